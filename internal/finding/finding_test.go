@@ -1,0 +1,60 @@
+package finding
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSeverityRoundTrip(t *testing.T) {
+	for s := Info; s <= Critical; s++ {
+		got, err := ParseSeverity(s.String())
+		if err != nil || got != s {
+			t.Errorf("ParseSeverity(%q) = %v, %v", s.String(), got, err)
+		}
+	}
+	if _, err := ParseSeverity("severe"); err == nil {
+		t.Error("ParseSeverity(severe) succeeded")
+	}
+	none, _ := ParseSeverity("none")
+	if none <= Critical {
+		t.Errorf("none = %d, want above critical", none)
+	}
+}
+
+func TestSeverityJSON(t *testing.T) {
+	b, err := json.Marshal(Finding{ID: "BH-X-001", Severity: High, Reason: "r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"BH-X-001","severity":"high","category":"","reason":"r"}`
+	if string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
+	}
+	var f Finding
+	if err := json.Unmarshal(b, &f); err != nil || f.Severity != High {
+		t.Errorf("unmarshal: %v %v", f.Severity, err)
+	}
+}
+
+func TestSort(t *testing.T) {
+	fs := []Finding{
+		{ID: "B", Severity: Low},
+		{ID: "A", Severity: Critical, Objects: []Ref{{Kind: "Pod", Name: "z"}}},
+		{ID: "A", Severity: Critical, Objects: []Ref{{Kind: "Pod", Name: "a"}}},
+		{ID: "C", Severity: High},
+	}
+	Sort(fs)
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Key())
+	}
+	want := []string{"A|>|Pod/a", "A|>|Pod/z", "C|>", "B|>"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Error(d)
+	}
+	if w, ok := Worst(fs); !ok || w != Critical {
+		t.Errorf("Worst = %v %v", w, ok)
+	}
+}

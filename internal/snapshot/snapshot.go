@@ -1,0 +1,110 @@
+package snapshot
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+)
+
+// Snapshot is the cluster as bulkhead sees it. All slices are sorted by
+// namespace and name after Normalize, so engines can rely on a stable order.
+type Snapshot struct {
+	// Source says where the objects came from ("demo", file paths, or a
+	// kubeconfig context).
+	Source string
+
+	Namespaces             []corev1.Namespace
+	Nodes                  []corev1.Node
+	Pods                   []corev1.Pod
+	Services               []corev1.Service
+	Endpoints              []corev1.Endpoints
+	EndpointSlices         []discoveryv1.EndpointSlice
+	ServiceAccounts        []corev1.ServiceAccount
+	Secrets                []corev1.Secret // metadata and type only; Data is always empty
+	ConfigMaps             []corev1.ConfigMap
+	PersistentVolumes      []corev1.PersistentVolume
+	PersistentVolumeClaims []corev1.PersistentVolumeClaim
+
+	Roles               []rbacv1.Role
+	RoleBindings        []rbacv1.RoleBinding
+	ClusterRoles        []rbacv1.ClusterRole
+	ClusterRoleBindings []rbacv1.ClusterRoleBinding
+
+	NetworkPolicies              []networkingv1.NetworkPolicy
+	AdminNetworkPolicies         []anpv1alpha1.AdminNetworkPolicy
+	BaselineAdminNetworkPolicies []anpv1alpha1.BaselineAdminNetworkPolicy
+	Ingresses                    []networkingv1.Ingress
+
+	Deployments            []appsv1.Deployment
+	StatefulSets           []appsv1.StatefulSet
+	DaemonSets             []appsv1.DaemonSet
+	ReplicaSets            []appsv1.ReplicaSet
+	ReplicationControllers []corev1.ReplicationController
+	Jobs                   []batchv1.Job
+	CronJobs               []batchv1.CronJob
+
+	// Unknown counts objects of kinds bulkhead does not model, by
+	// "apiVersion/kind". They are kept out of the analysis but never dropped
+	// silently: the report lists them.
+	Unknown map[string]int
+
+	// Problems lists input that could not be loaded (a malformed document, a
+	// list the API server refused). Loading goes on past them.
+	Problems []Problem
+
+	// Gaps lists resources that could not be read, so the analyses depending
+	// on them are incomplete.
+	Gaps []Gap
+}
+
+// Problem is one piece of input that was skipped, with where it was.
+type Problem struct {
+	// Where names the input: "file.yaml:12 (document 3)" or "live: pods".
+	Where   string `json:"where"`
+	Message string `json:"message"`
+}
+
+func (p Problem) String() string { return p.Where + ": " + p.Message }
+
+// Gap is a resource bulkhead could not read from a live cluster.
+type Gap struct {
+	// Resource is the plural resource name, with group ("networkpolicies",
+	// "adminnetworkpolicies.policy.networking.k8s.io").
+	Resource string `json:"resource"`
+	// Reason is "forbidden", "not served" or the error text.
+	Reason string `json:"reason"`
+}
+
+// SyntheticAnnotation marks a pod that Normalize derived from a workload
+// controller because no real pod of it existed. Its value is "Kind/name".
+const SyntheticAnnotation = "bulkhead.dev/representative-of"
+
+// IsSynthetic reports whether a pod was derived from a controller template.
+func IsSynthetic(p *corev1.Pod) bool {
+	_, ok := p.Annotations[SyntheticAnnotation]
+	return ok
+}
+
+// Namespace returns the named namespace, or nil.
+func (s *Snapshot) Namespace(name string) *corev1.Namespace {
+	for i := range s.Namespaces {
+		if s.Namespaces[i].Name == name {
+			return &s.Namespaces[i]
+		}
+	}
+	return nil
+}
+
+// HasGap reports whether the resource could not be read.
+func (s *Snapshot) HasGap(resource string) bool {
+	for _, g := range s.Gaps {
+		if g.Resource == resource {
+			return true
+		}
+	}
+	return false
+}
