@@ -91,7 +91,9 @@ func TestAuthorize(t *testing.T) {
 		},
 	}
 	authz := NewAuthorizer(snap)
-	saGroups := func(ns string) []string { return l("system:serviceaccounts", "system:serviceaccounts:"+ns, "system:authenticated") }
+	saGroups := func(ns string) []string {
+		return l("system:serviceaccounts", "system:serviceaccounts:"+ns, "system:authenticated")
+	}
 	tests := []struct {
 		name string
 		req  Request
