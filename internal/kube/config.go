@@ -1,0 +1,35 @@
+package kube
+
+import (
+	"fmt"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Config builds a client configuration from a kubeconfig path (empty: the
+// KUBECONFIG variable, then ~/.kube/config, then the in-cluster service
+// account) and an optional context name.
+func Config(kubeconfig, context string) (*rest.Config, string, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if kubeconfig != "" {
+		rules.ExplicitPath = kubeconfig
+	}
+	overrides := &clientcmd.ConfigOverrides{CurrentContext: context}
+	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
+	cfg, err := cc.ClientConfig()
+	if err != nil {
+		return nil, "", fmt.Errorf("kubeconfig: %w", err)
+	}
+	name := context
+	if name == "" {
+		if raw, err := cc.RawConfig(); err == nil && raw.CurrentContext != "" {
+			name = raw.CurrentContext
+		} else {
+			name = cfg.Host
+		}
+	}
+	cfg.QPS, cfg.Burst = 50, 100
+	cfg.UserAgent = "bulkhead"
+	return cfg, name, nil
+}

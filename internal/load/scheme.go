@@ -1,0 +1,25 @@
+package load
+
+import (
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+)
+
+// Scheme knows every built-in Kubernetes type plus the AdminNetworkPolicy
+// types.
+var Scheme = newScheme()
+
+var codecs = serializer.NewCodecFactory(Scheme)
+
+func newScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(s); err != nil {
+		panic(err) // static registration; cannot fail at run time
+	}
+	if err := anpv1alpha1.AddToScheme(s); err != nil {
+		panic(err)
+	}
+	return s
+}

@@ -1,0 +1,159 @@
+package snapshot
+
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// controller is what expansion needs of any workload controller.
+type controller struct {
+	kind     string
+	meta     *metav1.ObjectMeta
+	selector *metav1.LabelSelector // nil: select by the template's labels
+	template *corev1.PodTemplateSpec
+	owned    bool // managed by another controller of the snapshot
+}
+
+// expandControllers adds one representative pod for every workload
+// controller that has no pod in the snapshot, so that offline manifests
+// (Helm output, a GitOps repo) are analysed as the pods they will create.
+// A controller is taken to have pods when a real pod of its namespace is
+// owned by it or matches its selector. ReplicaSets and Jobs owned by a
+// Deployment or CronJob present in the snapshot are left to their owner.
+func (s *Snapshot) expandControllers() {
+	var cs []controller
+	for i := range s.Deployments {
+		d := &s.Deployments[i]
+		cs = append(cs, controller{kind: "Deployment", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template})
+	}
+	for i := range s.StatefulSets {
+		d := &s.StatefulSets[i]
+		cs = append(cs, controller{kind: "StatefulSet", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template})
+	}
+	for i := range s.DaemonSets {
+		d := &s.DaemonSets[i]
+		cs = append(cs, controller{kind: "DaemonSet", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template})
+	}
+	for i := range s.ReplicaSets {
+		d := &s.ReplicaSets[i]
+		cs = append(cs, controller{kind: "ReplicaSet", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template, owned: s.ownedBy(&d.ObjectMeta, "Deployment")})
+	}
+	for i := range s.ReplicationControllers {
+		d := &s.ReplicationControllers[i]
+		var sel *metav1.LabelSelector
+		if len(d.Spec.Selector) > 0 {
+			sel = &metav1.LabelSelector{MatchLabels: d.Spec.Selector}
+		}
+		if d.Spec.Template != nil {
+			cs = append(cs, controller{kind: "ReplicationController", meta: &d.ObjectMeta, selector: sel, template: d.Spec.Template})
+		}
+	}
+	for i := range s.Jobs {
+		d := &s.Jobs[i]
+		cs = append(cs, controller{kind: "Job", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template, owned: s.ownedBy(&d.ObjectMeta, "CronJob")})
+	}
+	for i := range s.CronJobs {
+		d := &s.CronJobs[i]
+		cs = append(cs, controller{kind: "CronJob", meta: &d.ObjectMeta, template: &d.Spec.JobTemplate.Spec.Template})
+	}
+	var added []corev1.Pod
+	for _, c := range cs {
+		if c.owned || s.hasPods(c) {
+			continue
+		}
+		added = append(added, representative(c))
+	}
+	s.Pods = append(s.Pods, added...)
+}
+
+// ownedBy reports whether m has a controller owner of the kind that is
+// present in the snapshot.
+func (s *Snapshot) ownedBy(m *metav1.ObjectMeta, kind string) bool {
+	for _, ref := range m.OwnerReferences {
+		if ref.Kind != kind {
+			continue
+		}
+		switch kind {
+		case "Deployment":
+			for i := range s.Deployments {
+				if s.Deployments[i].Namespace == m.Namespace && s.Deployments[i].Name == ref.Name {
+					return true
+				}
+			}
+		case "CronJob":
+			for i := range s.CronJobs {
+				if s.CronJobs[i].Namespace == m.Namespace && s.CronJobs[i].Name == ref.Name {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func (s *Snapshot) hasPods(c controller) bool {
+	var sel labels.Selector
+	if c.selector != nil {
+		var err error
+		if sel, err = metav1.LabelSelectorAsSelector(c.selector); err != nil {
+			sel = nil
+		}
+	}
+	if sel == nil && len(c.template.Labels) > 0 {
+		sel = labels.SelectorFromSet(c.template.Labels)
+	}
+	for i := range s.Pods {
+		p := &s.Pods[i]
+		if p.Namespace != c.meta.Namespace || IsSynthetic(p) {
+			continue
+		}
+		for _, ref := range p.OwnerReferences {
+			if ref.Kind == c.kind && ref.Name == c.meta.Name {
+				return true
+			}
+		}
+		if sel != nil && !sel.Empty() && sel.Matches(labels.Set(p.Labels)) {
+			return true
+		}
+	}
+	// A representative added by an earlier Normalize counts too.
+	for i := range s.Pods {
+		if s.Pods[i].Namespace == c.meta.Namespace && s.Pods[i].Annotations[SyntheticAnnotation] == c.kind+"/"+c.meta.Name {
+			return true
+		}
+	}
+	return false
+}
+
+func representative(c controller) corev1.Pod {
+	p := corev1.Pod{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        strings.ToLower(c.kind) + "-" + c.meta.Name,
+			Namespace:   c.meta.Namespace,
+			Labels:      copyMap(c.template.Labels),
+			Annotations: copyMap(c.template.Annotations),
+		},
+		Spec: *c.template.Spec.DeepCopy(),
+	}
+	if p.Annotations == nil {
+		p.Annotations = map[string]string{}
+	}
+	p.Annotations[SyntheticAnnotation] = c.kind + "/" + c.meta.Name
+	DefaultPodSpec(&p.Spec)
+	return p
+}
+
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

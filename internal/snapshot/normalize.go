@@ -1,0 +1,187 @@
+package snapshot
+
+import (
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// Normalize brings a snapshot to the form every engine expects, whatever its
+// source: the API server's defaults for the fields bulkhead reads, ClusterRole
+// aggregation recomputed, workload controllers expanded to representative
+// pods, and every slice sorted by namespace and name. It is idempotent.
+func (s *Snapshot) Normalize() {
+	s.applyDefaults()
+	s.Aggregate()
+	s.expandControllers()
+	s.sort()
+}
+
+// applyDefaults sets what the API server would have set on admission.
+func (s *Snapshot) applyDefaults() {
+	for i := range s.Namespaces {
+		ns := &s.Namespaces[i]
+		// Since v1.21 the API server labels every namespace with its name,
+		// which is what namespaceSelectors usually match on.
+		if ns.Labels == nil {
+			ns.Labels = map[string]string{}
+		}
+		ns.Labels[corev1.LabelMetadataName] = ns.Name
+	}
+	for i := range s.NetworkPolicies {
+		DefaultNetworkPolicy(&s.NetworkPolicies[i])
+	}
+	for i := range s.Pods {
+		DefaultPodSpec(&s.Pods[i].Spec)
+	}
+	for i := range s.Services {
+		svc := &s.Services[i]
+		if svc.Spec.Type == "" {
+			svc.Spec.Type = corev1.ServiceTypeClusterIP
+		}
+		for j := range svc.Spec.Ports {
+			p := &svc.Spec.Ports[j]
+			if p.Protocol == "" {
+				p.Protocol = corev1.ProtocolTCP
+			}
+			if p.TargetPort.Type == intstr.Int && p.TargetPort.IntVal == 0 {
+				p.TargetPort = intstr.FromInt32(p.Port)
+			}
+		}
+	}
+	for i := range s.EndpointSlices {
+		for j := range s.EndpointSlices[i].Ports {
+			p := &s.EndpointSlices[i].Ports[j]
+			if p.Protocol == nil {
+				tcp := corev1.ProtocolTCP
+				p.Protocol = &tcp
+			}
+		}
+	}
+	for i := range s.Endpoints {
+		for j := range s.Endpoints[i].Subsets {
+			for k := range s.Endpoints[i].Subsets[j].Ports {
+				p := &s.Endpoints[i].Subsets[j].Ports[k]
+				if p.Protocol == "" {
+					p.Protocol = corev1.ProtocolTCP
+				}
+			}
+		}
+	}
+}
+
+// DefaultNetworkPolicy applies the API defaults NetworkPolicy semantics
+// depend on.
+//
+// policyTypes: "If this field is not specified, it will default based on the
+// existence of ingress or egress rules; policies that contain an egress
+// section are assumed to affect egress, and all policies (whether or not
+// they contain an ingress section) are assumed to affect ingress."
+// ports[].protocol: "If not specified, this field defaults to TCP."
+func DefaultNetworkPolicy(np *networkingv1.NetworkPolicy) {
+	if len(np.Spec.PolicyTypes) == 0 {
+		np.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
+		if len(np.Spec.Egress) > 0 {
+			np.Spec.PolicyTypes = append(np.Spec.PolicyTypes, networkingv1.PolicyTypeEgress)
+		}
+	}
+	tcp := corev1.ProtocolTCP
+	for i := range np.Spec.Ingress {
+		for j := range np.Spec.Ingress[i].Ports {
+			if np.Spec.Ingress[i].Ports[j].Protocol == nil {
+				np.Spec.Ingress[i].Ports[j].Protocol = &tcp
+			}
+		}
+	}
+	for i := range np.Spec.Egress {
+		for j := range np.Spec.Egress[i].Ports {
+			if np.Spec.Egress[i].Ports[j].Protocol == nil {
+				np.Spec.Egress[i].Ports[j].Protocol = &tcp
+			}
+		}
+	}
+}
+
+// DefaultPodSpec applies the API defaults the engines read: container port
+// protocols and the service account ("default" when none is named).
+func DefaultPodSpec(spec *corev1.PodSpec) {
+	if spec.ServiceAccountName == "" {
+		spec.ServiceAccountName = spec.DeprecatedServiceAccount
+	}
+	if spec.ServiceAccountName == "" {
+		spec.ServiceAccountName = "default"
+	}
+	defaultPorts := func(cs []corev1.Container) {
+		for i := range cs {
+			for j := range cs[i].Ports {
+				if cs[i].Ports[j].Protocol == "" {
+					cs[i].Ports[j].Protocol = corev1.ProtocolTCP
+				}
+			}
+		}
+	}
+	defaultPorts(spec.InitContainers)
+	defaultPorts(spec.Containers)
+}
+
+func (s *Snapshot) sort() {
+	sortBy(s.Namespaces, func(i int) (string, string) { return "", s.Namespaces[i].Name })
+	sortBy(s.Nodes, func(i int) (string, string) { return "", s.Nodes[i].Name })
+	sortBy(s.Pods, func(i int) (string, string) { return s.Pods[i].Namespace, s.Pods[i].Name })
+	sortBy(s.Services, func(i int) (string, string) { return s.Services[i].Namespace, s.Services[i].Name })
+	sortBy(s.Endpoints, func(i int) (string, string) { return s.Endpoints[i].Namespace, s.Endpoints[i].Name })
+	sortBy(s.EndpointSlices, func(i int) (string, string) { return s.EndpointSlices[i].Namespace, s.EndpointSlices[i].Name })
+	sortBy(s.ServiceAccounts, func(i int) (string, string) { return s.ServiceAccounts[i].Namespace, s.ServiceAccounts[i].Name })
+	sortBy(s.Secrets, func(i int) (string, string) { return s.Secrets[i].Namespace, s.Secrets[i].Name })
+	sortBy(s.ConfigMaps, func(i int) (string, string) { return s.ConfigMaps[i].Namespace, s.ConfigMaps[i].Name })
+	sortBy(s.PersistentVolumes, func(i int) (string, string) { return "", s.PersistentVolumes[i].Name })
+	sortBy(s.PersistentVolumeClaims, func(i int) (string, string) {
+		return s.PersistentVolumeClaims[i].Namespace, s.PersistentVolumeClaims[i].Name
+	})
+	sortBy(s.Roles, func(i int) (string, string) { return s.Roles[i].Namespace, s.Roles[i].Name })
+	sortBy(s.RoleBindings, func(i int) (string, string) { return s.RoleBindings[i].Namespace, s.RoleBindings[i].Name })
+	sortBy(s.ClusterRoles, func(i int) (string, string) { return "", s.ClusterRoles[i].Name })
+	sortBy(s.ClusterRoleBindings, func(i int) (string, string) { return "", s.ClusterRoleBindings[i].Name })
+	sortBy(s.NetworkPolicies, func(i int) (string, string) { return s.NetworkPolicies[i].Namespace, s.NetworkPolicies[i].Name })
+	sortBy(s.AdminNetworkPolicies, func(i int) (string, string) { return "", s.AdminNetworkPolicies[i].Name })
+	sortBy(s.BaselineAdminNetworkPolicies, func(i int) (string, string) { return "", s.BaselineAdminNetworkPolicies[i].Name })
+	sortBy(s.Ingresses, func(i int) (string, string) { return s.Ingresses[i].Namespace, s.Ingresses[i].Name })
+	sortBy(s.Deployments, func(i int) (string, string) { return s.Deployments[i].Namespace, s.Deployments[i].Name })
+	sortBy(s.StatefulSets, func(i int) (string, string) { return s.StatefulSets[i].Namespace, s.StatefulSets[i].Name })
+	sortBy(s.DaemonSets, func(i int) (string, string) { return s.DaemonSets[i].Namespace, s.DaemonSets[i].Name })
+	sortBy(s.ReplicaSets, func(i int) (string, string) { return s.ReplicaSets[i].Namespace, s.ReplicaSets[i].Name })
+	sortBy(s.ReplicationControllers, func(i int) (string, string) {
+		return s.ReplicationControllers[i].Namespace, s.ReplicationControllers[i].Name
+	})
+	sortBy(s.Jobs, func(i int) (string, string) { return s.Jobs[i].Namespace, s.Jobs[i].Name })
+	sortBy(s.CronJobs, func(i int) (string, string) { return s.CronJobs[i].Namespace, s.CronJobs[i].Name })
+	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].Resource < s.Gaps[j].Resource })
+}
+
+// sortBy sorts a slice by the (namespace, name) key returned for each index.
+// It works on a permutation so that the key function may keep indexing the
+// original slice while sorting.
+func sortBy[T any](xs []T, key func(int) (string, string)) {
+	type k struct {
+		ns, name string
+		i        int
+	}
+	keys := make([]k, len(xs))
+	for i := range xs {
+		ns, n := key(i)
+		keys[i] = k{ns, n, i}
+	}
+	sort.SliceStable(keys, func(a, b int) bool {
+		if keys[a].ns != keys[b].ns {
+			return keys[a].ns < keys[b].ns
+		}
+		return keys[a].name < keys[b].name
+	})
+	sorted := make([]T, len(xs))
+	for j, kk := range keys {
+		sorted[j] = xs[kk.i]
+	}
+	copy(xs, sorted)
+}
