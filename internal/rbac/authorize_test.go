@@ -221,3 +221,28 @@ func TestRulesFor(t *testing.T) {
 		t.Errorf("RulesFor(bob, cluster) = %+v", got)
 	}
 }
+
+func TestLookupResource(t *testing.T) {
+	for _, tt := range []struct {
+		arg, group, resource string
+		ok                   bool
+	}{
+		{"pods", "", "pods", true},
+		{"po", "", "pods", true},
+		{"Pod", "", "pods", true},
+		{"deployments.apps", "apps", "deployments", true},
+		{"deployments.v1.apps", "apps", "deployments", true},
+		{"deploy", "apps", "deployments", true},
+		{"ev", "", "events", true},
+		{"events.events.k8s.io", "events.k8s.io", "events", true},
+		{"csr", "certificates.k8s.io", "certificatesigningrequests", true},
+		{"*", "", "*", true},
+		{"foos.example.com", "", "", false},
+		{"deployments.v2.apps", "", "", false}, // kubectl: no such version
+	} {
+		r, ok := LookupResource(tt.arg)
+		if ok != tt.ok || r.Group != tt.group || r.Resource != tt.resource {
+			t.Errorf("LookupResource(%q) = %q/%q %v, want %q/%q %v", tt.arg, r.Group, r.Resource, ok, tt.group, tt.resource, tt.ok)
+		}
+	}
+}
