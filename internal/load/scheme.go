@@ -2,6 +2,7 @@ package load
 
 import (
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
@@ -22,4 +23,13 @@ func newScheme() *runtime.Scheme {
 		panic(err)
 	}
 	return s
+}
+
+// KindOf returns the group, version and kind of a typed object.
+func KindOf(obj runtime.Object) (schema.GroupVersionKind, error) {
+	gvks, _, err := Scheme.ObjectKinds(obj)
+	if err != nil {
+		return schema.GroupVersionKind{}, err
+	}
+	return gvks[0], nil
 }

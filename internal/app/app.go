@@ -1,0 +1,71 @@
+// Package app assembles bulkhead's command tree and runs it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
+	snapshotcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/snapshot"
+	versioncmd "github.com/bulkhead-dev/bulkhead/internal/cmd/version"
+)
+
+// NewRootCommand returns the bulkhead command with every subcommand.
+func NewRootCommand(streams cli.IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bulkhead",
+		Short: "See, fix and hold the isolation between tenants of a Kubernetes cluster",
+		Long: `bulkhead finds every way one tenant of a shared Kubernetes cluster can reach or act
+on another: through the API (RBAC), the network (NetworkPolicy, AdminNetworkPolicy),
+DNS and Services, and the node (privileged pods, hostPath, host namespaces).
+
+It reads a live cluster (read-only; secrets as metadata only) or manifests
+offline (-f), groups namespaces into tenants, and reports each breach with the
+exact objects and rules that make it true.
+
+Start with the built-in demo, the scenarios of the articles bulkhead comes from:
+  bulkhead audit --demo`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	root.AddCommand(
+		auditcmd.NewCommand(streams),
+		snapshotcmd.NewCommand(streams),
+		versioncmd.NewCommand(streams),
+	)
+	return root
+}
+
+// Main runs bulkhead with the process's arguments and returns the exit
+// code: 0 success, 1 error, other codes as commands document them.
+func Main() int {
+	return Run(context.Background(), os.Args[1:], cli.StandardStreams())
+}
+
+// Run runs bulkhead with args; errors are printed once, here.
+func Run(ctx context.Context, args []string, streams cli.IOStreams) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	root := NewRootCommand(streams)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	var exit cli.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &exit):
+		return exit.Code
+	default:
+		fmt.Fprintf(streams.ErrOut, "bulkhead: %v\n", err)
+		return 1
+	}
+}

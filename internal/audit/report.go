@@ -1,0 +1,167 @@
+package audit
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// SchemaVersion versions the JSON report (docs/report-schema.md).
+const SchemaVersion = "bulkhead.dev/report/v1alpha1"
+
+// Report is the result of an audit.
+type Report struct {
+	SchemaVersion string             `json:"schemaVersion"`
+	Source        string             `json:"source"`
+	Tenants       []tenancy.Tenant   `json:"tenants"`
+	Analyses      []Analysis         `json:"analyses"`
+	Inventory     map[string]int     `json:"inventory"`
+	UnknownKinds  map[string]int     `json:"unknownKinds,omitempty"`
+	Problems      []snapshot.Problem `json:"skippedInput,omitempty"`
+	Gaps          []snapshot.Gap     `json:"coverageGaps,omitempty"`
+	Summary       map[string]int     `json:"summary"`
+	Findings      []finding.Finding  `json:"findings"`
+}
+
+// Analysis says whether one engine ran and how complete it was.
+type Analysis struct {
+	Name     string           `json:"name"`
+	Category finding.Category `json:"category"`
+	// Status is "ran", "incomplete" (ran, but some input could not be
+	// read) or "not run".
+	Status string `json:"status"`
+	// Notes explain an incomplete or skipped analysis, e.g.
+	// "networkpolicies.networking.k8s.io forbidden".
+	Notes    []string `json:"notes,omitempty"`
+	Findings int      `json:"findings"`
+}
+
+// Analysis statuses.
+const (
+	Ran        = "ran"
+	Incomplete = "incomplete"
+	NotRun     = "not run"
+)
+
+// Engine is one isolation analysis.
+type Engine struct {
+	Name     string
+	Category finding.Category
+	// Needs lists the resources (as snapshot Gap names) the analysis reads;
+	// a gap in any of them makes it incomplete.
+	Needs []string
+	// Run analyses a normalised snapshot. It must be pure and deterministic.
+	Run func(*snapshot.Snapshot, *tenancy.Tenancy) []finding.Finding
+	// Absent, when set, says why the analysis is not part of this build,
+	// and Run is nil.
+	Absent string
+}
+
+// Run audits a normalised snapshot with the given engines.
+func Run(snap *snapshot.Snapshot, ten *tenancy.Tenancy, engines []Engine) *Report {
+	r := &Report{
+		SchemaVersion: SchemaVersion,
+		Source:        snap.Source,
+		Tenants:       ten.Tenants(),
+		Inventory:     snap.Counts(),
+		UnknownKinds:  snap.Unknown,
+		Problems:      snap.Problems,
+		Gaps:          snap.Gaps,
+		Summary:       map[string]int{},
+		Findings:      []finding.Finding{},
+	}
+	for _, e := range engines {
+		a := Analysis{Name: e.Name, Category: e.Category, Status: Ran}
+		if e.Run == nil {
+			a.Status = NotRun
+			a.Notes = []string{e.Absent}
+			r.Analyses = append(r.Analyses, a)
+			continue
+		}
+		for _, need := range e.Needs {
+			for _, g := range snap.Gaps {
+				if g.Resource == need {
+					a.Status = Incomplete
+					a.Notes = append(a.Notes, g.Resource+" "+g.Reason)
+				}
+			}
+		}
+		fs := e.Run(snap, ten)
+		a.Findings = len(fs)
+		r.Findings = append(r.Findings, fs...)
+		r.Analyses = append(r.Analyses, a)
+	}
+	finding.Sort(r.Findings)
+	for _, f := range r.Findings {
+		r.Summary[f.Severity.String()]++
+	}
+	return r
+}
+
+// AtOrAbove counts the findings at or above a severity.
+func (r *Report) AtOrAbove(s finding.Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity >= s {
+			n++
+		}
+	}
+	return n
+}
+
+// Pair is the findings from one tenant to another, for grouped output.
+type Pair struct {
+	Source, Target string
+	Worst          finding.Severity
+	Findings       []finding.Finding
+}
+
+// Label names a pair for humans: "default → network", "default", or
+// "every tenant".
+func (p Pair) Label() string {
+	name := func(t string) string {
+		if t == "*" {
+			return "every tenant"
+		}
+		return t
+	}
+	switch {
+	case p.Source == "" && p.Target == "":
+		return "cluster-wide"
+	case p.Target == "" || p.Source == p.Target:
+		return name(p.Source)
+	case p.Source == "":
+		return name(p.Target)
+	}
+	return name(p.Source) + " → " + name(p.Target)
+}
+
+// ByPair groups findings by (source, target) tenant, worst group first,
+// keeping each group in report order.
+func (r *Report) ByPair() []Pair {
+	idx := map[[2]string]int{}
+	var out []Pair
+	for _, f := range r.Findings {
+		k := [2]string{f.SourceTenant, f.TargetTenant}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, Pair{Source: k[0], Target: k[1], Worst: f.Severity})
+		}
+		out[i].Findings = append(out[i].Findings, f)
+		if f.Severity > out[i].Worst {
+			out[i].Worst = f.Severity
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Worst != out[j].Worst {
+			return out[i].Worst > out[j].Worst
+		}
+		return strings.Compare(out[i].Label(), out[j].Label()) < 0
+	})
+	return out
+}

@@ -1,0 +1,119 @@
+// Package audit is the `bulkhead audit` command: load, tenancy, engines,
+// report.
+package audit
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
+)
+
+// ExitFindings is the exit code when findings reach --fail-on.
+const ExitFindings = 3
+
+type flags struct {
+	source  cli.Source
+	output  string
+	failOn  string
+	color   string
+	verbose bool
+}
+
+// NewCommand returns the audit command.
+func NewCommand(streams cli.IOStreams) *cobra.Command {
+	f := &flags{}
+	cmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Report every way one tenant can reach or act on another",
+		Long: `Audit loads a cluster (live, -f manifests, or --demo), groups its namespaces into
+tenants and runs every isolation analysis on it: API (RBAC), network, DNS and
+Services, node. Each finding names the tenants it joins, the objects involved,
+the witness (the chain of objects and rules that makes it true) and a fix.
+
+The report first says which analyses ran, which were incomplete (a list the
+cluster refused) and which did not run.
+
+Exit status: 0 when no finding is at or above --fail-on, 3 when one is,
+1 on error.`,
+		Example: `  # the seed articles' cluster, built in
+  bulkhead audit --demo
+
+  # manifests offline, namespaces grouped by their "team" label
+  bulkhead audit -f ./manifests --tenant-label team
+
+  # the current kubeconfig context, as JSON, failing only on critical findings
+  bulkhead audit -o json --fail-on critical`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, streams) },
+	}
+	f.source.AddFlags(cmd.Flags())
+	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	cmd.Flags().StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding is at or above this severity: critical, high, medium, low, info or none")
+	cmd.Flags().StringVar(&f.color, "color", "auto", "colour the text report: auto (only on a terminal), always or never")
+	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print each finding's detail and full witness")
+	return cmd
+}
+
+func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
+	failOn, err := finding.ParseSeverity(f.failOn)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	if f.output != "text" && f.output != "json" {
+		return fmt.Errorf("--output %q: want text or json", f.output)
+	}
+	color, err := f.useColor(streams)
+	if err != nil {
+		return err
+	}
+	snap, ten, err := f.source.Load(cmd.Context(), streams)
+	if err != nil {
+		return err
+	}
+	report := audit.Run(snap, ten, audit.Engines())
+	if f.output == "json" {
+		err = render.JSON(streams.Out, report)
+	} else {
+		err = render.Text(streams.Out, report, render.TextOptions{Color: color, Width: width(streams), Verbose: f.verbose})
+	}
+	if err != nil {
+		return err
+	}
+	if report.AtOrAbove(failOn) > 0 {
+		return cli.ExitError{Code: ExitFindings}
+	}
+	return nil
+}
+
+func (f *flags) useColor(streams cli.IOStreams) (bool, error) {
+	switch f.color {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+		return cli.IsTerminal(streams.Out) && os.Getenv("NO_COLOR") == "", nil
+	}
+	return false, fmt.Errorf("--color %q: want auto, always or never", f.color)
+}
+
+// width is the terminal's width, $COLUMNS, or 100.
+func width(streams cli.IOStreams) int {
+	if f, ok := streams.Out.(*os.File); ok && cli.IsTerminal(f) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 40 {
+			return w
+		}
+	}
+	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 40 {
+		return c
+	}
+	return 100
+}

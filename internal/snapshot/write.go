@@ -1,0 +1,65 @@
+package snapshot
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+)
+
+// list is a v1 List as `kubectl get -o yaml` prints it.
+type list struct {
+	APIVersion string           `json:"apiVersion"`
+	Kind       string           `json:"kind"`
+	Items      []runtime.Object `json:"items"`
+}
+
+// Write writes the snapshot as one v1 List in "yaml" or "json", so that it
+// can be analysed later with -f. Representative pods derived from
+// controllers are left out (they are derived again on load); secrets carry
+// metadata only. kindOf maps each object to its group, version and kind.
+func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object) (schema.GroupVersionKind, error)) error {
+	l := list{APIVersion: "v1", Kind: "List", Items: []runtime.Object{}}
+	for _, o := range s.Objects() {
+		if p, ok := o.Obj.(*corev1.Pod); ok && IsSynthetic(p) {
+			continue
+		}
+		obj := o.Obj.DeepCopyObject()
+		gvk, err := kindOf(obj)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", o.Kind, o.Obj.GetName(), err)
+		}
+		obj.GetObjectKind().SetGroupVersionKind(gvk)
+		l.Items = append(l.Items, obj)
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(l)
+	case "yaml":
+		var hdr strings.Builder
+		fmt.Fprintf(&hdr, "# bulkhead snapshot of %s: %d objects (secrets as metadata only)\n", s.Source, len(l.Items))
+		for _, g := range s.Gaps {
+			fmt.Fprintf(&hdr, "# not read: %s (%s)\n", g.Resource, g.Reason)
+		}
+		for _, p := range s.Problems {
+			fmt.Fprintf(&hdr, "# skipped: %s\n", strings.ReplaceAll(p.String(), "\n", " "))
+		}
+		b, err := yaml.Marshal(l)
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, hdr.String()); err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	return fmt.Errorf("unknown output format %q: want yaml or json", format)
+}
