@@ -12,8 +12,10 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
+	canicmd "github.com/bulkhead-dev/bulkhead/internal/cmd/cani"
 	snapshotcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/snapshot"
 	versioncmd "github.com/bulkhead-dev/bulkhead/internal/cmd/version"
+	whocancmd "github.com/bulkhead-dev/bulkhead/internal/cmd/whocan"
 )
 
 // NewRootCommand returns the bulkhead command with every subcommand.
@@ -42,6 +44,8 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 		snapshotcmd.NewCommand(streams),
 		versioncmd.NewCommand(streams),
 	)
+	root.AddCommand(canicmd.NewCommand(streams))
+	root.AddCommand(whocancmd.NewCommand(streams))
 	return root
 }
 

@@ -22,19 +22,19 @@ const (
 // request with a Path is a non-resource request (/healthz, /metrics); every
 // other field but the user's then is ignored.
 type Request struct {
-	User   string
-	Groups []string
+	User   string   `json:"user,omitempty"`
+	Groups []string `json:"groups,omitempty"`
 
-	Verb        string
-	APIGroup    string
-	Resource    string
-	Subresource string
-	Name        string
+	Verb        string `json:"verb"`
+	APIGroup    string `json:"apiGroup,omitempty"`
+	Resource    string `json:"resource,omitempty"`
+	Subresource string `json:"subresource,omitempty"`
+	Name        string `json:"name,omitempty"`
 	// Namespace is empty for cluster-scoped requests and for requests across
 	// every namespace (list pods -A).
-	Namespace string
+	Namespace string `json:"namespace,omitempty"`
 
-	Path string
+	Path string `json:"path,omitempty"`
 }
 
 // IsResource reports whether the request is for an API resource rather than

@@ -1,0 +1,125 @@
+package whocan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+)
+
+type flags struct {
+	source        cli.Source
+	namespace     string
+	allNamespaces bool
+	subresource   string
+	output        string
+}
+
+// NewCommand returns the who-can command.
+func NewCommand(streams cli.IOStreams) *cobra.Command {
+	f := &flags{}
+	cmd := &cobra.Command{
+		Use:   "who-can VERB [TYPE | TYPE/NAME | TYPE NAME | NONRESOURCEURL]",
+		Short: "List every subject that may do an action, with the binding, role and rule that grants it",
+		Long: `List every user, group and service account that may do an action, deciding
+as kube-apiserver's RBAC authorizer does, with the binding → role → rule
+chain that grants each.
+
+Arguments follow kubectl auth can-i. A request for a built-in cluster-scoped
+type (nodes, clusterroles, ...) has no namespace, so only ClusterRoleBindings
+count for it; a request for the namespace object NAME is in namespace NAME,
+where its RoleBindings count. Groups stand for their members
+(system:serviceaccounts:NS is every service account of NS); members of
+system:masters may do anything and are not listed.`,
+		Example: `  bulkhead who-can list pods -n test-namespace --demo
+  bulkhead who-can create pods --subresource exec -n prod -o json
+  bulkhead who-can patch namespaces prod -f cluster.yaml
+  bulkhead who-can get /metrics`,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return run(cmd, f, streams, args)
+		},
+	}
+	fs := cmd.Flags()
+	f.source.AddFlags(fs)
+	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request")
+	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "a request without namespace: only ClusterRoleBindings count")
+	fs.StringVar(&f.subresource, "subresource", "", "subresource such as log, exec or scale")
+	fs.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// result is the JSON output.
+type result struct {
+	Request rbac.Request  `json:"request"`
+	Access  []rbac.Access `json:"access"`
+}
+
+func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) error {
+	if f.output != "text" && f.output != "json" {
+		return fmt.Errorf("unknown output format %q (want text or json)", f.output)
+	}
+	target, warnings, err := rbac.ParseTarget(args, f.subresource)
+	if err != nil {
+		return err
+	}
+	ns := f.namespace
+	switch {
+	case f.allNamespaces || target.Path != "":
+		ns = ""
+	case target.Known && target.APIGroup == "" && target.Resource == "namespaces" && target.Name != "":
+		if cmd.Flags().Changed("namespace") && ns != target.Name {
+			warnings = append(warnings, fmt.Sprintf("a request for namespace %q is in that namespace, not in %q", target.Name, ns))
+		}
+		ns = target.Name
+	case target.Known && !target.Namespaced:
+		if cmd.Flags().Changed("namespace") {
+			warnings = append(warnings, fmt.Sprintf("resource '%s' is not namespace scoped: ignoring -n", target.Resource))
+		}
+		ns = ""
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(streams.ErrOut, "Warning: %s\n", w)
+	}
+	snap, err := f.source.Snapshot(cmd.Context(), streams)
+	if err != nil {
+		return err
+	}
+	req := target.Request("", nil, ns)
+	access := rbac.NewAuthorizer(snap).WhoCan(req)
+	if f.output == "json" {
+		if access == nil {
+			access = []rbac.Access{}
+		}
+		enc := json.NewEncoder(streams.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(result{Request: req, Access: access})
+	}
+	if err := printText(streams.Out, access); err != nil {
+		return err
+	}
+	fmt.Fprintf(streams.ErrOut, "Members of group %s may do anything and are not listed.\n", rbac.SystemMasters)
+	return nil
+}
+
+func printText(w io.Writer, access []rbac.Access) error {
+	if len(access) == 0 {
+		_, err := fmt.Fprintln(w, "No subject may do this.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 6, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tNAME\tNAMESPACE\tBINDING\tROLE\tRULE")
+	for _, x := range access {
+		ns := x.Subject.Namespace
+		if ns == "" {
+			ns = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.Subject.Kind, x.Subject.Name, ns, x.Binding, x.Role, rbac.RuleString(x.Rule))
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,59 @@
+package whocan
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+)
+
+func runWhoCan(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs(args)
+	cmd.SetOut(&errOut)
+	cmd.SetErr(&errOut)
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("who-can %q: %v\n%s", args, err, errOut.String())
+	}
+	return out.String()
+}
+
+func TestSeedArticle(t *testing.T) {
+	for _, tt := range []struct {
+		ns   string
+		want []string
+	}{
+		{"test-namespace", []string{"User/alice", "User/bob"}},
+		{"kube-system", []string{"User/bob"}},
+	} {
+		var got result
+		if err := json.Unmarshal([]byte(runWhoCan(t, "list", "pods", "-n", tt.ns, "-o", "json", "--demo")), &got); err != nil {
+			t.Fatal(err)
+		}
+		var subjects []string
+		for _, x := range got.Access {
+			subjects = append(subjects, x.Subject.String())
+		}
+		if diff := cmp.Diff(tt.want, subjects); diff != "" {
+			t.Errorf("who-can list pods -n %s (-want +got):\n%s", tt.ns, diff)
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	out := runWhoCan(t, "get", "pods", "-n", "kube-system", "--demo")
+	want := "KIND   NAME   NAMESPACE   BINDING                                 ROLE                     RULE\n" +
+		`User   bob    -           ClusterRoleBinding/pod-reader-binding   ClusterRole/pod-reader   {APIGroups:[""], Resources:["pods"], Verbs:["get" "list" "watch"]}` + "\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if out := runWhoCan(t, "delete", "nodes", "--demo"); out != "No subject may do this.\n" {
+		t.Errorf("delete nodes: %q", out)
+	}
+}
