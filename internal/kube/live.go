@@ -248,6 +248,10 @@ var (
 // API serves them (they are CRDs).
 func (l *loader) adminPolicies(ctx context.Context, dyn dynamic.Interface) error {
 	for _, gvr := range []schema.GroupVersionResource{anpGVR, banpGVR} {
+		// A cluster without the CRDs has no such policies: not a gap.
+		if _, err := dyn.Resource(gvr).List(ctx, metav1.ListOptions{Limit: 1}); apierrors.IsNotFound(err) {
+			continue
+		}
 		items, err := listAll(ctx, l, gvr.Resource+"."+gvr.Group, dyn.Resource(gvr).List, func(x *unstructured.UnstructuredList) []unstructured.Unstructured { return x.Items })
 		if err != nil {
 			return err

@@ -105,7 +105,8 @@ func DefaultNetworkPolicy(np *networkingv1.NetworkPolicy) {
 }
 
 // DefaultPodSpec applies the API defaults the engines read: container port
-// protocols and the service account ("default" when none is named).
+// protocols, hostPath types ("" = no check) and the service account
+// ("default" when none is named).
 func DefaultPodSpec(spec *corev1.PodSpec) {
 	if spec.ServiceAccountName == "" {
 		spec.ServiceAccountName = spec.DeprecatedServiceAccount
@@ -124,6 +125,12 @@ func DefaultPodSpec(spec *corev1.PodSpec) {
 	}
 	defaultPorts(spec.InitContainers)
 	defaultPorts(spec.Containers)
+	for i := range spec.Volumes {
+		if hp := spec.Volumes[i].HostPath; hp != nil && hp.Type == nil {
+			unset := corev1.HostPathUnset
+			hp.Type = &unset
+		}
+	}
 }
 
 func (s *Snapshot) sort() {

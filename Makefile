@@ -1,0 +1,52 @@
+# bulkhead — see README.md.
+GO            ?= go
+GOLANGCI_LINT ?= github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
+FUZZTIME      ?= 60s
+BENCHTIME     ?= 1x
+TEST_TIMEOUT  ?= 45m
+
+.PHONY: all build test unit integration test-tools verify bench fuzz demo clean
+
+all: build
+
+build: ## the bulkhead binary in bin/
+	$(GO) build -o bin/bulkhead ./cmd/bulkhead
+
+demo: ## the main job: audit the built-in demo cluster
+	$(GO) run ./cmd/bulkhead audit --demo
+
+test-tools: ## install etcd and build kube-apiserver + kube-controller-manager (idempotent)
+	@hack/install-test-tools.sh >/dev/null
+
+# The whole suite, real-apiserver tests included: a missing control-plane
+# binary fails the run instead of skipping it.
+test: test-tools
+	KUBEBUILDER_ASSETS="$$(hack/install-test-tools.sh)" BULKHEAD_REQUIRE_ASSETS=1 \
+		$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+unit: ## fast tests only; real-apiserver tests are skipped
+	$(GO) test -short -count=1 ./...
+
+integration: test-tools ## only the tests that start a real kube-apiserver
+	KUBEBUILDER_ASSETS="$$(hack/install-test-tools.sh)" BULKHEAD_REQUIRE_ASSETS=1 \
+		$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run 'Live|Oracle|Differential|Admission|APIServer|Start' ./...
+
+verify: ## gofmt, go vet, golangci-lint (pinned), go mod tidy diff
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) vet ./...
+	$(GO) run $(GOLANGCI_LINT) run ./...
+	$(GO) mod tidy -diff
+	cd hack/tools && $(GO) mod tidy -diff
+
+bench: ## benchmarks at the sizes the issues set
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./...
+
+fuzz: ## every fuzz target for FUZZTIME each
+	@for pkg in $$($(GO) list ./...); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+clean:
+	rm -rf bin
