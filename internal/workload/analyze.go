@@ -1,0 +1,181 @@
+package workload
+
+import (
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	psaapi "k8s.io/pod-security-admission/api"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// Result is what the engine knows about the nodes' isolation.
+type Result struct {
+	// Namespaces holds the Pod Security policy of every namespace of the
+	// snapshot and every namespace a pod lives in, sorted by name.
+	Namespaces []NamespacePolicy
+	// Pods holds one entry per pod of the snapshot, in snapshot order.
+	Pods []PodFacts
+	// CoLocation says which tenants may share a node.
+	CoLocation *CoLocation
+	// Findings are sorted with finding.Sort.
+	Findings []finding.Finding
+}
+
+// PodFacts is what the engine found about one pod (or representative pod
+// of a workload controller).
+type PodFacts struct {
+	// Ref names the pod, or the controller a representative pod stands for.
+	Ref       finding.Ref
+	Namespace string
+	Tenant    string
+	Verdict   Verdict
+	// Escapes lists the ways out of the container, worst first; Reach is
+	// the worst of them.
+	Escapes   []Escape
+	Reach     Reach
+	Placement Placement
+	// Running is false for pods that finished (Succeeded or Failed): they
+	// share no node.
+	Running bool
+
+	placement int // index of Placement in the placer's list
+}
+
+// EscapesToNode reports whether the pod is root on its node.
+func (p *PodFacts) EscapesToNode() bool { return p.Reach == Node }
+
+// Escaping returns the pods that reach their node, in snapshot order.
+func (r *Result) Escaping() []*PodFacts {
+	var out []*PodFacts
+	for i := range r.Pods {
+		if r.Pods[i].EscapesToNode() {
+			out = append(out, &r.Pods[i])
+		}
+	}
+	return out
+}
+
+// Unenforced returns the namespaces where the API server admits privileged
+// pods: no enforce label, or enforce=privileged.
+func (r *Result) Unenforced() []*NamespacePolicy {
+	var out []*NamespacePolicy
+	for i := range r.Namespaces {
+		if !r.Namespaces[i].Enforces() {
+			out = append(out, &r.Namespaces[i])
+		}
+	}
+	return out
+}
+
+// Namespace returns the policy of a namespace, or nil.
+func (r *Result) Namespace(name string) *NamespacePolicy {
+	i := sort.Search(len(r.Namespaces), func(i int) bool { return r.Namespaces[i].Namespace >= name })
+	if i < len(r.Namespaces) && r.Namespaces[i].Namespace == name {
+		return &r.Namespaces[i]
+	}
+	return nil
+}
+
+// Analyze evaluates every pod of the snapshot for Pod Security, escapes and
+// placement, and derives the tenant-relative findings.
+func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
+	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0)}
+	r.Namespaces = namespacePolicies(snap, ten)
+
+	claims := map[string]*corev1.PersistentVolumeClaim{}
+	for i := range snap.PersistentVolumeClaims {
+		c := &snap.PersistentVolumeClaims[i]
+		claims[c.Namespace+"/"+c.Name] = c
+	}
+	volumes := map[string]*corev1.PersistentVolume{}
+	for i := range snap.PersistentVolumes {
+		volumes[snap.PersistentVolumes[i].Name] = &snap.PersistentVolumes[i]
+	}
+	view := podView{
+		claim:  func(ns, name string) *corev1.PersistentVolumeClaim { return claims[ns+"/"+name] },
+		volume: func(name string) *corev1.PersistentVolume { return volumes[name] },
+	}
+
+	pl := newPlacer(snap.Nodes)
+	r.Pods = make([]PodFacts, len(snap.Pods))
+	placements := make([]int, len(snap.Pods))
+	for i := range snap.Pods {
+		pod := &snap.Pods[i]
+		ns := r.Namespace(pod.Namespace)
+		view.pod = pod
+		f := &r.Pods[i]
+		*f = PodFacts{
+			Ref:       podRef(pod),
+			Namespace: pod.Namespace,
+			Tenant:    ns.Tenant,
+			Verdict:   Evaluate(ns, pod),
+			Escapes:   escapes(&view),
+			Running:   pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed,
+		}
+		f.Reach = worst(f.Escapes)
+		placements[i] = pl.place(pod)
+		if f.Running {
+			r.CoLocation.add(f.Tenant, &pl.all[placements[i]], i)
+		}
+	}
+	r.CoLocation.finish()
+	for i := range r.Pods {
+		r.Pods[i].Placement = pl.all[placements[i]]
+		r.Pods[i].placement = placements[i]
+	}
+	r.Findings = findings(r, ten)
+	finding.Sort(r.Findings)
+	return r
+}
+
+// namespacePolicies reads the policy of every namespace object, and of the
+// namespaces pods live in without one (no labels: the server default).
+func namespacePolicies(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []NamespacePolicy {
+	seen := map[string]bool{}
+	var out []NamespacePolicy
+	for i := range snap.Namespaces {
+		ns := &snap.Namespaces[i]
+		if seen[ns.Name] {
+			continue
+		}
+		seen[ns.Name] = true
+		p := namespacePolicy(ns.Name, ns.Labels)
+		p.Tenant, p.InSnapshot = ten.Of(ns.Name), true
+		out = append(out, p)
+	}
+	for i := range snap.Pods {
+		name := snap.Pods[i].Namespace
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		p := namespacePolicy(name, nil)
+		p.Tenant = ten.Of(name)
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Namespace < out[j].Namespace })
+	return out
+}
+
+// podRef names a pod, or the controller a representative pod stands for.
+func podRef(p *corev1.Pod) finding.Ref {
+	if of, ok := p.Annotations[snapshot.SyntheticAnnotation]; ok {
+		if kind, name, ok := strings.Cut(of, "/"); ok {
+			return finding.Ref{Kind: kind, Namespace: p.Namespace, Name: name}
+		}
+	}
+	return finding.Ref{Kind: "Pod", Namespace: p.Namespace, Name: p.Name}
+}
+
+// enforceString is the namespace's enforce level as the API server prints
+// it ("baseline:v1.30").
+func enforceString(p *NamespacePolicy) string {
+	if p.Policy.Enforce.Level == psaapi.LevelPrivileged {
+		return string(psaapi.LevelPrivileged)
+	}
+	return p.Policy.Enforce.String()
+}

@@ -1,0 +1,246 @@
+package workload
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
+	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+)
+
+// Placement is where a pod runs, or may run.
+type Placement struct {
+	// Nodes lists the nodes, sorted. It is empty when Anywhere is set, or
+	// when no node of the snapshot fits the pod.
+	Nodes []string `json:"nodes,omitempty"`
+	// Anywhere is set when the snapshot has no nodes to judge by: the pod
+	// may be scheduled beside any other pod.
+	Anywhere bool `json:"anywhere,omitempty"`
+	// Pinned is set when Nodes comes from spec.nodeName (the scheduler's
+	// choice on a live cluster, or the author's in a manifest).
+	Pinned bool `json:"pinned,omitempty"`
+}
+
+// placer computes placements, once per distinct set of scheduling
+// constraints.
+type placer struct {
+	nodes []corev1.Node
+	cache map[string]int
+	all   []Placement
+}
+
+func newPlacer(nodes []corev1.Node) *placer {
+	return &placer{nodes: nodes, cache: map[string]int{}}
+}
+
+// place returns the index of the pod's placement in p.all.
+func (p *placer) place(pod *corev1.Pod) int {
+	key := placementKey(pod, len(p.nodes) == 0)
+	if id, ok := p.cache[key]; ok {
+		return id
+	}
+	var pl Placement
+	switch {
+	case pod.Spec.NodeName != "":
+		pl = Placement{Nodes: []string{pod.Spec.NodeName}, Pinned: true}
+	case len(p.nodes) == 0:
+		pl = Placement{Anywhere: true}
+	default:
+		pl = Placement{Nodes: p.fitting(pod)}
+	}
+	p.all = append(p.all, pl)
+	p.cache[key] = len(p.all) - 1
+	return len(p.all) - 1
+}
+
+// fitting lists the nodes whose labels satisfy the pod's nodeSelector and
+// required node affinity and whose NoSchedule and NoExecute taints the pod
+// tolerates: the scheduler's filters that depend on the pod's spec and the
+// node alone. Resources, ports and inter-pod affinity change with load and
+// are not judged.
+func (p *placer) fitting(pod *corev1.Pod) []string {
+	required := nodeaffinity.GetRequiredNodeAffinity(pod)
+	var out []string
+	for i := range p.nodes {
+		n := &p.nodes[i]
+		if ok, err := required.Match(n); err != nil || !ok {
+			continue
+		}
+		if _, untolerated := corev1helpers.FindMatchingUntoleratedTaint(n.Spec.Taints, pod.Spec.Tolerations, schedulingTaint); untolerated {
+			continue
+		}
+		out = append(out, n.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func schedulingTaint(t *corev1.Taint) bool {
+	return t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute
+}
+
+// placementKey is equal for pods whose placement is equal.
+func placementKey(pod *corev1.Pod, noNodes bool) string {
+	if pod.Spec.NodeName != "" {
+		return "node:" + pod.Spec.NodeName
+	}
+	if noNodes {
+		return "anywhere"
+	}
+	var b strings.Builder
+	keys := make([]string, 0, len(pod.Spec.NodeSelector))
+	for k := range pod.Spec.NodeSelector {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		b.WriteString(k + "=" + pod.Spec.NodeSelector[k] + ",")
+	}
+	b.WriteByte('|')
+	if a := pod.Spec.Affinity; a != nil && a.NodeAffinity != nil && a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution != nil {
+		js, _ := json.Marshal(a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution)
+		b.Write(js)
+	}
+	b.WriteByte('|')
+	if len(pod.Spec.Tolerations) > 0 {
+		js, _ := json.Marshal(pod.Spec.Tolerations)
+		b.Write(js)
+	}
+	return b.String()
+}
+
+// CoLocation says which tenants run, or may run, on which nodes.
+type CoLocation struct {
+	// Anywhere is set when the snapshot has no nodes: every pod without a
+	// nodeName may share a node with every other pod.
+	Anywhere bool
+	nodes    []string                // sorted
+	byNode   map[string]map[string]int // node -> tenant -> a witness pod (index into Result.Pods)
+	free     map[string]int            // tenants with pods that may run anywhere -> witness pod
+	tenants  map[string]int            // tenants with running pods -> witness pod
+}
+
+func newCoLocation(anywhere bool) *CoLocation {
+	return &CoLocation{Anywhere: anywhere, byNode: map[string]map[string]int{}, free: map[string]int{}, tenants: map[string]int{}}
+}
+
+func (c *CoLocation) add(tenant string, pl *Placement, pod int) {
+	if _, ok := c.tenants[tenant]; !ok {
+		c.tenants[tenant] = pod
+	}
+	if pl.Anywhere {
+		if _, ok := c.free[tenant]; !ok {
+			c.free[tenant] = pod
+		}
+		return
+	}
+	for _, n := range pl.Nodes {
+		m := c.byNode[n]
+		if m == nil {
+			m = map[string]int{}
+			c.byNode[n] = m
+			c.nodes = append(c.nodes, n)
+		}
+		if _, ok := m[tenant]; !ok {
+			m[tenant] = pod
+		}
+	}
+}
+
+func (c *CoLocation) finish() { sort.Strings(c.nodes) }
+
+// Nodes lists the nodes some pod runs or may run on, sorted.
+func (c *CoLocation) Nodes() []string { return c.nodes }
+
+// OnNode lists the tenants that run or may run on a node, sorted.
+func (c *CoLocation) OnNode(node string) []string {
+	set := map[string]bool{}
+	for t := range c.byNode[node] {
+		set[t] = true
+	}
+	for t := range c.free {
+		set[t] = true
+	}
+	return sortedKeys(set)
+}
+
+// Share reports whether pods of tenants a and b may run on the same node.
+func (c *CoLocation) Share(a, b string) bool {
+	_, aFree := c.free[a]
+	_, bFree := c.free[b]
+	_, aAny := c.tenants[a]
+	_, bAny := c.tenants[b]
+	if (aFree && bAny) || (bFree && aAny) {
+		return true
+	}
+	for _, m := range c.byNode {
+		_, x := m[a]
+		_, y := m[b]
+		if x && y {
+			return true
+		}
+	}
+	return false
+}
+
+// Neighbours lists the other tenants that may share a node with tenant t.
+func (c *CoLocation) Neighbours(t string) []string {
+	var out []string
+	for _, u := range sortedKeys(boolSet(c.tenants)) {
+		if u != t && c.Share(t, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// exposed returns, for a pod placed at pl, the tenants that run or may run
+// beside it, each with a witness pod and the node it shares.
+func (c *CoLocation) exposed(pl *Placement) map[string]neighbour {
+	out := map[string]neighbour{}
+	if pl.Anywhere {
+		for t, pod := range c.tenants {
+			out[t] = neighbour{pod: pod, node: "*"}
+		}
+		return out
+	}
+	for _, n := range pl.Nodes {
+		for t, pod := range c.byNode[n] {
+			if _, ok := out[t]; !ok {
+				out[t] = neighbour{pod: pod, node: n}
+			}
+		}
+		for t, pod := range c.free {
+			if _, ok := out[t]; !ok {
+				out[t] = neighbour{pod: pod, node: n}
+			}
+		}
+	}
+	return out
+}
+
+type neighbour struct {
+	pod  int
+	node string
+}
+
+func boolSet(m map[string]int) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortStrings(ss []string) { sort.Strings(ss) }
