@@ -1,0 +1,149 @@
+package load
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+func TestPathsMixed(t *testing.T) {
+	snap, err := Paths([]string{"testdata/mixed.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Problems) > 0 {
+		t.Fatalf("problems: %v", snap.Problems)
+	}
+	got := snap.Counts()
+	want := map[string]int{"Namespace": 1, "ServiceAccount": 1, "Secret": 1}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("counts (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff(map[string]int{"example.com/v1/Widget": 1}, snap.Unknown); d != "" {
+		t.Errorf("unknown (-want +got):\n%s", d)
+	}
+	s := snap.Secrets[0]
+	if len(s.Data) != 0 || len(s.StringData) != 0 {
+		t.Errorf("secret values kept: %v %v", s.Data, s.StringData)
+	}
+	if _, ok := s.Annotations["kubectl.kubernetes.io/last-applied-configuration"]; ok {
+		t.Error("last-applied-configuration of a secret kept (it holds the values)")
+	}
+	if s.Type != "Opaque" {
+		t.Errorf("secret type %q, want Opaque", s.Type)
+	}
+}
+
+// TestPathsBad checks that each bad document is reported with its file and
+// line and that loading goes on past it.
+func TestPathsBad(t *testing.T) {
+	snap, err := Paths([]string{"testdata/bad.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range snap.Problems {
+		got = append(got, p.String())
+	}
+	want := []string{
+		"testdata/bad.yaml:10: invalid YAML: did not find expected ',' or ']'",
+		"testdata/bad.yaml:12 (document 3): missing apiVersion",
+		`testdata/bad.yaml:16 (document 4): Pod default/wrong-type: json: cannot unmarshal string into Go struct field PodSpec.spec.containers of type []v1.Container`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("problems:\n%s\nwant %d", strings.Join(got, "\n"), len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i][:strings.Index(want[i], ":")+3]) {
+			t.Errorf("problem %d = %q, want it to start like %q", i, got[i], want[i])
+		}
+	}
+	if !strings.Contains(got[0], "invalid YAML") || !strings.Contains(got[1], "Pod: missing apiVersion") || !strings.Contains(got[2], "wrong-type") {
+		t.Errorf("problems do not say what is wrong:\n%s", strings.Join(got, "\n"))
+	}
+	if d := cmp.Diff(map[string]int{"Namespace": 1, "ConfigMap": 1}, snap.Counts()); d != "" {
+		t.Errorf("documents around the bad ones (-want +got):\n%s", d)
+	}
+}
+
+func TestPathsDirectoryAndErrors(t *testing.T) {
+	snap, err := Paths([]string{"../../examples/seed-cluster"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Problems) > 0 || len(snap.Unknown) > 0 {
+		t.Fatalf("seed cluster: %v %v", snap.Problems, snap.Unknown)
+	}
+	if n := len(snap.Pods); n != 6 {
+		t.Errorf("seed cluster pods = %d, want 6", n)
+	}
+	if _, err := Paths([]string{"testdata/does-not-exist.yaml"}); err == nil || !strings.Contains(err.Error(), "does-not-exist.yaml") {
+		t.Errorf("missing file: err = %v, want one naming the file", err)
+	}
+}
+
+func TestBytesJSONAndNotObjects(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		counts   map[string]int
+		problems []string
+	}{
+		{"json object", `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}}`, map[string]int{"Namespace": 1}, nil},
+		{"json list", `{"apiVersion":"v1","kind":"NamespaceList","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}},{"metadata":{"name":"y"}}]}`, map[string]int{"Namespace": 1}, []string{"in:1 items[1]: missing apiVersion and kind"}},
+		{"scalar", "just a string\n", map[string]int{}, []string{"in:1: not a Kubernetes object (expected a mapping with apiVersion and kind)"}},
+		{"sequence", "- a\n- b\n", map[string]int{}, []string{"in:1: not a Kubernetes object (expected a mapping with apiVersion and kind)"}},
+		{"bad apiVersion", "apiVersion: a/b/c\nkind: X\n", map[string]int{}, []string{`in:1: bad apiVersion "a/b/c": unexpected GroupVersion string: a/b/c`}},
+		{"separator with comment", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n--- # next\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n", map[string]int{"Namespace": 2}, nil},
+		{"crlf", "apiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: b}\r\n", map[string]int{"Namespace": 2}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			snap := &snapshot.Snapshot{}
+			Bytes(snap, "in", []byte(tc.in))
+			if d := cmp.Diff(tc.counts, snap.Counts()); d != "" {
+				t.Errorf("counts (-want +got):\n%s", d)
+			}
+			var got []string
+			for _, p := range snap.Problems {
+				got = append(got, p.String())
+			}
+			if d := cmp.Diff(tc.problems, got); d != "" {
+				t.Errorf("problems (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// FuzzBytes checks that no input makes the loader panic, and that whatever
+// it loads survives normalisation.
+func FuzzBytes(f *testing.F) {
+	for _, seed := range []string{
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: b}\nspec: {containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}\n",
+		"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Namespace, metadata: {name: x}}]\n",
+		"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: a}\naggregationRule: {clusterRoleSelectors: [{matchLabels: {x: y}}]}\n",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: b}\nspec: {podSelector: {}, egress: [{}]}\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c}]}}}\n",
+		"---\n---\n",
+		"{",
+		"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: Yg==}\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		snap := &snapshot.Snapshot{}
+		Bytes(snap, "fuzz", data)
+		for _, p := range snap.Problems {
+			if !strings.HasPrefix(p.Where, "fuzz:") {
+				t.Fatalf("problem without file and line: %v", p)
+			}
+		}
+		for _, s := range snap.Secrets {
+			if len(s.Data) > 0 || len(s.StringData) > 0 {
+				t.Fatal("secret values kept")
+			}
+		}
+		snap.Normalize()
+	})
+}
