@@ -108,7 +108,7 @@ func TestExpandControllers(t *testing.T) {
 			{ObjectMeta: metav1.ObjectMeta{Name: "web-123", Namespace: "a", OwnerReferences: []metav1.OwnerReference{{Kind: "Deployment", Name: "web"}}}, Spec: appsv1.ReplicaSetSpec{Selector: sel(map[string]string{"app": "web", "h": "123"}), Template: podTemplate(map[string]string{"app": "web", "h": "123"})}},
 		},
 		CronJobs: []batchv1.CronJob{{ObjectMeta: metav1.ObjectMeta{Name: "backup", Namespace: "b"}, Spec: batchv1.CronJobSpec{JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: podTemplate(map[string]string{"job": "backup"})}}}}},
-		Pods: []corev1.Pod{{ObjectMeta: metav1.ObjectMeta{Name: "api-xyz", Namespace: "a", Labels: map[string]string{"app": "api"}}}},
+		Pods:     []corev1.Pod{{ObjectMeta: metav1.ObjectMeta{Name: "api-xyz", Namespace: "a", Labels: map[string]string{"app": "api"}}}},
 	}
 	s.Normalize()
 	var got []string
