@@ -1,0 +1,150 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = Run(context.Background(), args, cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	return out.String(), errOut.String(), code
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s is stale (go test ./internal/app -update) (-want +got):\n%s", path, d)
+	}
+}
+
+// TestAuditDemo pins the demo report, text and JSON; the same manifests
+// from examples/seed-cluster give the same report.
+func TestAuditDemo(t *testing.T) {
+	text, stderr, code := run(t, "audit", "--demo", "--fail-on", "none")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	golden(t, "demo.txt", text)
+
+	js, _, code := run(t, "audit", "--demo", "-o", "json", "--fail-on", "none")
+	if code != 0 {
+		t.Fatalf("json: exit %d", code)
+	}
+	golden(t, "demo.json", js)
+	var r audit.Report
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatalf("report does not parse back: %v", err)
+	}
+	if r.SchemaVersion != audit.SchemaVersion {
+		t.Errorf("schemaVersion %q", r.SchemaVersion)
+	}
+
+	files, _, _ := run(t, "audit", "-f", "../../examples/seed-cluster", "-o", "json", "--fail-on", "none")
+	var fr audit.Report
+	if err := json.Unmarshal([]byte(files), &fr); err != nil {
+		t.Fatal(err)
+	}
+	fr.Source = r.Source
+	if d := cmp.Diff(r, fr); d != "" {
+		t.Errorf("-f examples/seed-cluster differs from --demo (-demo +files):\n%s", d)
+	}
+	for _, a := range r.Analyses {
+		if a.Status == "" {
+			t.Errorf("analysis %s has no status", a.Name)
+		}
+	}
+}
+
+func TestAuditExitCodes(t *testing.T) {
+	_, _, code := run(t, "audit", "--demo", "--fail-on", "none")
+	if code != 0 {
+		t.Errorf("--fail-on none: exit %d, want 0", code)
+	}
+	r := demoReport(t)
+	for _, tc := range []struct {
+		failOn string
+		sev    string
+	}{{"critical", "critical"}, {"info", "info"}} {
+		_, _, code := run(t, "audit", "--demo", "--fail-on", tc.failOn)
+		want := 0
+		if n := countAtOrAbove(r, tc.sev); n > 0 {
+			want = 3
+		}
+		if code != want {
+			t.Errorf("--fail-on %s: exit %d, want %d", tc.failOn, code, want)
+		}
+	}
+}
+
+func demoReport(t *testing.T) *audit.Report {
+	js, _, _ := run(t, "audit", "--demo", "-o", "json", "--fail-on", "none")
+	var r audit.Report
+	if err := json.Unmarshal([]byte(js), &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+func countAtOrAbove(r *audit.Report, sev string) int {
+	order := map[string]int{"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+	n := 0
+	for _, f := range r.Findings {
+		if order[f.Severity.String()] >= order[sev] {
+			n++
+		}
+	}
+	return n
+}
+
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"audit", "-f", "testdata/nope.yaml"}, "bulkhead: load testdata/nope.yaml: stat testdata/nope.yaml: no such file or directory\n"},
+		{[]string{"audit", "--demo", "--fail-on", "bad"}, "bulkhead: --fail-on: unknown severity \"bad\" (want one of info, low, medium, high, critical, none)\n"},
+		{[]string{"audit", "--demo", "-o", "xml"}, "bulkhead: --output \"xml\": want text or json\n"},
+		{[]string{"audit", "--demo", "-f", "x.yaml"}, "bulkhead: --demo and -f cannot be combined\n"},
+		{[]string{"audit", "--demo", "--tenant-label", "a", "--tenants", "testdata/nope.yaml"}, "bulkhead: open testdata/nope.yaml: no such file or directory\n"},
+		{[]string{"snapshot", "--demo", "-o", "xml"}, "bulkhead: --output \"xml\": want yaml or json\n"},
+		{[]string{"nope"}, "bulkhead: unknown command \"nope\" for \"bulkhead\"\n"},
+	} {
+		out, errOut, code := run(t, tc.args...)
+		if code != 1 || out != "" || errOut != tc.want {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", tc.args, code, out, errOut, tc.want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, code := run(t, "version")
+	if code != 0 || !strings.HasPrefix(out, "bulkhead ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
