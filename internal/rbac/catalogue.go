@@ -1,0 +1,152 @@
+package rbac
+
+import (
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+)
+
+// Capability is one dangerous permission of the catalogue in DESIGN.md
+// ("Dangerous verbs"), with what it lets its holder do.
+type Capability struct {
+	// Name is short and stable: "impersonate", "nodes/proxy", ...
+	Name string
+	// Effect says what the holder can do with it, in the scope it holds it.
+	Effect   string
+	Severity finding.Severity
+	// Boundary is true when the permission breaks tenant isolation even
+	// inside the holder's own tenant (relabelling its namespace, reaching
+	// nodes, granting itself more); false when it is dangerous only where
+	// the holder is not supposed to act (reading secrets of another tenant).
+	Boundary bool
+	// Cluster is true for cluster-scoped permissions, which only a
+	// ClusterRoleBinding grants.
+	Cluster bool
+	// Probes are requests (verb, group, resource, subresource) any of which
+	// holding grants the capability; AllOf, when set, must all be held.
+	Probes []Probe
+	AllOf  bool
+}
+
+// Probe is a request shape without a name or namespace.
+type Probe struct {
+	Verb, APIGroup, Resource, Subresource string
+}
+
+func probes(verbs []string, group string, resources ...string) []Probe {
+	var out []Probe
+	for _, r := range resources {
+		res, sub := r, ""
+		if i := strings.IndexByte(r, '/'); i >= 0 {
+			res, sub = r[:i], r[i+1:]
+		}
+		for _, v := range verbs {
+			out = append(out, Probe{Verb: v, APIGroup: group, Resource: res, Subresource: sub})
+		}
+	}
+	return out
+}
+
+var writeVerbs = []string{"create", "update", "patch"}
+
+// Catalogue is the dangerous-permission catalogue, most severe first.
+var Catalogue = []Capability{
+	{Name: "*/*/*", Effect: "do anything to any resource (cluster-admin in its scope)", Severity: finding.Critical, Boundary: true,
+		Probes: []Probe{{Verb: "*", APIGroup: "*", Resource: "*"}}},
+	{Name: "impersonate", Effect: "act as any user, group or service account, and so hold their permissions", Severity: finding.Critical, Boundary: true,
+		Probes: append(probes([]string{"impersonate"}, "", "users", "groups", "serviceaccounts"), probes([]string{"impersonate"}, "authentication.k8s.io", "uids", "userextras")...)},
+	{Name: "nodes/proxy", Effect: "run commands in every pod of every node through the kubelet API (get alone is enough)", Severity: finding.Critical, Boundary: true, Cluster: true,
+		Probes: probes([]string{"get", "create"}, "", "nodes/proxy")},
+	{Name: "csr create+approve", Effect: "issue itself client certificates for any identity, system:masters included", Severity: finding.Critical, Boundary: true, Cluster: true, AllOf: true,
+		Probes: []Probe{{Verb: "create", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests"}, {Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"}}},
+	{Name: "admission webhooks write", Effect: "intercept and rewrite every object sent to the API server, other tenants' pods and secrets included", Severity: finding.Critical, Boundary: true, Cluster: true,
+		Probes: append(probes(writeVerbs, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings"), probes([]string{"delete"}, "admissionregistration.k8s.io", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings")...)},
+	{Name: "bind", Effect: "bind roles it does not hold, granting itself their permissions", Severity: finding.High, Boundary: true,
+		Probes: probes([]string{"bind"}, "rbac.authorization.k8s.io", "roles", "clusterroles")},
+	{Name: "escalate", Effect: "write roles with permissions it does not hold", Severity: finding.High, Boundary: true,
+		Probes: probes([]string{"escalate"}, "rbac.authorization.k8s.io", "roles", "clusterroles")},
+	{Name: "namespaces write", Effect: "relabel the namespace, defeating Pod Security admission and every namespaceSelector that trusts its labels", Severity: finding.High, Boundary: true,
+		Probes: probes([]string{"patch", "update"}, "", "namespaces")},
+	{Name: "customresourcedefinitions write", Effect: "change or delete the schema of every tenant's custom resources", Severity: finding.High, Boundary: true, Cluster: true,
+		Probes: probes([]string{"create", "update", "patch", "delete"}, "apiextensions.k8s.io", "customresourcedefinitions")},
+	{Name: "persistentvolumes create", Effect: "mount any host path of a node through a hostPath PersistentVolume", Severity: finding.High, Boundary: true, Cluster: true,
+		Probes: probes([]string{"create"}, "", "persistentvolumes")},
+	{Name: "serviceaccounts/token create", Effect: "mint tokens of the service accounts and act as them", Severity: finding.High,
+		Probes: probes([]string{"create"}, "", "serviceaccounts/token")},
+	{Name: "secrets read", Effect: "read secrets, service-account tokens and credentials included", Severity: finding.High,
+		Probes: probes([]string{"get", "list", "watch"}, "", "secrets")},
+	{Name: "pods create", Effect: "run pods as any service account of the namespace, and so hold its permissions and mount its secrets", Severity: finding.High,
+		Probes: append(append(probes([]string{"create"}, "", "pods"), probes(writeVerbs, "", "replicationcontrollers")...),
+			append(probes(writeVerbs, "apps", "deployments", "daemonsets", "statefulsets", "replicasets"), probes(writeVerbs, "batch", "jobs", "cronjobs")...)...)},
+	{Name: "pods exec", Effect: "run commands in, attach to or forward ports of running pods", Severity: finding.High,
+		Probes: probes([]string{"create", "get"}, "", "pods/exec", "pods/attach", "pods/portforward", "pods/proxy", "pods/ephemeralcontainers")},
+	{Name: "services/proxy", Effect: "reach the pods behind any service through the API server, bypassing NetworkPolicy", Severity: finding.Medium,
+		Probes: probes([]string{"get", "create"}, "", "services/proxy")},
+}
+
+// Held is a capability held through one rule of a role.
+type Held struct {
+	Capability *Capability
+	RuleIndex  int
+}
+
+// capabilities returns the capabilities a role's rules give in a scope:
+// cluster is true for a ClusterRoleBinding, false for a RoleBinding (which
+// grants no cluster-scoped permission). Names are ignored: a rule limited to
+// some objects still grants the capability on them.
+func capabilities(r *Role, cluster bool) []Held {
+	var out []Held
+	for ci := range Catalogue {
+		c := &Catalogue[ci]
+		if c.Cluster && !cluster {
+			continue
+		}
+		held, rule := false, -1
+		if c.AllOf {
+			held = true
+			for _, p := range c.Probes {
+				i := firstRule(r, p)
+				if i < 0 {
+					held = false
+					break
+				}
+				if rule < 0 {
+					rule = i
+				}
+			}
+		} else {
+			for _, p := range c.Probes {
+				if i := firstRule(r, p); i >= 0 {
+					held, rule = true, i
+					break
+				}
+			}
+		}
+		if held {
+			out = append(out, Held{Capability: c, RuleIndex: rule})
+		}
+	}
+	// "*/*/*" already says everything: drop the rest.
+	if len(out) > 1 && out[0].Capability.Name == "*/*/*" {
+		out = out[:1]
+	}
+	return out
+}
+
+// firstRule returns the first rule of the role that allows the probe on
+// some object, or -1.
+func firstRule(r *Role, p Probe) int {
+	req := Request{Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Subresource: p.Subresource}
+	for i := range r.Rules {
+		rule := &r.Rules[i]
+		if len(rule.ResourceNames) > 0 {
+			req.Name = rule.ResourceNames[0]
+		} else {
+			req.Name = ""
+		}
+		if RuleAllows(&req, rule) {
+			return i
+		}
+	}
+	return -1
+}
