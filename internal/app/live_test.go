@@ -1,0 +1,111 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/testenv"
+)
+
+// TestLiveAuditAndSnapshot runs the CLI as a user would against a real API
+// server holding the demo: `audit --kubeconfig`, then `snapshot`, then
+// `audit -f` on that snapshot, which must report the same findings.
+func TestLiveAuditAndSnapshot(t *testing.T) {
+	cfg := testenv.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	demo, err := cli.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: load.Scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range demo.Objects() {
+		if err := c.Create(ctx, o.Obj.DeepCopyObject().(client.Object)); err != nil && !apierrors.IsAlreadyExists(err) {
+			t.Fatal(err)
+		}
+	}
+	kubeconfig := writeKubeconfig(t, cfg)
+
+	liveJSON, stderr, code := run(t, "audit", "--kubeconfig", kubeconfig, "-o", "json", "--fail-on", "none")
+	if code != 0 {
+		t.Fatalf("live audit: exit %d: %s", code, stderr)
+	}
+	var live audit.Report
+	if err := json.Unmarshal([]byte(liveJSON), &live); err != nil {
+		t.Fatal(err)
+	}
+	if live.Source != "live: envtest" {
+		t.Errorf("source %q", live.Source)
+	}
+	if len(live.Gaps) > 0 {
+		t.Errorf("admin's audit has gaps: %v", live.Gaps)
+	}
+
+	snapYAML, stderr, code := run(t, "snapshot", "--kubeconfig", kubeconfig)
+	if code != 0 {
+		t.Fatalf("snapshot: exit %d: %s", code, stderr)
+	}
+	path := filepath.Join(t.TempDir(), "cluster.yaml")
+	if err := os.WriteFile(path, []byte(snapYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	offJSON, stderr, code := run(t, "audit", "-f", path, "-o", "json", "--fail-on", "none")
+	if code != 0 {
+		t.Fatalf("offline audit: exit %d: %s", code, stderr)
+	}
+	var off audit.Report
+	if err := json.Unmarshal([]byte(offJSON), &off); err != nil {
+		t.Fatal(err)
+	}
+	if len(off.Problems) > 0 {
+		t.Errorf("the snapshot does not load cleanly: %v", off.Problems)
+	}
+	off.Source = live.Source
+	if d := cmp.Diff(live, off); d != "" {
+		t.Errorf("audit of the snapshot differs from the live audit (-live +snapshot):\n%s", d)
+	}
+
+	// The live cluster holds the demo plus what every cluster has, so each
+	// demo finding shows up live too.
+	demoR := demoReport(t)
+	keys := map[string]bool{}
+	for _, f := range live.Findings {
+		keys[f.Key()] = true
+	}
+	for _, f := range demoR.Findings {
+		if !keys[f.Key()] {
+			t.Errorf("demo finding missing from the live audit: %s", f.Key())
+		}
+	}
+}
+
+func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
+	t.Helper()
+	kc := clientcmdapi.NewConfig()
+	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
+	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
+	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
+	kc.CurrentContext = "envtest"
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*kc, path); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
