@@ -13,6 +13,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
 	canicmd "github.com/bulkhead-dev/bulkhead/internal/cmd/cani"
+	reachcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/reach"
 	snapshotcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/snapshot"
 	versioncmd "github.com/bulkhead-dev/bulkhead/internal/cmd/version"
 	whocancmd "github.com/bulkhead-dev/bulkhead/internal/cmd/whocan"
@@ -46,6 +47,7 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 	)
 	root.AddCommand(canicmd.NewCommand(streams))
 	root.AddCommand(whocancmd.NewCommand(streams))
+	root.AddCommand(reachcmd.NewCommand(streams))
 	return root
 }
 

@@ -1,0 +1,107 @@
+package reach
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+)
+
+func execute(t *testing.T, args ...string) (string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	err := cmd.ExecuteContext(context.Background())
+	var exit cli.ExitError
+	switch {
+	case err == nil:
+		return out.String(), 0
+	case errors.As(err, &exit):
+		return out.String(), exit.Code
+	}
+	t.Fatalf("reach %v: %v\n%s", args, err, errOut.String())
+	return "", -1
+}
+
+const seed = "../../../examples/seed-cluster"
+
+func TestSeedCurlFlips(t *testing.T) {
+	for _, src := range []string{"default/busybox", "default/nginx-default"} {
+		out, code := execute(t, src, "network/nginx", "--port", "80", "--demo")
+		if code != 0 || !strings.HasPrefix(out, "yes\n") || !strings.Contains(out, "neither side isolated") {
+			t.Errorf("%s before: exit %d\n%s", src, code, out)
+		}
+		out, code = execute(t, src, "network/nginx", "--port", "80", "-f", seed, "-f", "testdata/deny-network.yaml")
+		if code != 1 || !strings.HasPrefix(out, "no\n") || !strings.Contains(out, "NetworkPolicy network/default-deny-ingress") {
+			t.Errorf("%s after: exit %d\n%s", src, code, out)
+		}
+	}
+}
+
+func TestAnyPortListsPorts(t *testing.T) {
+	out, code := execute(t, "default/nginx", "test/nginx-test", "--demo")
+	if code != 0 || !strings.Contains(out, "allowed ports from default/nginx to test/nginx-test: TCP any port, UDP any port, SCTP any port") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	out, code = execute(t, "default/nginx", "network/nginx", "-f", seed, "-f", "testdata/deny-network.yaml")
+	if code != 1 || !strings.Contains(out, "no port is allowed") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+}
+
+func TestMatrix(t *testing.T) {
+	out, _ := execute(t, "--matrix", "-f", seed, "-f", "testdata/deny-network.yaml", "-o", "json")
+	var mx netpol.Matrix
+	if err := json.Unmarshal([]byte(out), &mx); err != nil {
+		t.Fatal(err)
+	}
+	if len(mx.Endpoints) != 4 {
+		t.Fatalf("endpoints %v", mx.Endpoints)
+	}
+	for _, c := range mx.Allowed {
+		if c.To == "network" {
+			t.Errorf("%s reaches network after default deny: %v", c.From, c.Ports)
+		}
+	}
+	if len(mx.Allowed) != 12 { // 4x4 minus the 4 pairs into network
+		t.Errorf("allowed pairs = %d, want 12", len(mx.Allowed))
+	}
+	out, _ = execute(t, "--matrix", "--pods", "-o", "csv", "--demo")
+	if !strings.HasPrefix(out, "from,to,ports\n") || !strings.Contains(out, "default/busybox,network/nginx,TCP any port;UDP any port;SCTP any port") {
+		t.Fatalf("csv:\n%s", out)
+	}
+	out, _ = execute(t, "--matrix", "-f", seed, "-f", "testdata/deny-network.yaml")
+	if !strings.Contains(out, "2 network        * . * *") {
+		t.Fatalf("text:\n%s", out)
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	var out bytes.Buffer
+	for _, args := range [][]string{
+		{"default/nginx", "--demo"},
+		{"--matrix", "a/b", "c/d", "--demo"},
+		{"a", "b/c", "--demo"},
+		{"a/b", "c/d", "--protocol", "ICMP", "--demo"},
+		{"a/b", "c/d", "--port", "70000", "--demo"},
+		{"default/nope", "network/nginx", "--demo"},
+	} {
+		cmd := NewCommand(cli.IOStreams{Out: &out, ErrOut: &out})
+		cmd.SetArgs(args)
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		err := cmd.Execute()
+		var exit cli.ExitError
+		if err == nil || errors.As(err, &exit) {
+			t.Errorf("%v: want a usage error, got %v", args, err)
+		}
+	}
+}
