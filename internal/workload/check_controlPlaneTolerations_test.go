@@ -7,7 +7,9 @@ import (
 )
 
 func TestCheckControlPlaneTolerations(t *testing.T) {
-	tol := func(ts ...corev1.Toleration) func(*corev1.Pod) { return func(p *corev1.Pod) { p.Spec.Tolerations = ts } }
+	tol := func(ts ...corev1.Toleration) func(*corev1.Pod) {
+		return func(p *corev1.Pod) { p.Spec.Tolerations = ts }
+	}
 	cp := "spec.tolerations tolerates node-role.kubernetes.io/control-plane:NoSchedule"
 	runCheck(t, controlPlaneTolerationsCheck, []checkCase{
 		{name: "none", pod: newPod("a", "p")},

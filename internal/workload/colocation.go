@@ -116,7 +116,7 @@ type CoLocation struct {
 	// Anywhere is set when the snapshot has no nodes: every pod without a
 	// nodeName may share a node with every other pod.
 	Anywhere bool
-	nodes    []string                // sorted
+	nodes    []string                  // sorted
 	byNode   map[string]map[string]int // node -> tenant -> a witness pod (index into Result.Pods)
 	free     map[string]int            // tenants with pods that may run anywhere -> witness pod
 	tenants  map[string]int            // tenants with running pods -> witness pod
