@@ -145,12 +145,34 @@ func makeValid(p *corev1.Pod) {
 			}
 		}
 	}
+	// Seccomp annotations must agree with the fields: the field follows.
+	if v, ok := p.Annotations[seccompPodAnnotation]; ok && p.Spec.SecurityContext != nil && p.Spec.SecurityContext.SeccompProfile != nil {
+		p.Spec.SecurityContext.SeccompProfile = seccompFor(v)
+	}
+	if v, ok := p.Annotations[seccompContainerAnnotation]; ok && p.Spec.Containers[0].SecurityContext != nil && p.Spec.Containers[0].SecurityContext.SeccompProfile != nil {
+		p.Spec.Containers[0].SecurityContext.SeccompProfile = seccompFor(v)
+	}
 	// The AppArmor annotation must agree with the field of its container.
 	if v, ok := p.Annotations[appArmorAnnotation]; ok {
 		if c := p.Spec.Containers[0].SecurityContext; c != nil && c.AppArmorProfile != nil && annotationFor(c.AppArmorProfile) != v {
 			delete(p.Annotations, appArmorAnnotation)
 		}
 	}
+}
+
+const (
+	seccompPodAnnotation       = "seccomp.security.alpha.kubernetes.io/pod"
+	seccompContainerAnnotation = "container.seccomp.security.alpha.kubernetes.io/app"
+)
+
+func seccompFor(annotation string) *corev1.SeccompProfile {
+	switch {
+	case annotation == "unconfined":
+		return &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined}
+	case strings.HasPrefix(annotation, "localhost/"):
+		return &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeLocalhost, LocalhostProfile: ptr(strings.TrimPrefix(annotation, "localhost/"))}
+	}
+	return &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}
 }
 
 func annotationFor(a *corev1.AppArmorProfile) string {

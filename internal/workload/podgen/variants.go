@@ -161,10 +161,10 @@ func Variants() []Variant {
 			appSC(p).SeccompProfile = &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeUnconfined}
 		}},
 		{Check: "seccompProfile_baseline", Name: "seccomp-annotation-pod-unconfined", Apply: func(p *corev1.Pod) {
-			setAnnotation(p, "seccomp.security.alpha.kubernetes.io/pod", "unconfined")
+			setAnnotation(p, seccompPodAnnotation, "unconfined")
 		}},
 		{Check: "seccompProfile_baseline", Name: "seccomp-annotation-container-runtime-default", Apply: func(p *corev1.Pod) {
-			setAnnotation(p, "container.seccomp.security.alpha.kubernetes.io/app", "runtime/default")
+			setAnnotation(p, seccompContainerAnnotation, "runtime/default")
 		}},
 		{Check: "seccompProfile_restricted", Name: "seccomp-container-localhost", Apply: func(p *corev1.Pod) {
 			appSC(p).SeccompProfile = &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeLocalhost, LocalhostProfile: ptr("profiles/tenant.json")}
@@ -196,7 +196,7 @@ func Variants() []Variant {
 		{Check: "restrictedVolumes", Name: "volume-configMap-secret-projected", Apply: func(p *corev1.Pod) {
 			addVolume(p, "config", corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "cfg"}}})
 			addVolume(p, "creds", corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{SecretName: "creds"}})
-			addVolume(p, "token", corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token"}}}}})
+			addVolume(p, "bundle", corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{Sources: []corev1.VolumeProjection{{ConfigMap: &corev1.ConfigMapProjection{LocalObjectReference: corev1.LocalObjectReference{Name: "ca"}}}}}})
 		}},
 		{Check: "restrictedVolumes", Name: "volume-pvc-downwardAPI", Apply: func(p *corev1.Pod) {
 			addVolume(p, "data", corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: "data"}})
