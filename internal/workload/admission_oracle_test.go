@@ -150,4 +150,3 @@ func TestAdmissionOracle(t *testing.T) {
 	check("as written", snap, false)
 	check("as stored", stored, true)
 }
-
