@@ -508,6 +508,7 @@ func (b *builder) classify() {
 		nsNames = append(nsNames, ns)
 	}
 	sort.Strings(nsNames)
+	nsIdx := newLabelIndex(nsNames, b.nsLabels)
 	nodeLabels := map[string]map[string]string{}
 	for i := range b.snap.Nodes {
 		nodeLabels[b.snap.Nodes[i].Name] = b.snap.Nodes[i].Labels
@@ -542,7 +543,7 @@ func (b *builder) classify() {
 				}
 			}
 		case a.nsSel != nil:
-			for _, ns := range nsNames {
+			for _, ns := range nsIdx.candidates(a.nsSel) {
 				if a.nsSel.matches(b.nsLabels[ns]) {
 					for _, i := range byNS[ns] {
 						mark(i)
@@ -667,4 +668,46 @@ func (b *builder) resolveSubjects() {
 			s.p.subject.or(b.atoms[id].classes)
 		}
 	}
+}
+
+// labelIndex finds the namespaces that may match a selector without
+// evaluating it against every namespace.
+type labelIndex struct {
+	all  []string
+	byKV map[string][]string
+}
+
+func newLabelIndex(names []string, labels map[string]map[string]string) *labelIndex {
+	x := &labelIndex{all: names, byKV: map[string][]string{}}
+	for _, n := range names {
+		for k, v := range labels[n] {
+			x.byKV[k+"="+v] = append(x.byKV[k+"="+v], n)
+		}
+	}
+	return x
+}
+
+// candidates returns a superset of the names the selector matches.
+func (x *labelIndex) candidates(s *selector) []string {
+	if s.invalid {
+		return nil
+	}
+	best := x.all
+	for _, p := range s.matchLabels {
+		if c := x.byKV[p.k+"="+p.v]; len(c) < len(best) {
+			best = c
+		}
+		if len(best) == 0 {
+			return nil
+		}
+	}
+	for _, e := range s.exprs {
+		if e.Operator != metav1.LabelSelectorOpIn || len(e.Values) != 1 {
+			continue
+		}
+		if c := x.byKV[e.Key+"="+e.Values[0]]; len(c) < len(best) {
+			best = c
+		}
+	}
+	return best
 }

@@ -2,6 +2,8 @@ package netpol
 
 import (
 	"net/netip"
+	"strings"
+	"sync"
 )
 
 // Model is the compiled reachability of a snapshot. It is read-only after
@@ -24,11 +26,14 @@ type Model struct {
 	npIn, npEg     [][]*policy
 	admIn, admEg   [][]*rule
 	baseIn, baseEg [][]*rule
-	hostOnNode     map[string]bitset
+	// list ids: classes with the same admin (or baseline) rule list share
+	// one evaluation of that tier.
+	admInID, admEgID, baseInID, baseEgID []int
+	hostOnNode                           map[string]bitset
 
 	all, podSet bitset
 	// reach[a] row s holds the classes s can open connections to on port
-	// atom a.
+	// atom a. Atoms that every rule treats alike share one matrix.
 	reach []*matrix
 }
 
@@ -47,9 +52,22 @@ func joinNS(ns, name string) string {
 // nothing.
 func (m *Model) Problems() []string { return m.problems }
 
+const sparseMax = 256
+
 // index builds the per-class lists of policies and rules.
 func (m *Model) index() {
 	n := len(m.classes)
+	id := 0
+	for _, p := range m.policies {
+		for _, r := range p.rules {
+			r.id = id
+			id++
+			if c := r.peers.count(); c <= sparseMax {
+				r.sparse = make([]int32, 0, c)
+				r.peers.each(func(i int) bool { r.sparse = append(r.sparse, int32(i)); return true })
+			}
+		}
+	}
 	m.npIn, m.npEg = make([][]*policy, n), make([][]*policy, n)
 	m.admIn, m.admEg = make([][]*rule, n), make([][]*rule, n)
 	m.baseIn, m.baseEg = make([][]*rule, n), make([][]*rule, n)
@@ -80,6 +98,8 @@ func (m *Model) index() {
 			return true
 		})
 	}
+	m.admInID, m.admEgID = listIDs(m.admIn), listIDs(m.admEg)
+	m.baseInID, m.baseEgID = listIDs(m.baseIn), listIDs(m.baseEg)
 	m.all = newBitset(n)
 	m.all.setAll(n)
 	m.podSet = newBitset(n)
@@ -95,29 +115,40 @@ func (m *Model) index() {
 	}
 }
 
-// ruleMask says for which destinations rule r admits port atom a: every
-// destination (all), or those in some (named ports), or none.
-func (m *Model) ruleMask(r *rule, a int) (all bool, some bitset) {
-	at := m.ports.atoms[a]
-	if r.ports.covers(at) {
-		return true, nil
-	}
-	if at.lo != at.hi {
-		return false, nil
-	}
-	for _, n := range r.ports.named {
-		if n.proto != at.proto {
+// listIDs numbers distinct rule lists; the empty list is -1.
+func listIDs(lists [][]*rule) []int {
+	ids := make([]int, len(lists))
+	seen := map[string]int{}
+	var b strings.Builder
+	for c, l := range lists {
+		if len(l) == 0 {
+			ids[c] = -1
 			continue
 		}
-		if bs := m.namedMask[n][at.lo]; bs != nil {
-			if some == nil {
-				some = bs.clone()
-			} else {
-				some.or(bs)
-			}
+		b.Reset()
+		for _, r := range l {
+			b.WriteString(itoa(r.id))
+			b.WriteByte(',')
+		}
+		k := b.String()
+		id, ok := seen[k]
+		if !ok {
+			id = len(seen)
+			seen[k] = id
+		}
+		ids[c] = id
+	}
+	return ids
+}
+
+// hasNamed reports whether some rule of the list names a port.
+func hasNamed(rules []*rule) bool {
+	for _, r := range rules {
+		if len(r.ports.named) > 0 {
+			return true
 		}
 	}
-	return false, some
+	return false
 }
 
 // ruleAdmitsAtom reports whether rule r admits atom a towards destination d.
@@ -139,108 +170,221 @@ func (m *Model) ruleAdmitsAtom(r *rule, a, d int) bool {
 	return false
 }
 
-type scratch struct {
-	decided, passed, np, tmp bitset
+// tierResult is what an ordered admin rule list decides about each peer.
+type tierResult struct {
+	allow, decided, passed bitset
 }
 
-func (m *Model) newScratch() *scratch {
+// worker computes the matrices of some port atoms with its own scratch
+// space and caches.
+type worker struct {
+	m         *Model
+	a         int
+	n         int
+	np, tmp   bitset
+	adm       map[[2]int]*tierResult // (direction, list id)
+	base      map[[2]int]bitset
+	masks     map[*rule]bitset // egress rules with named ports: destinations
+	maskKnown map[*rule]bool
+}
+
+func (m *Model) newWorker() *worker {
 	n := len(m.classes)
-	return &scratch{newBitset(n), newBitset(n), newBitset(n), newBitset(n)}
+	return &worker{m: m, n: n, np: newBitset(n), tmp: newBitset(n)}
 }
 
-// egressRow writes into row the destinations pod class s may send to on
-// atom a, as far as s's egress policies decide.
-func (m *Model) egressRow(s, a int, row bitset, sc *scratch) {
-	row.clear()
-	cl := &m.classes[s]
+func (w *worker) reset(a int) {
+	w.a = a
+	w.adm = map[[2]int]*tierResult{}
+	w.base = map[[2]int]bitset{}
+	w.masks = map[*rule]bitset{}
+	w.maskKnown = map[*rule]bool{}
+}
+
+// ruleMask says for which destinations egress-side rule r admits the
+// current atom: every destination (all), or those in some (named ports),
+// or none.
+func (w *worker) ruleMask(r *rule) (all bool, some bitset) {
+	m := w.m
+	at := m.ports.atoms[w.a]
+	if r.ports.covers(at) {
+		return true, nil
+	}
+	if at.lo != at.hi || len(r.ports.named) == 0 {
+		return false, nil
+	}
+	if w.maskKnown[r] {
+		return false, w.masks[r]
+	}
+	for _, n := range r.ports.named {
+		if n.proto != at.proto {
+			continue
+		}
+		if bs := m.namedMask[n][at.lo]; bs != nil {
+			if some == nil {
+				some = bs.clone()
+			} else {
+				some.or(bs)
+			}
+		}
+	}
+	w.maskKnown[r], w.masks[r] = true, some
+	return false, some
+}
+
+// admits decides whether rule r applies on the current atom; for ingress
+// rules d is the destination class, for egress rules d < 0 and the
+// destinations come back in some.
+func (w *worker) admits(r *rule, d int) (all bool, some bitset) {
+	if d >= 0 {
+		return w.m.ruleAdmitsAtom(r, w.a, d), nil
+	}
+	return w.ruleMask(r)
+}
+
+// admin evaluates an ordered Allow/Deny/Pass rule list.
+func (w *worker) admin(dir direction, id int, rules []*rule, d int) *tierResult {
+	if id < 0 {
+		return nil
+	}
+	cacheable := d < 0 || !hasNamed(rules)
+	key := [2]int{int(dir), id}
+	if cacheable {
+		if t, ok := w.adm[key]; ok {
+			return t
+		}
+	}
+	t := &tierResult{newBitset(w.n), newBitset(w.n), newBitset(w.n)}
+	for _, r := range rules {
+		all, some := w.admits(r, d)
+		if !all && some == nil {
+			continue
+		}
+		for i := range t.decided {
+			x := r.peers[i] &^ t.decided[i]
+			if !all {
+				x &= some[i]
+			}
+			switch r.action {
+			case actAllow:
+				t.allow[i] |= x
+			case actPass:
+				t.passed[i] |= x
+			}
+			t.decided[i] |= x
+		}
+	}
+	if cacheable {
+		w.adm[key] = t
+	}
+	return t
+}
+
+// baseline returns the peers the baseline tier admits: its Allow rules
+// plus every peer no rule matches.
+func (w *worker) baseline(dir direction, id int, rules []*rule, d int) bitset {
+	if id < 0 {
+		return w.m.all
+	}
+	cacheable := d < 0 || !hasNamed(rules)
+	key := [2]int{int(dir), id}
+	if cacheable {
+		if b, ok := w.base[key]; ok {
+			return b
+		}
+	}
+	out, decided := newBitset(w.n), newBitset(w.n)
+	for _, r := range rules {
+		all, some := w.admits(r, d)
+		if !all && some == nil {
+			continue
+		}
+		for i := range out {
+			x := r.peers[i] &^ decided[i]
+			if !all {
+				x &= some[i]
+			}
+			if r.action == actAllow {
+				out[i] |= x
+			}
+			decided[i] |= x
+		}
+	}
+	for i := range out {
+		out[i] |= ^decided[i]
+	}
+	out.trim(w.n)
+	if cacheable {
+		w.base[key] = out
+	}
+	return out
+}
+
+// addPeers sets np |= r.peers (& some when some is not nil).
+func addPeers(np bitset, r *rule, some bitset) {
+	if r.sparse != nil {
+		for _, i := range r.sparse {
+			if some == nil || some.has(int(i)) {
+				np.set(int(i))
+			}
+		}
+		return
+	}
+	if some == nil {
+		np.or(r.peers)
+	} else {
+		np.orAnd(r.peers, some)
+	}
+}
+
+// combine writes row = adm.allow | np & (^adm.decided | adm.passed).
+func (w *worker) combine(row bitset, adm *tierResult, np bitset) {
+	if adm == nil {
+		row.copyFrom(np)
+		return
+	}
+	for i := range row {
+		row[i] = adm.allow[i] | np[i]&(^adm.decided[i]|adm.passed[i])
+	}
+}
+
+// egressRow writes into row the destinations class s may send to.
+func (w *worker) egressRow(s int, row bitset) {
+	m := w.m
 	switch {
 	case s >= m.nPod: // external sources: nothing restricts them
 		row.copyFrom(m.podSet)
 		return
-	case cl.HostNetwork:
+	case m.classes[s].HostNetwork:
 		row.copyFrom(m.all)
 		return
 	}
-	sc.decided.clear()
-	sc.passed.clear()
-	for _, r := range m.admEg[s] {
-		all, some := m.ruleMask(r, a)
-		if !all && some == nil {
-			continue
-		}
-		sc.tmp.copyFrom(r.peers)
-		if !all {
-			sc.tmp.and(some)
-		}
-		sc.tmp.andNot(sc.decided)
-		switch r.action {
-		case actAllow:
-			row.or(sc.tmp)
-		case actPass:
-			sc.passed.or(sc.tmp)
-		}
-		sc.decided.or(sc.tmp)
-	}
-	sc.np.clear()
+	adm := w.admin(dirEgress, m.admEgID[s], m.admEg[s], -1)
+	np := m.all
 	if pols := m.npEg[s]; len(pols) > 0 {
+		np = w.np
+		np.clear()
 		for _, p := range pols {
 			for _, r := range p.rules {
 				if r.dir != dirEgress {
 					continue
 				}
-				all, some := m.ruleMask(r, a)
-				if all {
-					sc.np.or(r.peers)
+				if all, some := w.ruleMask(r); all {
+					addPeers(np, r, nil)
 				} else if some != nil {
-					sc.np.orAnd(r.peers, some)
+					addPeers(np, r, some)
 				}
 			}
 		}
 	} else {
-		m.baselineRow(m.baseEg[s], a, -1, sc)
+		np = w.baseline(dirEgress, m.baseEgID[s], m.baseEg[s], -1)
 	}
-	for i := range row {
-		row[i] |= sc.np[i] & (^sc.decided[i] | sc.passed[i])
-	}
-	row.trim(len(m.classes))
+	w.combine(row, adm, np)
 }
 
-// baselineRow leaves in sc.np the peers the baseline tier admits (its
-// Allow rules plus everything no rule matches). d >= 0 is the destination
-// class for ingress rules.
-func (m *Model) baselineRow(rules []*rule, a, d int, sc *scratch) {
-	sc.tmp.clear()
-	for _, r := range rules {
-		var all bool
-		var some bitset
-		if d >= 0 {
-			all = m.ruleAdmitsAtom(r, a, d)
-		} else {
-			all, some = m.ruleMask(r, a)
-		}
-		if !all && some == nil {
-			continue
-		}
-		for i := range sc.np {
-			w := r.peers[i] &^ sc.tmp[i]
-			if !all {
-				w &= some[i]
-			}
-			if r.action == actAllow {
-				sc.np[i] |= w
-			}
-			sc.tmp[i] |= w
-		}
-	}
-	for i := range sc.np {
-		sc.np[i] |= ^sc.tmp[i]
-	}
-	sc.np.trim(len(m.classes))
-}
-
-// ingressRow writes into row the sources pod class d accepts on atom a.
-func (m *Model) ingressRow(d, a int, row bitset, sc *scratch) {
-	row.clear()
+// ingressRow writes into row the sources class d accepts.
+func (w *worker) ingressRow(d int, row bitset) {
+	m := w.m
 	cl := &m.classes[d]
 	switch {
 	case d >= m.nPod:
@@ -250,38 +394,22 @@ func (m *Model) ingressRow(d, a int, row bitset, sc *scratch) {
 		row.copyFrom(m.all)
 		return
 	}
-	sc.decided.clear()
-	sc.passed.clear()
-	for _, r := range m.admIn[d] {
-		if !m.ruleAdmitsAtom(r, a, d) {
-			continue
-		}
-		sc.tmp.copyFrom(r.peers)
-		sc.tmp.andNot(sc.decided)
-		switch r.action {
-		case actAllow:
-			row.or(sc.tmp)
-		case actPass:
-			sc.passed.or(sc.tmp)
-		}
-		sc.decided.or(sc.tmp)
-	}
-	sc.np.clear()
+	adm := w.admin(dirIngress, m.admInID[d], m.admIn[d], d)
+	np := m.all
 	if pols := m.npIn[d]; len(pols) > 0 {
+		np = w.np
+		np.clear()
 		for _, p := range pols {
 			for _, r := range p.rules {
-				if r.dir == dirIngress && m.ruleAdmitsAtom(r, a, d) {
-					sc.np.or(r.peers)
+				if r.dir == dirIngress && m.ruleAdmitsAtom(r, w.a, d) {
+					addPeers(np, r, nil)
 				}
 			}
 		}
 	} else {
-		m.baselineRow(m.baseIn[d], a, d, sc)
+		np = w.baseline(dirIngress, m.baseInID[d], m.baseIn[d], d)
 	}
-	for i := range row {
-		row[i] |= sc.np[i] & (^sc.decided[i] | sc.passed[i])
-	}
-	row.trim(len(m.classes))
+	w.combine(row, adm, np)
 	if cl.node != "" {
 		if h := m.hostOnNode[cl.node]; h != nil {
 			row.or(h) // traffic from the pod's own node
@@ -289,24 +417,84 @@ func (m *Model) ingressRow(d, a int, row bitset, sc *scratch) {
 	}
 }
 
-// compute fills the reach matrices, one per port atom.
-func (m *Model) compute() {
-	n := len(m.classes)
-	sc := m.newScratch()
-	in, tr := newMatrix(n), newMatrix(n)
-	m.reach = make([]*matrix, len(m.ports.atoms))
-	for a := range m.ports.atoms {
-		eg := newMatrix(n)
-		for s := 0; s < n; s++ {
-			m.egressRow(s, a, eg.row(s), sc)
-		}
-		for d := 0; d < n; d++ {
-			m.ingressRow(d, a, in.row(d), sc)
-		}
-		in.transposeInto(tr)
-		for i := range eg.bits {
-			eg.bits[i] &= tr.bits[i]
-		}
-		m.reach[a] = eg
+// atomGroups groups port atoms that every rule and named port treats
+// alike; each group needs one matrix.
+func (m *Model) atomGroups() [][]int {
+	var rules []*rule
+	for _, p := range m.policies {
+		rules = append(rules, p.rules...)
 	}
+	named := map[int32][]namedPort{}
+	for n, byPort := range m.namedMask {
+		for port := range byPort {
+			named[port] = append(named[port], n)
+		}
+	}
+	groups := map[string]int{}
+	var out [][]int
+	sig := make([]byte, 0, len(rules)+8)
+	for a, at := range m.ports.atoms {
+		sig = sig[:0]
+		sig = append(sig, byte(at.proto))
+		for _, r := range rules {
+			if r.ports.covers(at) {
+				sig = append(sig, 1)
+			} else {
+				sig = append(sig, 0)
+			}
+		}
+		if at.lo == at.hi {
+			for _, n := range named[at.lo] {
+				if n.proto == at.proto {
+					// A port some pod names is its own group.
+					sig = append(sig, []byte("#"+itoa(int(at.lo)))...)
+					break
+				}
+			}
+		}
+		g, ok := groups[string(sig)]
+		if !ok {
+			g = len(out)
+			groups[string(sig)] = g
+			out = append(out, nil)
+		}
+		out[g] = append(out[g], a)
+	}
+	return out
+}
+
+// compute fills the reach matrices, one per group of port atoms, on two
+// workers.
+func (m *Model) compute() {
+	groups := m.atomGroups()
+	m.reach = make([]*matrix, len(m.ports.atoms))
+	const workers = 2
+	var wg sync.WaitGroup
+	for k := 0; k < workers; k++ {
+		wg.Add(1)
+		go func(k int) {
+			defer wg.Done()
+			w := m.newWorker()
+			n := len(m.classes)
+			in, tr := newMatrix(n), newMatrix(n)
+			for g := k; g < len(groups); g += workers {
+				w.reset(groups[g][0])
+				eg := newMatrix(n)
+				for s := 0; s < n; s++ {
+					w.egressRow(s, eg.row(s))
+				}
+				for d := 0; d < n; d++ {
+					w.ingressRow(d, in.row(d))
+				}
+				in.transposeInto(tr)
+				for i := range eg.bits {
+					eg.bits[i] &= tr.bits[i]
+				}
+				for _, a := range groups[g] {
+					m.reach[a] = eg
+				}
+			}
+		}(k)
+	}
+	wg.Wait()
 }

@@ -108,7 +108,11 @@ type rule struct {
 	name   string
 	action action
 	peers  bitset
+	// sparse lists the peers when they are few, so adding them to a row
+	// costs their number, not the row's width.
+	sparse []int32
 	ports  portSpec
+	id     int
 }
 
 // RuleRef names one rule of one policy: the witness of a verdict.
