@@ -41,9 +41,17 @@ type PodFacts struct {
 	// Running is false for pods that finished (Succeeded or Failed): they
 	// share no node.
 	Running bool
+	// Live is set for pods read from a cluster (they have a status); pods
+	// of manifests and controller templates have none, and exist only if
+	// their namespace admits them.
+	Live bool
 
 	placement int // index of Placement in the placer's list
 }
+
+// Exists reports whether the pod runs or would be admitted: a manifest
+// that its namespace's enforce level refuses never runs.
+func (p *PodFacts) Exists() bool { return p.Live || p.Verdict.Admitted() }
 
 // EscapesToNode reports whether the pod is root on its node.
 func (p *PodFacts) EscapesToNode() bool { return p.Reach == Node }
@@ -115,6 +123,7 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 			Verdict:   Evaluate(ns, pod),
 			Escapes:   escapes(&view),
 			Running:   pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed,
+			Live:      pod.Status.Phase != "",
 		}
 		f.Reach = worst(f.Escapes)
 		placements[i] = pl.place(pod)

@@ -38,13 +38,13 @@ func findings(r *Result, ten *tenancy.Tenancy) []finding.Finding {
 		}
 		ns := r.Namespace(p.Namespace)
 		escaped := false
-		if p.Reach != Contained && p.Running {
+		if p.Reach != Contained && p.Running && p.Exists() {
 			if f, ok := escapeFinding(r, p, ns, exposedBy); ok {
 				out = append(out, f)
 				escaped = p.Reach >= Host
 			}
 		}
-		if !p.Verdict.Enforce.Allowed && p.Ref.Kind == "Pod" {
+		if !p.Verdict.Enforce.Allowed && p.Live {
 			out = append(out, violatesEnforced(p))
 		}
 		if !escaped && !p.Verdict.Baseline.Allowed && ns.Policy.Enforce.Level == psaapi.LevelPrivileged {
@@ -74,14 +74,8 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, cache map[int]ma
 		}
 	}
 	sortStrings(others)
-	targets := others
-	if p.Reach >= Host {
-		// The node itself is the cluster tenant's: its kubelet credentials,
-		// its local services.
-		targets = appendUnique(others, tenancy.Cluster)
-	}
-	if len(targets) == 0 {
-		return finding.Finding{}, false
+	if p.Reach < Host && len(others) == 0 {
+		return finding.Finding{}, false // weakens nothing another tenant has
 	}
 	sev := finding.Info
 	for _, e := range p.Escapes {
@@ -98,7 +92,7 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, cache map[int]ma
 		Severity:     sev,
 		Category:     finding.Node,
 		SourceTenant: p.Tenant,
-		TargetTenant: targetTenant(targets),
+		TargetTenant: targetTenant(others),
 		Objects:      []finding.Ref{p.Ref},
 	}
 	subject := describe(p.Ref)
@@ -145,7 +139,7 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, cache map[int]ma
 			fmt.Fprintf(&d, "It may be scheduled on %d nodes; the witness names %d.\n", len(pl.Nodes), maxWitnessNodes)
 		}
 	}
-	for _, t := range targets {
+	for _, t := range appendUnique(others, tenancy.Cluster) {
 		nb, ok := exp[t]
 		if !ok {
 			continue
@@ -191,7 +185,6 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 		}
 	}
 	sortStrings(others)
-	targets := appendUnique(others, tenancy.Cluster)
 	nsRef := finding.Ref{Kind: "Namespace", Name: ns.Namespace}
 	label := "has no pod-security.kubernetes.io/enforce label"
 	if ns.HasEnforce {
@@ -199,7 +192,7 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 	}
 	f := finding.Finding{
 		ID: IDUnenforced, Severity: finding.High, Category: finding.Node,
-		SourceTenant: ns.Tenant, TargetTenant: targetTenant(targets),
+		SourceTenant: ns.Tenant, TargetTenant: targetTenant(others),
 		Reason:  fmt.Sprintf("anyone who can create pods in namespace %s can escape to any node it may schedule on", ns.Namespace),
 		Objects: []finding.Ref{nsRef},
 		Witness: []finding.Step{
@@ -269,11 +262,15 @@ func describe(r finding.Ref) string {
 	return r.Kind + " " + r.Namespace + "/" + r.Name + " (its pod template)"
 }
 
-// targetTenant is the one tenant exposed, or "*" when several are; the
-// witness names them.
-func targetTenant(ts []string) string {
-	if len(ts) == 1 {
-		return ts[0]
+// targetTenant is the one other tenant exposed, "*" when several are (the
+// witness names them), or the cluster tenant when only the node itself is:
+// every node escape exposes the node's kubelet credentials.
+func targetTenant(others []string) string {
+	switch len(others) {
+	case 0:
+		return tenancy.Cluster
+	case 1:
+		return others[0]
 	}
 	return "*"
 }
