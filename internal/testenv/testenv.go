@@ -155,7 +155,7 @@ func (e *Env) Stop() error {
 		_ = e.kcm.Wait()
 	}
 	if e.dir != "" {
-		os.RemoveAll(e.dir)
+		_ = os.RemoveAll(e.dir)
 	}
 	return e.env.Stop()
 }
