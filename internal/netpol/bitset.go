@@ -46,6 +46,16 @@ func (b bitset) trim(n int) {
 	}
 }
 
+// clearFrom clears every bit at n and above.
+func (b bitset) clearFrom(n int) {
+	i := n >> 6
+	if i >= len(b) {
+		return
+	}
+	b[i] &= (1 << (uint(n) & 63)) - 1
+	clear(b[i+1:])
+}
+
 // orAndNot sets b |= x &^ y.
 func (b bitset) orAndNot(x, y bitset) {
 	for i := range b {

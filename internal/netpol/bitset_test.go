@@ -42,3 +42,14 @@ func TestBitsetFirstEach(t *testing.T) {
 		t.Fatalf("first wrong: %d %d %d", b.first(1), b.first(131), b.first(200))
 	}
 }
+
+func TestClearFrom(t *testing.T) {
+	for _, n := range []int{0, 1, 63, 64, 65, 127, 128, 150} {
+		b := newBitset(150)
+		b.setAll(150)
+		b.clearFrom(n)
+		if b.count() != n {
+			t.Errorf("clearFrom(%d) left %d bits", n, b.count())
+		}
+	}
+}

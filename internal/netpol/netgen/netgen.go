@@ -43,6 +43,10 @@ var Small = Config{Namespaces: 10, Workloads: 80, Replicas: 1, PoliciesPerNamesp
 // TenantLabel is the namespace label holding the tenant name.
 const TenantLabel = "tenant"
 
+// SystemNamespaces are the generated cluster's system namespaces: DNS and
+// monitoring.
+var SystemNamespaces = []string{"kube-system", "monitoring"}
+
 type app struct {
 	name     string
 	port     int32
@@ -151,10 +155,12 @@ func policies(cfg Config, n int, ns, tenant string) []networkingv1.NetworkPolicy
 	}
 	var cross networkingv1.NetworkPolicy
 	switch n % 4 {
-	case 0: // web open to the rest of the tenant and to monitoring
+	case 0: // web open to the rest of the tenant, to monitoring and to the previous namespace's workers
+		prev := fmt.Sprintf("tenant-%05d", (n+cfg.Namespaces-1)%max(cfg.Namespaces, 1))
 		cross = mk("allow-web-from-tenant", networkingv1.NetworkPolicySpec{PodSelector: *sel("role", "web"),
 			Ingress: []networkingv1.NetworkPolicyIngressRule{{
-				From:  []networkingv1.NetworkPolicyPeer{{NamespaceSelector: sel(TenantLabel, tenant)}, {NamespaceSelector: sel(corev1.LabelMetadataName, "monitoring")}},
+				From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: sel(TenantLabel, tenant)}, {NamespaceSelector: sel(corev1.LabelMetadataName, "monitoring")},
+					{NamespaceSelector: sel(corev1.LabelMetadataName, prev), PodSelector: sel("role", "worker")}},
 				Ports: []networkingv1.NetworkPolicyPort{port(corev1.ProtocolTCP, intstr.FromString("http"))}}}})
 	case 1: // db reachable from the api of the next namespace (another tenant)
 		cross = mk("allow-db-from-partner", networkingv1.NetworkPolicySpec{PodSelector: *sel("role", "db"),
