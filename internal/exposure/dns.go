@@ -1,0 +1,127 @@
+package exposure
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// Finding IDs of the DNS checks (docs/checks/network.md).
+const (
+	IDPodRecords      = "BH-DNS-001"
+	IDReverseZones    = "BH-DNS-002"
+	IDHeadlessService = "BH-DNS-003"
+)
+
+// corefile returns the CoreDNS ConfigMap and its Corefile, if present.
+func corefile(snap *snapshot.Snapshot) (*corev1.ConfigMap, string, bool) {
+	for i := range snap.ConfigMaps {
+		cm := &snap.ConfigMaps[i]
+		if cm.Namespace == "kube-system" && cm.Name == "coredns" {
+			text, ok := cm.Data["Corefile"]
+			return cm, text, ok
+		}
+	}
+	return nil, "", false
+}
+
+// dnsFindings reads the CoreDNS Corefile:
+//
+//	"pods POD-MODE sets the mode for handling IP-based pod A records, e.g.
+//	1-2-3-4.ns.pod.cluster.local. in A 1.2.3.4. ... disabled: Default. Do
+//	not process pod requests, always returning NXDOMAIN. insecure: Always
+//	return an A record with IP from request (without checking k8s). ...
+//	verified: Return an A record if there exists a pod in same namespace
+//	with matching IP."
+func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
+	cm, text, ok := corefile(snap)
+	if !ok {
+		return nil
+	}
+	ref := finding.Ref{Kind: "ConfigMap", Namespace: cm.Namespace, Name: cm.Name}
+	var out []finding.Finding
+	for _, k := range parseCorefile(text) {
+		where := fmt.Sprintf("Corefile line %d (server %s)", k.Line, k.Server)
+		switch k.Pods {
+		case "insecure":
+			out = append(out, finding.Finding{
+				ID: IDPodRecords, Severity: finding.Medium, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
+				Reason: "CoreDNS answers pod A records for any address (pods insecure)",
+				Detail: "With `pods insecure` the kubernetes plugin answers A-B-C-D.NAMESPACE.pod.<zone> with A-B-C-D for any address and any namespace without checking that such a pod exists, so any tenant can mint names in another tenant's namespace (for example to pass name-based checks) and the pod zone confirms the cluster's addressing. " +
+					"It exists for compatibility with kube-dns.",
+				Objects:     []finding.Ref{ref},
+				Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s line %d: pods insecure", where, k.PodsLine)}},
+				Remediation: "Set `pods disabled` (or `pods verified` if workloads need pod records) in the kubernetes block of the Corefile.",
+			})
+		case "verified":
+			out = append(out, finding.Finding{
+				ID: IDPodRecords, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
+				Reason:      "CoreDNS confirms which addresses are pods of which namespace (pods verified)",
+				Detail:      "With `pods verified` the kubernetes plugin answers A-B-C-D.NAMESPACE.pod.<zone> only when a pod of that namespace has that address: any tenant can test addresses against another tenant's namespace and map its pods.",
+				Objects:     []finding.Ref{ref},
+				Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s line %d: pods verified", where, k.PodsLine)}},
+				Remediation: "Set `pods disabled` unless workloads depend on pod A records.",
+			})
+		}
+		if rz := k.reverseZones(); len(rz) > 0 {
+			what := "every Service (and, with pod records enabled, every pod)"
+			if k.Pods == "disabled" {
+				what = "every Service and endpoint"
+			}
+			out = append(out, finding.Finding{
+				ID: IDReverseZones, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
+				Reason:      fmt.Sprintf("CoreDNS serves reverse (PTR) zones %s to every pod", strings.Join(rz, ", ")),
+				Detail:      fmt.Sprintf("The kubernetes plugin is authoritative for %s, so a PTR sweep of the service and pod ranges names %s of every tenant: namespaces, service names and pod names of others are one loop of lookups away.", strings.Join(rz, " and "), what),
+				Objects:     []finding.Ref{ref},
+				Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s: kubernetes %s", where, strings.Join(k.Zones, " "))}},
+				Remediation: "Drop in-addr.arpa and ip6.arpa from the kubernetes plugin's zones (and from its fallthrough) unless something relies on reverse lookups of cluster addresses.",
+			})
+		}
+	}
+	return out
+}
+
+// headless reports, per tenant namespace, the headless services whose DNS
+// names list their pods' addresses to any pod of any tenant.
+func headless(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
+	byNS := map[string][]string{}
+	for i := range snap.Services {
+		s := &snap.Services[i]
+		if s.Spec.ClusterIP != corev1.ClusterIPNone || s.Spec.Type == corev1.ServiceTypeExternalName || ten.IsSystem(s.Namespace) {
+			continue
+		}
+		byNS[s.Namespace] = append(byNS[s.Namespace], s.Name)
+	}
+	nss := make([]string, 0, len(byNS))
+	for ns := range byNS {
+		nss = append(nss, ns)
+	}
+	sort.Strings(nss)
+	var out []finding.Finding
+	for _, ns := range nss {
+		names := byNS[ns]
+		sort.Strings(names)
+		var objs []finding.Ref
+		var steps []finding.Step
+		for _, n := range names {
+			r := finding.Ref{Kind: "Service", Namespace: ns, Name: n}
+			objs = append(objs, r)
+			steps = append(steps, finding.Step{Object: r, Fact: "clusterIP: None; " + n + "." + ns + ".svc answers with every ready pod address"})
+		}
+		out = append(out, finding.Finding{
+			ID: IDHeadlessService, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: ten.Of(ns),
+			Reason:      fmt.Sprintf("headless services of namespace %s publish their pod addresses to every tenant (%s)", ns, strings.Join(names, ", ")),
+			Detail:      "A headless Service's DNS name resolves to the addresses of its pods (and per-pod names for StatefulSets); cluster DNS answers any pod of any namespace, so other tenants learn the pods' addresses without any API access.",
+			Objects:     objs,
+			Witness:     steps,
+			Remediation: "Give the Service a cluster IP unless clients need individual pod addresses, and isolate the pods with NetworkPolicy so that knowing the addresses does not help.",
+		})
+	}
+	return out
+}
