@@ -136,7 +136,7 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 		r.Pods[i].Placement = pl.all[placements[i]]
 		r.Pods[i].placement = placements[i]
 	}
-	r.Findings = findings(r, ten)
+	r.Findings = findings(r)
 	finding.Sort(r.Findings)
 	return r
 }

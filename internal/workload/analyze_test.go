@@ -289,3 +289,29 @@ func TestFinishedPodsShareNoNode(t *testing.T) {
 		t.Error("a shares a node with b's finished job")
 	}
 }
+
+// Pods that only weaken isolation (NET_RAW kept, nodeName pinning) are
+// grouped into one finding per namespace.
+func TestWeakenedGroupedPerNamespace(t *testing.T) {
+	pinned := func(p *corev1.Pod) { p.Spec.NodeName = "n1" } // a manifest: no status
+	snap := &snapshot.Snapshot{
+		Namespaces: []corev1.Namespace{namespace("a", enforce("baseline")), namespace("b", enforce("baseline"))},
+		Nodes:      []corev1.Node{node("n1", nil)},
+		Pods: []corev1.Pod{
+			newPod("a", "one"), newPod("a", "two"), newPod("a", "pinned", pinned, contained),
+			newPod("b", "db", contained),
+		},
+	}
+	r := analyze(t, snap)
+	want := []summary{{IDWeakened, finding.Medium, "a", "b", "Namespace/a"}}
+	if diff := cmp.Diff(want, summarizeFindings(r.Findings)); diff != "" {
+		t.Fatalf("findings (-want +got):\n%s", diff)
+	}
+	f := r.Findings[0]
+	if diff := cmp.Diff("3 pods of namespace a weaken node isolation toward tenant b", f.Reason); diff != "" {
+		t.Errorf("reason (-want +got):\n%s", diff)
+	}
+	if len(f.Objects) != 4 {
+		t.Errorf("objects %v, want the namespace and its 3 pods", f.Objects)
+	}
+}

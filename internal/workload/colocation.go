@@ -120,6 +120,8 @@ type CoLocation struct {
 	byNode   map[string]map[string]int // node -> tenant -> a witness pod (index into Result.Pods)
 	free     map[string]int            // tenants with pods that may run anywhere -> witness pod
 	tenants  map[string]int            // tenants with running pods -> witness pod
+
+	tenantList []string
 }
 
 func newCoLocation(anywhere bool) *CoLocation {
@@ -149,7 +151,13 @@ func (c *CoLocation) add(tenant string, pl *Placement, pod int) {
 	}
 }
 
-func (c *CoLocation) finish() { sort.Strings(c.nodes) }
+func (c *CoLocation) finish() {
+	sort.Strings(c.nodes)
+	c.tenantList = sortedKeys(boolSet(c.tenants))
+}
+
+// sortedTenants lists the tenants with running pods, sorted.
+func (c *CoLocation) sortedTenants() []string { return c.tenantList }
 
 // Nodes lists the nodes some pod runs or may run on, sorted.
 func (c *CoLocation) Nodes() []string { return c.nodes }
@@ -188,7 +196,7 @@ func (c *CoLocation) Share(a, b string) bool {
 // Neighbours lists the other tenants that may share a node with tenant t.
 func (c *CoLocation) Neighbours(t string) []string {
 	var out []string
-	for _, u := range sortedKeys(boolSet(c.tenants)) {
+	for _, u := range c.tenantList {
 		if u != t && c.Share(t, u) {
 			out = append(out, u)
 		}

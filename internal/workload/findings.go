@@ -20,15 +20,22 @@ const (
 	IDViolatesBaseline = "BH-NODE-006" // a pod violates baseline in other ways
 )
 
-var reachID = map[Reach]string{Node: IDNodeEscape, Host: IDHostAccess, Weakens: IDWeakened}
+var reachID = map[Reach]string{Node: IDNodeEscape, Host: IDHostAccess}
 
-// maxWitnessNodes bounds the nodes a witness names; the detail counts the
-// rest.
-const maxWitnessNodes = 3
+// Witnesses and texts name a bounded number of nodes, tenants and pods;
+// the detail counts the rest.
+const (
+	maxWitnessNodes   = 3
+	maxWitnessTenants = 5
+	maxWitnessPods    = 10
+	maxNamedTenants   = 20
+)
 
-func findings(r *Result, ten *tenancy.Tenancy) []finding.Finding {
+func findings(r *Result) []finding.Finding {
 	var out []finding.Finding
-	exposedBy := map[int]map[string]neighbour{}
+	x := newExposures(r)
+	weakened := map[string][]*PodFacts{} // namespace -> pods that only weaken
+	var weakenedOrder []string
 	for i := range r.Pods {
 		p := &r.Pods[i]
 		if p.Tenant == tenancy.Cluster {
@@ -39,9 +46,14 @@ func findings(r *Result, ten *tenancy.Tenancy) []finding.Finding {
 		ns := r.Namespace(p.Namespace)
 		escaped := false
 		if p.Reach != Contained && p.Running && p.Exists() {
-			if f, ok := escapeFinding(r, p, ns, exposedBy); ok {
-				out = append(out, f)
-				escaped = p.Reach >= Host
+			if p.Reach >= Host {
+				out = append(out, escapeFinding(r, p, ns, x.of(p)))
+				escaped = true
+			} else if len(x.of(p).others) > 0 {
+				if weakened[p.Namespace] == nil {
+					weakenedOrder = append(weakenedOrder, p.Namespace)
+				}
+				weakened[p.Namespace] = append(weakened[p.Namespace], p)
 			}
 		}
 		if !p.Verdict.Enforce.Allowed && p.Live {
@@ -51,6 +63,9 @@ func findings(r *Result, ten *tenancy.Tenancy) []finding.Finding {
 			out = append(out, violatesBaseline(p, ns))
 		}
 	}
+	for _, ns := range weakenedOrder {
+		out = append(out, weakenedFinding(r.Namespace(ns), weakened[ns], x))
+	}
 	for i := range r.Namespaces {
 		if f, ok := unenforced(r, &r.Namespaces[i]); ok {
 			out = append(out, f)
@@ -59,24 +74,80 @@ func findings(r *Result, ten *tenancy.Tenancy) []finding.Finding {
 	return out
 }
 
-// escapeFinding reports one pod with all its escapes, against the tenants
-// it may share a node with.
-func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, cache map[int]map[string]neighbour) (finding.Finding, bool) {
-	exp, ok := cache[p.placement]
-	if !ok {
-		exp = r.CoLocation.exposed(&p.Placement)
-		cache[p.placement] = exp
+// exposure is what a pod at one placement, of one tenant, sits beside.
+type exposure struct {
+	// others are the other tenants (the cluster tenant aside) that run or
+	// may run on the pod's nodes, sorted.
+	others []string
+	// steps is the witness: a pod of each exposed tenant (bounded), then
+	// one of the cluster tenant's if any.
+	steps []finding.Step
+}
+
+// exposures computes exposure once per placement and tenant.
+type exposures struct {
+	r      *Result
+	near   map[int]map[string]neighbour
+	sorted map[int][]string
+	cache  map[exposureKey]*exposure
+}
+
+type exposureKey struct {
+	placement int
+	tenant    string
+}
+
+func newExposures(r *Result) *exposures {
+	return &exposures{r: r, near: map[int]map[string]neighbour{}, sorted: map[int][]string{}, cache: map[exposureKey]*exposure{}}
+}
+
+func (x *exposures) of(p *PodFacts) *exposure {
+	key := exposureKey{p.placement, p.Tenant}
+	if e, ok := x.cache[key]; ok {
+		return e
 	}
-	var others []string // other tenants' pods beside it
-	for t := range exp {
+	near, ok := x.near[p.placement]
+	if !ok {
+		near = x.r.CoLocation.exposed(&p.Placement)
+		x.near[p.placement] = near
+		names := make([]string, 0, len(near))
+		for t := range near {
+			names = append(names, t)
+		}
+		sortStrings(names)
+		x.sorted[p.placement] = names
+	}
+	e := &exposure{}
+	for _, t := range x.sorted[p.placement] {
 		if t != p.Tenant && t != tenancy.Cluster {
-			others = append(others, t)
+			e.others = append(e.others, t)
 		}
 	}
-	sortStrings(others)
-	if p.Reach < Host && len(others) == 0 {
-		return finding.Finding{}, false // weakens nothing another tenant has
+	step := func(t string) {
+		nb := near[t]
+		where := "on node " + nb.node
+		if nb.node == "*" {
+			where = "on any node"
+		}
+		e.steps = append(e.steps, finding.Step{Object: x.r.Pods[nb.pod].Ref, Fact: fmt.Sprintf("tenant %s runs or may run %s, beside it", t, where)})
 	}
+	for i, t := range e.others {
+		if i == maxWitnessTenants {
+			break
+		}
+		step(t)
+	}
+	if _, ok := near[tenancy.Cluster]; ok && p.Tenant != tenancy.Cluster {
+		step(tenancy.Cluster)
+	}
+	x.cache[key] = e
+	return e
+}
+
+// escapeFinding reports one pod that reaches into its node, with all its
+// escapes, against the tenants it may share a node with.
+func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) finding.Finding {
+	others := exp.others
 	sev := finding.Info
 	for _, e := range p.Escapes {
 		if e.Severity > sev {
@@ -84,9 +155,8 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, cache map[int]ma
 		}
 	}
 	if len(others) == 0 && sev > finding.Info {
-		sev-- // only the node's own tenant and the escaping tenant are there
+		sev-- // only the node itself is exposed
 	}
-
 	f := finding.Finding{
 		ID:           reachID[p.Reach],
 		Severity:     sev,
@@ -96,18 +166,17 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, cache map[int]ma
 		Objects:      []finding.Ref{p.Ref},
 	}
 	subject := describe(p.Ref)
-	switch p.Reach {
-	case Node:
-		f.Reason = fmt.Sprintf("%s escapes to its node", subject)
-	case Host:
-		f.Reason = fmt.Sprintf("%s reaches into its node", subject)
-	default:
-		f.Reason = fmt.Sprintf("%s weakens its node isolation", subject)
+	if p.Reach == Node {
+		f.Reason = subject + " escapes to its node"
+	} else {
+		f.Reason = subject + " reaches into its node"
 	}
-	if len(others) == 1 {
+	switch len(others) {
+	case 0:
+	case 1:
 		f.Reason += ", where tenant " + others[0] + "'s pods run"
-	} else if len(others) > 1 {
-		f.Reason += ", where pods of tenants " + joinAnd(others) + " run"
+	default:
+		f.Reason += ", where pods of tenants " + nameList(others, 3) + " run"
 	}
 
 	var reasons []string
@@ -116,59 +185,112 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, cache map[int]ma
 		reasons = append(reasons, e.Reason)
 	}
 	var d strings.Builder
-	fmt.Fprintf(&d, "%s (tenant %s) %s.\n", subject, p.Tenant, strings.Join(dedupe(reasons), "; "))
-	pl := &p.Placement
-	switch {
-	case pl.Anywhere:
-		f.Witness = append(f.Witness, finding.Step{Object: finding.Ref{Kind: "Node", Name: "*"},
-			Fact: "the snapshot has no nodes: any pod may be scheduled beside any other"})
-		d.WriteString("The snapshot has no nodes, so any pod may be scheduled beside any other.\n")
-	default:
-		for i, n := range pl.Nodes {
-			if i == maxWitnessNodes {
-				break
-			}
-			fact := "the pod may be scheduled here"
-			if pl.Pinned {
-				fact = "runs the pod (spec.nodeName)"
-			}
-			f.Witness = append(f.Witness, finding.Step{Object: finding.Ref{Kind: "Node", Name: n}, Fact: fact})
-			f.Objects = append(f.Objects, finding.Ref{Kind: "Node", Name: n})
-		}
-		if len(pl.Nodes) > maxWitnessNodes {
-			fmt.Fprintf(&d, "It may be scheduled on %d nodes; the witness names %d.\n", len(pl.Nodes), maxWitnessNodes)
+	fmt.Fprintf(&d, "%s (tenant %s): %s.\n", subject, p.Tenant, strings.Join(dedupe(reasons), "; "))
+	f.Witness = append(f.Witness, placementSteps(&p.Placement, &d)...)
+	for _, s := range f.Witness {
+		if s.Object.Kind == "Node" && s.Object.Name != "*" {
+			f.Objects = append(f.Objects, s.Object)
 		}
 	}
-	for _, t := range appendUnique(others, tenancy.Cluster) {
-		nb, ok := exp[t]
-		if !ok {
-			continue
-		}
-		w := &r.Pods[nb.pod]
-		where := "on node " + nb.node
-		if nb.node == "*" {
-			where = "on any node"
-		}
-		f.Witness = append(f.Witness, finding.Step{Object: w.Ref, Fact: fmt.Sprintf("tenant %s runs or may run %s, beside it", t, where)})
-	}
+	f.Witness = append(f.Witness, exp.steps...)
 	if len(others) > 0 {
-		fmt.Fprintf(&d, "Tenants exposed on the same node: %s.\n", joinAnd(others))
+		fmt.Fprintf(&d, "Tenants exposed on the same node: %s.\n", nameList(others, maxNamedTenants))
 	}
-	if p.Reach >= Host {
-		d.WriteString("From the node: every pod on it, their service-account tokens and mounted secrets, and the kubelet's credentials (tenant cluster).\n")
-	}
+	d.WriteString("From the node: every pod on it, their service-account tokens and mounted secrets, and the kubelet's credentials (tenant cluster).\n")
 	if !p.Verdict.Baseline.Allowed {
 		fmt.Fprintf(&d, "Pod Security baseline (%s) refuses it: %s.\n", p.Verdict.Enforced.Version.String(), p.Verdict.Baseline.ForbiddenDetail())
 	}
 	if ns.Enforces() {
-		fmt.Fprintf(&d, "Namespace %s enforces %s now; the pod was admitted before, or its escape is one Pod Security does not check.", p.Namespace, enforceString(ns))
+		fmt.Fprintf(&d, "Namespace %s enforces %s; the pod was admitted before, or its escape is one Pod Security does not check.", p.Namespace, enforceString(ns))
 	} else {
 		fmt.Fprintf(&d, "Namespace %s enforces no Pod Security level.", p.Namespace)
 	}
 	f.Detail = d.String()
 	f.Remediation = fmt.Sprintf("Label namespace %s with pod-security.kubernetes.io/enforce=baseline (restricted where the workloads allow) and remove %s from %s; keep tenants that must run such pods on nodes of their own (taints and nodeSelector).",
 		p.Namespace, fieldList(p.Escapes), subject)
-	return f, true
+	return f
+}
+
+// placementSteps are the witness steps of where a pod runs, and the
+// detail's line about it.
+func placementSteps(pl *Placement, d *strings.Builder) []finding.Step {
+	if pl.Anywhere {
+		d.WriteString("The snapshot has no nodes, so any pod may be scheduled beside any other.\n")
+		return []finding.Step{{Object: finding.Ref{Kind: "Node", Name: "*"}, Fact: "the snapshot has no nodes: any pod may be scheduled beside any other"}}
+	}
+	var out []finding.Step
+	for i, n := range pl.Nodes {
+		if i == maxWitnessNodes {
+			break
+		}
+		fact := "the pod may be scheduled here"
+		if pl.Pinned {
+			fact = "runs the pod (spec.nodeName)"
+		}
+		out = append(out, finding.Step{Object: finding.Ref{Kind: "Node", Name: n}, Fact: fact})
+	}
+	if len(pl.Nodes) > maxWitnessNodes {
+		fmt.Fprintf(d, "It may be scheduled on %d nodes; the witness names %d.\n", len(pl.Nodes), maxWitnessNodes)
+	}
+	return out
+}
+
+// weakenedFinding reports, for one namespace, the pods that do not reach
+// their node but aim or widen an escape toward other tenants' pods
+// (NET_RAW kept, nodeName pinning, control-plane tolerations...): one
+// finding per namespace keeps a report of a thousand default pods
+// readable.
+func weakenedFinding(ns *NamespacePolicy, pods []*PodFacts, x *exposures) finding.Finding {
+	sev := finding.Info
+	othersSet := map[string]bool{}
+	seenExp := map[*exposure]bool{}
+	var reasons []string
+	f := finding.Finding{ID: IDWeakened, Category: finding.Node, SourceTenant: ns.Tenant,
+		Objects: []finding.Ref{{Kind: "Namespace", Name: ns.Namespace}}}
+	for i, p := range pods {
+		for _, e := range p.Escapes {
+			if e.Severity > sev {
+				sev = e.Severity
+			}
+			reasons = append(reasons, e.Reason)
+		}
+		if exp := x.of(p); !seenExp[exp] {
+			seenExp[exp] = true
+			for _, t := range exp.others {
+				othersSet[t] = true
+			}
+		}
+		if i < maxWitnessPods {
+			f.Objects = append(f.Objects, p.Ref)
+			var fields []string
+			for _, e := range p.Escapes {
+				fields = append(fields, e.Field)
+			}
+			f.Witness = append(f.Witness, finding.Step{Object: p.Ref, Fact: strings.Join(fields, "; ")})
+		}
+	}
+	others := sortedKeys(othersSet)
+	f.Severity = sev
+	f.TargetTenant = targetTenant(others)
+	f.Witness = append(f.Witness, x.of(pods[0]).steps...)
+	n, weaken, do := "1 pod", "weakens", "does"
+	if len(pods) > 1 {
+		n, weaken, do = fmt.Sprintf("%d pods", len(pods)), "weaken", "do"
+	}
+	tenants := "tenant "
+	if len(others) > 1 {
+		tenants = "tenants "
+	}
+	f.Reason = fmt.Sprintf("%s of namespace %s %s node isolation toward %s%s", n, ns.Namespace, weaken, tenants, nameList(others, 3))
+	var d strings.Builder
+	fmt.Fprintf(&d, "%s of namespace %s (tenant %s) %s not reach the node but %s an escape: %s.\n", n, ns.Namespace, ns.Tenant, do, map[bool]string{true: "aim or widen", false: "aims or widens"}[len(pods) > 1], strings.Join(dedupe(reasons), "; "))
+	if len(pods) > maxWitnessPods {
+		fmt.Fprintf(&d, "The witness names %d of them.\n", maxWitnessPods)
+	}
+	fmt.Fprintf(&d, "Tenants that may share their nodes: %s.", nameList(others, maxNamedTenants))
+	f.Detail = d.String()
+	f.Remediation = fmt.Sprintf("Label namespace %s pod-security.kubernetes.io/enforce=restricted where the workloads allow (it drops NET_RAW), drop NET_RAW elsewhere, and leave node choice to the scheduler.", ns.Namespace)
+	return f
 }
 
 // unenforced reports a tenant namespace whose pods may be privileged.
@@ -179,12 +301,11 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 	// Pod authors choose nodeName and tolerations: without an admission
 	// policy that pins them, any node is in reach.
 	var others []string
-	for t := range r.CoLocation.tenants {
+	for _, t := range r.CoLocation.sortedTenants() {
 		if t != ns.Tenant && t != tenancy.Cluster {
 			others = append(others, t)
 		}
 	}
-	sortStrings(others)
 	nsRef := finding.Ref{Kind: "Namespace", Name: ns.Namespace}
 	label := "has no pod-security.kubernetes.io/enforce label"
 	if ns.HasEnforce {
@@ -212,7 +333,7 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 		d.WriteString(" The snapshot has no nodes, so any pod may be scheduled beside any other.")
 	}
 	if len(others) > 0 {
-		fmt.Fprintf(&d, "\nTenants with pods on the nodes in reach: %s.", joinAnd(others))
+		fmt.Fprintf(&d, "\nTenants with pods on the nodes in reach: %s.", nameList(others, maxNamedTenants))
 	}
 	f.Detail = d.String()
 	f.Remediation = fmt.Sprintf("kubectl label namespace %s pod-security.kubernetes.io/enforce=baseline pod-security.kubernetes.io/enforce-version=latest (restricted where the workloads allow), and keep tenants from editing their namespace's labels.", ns.Namespace)
@@ -315,8 +436,12 @@ func appendUnique(ss []string, s string) []string {
 	return out
 }
 
-// joinAnd joins names as "a, b and c".
-func joinAnd(ss []string) string {
+// nameList joins names as "a, b and c", naming at most max of them:
+// "a, b, c and 12 more".
+func nameList(ss []string, max int) string {
+	if len(ss) > max {
+		return strings.Join(ss[:max], ", ") + fmt.Sprintf(" and %d more", len(ss)-max)
+	}
 	if len(ss) < 2 {
 		return strings.Join(ss, "")
 	}
