@@ -1,0 +1,90 @@
+package netpol
+
+import (
+	"fmt"
+
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// defaultDeny reports tenant namespaces with pods but no namespace-wide
+// NetworkPolicy isolating them per direction.
+func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
+	wide := map[string][2]bool{} // namespace -> ingress, egress
+	for i := range snap.NetworkPolicies {
+		np := &snap.NetworkPolicies[i]
+		sel := compileSelector(&np.Spec.PodSelector)
+		if !sel.isEmpty() {
+			continue
+		}
+		in, eg := policyDirections(np)
+		w := wide[np.Namespace]
+		wide[np.Namespace] = [2]bool{w[0] || in, w[1] || eg}
+	}
+	type count struct{ total, openIn, openEg int }
+	byNS := map[string]*count{}
+	var order []string
+	for c := 0; c < m.nPod; c++ {
+		cl := &m.classes[c]
+		if cl.HostNetwork || ten.IsSystem(cl.Namespace) {
+			continue
+		}
+		k := byNS[cl.Namespace]
+		if k == nil {
+			k = &count{}
+			byNS[cl.Namespace] = k
+			order = append(order, cl.Namespace)
+		}
+		k.total += len(cl.podIdx)
+		if len(m.npIn[c]) == 0 {
+			k.openIn += len(cl.podIdx)
+		}
+		if len(m.npEg[c]) == 0 {
+			k.openEg += len(cl.podIdx)
+		}
+	}
+	var out []finding.Finding
+	for _, ns := range order {
+		k := byNS[ns]
+		w := wide[ns]
+		nsRef := finding.Ref{Kind: "Namespace", Name: ns}
+		if !w[0] {
+			out = append(out, finding.Finding{
+				ID: IDNoDefaultIngress, Severity: finding.Medium, Category: finding.Network,
+				SourceTenant: "*", TargetTenant: ten.Of(ns),
+				Reason:      fmt.Sprintf("namespace %s has no default-deny ingress NetworkPolicy", ns),
+				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for ingress; %d of its %d pods accept connections that no NetworkPolicy restricts, and new pods will too.", k.openIn, k.total),
+				Objects:     []finding.Ref{nsRef},
+				Witness:     []finding.Step{{Object: nsRef, Fact: fmt.Sprintf("%d of %d pods not isolated for ingress", k.openIn, k.total)}},
+				Remediation: fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Ingress], then allow the flows the namespace needs.", ns),
+			})
+		}
+		if !w[1] {
+			out = append(out, finding.Finding{
+				ID: IDNoDefaultEgress, Severity: finding.Low, Category: finding.Network,
+				SourceTenant: ten.Of(ns), TargetTenant: "*",
+				Reason:      fmt.Sprintf("namespace %s has no default-deny egress NetworkPolicy", ns),
+				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for egress; %d of its %d pods may connect anywhere unless an AdminNetworkPolicy stops them.", k.openEg, k.total),
+				Objects:     []finding.Ref{nsRef},
+				Witness:     []finding.Step{{Object: nsRef, Fact: fmt.Sprintf("%d of %d pods not isolated for egress", k.openEg, k.total)}},
+				Remediation: fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Egress], allowing DNS and the destinations the namespace needs.", ns),
+			})
+		}
+	}
+	return out
+}
+
+// policyDirections applies the policyTypes default.
+func policyDirections(np *networkingv1.NetworkPolicy) (ingress, egress bool) {
+	if len(np.Spec.PolicyTypes) == 0 {
+		return true, len(np.Spec.Egress) > 0
+	}
+	for _, t := range np.Spec.PolicyTypes {
+		ingress = ingress || t == networkingv1.PolicyTypeIngress
+		egress = egress || t == networkingv1.PolicyTypeEgress
+	}
+	return ingress, egress
+}

@@ -1,0 +1,93 @@
+package netpol
+
+import (
+	"fmt"
+
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// openRules reports NetworkPolicy rules of tenant namespaces that admit
+// every namespace or every address.
+func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
+	var out []finding.Finding
+	for i := range snap.NetworkPolicies {
+		np := &snap.NetworkPolicies[i]
+		if ten.IsSystem(np.Namespace) {
+			continue
+		}
+		in, eg := policyDirections(np)
+		ref := finding.Ref{Kind: "NetworkPolicy", Namespace: np.Namespace, Name: np.Name}
+		check := func(dir string, idx int, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) {
+			where := fmt.Sprintf("%s[%d]", dir, idx)
+			portText, sev := "on every port", finding.Medium
+			if len(ports) > 0 {
+				portText, sev = "on the ports it lists", finding.Low
+			}
+			src, dst := "*", ten.Of(np.Namespace)
+			if dir == "egress" {
+				src, dst = dst, "*"
+			}
+			peerWord := map[string]string{"ingress": "from", "egress": "to"}[dir]
+			if len(peers) == 0 {
+				out = append(out, finding.Finding{
+					ID: IDAllNamespaces, Severity: sev, Category: finding.Network, SourceTenant: src, TargetTenant: dst,
+					Reason:      fmt.Sprintf("NetworkPolicy %s/%s %s admits every peer %s", np.Namespace, np.Name, where, portText),
+					Detail:      fmt.Sprintf("The rule has no %s: it matches pods of every namespace and every address outside the cluster.", peerWord),
+					Objects:     []finding.Ref{ref},
+					Witness:     []finding.Step{{Object: ref, Fact: where + " has no " + peerWord}},
+					Remediation: "List the peers the rule is meant for (podSelector, namespaceSelector by kubernetes.io/metadata.name, or ipBlock).",
+				})
+				return
+			}
+			for j, p := range peers {
+				switch {
+				case p.NamespaceSelector != nil && len(p.NamespaceSelector.MatchLabels) == 0 && len(p.NamespaceSelector.MatchExpressions) == 0:
+					pods := "every pod"
+					if p.PodSelector != nil && (len(p.PodSelector.MatchLabels) > 0 || len(p.PodSelector.MatchExpressions) > 0) {
+						pods = "pods matching " + describeSelector(p.PodSelector)
+					}
+					out = append(out, finding.Finding{
+						ID: IDAllNamespaces, Severity: sev, Category: finding.Network, SourceTenant: src, TargetTenant: dst,
+						Reason:      fmt.Sprintf("NetworkPolicy %s/%s %s admits %s of every namespace %s", np.Namespace, np.Name, where, pods, portText),
+						Detail:      fmt.Sprintf("Peer %d has namespaceSelector: {}, which selects all namespaces, those of every tenant included.", j),
+						Objects:     []finding.Ref{ref},
+						Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s.%s[%d].namespaceSelector: {}", where, peerWord, j)}},
+						Remediation: "Select the namespaces by name (kubernetes.io/metadata.name) or by a label only the cluster admin sets.",
+					})
+				case p.IPBlock != nil:
+					blk, err := parseIPBlock(p.IPBlock.CIDR, p.IPBlock.Except)
+					if err != nil || blk.cidr.Bits() != 0 {
+						continue
+					}
+					sevA := sev
+					if dir == "egress" && sevA > finding.Low {
+						sevA = finding.Low
+					}
+					out = append(out, finding.Finding{
+						ID: IDAnyAddress, Severity: sevA, Category: finding.Network, SourceTenant: src, TargetTenant: dst,
+						Reason:      fmt.Sprintf("NetworkPolicy %s/%s %s admits %s %s", np.Namespace, np.Name, where, p.IPBlock.CIDR, portText),
+						Detail:      fmt.Sprintf("Peer %d is ipBlock %s (except %v): every address, and with ipBlock matching pod IPs, the pods of every tenant not excepted.", j, p.IPBlock.CIDR, p.IPBlock.Except),
+						Objects:     []finding.Ref{ref},
+						Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s.%s[%d].ipBlock.cidr: %s", where, peerWord, j, p.IPBlock.CIDR)}},
+						Remediation: "Narrow the CIDR, and except the pod and service networks and 169.254.169.254/32.",
+					})
+				}
+			}
+		}
+		if in {
+			for j, r := range np.Spec.Ingress {
+				check("ingress", j, r.From, r.Ports)
+			}
+		}
+		if eg {
+			for j, r := range np.Spec.Egress {
+				check("egress", j, r.To, r.Ports)
+			}
+		}
+	}
+	return out
+}

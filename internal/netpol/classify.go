@@ -1,0 +1,317 @@
+package netpol
+
+import (
+	"encoding/binary"
+	"net/netip"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// collectPods reads the pods, their addresses and named ports.
+func (b *builder) collectPods() {
+	m := b.m
+	nodeIP := map[string]netip.Addr{}
+	for i := range b.snap.Nodes {
+		n := &b.snap.Nodes[i]
+		for _, a := range n.Status.Addresses {
+			if a.Type == corev1.NodeInternalIP {
+				if ip, err := netip.ParseAddr(a.Address); err == nil {
+					nodeIP[n.Name] = ip.Unmap()
+					break
+				}
+			}
+		}
+	}
+	for i := range b.snap.Pods {
+		pod := &b.snap.Pods[i]
+		if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+			continue
+		}
+		p := podInfo{ns: pod.Namespace, name: pod.Name, labels: pod.Labels, node: pod.Spec.NodeName,
+			host: pod.Spec.HostNetwork, synthetic: snapshot.IsSynthetic(pod), pod: pod}
+		for _, s := range pod.Status.PodIPs {
+			if ip, err := netip.ParseAddr(s.IP); err == nil {
+				p.ips = append(p.ips, ip.Unmap())
+			}
+		}
+		if len(p.ips) == 0 && pod.Status.PodIP != "" {
+			if ip, err := netip.ParseAddr(pod.Status.PodIP); err == nil {
+				p.ips = append(p.ips, ip.Unmap())
+			}
+		}
+		if p.host && len(p.ips) == 0 {
+			if ip, err := netip.ParseAddr(pod.Status.HostIP); err == nil {
+				p.ips = append(p.ips, ip.Unmap())
+			} else if ip, ok := nodeIP[p.node]; ok {
+				p.ips = append(p.ips, ip)
+			}
+		}
+		if len(b.named) > 0 {
+			add := func(c corev1.Container) {
+				for _, cp := range c.Ports {
+					if cp.Name == "" {
+						continue
+					}
+					n := namedPort{cp.Name, protoIndex(ptrOr(&cp.Protocol, corev1.ProtocolTCP))}
+					if b.named[n] {
+						if p.named == nil {
+							p.named = map[namedPort]int32{}
+						}
+						if _, dup := p.named[n]; !dup {
+							p.named[n] = cp.ContainerPort
+						}
+					}
+				}
+			}
+			for _, c := range pod.Spec.Containers {
+				add(c)
+			}
+			for _, c := range pod.Spec.InitContainers {
+				if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+					add(c) // sidecar containers serve too
+				}
+			}
+		}
+		m.pods = append(m.pods, p)
+	}
+	sort.Slice(m.pods, func(i, j int) bool {
+		if m.pods[i].ns != m.pods[j].ns {
+			return m.pods[i].ns < m.pods[j].ns
+		}
+		return m.pods[i].name < m.pods[j].name
+	})
+	for i := range m.pods {
+		p := &m.pods[i]
+		m.podIndex[p.id()] = i
+		for _, ip := range p.ips {
+			if j, dup := m.ipIndex[ip]; !dup || (m.pods[j].host && !p.host) {
+				m.ipIndex[ip] = i
+			}
+		}
+		if _, ok := b.nsLabels[p.ns]; !ok {
+			b.nsLabels[p.ns] = withNameLabel(p.ns, nil)
+		}
+	}
+}
+
+// classify computes every pod's matching atoms and groups pods into classes.
+func (b *builder) classify() {
+	m := b.m
+	match := make([][]int32, len(m.pods))
+	byNS := map[string][]int{}
+	for i := range m.pods {
+		byNS[m.pods[i].ns] = append(byNS[m.pods[i].ns], i)
+	}
+	nsNames := make([]string, 0, len(b.nsLabels))
+	for ns := range b.nsLabels {
+		nsNames = append(nsNames, ns)
+	}
+	sort.Strings(nsNames)
+	nsIdx := newLabelIndex(nsNames, b.nsLabels)
+	nodeLabels := map[string]map[string]string{}
+	for i := range b.snap.Nodes {
+		nodeLabels[b.snap.Nodes[i].Name] = b.snap.Nodes[i].Labels
+	}
+	for id, a := range b.atoms {
+		mark := func(i int) {
+			if a.podSel == nil || a.podSel.matches(m.pods[i].labels) {
+				if !m.pods[i].host {
+					match[i] = append(match[i], int32(id))
+				}
+			}
+		}
+		switch {
+		case a.block != nil:
+			for i := range m.pods {
+				p := &m.pods[i]
+				if !p.host && !m.opts.IPBlockMatchesPods {
+					continue
+				}
+				for _, ip := range p.ips {
+					if a.block.contains(ip) {
+						match[i] = append(match[i], int32(id))
+						break
+					}
+				}
+			}
+		case a.nodeSel != nil:
+			for i := range m.pods {
+				p := &m.pods[i]
+				if nl, ok := nodeLabels[p.node]; p.host && ok && a.nodeSel.matches(nl) {
+					match[i] = append(match[i], int32(id))
+				}
+			}
+		case a.nsSel != nil:
+			for _, ns := range nsIdx.candidates(a.nsSel) {
+				if a.nsSel.matches(b.nsLabels[ns]) {
+					for _, i := range byNS[ns] {
+						mark(i)
+					}
+				}
+			}
+		default:
+			for _, i := range byNS[a.ns] {
+				mark(i)
+			}
+		}
+	}
+	// Nodes that run a host-network pod: pods there can be told apart by
+	// the "own node" rule.
+	hostNodes := map[string]bool{}
+	for i := range m.pods {
+		if m.pods[i].host && m.pods[i].node != "" {
+			hostNodes[m.pods[i].node] = true
+		}
+	}
+	named := make([]namedPort, 0, len(b.named))
+	for n := range b.named {
+		named = append(named, n)
+	}
+	sort.Slice(named, func(i, j int) bool {
+		if named[i].name != named[j].name {
+			return named[i].name < named[j].name
+		}
+		return named[i].proto < named[j].proto
+	})
+	classOf := map[string]int{}
+	var key strings.Builder
+	var buf [4]byte
+	for i := range m.pods {
+		p := &m.pods[i]
+		key.Reset()
+		key.WriteString(p.ns)
+		key.WriteByte(0)
+		node := ""
+		if p.host || hostNodes[p.node] {
+			node = p.node
+		}
+		if p.host {
+			key.WriteString("host")
+		}
+		key.WriteByte(0)
+		key.WriteString(node)
+		key.WriteByte(0)
+		for _, n := range named {
+			if v, ok := p.named[n]; ok {
+				binary.LittleEndian.PutUint32(buf[:], uint32(v))
+				key.WriteString(n.name)
+				key.WriteByte(byte(n.proto))
+				key.Write(buf[:])
+			}
+		}
+		key.WriteByte(0)
+		for _, id := range match[i] {
+			binary.LittleEndian.PutUint32(buf[:], uint32(id))
+			key.Write(buf[:])
+		}
+		k := key.String()
+		c, ok := classOf[k]
+		if !ok {
+			c = len(m.classes)
+			classOf[k] = c
+			m.classes = append(m.classes, Class{ID: ClassID(c), Namespace: p.ns, HostNetwork: p.host, named: p.named, node: node})
+			m.classAtoms = append(m.classAtoms, match[i])
+		}
+		p.class = c
+		m.classes[c].podIdx = append(m.classes[c].podIdx, i)
+		m.classes[c].Pods = append(m.classes[c].Pods, p.id())
+	}
+	m.nPod = len(m.classes)
+	m.ext = buildIPAtoms(b.prefixes)
+	for _, r := range m.ext {
+		m.classes = append(m.classes, Class{ID: ClassID(len(m.classes)), External: r.String(), ext: r})
+	}
+	n := len(m.classes)
+	for _, a := range b.atoms {
+		a.classes = newBitset(n)
+	}
+	for c := 0; c < m.nPod; c++ {
+		for _, id := range m.classAtoms[c] {
+			b.atoms[id].classes.set(c)
+		}
+	}
+	for id, a := range b.atoms {
+		if a.block == nil {
+			continue
+		}
+		for j, r := range m.ext {
+			if a.block.contains(r.lo) {
+				b.atoms[id].classes.set(m.nPod + j)
+			}
+		}
+	}
+	// Named ports: which classes resolve each name to each port.
+	m.namedMask = map[namedPort]map[int32]bitset{}
+	for c := 0; c < m.nPod; c++ {
+		for np, v := range m.classes[c].named {
+			mm := m.namedMask[np]
+			if mm == nil {
+				mm = map[int32]bitset{}
+				m.namedMask[np] = mm
+			}
+			if mm[v] == nil {
+				mm[v] = newBitset(n)
+			}
+			mm[v].set(c)
+			b.ranges = append(b.ranges, portRange{np.proto, v, v})
+		}
+	}
+}
+
+// resolveSubjects sets each policy's selected classes. Subject atoms never
+// match host-network pods (pod policy does not apply to them) nor external
+// ranges.
+func (b *builder) resolveSubjects() {
+	for _, s := range b.m.subjects {
+		for _, id := range s.atoms {
+			s.p.subject.or(b.atoms[id].classes)
+		}
+	}
+}
+
+// labelIndex finds the namespaces that may match a selector without
+// evaluating it against every namespace.
+type labelIndex struct {
+	all  []string
+	byKV map[string][]string
+}
+
+func newLabelIndex(names []string, labels map[string]map[string]string) *labelIndex {
+	x := &labelIndex{all: names, byKV: map[string][]string{}}
+	for _, n := range names {
+		for k, v := range labels[n] {
+			x.byKV[k+"="+v] = append(x.byKV[k+"="+v], n)
+		}
+	}
+	return x
+}
+
+// candidates returns a superset of the names the selector matches.
+func (x *labelIndex) candidates(s *selector) []string {
+	if s.invalid {
+		return nil
+	}
+	best := x.all
+	for _, p := range s.matchLabels {
+		if c := x.byKV[p.k+"="+p.v]; len(c) < len(best) {
+			best = c
+		}
+		if len(best) == 0 {
+			return nil
+		}
+	}
+	for _, e := range s.exprs {
+		if e.Operator != metav1.LabelSelectorOpIn || len(e.Values) != 1 {
+			continue
+		}
+		if c := x.byKV[e.Key+"="+e.Values[0]]; len(c) < len(best) {
+			best = c
+		}
+	}
+	return best
+}
