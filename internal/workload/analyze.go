@@ -109,6 +109,11 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 	}
 
 	pl := newPlacer(snap.Nodes)
+	type tenantAt struct {
+		tenant    string
+		placement int
+	}
+	placed := map[tenantAt]bool{} // co-location needs each tenant once per placement
 	r.Pods = make([]PodFacts, len(snap.Pods))
 	placements := make([]int, len(snap.Pods))
 	for i := range snap.Pods {
@@ -127,8 +132,9 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 		}
 		f.Reach = worst(f.Escapes)
 		placements[i] = pl.place(pod)
-		if f.Running {
-			r.CoLocation.add(f.Tenant, &pl.all[placements[i]], i)
+		if at := (tenantAt{f.Tenant, placements[i]}); f.Running && !placed[at] {
+			placed[at] = true
+			r.CoLocation.add(f.Tenant, placements[i], &pl.all[placements[i]], i)
 		}
 	}
 	r.CoLocation.finish()

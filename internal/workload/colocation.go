@@ -111,43 +111,55 @@ func placementKey(pod *corev1.Pod, noNodes bool) string {
 	return b.String()
 }
 
-// CoLocation says which tenants run, or may run, on which nodes.
+// CoLocation says which tenants run, or may run, on which nodes. It is
+// kept per placement (pods with the same constraints land on the same
+// nodes), so its size follows distinct placements, not pods.
 type CoLocation struct {
 	// Anywhere is set when the snapshot has no nodes: every pod without a
 	// nodeName may share a node with every other pod.
 	Anywhere bool
-	nodes    []string                  // sorted
-	byNode   map[string]map[string]int // node -> tenant -> a witness pod (index into Result.Pods)
-	free     map[string]int            // tenants with pods that may run anywhere -> witness pod
-	tenants  map[string]int            // tenants with running pods -> witness pod
 
-	tenantList []string
+	placements []*Placement           // by placement id
+	tenantsAt  []map[string]int       // placement id -> tenant -> a witness pod (index into Result.Pods)
+	onNode     map[string][]int       // node -> ids of the placements that include it
+	free       []int                  // ids of Anywhere placements
+	byTenant   map[string][]int       // tenant -> its placement ids
+	tenants    map[string]int         // tenants with running pods -> a witness pod
+	near       []map[string]neighbour // placement id -> exposure, computed on demand
+
+	nodes, tenantList []string
 }
 
 func newCoLocation(anywhere bool) *CoLocation {
-	return &CoLocation{Anywhere: anywhere, byNode: map[string]map[string]int{}, free: map[string]int{}, tenants: map[string]int{}}
+	return &CoLocation{Anywhere: anywhere, onNode: map[string][]int{}, byTenant: map[string][]int{}, tenants: map[string]int{}}
 }
 
-func (c *CoLocation) add(tenant string, pl *Placement, pod int) {
+// add records that a running pod of tenant sits at placement id.
+func (c *CoLocation) add(tenant string, id int, pl *Placement, pod int) {
+	for len(c.placements) <= id {
+		c.placements = append(c.placements, nil)
+		c.tenantsAt = append(c.tenantsAt, nil)
+		c.near = append(c.near, nil)
+	}
+	if c.placements[id] == nil {
+		c.placements[id] = pl
+		c.tenantsAt[id] = map[string]int{}
+		if pl.Anywhere {
+			c.free = append(c.free, id)
+		}
+		for _, n := range pl.Nodes {
+			if c.onNode[n] == nil {
+				c.nodes = append(c.nodes, n)
+			}
+			c.onNode[n] = append(c.onNode[n], id)
+		}
+	}
+	if _, ok := c.tenantsAt[id][tenant]; !ok {
+		c.tenantsAt[id][tenant] = pod
+		c.byTenant[tenant] = append(c.byTenant[tenant], id)
+	}
 	if _, ok := c.tenants[tenant]; !ok {
 		c.tenants[tenant] = pod
-	}
-	if pl.Anywhere {
-		if _, ok := c.free[tenant]; !ok {
-			c.free[tenant] = pod
-		}
-		return
-	}
-	for _, n := range pl.Nodes {
-		m := c.byNode[n]
-		if m == nil {
-			m = map[string]int{}
-			c.byNode[n] = m
-			c.nodes = append(c.nodes, n)
-		}
-		if _, ok := m[tenant]; !ok {
-			m[tenant] = pod
-		}
 	}
 }
 
@@ -165,28 +177,20 @@ func (c *CoLocation) Nodes() []string { return c.nodes }
 // OnNode lists the tenants that run or may run on a node, sorted.
 func (c *CoLocation) OnNode(node string) []string {
 	set := map[string]bool{}
-	for t := range c.byNode[node] {
-		set[t] = true
-	}
-	for t := range c.free {
-		set[t] = true
+	for _, ids := range [][]int{c.onNode[node], c.free} {
+		for _, id := range ids {
+			for t := range c.tenantsAt[id] {
+				set[t] = true
+			}
+		}
 	}
 	return sortedKeys(set)
 }
 
 // Share reports whether pods of tenants a and b may run on the same node.
 func (c *CoLocation) Share(a, b string) bool {
-	_, aFree := c.free[a]
-	_, bFree := c.free[b]
-	_, aAny := c.tenants[a]
-	_, bAny := c.tenants[b]
-	if (aFree && bAny) || (bFree && aAny) {
-		return true
-	}
-	for _, m := range c.byNode {
-		_, x := m[a]
-		_, y := m[b]
-		if x && y {
+	for _, id := range c.byTenant[a] {
+		if _, ok := c.exposedAt(id)[b]; ok {
 			return true
 		}
 	}
@@ -195,35 +199,55 @@ func (c *CoLocation) Share(a, b string) bool {
 
 // Neighbours lists the other tenants that may share a node with tenant t.
 func (c *CoLocation) Neighbours(t string) []string {
-	var out []string
-	for _, u := range c.tenantList {
-		if u != t && c.Share(t, u) {
-			out = append(out, u)
+	set := map[string]bool{}
+	for _, id := range c.byTenant[t] {
+		for u := range c.exposedAt(id) {
+			if u != t {
+				set[u] = true
+			}
 		}
 	}
-	return out
+	return sortedKeys(set)
+}
+
+func (c *CoLocation) exposedAt(id int) map[string]neighbour {
+	if c.near[id] == nil {
+		c.near[id] = c.exposed(c.placements[id])
+	}
+	return c.near[id]
 }
 
 // exposed returns, for a pod placed at pl, the tenants that run or may run
 // beside it, each with a witness pod and the node it shares.
 func (c *CoLocation) exposed(pl *Placement) map[string]neighbour {
 	out := map[string]neighbour{}
+	merge := func(id int, node string) {
+		for t, pod := range c.tenantsAt[id] {
+			if _, ok := out[t]; !ok {
+				out[t] = neighbour{pod: pod, node: node}
+			}
+		}
+	}
 	if pl.Anywhere {
-		for t, pod := range c.tenants {
-			out[t] = neighbour{pod: pod, node: "*"}
+		for id := range c.placements {
+			if c.placements[id] != nil {
+				merge(id, "*")
+			}
 		}
 		return out
 	}
+	seen := map[int]bool{}
 	for _, n := range pl.Nodes {
-		for t, pod := range c.byNode[n] {
-			if _, ok := out[t]; !ok {
-				out[t] = neighbour{pod: pod, node: n}
+		for _, id := range c.onNode[n] {
+			if !seen[id] {
+				seen[id] = true
+				merge(id, n)
 			}
 		}
-		for t, pod := range c.free {
-			if _, ok := out[t]; !ok {
-				out[t] = neighbour{pod: pod, node: n}
-			}
+	}
+	if len(pl.Nodes) > 0 {
+		for _, id := range c.free {
+			merge(id, pl.Nodes[0])
 		}
 	}
 	return out

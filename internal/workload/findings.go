@@ -49,7 +49,7 @@ func findings(r *Result) []finding.Finding {
 			if p.Reach >= Host {
 				out = append(out, escapeFinding(r, p, ns, x.of(p)))
 				escaped = true
-			} else if len(x.of(p).others) > 0 {
+			} else if x.of(p).n > 0 {
 				if weakened[p.Namespace] == nil {
 					weakenedOrder = append(weakenedOrder, p.Namespace)
 				}
@@ -77,19 +77,52 @@ func findings(r *Result) []finding.Finding {
 // exposure is what a pod at one placement, of one tenant, sits beside.
 type exposure struct {
 	// others are the other tenants (the cluster tenant aside) that run or
-	// may run on the pod's nodes, sorted.
-	others []string
-	// steps is the witness: a pod of each exposed tenant (bounded), then
-	// one of the cluster tenant's if any.
-	steps []finding.Step
+	// may run on the pod's nodes, as a set over CoLocation.sortedTenants;
+	// n counts them.
+	others tenantSet
+	n      int
+	all    []string
+	near   map[string]neighbour
+	tenant string
+	steps  []finding.Step
+}
+
+// names returns the first max of the other tenants, sorted.
+func (e *exposure) names(max int) []string { return e.others.names(e.all, max) }
+
+// witness returns the witness steps: a pod of each exposed tenant
+// (bounded), then one of the cluster tenant's if any.
+func (e *exposure) witness(pods []PodFacts) []finding.Step {
+	if e.steps != nil {
+		return e.steps
+	}
+	step := func(t string) {
+		nb := e.near[t]
+		where := "on node " + nb.node
+		if nb.node == "*" {
+			where = "on any node"
+		}
+		e.steps = append(e.steps, finding.Step{Object: pods[nb.pod].Ref, Fact: fmt.Sprintf("tenant %s runs or may run %s, beside it", t, where)})
+	}
+	for _, t := range e.names(maxWitnessTenants) {
+		step(t)
+	}
+	if _, ok := e.near[tenancy.Cluster]; ok && e.tenant != tenancy.Cluster {
+		step(tenancy.Cluster)
+	}
+	if e.steps == nil {
+		e.steps = []finding.Step{}
+	}
+	return e.steps
 }
 
 // exposures computes exposure once per placement and tenant.
 type exposures struct {
-	r      *Result
-	near   map[int]map[string]neighbour
-	sorted map[int][]string
-	cache  map[exposureKey]*exposure
+	r     *Result
+	index map[string]int
+	near  map[int]map[string]neighbour
+	sets  map[int]tenantSet
+	cache map[exposureKey]*exposure
 }
 
 type exposureKey struct {
@@ -98,7 +131,11 @@ type exposureKey struct {
 }
 
 func newExposures(r *Result) *exposures {
-	return &exposures{r: r, near: map[int]map[string]neighbour{}, sorted: map[int][]string{}, cache: map[exposureKey]*exposure{}}
+	x := &exposures{r: r, index: map[string]int{}, near: map[int]map[string]neighbour{}, sets: map[int]tenantSet{}, cache: map[exposureKey]*exposure{}}
+	for i, t := range r.CoLocation.sortedTenants() {
+		x.index[t] = i
+	}
+	return x
 }
 
 func (x *exposures) of(p *PodFacts) *exposure {
@@ -106,40 +143,24 @@ func (x *exposures) of(p *PodFacts) *exposure {
 	if e, ok := x.cache[key]; ok {
 		return e
 	}
+	all := x.r.CoLocation.sortedTenants()
 	near, ok := x.near[p.placement]
 	if !ok {
 		near = x.r.CoLocation.exposed(&p.Placement)
 		x.near[p.placement] = near
-		names := make([]string, 0, len(near))
+		set := newTenantSet(len(all))
 		for t := range near {
-			names = append(names, t)
+			set.add(x.index[t])
 		}
-		sortStrings(names)
-		x.sorted[p.placement] = names
+		x.sets[p.placement] = set
 	}
-	e := &exposure{}
-	for _, t := range x.sorted[p.placement] {
-		if t != p.Tenant && t != tenancy.Cluster {
-			e.others = append(e.others, t)
+	e := &exposure{others: x.sets[p.placement].clone(), all: all, near: near, tenant: p.Tenant}
+	for _, t := range []string{p.Tenant, tenancy.Cluster} {
+		if i, ok := x.index[t]; ok {
+			e.others.remove(i)
 		}
 	}
-	step := func(t string) {
-		nb := near[t]
-		where := "on node " + nb.node
-		if nb.node == "*" {
-			where = "on any node"
-		}
-		e.steps = append(e.steps, finding.Step{Object: x.r.Pods[nb.pod].Ref, Fact: fmt.Sprintf("tenant %s runs or may run %s, beside it", t, where)})
-	}
-	for i, t := range e.others {
-		if i == maxWitnessTenants {
-			break
-		}
-		step(t)
-	}
-	if _, ok := near[tenancy.Cluster]; ok && p.Tenant != tenancy.Cluster {
-		step(tenancy.Cluster)
-	}
+	e.n = e.others.count()
 	x.cache[key] = e
 	return e
 }
@@ -147,14 +168,14 @@ func (x *exposures) of(p *PodFacts) *exposure {
 // escapeFinding reports one pod that reaches into its node, with all its
 // escapes, against the tenants it may share a node with.
 func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) finding.Finding {
-	others := exp.others
+	others, n := exp.names(maxNamedTenants), exp.n
 	sev := finding.Info
 	for _, e := range p.Escapes {
 		if e.Severity > sev {
 			sev = e.Severity
 		}
 	}
-	if len(others) == 0 && sev > finding.Info {
+	if n == 0 && sev > finding.Info {
 		sev-- // only the node itself is exposed
 	}
 	f := finding.Finding{
@@ -162,7 +183,7 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) f
 		Severity:     sev,
 		Category:     finding.Node,
 		SourceTenant: p.Tenant,
-		TargetTenant: targetTenant(others),
+		TargetTenant: targetTenant(others, n),
 		Objects:      []finding.Ref{p.Ref},
 	}
 	subject := describe(p.Ref)
@@ -171,12 +192,12 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) f
 	} else {
 		f.Reason = subject + " reaches into its node"
 	}
-	switch len(others) {
+	switch n {
 	case 0:
 	case 1:
 		f.Reason += ", where tenant " + others[0] + "'s pods run"
 	default:
-		f.Reason += ", where pods of tenants " + nameList(others, 3) + " run"
+		f.Reason += ", where pods of tenants " + nameList(others, 3, n) + " run"
 	}
 
 	var reasons []string
@@ -192,9 +213,9 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) f
 			f.Objects = append(f.Objects, s.Object)
 		}
 	}
-	f.Witness = append(f.Witness, exp.steps...)
-	if len(others) > 0 {
-		fmt.Fprintf(&d, "Tenants exposed on the same node: %s.\n", nameList(others, maxNamedTenants))
+	f.Witness = append(f.Witness, exp.witness(r.Pods)...)
+	if n > 0 {
+		fmt.Fprintf(&d, "Tenants exposed on the same node: %s.\n", nameList(others, maxNamedTenants, n))
 	}
 	d.WriteString("From the node: every pod on it, their service-account tokens and mounted secrets, and the kubelet's credentials (tenant cluster).\n")
 	if !p.Verdict.Baseline.Allowed {
@@ -242,7 +263,8 @@ func placementSteps(pl *Placement, d *strings.Builder) []finding.Step {
 // readable.
 func weakenedFinding(ns *NamespacePolicy, pods []*PodFacts, x *exposures) finding.Finding {
 	sev := finding.Info
-	othersSet := map[string]bool{}
+	all := x.r.CoLocation.sortedTenants()
+	union := newTenantSet(len(all))
 	seenExp := map[*exposure]bool{}
 	var reasons []string
 	f := finding.Finding{ID: IDWeakened, Category: finding.Node, SourceTenant: ns.Tenant,
@@ -256,9 +278,7 @@ func weakenedFinding(ns *NamespacePolicy, pods []*PodFacts, x *exposures) findin
 		}
 		if exp := x.of(p); !seenExp[exp] {
 			seenExp[exp] = true
-			for _, t := range exp.others {
-				othersSet[t] = true
-			}
+			union.or(exp.others)
 		}
 		if i < maxWitnessPods {
 			f.Objects = append(f.Objects, p.Ref)
@@ -269,25 +289,26 @@ func weakenedFinding(ns *NamespacePolicy, pods []*PodFacts, x *exposures) findin
 			f.Witness = append(f.Witness, finding.Step{Object: p.Ref, Fact: strings.Join(fields, "; ")})
 		}
 	}
-	others := sortedKeys(othersSet)
+	count := union.count()
+	others := union.names(all, maxNamedTenants)
 	f.Severity = sev
-	f.TargetTenant = targetTenant(others)
-	f.Witness = append(f.Witness, x.of(pods[0]).steps...)
+	f.TargetTenant = targetTenant(others, count)
+	f.Witness = append(f.Witness, x.of(pods[0]).witness(x.r.Pods)...)
 	n, weaken, do := "1 pod", "weakens", "does"
 	if len(pods) > 1 {
 		n, weaken, do = fmt.Sprintf("%d pods", len(pods)), "weaken", "do"
 	}
 	tenants := "tenant "
-	if len(others) > 1 {
+	if count > 1 {
 		tenants = "tenants "
 	}
-	f.Reason = fmt.Sprintf("%s of namespace %s %s node isolation toward %s%s", n, ns.Namespace, weaken, tenants, nameList(others, 3))
+	f.Reason = fmt.Sprintf("%s of namespace %s %s node isolation toward %s%s", n, ns.Namespace, weaken, tenants, nameList(others, 3, count))
 	var d strings.Builder
 	fmt.Fprintf(&d, "%s of namespace %s (tenant %s) %s not reach the node but %s an escape: %s.\n", n, ns.Namespace, ns.Tenant, do, map[bool]string{true: "aim or widen", false: "aims or widens"}[len(pods) > 1], strings.Join(dedupe(reasons), "; "))
 	if len(pods) > maxWitnessPods {
 		fmt.Fprintf(&d, "The witness names %d of them.\n", maxWitnessPods)
 	}
-	fmt.Fprintf(&d, "Tenants that may share their nodes: %s.", nameList(others, maxNamedTenants))
+	fmt.Fprintf(&d, "Tenants that may share their nodes: %s.", nameList(others, maxNamedTenants, count))
 	f.Detail = d.String()
 	f.Remediation = fmt.Sprintf("Label namespace %s pod-security.kubernetes.io/enforce=restricted where the workloads allow (it drops NET_RAW), drop NET_RAW elsewhere, and leave node choice to the scheduler.", ns.Namespace)
 	return f
@@ -301,9 +322,13 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 	// Pod authors choose nodeName and tolerations: without an admission
 	// policy that pins them, any node is in reach.
 	var others []string
+	n := 0
 	for _, t := range r.CoLocation.sortedTenants() {
 		if t != ns.Tenant && t != tenancy.Cluster {
-			others = append(others, t)
+			if n < maxNamedTenants {
+				others = append(others, t)
+			}
+			n++
 		}
 	}
 	nsRef := finding.Ref{Kind: "Namespace", Name: ns.Namespace}
@@ -313,7 +338,7 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 	}
 	f := finding.Finding{
 		ID: IDUnenforced, Severity: finding.High, Category: finding.Node,
-		SourceTenant: ns.Tenant, TargetTenant: targetTenant(others),
+		SourceTenant: ns.Tenant, TargetTenant: targetTenant(others, n),
 		Reason:  fmt.Sprintf("anyone who can create pods in namespace %s can escape to any node it may schedule on", ns.Namespace),
 		Objects: []finding.Ref{nsRef},
 		Witness: []finding.Step{
@@ -332,8 +357,8 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 	if r.CoLocation.Anywhere {
 		d.WriteString(" The snapshot has no nodes, so any pod may be scheduled beside any other.")
 	}
-	if len(others) > 0 {
-		fmt.Fprintf(&d, "\nTenants with pods on the nodes in reach: %s.", nameList(others, maxNamedTenants))
+	if n > 0 {
+		fmt.Fprintf(&d, "\nTenants with pods on the nodes in reach: %s.", nameList(others, maxNamedTenants, n))
 	}
 	f.Detail = d.String()
 	f.Remediation = fmt.Sprintf("kubectl label namespace %s pod-security.kubernetes.io/enforce=baseline pod-security.kubernetes.io/enforce-version=latest (restricted where the workloads allow), and keep tenants from editing their namespace's labels.", ns.Namespace)
@@ -386,8 +411,8 @@ func describe(r finding.Ref) string {
 // targetTenant is the one other tenant exposed, "*" when several are (the
 // witness names them), or the cluster tenant when only the node itself is:
 // every node escape exposes the node's kubelet credentials.
-func targetTenant(others []string) string {
-	switch len(others) {
+func targetTenant(others []string, n int) string {
+	switch n {
 	case 0:
 		return tenancy.Cluster
 	case 1:
@@ -436,11 +461,14 @@ func appendUnique(ss []string, s string) []string {
 	return out
 }
 
-// nameList joins names as "a, b and c", naming at most max of them:
-// "a, b, c and 12 more".
-func nameList(ss []string, max int) string {
+// nameList joins the first names of a list of n as "a, b and c", naming
+// at most max of them: "a, b, c and 12 more".
+func nameList(ss []string, max, n int) string {
 	if len(ss) > max {
-		return strings.Join(ss[:max], ", ") + fmt.Sprintf(" and %d more", len(ss)-max)
+		ss = ss[:max]
+	}
+	if n > len(ss) {
+		return strings.Join(ss, ", ") + fmt.Sprintf(" and %d more", n-len(ss))
 	}
 	if len(ss) < 2 {
 		return strings.Join(ss, "")
