@@ -61,7 +61,7 @@ func (b *builder) anpPeer(pd *pending, ns *metav1.LabelSelector, pods *anp.Names
 				b.m.problem(pd.r, err.Error())
 				continue
 			}
-			pd.atoms = append(pd.atoms, b.inBlock(blk))
+			pd.atoms = append(pd.atoms, b.inNetwork(blk))
 		}
 	}
 }

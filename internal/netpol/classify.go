@@ -129,7 +129,7 @@ func (b *builder) classify() {
 		case a.block != nil:
 			for i := range m.pods {
 				p := &m.pods[i]
-				if !p.host && !m.opts.IPBlockMatchesPods {
+				if !p.host && !a.matchPods {
 					continue
 				}
 				for _, ip := range p.ips {

@@ -22,7 +22,10 @@ type atom struct {
 	podSel  *selector // nil: every pod
 	nodeSel *selector // set: host-network pods on nodes it matches
 	block   *ipBlock  // set: pods and external ranges whose address is in it
-	classes bitset
+	// matchPods: the block matches pod IPs too (not only host-network pods and
+	// external ranges).
+	matchPods bool
+	classes   bitset
 }
 
 // builder holds compile-time state.
@@ -82,7 +85,13 @@ func (b *builder) nodesWhere(sel *metav1.LabelSelector) int {
 }
 
 func (b *builder) inBlock(blk ipBlock) int {
-	return b.atomID("ip\x00"+blk.key(), &atom{block: &blk})
+	return b.atomID("ip\x00"+blk.key(), &atom{block: &blk, matchPods: b.m.opts.IPBlockMatchesPods})
+}
+
+// inNetwork is an AdminNetworkPolicy networks peer: unlike ipBlock it
+// always matches pod IPs.
+func (b *builder) inNetwork(blk ipBlock) int {
+	return b.atomID("net\x00"+blk.key(), &atom{block: &blk, matchPods: true})
 }
 
 // pending is a rule whose peers are atom ids until classes exist.

@@ -28,6 +28,14 @@ func randomCluster(r *rand.Rand) *snapshot.Snapshot {
 				p.Labels["tier"] = pick("1", "2")
 			}
 			p.Status.PodIP = fmt.Sprintf("10.0.%d.%d", i, j+1)
+			p.Spec.NodeName = pick("", "n1", "n2")
+			switch r.Intn(8) {
+			case 0: // on the host network: the node's address, when known
+				p.Spec.HostNetwork = true
+				p.Status.PodIP = map[string]string{"": "", "n1": "192.168.0.1", "n2": "192.168.0.2"}[p.Spec.NodeName]
+			case 1: // not yet scheduled, or read from a manifest
+				p.Status.PodIP = ""
+			}
 			c := corev1.Container{Name: "c"}
 			for _, cp := range []corev1.ContainerPort{
 				{Name: "http", ContainerPort: 80}, {Name: "http", ContainerPort: 8080}, {Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP},
@@ -65,7 +73,7 @@ func randomCluster(r *rand.Rand) *snapshot.Snapshot {
 	peers := func() []networkingv1.NetworkPolicyPeer {
 		var out []networkingv1.NetworkPolicyPeer
 		for k := r.Intn(3); k > 0; k-- {
-			switch r.Intn(5) {
+			switch r.Intn(6) {
 			case 0:
 				out = append(out, networkingv1.NetworkPolicyPeer{PodSelector: podSel()})
 			case 1:
@@ -74,6 +82,8 @@ func randomCluster(r *rand.Rand) *snapshot.Snapshot {
 				out = append(out, networkingv1.NetworkPolicyPeer{NamespaceSelector: nsSel(), PodSelector: podSel()})
 			case 3:
 				out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.0/16", Except: []string{fmt.Sprintf("10.0.%d.0/24", r.Intn(3))}}})
+			case 4:
+				out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: pick("192.168.0.0/24", "192.168.0.1/32", "0.0.0.0/0")}})
 			default:
 				out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: fmt.Sprintf("10.0.%d.%d/32", r.Intn(3), 1+r.Intn(3))}})
 			}
@@ -161,7 +171,7 @@ func randomCluster(r *rand.Rand) *snapshot.Snapshot {
 		case 1:
 			return anp.AdminNetworkPolicyEgressPeer{Pods: &anp.NamespacedPod{NamespaceSelector: *nsSel(), PodSelector: *podSel()}}
 		}
-		return anp.AdminNetworkPolicyEgressPeer{Networks: []anp.CIDR{anp.CIDR(fmt.Sprintf("10.0.%d.0/24", r.Intn(3)))}}
+		return anp.AdminNetworkPolicyEgressPeer{Networks: []anp.CIDR{anp.CIDR(pick("10.0.0.0/24", "10.0.1.0/24", "10.0.2.0/24", "192.168.0.0/24"))}}
 	}
 	for i := r.Intn(4); i > 0; i-- {
 		a := anp.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("anp%d", i)}, Spec: anp.AdminNetworkPolicySpec{Priority: int32(r.Intn(3)), Subject: subject()}}
@@ -203,8 +213,10 @@ func TestDifferential(t *testing.T) {
 	for seed := 0; seed < seeds; seed++ {
 		r := rand.New(rand.NewSource(int64(seed)))
 		snap := randomCluster(r)
-		m := Compile(snap, DefaultOptions())
-		o := newOracle(snap)
+		opts := DefaultOptions()
+		opts.IPBlockMatchesPods = seed%3 != 0
+		m := Compile(snap, opts)
+		o := newOracle(snap, opts.IPBlockMatchesPods)
 		for i := range snap.Pods {
 			for j := range snap.Pods {
 				s, d := &snap.Pods[i], &snap.Pods[j]

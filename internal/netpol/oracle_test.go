@@ -28,12 +28,13 @@ func oracleSelects(sel *metav1.LabelSelector, lbls map[string]string) bool {
 }
 
 type oracle struct {
-	snap     *snapshot.Snapshot
-	nsLabels map[string]map[string]string
+	snap        *snapshot.Snapshot
+	nsLabels    map[string]map[string]string
+	ipBlockPods bool // ipBlock peers match (non-host-network) pod IPs
 }
 
-func newOracle(snap *snapshot.Snapshot) *oracle {
-	o := &oracle{snap: snap, nsLabels: map[string]map[string]string{}}
+func newOracle(snap *snapshot.Snapshot, ipBlockPods bool) *oracle {
+	o := &oracle{snap: snap, nsLabels: map[string]map[string]string{}, ipBlockPods: ipBlockPods}
 	for _, ns := range snap.Namespaces {
 		l := map[string]string{corev1.LabelMetadataName: ns.Name}
 		for k, v := range ns.Labels {
@@ -118,9 +119,12 @@ func (o *oracle) npPeerMatches(peers []networkingv1.NetworkPolicyPeer, policyNS 
 	for _, p := range peers {
 		switch {
 		case p.IPBlock != nil:
-			if inCIDR(podIP(peer), p.IPBlock.CIDR, p.IPBlock.Except) {
+			if (o.ipBlockPods || peer.Spec.HostNetwork) && inCIDR(podIP(peer), p.IPBlock.CIDR, p.IPBlock.Except) {
 				return true
 			}
+		case peer.Spec.HostNetwork:
+			// A host-network pod's traffic carries its node's address:
+			// no pod or namespace selector matches it.
 		case p.NamespaceSelector != nil:
 			if oracleSelects(p.NamespaceSelector, o.nsLabels[peer.Namespace]) && (p.PodSelector == nil || oracleSelects(p.PodSelector, peer.Labels)) {
 				return true
@@ -169,6 +173,8 @@ func (o *oracle) anpSubject(s anp.AdminNetworkPolicySubject, p *corev1.Pod) bool
 
 func (o *oracle) anpPeer(ns *metav1.LabelSelector, pods *anp.NamespacedPod, networks []anp.CIDR, peer *corev1.Pod) bool {
 	switch {
+	case peer.Spec.HostNetwork && (ns != nil || pods != nil):
+		return false
 	case ns != nil:
 		return oracleSelects(ns, o.nsLabels[peer.Namespace])
 	case pods != nil:
@@ -185,6 +191,9 @@ func (o *oracle) anpPeer(ns *metav1.LabelSelector, pods *anp.NamespacedPod, netw
 // side decides one direction for subject pod self and peer pod, with dst
 // the destination (whose named ports count).
 func (o *oracle) side(egress bool, self, peer, dst *corev1.Pod, port int32, proto corev1.Protocol) bool {
+	if self.Spec.HostNetwork {
+		return true // pod policy does not apply to host-network pods
+	}
 	anps := append([]anp.AdminNetworkPolicy(nil), o.snap.AdminNetworkPolicies...)
 	sort.SliceStable(anps, func(i, j int) bool {
 		if anps[i].Spec.Priority != anps[j].Spec.Priority {
@@ -302,5 +311,6 @@ func (o *oracle) side(egress bool, self, peer, dst *corev1.Pod, port int32, prot
 }
 
 func (o *oracle) allowed(s, d *corev1.Pod, port int32, proto corev1.Protocol) bool {
-	return o.side(true, s, d, d, port, proto) && o.side(false, d, s, d, port, proto)
+	ownNode := s.Spec.HostNetwork && s.Spec.NodeName != "" && s.Spec.NodeName == d.Spec.NodeName
+	return o.side(true, s, d, d, port, proto) && (ownNode || o.side(false, d, s, d, port, proto))
 }
