@@ -143,7 +143,7 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 		r.Pods[i].placement = placements[i]
 	}
 	r.Findings = findings(r)
-	finding.Sort(r.Findings)
+	sortFindings(r.Findings)
 	return r
 }
 

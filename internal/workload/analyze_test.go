@@ -77,7 +77,7 @@ func TestLiveCoLocation(t *testing.T) {
 	r := analyze(t, snap)
 	want := []summary{
 		{IDNodeEscape, finding.Critical, "a", "b", "Pod/a/shell"},
-		{IDViolatesEnforced, finding.Medium, "a", "", "Pod/a/shell"},
+		{IDViolatesEnforced, finding.Medium, "a", "", "Namespace/a"},
 	}
 	if diff := cmp.Diff(want, summarizeFindings(r.Findings)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
@@ -182,8 +182,7 @@ func TestEscapeSeverityRelativeToTenants(t *testing.T) {
 	want := []summary{
 		{IDNodeEscape, finding.High, "a", "cluster", "Pod/a/shell"},
 		{IDHostAccess, finding.Medium, "a", "cluster", "Pod/a/sniffer"},
-		{IDViolatesEnforced, finding.Medium, "a", "", "Pod/a/shell"},
-		{IDViolatesEnforced, finding.Medium, "a", "", "Pod/a/sniffer"},
+		{IDViolatesEnforced, finding.Medium, "a", "", "Namespace/a"},
 	}
 	if diff := cmp.Diff(want, summarizeFindings(r.Findings)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
@@ -242,7 +241,7 @@ func TestPodSecurityFindings(t *testing.T) {
 	r := analyze(t, snap)
 	want := []summary{
 		{IDUnenforced, finding.High, "open", "strict", "Namespace/open"},
-		{IDViolatesEnforced, finding.Medium, "strict", "", "Pod/strict/legacy"},
+		{IDViolatesEnforced, finding.Medium, "strict", "", "Namespace/strict"},
 		{IDViolatesBaseline, finding.Medium, "open", "", "Pod/open/unconfined"},
 	}
 	if diff := cmp.Diff(want, summarizeFindings(r.Findings)); diff != "" {

@@ -36,6 +36,8 @@ func findings(r *Result) []finding.Finding {
 	x := newExposures(r)
 	weakened := map[string][]*PodFacts{} // namespace -> pods that only weaken
 	var weakenedOrder []string
+	refused := map[string][]*PodFacts{} // namespace -> running pods its enforce level refuses
+	var refusedOrder []string
 	for i := range r.Pods {
 		p := &r.Pods[i]
 		if p.Tenant == tenancy.Cluster {
@@ -57,11 +59,17 @@ func findings(r *Result) []finding.Finding {
 			}
 		}
 		if !p.Verdict.Enforce.Allowed && p.Live {
-			out = append(out, violatesEnforced(p))
+			if refused[p.Namespace] == nil {
+				refusedOrder = append(refusedOrder, p.Namespace)
+			}
+			refused[p.Namespace] = append(refused[p.Namespace], p)
 		}
 		if !escaped && !p.Verdict.Baseline.Allowed && ns.Policy.Enforce.Level == psaapi.LevelPrivileged {
 			out = append(out, violatesBaseline(p, ns))
 		}
+	}
+	for _, ns := range refusedOrder {
+		out = append(out, violatesEnforced(r.Namespace(ns), refused[ns]))
 	}
 	for _, ns := range weakenedOrder {
 		out = append(out, weakenedFinding(r.Namespace(ns), weakened[ns], x))
@@ -365,21 +373,35 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 	return f, true
 }
 
-// violatesEnforced reports a running pod its namespace would now refuse.
-func violatesEnforced(p *PodFacts) finding.Finding {
-	return finding.Finding{
+// violatesEnforced reports the running pods of one namespace that its
+// enforce level would refuse today.
+func violatesEnforced(ns *NamespacePolicy, pods []*PodFacts) finding.Finding {
+	level := pods[0].Verdict.Enforced
+	nsRef := finding.Ref{Kind: "Namespace", Name: ns.Namespace}
+	f := finding.Finding{
 		ID: IDViolatesEnforced, Severity: finding.Medium, Category: finding.Node,
-		SourceTenant: p.Tenant,
-		Reason:       fmt.Sprintf("%s runs although namespace %s enforces %s", describe(p.Ref), p.Namespace, p.Verdict.Enforced.String()),
-		Detail:       fmt.Sprintf("The API server would refuse this pod today: %s. Pod Security checks pods when they are created, so it was admitted before the label was set, or by an exempt user or runtime class.", p.Verdict.Message()),
-		Objects:      []finding.Ref{p.Ref},
-		Witness: []finding.Step{
-			{Object: finding.Ref{Kind: "Namespace", Name: p.Namespace}, Fact: "enforces " + p.Verdict.Enforced.String()},
-			{Object: p.Ref, Fact: p.Verdict.Enforce.ForbiddenDetail()},
-		},
-		Remediation: fmt.Sprintf("Fix %s to meet %s and recreate it; kubectl label --dry-run=server namespace %s pod-security.kubernetes.io/enforce=%s --overwrite lists every such pod.",
-			describe(p.Ref), p.Verdict.Enforced.Level, p.Namespace, p.Verdict.Enforced.Level),
+		SourceTenant: ns.Tenant,
+		Objects:      []finding.Ref{nsRef},
+		Witness:      []finding.Step{{Object: nsRef, Fact: "enforces " + level.String()}},
 	}
+	for i, p := range pods {
+		if i == maxWitnessPods {
+			break
+		}
+		f.Objects = append(f.Objects, p.Ref)
+		f.Witness = append(f.Witness, finding.Step{Object: p.Ref, Fact: p.Verdict.Enforce.ForbiddenDetail()})
+	}
+	if len(pods) == 1 {
+		f.Reason = fmt.Sprintf("%s runs although namespace %s enforces %s", describe(pods[0].Ref), ns.Namespace, level.String())
+		f.Detail = fmt.Sprintf("The API server would refuse it today: %s.", pods[0].Verdict.Message())
+	} else {
+		f.Reason = fmt.Sprintf("%d running pods of namespace %s violate the %s it enforces", len(pods), ns.Namespace, level.String())
+		f.Detail = fmt.Sprintf("The API server would refuse them today; the witness names %d of them with their violations.", min(len(pods), maxWitnessPods))
+	}
+	f.Detail += " Pod Security checks pods when they are created: they were admitted before the label was set, or by an exempt user or runtime class."
+	f.Remediation = fmt.Sprintf("Fix the pods to meet %s and recreate them; kubectl label --dry-run=server --overwrite namespace %s pod-security.kubernetes.io/enforce=%s lists every such pod.",
+		level.Level, ns.Namespace, level.Level)
+	return f
 }
 
 // violatesBaseline reports a pod, in a namespace that does not enforce,
