@@ -119,7 +119,7 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 	for i := range snap.Pods {
 		pod := &snap.Pods[i]
 		ns := r.Namespace(pod.Namespace)
-		view.pod = pod
+		view.pod, view.cs = pod, nil
 		f := &r.Pods[i]
 		*f = PodFacts{
 			Ref:       podRef(pod),

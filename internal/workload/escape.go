@@ -84,6 +84,8 @@ type podView struct {
 	// that name, and volume the named PersistentVolume; either may be nil.
 	claim  func(namespace, name string) *corev1.PersistentVolumeClaim
 	volume func(name string) *corev1.PersistentVolume
+
+	cs []containerAt // containers, computed once per pod
 }
 
 // containerAt is one container of the pod with its path in the pod spec.
@@ -94,7 +96,14 @@ type containerAt struct {
 
 // containers lists init, regular and ephemeral containers, in that order.
 func (p *podView) containers() []containerAt {
-	spec := &p.pod.Spec
+	if p.cs == nil {
+		p.cs = listContainers(p.pod)
+	}
+	return p.cs
+}
+
+func listContainers(pod *corev1.Pod) []containerAt {
+	spec := &pod.Spec
 	out := make([]containerAt, 0, len(spec.InitContainers)+len(spec.Containers)+len(spec.EphemeralContainers))
 	for i := range spec.InitContainers {
 		out = append(out, containerAt{"spec.initContainers[" + spec.InitContainers[i].Name + "]", &spec.InitContainers[i]})
