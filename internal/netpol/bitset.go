@@ -175,3 +175,13 @@ func transpose64(a *[64]uint64) {
 		m ^= m << uint(j)
 	}
 }
+
+// intersects reports whether a and b share a bit.
+func intersects(a, b bitset) bool {
+	for i := range a {
+		if a[i]&b[i] != 0 {
+			return true
+		}
+	}
+	return false
+}

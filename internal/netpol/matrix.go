@@ -20,49 +20,83 @@ type Cell struct {
 }
 
 // NamespaceMatrix says which ports some pod of each namespace can open to
-// some pod of each other namespace.
+// some pod of each other namespace. Work is per namespace and port-atom
+// group, skipping through each row a namespace at a time.
 func (m *Model) NamespaceMatrix() Matrix {
-	nsClasses := map[string][]int{}
+	// Pod classes are numbered in namespace order, so each namespace is a
+	// contiguous range of classes.
+	var names []string
+	var start []int
+	nsOf := make([]int, m.nPod)
 	for c := 0; c < m.nPod; c++ {
-		ns := m.classes[c].Namespace
-		nsClasses[ns] = append(nsClasses[ns], c)
-	}
-	names := make([]string, 0, len(nsClasses))
-	for ns := range nsClasses {
-		names = append(names, ns)
-	}
-	sort.Strings(names)
-	masks := make([]bitset, len(names))
-	for i, ns := range names {
-		masks[i] = newBitset(len(m.classes))
-		for _, c := range nsClasses[ns] {
-			masks[i].set(c)
+		if len(names) == 0 || names[len(names)-1] != m.classes[c].Namespace {
+			names = append(names, m.classes[c].Namespace)
+			start = append(start, c)
 		}
+		nsOf[c] = len(names) - 1
+	}
+	start = append(start, m.nPod)
+	var mats []*matrix
+	var atomsOf [][]int
+	index := map[*matrix]int{}
+	for a, mx := range m.reach {
+		g, ok := index[mx]
+		if !ok {
+			g = len(mats)
+			index[mx] = g
+			mats = append(mats, mx)
+			atomsOf = append(atomsOf, nil)
+		}
+		atomsOf[g] = append(atomsOf[g], a)
 	}
 	out := Matrix{Kind: "namespace", Endpoints: names}
-	for i, from := range names {
-		for j, to := range names {
-			var rs []portRange
-			for a, mx := range m.reach {
-				for _, s := range nsClasses[from] {
-					if intersects(mx.row(s), masks[j]) {
-						rs = append(rs, m.ports.atoms[a])
-						break
-					}
-				}
+	row := newBitset(len(m.classes))
+	hit := make([][]bool, len(names))
+	for i := range hit {
+		hit[i] = make([]bool, len(mats))
+	}
+	for a := range names {
+		var touched []int
+		for g, mx := range mats {
+			row.clear()
+			for c := start[a]; c < start[a+1]; c++ {
+				row.or(mx.row(c))
 			}
-			if len(rs) > 0 {
-				out.Allowed = append(out.Allowed, Cell{From: from, To: to, Ports: mergePorts(rs)})
+			row.clearFrom(m.nPod)
+			for d := row.first(0); d >= 0; d = row.first(start[nsOf[d]+1]) {
+				b := nsOf[d]
+				if !anyTrue(hit[b]) {
+					touched = append(touched, b)
+				}
+				hit[b][g] = true
 			}
 		}
-		_ = i
+		sort.Ints(touched)
+		for _, b := range touched {
+			var rs []portRange
+			for g := range mats {
+				if hit[b][g] {
+					for _, at := range atomsOf[g] {
+						rs = append(rs, m.ports.atoms[at])
+					}
+					hit[b][g] = false
+				}
+			}
+			sort.Slice(rs, func(i, j int) bool {
+				if rs[i].proto != rs[j].proto {
+					return rs[i].proto < rs[j].proto
+				}
+				return rs[i].lo < rs[j].lo
+			})
+			out.Allowed = append(out.Allowed, Cell{From: names[a], To: names[b], Ports: mergePorts(rs)})
+		}
 	}
 	return out
 }
 
-func intersects(a, b bitset) bool {
-	for i := range a {
-		if a[i]&b[i] != 0 {
+func anyTrue(bs []bool) bool {
+	for _, b := range bs {
+		if b {
 			return true
 		}
 	}

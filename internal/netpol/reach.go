@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // Endpoint is a pod ("namespace/name") or an address.
@@ -20,8 +21,11 @@ func ParseEndpoint(s string) (Endpoint, error) {
 	if ip, err := netip.ParseAddr(s); err == nil {
 		return Endpoint{IP: ip.Unmap()}, nil
 	}
+	if _, err := netip.ParsePrefix(s); err == nil {
+		return Endpoint{}, fmt.Errorf("endpoint %q: want NAMESPACE/POD or one IP address, not a CIDR", s)
+	}
 	ns, pod, ok := strings.Cut(s, "/")
-	if !ok || ns == "" || pod == "" || strings.Contains(pod, "/") {
+	if !ok || len(validation.IsDNS1123Label(ns)) > 0 || len(validation.IsDNS1123Subdomain(pod)) > 0 {
 		return Endpoint{}, fmt.Errorf("endpoint %q: want NAMESPACE/POD or an IP address", s)
 	}
 	return Endpoint{Namespace: ns, Pod: pod}, nil
