@@ -6,6 +6,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // newPod returns a plain pod of one container, "app", in namespace ns,
@@ -99,4 +102,13 @@ func runCheck(t *testing.T, c check, cases []checkCase, view podView) {
 			}
 		})
 	}
+}
+
+func resolve(t testing.TB, snap *snapshot.Snapshot) *tenancy.Tenancy {
+	t.Helper()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ten
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/load"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -45,7 +46,14 @@ func golden(t *testing.T, name string, got any) {
 // hostNetwork, hostPID, in default. Offline there are no nodes, so it may
 // land beside every other tenant's pods.
 func TestSeedBusyboxEscapes(t *testing.T) {
-	snap := loadFS(t, examples.SeedCluster, "seed-cluster/*.yaml")
+	snap, err := load.FS(examples.SeedCluster, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Problems) > 0 {
+		t.Fatalf("seed cluster: %v", snap.Problems)
+	}
+	snap.Normalize()
 	r := Analyze(snap, resolve(t, snap))
 	golden(t, "seed.json", r.Findings)
 
