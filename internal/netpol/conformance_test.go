@@ -26,7 +26,12 @@ import (
 type fixture struct {
 	Name     string `json:"name"`
 	Upstream string `json:"upstream"`
-	Steps    []step `json:"steps"`
+	// Cluster is "" for the e2e suite's cluster or "network-policy-api"
+	// for that suite's: namespaces network-policy-conformance-{gryffindor,
+	// slytherin, hufflepuff, ravenclaw} with two pods each, and
+	// hogwarts-staff with professor-dumbledore-0 and professor-quirrell-0.
+	Cluster string `json:"cluster"`
+	Steps   []step `json:"steps"`
 }
 
 type step struct {
@@ -36,6 +41,17 @@ type step struct {
 	NamespaceLabels map[string]map[string]string     `json:"namespaceLabels"`
 	PodLabels       map[string]map[string]string     `json:"podLabels"`
 	Probes          []probe                          `json:"probes"`
+	// Checks are single connections, as the network-policy-api suite
+	// pokes them.
+	Checks []check `json:"checks"`
+}
+
+type check struct {
+	From     string          `json:"from"`
+	To       string          `json:"to"`
+	Port     int32           `json:"port"`
+	Protocol corev1.Protocol `json:"protocol"`
+	Allowed  bool            `json:"allowed"`
 }
 
 type probe struct {
@@ -93,6 +109,40 @@ func suiteSnapshot(st step) *snapshot.Snapshot {
 			pod.Status.PodIPs = []corev1.PodIP{{IP: ip}}
 			snap.Pods = append(snap.Pods, pod)
 		}
+	}
+	snap.NetworkPolicies = st.Policies
+	snap.AdminNetworkPolicies = st.Admin
+	snap.BaselineAdminNetworkPolicies = st.Baseline
+	return snap
+}
+
+// npaSnapshot is the network-policy-api conformance cluster.
+func npaSnapshot(st step) *snapshot.Snapshot {
+	snap := &snapshot.Snapshot{}
+	houses := []struct{ house, pod string }{
+		{"gryffindor", "harry-potter"}, {"slytherin", "draco-malfoy"}, {"hufflepuff", "cedric-diggory"}, {"ravenclaw", "luna-lovegood"},
+	}
+	ip := 0
+	add := func(ns, name string, labels map[string]string) {
+		ip++
+		snap.Pods = append(snap.Pods, corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, Labels: labels},
+			Status:     corev1.PodStatus{PodIP: fmt.Sprintf("10.1.0.%d", ip)},
+		})
+	}
+	for _, h := range houses {
+		ns := "network-policy-conformance-" + h.house
+		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns,
+			Labels: map[string]string{"conformance-house": h.house, corev1.LabelMetadataName: ns}}})
+		for i := 0; i < 2; i++ {
+			name := fmt.Sprintf("%s-%d", h.pod, i)
+			add(ns, name, map[string]string{"conformance-house": h.house, "statefulset.kubernetes.io/pod-name": name})
+		}
+	}
+	staff := "network-policy-conformance-hogwarts-staff"
+	snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: staff, Labels: map[string]string{corev1.LabelMetadataName: staff}}})
+	for _, n := range []string{"professor-dumbledore-0", "professor-quirrell-0"} {
+		add(staff, n, map[string]string{"statefulset.kubernetes.io/pod-name": n})
 	}
 	snap.NetworkPolicies = st.Policies
 	snap.AdminNetworkPolicies = st.Admin
@@ -211,12 +261,44 @@ func TestConformance(t *testing.T) {
 				t.Fatal("fixture has no steps")
 			}
 			for si, st := range fx.Steps {
-				m := Compile(suiteSnapshot(st), DefaultOptions())
+				snap := suiteSnapshot(st)
+				if fx.Cluster == "network-policy-api" {
+					snap = npaSnapshot(st)
+				} else if fx.Cluster != "" {
+					t.Fatalf("unknown cluster %q", fx.Cluster)
+				}
+				m := Compile(snap, DefaultOptions())
 				if p := m.Problems(); len(p) > 0 {
 					t.Fatalf("step %d: problems: %v", si, p)
 				}
-				if len(st.Probes) == 0 {
-					t.Fatalf("step %d has no probes", si)
+				if len(st.Probes)+len(st.Checks) == 0 {
+					t.Fatalf("step %d has no probes or checks", si)
+				}
+				for _, c := range st.Checks {
+					src, err := ParseEndpoint(c.From)
+					if err != nil {
+						t.Fatal(err)
+					}
+					dst, err := ParseEndpoint(c.To)
+					if err != nil {
+						t.Fatal(err)
+					}
+					proto := c.Protocol
+					if proto == "" {
+						proto = corev1.ProtocolTCP
+					}
+					v, err := m.Reach(src, dst, c.Port, proto)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ports, err := m.AllowedPorts(src, dst)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if v.Allowed != c.Allowed || portsInclude(ports, proto, c.Port) != c.Allowed {
+						t.Errorf("step %d: %s -> %s %s/%d: reach %v, matrix %v, suite says %v\n%s", si, c.From, c.To, proto, c.Port,
+							v.Allowed, portsInclude(ports, proto, c.Port), c.Allowed, strings.Join(v.Explain(), "\n"))
+					}
 				}
 				for _, pr := range st.Probes {
 					want := expectedTable(pr.Expect)
