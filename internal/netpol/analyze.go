@@ -52,14 +52,14 @@ func ruleObject(r RuleRef) finding.Ref {
 }
 
 // witness turns a verdict into witness steps and the objects involved.
-func witness(v Verdict) ([]finding.Step, []finding.Ref) {
+func (m *Model) witness(v Verdict) ([]finding.Step, []finding.Ref) {
 	var steps []finding.Step
 	var objs []finding.Ref
 	seen := map[string]bool{}
 	side := func(pod string, dir string, s Side) {
 		subject := finding.Ref{Kind: "Address", Name: pod}
 		if strings.Contains(pod, "/") {
-			subject = podRef(strings.Fields(pod)[0])
+			subject = m.podObject(pod)
 		}
 		steps = append(steps, finding.Step{Object: subject, Fact: dir + ": " + s.Reason})
 		for _, r := range s.Rules {
@@ -116,4 +116,28 @@ func witnessPort(ports []PortRange, dst *podInfo) (int, int32) {
 		}
 	}
 	return protoIndex(ports[0].Protocol), ports[0].Start
+}
+
+// podObject names a pod for a finding: the pod, or for a representative
+// pod the workload controller whose template it stands for.
+func (m *Model) podObject(id string) finding.Ref {
+	id = strings.Fields(id)[0]
+	if i, ok := m.podIndex[id]; ok {
+		p := &m.pods[i]
+		if p.synthetic {
+			if kind, name, ok := strings.Cut(p.pod.Annotations[snapshot.SyntheticAnnotation], "/"); ok {
+				return finding.Ref{Kind: kind, Namespace: p.ns, Name: name}
+			}
+		}
+	}
+	return podRef(id)
+}
+
+// describePod is a pod's name for text, saying when it stands for a
+// workload controller's pods.
+func (m *Model) describePod(id string) string {
+	if i, ok := m.podIndex[strings.Fields(id)[0]]; ok && m.pods[i].synthetic {
+		return id + " (representative of " + m.pods[i].pod.Annotations[snapshot.SyntheticAnnotation] + ")"
+	}
+	return id
 }

@@ -2,46 +2,58 @@ package netpol
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// crossTenant reports every pair of tenants with an allowed flow between
-// their pods. A tenant reachable from every other tenant gets one finding
-// with source "*".
-func (m *Model) crossTenant(ten *tenancy.Tenancy) []finding.Finding {
-	tenID := map[string]int{}
-	var names []string
-	var system []bool
-	classTen := make([]int, m.nPod)
-	nsEnd := make([]int, m.nPod)
-	for c := m.nPod - 1; c >= 0; c-- {
+// tenantIndex numbers the tenants of the model's pod classes.
+type tenantIndex struct {
+	names    []string
+	system   []bool
+	classTen []int // pod class -> tenant
+	classes  [][]int
+	mask     []bitset // tenant -> its pod classes
+	nsEnd    []int    // pod class -> first class after its namespace
+	tenants  int      // tenants other than the cluster tenant
+}
+
+func (m *Model) tenantIndex(ten *tenancy.Tenancy) *tenantIndex {
+	x := &tenantIndex{classTen: make([]int, m.nPod), nsEnd: make([]int, m.nPod)}
+	id := map[string]int{}
+	for c := 0; c < m.nPod; c++ {
 		ns := m.classes[c].Namespace
 		t := ten.Of(ns)
-		id, ok := tenID[t]
+		i, ok := id[t]
 		if !ok {
-			id = len(names)
-			tenID[t] = id
-			names = append(names, t)
-			system = append(system, ten.IsSystem(ns))
+			i = len(x.names)
+			id[t] = i
+			x.names = append(x.names, t)
+			x.system = append(x.system, ten.IsSystem(ns))
+			x.classes = append(x.classes, nil)
+			x.mask = append(x.mask, newBitset(len(m.classes)))
+			if !ten.IsSystem(ns) {
+				x.tenants++
+			}
 		}
-		classTen[c] = id
-		if c+1 < m.nPod && m.classes[c+1].Namespace == ns {
-			nsEnd[c] = nsEnd[c+1]
+		x.classTen[c] = i
+		x.classes[i] = append(x.classes[i], c)
+		x.mask[i].set(c)
+	}
+	// Pod classes are numbered in namespace order.
+	for c := m.nPod - 1; c >= 0; c-- {
+		if c+1 < m.nPod && m.classes[c+1].Namespace == m.classes[c].Namespace {
+			x.nsEnd[c] = x.nsEnd[c+1]
 		} else {
-			nsEnd[c] = c + 1
+			x.nsEnd[c] = c + 1
 		}
 	}
-	tenants := 0
-	for i := range names {
-		if !system[i] {
-			tenants++
-		}
-	}
-	// Distinct matrices: port atoms of one group share theirs.
+	return x
+}
+
+// distinctMatrices returns the reach matrices once each.
+func (m *Model) distinctMatrices() []*matrix {
 	var mats []*matrix
 	seen := map[*matrix]bool{}
 	for _, mx := range m.reach {
@@ -50,81 +62,103 @@ func (m *Model) crossTenant(ten *tenancy.Tenancy) []finding.Finding {
 			mats = append(mats, mx)
 		}
 	}
-	type pair struct{ src, dst int }
-	first := map[pair][2]int{}
-	var order []pair
+	return mats
+}
+
+// unionRow sets row to the pod classes s reaches on some port.
+func (m *Model) unionRow(mats []*matrix, s int, row bitset) {
+	row.clear()
+	for _, mx := range mats {
+		row.or(mx.row(s))
+	}
+	row.clearFrom(m.nPod)
+}
+
+// crossTenant reports every pair of tenants with an allowed flow between
+// their pods. A tenant reachable from every other tenant gets one finding
+// with source "*". Flows from or to the cluster tenant are left out.
+func (m *Model) crossTenant(ten *tenancy.Tenancy) []finding.Finding {
+	x := m.tenantIndex(ten)
+	mats := m.distinctMatrices()
+	// reachedBy[b] holds the tenants that reach tenant b. Rows are walked a
+	// namespace at a time, so an open cluster costs classes x namespaces.
+	reachedBy := make([]bitset, len(x.names))
+	for i := range reachedBy {
+		reachedBy[i] = newBitset(len(x.names))
+	}
 	row := newBitset(len(m.classes))
 	for s := 0; s < m.nPod; s++ {
-		a := classTen[s]
-		if system[a] {
+		a := x.classTen[s]
+		if x.system[a] {
 			continue
 		}
-		row.clear()
-		for _, mx := range mats {
-			row.or(mx.row(s))
+		m.unionRow(mats, s, row)
+		for d := row.first(0); d >= 0; d = row.first(x.nsEnd[d]) {
+			if b := x.classTen[d]; b != a && !x.system[b] {
+				reachedBy[b].set(a)
+			}
 		}
-		row.clearFrom(m.nPod)
-		for d := row.first(0); d >= 0; {
-			b := classTen[d]
-			next := nsEnd[d]
-			if b == a || system[b] {
-				d = row.first(next)
-				continue
-			}
-			k := pair{a, b}
-			if w, ok := first[k]; !ok {
-				first[k] = [2]int{s, d}
-				order = append(order, k)
-			} else if m.classes[w[0]].HostNetwork || m.classes[w[1]].HostNetwork {
-				// Prefer a witness between ordinary pods.
-				if !m.classes[s].HostNetwork && !m.classes[d].HostNetwork {
-					first[k] = [2]int{s, d}
-				}
-			}
-			if w := first[k]; m.classes[w[0]].HostNetwork || m.classes[w[1]].HostNetwork {
-				next = d + 1 // look on in this namespace for ordinary pods
-			}
-			d = row.first(next)
-		}
-	}
-	sources := map[int][]int{}
-	for _, k := range order {
-		sources[k.dst] = append(sources[k.dst], k.src)
 	}
 	var out []finding.Finding
-	emit := func(src string, k pair, extra string) {
-		w := first[k]
-		v, ports := m.pairWitness(w[0], w[1])
-		steps, objs := witness(v)
-		f := finding.Finding{
-			ID: IDCrossTenant, Severity: finding.High, Category: finding.Network,
-			SourceTenant: src, TargetTenant: names[k.dst],
-			Reason: fmt.Sprintf("pods of %s can open connections to pods of tenant %s", sourceText(src), names[k.dst]),
-			Detail: fmt.Sprintf("%sFor example %s reaches %s on %s (%s).\n%s",
-				extra, v.From, v.To, FormatPorts(ports), v.Summary, strings.Join(v.Explain(), "\n")),
-			Subjects:    []finding.Ref{podRef(v.From)},
-			Objects:     append([]finding.Ref{podRef(v.To)}, objs...),
-			Witness:     steps,
-			Remediation: "Isolate the target namespaces with a default-deny NetworkPolicy (ingress and egress) and allow only the flows the tenant needs; an AdminNetworkPolicy can deny cross-tenant traffic cluster-wide.",
-		}
-		out = append(out, f)
-	}
-	targets := make([]int, 0, len(sources))
-	for b := range sources {
-		targets = append(targets, b)
-	}
-	sort.Ints(targets)
-	for _, b := range targets {
-		srcs := sources[b]
-		if tenants > 2 && len(srcs) == tenants-1 {
-			emit("*", pair{srcs[0], b}, fmt.Sprintf("Every other tenant (%d) reaches it. ", len(srcs)))
+	for b := range x.names {
+		n := reachedBy[b].count()
+		if n == 0 {
 			continue
 		}
-		for _, a := range srcs {
-			emit(names[a], pair{a, b}, "")
+		if x.tenants > 2 && n == x.tenants-1 {
+			out = append(out, m.crossFinding(x, mats, "*", reachedBy[b], b, fmt.Sprintf("Every other tenant (%d) reaches it. ", n)))
+			continue
 		}
+		reachedBy[b].each(func(a int) bool {
+			one := newBitset(len(x.names))
+			one.set(a)
+			out = append(out, m.crossFinding(x, mats, x.names[a], one, b, ""))
+			return true
+		})
 	}
 	return out
+}
+
+// crossFinding builds the finding for sources reaching tenant b, with a
+// witness between ordinary pods when there is one.
+func (m *Model) crossFinding(x *tenantIndex, mats []*matrix, src string, sources bitset, b int, extra string) finding.Finding {
+	s, d := m.crossWitness(x, mats, sources, b)
+	v, ports := m.pairWitness(s, d)
+	steps, objs := m.witness(v)
+	subject, object := m.podObject(v.From), m.podObject(v.To)
+	return finding.Finding{
+		ID: IDCrossTenant, Severity: finding.High, Category: finding.Network,
+		SourceTenant: src, TargetTenant: x.names[b],
+		Reason: fmt.Sprintf("pods of %s can open connections to pods of tenant %s", sourceText(src), x.names[b]),
+		Detail: fmt.Sprintf("%sFor example %s reaches %s on %s (%s).\n%s",
+			extra, m.describePod(v.From), m.describePod(v.To), FormatPorts(ports), v.Summary, strings.Join(v.Explain(), "\n")),
+		Subjects:    []finding.Ref{subject},
+		Objects:     append([]finding.Ref{object}, objs...),
+		Witness:     steps,
+		Remediation: "Isolate the target namespaces with a default-deny NetworkPolicy (ingress and egress) and allow only the flows the tenant needs; an AdminNetworkPolicy can deny cross-tenant traffic cluster-wide.",
+	}
+}
+
+// crossWitness finds a class pair from a source tenant into tenant b,
+// preferring pods off the host network.
+func (m *Model) crossWitness(x *tenantIndex, mats []*matrix, sources bitset, b int) (int, int) {
+	row := newBitset(len(m.classes))
+	bestS, bestD := -1, -1
+	for a := sources.first(0); a >= 0; a = sources.first(a + 1) {
+		for _, s := range x.classes[a] {
+			m.unionRow(mats, s, row)
+			row.and(x.mask[b])
+			for d := row.first(0); d >= 0; d = row.first(d + 1) {
+				if !m.classes[s].HostNetwork && !m.classes[d].HostNetwork {
+					return s, d
+				}
+				if bestS < 0 {
+					bestS, bestD = s, d
+				}
+			}
+		}
+	}
+	return bestS, bestD
 }
 
 func sourceText(src string) string {

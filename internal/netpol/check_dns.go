@@ -44,7 +44,7 @@ func (m *Model) dnsBlocked(ten *tenancy.Tenancy) []finding.Finding {
 			SourceTenant: ten.Of(cl.Namespace),
 			Reason:       fmt.Sprintf("egress policy in namespace %s blocks DNS", cl.Namespace),
 			Detail:       fmt.Sprintf("%s is isolated for egress and no rule lets it reach a cluster DNS pod (k8s-app=kube-dns) on UDP 53; name resolution fails, which tends to get policies deleted rather than fixed.", src.id()),
-			Subjects:     []finding.Ref{podRef(src.id())},
+			Subjects:     []finding.Ref{m.podObject(src.id())},
 			Objects:      refs,
 			Witness:      steps,
 			Remediation:  "Allow egress to the DNS pods: to namespaceSelector kubernetes.io/metadata.name=kube-system with podSelector k8s-app=kube-dns, ports UDP 53 and TCP 53.",

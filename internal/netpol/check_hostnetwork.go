@@ -15,7 +15,7 @@ func (m *Model) hostNetwork(ten *tenancy.Tenancy) []finding.Finding {
 		if !p.host || ten.IsSystem(p.ns) {
 			continue
 		}
-		ref := podRef(p.id())
+		ref := m.podObject(p.id())
 		out = append(out, finding.Finding{
 			ID: IDHostNetwork, Severity: finding.Medium, Category: finding.Network,
 			SourceTenant: ten.Of(p.ns), TargetTenant: "*",

@@ -27,13 +27,13 @@ func (m *Model) metadata(ten *tenancy.Tenancy) []finding.Finding {
 		done[cl.Namespace] = true
 		src := &m.pods[cl.podIdx[0]]
 		v := m.verdict(resolved{class: c, pod: src, name: src.id()}, resolved{class: md, name: metadataIP.String()}, 0, 80)
-		steps, objs := witness(v)
+		steps, objs := m.witness(v)
 		out = append(out, finding.Finding{
 			ID: IDMetadata, Severity: finding.High, Category: finding.Network,
 			SourceTenant: ten.Of(cl.Namespace), TargetTenant: tenancy.Cluster,
 			Reason:      fmt.Sprintf("pods of namespace %s can reach the cloud metadata service (169.254.169.254)", cl.Namespace),
 			Detail:      fmt.Sprintf("%s reaches 169.254.169.254 on TCP 80 (%s). The metadata service hands out the node's cloud credentials unless the provider blocks pods from it.\n%s", src.id(), v.Summary, strings.Join(v.Explain(), "\n")),
-			Subjects:    []finding.Ref{podRef(src.id())},
+			Subjects:    []finding.Ref{m.podObject(src.id())},
 			Objects:     objs,
 			Witness:     steps,
 			Remediation: "Deny egress to 169.254.169.254/32 (an AdminNetworkPolicy Deny to that network covers every tenant), or except it from ipBlock rules.",

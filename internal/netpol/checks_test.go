@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -212,5 +213,33 @@ func TestAdminNodesPeer(t *testing.T) {
 	v, err := m.Reach(Endpoint{Namespace: "a", Pod: "web"}, Endpoint{Namespace: "sys", Pod: "agent"}, 10250, corev1.ProtocolTCP)
 	if err != nil || v.Allowed || len(v.Egress.Rules) != 1 || v.Egress.Rules[0].Name != "no-nodes" {
 		t.Fatalf("%+v %v", v, err)
+	}
+}
+
+// Representative pods (from workload templates) are named by their
+// controller in findings.
+func TestRepresentativePods(t *testing.T) {
+	deploy := func(ns, name string) appsv1.Deployment {
+		labels := map[string]string{"app": name}
+		return appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x"}}}},
+		}}
+	}
+	snap := &snapshot.Snapshot{Deployments: []appsv1.Deployment{deploy("a", "web"), deploy("b", "api")}}
+	snap.Normalize()
+	fs := Analyze(snap, resolveTenancy(t, snap), DefaultOptions())
+	var got []string
+	for _, f := range fs {
+		if f.ID == IDCrossTenant {
+			got = append(got, f.Subjects[0].String()+" -> "+f.Objects[0].String())
+			if !strings.Contains(f.Detail, "(representative of Deployment/") {
+				t.Errorf("detail does not say the pods are representative: %s", f.Detail)
+			}
+		}
+	}
+	want := []string{"Deployment/a/web -> Deployment/b/api", "Deployment/b/api -> Deployment/a/web"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }
