@@ -18,7 +18,7 @@ func BenchmarkCompileLarge(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		m := Compile(snap, DefaultOptions())
 		b.ReportMetric(float64(len(m.Classes())), "classes")
-		b.ReportMetric(float64(len(m.reach)), "portatoms")
+		b.ReportMetric(float64(len(m.distinctMatrices())), "matrices")
 	}
 }
 
@@ -78,5 +78,23 @@ func BenchmarkAnalyzeSmall(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		Analyze(snap, ten, DefaultOptions())
+	}
+}
+
+// BenchmarkAnalyzeOpen: the large cluster without any policy, the worst
+// case for cross-tenant findings (every tenant reaches every tenant).
+func BenchmarkAnalyzeOpen(b *testing.B) {
+	cfg := netgen.Large
+	cfg.PoliciesPerNamespace, cfg.AdminPolicies = 0, 0
+	snap := netgen.Generate(cfg)
+	ten, err := tenancy.Resolve(snap, tenancy.Config{Label: netgen.TenantLabel, SystemNamespaces: netgen.SystemNamespaces})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		fs := Analyze(snap, ten, DefaultOptions())
+		b.ReportMetric(float64(len(fs)), "findings")
 	}
 }
