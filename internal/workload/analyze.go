@@ -35,9 +35,14 @@ type PodFacts struct {
 	Verdict   Verdict
 	// Escapes lists the ways out of the container, worst first; Reach is
 	// the worst of them.
-	Escapes   []Escape
-	Reach     Reach
-	Placement Placement
+	Escapes []Escape
+	Reach   Reach
+	// ServiceAccount names the pod's service account; TokenPowers lists
+	// its dangerous permissions when the pod mounts its token (nil
+	// otherwise, or when the snapshot has no RBAC bindings).
+	ServiceAccount string
+	TokenPowers    []TokenPower
+	Placement      Placement
 	// Running is false for pods that finished (Succeeded or Failed): they
 	// share no node.
 	Running bool
@@ -108,6 +113,7 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 		volume: func(name string) *corev1.PersistentVolume { return volumes[name] },
 	}
 
+	tok := newTokens(snap)
 	pl := newPlacer(snap.Nodes)
 	type tenantAt struct {
 		tenant    string
@@ -131,6 +137,10 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 			Live:      pod.Status.Phase != "",
 		}
 		f.Reach = worst(f.Escapes)
+		f.ServiceAccount = serviceAccountName(pod)
+		if tok != nil && tok.mounted(pod, f.ServiceAccount) {
+			f.TokenPowers = tok.powers(pod.Namespace, f.ServiceAccount)
+		}
 		placements[i] = pl.place(pod)
 		if at := (tenantAt{f.Tenant, placements[i]}); f.Running && !placed[at] {
 			placed[at] = true

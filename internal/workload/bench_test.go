@@ -17,10 +17,14 @@ func BenchmarkEvaluate(b *testing.B) {
 		{Namespaces: 2000, Pods: 100000, Nodes: 1000, Live: true, Unusual: 10},
 		{Namespaces: 2000, Pods: 100000, Nodes: 1000, Live: false, Unusual: 10},
 		{Namespaces: 2000, Pods: 100000, Nodes: 0, Live: false, Unusual: 10},
+		{Namespaces: 2000, Pods: 100000, Nodes: 1000, Live: true, Unusual: 10, RBAC: true},
 	} {
 		mode := "live"
 		if !size.Live {
 			mode = fmt.Sprintf("offline-%dnodes", size.Nodes)
+		}
+		if size.RBAC {
+			mode += "-rbac"
 		}
 		b.Run(fmt.Sprintf("pods=%d/%s", size.Pods, mode), func(b *testing.B) {
 			snap := podgen.Cluster(1, size)

@@ -276,3 +276,25 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 func sortStrings(ss []string) { sort.Strings(ss) }
+
+// shareAt reports whether pods at placements a and b may share a node.
+func (c *CoLocation) shareAt(a, b int) bool {
+	pa, pb := c.placements[a], c.placements[b]
+	if pa == nil || pb == nil {
+		return false
+	}
+	if pa.Anywhere || pb.Anywhere {
+		return true
+	}
+	for i, j := 0, 0; i < len(pa.Nodes) && j < len(pb.Nodes); {
+		switch {
+		case pa.Nodes[i] == pb.Nodes[j]:
+			return true
+		case pa.Nodes[i] < pb.Nodes[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return false
+}

@@ -18,6 +18,7 @@ const (
 	IDUnenforced       = "BH-NODE-004" // a tenant namespace admits privileged pods
 	IDViolatesEnforced = "BH-NODE-005" // a running pod violates its namespace's enforce level
 	IDViolatesBaseline = "BH-NODE-006" // a pod violates baseline in other ways
+	IDToken            = "BH-NODE-007" // a powerful token sits on nodes another tenant reaches
 )
 
 var reachID = map[Reach]string{Node: IDNodeEscape, Host: IDHostAccess}
@@ -79,7 +80,7 @@ func findings(r *Result) []finding.Finding {
 			out = append(out, f)
 		}
 	}
-	return out
+	return append(out, tokenFindings(r)...)
 }
 
 // exposure is what a pod at one placement, of one tenant, sits beside.

@@ -9,7 +9,33 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	rbacv1 "k8s.io/api/rbac/v1"
 )
+
+func addRBAC(snap *snapshot.Snapshot) {
+	ref := func(name string) rbacv1.RoleRef {
+		return rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name}
+	}
+	snap.ClusterRoles = append(snap.ClusterRoles,
+		rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "workloads"}, Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{"", "apps"}, Resources: []string{"pods", "deployments", "configmaps"}, Verbs: []string{"get", "list", "create", "update"}},
+		}},
+		rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "ci"}, Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{""}, Resources: []string{"pods", "secrets"}, Verbs: []string{"*"}},
+		}})
+	snap.ClusterRoleBindings = append(snap.ClusterRoleBindings, rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "ci"},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: snap.Namespaces[0].Name, Name: "default"}},
+		RoleRef:    ref("ci"),
+	})
+	for _, ns := range snap.Namespaces {
+		snap.RoleBindings = append(snap.RoleBindings, rbacv1.RoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns.Name, Name: "workloads"},
+			Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Name: "default"}},
+			RoleRef:    ref("workloads"),
+		})
+	}
+}
 
 // Size shapes a synthetic cluster.
 type Size struct {
@@ -22,6 +48,10 @@ type Size struct {
 	// Security variants (privileged, hostPath, capabilities...); the rest
 	// are plain restricted or bare pods.
 	Unusual int
+	// RBAC adds, per namespace, a RoleBinding of the "edit"-like role
+	// "workloads" to the namespace's default service account, and one
+	// ClusterRoleBinding giving a CI account cluster-wide pod creation.
+	RBAC bool
 }
 
 // Cluster returns a synthetic snapshot: namespaces ns-0000... with a mix of
@@ -38,6 +68,9 @@ func Cluster(seed int64, size Size) *snapshot.Snapshot {
 			ns.Labels = map[string]string{psaapi.EnforceLevelLabel: l, psaapi.EnforceVersionLabel: "v1.32"}
 		}
 		snap.Namespaces = append(snap.Namespaces, ns)
+	}
+	if size.RBAC {
+		addRBAC(snap)
 	}
 	for i := 0; i < size.Nodes; i++ {
 		n := corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("node-%04d", i), Labels: map[string]string{
