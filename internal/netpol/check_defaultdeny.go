@@ -24,12 +24,12 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 		w := wide[np.Namespace]
 		wide[np.Namespace] = [2]bool{w[0] || in, w[1] || eg}
 	}
-	type count struct{ total, openIn, openEg int }
+	type count struct{ total, host, openIn, openEg int }
 	byNS := map[string]*count{}
 	var order []string
 	for c := 0; c < m.nPod; c++ {
 		cl := &m.classes[c]
-		if cl.HostNetwork || ten.IsSystem(cl.Namespace) {
+		if ten.IsSystem(cl.Namespace) {
 			continue
 		}
 		k := byNS[cl.Namespace]
@@ -37,6 +37,10 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 			k = &count{}
 			byNS[cl.Namespace] = k
 			order = append(order, cl.Namespace)
+		}
+		if cl.HostNetwork {
+			k.host += len(cl.podIdx) // outside pod policy: BH-NET-008
+			continue
 		}
 		k.total += len(cl.podIdx)
 		if len(m.npIn[c]) == 0 {
@@ -49,6 +53,19 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 	var out []finding.Finding
 	for _, ns := range order {
 		k := byNS[ns]
+		if k.total == 0 {
+			continue // only host-network pods
+		}
+		pods := fmt.Sprintf("%d of its %d pods", k.openIn, k.total)
+		podsEg := fmt.Sprintf("%d of its %d pods", k.openEg, k.total)
+		if k.host > 0 {
+			host := fmt.Sprintf(" (and its %d host-network pods, which no policy covers)", k.host)
+			if k.host == 1 {
+				host = " (and its host-network pod, which no policy covers)"
+			}
+			pods += host
+			podsEg += host
+		}
 		w := wide[ns]
 		nsRef := finding.Ref{Kind: "Namespace", Name: ns}
 		if !w[0] {
@@ -56,7 +73,7 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 				ID: IDNoDefaultIngress, Severity: finding.Medium, Category: finding.Network,
 				SourceTenant: "*", TargetTenant: ten.Of(ns),
 				Reason:      fmt.Sprintf("namespace %s has no default-deny ingress NetworkPolicy", ns),
-				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for ingress; %d of its %d pods accept connections that no NetworkPolicy restricts, and new pods will too.", k.openIn, k.total),
+				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for ingress; %s accept connections that no NetworkPolicy restricts, and new pods will too.", pods),
 				Objects:     []finding.Ref{nsRef},
 				Witness:     []finding.Step{{Object: nsRef, Fact: fmt.Sprintf("%d of %d pods not isolated for ingress", k.openIn, k.total)}},
 				Remediation: fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Ingress], then allow the flows the namespace needs.", ns),
@@ -67,7 +84,7 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 				ID: IDNoDefaultEgress, Severity: finding.Low, Category: finding.Network,
 				SourceTenant: ten.Of(ns), TargetTenant: "*",
 				Reason:      fmt.Sprintf("namespace %s has no default-deny egress NetworkPolicy", ns),
-				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for egress; %d of its %d pods may connect anywhere unless an AdminNetworkPolicy stops them.", k.openEg, k.total),
+				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for egress; %s may connect anywhere unless an AdminNetworkPolicy stops them.", podsEg),
 				Objects:     []finding.Ref{nsRef},
 				Witness:     []finding.Step{{Object: nsRef, Fact: fmt.Sprintf("%d of %d pods not isolated for egress", k.openEg, k.total)}},
 				Remediation: fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Egress], allowing DNS and the destinations the namespace needs.", ns),
