@@ -152,7 +152,7 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 		r.Pods[i].Placement = pl.all[placements[i]]
 		r.Pods[i].placement = placements[i]
 	}
-	r.Findings = findings(r)
+	r.Findings = findings(r, tok, ten)
 	sortFindings(r.Findings)
 	return r
 }

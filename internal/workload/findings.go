@@ -19,6 +19,7 @@ const (
 	IDViolatesEnforced = "BH-NODE-005" // a running pod violates its namespace's enforce level
 	IDViolatesBaseline = "BH-NODE-006" // a pod violates baseline in other ways
 	IDToken            = "BH-NODE-007" // a powerful token sits on nodes another tenant reaches
+	IDRelabel          = "BH-NODE-008" // a tenant may lift its namespace's enforce label
 )
 
 var reachID = map[Reach]string{Node: IDNodeEscape, Host: IDHostAccess}
@@ -32,7 +33,7 @@ const (
 	maxNamedTenants   = 20
 )
 
-func findings(r *Result) []finding.Finding {
+func findings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
 	var out []finding.Finding
 	x := newExposures(r)
 	weakened := map[string][]*PodFacts{} // namespace -> pods that only weaken
@@ -79,6 +80,9 @@ func findings(r *Result) []finding.Finding {
 		if f, ok := unenforced(r, &r.Namespaces[i]); ok {
 			out = append(out, f)
 		}
+	}
+	if tok != nil {
+		out = append(out, relabelFindings(r, tok.authz, ten)...)
 	}
 	return append(out, tokenFindings(r)...)
 }
