@@ -194,7 +194,11 @@ func (m *Model) ingressSide(s, d resolved, pi int, port int32) Side {
 		return Side{Allowed: true, Reason: "traffic from the pod's own node (" + d.pod.node + ") is always allowed"}
 	}
 	named := m.namedOf(d.class)
-	return m.decide(dirIngress, d.class, s.class, d.name, pi, port, named, m.admIn[d.class], m.npIn[d.class], m.baseIn[d.class])
+	side := m.decide(dirIngress, d.class, s.class, d.name, pi, port, named, m.admIn[d.class], m.npIn[d.class], m.baseIn[d.class])
+	if !side.Allowed && s.pod != nil && s.pod.host && (s.pod.node == "" || d.pod.node == "") {
+		side.Reason += " (the source is on the host network and the pods' nodes are unknown: were they on the same node, traffic from the pod's own node would be allowed)"
+	}
+	return side
 }
 
 // decide evaluates the tiers for subject class self and peer class peer.
