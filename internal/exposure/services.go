@@ -21,13 +21,14 @@ const (
 	IDForeignEndpoints = "BH-NET-012"
 )
 
-// Analyze reports the DNS and Service exposure of a snapshot.
+// Analyze reports the DNS, Service and Ingress exposure of a snapshot.
 func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 	var out []finding.Finding
 	out = append(out, dnsFindings(snap)...)
 	out = append(out, headless(snap, ten)...)
 	out = append(out, services(snap, ten)...)
 	out = append(out, foreignEndpoints(snap, ten)...)
+	out = append(out, ingressHosts(snap, ten)...)
 	finding.Sort(out)
 	return out
 }
