@@ -272,10 +272,9 @@ func tokenFindings(r *Result) []finding.Finding {
 			continue
 		}
 		sources := src.names(allTenants, maxNamedTenants)
+		// The witness prefers a pod that escapes beside the token to a
+		// namespace that could start one.
 		via := func(t string) finding.Step {
-			if ns, ok := unenforced[t]; ok {
-				return finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "enforces no Pod Security level: tenant " + t + " can run a privileged pod on any node"}
-			}
 			for _, p := range a.pods {
 				for _, ei := range escapers[t] {
 					if r.CoLocation.shareAt(p.placement, r.Pods[ei].placement) {
@@ -283,7 +282,8 @@ func tokenFindings(r *Result) []finding.Finding {
 					}
 				}
 			}
-			return finding.Step{}
+			ns := unenforced[t]
+			return finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "enforces no Pod Security level: tenant " + t + " can run a privileged pod on any node"}
 		}
 		saRef := finding.Ref{Kind: "ServiceAccount", Namespace: a.ns, Name: a.name}
 		f := finding.Finding{ID: IDToken, Category: finding.Node, SourceTenant: targetTenant(sources, n),
