@@ -79,11 +79,32 @@ func (m *Model) witness(v Verdict) ([]finding.Step, []finding.Ref) {
 // pairWitness explains class s reaching class d on its first allowed port.
 func (m *Model) pairWitness(s, d int) (Verdict, []PortRange) {
 	ports := m.classPorts(s, d)
-	src := &m.pods[m.classes[s].podIdx[0]]
-	dst := &m.pods[m.classes[d].podIdx[0]]
-	pi, port := witnessPort(ports, dst)
-	v := m.verdict(resolved{class: s, pod: src, name: src.id()}, resolved{class: d, pod: dst, name: dst.id()}, pi, port)
-	return v, ports
+	src, dst := m.representative(s), m.representative(d)
+	pi, port := witnessPort(ports, dst.pod)
+	return m.verdict(src, dst, pi, port), ports
+}
+
+// representative is the endpoint a class is shown by: its first pod, or
+// its address range.
+func (m *Model) representative(c int) resolved {
+	if c >= m.nPod {
+		return resolved{class: c, name: m.classes[c].External}
+	}
+	p := &m.pods[m.classes[c].podIdx[0]]
+	return resolved{class: c, pod: p, name: p.id()}
+}
+
+// Witness explains why class src reaches class dst: the verdict, with the
+// deciding rules on each side, between their representative endpoints on
+// the first allowed port (a port the destination declares when it can),
+// and every allowed port. ok is false when src reaches dst on no port.
+func (m *Model) Witness(src, dst ClassID) (v Verdict, ports []PortRange, ok bool) {
+	s, d := int(src), int(dst)
+	if s < 0 || d < 0 || s >= len(m.classes) || d >= len(m.classes) || !m.Reaches(src, dst) {
+		return Verdict{}, nil, false
+	}
+	v, ports = m.pairWitness(s, d)
+	return v, ports, true
 }
 
 // witnessPort picks the port a witness shows: a port the destination
@@ -97,7 +118,7 @@ func witnessPort(ports []PortRange, dst *podInfo) (int, int32) {
 		}
 		return false
 	}
-	if dst.pod != nil {
+	if dst != nil && dst.pod != nil {
 		for _, c := range dst.pod.Spec.Containers {
 			for _, cp := range c.Ports {
 				proto := ptrOr(&cp.Protocol, corev1.ProtocolTCP)

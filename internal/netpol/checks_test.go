@@ -243,3 +243,27 @@ func TestRepresentativePods(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+func TestWitnessAPI(t *testing.T) {
+	m := Compile(checksCluster(), DefaultOptions())
+	web, _ := m.ClassOf("a", "web")
+	api, _ := m.ClassOf("b", "api")
+	if _, _, ok := m.Witness(api, web); ok {
+		t.Fatal("witness for a denied pair")
+	}
+	v, ports, ok := m.Witness(web, api)
+	if !ok || !v.Allowed || FormatPorts(ports) != "TCP 443, UDP 53" || v.From != "a/web" || v.To != "b/api" {
+		t.Fatalf("%+v %v %v", v, ports, ok)
+	}
+	// To an external block: a's egress reaches the internet on 443.
+	for _, c := range m.Classes() {
+		if c.IsExternal() && c.External == "0.0.0.0-169.254.169.253" {
+			v, ports, ok := m.Witness(web, c.ID)
+			if !ok || FormatPorts(ports) != "TCP 443, UDP 53" || v.To != c.External || !v.Allowed {
+				t.Fatalf("external: %+v %v %v", v, ports, ok)
+			}
+			return
+		}
+	}
+	t.Fatal("no external class 0.0.0.0-169.254.169.253")
+}
