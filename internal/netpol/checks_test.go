@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
@@ -266,4 +267,22 @@ func TestWitnessAPI(t *testing.T) {
 		}
 	}
 	t.Fatal("no external class 0.0.0.0-169.254.169.253")
+}
+
+func TestEmptySnapshot(t *testing.T) {
+	snap := &snapshot.Snapshot{NetworkPolicies: []networkingv1.NetworkPolicy{netPolicy("a", "deny", networkingv1.NetworkPolicySpec{})}}
+	m := Compile(snap, DefaultOptions())
+	if fs := m.Findings(snap, resolveTenancy(t, snap)); len(fs) != 0 {
+		t.Fatalf("findings without pods: %v", fs)
+	}
+	if mx := m.NamespaceMatrix(); len(mx.Endpoints) != 0 || len(mx.Allowed) != 0 {
+		t.Fatalf("matrix without pods: %+v", mx)
+	}
+	if _, err := m.Reach(Endpoint{Namespace: "a", Pod: "x"}, Endpoint{IP: netip.MustParseAddr("10.0.0.1")}, 80, corev1.ProtocolTCP); err == nil {
+		t.Fatal("reach from a missing pod")
+	}
+	v, err := m.Reach(Endpoint{IP: netip.MustParseAddr("10.0.0.1")}, Endpoint{IP: netip.MustParseAddr("10.0.0.2")}, 80, corev1.ProtocolTCP)
+	if err != nil || v.Allowed || v.Summary != "not a pod connection" {
+		t.Fatalf("%+v %v", v, err)
+	}
 }
