@@ -117,6 +117,22 @@ func (b *builder) classify() {
 	for i := range b.snap.Nodes {
 		nodeLabels[b.snap.Nodes[i].Name] = b.snap.Nodes[i].Labels
 	}
+	type podAddr struct {
+		ip  netip.Addr
+		pod int
+	}
+	var byIP []podAddr
+	for i := range m.pods {
+		for _, ip := range m.pods[i].ips {
+			byIP = append(byIP, podAddr{ip, i})
+		}
+	}
+	sort.Slice(byIP, func(i, j int) bool {
+		if byIP[i].ip != byIP[j].ip {
+			return byIP[i].ip.Less(byIP[j].ip)
+		}
+		return byIP[i].pod < byIP[j].pod
+	})
 	for id, a := range b.atoms {
 		mark := func(i int) {
 			if a.podSel == nil || a.podSel.matches(m.pods[i].labels) {
@@ -127,17 +143,19 @@ func (b *builder) classify() {
 		}
 		switch {
 		case a.block != nil:
-			for i := range m.pods {
-				p := &m.pods[i]
-				if !p.host && !a.matchPods {
+			// Only the pods whose address lies in the CIDR: a range of the
+			// address-sorted index.
+			lo, hi := a.block.cidr.Masked().Addr(), lastAddr(a.block.cidr)
+			j := sort.Search(len(byIP), func(k int) bool { return !byIP[k].ip.Less(lo) })
+			for ; j < len(byIP) && !hi.Less(byIP[j].ip); j++ {
+				i := byIP[j].pod
+				if (!m.pods[i].host && !a.matchPods) || !a.block.contains(byIP[j].ip) {
 					continue
 				}
-				for _, ip := range p.ips {
-					if a.block.contains(ip) {
-						match[i] = append(match[i], int32(id))
-						break
-					}
+				if n := len(match[i]); n > 0 && match[i][n-1] == int32(id) {
+					continue // another address of the same pod
 				}
+				match[i] = append(match[i], int32(id))
 			}
 		case a.nodeSel != nil:
 			for i := range m.pods {

@@ -79,11 +79,15 @@ func (b *builder) podsWhere(nsSel, podSel *metav1.LabelSelector) int {
 	return b.atomID("sel\x00"+selectorKey(nsSel)+"\x00"+selectorKey(podSel), a)
 }
 
+// nodesWhere is the atom "host-network pods on nodes matching sel", an
+// AdminNetworkPolicy nodes peer.
 func (b *builder) nodesWhere(sel *metav1.LabelSelector) int {
 	s := compileSelector(sel)
 	return b.atomID("node\x00"+selectorKey(sel), &atom{nodeSel: &s})
 }
 
+// inBlock is a NetworkPolicy ipBlock peer: it matches pod IPs when
+// Options.IPBlockMatchesPods says so.
 func (b *builder) inBlock(blk ipBlock) int {
 	return b.atomID("ip\x00"+blk.key(), &atom{block: &blk, matchPods: b.m.opts.IPBlockMatchesPods})
 }
