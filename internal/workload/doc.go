@@ -12,6 +12,13 @@
 //     live snapshot or from scheduling constraints offline;
 //   - tenant-relative findings joining the three.
 //
+// Analyze returns a Result. Its facts are for the attack-path engine:
+// Result.Pods (each pod's Verdict, Escapes, Reach, Placement, ServiceAccount
+// and TokenPowers; Escaping lists the pods that are root on their node),
+// Result.CoLocation (Share, Neighbours, OnNode: which tenants may share a
+// node) and Result.Namespaces (each namespace's Pod Security policy;
+// Unenforced lists those that admit privileged pods).
+//
 // The engine is pure and deterministic: snapshot and tenancy in, facts and
 // findings out.
 package workload
