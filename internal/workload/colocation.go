@@ -275,8 +275,6 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func sortStrings(ss []string) { sort.Strings(ss) }
-
 // shareAt reports whether pods at placements a and b may share a node.
 func (c *CoLocation) shareAt(a, b int) bool {
 	pa, pb := c.placements[a], c.placements[b]

@@ -118,16 +118,6 @@ func listContainers(pod *corev1.Pod) []containerAt {
 	return out
 }
 
-// privileged reports whether any container of the pod is privileged.
-func (p *podView) privileged() bool {
-	for _, c := range p.containers() {
-		if isPrivileged(c.c) {
-			return true
-		}
-	}
-	return false
-}
-
 func isPrivileged(c *corev1.Container) bool {
 	return c.SecurityContext != nil && c.SecurityContext.Privileged != nil && *c.SecurityContext.Privileged
 }

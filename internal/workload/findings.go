@@ -386,17 +386,6 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-func appendUnique(ss []string, s string) []string {
-	for _, x := range ss {
-		if x == s {
-			return ss
-		}
-	}
-	out := append(append([]string(nil), ss...), s)
-	sortStrings(out)
-	return out
-}
-
 // nameList joins the first names of a list of n as "a, b and c", naming
 // at most max of them: "a, b, c and 12 more".
 func nameList(ss []string, max, n int) string {

@@ -69,7 +69,9 @@ func gradeHostPath(p string, writable bool) grade {
 	best := grade{}
 	for i := range hostTargets {
 		t := &hostTargets[i]
-		if !(isWithin(t.path, p) || (t.within && isWithin(p, t.path))) {
+		holds := isWithin(t.path, p)              // p is the target or a directory above it
+		inside := t.within && isWithin(p, t.path) // p lies below a target that counts below
+		if !holds && !inside {
 			continue
 		}
 		g := t.ro
