@@ -31,11 +31,17 @@ func (e *exposure) witness(pods []PodFacts) []finding.Step {
 	}
 	step := func(t string) {
 		nb := e.near[t]
-		where := "on node " + nb.node
-		if nb.node == "*" {
-			where = "on any node"
+		w := &pods[nb.pod]
+		fact := fmt.Sprintf("tenant %s may be scheduled on node %s, beside it", t, nb.node)
+		switch {
+		case nb.node == "*":
+			fact = fmt.Sprintf("tenant %s may be scheduled on any node, beside it", t)
+		case w.Placement.Pinned && w.Live:
+			fact = fmt.Sprintf("tenant %s runs on node %s, beside it", t, nb.node)
+		case w.Placement.Pinned:
+			fact = fmt.Sprintf("tenant %s is pinned to node %s, beside it", t, nb.node)
 		}
-		e.steps = append(e.steps, finding.Step{Object: pods[nb.pod].Ref, Fact: fmt.Sprintf("tenant %s runs or may run %s, beside it", t, where)})
+		e.steps = append(e.steps, finding.Step{Object: w.Ref, Fact: fact})
 	}
 	for _, t := range e.names(maxWitnessTenants) {
 		step(t)
