@@ -286,3 +286,31 @@ func TestEmptySnapshot(t *testing.T) {
 		t.Fatalf("%+v %v", v, err)
 	}
 }
+
+func TestEachReachable(t *testing.T) {
+	m := Compile(checksCluster(), DefaultOptions())
+	n := 0
+	m.EachReachable(func(s, d ClassID) bool {
+		if !m.Reaches(s, d) || len(m.Ports(s, d)) == 0 {
+			t.Fatalf("%d -> %d listed but not reachable", s, d)
+		}
+		n++
+		return true
+	})
+	want := 0
+	for s := range m.Classes() {
+		for d := range m.Classes() {
+			if m.Reaches(ClassID(s), ClassID(d)) {
+				want++
+			}
+		}
+	}
+	if n != want || n == 0 {
+		t.Fatalf("EachReachable listed %d pairs, want %d", n, want)
+	}
+	n = 0
+	m.EachReachable(func(s, d ClassID) bool { n++; return n < 2 })
+	if n != 2 {
+		t.Fatalf("did not stop: %d", n)
+	}
+}

@@ -155,3 +155,27 @@ func (m *Model) Reaches(src, dst ClassID) bool {
 	}
 	return false
 }
+
+// EachReachable calls f for every pair of classes (pods and external
+// ranges) where src reaches dst on some port, in class order; f returns
+// false to stop. Ports(src, dst) and Witness(src, dst) give the details.
+func (m *Model) EachReachable(f func(src, dst ClassID) bool) {
+	mats := m.distinctMatrices()
+	row := newBitset(len(m.classes))
+	for s := range m.classes {
+		row.clear()
+		for _, mx := range mats {
+			row.or(mx.row(s))
+		}
+		stop := false
+		row.each(func(d int) bool {
+			if !f(ClassID(s), ClassID(d)) {
+				stop = true
+			}
+			return !stop
+		})
+		if stop {
+			return
+		}
+	}
+}
