@@ -1,8 +1,10 @@
 package workload
 
 import (
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	psaapi "k8s.io/pod-security-admission/api"
@@ -108,10 +110,34 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 	for i := range snap.PersistentVolumes {
 		volumes[snap.PersistentVolumes[i].Name] = &snap.PersistentVolumes[i]
 	}
-	view := podView{
+	base := podView{
 		claim:  func(ns, name string) *corev1.PersistentVolumeClaim { return claims[ns+"/"+name] },
 		volume: func(name string) *corev1.PersistentVolume { return volumes[name] },
 	}
+
+	// Pod Security and the escape checks look at one pod at a time: they
+	// run on every core, each pod's facts in its own slot.
+	r.Pods = make([]PodFacts, len(snap.Pods))
+	parallel(len(snap.Pods), func(lo, hi int) {
+		view := base
+		for i := lo; i < hi; i++ {
+			pod := &snap.Pods[i]
+			ns := r.Namespace(pod.Namespace)
+			view.pod, view.cs = pod, nil
+			f := &r.Pods[i]
+			*f = PodFacts{
+				Ref:            podRef(pod),
+				Namespace:      pod.Namespace,
+				Tenant:         ns.Tenant,
+				Verdict:        Evaluate(ns, pod),
+				Escapes:        escapes(&view),
+				Running:        pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed,
+				Live:           pod.Status.Phase != "",
+				ServiceAccount: serviceAccountName(pod),
+			}
+			f.Reach = worst(f.Escapes)
+		}
+	})
 
 	tok := newTokens(snap)
 	pl := newPlacer(snap.Nodes)
@@ -120,24 +146,10 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 		placement int
 	}
 	placed := map[tenantAt]bool{} // co-location needs each tenant once per placement
-	r.Pods = make([]PodFacts, len(snap.Pods))
 	placements := make([]int, len(snap.Pods))
 	for i := range snap.Pods {
 		pod := &snap.Pods[i]
-		ns := r.Namespace(pod.Namespace)
-		view.pod, view.cs = pod, nil
 		f := &r.Pods[i]
-		*f = PodFacts{
-			Ref:       podRef(pod),
-			Namespace: pod.Namespace,
-			Tenant:    ns.Tenant,
-			Verdict:   Evaluate(ns, pod),
-			Escapes:   escapes(&view),
-			Running:   pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed,
-			Live:      pod.Status.Phase != "",
-		}
-		f.Reach = worst(f.Escapes)
-		f.ServiceAccount = serviceAccountName(pod)
 		if tok != nil && tok.mounted(pod, f.ServiceAccount) {
 			f.TokenPowers = tok.powers(pod.Namespace, f.ServiceAccount)
 		}
@@ -203,4 +215,28 @@ func enforceString(p *NamespacePolicy) string {
 		return string(psaapi.LevelPrivileged)
 	}
 	return p.Policy.Enforce.String()
+}
+
+// parallel calls work on consecutive ranges of [0, n), one per core, and
+// returns when all are done.
+func parallel(n int, work func(lo, hi int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers > n/256 {
+		workers = n/256 + 1 // small inputs are not worth a goroutine
+	}
+	if workers <= 1 {
+		work(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
