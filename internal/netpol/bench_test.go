@@ -98,3 +98,15 @@ func BenchmarkAnalyzeOpen(b *testing.B) {
 		b.ReportMetric(float64(len(fs)), "findings")
 	}
 }
+
+// BenchmarkNamespaceMatrixLarge: the namespace x namespace matrix of the
+// large cluster (reach --matrix), model already compiled.
+func BenchmarkNamespaceMatrixLarge(b *testing.B) {
+	m := Compile(netgen.Generate(netgen.Large), DefaultOptions())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		mx := m.NamespaceMatrix()
+		b.ReportMetric(float64(len(mx.Allowed)), "pairs")
+	}
+}
