@@ -11,6 +11,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -149,4 +150,38 @@ func TestAdmissionOracle(t *testing.T) {
 	}
 	check("as written", snap, false)
 	check("as stored", stored, true)
+
+	// Every Pod Security check refused some pod in the API server: the
+	// generated set covers them all (procMount aside: the server rewrites
+	// Unmasked, so its failing variant never reaches the check).
+	covered := map[policy.CheckID]bool{}
+	for i := range stored.Pods {
+		p := &stored.Pods[i]
+		if server[p.Namespace+"/"+p.Name].admitted {
+			continue
+		}
+		ns := stored.Namespace(p.Namespace)
+		level, _ := psaapi.ParseLevel(ns.Labels[psaapi.EnforceLevelLabel])
+		version, _ := psaapi.ParseVersion(ns.Labels[psaapi.EnforceVersionLabel])
+		for _, c := range policy.DefaultChecks() {
+			if c.Level == psaapi.LevelRestricted && level != psaapi.LevelRestricted {
+				continue
+			}
+			var fn policy.CheckPodFn
+			for _, v := range c.Versions {
+				if !version.Older(v.MinimumVersion) {
+					fn = v.CheckPod
+				}
+			}
+			if fn != nil && !fn(&p.ObjectMeta, &p.Spec).Allowed {
+				covered[c.ID] = true
+			}
+		}
+	}
+	for _, c := range policy.DefaultChecks() {
+		if !covered[c.ID] && c.ID != "procMount" {
+			t.Errorf("no pod the server refused fails check %s", c.ID)
+		}
+	}
+	t.Logf("checks that refused pods in the server: %d of %d", len(covered), len(policy.DefaultChecks()))
 }
