@@ -257,7 +257,8 @@ func (m *Model) AllowedPorts(src, dst Endpoint) ([]PortRange, error) {
 }
 
 // ReachAnyPort answers Reach without a port: allowed when some port is,
-// explained on the first allowed port (or the first port when none is).
+// explained on one allowed port (a port the destination declares, else TCP
+// 80 or 443, else the first), or on the first port when none is allowed.
 func (m *Model) ReachAnyPort(src, dst Endpoint) (Verdict, []PortRange, error) {
 	s, err := m.resolve(src)
 	if err != nil {
@@ -268,11 +269,12 @@ func (m *Model) ReachAnyPort(src, dst Endpoint) (Verdict, []PortRange, error) {
 		return Verdict{}, nil, err
 	}
 	ports := m.classPorts(s.class, d.class)
-	at := m.ports.atoms[0]
-	if len(ports) > 0 {
-		at = portRange{protoIndex(ports[0].Protocol), ports[0].Start, ports[0].End}
+	if len(ports) == 0 {
+		at := m.ports.atoms[0]
+		return m.verdict(s, d, at.proto, at.lo), nil, nil
 	}
-	return m.verdict(s, d, at.proto, at.lo), ports, nil
+	pi, port := witnessPort(ports, d.pod)
+	return m.verdict(s, d, pi, port), ports, nil
 }
 
 func (m *Model) classPorts(s, d int) []PortRange {

@@ -159,7 +159,7 @@ func writeVerdict(w io.Writer, v netpol.Verdict, anyPort bool, ports []netpol.Po
 	if anyPort {
 		if len(ports) > 0 {
 			fmt.Fprintf(w, "allowed ports from %s to %s: %s\n", v.From, v.To, netpol.FormatPorts(ports))
-			fmt.Fprintln(w, "explained for the first allowed port:")
+			fmt.Fprintln(w, "explained for one of them:")
 		} else {
 			fmt.Fprintf(w, "no port is allowed from %s to %s; for example:\n", v.From, v.To)
 		}
