@@ -13,7 +13,7 @@
 // its witness: the deciding rule on the egress side and on the ingress side,
 // or "not isolated".
 //
-// Semantics follow ../../shared/DESIGN.md ("NetworkPolicy networking.k8s.io/v1"):
+// Semantics follow the design notes (DESIGN.md, "NetworkPolicy networking.k8s.io/v1"):
 //
 //   - policyTypes omitted = [Ingress] plus Egress iff egress is non-empty;
 //   - a pod is isolated per direction iff some policy selects it for that
