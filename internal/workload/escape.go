@@ -74,6 +74,7 @@ var checks = []check{
 	hostProbesCheck,
 	shareProcessNamespaceCheck,
 	controlPlaneTolerationsCheck,
+	windowsHostProcessCheck,
 }
 
 // podView is what a check sees: the pod and the snapshot objects it refers
