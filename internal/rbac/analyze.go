@@ -32,11 +32,11 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 // check, binding and source tenant, its subjects listed together.
 func (a *Authorizer) Analyze(ten *tenancy.Tenancy) []finding.Finding {
 	an := &analysis{a: a, ten: ten, byKey: map[string]int{}, caps: map[capKey][]Held{}}
-	homes := a.personHomes(ten)
+	homes, bound := a.personHomes(ten)
 	for bi := range a.bindings {
 		an.binding(bi, homes)
 	}
-	an.sharedIdentities(homes)
+	an.sharedIdentities(homes, bound)
 	an.bindEscalations()
 	for i := range an.out {
 		f := &an.out[i]
@@ -57,6 +57,9 @@ type analysis struct {
 	out   []finding.Finding
 	byKey map[string]int
 	caps  map[capKey][]Held
+
+	clusterRoles []*Role            // sorted by name, built on first use
+	rolesIn      map[string][]*Role // per namespace, sorted by name
 }
 
 func (an *analysis) capabilities(r *Role, cluster bool) []Held {
@@ -190,7 +193,7 @@ func (an *analysis) latent(b *Binding) {
 
 // sharedIdentities reports users and groups bound in the namespaces of
 // several tenants: one identity that joins them.
-func (an *analysis) sharedIdentities(homes map[Subject][]string) {
+func (an *analysis) sharedIdentities(homes map[Subject][]string, bound map[Subject][]int) {
 	for s, ts := range homes {
 		var tenants []string
 		for _, t := range ts {
@@ -203,13 +206,9 @@ func (an *analysis) sharedIdentities(homes map[Subject][]string) {
 		}
 		sort.Strings(tenants)
 		var objs []finding.Ref
-		for bi := an.a.nCluster; bi < len(an.a.bindings); bi++ {
-			b := &an.a.bindings[bi]
-			for si := range b.Subjects {
-				if x, ok := b.subject(si); ok && x == s && an.ten.Of(b.Namespace) != tenancy.Cluster {
-					objs = append(objs, b.Ref)
-					break
-				}
+		for _, bi := range bound[s] {
+			if b := &an.a.bindings[bi]; an.ten.Of(b.Namespace) != tenancy.Cluster {
+				objs = append(objs, b.Ref)
 			}
 		}
 		an.out = append(an.out, finding.Finding{

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/component-helpers/auth/rbac/validation"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
@@ -17,7 +16,8 @@ const maxEscalationExamples = 5
 // bindEscalations reports subjects that may create bindings to roles whose
 // rules they do not hold themselves. kube-apiserver lets a binding be
 // created when its creator holds "bind" on the role (in the binding's
-// namespace) or already holds every rule of it (validation.Covers); with
+// namespace) or already holds every rule of it (validation.Covers, here
+// covers); with
 // "bind", the holder grants itself rules it lacks.
 func (an *analysis) bindEscalations() {
 	type scoped struct {
@@ -56,32 +56,53 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 	if !an.a.Authorize(Request{User: user, Groups: groups, Verb: "create", APIGroup: rbacv1.GroupName, Resource: bindingRes, Namespace: ns}).Allowed {
 		return // may bind, but may not create the binding
 	}
-	var own []rbacv1.PolicyRule
+	var own, bindRules []rbacv1.PolicyRule
+	firstBinding := map[finding.Ref]finding.Ref{}
 	for _, x := range an.a.RulesFor(user, groups, ns) {
+		// A role bound many times contributes its rules once.
+		if b, ok := firstBinding[x.Role]; !ok {
+			firstBinding[x.Role] = x.Binding
+		} else if b != x.Binding {
+			continue
+		}
 		own = append(own, x.Rule)
+		if verbMatches(&x.Rule, "bind") && apiGroupMatches(&x.Rule, rbacv1.GroupName) {
+			bindRules = append(bindRules, x.Rule)
+		}
 	}
 	var targets []*Role
+	// try checks one role the subject may bind; it returns false when
+	// enough examples are found.
 	try := func(r *Role, resource string) bool {
-		if len(r.Rules) == 0 || (ns != "" && !namespacedAccess(r.Rules)) {
+		if r == nil || len(r.Rules) == 0 || (ns != "" && !namespacedAccess(r.Rules)) {
 			return true // grants nothing in a RoleBinding's scope
 		}
-		req := Request{User: user, Groups: groups, Verb: "bind", APIGroup: rbacv1.GroupName, Resource: resource, Name: r.Ref.Name, Namespace: ns}
-		if !an.a.Authorize(req).Allowed {
+		req := Request{Verb: "bind", APIGroup: rbacv1.GroupName, Resource: resource, Name: r.Ref.Name, Namespace: ns}
+		allowed := false
+		for i := range bindRules {
+			if RuleAllows(&req, &bindRules[i]) {
+				allowed = true
+				break
+			}
+		}
+		if !allowed {
 			return true
 		}
-		if covers, _ := validation.Covers(own, r.Rules); !covers {
+		// covers is validation.Covers, the API server's own check, without
+		// its allocations (TestCoversMatchesValidation holds them equal).
+		if !covers(own, r.Rules) {
 			targets = append(targets, r)
 		}
 		return len(targets) < maxEscalationExamples
 	}
-	for _, name := range sortedKeys(an.a.clusterRoles) {
-		if !try(an.a.clusterRoles[name], "clusterroles") {
+	for _, r := range an.sortedClusterRoles() {
+		if !try(r, "clusterroles") {
 			break
 		}
 	}
 	if ns != "" && len(targets) < maxEscalationExamples {
-		for _, key := range sortedKeys(an.a.roles) {
-			if strings.HasPrefix(key, ns+"/") && !try(an.a.roles[key], "roles") {
+		for _, r := range an.sortedRoles(ns) {
+			if !try(r, "roles") {
 				break
 			}
 		}
@@ -145,11 +166,26 @@ func hasCapability(held []Held, name string) bool {
 	return false
 }
 
-func sortedKeys(m map[string]*Role) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+func (an *analysis) sortedClusterRoles() []*Role {
+	if an.clusterRoles == nil {
+		an.clusterRoles = make([]*Role, 0, len(an.a.clusterRoles))
+		for _, r := range an.a.clusterRoles {
+			an.clusterRoles = append(an.clusterRoles, r)
+		}
+		sort.Slice(an.clusterRoles, func(i, j int) bool { return an.clusterRoles[i].Ref.Name < an.clusterRoles[j].Ref.Name })
 	}
-	sort.Strings(keys)
-	return keys
+	return an.clusterRoles
+}
+
+func (an *analysis) sortedRoles(ns string) []*Role {
+	if an.rolesIn == nil {
+		an.rolesIn = map[string][]*Role{}
+		for _, r := range an.a.roles {
+			an.rolesIn[r.Ref.Namespace] = append(an.rolesIn[r.Ref.Namespace], r)
+		}
+		for _, rs := range an.rolesIn {
+			sort.Slice(rs, func(i, j int) bool { return rs[i].Ref.Name < rs[j].Ref.Name })
+		}
+	}
+	return an.rolesIn[ns]
 }

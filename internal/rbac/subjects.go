@@ -66,9 +66,11 @@ func classify(s Subject, ten *tenancy.Tenancy) (class, string) {
 }
 
 // personHomes returns, for every user and group of classPerson, the tenants
-// whose namespaces bind it; a subject of any ClusterRoleBinding gets "*".
-func (a *Authorizer) personHomes(ten *tenancy.Tenancy) map[Subject][]string {
+// whose namespaces bind it ("*" for a ClusterRoleBinding) and the bindings
+// that name it.
+func (a *Authorizer) personHomes(ten *tenancy.Tenancy) (map[Subject][]string, map[Subject][]int) {
 	homes := map[Subject][]string{}
+	bound := map[Subject][]int{}
 	for bi := range a.bindings {
 		b := &a.bindings[bi]
 		t := "*"
@@ -86,7 +88,10 @@ func (a *Authorizer) personHomes(ten *tenancy.Tenancy) map[Subject][]string {
 			if !contains(homes[s], t) {
 				homes[s] = append(homes[s], t)
 			}
+			if bs := bound[s]; len(bs) == 0 || bs[len(bs)-1] != bi {
+				bound[s] = append(bs, bi)
+			}
 		}
 	}
-	return homes
+	return homes, bound
 }

@@ -28,28 +28,36 @@ type Config struct {
 	// Missing is the fraction of bindings referencing a role that does not
 	// exist.
 	Missing float64
+	// Broad is the fraction of group subjects that are one of the groups
+	// every identity of a kind is in (system:authenticated, ...), and Rare
+	// the fraction of rule verbs drawn from the whole vocabulary (bind,
+	// escalate, impersonate, ...) rather than the everyday verbs. The
+	// differential test wants them high, to probe every path; a real
+	// cluster has them low.
+	Broad, Rare float64
 }
 
 // Small is a configuration for the differential test: every feature, few
 // enough objects to load into an API server in seconds.
 var Small = Config{Seed: 1, Namespaces: 6, Roles: 30, ClusterRoles: 30, Aggregated: 6, RoleBindings: 80,
-	ClusterRoleBindings: 25, Users: 12, Groups: 8, ServiceAccounts: 12, Missing: 0.05}
+	ClusterRoleBindings: 25, Users: 12, Groups: 8, ServiceAccounts: 12, Missing: 0.05, Broad: 0.33, Rare: 1}
 
 // Large is the benchmark size of issue 3: 50,000 bindings, 5,000 roles,
 // 20,000 subjects.
 var Large = Config{Seed: 1, Namespaces: 500, Roles: 4000, ClusterRoles: 1000, Aggregated: 50, RoleBindings: 47000,
-	ClusterRoleBindings: 3000, Users: 8000, Groups: 2000, ServiceAccounts: 10000, Missing: 0.01}
+	ClusterRoleBindings: 3000, Users: 8000, Groups: 2000, ServiceAccounts: 10000, Missing: 0.01, Broad: 0.002, Rare: 0.05}
 
 // Vocabulary the rules and requests draw from. Each list mixes wildcards,
 // near misses ("pods/*", "*/exec") and values no rule mentions.
 var (
-	Verbs        = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "bind", "escalate", "impersonate", "approve", "use"}
-	APIGroups    = []string{"", "apps", "batch", "rbac.authorization.k8s.io", "example.com"}
-	Resources    = []string{"pods", "deployments", "secrets", "configmaps", "jobs", "namespaces", "nodes", "roles", "clusterroles", "users", "serviceaccounts", "widgets"}
-	Subresources = []string{"exec", "log", "scale", "status", "proxy", "token", "*"}
-	Names        = []string{"alpha", "beta", "gamma", "ns-0", "ns-1"}
-	URLs         = []string{"/healthz", "/healthz/etcd", "/healthz/*", "/metrics", "/api", "/api/*", "/apis*", "/logs/", "/version", "*"}
-	Paths        = []string{"/healthz", "/healthz/etcd", "/healthz/", "/metrics", "/metrics/cadvisor", "/api", "/api/v1", "/apis", "/apis/apps", "/logs/", "/logs/x", "/version", "/readyz", "/livez", "/openapi/v2"}
+	Verbs         = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "bind", "escalate", "impersonate", "approve", "use"}
+	everydayVerbs = Verbs[:8]
+	APIGroups     = []string{"", "apps", "batch", "rbac.authorization.k8s.io", "example.com"}
+	Resources     = []string{"pods", "deployments", "secrets", "configmaps", "jobs", "namespaces", "nodes", "roles", "clusterroles", "users", "serviceaccounts", "widgets"}
+	Subresources  = []string{"exec", "log", "scale", "status", "proxy", "token", "*"}
+	Names         = []string{"alpha", "beta", "gamma", "ns-0", "ns-1"}
+	URLs          = []string{"/healthz", "/healthz/etcd", "/healthz/*", "/metrics", "/api", "/api/*", "/apis*", "/logs/", "/version", "*"}
+	Paths         = []string{"/healthz", "/healthz/etcd", "/healthz/", "/metrics", "/metrics/cadvisor", "/api", "/api/v1", "/apis", "/apis/apps", "/logs/", "/logs/x", "/version", "/readyz", "/livez", "/openapi/v2"}
 )
 
 // Labels that aggregated cluster roles select on.
@@ -95,8 +103,12 @@ func Namespace(i int) string { return fmt.Sprintf("ns-%d", i) }
 func (g *gen) namespace() string { return Namespace(g.r.Intn(g.cfg.Namespaces)) }
 
 func (g *gen) resourceRule() rbacv1.PolicyRule {
-	r := rbacv1.PolicyRule{APIGroups: g.some(APIGroups, 2), Verbs: g.some(Verbs, 3)}
-	if g.r.Intn(8) == 0 {
+	verbs := everydayVerbs
+	if g.r.Float64() < g.cfg.Rare {
+		verbs = Verbs
+	}
+	r := rbacv1.PolicyRule{APIGroups: g.some(APIGroups, 2), Verbs: g.some(verbs, 3)}
+	if g.r.Float64() < g.cfg.Rare/8 {
 		r.Verbs = []string{"*"}
 	}
 	if g.r.Intn(8) == 0 {
@@ -152,15 +164,16 @@ func (g *gen) subject(bindingNS string) rbacv1.Subject {
 		return rbacv1.Subject{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: fmt.Sprintf("user-%d", g.r.Intn(g.cfg.Users))}
 	case k < 6:
 		name := fmt.Sprintf("group-%d", g.r.Intn(g.cfg.Groups))
-		switch g.r.Intn(12) {
-		case 0:
+		switch {
+		case g.r.Float64() >= g.cfg.Broad:
+		case g.r.Intn(4) == 0:
 			name = rbac.AllAuthenticated
-		case 1:
+		case g.r.Intn(3) == 0:
 			name = rbac.AllServiceAccounts
-		case 2:
-			name = rbac.ServiceAccountsPrefix + g.namespace()
-		case 3:
+		case g.r.Intn(2) == 0:
 			name = rbac.AllUnauthenticated
+		default:
+			name = rbac.ServiceAccountsPrefix + g.namespace()
 		}
 		return rbacv1.Subject{Kind: rbacv1.GroupKind, APIGroup: rbacv1.GroupName, Name: name}
 	default:

@@ -1,0 +1,4 @@
+package rbac
+
+// Covers exposes covers to the external tests.
+var Covers = covers
