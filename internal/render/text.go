@@ -119,14 +119,14 @@ func (p *printer) pair(pair audit.Pair) {
 			steps = steps[:witnessSteps]
 		}
 		for i, s := range steps {
-			lead := indent + "  "
+			lead := indent + "    "
 			if i == 0 {
 				lead = indent + p.paint("2", "why ")
 			}
 			p.wrap(lead, s.Object.String()+": "+s.Fact)
 		}
 		if len(steps) < len(f.Witness) {
-			p.printf("%s  … %d more steps (-v)\n", indent, len(f.Witness)-len(steps))
+			p.printf("%s    … %d more steps (-v)\n", indent, len(f.Witness)-len(steps))
 		}
 		if f.Remediation != "" {
 			p.wrap(indent+p.paint("2", "fix "), f.Remediation)
