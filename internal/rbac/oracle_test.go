@@ -15,6 +15,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
@@ -89,6 +90,7 @@ func TestOracleSubjectAccessReview(t *testing.T) {
 		}
 	}
 	t.Logf("%d queries, %d allowed, %d denied, %d mismatches", len(queries), allowed, len(queries)-allowed, mismatches)
+	compareRulesReviews(ctx, t, cfg, authz, queries)
 	if allowed < len(queries)/10 || allowed > len(queries)*9/10 {
 		t.Errorf("%d of %d queries allowed: the generator no longer probes both answers", allowed, len(queries))
 	}
@@ -319,4 +321,84 @@ func review(ctx context.Context, t *testing.T, cs kubernetes.Interface, queries 
 		}
 	}
 	return answers
+}
+
+// compareRulesReviews compares RulesFor (what can-i --list prints) with a
+// SelfSubjectRulesReview made by the impersonated subject, for the first
+// distinct subjects of the queries, in one namespace each. Rules are
+// compared broken down to single verb, group, resource, name and URL atoms.
+func compareRulesReviews(ctx context.Context, t *testing.T, cfg *rest.Config, authz *rbac.Authorizer, queries []rbac.Request) {
+	t.Helper()
+	type subject struct{ user, groups, ns string }
+	seen := map[subject]bool{}
+	var picked []rbac.Request
+	for _, q := range queries {
+		if q.Namespace == "" || q.User == rbac.AnonymousUser {
+			continue // a rules review needs a namespace; anonymous cannot be impersonated with groups as-is
+		}
+		k := subject{q.User, fmt.Sprint(q.Groups), q.Namespace}
+		if !seen[k] && len(picked) < 60 {
+			seen[k] = true
+			picked = append(picked, q)
+		}
+	}
+	var mu sync.Mutex
+	parallel(len(picked), 8, func(i int) {
+		q := picked[i]
+		c := rest.CopyConfig(cfg)
+		c.Impersonate = rest.ImpersonationConfig{UserName: q.User, Groups: q.Groups}
+		cs, err := kubernetes.NewForConfig(c)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		res, err := cs.AuthorizationV1().SelfSubjectRulesReviews().Create(ctx,
+			&authorizationv1.SelfSubjectRulesReview{Spec: authorizationv1.SelfSubjectRulesReviewSpec{Namespace: q.Namespace}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Errorf("SelfSubjectRulesReview as %s %q: %v", q.User, q.Groups, err)
+			return
+		}
+		// The impersonation filter adds system:authenticated when absent.
+		groups := rbac.ImpersonatedGroups(q.User, q.Groups)
+		if len(q.Groups) == 0 {
+			groups = rbac.ImpersonatedGroups(q.User, nil)
+		}
+		want := map[string]bool{}
+		for _, r := range res.Status.ResourceRules {
+			atoms(want, rbacv1.PolicyRule{Verbs: r.Verbs, APIGroups: r.APIGroups, Resources: r.Resources, ResourceNames: r.ResourceNames})
+		}
+		for _, r := range res.Status.NonResourceRules {
+			atoms(want, rbacv1.PolicyRule{Verbs: r.Verbs, NonResourceURLs: r.NonResourceURLs})
+		}
+		got := map[string]bool{}
+		for _, x := range authz.RulesFor(q.User, groups, q.Namespace) {
+			atoms(got, x.Rule)
+		}
+		if !reflect.DeepEqual(want, got) {
+			mu.Lock()
+			defer mu.Unlock()
+			t.Errorf("rules of %s %q in %s: kube-apiserver has %d atoms, bulkhead %d", q.User, groups, q.Namespace, len(want), len(got))
+		}
+	})
+	t.Logf("%d SelfSubjectRulesReviews compared", len(picked))
+}
+
+func atoms(into map[string]bool, r rbacv1.PolicyRule) {
+	for _, g := range r.APIGroups {
+		for _, res := range r.Resources {
+			for _, v := range r.Verbs {
+				if len(r.ResourceNames) == 0 {
+					into[v+" "+g+" "+res] = true
+				}
+				for _, n := range r.ResourceNames {
+					into[v+" "+g+" "+res+" "+n] = true
+				}
+			}
+		}
+	}
+	for _, u := range r.NonResourceURLs {
+		for _, v := range r.Verbs {
+			into[v+" "+u] = true
+		}
+	}
 }
