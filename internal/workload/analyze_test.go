@@ -314,3 +314,32 @@ func TestWeakenedGroupedPerNamespace(t *testing.T) {
 		t.Errorf("objects %v, want the namespace and its 3 pods", f.Objects)
 	}
 }
+
+// DaemonSet pods tolerate cordoned nodes (the controller adds the
+// toleration); a pod that fits no node never runs and escapes nowhere.
+func TestPlacementDaemonSetAndUnschedulable(t *testing.T) {
+	template := func(of string) func(*corev1.Pod) {
+		return func(p *corev1.Pod) { p.Annotations = map[string]string{snapshot.SyntheticAnnotation: of} }
+	}
+	cordoned := corev1.Taint{Key: "node.kubernetes.io/unschedulable", Effect: corev1.TaintEffectNoSchedule}
+	snap := &snapshot.Snapshot{
+		Namespaces: []corev1.Namespace{namespace("a", enforce("privileged")), namespace("b", enforce("baseline"))},
+		Nodes:      []corev1.Node{node("n1", nil, cordoned)},
+		Pods: []corev1.Pod{
+			newPod("a", "agent-rep", app(privileged), template("DaemonSet/agent")),
+			newPod("a", "web-rep", app(privileged), template("Deployment/web")),
+			newPod("b", "db", onNode("n1"), contained),
+		},
+	}
+	r := analyze(t, snap)
+	var got []summary
+	for _, s := range summarizeFindings(r.Findings) {
+		if s.ID == IDNodeEscape {
+			got = append(got, s)
+		}
+	}
+	want := []summary{{IDNodeEscape, finding.Critical, "a", "b", "DaemonSet/a/agent"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
 // Placement is where a pod runs, or may run.
@@ -37,6 +39,9 @@ func newPlacer(nodes []corev1.Node) *placer {
 
 // place returns the index of the pod's placement in p.all.
 func (p *placer) place(pod *corev1.Pod) int {
+	if pod.Annotations[snapshot.SyntheticAnnotation] != "" && strings.HasPrefix(pod.Annotations[snapshot.SyntheticAnnotation], "DaemonSet/") {
+		pod = withDaemonSetTolerations(pod)
+	}
 	key := placementKey(pod, len(p.nodes) == 0)
 	if id, ok := p.cache[key]; ok {
 		return id
@@ -75,6 +80,30 @@ func (p *placer) fitting(pod *corev1.Pod) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// daemonSetTolerations are the tolerations the DaemonSet controller adds
+// to every pod it creates (k8s.io/kubernetes/pkg/controller/daemon/util),
+// so that its pods run on cordoned and pressured nodes too.
+var daemonSetTolerations = []corev1.Toleration{
+	{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute},
+	{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute},
+	{Key: "node.kubernetes.io/disk-pressure", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule},
+	{Key: "node.kubernetes.io/memory-pressure", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule},
+	{Key: "node.kubernetes.io/pid-pressure", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule},
+	{Key: "node.kubernetes.io/unschedulable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule},
+}
+
+// withDaemonSetTolerations returns a copy of a DaemonSet's representative
+// pod with the controller's tolerations (and, for hostNetwork pods,
+// network-unavailable).
+func withDaemonSetTolerations(pod *corev1.Pod) *corev1.Pod {
+	out := *pod
+	out.Spec.Tolerations = append(append([]corev1.Toleration(nil), pod.Spec.Tolerations...), daemonSetTolerations...)
+	if pod.Spec.HostNetwork {
+		out.Spec.Tolerations = append(out.Spec.Tolerations, corev1.Toleration{Key: "node.kubernetes.io/network-unavailable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
+	}
+	return &out
 }
 
 func schedulingTaint(t *corev1.Taint) bool {

@@ -49,7 +49,8 @@ func findings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
 		}
 		ns := r.Namespace(p.Namespace)
 		escaped := false
-		if p.Reach != Contained && p.Running && p.Exists() {
+		fits := p.Placement.Anywhere || len(p.Placement.Nodes) > 0 // no node fits: it never runs
+		if p.Reach != Contained && p.Running && p.Exists() && fits {
 			if p.Reach >= Host {
 				out = append(out, escapeFinding(r, p, ns, x.of(p)))
 				escaped = true
