@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -102,5 +103,44 @@ func TestSeedFindings(t *testing.T) {
 	}
 	if len(f.Witness) != 2 || f.Witness[0].Object.Name != "pod-reader-binding" || f.Witness[1].Object.Name != "pod-reader" {
 		t.Errorf("witness = %+v", f.Witness)
+	}
+}
+
+// TestDemoFindings: on the built-in demo (examples/seed-cluster), bob's
+// cluster-wide pod read is a finding against every tenant, and alice,
+// confined to test-namespace, is in none.
+func TestDemoFindings(t *testing.T) {
+	snap, err := load.FS(examples.SeedCluster, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Normalize()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := false
+	for _, f := range Analyze(snap, ten) {
+		for _, s := range f.Subjects {
+			switch s.Name {
+			case "alice":
+				t.Errorf("alice is in a finding: %s %s", f.ID, f.Reason)
+			case "bob":
+				bob = f.ID == IDEveryTenant && f.TargetTenant == "*"
+				t.Logf("%s %s: %s", f.ID, f.Severity, f.Reason)
+			}
+		}
+	}
+	if !bob {
+		t.Error("no cross-tenant finding for bob")
+	}
+	authz := NewAuthorizer(snap)
+	for _, ns := range ten.Tenants() {
+		for _, n := range ns.Namespaces {
+			got := authz.Authorize(Request{User: "alice", Groups: ImpersonatedGroups("alice", nil), Verb: "list", Resource: "pods", Namespace: n}).Allowed
+			if got != (n == "test-namespace") {
+				t.Errorf("alice list pods in %s = %v", n, got)
+			}
+		}
 	}
 }
