@@ -67,7 +67,7 @@ func findings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
 			}
 			refused[p.Namespace] = append(refused[p.Namespace], p)
 		}
-		if !escaped && !p.Verdict.Baseline.Allowed && ns.Policy.Enforce.Level == psaapi.LevelPrivileged {
+		if !escaped && p.Running && !p.Verdict.Baseline.Allowed && ns.Policy.Enforce.Level == psaapi.LevelPrivileged {
 			out = append(out, violatesBaseline(p, ns))
 		}
 	}
