@@ -60,6 +60,10 @@ type PodFacts struct {
 // that its namespace's enforce level refuses never runs.
 func (p *PodFacts) Exists() bool { return p.Live || p.Verdict.Admitted() }
 
+// PlacementID identifies the pod's placement: pods with the same ID run or
+// may run on the same nodes.
+func (p *PodFacts) PlacementID() int { return p.placement }
+
 // EscapesToNode reports whether the pod is root on its node.
 func (p *PodFacts) EscapesToNode() bool { return p.Reach == Node }
 

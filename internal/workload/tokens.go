@@ -99,6 +99,15 @@ func serviceAccountName(p *corev1.Pod) string {
 // mounted reports whether the pod mounts the token of its service account
 // sa.
 func (x *tokens) mounted(p *corev1.Pod, sa string) bool {
+	return MountsToken(p, x.accounts[p.Namespace+"/"+sa])
+}
+
+// MountsToken reports whether a pod has its service account's token
+// mounted: a projected serviceAccountToken volume mounts it regardless;
+// otherwise the pod's automountServiceAccountToken decides, else its
+// ServiceAccount's (sa, which may be nil when the snapshot lacks it), else
+// it is mounted.
+func MountsToken(p *corev1.Pod, sa *corev1.ServiceAccount) bool {
 	for _, v := range p.Spec.Volumes {
 		if v.Projected == nil {
 			continue
@@ -112,8 +121,8 @@ func (x *tokens) mounted(p *corev1.Pod, sa string) bool {
 	if a := p.Spec.AutomountServiceAccountToken; a != nil {
 		return *a
 	}
-	if acct := x.accounts[p.Namespace+"/"+sa]; acct != nil && acct.AutomountServiceAccountToken != nil {
-		return *acct.AutomountServiceAccountToken
+	if sa != nil && sa.AutomountServiceAccountToken != nil {
+		return *sa.AutomountServiceAccountToken
 	}
 	return true
 }
