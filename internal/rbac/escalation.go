@@ -70,6 +70,7 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 			bindRules = append(bindRules, x.Rule)
 		}
 	}
+	own2 := newCoverer(own)
 	var targets []*Role
 	// try checks one role the subject may bind; it returns false when
 	// enough examples are found.
@@ -90,7 +91,7 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 		}
 		// covers is validation.Covers, the API server's own check, without
 		// its allocations (TestCoversMatchesValidation holds them equal).
-		if !covers(own, r.Rules) {
+		if !own2.covers(r.Rules) {
 			targets = append(targets, r)
 		}
 		return len(targets) < maxEscalationExamples
