@@ -13,6 +13,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
 	canicmd "github.com/bulkhead-dev/bulkhead/internal/cmd/cani"
+	pathscmd "github.com/bulkhead-dev/bulkhead/internal/cmd/paths"
 	reachcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/reach"
 	snapshotcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/snapshot"
 	versioncmd "github.com/bulkhead-dev/bulkhead/internal/cmd/version"
@@ -42,6 +43,7 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 	root.SetErr(streams.ErrOut)
 	root.AddCommand(
 		auditcmd.NewCommand(streams),
+		pathscmd.NewCommand(streams),
 		snapshotcmd.NewCommand(streams),
 		versioncmd.NewCommand(streams),
 	)

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -23,7 +24,10 @@ type Report struct {
 	Problems      []snapshot.Problem `json:"skippedInput,omitempty"`
 	Gaps          []snapshot.Gap     `json:"coverageGaps,omitempty"`
 	Summary       map[string]int     `json:"summary"`
-	Findings      []finding.Finding  `json:"findings"`
+	// Isolation is the tenant × tenant verdict from the attack graph; nil
+	// when the graph was not built.
+	Isolation *attackpath.Matrix `json:"isolation,omitempty"`
+	Findings  []finding.Finding  `json:"findings"`
 }
 
 // Analysis says whether one engine ran and how complete it was.
@@ -53,15 +57,23 @@ type Engine struct {
 	// Needs lists the resources (as snapshot Gap names) the analysis reads;
 	// a gap in any of them makes it incomplete.
 	Needs []string
-	// Run analyses a normalised snapshot. It must be pure and deterministic.
-	Run func(*snapshot.Snapshot, *tenancy.Tenancy) []finding.Finding
+	// Run analyses the facts of a normalised snapshot. It must be pure and
+	// deterministic.
+	Run func(*Facts) []finding.Finding
 	// Absent, when set, says why the analysis is not part of this build,
 	// and Run is nil.
 	Absent string
 }
 
+// Options choose what an audit computes.
+type Options struct {
+	// Matrix builds the attack graph and the isolation matrix.
+	Matrix bool
+}
+
 // Run audits a normalised snapshot with the given engines.
-func Run(snap *snapshot.Snapshot, ten *tenancy.Tenancy, engines []Engine) *Report {
+func Run(facts *Facts, engines []Engine, opts Options) *Report {
+	snap, ten := facts.Snapshot, facts.Tenancy
 	r := &Report{
 		SchemaVersion: SchemaVersion,
 		Source:        snap.Source,
@@ -89,12 +101,16 @@ func Run(snap *snapshot.Snapshot, ten *tenancy.Tenancy, engines []Engine) *Repor
 				}
 			}
 		}
-		fs := e.Run(snap, ten)
+		fs := e.Run(facts)
 		a.Findings = len(fs)
 		r.Findings = append(r.Findings, fs...)
 		r.Analyses = append(r.Analyses, a)
 	}
 	finding.Sort(r.Findings)
+	if opts.Matrix {
+		x := facts.Graph().Matrix()
+		r.Isolation = &x
+	}
 	for _, f := range r.Findings {
 		r.Summary[f.Severity.String()]++
 	}

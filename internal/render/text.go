@@ -31,6 +31,9 @@ func Text(w io.Writer, r *audit.Report, o TextOptions) error {
 	}
 	p := &printer{w: w, o: o}
 	p.header(r)
+	if r.Isolation != nil {
+		p.isolation(r.Isolation)
+	}
 	pairs := r.ByPair()
 	for _, pair := range pairs {
 		p.pair(pair)

@@ -20,11 +20,13 @@ import (
 const ExitFindings = 3
 
 type flags struct {
-	source  cli.Source
-	output  string
-	failOn  string
-	color   string
-	verbose bool
+	source             cli.Source
+	output             string
+	failOn             string
+	color              string
+	verbose            bool
+	matrix             bool
+	ipBlockIgnoresPods bool
 }
 
 // NewCommand returns the audit command.
@@ -38,8 +40,11 @@ tenants and runs every isolation analysis on it: API (RBAC), network, DNS and
 Services, node. Each finding names the tenants it joins, the objects involved,
 the witness (the chain of objects and rules that makes it true) and a fix.
 
-The report first says which analyses ran, which were incomplete (a list the
-cluster refused) and which did not run.
+The report opens with the tenant × tenant isolation matrix: for each pair,
+isolated, or which layers are breached (api, network, dns, node), the worst
+severity and the shortest attack path (see docs/attack-graph.md); then each
+tenant's path to cluster-admin; then the findings. It says which analyses
+ran, which were incomplete (a list the cluster refused) and which did not run.
 
 Exit status: 0 when no finding is at or above --fail-on, 3 when one is,
 1 on error.`,
@@ -59,6 +64,8 @@ Exit status: 0 when no finding is at or above --fail-on, 3 when one is,
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding is at or above this severity: critical, high, medium, low, info or none")
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour the text report: auto (only on a terminal), always or never")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print each finding's detail and full witness")
+	cmd.Flags().BoolVar(&f.matrix, "matrix", true, "open the report with the tenant × tenant isolation matrix from the attack graph (--matrix=false skips it)")
+	cmd.Flags().BoolVar(&f.ipBlockIgnoresPods, "ipblock-ignores-pods", false, "treat NetworkPolicy ipBlock peers as never matching pod IPs (the default follows the upstream e2e suite: they match)")
 	return cmd
 }
 
@@ -78,7 +85,9 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
-	report := audit.Run(snap, ten, audit.Engines())
+	facts := audit.NewFacts(snap, ten)
+	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
+	report := audit.Run(facts, audit.Engines(), audit.Options{Matrix: f.matrix})
 	if f.output == "json" {
 		err = render.JSON(streams.Out, report)
 	} else {

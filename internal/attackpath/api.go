@@ -1,0 +1,243 @@
+package attackpath
+
+import (
+	"fmt"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+)
+
+// subjectVertex is the vertex of an RBAC subject.
+func (m *Model) subjectVertex(s rbac.Subject) int32 {
+	switch s.Kind {
+	case rbacv1.ServiceAccountKind:
+		return m.account(s.Namespace, s.Name)
+	case rbacv1.GroupKind:
+		return m.g.Vertex(Vertex{Kind: Group, Name: s.Name})
+	}
+	if ns, name, ok := rbac.SplitServiceAccountUser(s.Name); ok {
+		return m.account(ns, name)
+	}
+	return m.g.Vertex(Vertex{Kind: User, Name: s.Name})
+}
+
+// grant is one capability a binding gives a subject in some namespaces.
+type grant struct {
+	from     int32
+	access   rbac.Access
+	held     rbac.Held
+	cluster  bool
+	scope    []string // namespaces where it applies
+	evidence []finding.Step
+}
+
+// apiEdges turns every binding's dangerous capabilities, and its read
+// access to pods, into edges from the binding's subjects.
+func (m *Model) apiEdges() {
+	a := m.in.RBAC
+	if a == nil {
+		return
+	}
+	bindings := a.Bindings()
+	for bi := range bindings {
+		b := &bindings[bi]
+		if b.Role == nil {
+			continue
+		}
+		cluster := b.Namespace == ""
+		scope := []string{b.Namespace}
+		if cluster {
+			scope = m.namespaces
+		}
+		held := rbac.Capabilities(b.Role, cluster)
+		readRule := readsPods(b.Role)
+		if len(held) == 0 && readRule < 0 {
+			continue
+		}
+		for si := range b.Subjects {
+			s, ok := b.SubjectAt(si)
+			if !ok {
+				continue
+			}
+			from := m.subjectVertex(s)
+			for _, h := range held {
+				g := grant{from: from, held: h, cluster: cluster, scope: scope,
+					access: rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: h.RuleIndex, Rule: b.Role.Rules[h.RuleIndex]}}
+				g.evidence = g.access.Witness()
+				m.capabilityEdges(&g)
+			}
+			if readRule >= 0 {
+				acc := rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: readRule, Rule: b.Role.Rules[readRule]}
+				for _, ns := range scope {
+					m.g.Add(Edge{From: from, To: m.g.Vertex(Vertex{Kind: Namespace, Name: ns}), Type: ReadsObjects, Layer: finding.API,
+						Severity: finding.Low, Detail: "get/list pods", Final: true, Evidence: acc.Witness()})
+				}
+			}
+		}
+	}
+}
+
+// readsPods returns the first rule of a role that lets its holder read pods
+// (get or list), or -1.
+func readsPods(r *rbac.Role) int {
+	for _, verb := range []string{"list", "get"} {
+		req := rbac.Request{Verb: verb, Resource: "pods"}
+		for i := range r.Rules {
+			if rbac.RuleAllows(&req, &r.Rules[i]) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// capabilityEdges adds the edges of one capability of the catalogue.
+func (m *Model) capabilityEdges(g *grant) {
+	c := g.held.Capability
+	add := func(to int32, typ EdgeType, sev finding.Severity) {
+		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: c.Name, Evidence: g.evidence})
+	}
+	switch c.Name {
+	case "*/*/*", "bind", "escalate":
+		if g.cluster {
+			add(m.admin, IsClusterAdmin, finding.Critical)
+			return
+		}
+		m.namespaceAdmin(g, add)
+	case "impersonate":
+		if g.cluster {
+			add(m.admin, IsClusterAdmin, finding.Critical)
+			return
+		}
+		for _, ns := range g.scope {
+			for _, sa := range m.accounts[ns] {
+				add(m.account(ns, sa), Impersonates, finding.High)
+			}
+		}
+	case "csr create+approve", "admission webhooks write":
+		add(m.admin, IsClusterAdmin, finding.Critical)
+	case "nodes/proxy":
+		for _, node := range m.allNodes() {
+			add(m.g.Vertex(Vertex{Kind: Node, Name: node}), KubeletProxy, finding.Critical)
+		}
+	case "pods create":
+		for _, ns := range g.scope {
+			add(m.workloads(ns), CreatesPods, finding.High)
+		}
+	case "pods exec":
+		for _, ns := range g.scope {
+			for _, i := range m.pods[ns] {
+				add(m.pod(i), ExecsInto, finding.High)
+			}
+		}
+	case "secrets read":
+		for _, ns := range g.scope {
+			add(m.secrets(ns), ReadsSecrets, finding.High)
+		}
+	case "serviceaccounts/token create":
+		for _, ns := range g.scope {
+			for _, sa := range m.accounts[ns] {
+				add(m.account(ns, sa), MintsToken, finding.High)
+			}
+		}
+	case "services/proxy":
+		for _, ns := range g.scope {
+			for _, i := range m.pods[ns] {
+				m.g.Add(Edge{From: g.from, To: m.pod(i), Type: ProxiesTo, Layer: finding.API, Severity: finding.Medium, Detail: c.Name, Evidence: g.evidence, Final: true})
+			}
+		}
+	}
+	// namespaces write, customresourcedefinitions write and
+	// persistentvolumes create give no step of their own in the graph: the
+	// API engine reports them (see docs/attack-graph.md).
+}
+
+// namespaceAdmin adds what full control of a namespace gives: new pods as
+// any of its accounts, its running pods and its secrets.
+func (m *Model) namespaceAdmin(g *grant, add func(int32, EdgeType, finding.Severity)) {
+	for _, ns := range g.scope {
+		add(m.workloads(ns), CreatesPods, finding.High)
+		add(m.secrets(ns), ReadsSecrets, finding.High)
+		for _, i := range m.pods[ns] {
+			add(m.pod(i), ExecsInto, finding.High)
+		}
+	}
+}
+
+func (m *Model) workloads(ns string) int32 {
+	return m.g.Vertex(Vertex{Kind: Workloads, Namespace: ns, Name: ns})
+}
+
+func (m *Model) secrets(ns string) int32 {
+	return m.g.Vertex(Vertex{Kind: Secrets, Namespace: ns, Name: ns})
+}
+
+func (m *Model) allNodes() []string {
+	if len(m.in.Snapshot.Nodes) == 0 {
+		return []string{AnyNode}
+	}
+	out := make([]string, len(m.in.Snapshot.Nodes))
+	for i := range m.in.Snapshot.Nodes {
+		out[i] = m.in.Snapshot.Nodes[i].Name
+	}
+	return out
+}
+
+// membership adds the edges every namespace's fan-out needs once the
+// subjects are known: service accounts and users into their implicit
+// groups, new pods into their accounts, secrets into the accounts whose
+// tokens they hold, and system:masters into cluster-admin.
+func (m *Model) membership() {
+	snap := m.in.Snapshot
+	for v := int32(0); v < int32(m.g.Len()); v++ {
+		x := m.g.At(v)
+		switch x.Kind {
+		case ServiceAccount:
+			for _, grp := range groupsOf(x.Namespace) {
+				if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: grp}); ok {
+					m.g.Add(Edge{From: v, To: gv, Type: MemberOf, Layer: finding.API, Severity: finding.Info,
+						Evidence: []finding.Step{{Object: x.Ref(), Fact: "authenticates in group " + grp}}})
+				}
+			}
+		case User:
+			if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: rbac.AllAuthenticated}); ok && !strings.HasPrefix(x.Name, "system:anonymous") {
+				m.g.Add(Edge{From: v, To: gv, Type: MemberOf, Layer: finding.API, Severity: finding.Info,
+					Evidence: []finding.Step{{Object: x.Ref(), Fact: "authenticates in group " + rbac.AllAuthenticated}}})
+			}
+		case Workloads:
+			for _, sa := range m.accounts[x.Namespace] {
+				m.g.Add(Edge{From: v, To: m.account(x.Namespace, sa), Type: RunsPodsAs, Layer: finding.API, Severity: finding.High,
+					Evidence: []finding.Step{{Object: finding.Ref{Kind: "ServiceAccount", Namespace: x.Namespace, Name: sa},
+						Fact: "a pod in " + x.Namespace + " may name this account and gets its token"}}})
+			}
+		}
+	}
+	for i := range snap.Secrets {
+		s := &snap.Secrets[i]
+		sa := s.Annotations["kubernetes.io/service-account.name"]
+		if sa == "" {
+			continue
+		}
+		sv, ok := m.g.Lookup(Vertex{Kind: Secrets, Namespace: s.Namespace, Name: s.Namespace})
+		if !ok {
+			continue
+		}
+		m.g.Add(Edge{From: sv, To: m.account(s.Namespace, sa), Type: HoldsToken, Layer: finding.API, Severity: finding.High,
+			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Secret", Namespace: s.Namespace, Name: s.Name}, Fact: fmt.Sprintf("holds a token of ServiceAccount %s/%s", s.Namespace, sa)}}})
+	}
+	if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: rbac.SystemMasters}); ok {
+		m.g.Add(Edge{From: gv, To: m.admin, Type: IsClusterAdmin, Layer: finding.API, Severity: finding.Critical,
+			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Group", Name: rbac.SystemMasters}, Fact: "bypasses RBAC: the API server allows its members everything"}}})
+	}
+}
+
+// adminEdges: cluster-admin runs pods anywhere.
+func (m *Model) adminEdges() {
+	for _, ns := range m.namespaces {
+		m.g.Add(Edge{From: m.admin, To: m.workloads(ns), Type: AdminControls, Layer: finding.API, Severity: finding.Critical,
+			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "cluster-admin may create any object here"}}})
+	}
+}

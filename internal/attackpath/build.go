@@ -1,0 +1,176 @@
+package attackpath
+
+import (
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+	"github.com/bulkhead-dev/bulkhead/internal/workload"
+)
+
+// Inputs are the engine facts the graph is built from. Any engine may be
+// missing (nil): its edges are then absent, and so are the paths needing
+// them.
+type Inputs struct {
+	Snapshot *snapshot.Snapshot
+	Tenancy  *tenancy.Tenancy
+	RBAC     *rbac.Authorizer
+	Workload *workload.Result
+	Network  *netpol.Model
+	// DNS holds the DNS-layer findings: they mark matrix cells, they are
+	// not steps of a path (resolving a name gives no access by itself).
+	DNS []finding.Finding
+}
+
+// Model is the attack graph of one snapshot, with each tenant's footholds
+// (the identities it controls) and assets.
+type Model struct {
+	g   *Graph
+	in  Inputs
+	ten *tenancy.Tenancy
+	// owner is the tenant each vertex belongs to as an asset ("" for none).
+	owner []string
+	// sources lists the vertices each tenant controls.
+	sources map[string][]int32
+	admin   int32
+	// namespaces and service accounts by namespace, for fan-out edges.
+	namespaces []string
+	accounts   map[string][]string
+	pods       map[string][]int // namespace -> indexes into Snapshot.Pods
+}
+
+// Build builds the attack graph.
+func Build(in Inputs) *Model {
+	m := &Model{
+		g:        NewGraph(),
+		in:       in,
+		ten:      in.Tenancy,
+		sources:  map[string][]int32{},
+		accounts: map[string][]string{},
+		pods:     map[string][]int{},
+	}
+	m.admin = m.g.Vertex(Vertex{Kind: ClusterAdmin, Name: "cluster-admin"})
+	m.index()
+	m.podEdges()
+	m.nodeEdges()
+	m.networkEdges()
+	m.apiEdges()
+	m.adminEdges()
+	m.membership()
+	m.assign()
+	return m
+}
+
+// Graph returns the graph.
+func (m *Model) Graph() *Graph { return m.g }
+
+func (m *Model) index() {
+	snap := m.in.Snapshot
+	seen := map[string]bool{}
+	for _, ns := range snap.Namespaces {
+		seen[ns.Name] = true
+	}
+	for _, ns := range snap.ReferencedNamespaces() {
+		seen[ns] = true
+	}
+	for ns := range seen {
+		m.namespaces = append(m.namespaces, ns)
+	}
+	sort.Strings(m.namespaces)
+	for _, sa := range snap.ServiceAccounts {
+		m.accounts[sa.Namespace] = append(m.accounts[sa.Namespace], sa.Name)
+	}
+	for i := range snap.Pods {
+		p := &snap.Pods[i]
+		if !podExists(m.in.Workload, i) {
+			continue
+		}
+		m.pods[p.Namespace] = append(m.pods[p.Namespace], i)
+		// A pod's account exists as far as the pod is concerned, listed or not.
+		sa := p.Spec.ServiceAccountName
+		if sa != "" && !containsString(m.accounts[p.Namespace], sa) {
+			m.accounts[p.Namespace] = append(m.accounts[p.Namespace], sa)
+		}
+	}
+	for ns := range m.accounts {
+		sort.Strings(m.accounts[ns])
+	}
+}
+
+func (m *Model) pod(i int) int32 {
+	p := &m.in.Snapshot.Pods[i]
+	return m.g.Vertex(Vertex{Kind: Pod, Namespace: p.Namespace, Name: p.Name})
+}
+
+func (m *Model) account(ns, name string) int32 {
+	return m.g.Vertex(Vertex{Kind: ServiceAccount, Namespace: ns, Name: name})
+}
+
+// podRef names a pod, or the controller a representative pod stands for.
+func podRef(p *corev1.Pod) finding.Ref {
+	if of, ok := p.Annotations[snapshot.SyntheticAnnotation]; ok {
+		kind, name := splitKindName(of)
+		return finding.Ref{Kind: kind, Namespace: p.Namespace, Name: name}
+	}
+	return finding.Ref{Kind: "Pod", Namespace: p.Namespace, Name: p.Name}
+}
+
+func splitKindName(s string) (string, string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '/' {
+			return s[:i], s[i+1:]
+		}
+	}
+	return "Pod", s
+}
+
+// podEdges: a pod acts as its service account when the token is mounted.
+func (m *Model) podEdges() {
+	snap := m.in.Snapshot
+	accounts := map[string]*corev1.ServiceAccount{}
+	for i := range snap.ServiceAccounts {
+		sa := &snap.ServiceAccounts[i]
+		accounts[sa.Namespace+"/"+sa.Name] = sa
+	}
+	for i := range snap.Pods {
+		p := &snap.Pods[i]
+		if !podExists(m.in.Workload, i) {
+			continue
+		}
+		sa := p.Spec.ServiceAccountName
+		if !workload.MountsToken(p, accounts[p.Namespace+"/"+sa]) {
+			continue
+		}
+		m.g.Add(Edge{From: m.pod(i), To: m.account(p.Namespace, sa), Type: MountsToken, Layer: finding.Node, Severity: finding.Medium,
+			Evidence: []finding.Step{{Object: podRef(p), Fact: fmt.Sprintf("mounts the token of ServiceAccount %s/%s", p.Namespace, sa)}}})
+	}
+}
+
+// podExists reports whether a pod runs or would be admitted; without the
+// workload engine every pod counts.
+func podExists(w *workload.Result, i int) bool {
+	if w == nil || i >= len(w.Pods) {
+		return true
+	}
+	return w.Pods[i].Exists() && (w.Pods[i].Running || !w.Pods[i].Live)
+}
+
+func containsString(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// groupsOf returns the groups a service account authenticates with.
+func groupsOf(ns string) []string {
+	return []string{rbac.AllServiceAccounts, rbac.ServiceAccountsPrefix + ns, rbac.AllAuthenticated}
+}

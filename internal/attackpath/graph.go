@@ -1,0 +1,152 @@
+package attackpath
+
+import (
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+)
+
+// Kind is the kind of a graph node.
+type Kind string
+
+// Vertex kinds. User, Group, ServiceAccount, Pod and Node are identities;
+// Namespace, Workloads, Secrets, Pod, ServiceAccount, Node and
+// ClusterAdmin are assets.
+const (
+	User           Kind = "User"
+	Group          Kind = "Group"
+	ServiceAccount Kind = "ServiceAccount"
+	Pod            Kind = "Pod"
+	Node           Kind = "Node"
+	// Namespace is a namespace's API objects: reading them is a breach.
+	Namespace Kind = "Namespace"
+	// Workloads is "a new pod in this namespace": whoever reaches it runs
+	// code there, as any of its service accounts.
+	Workloads Kind = "Workloads"
+	// Secrets is the secrets of one namespace.
+	Secrets      Kind = "Secrets"
+	ClusterAdmin Kind = "ClusterAdmin"
+	// NetClass is an internal hop: the pods of one network equivalence
+	// class, so that reachability costs classes², not pods².
+	NetClass Kind = "NetClass"
+	// Placement is an internal hop: the pods that may share the same
+	// nodes, so that a node costs one edge per placement.
+	Placement Kind = "Placement"
+)
+
+// AnyNode stands for every node when the snapshot has none to name.
+const AnyNode = "*"
+
+// Vertex is a node of the graph.
+type Vertex struct {
+	Kind      Kind   `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+}
+
+func (v Vertex) String() string {
+	switch {
+	case v.Kind == ClusterAdmin:
+		return "cluster-admin"
+	case v.Kind == Node && v.Name == AnyNode:
+		return "Node/(any node)"
+	case v.Namespace == "":
+		return string(v.Kind) + "/" + v.Name
+	}
+	return string(v.Kind) + "/" + v.Namespace + "/" + v.Name
+}
+
+// Ref is the vertex as a finding reference.
+func (v Vertex) Ref() finding.Ref {
+	return finding.Ref{Kind: string(v.Kind), Namespace: v.Namespace, Name: v.Name}
+}
+
+// EdgeType names what an edge means. See docs/attack-graph.md.
+type EdgeType string
+
+// Edge is one step an attacker can take, with the facts that prove it.
+type Edge struct {
+	From, To int32
+	Type     EdgeType
+	Layer    finding.Category
+	Severity finding.Severity
+	// Detail is a short qualifier: the ports of a network edge, the
+	// capability of an API edge.
+	Detail   string
+	Evidence []finding.Step
+	// Final edges reach an asset without control of it: reaching a pod over
+	// the network, or reading a namespace's objects, gives nothing to go on
+	// from.
+	Final bool
+	// Hidden edges are internal hops (into and out of a network class):
+	// they cost nothing in path length and are folded into the edge they
+	// lead to when a path is shown.
+	Hidden bool
+
+	// classes are the source and destination network classes of a
+	// reaches edge, whose evidence is computed when shown.
+	classes [2]int32
+}
+
+// Graph is a directed multigraph of vertices and typed edges.
+type Graph struct {
+	vertices []Vertex
+	index    map[Vertex]int32
+	edges    []Edge
+	out      [][]int32 // edge ids by source vertex
+	seen     map[edgeKey]bool
+}
+
+type edgeKey struct {
+	from, to int32
+	typ      EdgeType
+	detail   string
+}
+
+// NewGraph returns an empty graph.
+func NewGraph() *Graph {
+	return &Graph{index: map[Vertex]int32{}, seen: map[edgeKey]bool{}}
+}
+
+// Vertex returns the id of v, adding it when new.
+func (g *Graph) Vertex(v Vertex) int32 {
+	if id, ok := g.index[v]; ok {
+		return id
+	}
+	id := int32(len(g.vertices))
+	g.vertices = append(g.vertices, v)
+	g.index[v] = id
+	g.out = append(g.out, nil)
+	return id
+}
+
+// Lookup returns the id of v and whether it is in the graph.
+func (g *Graph) Lookup(v Vertex) (int32, bool) {
+	id, ok := g.index[v]
+	return id, ok
+}
+
+// At returns the vertex of an id.
+func (g *Graph) At(id int32) Vertex { return g.vertices[id] }
+
+// Len is the number of vertices.
+func (g *Graph) Len() int { return len(g.vertices) }
+
+// Edges is the number of edges.
+func (g *Graph) Edges() int { return len(g.edges) }
+
+// Edge returns an edge by id.
+func (g *Graph) Edge(id int32) *Edge { return &g.edges[id] }
+
+// Add adds an edge unless one of the same type and detail already joins the
+// same vertices; the first one added keeps its evidence.
+func (g *Graph) Add(e Edge) {
+	if e.From == e.To {
+		return
+	}
+	k := edgeKey{e.From, e.To, e.Type, e.Detail}
+	if g.seen[k] {
+		return
+	}
+	g.seen[k] = true
+	g.out[e.From] = append(g.out[e.From], int32(len(g.edges)))
+	g.edges = append(g.edges, e)
+}

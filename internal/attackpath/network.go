@@ -1,0 +1,72 @@
+package attackpath
+
+import (
+	"fmt"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+)
+
+// networkEdges joins pods through their network classes: a pod is a source
+// of its class, a class reaches the classes the policies allow, and a
+// destination class holds its pods. Reaching a pod over the network is a
+// final step: it exposes the pod, it does not hand it over.
+func (m *Model) networkEdges() {
+	net := m.in.Network
+	if net == nil {
+		return
+	}
+	snap := m.in.Snapshot
+	classes := net.Classes()
+	src := make([]int32, len(classes))
+	dst := make([]int32, len(classes))
+	for i := range classes {
+		if classes[i].IsExternal() {
+			src[i], dst[i] = -1, -1
+			continue
+		}
+		src[i] = m.g.Vertex(Vertex{Kind: NetClass, Name: fmt.Sprintf("src-%d", i)})
+		dst[i] = m.g.Vertex(Vertex{Kind: NetClass, Name: fmt.Sprintf("dst-%d", i)})
+	}
+	for i := range snap.Pods {
+		p := &snap.Pods[i]
+		if !podExists(m.in.Workload, i) {
+			continue
+		}
+		c, ok := net.ClassOf(p.Namespace, p.Name)
+		if !ok || src[c] < 0 {
+			continue
+		}
+		pv := m.pod(i)
+		m.g.Add(Edge{From: pv, To: src[c], Type: NetworkSource, Layer: finding.Network, Hidden: true})
+		m.g.Add(Edge{From: dst[c], To: pv, Type: NetworkDest, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
+	}
+	net.EachReachable(func(a, b netpol.ClassID) bool {
+		if int(a) < len(src) && int(b) < len(dst) && src[a] >= 0 && dst[b] >= 0 && a != b {
+			m.g.Add(Edge{From: src[a], To: dst[b], Type: Reaches, Layer: finding.Network, Severity: finding.Medium, classes: [2]int32{int32(a), int32(b)}})
+		}
+		return true
+	})
+}
+
+// networkEvidence explains a reaches edge: the allowed ports and the rules
+// that decide on each side. It is computed only for edges that are shown.
+func (m *Model) networkEvidence(e *Edge) (string, []finding.Step) {
+	v, ports, ok := m.in.Network.Witness(netpol.ClassID(e.classes[0]), netpol.ClassID(e.classes[1]))
+	if !ok {
+		return "", nil
+	}
+	ref := finding.Ref{Kind: "Connection", Name: v.From + " → " + v.To}
+	steps := []finding.Step{{Object: ref, Fact: v.Summary}}
+	for _, side := range []struct {
+		name string
+		s    netpol.Side
+	}{{"egress", v.Egress}, {"ingress", v.Ingress}} {
+		fact := side.name + ": " + side.s.Reason
+		for _, r := range side.s.Rules {
+			fact += "; " + r.String()
+		}
+		steps = append(steps, finding.Step{Object: ref, Fact: fact})
+	}
+	return netpol.FormatPorts(ports), steps
+}

@@ -1,0 +1,134 @@
+package attackpath
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/workload"
+)
+
+// nodeEdges joins pods and nodes: escaping pods own their node, a node owns
+// every pod on it, and a new pod in a namespace without Pod Security
+// enforcement can be made to escape.
+func (m *Model) nodeEdges() {
+	w := m.in.Workload
+	if w == nil {
+		return
+	}
+	snap := m.in.Snapshot
+	// Placement vertices group the pods a node runs or may run, so that a
+	// node costs one edge per placement, not one per pod.
+	for i := range w.Pods {
+		f := &w.Pods[i]
+		if !podExists(w, i) {
+			continue
+		}
+		p := &snap.Pods[i]
+		pv := m.pod(i)
+		nodes := m.nodesOf(&f.Placement)
+		plv, isNew := m.placement(f)
+		if isNew {
+			for _, node := range nodes {
+				nv := m.g.Vertex(Vertex{Kind: Node, Name: node})
+				m.g.Add(Edge{From: nv, To: plv, Type: NodeRunsPod, Layer: finding.Node, Severity: finding.High, Hidden: true})
+			}
+		}
+		m.g.Add(Edge{From: plv, To: pv, Type: NodeRunsPod, Layer: finding.Node, Severity: finding.High,
+			Evidence: []finding.Step{{Object: podRef(p), Fact: placementFact(&f.Placement, nodes)}}})
+		if f.EscapesToNode() {
+			for _, node := range nodes {
+				nv := m.g.Vertex(Vertex{Kind: Node, Name: node})
+				m.g.Add(Edge{From: pv, To: nv, Type: EscapesToNode, Layer: finding.Node, Severity: finding.Critical,
+					Detail: escapeFields(f), Evidence: escapeEvidence(p, f)})
+			}
+		}
+	}
+	for _, ns := range w.Unenforced() {
+		wv := m.g.Vertex(Vertex{Kind: Workloads, Namespace: ns.Namespace, Name: ns.Namespace})
+		for _, node := range m.schedulable() {
+			nv := m.g.Vertex(Vertex{Kind: Node, Name: node})
+			m.g.Add(Edge{From: wv, To: nv, Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical,
+				Evidence: []finding.Step{{Object: finding.Ref{Kind: "Namespace", Name: ns.Namespace},
+					Fact: "no Pod Security enforce level (or enforce=privileged): a privileged pod with hostPath / is admitted"}}})
+		}
+	}
+}
+
+// nodesOf lists the nodes a placement may put a pod on, AnyNode when the
+// snapshot has none.
+func (m *Model) nodesOf(pl *workload.Placement) []string {
+	if pl.Anywhere {
+		return []string{AnyNode}
+	}
+	return pl.Nodes
+}
+
+// schedulable lists the nodes a new pod without tolerations or selectors
+// may land on.
+func (m *Model) schedulable() []string {
+	snap := m.in.Snapshot
+	if len(snap.Nodes) == 0 {
+		return []string{AnyNode}
+	}
+	var out []string
+	for i := range snap.Nodes {
+		if !hasHardTaint(&snap.Nodes[i]) && !snap.Nodes[i].Spec.Unschedulable {
+			out = append(out, snap.Nodes[i].Name)
+		}
+	}
+	return out
+}
+
+func hasHardTaint(n *corev1.Node) bool {
+	for _, t := range n.Spec.Taints {
+		if t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute {
+			return true
+		}
+	}
+	return false
+}
+
+// placement returns the vertex of a pod's placement and whether it is new.
+func (m *Model) placement(f *workload.PodFacts) (int32, bool) {
+	v := Vertex{Kind: Placement, Name: fmt.Sprint(f.PlacementID())}
+	if id, ok := m.g.Lookup(v); ok {
+		return id, false
+	}
+	return m.g.Vertex(v), true
+}
+
+func placementFact(pl *workload.Placement, nodes []string) string {
+	switch {
+	case pl.Anywhere:
+		return "may be scheduled beside any pod (the snapshot names no nodes)"
+	case pl.Pinned:
+		return "runs on node " + strings.Join(nodes, ", ")
+	case len(nodes) > 3:
+		return fmt.Sprintf("may be scheduled on %d nodes (%s, ...): its selectors, affinity and tolerations allow them", len(nodes), strings.Join(nodes[:3], ", "))
+	}
+	return "may be scheduled on " + strings.Join(nodes, ", ") + ": its selectors, affinity and tolerations allow it"
+}
+
+func escapeFields(f *workload.PodFacts) string {
+	var fields []string
+	for _, e := range f.Escapes {
+		if e.Reach == workload.Node {
+			field, _, _ := strings.Cut(e.Field, " (")
+			fields = append(fields, field)
+		}
+	}
+	return strings.Join(fields, ", ")
+}
+
+func escapeEvidence(p *corev1.Pod, f *workload.PodFacts) []finding.Step {
+	var steps []finding.Step
+	for _, e := range f.Escapes {
+		if e.Reach == workload.Node {
+			steps = append(steps, finding.Step{Object: podRef(p), Fact: fmt.Sprintf("%s: %s", e.Field, e.Reason)})
+		}
+	}
+	return steps
+}

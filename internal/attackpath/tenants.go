@@ -1,0 +1,101 @@
+package attackpath
+
+import (
+	"sort"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// assign decides which tenant owns each vertex as an asset, and which
+// vertices each tenant controls from the start (its footholds): its pods,
+// its service accounts, and the users and groups bound only in its
+// namespaces.
+func (m *Model) assign() {
+	homes := m.homes()
+	home := make(map[int32]string, len(homes))
+	for subject, t := range homes {
+		home[m.subjectVertex(subject)] = t
+	}
+	m.owner = make([]string, m.g.Len())
+	for v := int32(0); v < int32(m.g.Len()); v++ {
+		x := m.g.At(v)
+		switch x.Kind {
+		case Pod, ServiceAccount, Workloads, Secrets, Namespace:
+			m.owner[v] = m.ten.Of(nsOf(x))
+		}
+		switch x.Kind {
+		case Pod, ServiceAccount:
+			t := m.owner[v]
+			m.sources[t] = append(m.sources[t], v)
+		}
+	}
+	for v, t := range home {
+		m.sources[t] = append(m.sources[t], v)
+	}
+	for t := range m.sources {
+		s := m.sources[t]
+		sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	}
+}
+
+func nsOf(x Vertex) string {
+	if x.Kind == Namespace {
+		return x.Name
+	}
+	return x.Namespace
+}
+
+// homes returns the users and groups that belong to one tenant: every
+// binding that names them is a RoleBinding in that tenant's namespaces.
+// The group of a namespace's service accounts belongs to its tenant.
+// Broad groups (system:authenticated, ...) and system identities belong to
+// none.
+func (m *Model) homes() map[rbac.Subject]string {
+	out := map[rbac.Subject]string{}
+	if m.in.RBAC == nil {
+		return out
+	}
+	where := map[rbac.Subject]map[string]bool{}
+	bindings := m.in.RBAC.Bindings()
+	for bi := range bindings {
+		b := &bindings[bi]
+		t := "*"
+		if b.Namespace != "" {
+			t = m.ten.Of(b.Namespace)
+		}
+		for si := range b.Subjects {
+			s, ok := b.SubjectAt(si)
+			if !ok || s.Kind == rbacv1.ServiceAccountKind {
+				continue
+			}
+			if s.Kind == rbacv1.UserKind {
+				if _, _, isSA := rbac.SplitServiceAccountUser(s.Name); isSA {
+					continue
+				}
+			}
+			if where[s] == nil {
+				where[s] = map[string]bool{}
+			}
+			where[s][t] = true
+		}
+	}
+	for s, ts := range where {
+		if ns, ok := strings.CutPrefix(s.Name, rbac.ServiceAccountsPrefix); ok && s.Kind == rbacv1.GroupKind && ns != "" {
+			out[s] = m.ten.Of(ns)
+			continue
+		}
+		if strings.HasPrefix(s.Name, "system:") || len(ts) != 1 || ts["*"] {
+			continue
+		}
+		for t := range ts {
+			if t != tenancy.Cluster {
+				out[s] = t
+			}
+		}
+	}
+	return out
+}

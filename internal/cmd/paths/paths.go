@@ -1,0 +1,209 @@
+// Package paths is the `bulkhead paths` command: shortest attack paths
+// between tenants, subjects and cluster-admin.
+package paths
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+type flags struct {
+	source  cli.Source
+	from    string
+	to      string
+	output  string
+	max     int
+	verbose bool
+}
+
+// NewCommand returns the paths command.
+func NewCommand(streams cli.IOStreams) *cobra.Command {
+	f := &flags{}
+	cmd := &cobra.Command{
+		Use:   "paths [--from TENANT|SUBJECT] [--to TENANT|cluster-admin]",
+		Short: "Show the shortest attack paths from a tenant or subject to another tenant or cluster-admin",
+		Long: `Paths searches the attack graph (docs/attack-graph.md): the identities a tenant
+controls, what RBAC lets them do, the pods they reach over the network, the nodes
+their pods escape to and the pods those nodes run. It prints the shortest path to
+each asset reached, each hop with the objects that prove it (-v).
+
+--from is a tenant, or a subject: User:NAME, Group:NAME, ServiceAccount:NS/NAME or
+system:serviceaccount:NS:NAME; a bare name that is no tenant is a user. Without
+--from, every tenant but the cluster tenant is a source.
+--to is a tenant or cluster-admin; without it, every other tenant.
+
+Exit status: 0 when some path exists, 1 when none does (isolated) or on error.`,
+		Example: `  bulkhead paths --demo --from default
+  bulkhead paths --demo --from User:bob
+  bulkhead paths --demo --from alice -v
+  bulkhead paths --demo --to cluster-admin
+  bulkhead paths -f cluster.yaml --from team-a --to team-b -o dot | dot -Tsvg > paths.svg`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, streams) },
+	}
+	f.source.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&f.from, "from", "", "tenant or subject the paths start from (default: every tenant)")
+	cmd.Flags().StringVar(&f.to, "to", "", "tenant or cluster-admin the paths end at (default: every other tenant)")
+	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text, json or dot")
+	cmd.Flags().IntVar(&f.max, "max", 50, "print at most this many paths (0: all)")
+	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print the evidence of every hop")
+	return cmd
+}
+
+func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
+	switch f.output {
+	case "text", "json", "dot":
+	default:
+		return fmt.Errorf("--output %q: want text, json or dot", f.output)
+	}
+	snap, ten, err := f.source.Load(cmd.Context(), streams)
+	if err != nil {
+		return err
+	}
+	sources, err := parseFrom(f.from, ten)
+	if err != nil {
+		return err
+	}
+	target, err := parseTo(f.to, ten)
+	if err != nil {
+		return err
+	}
+	model := audit.NewFacts(snap, ten).Graph()
+	var paths []attackpath.Path
+	for _, s := range sources {
+		paths = append(paths, model.Paths(s, target)...)
+	}
+	total := len(paths)
+	if f.max > 0 && len(paths) > f.max {
+		paths = paths[:f.max]
+	}
+	switch f.output {
+	case "json":
+		err = writeJSON(streams.Out, paths)
+	case "dot":
+		err = writeDOT(streams.Out, paths)
+	default:
+		err = render.Paths(streams.Out, paths, total, render.TextOptions{Verbose: f.verbose})
+	}
+	if err != nil {
+		return err
+	}
+	if total == 0 {
+		return cli.ExitError{Code: 1}
+	}
+	return nil
+}
+
+// parseFrom reads --from: one tenant or subject, or every tenant.
+func parseFrom(s string, ten *tenancy.Tenancy) ([]attackpath.Source, error) {
+	if s == "" {
+		var out []attackpath.Source
+		for _, t := range ten.Tenants() {
+			if !t.System {
+				out = append(out, attackpath.Source{Tenant: t.Name})
+			}
+		}
+		return out, nil
+	}
+	if v, ok, err := parseSubject(s); err != nil || ok {
+		return []attackpath.Source{{Subject: &v}}, err
+	}
+	if ten.Namespaces(s) != nil {
+		return []attackpath.Source{{Tenant: s}}, nil
+	}
+	v := attackpath.Vertex{Kind: attackpath.User, Name: s}
+	return []attackpath.Source{{Subject: &v}}, nil
+}
+
+// parseSubject reads KIND:NAME and system:serviceaccount:NS:NAME.
+func parseSubject(s string) (attackpath.Vertex, bool, error) {
+	if ns, name, ok := rbac.SplitServiceAccountUser(s); ok {
+		return attackpath.Vertex{Kind: attackpath.ServiceAccount, Namespace: ns, Name: name}, true, nil
+	}
+	kind, name, ok := strings.Cut(s, ":")
+	if !ok || strings.HasPrefix(s, "system:") {
+		return attackpath.Vertex{}, false, nil
+	}
+	switch strings.ToLower(kind) {
+	case "user":
+		return attackpath.Vertex{Kind: attackpath.User, Name: name}, true, nil
+	case "group":
+		return attackpath.Vertex{Kind: attackpath.Group, Name: name}, true, nil
+	case "serviceaccount", "sa":
+		ns, n, ok := strings.Cut(name, "/")
+		if !ok || ns == "" || n == "" {
+			return attackpath.Vertex{}, false, fmt.Errorf("--from %q: a service account is ServiceAccount:NAMESPACE/NAME", s)
+		}
+		return attackpath.Vertex{Kind: attackpath.ServiceAccount, Namespace: ns, Name: n}, true, nil
+	}
+	return attackpath.Vertex{}, false, fmt.Errorf("--from %q: unknown subject kind %q (want User, Group or ServiceAccount)", s, kind)
+}
+
+func parseTo(s string, ten *tenancy.Tenancy) (attackpath.Target, error) {
+	switch {
+	case s == "":
+		return attackpath.Target{}, nil
+	case s == "cluster-admin":
+		return attackpath.Target{ClusterAdmin: true}, nil
+	case ten.Namespaces(s) != nil:
+		return attackpath.Target{Tenant: s}, nil
+	}
+	var names []string
+	for _, t := range ten.Tenants() {
+		names = append(names, t.Name)
+	}
+	return attackpath.Target{}, fmt.Errorf("--to %q: no such tenant (tenants: %s; or cluster-admin)", s, strings.Join(names, ", "))
+}
+
+func writeJSON(w io.Writer, paths []attackpath.Path) error {
+	if paths == nil {
+		paths = []attackpath.Path{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(paths)
+}
+
+// writeDOT writes the union of the paths as a Graphviz digraph.
+func writeDOT(w io.Writer, paths []attackpath.Path) error {
+	var b strings.Builder
+	b.WriteString("digraph paths {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n")
+	seenNode := map[string]bool{}
+	seenEdge := map[string]bool{}
+	node := func(v attackpath.Vertex) {
+		id := v.String()
+		if !seenNode[id] {
+			seenNode[id] = true
+			fmt.Fprintf(&b, "  %q;\n", id)
+		}
+	}
+	for _, p := range paths {
+		for _, h := range p.Hops {
+			node(h.From)
+			node(h.To)
+			label := string(h.Type)
+			if h.Detail != "" {
+				label += "\\n" + h.Detail
+			}
+			e := fmt.Sprintf("  %q -> %q [label=%q];\n", h.From.String(), h.To.String(), label)
+			if !seenEdge[e] {
+				seenEdge[e] = true
+				b.WriteString(e)
+			}
+		}
+	}
+	b.WriteString("}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,168 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+)
+
+// gridMax is the most tenants the matrix is drawn as a grid for; past it
+// only the breached pairs are listed.
+const gridMax = 10
+
+// pairsMax is how many breached pairs the text report shows with their
+// witness path.
+const pairsMax = 25
+
+func (p *printer) isolation(x *attackpath.Matrix) {
+	breached := 0
+	for _, c := range x.Cells {
+		if !c.Isolated {
+			breached++
+		}
+	}
+	p.printf("%s %d of %d tenant pairs breached\n", p.paint("1", "isolation:"), breached, len(x.Cells))
+	if len(x.Tenants) <= gridMax && len(x.Tenants) > 1 {
+		p.grid(x)
+	}
+	shown := 0
+	for _, c := range sortedCells(x) {
+		if c.Isolated {
+			continue
+		}
+		if shown == pairsMax && !p.o.Verbose {
+			p.printf("  … %d more breached pairs (-v, -o json, or bulkhead paths)\n", breached-shown)
+			break
+		}
+		shown++
+		reach := ""
+		if c.Paths > 0 {
+			reach = fmt.Sprintf(", %d %s reached", c.Paths, plural(c.Paths, "asset", "assets"))
+		}
+		p.printf("  %s %s → %s: %s%s\n", p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers), reach)
+		if c.Witness != nil {
+			p.path(c.Witness, "      ")
+		} else {
+			p.printf("      %s\n", p.paint("2", "DNS only: names and addresses of its pods are discoverable"))
+		}
+	}
+	if len(x.AdminPaths) > 0 {
+		p.printf("%s\n", p.paint("1", "paths to cluster-admin:"))
+		for i := range x.AdminPaths {
+			a := &x.AdminPaths[i]
+			p.printf("  %s %s\n", p.sev(a.Severity), a.From)
+			p.path(a, "      ")
+		}
+	}
+	p.printf("\n")
+}
+
+// Path writes one attack path, a hop per line.
+func (p *printer) path(path *attackpath.Path, indent string) {
+	for _, h := range path.Hops {
+		detail := ""
+		if h.Detail != "" {
+			detail = " (" + h.Detail + ")"
+		}
+		p.wrap(indent, fmt.Sprintf("%s %s%s %s", h.From, p.paint("36", string(h.Type)), detail, h.To))
+		if p.o.Verbose {
+			for _, e := range h.Evidence {
+				p.wrap(indent+"    ", e.Object.String()+": "+e.Fact)
+			}
+		}
+	}
+}
+
+func layerList(ls []finding.Category) string {
+	var s []string
+	for _, l := range ls {
+		s = append(s, string(l))
+	}
+	return strings.Join(s, "+")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// sortedCells orders breached cells worst first, keeping the matrix order
+// among equals.
+func sortedCells(x *attackpath.Matrix) []attackpath.Cell {
+	out := append([]attackpath.Cell(nil), x.Cells...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j].Worst > out[j-1].Worst; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// grid draws the matrix: rows are sources, columns targets; a cell shows
+// the breached layers (a api, n network, d dns, h node) or "·".
+func (p *printer) grid(x *attackpath.Matrix) {
+	w := 6
+	for _, t := range x.Tenants {
+		if len(t) > w {
+			w = len(t)
+		}
+	}
+	if w > 14 {
+		w = 14
+	}
+	name := func(t string) string {
+		if len(t) > w {
+			return t[:w-1] + "…"
+		}
+		return t
+	}
+	p.printf("  %-*s", w+1, "from\\to")
+	for _, t := range x.Tenants {
+		p.printf(" %-*s", w, name(t))
+	}
+	p.printf("\n")
+	for _, a := range x.Tenants {
+		p.printf("  %-*s", w+1, name(a))
+		for _, b := range x.Tenants {
+			cell := "—"
+			if c := x.Cell(a, b); c != nil {
+				cell = p.cellText(c)
+			}
+			p.printf(" %s", pad(cell, w))
+		}
+		p.printf("\n")
+	}
+	p.printf("  %s\n", p.paint("2", "a api, n network, d dns, h node; · isolated; colour: worst severity"))
+}
+
+func (p *printer) cellText(c *attackpath.Cell) string {
+	if c.Isolated {
+		return "·"
+	}
+	var b strings.Builder
+	for _, l := range c.Layers {
+		switch l {
+		case finding.API:
+			b.WriteByte('a')
+		case finding.Network:
+			b.WriteByte('n')
+		case finding.DNS:
+			b.WriteByte('d')
+		case finding.Node:
+			b.WriteByte('h')
+		}
+	}
+	return p.paint(severityColor[c.Worst], b.String())
+}
+
+// pad pads s to width w of visible characters.
+func pad(s string, w int) string {
+	if n := visibleLen(s); n < w {
+		return s + strings.Repeat(" ", w-n)
+	}
+	return s
+}
