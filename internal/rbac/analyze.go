@@ -60,6 +60,8 @@ type analysis struct {
 
 	clusterRoles []*Role            // sorted by name, built on first use
 	rolesIn      map[string][]*Role // per namespace, sorted by name
+	groupParts   map[groupScope]*ownerPart
+	partCovers   map[partRole]bool
 }
 
 func (an *analysis) capabilities(r *Role, cluster bool) []Held {

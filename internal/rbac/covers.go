@@ -60,19 +60,44 @@ func newCoverer(owner []rbacv1.PolicyRule) *coverer {
 }
 
 func (c *coverer) covers(servant []rbacv1.PolicyRule) bool {
+	return coverage{c}.covers(servant)
+}
+
+// coverage is the union of several owner rule sets.
+type coverage []*coverer
+
+// covers reports whether every atom of the servant rules is covered by some
+// rule of some part.
+func (cv coverage) covers(servant []rbacv1.PolicyRule) bool {
+	resource := func(v, g, res, n string) bool {
+		for _, c := range cv {
+			if c.coversResource(v, g, res, n) {
+				return true
+			}
+		}
+		return false
+	}
+	url := func(v, u string) bool {
+		for _, c := range cv {
+			if c.coversURL(v, u) {
+				return true
+			}
+		}
+		return false
+	}
 	for i := range servant {
 		s := &servant[i]
 		for _, g := range s.APIGroups {
 			for _, res := range s.Resources {
 				for _, v := range s.Verbs {
 					if len(s.ResourceNames) == 0 {
-						if !c.coversResource(v, g, res, "") {
+						if !resource(v, g, res, "") {
 							return false
 						}
 						continue
 					}
 					for _, n := range s.ResourceNames {
-						if !c.coversResource(v, g, res, n) {
+						if !resource(v, g, res, n) {
 							return false
 						}
 					}
@@ -81,14 +106,20 @@ func (c *coverer) covers(servant []rbacv1.PolicyRule) bool {
 		}
 		for _, u := range s.NonResourceURLs {
 			for _, v := range s.Verbs {
-				if c.atoms == nil && !anyCovers(c.owner, v, "", "", "", u, false) ||
-					c.atoms != nil && !anyCovers(c.urls, v, "", "", "", u, false) {
+				if !url(v, u) {
 					return false
 				}
 			}
 		}
 	}
 	return true
+}
+
+func (c *coverer) coversURL(verb, url string) bool {
+	if c.atoms == nil {
+		return anyCovers(c.owner, verb, "", "", "", url, false)
+	}
+	return anyCovers(c.urls, verb, "", "", "", url, false)
 }
 
 // coversResource reports whether an owner rule covers one resource atom.

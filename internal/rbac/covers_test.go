@@ -37,6 +37,9 @@ func TestCoversMatchesValidation(t *testing.T) {
 		if got := rbac.Covers(owner, servant); got != want {
 			t.Fatalf("Covers(%v, %v) = %v, validation.Covers = %v", owner, servant, got, want)
 		}
+		if got := rbac.CoversSplit(owner, servant, r.Intn(len(owner)+1)); got != want {
+			t.Fatalf("CoversSplit(%v, %v) = %v, validation.Covers = %v", owner, servant, got, want)
+		}
 		if got := rbac.CoversIndexed(owner, servant); got != want {
 			t.Fatalf("CoversIndexed(%v, %v) = %v, validation.Covers = %v", owner, servant, got, want)
 		}

@@ -56,21 +56,20 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 	if !an.a.Authorize(Request{User: user, Groups: groups, Verb: "create", APIGroup: rbacv1.GroupName, Resource: bindingRes, Namespace: ns}).Allowed {
 		return // may bind, but may not create the binding
 	}
-	var own, bindRules []rbacv1.PolicyRule
-	firstBinding := map[finding.Ref]finding.Ref{}
-	for _, x := range an.a.RulesFor(user, groups, ns) {
-		// A role bound many times contributes its rules once.
-		if b, ok := firstBinding[x.Role]; !ok {
-			firstBinding[x.Role] = x.Binding
-		} else if b != x.Binding {
-			continue
-		}
-		own = append(own, x.Rule)
-		if verbMatches(&x.Rule, "bind") && apiGroupMatches(&x.Rule, rbacv1.GroupName) {
-			bindRules = append(bindRules, x.Rule)
-		}
+	// The subject's own rules in the scope, in parts: its user's, and one
+	// per group, cached, since many subjects share groups.
+	parts := []*ownerPart{an.part(an.a.byUser[user], ns)}
+	for _, g := range groups {
+		parts = append(parts, an.groupPart(g, ns))
 	}
-	own2 := newCoverer(own)
+	var bindRules []rbacv1.PolicyRule
+	for _, p := range parts {
+		bindRules = append(bindRules, p.bind...)
+	}
+	own := make(coverage, len(parts))
+	for i, p := range parts {
+		own[i] = p.coverer
+	}
 	var targets []*Role
 	// try checks one role the subject may bind; it returns false when
 	// enough examples are found.
@@ -91,7 +90,7 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 		}
 		// covers is validation.Covers, the API server's own check, without
 		// its allocations (TestCoversMatchesValidation holds them equal).
-		if !own2.covers(r.Rules) {
+		if !an.covered(own, r) {
 			targets = append(targets, r)
 		}
 		return len(targets) < maxEscalationExamples
@@ -189,4 +188,78 @@ func (an *analysis) sortedRoles(ns string) []*Role {
 		}
 	}
 	return an.rolesIn[ns]
+}
+
+// ownerPart is the rules one user or group holds through its own bindings
+// in a scope, each role's once.
+type ownerPart struct {
+	coverer *coverer
+	// bind are the rules granting the bind verb in the RBAC group.
+	bind []rbacv1.PolicyRule
+}
+
+type groupScope struct{ group, namespace string }
+
+func (an *analysis) groupPart(group, ns string) *ownerPart {
+	k := groupScope{group, ns}
+	if p, ok := an.groupParts[k]; ok {
+		return p
+	}
+	p := an.part(an.a.byGroup[group], ns)
+	if an.groupParts == nil {
+		an.groupParts = map[groupScope]*ownerPart{}
+	}
+	an.groupParts[k] = p
+	return p
+}
+
+// part collects the rules of the bindings among refs that apply in ns.
+func (an *analysis) part(refs []subjectRef, ns string) *ownerPart {
+	var rules []rbacv1.PolicyRule
+	seen := map[*Role]bool{}
+	for _, ref := range refs {
+		b := &an.a.bindings[ref.binding]
+		if b.Role == nil || seen[b.Role] || (b.Namespace != "" && b.Namespace != ns) {
+			continue
+		}
+		seen[b.Role] = true
+		rules = append(rules, b.Role.Rules...)
+	}
+	p := &ownerPart{coverer: newCoverer(rules)}
+	for i := range rules {
+		if verbMatches(&rules[i], "bind") && apiGroupMatches(&rules[i], rbacv1.GroupName) {
+			p.bind = append(p.bind, rules[i])
+		}
+	}
+	return p
+}
+
+type partRole struct {
+	part *coverer
+	role *Role
+}
+
+// covered reports whether the parts together cover a role's rules; own[0]
+// is the user's part, the others its groups'. Whether one group's part
+// alone covers a role is remembered: the parts of broad groups come back
+// for subject after subject.
+func (an *analysis) covered(own coverage, r *Role) bool {
+	if an.partCovers == nil {
+		an.partCovers = map[partRole]bool{}
+	}
+	for i, p := range own {
+		if i == 0 {
+			continue // the user's own part, seen once: not worth remembering
+		}
+		k := partRole{p, r}
+		c, ok := an.partCovers[k]
+		if !ok {
+			c = p.covers(r.Rules)
+			an.partCovers[k] = c
+		}
+		if c {
+			return true
+		}
+	}
+	return len(own) > 1 && own.covers(r.Rules)
 }

@@ -11,3 +11,8 @@ func CoversIndexed(owner, servant []rbacv1.PolicyRule) bool {
 	padded := append(append([]rbacv1.PolicyRule(nil), owner...), make([]rbacv1.PolicyRule, indexFrom)...)
 	return newCoverer(padded).covers(servant)
 }
+
+// CoversSplit is covers with the owner rules split in two parts at cut.
+func CoversSplit(owner, servant []rbacv1.PolicyRule, cut int) bool {
+	return coverage{newCoverer(owner[:cut]), newCoverer(owner[cut:])}.covers(servant)
+}
