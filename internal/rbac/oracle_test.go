@@ -26,7 +26,7 @@ import (
 
 // oracleQueries is how many random SubjectAccessReviews the differential
 // test compares.
-const oracleQueries = 6000
+const oracleQueries = 8000
 
 // TestOracleSubjectAccessReview loads a random RBAC configuration and the
 // seed article's RBAC into a real kube-apiserver (with the

@@ -39,8 +39,8 @@ type Config struct {
 
 // Small is a configuration for the differential test: every feature, few
 // enough objects to load into an API server in seconds.
-var Small = Config{Seed: 1, Namespaces: 6, Roles: 30, ClusterRoles: 30, Aggregated: 6, RoleBindings: 80,
-	ClusterRoleBindings: 25, Users: 12, Groups: 8, ServiceAccounts: 12, Missing: 0.05, Broad: 0.33, Rare: 1}
+var Small = Config{Seed: 1, Namespaces: 8, Roles: 48, ClusterRoles: 40, Aggregated: 8, RoleBindings: 160,
+	ClusterRoleBindings: 40, Users: 16, Groups: 10, ServiceAccounts: 16, Missing: 0.05, Broad: 0.33, Rare: 1}
 
 // Large is the benchmark size of issue 3: 50,000 bindings, 5,000 roles,
 // 20,000 subjects.
