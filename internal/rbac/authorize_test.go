@@ -246,3 +246,32 @@ func TestLookupResource(t *testing.T) {
 		}
 	}
 }
+
+func TestGrants(t *testing.T) {
+	snap := &snapshot.Snapshot{
+		ClusterRoles: []rbacv1.ClusterRole{
+			clusterRole("exec", rule(l("create"), l(""), l("pods/exec"))),
+			clusterRole("nodes", rule(l("get"), l(""), l("nodes/proxy"))),
+			clusterRole("reader", rule(l("get"), l(""), l("pods"))),
+		},
+		RoleBindings: []rbacv1.RoleBinding{
+			roleBinding("a", "exec-here", "ClusterRole", "exec", sa("", "ci")),
+			roleBinding("a", "nodes-here", "ClusterRole", "nodes", user("eve")), // nodes/proxy is cluster-scoped: nothing here
+			roleBinding("a", "read", "ClusterRole", "reader", user("eve")),
+		},
+		ClusterRoleBindings: []rbacv1.ClusterRoleBinding{
+			clusterRoleBinding("nodes", "ClusterRole", "nodes", group("monitoring")),
+		},
+	}
+	var got []string
+	for _, g := range NewAuthorizer(snap).Grants() {
+		got = append(got, g.Subject.String()+" "+g.Capability+" in "+g.Namespace+" via "+g.Binding.String())
+	}
+	want := l(
+		"Group/monitoring nodes/proxy in  via ClusterRoleBinding/nodes",
+		"ServiceAccount/a/ci pods exec in a via RoleBinding/a/exec-here",
+	)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Grants (-want +got):\n%s", diff)
+	}
+}
