@@ -69,7 +69,7 @@ func (an *analysis) capabilities(r *Role, cluster bool) []Held {
 	if h, ok := an.caps[k]; ok {
 		return h
 	}
-	h := capabilities(r, cluster)
+	h := Capabilities(r, cluster)
 	an.caps[k] = h
 	return h
 }
@@ -93,7 +93,7 @@ func (an *analysis) binding(bi int, homes map[Subject][]string) {
 		return // the role grants nothing a request could match
 	}
 	for si := range b.Subjects {
-		s, ok := b.subject(si)
+		s, ok := b.SubjectAt(si)
 		if !ok {
 			continue
 		}
@@ -175,7 +175,7 @@ func (an *analysis) latent(b *Binding) {
 	}
 	var subjects []finding.Ref
 	for si := range b.Subjects {
-		if s, ok := b.subject(si); ok {
+		if s, ok := b.SubjectAt(si); ok {
 			subjects = append(subjects, SubjectRef(s))
 		}
 	}

@@ -124,7 +124,7 @@ func (a *Authorizer) RulesFor(user string, groups []string, namespace string) []
 
 func (a *Authorizer) access(m subjectRef, rule int) Access {
 	b := &a.bindings[m.binding]
-	s, _ := b.subject(int(m.subject))
+	s, _ := b.SubjectAt(int(m.subject))
 	return Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: rule, Rule: b.Role.Rules[rule]}
 }
 

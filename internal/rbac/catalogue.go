@@ -90,11 +90,11 @@ type Held struct {
 	RuleIndex  int
 }
 
-// capabilities returns the capabilities a role's rules give in a scope:
+// Capabilities returns the capabilities a role's rules give in a scope:
 // cluster is true for a ClusterRoleBinding, false for a RoleBinding (which
 // grants no cluster-scoped permission). Names are ignored: a rule limited to
 // some objects still grants the capability on them.
-func capabilities(r *Role, cluster bool) []Held {
+func Capabilities(r *Role, cluster bool) []Held {
 	var out []Held
 	for ci := range Catalogue {
 		c := &Catalogue[ci]

@@ -31,7 +31,7 @@ func (an *analysis) bindEscalations() {
 			continue
 		}
 		for si := range b.Subjects {
-			s, ok := b.subject(si)
+			s, ok := b.SubjectAt(si)
 			if !ok {
 				continue
 			}
@@ -116,14 +116,14 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 	for _, r := range targets {
 		names = append(names, r.Ref.String())
 		objs = append(objs, r.Ref)
-		sev = maxSeverity(sev, capabilities(r, ns == ""))
+		sev = maxSeverity(sev, Capabilities(r, ns == ""))
 	}
 	target := "*"
 	if ns != "" {
 		target = an.ten.Of(ns)
 	}
 	_, home := classify(s, an.ten)
-	held := capabilities(b.Role, ns == "")
+	held := Capabilities(b.Role, ns == "")
 	rule := 0
 	for _, h := range held {
 		if h.Capability.Name == "bind" {

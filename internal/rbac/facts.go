@@ -34,14 +34,14 @@ func (a *Authorizer) Grants() []Grant {
 		k := capKey{b.Role, b.Namespace == ""}
 		held, ok := caps[k]
 		if !ok {
-			held = capabilities(b.Role, k.cluster)
+			held = Capabilities(b.Role, k.cluster)
 			caps[k] = held
 		}
 		if len(held) == 0 {
 			continue
 		}
 		for si := range b.Subjects {
-			s, ok := b.subject(si)
+			s, ok := b.SubjectAt(si)
 			if !ok {
 				continue
 			}

@@ -41,11 +41,11 @@ func (b *Binding) RoleRefObject() finding.Ref {
 	return finding.Ref{Kind: b.RoleRef.Kind, Name: b.RoleRef.Name}
 }
 
-// subject resolves a binding subject to the subject it names: a service
+// SubjectAt resolves a binding subject to the subject it names: a service
 // account without a namespace in a RoleBinding is in the binding's
 // namespace; in a ClusterRoleBinding it names nobody (ok false), as does an
 // unknown kind.
-func (b *Binding) subject(i int) (Subject, bool) {
+func (b *Binding) SubjectAt(i int) (Subject, bool) {
 	s := b.Subjects[i]
 	switch s.Kind {
 	case rbacv1.UserKind, rbacv1.GroupKind:
@@ -152,7 +152,7 @@ func NewAuthorizer(snap *snapshot.Snapshot) *Authorizer {
 	for bi := range a.bindings {
 		b := &a.bindings[bi]
 		for si := range b.Subjects {
-			s, ok := b.subject(si)
+			s, ok := b.SubjectAt(si)
 			if !ok {
 				continue
 			}

@@ -78,7 +78,7 @@ func (a *Authorizer) personHomes(ten *tenancy.Tenancy) (map[Subject][]string, ma
 			t = ten.Of(b.Namespace)
 		}
 		for si := range b.Subjects {
-			s, ok := b.subject(si)
+			s, ok := b.SubjectAt(si)
 			if !ok {
 				continue
 			}

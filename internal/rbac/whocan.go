@@ -44,7 +44,7 @@ func (a *Authorizer) WhoCan(req Request) []Access {
 			return
 		}
 		for si := range b.Subjects {
-			s, ok := b.subject(si)
+			s, ok := b.SubjectAt(si)
 			if !ok {
 				continue
 			}
