@@ -98,8 +98,8 @@ func (an *analysis) binding(bi int, homes map[Subject][]string) {
 			continue
 		}
 		cls, home := classify(s, an.ten)
-		if cls == classPerson && len(homes[s]) == 1 && homes[s][0] != "*" {
-			home = homes[s][0]
+		if cls == classPerson {
+			home = homeOf(homes[s])
 		}
 		switch {
 		case cls == classSystem:
@@ -221,6 +221,22 @@ func (an *analysis) sharedIdentities(homes map[Subject][]string, bound map[Subje
 			Remediation: "Use one identity per tenant.",
 		})
 	}
+}
+
+// homeOf returns the tenant of a user or group: the one tenant whose
+// namespaces bind it, ClusterRoleBindings aside; "" when none or several.
+func homeOf(tenants []string) string {
+	home := ""
+	for _, t := range tenants {
+		switch {
+		case t == "*":
+		case home == "":
+			home = t
+		default:
+			return ""
+		}
+	}
+	return home
 }
 
 func boundaryOnly(held []Held) []Held {
