@@ -14,7 +14,8 @@ import (
 const maxEscalationExamples = 5
 
 // bindEscalations reports subjects that may create bindings to roles whose
-// rules they do not hold themselves. kube-apiserver lets a binding be
+// rules they do not hold themselves, and subjects that may write such rules
+// into roles (roleEscalation). kube-apiserver lets a binding be
 // created when its creator holds "bind" on the role (in the binding's
 // namespace) or already holds every rule of it (validation.Covers, here
 // covers); with
@@ -42,6 +43,106 @@ func (an *analysis) bindEscalations() {
 			an.escalation(s, b)
 		}
 	}
+	seen = map[scoped]bool{}
+	for bi := range an.a.bindings {
+		b := &an.a.bindings[bi]
+		if b.Role == nil || !hasCapability(an.capabilities(b.Role, b.Namespace == ""), "escalate") {
+			continue
+		}
+		for si := range b.Subjects {
+			s, ok := b.SubjectAt(si)
+			if !ok {
+				continue
+			}
+			if cls, _ := classify(s, an.ten); cls == classSystem || seen[scoped{s, b.Namespace}] {
+				continue
+			}
+			seen[scoped{s, b.Namespace}] = true
+			an.roleEscalation(s, b)
+		}
+	}
+}
+
+// everything is the rule of cluster-admin.
+var everything = []rbacv1.PolicyRule{{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}}}
+
+// roleEscalation checks one subject holding escalate through binding b:
+// kube-apiserver lets a role be written with rules its writer lacks when
+// the writer holds escalate on it, so a holder who may also update roles
+// writes any permission into them, for every subject bound to them.
+func (an *analysis) roleEscalation(s Subject, b *Binding) {
+	user, groups := identity(s)
+	ns := b.Namespace
+	own, _ := an.ownRules(user, groups, ns)
+	if own.covers(everything) {
+		return // holds everything already
+	}
+	resource, where, roles := "roles", "in namespace "+ns, an.sortedRoles(ns)
+	if ns == "" {
+		resource, where, roles = "clusterroles", "cluster-wide", an.sortedClusterRoles()
+	}
+	var targets []*Role
+	for _, r := range roles {
+		for _, verb := range []string{"update", "patch"} {
+			req := Request{User: user, Groups: groups, Verb: verb, APIGroup: rbacv1.GroupName, Resource: resource, Name: r.Ref.Name, Namespace: ns}
+			if an.a.Authorize(req).Allowed {
+				targets = append(targets, r)
+				break
+			}
+		}
+		if len(targets) == maxEscalationExamples {
+			break
+		}
+	}
+	if len(targets) == 0 {
+		return
+	}
+	var names []string
+	objs := []finding.Ref{b.Ref, b.Role.Ref}
+	for _, r := range targets {
+		names = append(names, r.Ref.String())
+		objs = append(objs, r.Ref)
+	}
+	sev, target := finding.High, "*"
+	if ns == "" {
+		sev = finding.Critical
+	} else {
+		target = an.ten.Of(ns)
+	}
+	_, home := classify(s, an.ten)
+	rule := 0
+	for _, h := range Capabilities(b.Role, ns == "") {
+		if h.Capability.Name == "escalate" {
+			rule = h.RuleIndex
+		}
+	}
+	x := Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: ns, RuleIndex: rule, Rule: b.Role.Rules[rule]}
+	an.out = append(an.out, finding.Finding{
+		ID: IDBindEscalation, Severity: sev, Category: finding.API, SourceTenant: home, TargetTenant: target,
+		Reason:      fmt.Sprintf("%s holds escalate and may update roles %s, so it can write into them permissions it lacks, for everyone bound to them: %s", s, where, strings.Join(names, ", ")),
+		Detail:      fmt.Sprintf("kube-apiserver accepts a role whose rules its writer does not hold when the writer has escalate on it. At most %d roles are named.", maxEscalationExamples),
+		Subjects:    []finding.Ref{SubjectRef(s)},
+		Objects:     objs,
+		Witness:     x.Witness(),
+		Remediation: "Remove escalate: it is only needed by controllers that manage roles.",
+	})
+}
+
+// ownRules returns the rules a user with groups holds in a scope, in parts
+// (its user's, and one per group, cached, since many subjects share
+// groups), and those of them granting bind in the RBAC group.
+func (an *analysis) ownRules(user string, groups []string, ns string) (coverage, []rbacv1.PolicyRule) {
+	parts := []*ownerPart{an.part(an.a.byUser[user], ns)}
+	for _, g := range groups {
+		parts = append(parts, an.groupPart(g, ns))
+	}
+	var bindRules []rbacv1.PolicyRule
+	own := make(coverage, len(parts))
+	for i, p := range parts {
+		own[i] = p.coverer
+		bindRules = append(bindRules, p.bind...)
+	}
+	return own, bindRules
 }
 
 // escalation checks one subject holding bind through binding b, in b's
@@ -56,20 +157,7 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 	if !an.a.Authorize(Request{User: user, Groups: groups, Verb: "create", APIGroup: rbacv1.GroupName, Resource: bindingRes, Namespace: ns}).Allowed {
 		return // may bind, but may not create the binding
 	}
-	// The subject's own rules in the scope, in parts: its user's, and one
-	// per group, cached, since many subjects share groups.
-	parts := []*ownerPart{an.part(an.a.byUser[user], ns)}
-	for _, g := range groups {
-		parts = append(parts, an.groupPart(g, ns))
-	}
-	var bindRules []rbacv1.PolicyRule
-	for _, p := range parts {
-		bindRules = append(bindRules, p.bind...)
-	}
-	own := make(coverage, len(parts))
-	for i, p := range parts {
-		own[i] = p.coverer
-	}
+	own, bindRules := an.ownRules(user, groups, ns)
 	var targets []*Role
 	// try checks one role the subject may bind; it returns false when
 	// enough examples are found.
