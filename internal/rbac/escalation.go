@@ -81,17 +81,34 @@ func (an *analysis) roleEscalation(s Subject, b *Binding) {
 	if ns == "" {
 		resource, where, roles = "clusterroles", "cluster-wide", an.sortedClusterRoles()
 	}
-	var targets []*Role
-	for _, r := range roles {
+	// The subject's rules that may update or patch some role of the scope.
+	var writers []rbacv1.PolicyRule
+	for _, x := range an.a.RulesFor(user, groups, ns) {
 		for _, verb := range []string{"update", "patch"} {
-			req := Request{User: user, Groups: groups, Verb: verb, APIGroup: rbacv1.GroupName, Resource: resource, Name: r.Ref.Name, Namespace: ns}
-			if an.a.Authorize(req).Allowed {
-				targets = append(targets, r)
+			probe := Request{Verb: verb, APIGroup: rbacv1.GroupName, Resource: resource}
+			if len(x.Rule.ResourceNames) > 0 {
+				probe.Name = x.Rule.ResourceNames[0]
+			}
+			if RuleAllows(&probe, &x.Rule) {
+				writers = append(writers, x.Rule)
 				break
 			}
 		}
-		if len(targets) == maxEscalationExamples {
+	}
+	var targets []*Role
+	for _, r := range roles {
+		if len(writers) == 0 || len(targets) == maxEscalationExamples {
 			break
+		}
+	writable:
+		for i := range writers {
+			for _, verb := range []string{"update", "patch"} {
+				req := Request{Verb: verb, APIGroup: rbacv1.GroupName, Resource: resource, Name: r.Ref.Name, Namespace: ns}
+				if RuleAllows(&req, &writers[i]) {
+					targets = append(targets, r)
+					break writable
+				}
+			}
 		}
 	}
 	if len(targets) == 0 {
