@@ -30,7 +30,6 @@ type grant struct {
 	access   rbac.Access
 	held     rbac.Held
 	cluster  bool
-	scope    []string // namespaces where it applies
 	evidence []finding.Step
 }
 
@@ -48,10 +47,6 @@ func (m *Model) apiEdges() {
 			continue
 		}
 		cluster := b.Namespace == ""
-		scope := []string{b.Namespace}
-		if cluster {
-			scope = m.namespaces
-		}
 		held := rbac.Capabilities(b.Role, cluster)
 		readRule := readsPods(b.Role)
 		if len(held) == 0 && readRule < 0 {
@@ -64,17 +59,15 @@ func (m *Model) apiEdges() {
 			}
 			from := m.subjectVertex(s)
 			for _, h := range held {
-				g := grant{from: from, held: h, cluster: cluster, scope: scope,
+				g := grant{from: from, held: h, cluster: cluster,
 					access: rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: h.RuleIndex, Rule: b.Role.Rules[h.RuleIndex]}}
 				g.evidence = g.access.Witness()
 				m.capabilityEdges(&g)
 			}
 			if readRule >= 0 {
 				acc := rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: readRule, Rule: b.Role.Rules[readRule]}
-				for _, ns := range scope {
-					m.g.Add(Edge{From: from, To: m.g.Vertex(Vertex{Kind: Namespace, Name: ns}), Type: ReadsObjects, Layer: finding.API,
-						Severity: finding.Low, Detail: "get/list pods", Final: true, Evidence: acc.Witness()})
-				}
+				m.g.Add(Edge{From: from, To: m.hub(hubRead, b.Namespace), Type: ReadsObjects, Layer: finding.API,
+					Severity: finding.Low, Detail: "get/list pods", Final: b.Namespace != "", Evidence: acc.Witness()})
 			}
 		}
 	}
@@ -94,77 +87,115 @@ func readsPods(r *rbac.Role) int {
 	return -1
 }
 
-// capabilityEdges adds the edges of one capability of the catalogue.
+// capabilityEdges adds the edges of one capability of the catalogue. A
+// grant in one namespace leads to that namespace's assets; a cluster-wide
+// grant leads to a hub that fans out to every namespace's.
 func (m *Model) capabilityEdges(g *grant) {
 	c := g.held.Capability
 	add := func(to int32, typ EdgeType, sev finding.Severity) {
 		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: c.Name, Evidence: g.evidence})
 	}
+	ns := g.access.Namespace // "" for a ClusterRoleBinding
 	switch c.Name {
 	case "*/*/*", "bind", "escalate":
 		if g.cluster {
 			add(m.admin, IsClusterAdmin, finding.Critical)
 			return
 		}
-		m.namespaceAdmin(g, add)
+		add(m.workloads(ns), CreatesPods, finding.High)
+		add(m.secrets(ns), ReadsSecrets, finding.High)
+		add(m.hub(hubExec, ns), ExecsInto, finding.High)
 	case "impersonate":
 		if g.cluster {
 			add(m.admin, IsClusterAdmin, finding.Critical)
 			return
 		}
-		for _, ns := range g.scope {
-			for _, sa := range m.accounts[ns] {
-				add(m.account(ns, sa), Impersonates, finding.High)
-			}
-		}
+		add(m.hub(hubAccounts, ns), Impersonates, finding.High)
 	case "csr create+approve", "admission webhooks write":
 		add(m.admin, IsClusterAdmin, finding.Critical)
 	case "nodes/proxy":
-		for _, node := range m.allNodes() {
-			add(m.g.Vertex(Vertex{Kind: Node, Name: node}), KubeletProxy, finding.Critical)
-		}
+		add(m.hub(hubNodes, ""), KubeletProxy, finding.Critical)
 	case "pods create":
-		for _, ns := range g.scope {
-			add(m.workloads(ns), CreatesPods, finding.High)
-		}
+		add(m.hub(hubWorkloads, ns), CreatesPods, finding.High)
 	case "pods exec":
-		for _, ns := range g.scope {
-			for _, i := range m.pods[ns] {
-				add(m.pod(i), ExecsInto, finding.High)
-			}
-		}
+		add(m.hub(hubExec, ns), ExecsInto, finding.High)
 	case "secrets read":
-		for _, ns := range g.scope {
-			add(m.secrets(ns), ReadsSecrets, finding.High)
-		}
+		add(m.hub(hubSecrets, ns), ReadsSecrets, finding.High)
 	case "serviceaccounts/token create":
-		for _, ns := range g.scope {
-			for _, sa := range m.accounts[ns] {
-				add(m.account(ns, sa), MintsToken, finding.High)
-			}
-		}
+		add(m.hub(hubAccounts, ns), MintsToken, finding.High)
 	case "services/proxy":
-		for _, ns := range g.scope {
-			for _, i := range m.pods[ns] {
-				m.g.Add(Edge{From: g.from, To: m.pod(i), Type: ProxiesTo, Layer: finding.API, Severity: finding.Medium, Detail: c.Name, Evidence: g.evidence, Final: true})
-			}
-		}
+		add(m.hub(hubProxy, ns), ProxiesTo, finding.Medium)
 	}
 	// namespaces write, customresourcedefinitions write and
 	// persistentvolumes create give no step of their own in the graph: the
 	// API engine reports them (see docs/attack-graph.md).
 }
 
-// namespaceAdmin adds what full control of a namespace gives: new pods as
-// any of its accounts, its running pods and its secrets.
-func (m *Model) namespaceAdmin(g *grant, add func(int32, EdgeType, finding.Severity)) {
-	for _, ns := range g.scope {
-		add(m.workloads(ns), CreatesPods, finding.High)
-		add(m.secrets(ns), ReadsSecrets, finding.High)
-		for _, i := range m.pods[ns] {
-			add(m.pod(i), ExecsInto, finding.High)
+// Hub kinds: what a grant fans out to.
+const (
+	hubWorkloads = "workloads" // Workloads of the namespace
+	hubSecrets   = "secrets"   // Secrets of the namespace
+	hubExec      = "exec"      // every pod of the namespace
+	hubAccounts  = "accounts"  // every service account of the namespace
+	hubProxy     = "proxy"     // every pod of the namespace, final
+	hubRead      = "read"      // the Namespace, final
+	hubNodes     = "nodes"     // every node
+)
+
+// hub returns the fan-out vertex of a kind in a namespace ("" for every
+// namespace), wiring it to its targets when new. Hubs of one namespace for
+// Workloads, Secrets and Namespace are those vertices themselves.
+func (m *Model) hub(kind, ns string) int32 {
+	if ns != "" {
+		switch kind {
+		case hubWorkloads:
+			return m.workloads(ns)
+		case hubSecrets:
+			return m.secrets(ns)
+		case hubRead:
+			return m.g.Vertex(Vertex{Kind: Namespace, Name: ns})
 		}
 	}
+	name := kind + ":" + ns
+	if ns == "" {
+		name = kind + ":*"
+	}
+	if id, ok := m.g.Lookup(Vertex{Kind: Hub, Name: name}); ok {
+		return id
+	}
+	h := m.g.Vertex(Vertex{Kind: Hub, Name: name})
+	fan := func(to int32, final bool) {
+		m.g.Add(Edge{From: h, To: to, Type: hubEdge[kind], Layer: finding.API, Severity: hubSeverity[kind], Hidden: true, Final: final})
+	}
+	switch {
+	case kind == hubNodes:
+		for _, node := range m.allNodes() {
+			fan(m.g.Vertex(Vertex{Kind: Node, Name: node}), false)
+		}
+	case ns == "":
+		for _, n := range m.namespaces {
+			fan(m.hub(kind, n), kind == hubRead)
+		}
+	case kind == hubExec || kind == hubProxy:
+		for _, i := range m.pods[ns] {
+			fan(m.pod(i), kind == hubProxy)
+		}
+	case kind == hubAccounts:
+		for _, sa := range m.accounts[ns] {
+			fan(m.account(ns, sa), false)
+		}
+	}
+	return h
+}
+
+var hubEdge = map[string]EdgeType{
+	hubWorkloads: CreatesPods, hubSecrets: ReadsSecrets, hubExec: ExecsInto, hubAccounts: MintsToken,
+	hubProxy: ProxiesTo, hubRead: ReadsObjects, hubNodes: KubeletProxy,
+}
+
+var hubSeverity = map[string]finding.Severity{
+	hubWorkloads: finding.High, hubSecrets: finding.High, hubExec: finding.High, hubAccounts: finding.High,
+	hubProxy: finding.Medium, hubRead: finding.Low, hubNodes: finding.Critical,
 }
 
 func (m *Model) workloads(ns string) int32 {

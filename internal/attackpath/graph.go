@@ -30,6 +30,10 @@ const (
 	// Placement is an internal hop: the pods that may share the same
 	// nodes, so that a node costs one edge per placement.
 	Placement Kind = "Placement"
+	// Hub is an internal hop that fans a grant out: "exec into every pod of
+	// namespace N", or of every namespace, so that a cluster-wide grant
+	// costs one edge per subject, not one per pod.
+	Hub Kind = "Hub"
 )
 
 // AnyNode stands for every node when the snapshot has none to name.

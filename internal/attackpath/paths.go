@@ -27,9 +27,42 @@ type Path struct {
 	Severity finding.Severity   `json:"severity"`
 	Layers   []finding.Category `json:"layers"`
 	Hops     []Hop              `json:"hops"`
+
+	edges []int32 // the graph edges behind the hops, for Explain
 }
 
-func internal(k Kind) bool { return k == NetClass || k == Placement }
+func internal(k Kind) bool { return k == NetClass || k == Placement || k == Hub }
+
+// Explain fills in each hop's evidence, and the ports of network hops: the
+// objects and rules that make the step true. Paths and matrix witnesses
+// come without it, since explaining a network step costs a policy
+// evaluation.
+func (m *Model) Explain(p *Path) {
+	i := 0
+	for _, eid := range p.edges {
+		if i >= len(p.Hops) {
+			break
+		}
+		e := m.g.Edge(eid)
+		if !e.Hidden {
+			h := &p.Hops[i]
+			h.Evidence = e.Evidence
+			if e.Type == Reaches {
+				h.Detail, h.Evidence = m.networkEvidence(e)
+			}
+		}
+		if !internal(m.g.At(e.To).Kind) {
+			i++
+		}
+	}
+}
+
+// path builds a Path from a chain of edge ids.
+func (m *Model) newPath(from, to string, target int32, edges []int32) Path {
+	hops := m.hops(edges)
+	sev, layers := summarise(hops)
+	return Path{From: from, To: to, Target: m.g.At(target), Severity: sev, Layers: layers, Hops: hops, edges: edges}
+}
 
 // hops folds a chain of edge ids into hops.
 func (m *Model) hops(edges []int32) []Hop {
@@ -47,10 +80,6 @@ func (m *Model) hops(edges []int32) []Hop {
 		}
 		if !e.Hidden {
 			cur.Type, cur.Layer, cur.Severity, cur.Detail = e.Type, e.Layer, e.Severity, e.Detail
-			cur.Evidence = e.Evidence
-			if e.Type == Reaches {
-				cur.Detail, cur.Evidence = m.networkEvidence(e)
-			}
 		}
 		to := m.g.At(e.To)
 		if internal(to.Kind) {
@@ -121,31 +150,45 @@ func (x *Matrix) Cell(source, target string) *Cell {
 }
 
 // Matrix decides every pair of tenants. The cluster tenant is a target,
-// not a source: its identities run the cluster.
+// not a source: its identities run the cluster. Witnesses come without
+// evidence: Explain adds it to those that are shown.
 func (m *Model) Matrix() Matrix {
 	var tenants []string
-	for _, t := range m.ten.Tenants() {
+	index := map[string]int32{}
+	for i, t := range m.ten.Tenants() {
 		tenants = append(tenants, t.Name)
+		index[t.Name] = int32(i)
+	}
+	owner := make([]int32, len(m.owner))
+	for v, t := range m.owner {
+		owner[v] = -1
+		if t != "" {
+			owner[v] = index[t]
+		}
 	}
 	x := Matrix{Tenants: tenants}
 	dns := m.dnsLayers()
 	s := m.g.searcher()
-	for _, a := range tenants {
-		var reach map[string]*Cell
-		var admin *Path
+	acc := newAccumulator(len(tenants), m.g.Len())
+	for ai, a := range tenants {
 		if a != tenancy.Cluster {
-			reach, admin = m.fromTenant(s, a)
+			acc.collect(s, m.sources[a], owner, int32(ai))
+			if st, ok := s.best(m.admin); ok {
+				x.AdminPaths = append(x.AdminPaths, m.newPath(a, "cluster-admin", m.admin, s.path(st)))
+			}
 		}
-		if admin != nil {
-			x.AdminPaths = append(x.AdminPaths, *admin)
-		}
-		for _, b := range tenants {
+		for bi, b := range tenants {
 			if a == b {
 				continue
 			}
-			c := reach[b]
-			if c == nil {
-				c = &Cell{Source: a, Target: b, Isolated: true}
+			c := Cell{Source: a, Target: b, Isolated: true}
+			if a != tenancy.Cluster && acc.count[bi] > 0 {
+				c.Isolated = false
+				c.Layers = layersOf(acc.layers[bi])
+				c.Worst = acc.worst[bi]
+				c.Paths = int(acc.count[bi])
+				w := m.newPath(a, b, acc.best[bi]/2, s.path(acc.best[bi]))
+				c.Witness = &w
 			}
 			if sev, ok := dns[[2]string{a, b}]; ok && a != tenancy.Cluster {
 				c.Isolated = false
@@ -154,10 +197,60 @@ func (m *Model) Matrix() Matrix {
 					c.Worst = sev
 				}
 			}
-			x.Cells = append(x.Cells, *c)
+			x.Cells = append(x.Cells, c)
 		}
 	}
 	return x
+}
+
+// accumulator sums one search's reach per target tenant, in arrays reused
+// from search to search.
+type accumulator struct {
+	layers  []uint8
+	worst   []finding.Severity
+	count   []int32
+	best    []int32 // state of the witness
+	stamp   []int32 // per vertex: the search that last counted it
+	round   int32
+	touched []int32 // target tenants with a count
+}
+
+func newAccumulator(tenants, vertices int) *accumulator {
+	return &accumulator{layers: make([]uint8, tenants), worst: make([]finding.Severity, tenants), count: make([]int32, tenants),
+		best: make([]int32, tenants), stamp: make([]int32, vertices)}
+}
+
+// collect runs a search from a tenant's footholds and sums, per target
+// tenant, the assets reached, the layers and worst severity of every way
+// there, and the witness: the shortest of the most severe paths.
+func (a *accumulator) collect(s *searcher, sources []int32, owner []int32, self int32) {
+	for _, t := range a.touched {
+		a.layers[t], a.worst[t], a.count[t] = 0, 0, 0
+	}
+	a.touched = a.touched[:0]
+	a.round++
+	s.run(sources)
+	for _, x := range s.touched {
+		v := x / 2
+		b := owner[v]
+		if b < 0 || b == self {
+			continue
+		}
+		if a.count[b] == 0 {
+			a.touched = append(a.touched, b)
+			a.best[b] = x
+		} else if worseFirst(s, x, a.best[b]) {
+			a.best[b] = x
+		}
+		if a.stamp[v] != a.round {
+			a.stamp[v] = a.round
+			a.count[b]++
+		}
+		a.layers[b] |= s.layers[x]
+		if s.worst[x] > a.worst[b] {
+			a.worst[b] = s.worst[x]
+		}
+	}
 }
 
 func addLayer(ls []finding.Category, l finding.Category) []finding.Category {
@@ -205,55 +298,6 @@ func worseFirst(s *searcher, x, y int32) bool {
 	return x < y
 }
 
-// fromTenant searches from a tenant's footholds and returns a cell per
-// tenant it reaches, and its path to cluster-admin if any. Layers and the
-// worst severity of a cell cover every way each asset is reached
-// (controlled or only seen); the witness is the shortest of the most severe
-// paths.
-func (m *Model) fromTenant(s *searcher, t string) (map[string]*Cell, *Path) {
-	s.run(m.sources[t])
-	cells := map[string]*Cell{}
-	best := map[string]int32{} // target tenant -> state of its nearest asset
-	counted := map[int32]bool{}
-	for _, x := range s.touched {
-		v := x / 2
-		b := m.owner[v]
-		if b == "" || b == t {
-			continue
-		}
-		c := cells[b]
-		if c == nil {
-			c = &Cell{Source: t, Target: b}
-			cells[b] = c
-		}
-		if !counted[v] {
-			counted[v] = true
-			c.Paths++
-		}
-		for _, l := range layersOf(s.layers[x]) {
-			c.Layers = addLayer(c.Layers, l)
-		}
-		if s.worst[x] > c.Worst {
-			c.Worst = s.worst[x]
-		}
-		if y, ok := best[b]; !ok || worseFirst(s, x, y) {
-			best[b] = x
-		}
-	}
-	for b, x := range best {
-		hops := m.hops(s.path(x))
-		sev, layers := summarise(hops)
-		cells[b].Witness = &Path{From: t, To: b, Target: m.g.At(x / 2), Severity: sev, Layers: layers, Hops: hops}
-	}
-	var admin *Path
-	if x, ok := s.best(m.admin); ok {
-		hops := m.hops(s.path(x))
-		sev, layers := summarise(hops)
-		admin = &Path{From: t, To: "cluster-admin", Target: m.g.At(m.admin), Severity: sev, Layers: layers, Hops: hops}
-	}
-	return cells, admin
-}
-
 // Tenant and subject names for Paths.
 
 // Source is where a path starts: a tenant, or one subject vertex.
@@ -270,8 +314,8 @@ type Target struct {
 
 // Paths returns a path from the source to each asset of the target it
 // reaches: the shortest of the most severe ways there. Paths come most
-// severe first, then shortest. With no target, every tenant but the
-// source's own is a target.
+// severe first, then shortest, without evidence (see Explain). With no
+// target, every tenant but the source's own is a target.
 func (m *Model) Paths(from Source, to Target) []Path {
 	var starts []int32
 	name := from.Tenant
@@ -293,12 +337,11 @@ func (m *Model) Paths(from Source, to Target) []Path {
 		if !ok {
 			return
 		}
-		hops := m.hops(s.path(x))
-		if len(hops) == 0 {
+		p := m.newPath(name, label, v, s.path(x))
+		if len(p.Hops) == 0 {
 			return
 		}
-		sev, layers := summarise(hops)
-		out = append(out, Path{From: name, To: label, Target: m.g.At(v), Severity: sev, Layers: layers, Hops: hops})
+		out = append(out, p)
 	}
 	if to.ClusterAdmin {
 		add(m.admin, "cluster-admin")
@@ -324,4 +367,25 @@ func (m *Model) Paths(from Source, to Target) []Path {
 		return out[i].Target.String() < out[j].Target.String()
 	})
 	return out
+}
+
+// ExplainMatrix explains every path to cluster-admin and the witnesses of
+// the n most severe breached cells (in matrix order among equals).
+func (m *Model) ExplainMatrix(x *Matrix, n int) {
+	for i := range x.AdminPaths {
+		m.Explain(&x.AdminPaths[i])
+	}
+	var idx []int
+	for i := range x.Cells {
+		if x.Cells[i].Witness != nil {
+			idx = append(idx, i)
+		}
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return x.Cells[idx[a]].Worst > x.Cells[idx[b]].Worst })
+	for k, i := range idx {
+		if k == n {
+			break
+		}
+		m.Explain(x.Cells[i].Witness)
+	}
 }

@@ -23,7 +23,9 @@ type searcher struct {
 	worst   []finding.Severity
 	done    []bool
 	touched []int32
-	dq      []int32
+	// The 0-1 deque: front is a stack of states at the current distance
+	// (reached through hidden edges), back a queue.
+	front, back []int32
 }
 
 const (
@@ -62,19 +64,24 @@ func (s *searcher) reset() {
 func (s *searcher) run(sources []int32) {
 	s.reset()
 	g := s.g
-	dq := s.dq[:0]
+	front, back := s.front[:0], s.back[:0]
 	head := 0
 	for _, v := range sources {
 		x := 2 * v
 		if s.via[x] == -2 {
 			s.via[x] = -1
 			s.touched = append(s.touched, x)
-			dq = append(dq, x)
+			back = append(back, x)
 		}
 	}
-	for head < len(dq) {
-		x := dq[head]
-		head++
+	for len(front) > 0 || head < len(back) {
+		var x int32
+		if n := len(front); n > 0 {
+			x, front = front[n-1], front[:n-1]
+		} else {
+			x = back[head]
+			head++
+		}
 		if s.done[x] {
 			continue
 		}
@@ -109,19 +116,13 @@ func (s *searcher) run(sources []int32) {
 				s.worst[y] = e.Severity
 			}
 			if w == 0 {
-				// push front: reuse the slot before head when there is one
-				if head > 0 {
-					head--
-					dq[head] = y
-				} else {
-					dq = append([]int32{y}, dq...)
-				}
+				front = append(front, y)
 			} else {
-				dq = append(dq, y)
+				back = append(back, y)
 			}
 		}
 	}
-	s.dq = dq
+	s.front, s.back = front, back
 }
 
 // path returns the edges from a source to state x, in order.

@@ -65,6 +65,10 @@ type Engine struct {
 	Absent string
 }
 
+// ExplainedCells is how many of the most severe breached tenant pairs carry
+// the evidence of each hop of their witness; `bulkhead paths` explains any.
+const ExplainedCells = 100
+
 // Options choose what an audit computes.
 type Options struct {
 	// Matrix builds the attack graph and the isolation matrix.
@@ -108,7 +112,9 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 	}
 	finding.Sort(r.Findings)
 	if opts.Matrix {
-		x := facts.Graph().Matrix()
+		g := facts.Graph()
+		x := g.Matrix()
+		g.ExplainMatrix(&x, ExplainedCells)
 		r.Isolation = &x
 	}
 	for _, f := range r.Findings {

@@ -88,6 +88,9 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if f.max > 0 && len(paths) > f.max {
 		paths = paths[:f.max]
 	}
+	for i := range paths {
+		model.Explain(&paths[i])
+	}
 	switch f.output {
 	case "json":
 		err = writeJSON(streams.Out, paths)
