@@ -5,14 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/bulkhead-dev/bulkhead/internal/audit"
@@ -41,7 +39,7 @@ func TestLiveAuditAndSnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	kubeconfig := writeKubeconfig(t, cfg)
+	kubeconfig := testenv.Kubeconfig(t, cfg)
 
 	liveJSON, stderr, code := run(t, "audit", "--kubeconfig", kubeconfig, "-o", "json", "--fail-on", "none")
 	if code != 0 {
@@ -82,6 +80,11 @@ func TestLiveAuditAndSnapshot(t *testing.T) {
 		t.Errorf("audit of the snapshot differs from the live audit (-live +snapshot):\n%s", d)
 	}
 
+	out, stderr, code := run(t, "paths", "--kubeconfig", kubeconfig, "--from", "default", "--to", "network")
+	if code != 0 || !strings.Contains(out, "Pod/default/busybox escapes-to-node") {
+		t.Errorf("live paths: exit %d, stderr %q:\n%s", code, stderr, out)
+	}
+
 	// The live cluster holds the demo plus what every cluster has, so each
 	// demo finding shows up live too.
 	demoR := demoReport(t)
@@ -94,18 +97,4 @@ func TestLiveAuditAndSnapshot(t *testing.T) {
 			t.Errorf("demo finding missing from the live audit: %s", f.Key())
 		}
 	}
-}
-
-func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
-	t.Helper()
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["envtest"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
-	kc.Contexts["envtest"] = &clientcmdapi.Context{Cluster: "envtest", AuthInfo: "admin"}
-	kc.CurrentContext = "envtest"
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

@@ -9,9 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
-	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/testenv"
@@ -54,7 +51,7 @@ func TestLiveSeedArticle(t *testing.T) {
 	for i := range seed.ClusterRoleBindings {
 		must(cs.RbacV1().ClusterRoleBindings().Create(ctx, &seed.ClusterRoleBindings[i], metav1.CreateOptions{}))
 	}
-	kubeconfig := writeKubeconfig(t, cfg)
+	kubeconfig := testenv.Kubeconfig(t, cfg)
 
 	for _, tt := range []struct {
 		args []string
@@ -83,18 +80,4 @@ func TestLiveSeedArticle(t *testing.T) {
 			t.Errorf("live --list lacks %q:\n%s", row, out)
 		}
 	}
-}
-
-func writeKubeconfig(t *testing.T, cfg *rest.Config) string {
-	t.Helper()
-	kc := clientcmdapi.NewConfig()
-	kc.Clusters["test"] = &clientcmdapi.Cluster{Server: cfg.Host, CertificateAuthorityData: cfg.CAData}
-	kc.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cfg.CertData, ClientKeyData: cfg.KeyData, Token: cfg.BearerToken}
-	kc.Contexts["test"] = &clientcmdapi.Context{Cluster: "test", AuthInfo: "admin"}
-	kc.CurrentContext = "test"
-	path := filepath.Join(t.TempDir(), "kubeconfig")
-	if err := clientcmd.WriteToFile(*kc, path); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
