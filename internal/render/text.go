@@ -112,7 +112,7 @@ func (p *printer) pair(pair audit.Pair) {
 	p.printf("%s %s\n", p.paint("1", "== "+pair.Label()), p.paint("2", fmt.Sprintf("(%d)", len(pair.Findings))))
 	for _, f := range pair.Findings {
 		p.printf("  %s %s  ", p.sev(f.Severity), p.paint("2", f.ID))
-		p.wrapAt(len("  CRITICAL  BH-XXX-000  "), f.Reason)
+		p.wrapAt(2+8+1+len(f.ID)+2, f.Reason)
 		indent := strings.Repeat(" ", 12)
 		if p.o.Verbose && f.Detail != "" {
 			p.wrap(indent, f.Detail)
