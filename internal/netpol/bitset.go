@@ -19,11 +19,6 @@ func (b bitset) and(o bitset) {
 		b[i] &= o[i]
 	}
 }
-func (b bitset) andNot(o bitset) {
-	for i := range b {
-		b[i] &^= o[i]
-	}
-}
 func (b bitset) copyFrom(o bitset) { copy(b, o) }
 func (b bitset) clear()            { clear(b) }
 func (b bitset) clone() bitset     { return append(bitset(nil), b...) }
@@ -54,13 +49,6 @@ func (b bitset) clearFrom(n int) {
 	}
 	b[i] &= (1 << (uint(n) & 63)) - 1
 	clear(b[i+1:])
-}
-
-// orAndNot sets b |= x &^ y.
-func (b bitset) orAndNot(x, y bitset) {
-	for i := range b {
-		b[i] |= x[i] &^ y[i]
-	}
 }
 
 // orAnd sets b |= x & y.

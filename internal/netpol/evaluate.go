@@ -213,7 +213,7 @@ func (w *worker) egressRow(s int, row bitset) {
 		return
 	}
 	adm := w.admin(dirEgress, m.admEgID[s], m.admEg[s], -1)
-	np := m.all
+	var np bitset
 	if pols := m.npEg[s]; len(pols) > 0 {
 		np = w.np
 		np.clear()
@@ -248,7 +248,7 @@ func (w *worker) ingressRow(d int, row bitset) {
 		return
 	}
 	adm := w.admin(dirIngress, m.admInID[d], m.admIn[d], d)
-	np := m.all
+	var np bitset
 	if pols := m.npIn[d]; len(pols) > 0 {
 		np = w.np
 		np.clear()
