@@ -30,6 +30,7 @@ type grant struct {
 	access   rbac.Access
 	held     rbac.Held
 	cluster  bool
+	role     *rbac.Role
 	evidence []finding.Step
 }
 
@@ -59,10 +60,14 @@ func (m *Model) apiEdges() {
 			}
 			from := m.subjectVertex(s)
 			for _, h := range held {
-				g := grant{from: from, held: h, cluster: cluster,
+				g := grant{from: from, held: h, cluster: cluster, role: b.Role,
 					access: rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: h.RuleIndex, Rule: b.Role.Rules[h.RuleIndex]}}
 				g.evidence = g.access.Witness()
-				m.capabilityEdges(&g)
+				if names, all := objectsGranted(b.Role, h.Capability.Probes); all {
+					m.capabilityEdges(&g)
+				} else {
+					m.namedEdges(&g, names)
+				}
 			}
 			if readRule >= 0 {
 				acc := rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: readRule, Rule: b.Role.Rules[readRule]}
@@ -106,11 +111,15 @@ func (m *Model) capabilityEdges(g *grant) {
 		add(m.secrets(ns), ReadsSecrets, finding.High)
 		add(m.hub(hubExec, ns), ExecsInto, finding.High)
 	case "impersonate":
-		if g.cluster {
+		// Users and groups (system:masters among them) are cluster-scoped;
+		// service accounts are not; uids and userextras alone name no one.
+		if _, all := objectsGranted(g.role, impersonatePeople); all && g.cluster {
 			add(m.admin, IsClusterAdmin, finding.Critical)
 			return
 		}
-		add(m.hub(hubAccounts, ns), Impersonates, finding.High)
+		if _, all := objectsGranted(g.role, impersonateAccounts); all {
+			add(m.hub(hubAccounts, ns), Impersonates, finding.High)
+		}
 	case "csr create+approve", "admission webhooks write":
 		add(m.admin, IsClusterAdmin, finding.Critical)
 	case "nodes/proxy":
@@ -130,6 +139,85 @@ func (m *Model) capabilityEdges(g *grant) {
 	// persistentvolumes create give no step of their own in the graph: the
 	// API engine reports them (see docs/attack-graph.md).
 }
+
+var (
+	impersonatePeople   = []rbac.Probe{{Verb: "impersonate", Resource: "users"}, {Verb: "impersonate", Resource: "groups"}}
+	impersonateAccounts = []rbac.Probe{{Verb: "impersonate", Resource: "serviceaccounts"}}
+)
+
+// objectsGranted says whether some rule of the role allows one of the
+// probes on every object (all), or else which object names the rules that
+// allow one of them are limited to.
+func objectsGranted(r *rbac.Role, probes []rbac.Probe) (names []string, all bool) {
+	for _, p := range probes {
+		req := rbac.Request{Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Subresource: p.Subresource}
+		for i := range r.Rules {
+			rule := &r.Rules[i]
+			if len(rule.ResourceNames) == 0 {
+				if rbac.RuleAllows(&req, rule) {
+					return nil, true
+				}
+				continue
+			}
+			for _, n := range rule.ResourceNames {
+				req.Name = n
+				if rbac.RuleAllows(&req, rule) && !containsString(names, n) {
+					names = append(names, n)
+				}
+			}
+			req.Name = ""
+		}
+	}
+	return names, false
+}
+
+// namedEdges adds the edges of a capability limited to named objects: the
+// named pods to exec into, service accounts to mint tokens for, and token
+// secrets to read. Other capabilities limited to names (bind or escalate
+// of named roles, impersonation of named users) give no edge.
+func (m *Model) namedEdges(g *grant, names []string) {
+	c := g.held.Capability
+	namespaces := []string{g.access.Namespace}
+	if g.cluster {
+		namespaces = m.namespaces
+	}
+	add := func(to int32, typ EdgeType, sev finding.Severity, detail string) {
+		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: detail, Evidence: g.evidence})
+	}
+	for _, ns := range namespaces {
+		for _, name := range names {
+			switch c.Name {
+			case "pods exec":
+				for _, i := range m.pods[ns] {
+					if m.in.Snapshot.Pods[i].Name == name {
+						add(m.pod(i), ExecsInto, finding.High, c.Name+" "+name)
+					}
+				}
+			case "serviceaccounts/token create":
+				if containsString(m.accounts[ns], name) {
+					add(m.account(ns, name), MintsToken, finding.High, c.Name+" "+name)
+				}
+			case "secrets read":
+				if sa := m.tokenOwner(ns, name); sa != "" {
+					add(m.account(ns, sa), ReadsSecrets, finding.High, "secret "+name+" holds its token")
+				}
+			}
+		}
+	}
+}
+
+// tokenOwner returns the service account whose token a secret holds, or "".
+func (m *Model) tokenOwner(ns, name string) string {
+	for i := range m.in.Snapshot.Secrets {
+		s := &m.in.Snapshot.Secrets[i]
+		if s.Namespace == ns && s.Name == name {
+			return s.Annotations[serviceAccountNameAnnotation]
+		}
+	}
+	return ""
+}
+
+const serviceAccountNameAnnotation = "kubernetes.io/service-account.name"
 
 // Hub kinds: what a grant fans out to.
 const (
@@ -223,6 +311,21 @@ func (m *Model) allNodes() []string {
 // tokens they hold, and system:masters into cluster-admin.
 func (m *Model) membership() {
 	snap := m.in.Snapshot
+	// Token secrets first: they may add service accounts, which need
+	// their group edges below.
+	for i := range snap.Secrets {
+		s := &snap.Secrets[i]
+		sa := s.Annotations[serviceAccountNameAnnotation]
+		if sa == "" {
+			continue
+		}
+		sv, ok := m.g.Lookup(Vertex{Kind: Secrets, Namespace: s.Namespace, Name: s.Namespace})
+		if !ok {
+			continue
+		}
+		m.g.Add(Edge{From: sv, To: m.account(s.Namespace, sa), Type: HoldsToken, Layer: finding.API, Severity: finding.High,
+			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Secret", Namespace: s.Namespace, Name: s.Name}, Fact: fmt.Sprintf("holds a token of ServiceAccount %s/%s", s.Namespace, sa)}}})
+	}
 	for v := int32(0); v < int32(m.g.Len()); v++ {
 		x := m.g.At(v)
 		switch x.Kind {
@@ -246,29 +349,17 @@ func (m *Model) membership() {
 			}
 		}
 	}
-	for i := range snap.Secrets {
-		s := &snap.Secrets[i]
-		sa := s.Annotations["kubernetes.io/service-account.name"]
-		if sa == "" {
-			continue
-		}
-		sv, ok := m.g.Lookup(Vertex{Kind: Secrets, Namespace: s.Namespace, Name: s.Namespace})
-		if !ok {
-			continue
-		}
-		m.g.Add(Edge{From: sv, To: m.account(s.Namespace, sa), Type: HoldsToken, Layer: finding.API, Severity: finding.High,
-			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Secret", Namespace: s.Namespace, Name: s.Name}, Fact: fmt.Sprintf("holds a token of ServiceAccount %s/%s", s.Namespace, sa)}}})
-	}
 	if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: rbac.SystemMasters}); ok {
 		m.g.Add(Edge{From: gv, To: m.admin, Type: IsClusterAdmin, Layer: finding.API, Severity: finding.Critical,
 			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Group", Name: rbac.SystemMasters}, Fact: "bypasses RBAC: the API server allows its members everything"}}})
 	}
 }
 
-// adminEdges: cluster-admin runs pods anywhere.
+// adminEdges: cluster-admin runs pods anywhere, execs into every pod and
+// reads every secret and object.
 func (m *Model) adminEdges() {
-	for _, ns := range m.namespaces {
-		m.g.Add(Edge{From: m.admin, To: m.workloads(ns), Type: AdminControls, Layer: finding.API, Severity: finding.Critical,
-			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "cluster-admin may create any object here"}}})
+	for _, kind := range []string{hubWorkloads, hubExec, hubSecrets, hubRead} {
+		m.g.Add(Edge{From: m.admin, To: m.hub(kind, ""), Type: AdminControls, Layer: finding.API, Severity: finding.Critical,
+			Evidence: []finding.Step{{Object: finding.Ref{Kind: "ClusterRole", Name: "cluster-admin"}, Fact: "may do anything to any object in every namespace"}}})
 	}
 }

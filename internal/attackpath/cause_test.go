@@ -66,6 +66,32 @@ metadata: {name: ` + name + `, namespace: ` + ns + `}
 rules: ` + rules
 }
 
+const tokenSecret = `apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata: {name: db-token, namespace: team-b, annotations: {kubernetes.io/service-account.name: db}}`
+
+func bindRole(names string) string {
+	return `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: binder}
+rules:
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [clusterroles]
+  verbs: [bind]` + names + `
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [clusterrolebindings]
+  verbs: [create]`
+}
+
+func crb(role, saNamespace string) string {
+	return `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ` + role + `}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ` + role + `}
+subjects: [{kind: ServiceAccount, name: builder, namespace: ` + saNamespace + `}]`
+}
+
 const privileged = `
     securityContext: {privileged: true}
   volumes: [{name: root, hostPath: {path: /}}]`
@@ -208,6 +234,63 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kubelet-
 subjects: [{kind: ServiceAccount, name: builder, namespace: team-a}]`},
 			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
 			want: "ServiceAccount/team-a/builder -kubelet-proxy-to-> Node/(any node)\nNode/(any node) -node-runs-pod-> Pod/team-b/db",
+		},
+		{
+			name: "secrets read limited to one token secret",
+			with: []string{
+				role("team-b", "reader", `[{apiGroups: [""], resources: [secrets], verbs: [get], resourceNames: [db-token]}]`),
+				roleBinding("team-b", "reader", "ServiceAccount", "builder", "team-a"),
+				tokenSecret,
+			},
+			without: []string{
+				role("team-b", "reader", `[{apiGroups: [""], resources: [secrets], verbs: [get], resourceNames: [public-ca]}]`),
+				roleBinding("team-b", "reader", "ServiceAccount", "builder", "team-a"),
+				tokenSecret,
+			},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "ServiceAccount/team-a/builder -reads-secrets-of-> ServiceAccount/team-b/db",
+		},
+		{
+			name: "bind on every ClusterRole, not only on view",
+			with: []string{bindRole(""), crb("binder", "team-a")},
+			without: []string{bindRole("\n  resourceNames: [view]"), crb("binder", "team-a")},
+			from: Source{Tenant: "team-a"}, to: Target{ClusterAdmin: true},
+			want: "ServiceAccount/team-a/builder -is-cluster-admin-> cluster-admin",
+		},
+		{
+			name: "privileged pod reaches a pod pinned to a node the snapshot does not list",
+			with: []string{
+				nsYAML("team-a", "privileged"),
+				podYAML("team-a", "root", "builder", privileged),
+				podYAML("team-b", "db", "db", "\n  nodeName: n1"),
+			},
+			without: []string{
+				nsYAML("team-a", "privileged"),
+				podYAML("team-a", "root", "builder", ""),
+				podYAML("team-b", "db", "db", "\n  nodeName: n1"),
+			},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "Pod/team-a/root -escapes-to-node-> Node/(any node)\nNode/(any node) -may-be-> Node/n1\nNode/n1 -node-runs-pod-> Pod/team-b/db",
+		},
+		{
+			name: "taints do not keep out the author of a privileged pod",
+			with: []string{
+				nsYAML("team-a", ""),
+				role("team-a", "dev", `[{apiGroups: [""], resources: [pods], verbs: [create]}]`),
+				roleBinding("team-a", "dev", "User", "alice", ""),
+				"apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nspec: {taints: [{key: dedicated, value: b, effect: NoSchedule}]}",
+				podYAML("team-b", "db", "db", "\n  nodeName: n1"),
+			},
+			without: []string{
+				role("team-a", "dev", `[{apiGroups: [""], resources: [pods], verbs: [create]}]`),
+				roleBinding("team-a", "dev", "User", "alice", ""),
+				"apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nspec: {taints: [{key: dedicated, value: b, effect: NoSchedule}]}",
+				podYAML("team-b", "db", "db", "\n  nodeName: n1"),
+			},
+			from: Source{Subject: &Vertex{Kind: User, Name: "alice"}}, to: Target{Tenant: "team-b"},
+			want: "User/alice -creates-pods-in-> Workloads/team-a/team-a\n" +
+				"Workloads/team-a/team-a -runs-privileged-pod-on-> Node/n1\n" +
+				"Node/n1 -node-runs-pod-> Pod/team-b/db",
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ const (
 	EscapesToNode EdgeType = "escapes-to-node"        // Pod → Node
 	PrivilegedPod EdgeType = "runs-privileged-pod-on" // Workloads → Node
 	NodeRunsPod   EdgeType = "node-runs-pod"          // Node → Pod
+	MayBeNode     EdgeType = "may-be"                 // Node/(any node) → Node
 
 	// api layer (internal/rbac)
 	MemberOf       EdgeType = "member-of"          // User, ServiceAccount → Group
@@ -32,7 +33,7 @@ const (
 
 // EdgeTypes lists every edge type, in documentation order.
 var EdgeTypes = []EdgeType{
-	MountsToken, EscapesToNode, PrivilegedPod, NodeRunsPod,
+	MountsToken, EscapesToNode, PrivilegedPod, NodeRunsPod, MayBeNode,
 	MemberOf, CreatesPods, RunsPodsAs, ExecsInto, ReadsSecrets, HoldsToken, MintsToken, Impersonates,
 	ReadsObjects, ProxiesTo, KubeletProxy, IsClusterAdmin, AdminControls,
 	NetworkSource, Reaches, NetworkDest,

@@ -21,6 +21,7 @@ func (m *Model) nodeEdges() {
 	snap := m.in.Snapshot
 	// Placement vertices group the pods a node runs or may run, so that a
 	// node costs one edge per placement, not one per pod.
+	var anywhere []int32
 	for i := range w.Pods {
 		f := &w.Pods[i]
 		if !podExists(w, i) {
@@ -30,6 +31,9 @@ func (m *Model) nodeEdges() {
 		pv := m.pod(i)
 		nodes := m.nodesOf(&f.Placement)
 		plv, isNew := m.placement(f)
+		if isNew && f.Placement.Anywhere {
+			anywhere = append(anywhere, plv)
+		}
 		if isNew {
 			for _, node := range nodes {
 				nv := m.g.Vertex(Vertex{Kind: Node, Name: node})
@@ -46,9 +50,12 @@ func (m *Model) nodeEdges() {
 			}
 		}
 	}
+	m.joinUnlistedNodes(anywhere)
 	for _, ns := range w.Unenforced() {
 		wv := m.g.Vertex(Vertex{Kind: Workloads, Namespace: ns.Namespace, Name: ns.Namespace})
-		for _, node := range m.schedulable() {
+		// The pod's author picks nodeName and tolerations: taints and
+		// cordons keep no one out.
+		for _, node := range m.allNodes() {
 			nv := m.g.Vertex(Vertex{Kind: Node, Name: node})
 			m.g.Add(Edge{From: wv, To: nv, Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical,
 				Evidence: []finding.Step{{Object: finding.Ref{Kind: "Namespace", Name: ns.Namespace},
@@ -66,29 +73,24 @@ func (m *Model) nodesOf(pl *workload.Placement) []string {
 	return pl.Nodes
 }
 
-// schedulable lists the nodes a new pod without tolerations or selectors
-// may land on.
-func (m *Model) schedulable() []string {
-	snap := m.in.Snapshot
-	if len(snap.Nodes) == 0 {
-		return []string{AnyNode}
+// joinUnlistedNodes connects, when the snapshot lists no nodes, the nodes
+// that pods name in spec.nodeName with "any node": escaping to any node may
+// mean that one, and pods that may land anywhere may land there.
+func (m *Model) joinUnlistedNodes(anywhere []int32) {
+	if len(m.in.Snapshot.Nodes) > 0 {
+		return
 	}
-	var out []string
-	for i := range snap.Nodes {
-		if !hasHardTaint(&snap.Nodes[i]) && !snap.Nodes[i].Spec.Unschedulable {
-			out = append(out, snap.Nodes[i].Name)
+	for v := int32(0); v < int32(m.g.Len()); v++ {
+		x := m.g.At(v)
+		if x.Kind != Node || x.Name == AnyNode {
+			continue
+		}
+		anyNode := m.g.Vertex(Vertex{Kind: Node, Name: AnyNode})
+		m.g.Add(Edge{From: anyNode, To: v, Type: MayBeNode, Layer: finding.Node, Severity: finding.High, Hidden: true})
+		for _, pl := range anywhere {
+			m.g.Add(Edge{From: v, To: pl, Type: NodeRunsPod, Layer: finding.Node, Severity: finding.High, Hidden: true})
 		}
 	}
-	return out
-}
-
-func hasHardTaint(n *corev1.Node) bool {
-	for _, t := range n.Spec.Taints {
-		if t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute {
-			return true
-		}
-	}
-	return false
 }
 
 // placement returns the vertex of a pod's placement and whether it is new.

@@ -67,27 +67,27 @@ func (m *Model) newPath(from, to string, target int32, edges []int32) Path {
 // hops folds a chain of edge ids into hops.
 func (m *Model) hops(edges []int32) []Hop {
 	var out []Hop
-	var cur *Hop
+	var from Vertex
+	var vis *Edge // the run's visible edge: it names the hop
+	start := true
 	for _, eid := range edges {
 		e := m.g.Edge(eid)
-		if cur == nil {
-			cur = &Hop{From: m.g.At(e.From)}
-		}
-		if !e.Hidden || cur.Type == "" {
-			if !e.Hidden || e.Type == NetworkDest || e.Type == NodeRunsPod {
-				cur.Type, cur.Layer, cur.Severity = e.Type, e.Layer, e.Severity
-			}
+		if start {
+			from, vis, start = m.g.At(e.From), nil, false
 		}
 		if !e.Hidden {
-			cur.Type, cur.Layer, cur.Severity, cur.Detail = e.Type, e.Layer, e.Severity, e.Detail
+			vis = e
 		}
 		to := m.g.At(e.To)
 		if internal(to.Kind) {
 			continue
 		}
-		cur.To = to
-		out = append(out, *cur)
-		cur = nil
+		src := vis
+		if src == nil {
+			src = e // a run of hidden edges only, e.g. "any node" may be n1
+		}
+		out = append(out, Hop{From: from, To: to, Type: src.Type, Layer: src.Layer, Severity: src.Severity, Detail: src.Detail})
+		start = true
 	}
 	return out
 }
