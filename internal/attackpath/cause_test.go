@@ -251,10 +251,10 @@ subjects: [{kind: ServiceAccount, name: builder, namespace: team-a}]`},
 			want: "ServiceAccount/team-a/builder -reads-secrets-of-> ServiceAccount/team-b/db",
 		},
 		{
-			name: "bind on every ClusterRole, not only on view",
-			with: []string{bindRole(""), crb("binder", "team-a")},
+			name:    "bind on every ClusterRole, not only on view",
+			with:    []string{bindRole(""), crb("binder", "team-a")},
 			without: []string{bindRole("\n  resourceNames: [view]"), crb("binder", "team-a")},
-			from: Source{Tenant: "team-a"}, to: Target{ClusterAdmin: true},
+			from:    Source{Tenant: "team-a"}, to: Target{ClusterAdmin: true},
 			want: "ServiceAccount/team-a/builder -is-cluster-admin-> cluster-admin",
 		},
 		{
