@@ -154,8 +154,24 @@ func Resolve(snap *snapshot.Snapshot, cfg Config) (*Tenancy, error) {
 	for _, n := range sys {
 		t.system[n] = true
 	}
+	fallback := map[string]bool{} // namespaces that are tenants of their own
+	grouped := map[string]bool{}  // tenant names given by a label or the file
 	for _, ns := range namespacesOf(snap) {
-		t.byNamespace[ns.Name] = t.assign(ns)
+		name, own := t.assign(ns)
+		t.byNamespace[ns.Name] = name
+		if own {
+			fallback[ns.Name] = true
+		} else if name != Cluster {
+			grouped[name] = true
+		}
+	}
+	// A namespace that is a tenant of its own keeps its name, unless that
+	// name is taken by a grouped tenant or by the cluster tenant: then it
+	// becomes "ns:NAME", which no label value or namespace can spell.
+	for ns := range fallback {
+		if grouped[ns] || ns == Cluster {
+			t.byNamespace[ns] = OwnPrefix + ns
+		}
 	}
 	members := map[string][]string{}
 	for ns, ten := range t.byNamespace {
@@ -175,24 +191,33 @@ func Resolve(snap *snapshot.Snapshot, cfg Config) (*Tenancy, error) {
 	return t, nil
 }
 
-func (t *Tenancy) assign(ns *corev1.Namespace) string {
+// OwnPrefix names the tenant of a namespace that is a tenant of its own
+// when its bare name is taken by another tenant.
+const OwnPrefix = "ns:"
+
+// assign returns a namespace's tenant, and whether the namespace is a
+// tenant of its own (no label, no tenants-file entry).
+func (t *Tenancy) assign(ns *corev1.Namespace) (string, bool) {
 	if t.system[ns.Name] {
-		return Cluster
+		return Cluster, false
 	}
 	if t.cfg.Label != "" {
 		if v, ok := ns.Labels[t.cfg.Label]; ok && v != "" {
-			return v
+			if v == Cluster {
+				return "label:" + v, false // the cluster tenant's name is reserved
+			}
+			return v, false
 		}
-		return ns.Name
+		return ns.Name, true
 	}
 	if t.cfg.File != nil {
 		for i := range t.cfg.File.Tenants {
 			if t.cfg.File.Tenants[i].claims(ns) {
-				return t.cfg.File.Tenants[i].Name
+				return t.cfg.File.Tenants[i].Name, false
 			}
 		}
 	}
-	return ns.Name
+	return ns.Name, true
 }
 
 // Of returns the tenant of a namespace. A namespace the snapshot never
@@ -201,7 +226,11 @@ func (t *Tenancy) Of(namespace string) string {
 	if ten, ok := t.byNamespace[namespace]; ok {
 		return ten
 	}
-	return t.assign(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})
+	ten, own := t.assign(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})
+	if own && ten == Cluster {
+		return OwnPrefix + namespace
+	}
+	return ten
 }
 
 // IsSystem reports whether the namespace belongs to the cluster tenant.

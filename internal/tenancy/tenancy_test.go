@@ -117,3 +117,36 @@ func TestParseFileErrors(t *testing.T) {
 		t.Error("bad label key accepted")
 	}
 }
+
+// TestNameCollisions: no tenant takes the cluster tenant's name, and a
+// namespace that is a tenant of its own never merges into a grouped tenant
+// of the same name.
+func TestNameCollisions(t *testing.T) {
+	snap := &snapshot.Snapshot{Namespaces: []corev1.Namespace{
+		ns("kube-system", nil),
+		ns("cluster", nil),
+		ns("pay-a", map[string]string{"team": "payments"}),
+		ns("payments", nil),
+		ns("odd", map[string]string{"team": "cluster"}),
+	}}
+	ten, err := Resolve(snap, Config{Label: "team"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		Cluster: {"kube-system"}, "ns:cluster": {"cluster"}, "payments": {"pay-a"}, "ns:payments": {"payments"}, "label:cluster": {"odd"},
+	}
+	if d := cmp.Diff(want, assignment(ten)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if got := ten.Of("cluster"); got != "ns:cluster" {
+		t.Errorf("Of(cluster) = %q", got)
+	}
+	def, err := Resolve(&snapshot.Snapshot{}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := def.Of("cluster"); got != "ns:cluster" {
+		t.Errorf("Of(cluster) of an empty snapshot = %q", got)
+	}
+}
