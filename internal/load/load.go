@@ -149,15 +149,31 @@ func decode(snap *snapshot.Snapshot, where string, js []byte) {
 	}
 	if strings.HasSuffix(tm.Kind, "List") {
 		var list struct {
-			Items []json.RawMessage `json:"items"`
+			Items *[]json.RawMessage `json:"items"`
 		}
 		if err := json.Unmarshal(js, &list); err != nil {
 			snap.Problems = append(snap.Problems, snapshot.Problem{Where: where, Message: fmt.Sprintf("%s: %v", tm.Kind, err)})
 			return
 		}
-		for i, item := range list.Items {
-			decode(snap, fmt.Sprintf("%s items[%d]", where, i), item)
+		if list.Items == nil && !Scheme.Recognizes(schema.FromAPIVersionAndKind(tm.APIVersion, tm.Kind)) {
+			addUnknown(snap, tm) // a kind that merely ends in "List"
+			return
 		}
+		if list.Items != nil {
+			for i, item := range *list.Items {
+				decode(snap, fmt.Sprintf("%s items[%d]", where, i), item)
+			}
+		}
+		return
+	}
+	if tm.APIVersion == snapshot.InfoAPIVersion && tm.Kind == snapshot.InfoKind {
+		var info snapshot.Info
+		if err := json.Unmarshal(js, &info); err != nil {
+			snap.Problems = append(snap.Problems, snapshot.Problem{Where: where, Message: fmt.Sprintf("%s: %v", tm.Kind, err)})
+			return
+		}
+		snap.Gaps = append(snap.Gaps, info.Gaps...)
+		snap.Problems = append(snap.Problems, info.Problems...)
 		return
 	}
 	gv, err := schema.ParseGroupVersion(tm.APIVersion)

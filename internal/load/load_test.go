@@ -97,6 +97,7 @@ func TestBytesJSONAndNotObjects(t *testing.T) {
 		{"sequence", "- a\n- b\n", map[string]int{}, []string{"in:1: not a Kubernetes object (expected a mapping with apiVersion and kind)"}},
 		{"bad apiVersion", "apiVersion: a/b/c\nkind: X\n", map[string]int{}, []string{`in:1: bad apiVersion "a/b/c": unexpected GroupVersion string: a/b/c`}},
 		{"separator with comment", "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n--- # next\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n", map[string]int{"Namespace": 2}, nil},
+		{"custom kind ending in List", "apiVersion: example.com/v1\nkind: WidgetList\nmetadata: {name: w}\nspec: {}\n", map[string]int{}, nil},
 		{"crlf", "apiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: a}\r\n---\r\napiVersion: v1\r\nkind: Namespace\r\nmetadata: {name: b}\r\n", map[string]int{"Namespace": 2}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

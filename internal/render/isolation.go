@@ -24,6 +24,9 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 		}
 	}
 	p.printf("%s %d of %d tenant pairs breached\n", p.paint("1", "isolation:"), breached, len(x.Cells))
+	if p.incomplete != "" {
+		p.printf("  %s the matrix stands on incomplete input (%s): an isolated pair may not be\n", p.paint("33", "warning:"), p.incomplete)
+	}
 	if len(x.Tenants) <= gridMax && len(x.Tenants) > 1 {
 		p.grid(x)
 	}

@@ -30,6 +30,13 @@ func Text(w io.Writer, r *audit.Report, o TextOptions) error {
 		o.Width = 100
 	}
 	p := &printer{w: w, o: o}
+	var partial []string
+	for _, a := range r.Analyses {
+		if a.Status != audit.Ran {
+			partial = append(partial, a.Name+" "+a.Status)
+		}
+	}
+	p.incomplete = strings.Join(partial, ", ")
 	p.header(r)
 	if r.Isolation != nil {
 		p.isolation(r.Isolation)
@@ -46,6 +53,8 @@ type printer struct {
 	w   io.Writer
 	o   TextOptions
 	err error
+	// incomplete names the analyses that ran on partial input.
+	incomplete string
 }
 
 func (p *printer) printf(format string, args ...interface{}) {

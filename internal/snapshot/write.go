@@ -19,12 +19,43 @@ type list struct {
 	Items      []runtime.Object `json:"items"`
 }
 
+// InfoAPIVersion and InfoKind name the item of a written snapshot that
+// carries what is not an object: where it came from, the resources that
+// could not be read and the input that was skipped. Loading a snapshot
+// reads it back, so an audit of the file says what the live audit said.
+const (
+	InfoAPIVersion = "bulkhead.dev/v1alpha1"
+	InfoKind       = "SnapshotInfo"
+)
+
+// Info is the SnapshotInfo item.
+type Info struct {
+	APIVersion string    `json:"apiVersion"`
+	Kind       string    `json:"kind"`
+	Source     string    `json:"source"`
+	Gaps       []Gap     `json:"gaps,omitempty"`
+	Problems   []Problem `json:"problems,omitempty"`
+}
+
+// GetObjectKind and DeepCopyObject make Info a list item.
+func (i *Info) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
+
+// DeepCopyObject copies the info.
+func (i *Info) DeepCopyObject() runtime.Object {
+	c := *i
+	c.Gaps = append([]Gap(nil), i.Gaps...)
+	c.Problems = append([]Problem(nil), i.Problems...)
+	return &c
+}
+
 // Write writes the snapshot as one v1 List in "yaml" or "json", so that it
 // can be analysed later with -f. Representative pods derived from
 // controllers are left out (they are derived again on load); secrets carry
 // metadata only. kindOf maps each object to its group, version and kind.
 func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object) (schema.GroupVersionKind, error)) error {
-	l := list{APIVersion: "v1", Kind: "List", Items: []runtime.Object{}}
+	l := list{APIVersion: "v1", Kind: "List", Items: []runtime.Object{
+		&Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems},
+	}}
 	for _, o := range s.Objects() {
 		if p, ok := o.Obj.(*corev1.Pod); ok && IsSynthetic(p) {
 			continue
@@ -44,7 +75,7 @@ func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object)
 		return enc.Encode(l)
 	case "yaml":
 		var hdr strings.Builder
-		fmt.Fprintf(&hdr, "# bulkhead snapshot of %s: %d objects (secrets as metadata only)\n", s.Source, len(l.Items))
+		fmt.Fprintf(&hdr, "# bulkhead snapshot of %s: %d objects (secrets as metadata only)\n", s.Source, len(l.Items)-1)
 		for _, g := range s.Gaps {
 			fmt.Fprintf(&hdr, "# not read: %s (%s)\n", g.Resource, g.Reason)
 		}

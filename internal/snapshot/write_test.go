@@ -50,3 +50,28 @@ func TestWriteKeepsNoSecretValues(t *testing.T) {
 		t.Errorf("secret value written:\n%s", out)
 	}
 }
+
+// TestWriteKeepsGapsAndProblems: what could not be read survives the round
+// trip, so an audit of the file is as incomplete as the live one was.
+func TestWriteKeepsGapsAndProblems(t *testing.T) {
+	for _, format := range []string{"yaml", "json"} {
+		snap := &snapshot.Snapshot{Source: "live: prod",
+			Gaps:     []snapshot.Gap{{Resource: "networkpolicies.networking.k8s.io", Reason: "forbidden"}},
+			Problems: []snapshot.Problem{{Where: "live: adminnetworkpolicies/x", Message: "bad"}}}
+		var buf bytes.Buffer
+		if err := snap.Write(&buf, format, load.KindOf); err != nil {
+			t.Fatal(err)
+		}
+		back := &snapshot.Snapshot{}
+		load.Bytes(back, "s."+format, buf.Bytes())
+		if d := cmp.Diff(snap.Gaps, back.Gaps); d != "" {
+			t.Errorf("%s gaps (-written +read):\n%s", format, d)
+		}
+		if d := cmp.Diff(snap.Problems, back.Problems); d != "" {
+			t.Errorf("%s problems (-written +read):\n%s", format, d)
+		}
+		if len(back.Unknown) > 0 {
+			t.Errorf("%s: the info item counted as an unknown kind: %v", format, back.Unknown)
+		}
+	}
+}
