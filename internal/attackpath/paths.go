@@ -162,8 +162,8 @@ func (m *Model) Matrix() Matrix {
 	owner := make([]int32, len(m.owner))
 	for v, t := range m.owner {
 		owner[v] = -1
-		if t != "" {
-			owner[v] = index[t]
+		if i, ok := index[t]; ok && t != "" {
+			owner[v] = i
 		}
 	}
 	x := Matrix{Tenants: tenants}
@@ -354,19 +354,36 @@ func (m *Model) Paths(from Source, to Target) []Path {
 		}
 		add(v, b)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Severity != out[j].Severity {
-			return out[i].Severity > out[j].Severity
-		}
-		if len(out[i].Hops) != len(out[j].Hops) {
-			return len(out[i].Hops) < len(out[j].Hops)
-		}
-		if out[i].To != out[j].To {
-			return out[i].To < out[j].To
-		}
-		return out[i].Target.String() < out[j].Target.String()
-	})
+	SortPaths(out)
 	return out
+}
+
+// SortPaths orders paths most severe first, then shortest, then by source,
+// target tenant and asset.
+func SortPaths(ps []Path) {
+	sort.SliceStable(ps, func(i, j int) bool {
+		a, b := &ps[i], &ps[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if len(a.Hops) != len(b.Hops) {
+			return len(a.Hops) < len(b.Hops)
+		}
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		if a.To != b.To {
+			return a.To < b.To
+		}
+		return a.Target.String() < b.Target.String()
+	})
+}
+
+// Has reports whether the graph knows a vertex: a subject that is bound
+// somewhere, runs something, or is a tenant's asset.
+func (m *Model) Has(v Vertex) bool {
+	_, ok := m.g.Lookup(v)
+	return ok
 }
 
 // ExplainMatrix explains every path to cluster-admin and the witnesses of

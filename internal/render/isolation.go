@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -105,41 +106,45 @@ func sortedCells(x *attackpath.Matrix) []attackpath.Cell {
 	return out
 }
 
-// grid draws the matrix: rows are sources, columns targets; a cell shows
-// the breached layers (a api, n network, d dns, h node) or "·".
+// grid draws the matrix: rows are sources, numbered; columns are the same
+// tenants by number; a cell shows the breached layers (a api, n network,
+// d dns, h node) or "·", coloured by the worst severity.
 func (p *printer) grid(x *attackpath.Matrix) {
-	w := 6
+	w := 0
 	for _, t := range x.Tenants {
-		if len(t) > w {
-			w = len(t)
+		if n := utf8.RuneCountInString(t); n > w {
+			w = n
 		}
 	}
-	if w > 14 {
-		w = 14
+	if limit := p.o.Width - 6 - 5*len(x.Tenants); w > limit {
+		w = max(limit, 8)
 	}
-	name := func(t string) string {
-		if len(t) > w {
-			return t[:w-1] + "…"
-		}
-		return t
-	}
-	p.printf("  %-*s", w+1, "from\\to")
-	for _, t := range x.Tenants {
-		p.printf(" %-*s", w, name(t))
+	p.printf("  %*s", w+3, "")
+	for i := range x.Tenants {
+		p.printf(" %-4d", i+1)
 	}
 	p.printf("\n")
-	for _, a := range x.Tenants {
-		p.printf("  %-*s", w+1, name(a))
+	for i, a := range x.Tenants {
+		p.printf("  %2d %s", i+1, pad(clip(a, w), w))
 		for _, b := range x.Tenants {
 			cell := "—"
 			if c := x.Cell(a, b); c != nil {
 				cell = p.cellText(c)
 			}
-			p.printf(" %s", pad(cell, w))
+			p.printf(" %s", pad(cell, 4))
 		}
 		p.printf("\n")
 	}
-	p.printf("  %s\n", p.paint("2", "a api, n network, d dns, h node; · isolated; colour: worst severity"))
+	p.printf("  %s\n", p.paint("2", "rows: from, columns: to; a api, n network, d dns, h node; · isolated; colour: worst severity"))
+}
+
+// clip shortens s to w runes, marking the cut.
+func clip(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w {
+		return s
+	}
+	return string(r[:w-1]) + "…"
 }
 
 func (p *printer) cellText(c *attackpath.Cell) string {

@@ -19,12 +19,13 @@ import (
 )
 
 type flags struct {
-	source  cli.Source
-	from    string
-	to      string
-	output  string
-	max     int
-	verbose bool
+	source             cli.Source
+	from               string
+	to                 string
+	output             string
+	max                int
+	verbose            bool
+	ipBlockIgnoresPods bool
 }
 
 // NewCommand returns the paths command.
@@ -58,6 +59,7 @@ Exit status: 0 when some path exists, 1 when none does (isolated) or on error.`,
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text, json or dot")
 	cmd.Flags().IntVar(&f.max, "max", 50, "print at most this many paths (0: all)")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print the evidence of every hop")
+	cmd.Flags().BoolVar(&f.ipBlockIgnoresPods, "ipblock-ignores-pods", false, "treat NetworkPolicy ipBlock peers as never matching pod IPs (as audit's flag)")
 	return cmd
 }
 
@@ -71,19 +73,22 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
-	sources, err := parseFrom(f.from, ten)
-	if err != nil {
-		return err
-	}
 	target, err := parseTo(f.to, ten)
 	if err != nil {
 		return err
 	}
-	model := audit.NewFacts(snap, ten).Graph()
+	facts := audit.NewFacts(snap, ten)
+	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
+	model := facts.Graph()
+	sources, err := parseFrom(f.from, ten, model)
+	if err != nil {
+		return err
+	}
 	var paths []attackpath.Path
 	for _, s := range sources {
 		paths = append(paths, model.Paths(s, target)...)
 	}
+	attackpath.SortPaths(paths)
 	total := len(paths)
 	if f.max > 0 && len(paths) > f.max {
 		paths = paths[:f.max]
@@ -108,8 +113,10 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	return nil
 }
 
-// parseFrom reads --from: one tenant or subject, or every tenant.
-func parseFrom(s string, ten *tenancy.Tenancy) ([]attackpath.Source, error) {
+// parseFrom reads --from: one tenant or subject, or every tenant. A subject
+// the graph does not know is an error, not an isolated one: it is most
+// likely a typo.
+func parseFrom(s string, ten *tenancy.Tenancy, model *attackpath.Model) ([]attackpath.Source, error) {
 	if s == "" {
 		var out []attackpath.Source
 		for _, t := range ten.Tenants() {
@@ -119,23 +126,44 @@ func parseFrom(s string, ten *tenancy.Tenancy) ([]attackpath.Source, error) {
 		}
 		return out, nil
 	}
-	if v, ok, err := parseSubject(s); err != nil || ok {
-		return []attackpath.Source{{Subject: &v}}, err
+	v, ok, err := parseSubject(s)
+	if err != nil {
+		return nil, err
 	}
-	if ten.Namespaces(s) != nil {
-		return []attackpath.Source{{Tenant: s}}, nil
+	if !ok {
+		if ten.Namespaces(s) != nil {
+			return []attackpath.Source{{Tenant: s}}, nil
+		}
+		v = attackpath.Vertex{Kind: attackpath.User, Name: s}
 	}
-	v := attackpath.Vertex{Kind: attackpath.User, Name: s}
+	if !model.Has(v) {
+		var names []string
+		for _, t := range ten.Tenants() {
+			if !t.System {
+				names = append(names, t.Name)
+			}
+		}
+		return nil, fmt.Errorf("--from %q: no tenant of that name, and %s holds no permission and runs nothing in this cluster (tenants: %s)", s, v, strings.Join(names, ", "))
+	}
 	return []attackpath.Source{{Subject: &v}}, nil
 }
 
-// parseSubject reads KIND:NAME and system:serviceaccount:NS:NAME.
+// parseSubject reads KIND:NAME, system:serviceaccount:NS:NAME, and the
+// groups Kubernetes itself puts identities in (system:serviceaccounts,
+// system:serviceaccounts:NS, system:authenticated, ...).
 func parseSubject(s string) (attackpath.Vertex, bool, error) {
 	if ns, name, ok := rbac.SplitServiceAccountUser(s); ok {
 		return attackpath.Vertex{Kind: attackpath.ServiceAccount, Namespace: ns, Name: name}, true, nil
 	}
+	switch {
+	case s == rbac.AllServiceAccounts, s == rbac.AllAuthenticated, s == rbac.AllUnauthenticated, s == rbac.SystemMasters,
+		strings.HasPrefix(s, rbac.ServiceAccountsPrefix):
+		return attackpath.Vertex{Kind: attackpath.Group, Name: s}, true, nil
+	case strings.HasPrefix(s, "system:"):
+		return attackpath.Vertex{Kind: attackpath.User, Name: s}, true, nil
+	}
 	kind, name, ok := strings.Cut(s, ":")
-	if !ok || strings.HasPrefix(s, "system:") {
+	if !ok {
 		return attackpath.Vertex{}, false, nil
 	}
 	switch strings.ToLower(kind) {
@@ -197,7 +225,7 @@ func writeDOT(w io.Writer, paths []attackpath.Path) error {
 			node(h.To)
 			label := string(h.Type)
 			if h.Detail != "" {
-				label += "\\n" + h.Detail
+				label += "\n" + h.Detail // %q writes it as \n, a line break to dot
 			}
 			e := fmt.Sprintf("  %q -> %q [label=%q];\n", h.From.String(), h.To.String(), label)
 			if !seenEdge[e] {
