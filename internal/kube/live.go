@@ -188,8 +188,19 @@ type continuer interface{ GetContinue() string }
 func listAll[L continuer, T any](ctx context.Context, l *loader, resource string, list func(context.Context, metav1.ListOptions) (L, error), items func(L) []T) ([]T, error) {
 	var out []T
 	opts := metav1.ListOptions{Limit: PageSize}
+	restarts := 0
 	for {
 		page, err := list(ctx, opts)
+		// A continue token expires when the list takes longer than etcd's
+		// compaction interval: start the list again, a few times.
+		if apierrors.IsResourceExpired(err) && opts.Continue != "" && restarts < 3 {
+			restarts++
+			out, opts.Continue = out[:0], ""
+			if l.progress != nil {
+				fmt.Fprintf(l.progress, "bulkhead: %s: list expired, starting again\n", resource)
+			}
+			continue
+		}
 		if gapped, gerr := l.gap(resource, err); gapped || gerr != nil {
 			if l.progress != nil && gapped {
 				fmt.Fprintf(l.progress, "bulkhead: %s: %s\n", resource, l.snap.Gaps[len(l.snap.Gaps)-1].Reason)
