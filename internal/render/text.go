@@ -117,9 +117,17 @@ func (p *printer) header(r *audit.Report) {
 	p.printf("\n")
 }
 
+// perPair is how many findings of one tenant pair the text report shows
+// without -v; the rest are counted, and all are in the JSON report.
+const perPair = 10
+
 func (p *printer) pair(pair audit.Pair) {
 	p.printf("%s %s\n", p.paint("1", "== "+pair.Label()), p.paint("2", fmt.Sprintf("(%d)", len(pair.Findings))))
-	for _, f := range pair.Findings {
+	for i, f := range pair.Findings {
+		if i == perPair && !p.o.Verbose {
+			p.printf("  … %d more findings for %s (-v or -o json)\n", len(pair.Findings)-perPair, pair.Label())
+			break
+		}
 		p.printf("  %s %s  ", p.sev(f.Severity), p.paint("2", f.ID))
 		p.wrapAt(2+8+1+len(f.ID)+2, f.Reason)
 		indent := strings.Repeat(" ", 12)

@@ -72,3 +72,18 @@ func TestVisibleLen(t *testing.T) {
 		}
 	}
 }
+
+func TestTextCutsLongPairs(t *testing.T) {
+	r := report()
+	f := r.Findings[0]
+	for i := 0; i < 14; i++ {
+		r.Findings = append(r.Findings, f)
+	}
+	var b bytes.Buffer
+	if err := Text(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "… 5 more findings for a → b (-v or -o json)") || strings.Count(out, "BH-X-001") != perPair {
+		t.Errorf("15 findings of a pair, %d shown:\n%s", strings.Count(out, "BH-X-001"), out)
+	}
+}
