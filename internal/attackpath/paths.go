@@ -139,7 +139,8 @@ type Matrix struct {
 	AdminPaths []Path   `json:"adminPaths,omitempty"`
 }
 
-// Cell returns the cell of a pair.
+// Cell returns the cell of a pair, or nil when the matrix does not list it
+// (after Summarize: an isolated pair).
 func (x *Matrix) Cell(source, target string) *Cell {
 	for i := range x.Cells {
 		if x.Cells[i].Source == source && x.Cells[i].Target == target {
@@ -386,23 +387,34 @@ func (m *Model) Has(v Vertex) bool {
 	return ok
 }
 
-// ExplainMatrix explains every path to cluster-admin and the witnesses of
-// the n most severe breached cells (in matrix order among equals).
-func (m *Model) ExplainMatrix(x *Matrix, n int) {
+// Summarize readies a matrix for a report: it explains every path to
+// cluster-admin and the witnesses of the n most severe breached pairs (in
+// matrix order among equals), drops the witnesses of the other pairs
+// (`bulkhead paths` gives any), and drops isolated pairs: a pair the
+// summary does not list is isolated.
+func (m *Model) Summarize(x *Matrix, n int) {
 	for i := range x.AdminPaths {
 		m.Explain(&x.AdminPaths[i])
 	}
-	var idx []int
-	for i := range x.Cells {
-		if x.Cells[i].Witness != nil {
-			idx = append(idx, i)
+	var breached []Cell
+	for _, c := range x.Cells {
+		if !c.Isolated {
+			breached = append(breached, c)
 		}
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return x.Cells[idx[a]].Worst > x.Cells[idx[b]].Worst })
+	idx := make([]int, len(breached))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return breached[idx[a]].Worst > breached[idx[b]].Worst })
 	for k, i := range idx {
-		if k == n {
-			break
+		if w := breached[i].Witness; w != nil {
+			if k < n {
+				m.Explain(w)
+			} else {
+				breached[i].Witness = nil
+			}
 		}
-		m.Explain(x.Cells[i].Witness)
 	}
+	x.Cells = breached
 }

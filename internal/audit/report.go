@@ -66,7 +66,8 @@ type Engine struct {
 }
 
 // ExplainedCells is how many of the most severe breached tenant pairs carry
-// the evidence of each hop of their witness; `bulkhead paths` explains any.
+// their witness path, with the evidence of each hop; `bulkhead paths`
+// gives the path of any other.
 const ExplainedCells = 100
 
 // Options choose what an audit computes.
@@ -114,7 +115,7 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 	if opts.Matrix {
 		g := facts.Graph()
 		x := g.Matrix()
-		g.ExplainMatrix(&x, ExplainedCells)
+		g.Summarize(&x, ExplainedCells)
 		r.Isolation = &x
 	}
 	for _, f := range r.Findings {

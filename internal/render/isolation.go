@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -24,7 +25,8 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 			breached++
 		}
 	}
-	p.printf("%s %d of %d tenant pairs breached\n", p.paint("1", "isolation:"), breached, len(x.Cells))
+	n := len(x.Tenants)
+	p.printf("%s %d of %d tenant pairs breached\n", p.paint("1", "isolation:"), breached, n*(n-1))
 	if p.incomplete != "" {
 		p.printf("  %s the matrix stands on incomplete input (%s): an isolated pair may not be\n", p.paint("33", "warning:"), p.incomplete)
 	}
@@ -46,9 +48,10 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 			reach = fmt.Sprintf(", %d %s reached", c.Paths, plural(c.Paths, "asset", "assets"))
 		}
 		p.printf("  %s %s → %s: %s%s\n", p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers), reach)
-		if c.Witness != nil {
+		switch {
+		case c.Witness != nil:
 			p.path(c.Witness, "      ")
-		} else {
+		case c.Paths == 0:
 			p.printf("      %s\n", p.paint("2", "DNS only: names and addresses of its pods are discoverable"))
 		}
 	}
@@ -98,11 +101,7 @@ func plural(n int, one, many string) string {
 // among equals.
 func sortedCells(x *attackpath.Matrix) []attackpath.Cell {
 	out := append([]attackpath.Cell(nil), x.Cells...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j].Worst > out[j-1].Worst; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Worst > out[j].Worst })
 	return out
 }
 
@@ -127,8 +126,10 @@ func (p *printer) grid(x *attackpath.Matrix) {
 	for i, a := range x.Tenants {
 		p.printf("  %2d %s", i+1, pad(clip(a, w), w))
 		for _, b := range x.Tenants {
-			cell := "—"
-			if c := x.Cell(a, b); c != nil {
+			cell := "·"
+			if a == b {
+				cell = "—"
+			} else if c := x.Cell(a, b); c != nil {
 				cell = p.cellText(c)
 			}
 			p.printf(" %s", pad(cell, 4))

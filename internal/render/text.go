@@ -24,6 +24,9 @@ type TextOptions struct {
 
 const witnessSteps = 4
 
+// tenantsShown is how many tenants the header names without -v.
+const tenantsShown = 12
+
 // Text writes the report for people.
 func Text(w io.Writer, r *audit.Report, o TextOptions) error {
 	if o.Width <= 0 {
@@ -42,7 +45,15 @@ func Text(w io.Writer, r *audit.Report, o TextOptions) error {
 		p.isolation(r.Isolation)
 	}
 	pairs := r.ByPair()
-	for _, pair := range pairs {
+	for i, pair := range pairs {
+		if i == pairsShown && !o.Verbose {
+			rest := 0
+			for _, q := range pairs[i:] {
+				rest += len(q.Findings)
+			}
+			p.printf("… %d more findings for %d more tenant pairs (-v or -o json)\n\n", rest, len(pairs)-i)
+			break
+		}
 		p.pair(pair)
 	}
 	p.footer(r)
@@ -81,7 +92,11 @@ func (p *printer) sev(s finding.Severity) string {
 func (p *printer) header(r *audit.Report) {
 	p.printf("%s %s\n", p.paint("1", "bulkhead audit:"), r.Source)
 	var tn []string
-	for _, t := range r.Tenants {
+	for i, t := range r.Tenants {
+		if i == tenantsShown && !p.o.Verbose {
+			tn = append(tn, fmt.Sprintf("… %d more", len(r.Tenants)-i))
+			break
+		}
 		if t.System {
 			tn = append(tn, fmt.Sprintf("%s (%s)", t.Name, strings.Join(t.Namespaces, ", ")))
 		} else if len(t.Namespaces) == 1 && t.Namespaces[0] == t.Name {
@@ -116,6 +131,10 @@ func (p *printer) header(r *audit.Report) {
 	}
 	p.printf("\n")
 }
+
+// pairsShown is how many tenant pairs' findings the text report shows
+// without -v, worst first.
+const pairsShown = 30
 
 // perPair is how many findings of one tenant pair the text report shows
 // without -v; the rest are counted, and all are in the JSON report.
