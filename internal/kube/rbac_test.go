@@ -52,6 +52,9 @@ func TestLiveLeastPrivilege(t *testing.T) {
 		return c
 	}
 
+	// The authorizer sees new bindings through an informer: wait for them.
+	waitAllowed(t, ctx, cfg, sa, "list", "namespaces")
+	waitAllowed(t, ctx, cfg, sa, "list", "pods")
 	snap, err := kube.Load(ctx, as(sa), "reader", kube.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +74,7 @@ func TestLiveLeastPrivilege(t *testing.T) {
 	if err := c.Create(ctx, secretNames); err != nil {
 		t.Fatal(err)
 	}
+	waitAllowed(t, ctx, cfg, sa, "list", "secrets")
 	snap, err = kube.Load(ctx, as(sa), "reader", kube.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +100,18 @@ func TestLiveLeastPrivilege(t *testing.T) {
 	}
 	if len(snap.Gaps) < 20 {
 		t.Errorf("nobody's load has %d gaps, want one per list: %v", len(snap.Gaps), snap.Gaps)
+	}
+}
+
+// waitAllowed polls until the API server allows the request.
+func waitAllowed(t *testing.T, ctx context.Context, cfg *rest.Config, user, verb, resource string) {
+	t.Helper()
+	for !allowed(t, ctx, cfg, user, verb, resource) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s never allowed to %s %s", user, verb, resource)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 

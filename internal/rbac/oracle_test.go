@@ -53,6 +53,7 @@ func TestOracleSubjectAccessReview(t *testing.T) {
 	}
 	start := time.Now()
 	createAll(ctx, t, cs, gen, seed)
+	waitForAuthorizer(ctx, t, cs)
 	t.Logf("created %d roles, %d cluster roles, %d role bindings, %d cluster role bindings in %v",
 		len(gen.Roles)+len(seed.Roles), len(gen.ClusterRoles)+len(seed.ClusterRoles),
 		len(gen.RoleBindings)+len(seed.RoleBindings), len(gen.ClusterRoleBindings)+len(seed.ClusterRoleBindings), time.Since(start))
@@ -399,6 +400,64 @@ func atoms(into map[string]bool, r rbacv1.PolicyRule) {
 	for _, u := range r.NonResourceURLs {
 		for _, v := range r.Verbs {
 			into[v+" "+u] = true
+		}
+	}
+}
+
+// waitForAuthorizer creates a sentinel Role, RoleBinding, ClusterRole and
+// ClusterRoleBinding after everything else and waits until the API
+// server's authorizer grants through them: its informers deliver each
+// kind's objects in order, so every object created before is then in
+// force too.
+func waitForAuthorizer(ctx context.Context, t *testing.T, cs kubernetes.Interface) {
+	t.Helper()
+	rule := []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}, ResourceNames: []string{"bulkhead-sentinel"}}}
+	ref := func(kind string) rbacv1.RoleRef {
+		return rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: kind, Name: "bulkhead-sentinel"}
+	}
+	subjects := func(user string) []rbacv1.Subject {
+		return []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: user}}
+	}
+	meta := metav1.ObjectMeta{Name: "bulkhead-sentinel", Namespace: "test-namespace"}
+	clusterMeta := metav1.ObjectMeta{Name: "bulkhead-sentinel"}
+	for _, err := range []error{
+		func() error {
+			_, err := cs.RbacV1().Roles(meta.Namespace).Create(ctx, &rbacv1.Role{ObjectMeta: meta, Rules: rule}, metav1.CreateOptions{})
+			return err
+		}(),
+		func() error {
+			_, err := cs.RbacV1().RoleBindings(meta.Namespace).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: meta, RoleRef: ref("Role"), Subjects: subjects("sentinel-ns")}, metav1.CreateOptions{})
+			return err
+		}(),
+		func() error {
+			_, err := cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: clusterMeta, Rules: rule}, metav1.CreateOptions{})
+			return err
+		}(),
+		func() error {
+			_, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: clusterMeta, RoleRef: ref("ClusterRole"), Subjects: subjects("sentinel-cluster")}, metav1.CreateOptions{})
+			return err
+		}(),
+	} {
+		if err != nil {
+			t.Fatalf("sentinel: %v", err)
+		}
+	}
+	for _, user := range []string{"sentinel-ns", "sentinel-cluster"} {
+		for {
+			res, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+				User: user, ResourceAttributes: &authorizationv1.ResourceAttributes{Namespace: meta.Namespace, Verb: "get", Resource: "configmaps", Name: "bulkhead-sentinel"},
+			}}, metav1.CreateOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Status.Allowed {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("the API server never authorized %s through the sentinel bindings", user)
+			case <-time.After(50 * time.Millisecond):
+			}
 		}
 	}
 }
