@@ -81,22 +81,18 @@ func (b *builder) compileAdmin() []pending {
 		b.m.policies = append(b.m.policies, p)
 		b.m.subjects = append(b.m.subjects, subjectAtoms{p, b.anpSubject(a.Spec.Subject)})
 		for j, r := range a.Spec.Ingress {
-			rl := &rule{policy: p, dir: dirIngress, index: j, name: r.Name, action: anpAction(string(r.Action)), ports: b.anpPorts(r.Ports)}
-			p.rules = append(p.rules, rl)
-			pd := pending{r: rl}
-			for _, peer := range r.From {
-				b.anpPeer(&pd, peer.Namespaces, peer.Pods, nil, nil)
-			}
-			out = append(out, pd)
+			out = append(out, b.tierRule(p, dirIngress, j, r.Name, string(r.Action), r.Ports, func(pd *pending) {
+				for _, peer := range r.From {
+					b.anpPeer(pd, peer.Namespaces, peer.Pods, nil, nil)
+				}
+			}))
 		}
 		for j, r := range a.Spec.Egress {
-			rl := &rule{policy: p, dir: dirEgress, index: j, name: r.Name, action: anpAction(string(r.Action)), ports: b.anpPorts(r.Ports)}
-			p.rules = append(p.rules, rl)
-			pd := pending{r: rl}
-			for _, peer := range r.To {
-				b.anpPeer(&pd, peer.Namespaces, peer.Pods, peer.Nodes, peer.Networks)
-			}
-			out = append(out, pd)
+			out = append(out, b.tierRule(p, dirEgress, j, r.Name, string(r.Action), r.Ports, func(pd *pending) {
+				for _, peer := range r.To {
+					b.anpPeer(pd, peer.Namespaces, peer.Pods, peer.Nodes, peer.Networks)
+				}
+			}))
 		}
 	}
 	// BaselineAdminNetworkPolicy is a singleton named "default"; others
@@ -111,25 +107,30 @@ func (b *builder) compileAdmin() []pending {
 		b.m.policies = append(b.m.policies, p)
 		b.m.subjects = append(b.m.subjects, subjectAtoms{p, b.anpSubject(bp.Spec.Subject)})
 		for j, r := range bp.Spec.Ingress {
-			rl := &rule{policy: p, dir: dirIngress, index: j, name: r.Name, action: anpAction(string(r.Action)), ports: b.anpPorts(r.Ports)}
-			p.rules = append(p.rules, rl)
-			pd := pending{r: rl}
-			for _, peer := range r.From {
-				b.anpPeer(&pd, peer.Namespaces, peer.Pods, nil, nil)
-			}
-			out = append(out, pd)
+			out = append(out, b.tierRule(p, dirIngress, j, r.Name, string(r.Action), r.Ports, func(pd *pending) {
+				for _, peer := range r.From {
+					b.anpPeer(pd, peer.Namespaces, peer.Pods, nil, nil)
+				}
+			}))
 		}
 		for j, r := range bp.Spec.Egress {
-			rl := &rule{policy: p, dir: dirEgress, index: j, name: r.Name, action: anpAction(string(r.Action)), ports: b.anpPorts(r.Ports)}
-			p.rules = append(p.rules, rl)
-			pd := pending{r: rl}
-			for _, peer := range r.To {
-				b.anpPeer(&pd, peer.Namespaces, peer.Pods, peer.Nodes, peer.Networks)
-			}
-			out = append(out, pd)
+			out = append(out, b.tierRule(p, dirEgress, j, r.Name, string(r.Action), r.Ports, func(pd *pending) {
+				for _, peer := range r.To {
+					b.anpPeer(pd, peer.Namespaces, peer.Pods, peer.Nodes, peer.Networks)
+				}
+			}))
 		}
 	}
 	return out
+}
+
+// tierRule adds one admin or baseline rule to p; peers fills in its peers.
+func (b *builder) tierRule(p *policy, dir direction, index int, name, act string, ports *[]anp.AdminNetworkPolicyPort, peers func(*pending)) pending {
+	rl := &rule{policy: p, dir: dir, index: index, name: name, action: anpAction(act), ports: b.anpPorts(ports)}
+	p.rules = append(p.rules, rl)
+	pd := pending{r: rl}
+	peers(&pd)
+	return pd
 }
 
 func anpAction(a string) action {

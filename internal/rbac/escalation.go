@@ -21,46 +21,8 @@ const maxEscalationExamples = 5
 // covers); with
 // "bind", the holder grants itself rules it lacks.
 func (an *analysis) bindEscalations() {
-	type scoped struct {
-		s  Subject
-		ns string
-	}
-	seen := map[scoped]bool{}
-	for bi := range an.a.bindings {
-		b := &an.a.bindings[bi]
-		if b.Role == nil || !hasCapability(an.capabilities(b.Role, b.Namespace == ""), "bind") {
-			continue
-		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok {
-				continue
-			}
-			if cls, _ := classify(s, an.ten); cls == classSystem || seen[scoped{s, b.Namespace}] {
-				continue
-			}
-			seen[scoped{s, b.Namespace}] = true
-			an.escalation(s, b)
-		}
-	}
-	seen = map[scoped]bool{}
-	for bi := range an.a.bindings {
-		b := &an.a.bindings[bi]
-		if b.Role == nil || !hasCapability(an.capabilities(b.Role, b.Namespace == ""), "escalate") {
-			continue
-		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok {
-				continue
-			}
-			if cls, _ := classify(s, an.ten); cls == classSystem || seen[scoped{s, b.Namespace}] {
-				continue
-			}
-			seen[scoped{s, b.Namespace}] = true
-			an.roleEscalation(s, b)
-		}
-	}
+	an.eachHolder("bind", an.escalation)
+	an.eachHolder("escalate", an.roleEscalation)
 }
 
 // everything is the rule of cluster-admin.
@@ -367,4 +329,31 @@ func (an *analysis) covered(own coverage, r *Role) bool {
 		}
 	}
 	return len(own) > 1 && own.covers(r.Rules)
+}
+
+// eachHolder calls f once per subject and scope (a binding's namespace)
+// holding the capability, system identities aside.
+func (an *analysis) eachHolder(capability string, f func(Subject, *Binding)) {
+	type scoped struct {
+		s  Subject
+		ns string
+	}
+	seen := map[scoped]bool{}
+	for bi := range an.a.bindings {
+		b := &an.a.bindings[bi]
+		if b.Role == nil || !hasCapability(an.capabilities(b.Role, b.Namespace == ""), capability) {
+			continue
+		}
+		for si := range b.Subjects {
+			s, ok := b.SubjectAt(si)
+			if !ok {
+				continue
+			}
+			if cls, _ := classify(s, an.ten); cls == classSystem || seen[scoped{s, b.Namespace}] {
+				continue
+			}
+			seen[scoped{s, b.Namespace}] = true
+			f(s, b)
+		}
+	}
 }
