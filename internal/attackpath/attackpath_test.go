@@ -82,6 +82,19 @@ func TestSeedPaths(t *testing.T) {
 		t.Errorf("bob's paths:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
+	subjects, left := m.Subjects(0)
+	var reach []string
+	for _, r := range subjects {
+		reach = append(reach, fmt.Sprintf("%s home=%q reaches %v", r.Subject, r.Home, r.Tenants))
+	}
+	wantReach := []string{
+		`User/bob home="" reaches [cluster default network test test-namespace]`,
+		`User/alice home="test-namespace" reaches [test-namespace]`,
+	}
+	if left != 0 || strings.Join(reach, "\n") != strings.Join(wantReach, "\n") {
+		t.Errorf("subjects (%d left):\n%s\nwant\n%s", left, strings.Join(reach, "\n"), strings.Join(wantReach, "\n"))
+	}
+
 	x := m.Matrix()
 	tenants := []string{"default", "network", "test", "test-namespace"}
 	for _, a := range tenants {

@@ -137,6 +137,10 @@ type Matrix struct {
 	Tenants    []string `json:"tenants"`
 	Cells      []Cell   `json:"cells"`
 	AdminPaths []Path   `json:"adminPaths,omitempty"`
+	// Subjects is the reach of users and groups (see Model.Subjects), when
+	// asked for; SubjectsLeft counts those left out.
+	Subjects     []SubjectReach `json:"subjects,omitempty"`
+	SubjectsLeft int            `json:"subjectsLeft,omitempty"`
 }
 
 // Cell returns the cell of a pair, or nil when the matrix does not list it

@@ -36,6 +36,7 @@ func (m *Model) assign() {
 	for v, t := range home {
 		m.sources[t] = append(m.sources[t], v)
 	}
+	m.home = home
 	for t := range m.sources {
 		s := m.sources[t]
 		sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })

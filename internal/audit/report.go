@@ -70,6 +70,11 @@ type Engine struct {
 // gives the path of any other.
 const ExplainedCells = 100
 
+// SubjectsShown is how many users and groups the audit follows through the
+// attack graph (those bound cluster-wide or in several tenants first);
+// `bulkhead paths --from User:NAME` follows any.
+const SubjectsShown = 50
+
 // Options choose what an audit computes.
 type Options struct {
 	// Matrix builds the attack graph and the isolation matrix.
@@ -116,6 +121,7 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		g := facts.Graph()
 		x := g.Matrix()
 		g.Summarize(&x, ExplainedCells)
+		x.Subjects, x.SubjectsLeft = g.Subjects(SubjectsShown)
 		r.Isolation = &x
 	}
 	for _, f := range r.Findings {

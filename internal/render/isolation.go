@@ -55,6 +55,15 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 			p.printf("      %s\n", p.paint("2", "DNS only: names and addresses of its pods are discoverable"))
 		}
 	}
+	if len(x.Subjects) > 0 {
+		p.printf("%s\n", p.paint("1", "users and groups:"))
+		for i := range x.Subjects {
+			p.subject(&x.Subjects[i])
+		}
+		if x.SubjectsLeft > 0 {
+			p.printf("  … %d more (bulkhead paths --from User:NAME)\n", x.SubjectsLeft)
+		}
+	}
 	if len(x.AdminPaths) > 0 {
 		p.printf("%s\n", p.paint("1", "paths to cluster-admin:"))
 		for i := range x.AdminPaths {
@@ -64,6 +73,37 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 		}
 	}
 	p.printf("\n")
+}
+
+// subjectPaths is how many paths of one user or group the text shows.
+const subjectPaths = 5
+
+func (p *printer) subject(r *attackpath.SubjectReach) {
+	home := "no tenant"
+	if r.Home != "" {
+		home = "tenant " + r.Home
+	}
+	switch {
+	case len(r.Tenants) == 0:
+		p.printf("  %s (%s): reaches nothing\n", r.Subject, home)
+		return
+	case len(r.Tenants) == 1 && r.Tenants[0] == r.Home:
+		p.printf("  %s (%s): reaches only %s\n", r.Subject, home, r.Home)
+		return
+	}
+	p.wrap("  ", fmt.Sprintf("%s (%s): reaches %s", r.Subject, home, strings.Join(r.Tenants, ", ")))
+	shown := 0
+	for i := range r.Paths {
+		if r.Paths[i].To == r.Home {
+			continue
+		}
+		if shown == subjectPaths && !p.o.Verbose {
+			p.printf("      … (-v)\n")
+			break
+		}
+		shown++
+		p.path(&r.Paths[i], "      ")
+	}
 }
 
 // Path writes one attack path, a hop per line.

@@ -1,0 +1,70 @@
+package attackpath
+
+import (
+	"sort"
+	"strings"
+)
+
+// SubjectReach is where one user or group gets: the tenants whose assets
+// it reaches, each with the most severe of its shortest paths there.
+type SubjectReach struct {
+	Subject Vertex `json:"subject"`
+	// Home is the tenant the subject belongs to, "" when it is bound
+	// cluster-wide or in several tenants.
+	Home    string   `json:"home,omitempty"`
+	Tenants []string `json:"tenants"`
+	Paths   []Path   `json:"paths"`
+}
+
+// Subjects reports the reach of the users and groups named by bindings
+// (system identities and the groups every identity is in aside): those
+// that belong to no tenant first, then the others, each group by name; at
+// most max of them (0: all). The second result counts those left out.
+func (m *Model) Subjects(max int) ([]SubjectReach, int) {
+	var vs []int32
+	for v := int32(0); v < int32(m.g.Len()); v++ {
+		x := m.g.At(v)
+		if (x.Kind != User && x.Kind != Group) || strings.HasPrefix(x.Name, "system:") {
+			continue
+		}
+		vs = append(vs, v)
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		hi, hj := m.home[vs[i]] != "", m.home[vs[j]] != ""
+		if hi != hj {
+			return !hi
+		}
+		return m.g.At(vs[i]).String() < m.g.At(vs[j]).String()
+	})
+	left := 0
+	if max > 0 && len(vs) > max {
+		left, vs = len(vs)-max, vs[:max]
+	}
+	s := m.g.searcher()
+	var out []SubjectReach
+	for _, v := range vs {
+		s.run([]int32{v})
+		best := map[string]int32{}
+		for _, x := range s.touched {
+			t := m.owner[x/2]
+			if t == "" {
+				continue
+			}
+			if y, ok := best[t]; !ok || worseFirst(s, x, y) {
+				best[t] = x
+			}
+		}
+		r := SubjectReach{Subject: m.g.At(v), Home: m.home[v], Tenants: []string{}}
+		for t := range best {
+			r.Tenants = append(r.Tenants, t)
+		}
+		sort.Strings(r.Tenants)
+		for _, t := range r.Tenants {
+			p := m.newPath(r.Subject.String(), t, best[t]/2, s.path(best[t]))
+			m.Explain(&p)
+			r.Paths = append(r.Paths, p)
+		}
+		out = append(out, r)
+	}
+	return out, left
+}
