@@ -39,8 +39,8 @@ type Model struct {
 	// sources lists the vertices each tenant controls.
 	sources map[string][]int32
 	// home is the tenant of each user and group that belongs to one.
-	home map[int32]string
-	admin   int32
+	home  map[int32]string
+	admin int32
 	// namespaces and service accounts by namespace, for fan-out edges.
 	namespaces []string
 	accounts   map[string][]string
