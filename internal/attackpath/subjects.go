@@ -5,8 +5,12 @@ import (
 	"strings"
 )
 
+// SubjectPaths is how many paths, most severe first, a SubjectReach keeps.
+const SubjectPaths = 10
+
 // SubjectReach is where one user or group gets: the tenants whose assets
-// it reaches, each with the most severe of its shortest paths there.
+// it reaches, and for up to SubjectPaths of the tenants other than its
+// own, the most severe of its shortest paths there.
 type SubjectReach struct {
 	Subject Vertex `json:"subject"`
 	// Home is the tenant the subject belongs to, "" when it is bound
@@ -60,9 +64,16 @@ func (m *Model) Subjects(max int) ([]SubjectReach, int) {
 		}
 		sort.Strings(r.Tenants)
 		for _, t := range r.Tenants {
-			p := m.newPath(r.Subject.String(), t, best[t]/2, s.path(best[t]))
-			m.Explain(&p)
-			r.Paths = append(r.Paths, p)
+			if t != r.Home {
+				r.Paths = append(r.Paths, m.newPath(r.Subject.String(), t, best[t]/2, s.path(best[t])))
+			}
+		}
+		SortPaths(r.Paths)
+		if len(r.Paths) > SubjectPaths {
+			r.Paths = r.Paths[:SubjectPaths]
+		}
+		for i := range r.Paths {
+			m.Explain(&r.Paths[i])
 		}
 		out = append(out, r)
 	}

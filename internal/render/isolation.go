@@ -91,17 +91,16 @@ func (p *printer) subject(r *attackpath.SubjectReach) {
 		p.printf("  %s (%s): reaches only %s\n", r.Subject, home, r.Home)
 		return
 	}
-	p.wrap("  ", fmt.Sprintf("%s (%s): reaches %s", r.Subject, home, strings.Join(r.Tenants, ", ")))
-	shown := 0
+	names := r.Tenants
+	if len(names) > 8 && !p.o.Verbose {
+		names = append(append([]string(nil), names[:8]...), fmt.Sprintf("… %d more", len(r.Tenants)-8))
+	}
+	p.wrap("  ", fmt.Sprintf("%s (%s): reaches %d %s: %s", r.Subject, home, len(r.Tenants), plural(len(r.Tenants), "tenant", "tenants"), strings.Join(names, ", ")))
 	for i := range r.Paths {
-		if r.Paths[i].To == r.Home {
-			continue
-		}
-		if shown == subjectPaths && !p.o.Verbose {
+		if i == subjectPaths && !p.o.Verbose {
 			p.printf("      … (-v)\n")
 			break
 		}
-		shown++
 		p.path(&r.Paths[i], "      ")
 	}
 }
