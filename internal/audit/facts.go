@@ -48,7 +48,7 @@ func (f *Facts) NetworkModel() *netpol.Model {
 
 // Workload is the node engine's result.
 func (f *Facts) Workload() *workload.Result {
-	f.nodeOnce.Do(func() { f.node = workload.Analyze(f.Snapshot, f.Tenancy) })
+	f.nodeOnce.Do(func() { f.node = workload.AnalyzeWith(f.Snapshot, f.Tenancy, f.RBAC()) })
 	return f.node
 }
 

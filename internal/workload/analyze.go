@@ -10,6 +10,7 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -102,6 +103,13 @@ func (r *Result) Namespace(name string) *NamespacePolicy {
 // Analyze evaluates every pod of the snapshot for Pod Security, escapes and
 // placement, and derives the tenant-relative findings.
 func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
+	return AnalyzeWith(snap, ten, nil)
+}
+
+// AnalyzeWith is Analyze with the RBAC authorizer of the snapshot already
+// built (nil: build it when the snapshot has bindings), so that a caller
+// holding one does not index the bindings twice.
+func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer) *Result {
 	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0)}
 	r.Namespaces = namespacePolicies(snap, ten)
 
@@ -143,7 +151,7 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 		}
 	})
 
-	tok := newTokens(snap)
+	tok := newTokens(snap, authz)
 	pl := newPlacer(snap.Nodes)
 	type tenantAt struct {
 		tenant    string

@@ -54,12 +54,16 @@ type tokens struct {
 }
 
 // newTokens returns nil when the snapshot holds no bindings: no account
-// has any permission then.
-func newTokens(snap *snapshot.Snapshot) *tokens {
+// has any permission then. authz, when not nil, is the snapshot's
+// authorizer, built elsewhere.
+func newTokens(snap *snapshot.Snapshot, authz *rbac.Authorizer) *tokens {
 	if len(snap.RoleBindings) == 0 && len(snap.ClusterRoleBindings) == 0 {
 		return nil
 	}
-	x := &tokens{authz: rbac.NewAuthorizer(snap), accounts: map[string]*corev1.ServiceAccount{}, boundIn: map[string][]string{}, cache: map[string][]TokenPower{}}
+	if authz == nil {
+		authz = rbac.NewAuthorizer(snap)
+	}
+	x := &tokens{authz: authz, accounts: map[string]*corev1.ServiceAccount{}, boundIn: map[string][]string{}, cache: map[string][]TokenPower{}}
 	for i := range snap.ServiceAccounts {
 		sa := &snap.ServiceAccounts[i]
 		x.accounts[sa.Namespace+"/"+sa.Name] = sa
