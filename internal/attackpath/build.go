@@ -116,20 +116,8 @@ func (m *Model) account(ns, name string) int32 {
 
 // podRef names a pod, or the controller a representative pod stands for.
 func podRef(p *corev1.Pod) finding.Ref {
-	if of, ok := p.Annotations[snapshot.SyntheticAnnotation]; ok {
-		kind, name := splitKindName(of)
-		return finding.Ref{Kind: kind, Namespace: p.Namespace, Name: name}
-	}
-	return finding.Ref{Kind: "Pod", Namespace: p.Namespace, Name: p.Name}
-}
-
-func splitKindName(s string) (string, string) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return s[:i], s[i+1:]
-		}
-	}
-	return "Pod", s
+	kind, name := snapshot.Workload(p)
+	return finding.Ref{Kind: kind, Namespace: p.Namespace, Name: name}
 }
 
 // podEdges: a pod acts as its service account when the token is mounted.

@@ -146,9 +146,8 @@ func (m *Model) podObject(id string) finding.Ref {
 	if i, ok := m.podIndex[id]; ok {
 		p := &m.pods[i]
 		if p.synthetic {
-			if kind, name, ok := strings.Cut(p.pod.Annotations[snapshot.SyntheticAnnotation], "/"); ok {
-				return finding.Ref{Kind: kind, Namespace: p.ns, Name: name}
-			}
+			kind, name := snapshot.Workload(p.pod)
+			return finding.Ref{Kind: kind, Namespace: p.ns, Name: name}
 		}
 	}
 	return podRef(id)

@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"strings"
+
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -87,6 +89,16 @@ const SyntheticAnnotation = "bulkhead.dev/representative-of"
 func IsSynthetic(p *corev1.Pod) bool {
 	_, ok := p.Annotations[SyntheticAnnotation]
 	return ok
+}
+
+// Workload names what a pod stands for in findings: for a representative
+// pod, the kind and name of its controller; for any other pod, "Pod" and
+// its own name.
+func Workload(p *corev1.Pod) (kind, name string) {
+	if kind, name, ok := strings.Cut(p.Annotations[SyntheticAnnotation], "/"); ok {
+		return kind, name
+	}
+	return "Pod", p.Name
 }
 
 // Namespace returns the named namespace, or nil.

@@ -3,7 +3,6 @@ package workload
 import (
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -212,12 +211,8 @@ func namespacePolicies(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []Namespac
 
 // podRef names a pod, or the controller a representative pod stands for.
 func podRef(p *corev1.Pod) finding.Ref {
-	if of, ok := p.Annotations[snapshot.SyntheticAnnotation]; ok {
-		if kind, name, ok := strings.Cut(of, "/"); ok {
-			return finding.Ref{Kind: kind, Namespace: p.Namespace, Name: name}
-		}
-	}
-	return finding.Ref{Kind: "Pod", Namespace: p.Namespace, Name: p.Name}
+	kind, name := snapshot.Workload(p)
+	return finding.Ref{Kind: kind, Namespace: p.Namespace, Name: name}
 }
 
 // enforceString is the namespace's enforce level as the API server prints
