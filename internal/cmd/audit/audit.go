@@ -16,9 +16,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/render"
 )
 
-// ExitFindings is the exit code when findings reach --fail-on.
-const ExitFindings = 3
-
 type flags struct {
 	source             cli.Source
 	output             string
@@ -97,7 +94,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return err
 	}
 	if report.AtOrAbove(failOn) > 0 {
-		return cli.ExitError{Code: ExitFindings}
+		return cli.ExitError{Code: cli.ExitFindings}
 	}
 	return nil
 }

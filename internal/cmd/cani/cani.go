@@ -43,7 +43,7 @@ pod named exec. NONRESOURCEURL starts with "/" (/healthz, /metrics).
 and system:serviceaccounts:NS unless --as-group is given; every impersonated
 user but system:anonymous is in system:authenticated.
 
-Prints yes (exit 0) or no (exit 1).`,
+Prints yes (exit 0) or no (exit 4); exit 1 means it could not answer.`,
 		Example: `  bulkhead can-i list pods -n test-namespace --as alice --demo
   bulkhead can-i create pods --subresource exec -n prod --as system:serviceaccount:ci:deployer -f cluster.yaml
   bulkhead can-i get /healthz --as system:anonymous
@@ -62,7 +62,7 @@ Prints yes (exit 0) or no (exit 1).`,
 	fs.StringArrayVar(&f.asGroups, "as-group", nil, "group of the user; repeatable")
 	fs.BoolVar(&f.list, "list", false, "print every action the subject may do in the namespace")
 	fs.BoolVar(&f.noHeaders, "no-headers", false, "with --list, print no headers")
-	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing; only the exit code says yes (0) or no (1)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing; only the exit code says yes (0) or no (4); 1 is an error")
 	return cmd
 }
 
@@ -118,7 +118,7 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 		return nil
 	}
 	fmt.Fprintln(out, "no")
-	return cli.ExitError{Code: 1}
+	return cli.ExitError{Code: cli.ExitNo}
 }
 
 func notNamespaced(t rbac.Target) string {

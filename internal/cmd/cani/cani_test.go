@@ -56,7 +56,7 @@ func TestSeedArticle(t *testing.T) {
 			if got := strings.TrimSpace(out); got != tt.want {
 				t.Errorf("output %q, want %q", got, tt.want)
 			}
-			if wantCode := map[string]int{"yes": 0, "no": 1}[tt.want]; code != wantCode {
+			if wantCode := map[string]int{"yes": cli.ExitOK, "no": cli.ExitNo}[tt.want]; code != wantCode {
 				t.Errorf("exit code %d, want %d", code, wantCode)
 			}
 		})

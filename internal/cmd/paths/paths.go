@@ -44,7 +44,7 @@ system:serviceaccount:NS:NAME; a bare name that is no tenant is a user. Without
 --from, every tenant but the cluster tenant is a source.
 --to is a tenant or cluster-admin; without it, every other tenant.
 
-Exit status: 0 when some path exists, 1 when none does (isolated) or on error.`,
+Exit status: 0 when some path exists, 4 when none does (isolated), 1 on error.`,
 		Example: `  bulkhead paths --demo --from default
   bulkhead paths --demo --from User:bob
   bulkhead paths --demo --from alice -v
@@ -108,7 +108,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return err
 	}
 	if total == 0 {
-		return cli.ExitError{Code: 1}
+		return cli.ExitError{Code: cli.ExitNo}
 	}
 	return nil
 }

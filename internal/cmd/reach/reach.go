@@ -37,7 +37,7 @@ SRC and DST are NAMESPACE/POD or an IP address (an endpoint outside the pods).
 
 The first line is "yes" or "no"; the explanation names the policies and rules
 that decided on the egress side (SRC) and on the ingress side (DST), or says a
-side is not isolated. Exit status 0 when allowed, 1 when denied.
+side is not isolated. Exit status 0 when allowed, 4 when denied, 1 on error.
 
 Without --port the answer is "yes" when any port is allowed, and the allowed
 ports are listed. Policies see pod ports (targetPort), not Service ports.
@@ -135,7 +135,7 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 		return err
 	}
 	if !v.Allowed {
-		return cli.ExitError{Code: 1}
+		return cli.ExitError{Code: cli.ExitNo}
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ func TestSeedCurlFlips(t *testing.T) {
 			t.Errorf("%s before: exit %d\n%s", src, code, out)
 		}
 		out, code = execute(t, src, "network/nginx", "--port", "80", "-f", seed, "-f", "testdata/deny-network.yaml")
-		if code != 1 || !strings.HasPrefix(out, "no\n") || !strings.Contains(out, "NetworkPolicy network/default-deny-ingress") {
+		if code != cli.ExitNo || !strings.HasPrefix(out, "no\n") || !strings.Contains(out, "NetworkPolicy network/default-deny-ingress") {
 			t.Errorf("%s after: exit %d\n%s", src, code, out)
 		}
 	}
@@ -52,7 +52,7 @@ func TestAnyPortListsPorts(t *testing.T) {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	out, code = execute(t, "default/nginx", "network/nginx", "-f", seed, "-f", "testdata/deny-network.yaml")
-	if code != 1 || !strings.Contains(out, "no port is allowed") {
+	if code != cli.ExitNo || !strings.Contains(out, "no port is allowed") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 }
