@@ -120,6 +120,7 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 	if opts.Matrix {
 		g := facts.Graph()
 		x := g.Matrix()
+		x.AddFindings(r.Findings)
 		g.Summarize(&x, ExplainedCells)
 		x.Subjects, x.SubjectsLeft = g.Subjects(SubjectsShown)
 		r.Isolation = &x
@@ -139,6 +140,17 @@ func (r *Report) AtOrAbove(s finding.Severity) int {
 		}
 	}
 	return n
+}
+
+// Incomplete reports whether some analysis ran on partial input or did not
+// run, so that an empty report is not read as a clean one.
+func (r *Report) Incomplete() bool {
+	for _, a := range r.Analyses {
+		if a.Status != Ran {
+			return true
+		}
+	}
+	return false
 }
 
 // Pair is the findings from one tenant to another, for grouped output.

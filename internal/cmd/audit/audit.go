@@ -43,8 +43,9 @@ severity and the shortest attack path (see docs/attack-graph.md); then each
 tenant's path to cluster-admin; then the findings. It says which analyses
 ran, which were incomplete (a list the cluster refused) and which did not run.
 
-Exit status: 0 when no finding is at or above --fail-on, 3 when one is,
-1 on error.`,
+Exit status: 3 when a finding is at or above --fail-on; otherwise 5 when an
+analysis ran incomplete or did not run (the verdict stands on partial input);
+otherwise 0; 1 on error (docs/exit-codes.md).`,
 		Example: `  # the seed articles' cluster, built in
   bulkhead audit --demo
 
@@ -93,10 +94,22 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
-	if report.AtOrAbove(failOn) > 0 {
-		return cli.ExitError{Code: cli.ExitFindings}
+	if code := exitCode(report, failOn); code != cli.ExitOK {
+		return cli.ExitError{Code: code}
 	}
 	return nil
+}
+
+// exitCode is the audit's exit status: findings at or above failOn win
+// over an incomplete verdict, which wins over a clean one.
+func exitCode(r *audit.Report, failOn finding.Severity) int {
+	switch {
+	case r.AtOrAbove(failOn) > 0:
+		return cli.ExitFindings
+	case r.Incomplete():
+		return cli.ExitIncomplete
+	}
+	return cli.ExitOK
 }
 
 func (f *flags) useColor(streams cli.IOStreams) (bool, error) {

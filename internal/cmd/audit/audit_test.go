@@ -1,0 +1,88 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+)
+
+// execute runs the audit command and returns its exit code as app.Run
+// would: 0, the code of a cli.ExitError, or 1 for any other error.
+func execute(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	if cmd.Flags().Lookup("allow-incomplete") != nil {
+		args = append(args, "--allow-incomplete")
+	}
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(context.Background())
+	var exit cli.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errOut.String(), cli.ExitOK
+	case errors.As(err, &exit):
+		return out.String(), errOut.String(), exit.Code
+	}
+	return out.String(), err.Error(), cli.ExitFailure
+}
+
+func TestExitCode(t *testing.T) {
+	ran := audit.Analysis{Name: "api", Status: audit.Ran}
+	incomplete := audit.Analysis{Name: "network", Status: audit.Incomplete, Notes: []string{"pods forbidden"}}
+	notRun := audit.Analysis{Name: "node", Status: audit.NotRun}
+	high := finding.Finding{ID: "BH-X-001", Severity: finding.High}
+	for _, tc := range []struct {
+		name     string
+		analyses []audit.Analysis
+		findings []finding.Finding
+		failOn   finding.Severity
+		want     int
+	}{
+		{"clean", []audit.Analysis{ran}, nil, finding.High, cli.ExitOK},
+		{"below fail-on", []audit.Analysis{ran}, []finding.Finding{high}, finding.Critical, cli.ExitOK},
+		{"at fail-on", []audit.Analysis{ran}, []finding.Finding{high}, finding.High, cli.ExitFindings},
+		{"incomplete", []audit.Analysis{ran, incomplete}, nil, finding.High, cli.ExitIncomplete},
+		{"not run", []audit.Analysis{ran, notRun}, nil, finding.High, cli.ExitIncomplete},
+		{"incomplete, findings below fail-on", []audit.Analysis{incomplete}, []finding.Finding{high}, finding.Critical, cli.ExitIncomplete},
+		{"findings win over incomplete", []audit.Analysis{incomplete}, []finding.Finding{high}, finding.Medium, cli.ExitFindings},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &audit.Report{Analyses: tc.analyses, Findings: tc.findings}
+			if got := exitCode(r, tc.failOn); got != tc.want {
+				t.Errorf("exitCode = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestExitCodeEndToEnd runs the command on a snapshot that records a list
+// the cluster refused: the same cluster read in full exits 0.
+func TestExitCodeEndToEnd(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want int
+	}{
+		{"complete", []string{"-f", "testdata/complete.yaml", "--fail-on", "critical"}, cli.ExitOK},
+		{"pods forbidden", []string{"-f", "testdata/incomplete.yaml", "--fail-on", "critical"}, cli.ExitIncomplete},
+		{"pods forbidden, json", []string{"-f", "testdata/incomplete.yaml", "--fail-on", "critical", "-o", "json"}, cli.ExitIncomplete},
+		{"findings win", []string{"-f", "testdata/incomplete.yaml", "--fail-on", "info"}, cli.ExitFindings},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := execute(t, tc.args...)
+			if code != tc.want {
+				t.Errorf("exit %d, want %d; stderr %q\n%s", code, tc.want, stderr, out)
+			}
+		})
+	}
+}
