@@ -16,6 +16,7 @@ func (s *Snapshot) Normalize() {
 	s.applyDefaults()
 	s.Aggregate()
 	s.expandControllers()
+	s.noteConnectivity()
 	s.sort()
 }
 
