@@ -129,6 +129,9 @@ type Cell struct {
 	// Witness is the shortest of the most severe of them (DNS-only cells
 	// have none).
 	Witness *Path `json:"witness,omitempty"`
+	// Findings lists the rule IDs of the findings that name this pair
+	// (see AddFindings); the cell is at least as severe as each.
+	Findings []string `json:"findings,omitempty"`
 }
 
 // Matrix is the isolation verdict for every ordered pair of tenants, and
@@ -155,7 +158,8 @@ func (x *Matrix) Cell(source, target string) *Cell {
 }
 
 // Matrix decides every pair of tenants. The cluster tenant is a target,
-// not a source: its identities run the cluster. Witnesses come without
+// not a source: its identities run the cluster; it is in the matrix even
+// when the input holds none of its namespaces. Witnesses come without
 // evidence: Explain adds it to those that are shown.
 func (m *Model) Matrix() Matrix {
 	var tenants []string
@@ -163,6 +167,12 @@ func (m *Model) Matrix() Matrix {
 	for i, t := range m.ten.Tenants() {
 		tenants = append(tenants, t.Name)
 		index[t.Name] = int32(i)
+	}
+	if _, ok := index[tenancy.Cluster]; !ok {
+		// The cluster is a target even when the input has none of its
+		// namespaces: its nodes, kubelets and cloud credentials.
+		index[tenancy.Cluster] = int32(len(tenants))
+		tenants = append(tenants, tenancy.Cluster)
 	}
 	owner := make([]int32, len(m.owner))
 	for v, t := range m.owner {
@@ -297,8 +307,8 @@ func worseFirst(s *searcher, x, y int32) bool {
 	if s.worst[x] != s.worst[y] {
 		return s.worst[x] > s.worst[y]
 	}
-	if s.dist[x] != s.dist[y] {
-		return s.dist[x] < s.dist[y]
+	if s.sdist[x] != s.sdist[y] {
+		return s.sdist[x] < s.sdist[y]
 	}
 	return x < y
 }

@@ -7,9 +7,16 @@ import "github.com/bulkhead-dev/bulkhead/internal/finding"
 // reached (through a final edge: an asset seen, not owned). Hidden edges
 // cost nothing, other edges one hop, so a search is a 0-1 breadth-first
 // search over states (vertex, controlled|reached); ties go to the edge added
-// first, which makes every path deterministic. Along the search tree it
-// keeps, per state, the layers crossed and the worst severity met, so that
-// a matrix cell needs no path walk per asset.
+// first, which makes every path deterministic.
+//
+// A state's severity is the worst over ALL paths to it, not only the
+// shortest: a cell, an asset's path or a subject's reach never gets milder
+// because a shorter, milder way there exists (adding a vulnerability never
+// lowers a verdict). After the breadth-first pass, severities and layers are
+// propagated to a fixpoint over the states reached; each state's value only
+// grows (five severities, four layers), so a state is revisited a few times
+// at most. pred keeps the edge that last raised a state's severity, from
+// which path rebuilds the most severe way there.
 //
 // A searcher is reused from search to search; it only resets the states
 // the previous search touched.
@@ -17,12 +24,21 @@ type searcher struct {
 	g *Graph
 	// via[x] is the edge that reached state x = 2*vertex+state (state 0
 	// controlled, 1 reached), -1 for a source, -2 for not reached.
-	via     []int32
-	dist    []int32
+	via  []int32
+	dist []int32
+	// layers and worst are, per state, the union of the layers and the
+	// worst severity over every path from a source; pred[x] is the edge
+	// that last raised worst[x] (-1 for a source).
 	layers  []uint8
 	worst   []finding.Severity
+	pred []int32
+	// sdist[x] is the length of the path that path(x) returns: the
+	// shortest among the most severe found.
+	sdist   []int32
 	done    []bool
 	touched []int32
+	queued  []bool
+	work    []int32
 	// The 0-1 deque: front is a stack of states at the current distance
 	// (reached through hidden edges), back a queue.
 	front, back []int32
@@ -47,7 +63,8 @@ func layersOf(mask uint8) []finding.Category {
 
 func (g *Graph) searcher() *searcher {
 	n := 2 * len(g.vertices)
-	s := &searcher{g: g, via: make([]int32, n), dist: make([]int32, n), layers: make([]uint8, n), worst: make([]finding.Severity, n), done: make([]bool, n)}
+	s := &searcher{g: g, via: make([]int32, n), dist: make([]int32, n), layers: make([]uint8, n), worst: make([]finding.Severity, n),
+		pred: make([]int32, n), sdist: make([]int32, n), done: make([]bool, n), queued: make([]bool, n)}
 	for i := range s.via {
 		s.via[i] = -2
 	}
@@ -123,10 +140,87 @@ func (s *searcher) run(sources []int32) {
 		}
 	}
 	s.front, s.back = front, back
+	s.propagate()
 }
 
-// path returns the edges from a source to state x, in order.
+// propagate raises every reached state's severity and layers to the worst
+// and union over all paths to it. The breadth-first values are lower
+// bounds; a state whose value grows passes it on.
+func (s *searcher) propagate() {
+	g := s.g
+	work := s.work[:0]
+	for _, x := range s.touched {
+		s.pred[x], s.sdist[x] = s.via[x], s.dist[x]
+		if x%2 == controlled {
+			work = append(work, x)
+			s.queued[x] = true
+		}
+	}
+	for head := 0; head < len(work); head++ {
+		x := work[head]
+		s.queued[x] = false
+		for _, eid := range g.out[x/2] {
+			e := &g.edges[eid]
+			y := 2 * e.To
+			if e.Final {
+				y++
+			}
+			sev := s.worst[x]
+			if e.Severity > sev {
+				sev = e.Severity
+			}
+			w := int32(1)
+			if e.Hidden {
+				w = 0
+			}
+			d := s.sdist[x] + w
+			if e.Severity >= sev {
+				d = s.dist[x] + w // path() takes the shortest way to x
+			}
+			lay := s.layers[x] | layerBit[e.Layer]
+			better := sev > s.worst[y] || (sev == s.worst[y] && d < s.sdist[y])
+			if !better && lay&^s.layers[y] == 0 {
+				continue
+			}
+			if better {
+				s.worst[y], s.pred[y], s.sdist[y] = sev, eid, d
+			}
+			s.layers[y] |= lay
+			if y%2 == controlled && !s.queued[y] {
+				s.queued[y] = true
+				work = append(work, y)
+			}
+		}
+	}
+	s.work = work[:0]
+}
+
+// path returns the edges of a most severe path from a source to state x,
+// in order: back along pred to the edge that sets the path's severity, then
+// the shortest way from a source to that edge.
 func (s *searcher) path(x int32) []int32 {
+	var tail []int32
+	for steps := 0; s.pred[x] >= 0 && steps < len(s.pred); steps++ {
+		eid := s.pred[x]
+		e := &s.g.edges[eid]
+		tail = append(tail, eid)
+		from := 2 * e.From // every edge leaves a controlled vertex
+		if e.Severity >= s.worst[x] {
+			x = from
+			break
+		}
+		x = from
+	}
+	p := s.treePath(x)
+	for i := len(tail) - 1; i >= 0; i-- {
+		p = append(p, tail[i])
+	}
+	return p
+}
+
+// treePath returns the edges of the shortest path from a source to state
+// x, in order.
+func (s *searcher) treePath(x int32) []int32 {
 	var p []int32
 	for s.via[x] >= 0 {
 		eid := s.via[x]

@@ -1,0 +1,213 @@
+package audit
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// The verdict properties: one fact, one severity everywhere, and adding a
+// vulnerability never lowers a verdict. They are checked on random small
+// clusters mixing every layer: pods on shared nodes (some privileged),
+// NetworkPolicies, RBAC bindings of tenants' service accounts.
+
+// randomCluster builds a small cluster from a seed.
+func randomCluster(r *rand.Rand) *snapshot.Snapshot {
+	snap := &snapshot.Snapshot{Source: "random"}
+	nss := 2 + r.Intn(4)
+	nodes := 1 + r.Intn(3)
+	for n := 0; n < nodes; n++ {
+		snap.Nodes = append(snap.Nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("node-%d", n)}})
+	}
+	verbs := [][]string{{"get", "list"}, {"create"}, {"*"}, {"get"}}
+	resources := []string{"pods", "pods/exec", "secrets", "serviceaccounts/token", "deployments", "*"}
+	for i := 0; i < nss; i++ {
+		ns := fmt.Sprintf("ns-%d", i)
+		labels := map[string]string{"kubernetes.io/metadata.name": ns, "zone": fmt.Sprint(r.Intn(2))}
+		if r.Intn(2) == 0 {
+			labels["pod-security.kubernetes.io/enforce"] = "baseline"
+		}
+		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}})
+		snap.ServiceAccounts = append(snap.ServiceAccounts, corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns}})
+		for p := 0; p < 1+r.Intn(3); p++ {
+			snap.Pods = append(snap.Pods, randomPod(r, ns, p, nodes))
+		}
+		if r.Intn(2) == 0 {
+			snap.NetworkPolicies = append(snap.NetworkPolicies, randomPolicy(r, ns))
+		}
+		if r.Intn(2) == 0 {
+			target := fmt.Sprintf("ns-%d", r.Intn(nss))
+			snap.Roles = append(snap.Roles, rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "r-" + ns, Namespace: target},
+				Rules: []rbacv1.PolicyRule{{APIGroups: []string{"", "apps"}, Verbs: verbs[r.Intn(len(verbs))], Resources: []string{resources[r.Intn(len(resources))]}}}})
+			snap.RoleBindings = append(snap.RoleBindings, rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "rb-" + ns, Namespace: target},
+				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "r-" + ns},
+				Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "default", Namespace: ns}}})
+		}
+	}
+	return snap
+}
+
+func randomPod(r *rand.Rand, ns string, i, nodes int) corev1.Pod {
+	c := corev1.Container{Name: "c", Image: "x", Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: int32(80 + r.Intn(2)), Protocol: corev1.ProtocolTCP}}}
+	p := corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("p-%d", i), Namespace: ns, Labels: map[string]string{"app": fmt.Sprint("a", r.Intn(2))}},
+		Spec:       corev1.PodSpec{NodeName: fmt.Sprintf("node-%d", r.Intn(nodes)), ServiceAccountName: "default", Containers: []corev1.Container{c}},
+		Status:     corev1.PodStatus{Phase: corev1.PodRunning, PodIP: fmt.Sprintf("10.0.%d.%d", len(ns), 10+i)},
+	}
+	if r.Intn(6) == 0 {
+		privileged := true
+		p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: &privileged}
+	}
+	return p
+}
+
+func randomPolicy(r *rand.Rand, ns string) networkingv1.NetworkPolicy {
+	np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "np", Namespace: ns},
+		Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}
+	switch r.Intn(3) {
+	case 0: // default deny
+	case 1: // same namespace
+		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}}}
+	case 2: // namespaces of a zone
+		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"zone": "0"}}}}}}
+	}
+	return np
+}
+
+// vulnerability adds one object that can only open access: a binding, a
+// privileged pod, or a wider NetworkPolicy rule.
+func vulnerability(r *rand.Rand, snap *snapshot.Snapshot) string {
+	ns := snap.Namespaces[r.Intn(len(snap.Namespaces))].Name
+	switch r.Intn(4) {
+	case 0:
+		role := []string{"edit", "view", "cluster-admin", "admin"}[r.Intn(4)]
+		snap.ClusterRoles = append(snap.ClusterRoles, rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "vuln-" + role},
+			Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Verbs: []string{"get", "list", "create"}, Resources: []string{"pods", "pods/exec"}}}})
+		snap.ClusterRoleBindings = append(snap.ClusterRoleBindings, rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "vuln"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "vuln-" + role},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "default", Namespace: ns}}})
+		return "cluster-wide binding of " + ns + "/default"
+	case 1:
+		p := randomPod(r, ns, 99, len(snap.Nodes))
+		privileged := true
+		p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: &privileged}
+		p.Spec.Volumes = []corev1.Volume{{Name: "root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}}
+		snap.Pods = append(snap.Pods, p)
+		return "privileged pod in " + ns
+	case 2:
+		for i := range snap.NetworkPolicies {
+			np := &snap.NetworkPolicies[i]
+			if len(np.Spec.Ingress) > 0 || r.Intn(2) == 0 {
+				np.Spec.Ingress = append(np.Spec.Ingress, networkingv1.NetworkPolicyIngressRule{})
+				return "allow-all rule in " + np.Namespace
+			}
+		}
+		fallthrough
+	default:
+		snap.RoleBindings = append(snap.RoleBindings, rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "vuln", Namespace: ns},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "vuln-exec"},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.GroupKind, Name: "system:serviceaccounts"}}})
+		snap.ClusterRoles = append(snap.ClusterRoles, rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "vuln-exec"},
+			Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Verbs: []string{"create", "get"}, Resources: []string{"pods/exec", "pods"}}}})
+		return "exec for every service account in " + ns
+	}
+}
+
+// audited runs the whole audit with the matrix on a copy of snap.
+func audited(t *testing.T, snap *snapshot.Snapshot) (*Report, *attackpath.Model) {
+	t.Helper()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := NewFacts(snap, ten)
+	rep := Run(facts, Engines(), Options{Matrix: true})
+	return rep, facts.Graph()
+}
+
+func clone(t *testing.T, seed int64) *snapshot.Snapshot {
+	t.Helper()
+	snap := randomCluster(rand.New(rand.NewSource(seed)))
+	snap.Normalize()
+	return snap
+}
+
+func TestVerdictProperties(t *testing.T) {
+	for seed := int64(1); seed <= 150; seed++ {
+		r := rand.New(rand.NewSource(seed))
+		before, model := audited(t, clone(t, seed))
+		checkAgreement(t, seed, before, model)
+
+		after := clone(t, seed)
+		what := vulnerability(r, after)
+		after.Normalize()
+		afterRep, afterModel := audited(t, after)
+		checkAgreement(t, seed, afterRep, afterModel)
+		for _, c := range before.Isolation.Cells {
+			d := afterRep.Isolation.Cell(c.Source, c.Target)
+			switch {
+			case d == nil:
+				t.Errorf("seed %d: %s made %s → %s isolated (was %s)", seed, what, c.Source, c.Target, c.Worst)
+			case d.Worst < c.Worst:
+				t.Errorf("seed %d: %s lowered %s → %s from %s to %s", seed, what, c.Source, c.Target, c.Worst, d.Worst)
+			default:
+				for _, l := range c.Layers {
+					if !slices.Contains(d.Layers, l) {
+						t.Errorf("seed %d: %s removed layer %s from %s → %s", seed, what, l, c.Source, c.Target)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkAgreement: every finding that names two tenants shows in their cell
+// at least as severe; every cell's witness and the paths command agree on
+// its severity.
+func checkAgreement(t *testing.T, seed int64, rep *Report, model *attackpath.Model) {
+	t.Helper()
+	x := rep.Isolation
+	for _, f := range rep.Findings {
+		if f.SourceTenant == "" || f.TargetTenant == "" || f.SourceTenant == "*" || f.TargetTenant == "*" ||
+			f.SourceTenant == f.TargetTenant || f.SourceTenant == tenancy.Cluster {
+			continue
+		}
+		c := x.Cell(f.SourceTenant, f.TargetTenant)
+		if c == nil || c.Worst < f.Severity {
+			t.Errorf("seed %d: finding %s %s %s → %s is not in its cell (%+v)", seed, f.ID, f.Severity, f.SourceTenant, f.TargetTenant, c)
+		}
+	}
+	for _, c := range x.Cells {
+		ps := model.Paths(attackpath.Source{Tenant: c.Source}, attackpath.Target{Tenant: c.Target})
+		graphWorst, hasPath := finding.Info, len(ps) > 0
+		if hasPath {
+			graphWorst = ps[0].Severity
+		}
+		if c.Witness != nil && c.Witness.Severity != graphWorst {
+			t.Errorf("seed %d: %s → %s witness %s, paths say %s", seed, c.Source, c.Target, c.Witness.Severity, graphWorst)
+		}
+		if hasPath && c.Worst < graphWorst {
+			t.Errorf("seed %d: %s → %s cell %s below its worst path %s", seed, c.Source, c.Target, c.Worst, graphWorst)
+		}
+		if c.Witness != nil {
+			sev := finding.Info
+			for _, h := range c.Witness.Hops {
+				sev = max(sev, h.Severity)
+			}
+			if sev != c.Witness.Severity {
+				t.Errorf("seed %d: %s → %s witness claims %s, its hops %s", seed, c.Source, c.Target, c.Witness.Severity, sev)
+			}
+		}
+	}
+}
