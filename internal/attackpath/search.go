@@ -29,9 +29,9 @@ type searcher struct {
 	// layers and worst are, per state, the union of the layers and the
 	// worst severity over every path from a source; pred[x] is the edge
 	// that last raised worst[x] (-1 for a source).
-	layers  []uint8
-	worst   []finding.Severity
-	pred []int32
+	layers []uint8
+	worst  []finding.Severity
+	pred   []int32
 	// sdist[x] is the length of the path that path(x) returns: the
 	// shortest among the most severe found.
 	sdist   []int32
