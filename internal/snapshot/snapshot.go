@@ -61,6 +61,21 @@ type Snapshot struct {
 	// Gaps lists resources that could not be read, so the analyses depending
 	// on them are incomplete.
 	Gaps []Gap
+
+	// Assumed counts the objects that were not in the input but assumed,
+	// as the API server would hold them: the built-in bootstrap RBAC policy
+	// of a Kubernetes version, for offline input. Zero when nothing was.
+	Assumed Assumed
+}
+
+// Assumed says which built-in objects a snapshot assumed: the Roles and
+// ClusterRoles (Roles) and the RoleBindings and ClusterRoleBindings
+// (Bindings) of the bootstrap RBAC policy of Kubernetes Version ("v1.32")
+// that the input did not have itself.
+type Assumed struct {
+	Version  string `json:"version,omitempty"`
+	Roles    int    `json:"roles,omitempty"`
+	Bindings int    `json:"bindings,omitempty"`
 }
 
 // Problem is one piece of input that was skipped, with where it was.

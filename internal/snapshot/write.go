@@ -35,6 +35,7 @@ type Info struct {
 	Source     string    `json:"source"`
 	Gaps       []Gap     `json:"gaps,omitempty"`
 	Problems   []Problem `json:"problems,omitempty"`
+	Assumed    *Assumed  `json:"assumed,omitempty"`
 }
 
 // GetObjectKind and DeepCopyObject make Info a list item.
@@ -45,6 +46,10 @@ func (i *Info) DeepCopyObject() runtime.Object {
 	c := *i
 	c.Gaps = append([]Gap(nil), i.Gaps...)
 	c.Problems = append([]Problem(nil), i.Problems...)
+	if i.Assumed != nil {
+		a := *i.Assumed
+		c.Assumed = &a
+	}
 	return &c
 }
 
@@ -53,9 +58,11 @@ func (i *Info) DeepCopyObject() runtime.Object {
 // controllers are left out (they are derived again on load); secrets carry
 // metadata only. kindOf maps each object to its group, version and kind.
 func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object) (schema.GroupVersionKind, error)) error {
-	l := list{APIVersion: "v1", Kind: "List", Items: []runtime.Object{
-		&Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems},
-	}}
+	info := &Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems}
+	if s.Assumed != (Assumed{}) {
+		info.Assumed = &s.Assumed
+	}
+	l := list{APIVersion: "v1", Kind: "List", Items: []runtime.Object{info}}
 	for _, o := range s.Objects() {
 		if p, ok := o.Obj.(*corev1.Pod); ok && IsSynthetic(p) {
 			continue
@@ -81,6 +88,9 @@ func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object)
 		}
 		for _, p := range s.Problems {
 			fmt.Fprintf(&hdr, "# skipped: %s\n", strings.ReplaceAll(p.String(), "\n", " "))
+		}
+		if a := s.Assumed; a.Version != "" {
+			fmt.Fprintf(&hdr, "# assumed: %d roles and %d bindings of the Kubernetes %s bootstrap policy\n", a.Roles, a.Bindings, a.Version)
 		}
 		b, err := yaml.Marshal(l)
 		if err != nil {
