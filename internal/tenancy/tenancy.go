@@ -2,14 +2,10 @@ package tenancy
 
 import (
 	"fmt"
-	"os"
-	"path"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
-	"sigs.k8s.io/yaml"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
@@ -18,6 +14,13 @@ import (
 // controls the cluster.
 const Cluster = "cluster"
 
+// Platform is the tenant of the platform namespaces: shared services
+// (monitoring, ingress controllers, cert-manager, Argo CD) that hold
+// cluster-wide power by design. What they can do to tenants is platform
+// exposure, not a breach between tenants; what tenants can do to them is
+// judged as to any other tenant.
+const Platform = "platform"
+
 // DefaultSystemNamespaces are the namespaces of the cluster tenant unless
 // configured otherwise.
 var DefaultSystemNamespaces = []string{"kube-system", "kube-public", "kube-node-lease", "bulkhead-system"}
@@ -25,95 +28,18 @@ var DefaultSystemNamespaces = []string{"kube-system", "kube-public", "kube-node-
 // Config says how to group namespaces. At most one of Label and File is set.
 type Config struct {
 	// Label groups namespaces by the value of this label; namespaces without
-	// it are tenants of their own.
+	// it are tenants of their own. Resolve fails when no namespace carries it.
 	Label string
 	// File names tenants explicitly (see LoadFile).
 	File *File
-	// SystemNamespaces overrides DefaultSystemNamespaces when non-nil.
+	// SystemNamespaces replaces DefaultSystemNamespaces when non-nil.
 	SystemNamespaces []string
-}
-
-// File is the tenants file:
-//
-//	system: [kube-system, kube-public, kube-node-lease, monitoring]
-//	tenants:
-//	- name: payments
-//	  namespaces: [payments, "payments-*"]
-//	- name: analytics
-//	  selector: {matchLabels: {team: analytics}}
-//
-// A namespace joins the first tenant that names or selects it; namespaces no
-// tenant claims are tenants of their own.
-type File struct {
-	System  []string     `json:"system,omitempty"`
-	Tenants []TenantSpec `json:"tenants"`
-}
-
-// TenantSpec is one tenant of a tenants file.
-type TenantSpec struct {
-	Name       string                `json:"name"`
-	Namespaces []string              `json:"namespaces,omitempty"`
-	Selector   *metav1.LabelSelector `json:"selector,omitempty"`
-
-	selector labels.Selector
-}
-
-// LoadFile reads and validates a tenants file.
-func LoadFile(name string) (*File, error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	f, err := ParseFile(data)
-	if err != nil {
-		return nil, fmt.Errorf("tenants file %s: %w", name, err)
-	}
-	return f, nil
-}
-
-// ParseFile reads a tenants file from bytes; unknown fields are errors.
-func ParseFile(data []byte) (*File, error) {
-	var f File
-	if err := yaml.UnmarshalStrict(data, &f); err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	for i := range f.Tenants {
-		t := &f.Tenants[i]
-		switch {
-		case t.Name == "":
-			return nil, fmt.Errorf("tenants[%d]: name is required", i)
-		case t.Name == Cluster:
-			return nil, fmt.Errorf("tenants[%d]: %q is reserved for the system namespaces (use system:)", i, Cluster)
-		case seen[t.Name]:
-			return nil, fmt.Errorf("tenants[%d]: duplicate tenant %q", i, t.Name)
-		case len(t.Namespaces) == 0 && t.Selector == nil:
-			return nil, fmt.Errorf("tenant %q: needs namespaces or a selector", t.Name)
-		}
-		seen[t.Name] = true
-		for _, g := range t.Namespaces {
-			if _, err := path.Match(g, ""); err != nil {
-				return nil, fmt.Errorf("tenant %q: bad namespace glob %q: %w", t.Name, g, err)
-			}
-		}
-		if t.Selector != nil {
-			sel, err := metav1.LabelSelectorAsSelector(t.Selector)
-			if err != nil {
-				return nil, fmt.Errorf("tenant %q: bad selector: %w", t.Name, err)
-			}
-			t.selector = sel
-		}
-	}
-	return &f, nil
-}
-
-func (t *TenantSpec) claims(ns *corev1.Namespace) bool {
-	for _, g := range t.Namespaces {
-		if ok, _ := path.Match(g, ns.Name); ok {
-			return true
-		}
-	}
-	return t.selector != nil && t.selector.Matches(labels.Set(ns.Labels))
+	// ExtraSystemNamespaces are system namespaces in addition to
+	// SystemNamespaces (or the defaults) and the tenants file's system:.
+	ExtraSystemNamespaces []string
+	// PlatformNamespaces are the names or globs of the platform tenant's
+	// namespaces, together with the tenants file's platform:.
+	PlatformNamespaces []string
 }
 
 // Tenant is a named group of namespaces.
@@ -122,6 +48,8 @@ type Tenant struct {
 	Namespaces []string `json:"namespaces"`
 	// System is true for the cluster tenant.
 	System bool `json:"system,omitempty"`
+	// Platform is true for the platform tenant.
+	Platform bool `json:"platform,omitempty"`
 }
 
 // Tenancy maps namespaces to tenants.
@@ -129,11 +57,15 @@ type Tenancy struct {
 	byNamespace map[string]string
 	tenants     []Tenant
 	system      map[string]bool
+	platform    []string // names or globs
 	cfg         Config
+	warnings    []string
 }
 
 // Resolve assigns every namespace of the snapshot, and every namespace an
-// object of the snapshot lives in, to a tenant.
+// object of the snapshot lives in, to a tenant. It fails on a configuration
+// that cannot mean what it says (see Config and File) and returns the
+// doubtful parts of one as Warnings.
 func Resolve(snap *snapshot.Snapshot, cfg Config) (*Tenancy, error) {
 	if cfg.Label != "" && cfg.File != nil {
 		return nil, fmt.Errorf("a tenant label and a tenants file cannot both be given")
@@ -143,33 +75,43 @@ func Resolve(snap *snapshot.Snapshot, cfg Config) (*Tenancy, error) {
 			return nil, fmt.Errorf("tenant label %q: %v", cfg.Label, errs)
 		}
 	}
+	t := &Tenancy{byNamespace: map[string]string{}, system: map[string]bool{}, cfg: cfg}
 	sys := cfg.SystemNamespaces
-	if cfg.File != nil && cfg.File.System != nil {
-		sys = cfg.File.System
-	}
 	if sys == nil {
 		sys = DefaultSystemNamespaces
 	}
-	t := &Tenancy{byNamespace: map[string]string{}, system: map[string]bool{}, cfg: cfg}
+	sys = append(append([]string(nil), sys...), cfg.ExtraSystemNamespaces...)
+	t.platform = append([]string(nil), cfg.PlatformNamespaces...)
+	if cfg.File != nil {
+		sys = append(sys, cfg.File.System...)
+		t.platform = append(t.platform, cfg.File.Platform...)
+	}
 	for _, n := range sys {
 		t.system[n] = true
 	}
+	if err := validGlobs("platform", t.platform); err != nil {
+		return nil, err
+	}
+	nss := namespacesOf(snap)
+	if err := t.check(snap, nss); err != nil {
+		return nil, err
+	}
 	fallback := map[string]bool{} // namespaces that are tenants of their own
 	grouped := map[string]bool{}  // tenant names given by a label or the file
-	for _, ns := range namespacesOf(snap) {
+	for _, ns := range nss {
 		name, own := t.assign(ns)
 		t.byNamespace[ns.Name] = name
 		if own {
 			fallback[ns.Name] = true
-		} else if name != Cluster {
+		} else if name != Cluster && name != Platform {
 			grouped[name] = true
 		}
 	}
 	// A namespace that is a tenant of its own keeps its name, unless that
-	// name is taken by a grouped tenant or by the cluster tenant: then it
-	// becomes "ns:NAME", which no label value or namespace can spell.
+	// name is taken by a grouped tenant, the cluster or the platform tenant:
+	// then it becomes "ns:NAME", which no label value or namespace can spell.
 	for ns := range fallback {
-		if grouped[ns] || ns == Cluster {
+		if grouped[ns] || ns == Cluster || ns == Platform {
 			t.byNamespace[ns] = OwnPrefix + ns
 		}
 	}
@@ -179,16 +121,26 @@ func Resolve(snap *snapshot.Snapshot, cfg Config) (*Tenancy, error) {
 	}
 	for name, nss := range members {
 		sort.Strings(nss)
-		t.tenants = append(t.tenants, Tenant{Name: name, Namespaces: nss, System: name == Cluster})
+		t.tenants = append(t.tenants, Tenant{Name: name, Namespaces: nss, System: name == Cluster, Platform: name == Platform})
 	}
 	sort.Slice(t.tenants, func(i, j int) bool {
 		a, b := t.tenants[i], t.tenants[j]
-		if a.System != b.System {
-			return a.System // the cluster tenant first
+		if ra, rb := rank(a), rank(b); ra != rb {
+			return ra < rb // the cluster tenant first, then the platform
 		}
 		return a.Name < b.Name
 	})
 	return t, nil
+}
+
+func rank(t Tenant) int {
+	switch {
+	case t.System:
+		return 0
+	case t.Platform:
+		return 1
+	}
+	return 2
 }
 
 // OwnPrefix names the tenant of a namespace that is a tenant of its own
@@ -196,15 +148,19 @@ func Resolve(snap *snapshot.Snapshot, cfg Config) (*Tenancy, error) {
 const OwnPrefix = "ns:"
 
 // assign returns a namespace's tenant, and whether the namespace is a
-// tenant of its own (no label, no tenants-file entry).
+// tenant of its own (no label, no tenants-file entry). Resolve has checked
+// that at most one tenant of the file claims it.
 func (t *Tenancy) assign(ns *corev1.Namespace) (string, bool) {
 	if t.system[ns.Name] {
 		return Cluster, false
 	}
+	if matchAny(t.platform, ns.Name) {
+		return Platform, false
+	}
 	if t.cfg.Label != "" {
 		if v, ok := ns.Labels[t.cfg.Label]; ok && v != "" {
-			if v == Cluster {
-				return "label:" + v, false // the cluster tenant's name is reserved
+			if v == Cluster || v == Platform {
+				return "label:" + v, false // reserved tenant names
 			}
 			return v, false
 		}
@@ -227,7 +183,7 @@ func (t *Tenancy) Of(namespace string) string {
 		return ten
 	}
 	ten, own := t.assign(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}})
-	if own && ten == Cluster {
+	if own && (ten == Cluster || ten == Platform) {
 		return OwnPrefix + namespace
 	}
 	return ten
@@ -236,8 +192,18 @@ func (t *Tenancy) Of(namespace string) string {
 // IsSystem reports whether the namespace belongs to the cluster tenant.
 func (t *Tenancy) IsSystem(namespace string) bool { return t.Of(namespace) == Cluster }
 
-// Tenants lists the tenants, the cluster tenant first, then by name.
+// IsPlatform reports whether the namespace belongs to the platform tenant:
+// its power over tenants is platform exposure, not a tenant-to-tenant
+// breach.
+func (t *Tenancy) IsPlatform(namespace string) bool { return t.Of(namespace) == Platform }
+
+// Tenants lists the tenants, the cluster tenant first, then the platform
+// tenant, then by name.
 func (t *Tenancy) Tenants() []Tenant { return t.tenants }
+
+// Warnings lists what in the configuration looks like a mistake but does
+// not stop the analysis, such as a tenants-file entry matching no namespace.
+func (t *Tenancy) Warnings() []string { return t.warnings }
 
 // Namespaces returns the namespaces of a tenant, sorted.
 func (t *Tenancy) Namespaces(tenant string) []string {

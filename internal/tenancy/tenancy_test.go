@@ -49,6 +49,15 @@ tenants:
 	if err != nil {
 		t.Fatal(err)
 	}
+	platformFile, err := ParseFile([]byte(`
+platform: [sandbox, orphan]
+tenants:
+- name: money
+  namespaces: ["pay-*"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name string
 		cfg  Config
@@ -65,6 +74,21 @@ tenants:
 		}},
 		{"system override", Config{SystemNamespaces: []string{"search"}}, map[string][]string{
 			Cluster: {"search"}, "kube-system": {"kube-system"}, "orphan": {"orphan"}, "pay-api": {"pay-api"}, "pay-db": {"pay-db"}, "sandbox": {"sandbox"},
+		}},
+		{"system added", Config{ExtraSystemNamespaces: []string{"search"}}, map[string][]string{
+			Cluster: {"kube-system", "search"}, "orphan": {"orphan"}, "pay-api": {"pay-api"}, "pay-db": {"pay-db"}, "sandbox": {"sandbox"},
+		}},
+		{"system replaced and added", Config{SystemNamespaces: []string{"search"}, ExtraSystemNamespaces: []string{"sandbox"}}, map[string][]string{
+			Cluster: {"sandbox", "search"}, "kube-system": {"kube-system"}, "orphan": {"orphan"}, "pay-api": {"pay-api"}, "pay-db": {"pay-db"},
+		}},
+		{"platform", Config{Label: "team", PlatformNamespaces: []string{"pay-*"}}, map[string][]string{
+			Cluster: {"kube-system"}, Platform: {"pay-api", "pay-db"}, "orphan": {"orphan"}, "sandbox": {"sandbox"}, "search": {"search"},
+		}},
+		{"file system adds to the flags", Config{ExtraSystemNamespaces: []string{"orphan"}, File: file}, map[string][]string{
+			Cluster: {"kube-system", "orphan", "sandbox"}, "money": {"pay-api", "pay-db"}, "finders": {"search"},
+		}},
+		{"file platform", Config{File: platformFile}, map[string][]string{
+			Cluster: {"kube-system"}, Platform: {"orphan", "sandbox"}, "money": {"pay-api", "pay-db"}, "search": {"search"},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
