@@ -32,11 +32,20 @@ const PageSize = 500
 type Options struct {
 	// Progress, when set, receives a line per resource listed.
 	Progress io.Writer
+	// AllowIncomplete turns the refusal of an essential resource
+	// (namespaces, pods, RBAC, NetworkPolicy) into a snapshot Gap instead
+	// of an *IncompleteError.
+	AllowIncomplete bool
 }
 
-// Load lists every resource bulkhead models from the cluster at cfg. Lists
-// the server forbids or does not serve become snapshot Gaps. Load fails only
-// when the cluster cannot be reached at all. The snapshot is not normalised.
+// Load lists every resource bulkhead models from the cluster at cfg, and
+// counts the objects of the connectivity kinds the server serves
+// (snapshot.ConnectivityKinds) as gaps. Lists the server forbids or does
+// not serve become snapshot Gaps; when one of them is essential, Load
+// returns an *IncompleteError naming each unless opts.AllowIncomplete is
+// set. Load always fails when the server cannot be reached, refuses the
+// credentials (401) or does not serve namespaces (not a Kubernetes API
+// server). The snapshot is not normalised.
 func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*snapshot.Snapshot, error) {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -50,13 +59,17 @@ func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("dynamic client for %s: %w", source, err)
 	}
-	l := &loader{snap: &snapshot.Snapshot{Source: source}, progress: opts.Progress}
+	l := newLoader(cfg, source, opts.Progress)
 
-	// Namespaces first: a failure other than Forbidden here means the
-	// cluster is unreachable, which is an error, not a gap.
+	// Namespaces first: every Kubernetes API server serves them, so a
+	// failure other than Forbidden here means bulkhead is not talking to
+	// one, which is an error, not a gap.
 	nss, err := listAll(ctx, l, "namespaces", cs.CoreV1().Namespaces().List, func(x *corev1.NamespaceList) []corev1.Namespace { return x.Items })
 	if err != nil {
 		return nil, err
+	}
+	if apierrors.IsNotFound(l.refused["namespaces"]) {
+		return nil, l.notKubernetes()
 	}
 	l.snap.Namespaces = nss
 
@@ -118,6 +131,7 @@ func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*
 			return
 		},
 		func() error { return l.adminPolicies(ctx, dyn) },
+		func() error { return l.connectivity(ctx, cs.Discovery(), md) },
 		func() (err error) {
 			l.snap.Deployments, err = listAll(ctx, l, "deployments.apps", apps.Deployments(all).List, func(x *appsv1.DeploymentList) []appsv1.Deployment { return x.Items })
 			return
@@ -152,6 +166,9 @@ func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*
 			return nil, err
 		}
 	}
+	if refused := l.refusals(); len(refused) > 0 && !opts.AllowIncomplete {
+		return nil, &IncompleteError{Server: l.server, Refusals: refused, Anonymous: l.anonymous}
+	}
 	for _, o := range l.snap.Objects() {
 		o.Obj.SetManagedFields(nil)
 	}
@@ -161,6 +178,22 @@ func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*
 type loader struct {
 	snap     *snapshot.Snapshot
 	progress io.Writer
+	// server is the API server's URL, for messages.
+	server string
+	// anonymous is set when the client sends no credentials.
+	anonymous bool
+	// refused holds the server's answer to each list that became a gap.
+	refused map[string]error
+}
+
+func newLoader(cfg *rest.Config, source string, progress io.Writer) *loader {
+	return &loader{
+		snap:      &snapshot.Snapshot{Source: source},
+		progress:  progress,
+		server:    cfg.Host,
+		anonymous: anonymous(cfg),
+		refused:   map[string]error{},
+	}
 }
 
 // gap records a refused list and reports whether err was one; any other
@@ -169,6 +202,8 @@ func (l *loader) gap(resource string, err error) (bool, error) {
 	switch {
 	case err == nil:
 		return false, nil
+	case apierrors.IsUnauthorized(err):
+		return false, l.unauthorized(err)
 	case apierrors.IsForbidden(err):
 		l.snap.Gaps = append(l.snap.Gaps, snapshot.Gap{Resource: resource, Reason: "forbidden"})
 	case apierrors.IsNotFound(err):
@@ -176,7 +211,10 @@ func (l *loader) gap(resource string, err error) (bool, error) {
 	case apierrors.IsMethodNotSupported(err):
 		l.snap.Gaps = append(l.snap.Gaps, snapshot.Gap{Resource: resource, Reason: err.Error()})
 	default:
-		return false, fmt.Errorf("list %s: %w", resource, err)
+		return false, fmt.Errorf("list %s from the server at %s: %w", resource, l.server, err)
+	}
+	if l.refused != nil {
+		l.refused[resource] = err
 	}
 	return true, nil
 }

@@ -2,6 +2,7 @@ package kube_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -93,10 +94,16 @@ func TestLiveLeastPrivilege(t *testing.T) {
 		t.Errorf("%s may get secrets", sa)
 	}
 
-	// Almost no access: every list but namespaces is a gap, not an error.
-	snap, err = kube.Load(ctx, as("nobody"), "nobody", kube.Options{})
+	// Almost no access: an error naming every essential list refused, or,
+	// with incomplete input allowed, a gap per list.
+	_, err = kube.Load(ctx, as("nobody"), "nobody", kube.Options{})
+	var inc *kube.IncompleteError
+	if !errors.As(err, &inc) || len(inc.Refusals) != 7 {
+		t.Errorf("load as nobody: %v, want an *IncompleteError naming the 7 essential lists", err)
+	}
+	snap, err = kube.Load(ctx, as("nobody"), "nobody", kube.Options{AllowIncomplete: true})
 	if err != nil {
-		t.Fatalf("load as nobody: %v", err)
+		t.Fatalf("load as nobody with incomplete input allowed: %v", err)
 	}
 	if len(snap.Gaps) < 20 {
 		t.Errorf("nobody's load has %d gaps, want one per list: %v", len(snap.Gaps), snap.Gaps)
