@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
+	"github.com/bulkhead-dev/bulkhead/internal/bootstrap"
 	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -26,6 +27,17 @@ type Source struct {
 	TenantLabel string
 	TenantsFile string
 	System      []string
+	// ReplaceSystem replaces the default system namespaces; System adds
+	// to them. Platform names (or globs) the platform namespaces.
+	ReplaceSystem []string
+	Platform      []string
+	// KubernetesVersion selects the built-in RBAC policy that offline input
+	// is assumed to have; NoBuiltinRoles assumes none.
+	KubernetesVersion string
+	NoBuiltinRoles    bool
+	// AllowIncomplete analyses a live cluster that refused or does not
+	// serve an essential resource, marking what depends on it incomplete.
+	AllowIncomplete bool
 }
 
 // AddFlags registers the source and tenancy flags.
@@ -36,7 +48,12 @@ func (s *Source) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.Context, "context", "", "kubeconfig context of the live cluster")
 	fs.StringVar(&s.TenantLabel, "tenant-label", "", "group namespaces into tenants by this label's value (default: each namespace is a tenant)")
 	fs.StringVar(&s.TenantsFile, "tenants", "", "YAML file naming tenants by namespace names, globs or label selectors")
-	fs.StringSliceVar(&s.System, "system-namespaces", nil, "namespaces of the cluster tenant (default kube-system,kube-public,kube-node-lease,bulkhead-system)")
+	fs.BoolVar(&s.AllowIncomplete, "allow-incomplete", false, "analyse a live cluster that refuses or does not serve namespaces, pods, RBAC or NetworkPolicy; the analyses that need them are reported incomplete (default: an error)")
+	fs.StringSliceVar(&s.System, "system-namespaces", nil, "namespaces added to those of the cluster tenant ("+strings.Join(tenancy.DefaultSystemNamespaces, ",")+")")
+	fs.StringSliceVar(&s.ReplaceSystem, "replace-system-namespaces", nil, "namespaces of the cluster tenant, replacing the defaults ("+strings.Join(tenancy.DefaultSystemNamespaces, ",")+")")
+	fs.StringSliceVar(&s.Platform, "platform-namespaces", nil, "namespaces (names or globs) of shared platform services such as monitoring, ingress controllers, cert-manager or Argo CD: the platform tenant, whose power is reported as platform exposure, not as breaches between tenants")
+	fs.StringVar(&s.KubernetesVersion, "kubernetes-version", bootstrap.DefaultVersion, "Kubernetes version whose built-in RBAC policy (cluster-admin, admin, edit, view, system:*) offline input is assumed to have, object by object unless the input has it (embedded: "+strings.Join(bootstrap.Versions(), ", ")+")")
+	fs.BoolVar(&s.NoBuiltinRoles, "no-builtin-roles", false, "do not assume the built-in RBAC policy for offline input (-f, --demo)")
 }
 
 // Load reads and normalises the snapshot, then resolves tenancy. Progress of
@@ -50,6 +67,9 @@ func (s *Source) Load(ctx context.Context, streams IOStreams) (*snapshot.Snapsho
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, w := range ten.Warnings() {
+		fmt.Fprintf(streams.ErrOut, "bulkhead: warning: %s\n", w)
+	}
 	return snap, ten, nil
 }
 
@@ -61,10 +81,11 @@ func (s *Source) Snapshot(ctx context.Context, streams IOStreams) (*snapshot.Sna
 	if (s.Demo || len(s.Files) > 0) && (s.Kubeconfig != "" || s.Context != "") {
 		return nil, fmt.Errorf("--kubeconfig and --context select a live cluster; they cannot be combined with --demo or -f")
 	}
-	var (
-		snap *snapshot.Snapshot
-		err  error
-	)
+	version, err := bootstrap.ParseVersion(s.KubernetesVersion)
+	if err != nil {
+		return nil, fmt.Errorf("--kubernetes-version: %w", err)
+	}
+	var snap *snapshot.Snapshot
 	switch {
 	case s.Demo:
 		snap, err = Demo()
@@ -75,6 +96,13 @@ func (s *Source) Snapshot(ctx context.Context, streams IOStreams) (*snapshot.Sna
 	}
 	if err != nil {
 		return nil, err
+	}
+	// A live server serves its own bootstrap policy; offline input is read
+	// as the API server would hold it, built-in roles included.
+	if (s.Demo || len(s.Files) > 0) && !s.NoBuiltinRoles {
+		if err := bootstrap.Assume(snap, version); err != nil {
+			return nil, err
+		}
 	}
 	snap.Normalize()
 	return snap, nil
@@ -117,7 +145,7 @@ func (s *Source) live(ctx context.Context, streams IOStreams) (*snapshot.Snapsho
 	if err != nil {
 		return nil, fmt.Errorf("%w (or use -f FILE or --demo to analyse manifests offline)", err)
 	}
-	var opts kube.Options
+	opts := kube.Options{AllowIncomplete: s.AllowIncomplete}
 	if IsTerminal(streams.ErrOut) {
 		opts.Progress = streams.ErrOut
 	}
@@ -126,7 +154,7 @@ func (s *Source) live(ctx context.Context, streams IOStreams) (*snapshot.Snapsho
 
 // Tenancy resolves the tenants of a loaded snapshot from the flags.
 func (s *Source) Tenancy(snap *snapshot.Snapshot) (*tenancy.Tenancy, error) {
-	cfg := tenancy.Config{Label: s.TenantLabel, SystemNamespaces: s.System}
+	cfg := tenancy.Config{Label: s.TenantLabel, SystemNamespaces: s.ReplaceSystem, ExtraSystemNamespaces: s.System, PlatformNamespaces: s.Platform}
 	if s.TenantsFile != "" {
 		f, err := tenancy.LoadFile(s.TenantsFile)
 		if err != nil {
