@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 )
 
@@ -43,7 +44,9 @@ pod named exec. NONRESOURCEURL starts with "/" (/healthz, /metrics).
 and system:serviceaccounts:NS unless --as-group is given; every impersonated
 user but system:anonymous is in system:authenticated.
 
-Prints yes (exit 0) or no (exit 4); exit 1 means it could not answer.`,
+Prints yes (exit 0) or no (exit 4); exit 1 means it could not answer, also
+when the input lacks RBAC data (a live cluster read with --allow-incomplete
+that refused a RBAC list, or a snapshot taken from one).`,
 		Example: `  bulkhead can-i list pods -n test-namespace --as alice --demo
   bulkhead can-i create pods --subresource exec -n prod --as system:serviceaccount:ci:deployer -f cluster.yaml
   bulkhead can-i get /healthz --as system:anonymous
@@ -98,6 +101,10 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	snap, err := f.source.Snapshot(cmd.Context(), streams)
 	if err != nil {
 		return err
+	}
+	// A gap in the RBAC kinds would turn "allowed" into a false "no".
+	if err := kube.RequireRBAC(snap); err != nil {
+		return fmt.Errorf("cannot answer: %w", err)
 	}
 	authz := rbac.NewAuthorizer(snap)
 	groups := rbac.ImpersonatedGroups(f.as, f.asGroups)

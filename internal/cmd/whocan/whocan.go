@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 )
 
@@ -35,7 +36,11 @@ type (nodes, clusterroles, ...) has no namespace, so only ClusterRoleBindings
 count for it; a request for the namespace object NAME is in namespace NAME,
 where its RoleBindings count. Groups stand for their members
 (system:serviceaccounts:NS is every service account of NS); members of
-system:masters may do anything and are not listed.`,
+system:masters may do anything and are not listed.
+
+Exit 1 when it cannot answer, also when the input lacks RBAC data (a live
+cluster read with --allow-incomplete that refused a RBAC list, or a snapshot
+taken from one): the list would miss subjects.`,
 		Example: `  bulkhead who-can list pods -n test-namespace --demo
   bulkhead who-can create pods --subresource exec -n prod -o json
   bulkhead who-can patch namespaces prod -f cluster.yaml
@@ -89,6 +94,10 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	snap, err := f.source.Snapshot(cmd.Context(), streams)
 	if err != nil {
 		return err
+	}
+	// A gap in the RBAC kinds would leave out subjects that may.
+	if err := kube.RequireRBAC(snap); err != nil {
+		return fmt.Errorf("cannot answer: %w", err)
 	}
 	req := target.Request("", nil, ns)
 	access := rbac.NewAuthorizer(snap).WhoCan(req)
