@@ -58,6 +58,11 @@ type Snapshot struct {
 	// list the API server refused). Loading goes on past them.
 	Problems []Problem
 
+	// Warnings lists notes about input that was loaded: identical
+	// duplicates merged, AdminNetworkPolicies whose order is undefined.
+	// Unlike Problems, nothing was left out.
+	Warnings []Problem
+
 	// Gaps lists resources that could not be read, so the analyses depending
 	// on them are incomplete.
 	Gaps []Gap

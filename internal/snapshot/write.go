@@ -35,6 +35,7 @@ type Info struct {
 	Source     string    `json:"source"`
 	Gaps       []Gap     `json:"gaps,omitempty"`
 	Problems   []Problem `json:"problems,omitempty"`
+	Warnings   []Problem `json:"warnings,omitempty"`
 	Assumed    *Assumed  `json:"assumed,omitempty"`
 }
 
@@ -46,6 +47,7 @@ func (i *Info) DeepCopyObject() runtime.Object {
 	c := *i
 	c.Gaps = append([]Gap(nil), i.Gaps...)
 	c.Problems = append([]Problem(nil), i.Problems...)
+	c.Warnings = append([]Problem(nil), i.Warnings...)
 	if i.Assumed != nil {
 		a := *i.Assumed
 		c.Assumed = &a
@@ -58,7 +60,7 @@ func (i *Info) DeepCopyObject() runtime.Object {
 // controllers are left out (they are derived again on load); secrets carry
 // metadata only. kindOf maps each object to its group, version and kind.
 func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object) (schema.GroupVersionKind, error)) error {
-	info := &Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems}
+	info := &Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems, Warnings: s.Warnings}
 	if s.Assumed != (Assumed{}) {
 		info.Assumed = &s.Assumed
 	}
@@ -88,6 +90,9 @@ func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object)
 		}
 		for _, p := range s.Problems {
 			fmt.Fprintf(&hdr, "# skipped: %s\n", strings.ReplaceAll(p.String(), "\n", " "))
+		}
+		for _, p := range s.Warnings {
+			fmt.Fprintf(&hdr, "# warning: %s\n", strings.ReplaceAll(p.String(), "\n", " "))
 		}
 		if a := s.Assumed; a.Version != "" {
 			fmt.Fprintf(&hdr, "# assumed: %d roles and %d bindings of the Kubernetes %s bootstrap policy\n", a.Roles, a.Bindings, a.Version)
