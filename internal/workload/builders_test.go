@@ -112,3 +112,29 @@ func resolve(t testing.TB, snap *snapshot.Snapshot) *tenancy.Tenancy {
 	}
 	return ten
 }
+
+// runAs sets the pod's user, group and runAsNonRoot (nil: unset).
+func runAs(uid, gid *int64, nonRoot bool) func(*corev1.Pod) {
+	return func(p *corev1.Pod) {
+		if p.Spec.SecurityContext == nil {
+			p.Spec.SecurityContext = &corev1.PodSecurityContext{}
+		}
+		p.Spec.SecurityContext.RunAsUser, p.Spec.SecurityContext.RunAsGroup = uid, gid
+		if nonRoot {
+			p.Spec.SecurityContext.RunAsNonRoot = &nonRoot
+		}
+	}
+}
+
+func id(n int64) *int64 { return &n }
+
+// noEscalation sets allowPrivilegeEscalation: false.
+func noEscalation(c *corev1.Container) { f := false; sc(c).AllowPrivilegeEscalation = &f }
+
+// nodeExporter is kube-prometheus' node-exporter security context: UID and
+// group 65534, runAsNonRoot, no privilege escalation, drop ALL.
+func nodeExporter(p *corev1.Pod) {
+	runAs(id(65534), id(65534), true)(p)
+	app(noEscalation)(p)
+	app(dropCaps("ALL"))(p)
+}

@@ -23,6 +23,11 @@ themselves. SYS_PTRACE is root on the node with hostPID (attach to a host
 process) and stays inside the pod without it; NET_ADMIN rewrites the node's
 routes and firewall with hostNetwork and only the pod's own network without.
 NET_RAW has its own check.
+
+Added capabilities are powers of root: Kubernetes sets no ambient
+capabilities, so a container running as a non-root UID with
+allowPrivilegeEscalation: false never holds them (see power.go), and gets
+no escape from them.
 */
 var capabilitiesCheck = check{name: "capabilities", evaluate: checkCapabilities}
 
@@ -30,6 +35,9 @@ func checkCapabilities(p *podView) []Escape {
 	var out []Escape
 	spec := &p.pod.Spec
 	for _, c := range p.containers() {
+		if nonRootLocked(p.pod, c.c) {
+			continue
+		}
 		for _, capName := range addedCapabilities(c.c) {
 			e := Escape{Check: "capabilities", Field: c.path + ".securityContext.capabilities.add=" + capName}
 			switch capName {

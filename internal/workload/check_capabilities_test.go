@@ -22,6 +22,9 @@ func TestCheckCapabilities(t *testing.T) {
 		{name: "SYS_PTRACE with hostPID", pod: newPod("a", "p", hostPID, app(addCaps("SYS_PTRACE"))), want: []found{{Node, f + "SYS_PTRACE"}}},
 		{name: "NET_ADMIN alone", pod: newPod("a", "p", app(addCaps("NET_ADMIN"))), want: []found{{Weakens, f + "NET_ADMIN"}}},
 		{name: "NET_ADMIN with hostNetwork", pod: newPod("a", "p", hostNet, app(addCaps("NET_ADMIN"))), want: []found{{Host, f + "NET_ADMIN"}}},
+		{name: "non-root without privilege escalation never holds them", pod: newPod("a", "p", nodeExporter, app(addCaps("SYS_ADMIN", "DAC_READ_SEARCH")))},
+		{name: "non-root with privilege escalation may gain them", pod: newPod("a", "p", runAs(id(1000), id(1000), true), app(addCaps("SYS_ADMIN"))),
+			want: []found{{Node, f + "SYS_ADMIN"}}},
 		{name: "repeated", pod: newPod("a", "p", app(addCaps("SYS_ADMIN", "CAP_SYS_ADMIN"))), want: []found{{Node, f + "SYS_ADMIN"}}},
 	}, podView{})
 }

@@ -1,13 +1,20 @@
 package workload
 
+import corev1 "k8s.io/api/core/v1"
+
 /*
 A hostPath volume is a directory of the node inside the container. What it
-exposes depends on the path (see hostTargets) and on whether any container
-mounts it writable; a privileged container can remount a read-only mount,
-so its mounts count as writable.
+exposes depends on the path (see hostTargets), on whether the container
+mounts it writable, and on who the container runs as (see power.go): a
+read-only mount of / by a non-root UID outside group 0 that cannot gain
+root reads only what the node lets any user read. A privileged container
+can remount a read-only mount, so its mounts count as writable. Each
+container that mounts the volume is graded; the worst counts.
 
 	spec.volumes[*].hostPath.path
 	spec.*containers[*].volumeMounts[*].readOnly
+	spec.*containers[*].securityContext (runAsUser, runAsGroup, runAsNonRoot,
+	  allowPrivilegeEscalation, privileged), spec.securityContext
 */
 var hostPathCheck = check{name: "hostPath", evaluate: checkHostPath}
 
@@ -17,22 +24,18 @@ func checkHostPath(p *podView) []Escape {
 		if v.HostPath == nil {
 			continue
 		}
-		m := p.mountedAs(v.Name)
-		if !m.mounted {
-			continue
-		}
-		g := gradeHostPath(v.HostPath.Path, m.writable)
-		if g.reach == Contained {
+		g, m := p.gradeMount(v.Name, v.HostPath.Path, false)
+		if !m.mounted || g.reach == Contained {
 			continue
 		}
 		out = append(out, Escape{Check: "hostPath", Reach: g.reach, Severity: g.severity,
 			Field:  "spec.volumes[" + v.Name + "].hostPath.path=" + v.HostPath.Path + m.String(),
-			Reason: "hostPath " + v.HostPath.Path + ": " + g.reason})
+			Reason: "hostPath " + v.HostPath.Path + " " + g.reason})
 	}
 	return out
 }
 
-// mount says how the containers of a pod mount a volume.
+// mount says how a container of a pod mounts a volume.
 type mount struct {
 	mounted, writable bool
 	// remount is set when the volume is writable only because a
@@ -50,30 +53,45 @@ func (m mount) String() string {
 	return " (read-only)"
 }
 
-// mountedAs reports whether any container mounts the volume, and whether
-// any mounts it writable (or is privileged, and so can remount it).
-func (p *podView) mountedAs(volume string) mount {
-	var m mount
-	rw, priv := false, false
+// gradeMount grades the node path behind a volume for every container
+// that mounts it, and returns the worst grade with how that container
+// mounts it (the writable mount among equal grades). readOnly forces every mount read-only (a claim's readOnly).
+func (p *podView) gradeMount(volume, nodePath string, readOnly bool) (grade, mount) {
+	var best grade
+	var bestMount mount
 	for _, c := range p.containers() {
-		for _, vm := range c.c.VolumeMounts {
-			if vm.Name != volume {
-				continue
-			}
-			m.mounted = true
-			if !vm.ReadOnly {
-				rw = true
-			} else if isPrivileged(c.c) {
-				priv = true
-			}
+		m := mountOf(c.c, volume)
+		if !m.mounted {
+			continue
 		}
-		for _, d := range c.c.VolumeDevices {
-			if d.Name == volume {
-				m.mounted, rw = true, true
-			}
+		if readOnly {
+			m.writable, m.remount = false, false
+		}
+		g := gradeHostPath(nodePath, m.writable, containerPower(p.pod, c.c))
+		if !bestMount.mounted || worse(g, best) || (!worse(best, g) && m.writable && !bestMount.writable) {
+			best, bestMount = g, m
 		}
 	}
-	m.writable = rw || priv
-	m.remount = !rw && priv
+	return best, bestMount
+}
+
+// mountOf says how a container mounts a volume: a read-only mount in a
+// privileged container counts as writable, since it can remount it.
+func mountOf(c *corev1.Container, volume string) mount {
+	var m mount
+	rw := false
+	for _, vm := range c.VolumeMounts {
+		if vm.Name == volume {
+			m.mounted = true
+			rw = rw || !vm.ReadOnly
+		}
+	}
+	for _, d := range c.VolumeDevices {
+		if d.Name == volume {
+			m.mounted, rw = true, true
+		}
+	}
+	m.writable = m.mounted && (rw || isPrivileged(c))
+	m.remount = m.mounted && !rw && isPrivileged(c)
 	return m
 }

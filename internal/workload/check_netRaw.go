@@ -12,7 +12,9 @@ pod on the node.
 
 	spec.containers[*].securityContext.capabilities.drop must hold NET_RAW or ALL
 
-Privileged containers have their own check.
+Privileged containers have their own check. A container running as a
+non-root UID with allowPrivilegeEscalation: false never holds NET_RAW (no
+ambient capabilities, see power.go), dropped or not.
 */
 var netRawCheck = check{name: "netRaw", evaluate: checkNetRaw}
 
@@ -20,6 +22,9 @@ func checkNetRaw(p *podView) []Escape {
 	var out []Escape
 	for _, c := range p.containers() {
 		if isPrivileged(c.c) || drops(c.c, "NET_RAW") {
+			continue
+		}
+		if nonRootLocked(p.pod, c.c) {
 			continue
 		}
 		e := Escape{Check: "netRaw", Field: c.path + ".securityContext.capabilities.drop lacks NET_RAW"}

@@ -16,6 +16,8 @@ func TestCheckNetRaw(t *testing.T) {
 		{name: "drops CAP_NET_RAW", pod: newPod("a", "p", hostNet, app(dropCaps("CAP_NET_RAW")))},
 		{name: "drops ALL", pod: newPod("a", "p", app(dropCaps("ALL")))},
 		{name: "drops others", pod: newPod("a", "p", app(dropCaps("CHOWN"))), want: []found{{Weakens, f}}},
+		{name: "non-root without privilege escalation never holds it", pod: newPod("a", "p", hostNet, runAs(id(1000), id(1000), true), app(noEscalation))},
+		{name: "non-root with privilege escalation may gain it", pod: newPod("a", "p", hostNet, runAs(id(1000), id(1000), true)), want: []found{{Host, f}}},
 		{name: "privileged has its own check", pod: newPod("a", "p", app(privileged))},
 	}, podView{})
 }

@@ -10,7 +10,8 @@ PersistentVolume (or finds one) chooses the node path.
 	  -> PersistentVolumeClaim.spec.volumeName
 	  -> PersistentVolume.spec.hostPath.path | PersistentVolume.spec.local.path
 
-Writable unless every mount, or the claim reference, is read-only. An
+Writable unless the mount, or the claim reference, is read-only; graded
+per container as hostPath is, by who the container runs as. An
 unbound claim, or one whose volume is not in the snapshot, exposes nothing
 known.
 */
@@ -42,21 +43,14 @@ func checkPersistentVolumes(p *podView) []Escape {
 		default:
 			continue
 		}
-		m := p.mountedAs(v.Name)
-		if !m.mounted {
-			continue
-		}
-		if v.PersistentVolumeClaim.ReadOnly {
-			m.writable, m.remount = false, false
-		}
-		g := gradeHostPath(nodePath, m.writable)
-		if g.reach == Contained {
+		g, m := p.gradeMount(v.Name, nodePath, v.PersistentVolumeClaim.ReadOnly)
+		if !m.mounted || g.reach == Contained {
 			continue
 		}
 		out = append(out, Escape{Check: "persistentVolumes", Reach: g.reach, Severity: g.severity,
 			Field: "spec.volumes[" + v.Name + "].persistentVolumeClaim.claimName=" + pvc.Name +
 				" -> PersistentVolume/" + pv.Name + " " + kind + ".path=" + nodePath + m.String(),
-			Reason: kind + " PersistentVolume " + pv.Name + " at " + nodePath + ": " + g.reason})
+			Reason: kind + " PersistentVolume " + pv.Name + " at " + nodePath + " " + g.reason})
 	}
 	return out
 }

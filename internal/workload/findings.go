@@ -140,7 +140,11 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) f
 	if n > 0 {
 		fmt.Fprintf(&d, "Tenants exposed on the same node: %s.\n", nameList(others, maxNamedTenants, n))
 	}
-	d.WriteString("From the node: every pod on it, their service-account tokens and mounted secrets, and the kubelet's credentials (tenant cluster).\n")
+	if p.Reach == Node {
+		d.WriteString("From the node: every pod on it, their service-account tokens and mounted secrets, and the kubelet's credentials (tenant cluster).\n")
+	} else {
+		d.WriteString("It does not own the node: the other pods' tokens and secrets and the kubelet's credentials stay out of its reach.\n")
+	}
 	if !p.Verdict.Baseline.Allowed {
 		fmt.Fprintf(&d, "Pod Security baseline (%s) refuses it: %s.\n", p.Verdict.Enforced.Version.String(), p.Verdict.Baseline.ForbiddenDetail())
 	}
