@@ -15,19 +15,32 @@ const SchemaVersion = "bulkhead.dev/report/v1alpha1"
 
 // Report is the result of an audit.
 type Report struct {
-	SchemaVersion string             `json:"schemaVersion"`
-	Source        string             `json:"source"`
-	Tenants       []tenancy.Tenant   `json:"tenants"`
-	Analyses      []Analysis         `json:"analyses"`
-	Inventory     map[string]int     `json:"inventory"`
-	UnknownKinds  map[string]int     `json:"unknownKinds,omitempty"`
-	Problems      []snapshot.Problem `json:"skippedInput,omitempty"`
-	Gaps          []snapshot.Gap     `json:"coverageGaps,omitempty"`
-	Summary       map[string]int     `json:"summary"`
+	SchemaVersion string `json:"schemaVersion"`
+	// Version is bulkhead's own version (internal/version); the command
+	// sets it.
+	Version      string             `json:"bulkheadVersion"`
+	Source       string             `json:"source"`
+	Tenants      []tenancy.Tenant   `json:"tenants"`
+	Analyses     []Analysis         `json:"analyses"`
+	Inventory    map[string]int     `json:"inventory"`
+	UnknownKinds map[string]int     `json:"unknownKinds,omitempty"`
+	Problems     []snapshot.Problem `json:"skippedInput"`
+	Gaps         []snapshot.Gap     `json:"coverageGaps"`
+	Summary      map[string]int     `json:"summary"`
 	// Isolation is the tenant × tenant verdict from the attack graph; nil
 	// when the graph was not built.
 	Isolation *attackpath.Matrix `json:"isolation,omitempty"`
 	Findings  []finding.Finding  `json:"findings"`
+	// Selection says what of the report was kept (--tenant, --checks,
+	// --skip-checks); nil when nothing was left out.
+	Selection *Selection `json:"selection,omitempty"`
+}
+
+// Selection narrows a report to one tenant and some checks.
+type Selection struct {
+	Tenant     string   `json:"tenant,omitempty"`
+	Checks     []string `json:"checks,omitempty"`
+	SkipChecks []string `json:"skipChecks,omitempty"`
 }
 
 // Analysis says whether one engine ran and how complete it was.
@@ -117,6 +130,9 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		r.Analyses = append(r.Analyses, a)
 	}
 	finding.Sort(r.Findings)
+	for i := range r.Findings {
+		r.Findings[i].Fingerprint = Fingerprint(&r.Findings[i])
+	}
 	if opts.Matrix {
 		g := facts.Graph()
 		x := g.Matrix()

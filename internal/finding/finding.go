@@ -103,6 +103,9 @@ type Finding struct {
 	Objects     []Ref  `json:"objects,omitempty"`
 	Witness     []Step `json:"witness,omitempty"`
 	Remediation string `json:"remediation,omitempty"`
+	// Fingerprint identifies the finding across runs, for baselines; the
+	// audit sets it (audit.Fingerprint).
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // Key identifies a finding among those with the same ID: the ID, tenants,

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -10,8 +11,8 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
-// gridMax is the most tenants the matrix is drawn as a grid for; past it
-// only the breached pairs are listed.
+// gridMax is the most tenants the matrix grid shows; past it the grid
+// keeps the most severe ones and says how to see the others.
 const gridMax = 10
 
 // pairsMax is how many breached pairs the text report shows with their
@@ -19,18 +20,12 @@ const gridMax = 10
 const pairsMax = 25
 
 func (p *printer) isolation(x *attackpath.Matrix) {
-	breached := 0
-	for _, c := range x.Cells {
-		if !c.Isolated {
-			breached++
-		}
-	}
-	n := len(x.Tenants)
-	p.printf("%s %d of %d tenant pairs breached\n", p.paint("1", "isolation:"), breached, n*(n-1))
+	breached, pairs := breachedPairs(x, p.o.Tenant)
+	p.printf("%s %d of %s breached\n", p.paint("1", "isolation:"), breached, counted(pairs, "tenant pair", "tenant pairs"))
 	if p.incomplete != "" {
-		p.printf("  %s the matrix stands on incomplete input (%s): an isolated pair may not be\n", p.paint("33", "warning:"), p.incomplete)
+		p.wrap("  ", fmt.Sprintf("%s the matrix stands on incomplete input (%s): an isolated pair may not be", p.paint("33", "warning:"), p.incomplete))
 	}
-	if len(x.Tenants) <= gridMax && len(x.Tenants) > 1 {
+	if len(x.Tenants) > 1 && p.o.Tenant == "" {
 		p.grid(x)
 	}
 	shown := 0
@@ -51,8 +46,10 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 		switch {
 		case c.Witness != nil:
 			p.path(c.Witness, "      ")
-		case c.Paths == 0:
+		case len(c.Layers) == 1 && c.Layers[0] == finding.DNS:
 			p.printf("      %s\n", p.paint("2", "DNS only: names and addresses of its pods are discoverable"))
+		default:
+			p.printf("      %s\n", p.paint("2", fmt.Sprintf("path: bulkhead paths --from %s --to %s", c.Source, c.Target)))
 		}
 	}
 	if len(x.Subjects) > 0 {
@@ -148,23 +145,27 @@ func sortedCells(x *attackpath.Matrix) []attackpath.Cell {
 // tenants by number; a cell shows the breached layers (a api, n network,
 // d dns, h node) or "·", coloured by the worst severity.
 func (p *printer) grid(x *attackpath.Matrix) {
+	tenants := x.Tenants
+	if len(tenants) > gridMax {
+		tenants = mostSevere(x, gridMax)
+	}
 	w := 0
-	for _, t := range x.Tenants {
+	for _, t := range tenants {
 		if n := utf8.RuneCountInString(t); n > w {
 			w = n
 		}
 	}
-	if limit := p.o.Width - 6 - 5*len(x.Tenants); w > limit {
+	if limit := p.o.Width - 6 - 5*len(tenants); w > limit {
 		w = max(limit, 8)
 	}
 	p.printf("  %*s", w+3, "")
-	for i := range x.Tenants {
+	for i := range tenants {
 		p.printf(" %-4d", i+1)
 	}
 	p.printf("\n")
-	for i, a := range x.Tenants {
+	for i, a := range tenants {
 		p.printf("  %2d %s", i+1, pad(clip(a, w), w))
-		for _, b := range x.Tenants {
+		for _, b := range tenants {
 			cell := "·"
 			if a == b {
 				cell = "—"
@@ -176,6 +177,53 @@ func (p *printer) grid(x *attackpath.Matrix) {
 		p.printf("\n")
 	}
 	p.printf("  %s\n", p.paint("2", "rows: from, columns: to; a api, n network, d dns, h node; · isolated; colour: worst severity"))
+	if hidden := len(x.Tenants) - len(tenants); hidden > 0 {
+		p.wrap("  ", p.paint("2", fmt.Sprintf("the %d most exposed of %d tenants; %s hidden: -o json has every pair, --tenant NAME one tenant's row and column", len(tenants), len(x.Tenants), counted(hidden, "tenant", "tenants"))))
+	}
+}
+
+// mostSevere picks n tenants for the grid: those in the worst breached
+// cells (as source or target), then those in the most breached cells, in
+// matrix order.
+func mostSevere(x *attackpath.Matrix, n int) []string {
+	type score struct {
+		worst finding.Severity
+		cells int
+	}
+	scores := map[string]*score{}
+	for _, t := range x.Tenants {
+		scores[t] = &score{worst: -1}
+	}
+	for _, c := range x.Cells {
+		if c.Isolated {
+			continue
+		}
+		for _, t := range []string{c.Source, c.Target} {
+			if s := scores[t]; s != nil {
+				s.worst = max(s.worst, c.Worst)
+				s.cells++
+			}
+		}
+	}
+	ranked := slices.Clone(x.Tenants)
+	sort.SliceStable(ranked, func(i, j int) bool {
+		a, b := scores[ranked[i]], scores[ranked[j]]
+		if a.worst != b.worst {
+			return a.worst > b.worst
+		}
+		return a.cells > b.cells
+	})
+	keep := map[string]bool{}
+	for _, t := range ranked[:n] {
+		keep[t] = true
+	}
+	var out []string
+	for _, t := range x.Tenants {
+		if keep[t] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // clip shortens s to w runes, marking the cut.

@@ -28,3 +28,23 @@ func Paths(w io.Writer, paths []attackpath.Path, total int, o TextOptions) error
 	p.printf("%d %s\n", total, plural(total, "path", "paths"))
 	return p.err
 }
+
+// PathsSchemaVersion versions the JSON of `bulkhead paths -o json`; like
+// the report's, it changes only when a field is renamed, removed or
+// changes meaning.
+const PathsSchemaVersion = "bulkhead.dev/paths/v1alpha1"
+
+// PathsDocument is `bulkhead paths -o json`: the paths printed and how many
+// there were before --max cut them.
+type PathsDocument struct {
+	SchemaVersion string            `json:"schemaVersion"`
+	Version       string            `json:"bulkheadVersion"`
+	Total         int               `json:"total"`
+	Paths         []attackpath.Path `json:"paths"`
+}
+
+// PathsJSON writes attack paths as a versioned JSON document; version is
+// bulkhead's own.
+func PathsJSON(w io.Writer, paths []attackpath.Path, total int, version string) error {
+	return Document(w, &PathsDocument{SchemaVersion: PathsSchemaVersion, Version: version, Total: total, Paths: paths})
+}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
@@ -20,6 +21,9 @@ type TextOptions struct {
 	// Verbose prints each finding's detail and full witness; otherwise the
 	// witness is cut to its first steps.
 	Verbose bool
+	// Tenant, when set, says the report was focused on one tenant: the
+	// summary counts its row and column of the matrix only.
+	Tenant string
 }
 
 const witnessSteps = 4
@@ -27,7 +31,8 @@ const witnessSteps = 4
 // tenantsShown is how many tenants the header names without -v.
 const tenantsShown = 12
 
-// Text writes the report for people.
+// Text writes the report for people: a summary, the isolation matrix, then
+// the findings grouped by check, worst first.
 func Text(w io.Writer, r *audit.Report, o TextOptions) error {
 	if o.Width <= 0 {
 		o.Width = 100
@@ -40,21 +45,16 @@ func Text(w io.Writer, r *audit.Report, o TextOptions) error {
 		}
 	}
 	p.incomplete = strings.Join(partial, ", ")
+	p.summary(r)
 	p.header(r)
 	if r.Isolation != nil {
 		p.isolation(r.Isolation)
 	}
-	pairs := r.ByPair()
-	for i, pair := range pairs {
-		if i == pairsShown && !o.Verbose {
-			rest := 0
-			for _, q := range pairs[i:] {
-				rest += len(q.Findings)
-			}
-			p.printf("… %d more findings for %d more tenant pairs (-v or -o json)\n\n", rest, len(pairs)-i)
-			break
-		}
-		p.pair(pair)
+	if len(r.Findings) > 0 {
+		p.printf("%s\n", p.paint("1", "findings by check:"))
+	}
+	for _, c := range byCheck(r.Findings) {
+		p.check(c)
 	}
 	p.footer(r)
 	return p.err
@@ -89,103 +89,95 @@ func (p *printer) sev(s finding.Severity) string {
 	return p.paint(severityColor[s], fmt.Sprintf("%-8s", strings.ToUpper(s.String())))
 }
 
+// summary opens the report: what was analysed, the findings by severity,
+// the tenants and breached pairs, each analysis with its completeness, and
+// what of the input was left out or assumed.
+func (p *printer) summary(r *audit.Report) {
+	title := "bulkhead audit:"
+	if p.o.Tenant != "" {
+		title = fmt.Sprintf("bulkhead audit (tenant %s):", p.o.Tenant)
+	}
+	p.printf("%s %s\n", p.paint("1", title), r.Source)
+	var line []string
+	if len(r.Findings) == 0 {
+		line = append(line, p.paint("32", "no findings"))
+	} else {
+		bySeverity := map[finding.Severity]int{}
+		for _, f := range r.Findings {
+			bySeverity[f.Severity]++
+		}
+		var parts []string
+		for s := finding.Critical; s >= finding.Info; s-- {
+			if n := bySeverity[s]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, p.paint(severityColor[s], s.String())))
+			}
+		}
+		line = append(line, counted(len(r.Findings), "finding", "findings")+": "+strings.Join(parts, ", "))
+	}
+	tenants := counted(len(r.Tenants), "tenant", "tenants")
+	if x := r.Isolation; x != nil {
+		breached, pairs := breachedPairs(x, p.o.Tenant)
+		tenants += fmt.Sprintf(", %d of %s breached", breached, counted(pairs, "pair", "pairs"))
+	}
+	line = append(line, tenants)
+	p.wrap("", strings.Join(line, "; "))
+	var as []string
+	for _, a := range r.Analyses {
+		s := a.Name + " " + a.Status
+		switch a.Status {
+		case audit.Ran:
+		case audit.Incomplete:
+			s = a.Name + " " + p.paint("33", "incomplete")
+		default:
+			s = a.Name + " " + p.paint("2", a.Status)
+		}
+		if a.Status != audit.Ran && len(a.Notes) > 0 {
+			s += " (" + strings.Join(a.Notes, "; ") + ")"
+		}
+		as = append(as, s)
+	}
+	p.wrap("analyses: ", strings.Join(as, ", "))
+	if n := len(r.Problems); n > 0 {
+		p.printf("%s %s skipped (listed at the end)\n", p.paint("33", "warning:"), counted(n, "input document", "input documents"))
+	}
+}
+
+// breachedPairs counts the breached tenant pairs and all pairs, or those
+// of one tenant's row and column.
+func breachedPairs(x *attackpath.Matrix, tenant string) (breached, pairs int) {
+	n := len(x.Tenants)
+	pairs = n * (n - 1)
+	if tenant != "" {
+		pairs = 2 * (n - 1)
+	}
+	for _, c := range x.Cells {
+		if !c.Isolated && (tenant == "" || c.Source == tenant || c.Target == tenant) {
+			breached++
+		}
+	}
+	return breached, pairs
+}
+
 func (p *printer) header(r *audit.Report) {
-	p.printf("%s %s\n", p.paint("1", "bulkhead audit:"), r.Source)
 	var tn []string
 	for i, t := range r.Tenants {
 		if i == tenantsShown && !p.o.Verbose {
 			tn = append(tn, fmt.Sprintf("… %d more", len(r.Tenants)-i))
 			break
 		}
-		if t.System {
-			tn = append(tn, fmt.Sprintf("%s (%s)", t.Name, strings.Join(t.Namespaces, ", ")))
-		} else if len(t.Namespaces) == 1 && t.Namespaces[0] == t.Name {
+		if len(t.Namespaces) == 1 && t.Namespaces[0] == t.Name && !t.System {
 			tn = append(tn, t.Name)
 		} else {
 			tn = append(tn, fmt.Sprintf("%s (%s)", t.Name, strings.Join(t.Namespaces, ", ")))
 		}
 	}
-	p.wrap("tenants:  ", fmt.Sprintf("%d: %s", len(r.Tenants), strings.Join(tn, "; ")))
-	p.printf("analyses:\n")
-	for _, a := range r.Analyses {
-		status := a.Status
-		switch a.Status {
-		case audit.Ran:
-			status = p.paint("32", "ran")
-		case audit.Incomplete:
-			status = p.paint("33", "INCOMPLETE")
-		case audit.NotRun:
-			status = p.paint("2", "not run")
-		}
-		line := status
-		if a.Status != audit.NotRun {
-			line += fmt.Sprintf(", %d findings", a.Findings)
-		}
-		if len(a.Notes) > 0 {
-			line += ": " + strings.Join(a.Notes, "; ")
-		}
-		p.wrap(fmt.Sprintf("  %-9s ", a.Name), line)
-	}
-	if len(r.Problems) > 0 {
-		p.printf("%s %d input document(s) skipped (listed at the end)\n", p.paint("33", "warning:"), len(r.Problems))
-	}
+	p.wrap("tenants:  ", strings.Join(tn, "; "))
 	p.printf("\n")
 }
 
-// pairsShown is how many tenant pairs' findings the text report shows
-// without -v, worst first.
-const pairsShown = 30
-
-// perPair is how many findings of one tenant pair the text report shows
-// without -v; the rest are counted, and all are in the JSON report.
-const perPair = 10
-
-func (p *printer) pair(pair audit.Pair) {
-	p.printf("%s %s\n", p.paint("1", "== "+pair.Label()), p.paint("2", fmt.Sprintf("(%d)", len(pair.Findings))))
-	for i, f := range pair.Findings {
-		if i == perPair && !p.o.Verbose {
-			p.printf("  … %d more findings for %s (-v or -o json)\n", len(pair.Findings)-perPair, pair.Label())
-			break
-		}
-		p.printf("  %s %s  ", p.sev(f.Severity), p.paint("2", f.ID))
-		p.wrapAt(2+8+1+len(f.ID)+2, f.Reason)
-		indent := strings.Repeat(" ", 12)
-		if p.o.Verbose && f.Detail != "" {
-			p.wrap(indent, f.Detail)
-		}
-		steps := f.Witness
-		if !p.o.Verbose && len(steps) > witnessSteps {
-			steps = steps[:witnessSteps]
-		}
-		for i, s := range steps {
-			lead := indent + "    "
-			if i == 0 {
-				lead = indent + p.paint("2", "why ")
-			}
-			p.wrap(lead, s.Object.String()+": "+s.Fact)
-		}
-		if len(steps) < len(f.Witness) {
-			p.printf("%s    … %d more steps (-v)\n", indent, len(f.Witness)-len(steps))
-		}
-		if f.Remediation != "" {
-			p.wrap(indent+p.paint("2", "fix "), f.Remediation)
-		}
-	}
-	p.printf("\n")
-}
-
+// footer lists what the analysis left out: kinds it does not model and
+// skipped input.
 func (p *printer) footer(r *audit.Report) {
-	var parts []string
-	for s := finding.Critical; s >= finding.Info; s-- {
-		if n := r.Summary[s.String()]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
-		}
-	}
-	if len(parts) == 0 {
-		p.printf("%s\n", p.paint("32", "no findings"))
-	} else {
-		p.printf("%s %d findings: %s\n", p.paint("1", "summary:"), len(r.Findings), strings.Join(parts, ", "))
-	}
 	if len(r.UnknownKinds) > 0 {
 		var ks []string
 		for k, n := range r.UnknownKinds {

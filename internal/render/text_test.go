@@ -41,7 +41,7 @@ func TestTextFitsWidth(t *testing.T) {
 			t.Errorf("line of %d columns: %q", n, line)
 		}
 	}
-	for _, want := range []string{"network   INCOMPLETE", "networkpolicies.networking.k8s.io forbidden", "== a → b (1)", "… 1 more steps (-v)", "summary: 1 findings: 1 high", "  HIGH     BH-X-001  word word", "\n                     word word"} {
+	for _, want := range []string{"analyses: api ran, network incomplete\n          (networkpolicies.networking.k8s.io forbidden)", "… 1 more step (-v)", "1 finding: 1 high; 2 tenants", "HIGH     BH-X-001  word word", "\n                   word word"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -60,7 +60,7 @@ func TestTextVerboseAndColor(t *testing.T) {
 	if !strings.Contains(out, "five") || strings.Contains(out, "more steps") {
 		t.Errorf("verbose output cut the witness:\n%s", out)
 	}
-	if !strings.Contains(out, "\x1b[31mHIGH") {
+	if !strings.Contains(out, "\x1b[31mHIGH") || !strings.Contains(out, "  - word word") {
 		t.Errorf("no colour with Color:\n%q", out)
 	}
 }
@@ -73,17 +73,82 @@ func TestVisibleLen(t *testing.T) {
 	}
 }
 
-func TestTextCutsLongPairs(t *testing.T) {
+// TestTextGroupsByCheck: findings of one check are printed once, the
+// namespaces they are about listed on one line, the fix given once.
+func TestTextGroupsByCheck(t *testing.T) {
+	r := report()
+	r.Findings = nil
+	for _, ns := range []string{"team-b", "team-a", "team-c"} {
+		r.Findings = append(r.Findings, finding.Finding{
+			ID: "BH-NET-002", Severity: finding.Medium, SourceTenant: "*", TargetTenant: ns,
+			Reason:      "namespace " + ns + " has no default-deny ingress NetworkPolicy",
+			Witness:     []finding.Step{{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "1 of 1 pods not isolated for ingress"}},
+			Remediation: "Add a NetworkPolicy in " + ns + ".",
+		})
+	}
+	var b bytes.Buffer
+	if err := Text(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"3 findings: 3 medium",
+		"MEDIUM   BH-NET-002 (3)  namespace … has no default-deny ingress NetworkPolicy\n  where … is team-a, team-b, team-c\n  for team-b:\n    why Namespace/team-b: 1 of 1 pods not isolated for ingress\n    fix Add a NetworkPolicy in team-b.\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "fix "); n != 1 {
+		t.Errorf("%d fixes printed, want 1:\n%s", n, out)
+	}
+}
+
+// TestTextListsDifferingReasons: reasons that differ in more than a few
+// words are listed one per line, cut without -v.
+func TestTextListsDifferingReasons(t *testing.T) {
 	r := report()
 	f := r.Findings[0]
-	for i := 0; i < 14; i++ {
+	r.Findings = nil
+	for i := 0; i < listed+3; i++ {
+		f.Reason = strings.Repeat("x ", i) + "differs"
 		r.Findings = append(r.Findings, f)
 	}
 	var b bytes.Buffer
 	if err := Text(&b, r, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if out := b.String(); !strings.Contains(out, "… 5 more findings for a → b (-v or -o json)") || strings.Count(out, "BH-X-001") != perPair {
-		t.Errorf("15 findings of a pair, %d shown:\n%s", strings.Count(out, "BH-X-001"), out)
+	out := b.String()
+	if !strings.Contains(out, "  … 3 more findings (-v)\n") || !strings.Contains(out, "for the first:") || strings.Count(out, "why ") != 1 {
+		t.Errorf("15 findings of one check:\n%s", out)
+	}
+	b.Reset()
+	r.Findings = r.Findings[:2]
+	if err := Text(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.Contains(out, "more finding") {
+		t.Errorf("2 findings cut:\n%s", out)
+	}
+}
+
+func TestCommon(t *testing.T) {
+	for _, tc := range []struct {
+		reasons []string
+		title   string
+		fills   []string
+	}{
+		{[]string{"namespace a has no policy", "namespace bb has no policy"}, "namespace … has no policy", []string{"a", "bb"}},
+		{[]string{"pods of tenant a", "pods of tenant b c"}, "pods of tenant …", []string{"a", "b c"}},
+		{[]string{"a x", "b y"}, "", nil},
+		{[]string{"same", "same"}, "", nil},
+		{[]string{"one"}, "", nil},
+	} {
+		t.Run(strings.Join(tc.reasons, "|"), func(t *testing.T) {
+			title, fills, ok := common(tc.reasons)
+			if ok != (tc.title != "") || title != tc.title || strings.Join(fills, "|") != strings.Join(tc.fills, "|") {
+				t.Errorf("common = %q %q %v, want %q %q", title, fills, ok, tc.title, tc.fills)
+			}
+		})
 	}
 }

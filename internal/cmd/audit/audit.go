@@ -14,6 +14,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/render"
+	"github.com/bulkhead-dev/bulkhead/internal/version"
 )
 
 type flags struct {
@@ -24,6 +25,7 @@ type flags struct {
 	verbose            bool
 	matrix             bool
 	ipBlockIgnoresPods bool
+	selection          selection
 }
 
 // NewCommand returns the audit command.
@@ -63,6 +65,9 @@ otherwise 0; 1 on error (docs/exit-codes.md).`,
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour the text report: auto (only on a terminal), always or never")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print each finding's detail and full witness")
 	cmd.Flags().BoolVar(&f.matrix, "matrix", true, "open the report with the tenant × tenant isolation matrix from the attack graph (--matrix=false skips it)")
+	cmd.Flags().StringVar(&f.selection.tenant, "tenant", "", "focus the report on one tenant: the findings where it is source or target, its row and column of the matrix")
+	cmd.Flags().StringSliceVar(&f.selection.checks, "checks", nil, "report only these checks: rule IDs or globs, comma-separated (BH-NET-*,BH-API-001)")
+	cmd.Flags().StringSliceVar(&f.selection.skip, "skip-checks", nil, "leave out these checks: rule IDs or globs, comma-separated")
 	cmd.Flags().BoolVar(&f.ipBlockIgnoresPods, "ipblock-ignores-pods", false, "treat NetworkPolicy ipBlock peers as never matching pod IPs (the default follows the upstream e2e suite: they match)")
 	return cmd
 }
@@ -86,10 +91,14 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	facts := audit.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
 	report := audit.Run(facts, audit.Engines(), audit.Options{Matrix: f.matrix})
+	report.Version = version.String()
+	if err := f.selection.apply(report); err != nil {
+		return err
+	}
 	if f.output == "json" {
 		err = render.JSON(streams.Out, report)
 	} else {
-		err = render.Text(streams.Out, report, render.TextOptions{Color: color, Width: width(streams), Verbose: f.verbose})
+		err = render.Text(streams.Out, report, render.TextOptions{Color: color, Width: width(streams), Verbose: f.verbose, Tenant: f.selection.tenant})
 	}
 	if err != nil {
 		return err

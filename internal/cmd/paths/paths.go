@@ -3,7 +3,6 @@
 package paths
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/render"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+	"github.com/bulkhead-dev/bulkhead/internal/version"
 )
 
 type flags struct {
@@ -98,7 +98,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	switch f.output {
 	case "json":
-		err = writeJSON(streams.Out, paths)
+		err = render.PathsJSON(streams.Out, paths, total, version.String())
 	case "dot":
 		err = writeDOT(streams.Out, paths)
 	default:
@@ -195,15 +195,6 @@ func parseTo(s string, ten *tenancy.Tenancy) (attackpath.Target, error) {
 		names = append(names, t.Name)
 	}
 	return attackpath.Target{}, fmt.Errorf("--to %q: no such tenant (tenants: %s; or cluster-admin)", s, strings.Join(names, ", "))
-}
-
-func writeJSON(w io.Writer, paths []attackpath.Path) error {
-	if paths == nil {
-		paths = []attackpath.Path{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(paths)
 }
 
 // writeDOT writes the union of the paths as a Graphviz digraph.

@@ -1,0 +1,162 @@
+package audit_test
+
+import (
+	"io/fs"
+	"testing"
+	"testing/fstest"
+
+	"github.com/bulkhead-dev/bulkhead/examples"
+	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// unrelated adds a tenant with a pod, and a second reader of pods bound
+// cluster-wide: a new finding that changes none of the demo's.
+const unrelated = `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: aaa-new
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: aaa
+  namespace: aaa-new
+spec:
+  containers:
+  - name: app
+    image: registry.k8s.io/pause:3.10
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: eve-reads-pods
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: pod-reader
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: User
+  name: eve
+`
+
+// auditFS audits the demo cluster's manifests plus extra ones.
+func auditFS(t *testing.T, extra string) *audit.Report {
+	t.Helper()
+	m := fstest.MapFS{}
+	err := fs.WalkDir(examples.SeedCluster, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(examples.SeedCluster, path)
+		m[path] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if extra != "" {
+		m["seed-cluster/99-extra.yaml"] = &fstest.MapFile{Data: []byte(extra)}
+	}
+	snap, err := load.FS(m, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Normalize()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return audit.Run(audit.NewFacts(snap, ten), audit.Engines(), audit.Options{})
+}
+
+func fingerprints(r *audit.Report) map[string]string {
+	out := map[string]string{}
+	for _, f := range r.Findings {
+		out[f.Fingerprint] = f.ID + " " + f.Reason
+	}
+	return out
+}
+
+// TestFingerprintSurvivesUnrelatedChanges: a new tenant and a new finding
+// leave the fingerprints of the demo's findings as they were.
+func TestFingerprintSurvivesUnrelatedChanges(t *testing.T) {
+	before := auditFS(t, "")
+	after := auditFS(t, unrelated)
+	was := fingerprints(before)
+	if len(was) != len(before.Findings) {
+		t.Fatalf("%d findings share %d fingerprints", len(before.Findings), len(was))
+	}
+	now := fingerprints(after)
+	if len(now) != len(after.Findings) {
+		t.Fatalf("%d findings share %d fingerprints", len(after.Findings), len(now))
+	}
+	for fp, what := range was {
+		if fp == "" {
+			t.Errorf("no fingerprint: %s", what)
+		}
+		if _, ok := now[fp]; !ok {
+			t.Errorf("fingerprint of %q changed with an unrelated tenant and finding", what)
+		}
+	}
+	eve := false
+	for fp, what := range now {
+		if _, ok := was[fp]; !ok && what[:len("BH-API-002")] == "BH-API-002" {
+			eve = true
+		}
+	}
+	if !eve {
+		t.Error("the new BH-API-002 finding of User/eve has no fingerprint of its own")
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	base := finding.Finding{
+		ID: "BH-NET-006", Severity: finding.High, Category: finding.Network,
+		SourceTenant: "a", TargetTenant: "cluster",
+		Reason:   "pods of namespace a can reach the cloud metadata service",
+		Subjects: []finding.Ref{{Kind: "Pod", Namespace: "a", Name: "p"}},
+		Objects:  []finding.Ref{{Kind: "NetworkPolicy", Namespace: "a", Name: "x"}, {Kind: "Namespace", Name: "a"}},
+		Witness:  []finding.Step{{Object: finding.Ref{Kind: "Pod", Namespace: "a", Name: "p"}, Fact: "egress: not isolated"}},
+	}
+	want := audit.Fingerprint(&base)
+	for _, tc := range []struct {
+		name   string
+		change func(*finding.Finding)
+		same   bool
+	}{
+		{"wording", func(f *finding.Finding) { f.Reason, f.Detail, f.Remediation = "other words", "more", "fix it" }, true},
+		{"severity", func(f *finding.Finding) { f.Severity = finding.Low }, true},
+		{"witness", func(f *finding.Finding) { f.Witness = nil }, true},
+		{"order of objects", func(f *finding.Finding) { f.Objects[0], f.Objects[1] = f.Objects[1], f.Objects[0] }, true},
+		{"example subject of every tenant", func(f *finding.Finding) {
+			f.SourceTenant = "*"
+			g := *f
+			g.Subjects = []finding.Ref{{Kind: "Pod", Namespace: "b", Name: "q"}}
+			if audit.Fingerprint(f) != audit.Fingerprint(&g) {
+				t.Error("the example pod of source * counts")
+			}
+		}, false},
+		{"other object", func(f *finding.Finding) { f.Objects[0].Name = "y" }, false},
+		{"other subject", func(f *finding.Finding) { f.Subjects[0].Namespace = "b" }, false},
+		{"other check", func(f *finding.Finding) { f.ID = "BH-NET-001" }, false},
+		{"other target", func(f *finding.Finding) { f.TargetTenant = "b" }, false},
+		{"object becomes subject", func(f *finding.Finding) {
+			f.Subjects, f.Objects = f.Objects[1:], append(f.Objects[:1:1], f.Subjects...)
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := base
+			f.Subjects = append([]finding.Ref(nil), base.Subjects...)
+			f.Objects = append([]finding.Ref(nil), base.Objects...)
+			tc.change(&f)
+			if got := audit.Fingerprint(&f); (got == want) != tc.same {
+				t.Errorf("fingerprint %s, base %s; want same=%v", got, want, tc.same)
+			}
+		})
+	}
+}

@@ -1,0 +1,122 @@
+package audit
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+)
+
+func demoJSON(t *testing.T, args ...string) *audit.Report {
+	t.Helper()
+	out, stderr, code := execute(t, append([]string{"--demo", "-o", "json", "--fail-on", "none"}, args...)...)
+	if code != cli.ExitOK && code != cli.ExitIncomplete {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var r audit.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	return &r
+}
+
+func TestSelection(t *testing.T) {
+	all := demoJSON(t)
+	for _, tc := range []struct {
+		name string
+		args []string
+		keep func(id, src, dst string) bool
+	}{
+		{"checks glob", []string{"--checks", "bh-net-*,BH-API-002"}, func(id, _, _ string) bool {
+			return strings.HasPrefix(id, "BH-NET-") || id == "BH-API-002"
+		}},
+		{"skip checks", []string{"--skip-checks", "BH-NODE-*"}, func(id, _, _ string) bool { return !strings.HasPrefix(id, "BH-NODE-") }},
+		{"tenant", []string{"--tenant", "network"}, func(_, src, dst string) bool {
+			return src == "network" || dst == "network" || src == "*" || dst == "*"
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := demoJSON(t, tc.args...)
+			var want, got []string
+			for _, f := range all.Findings {
+				if tc.keep(f.ID, f.SourceTenant, f.TargetTenant) {
+					want = append(want, f.Fingerprint)
+				}
+			}
+			for _, f := range r.Findings {
+				got = append(got, f.Fingerprint)
+			}
+			if d := cmp.Diff(want, got); d != "" || len(got) == 0 || len(got) == len(all.Findings) {
+				t.Errorf("kept %d of %d findings (-want +got):\n%s", len(got), len(all.Findings), d)
+			}
+			n := 0
+			for _, c := range r.Summary {
+				n += c
+			}
+			if n != len(r.Findings) || r.Selection == nil {
+				t.Errorf("summary %v for %d findings, selection %v", r.Summary, len(r.Findings), r.Selection)
+			}
+		})
+	}
+	r := demoJSON(t, "--tenant", "network")
+	for _, c := range r.Isolation.Cells {
+		if c.Source != "network" && c.Target != "network" {
+			t.Errorf("cell %s → %s outside the focus", c.Source, c.Target)
+		}
+	}
+	if len(r.Isolation.Cells) == 0 {
+		t.Error("no cell of network kept")
+	}
+}
+
+func TestSelectionErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tenant", "nope"}, `--tenant "nope": no such tenant (tenants: cluster, default, network, test, test-namespace)`},
+		{[]string{"--checks", "BH-NET-999"}, `--checks: unknown check "BH-NET-999" (known: BH-API-001, `},
+		{[]string{"--skip-checks", "BH-FOO-*"}, `--skip-checks: unknown check "BH-FOO-*" (known: `},
+		{[]string{"--checks", "BH-[NET"}, `--checks: "BH-[NET": syntax error in pattern`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, stderr, code := execute(t, append([]string{"--demo"}, tc.args...)...)
+			if code != cli.ExitFailure || out != "" || !strings.HasPrefix(stderr, tc.want) {
+				t.Errorf("exit %d, stdout %q, error %q; want exit 1 and %q", code, out, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestKnownChecksMatchDocs keeps --checks' list of checks and docs/checks/
+// in step.
+func TestKnownChecksMatchDocs(t *testing.T) {
+	files, err := filepath.Glob("../../../docs/checks/*.md")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no docs/checks: %v", err)
+	}
+	row := regexp.MustCompile(`(?m)^\| (BH-[A-Z]+-[0-9]+) \|`)
+	var documented []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range row.FindAllStringSubmatch(string(data), -1) {
+			documented = append(documented, m[1])
+		}
+	}
+	slices.Sort(documented)
+	known := slices.Sorted(slices.Values(knownChecks))
+	if d := cmp.Diff(documented, known); d != "" {
+		t.Errorf("docs/checks and knownChecks differ (-docs +known):\n%s", d)
+	}
+}
