@@ -1,5 +1,13 @@
 // Package load reads Kubernetes manifests from files and directories into a
-// snapshot: YAML (multi-document) and JSON, single objects and lists as
-// `kubectl get -o yaml` prints them. Unknown kinds are counted, not fatal;
-// a malformed document is reported with its file and line and skipped.
+// snapshot as `kubectl apply -f` and the API server would hold them: YAML
+// (multi-document) and JSON, single objects and lists as
+// `kubectl get -o yaml` prints them (items of a typed list take the kind the
+// list implies). Namespaced objects without a namespace go to the chosen
+// one; objects the API server would refuse (invalid names, selectors,
+// CIDRs or ports, unknown fields, removed API versions, a spec they cannot
+// do without) are reported with their file and line and left out, as are
+// malformed documents and Helm templates. Identical duplicates are merged
+// with a warning; differing ones fail the load. Unknown kinds are counted,
+// not fatal. Stats say how much was read, so that callers never mistake
+// an empty input for a clean cluster.
 package load

@@ -92,7 +92,8 @@ func TestBytesJSONAndNotObjects(t *testing.T) {
 		problems []string
 	}{
 		{"json object", `{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}}`, map[string]int{"Namespace": 1}, nil},
-		{"json list", `{"apiVersion":"v1","kind":"NamespaceList","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}},{"metadata":{"name":"y"}}]}`, map[string]int{"Namespace": 1}, []string{"in:1 items[1]: missing apiVersion and kind"}},
+		{"json list", `{"apiVersion":"v1","kind":"NamespaceList","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"x"}},{"metadata":{"name":"y"}}]}`, map[string]int{"Namespace": 2}, nil},
+		{"untyped item of a List", `{"apiVersion":"v1","kind":"List","items":[{"metadata":{"name":"y"}}]}`, map[string]int{}, []string{"in:1 items[0]: missing apiVersion and kind"}},
 		{"scalar", "just a string\n", map[string]int{}, []string{"in:1: not a Kubernetes object (expected a mapping with apiVersion and kind)"}},
 		{"sequence", "- a\n- b\n", map[string]int{}, []string{"in:1: not a Kubernetes object (expected a mapping with apiVersion and kind)"}},
 		{"bad apiVersion", "apiVersion: a/b/c\nkind: X\n", map[string]int{}, []string{`in:1: bad apiVersion "a/b/c": unexpected GroupVersion string: a/b/c`}},

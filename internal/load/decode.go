@@ -1,0 +1,232 @@
+package load
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// Bytes adds the objects of one file's content. name is used in messages.
+// Malformed documents and objects the API server would refuse are
+// recorded as Problems with their file and line, and skipped; documents
+// of a Helm template are skipped with one Problem for the file.
+func (l *Loader) Bytes(name string, data []byte) {
+	l.stats.Files++
+	var helm []int
+	for _, doc := range splitDocuments(data) {
+		l.stats.Documents++
+		where := fmt.Sprintf("%s:%d", name, doc.line)
+		if doc.index > 0 || len(doc.body) < len(data) {
+			where = fmt.Sprintf("%s:%d (document %d)", name, doc.line, doc.index+1)
+		}
+		hasBraces := bytes.Contains(doc.body, []byte("{{"))
+		if hasBraces && helmTemplate.Match(doc.body) {
+			helm = append(helm, doc.line)
+			continue
+		}
+		js, err := yaml.YAMLToJSONStrict(doc.body)
+		if err != nil {
+			if hasBraces {
+				helm = append(helm, doc.line)
+				continue
+			}
+			l.stats.Skipped++
+			l.problem(name+":"+strconv.Itoa(errorLine(err, doc.line)), "%s", cleanYAMLError(err))
+			continue
+		}
+		js = bytes.TrimSpace(js)
+		if len(js) == 0 || string(js) == "null" {
+			l.stats.Documents-- // an empty document or only comments
+			continue
+		}
+		l.decode(where, js, nil)
+	}
+	if len(helm) > 0 {
+		l.stats.Skipped += len(helm)
+		l.problem(fmt.Sprintf("%s:%d", name, helm[0]), "Helm template syntax ({{ ... }}) in %d document(s), skipped: render the chart and pipe the output instead, e.g. helm template RELEASE CHART | bulkhead audit -f -", len(helm))
+	}
+}
+
+// helmTemplate matches a template action that names one of Helm's
+// built-in objects or functions. Go templates inside ConfigMap values
+// (Alertmanager, Prometheus rules) use their own data, never these.
+var helmTemplate = regexp.MustCompile(`\{\{-?\s*(?:[^}]*[\s(|])?(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\.Template|\$\.Values|include\s+"|tpl\s|toYaml|required\s+")`)
+
+// decode adds one JSON object, or the items of a list. implied is the
+// kind a typed list gives items that lack their own (PodList → Pod).
+func (l *Loader) decode(where string, js []byte, implied *schema.GroupVersionKind) {
+	if js[0] != '{' {
+		l.skip(where, "not a Kubernetes object (expected a mapping with apiVersion and kind)")
+		return
+	}
+	var tm metav1.TypeMeta
+	if err := json.Unmarshal(js, &tm); err != nil {
+		l.skip(where, "apiVersion and kind: %v", err)
+		return
+	}
+	if implied != nil {
+		switch {
+		case tm.Kind == "" && tm.APIVersion == "":
+			tm.APIVersion, tm.Kind = implied.GroupVersion().String(), implied.Kind
+		case tm.APIVersion == "" && tm.Kind == implied.Kind:
+			tm.APIVersion = implied.GroupVersion().String()
+		}
+	}
+	switch {
+	case tm.Kind == "" && tm.APIVersion == "":
+		l.skip(where, "missing apiVersion and kind")
+		return
+	case tm.Kind == "":
+		l.skip(where, "missing kind")
+		return
+	case tm.APIVersion == "":
+		l.skip(where, "%s: missing apiVersion", tm.Kind)
+		return
+	}
+	if strings.HasSuffix(tm.Kind, "List") && l.list(where, js, tm) {
+		return
+	}
+	if tm.APIVersion == snapshot.InfoAPIVersion && tm.Kind == snapshot.InfoKind {
+		l.info(where, js)
+		return
+	}
+	gv, err := schema.ParseGroupVersion(tm.APIVersion)
+	if err != nil {
+		l.skip(where, "bad apiVersion %q: %v", tm.APIVersion, err)
+		return
+	}
+	gvk := gv.WithKind(tm.Kind)
+	if msg := removed(gvk); msg != "" {
+		l.skip(where, "%s %s: %s", tm.Kind, objectName(js), msg)
+		return
+	}
+	if !Scheme.Recognizes(gvk) {
+		l.unknown(tm)
+		return
+	}
+	// One strict decode: the object comes back with the error when the
+	// only fault is an unknown or duplicated field.
+	obj, _, err := codecs.UniversalDeserializer().Decode(js, &gvk, nil)
+	if err != nil {
+		if runtime.IsStrictDecodingError(err) {
+			l.skip(where, "%s %s: %v (the API server refuses unknown fields)", tm.Kind, objectName(js), err)
+		} else {
+			l.skip(where, "%s %s: %v", tm.Kind, objectName(js), err)
+		}
+		return
+	}
+	l.add(where, gvk, obj)
+}
+
+// list decodes the items of a list and reports whether js was one; a kind
+// that merely ends in "List" is not.
+func (l *Loader) list(where string, js []byte, tm metav1.TypeMeta) bool {
+	var list struct {
+		Items *[]json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(js, &list); err != nil {
+		l.skip(where, "%s: %v", tm.Kind, err)
+		return true
+	}
+	gv, err := schema.ParseGroupVersion(tm.APIVersion)
+	if list.Items == nil && (err != nil || !Scheme.Recognizes(gv.WithKind(tm.Kind))) {
+		return false // a custom kind that merely ends in "List"
+	}
+	l.stats.Documents-- // the list itself is not a document; its items are
+	var implied *schema.GroupVersionKind
+	if elem := strings.TrimSuffix(tm.Kind, "List"); elem != "" && err == nil {
+		g := gv.WithKind(elem)
+		implied = &g
+	}
+	if list.Items == nil {
+		return true
+	}
+	for i, item := range *list.Items {
+		l.stats.Documents++
+		l.decode(fmt.Sprintf("%s items[%d]", where, i), bytes.TrimSpace(item), implied)
+	}
+	return true
+}
+
+// info reads back what a written snapshot says besides its objects.
+func (l *Loader) info(where string, js []byte) {
+	l.stats.Documents--
+	var info snapshot.Info
+	if err := json.Unmarshal(js, &info); err != nil {
+		l.skip(where, "%s: %v", snapshot.InfoKind, err)
+		return
+	}
+	l.snap.Gaps = append(l.snap.Gaps, info.Gaps...)
+	l.snap.Problems = append(l.snap.Problems, info.Problems...)
+	l.snap.Warnings = append(l.snap.Warnings, info.Warnings...)
+	if info.Assumed != nil {
+		l.snap.Assumed = *info.Assumed
+	}
+}
+
+// skip records a Problem for a document or item that is left out.
+func (l *Loader) skip(where, format string, args ...any) {
+	l.stats.Skipped++
+	l.problem(where, format, args...)
+}
+
+func (l *Loader) unknown(tm metav1.TypeMeta) {
+	l.stats.Unknown++
+	if l.snap.Unknown == nil {
+		l.snap.Unknown = map[string]int{}
+	}
+	l.snap.Unknown[tm.APIVersion+"/"+tm.Kind]++
+}
+
+// objectName returns "ns/name" or "name" of a raw object, for messages.
+func objectName(js []byte) string {
+	var m struct {
+		Metadata struct {
+			Name      string `json:"name"`
+			Namespace string `json:"namespace"`
+		} `json:"metadata"`
+	}
+	if json.Unmarshal(js, &m) != nil || m.Metadata.Name == "" {
+		return "(unnamed)"
+	}
+	if m.Metadata.Namespace == "" {
+		return m.Metadata.Name
+	}
+	return m.Metadata.Namespace + "/" + m.Metadata.Name
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// errorLine turns the document-relative line of a YAML error into a line of
+// the file.
+func errorLine(err error, docStart int) int {
+	m := yamlLine.FindStringSubmatch(err.Error())
+	if m == nil {
+		return docStart
+	}
+	n, _ := strconv.Atoi(m[1])
+	return docStart + n - 1
+}
+
+// cleanYAMLError drops the converter's prefix and the relative line, which
+// errorLine has made absolute.
+func cleanYAMLError(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "error converting YAML to JSON: ")
+	s = strings.TrimPrefix(s, "yaml: ")
+	s = strings.TrimPrefix(s, "unmarshal errors:\n")
+	s = yamlLine.ReplaceAllString(s, "")
+	s = strings.TrimLeft(s, ": ")
+	s = strings.Join(strings.Fields(s), " ")
+	return "invalid YAML: " + s
+}

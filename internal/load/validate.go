@@ -1,0 +1,80 @@
+package load
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/api/validation/path"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// validators hold, for every kind the snapshot models, what the API server
+// checks on create that the analysis depends on: names, selectors, ports,
+// addresses and the spec a kind cannot do without. The checks follow
+// kube-apiserver's validation (pkg/apis/*/validation) and the network
+// policy API's CRD schema, built on apimachinery's helpers.
+var validators = map[schema.GroupKind]validator{
+	{Group: "", Kind: "Namespace"}:                                          meta[*corev1.Namespace](apivalidation.ValidateNamespaceName, nil),
+	{Group: "", Kind: "Node"}:                                               meta[*corev1.Node](apivalidation.NameIsDNSSubdomain, nil),
+	{Group: "", Kind: "Pod"}:                                                meta(apivalidation.NameIsDNSSubdomain, validatePod),
+	{Group: "", Kind: "Service"}:                                            meta(apivalidation.NameIsDNS1035Label, validateService),
+	{Group: "", Kind: "Endpoints"}:                                          meta(apivalidation.NameIsDNSSubdomain, validateEndpoints),
+	{Group: "", Kind: "ServiceAccount"}:                                     meta[*corev1.ServiceAccount](apivalidation.NameIsDNSSubdomain, nil),
+	{Group: "", Kind: "Secret"}:                                             meta[*corev1.Secret](apivalidation.NameIsDNSSubdomain, nil),
+	{Group: "", Kind: "ConfigMap"}:                                          meta[*corev1.ConfigMap](apivalidation.NameIsDNSSubdomain, nil),
+	{Group: "", Kind: "PersistentVolume"}:                                   meta[*corev1.PersistentVolume](apivalidation.NameIsDNSSubdomain, nil),
+	{Group: "", Kind: "PersistentVolumeClaim"}:                              meta[*corev1.PersistentVolumeClaim](apivalidation.NameIsDNSSubdomain, nil),
+	{Group: "", Kind: "ReplicationController"}:                              meta(apivalidation.NameIsDNSSubdomain, validateReplicationController),
+	{Group: "discovery.k8s.io", Kind: "EndpointSlice"}:                      meta(apivalidation.NameIsDNSSubdomain, validateEndpointSlice),
+	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:                      meta(path.ValidatePathSegmentName, validateRole),
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:               meta(path.ValidatePathSegmentName, validateClusterRole),
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:               meta(path.ValidatePathSegmentName, validateRoleBinding),
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}:        meta(path.ValidatePathSegmentName, validateClusterRoleBinding),
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:                     meta(apivalidation.NameIsDNSSubdomain, validateNetworkPolicy),
+	{Group: "networking.k8s.io", Kind: "Ingress"}:                           meta(apivalidation.NameIsDNSSubdomain, validateIngress),
+	{Group: "policy.networking.k8s.io", Kind: "AdminNetworkPolicy"}:         meta(apivalidation.NameIsDNSSubdomain, validateANP),
+	{Group: "policy.networking.k8s.io", Kind: "BaselineAdminNetworkPolicy"}: meta(apivalidation.NameIsDNSSubdomain, validateBANP),
+	{Group: "apps", Kind: "Deployment"}:                                     meta(apivalidation.NameIsDNSSubdomain, validateDeployment),
+	{Group: "apps", Kind: "StatefulSet"}:                                    meta(apivalidation.NameIsDNSSubdomain, validateStatefulSet),
+	{Group: "apps", Kind: "DaemonSet"}:                                      meta(apivalidation.NameIsDNSSubdomain, validateDaemonSet),
+	{Group: "apps", Kind: "ReplicaSet"}:                                     meta(apivalidation.NameIsDNSSubdomain, validateReplicaSet),
+	{Group: "batch", Kind: "Job"}:                                           meta(apivalidation.NameIsDNSSubdomain, validateJob),
+	{Group: "batch", Kind: "CronJob"}:                                       meta(apivalidation.NameIsDNSSubdomain, validateCronJob),
+}
+
+// validator checks an object as the API server would on create;
+// namespaced says whether its kind lives in a namespace.
+type validator func(obj runtime.Object, namespaced bool) field.ErrorList
+
+// typed is an object with metadata.
+type typed interface {
+	metav1.Object
+	runtime.Object
+}
+
+// meta returns a validator checking an object's metadata (name as name
+// requires, namespace when its kind is namespaced, labels, annotations)
+// and then its spec with spec, when not nil. An object of another Go type
+// (a version the snapshot does not model) passes; Add counts it as
+// unknown.
+func meta[T typed](name apivalidation.ValidateNameFunc, spec func(T) field.ErrorList) validator {
+	return func(obj runtime.Object, namespaced bool) field.ErrorList {
+		o, ok := obj.(T)
+		if !ok {
+			return nil
+		}
+		errs := apivalidation.ValidateObjectMetaAccessor(o, namespaced, name, field.NewPath("metadata"))
+		if spec != nil {
+			errs = append(errs, spec(o)...)
+		}
+		return errs
+	}
+}
+
+// selector validates a label selector as the API server does.
+func selector(s *metav1.LabelSelector, p *field.Path) field.ErrorList {
+	return metav1validation.ValidateLabelSelector(s, metav1validation.LabelSelectorValidationOptions{}, p)
+}
