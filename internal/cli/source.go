@@ -83,7 +83,7 @@ func (s *Source) Snapshot(ctx context.Context, streams IOStreams) (*snapshot.Sna
 	}
 	version, err := bootstrap.ParseVersion(s.KubernetesVersion)
 	if err != nil {
-		return nil, fmt.Errorf("--kubernetes-version: %w", err)
+		return nil, err
 	}
 	var snap *snapshot.Snapshot
 	switch {

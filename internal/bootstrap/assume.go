@@ -1,0 +1,56 @@
+package bootstrap
+
+import (
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// Assume adds the bootstrap policy of a version (as ParseVersion reads it)
+// to an offline snapshot, before it is normalised. See Policy.AddTo.
+func Assume(snap *snapshot.Snapshot, version string) error {
+	p, err := Load(version)
+	if err != nil {
+		return err
+	}
+	p.AddTo(snap)
+	return nil
+}
+
+// AddTo adds every object of the policy the snapshot does not have, by kind,
+// namespace and name: the input wins, object by object, as it would on a
+// real cluster where it was applied over the bootstrap policy. It records
+// what it added in snap.Assumed. A snapshot that already carries an
+// assumption (read back from a written snapshot) keeps it when nothing is
+// added.
+func (p *Policy) AddTo(snap *snapshot.Snapshot) {
+	roles, bindings := 0, 0
+	snap.ClusterRoles, roles = addMissing(snap.ClusterRoles, p.ClusterRoles, roles, func(x *rbacv1.ClusterRole) string { return x.Name })
+	snap.Roles, roles = addMissing(snap.Roles, p.Roles, roles, func(x *rbacv1.Role) string { return x.Namespace + "/" + x.Name })
+	snap.ClusterRoleBindings, bindings = addMissing(snap.ClusterRoleBindings, p.ClusterRoleBindings, bindings, func(x *rbacv1.ClusterRoleBinding) string { return x.Name })
+	snap.RoleBindings, bindings = addMissing(snap.RoleBindings, p.RoleBindings, bindings, func(x *rbacv1.RoleBinding) string { return x.Namespace + "/" + x.Name })
+	if roles+bindings == 0 {
+		return
+	}
+	if snap.Assumed.Version != p.Version {
+		snap.Assumed = snapshot.Assumed{Version: p.Version}
+	}
+	snap.Assumed.Roles += roles
+	snap.Assumed.Bindings += bindings
+}
+
+// addMissing appends the built-in objects whose key the input lacks, and
+// adds their number to n.
+func addMissing[T any](have, builtin []T, n int, key func(*T) string) ([]T, int) {
+	seen := make(map[string]bool, len(have))
+	for i := range have {
+		seen[key(&have[i])] = true
+	}
+	for i := range builtin {
+		if !seen[key(&builtin[i])] {
+			have = append(have, builtin[i])
+			n++
+		}
+	}
+	return have, n
+}
