@@ -25,8 +25,14 @@ type Report struct {
 	Inventory    map[string]int     `json:"inventory"`
 	UnknownKinds map[string]int     `json:"unknownKinds,omitempty"`
 	Problems     []snapshot.Problem `json:"skippedInput"`
-	Gaps         []snapshot.Gap     `json:"coverageGaps"`
-	Summary      map[string]int     `json:"summary"`
+	// Warnings are notes about input that was loaded with nothing left
+	// out (identical duplicates merged, ...).
+	Warnings []snapshot.Problem `json:"inputWarnings"`
+	Gaps     []snapshot.Gap     `json:"coverageGaps"`
+	// Assumed counts the built-in objects the snapshot assumed (the
+	// bootstrap RBAC policy, offline); nil when it assumed none.
+	Assumed *snapshot.Assumed `json:"assumed,omitempty"`
+	Summary map[string]int    `json:"summary"`
 	// Isolation is the tenant × tenant verdict from the attack graph; nil
 	// when the graph was not built.
 	Isolation *attackpath.Matrix `json:"isolation,omitempty"`
@@ -104,9 +110,13 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		Inventory:     snap.Counts(),
 		UnknownKinds:  snap.Unknown,
 		Problems:      snap.Problems,
+		Warnings:      snap.Warnings,
 		Gaps:          snap.Gaps,
 		Summary:       map[string]int{},
 		Findings:      []finding.Finding{},
+	}
+	if a := snap.Assumed; a.Roles > 0 || a.Bindings > 0 {
+		r.Assumed = &a
 	}
 	for _, e := range engines {
 		a := Analysis{Name: e.Name, Category: e.Category, Status: Ran}

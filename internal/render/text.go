@@ -137,8 +137,18 @@ func (p *printer) summary(r *audit.Report) {
 		as = append(as, s)
 	}
 	p.wrap("analyses: ", strings.Join(as, ", "))
+	if a := r.Assumed; a != nil {
+		what := counted(a.Roles, "built-in role", "built-in roles")
+		if a.Bindings > 0 {
+			what += " and " + counted(a.Bindings, "binding", "bindings")
+		}
+		p.wrap("", fmt.Sprintf("%s assumed from the Kubernetes %s bootstrap policy", what, a.Version))
+	}
 	if n := len(r.Problems); n > 0 {
 		p.printf("%s %s skipped (listed at the end)\n", p.paint("33", "warning:"), counted(n, "input document", "input documents"))
+	}
+	if n := len(r.Warnings); n > 0 {
+		p.printf("%s (listed at the end)\n", counted(n, "input warning", "input warnings"))
 	}
 }
 
@@ -188,6 +198,9 @@ func (p *printer) footer(r *audit.Report) {
 	}
 	for _, pr := range r.Problems {
 		p.wrap(p.paint("33", "skipped ")+" ", pr.String())
+	}
+	for _, w := range r.Warnings {
+		p.wrap(p.paint("2", "note    ")+" ", w.String())
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
@@ -150,5 +151,21 @@ func TestCommon(t *testing.T) {
 				t.Errorf("common = %q %q %v, want %q %q", title, fills, ok, tc.title, tc.fills)
 			}
 		})
+	}
+}
+
+func TestTextAssumedAndWarnings(t *testing.T) {
+	r := report()
+	r.Assumed = &snapshot.Assumed{Version: "v1.32", Roles: 1, Bindings: 2}
+	r.Warnings = []snapshot.Problem{{Where: "a.yaml:3 (document 1)", Message: "identical duplicate merged"}}
+	var b bytes.Buffer
+	if err := Text(&b, r, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"1 built-in role and 2 bindings assumed from the Kubernetes v1.32 bootstrap policy\n", "1 input warning (listed at the end)", "a.yaml:3 (document 1): identical duplicate merged"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }
