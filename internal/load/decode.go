@@ -116,7 +116,7 @@ func (l *Loader) decode(where string, js []byte, implied *schema.GroupVersionKin
 	}
 	// One strict decode: the object comes back with the error when the
 	// only fault is an unknown or duplicated field.
-	obj, _, err := codecs.UniversalDeserializer().Decode(js, &gvk, nil)
+	obj, _, err := deserializer.Decode(js, &gvk, nil)
 	if err != nil {
 		if runtime.IsStrictDecodingError(err) {
 			l.skip(where, "%s %s: %v (the API server refuses unknown fields)", tm.Kind, objectName(js), err)

@@ -12,7 +12,10 @@ import (
 // types.
 var Scheme = newScheme()
 
-var codecs = serializer.NewCodecFactory(Scheme)
+// deserializer decodes strictly, as kubectl's default --validate=strict
+// asks the API server to: an unknown or duplicated field is an error, but
+// the object still comes back from the same single decode.
+var deserializer = serializer.NewCodecFactory(Scheme, serializer.EnableStrict).UniversalDeserializer()
 
 func newScheme() *runtime.Scheme {
 	s := runtime.NewScheme()
