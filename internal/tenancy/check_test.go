@@ -108,8 +108,8 @@ func TestWarnings(t *testing.T) {
 		}, []string{
 			`tenant "s" (by selector team=search) matches namespace "search", which stays in tenant "platform"`,
 		}},
-		{"platform matching nothing", func(*testing.T) Config {
-			return Config{PlatformNamespaces: []string{"monitoring", "sandbox"}}
+		{"platform matching nothing", func(t *testing.T) Config {
+			return Config{PlatformNamespaces: []string{"monitoring", "sandbox"}, File: mustFile(t, "platform: [monitoring]\ntenants: []")}
 		}, []string{`platform namespace "monitoring" matches no namespace`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -89,6 +89,7 @@ func Resolve(snap *snapshot.Snapshot, cfg Config) (*Tenancy, error) {
 	for _, n := range sys {
 		t.system[n] = true
 	}
+	t.platform = dedupe(t.platform)
 	if err := validGlobs("platform", t.platform); err != nil {
 		return nil, err
 	}
@@ -228,6 +229,19 @@ func namespacesOf(snap *snapshot.Snapshot) []*corev1.Namespace {
 		if !seen[name] {
 			seen[name] = true
 			out = append(out, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+		}
+	}
+	return out
+}
+
+// dedupe drops repeated entries, keeping the first of each.
+func dedupe(xs []string) []string {
+	seen := map[string]bool{}
+	out := xs[:0]
+	for _, x := range xs {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
 		}
 	}
 	return out
