@@ -122,6 +122,9 @@ func (an *analysis) binding(bi int, homes map[Subject][]string) {
 			an.add(IDDangerous, maxSeverity(finding.Medium, held), b, s, home, "*", held,
 				fmt.Sprintf("%s can %s", s, effects(held)),
 				"Remove the dangerous permissions from the role, or bind it only to cluster operators.")
+		case cluster:
+			// Cluster-scoped reads (nodes, nodes/metrics, /metrics) and the
+			// review APIs: no access to any tenant's namespace.
 		case cls == classTenant && home != target:
 			an.add(IDCrossTenant, maxSeverity(finding.Medium, held), b, s, home, target, held,
 				fmt.Sprintf("%s of tenant %s can %s %s", s, home, summary, where),
@@ -276,10 +279,12 @@ func broadMeaning(group string) string {
 	return "every service account of every namespace"
 }
 
-// benign reports whether rules grant only what every authenticated user
-// has by default: discovery URLs and reviews of one's own access.
+// benign reports whether rules grant only what gives no access to any
+// tenant: reading non-resource URLs (discovery, /metrics) and the review
+// APIs (scope.go), which answer questions and touch no object.
 func benign(rules []rbacv1.PolicyRule) bool {
-	for _, r := range rules {
+	for i := range rules {
+		r := &rules[i]
 		if len(r.NonResourceURLs) > 0 {
 			for _, v := range r.Verbs {
 				if v != "get" && v != "head" {
@@ -288,53 +293,12 @@ func benign(rules []rbacv1.PolicyRule) bool {
 			}
 			continue
 		}
-		if len(r.Resources) == 0 || len(r.Verbs) == 0 || len(r.APIGroups) == 0 {
+		if len(r.Resources) == 0 || len(r.Verbs) == 0 || len(r.APIGroups) == 0 || reviewOnly(r) {
 			continue
 		}
-		for _, v := range r.Verbs {
-			if v != "create" {
-				return false
-			}
-		}
-		for _, res := range r.Resources {
-			if res != "selfsubjectaccessreviews" && res != "selfsubjectrulesreviews" && res != "selfsubjectreviews" {
-				return false
-			}
-		}
-		for _, g := range r.APIGroups {
-			if g != "authorization.k8s.io" && g != "authentication.k8s.io" {
-				return false
-			}
-		}
+		return false
 	}
 	return true
-}
-
-// namespacedAccess reports whether rules grant anything on a namespaced
-// resource: a wildcard, or a resource that is not a built-in cluster-scoped
-// one (unknown resources are taken as namespaced).
-func namespacedAccess(rules []rbacv1.PolicyRule) bool {
-	for _, r := range rules {
-		if len(r.Verbs) == 0 || len(r.APIGroups) == 0 {
-			continue
-		}
-		for _, res := range r.Resources {
-			base, _, _ := strings.Cut(res, "/")
-			if base == "*" || !clusterScoped(base, r.APIGroups) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func clusterScoped(resource string, groups []string) bool {
-	for _, b := range builtinResources {
-		if b.Resource == resource && !b.Namespaced && (contains(groups, b.Group) || contains(groups, "*")) {
-			return true
-		}
-	}
-	return false
 }
 
 // summarise describes what rules grant, compactly: "get, list, watch pods;

@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -53,14 +54,18 @@ var writeVerbs = []string{"create", "update", "patch"}
 var Catalogue = []Capability{
 	{Name: "*/*/*", Effect: "do anything to any resource (cluster-admin in its scope)", Severity: finding.Critical, Boundary: true,
 		Probes: []Probe{{Verb: "*", APIGroup: "*", Resource: "*"}}},
-	{Name: "impersonate", Effect: "act as any user, group or service account, and so hold their permissions", Severity: finding.Critical, Boundary: true,
-		Probes: append(probes([]string{"impersonate"}, "", "users", "groups", "serviceaccounts"), probes([]string{"impersonate"}, "authentication.k8s.io", "uids", "userextras")...)},
+	{Name: "impersonate users or groups", Effect: "act as any user or group, system:masters included, and so do anything (cluster-admin)", Severity: finding.Critical, Boundary: true, Cluster: true,
+		Probes: probes([]string{"impersonate"}, "", "users", "groups")},
+	{Name: "impersonate every serviceaccount", Effect: "act as every service account of every namespace, the control plane's controllers in the system namespaces included, and so hold their permissions", Severity: finding.Critical, Boundary: true, Cluster: true,
+		Probes: probes([]string{"impersonate"}, "", "serviceaccounts")},
 	{Name: "nodes/proxy", Effect: "run commands in every pod of every node through the kubelet API (get alone is enough)", Severity: finding.Critical, Boundary: true, Cluster: true,
 		Probes: probes([]string{"get", "create"}, "", "nodes/proxy")},
 	{Name: "csr create+approve", Effect: "issue itself client certificates for any identity, system:masters included", Severity: finding.Critical, Boundary: true, Cluster: true, AllOf: true,
 		Probes: []Probe{{Verb: "create", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests"}, {Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"}}},
-	{Name: "admission webhooks write", Effect: "intercept and rewrite every object sent to the API server, other tenants' pods and secrets included", Severity: finding.Critical, Boundary: true, Cluster: true,
-		Probes: append(probes(writeVerbs, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings"), probes([]string{"delete"}, "admissionregistration.k8s.io", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings")...)},
+	{Name: "mutating admission write", Effect: "register mutating webhooks or policies that rewrite any object sent to the API server, such as injecting a privileged container into another tenant's pods (as good as cluster-admin)", Severity: finding.Critical, Boundary: true, Cluster: true,
+		Probes: probes(writeVerbs, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings")},
+	{Name: "validating admission write", Effect: "register validating webhooks that are sent every admitted object (other tenants' secrets included) and may deny any request, or change and delete the validating webhooks and policies that keep tenants apart; it cannot rewrite objects", Severity: finding.High, Boundary: true, Cluster: true,
+		Probes: probes([]string{"create", "update", "patch", "delete"}, "admissionregistration.k8s.io", "validatingwebhookconfigurations", "validatingadmissionpolicies", "validatingadmissionpolicybindings")},
 	{Name: "bind", Effect: "bind roles it does not hold, granting itself their permissions", Severity: finding.High, Boundary: true,
 		Probes: probes([]string{"bind"}, "rbac.authorization.k8s.io", "roles", "clusterroles")},
 	{Name: "escalate", Effect: "write roles with permissions it does not hold", Severity: finding.High, Boundary: true,
@@ -73,6 +78,8 @@ var Catalogue = []Capability{
 		Probes: probes([]string{"create"}, "", "persistentvolumes")},
 	{Name: "serviceaccounts/token create", Effect: "mint tokens of the service accounts and act as them", Severity: finding.High,
 		Probes: probes([]string{"create"}, "", "serviceaccounts/token")},
+	{Name: "impersonate serviceaccounts", Effect: "act as the service accounts of the namespace (a RoleBinding grants no other impersonation), and so hold their permissions", Severity: finding.High,
+		Probes: probes([]string{"impersonate"}, "", "serviceaccounts")},
 	{Name: "secrets read", Effect: "read secrets, service-account tokens and credentials included", Severity: finding.High,
 		Probes: probes([]string{"get", "list", "watch"}, "", "secrets")},
 	{Name: "pods create", Effect: "run pods as any service account of the namespace, and so hold its permissions and mount its secrets", Severity: finding.High,
@@ -129,6 +136,11 @@ func Capabilities(r *Role, cluster bool) []Held {
 	// "*/*/*" already says everything: drop the rest.
 	if len(out) > 1 && out[0].Capability.Name == "*/*/*" {
 		out = out[:1]
+	}
+	// Impersonating every service account says more than impersonating
+	// those of one namespace.
+	if hasCapability(out, "impersonate every serviceaccount") {
+		out = slices.DeleteFunc(out, func(h Held) bool { return h.Capability.Name == "impersonate serviceaccounts" })
 	}
 	return out
 }
