@@ -214,3 +214,13 @@ func TestDecodeErrors(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAssume is the cost every offline command pays for the built-in
+// roles.
+func BenchmarkAssume(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		if _, err := Load(""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
