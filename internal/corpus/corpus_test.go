@@ -513,7 +513,7 @@ var table = []row{
 		why: "argocd-application-controller holds * on * cluster-wide: cluster-admin", pending: namespaceFlag},
 	{cluster: "argocd", check: "BH-API-002", target: "ServiceAccount/argocd/argocd-application-controller", want: "critical",
 		why: "* on * in every namespace", pending: namespaceFlag},
-	{cluster: "argocd", check: "BH-API-004", target: "ServiceAccount/argocd/argocd-server", want: "min:high",
+	{cluster: "argocd", check: "BH-API-*", target: "ServiceAccount/argocd/argocd-server", want: "min:high",
 		why: "argocd-server may get every resource, nodes/proxy included (kubelet exec), and delete every resource", pending: namespaceFlag},
 	{cluster: "argocd", check: "pair", target: "argocd>team-x", want: "critical",
 		why: "without a platform declaration Argo CD is a tenant holding cluster-admin", pending: namespaceFlag},
