@@ -110,14 +110,49 @@ rules:
 }
 
 func TestList(t *testing.T) {
-	out, _, code := runCanI(t, "--list", "-n", "test-namespace", "--as", "alice", "--demo")
-	if code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
-	want := "Resources   Non-Resource URLs   Resource Names   Verbs\n" +
-		"pods        []                  []               [get list watch]\n"
-	if diff := cmp.Diff(want, out); diff != "" {
-		t.Errorf("--list (-want +got):\n%s", diff)
+	// The demo's own roles give alice pods; the built-in policy adds what
+	// every authenticated user may do, as kubectl prints it on a fresh
+	// cluster (duplicates included: two bootstrap roles grant /healthz).
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"demo roles only", []string{"--no-builtin-roles"},
+			"Resources   Non-Resource URLs   Resource Names   Verbs\n" +
+				"pods        []                  []               [get list watch]\n"},
+		{"with the built-in policy", nil,
+			"Resources                                       Non-Resource URLs   Resource Names   Verbs\n" +
+				"selfsubjectreviews.authentication.k8s.io        []                  []               [create]\n" +
+				"selfsubjectaccessreviews.authorization.k8s.io   []                  []               [create]\n" +
+				"selfsubjectrulesreviews.authorization.k8s.io    []                  []               [create]\n" +
+				"pods                                            []                  []               [get list watch]\n" +
+				"                                                [/api/*]            []               [get]\n" +
+				"                                                [/api]              []               [get]\n" +
+				"                                                [/apis/*]           []               [get]\n" +
+				"                                                [/apis]             []               [get]\n" +
+				"                                                [/healthz]          []               [get]\n" +
+				"                                                [/healthz]          []               [get]\n" +
+				"                                                [/livez]            []               [get]\n" +
+				"                                                [/livez]            []               [get]\n" +
+				"                                                [/openapi/*]        []               [get]\n" +
+				"                                                [/openapi]          []               [get]\n" +
+				"                                                [/readyz]           []               [get]\n" +
+				"                                                [/readyz]           []               [get]\n" +
+				"                                                [/version/]         []               [get]\n" +
+				"                                                [/version/]         []               [get]\n" +
+				"                                                [/version]          []               [get]\n" +
+				"                                                [/version]          []               [get]\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, code := runCanI(t, append([]string{"--list", "-n", "test-namespace", "--as", "alice", "--demo"}, tc.args...)...)
+			if code != 0 {
+				t.Fatalf("exit code %d", code)
+			}
+			if diff := cmp.Diff(tc.want, out); diff != "" {
+				t.Errorf("--list (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
