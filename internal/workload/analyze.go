@@ -45,8 +45,9 @@ type PodFacts struct {
 	ServiceAccount string
 	TokenPowers    []TokenPower
 	Placement      Placement
-	// Running is false for pods that finished (Succeeded or Failed): they
-	// share no node.
+	// Running is false for one-off pods (snapshot.IsOneOff): pods that
+	// finished (Succeeded or Failed) and Helm hooks share no node and hold
+	// no token for long.
 	Running bool
 	// Live is set for pods read from a cluster (they have a status); pods
 	// of manifests and controller templates have none, and exist only if
@@ -56,9 +57,11 @@ type PodFacts struct {
 	placement int // index of Placement in the placer's list
 }
 
-// Exists reports whether the pod runs or would be admitted: a manifest
-// that its namespace's enforce level refuses never runs.
-func (p *PodFacts) Exists() bool { return p.Live || p.Verdict.Admitted() }
+// Exists reports whether the pod holds a place on a node: it runs (a live
+// pod), or would be admitted and run (a manifest or template pod its
+// namespace's enforce level admits), and it is not a one-off. Only pods
+// that exist create node, co-location, token and network facts.
+func (p *PodFacts) Exists() bool { return p.Running && (p.Live || p.Verdict.Admitted()) }
 
 // PlacementID identifies the pod's placement: pods with the same ID run or
 // may run on the same nodes.
@@ -142,8 +145,8 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 				Tenant:         ns.Tenant,
 				Verdict:        Evaluate(ns, pod),
 				Escapes:        escapes(&view),
-				Running:        pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed,
-				Live:           pod.Status.Phase != "",
+				Running:        !snapshot.IsOneOff(pod),
+				Live:           isLive(pod),
 				ServiceAccount: serviceAccountName(pod),
 			}
 			f.Reach = worst(f.Escapes)
@@ -161,11 +164,11 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 	for i := range snap.Pods {
 		pod := &snap.Pods[i]
 		f := &r.Pods[i]
-		if tok != nil && tok.mounted(pod, f.ServiceAccount) {
+		if tok != nil && f.Exists() && tok.mounted(pod, f.ServiceAccount) {
 			f.TokenPowers = tok.powers(pod.Namespace, f.ServiceAccount)
 		}
 		placements[i] = pl.place(pod)
-		if at := (tenantAt{f.Tenant, placements[i]}); f.Running && !placed[at] {
+		if at := (tenantAt{f.Tenant, placements[i]}); f.Exists() && !placed[at] {
 			placed[at] = true
 			r.CoLocation.add(f.Tenant, placements[i], &pl.all[placements[i]], i)
 		}

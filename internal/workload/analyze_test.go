@@ -289,6 +289,33 @@ func TestFinishedPodsShareNoNode(t *testing.T) {
 	}
 }
 
+// Helm hooks run once around a release: they hold no node and no token.
+func TestHelmHooksHoldNoNode(t *testing.T) {
+	hook := func(p *corev1.Pod) { p.Annotations = map[string]string{snapshot.HelmHookAnnotation: "test"} }
+	snap := &snapshot.Snapshot{
+		Namespaces: []corev1.Namespace{namespace("a", nil), namespace("b", enforce("baseline"))},
+		Nodes:      []corev1.Node{node("n1", nil)},
+		Pods: []corev1.Pod{
+			newPod("a", "test-connection", onNode("n1"), app(privileged), hook),
+			newPod("b", "app", onNode("n1"), contained, status(corev1.PodRunning)),
+		},
+	}
+	rbacFixture(snap)
+	snap.Pods[0].Spec.ServiceAccountName = "deployer"
+	r := analyze(t, snap)
+	if r.CoLocation.Share("a", "b") {
+		t.Error("a's hook shares a node with b")
+	}
+	if f := &r.Pods[0]; f.Exists() || f.TokenPowers != nil {
+		t.Errorf("the hook exists (%v) or holds a token (%v)", f.Exists(), f.TokenPowers)
+	}
+	for _, f := range r.Findings {
+		if f.ID == IDNodeEscape || f.ID == IDToken {
+			t.Errorf("%s about a hook: %s", f.ID, f.Reason)
+		}
+	}
+}
+
 // Pods that only weaken isolation (NET_RAW kept, nodeName pinning) are
 // grouped into one finding per namespace.
 func TestWeakenedGroupedPerNamespace(t *testing.T) {

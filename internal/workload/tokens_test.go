@@ -47,7 +47,7 @@ func withSA(name string) func(*corev1.Pod) {
 }
 
 func TestTokenPowers(t *testing.T) {
-	snap := &snapshot.Snapshot{Namespaces: []corev1.Namespace{namespace("ci", enforce("restricted")), namespace("b", enforce("restricted"))}}
+	snap := &snapshot.Snapshot{Namespaces: []corev1.Namespace{namespace("ci", enforce("baseline")), namespace("b", enforce("baseline"))}}
 	rbacFixture(snap)
 	snap.Pods = []corev1.Pod{
 		newPod("ci", "deploy", withSA("deployer")),
