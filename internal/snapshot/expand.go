@@ -3,6 +3,7 @@ package snapshot
 import (
 	"strings"
 
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -23,6 +24,8 @@ type controller struct {
 // A controller is taken to have pods when a real pod of its namespace is
 // owned by it or matches its selector. ReplicaSets and Jobs owned by a
 // Deployment or CronJob present in the snapshot are left to their owner.
+// Jobs that finished and Helm hook Jobs get none: they hold no node and no
+// token for long. A CronJob's template counts: it will run again.
 func (s *Snapshot) expandControllers() {
 	var cs []controller
 	for i := range s.Deployments {
@@ -53,6 +56,9 @@ func (s *Snapshot) expandControllers() {
 	}
 	for i := range s.Jobs {
 		d := &s.Jobs[i]
+		if jobDone(d) || isHelmHook(&d.ObjectMeta) || isHelmHook(&d.Spec.Template.ObjectMeta) {
+			continue // its pods ran, or run only around a Helm release
+		}
 		cs = append(cs, controller{kind: "Job", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template, owned: s.ownedBy(&d.ObjectMeta, "CronJob")})
 	}
 	for i := range s.CronJobs {
@@ -156,4 +162,35 @@ func copyMap(m map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// HelmHookAnnotation marks a Helm hook: a Job or pod Helm runs around an
+// install, upgrade, rollback, delete or test, then leaves finished or
+// deletes.
+const HelmHookAnnotation = "helm.sh/hook"
+
+func isHelmHook(m *metav1.ObjectMeta) bool {
+	_, ok := m.Annotations[HelmHookAnnotation]
+	return ok
+}
+
+// IsOneOff reports whether a pod runs once and ends, so that it holds no
+// place on a node and no mounted token for long: it finished (phase
+// Succeeded or Failed), or it is a Helm hook.
+func IsOneOff(p *corev1.Pod) bool {
+	return p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed || isHelmHook(&p.ObjectMeta)
+}
+
+// jobDone reports whether a Job finished: it has a completionTime, or its
+// Complete or Failed condition is true.
+func jobDone(j *batchv1.Job) bool {
+	if j.Status.CompletionTime != nil {
+		return true
+	}
+	for _, c := range j.Status.Conditions {
+		if (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue {
+			return true
+		}
+	}
+	return false
 }

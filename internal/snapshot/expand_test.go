@@ -1,0 +1,72 @@
+package snapshot
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// Finished Jobs and Helm hooks hold no node and no token for long: they get
+// no representative pod. A CronJob's template runs again: it gets one.
+func TestExpandSkipsOneOffJobs(t *testing.T) {
+	job := func(name string, tweak func(*batchv1.Job)) batchv1.Job {
+		j := batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "a"}, Spec: batchv1.JobSpec{Template: podTemplate(map[string]string{"job": name})}}
+		if tweak != nil {
+			tweak(&j)
+		}
+		return j
+	}
+	hook := map[string]string{HelmHookAnnotation: "pre-install"}
+	s := &Snapshot{
+		Jobs: []batchv1.Job{
+			job("running", nil),
+			job("completed", func(j *batchv1.Job) { j.Status.Succeeded, j.Status.CompletionTime = 1, &metav1.Time{} }),
+			job("failed", func(j *batchv1.Job) {
+				j.Status.Failed = 6
+				j.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionTrue}}
+			}),
+			job("failing", func(j *batchv1.Job) { // still retrying
+				j.Status.Failed = 2
+				j.Status.Conditions = []batchv1.JobCondition{{Type: batchv1.JobFailed, Status: corev1.ConditionFalse}}
+			}),
+			job("migrate", func(j *batchv1.Job) { j.Annotations = hook }),
+			job("template-hook", func(j *batchv1.Job) { j.Spec.Template.Annotations = hook }),
+		},
+		CronJobs: []batchv1.CronJob{{ObjectMeta: metav1.ObjectMeta{Name: "backup", Namespace: "a"},
+			Spec: batchv1.CronJobSpec{JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: podTemplate(map[string]string{"job": "backup"})}}}}},
+	}
+	s.Normalize()
+	var got []string
+	for i := range s.Pods {
+		got = append(got, s.Pods[i].Annotations[SyntheticAnnotation])
+	}
+	want := []string{"CronJob/backup", "Job/failing", "Job/running"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("representative pods (-want +got):\n%s", d)
+	}
+}
+
+func TestIsOneOff(t *testing.T) {
+	cases := []struct {
+		name string
+		pod  corev1.Pod
+		want bool
+	}{
+		{name: "manifest", pod: corev1.Pod{}},
+		{name: "running", pod: corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodRunning}}},
+		{name: "pending", pod: corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodPending}}},
+		{name: "succeeded", pod: corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodSucceeded}}, want: true},
+		{name: "failed", pod: corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodFailed}}, want: true},
+		{name: "helm test hook", pod: corev1.Pod{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{HelmHookAnnotation: "test"}}}, want: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := IsOneOff(&tc.pod); got != tc.want {
+				t.Errorf("IsOneOff = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
