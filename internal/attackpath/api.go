@@ -26,7 +26,10 @@ func (m *Model) subjectVertex(s rbac.Subject) int32 {
 
 // grant is one capability a binding gives a subject in some namespaces.
 type grant struct {
-	from     int32
+	from int32
+	// subject is who acts: the binding's subject, or the one that binds
+	// itself the role.
+	subject  rbac.Subject
 	access   rbac.Access
 	held     rbac.Held
 	cluster  bool
@@ -35,12 +38,15 @@ type grant struct {
 }
 
 // apiEdges turns every binding's dangerous capabilities, and its read
-// access to pods, into edges from the binding's subjects.
+// access to pods, into edges from the binding's subjects; then the roles
+// that subjects holding bind or escalate may hand themselves (bind.go).
 func (m *Model) apiEdges() {
 	a := m.in.RBAC
 	if a == nil {
 		return
 	}
+	var granting []scopedSubject
+	seen := map[scopedSubject]bool{}
 	bindings := a.Bindings()
 	for bi := range bindings {
 		b := &bindings[bi]
@@ -49,8 +55,7 @@ func (m *Model) apiEdges() {
 		}
 		cluster := b.Namespace == ""
 		held := rbac.Capabilities(b.Role, cluster)
-		readRule := readsPods(b.Role)
-		if len(held) == 0 && readRule < 0 {
+		if len(held) == 0 && readsPods(b.Role) < 0 {
 			continue
 		}
 		for si := range b.Subjects {
@@ -59,22 +64,52 @@ func (m *Model) apiEdges() {
 				continue
 			}
 			from := m.subjectVertex(s)
+			m.roleEdges(from, s, b.Role, b.Ref, b.Namespace, held, nil)
 			for _, h := range held {
-				g := grant{from: from, held: h, cluster: cluster, role: b.Role,
-					access: rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: h.RuleIndex, Rule: b.Role.Rules[h.RuleIndex]}}
-				g.evidence = g.access.Witness()
-				if names, all := objectsGranted(b.Role, h.Capability.Probes); all {
-					m.capabilityEdges(&g)
-				} else {
-					m.namedEdges(&g, names)
+				k := scopedSubject{s, b.Namespace}
+				if (h.Capability.Name == "bind" || h.Capability.Name == "escalate") && !seen[k] {
+					seen[k] = true
+					granting = append(granting, k)
 				}
 			}
-			if readRule >= 0 {
-				acc := rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: readRule, Rule: b.Role.Rules[readRule]}
-				m.g.Add(Edge{From: from, To: m.hub(hubRead, b.Namespace), Type: ReadsObjects, Layer: finding.API,
-					Severity: finding.Low, Detail: "get/list pods", Final: b.Namespace != "", Evidence: acc.Witness()})
-			}
 		}
+	}
+	for _, k := range granting {
+		m.grantEdges(m.subjectVertex(k.s), k.s, k.ns)
+	}
+}
+
+type scopedSubject struct {
+	s  rbac.Subject
+	ns string
+}
+
+// roleEdges adds the edges of what a role gives subject s (vertex from) in
+// a namespace ("" for cluster-wide) through binding: held are its
+// capabilities there. prefix, when set, is the evidence of how the subject
+// came to hold the role (bind.go).
+func (m *Model) roleEdges(from int32, s rbac.Subject, role *rbac.Role, binding finding.Ref, ns string, held []rbac.Held, prefix []finding.Step) {
+	cluster := ns == ""
+	evidence := func(rule int) []finding.Step {
+		acc := rbac.Access{Subject: s, Binding: binding, Role: role.Ref, Namespace: ns, RuleIndex: rule, Rule: role.Rules[rule]}
+		if prefix != nil {
+			return append(append([]finding.Step(nil), prefix...), finding.Step{Object: role.Ref, Fact: fmt.Sprintf("rule %d: %s", rule, rbac.RuleString(role.Rules[rule]))})
+		}
+		return acc.Witness()
+	}
+	for _, h := range held {
+		g := grant{from: from, subject: s, held: h, cluster: cluster, role: role,
+			access: rbac.Access{Subject: s, Binding: binding, Role: role.Ref, Namespace: ns, RuleIndex: h.RuleIndex, Rule: role.Rules[h.RuleIndex]}}
+		g.evidence = evidence(h.RuleIndex)
+		if names, all := objectsGranted(role, h.Capability.Probes); all {
+			m.capabilityEdges(&g)
+		} else {
+			m.namedEdges(&g, names)
+		}
+	}
+	if readRule := readsPods(role); readRule >= 0 {
+		m.g.Add(Edge{From: from, To: m.hub(hubRead, ns), Type: ReadsObjects, Layer: finding.API,
+			Severity: finding.Low, Detail: "get/list pods", Final: ns != "", Evidence: evidence(readRule)})
 	}
 }
 
@@ -102,25 +137,22 @@ func (m *Model) capabilityEdges(g *grant) {
 	}
 	ns := g.access.Namespace // "" for a ClusterRoleBinding
 	switch c.Name {
-	case "*/*/*", "bind", "escalate":
+	case "*/*/*":
 		if g.cluster {
 			add(m.admin, IsClusterAdmin, finding.Critical)
 			return
 		}
-		add(m.workloads(ns), CreatesPods, finding.High)
-		add(m.secrets(ns), ReadsSecrets, finding.High)
+		add(m.hub(hubWorkloads, ns), CreatesPods, finding.High)
+		add(m.hub(hubSecrets, ns), ReadsSecrets, finding.High)
 		add(m.hub(hubExec, ns), ExecsInto, finding.High)
-	case "impersonate":
-		// Users and groups (system:masters among them) are cluster-scoped;
-		// service accounts are not; uids and userextras alone name no one.
-		if _, all := objectsGranted(g.role, impersonatePeople); all && g.cluster {
-			add(m.admin, IsClusterAdmin, finding.Critical)
-			return
-		}
-		if _, all := objectsGranted(g.role, impersonateAccounts); all {
-			add(m.hub(hubAccounts, ns), Impersonates, finding.High)
-		}
-	case "csr create+approve", "admission webhooks write":
+		m.relabelEdges(g, nil)
+	case "impersonate users or groups":
+		// Users and groups, system:masters among them, are cluster-scoped:
+		// only a ClusterRoleBinding grants them.
+		add(m.admin, IsClusterAdmin, finding.Critical)
+	case "impersonate every serviceaccount", "impersonate serviceaccounts":
+		add(m.hub(hubAccounts, ns), Impersonates, c.Severity)
+	case "csr create+approve", "mutating admission write":
 		add(m.admin, IsClusterAdmin, finding.Critical)
 	case "nodes/proxy":
 		add(m.hub(hubNodes, ""), KubeletProxy, finding.Critical)
@@ -134,16 +166,14 @@ func (m *Model) capabilityEdges(g *grant) {
 		add(m.hub(hubAccounts, ns), MintsToken, finding.High)
 	case "services/proxy":
 		add(m.hub(hubProxy, ns), ProxiesTo, finding.Medium)
+	case "namespaces write":
+		m.relabelEdges(g, nil)
 	}
-	// namespaces write, customresourcedefinitions write and
+	// bind and escalate lead to the roles they hand out (bind.go).
+	// validating admission write, customresourcedefinitions write and
 	// persistentvolumes create give no step of their own in the graph: the
 	// API engine reports them (see docs/attack-graph.md).
 }
-
-var (
-	impersonatePeople   = []rbac.Probe{{Verb: "impersonate", Resource: "users"}, {Verb: "impersonate", Resource: "groups"}}
-	impersonateAccounts = []rbac.Probe{{Verb: "impersonate", Resource: "serviceaccounts"}}
-)
 
 // objectsGranted says whether some rule of the role allows one of the
 // probes on every object (all), or else which object names the rules that
@@ -177,6 +207,10 @@ func objectsGranted(r *rbac.Role, probes []rbac.Probe) (names []string, all bool
 // of named roles, impersonation of named users) give no edge.
 func (m *Model) namedEdges(g *grant, names []string) {
 	c := g.held.Capability
+	if c.Name == "namespaces write" {
+		m.relabelEdges(g, names)
+		return
+	}
 	namespaces := []string{g.access.Namespace}
 	if g.cluster {
 		namespaces = m.namespaces
@@ -196,6 +230,10 @@ func (m *Model) namedEdges(g *grant, names []string) {
 			case "serviceaccounts/token create":
 				if containsString(m.accounts[ns], name) {
 					add(m.account(ns, name), MintsToken, finding.High, c.Name+" "+name)
+				}
+			case "impersonate serviceaccounts", "impersonate every serviceaccount":
+				if containsString(m.accounts[ns], name) {
+					add(m.account(ns, name), Impersonates, finding.High, "impersonate "+name)
 				}
 			case "secrets read":
 				if sa := m.tokenOwner(ns, name); sa != "" {
@@ -341,6 +379,8 @@ func (m *Model) membership() {
 				m.g.Add(Edge{From: v, To: gv, Type: MemberOf, Layer: finding.API, Severity: finding.Info,
 					Evidence: []finding.Step{{Object: x.Ref(), Fact: "authenticates in group " + rbac.AllAuthenticated}}})
 			}
+		case Group:
+			m.groupMembership(v, x.Name)
 		case Workloads:
 			for _, sa := range m.accounts[x.Namespace] {
 				m.g.Add(Edge{From: v, To: m.account(x.Namespace, sa), Type: RunsPodsAs, Layer: finding.API, Severity: finding.High,
@@ -352,6 +392,29 @@ func (m *Model) membership() {
 	if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: rbac.SystemMasters}); ok {
 		m.g.Add(Edge{From: gv, To: m.admin, Type: IsClusterAdmin, Layer: finding.API, Severity: finding.Critical,
 			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Group", Name: rbac.SystemMasters}, Fact: "bypasses RBAC: the API server allows its members everything"}}})
+	}
+}
+
+// groupMembership: a group's members are in the groups it implies. Every
+// member of any group but system:unauthenticated is authenticated, so in
+// system:authenticated, and every member of system:serviceaccounts:NS is a
+// service account, so in system:serviceaccounts: a grant to those groups
+// reaches the footholds of every tenant.
+func (m *Model) groupMembership(v int32, name string) {
+	var implied []string
+	switch {
+	case name == rbac.AllAuthenticated || name == rbac.AllUnauthenticated:
+		return
+	case strings.HasPrefix(name, rbac.ServiceAccountsPrefix):
+		implied = []string{rbac.AllServiceAccounts, rbac.AllAuthenticated}
+	default:
+		implied = []string{rbac.AllAuthenticated}
+	}
+	for _, grp := range implied {
+		if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: grp}); ok {
+			m.g.Add(Edge{From: v, To: gv, Type: MemberOf, Layer: finding.API, Severity: finding.Info,
+				Evidence: []finding.Step{{Object: finding.Ref{Kind: "Group", Name: name}, Fact: "its members authenticate, so are also in group " + grp}}})
+		}
 	}
 }
 

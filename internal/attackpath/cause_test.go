@@ -255,7 +255,8 @@ subjects: [{kind: ServiceAccount, name: builder, namespace: team-a}]`},
 			with:    []string{bindRole(""), crb("binder", "team-a")},
 			without: []string{bindRole("\n  resourceNames: [view]"), crb("binder", "team-a")},
 			from:    Source{Tenant: "team-a"}, to: Target{ClusterAdmin: true},
-			want: "ServiceAccount/team-a/builder -is-cluster-admin-> cluster-admin",
+			want: "ServiceAccount/team-a/builder -binds-role-> Grant/ClusterRole/cluster-admin\n" +
+				"Grant/ClusterRole/cluster-admin -is-cluster-admin-> cluster-admin",
 		},
 		{
 			name: "privileged pod reaches a pod pinned to a node the snapshot does not list",

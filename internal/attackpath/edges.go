@@ -24,6 +24,11 @@ const (
 	KubeletProxy   EdgeType = "kubelet-proxy-to"   // subject → Node (nodes/proxy)
 	IsClusterAdmin EdgeType = "is-cluster-admin"   // subject → ClusterAdmin
 	AdminControls  EdgeType = "cluster-admin-runs" // ClusterAdmin → Workloads
+	BindsRole      EdgeType = "binds-role"         // subject → Grant (bind.go)
+	EscalatesRole  EdgeType = "escalates-role"     // subject → Grant (bind.go)
+	Relabels       EdgeType = "relabels"           // subject → Labels (relabel.go)
+	LiftsPSA       EdgeType = "lifts-pod-security" // subject → Node (relabel.go)
+	JoinsSelector  EdgeType = "joins-selector"     // Labels → Pod (relabel.go)
 
 	// network layer (internal/netpol)
 	NetworkSource EdgeType = "network-source"      // Pod → NetClass (hidden)
@@ -36,5 +41,6 @@ var EdgeTypes = []EdgeType{
 	MountsToken, EscapesToNode, PrivilegedPod, NodeRunsPod, MayBeNode,
 	MemberOf, CreatesPods, RunsPodsAs, ExecsInto, ReadsSecrets, HoldsToken, MintsToken, Impersonates,
 	ReadsObjects, ProxiesTo, KubeletProxy, IsClusterAdmin, AdminControls,
+	BindsRole, EscalatesRole, Relabels, LiftsPSA, JoinsSelector,
 	NetworkSource, Reaches, NetworkDest,
 }

@@ -1,0 +1,80 @@
+package attackpath
+
+import (
+	"fmt"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+)
+
+// Grant is an internal vertex: "holds role R in namespace N" (or
+// cluster-wide), which a subject reaches by binding R to itself
+// (binds-role) or by writing any rule into a role it is bound to
+// (escalates-role). Its edges are those a binding of R would give.
+const Grant Kind = "Grant"
+
+// anyRules names the Grant of every rule of a scope, reached by escalate.
+const anyRules = "(any rules)"
+
+// everything is the role of whoever may write any rule into its own role.
+var everything = &rbac.Role{Ref: finding.Ref{Kind: "Role", Name: anyRules},
+	Rules: []rbacv1.PolicyRule{{Verbs: []string{"*"}, APIGroups: []string{"*"}, Resources: []string{"*"}}}}
+
+// grantEdges adds, for a subject holding bind or escalate in a scope (a
+// namespace, or "" for cluster-wide), the edges to the roles it may hand
+// itself there (rbac.Authorizer.Bindable and Escalation decide, with
+// kube-apiserver's escalation checks).
+func (m *Model) grantEdges(from int32, s rbac.Subject, ns string) {
+	a := m.in.RBAC
+	scope := "in namespace " + ns
+	if ns == "" {
+		scope = "cluster-wide"
+	}
+	for _, br := range a.Bindable(s, ns) {
+		evidence := append(br.Create.Witness(), br.Bind.Witness()...)
+		evidence = append(evidence, finding.Step{Object: br.Role.Ref,
+			Fact: fmt.Sprintf("%s does not hold all of its rules %s: binding it to itself grants them", s, scope)})
+		gv := m.grantVertex(br.Role.Ref.String(), ns)
+		m.g.Add(Edge{From: from, To: gv, Type: BindsRole, Layer: finding.API, Severity: finding.High, Detail: br.Role.Ref.String(), Evidence: evidence})
+		m.roleEdges(gv, s, br.Role, finding.Ref{Kind: grantBindingKind(ns), Namespace: ns, Name: "(its own)"}, ns, heldFor(br.Role, ns), []finding.Step{})
+	}
+	if xs, ok := a.Escalation(s, ns); ok {
+		var evidence []finding.Step
+		for i := range xs {
+			evidence = append(evidence, xs[i].Witness()...)
+		}
+		evidence = append(evidence, finding.Step{Object: finding.Ref{Kind: "Role", Namespace: ns, Name: anyRules},
+			Fact: fmt.Sprintf("escalate lets %s write rules it does not hold into a role it is bound to %s: it may give itself any permission there", s, scope)})
+		gv := m.grantVertex(anyRules, ns)
+		m.g.Add(Edge{From: from, To: gv, Type: EscalatesRole, Layer: finding.API, Severity: finding.High, Detail: "escalate", Evidence: evidence})
+		m.roleEdges(gv, s, everything, finding.Ref{Kind: grantBindingKind(ns), Namespace: ns, Name: "(its own)"}, ns, heldFor(everything, ns), []finding.Step{})
+	}
+}
+
+// heldFor is what a role gives in a scope, less bind and escalate: what
+// they lead to is already the holder's.
+func heldFor(r *rbac.Role, ns string) []rbac.Held {
+	var out []rbac.Held
+	for _, h := range rbac.Capabilities(r, ns == "") {
+		if h.Capability.Name != "bind" && h.Capability.Name != "escalate" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func grantBindingKind(ns string) string {
+	if ns == "" {
+		return "ClusterRoleBinding"
+	}
+	return "RoleBinding"
+}
+
+func (m *Model) grantVertex(role, ns string) int32 {
+	if ns == "" {
+		return m.g.Vertex(Vertex{Kind: Grant, Name: role})
+	}
+	return m.g.Vertex(Vertex{Kind: Grant, Namespace: ns, Name: role})
+}

@@ -1,0 +1,174 @@
+package attackpath
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func binding(ns, name, roleKind, role, subjectKind, subject, subjectNS string) string {
+	nsLine := ""
+	if subjectNS != "" {
+		nsLine = ", namespace: " + subjectNS
+	}
+	kind, meta := "RoleBinding", "{name: "+name+", namespace: "+ns+"}"
+	if ns == "" {
+		kind, meta = "ClusterRoleBinding", "{name: "+name+"}"
+	}
+	return `apiVersion: rbac.authorization.k8s.io/v1
+kind: ` + kind + `
+metadata: ` + meta + `
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ` + roleKind + `, name: ` + role + `}
+subjects: [{kind: ` + subjectKind + `, name: ` + subject + nsLine + `}]`
+}
+
+func clusterRoleYAML(name, rules string) string {
+	return `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ` + name + `}
+rules: ` + rules
+}
+
+func policy(ns, name, spec string) string {
+	return `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ` + name + `, namespace: ` + ns + `}
+spec: ` + spec
+}
+
+var (
+	alice      = &Vertex{Kind: User, Name: "alice"}
+	builder    = &Vertex{Kind: ServiceAccount, Namespace: "team-a", Name: "builder"}
+	ingressA   = policy("team-a", "deny-all", "{podSelector: {}, policyTypes: [Ingress]}")
+	execRole   = clusterRoleYAML("exec", `[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]`)
+	viewRole   = clusterRoleYAML("view", `[{apiGroups: [""], resources: [pods], verbs: [get]}]`)
+	bindInB    = role("team-b", "binder", `[{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}, {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [exec]}]`)
+	bindViewB  = role("team-b", "binder", `[{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}, {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [view]}]`)
+	relabelA   = role("team-a", "labeller", `[{apiGroups: [""], resources: [namespaces], verbs: [patch]}, {apiGroups: [""], resources: [pods], verbs: [create]}]`)
+	labelOnlyA = role("team-a", "labeller", `[{apiGroups: [""], resources: [namespaces], verbs: [patch]}]`)
+	noRelabelA = role("team-a", "labeller", `[{apiGroups: [""], resources: [namespaces], verbs: [get]}, {apiGroups: [""], resources: [pods], verbs: [create]}]`)
+)
+
+// TestNewHops: each hop of issue 9 point 2 makes a path that was not
+// there, and removing its cause removes the path.
+func TestNewHops(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		with, without []string
+		from          Source
+		to            Target
+		want          string
+	}{
+		{
+			name: "relabelling out of Pod Security enforcement",
+			with: []string{relabelA, binding("team-a", "labeller", "Role", "labeller", "User", "alice", "")},
+			without: []string{noRelabelA, binding("team-a", "labeller", "Role", "labeller", "User", "alice", "")},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "User/alice -lifts-pod-security-> Node/(any node)\nNode/(any node) -node-runs-pod-> Pod/team-b/db",
+		},
+		{
+			name: "relabelling into another tenant's namespaceSelector",
+			with: []string{ingressA, labelOnlyA, binding("team-a", "labeller", "Role", "labeller", "User", "alice", ""),
+				policy("team-b", "from-team-b", "{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: b}}}], ports: [{port: 5432}]}]}")},
+			without: []string{ingressA, labelOnlyA, binding("team-a", "labeller", "Role", "labeller", "User", "alice", ""),
+				policy("team-b", "from-team-b", "{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: team-c}}}], ports: [{port: 5432}]}]}")},
+			from: Source{Subject: alice}, to: Target{Tenant: "team-b"},
+			want: "User/alice -relabels-> Labels/team-a\nLabels/team-a -joins-selector-> Pod/team-b/db",
+		},
+		{
+			name: "binding a ClusterRole with more power into a RoleBinding",
+			with: []string{bindInB, execRole, binding("team-b", "binder", "Role", "binder", "ServiceAccount", "builder", "team-a")},
+			without: []string{bindViewB, execRole, binding("team-b", "binder", "Role", "binder", "ServiceAccount", "builder", "team-a")},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "ServiceAccount/team-a/builder -binds-role-> Grant/team-b/ClusterRole/exec\nGrant/team-b/ClusterRole/exec -execs-into-> Pod/team-b/db",
+		},
+		{
+			name: "escalating a role one is bound to",
+			with: []string{role("team-b", "esc", `[{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [escalate, update]}]`),
+				binding("team-b", "esc", "Role", "esc", "ServiceAccount", "builder", "team-a")},
+			without: []string{role("team-b", "esc", `[{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [update]}]`),
+				binding("team-b", "esc", "Role", "esc", "ServiceAccount", "builder", "team-a")},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "ServiceAccount/team-a/builder -escalates-role-> Grant/team-b/(any rules)\nGrant/team-b/(any rules) -creates-pods-in-> Workloads/team-b/team-b",
+		},
+		{
+			name: "a tenant's group inherits a grant to system:authenticated",
+			with: []string{execRole, viewRole, binding("team-a", "devs", "ClusterRole", "view", "Group", "team-a-devs", ""),
+				binding("team-b", "everyone", "ClusterRole", "exec", "Group", "system:authenticated", "")},
+			without: []string{execRole, viewRole, binding("team-a", "devs", "ClusterRole", "view", "Group", "team-a-devs", ""),
+				binding("team-b", "everyone", "ClusterRole", "exec", "Group", "system:unauthenticated", "")},
+			from: Source{Subject: &Vertex{Kind: Group, Name: "team-a-devs"}}, to: Target{Tenant: "team-b"},
+			want: "Group/team-a-devs -member-of-> Group/system:authenticated\nGroup/system:authenticated -execs-into-> Pod/team-b/db",
+		},
+		{
+			name: "a namespace's service-account group is in system:serviceaccounts",
+			with: []string{execRole, viewRole, binding("team-a", "sas", "ClusterRole", "view", "Group", "system:serviceaccounts:team-a", ""),
+				binding("team-b", "every-sa", "ClusterRole", "exec", "Group", "system:serviceaccounts", "")},
+			without: []string{execRole, viewRole, binding("team-a", "sas", "ClusterRole", "view", "Group", "system:serviceaccounts:team-a", ""),
+				binding("team-b", "every-sa", "ClusterRole", "exec", "Group", "system:serviceaccounts:team-c", "")},
+			from: Source{Subject: &Vertex{Kind: Group, Name: "system:serviceaccounts:team-a"}}, to: Target{Tenant: "team-b"},
+			want: "Group/system:serviceaccounts:team-a -member-of-> Group/system:serviceaccounts\nGroup/system:serviceaccounts -execs-into-> Pod/team-b/db",
+		},
+		{
+			name: "impersonating another tenant's service accounts",
+			with: []string{clusterRoleYAML("imp", `[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]`),
+				binding("team-b", "imp", "ClusterRole", "imp", "ServiceAccount", "builder", "team-a")},
+			without: []string{clusterRoleYAML("imp", `[{apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate]}]`),
+				binding("team-a", "imp", "ClusterRole", "imp", "ServiceAccount", "builder", "team-a")},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "ServiceAccount/team-a/builder -impersonates-> ServiceAccount/team-b/db",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			with := build(t, fromYAML(t, replace(base, tc.with)...))
+			var got []string
+			for _, p := range with.Paths(tc.from, tc.to) {
+				got = append(got, hopTypes(&p))
+			}
+			found := false
+			for _, g := range got {
+				found = found || strings.Contains(g, tc.want)
+			}
+			if !found {
+				t.Errorf("paths:\n%s\nwant one to be\n%s", strings.Join(got, "\n--\n"), tc.want)
+			}
+			without := build(t, fromYAML(t, replace(base, tc.without)...))
+			if ps := without.Paths(tc.from, tc.to); len(ps) > 0 {
+				t.Errorf("path remains with the cause removed:\n%s", hopTypes(&ps[0]))
+			}
+			if tc.from.Tenant != "" {
+				x := with.Matrix()
+				if c := x.Cell(tc.from.Tenant, tc.to.Tenant); c == nil || c.Isolated {
+					t.Errorf("matrix cell %s → %s isolated with the cause present", tc.from.Tenant, tc.to.Tenant)
+				}
+			}
+		})
+	}
+}
+
+// TestEdgeTypesDocumented: every edge type is a row of the table in
+// docs/attack-graph.md, and the table has no other.
+func TestEdgeTypesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/attack-graph.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `([a-z-]+)`")
+	documented := map[string]bool{}
+	for _, m := range row.FindAllStringSubmatch(string(doc), -1) {
+		documented[m[1]] = true
+	}
+	known := map[string]bool{}
+	for _, e := range EdgeTypes {
+		known[string(e)] = true
+		if !documented[string(e)] {
+			t.Errorf("edge type %s is not in docs/attack-graph.md", e)
+		}
+	}
+	for d := range documented {
+		if !known[d] {
+			t.Errorf("docs/attack-graph.md documents %s, which is no edge type", d)
+		}
+	}
+}

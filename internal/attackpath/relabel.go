@@ -1,0 +1,312 @@
+package attackpath
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+)
+
+/*
+Whoever may patch or update a Namespace object chooses its labels
+(kubernetes.io/metadata.name aside: the API server sets it to the name and
+refuses any other value). A RoleBinding in namespace X reaches the Namespace
+object X; a ClusterRoleBinding reaches every one. Two things trust those
+labels:
+
+  - Pod Security admission: removing pod-security.kubernetes.io/enforce (or
+    setting it to privileged) admits privileged pods with hostPath / —
+    for whoever may also create pods there (lifts-pod-security);
+  - namespaceSelectors: a NetworkPolicy ingress rule admitting pods of
+    "namespaces labelled team=b" admits the pods of any namespace relabelled
+    team=b (relabels → Labels → joins-selector). A selector on
+    kubernetes.io/metadata.name alone cannot be joined.
+
+The same facts give the node engine's BH-NODE-008 (workload/relabel.go):
+RBAC's "namespaces write" capability and the namespace's enforce level.
+*/
+
+// Labels is an internal vertex: "chooses the labels of namespace N".
+const Labels Kind = "Labels"
+
+// relabelEdges adds the relabelling steps of a grant of namespaces write
+// (or of everything) in its scope: the namespace of a RoleBinding, every
+// namespace of a ClusterRoleBinding, or only the named ones.
+func (m *Model) relabelEdges(g *grant, names []string) {
+	var namespaces []string
+	switch {
+	case names != nil:
+		for _, n := range names {
+			if containsString(m.namespaces, n) && (g.cluster || n == g.access.Namespace) {
+				namespaces = append(namespaces, n)
+			}
+		}
+	case g.cluster:
+		namespaces = m.namespaces
+	default:
+		namespaces = []string{g.access.Namespace}
+	}
+	for _, ns := range namespaces {
+		lv, isNew := m.labelsVertex(ns)
+		evidence := append(append([]finding.Step(nil), g.evidence...), finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns},
+			Fact: "its labels are the holder's to set, " + corev1.LabelMetadataName + " aside"})
+		m.g.Add(Edge{From: g.from, To: lv, Type: Relabels, Layer: finding.API, Severity: finding.High, Detail: "namespace " + ns, Evidence: evidence})
+		if isNew {
+			m.selectorEdges(lv, ns)
+		}
+		m.liftEdges(g, ns, evidence)
+	}
+}
+
+func (m *Model) labelsVertex(ns string) (int32, bool) {
+	v := Vertex{Kind: Labels, Name: ns}
+	if id, ok := m.g.Lookup(v); ok {
+		return id, false
+	}
+	return m.g.Vertex(v), true
+}
+
+// liftEdges: a namespace that enforces a Pod Security level stops doing so
+// when relabelled; whoever may also create pods there runs a privileged
+// pod on any node. Namespaces that enforce nothing already have their
+// runs-privileged-pod-on edges.
+func (m *Model) liftEdges(g *grant, ns string, evidence []finding.Step) {
+	w := m.in.Workload
+	if w == nil {
+		return
+	}
+	p := w.Namespace(ns)
+	if p == nil || !p.Enforces() || !p.InSnapshot {
+		return
+	}
+	create, ok := m.createsPods(g, ns)
+	if !ok {
+		return
+	}
+	steps := append(append([]finding.Step(nil), evidence...), create...)
+	steps = append(steps, finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns},
+		Fact: "enforces " + p.Policy.Enforce.String() + ": relabelled pod-security.kubernetes.io/enforce=privileged, it admits a privileged pod with hostPath / on any node (its author picks nodeName and tolerations)"})
+	m.g.Add(Edge{From: g.from, To: m.hub(hubNodes, ""), Type: LiftsPSA, Layer: finding.Node, Severity: finding.Critical, Detail: "namespace " + ns, Evidence: steps})
+}
+
+// createsPods says whether the grant's holder may create pods (or a pod
+// controller) in ns: through the role of the grant itself, or through any
+// other binding of the subject. The evidence is the allowing rule.
+func (m *Model) createsPods(g *grant, ns string) ([]finding.Step, bool) {
+	for _, h := range rbac.Capabilities(g.role, g.cluster) {
+		if h.Capability.Name == "pods create" || h.Capability.Name == "*/*/*" {
+			return []finding.Step{{Object: g.role.Ref, Fact: fmt.Sprintf("rule %d: %s", h.RuleIndex, rbac.RuleString(g.role.Rules[h.RuleIndex]))}}, true
+		}
+	}
+	user, groups := rbac.Identity(g.subject)
+	for i := range rbac.Catalogue {
+		c := &rbac.Catalogue[i]
+		if c.Name != "pods create" {
+			continue
+		}
+		for _, p := range c.Probes {
+			d := m.in.RBAC.Authorize(rbac.Request{User: user, Groups: groups, Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Namespace: ns})
+			if d.By != nil {
+				return d.By.Witness(), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// selectorEdges adds, for a namespace whose labels a tenant chooses, the
+// pods of other tenants it reaches by joining their NetworkPolicies'
+// namespaceSelectors: an ingress rule's peer that selects namespaces by
+// labels other than kubernetes.io/metadata.name, with no podSelector (any
+// pod of the selected namespaces), that the namespace does not match
+// today but matches once relabelled. NetworkPolicy ingress rules add up, so
+// the rule admits the relabelled namespace's pods whatever other policies
+// say; the namespace needs a pod whose egress no policy restricts (an
+// AdminNetworkPolicy Deny may still refuse it: the edge says so).
+func (m *Model) selectorEdges(lv int32, ns string) {
+	snap := m.in.Snapshot
+	source := m.unrestrictedPod(ns)
+	if source < 0 {
+		return
+	}
+	current := labels.Set{corev1.LabelMetadataName: ns}
+	for i := range snap.Namespaces {
+		if snap.Namespaces[i].Name == ns {
+			for k, v := range snap.Namespaces[i].Labels {
+				current[k] = v
+			}
+		}
+	}
+	home := m.ten.Of(ns)
+	for pi := range snap.NetworkPolicies {
+		np := &snap.NetworkPolicies[pi]
+		if m.ten.Of(np.Namespace) == home || !hasPolicyType(np, networkingv1.PolicyTypeIngress) {
+			continue
+		}
+		for ri, r := range np.Spec.Ingress {
+			for _, peer := range r.From {
+				want, ok := joinable(peer, ns, current)
+				if !ok {
+					continue
+				}
+				targets := m.selectedPods(np)
+				if len(targets) == 0 {
+					continue
+				}
+				src := &snap.Pods[source]
+				ref := finding.Ref{Kind: "NetworkPolicy", Namespace: np.Namespace, Name: np.Name}
+				evidence := []finding.Step{
+					{Object: ref, Fact: fmt.Sprintf("ingress rule %d admits the pods of namespaces matching %s, on %s", ri, metav1.FormatLabelSelector(peer.NamespaceSelector), portsOf(r.Ports))},
+					{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "relabelled " + want.String() + " it matches; " + podRef(src).String() + " has no egress policy (unless an AdminNetworkPolicy denies the connection)"},
+				}
+				for _, t := range targets {
+					m.g.Add(Edge{From: lv, To: m.pod(t), Type: JoinsSelector, Layer: finding.Network, Severity: finding.Medium,
+						Final: true, Detail: portsOf(r.Ports), Evidence: evidence})
+				}
+			}
+		}
+	}
+}
+
+// joinable returns the labels that make namespace ns match a peer's
+// namespaceSelector, when relabelling is what it takes: the peer selects
+// any pod of the namespaces it selects, its selector names labels other
+// than kubernetes.io/metadata.name, ns does not match it now, and some
+// labels (with ns's name kept) do.
+func joinable(peer networkingv1.NetworkPolicyPeer, ns string, current labels.Set) (labels.Set, bool) {
+	sel := peer.NamespaceSelector
+	if sel == nil || (peer.PodSelector != nil && (len(peer.PodSelector.MatchLabels) > 0 || len(peer.PodSelector.MatchExpressions) > 0)) {
+		return nil, false
+	}
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil || s.Empty() || s.Matches(current) {
+		return nil, false
+	}
+	want := labels.Set{}
+	for k, v := range sel.MatchLabels {
+		want[k] = v
+	}
+	for _, e := range sel.MatchExpressions {
+		switch e.Operator {
+		case metav1.LabelSelectorOpIn:
+			if len(e.Values) > 0 {
+				want[e.Key] = e.Values[0]
+			}
+		case metav1.LabelSelectorOpExists:
+			want[e.Key] = "true"
+		}
+	}
+	if v, ok := want[corev1.LabelMetadataName]; ok && v != ns {
+		return nil, false // the API server keeps the name label
+	}
+	delete(want, corev1.LabelMetadataName)
+	if len(want) == 0 {
+		return nil, false
+	}
+	relabelled := labels.Set{corev1.LabelMetadataName: ns}
+	for k, v := range current {
+		if !requiresAbsent(s, k) {
+			relabelled[k] = v
+		}
+	}
+	relabelled[corev1.LabelMetadataName] = ns
+	for k, v := range want {
+		relabelled[k] = v
+	}
+	if !s.Matches(relabelled) {
+		return nil, false
+	}
+	return want, true
+}
+
+// requiresAbsent reports whether a selector wants the key missing (or not
+// at its current value): the relabeller drops it.
+func requiresAbsent(s labels.Selector, key string) bool {
+	reqs, _ := s.Requirements()
+	for _, r := range reqs {
+		if r.Key() == key && (r.Operator() == selection.DoesNotExist || r.Operator() == selection.NotIn) {
+			return key != corev1.LabelMetadataName
+		}
+	}
+	return false
+}
+
+// unrestrictedPod returns a pod of ns that no NetworkPolicy selects for
+// egress, or -1.
+func (m *Model) unrestrictedPod(ns string) int {
+	snap := m.in.Snapshot
+	for _, i := range m.pods[ns] {
+		p := &snap.Pods[i]
+		restricted := false
+		for pi := range snap.NetworkPolicies {
+			np := &snap.NetworkPolicies[pi]
+			if np.Namespace != ns || !hasPolicyType(np, networkingv1.PolicyTypeEgress) {
+				continue
+			}
+			if s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector); err != nil || s.Matches(labels.Set(p.Labels)) {
+				restricted = true
+				break
+			}
+		}
+		if !restricted {
+			return i
+		}
+	}
+	return -1
+}
+
+// selectedPods returns the pods a NetworkPolicy selects, in snapshot order.
+func (m *Model) selectedPods(np *networkingv1.NetworkPolicy) []int {
+	s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, i := range m.pods[np.Namespace] {
+		if s.Matches(labels.Set(m.in.Snapshot.Pods[i].Labels)) {
+			out = append(out, i)
+		}
+	}
+	sort.Ints(out)
+	return out
+}
+
+func hasPolicyType(np *networkingv1.NetworkPolicy, t networkingv1.PolicyType) bool {
+	for _, x := range np.Spec.PolicyTypes {
+		if x == t {
+			return true
+		}
+	}
+	return len(np.Spec.PolicyTypes) == 0 && t == networkingv1.PolicyTypeIngress
+}
+
+// portsOf describes the ports of a rule: "all ports" when it names none.
+func portsOf(ports []networkingv1.NetworkPolicyPort) string {
+	if len(ports) == 0 {
+		return "all ports"
+	}
+	var out []string
+	for _, p := range ports {
+		proto := "TCP"
+		if p.Protocol != nil {
+			proto = string(*p.Protocol)
+		}
+		port := "all"
+		if p.Port != nil {
+			port = p.Port.String()
+			if p.EndPort != nil {
+				port += fmt.Sprintf("-%d", *p.EndPort)
+			}
+		}
+		out = append(out, proto+"/"+port)
+	}
+	return strings.Join(out, ", ")
+}
