@@ -61,10 +61,10 @@ func TestNewHops(t *testing.T) {
 		want          string
 	}{
 		{
-			name: "relabelling out of Pod Security enforcement",
-			with: []string{relabelA, binding("team-a", "labeller", "Role", "labeller", "User", "alice", "")},
+			name:    "relabelling out of Pod Security enforcement",
+			with:    []string{relabelA, binding("team-a", "labeller", "Role", "labeller", "User", "alice", "")},
 			without: []string{noRelabelA, binding("team-a", "labeller", "Role", "labeller", "User", "alice", "")},
-			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			from:    Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
 			want: "User/alice -lifts-pod-security-> Node/(any node)\nNode/(any node) -node-runs-pod-> Pod/team-b/db",
 		},
 		{
@@ -77,10 +77,10 @@ func TestNewHops(t *testing.T) {
 			want: "User/alice -relabels-> Labels/team-a\nLabels/team-a -joins-selector-> Pod/team-b/db",
 		},
 		{
-			name: "binding a ClusterRole with more power into a RoleBinding",
-			with: []string{bindInB, execRole, binding("team-b", "binder", "Role", "binder", "ServiceAccount", "builder", "team-a")},
+			name:    "binding a ClusterRole with more power into a RoleBinding",
+			with:    []string{bindInB, execRole, binding("team-b", "binder", "Role", "binder", "ServiceAccount", "builder", "team-a")},
 			without: []string{bindViewB, execRole, binding("team-b", "binder", "Role", "binder", "ServiceAccount", "builder", "team-a")},
-			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			from:    Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
 			want: "ServiceAccount/team-a/builder -binds-role-> Grant/team-b/ClusterRole/exec\nGrant/team-b/ClusterRole/exec -execs-into-> Pod/team-b/db",
 		},
 		{
