@@ -150,6 +150,25 @@ func TestAdmissionOracle(t *testing.T) {
 					name, key, snap.Pods[i].Annotations[podgen.VariantsAnnotation], want.admitted, want.message, got.admitted, got.message)
 			}
 		}
+		// workload.Refused lists exactly the pods the server refuses, at
+		// each namespace's level and version.
+		listed := map[string]bool{}
+		for _, ns := range workload.Refused(snap) {
+			for _, pod := range ns.Refused {
+				listed[ns.Namespace+"/"+pod] = true
+			}
+		}
+		for i := range snap.Pods {
+			p := &snap.Pods[i]
+			key := p.Namespace + "/" + p.Name
+			want, known := server[key]
+			if !known || (!exactMessage && rewritten[p.Name]) {
+				continue
+			}
+			if listed[key] == want.admitted {
+				t.Errorf("%s: %s: workload.Refused lists it: %v, the server refuses it: %v", name, key, listed[key], !want.admitted)
+			}
+		}
 		t.Logf("%s: %d pod creations compared (%d refused by the server, %d skipped), %d mismatches", name, compared, refused, skipped, mismatches)
 		if compared < 200*len(oracleNamespaces) || refused == 0 || refused == compared {
 			t.Errorf("%s: %d compared, %d refused: the oracle did not exercise both verdicts", name, compared, refused)
