@@ -10,7 +10,9 @@ import (
 // networkEdges joins pods through their network classes: a pod is a source
 // of its class, a class reaches the classes the policies allow, and a
 // destination class holds its pods. Reaching a pod over the network is a
-// final step: it exposes the pod, it does not hand it over.
+// final step: it exposes the pod, it does not hand it over. Reaching the
+// cluster DNS pods on their DNS ports only is the name resolution every pod
+// needs: it is no edge.
 func (m *Model) networkEdges() {
 	net := m.in.Network
 	if net == nil {
@@ -42,6 +44,9 @@ func (m *Model) networkEdges() {
 		m.g.Add(Edge{From: dst[c], To: pv, Type: NetworkDest, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
 	}
 	net.EachReachable(func(a, b netpol.ClassID) bool {
+		if net.DNSServer(b) && net.DNSOnly(a, b) {
+			return true // name resolution: expected, not a path
+		}
 		if int(a) < len(src) && int(b) < len(dst) && src[a] >= 0 && dst[b] >= 0 && a != b {
 			m.g.Add(Edge{From: src[a], To: dst[b], Type: Reaches, Layer: finding.Network, Severity: finding.Medium, classes: [2]int32{int32(a), int32(b)}})
 		}

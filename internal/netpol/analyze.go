@@ -35,7 +35,7 @@ func (m *Model) Findings(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findin
 	out = append(out, m.crossTenant(ten)...)
 	out = append(out, m.defaultDeny(snap, ten)...)
 	out = append(out, m.openRules(snap, ten)...)
-	out = append(out, m.metadata(ten)...)
+	out = append(out, m.metadata(snap, ten)...)
 	out = append(out, m.dnsBlocked(ten)...)
 	out = append(out, m.hostNetwork(ten)...)
 	finding.Sort(out)

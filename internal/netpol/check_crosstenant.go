@@ -76,7 +76,8 @@ func (m *Model) unionRow(mats []*matrix, s int, row bitset) {
 
 // crossTenant reports every pair of tenants with an allowed flow between
 // their pods. A tenant reachable from every other tenant gets one finding
-// with source "*". Flows from or to the cluster tenant are left out.
+// with source "*". Flows from or to the cluster tenant are left out, and so
+// are DNS queries: flows to the cluster DNS pods on their DNS ports only.
 func (m *Model) crossTenant(ten *tenancy.Tenancy) []finding.Finding {
 	x := m.tenantIndex(ten)
 	mats := m.distinctMatrices()
@@ -93,10 +94,15 @@ func (m *Model) crossTenant(ten *tenancy.Tenancy) []finding.Finding {
 			continue
 		}
 		m.unionRow(mats, s, row)
-		for d := row.first(0); d >= 0; d = row.first(x.nsEnd[d]) {
+		for d := row.first(0); d >= 0; {
+			if m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d)) {
+				d = row.first(d + 1) // a DNS query is not a breach
+				continue
+			}
 			if b := x.classTen[d]; b != a && !x.system[b] {
 				reachedBy[b].set(a)
 			}
+			d = row.first(x.nsEnd[d])
 		}
 	}
 	var out []finding.Finding
@@ -149,6 +155,9 @@ func (m *Model) crossWitness(x *tenantIndex, mats []*matrix, sources bitset, b i
 			m.unionRow(mats, s, row)
 			row.and(x.mask[b])
 			for d := row.first(0); d >= 0; d = row.first(d + 1) {
+				if m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d)) {
+					continue
+				}
 				if !m.classes[s].HostNetwork && !m.classes[d].HostNetwork {
 					return s, d
 				}

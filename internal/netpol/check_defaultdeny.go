@@ -10,8 +10,9 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// defaultDeny reports tenant namespaces with pods but no namespace-wide
-// NetworkPolicy isolating them per direction.
+// defaultDeny reports tenant namespaces with pods that no NetworkPolicy
+// isolates, per direction, and no namespace-wide NetworkPolicy that would
+// isolate them. A namespace whose pods are all isolated gets no finding.
 func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 	wide := map[string][2]bool{} // namespace -> ingress, egress
 	for i := range snap.NetworkPolicies {
@@ -56,42 +57,66 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 		if k.total == 0 {
 			continue // only host-network pods
 		}
-		pods := fmt.Sprintf("%d of its %d pods", k.openIn, k.total)
-		podsEg := fmt.Sprintf("%d of its %d pods", k.openEg, k.total)
+		host := ""
 		if k.host > 0 {
-			host := fmt.Sprintf(" (and its %d host-network pods, which no policy covers)", k.host)
+			host = fmt.Sprintf(" (nor are its %d host-network pods, which no policy covers)", k.host)
 			if k.host == 1 {
-				host = " (and its host-network pod, which no policy covers)"
+				host = " (nor is its host-network pod, which no policy covers)"
 			}
-			pods += host
-			podsEg += host
 		}
 		w := wide[ns]
 		nsRef := finding.Ref{Kind: "Namespace", Name: ns}
-		if !w[0] {
+		if !w[0] && k.openIn > 0 {
 			out = append(out, finding.Finding{
 				ID: IDNoDefaultIngress, Severity: finding.Medium, Category: finding.Network,
 				SourceTenant: "*", TargetTenant: ten.Of(ns),
 				Reason:      fmt.Sprintf("namespace %s has no default-deny ingress NetworkPolicy", ns),
-				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for ingress; %s accept connections that no NetworkPolicy restricts, and new pods will too.", pods),
+				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for ingress, and %s%s: any pod or address may connect to %s, and new pods of the namespace will be as open.", notIsolated(k.openIn, k.total, "ingress"), host, pronoun(k.openIn)),
 				Objects:     []finding.Ref{nsRef},
-				Witness:     []finding.Step{{Object: nsRef, Fact: fmt.Sprintf("%d of %d pods not isolated for ingress", k.openIn, k.total)}},
+				Witness:     []finding.Step{{Object: nsRef, Fact: notIsolated(k.openIn, k.total, "ingress")}},
 				Remediation: fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Ingress], then allow the flows the namespace needs.", ns),
 			})
 		}
-		if !w[1] {
+		if !w[1] && k.openEg > 0 {
 			out = append(out, finding.Finding{
 				ID: IDNoDefaultEgress, Severity: finding.Low, Category: finding.Network,
 				SourceTenant: ten.Of(ns), TargetTenant: "*",
 				Reason:      fmt.Sprintf("namespace %s has no default-deny egress NetworkPolicy", ns),
-				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for egress; %s may connect anywhere unless an AdminNetworkPolicy stops them.", podsEg),
+				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for egress, and %s%s: %s may connect anywhere unless an AdminNetworkPolicy stops %s, and new pods of the namespace will be as open.", notIsolated(k.openEg, k.total, "egress"), host, pronounSubject(k.openEg), pronoun(k.openEg)),
 				Objects:     []finding.Ref{nsRef},
-				Witness:     []finding.Step{{Object: nsRef, Fact: fmt.Sprintf("%d of %d pods not isolated for egress", k.openEg, k.total)}},
+				Witness:     []finding.Step{{Object: nsRef, Fact: notIsolated(k.openEg, k.total, "egress")}},
 				Remediation: fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Egress], allowing DNS and the destinations the namespace needs.", ns),
 			})
 		}
 	}
 	return out
+}
+
+// notIsolated is the witness fact: how many pods no policy isolates.
+func notIsolated(open, total int, dir string) string {
+	switch {
+	case total == 1:
+		return "its only pod is not isolated for " + dir
+	case open == total:
+		return fmt.Sprintf("none of its %d pods is isolated for %s", total, dir)
+	case open == 1:
+		return fmt.Sprintf("1 of its %d pods is not isolated for %s", total, dir)
+	}
+	return fmt.Sprintf("%d of its %d pods are not isolated for %s", open, total, dir)
+}
+
+func pronoun(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+func pronounSubject(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "they"
 }
 
 // policyDirections applies the policyTypes default.

@@ -5,15 +5,21 @@ import (
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // metadata reports tenant namespaces whose pods reach the cloud metadata
-// address on TCP 80.
-func (m *Model) metadata(ten *tenancy.Tenancy) []finding.Finding {
+// address on TCP 80, when the nodes run on a cloud that serves it there
+// (or Options.Cloud says so).
+func (m *Model) metadata(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 	j := findIPAtom(m.ext, metadataIP)
 	a := m.ports.find(0, 80)
 	if j < 0 || a < 0 {
+		return nil
+	}
+	cloud, ok := m.cloud(snap)
+	if !ok {
 		return nil
 	}
 	md := m.nPod + j
@@ -28,11 +34,12 @@ func (m *Model) metadata(ten *tenancy.Tenancy) []finding.Finding {
 		src := &m.pods[cl.podIdx[0]]
 		v := m.verdict(resolved{class: c, pod: src, name: src.id()}, resolved{class: md, name: metadataIP.String()}, 0, 80)
 		steps, objs := m.witness(v)
+		steps = append([]finding.Step{cloud.step()}, steps...)
 		out = append(out, finding.Finding{
 			ID: IDMetadata, Severity: finding.High, Category: finding.Network,
 			SourceTenant: ten.Of(cl.Namespace), TargetTenant: tenancy.Cluster,
 			Reason:      fmt.Sprintf("pods of namespace %s can reach the cloud metadata service (169.254.169.254)", cl.Namespace),
-			Detail:      fmt.Sprintf("%s reaches 169.254.169.254 on TCP 80 (%s). The metadata service hands out the node's cloud credentials unless the provider blocks pods from it.\n%s", src.id(), v.Summary, strings.Join(v.Explain(), "\n")),
+			Detail:      fmt.Sprintf("%s reaches 169.254.169.254 on TCP 80 (%s). %s Its metadata service hands out the node's cloud credentials unless the provider blocks pods from it.\n%s", src.id(), v.Summary, cloud.text(), strings.Join(v.Explain(), "\n")),
 			Subjects:    []finding.Ref{m.podObject(src.id())},
 			Objects:     objs,
 			Witness:     steps,

@@ -82,7 +82,6 @@ func TestChecks(t *testing.T) {
 	got := briefsOf(fs, IDCrossTenant, IDNoDefaultIngress, IDNoDefaultEgress, IDAllNamespaces, IDAnyAddress, IDMetadata, IDDNSBlocked)
 	want := []brief{
 		{IDCrossTenant, "high", "a", "b", "pods of tenant a can open connections to pods of tenant b"},
-		{IDNoDefaultIngress, "medium", "*", "b", "namespace b has no default-deny ingress NetworkPolicy"},
 		{IDAllNamespaces, "medium", "*", "a", "NetworkPolicy a/open ingress[0] admits every pod of every namespace on every port"},
 		{IDAllNamespaces, "medium", "*", "b", "NetworkPolicy b/any ingress[0] admits every peer on every port"},
 		{IDAllNamespaces, "low", "a", "*", "NetworkPolicy a/dns egress[0] admits every peer on the ports it lists"},
@@ -132,7 +131,9 @@ func TestChecks(t *testing.T) {
 // An AdminNetworkPolicy denying the metadata network closes BH-NET-006.
 func TestMetadataDeniedByAdmin(t *testing.T) {
 	snap := &snapshot.Snapshot{Pods: []corev1.Pod{testPod("a", "web", nil, "10.0.0.1"), testPod("b", "web", nil, "10.0.1.1")}}
-	fs := Analyze(snap, resolveTenancy(t, snap), DefaultOptions())
+	opts := DefaultOptions()
+	opts.Cloud = true
+	fs := Analyze(snap, resolveTenancy(t, snap), opts)
 	if n := len(briefsOf(fs, IDMetadata)); n != 2 {
 		t.Fatalf("metadata findings before: %d", n)
 	}
@@ -140,7 +141,7 @@ func TestMetadataDeniedByAdmin(t *testing.T) {
 		Priority: 1, Subject: anp.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}},
 		Egress: []anp.AdminNetworkPolicyEgressRule{{Action: anp.AdminNetworkPolicyRuleActionDeny, To: []anp.AdminNetworkPolicyEgressPeer{{Networks: []anp.CIDR{"169.254.169.254/32"}}}}},
 	}}}
-	fs = Analyze(snap, resolveTenancy(t, snap), DefaultOptions())
+	fs = Analyze(snap, resolveTenancy(t, snap), opts)
 	if got := briefsOf(fs, IDMetadata); len(got) != 0 {
 		t.Fatalf("metadata findings after the deny: %v", got)
 	}
@@ -312,5 +313,46 @@ func TestEachReachable(t *testing.T) {
 	m.EachReachable(func(s, d ClassID) bool { n++; return n < 2 })
 	if n != 2 {
 		t.Fatalf("did not stop: %d", n)
+	}
+}
+
+// BH-NET-002 and -003 count the pods no policy isolates, never "0 of N":
+// a namespace whose pods are all isolated has no finding.
+func TestDefaultDenyCounts(t *testing.T) {
+	ingressFor := func(app string) networkingv1.NetworkPolicy {
+		return netPolicy("a", "only-"+app, networkingv1.NetworkPolicySpec{PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}})
+	}
+	tests := []struct {
+		name     string
+		pods     []string
+		policies []networkingv1.NetworkPolicy
+		want     []string // witness facts of BH-NET-002
+	}{
+		{"one pod, open", []string{"web"}, nil, []string{"its only pod is not isolated for ingress"}},
+		{"one pod, isolated", []string{"web"}, []networkingv1.NetworkPolicy{ingressFor("web")}, nil},
+		{"three pods, open", []string{"web", "api", "db"}, nil, []string{"none of its 3 pods is isolated for ingress"}},
+		{"three pods, one open", []string{"web", "api", "db"}, []networkingv1.NetworkPolicy{ingressFor("web"), ingressFor("api")}, []string{"1 of its 3 pods is not isolated for ingress"}},
+		{"three pods, two open", []string{"web", "api", "db"}, []networkingv1.NetworkPolicy{ingressFor("web")}, []string{"2 of its 3 pods are not isolated for ingress"}},
+		{"three pods, all isolated", []string{"web", "api", "db"}, []networkingv1.NetworkPolicy{ingressFor("web"), ingressFor("api"), ingressFor("db")}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := &snapshot.Snapshot{NetworkPolicies: tt.policies}
+			for i, p := range tt.pods {
+				snap.Pods = append(snap.Pods, testPod("a", p, map[string]string{"app": p}, "10.0.0."+itoa(i+1)))
+			}
+			var got []string
+			for _, f := range Analyze(snap, resolveTenancy(t, snap), DefaultOptions()) {
+				if strings.Contains(f.Detail, " 0 of") || strings.Contains(f.Detail, "1 of its 1") {
+					t.Errorf("%s: %s", f.ID, f.Detail)
+				}
+				if f.ID == IDNoDefaultIngress {
+					got = append(got, f.Witness[0].Fact)
+				}
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
+			}
+		})
 	}
 }

@@ -211,6 +211,9 @@ func (b *builder) classify() {
 		if p.host {
 			key.WriteString("host")
 		}
+		if p.dns {
+			key.WriteString("dns")
+		}
 		key.WriteByte(0)
 		key.WriteString(node)
 		key.WriteByte(0)
@@ -232,7 +235,7 @@ func (b *builder) classify() {
 		if !ok {
 			c = len(m.classes)
 			classOf[k] = c
-			m.classes = append(m.classes, Class{ID: ClassID(c), Namespace: p.ns, HostNetwork: p.host, named: p.named, node: node})
+			m.classes = append(m.classes, Class{ID: ClassID(c), Namespace: p.ns, HostNetwork: p.host, named: p.named, node: node, dns: p.dns})
 			m.classAtoms = append(m.classAtoms, match[i])
 		}
 		p.class = c

@@ -121,6 +121,7 @@ func Compile(snap *snapshot.Snapshot, opts Options) *Model {
 	pend = append(pend, b.compileNetworkPolicies()...)
 	pend = append(pend, b.compileAdmin()...)
 	b.collectPods()
+	b.markDNS()
 	b.classify()
 	for _, p := range pend {
 		p.r.peers = newBitset(len(m.classes))
@@ -137,6 +138,7 @@ func Compile(snap *snapshot.Snapshot, opts Options) *Model {
 	}
 	b.resolveSubjects()
 	m.ports = buildPortAtoms(b.ranges)
+	m.markDNSAtoms()
 	m.index()
 	m.compute()
 	return m

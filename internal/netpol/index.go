@@ -21,6 +21,10 @@ type Model struct {
 	ports      *portAtoms
 	namedMask  map[namedPort]map[int32]bitset
 	problems   []string
+	// dnsPorts are the ports the cluster DNS pods answer on; dnsAtom marks
+	// the port atoms that are one of them.
+	dnsPorts []portRange
+	dnsAtom  []bool
 
 	npIn, npEg     [][]*policy
 	admIn, admEg   [][]*rule

@@ -12,6 +12,10 @@ type Options struct {
 	// e2e suite expects. DefaultOptions turns it on; the zero Options does
 	// not.
 	IPBlockMatchesPods bool
+	// Cloud says the nodes run on a cloud with an instance metadata
+	// service, whatever the snapshot's nodes show (BH-NET-006 is otherwise
+	// reported only when DetectCloud finds a cloud in the nodes).
+	Cloud bool
 }
 
 // DefaultOptions are the semantics bulkhead reports by default.
@@ -37,6 +41,7 @@ type Class struct {
 	ext    ipRange
 	named  map[namedPort]int32
 	node   string // set for host-network classes and co-location keys
+	dns    bool   // cluster DNS pods
 }
 
 // IsExternal reports whether the class stands for addresses outside the pods.
@@ -49,6 +54,7 @@ type podInfo struct {
 	node      string
 	host      bool
 	synthetic bool
+	dns       bool // a cluster DNS pod
 	named     map[namedPort]int32
 	class     int
 	pod       *corev1.Pod
