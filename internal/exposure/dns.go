@@ -52,9 +52,10 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 		case "insecure":
 			out = append(out, finding.Finding{
 				ID: IDPodRecords, Severity: finding.Medium, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
-				Reason: "CoreDNS answers pod A records for any address (pods insecure)",
-				Detail: "With `pods insecure` the kubernetes plugin answers A-B-C-D.NAMESPACE.pod.<zone> with A-B-C-D for any address and any namespace without checking that such a pod exists, so any tenant can mint names in another tenant's namespace (for example to pass name-based checks) and the pod zone confirms the cluster's addressing. " +
-					"It exists for compatibility with kube-dns.",
+				Reason: "CoreDNS answers pod-style names for any address in any namespace (pods insecure): names can be spoofed",
+				Detail: "With `pods insecure` the kubernetes plugin answers any pod-style name A-B-C-D.NAMESPACE.pod.<zone> with the address A.B.C.D, for any address and in any namespace's zone, without checking that such a pod exists. " +
+					"So any pod can make a name in another tenant's zone (10-0-0-5.team-b.pod.cluster.local) resolve to an address of its choosing, which defeats checks that trust names in that zone (certificates, allow-lists). This is spoofing, not discovery: the answers reveal no pod, since every address gets one. " +
+					"The mode exists for compatibility with kube-dns.",
 				Objects:     []finding.Ref{ref},
 				Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s line %d: pods insecure", where, k.PodsLine)}},
 				Remediation: "Set `pods disabled` (or `pods verified` if workloads need pod records) in the kubernetes block of the Corefile.",
@@ -62,8 +63,8 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 		case "verified":
 			out = append(out, finding.Finding{
 				ID: IDPodRecords, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
-				Reason:      "CoreDNS confirms which addresses are pods of which namespace (pods verified)",
-				Detail:      "With `pods verified` the kubernetes plugin answers A-B-C-D.NAMESPACE.pod.<zone> only when a pod of that namespace has that address: any tenant can test addresses against another tenant's namespace and map its pods.",
+				Reason:      "CoreDNS confirms which addresses are pods of which namespace (pods verified): a sweep finds every tenant's pods",
+				Detail:      "With `pods verified` the kubernetes plugin answers A-B-C-D.NAMESPACE.pod.<zone> only when a pod of that namespace has that address. A prober sweeping the pod network's addresses through another tenant's namespace learns which addresses are its pods (discovery), without any API access.",
 				Objects:     []finding.Ref{ref},
 				Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s line %d: pods verified", where, k.PodsLine)}},
 				Remediation: "Set `pods disabled` unless workloads depend on pod A records.",
@@ -77,7 +78,7 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 			out = append(out, finding.Finding{
 				ID: IDReverseZones, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
 				Reason:      fmt.Sprintf("CoreDNS serves reverse (PTR) zones %s to every pod", strings.Join(rz, ", ")),
-				Detail:      fmt.Sprintf("The kubernetes plugin is authoritative for %s, so a PTR sweep of the service and pod ranges names %s of every tenant: namespaces, service names and pod names of others are one loop of lookups away.", strings.Join(rz, " and "), what),
+				Detail:      fmt.Sprintf("The kubernetes plugin is authoritative for %s, so a PTR sweep of the service and pod ranges names %s of every tenant (discovery): namespaces, service names and the pods behind Services of others are one loop of lookups away.", strings.Join(rz, " and "), what),
 				Objects:     []finding.Ref{ref},
 				Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s: kubernetes %s", where, strings.Join(k.Zones, " "))}},
 				Remediation: "Drop in-addr.arpa and ip6.arpa from the kubernetes plugin's zones (and from its fallthrough) unless something relies on reverse lookups of cluster addresses.",
@@ -87,17 +88,11 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 	return out
 }
 
-// headless reports, per tenant namespace, the headless services whose DNS
-// names list their pods' addresses to any pod of any tenant.
+// headless reports, per tenant namespace, the headless services with pods
+// behind them, whose DNS names list those pods to any pod of any tenant.
+// A headless Service without pods publishes nothing.
 func headless(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
-	byNS := map[string][]string{}
-	for i := range snap.Services {
-		s := &snap.Services[i]
-		if s.Spec.ClusterIP != corev1.ClusterIPNone || s.Spec.Type == corev1.ServiceTypeExternalName || ten.IsSystem(s.Namespace) {
-			continue
-		}
-		byNS[s.Namespace] = append(byNS[s.Namespace], s.Name)
-	}
+	byNS := backedHeadless(snap, ten)
 	nss := make([]string, 0, len(byNS))
 	for ns := range byNS {
 		nss = append(nss, ns)
@@ -106,18 +101,17 @@ func headless(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 	var out []finding.Finding
 	for _, ns := range nss {
 		names := byNS[ns]
-		sort.Strings(names)
 		var objs []finding.Ref
 		var steps []finding.Step
 		for _, n := range names {
 			r := finding.Ref{Kind: "Service", Namespace: ns, Name: n}
 			objs = append(objs, r)
-			steps = append(steps, finding.Step{Object: r, Fact: "clusterIP: None; " + n + "." + ns + ".svc answers with every ready pod address"})
+			steps = append(steps, finding.Step{Object: r, Fact: "clusterIP: None, with pods; " + n + "." + ns + ".svc answers with every ready pod address"})
 		}
 		out = append(out, finding.Finding{
 			ID: IDHeadlessService, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: ten.Of(ns),
-			Reason:      fmt.Sprintf("headless services of namespace %s publish their pod addresses to every tenant (%s)", ns, strings.Join(names, ", ")),
-			Detail:      "A headless Service's DNS name resolves to the addresses of its pods (and per-pod names for StatefulSets); cluster DNS answers any pod of any namespace, so other tenants learn the pods' addresses without any API access.",
+			Reason:      fmt.Sprintf("headless services of namespace %s publish their pods to every tenant (%s)", ns, strings.Join(names, ", ")),
+			Detail:      "A headless Service's name resolves to the addresses of its pods, its SRV records (_port._proto.SERVICE.NAMESPACE.svc.<zone>, one per named port) list a name per pod, and StatefulSet pods get stable names (POD.SERVICE.NAMESPACE.svc.<zone>). Cluster DNS answers any pod of any namespace, so other tenants enumerate these pods (discovery) without any API access.",
 			Objects:     objs,
 			Witness:     steps,
 			Remediation: "Give the Service a cluster IP unless clients need individual pod addresses, and isolate the pods with NetworkPolicy so that knowing the addresses does not help.",

@@ -45,7 +45,7 @@ func TestSeedDNS(t *testing.T) {
 	snap.Normalize()
 	got := briefs(analyze(t, snap))
 	want := []brief{
-		{IDPodRecords, "medium", "*", "*", "CoreDNS answers pod A records for any address (pods insecure)"},
+		{IDPodRecords, "medium", "*", "*", "CoreDNS answers pod-style names for any address in any namespace (pods insecure): names can be spoofed"},
 		{IDReverseZones, "low", "*", "*", "CoreDNS serves reverse (PTR) zones in-addr.arpa, ip6.arpa to every pod"},
 	}
 	if d := cmp.Diff(want, got); d != "" {
@@ -64,7 +64,7 @@ func svc(ns, name string, mut func(*corev1.Service)) corev1.Service {
 }
 
 func TestServices(t *testing.T) {
-	pod := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "db-0"}, Status: corev1.PodStatus{PodIP: "10.1.0.7"}}
+	pod := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "db-0", Labels: map[string]string{"app": "db"}}, Status: corev1.PodStatus{PodIP: "10.1.0.7"}}
 	own := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web-0"}, Status: corev1.PodStatus{PodIP: "10.1.0.8"}}
 	snap := &snapshot.Snapshot{
 		Namespaces: []corev1.Namespace{ns("a"), ns("b"), ns("kube-system")},
@@ -88,7 +88,15 @@ func TestServices(t *testing.T) {
 				s.Spec.Type = corev1.ServiceTypeNodePort
 				s.Spec.Ports = []corev1.ServicePort{{Port: 80, NodePort: 30080}}
 			}),
-			svc("b", "peers", func(s *corev1.Service) { s.Spec.ClusterIP = corev1.ClusterIPNone }),
+			svc("b", "peers", func(s *corev1.Service) {
+				s.Spec.ClusterIP = corev1.ClusterIPNone
+				s.Spec.Selector = map[string]string{"app": "db"}
+			}),
+			// Headless without pods behind it: publishes nothing.
+			svc("b", "empty", func(s *corev1.Service) {
+				s.Spec.ClusterIP = corev1.ClusterIPNone
+				s.Spec.Selector = map[string]string{"app": "none"}
+			}),
 			svc("kube-system", "kube-dns", func(s *corev1.Service) { s.Spec.Type = corev1.ServiceTypeNodePort }),
 		},
 		Endpoints: []corev1.Endpoints{{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "steal"},
@@ -103,7 +111,7 @@ func TestServices(t *testing.T) {
 		{IDForeignEndpoints, "high", "a", "b", "Endpoints a/steal points at pod b/db-0 of tenant b"},
 		{IDExternalName, "medium", "a", "b", "ExternalName Service a/alias aliases a name in namespace b of tenant b"},
 		{IDNodePort, "medium", "*", "b", "NodePort Service b/np opens node ports TCP/30080"},
-		{IDHeadlessService, "low", "*", "b", "headless services of namespace b publish their pod addresses to every tenant (peers)"},
+		{IDHeadlessService, "low", "*", "b", "headless services of namespace b publish their pods to every tenant (peers)"},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
