@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -38,6 +39,11 @@ type Source struct {
 	// AllowIncomplete analyses a live cluster that refused or does not
 	// serve an essential resource, marking what depends on it incomplete.
 	AllowIncomplete bool
+	// Namespace receives the namespaced objects of -f input that have no
+	// metadata.namespace, as kubectl apply -f does; "" means default.
+	// Strict makes any input problem (a skipped document) fatal.
+	Namespace string
+	Strict    bool
 }
 
 // AddFlags registers the source and tenancy flags.
@@ -54,6 +60,12 @@ func (s *Source) AddFlags(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&s.Platform, "platform-namespaces", nil, "namespaces (names or globs) of shared platform services such as monitoring, ingress controllers, cert-manager or Argo CD: the platform tenant, whose power is reported as platform exposure, not as breaches between tenants")
 	fs.StringVar(&s.KubernetesVersion, "kubernetes-version", bootstrap.DefaultVersion, "Kubernetes version whose built-in RBAC policy (cluster-admin, admin, edit, view, system:*) offline input is assumed to have, object by object unless the input has it (embedded: "+strings.Join(bootstrap.Versions(), ", ")+")")
 	fs.BoolVar(&s.NoBuiltinRoles, "no-builtin-roles", false, "do not assume the built-in RBAC policy for offline input (-f, --demo)")
+	fs.BoolVar(&s.Strict, "strict", false, "fail (exit 1) when any input document is skipped: malformed, refused by the API server's validation, a Helm template")
+	// can-i and who-can take -n/--namespace for the request's namespace;
+	// there, objects without a namespace go to "default".
+	if fs.Lookup("namespace") == nil && fs.ShorthandLookup("n") == nil {
+		fs.StringVarP(&s.Namespace, "namespace", "n", "", `namespace of -f objects that have none, as kubectl apply -f -n does (default "default")`)
+	}
 }
 
 // Load reads and normalises the snapshot, then resolves tenancy. Progress of
@@ -118,26 +130,63 @@ func Demo() (*snapshot.Snapshot, error) {
 }
 
 func (s *Source) files(streams IOStreams) (*snapshot.Snapshot, error) {
-	var paths []string
-	stdin := false
+	l := load.New(strings.Join(s.Files, ","), load.Options{Namespace: s.Namespace})
 	for _, f := range s.Files {
+		var err error
 		if f == "-" {
-			stdin = true
-			continue
+			err = l.Reader("<stdin>", streams.In)
+		} else {
+			err = l.Path(f)
 		}
-		paths = append(paths, f)
-	}
-	snap, err := load.Paths(paths)
-	if err != nil {
-		return nil, err
-	}
-	if stdin {
-		if err := load.Reader(snap, "<stdin>", streams.In); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}
-	snap.Source = strings.Join(s.Files, ",")
+	snap, stats, err := l.Result()
+	if err != nil {
+		return nil, err
+	}
+	if stats.Objects == 0 {
+		return nil, noObjects(s.Files, snap, stats)
+	}
+	if s.Strict && len(snap.Problems) > 0 {
+		return nil, fmt.Errorf("--strict: %d input document(s) skipped: %s", stats.Skipped, summarise(snap.Problems))
+	}
 	return snap, nil
+}
+
+// noObjects is the error for input that gave nothing to analyse: never a
+// silent green.
+func noObjects(files []string, snap *snapshot.Snapshot, stats load.Stats) error {
+	what := fmt.Sprintf("no Kubernetes objects in %s", strings.Join(files, ", "))
+	switch {
+	case len(snap.Problems) > 0:
+		return fmt.Errorf("%s (%d document(s) skipped: %s)", what, stats.Skipped, summarise(snap.Problems))
+	case stats.Unknown > 0:
+		kinds := make([]string, 0, len(snap.Unknown))
+		for k := range snap.Unknown {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		return fmt.Errorf("%s that bulkhead analyses: %d object(s) of kinds it does not model (%s)", what, stats.Unknown, strings.Join(kinds, ", "))
+	case stats.Files == 0:
+		return fmt.Errorf("%s: no .yaml, .yml or .json files", what)
+	}
+	return fmt.Errorf("%s: the input is empty", what)
+}
+
+// summarise lists the first problems, then how many more there are.
+func summarise(problems []snapshot.Problem) string {
+	const show = 3
+	var parts []string
+	for i, p := range problems {
+		if i == show {
+			parts = append(parts, fmt.Sprintf("and %d more", len(problems)-show))
+			break
+		}
+		parts = append(parts, p.String())
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (s *Source) live(ctx context.Context, streams IOStreams) (*snapshot.Snapshot, error) {

@@ -57,8 +57,10 @@ that refused a RBAC list, or a snapshot taken from one).`,
 		},
 	}
 	fs := cmd.Flags()
-	f.source.AddFlags(fs)
+	// The request's namespace; registered first so that the source flags
+	// leave -n to it.
 	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request")
+	f.source.AddFlags(fs)
 	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "check the action in all namespaces (a request without namespace)")
 	fs.StringVar(&f.subresource, "subresource", "", "subresource such as log, exec or scale")
 	fs.StringVar(&f.as, "as", "", "user to check, e.g. alice or system:serviceaccount:NS:NAME (required)")

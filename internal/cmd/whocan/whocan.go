@@ -51,8 +51,10 @@ taken from one): the list would miss subjects.`,
 		},
 	}
 	fs := cmd.Flags()
-	f.source.AddFlags(fs)
+	// The request's namespace; registered first so that the source flags
+	// leave -n to it.
 	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request")
+	f.source.AddFlags(fs)
 	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "a request without namespace: only ClusterRoleBindings count")
 	fs.StringVar(&f.subresource, "subresource", "", "subresource such as log, exec or scale")
 	fs.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
