@@ -52,7 +52,7 @@ func TestOracleSubjectAccessReview(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	createAll(ctx, t, cs, gen, seed)
+	createAll(ctx, t, cs, gen, seed, impersonationFixture())
 	waitForAuthorizer(ctx, t, cs)
 	t.Logf("created %d roles, %d cluster roles, %d role bindings, %d cluster role bindings in %v",
 		len(gen.Roles)+len(seed.Roles), len(gen.ClusterRoles)+len(seed.ClusterRoles),
@@ -64,7 +64,7 @@ func TestOracleSubjectAccessReview(t *testing.T) {
 	authz := rbac.NewAuthorizer(snap)
 
 	queries := rbacgen.Queries(gen, rbacgen.Small, 2, oracleQueries)
-	want := seedQueries()
+	want := append(seedQueries(), impersonationQueries()...)
 	for _, q := range want {
 		queries = append(queries, q.req)
 	}
@@ -87,9 +87,10 @@ func TestOracleSubjectAccessReview(t *testing.T) {
 	}
 	for i, q := range want {
 		if got := answers[len(queries)-len(want)+i]; got != q.allowed {
-			t.Errorf("seed article: %s: kube-apiserver says %v, the article %v", q.what, got, q.allowed)
+			t.Errorf("%s: kube-apiserver says %v, expected %v", q.what, got, q.allowed)
 		}
 	}
+	checkImpersonationClaims(t, authz, answers[len(queries)-len(want):], want)
 	t.Logf("%d queries, %d allowed, %d denied, %d mismatches", len(queries), allowed, len(queries)-allowed, mismatches)
 	compareRulesReviews(ctx, t, cfg, authz, queries)
 	if allowed < len(queries)/10 || allowed > len(queries)*9/10 {
