@@ -98,6 +98,16 @@ const SubjectsShown = 50
 type Options struct {
 	// Matrix builds the attack graph and the isolation matrix.
 	Matrix bool
+	// Phase, when set, is called as each analysis starts and its result
+	// when it ends, so a command can show progress; analyses never see it.
+	Phase func(name string) (done func())
+}
+
+func (o Options) phase(name string) func() {
+	if o.Phase == nil {
+		return func() {}
+	}
+	return o.Phase(name)
 }
 
 // Run audits a normalised snapshot with the given engines.
@@ -134,7 +144,9 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 				}
 			}
 		}
+		done := opts.phase(e.Name)
 		fs := e.Run(facts)
+		done()
 		a.Findings = len(fs)
 		r.Findings = append(r.Findings, fs...)
 		r.Analyses = append(r.Analyses, a)
@@ -144,6 +156,8 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		r.Findings[i].Fingerprint = Fingerprint(&r.Findings[i])
 	}
 	if opts.Matrix {
+		done := opts.phase("attack graph")
+		defer done()
 		g := facts.Graph()
 		x := g.Matrix()
 		x.AddFindings(r.Findings)

@@ -14,6 +14,8 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/render"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 	"github.com/bulkhead-dev/bulkhead/internal/version"
 )
 
@@ -25,7 +27,6 @@ type flags struct {
 	verbose            bool
 	matrix             bool
 	ipBlockIgnoresPods bool
-	cloud              bool
 	selection          selection
 }
 
@@ -70,7 +71,6 @@ otherwise 0; 1 on error (docs/exit-codes.md).`,
 	cmd.Flags().StringSliceVar(&f.selection.checks, "checks", nil, "report only these checks: rule IDs or globs, comma-separated (BH-NET-*,BH-API-001)")
 	cmd.Flags().StringSliceVar(&f.selection.skip, "skip-checks", nil, "leave out these checks: rule IDs or globs, comma-separated")
 	cmd.Flags().BoolVar(&f.ipBlockIgnoresPods, "ipblock-ignores-pods", false, "treat NetworkPolicy ipBlock peers as never matching pod IPs (the default follows the upstream e2e suite: they match)")
-	cmd.Flags().BoolVar(&f.cloud, "cloud", false, "the nodes run on a cloud with an instance metadata service at 169.254.169.254 (BH-NET-006); without it, read from the nodes' providerID and labels, and off when the input has no nodes")
 	return cmd
 }
 
@@ -86,14 +86,14 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
-	snap, ten, err := f.source.Load(cmd.Context(), streams)
+	progress := cli.NewProgress(streams)
+	snap, ten, err := f.load(cmd, streams, progress)
 	if err != nil {
 		return err
 	}
 	facts := audit.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
-	facts.Network.Cloud = f.cloud
-	report := audit.Run(facts, audit.Engines(), audit.Options{Matrix: f.matrix})
+	report := audit.Run(facts, audit.Engines(), audit.Options{Matrix: f.matrix, Phase: progress.Phase})
 	report.Version = version.String()
 	if err := f.selection.apply(report); err != nil {
 		return err
@@ -122,6 +122,17 @@ func exitCode(r *audit.Report, failOn finding.Severity) int {
 		return cli.ExitIncomplete
 	}
 	return cli.ExitOK
+}
+
+// load reads the cluster, as a progress phase when it is offline input (a
+// live load reports its own progress).
+func (f *flags) load(cmd *cobra.Command, streams cli.IOStreams, progress *cli.Progress) (*snapshot.Snapshot, *tenancy.Tenancy, error) {
+	done := func() {}
+	if f.source.Demo || len(f.source.Files) > 0 {
+		done = progress.Phase("loading")
+	}
+	defer done()
+	return f.source.Load(cmd.Context(), streams)
 }
 
 func (f *flags) useColor(streams cli.IOStreams) (bool, error) {

