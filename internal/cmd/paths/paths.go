@@ -70,7 +70,10 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return fmt.Errorf("--output %q: want text, json or dot", f.output)
 	}
 	progress := cli.NewProgress(streams)
-	done := progress.Phase("loading")
+	done := func() {}
+	if f.source.Demo || len(f.source.Files) > 0 {
+		done = progress.Phase("loading") // a live load reports its own progress
+	}
 	snap, ten, err := f.source.Load(cmd.Context(), streams)
 	done()
 	if err != nil {
