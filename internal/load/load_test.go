@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 
@@ -124,21 +125,51 @@ func FuzzBytes(f *testing.F) {
 	for _, seed := range []string{
 		"apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: b}\nspec: {containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}\n",
 		"apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Namespace, metadata: {name: x}}]\n",
-		"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: a}\naggregationRule: {clusterRoleSelectors: [{matchLabels: {x: y}}]}\n",
+		"apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: a, namespace: b}\naggregationRule: {clusterRoleSelectors: [{matchLabels: {x: z}}]}\n",
 		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: b}\nspec: {podSelector: {}, egress: [{}]}\n",
 		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec: {selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c}]}}}\n",
 		"---\n---\n",
 		"{",
 		"apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {a: Yg==}\n",
+		"apiVersion: v1\nkind: PodList\nitems: [{metadata: {name: a}, spec: {containers: [{name: c}]}}]\n",
+		"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, labels: {b: c}}\n",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a}\nspec: {podSelector: {matchExpressions: [{key: a, operator: In}]}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16, 11.0.0.0/8]}}], ports: [{port: 80, endPort: 70}]}]}\n",
+		"apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: a}\nspec: {priority: 3, subject: {namespaces: {}}, egress: [{action: Deny, to: [{networks: [10.0.0.0/8]}], ports: [{portRange: {start: 5, end: 9}}]}]}\n---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: b}\nspec: {priority: 3, subject: {pods: {namespaceSelector: {}, podSelector: {}}}}\n",
+		"apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec: {subject: {namespaces: {}}, ingress: [{action: Allow, from: [{pods: {namespaceSelector: {}, podSelector: {}}}]}]}\n",
+		"apiVersion: extensions/v1beta1\nkind: DaemonSet\nmetadata: {name: a}\n",
+		"apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ .Release.Name }}\n",
+		"apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBindingList\nitems: [{metadata: {name: a}, roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}, subjects: [{kind: ServiceAccount, name: s}]}]\n",
+		"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c}], unknownField: 1}\n",
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		snap := &snapshot.Snapshot{}
-		Bytes(snap, "fuzz", data)
-		for _, p := range snap.Problems {
-			if !strings.HasPrefix(p.Where, "fuzz:") {
-				t.Fatalf("problem without file and line: %v", p)
+		l := New("fuzz", Options{})
+		l.Bytes("fuzz", data)
+		snap, stats, err := l.Result()
+		if err != nil && !strings.Contains(err.Error(), "defined twice") {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		if !bytes.Contains(data, []byte(snapshot.InfoKind)) {
+			for _, p := range append(snap.Problems, snap.Warnings...) {
+				if !strings.HasPrefix(p.Where, "fuzz:") {
+					t.Fatalf("note without file and line: %v", p)
+				}
+			}
+		}
+		if stats.Objects != len(snap.Objects()) {
+			t.Fatalf("stats say %d objects, the snapshot has %d", stats.Objects, len(snap.Objects()))
+		}
+		if stats.Objects+stats.Unknown > stats.Documents {
+			t.Fatalf("more objects (%d+%d unknown) than documents (%d)", stats.Objects, stats.Unknown, stats.Documents)
+		}
+		for _, o := range snap.Objects() {
+			gvk, err := KindOf(o.Obj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ns := o.Obj.GetNamespace(); Namespaced(gvk.GroupKind()) != (ns != "") {
+				t.Fatalf("%s %s in namespace %q", o.Kind, o.Obj.GetName(), ns)
 			}
 		}
 		for _, s := range snap.Secrets {
