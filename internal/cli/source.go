@@ -158,7 +158,14 @@ func (s *Source) files(streams IOStreams) (*snapshot.Snapshot, error) {
 // noObjects is the error for input that gave nothing to analyse: never a
 // silent green.
 func noObjects(files []string, snap *snapshot.Snapshot, stats load.Stats) error {
-	what := fmt.Sprintf("no Kubernetes objects in %s", strings.Join(files, ", "))
+	names := make([]string, len(files))
+	for i, f := range files {
+		names[i] = f
+		if f == "-" {
+			names[i] = "<stdin>"
+		}
+	}
+	what := fmt.Sprintf("no Kubernetes objects in %s", strings.Join(names, ", "))
 	switch {
 	case len(snap.Problems) > 0:
 		return fmt.Errorf("%s (%d document(s) skipped: %s)", what, stats.Skipped, summarise(snap.Problems))

@@ -31,6 +31,8 @@ func TestFilesExitCodes(t *testing.T) {
 	}{
 		{"empty file", map[string]string{"empty.yaml": ""}, []string{"-f", "DIR/empty.yaml"},
 			cli.ExitFailure, "no Kubernetes objects in DIR/empty.yaml: the input is empty"},
+		{"empty stdin", nil, []string{"-f", "-"},
+			cli.ExitFailure, "no Kubernetes objects in <stdin>: the input is empty"},
 		{"only comments", map[string]string{"c.yaml": "# nothing\n---\n---\n"}, []string{"-f", "DIR/c.yaml"},
 			cli.ExitFailure, "no Kubernetes objects in DIR/c.yaml: the input is empty"},
 		{"binary garbage", map[string]string{"garbage.yaml": "\x00\x01\xfe\xff\x89PNG\r\n\x1a\n\x00\x00"}, []string{"-f", "DIR/garbage.yaml"},
