@@ -61,7 +61,9 @@ func (b *builder) anpPeer(pd *pending, ns *metav1.LabelSelector, pods *anp.Names
 				b.m.problem(pd.r, err.Error())
 				continue
 			}
-			pd.atoms = append(pd.atoms, b.inNetwork(blk))
+			id := b.inNetwork(blk)
+			b.atoms[id].rules = append(b.atoms[id].rules, pd.r)
+			pd.atoms = append(pd.atoms, id)
 		}
 	}
 }

@@ -37,6 +37,20 @@ func (b ipBlock) key() string {
 	return k
 }
 
+// describe renders the block as written: "10.0.0.0/8 except 10.1.0.0/16".
+func (b ipBlock) describe() string {
+	s := b.cidr.String()
+	for i, e := range b.except {
+		if i == 0 {
+			s += " except "
+		} else {
+			s += ", "
+		}
+		s += e.String()
+	}
+	return s
+}
+
 // contains reports whether ip is in the block.
 func (b ipBlock) contains(ip netip.Addr) bool {
 	ip = ip.Unmap()
@@ -45,6 +59,42 @@ func (b ipBlock) contains(ip netip.Addr) bool {
 	}
 	for _, e := range b.except {
 		if e.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+// nonPodNetworks are ranges no pod address is ever taken from: loopback,
+// link-local (the metadata service) and multicast.
+var nonPodNetworks = []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("224.0.0.0/4"),
+	netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("fe80::/10"),
+	netip.MustParsePrefix("ff00::/8"),
+}
+
+// coversPods reports whether the block holds every address a pod can get,
+// whatever it is: a whole address family (0.0.0.0/0 or ::/0) whose
+// exceptions lie in ranges pods never get addresses from. Such a block
+// matches pods whose address the input does not give (representative pods
+// of controllers, pods read from manifests); any other block may or may
+// not, depending on the address the pod gets.
+func (b ipBlock) coversPods() bool {
+	if b.cidr.Bits() != 0 {
+		return false
+	}
+	for _, e := range b.except {
+		inside := false
+		for _, n := range nonPodNetworks {
+			if n.Bits() <= e.Bits() && n.Contains(e.Addr()) {
+				inside = true
+				break
+			}
+		}
+		if !inside {
 			return false
 		}
 	}

@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -133,6 +134,12 @@ func (b *builder) classify() {
 		}
 		return byIP[i].pod < byIP[j].pod
 	})
+	var noIP []int // pods whose address the input does not give
+	for i := range m.pods {
+		if len(m.pods[i].ips) == 0 {
+			noIP = append(noIP, i)
+		}
+	}
 	for id, a := range b.atoms {
 		mark := func(i int) {
 			if a.podSel == nil || a.podSel.matches(m.pods[i].labels) {
@@ -157,6 +164,7 @@ func (b *builder) classify() {
 				}
 				match[i] = append(match[i], int32(id))
 			}
+			b.unknownAddresses(id, a, noIP, match)
 		case a.nodeSel != nil:
 			for i := range m.pods {
 				p := &m.pods[i]
@@ -281,6 +289,33 @@ func (b *builder) classify() {
 			mm[v].set(c)
 			b.ranges = append(b.ranges, portRange{np.proto, v, v})
 		}
+	}
+}
+
+// unknownAddresses decides block atom a for the pods without an address:
+// a block covering every pod address matches them; for any other block the
+// answer depends on the address each pod gets, which is noted on the atom
+// and its rules (the pods are taken to be outside the block).
+func (b *builder) unknownAddresses(id int, a *atom, noIP []int, match [][]int32) {
+	m := b.m
+	covers := a.block.coversPods()
+	for _, i := range noIP {
+		if !m.pods[i].host && !a.matchPods {
+			continue
+		}
+		if covers {
+			match[i] = append(match[i], int32(id))
+		} else {
+			a.unknown++
+		}
+	}
+	if a.unknown == 0 {
+		return
+	}
+	for _, r := range a.rules {
+		r.ipDep = append(r.ipDep, a)
+		m.notes = append(m.notes, fmt.Sprintf("%s %s %s[%d]: address block %s against %d pods the input gives no address (representative pods of controllers, pods not yet scheduled): whether it matches them depends on the address each gets; they are taken to be outside it",
+			r.policy.kind(), joinNS(r.policy.namespace, r.policy.name), r.dir, r.index, a.block.describe(), a.unknown))
 	}
 }
 

@@ -26,6 +26,12 @@ type atom struct {
 	// external ranges).
 	matchPods bool
 	classes   bitset
+	// rules are the rules that name the block; unknown counts the pods in
+	// its scope whose address the input does not give, when the block
+	// does not cover every pod address (so whether it matches them
+	// depends on the address they get).
+	rules   []*rule
+	unknown int
 }
 
 // builder holds compile-time state.
@@ -228,7 +234,9 @@ func (b *builder) npPeers(r *rule, ns string, peers []networkingv1.NetworkPolicy
 				b.m.problem(r, err.Error())
 				continue
 			}
-			pd.atoms = append(pd.atoms, b.inBlock(blk))
+			id := b.inBlock(blk)
+			b.atoms[id].rules = append(b.atoms[id].rules, r)
+			pd.atoms = append(pd.atoms, id)
 		case peer.NamespaceSelector != nil:
 			// "If PodSelector is also set, then the NetworkPolicyPeer as a
 			// whole selects the Pods matching PodSelector in the Namespaces

@@ -23,6 +23,11 @@
 //     peer are ANDed; a podSelector alone means the policy's namespace;
 //   - named ports resolve against the destination pod's container ports;
 //   - ipBlock matches pod IPs unless Options.IPBlockMatchesPods is false;
+//     a pod whose address the input does not give is in a block only when
+//     the block covers every pod address (0.0.0.0/0, ::/0); for other
+//     blocks Verdict.Notes and Model.Notes say the answer depends on it;
+//   - traffic to the cluster DNS pods on their DNS ports is name
+//     resolution (Model.DNSOnly): no cross-tenant finding;
 //   - AdminNetworkPolicy rules are evaluated by priority (lower first), first
 //     match wins; Allow and Deny are final, Pass hands the decision to
 //     NetworkPolicy; pods no NetworkPolicy isolates fall to the

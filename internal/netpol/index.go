@@ -21,6 +21,7 @@ type Model struct {
 	ports      *portAtoms
 	namedMask  map[namedPort]map[int32]bitset
 	problems   []string
+	notes      []string
 	// dnsPorts are the ports the cluster DNS pods answer on; dnsAtom marks
 	// the port atoms that are one of them.
 	dnsPorts []portRange
@@ -54,6 +55,10 @@ func joinNS(ns, name string) string {
 // Problems lists policy parts that could not be compiled and so match
 // nothing.
 func (m *Model) Problems() []string { return m.problems }
+
+// Notes lists what the answers depend on beyond the input: ipBlock and
+// networks peers against pods whose address the input does not give.
+func (m *Model) Notes() []string { return m.notes }
 
 const sparseMax = 256
 

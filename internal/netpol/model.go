@@ -119,6 +119,9 @@ type rule struct {
 	sparse []int32
 	ports  portSpec
 	id     int
+	// ipDep are the rule's address blocks that some pod without a known
+	// address might fall in.
+	ipDep []*atom
 }
 
 // RuleRef names one rule of one policy: the witness of a verdict.

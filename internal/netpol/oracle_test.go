@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
@@ -50,9 +51,30 @@ func podIP(p *corev1.Pod) netip.Addr {
 	return ip
 }
 
+// inCIDR: a pod without a known address is in a block only when the block
+// holds every address a pod can get (a whole family, excepting at most
+// loopback, link-local and multicast ranges).
 func inCIDR(ip netip.Addr, cidr string, except []string) bool {
 	p, err := netip.ParsePrefix(cidr)
-	if err != nil || !ip.IsValid() || !p.Masked().Contains(ip) {
+	if err == nil && !ip.IsValid() {
+		if p.Bits() != 0 {
+			return false
+		}
+		for _, e := range except {
+			q, err := netip.ParsePrefix(e)
+			if err != nil {
+				return false
+			}
+			if !slices.ContainsFunc([]string{"127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "::1/128", "fe80::/10", "ff00::/8"}, func(s string) bool {
+				n := netip.MustParsePrefix(s)
+				return n.Bits() <= q.Bits() && n.Contains(q.Addr())
+			}) {
+				return false
+			}
+		}
+		return true
+	}
+	if err != nil || !p.Masked().Contains(ip) {
 		return false
 	}
 	for _, e := range except {

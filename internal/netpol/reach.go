@@ -87,6 +87,9 @@ type Verdict struct {
 	Egress  Side      `json:"egress"`
 	Ingress Side      `json:"ingress"`
 	Summary string    `json:"summary"`
+	// Notes say what the answer depends on beyond the input, such as the
+	// address a pod will get.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Reach decides whether src can open a connection to dst on port/proto and
@@ -120,6 +123,7 @@ func (m *Model) verdict(s, d resolved, pi int, port int32) Verdict {
 	}
 	v.Egress = m.egressSide(s, d, pi, port)
 	v.Ingress = m.ingressSide(s, d, pi, port)
+	v.Notes = append(m.addressNotes(s, d, dirEgress, pi, port), m.addressNotes(d, s, dirIngress, pi, port)...)
 	v.Allowed = v.Egress.Allowed && v.Ingress.Allowed
 	switch {
 	case v.Allowed && !v.Egress.Isolated && !v.Ingress.Isolated:
@@ -151,7 +155,47 @@ func (v Verdict) Explain() []string {
 	}
 	side("egress ", v.Egress)
 	side("ingress", v.Ingress)
+	for _, n := range v.Notes {
+		lines = append(lines, "  note: "+n)
+	}
 	return lines
+}
+
+// addressNotes names the rules of self's side whose address blocks might
+// match peer once it has an address: peer is a pod the input gives none,
+// the rule admits the port, and does not already match peer otherwise.
+func (m *Model) addressNotes(self, peer resolved, dir direction, pi int, port int32) []string {
+	if self.pod == nil || self.pod.host || peer.pod == nil || len(peer.pod.ips) > 0 {
+		return nil
+	}
+	var rules []*rule
+	named := m.namedOf(peer.class)
+	if dir == dirEgress {
+		rules = append(rules, m.admEg[self.class]...)
+		for _, p := range m.npEg[self.class] {
+			rules = append(rules, p.rules...)
+		}
+		rules = append(rules, m.baseEg[self.class]...)
+	} else {
+		named = m.namedOf(self.class)
+		rules = append(rules, m.admIn[self.class]...)
+		for _, p := range m.npIn[self.class] {
+			rules = append(rules, p.rules...)
+		}
+		rules = append(rules, m.baseIn[self.class]...)
+	}
+	var out []string
+	for _, r := range rules {
+		if r.dir != dir || len(r.ipDep) == 0 || r.peers.has(peer.class) || !r.ports.admits(pi, port, named) {
+			continue
+		}
+		for _, a := range r.ipDep {
+			if a.matchPods || peer.pod.host {
+				out = append(out, fmt.Sprintf("%s has no address in the input: whether address block %s of %s matches it depends on the address it gets (taken to be outside)", peer.pod.id(), a.block.describe(), r.ref()))
+			}
+		}
+	}
+	return out
 }
 
 func (m *Model) namedOf(c int) map[namedPort]int32 {
