@@ -27,8 +27,8 @@ func (m *Model) subjectVertex(s rbac.Subject) int32 {
 // grant is one capability a binding gives a subject in some namespaces.
 type grant struct {
 	from int32
-	// subject is who acts: the binding's subject, or the one that binds
-	// itself the role.
+	// subject is who acts: the binding's subject; none (zero) for a
+	// Grant, whose edges are its role's alone.
 	subject  rbac.Subject
 	access   rbac.Access
 	held     rbac.Held
@@ -266,6 +266,7 @@ const (
 	hubProxy     = "proxy"     // every pod of the namespace, final
 	hubRead      = "read"      // the Namespace, final
 	hubNodes     = "nodes"     // every node
+	hubLabels    = "labels"    // the Labels of the namespace (relabel.go)
 )
 
 // hub returns the fan-out vertex of a kind in a namespace ("" for every
@@ -274,6 +275,8 @@ const (
 func (m *Model) hub(kind, ns string) int32 {
 	if ns != "" {
 		switch kind {
+		case hubLabels:
+			return m.labels(ns)
 		case hubWorkloads:
 			return m.workloads(ns)
 		case hubSecrets:
@@ -316,12 +319,12 @@ func (m *Model) hub(kind, ns string) int32 {
 
 var hubEdge = map[string]EdgeType{
 	hubWorkloads: CreatesPods, hubSecrets: ReadsSecrets, hubExec: ExecsInto, hubAccounts: MintsToken,
-	hubProxy: ProxiesTo, hubRead: ReadsObjects, hubNodes: KubeletProxy,
+	hubProxy: ProxiesTo, hubRead: ReadsObjects, hubNodes: KubeletProxy, hubLabels: Relabels,
 }
 
 var hubSeverity = map[string]finding.Severity{
 	hubWorkloads: finding.High, hubSecrets: finding.High, hubExec: finding.High, hubAccounts: finding.High,
-	hubProxy: finding.Medium, hubRead: finding.Low, hubNodes: finding.Critical,
+	hubProxy: finding.Medium, hubRead: finding.Low, hubNodes: finding.Critical, hubLabels: finding.High,
 }
 
 func (m *Model) workloads(ns string) int32 {

@@ -32,13 +32,24 @@ func (m *Model) grantEdges(from int32, s rbac.Subject, ns string) {
 	if ns == "" {
 		scope = "cluster-wide"
 	}
-	for _, br := range a.Bindable(s, ns) {
+	// Whoever may bind cluster-admin may bind anything: one Grant says it.
+	bindable := a.Bindable
+	if br, ok := a.BindableRole(s, ns, a.ClusterAdmin()); ok {
+		bindable = func(rbac.Subject, string) []rbac.Bindable { return []rbac.Bindable{br} }
+	}
+	for _, br := range bindable(s, ns) {
+		held := heldFor(br.Role, ns)
+		if len(held) == 0 && readsPods(br.Role) < 0 {
+			continue // binding it gives no step
+		}
 		evidence := append(br.Create.Witness(), br.Bind.Witness()...)
 		evidence = append(evidence, finding.Step{Object: br.Role.Ref,
 			Fact: fmt.Sprintf("%s does not hold all of its rules %s: binding it to itself grants them", s, scope)})
-		gv := m.grantVertex(br.Role.Ref.String(), ns)
+		gv, isNew := m.grantVertex(br.Role.Ref.String(), ns)
 		m.g.Add(Edge{From: from, To: gv, Type: BindsRole, Layer: finding.API, Severity: finding.High, Detail: br.Role.Ref.String(), Evidence: evidence})
-		m.roleEdges(gv, s, br.Role, finding.Ref{Kind: grantBindingKind(ns), Namespace: ns, Name: "(its own)"}, ns, heldFor(br.Role, ns), []finding.Step{})
+		if isNew {
+			m.roleEdges(gv, rbac.Subject{}, br.Role, finding.Ref{Kind: grantBindingKind(ns), Namespace: ns, Name: "(its own)"}, ns, held, []finding.Step{})
+		}
 	}
 	if xs, ok := a.Escalation(s, ns); ok {
 		var evidence []finding.Step
@@ -47,9 +58,11 @@ func (m *Model) grantEdges(from int32, s rbac.Subject, ns string) {
 		}
 		evidence = append(evidence, finding.Step{Object: finding.Ref{Kind: "Role", Namespace: ns, Name: anyRules},
 			Fact: fmt.Sprintf("escalate lets %s write rules it does not hold into a role it is bound to %s: it may give itself any permission there", s, scope)})
-		gv := m.grantVertex(anyRules, ns)
+		gv, isNew := m.grantVertex(anyRules, ns)
 		m.g.Add(Edge{From: from, To: gv, Type: EscalatesRole, Layer: finding.API, Severity: finding.High, Detail: "escalate", Evidence: evidence})
-		m.roleEdges(gv, s, everything, finding.Ref{Kind: grantBindingKind(ns), Namespace: ns, Name: "(its own)"}, ns, heldFor(everything, ns), []finding.Step{})
+		if isNew {
+			m.roleEdges(gv, rbac.Subject{}, everything, finding.Ref{Kind: grantBindingKind(ns), Namespace: ns, Name: "(its own)"}, ns, heldFor(everything, ns), []finding.Step{})
+		}
 	}
 }
 
@@ -72,9 +85,12 @@ func grantBindingKind(ns string) string {
 	return "RoleBinding"
 }
 
-func (m *Model) grantVertex(role, ns string) int32 {
-	if ns == "" {
-		return m.g.Vertex(Vertex{Kind: Grant, Name: role})
+// grantVertex returns the Grant of a role in a scope, and whether it is new
+// (its edges are then still to be added).
+func (m *Model) grantVertex(role, ns string) (int32, bool) {
+	v := Vertex{Kind: Grant, Namespace: ns, Name: role}
+	if id, ok := m.g.Lookup(v); ok {
+		return id, false
 	}
-	return m.g.Vertex(Vertex{Kind: Grant, Namespace: ns, Name: role})
+	return m.g.Vertex(v), true
 }

@@ -2,6 +2,7 @@ package attackpath
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/workload"
 )
 
 /*
@@ -39,51 +41,71 @@ const Labels Kind = "Labels"
 
 // relabelEdges adds the relabelling steps of a grant of namespaces write
 // (or of everything) in its scope: the namespace of a RoleBinding, every
-// namespace of a ClusterRoleBinding, or only the named ones.
+// namespace of a ClusterRoleBinding (through a hub), or only the named
+// ones.
 func (m *Model) relabelEdges(g *grant, names []string) {
-	var namespaces []string
-	switch {
-	case names != nil:
+	if g.cluster && names == nil {
+		m.g.Add(Edge{From: g.from, To: m.hub(hubLabels, ""), Type: Relabels, Layer: finding.API, Severity: finding.High,
+			Detail: "every namespace", Evidence: relabelEvidence(g, "(every namespace)")})
+		m.liftEdge(g, "")
+		return
+	}
+	namespaces := []string{g.access.Namespace}
+	if names != nil {
+		namespaces = nil
 		for _, n := range names {
 			if containsString(m.namespaces, n) && (g.cluster || n == g.access.Namespace) {
 				namespaces = append(namespaces, n)
 			}
 		}
-	case g.cluster:
-		namespaces = m.namespaces
-	default:
-		namespaces = []string{g.access.Namespace}
 	}
 	for _, ns := range namespaces {
-		lv, isNew := m.labelsVertex(ns)
-		evidence := append(append([]finding.Step(nil), g.evidence...), finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns},
-			Fact: "its labels are the holder's to set, " + corev1.LabelMetadataName + " aside"})
-		m.g.Add(Edge{From: g.from, To: lv, Type: Relabels, Layer: finding.API, Severity: finding.High, Detail: "namespace " + ns, Evidence: evidence})
-		if isNew {
-			m.selectorEdges(lv, ns)
-		}
-		m.liftEdges(g, ns, evidence)
+		m.g.Add(Edge{From: g.from, To: m.labels(ns), Type: Relabels, Layer: finding.API, Severity: finding.High,
+			Detail: "namespace " + ns, Evidence: relabelEvidence(g, ns)})
+		m.liftEdge(g, ns)
 	}
 }
 
-func (m *Model) labelsVertex(ns string) (int32, bool) {
+func relabelEvidence(g *grant, ns string) []finding.Step {
+	return append(append([]finding.Step(nil), g.evidence...), finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns},
+		Fact: "its labels are the holder's to set, " + corev1.LabelMetadataName + " aside"})
+}
+
+// labels returns the Labels vertex of a namespace, with its edges into
+// the selectors it may join.
+func (m *Model) labels(ns string) int32 {
 	v := Vertex{Kind: Labels, Name: ns}
 	if id, ok := m.g.Lookup(v); ok {
-		return id, false
+		return id
 	}
-	return m.g.Vertex(v), true
+	id := m.g.Vertex(v)
+	m.selectorEdges(id, ns)
+	return id
 }
 
-// liftEdges: a namespace that enforces a Pod Security level stops doing so
+// liftEdge: a namespace that enforces a Pod Security level stops doing so
 // when relabelled; whoever may also create pods there runs a privileged
-// pod on any node. Namespaces that enforce nothing already have their
+// pod on any node (one edge per subject: the first such namespace is its
+// evidence). ns "" stands for every namespace, with pods created
+// cluster-wide. Namespaces that enforce nothing already have their
 // runs-privileged-pod-on edges.
-func (m *Model) liftEdges(g *grant, ns string, evidence []finding.Step) {
+func (m *Model) liftEdge(g *grant, ns string) {
 	w := m.in.Workload
-	if w == nil {
+	nodes := m.hub(hubNodes, "")
+	if w == nil || m.g.seen[edgeKey{g.from, nodes, LiftsPSA, ""}] {
 		return
 	}
-	p := w.Namespace(ns)
+	var p *workload.NamespacePolicy
+	if ns != "" {
+		p = w.Namespace(ns)
+	} else {
+		for i := range w.Namespaces {
+			if x := &w.Namespaces[i]; x.Enforces() && x.InSnapshot {
+				p = x
+				break
+			}
+		}
+	}
 	if p == nil || !p.Enforces() || !p.InSnapshot {
 		return
 	}
@@ -91,10 +113,10 @@ func (m *Model) liftEdges(g *grant, ns string, evidence []finding.Step) {
 	if !ok {
 		return
 	}
-	steps := append(append([]finding.Step(nil), evidence...), create...)
-	steps = append(steps, finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns},
+	steps := append(relabelEvidence(g, p.Namespace), create...)
+	steps = append(steps, finding.Step{Object: finding.Ref{Kind: "Namespace", Name: p.Namespace},
 		Fact: "enforces " + p.Policy.Enforce.String() + ": relabelled pod-security.kubernetes.io/enforce=privileged, it admits a privileged pod with hostPath / on any node (its author picks nodeName and tolerations)"})
-	m.g.Add(Edge{From: g.from, To: m.hub(hubNodes, ""), Type: LiftsPSA, Layer: finding.Node, Severity: finding.Critical, Detail: "namespace " + ns, Evidence: steps})
+	m.g.Add(Edge{From: g.from, To: nodes, Type: LiftsPSA, Layer: finding.Node, Severity: finding.Critical, Evidence: steps})
 }
 
 // createsPods says whether the grant's holder may create pods (or a pod
@@ -105,6 +127,9 @@ func (m *Model) createsPods(g *grant, ns string) ([]finding.Step, bool) {
 		if h.Capability.Name == "pods create" || h.Capability.Name == "*/*/*" {
 			return []finding.Step{{Object: g.role.Ref, Fact: fmt.Sprintf("rule %d: %s", h.RuleIndex, rbac.RuleString(g.role.Rules[h.RuleIndex]))}}, true
 		}
+	}
+	if g.subject.Kind == "" {
+		return nil, false // a Grant holds its role's rules only
 	}
 	user, groups := rbac.Identity(g.subject)
 	for i := range rbac.Catalogue {
@@ -133,10 +158,7 @@ func (m *Model) createsPods(g *grant, ns string) ([]finding.Step, bool) {
 // AdminNetworkPolicy Deny may still refuse it: the edge says so).
 func (m *Model) selectorEdges(lv int32, ns string) {
 	snap := m.in.Snapshot
-	source := m.unrestrictedPod(ns)
-	if source < 0 {
-		return
-	}
+	source := -1
 	current := labels.Set{corev1.LabelMetadataName: ns}
 	for i := range snap.Namespaces {
 		if snap.Namespaces[i].Name == ns {
@@ -156,6 +178,11 @@ func (m *Model) selectorEdges(lv int32, ns string) {
 				want, ok := joinable(peer, ns, current)
 				if !ok {
 					continue
+				}
+				if source < 0 {
+					if source = m.unrestrictedPod(ns); source < 0 {
+						return
+					}
 				}
 				targets := m.selectedPods(np)
 				if len(targets) == 0 {
@@ -185,6 +212,9 @@ func joinable(peer networkingv1.NetworkPolicyPeer, ns string, current labels.Set
 	sel := peer.NamespaceSelector
 	if sel == nil || (peer.PodSelector != nil && (len(peer.PodSelector.MatchLabels) > 0 || len(peer.PodSelector.MatchExpressions) > 0)) {
 		return nil, false
+	}
+	if _, byName := sel.MatchLabels[corev1.LabelMetadataName]; byName && len(sel.MatchLabels) == 1 && len(sel.MatchExpressions) == 0 {
+		return nil, false // the name label is the API server's
 	}
 	s, err := metav1.LabelSelectorAsSelector(sel)
 	if err != nil || s.Empty() || s.Matches(current) {
@@ -243,20 +273,21 @@ func requiresAbsent(s labels.Selector, key string) bool {
 // egress, or -1.
 func (m *Model) unrestrictedPod(ns string) int {
 	snap := m.in.Snapshot
-	for _, i := range m.pods[ns] {
-		p := &snap.Pods[i]
-		restricted := false
-		for pi := range snap.NetworkPolicies {
-			np := &snap.NetworkPolicies[pi]
-			if np.Namespace != ns || !hasPolicyType(np, networkingv1.PolicyTypeEgress) {
-				continue
-			}
-			if s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector); err != nil || s.Matches(labels.Set(p.Labels)) {
-				restricted = true
-				break
-			}
+	var egress []labels.Selector
+	for pi := range snap.NetworkPolicies {
+		np := &snap.NetworkPolicies[pi]
+		if np.Namespace != ns || !hasPolicyType(np, networkingv1.PolicyTypeEgress) {
+			continue
 		}
-		if !restricted {
+		s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+		if err != nil {
+			s = labels.Everything() // unreadable: take it as restricting every pod
+		}
+		egress = append(egress, s)
+	}
+	for _, i := range m.pods[ns] {
+		set := labels.Set(snap.Pods[i].Labels)
+		if !slices.ContainsFunc(egress, func(s labels.Selector) bool { return s.Matches(set) }) {
 			return i
 		}
 	}

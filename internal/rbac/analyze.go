@@ -58,10 +58,8 @@ type analysis struct {
 	byKey map[string]int
 	caps  map[capKey][]Held
 
-	clusterRoles []*Role            // sorted by name, built on first use
-	rolesIn      map[string][]*Role // per namespace, sorted by name
-	groupParts   map[groupScope]*ownerPart
-	partCovers   map[partRole]bool
+	groupParts map[groupScope]*ownerPart
+	partCovers map[partRole]bool
 }
 
 func (an *analysis) capabilities(r *Role, cluster bool) []Held {

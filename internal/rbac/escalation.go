@@ -2,7 +2,6 @@ package rbac
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -233,29 +232,9 @@ func hasCapability(held []Held, name string) bool {
 	return false
 }
 
-func (an *analysis) sortedClusterRoles() []*Role {
-	if an.clusterRoles == nil {
-		an.clusterRoles = make([]*Role, 0, len(an.a.clusterRoles))
-		for _, r := range an.a.clusterRoles {
-			an.clusterRoles = append(an.clusterRoles, r)
-		}
-		sort.Slice(an.clusterRoles, func(i, j int) bool { return an.clusterRoles[i].Ref.Name < an.clusterRoles[j].Ref.Name })
-	}
-	return an.clusterRoles
-}
+func (an *analysis) sortedClusterRoles() []*Role { return an.a.sortedClusterRoles }
 
-func (an *analysis) sortedRoles(ns string) []*Role {
-	if an.rolesIn == nil {
-		an.rolesIn = map[string][]*Role{}
-		for _, r := range an.a.roles {
-			an.rolesIn[r.Ref.Namespace] = append(an.rolesIn[r.Ref.Namespace], r)
-		}
-		for _, rs := range an.rolesIn {
-			sort.Slice(rs, func(i, j int) bool { return rs[i].Ref.Name < rs[j].Ref.Name })
-		}
-	}
-	return an.rolesIn[ns]
-}
+func (an *analysis) sortedRoles(ns string) []*Role { return an.a.rolesIn[ns] }
 
 // ownerPart is the rules one user or group holds through its own bindings
 // in a scope, each role's once.

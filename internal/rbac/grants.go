@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -55,15 +56,36 @@ func (a *Authorizer) Bindable(s Subject, ns string) []Bindable {
 	if create.By == nil {
 		return nil
 	}
+	// The subject's rules that may grant bind, to try roles against
+	// before asking the authorizer for the evidence.
+	var bindRules []rbacv1.PolicyRule
+	for _, x := range a.RulesFor(user, groups, ns) {
+		if verbMatches(&x.Rule, "bind") && apiGroupMatches(&x.Rule, rbacv1.GroupName) {
+			bindRules = append(bindRules, x.Rule)
+		}
+	}
+	if len(bindRules) == 0 {
+		return nil
+	}
 	an := &analysis{a: a}
-	own, _ := an.ownRules(user, groups, ns)
+	var own coverage
 	var out []Bindable
 	try := func(r *Role, resource string) {
 		if len(r.Rules) == 0 || (ns != "" && !namespacedAccess(r.Rules)) {
 			return
 		}
+		req := Request{Verb: "bind", APIGroup: rbacv1.GroupName, Resource: resource, Name: r.Ref.Name, Namespace: ns}
+		if !slices.ContainsFunc(bindRules, func(rule rbacv1.PolicyRule) bool { return RuleAllows(&req, &rule) }) {
+			return
+		}
 		bind := a.Authorize(Request{User: user, Groups: groups, Verb: "bind", APIGroup: rbacv1.GroupName, Resource: resource, Name: r.Ref.Name, Namespace: ns})
-		if bind.By == nil || an.covered(own, r) {
+		if bind.By == nil {
+			return
+		}
+		if own == nil {
+			own, _ = an.ownRules(user, groups, ns)
+		}
+		if an.covered(own, r) {
 			return
 		}
 		out = append(out, Bindable{Role: r, Create: *create.By, Bind: *bind.By})
@@ -132,3 +154,33 @@ func (a *Authorizer) Escalation(s Subject, ns string) ([]Access, bool) {
 // with: a service account as itself with its implicit groups, a user as
 // itself in system:authenticated, a group as an anonymous member of it.
 func Identity(s Subject) (user string, groups []string) { return identity(s) }
+
+// ClusterAdmin returns the ClusterRole cluster-admin: the snapshot's, or
+// the bootstrap one kube-apiserver recreates at every start.
+func (a *Authorizer) ClusterAdmin() *Role {
+	if r := a.clusterRoles[clusterAdmin.Ref.Name]; r != nil {
+		return r
+	}
+	return clusterAdmin
+}
+
+// BindableRole says whether the subject may bind one ClusterRole in a
+// scope (see Bindable) without holding its rules there.
+func (a *Authorizer) BindableRole(s Subject, ns string, r *Role) (Bindable, bool) {
+	user, groups := identity(s)
+	bindingRes := "rolebindings"
+	if ns == "" {
+		bindingRes = "clusterrolebindings"
+	}
+	create := a.Authorize(Request{User: user, Groups: groups, Verb: "create", APIGroup: rbacv1.GroupName, Resource: bindingRes, Namespace: ns})
+	bind := a.Authorize(Request{User: user, Groups: groups, Verb: "bind", APIGroup: rbacv1.GroupName, Resource: "clusterroles", Name: r.Ref.Name, Namespace: ns})
+	if create.By == nil || bind.By == nil {
+		return Bindable{}, false
+	}
+	an := &analysis{a: a}
+	own, _ := an.ownRules(user, groups, ns)
+	if an.covered(own, r) {
+		return Bindable{}, false
+	}
+	return Bindable{Role: r, Create: *create.By, Bind: *bind.By}, true
+}

@@ -86,6 +86,10 @@ type Authorizer struct {
 
 	roles        map[string]*Role // "namespace/name"
 	clusterRoles map[string]*Role
+	// sortedClusterRoles are the ClusterRoles by name; rolesIn the Roles
+	// of each namespace by name.
+	sortedClusterRoles []*Role
+	rolesIn            map[string][]*Role
 }
 
 // NewAuthorizer indexes the RBAC objects of a snapshot. ClusterRole
@@ -105,6 +109,19 @@ func NewAuthorizer(snap *snapshot.Snapshot) *Authorizer {
 	for i := range snap.ClusterRoles {
 		r := &snap.ClusterRoles[i]
 		a.clusterRoles[r.Name] = &Role{Ref: finding.Ref{Kind: "ClusterRole", Name: r.Name}, Rules: r.Rules, Aggregated: r.AggregationRule != nil}
+	}
+
+	a.sortedClusterRoles = make([]*Role, 0, len(a.clusterRoles))
+	for _, r := range a.clusterRoles {
+		a.sortedClusterRoles = append(a.sortedClusterRoles, r)
+	}
+	sort.Slice(a.sortedClusterRoles, func(i, j int) bool { return a.sortedClusterRoles[i].Ref.Name < a.sortedClusterRoles[j].Ref.Name })
+	a.rolesIn = map[string][]*Role{}
+	for _, r := range a.roles {
+		a.rolesIn[r.Ref.Namespace] = append(a.rolesIn[r.Ref.Namespace], r)
+	}
+	for _, rs := range a.rolesIn {
+		sort.Slice(rs, func(i, j int) bool { return rs[i].Ref.Name < rs[j].Ref.Name })
 	}
 
 	crbs := make([]int, len(snap.ClusterRoleBindings))
