@@ -32,7 +32,11 @@ type Report struct {
 	// Assumed counts the built-in objects the snapshot assumed (the
 	// bootstrap RBAC policy, offline); nil when it assumed none.
 	Assumed *snapshot.Assumed `json:"assumed,omitempty"`
-	Summary map[string]int    `json:"summary"`
+	// PodSecurity lists, per namespace, the pods its Pod Security enforce
+	// level refuses, as the API server's admission would decide: those
+	// that would never be created are left out of every analysis.
+	PodSecurity []snapshot.RefusedPods `json:"podSecurity"`
+	Summary     map[string]int         `json:"summary"`
 	// Isolation is the tenant × tenant verdict from the attack graph; nil
 	// when the graph was not built.
 	Isolation *attackpath.Matrix `json:"isolation,omitempty"`
@@ -122,6 +126,7 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		Problems:      snap.Problems,
 		Warnings:      snap.Warnings,
 		Gaps:          snap.Gaps,
+		PodSecurity:   snap.PodSecurity,
 		Summary:       map[string]int{},
 		Findings:      []finding.Finding{},
 	}

@@ -150,6 +150,9 @@ func (p *printer) summary(r *audit.Report) {
 	if n := len(r.Warnings); n > 0 {
 		p.printf("%s (listed at the end)\n", counted(n, "input warning", "input warnings"))
 	}
+	for _, ps := range r.PodSecurity {
+		p.wrap("pod security: ", ps.String())
+	}
 }
 
 // breachedPairs counts the breached tenant pairs and all pairs, or those

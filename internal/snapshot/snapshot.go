@@ -71,6 +71,12 @@ type Snapshot struct {
 	// as the API server would hold them: the built-in bootstrap RBAC policy
 	// of a Kubernetes version, for offline input. Zero when nothing was.
 	Assumed Assumed
+
+	// PodSecurity lists, per namespace, the pods its Pod Security enforce
+	// level refuses (workload.DropRefused fills it in): those of manifests
+	// and controller templates are left out of the snapshot, live ones
+	// kept. Empty, not nil, once judged.
+	PodSecurity []RefusedPods
 }
 
 // Assumed says which built-in objects a snapshot assumed: the Roles and

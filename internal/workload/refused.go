@@ -31,40 +31,8 @@ and refuse nothing (the server's default is privileged).
 */
 
 // RefusedNamespace lists the pods of one namespace that its Pod Security
-// enforce level refuses.
-type RefusedNamespace struct {
-	Namespace string `json:"namespace"`
-	// Level and Version are the namespace's enforce level and version
-	// ("restricted", "latest" or "v1.30").
-	Level   string `json:"level"`
-	Version string `json:"version"`
-	// Refused names the refused pods, sorted: a pod by its name, a
-	// representative pod by the controller it stands for
-	// ("Deployment/web").
-	Refused []string `json:"refused"`
-	// Existing names those of Refused that exist on the cluster (live pods,
-	// kept in the snapshot); the others would never be created.
-	Existing []string `json:"existing,omitempty"`
-}
-
-// String says it in one line: "3 pods of team-a would be refused by
-// enforce=restricted (latest); 1 of them runs, admitted before".
-func (r RefusedNamespace) String() string {
-	pods := "pods"
-	if len(r.Refused) == 1 {
-		pods = "pod"
-	}
-	s := fmt.Sprintf("%d %s of %s would be refused by enforce=%s (%s)", len(r.Refused), pods, r.Namespace, r.Level, r.Version)
-	switch n := len(r.Existing); {
-	case n == len(r.Refused) && n == 1:
-		s += "; it exists, admitted before the level was set"
-	case n == len(r.Refused):
-		s += "; they exist, admitted before the level was set"
-	case n > 0:
-		s += fmt.Sprintf("; %d of them exist, admitted before the level was set", n)
-	}
-	return s
-}
+// enforce level refuses (see snapshot.RefusedPods).
+type RefusedNamespace = snapshot.RefusedPods
 
 // Refused evaluates every pod of the snapshot at its namespace's enforce
 // level and version, and lists per namespace, sorted, those it refuses.
@@ -75,10 +43,14 @@ func Refused(snap *snapshot.Snapshot) []RefusedNamespace {
 
 // DropRefused removes from the snapshot the pods without a status (of
 // manifests and controller templates) that their namespace's enforce level
-// refuses, keeps the live ones, and returns what Refused returns. Call it
-// after Normalize, before the engines run.
+// refuses, keeps the live ones, records what Refused returns in
+// snap.PodSecurity and returns it. Call it after Normalize, before the
+// engines run; a second call keeps the first list.
 func DropRefused(snap *snapshot.Snapshot) []RefusedNamespace {
 	out, drop := refused(snap)
+	if snap.PodSecurity == nil {
+		snap.PodSecurity = out
+	}
 	if len(drop) == 0 {
 		return out
 	}

@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// inputShown is how many skipped documents and warnings the stderr summary
+// names before it counts the rest.
+const inputShown = 3
+
+// SummariseInput writes to w, for every command and output format alike,
+// what of the input was not analysed as written: skipped documents, input
+// warnings, and pods their namespace's Pod Security level refuses. Nothing
+// is written when all was read as given. The JSON report and the text
+// report's summary carry the full lists.
+func SummariseInput(w io.Writer, snap *snapshot.Snapshot) {
+	list := func(what string, ps []snapshot.Problem) {
+		if len(ps) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "bulkhead: %s\n", plural(len(ps), what))
+		for i, p := range ps {
+			if i == inputShown {
+				fmt.Fprintf(w, "  … %d more (the report's skippedInput and inputWarnings list all)\n", len(ps)-inputShown)
+				break
+			}
+			fmt.Fprintf(w, "  %s\n", p)
+		}
+	}
+	list("input document skipped", snap.Problems)
+	list("input warning", snap.Warnings)
+	for _, r := range snap.PodSecurity {
+		fmt.Fprintf(w, "bulkhead: %s: left out of the analysis unless they exist\n", r)
+	}
+}
+
+// plural writes "1 input document skipped" or "3 input documents skipped":
+// the noun is the first word of what after "input".
+func plural(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", what)
+	}
+	switch what {
+	case "input document skipped":
+		return fmt.Sprintf("%d input documents skipped", n)
+	case "input warning":
+		return fmt.Sprintf("%d input warnings", n)
+	}
+	return fmt.Sprintf("%d %s", n, what)
+}
