@@ -162,3 +162,24 @@ func TestImpersonationFollowsCanI(t *testing.T) {
 		}
 	}
 }
+
+// TestPlatformSource: grants to the platform's service accounts stay
+// reported, with the platform tenant as their source, for the attack graph
+// to grade as platform exposure rather than a breach between tenants.
+func TestPlatformSource(t *testing.T) {
+	snap := &snapshot.Snapshot{
+		ClusterRoles:        []rbacv1.ClusterRole{clusterRole("pod-reader", rule(l("list"), l(""), l("pods")))},
+		ClusterRoleBindings: []rbacv1.ClusterRoleBinding{clusterRoleBinding("prometheus", "ClusterRole", "pod-reader", sa("monitoring", "prometheus"))},
+	}
+	for _, ns := range []string{"team-a", "monitoring"} {
+		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	}
+	ten, err := tenancy.Resolve(snap, tenancy.Config{PlatformNamespaces: []string{"monitoring"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := Analyze(snap, ten)
+	if len(fs) != 1 || fs[0].ID != IDEveryTenant || fs[0].SourceTenant != tenancy.Platform {
+		t.Errorf("findings = %+v, want one %s from tenant %s", fs, IDEveryTenant, tenancy.Platform)
+	}
+}
