@@ -24,14 +24,8 @@ func build(t testing.TB, snap *snapshot.Snapshot) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var dns []finding.Finding
-	for _, f := range exposure.Analyze(snap, ten) {
-		if f.Category == finding.DNS {
-			dns = append(dns, f)
-		}
-	}
 	return Build(Inputs{Snapshot: snap, Tenancy: ten, RBAC: rbac.NewAuthorizer(snap), Workload: workload.Analyze(snap, ten),
-		Network: netpol.Compile(snap, netpol.DefaultOptions()), DNS: dns})
+		Network: netpol.Compile(snap, netpol.DefaultOptions()), DNS: exposure.DNSExposures(snap, ten)})
 }
 
 func fromYAML(t testing.TB, docs ...string) *snapshot.Snapshot {

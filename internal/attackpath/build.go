@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/bulkhead-dev/bulkhead/internal/exposure"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
@@ -23,9 +24,11 @@ type Inputs struct {
 	RBAC     *rbac.Authorizer
 	Workload *workload.Result
 	Network  *netpol.Model
-	// DNS holds the DNS-layer findings: they mark matrix cells, they are
-	// not steps of a path (resolving a name gives no access by itself).
-	DNS []finding.Finding
+	// DNS is what cluster DNS exposes of each tenant: discovery marks the
+	// matrix cells toward that tenant; it is no step of a path (resolving
+	// a name gives no access by itself). Spoofing (`pods insecure`) reveals
+	// nothing of a tenant and marks no cell: its finding is cluster-wide.
+	DNS []exposure.DNSExposure
 }
 
 // Model is the attack graph of one snapshot, with each tenant's footholds

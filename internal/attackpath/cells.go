@@ -11,15 +11,19 @@ import (
 // a target tenant, so that a cell is never milder than a finding about its
 // pair: the cell is breached, takes the finding's layer, its worst severity
 // is at least the finding's, and it lists the finding's rule ID. "*" on
-// either side means every tenant. The cluster tenant is never a source.
+// either side means the tenants SourceTenants or TargetTenants list, or
+// every tenant when they list none. The cluster tenant is never a source.
 // Call it before Summarize, which drops isolated cells.
 func (x *Matrix) AddFindings(fs []finding.Finding) {
 	index := map[[2]string]int{}
 	for i, c := range x.Cells {
 		index[[2]string{c.Source, c.Target}] = i
 	}
-	expand := func(t string) []string {
-		if t == "*" {
+	expand := func(t string, set []string) []string {
+		switch {
+		case t == "*" && set != nil:
+			return set
+		case t == "*":
 			return x.Tenants
 		}
 		return []string{t}
@@ -28,11 +32,11 @@ func (x *Matrix) AddFindings(fs []finding.Finding) {
 		if f.SourceTenant == "" || f.TargetTenant == "" {
 			continue
 		}
-		for _, a := range expand(f.SourceTenant) {
+		for _, a := range expand(f.SourceTenant, f.SourceTenants) {
 			if a == tenancy.Cluster {
 				continue
 			}
-			for _, b := range expand(f.TargetTenant) {
+			for _, b := range expand(f.TargetTenant, f.TargetTenants) {
 				i, ok := index[[2]string{a, b}]
 				if a == b || !ok {
 					continue

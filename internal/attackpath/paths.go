@@ -1,8 +1,11 @@
 package attackpath
 
 import (
+	"slices"
 	"sort"
+	"strings"
 
+	"github.com/bulkhead-dev/bulkhead/internal/exposure"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -57,11 +60,79 @@ func (m *Model) Explain(p *Path) {
 	}
 }
 
-// path builds a Path from a chain of edge ids.
-func (m *Model) newPath(from, to string, target int32, edges []int32) Path {
+// newPath builds a Path from a chain of edge ids. home is the tenant the
+// path starts in ("" for none): hops into its own assets add no layer and
+// no severity.
+func (m *Model) newPath(home, from, to string, target int32, edges []int32) Path {
 	hops := m.hops(edges)
-	sev, layers := summarise(hops)
+	sev, layers := m.summarise(home, hops)
 	return Path{From: from, To: to, Target: m.g.At(target), Severity: sev, Layers: layers, Hops: hops, edges: edges}
+}
+
+// ownGround reports whether a shown vertex is an asset of tenant t (hubs
+// are folded away from shown paths).
+func (m *Model) ownGround(t string, x Vertex) bool {
+	v, ok := m.g.Lookup(x)
+	return ok && m.owner[v] == t
+}
+
+// owners indexes the tenants, the cluster tenant always among them (it is
+// a target even when the input has none of its namespaces: its nodes,
+// kubelets and cloud credentials), and gives each vertex's owner by that
+// index (-1 for none).
+func (m *Model) owners() (tenants []string, index map[string]int32, owner []int32) {
+	index = map[string]int32{}
+	for i, t := range m.ten.Tenants() {
+		tenants = append(tenants, t.Name)
+		index[t.Name] = int32(i)
+	}
+	if _, ok := index[tenancy.Cluster]; !ok {
+		index[tenancy.Cluster] = int32(len(tenants))
+		tenants = append(tenants, tenancy.Cluster)
+	}
+	owner = make([]int32, len(m.owner))
+	for v, t := range m.owner {
+		owner[v] = -1
+		if i, ok := index[t]; ok && t != "" {
+			owner[v] = i
+		}
+	}
+	return tenants, index, owner
+}
+
+// territory gives each vertex the tenant (by index) whose ground it is:
+// an asset's owner, or for a hub of one namespace (every pod of team-a),
+// that namespace's tenant. A hop onto the searcher's own ground is no
+// crossing.
+func (m *Model) territory(index map[string]int32, owner []int32) []int32 {
+	out := slices.Clone(owner)
+	for v := range out {
+		if out[v] >= 0 {
+			continue
+		}
+		x := m.g.At(int32(v))
+		if x.Kind != Hub {
+			continue
+		}
+		if _, ns, ok := strings.Cut(x.Name, ":"); ok && ns != "*" {
+			if i, ok := index[m.ten.Of(ns)]; ok {
+				out[v] = i
+			}
+		}
+	}
+	return out
+}
+
+// searchFrom returns a searcher for paths starting in tenant home ("" for
+// none).
+func (m *Model) searchFrom(home string) *searcher {
+	s := m.g.searcher()
+	_, index, owner := m.owners()
+	s.owner = m.territory(index, owner)
+	if i, ok := index[home]; ok && home != "" {
+		s.self = i
+	}
+	return s
 }
 
 // hops folds a chain of edge ids into hops.
@@ -92,10 +163,13 @@ func (m *Model) hops(edges []int32) []Hop {
 	return out
 }
 
-func summarise(hops []Hop) (finding.Severity, []finding.Category) {
+func (m *Model) summarise(home string, hops []Hop) (finding.Severity, []finding.Category) {
 	worst := finding.Info
 	seen := map[finding.Category]bool{}
 	for _, h := range hops {
+		if home != "" && m.ownGround(home, h.To) {
+			continue // within the source's own tenant
+		}
 		if h.Severity > worst {
 			worst = h.Severity
 		}
@@ -162,34 +236,18 @@ func (x *Matrix) Cell(source, target string) *Cell {
 // when the input holds none of its namespaces. Witnesses come without
 // evidence: Explain adds it to those that are shown.
 func (m *Model) Matrix() Matrix {
-	var tenants []string
-	index := map[string]int32{}
-	for i, t := range m.ten.Tenants() {
-		tenants = append(tenants, t.Name)
-		index[t.Name] = int32(i)
-	}
-	if _, ok := index[tenancy.Cluster]; !ok {
-		// The cluster is a target even when the input has none of its
-		// namespaces: its nodes, kubelets and cloud credentials.
-		index[tenancy.Cluster] = int32(len(tenants))
-		tenants = append(tenants, tenancy.Cluster)
-	}
-	owner := make([]int32, len(m.owner))
-	for v, t := range m.owner {
-		owner[v] = -1
-		if i, ok := index[t]; ok && t != "" {
-			owner[v] = i
-		}
-	}
+	tenants, index, owner := m.owners()
 	x := Matrix{Tenants: tenants}
 	dns := m.dnsLayers()
 	s := m.g.searcher()
+	s.owner = m.territory(index, owner)
 	acc := newAccumulator(len(tenants), m.g.Len())
 	for ai, a := range tenants {
 		if a != tenancy.Cluster {
+			s.self = int32(ai)
 			acc.collect(s, m.sources[a], owner, int32(ai))
 			if st, ok := s.best(m.admin); ok {
-				x.AdminPaths = append(x.AdminPaths, m.newPath(a, "cluster-admin", m.admin, s.path(st)))
+				x.AdminPaths = append(x.AdminPaths, m.newPath(a, a, "cluster-admin", m.admin, s.path(st)))
 			}
 		}
 		for bi, b := range tenants {
@@ -202,15 +260,15 @@ func (m *Model) Matrix() Matrix {
 				c.Layers = layersOf(acc.layers[bi])
 				c.Worst = acc.worst[bi]
 				c.Paths = int(acc.count[bi])
-				w := m.newPath(a, b, acc.best[bi]/2, s.path(acc.best[bi]))
+				w := m.newPath(a, a, b, acc.best[bi]/2, s.path(acc.best[bi]))
 				c.Witness = &w
 			}
-			if sev, ok := dns[[2]string{a, b}]; ok && a != tenancy.Cluster {
+			if d, ok := dns[[2]string{a, b}]; ok {
 				c.Isolated = false
 				c.Layers = addLayer(c.Layers, finding.DNS)
-				if sev > c.Worst {
-					c.Worst = sev
-				}
+				c.Worst = max(c.Worst, d.severity)
+				c.Findings = append(c.Findings, d.checks...)
+				slices.Sort(c.Findings)
 			}
 			x.Cells = append(x.Cells, c)
 		}
@@ -276,25 +334,35 @@ func addLayer(ls []finding.Category, l finding.Category) []finding.Category {
 	return sortedLayers(seen)
 }
 
-// dnsLayers expands the DNS findings to the tenant pairs they join.
-func (m *Model) dnsLayers() map[[2]string]finding.Severity {
-	out := map[[2]string]finding.Severity{}
-	expand := func(t string) []string {
-		if t == "*" {
-			var all []string
-			for _, x := range m.ten.Tenants() {
-				all = append(all, x.Name)
-			}
-			return all
+// dnsCell is what DNS discovery adds to one cell: the worst severity and
+// the checks behind it.
+type dnsCell struct {
+	severity finding.Severity
+	checks   []string
+}
+
+// dnsLayers marks the tenant pairs DNS discovery joins: every other
+// tenant (the cluster tenant is no source) learns names of the exposed
+// tenant's pods or Services.
+func (m *Model) dnsLayers() map[[2]string]*dnsCell {
+	out := map[[2]string]*dnsCell{}
+	for _, e := range m.in.DNS {
+		if e.Kind != exposure.DNSDiscovery {
+			continue
 		}
-		return []string{t}
-	}
-	for _, f := range m.in.DNS {
-		for _, a := range expand(f.SourceTenant) {
-			for _, b := range expand(f.TargetTenant) {
-				if a != b && f.Severity >= out[[2]string{a, b}] {
-					out[[2]string{a, b}] = f.Severity
-				}
+		for _, a := range m.ten.Tenants() {
+			if a.Name == e.Tenant || a.Name == tenancy.Cluster {
+				continue
+			}
+			k := [2]string{a.Name, e.Tenant}
+			c := out[k]
+			if c == nil {
+				c = &dnsCell{}
+				out[k] = c
+			}
+			c.severity = max(c.severity, e.Severity)
+			if !slices.Contains(c.checks, e.Check) {
+				c.checks = append(c.checks, e.Check)
 			}
 		}
 	}
@@ -333,18 +401,18 @@ type Target struct {
 // target, every tenant but the source's own is a target.
 func (m *Model) Paths(from Source, to Target) []Path {
 	var starts []int32
-	name := from.Tenant
+	name, home := from.Tenant, from.Tenant
 	if from.Subject != nil {
 		v, ok := m.g.Lookup(*from.Subject)
 		if !ok {
 			return nil
 		}
 		starts = []int32{v}
-		name = from.Subject.String()
+		name, home = from.Subject.String(), m.home[v]
 	} else {
 		starts = m.sources[from.Tenant]
 	}
-	s := m.g.searcher()
+	s := m.searchFrom(home)
 	s.run(starts)
 	var out []Path
 	add := func(v int32, label string) {
@@ -352,7 +420,7 @@ func (m *Model) Paths(from Source, to Target) []Path {
 		if !ok {
 			return
 		}
-		p := m.newPath(name, label, v, s.path(x))
+		p := m.newPath(home, name, label, v, s.path(x))
 		if len(p.Hops) == 0 {
 			return
 		}

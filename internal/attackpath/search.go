@@ -39,6 +39,12 @@ type searcher struct {
 	touched []int32
 	queued  []bool
 	work    []int32
+	// owner[v] is the tenant (by index) vertex v is an asset of, -1 for
+	// none; self is the tenant searched from (-1: none). A hop into the
+	// searcher's own tenant (alice execs into her own pod) adds no layer
+	// and no severity: it is no crossing of a boundary.
+	owner []int32
+	self  int32
 	// The 0-1 deque: front is a stack of states at the current distance
 	// (reached through hidden edges), back a queue.
 	front, back []int32
@@ -64,11 +70,20 @@ func layersOf(mask uint8) []finding.Category {
 func (g *Graph) searcher() *searcher {
 	n := 2 * len(g.vertices)
 	s := &searcher{g: g, via: make([]int32, n), dist: make([]int32, n), layers: make([]uint8, n), worst: make([]finding.Severity, n),
-		pred: make([]int32, n), sdist: make([]int32, n), done: make([]bool, n), queued: make([]bool, n)}
+		pred: make([]int32, n), sdist: make([]int32, n), done: make([]bool, n), queued: make([]bool, n), self: -1}
 	for i := range s.via {
 		s.via[i] = -2
 	}
 	return s
+}
+
+// weigh returns what an edge adds to a path: its layer bit and severity,
+// or nothing when it only enters the searcher's own tenant.
+func (s *searcher) weigh(e *Edge) (uint8, finding.Severity) {
+	if s.self >= 0 && s.owner[e.To] == s.self {
+		return 0, finding.Info
+	}
+	return layerBit[e.Layer], e.Severity
 }
 
 func (s *searcher) reset() {
@@ -126,12 +141,10 @@ func (s *searcher) run(sources []int32) {
 			if s.via[y] == -2 {
 				s.touched = append(s.touched, y)
 			}
+			bit, sev := s.weigh(e)
 			s.via[y], s.dist[y] = eid, d
-			s.layers[y] = s.layers[x] | layerBit[e.Layer]
-			s.worst[y] = s.worst[x]
-			if e.Severity > s.worst[y] {
-				s.worst[y] = e.Severity
-			}
+			s.layers[y] = s.layers[x] | bit
+			s.worst[y] = max(s.worst[x], sev)
 			if w == 0 {
 				front = append(front, y)
 			} else {
@@ -165,19 +178,17 @@ func (s *searcher) propagate() {
 			if e.Final {
 				y++
 			}
-			sev := s.worst[x]
-			if e.Severity > sev {
-				sev = e.Severity
-			}
+			bit, esev := s.weigh(e)
+			sev := max(s.worst[x], esev)
 			w := int32(1)
 			if e.Hidden {
 				w = 0
 			}
 			d := s.sdist[x] + w
-			if e.Severity >= sev {
+			if esev >= sev {
 				d = s.dist[x] + w // path() takes the shortest way to x
 			}
-			lay := s.layers[x] | layerBit[e.Layer]
+			lay := s.layers[x] | bit
 			better := sev > s.worst[y] || (sev == s.worst[y] && d < s.sdist[y])
 			if !better && lay&^s.layers[y] == 0 {
 				continue
@@ -205,7 +216,7 @@ func (s *searcher) path(x int32) []int32 {
 		e := &s.g.edges[eid]
 		tail = append(tail, eid)
 		from := 2 * e.From // every edge leaves a controlled vertex
-		if e.Severity >= s.worst[x] {
+		if _, sev := s.weigh(e); sev >= s.worst[x] {
 			x = from
 			break
 		}

@@ -44,9 +44,15 @@ func (m *Model) Subjects(max int) ([]SubjectReach, int) {
 	if max > 0 && len(vs) > max {
 		left, vs = len(vs)-max, vs[:max]
 	}
+	_, index, owner := m.owners()
 	s := m.g.searcher()
+	s.owner = m.territory(index, owner)
 	var out []SubjectReach
 	for _, v := range vs {
+		s.self = -1
+		if i, ok := index[m.home[v]]; ok && m.home[v] != "" {
+			s.self = i
+		}
 		s.run([]int32{v})
 		best := map[string]int32{}
 		for _, x := range s.touched {
@@ -65,7 +71,7 @@ func (m *Model) Subjects(max int) ([]SubjectReach, int) {
 		sort.Strings(r.Tenants)
 		for _, t := range r.Tenants {
 			if t != r.Home {
-				r.Paths = append(r.Paths, m.newPath(r.Subject.String(), t, best[t]/2, s.path(best[t])))
+				r.Paths = append(r.Paths, m.newPath(r.Home, r.Subject.String(), t, best[t]/2, s.path(best[t])))
 			}
 		}
 		SortPaths(r.Paths)

@@ -61,12 +61,7 @@ func (f *Facts) Exposure() []finding.Finding {
 // Graph is the attack graph joining every engine's facts.
 func (f *Facts) Graph() *attackpath.Model {
 	f.graphOnce.Do(func() {
-		var dns []finding.Finding
-		for _, x := range f.Exposure() {
-			if x.Category == finding.DNS {
-				dns = append(dns, x)
-			}
-		}
+		dns := exposure.DNSExposures(f.Snapshot, f.Tenancy)
 		f.graph = attackpath.Build(attackpath.Inputs{
 			Snapshot: f.Snapshot, Tenancy: f.Tenancy,
 			RBAC: f.RBAC(), Workload: f.Workload(), Network: f.NetworkModel(), DNS: dns,

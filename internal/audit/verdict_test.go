@@ -178,14 +178,28 @@ func TestVerdictProperties(t *testing.T) {
 func checkAgreement(t *testing.T, seed int64, rep *Report, model *attackpath.Model) {
 	t.Helper()
 	x := rep.Isolation
+	side := func(t string, set []string) []string {
+		switch {
+		case t == "*" && set != nil:
+			return set
+		case t == "*":
+			return x.Tenants
+		}
+		return []string{t}
+	}
 	for _, f := range rep.Findings {
-		if f.SourceTenant == "" || f.TargetTenant == "" || f.SourceTenant == "*" || f.TargetTenant == "*" ||
-			f.SourceTenant == f.TargetTenant || f.SourceTenant == tenancy.Cluster {
+		if f.SourceTenant == "" || f.TargetTenant == "" {
 			continue
 		}
-		c := x.Cell(f.SourceTenant, f.TargetTenant)
-		if c == nil || c.Worst < f.Severity {
-			t.Errorf("seed %d: finding %s %s %s → %s is not in its cell (%+v)", seed, f.ID, f.Severity, f.SourceTenant, f.TargetTenant, c)
+		for _, a := range side(f.SourceTenant, f.SourceTenants) {
+			for _, b := range side(f.TargetTenant, f.TargetTenants) {
+				if a == b || a == tenancy.Cluster {
+					continue
+				}
+				if c := x.Cell(a, b); c == nil || c.Worst < f.Severity || !slices.Contains(c.Findings, f.ID) {
+					t.Errorf("seed %d: finding %s %s %s → %s is not in its cell (%+v)", seed, f.ID, f.Severity, a, b, c)
+				}
+			}
 		}
 	}
 	for _, c := range x.Cells {
@@ -205,8 +219,8 @@ func checkAgreement(t *testing.T, seed int64, rep *Report, model *attackpath.Mod
 			for _, h := range c.Witness.Hops {
 				sev = max(sev, h.Severity)
 			}
-			if sev != c.Witness.Severity {
-				t.Errorf("seed %d: %s → %s witness claims %s, its hops %s", seed, c.Source, c.Target, c.Witness.Severity, sev)
+			if c.Witness.Severity > sev {
+				t.Errorf("seed %d: %s → %s witness claims %s, its hops at most %s", seed, c.Source, c.Target, c.Witness.Severity, sev)
 			}
 		}
 	}

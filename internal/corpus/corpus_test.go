@@ -69,11 +69,7 @@ func (r row) name() string {
 
 // Reasons shared by pending rows: the open points of issues 9 and 10.
 const (
-	dnsNotBreach  = "DNS and weakening-only node findings mark pairs breached (issue 9.6)"
-	namespaceFlag = "no -n/--namespace flag yet (issue 10.1)"
 	finishedJobs  = "hook Jobs counted as long-lived token holders (issue 9.8)"
-	foldedStar    = "findings about one tenant with target * (BH-NET-003, BH-NODE-003 weakening, BH-NODE-007) mark cells breached that no path joins (issue 9.6, 9.9)"
-	inTenantHops  = "a path's first hop inside the source tenant (alice exec into her own pod) adds its layer to the cell (issue 9.9)"
 	kubeSystemSAs = "writing workloads in every namespace (and secrets) is not followed to cluster-admin through kube-system's controller service accounts (issue 9: missed cluster-admin)"
 )
 
@@ -482,15 +478,15 @@ var table = []row{
 	{cluster: "platform", check: "pair", target: "team-a>team-b", want: "high",
 		why: "pods reach pods: high, no worse (team-a runs restricted pods and holds no cross-tenant RBAC)"},
 	{cluster: "platform", check: "pair", target: "team-a>team-b", want: "no-layer:api",
-		why: "alice's admin RoleBinding stays in team-a", pending: inTenantHops},
+		why: "alice's admin RoleBinding stays in team-a"},
 	{cluster: "platform", check: "pair", target: "team-b>team-a", want: "isolated",
-		why: "team-a admits only itself and ingress-nginx; team-b runs baseline pods; bob's admin stays in team-b", pending: foldedStar},
+		why: "team-a admits only itself and ingress-nginx; team-b runs baseline pods; bob's admin stays in team-b"},
 	{cluster: "platform", check: "pair", target: "team-b>team-c", want: "layer:network",
 		why: "team-c has no ingress policy"},
 	{cluster: "platform", check: "pair", target: "team-c>team-a", want: "layer:node",
 		why: "team-c enforces no Pod Security level: carol can run a privileged pod and own the nodes team-a runs on"},
-	{cluster: "platform", check: "pair", target: "team-a>monitoring", want: "no-layer:dns",
-		why: "monitoring's headless Services are discoverable names, not an asset of monitoring reached", pending: dnsNotBreach},
+	{cluster: "platform", check: "pair", target: "team-a>monitoring", want: "high",
+		why: "team-a's pods reach prometheus-adapter (its policy admits every peer) and the host-network node-exporter; monitoring's headless Services add DNS discovery (low), no worse"},
 	{cluster: "platform", check: "BH-NET-006", target: "team-a>cluster", want: "absent",
 		why: "the input has no nodes and no --cloud: nothing says a metadata service exists"},
 	{cluster: "platform", check: "BH-NET-001", target: "team-a>team-b", want: "high",
@@ -508,27 +504,27 @@ var table = []row{
 
 	// argocd: Argo CD's install.yaml applied with -n argocd, team-x and team-y.
 	{cluster: "argocd", check: "tenant", target: "argocd", want: "argocd",
-		why: "the namespace-less install lands in argocd, as kubectl apply -n argocd puts it", pending: namespaceFlag},
+		why: "the namespace-less install lands in argocd, as kubectl apply -n argocd puts it"},
 	{cluster: "argocd", check: "admin-path", target: "argocd", want: "critical",
-		why: "argocd-application-controller holds * on * cluster-wide: cluster-admin", pending: namespaceFlag},
+		why: "argocd-application-controller holds * on * cluster-wide: cluster-admin"},
 	{cluster: "argocd", check: "BH-API-002", target: "ServiceAccount/argocd/argocd-application-controller", want: "critical",
-		why: "* on * in every namespace", pending: namespaceFlag},
+		why: "* on * in every namespace"},
 	{cluster: "argocd", check: "BH-API-*", target: "ServiceAccount/argocd/argocd-server", want: "min:high",
-		why: "argocd-server may get every resource, nodes/proxy included (kubelet exec), and delete every resource", pending: namespaceFlag},
+		why: "argocd-server may get every resource, nodes/proxy included (kubelet exec), and delete every resource"},
 	{cluster: "argocd", check: "pair", target: "argocd>team-x", want: "critical",
-		why: "without a platform declaration Argo CD is a tenant holding cluster-admin", pending: namespaceFlag},
+		why: "without a platform declaration Argo CD is a tenant holding cluster-admin"},
 	{cluster: "argocd", check: "pair", target: "team-x>team-y", want: "layer:network",
-		why: "team-y has no ingress policy", pending: namespaceFlag},
+		why: "team-y has no ingress policy"},
 	{cluster: "argocd", check: "pair", target: "team-y>team-x", want: "isolated",
-		why: "team-x admits only itself; team-y runs baseline pods; yuri's admin stays in team-y", pending: namespaceFlag},
+		why: "team-x admits only itself; team-y runs baseline pods; yuri's admin stays in team-y"},
 	{cluster: "argocd", check: "pair", target: "team-x>argocd", want: "layer:network",
-		why: "Argo CD's own policy admits every peer to argocd-server on 8080 and 8083", pending: namespaceFlag},
+		why: "Argo CD's own policy admits every peer to argocd-server on 8080 and 8083"},
 	{cluster: "argocd", check: "flow", target: "team-x/deployment-billing>argocd/deployment-argocd-server:TCP/8080", want: "allowed",
-		why: "argocd-server-network-policy admits every peer on 8080", pending: namespaceFlag},
+		why: "argocd-server-network-policy admits every peer on 8080"},
 	{cluster: "argocd", check: "flow", target: "team-x/deployment-billing>argocd/deployment-argocd-redis:TCP/6379", want: "denied",
-		why: "argocd-redis-network-policy admits only argocd-server, repo-server and the application controller", pending: namespaceFlag},
+		why: "argocd-redis-network-policy admits only argocd-server, repo-server and the application controller"},
 	{cluster: "argocd", check: "BH-NODE-001", target: "*/argocd/*", want: "absent",
-		why: "Argo CD's pods run non-root with ALL dropped and mount nothing from the host", pending: namespaceFlag},
+		why: "Argo CD's pods run non-root with ALL dropped and mount nothing from the host"},
 	{cluster: "argocd/no-n", check: "tenant", target: "default", want: "default",
 		why: "without -n, namespace-less objects belong to the default namespace"},
 
@@ -590,13 +586,13 @@ var table = []row{
 	{cluster: "recipes", check: "BH-NET-007", target: "*egress*", want: "absent",
 		why: "recipe 11 keeps DNS open"},
 	{cluster: "recipes", check: "pair", target: "foo>default", want: "isolated",
-		why: "default admits only itself; every namespace runs baseline pods; no RBAC", pending: foldedStar},
+		why: "default admits only itself; every namespace runs baseline pods; no RBAC"},
 	{cluster: "recipes", check: "pair", target: "dev>web", want: "isolated",
-		why: "web's only pod admits purpose=production namespaces", pending: foldedStar},
+		why: "web's only pod admits purpose=production namespaces"},
 	{cluster: "recipes", check: "pair", target: "prod>web", want: "layer:network",
 		why: "prod is admitted by recipe 06"},
 	{cluster: "recipes", check: "pair", target: "egress>cluster", want: "isolated",
-		why: "egress's only pod reaches nothing but CoreDNS on its DNS ports", pending: dnsNotBreach},
+		why: "egress's only pod reaches nothing but CoreDNS on its DNS ports"},
 	{cluster: "recipes", check: "BH-NET-006", target: "*", want: "absent",
 		why: "no nodes and no --cloud: nothing says a metadata service exists"},
 	{cluster: "recipes", check: "BH-NODE-001", target: "*", want: "absent",
@@ -620,7 +616,7 @@ var table = []row{
 	{cluster: "capsule", check: "BH-*", target: "User//gatsby", want: "max:medium",
 		why: "custom:proxy-viewer lists core resources in solar's namespaces only"},
 	{cluster: "capsule", check: "pair", target: "solar>wind", want: "isolated",
-		why: "zero-trust policies on both sides, baseline and restricted pods, owners bound in their own tenant", pending: foldedStar},
+		why: "zero-trust policies on both sides, baseline and restricted pods, owners bound in their own tenant"},
 	{cluster: "capsule", check: "pair", target: "wind>solar", want: "isolated",
 		why: "wind's restricted pods, zero-trust policies, bob bound in wind only"},
 	{cluster: "capsule", check: "pair", target: "capsule-system>solar", want: "layer:api",

@@ -51,7 +51,7 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 		switch k.Pods {
 		case "insecure":
 			out = append(out, finding.Finding{
-				ID: IDPodRecords, Severity: finding.Medium, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
+				ID: IDPodRecords, Severity: finding.Medium, Category: finding.DNS,
 				Reason: "CoreDNS answers pod-style names for any address in any namespace (pods insecure): names can be spoofed",
 				Detail: "With `pods insecure` the kubernetes plugin answers any pod-style name A-B-C-D.NAMESPACE.pod.<zone> with the address A.B.C.D, for any address and in any namespace's zone, without checking that such a pod exists. " +
 					"So any pod can make a name in another tenant's zone (10-0-0-5.team-b.pod.cluster.local) resolve to an address of its choosing, which defeats checks that trust names in that zone (certificates, allow-lists). This is spoofing, not discovery: the answers reveal no pod, since every address gets one. " +
@@ -62,7 +62,7 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 			})
 		case "verified":
 			out = append(out, finding.Finding{
-				ID: IDPodRecords, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
+				ID: IDPodRecords, Severity: finding.Low, Category: finding.DNS,
 				Reason:      "CoreDNS confirms which addresses are pods of which namespace (pods verified): a sweep finds every tenant's pods",
 				Detail:      "With `pods verified` the kubernetes plugin answers A-B-C-D.NAMESPACE.pod.<zone> only when a pod of that namespace has that address. A prober sweeping the pod network's addresses through another tenant's namespace learns which addresses are its pods (discovery), without any API access.",
 				Objects:     []finding.Ref{ref},
@@ -76,7 +76,7 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 				what = "every Service and endpoint"
 			}
 			out = append(out, finding.Finding{
-				ID: IDReverseZones, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: "*",
+				ID: IDReverseZones, Severity: finding.Low, Category: finding.DNS,
 				Reason:      fmt.Sprintf("CoreDNS serves reverse (PTR) zones %s to every pod", strings.Join(rz, ", ")),
 				Detail:      fmt.Sprintf("The kubernetes plugin is authoritative for %s, so a PTR sweep of the service and pod ranges names %s of every tenant (discovery): namespaces, service names and the pods behind Services of others are one loop of lookups away.", strings.Join(rz, " and "), what),
 				Objects:     []finding.Ref{ref},

@@ -45,8 +45,8 @@ func TestSeedDNS(t *testing.T) {
 	snap.Normalize()
 	got := briefs(analyze(t, snap))
 	want := []brief{
-		{IDPodRecords, "medium", "*", "*", "CoreDNS answers pod-style names for any address in any namespace (pods insecure): names can be spoofed"},
-		{IDReverseZones, "low", "*", "*", "CoreDNS serves reverse (PTR) zones in-addr.arpa, ip6.arpa to every pod"},
+		{IDPodRecords, "medium", "", "", "CoreDNS answers pod-style names for any address in any namespace (pods insecure): names can be spoofed"},
+		{IDReverseZones, "low", "", "", "CoreDNS serves reverse (PTR) zones in-addr.arpa, ip6.arpa to every pod"},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)

@@ -145,7 +145,9 @@ func collision(class, host string, cs []claim, sev finding.Severity, detail stri
 	}
 	sort.Strings(tenants)
 	return finding.Finding{
-		ID: IDIngressHost, Severity: sev, Category: finding.Network, SourceTenant: "*", TargetTenant: "*",
+		ID: IDIngressHost, Severity: sev, Category: finding.Network,
+		// Each claimant can take the others' traffic.
+		SourceTenant: "*", TargetTenant: "*", SourceTenants: tenants, TargetTenants: tenants,
 		Reason:      fmt.Sprintf("Ingresses of tenants %s claim %s in %s", strings.Join(tenants, ", "), name, cls),
 		Detail:      detail,
 		Objects:     objs,

@@ -96,6 +96,13 @@ type Finding struct {
 	// means every tenant.
 	SourceTenant string `json:"sourceTenant,omitempty"`
 	TargetTenant string `json:"targetTenant,omitempty"`
+	// SourceTenants and TargetTenants, when a side is "*" but not every
+	// tenant, list exactly the tenants of that side. A finding names both
+	// a source and a target only when the source can act on the target;
+	// a finding about one tenant's own configuration names that tenant
+	// only.
+	SourceTenants []string `json:"sourceTenants,omitempty"`
+	TargetTenants []string `json:"targetTenants,omitempty"`
 	// Reason is one line; Detail may be several.
 	Reason      string `json:"reason"`
 	Detail      string `json:"detail,omitempty"`

@@ -69,23 +69,23 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 		if !w[0] && k.openIn > 0 {
 			out = append(out, finding.Finding{
 				ID: IDNoDefaultIngress, Severity: finding.Medium, Category: finding.Network,
-				SourceTenant: "*", TargetTenant: ten.Of(ns),
-				Reason:      fmt.Sprintf("namespace %s has no default-deny ingress NetworkPolicy", ns),
-				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for ingress, and %s%s: any pod or address may connect to %s, and new pods of the namespace will be as open.", notIsolated(k.openIn, k.total, "ingress"), host, pronoun(k.openIn)),
-				Objects:     []finding.Ref{nsRef},
-				Witness:     []finding.Step{{Object: nsRef, Fact: notIsolated(k.openIn, k.total, "ingress")}},
-				Remediation: fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Ingress], then allow the flows the namespace needs.", ns),
+				TargetTenant: ten.Of(ns), // posture: who really connects is BH-NET-001
+				Reason:       fmt.Sprintf("namespace %s has no default-deny ingress NetworkPolicy", ns),
+				Detail:       fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for ingress, and %s%s: any pod or address may connect to %s, and new pods of the namespace will be as open.", notIsolated(k.openIn, k.total, "ingress"), host, pronoun(k.openIn)),
+				Objects:      []finding.Ref{nsRef},
+				Witness:      []finding.Step{{Object: nsRef, Fact: notIsolated(k.openIn, k.total, "ingress")}},
+				Remediation:  fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Ingress], then allow the flows the namespace needs.", ns),
 			})
 		}
 		if !w[1] && k.openEg > 0 {
 			out = append(out, finding.Finding{
 				ID: IDNoDefaultEgress, Severity: finding.Low, Category: finding.Network,
-				SourceTenant: ten.Of(ns), TargetTenant: "*",
-				Reason:      fmt.Sprintf("namespace %s has no default-deny egress NetworkPolicy", ns),
-				Detail:      fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for egress, and %s%s: %s may connect anywhere unless an AdminNetworkPolicy stops %s, and new pods of the namespace will be as open.", notIsolated(k.openEg, k.total, "egress"), host, pronounSubject(k.openEg), pronoun(k.openEg)),
-				Objects:     []finding.Ref{nsRef},
-				Witness:     []finding.Step{{Object: nsRef, Fact: notIsolated(k.openEg, k.total, "egress")}},
-				Remediation: fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Egress], allowing DNS and the destinations the namespace needs.", ns),
+				SourceTenant: ten.Of(ns), // posture: where it really connects is BH-NET-001
+				Reason:       fmt.Sprintf("namespace %s has no default-deny egress NetworkPolicy", ns),
+				Detail:       fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for egress, and %s%s: %s may connect anywhere unless an AdminNetworkPolicy stops %s, and new pods of the namespace will be as open.", notIsolated(k.openEg, k.total, "egress"), host, pronounSubject(k.openEg), pronoun(k.openEg)),
+				Objects:      []finding.Ref{nsRef},
+				Witness:      []finding.Step{{Object: nsRef, Fact: notIsolated(k.openEg, k.total, "egress")}},
+				Remediation:  fmt.Sprintf("Add a NetworkPolicy in %s with podSelector: {} and policyTypes: [Egress], allowing DNS and the destinations the namespace needs.", ns),
 			})
 		}
 	}

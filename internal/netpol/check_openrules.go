@@ -27,9 +27,11 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 			if len(ports) > 0 {
 				portText, sev = "on the ports it lists", finding.Low
 			}
-			src, dst := "*", ten.Of(np.Namespace)
+			// A rule is posture: it names the tenant whose policy it is, on
+			// its side; who really connects is BH-NET-001.
+			src, dst := "", ten.Of(np.Namespace)
 			if dir == "egress" {
-				src, dst = dst, "*"
+				src, dst = dst, ""
 			}
 			peerWord := map[string]string{"ingress": "from", "egress": "to"}[dir]
 			if len(peers) == 0 {

@@ -82,10 +82,10 @@ func TestChecks(t *testing.T) {
 	got := briefsOf(fs, IDCrossTenant, IDNoDefaultIngress, IDNoDefaultEgress, IDAllNamespaces, IDAnyAddress, IDMetadata, IDDNSBlocked)
 	want := []brief{
 		{IDCrossTenant, "high", "a", "b", "pods of tenant a can open connections to pods of tenant b"},
-		{IDAllNamespaces, "medium", "*", "a", "NetworkPolicy a/open ingress[0] admits every pod of every namespace on every port"},
-		{IDAllNamespaces, "medium", "*", "b", "NetworkPolicy b/any ingress[0] admits every peer on every port"},
-		{IDAllNamespaces, "low", "a", "*", "NetworkPolicy a/dns egress[0] admits every peer on the ports it lists"},
-		{IDAnyAddress, "low", "a", "*", "NetworkPolicy a/internet egress[0] admits 0.0.0.0/0 on the ports it lists"},
+		{IDAllNamespaces, "medium", "", "a", "NetworkPolicy a/open ingress[0] admits every pod of every namespace on every port"},
+		{IDAllNamespaces, "medium", "", "b", "NetworkPolicy b/any ingress[0] admits every peer on every port"},
+		{IDAllNamespaces, "low", "a", "", "NetworkPolicy a/dns egress[0] admits every peer on the ports it lists"},
+		{IDAnyAddress, "low", "a", "", "NetworkPolicy a/internet egress[0] admits 0.0.0.0/0 on the ports it lists"},
 		{IDDNSBlocked, "low", "b", "", "egress policy in namespace b blocks DNS"},
 	}
 	if d := cmp.Diff(want, got); d != "" {

@@ -208,9 +208,9 @@ func TestUnenforcedNamespaces(t *testing.T) {
 	}
 	r := analyze(t, snap)
 	want := []summary{
-		{IDUnenforced, finding.High, "open", "cluster", "Namespace/open"},
-		{IDUnenforced, finding.High, "privileged", "cluster", "Namespace/privileged"},
-		{IDUnenforced, finding.High, "warned", "cluster", "Namespace/warned"},
+		{IDUnenforced, finding.High, "open", "", "Namespace/open"},
+		{IDUnenforced, finding.High, "privileged", "", "Namespace/privileged"},
+		{IDUnenforced, finding.High, "warned", "", "Namespace/warned"},
 	}
 	if diff := cmp.Diff(want, summarizeFindings(r.Findings)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
@@ -240,7 +240,7 @@ func TestPodSecurityFindings(t *testing.T) {
 	}
 	r := analyze(t, snap)
 	want := []summary{
-		{IDUnenforced, finding.High, "open", "strict", "Namespace/open"},
+		{IDUnenforced, finding.High, "open", "", "Namespace/open"},
 		{IDViolatesEnforced, finding.Medium, "strict", "", "Namespace/strict"},
 		{IDViolatesBaseline, finding.Medium, "open", "", "Pod/open/unconfined"},
 	}
@@ -267,7 +267,7 @@ func TestRepresentativePodNamesController(t *testing.T) {
 	r := analyze(t, snap)
 	want := []summary{
 		{IDNodeEscape, finding.Critical, "a", "b", "Deployment/a/web"},
-		{IDUnenforced, finding.High, "a", "b", "Namespace/a"},
+		{IDUnenforced, finding.High, "a", "", "Namespace/a"},
 	}
 	if diff := cmp.Diff(want, summarizeFindings(r.Findings)); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
@@ -329,7 +329,7 @@ func TestWeakenedGroupedPerNamespace(t *testing.T) {
 		},
 	}
 	r := analyze(t, snap)
-	want := []summary{{IDWeakened, finding.Medium, "a", "b", "Namespace/a"}}
+	want := []summary{{IDWeakened, finding.Medium, "a", "", "Namespace/a"}}
 	if diff := cmp.Diff(want, summarizeFindings(r.Findings)); diff != "" {
 		t.Fatalf("findings (-want +got):\n%s", diff)
 	}

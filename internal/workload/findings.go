@@ -109,6 +109,9 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) f
 		TargetTenant: targetTenant(others, n),
 		Objects:      []finding.Ref{p.Ref},
 	}
+	if f.TargetTenant == "*" {
+		f.TargetTenants = exp.names(n)
+	}
 	subject := describe(p.Ref)
 	if p.Reach == Node {
 		f.Reason = subject + " escapes to its node"
@@ -218,8 +221,9 @@ func weakenedFinding(ns *NamespacePolicy, pods []*PodFacts, x *exposures) findin
 	}
 	count := union.count()
 	others := union.names(all, maxNamedTenants)
+	// The tenants are named in the reason, not as targets: weakening is
+	// no breach of them by itself.
 	f.Severity = sev
-	f.TargetTenant = targetTenant(others, count)
 	f.Witness = append(f.Witness, x.of(pods[0]).witness(x.r.Pods)...)
 	n, weaken, do := "1 pod", "weakens", "does"
 	if len(pods) > 1 {
@@ -265,9 +269,9 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 	}
 	f := finding.Finding{
 		ID: IDUnenforced, Severity: finding.High, Category: finding.Node,
-		SourceTenant: ns.Tenant, TargetTenant: targetTenant(others, n),
-		Reason:  fmt.Sprintf("anyone who can create pods in namespace %s can escape to any node it may schedule on", ns.Namespace),
-		Objects: []finding.Ref{nsRef},
+		SourceTenant: ns.Tenant, // whoever may create pods there: the attack graph follows who can
+		Reason:       fmt.Sprintf("anyone who can create pods in namespace %s can escape to any node it may schedule on", ns.Namespace),
+		Objects:      []finding.Ref{nsRef},
 		Witness: []finding.Step{
 			{Object: nsRef, Fact: label + ": the API server admits privileged pods, hostPath and host namespaces"},
 			{Object: finding.Ref{Kind: "Node", Name: "*"}, Fact: "a pod's author chooses its nodeName and tolerations: every node is in reach"},

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -316,9 +317,18 @@ func tokenFindings(r *Result) []finding.Finding {
 			}
 			caps = append(caps, pw.Capability+" "+scope)
 		}
+		if f.SourceTenant == "*" {
+			f.SourceTenants = src.names(allTenants, n)
+		}
 		switch {
-		case targets["*"] || len(targets) > 1:
+		case targets["*"]:
 			f.TargetTenant = "*"
+		case len(targets) > 1:
+			f.TargetTenant = "*"
+			for t := range targets {
+				f.TargetTenants = append(f.TargetTenants, t)
+			}
+			slices.Sort(f.TargetTenants)
 		default:
 			for t := range targets {
 				f.TargetTenant = t

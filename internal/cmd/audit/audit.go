@@ -27,6 +27,7 @@ type flags struct {
 	verbose            bool
 	matrix             bool
 	ipBlockIgnoresPods bool
+	cloud              bool
 	selection          selection
 }
 
@@ -71,6 +72,7 @@ otherwise 0; 1 on error (docs/exit-codes.md).`,
 	cmd.Flags().StringSliceVar(&f.selection.checks, "checks", nil, "report only these checks: rule IDs or globs, comma-separated (BH-NET-*,BH-API-001)")
 	cmd.Flags().StringSliceVar(&f.selection.skip, "skip-checks", nil, "leave out these checks: rule IDs or globs, comma-separated")
 	cmd.Flags().BoolVar(&f.ipBlockIgnoresPods, "ipblock-ignores-pods", false, "treat NetworkPolicy ipBlock peers as never matching pod IPs (the default follows the upstream e2e suite: they match)")
+	cmd.Flags().BoolVar(&f.cloud, "cloud", false, "the nodes run on a cloud with an instance metadata service at 169.254.169.254 (BH-NET-006); without it, read from the nodes' providerID and labels, and off when the input has no nodes")
 	return cmd
 }
 
@@ -93,6 +95,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	facts := audit.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
+	facts.Network.Cloud = f.cloud
 	report := audit.Run(facts, audit.Engines(), audit.Options{Matrix: f.matrix, Phase: progress.Phase})
 	report.Version = version.String()
 	if err := f.selection.apply(report); err != nil {
