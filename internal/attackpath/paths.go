@@ -206,7 +206,15 @@ type Cell struct {
 	// Findings lists the rule IDs of the findings that name this pair
 	// (see AddFindings); the cell is at least as severe as each.
 	Findings []string `json:"findings,omitempty"`
+	// Platform is set when the source is the platform tenant: what it
+	// reaches is platform exposure, the expected power of shared services,
+	// not a breach between tenants.
+	Platform bool `json:"platform,omitempty"`
 }
+
+// Breached reports whether the pair is a breach between tenants: reached,
+// and not from the platform.
+func (c *Cell) Breached() bool { return !c.Isolated && !c.Platform }
 
 // Matrix is the isolation verdict for every ordered pair of tenants, and
 // each tenant's path to cluster-admin when it has one.
@@ -254,7 +262,7 @@ func (m *Model) Matrix() Matrix {
 			if a == b {
 				continue
 			}
-			c := Cell{Source: a, Target: b, Isolated: true}
+			c := Cell{Source: a, Target: b, Isolated: true, Platform: a == tenancy.Platform}
 			if a != tenancy.Cluster && acc.count[bi] > 0 {
 				c.Isolated = false
 				c.Layers = layersOf(acc.layers[bi])

@@ -225,3 +225,43 @@ func checkAgreement(t *testing.T, seed int64, rep *Report, model *attackpath.Mod
 		}
 	}
 }
+
+// TestPlatformIsExposure: a platform namespace's cluster-wide power shows
+// in its row as platform exposure, never as a breach between tenants, and
+// is still reported as findings; tenants reaching the platform are
+// breaches.
+func TestPlatformIsExposure(t *testing.T) {
+	snap := &snapshot.Snapshot{Source: "platform"}
+	for _, ns := range []string{"monitoring", "a", "b"} {
+		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{"kubernetes.io/metadata.name": ns}}})
+		snap.ServiceAccounts = append(snap.ServiceAccounts, corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns}})
+		snap.Pods = append(snap.Pods, corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: ns},
+			Spec:   corev1.PodSpec{NodeName: "n1", ServiceAccountName: "default", Containers: []corev1.Container{{Name: "c", Image: "x"}}},
+			Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "10.0.0." + fmt.Sprint(len(snap.Pods)+1)}})
+	}
+	snap.ClusterRoles = []rbacv1.ClusterRole{{ObjectMeta: metav1.ObjectMeta{Name: "scraper"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Verbs: []string{"get", "list"}, Resources: []string{"secrets", "pods"}}}}}
+	snap.ClusterRoleBindings = []rbacv1.ClusterRoleBinding{{ObjectMeta: metav1.ObjectMeta{Name: "scraper"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "scraper"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "default", Namespace: "monitoring"}}}}
+	snap.Normalize()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{PlatformNamespaces: []string{"monitoring"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := Run(NewFacts(snap, ten), Engines(), Options{Matrix: true})
+	c := rep.Isolation.Cell(tenancy.Platform, "a")
+	if c == nil || c.Isolated || !c.Platform || c.Breached() {
+		t.Fatalf("platform → a = %+v, want reached, platform exposure, not breached", c)
+	}
+	if c := rep.Isolation.Cell("a", tenancy.Platform); c == nil || !c.Breached() || c.Platform {
+		t.Errorf("a → platform = %+v, want a breach (nothing isolates the pods)", c)
+	}
+	found := false
+	for _, f := range rep.Findings {
+		found = found || (f.SourceTenant == tenancy.Platform && f.Severity >= finding.High)
+	}
+	if !found {
+		t.Error("the platform's secret reading is no longer reported")
+	}
+}

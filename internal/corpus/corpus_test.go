@@ -194,6 +194,7 @@ type report struct {
 			Source   string   `json:"source"`
 			Target   string   `json:"target"`
 			Isolated bool     `json:"isolated"`
+			Platform bool     `json:"platform"`
 			Layers   []string `json:"layers"`
 			Worst    string   `json:"worst"`
 		} `json:"cells"`
@@ -242,7 +243,7 @@ func validWant(r row) error {
 	sevOK := func(s string) bool { return rank(strings.TrimPrefix(strings.TrimPrefix(s, "max:"), "min:")) >= 0 }
 	switch r.check {
 	case "pair":
-		if w == "isolated" || w == "breached" || strings.HasPrefix(w, "layer:") || strings.HasPrefix(w, "no-layer:") || sevOK(w) {
+		if w == "isolated" || w == "breached" || w == "exposure" || strings.HasPrefix(w, "layer:") || strings.HasPrefix(w, "no-layer:") || sevOK(w) {
 			return nil
 		}
 	case "tenant":
@@ -376,21 +377,26 @@ func glob(pattern string) *regexp.Regexp {
 
 func pair(rep *report, r row) (string, bool) {
 	src, dst, _ := strings.Cut(r.target, ">")
-	breached, worst, layers := false, "", []string{}
+	breached, exposure, worst, layers := false, false, "", []string{}
 	if rep.Isolation != nil {
 		for _, c := range rep.Isolation.Cells {
 			if c.Source == src && c.Target == dst && !c.Isolated {
-				breached, worst, layers = true, c.Worst, c.Layers
+				breached, exposure, worst, layers = !c.Platform, c.Platform, c.Worst, c.Layers
 			}
 		}
 	}
 	got := "isolated"
-	if breached {
+	switch {
+	case breached:
 		got = fmt.Sprintf("breached %s %s", worst, strings.Join(layers, "+"))
+	case exposure:
+		got = fmt.Sprintf("platform exposure %s %s", worst, strings.Join(layers, "+"))
 	}
 	switch w := r.want; {
+	case w == "exposure":
+		return got, exposure
 	case w == "isolated":
-		return got, !breached
+		return got, !breached && !exposure
 	case w == "breached":
 		return got, breached
 	case strings.HasPrefix(w, "layer:"):
@@ -493,10 +499,16 @@ var table = []row{
 		why: "team-a's pods open connections to team-b's api pods"},
 
 	// The same cluster with monitoring and ingress-nginx declared platform.
-	{cluster: "platform+flag", check: "pair", target: "monitoring>team-a", want: "isolated",
+	{cluster: "platform+flag", check: "tenant", target: "monitoring", want: "platform",
+		why: "--platform-namespaces puts monitoring in the platform tenant"},
+	{cluster: "platform+flag", check: "tenant", target: "ingress-nginx", want: "platform",
+		why: "--platform-namespaces puts ingress-nginx in the platform tenant"},
+	{cluster: "platform+flag", check: "pair", target: "platform>team-a", want: "exposure",
 		why: "monitoring's cluster-wide power is platform exposure, not a tenant-to-tenant breach"},
-	{cluster: "platform+flag", check: "pair", target: "ingress-nginx>team-b", want: "isolated",
+	{cluster: "platform+flag", check: "pair", target: "platform>team-b", want: "exposure",
 		why: "the ingress controller reads every namespace's secrets by design: platform exposure"},
+	{cluster: "platform+flag", check: "pair", target: "team-a>platform", want: "breached",
+		why: "team-a's pods reach the ingress controller and prometheus-adapter: a tenant reaching the platform is a breach"},
 	{cluster: "platform+flag", check: "BH-API-002", target: "ServiceAccount/monitoring/prometheus-operator", want: "min:high",
 		why: "platform power is still reported"},
 	{cluster: "platform+flag", check: "pair", target: "team-a>team-b", want: "layer:network",

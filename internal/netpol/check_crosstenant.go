@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -132,7 +133,16 @@ func (m *Model) crossFinding(x *tenantIndex, mats []*matrix, src string, sources
 	v, ports := m.pairWitness(s, d)
 	steps, objs := m.witness(v)
 	subject, object := m.podObject(v.From), m.podObject(v.To)
+	var sourceTenants []string
+	if src == "*" {
+		sources.each(func(a int) bool {
+			sourceTenants = append(sourceTenants, x.names[a])
+			return true
+		})
+		sort.Strings(sourceTenants)
+	}
 	return finding.Finding{
+		SourceTenants: sourceTenants,
 		ID: IDCrossTenant, Severity: finding.High, Category: finding.Network,
 		SourceTenant: src, TargetTenant: x.names[b],
 		Reason: fmt.Sprintf("pods of %s can open connections to pods of tenant %s", sourceText(src), x.names[b]),

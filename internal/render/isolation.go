@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // gridMax is the most tenants the matrix grid shows; past it the grid
@@ -30,7 +31,7 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 	}
 	shown := 0
 	for _, c := range sortedCells(x) {
-		if c.Isolated {
+		if !c.Breached() {
 			continue
 		}
 		if shown == pairsMax && !p.o.Verbose {
@@ -52,6 +53,7 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 			p.printf("      %s\n", p.paint("2", fmt.Sprintf("path: bulkhead paths --from %s --to %s", c.Source, c.Target)))
 		}
 	}
+	p.platform(x)
 	if len(x.Subjects) > 0 {
 		p.printf("%s\n", p.paint("1", "users and groups:"))
 		for i := range x.Subjects {
@@ -70,6 +72,31 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 		}
 	}
 	p.printf("\n")
+}
+
+// platform lists what the platform tenant reaches: expected power of the
+// shared services, shown apart from the breaches, with the worst path.
+func (p *printer) platform(x *attackpath.Matrix) {
+	var cells []attackpath.Cell
+	for _, c := range sortedCells(x) {
+		if c.Platform && !c.Isolated && (p.o.Tenant == "" || c.Target == p.o.Tenant || c.Source == p.o.Tenant) {
+			cells = append(cells, c)
+		}
+	}
+	if len(cells) == 0 {
+		return
+	}
+	p.printf("%s\n", p.paint("1", "platform exposure (the expected power of the platform namespaces, not breaches):"))
+	for i, c := range cells {
+		if i == pairsMax && !p.o.Verbose {
+			p.printf("  … %d more (-v, -o json, or bulkhead paths --from %s)\n", len(cells)-i, c.Source)
+			break
+		}
+		p.printf("  %s %s → %s: %s\n", p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers))
+		if c.Witness != nil && i == 0 {
+			p.path(c.Witness, "      ")
+		}
+	}
 }
 
 // subjectPaths is how many paths of one user or group the text shows.
@@ -176,7 +203,11 @@ func (p *printer) grid(x *attackpath.Matrix) {
 		}
 		p.printf("\n")
 	}
-	p.printf("  %s\n", p.paint("2", "rows: from, columns: to; a api, n network, d dns, h node; · isolated; colour: worst severity"))
+	legend := "rows: from, columns: to; a api, n network, d dns, h node; · isolated; colour: worst severity"
+	if slices.Contains(tenants, tenancy.Platform) {
+		legend += "; the platform row is exposure, not breaches"
+	}
+	p.printf("  %s\n", p.paint("2", legend))
 	if hidden := len(x.Tenants) - len(tenants); hidden > 0 {
 		p.wrap("  ", p.paint("2", fmt.Sprintf("the %d most exposed of %d tenants; %s hidden: -o json has every pair, --tenant NAME one tenant's row and column", len(tenants), len(x.Tenants), counted(hidden, "tenant", "tenants"))))
 	}
@@ -195,7 +226,7 @@ func mostSevere(x *attackpath.Matrix, n int) []string {
 		scores[t] = &score{worst: -1}
 	}
 	for _, c := range x.Cells {
-		if c.Isolated {
+		if !c.Breached() {
 			continue
 		}
 		for _, t := range []string{c.Source, c.Target} {
@@ -251,6 +282,9 @@ func (p *printer) cellText(c *attackpath.Cell) string {
 		case finding.Node:
 			b.WriteByte('h')
 		}
+	}
+	if c.Platform {
+		return p.paint("2", b.String()) // exposure, not a breach
 	}
 	return p.paint(severityColor[c.Worst], b.String())
 }

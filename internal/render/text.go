@@ -3,12 +3,14 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // TextOptions tune the text report.
@@ -163,8 +165,11 @@ func breachedPairs(x *attackpath.Matrix, tenant string) (breached, pairs int) {
 	if tenant != "" {
 		pairs = 2 * (n - 1)
 	}
+	if slices.Contains(x.Tenants, tenancy.Platform) && (tenant == "" || tenant == tenancy.Platform) {
+		pairs -= n - 1 // the platform's row is exposure, not pairs of tenants
+	}
 	for _, c := range x.Cells {
-		if !c.Isolated && (tenant == "" || c.Source == tenant || c.Target == tenant) {
+		if c.Breached() && (tenant == "" || c.Source == tenant || c.Target == tenant) {
 			breached++
 		}
 	}
