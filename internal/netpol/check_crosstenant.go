@@ -143,7 +143,7 @@ func (m *Model) crossFinding(x *tenantIndex, mats []*matrix, src string, sources
 	}
 	return finding.Finding{
 		SourceTenants: sourceTenants,
-		ID: IDCrossTenant, Severity: finding.High, Category: finding.Network,
+		ID:            IDCrossTenant, Severity: finding.High, Category: finding.Network,
 		SourceTenant: src, TargetTenant: x.names[b],
 		Reason: fmt.Sprintf("pods of %s can open connections to pods of tenant %s", sourceText(src), x.names[b]),
 		Detail: fmt.Sprintf("%sFor example %s reaches %s on %s (%s).\n%s",
