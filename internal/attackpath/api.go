@@ -109,7 +109,7 @@ func (m *Model) roleEdges(from int32, s rbac.Subject, role *rbac.Role, binding f
 	}
 	if readRule := readsPods(role); readRule >= 0 {
 		m.g.Add(Edge{From: from, To: m.hub(hubRead, ns), Type: ReadsObjects, Layer: finding.API,
-			Severity: finding.Low, Detail: "get/list pods", Final: ns != "", Evidence: evidence(readRule)})
+			Severity: finding.Medium, Detail: "get/list pods", Final: ns != "", Evidence: evidence(readRule)})
 	}
 }
 
@@ -324,7 +324,7 @@ var hubEdge = map[string]EdgeType{
 
 var hubSeverity = map[string]finding.Severity{
 	hubWorkloads: finding.High, hubSecrets: finding.High, hubExec: finding.High, hubAccounts: finding.High,
-	hubProxy: finding.Medium, hubRead: finding.Low, hubNodes: finding.Critical, hubLabels: finding.High,
+	hubProxy: finding.Medium, hubRead: finding.Medium, hubNodes: finding.Critical, hubLabels: finding.High,
 }
 
 func (m *Model) workloads(ns string) int32 {

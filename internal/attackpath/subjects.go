@@ -25,25 +25,7 @@ type SubjectReach struct {
 // that belong to no tenant first, then the others, each group by name; at
 // most max of them (0: all). The second result counts those left out.
 func (m *Model) Subjects(max int) ([]SubjectReach, int) {
-	var vs []int32
-	for v := int32(0); v < int32(m.g.Len()); v++ {
-		x := m.g.At(v)
-		if (x.Kind != User && x.Kind != Group) || strings.HasPrefix(x.Name, "system:") {
-			continue
-		}
-		vs = append(vs, v)
-	}
-	sort.Slice(vs, func(i, j int) bool {
-		hi, hj := m.home[vs[i]] != "", m.home[vs[j]] != ""
-		if hi != hj {
-			return !hi
-		}
-		return m.g.At(vs[i]).String() < m.g.At(vs[j]).String()
-	})
-	left := 0
-	if max > 0 && len(vs) > max {
-		left, vs = len(vs)-max, vs[:max]
-	}
+	vs, left := m.followed(max)
 	_, index, owner := m.owners()
 	s := m.g.searcher()
 	s.owner = m.territory(index, owner)
@@ -84,4 +66,42 @@ func (m *Model) Subjects(max int) ([]SubjectReach, int) {
 		out = append(out, r)
 	}
 	return out, left
+}
+
+// followed returns the users and groups Subjects follows, in its order, at
+// most max (0: all), and how many it leaves out.
+func (m *Model) followed(max int) ([]int32, int) {
+	var vs []int32
+	for v := int32(0); v < int32(m.g.Len()); v++ {
+		x := m.g.At(v)
+		if (x.Kind != User && x.Kind != Group) || strings.HasPrefix(x.Name, "system:") {
+			continue
+		}
+		vs = append(vs, v)
+	}
+	sort.Slice(vs, func(i, j int) bool {
+		hi, hj := m.home[vs[i]] != "", m.home[vs[j]] != ""
+		if hi != hj {
+			return !hi
+		}
+		return m.g.At(vs[i]).String() < m.g.At(vs[j]).String()
+	})
+	left := 0
+	if max > 0 && len(vs) > max {
+		left, vs = len(vs)-max, vs[:max]
+	}
+	return vs, left
+}
+
+// SubjectSources returns, as path sources, the users and groups Subjects
+// follows (at most max, 0: all): with the tenants, the sources an audit
+// covers.
+func (m *Model) SubjectSources(max int) []Source {
+	vs, _ := m.followed(max)
+	out := make([]Source, len(vs))
+	for i, v := range vs {
+		x := m.g.At(v)
+		out[i] = Source{Subject: &x}
+	}
+	return out
 }

@@ -41,7 +41,8 @@ each asset reached, each hop with the objects that prove it (-v).
 
 --from is a tenant, or a subject: User:NAME, Group:NAME, ServiceAccount:NS/NAME or
 system:serviceaccount:NS:NAME; a bare name that is no tenant is a user. Without
---from, every tenant but the cluster tenant is a source.
+--from, the sources are those the audit covers: every tenant but the cluster
+tenant, and the users and groups it follows.
 --to is a tenant or cluster-admin; without it, every other tenant.
 
 Exit status: 0 when some path exists, 4 when none does (isolated), 1 on error.`,
@@ -126,13 +127,15 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 // likely a typo.
 func parseFrom(s string, ten *tenancy.Tenancy, model *attackpath.Model) ([]attackpath.Source, error) {
 	if s == "" {
+		// The sources the audit covers: every tenant but the cluster's,
+		// and the users and groups it follows.
 		var out []attackpath.Source
 		for _, t := range ten.Tenants() {
 			if !t.System {
 				out = append(out, attackpath.Source{Tenant: t.Name})
 			}
 		}
-		return out, nil
+		return append(out, model.SubjectSources(audit.SubjectsShown)...), nil
 	}
 	v, ok, err := parseSubject(s)
 	if err != nil {
