@@ -111,6 +111,9 @@ func (l *Loader) decode(where string, js []byte, implied *schema.GroupVersionKin
 		return
 	}
 	if !Scheme.Recognizes(gvk) {
+		if gvk == crdKind {
+			l.customResource(where, js)
+		}
 		l.unknown(tm)
 		return
 	}
@@ -169,6 +172,7 @@ func (l *Loader) info(where string, js []byte) {
 	l.snap.Gaps = append(l.snap.Gaps, info.Gaps...)
 	l.snap.Problems = append(l.snap.Problems, info.Problems...)
 	l.snap.Warnings = append(l.snap.Warnings, info.Warnings...)
+	l.snap.CustomResources = append(l.snap.CustomResources, info.CustomResources...)
 	if info.Assumed != nil {
 		l.snap.Assumed = *info.Assumed
 	}

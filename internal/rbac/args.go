@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
 // Target is what a can-i or who-can command line asks about.
@@ -41,9 +43,9 @@ var (
 // ParseTarget reads kubectl auth can-i's arguments: VERB
 // TYPE[.VERSION][.GROUP][/NAME], VERB TYPE NAME, or VERB /NONRESOURCEURL,
 // with the subresource given apart (kubectl reads pods/exec as the pod named
-// exec). It returns warnings kubectl would print, without the "Warning: "
-// prefix.
-func ParseTarget(args []string, subresource string) (Target, []string, error) {
+// exec). Custom resources are the input's CustomResourceDefinitions. It
+// returns warnings kubectl would print, without the "Warning: " prefix.
+func ParseTarget(args []string, subresource string, custom ...snapshot.CustomResource) (Target, []string, error) {
 	if len(args) != 2 && len(args) != 3 {
 		return Target{}, nil, errors.New("you must specify two arguments: verb resource or verb resource/resourceName (or three: verb resource resourceName)")
 	}
@@ -70,7 +72,7 @@ func ParseTarget(args []string, subresource string) (Target, []string, error) {
 		name = args[2]
 	}
 	t.Name = name
-	if r, ok := LookupResource(typ); ok {
+	if r, ok := LookupResource(typ, custom...); ok {
 		t.APIGroup, t.Resource, t.Known, t.Namespaced = r.Group, r.Resource, true, r.Namespaced
 	} else {
 		t.Resource, t.APIGroup = SplitResourceArg(typ)

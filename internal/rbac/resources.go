@@ -1,6 +1,11 @@
 package rbac
 
-import "strings"
+import (
+	"slices"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
 
 // APIResource is one built-in resource type, enough to resolve what a user
 // types (pods, po, Pod, deployments.apps, deployments.v1.apps) without
@@ -85,20 +90,49 @@ var builtinResources = []APIResource{
 // for built-in types: TYPE[.VERSION][.GROUP], where TYPE is a plural, a
 // singular (the lowercased kind) or a short name, case-insensitively. "*"
 // stands for every resource. It returns false for a type it does not know.
-func LookupResource(arg string) (APIResource, bool) {
+//
+// Custom resources (the input's CustomResourceDefinitions) come after the
+// built-in ones, as discovery lists them.
+func LookupResource(arg string, custom ...snapshot.CustomResource) (APIResource, bool) {
 	if arg == "*" {
 		return APIResource{Resource: "*", Namespaced: true}, true
 	}
 	arg = strings.ToLower(arg)
+	table := builtinResources
+	if len(custom) > 0 {
+		table = append(slices.Clone(builtinResources), customResources(custom)...)
+	}
 	// kubectl first tries the arg as resource.version.group, then as
 	// resource.group.
 	if parts := strings.SplitN(arg, ".", 3); len(parts) == 3 {
-		if r, ok := findResource(parts[0], parts[2], parts[1]); ok {
+		if r, ok := findResource(table, parts[0], parts[2], parts[1]); ok {
 			return r, true
 		}
 	}
 	name, group, _ := strings.Cut(arg, ".")
-	return findResource(name, group, "")
+	return findResource(table, name, group, "")
+}
+
+// customResources lists the resource types of CustomResourceDefinitions,
+// one per served version, the storage version first.
+func customResources(crs []snapshot.CustomResource) []APIResource {
+	var out []APIResource
+	for _, c := range crs {
+		versions := c.Versions
+		if len(versions) == 0 {
+			versions = []string{""}
+		}
+		for _, v := range versions {
+			// The singular name resolves like a short name.
+			names := slices.Clone(c.ShortNames)
+			if c.Singular != "" {
+				names = append(names, strings.ToLower(c.Singular))
+			}
+			out = append(out, APIResource{Group: c.Group, Version: v, Resource: c.Resource, Kind: c.Kind,
+				ShortNames: names, Namespaced: c.Namespaced})
+		}
+	}
+	return out
 }
 
 // SplitResourceArg returns the resource and group an argument names when
@@ -111,8 +145,8 @@ func SplitResourceArg(arg string) (resource, group string) {
 
 // findResource finds a resource by plural, singular or short name in a
 // group ("" for any group, core first) and version ("" for any).
-func findResource(name, group, version string) (APIResource, bool) {
-	for _, r := range builtinResources {
+func findResource(table []APIResource, name, group, version string) (APIResource, bool) {
+	for _, r := range table {
 		if (group != "" && r.Group != group) || (version != "" && r.Version != version) {
 			continue
 		}

@@ -72,6 +72,11 @@ type Snapshot struct {
 	// of a Kubernetes version, for offline input. Zero when nothing was.
 	Assumed Assumed
 
+	// CustomResources are the resource types the input's
+	// CustomResourceDefinitions serve (the definitions themselves are
+	// counted in Unknown).
+	CustomResources []CustomResource
+
 	// PodSecurity lists, per namespace, the pods its Pod Security enforce
 	// level refuses (workload.DropRefused fills it in): those of manifests
 	// and controller templates are left out of the snapshot, live ones

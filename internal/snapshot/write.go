@@ -37,6 +37,9 @@ type Info struct {
 	Problems   []Problem `json:"problems,omitempty"`
 	Warnings   []Problem `json:"warnings,omitempty"`
 	Assumed    *Assumed  `json:"assumed,omitempty"`
+	// CustomResources are the resource types of the input's
+	// CustomResourceDefinitions.
+	CustomResources []CustomResource `json:"customResources,omitempty"`
 }
 
 // GetObjectKind and DeepCopyObject make Info a list item.
@@ -48,6 +51,7 @@ func (i *Info) DeepCopyObject() runtime.Object {
 	c.Gaps = append([]Gap(nil), i.Gaps...)
 	c.Problems = append([]Problem(nil), i.Problems...)
 	c.Warnings = append([]Problem(nil), i.Warnings...)
+	c.CustomResources = append([]CustomResource(nil), i.CustomResources...)
 	if i.Assumed != nil {
 		a := *i.Assumed
 		c.Assumed = &a
@@ -60,7 +64,7 @@ func (i *Info) DeepCopyObject() runtime.Object {
 // controllers are left out (they are derived again on load); secrets carry
 // metadata only. kindOf maps each object to its group, version and kind.
 func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object) (schema.GroupVersionKind, error)) error {
-	info := &Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems, Warnings: s.Warnings}
+	info := &Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems, Warnings: s.Warnings, CustomResources: s.CustomResources}
 	if s.Assumed != (Assumed{}) {
 		info.Assumed = &s.Assumed
 	}

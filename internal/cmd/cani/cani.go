@@ -87,9 +87,19 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	}
 	var target rbac.Target
 	if !f.list {
+		// The arguments are checked before loading; their types resolve
+		// after, against the input's CustomResourceDefinitions too.
+		if _, _, err := rbac.ParseTarget(args, f.subresource); err != nil {
+			return err
+		}
+	}
+	snap, err := f.source.Snapshot(cmd.Context(), streams)
+	if err != nil {
+		return err
+	}
+	if !f.list {
 		var warnings []string
-		var err error
-		target, warnings, err = rbac.ParseTarget(args, f.subresource)
+		target, warnings, err = rbac.ParseTarget(args, f.subresource, snap.CustomResources...)
 		if err != nil {
 			return err
 		}
@@ -99,10 +109,6 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 		for _, w := range warnings {
 			fmt.Fprintf(streams.ErrOut, "Warning: %s\n", w)
 		}
-	}
-	snap, err := f.source.Snapshot(cmd.Context(), streams)
-	if err != nil {
-		return err
 	}
 	// A gap in the RBAC kinds would turn "allowed" into a false "no".
 	if err := kube.RequireRBAC(snap); err != nil {

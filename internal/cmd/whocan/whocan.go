@@ -71,7 +71,16 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	if f.output != "text" && f.output != "json" {
 		return fmt.Errorf("unknown output format %q (want text or json)", f.output)
 	}
-	target, warnings, err := rbac.ParseTarget(args, f.subresource)
+	// The arguments are checked before loading; their types resolve
+	// after, against the input's CustomResourceDefinitions too.
+	if _, _, err := rbac.ParseTarget(args, f.subresource); err != nil {
+		return err
+	}
+	snap, err := f.source.Snapshot(cmd.Context(), streams)
+	if err != nil {
+		return err
+	}
+	target, warnings, err := rbac.ParseTarget(args, f.subresource, snap.CustomResources...)
 	if err != nil {
 		return err
 	}
@@ -92,10 +101,6 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(streams.ErrOut, "Warning: %s\n", w)
-	}
-	snap, err := f.source.Snapshot(cmd.Context(), streams)
-	if err != nil {
-		return err
 	}
 	// A gap in the RBAC kinds would leave out subjects that may.
 	if err := kube.RequireRBAC(snap); err != nil {
