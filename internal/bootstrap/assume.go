@@ -1,7 +1,11 @@
 package bootstrap
 
 import (
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
@@ -29,7 +33,9 @@ func (p *Policy) AddTo(snap *snapshot.Snapshot) {
 	snap.Roles, roles = addMissing(snap.Roles, p.Roles, roles, func(x *rbacv1.Role) string { return x.Namespace + "/" + x.Name })
 	snap.ClusterRoleBindings, bindings = addMissing(snap.ClusterRoleBindings, p.ClusterRoleBindings, bindings, func(x *rbacv1.ClusterRoleBinding) string { return x.Name })
 	snap.RoleBindings, bindings = addMissing(snap.RoleBindings, p.RoleBindings, bindings, func(x *rbacv1.RoleBinding) string { return x.Namespace + "/" + x.Name })
-	if roles+bindings == 0 {
+	accounts := 0
+	snap.ServiceAccounts, accounts = addMissing(snap.ServiceAccounts, p.serviceAccounts(), 0, func(x *corev1.ServiceAccount) string { return x.Namespace + "/" + x.Name })
+	if roles+bindings+accounts == 0 {
 		return
 	}
 	if snap.Assumed.Version != p.Version {
@@ -37,6 +43,46 @@ func (p *Policy) AddTo(snap *snapshot.Snapshot) {
 	}
 	snap.Assumed.Roles += roles
 	snap.Assumed.Bindings += bindings
+	snap.Assumed.ServiceAccounts += accounts
+}
+
+// serviceAccounts returns the service accounts the policy's bindings name:
+// kube-controller-manager's controllers and the other kube-system accounts
+// that kubeadm-style clusters run as (--use-service-account-credentials),
+// sorted. Whoever runs pods as one of them holds its role.
+func (p *Policy) serviceAccounts() []corev1.ServiceAccount {
+	seen := map[string]bool{}
+	var out []corev1.ServiceAccount
+	add := func(subjects []rbacv1.Subject, namespace string) {
+		for _, s := range subjects {
+			if s.Kind != rbacv1.ServiceAccountKind {
+				continue
+			}
+			ns := s.Namespace
+			if ns == "" {
+				ns = namespace
+			}
+			if key := ns + "/" + s.Name; ns != "" && !seen[key] {
+				seen[key] = true
+				out = append(out, corev1.ServiceAccount{
+					TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
+					ObjectMeta: metav1.ObjectMeta{Name: s.Name, Namespace: ns}})
+			}
+		}
+	}
+	for i := range p.ClusterRoleBindings {
+		add(p.ClusterRoleBindings[i].Subjects, "")
+	}
+	for i := range p.RoleBindings {
+		add(p.RoleBindings[i].Subjects, p.RoleBindings[i].Namespace)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Namespace != out[j].Namespace {
+			return out[i].Namespace < out[j].Namespace
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
 }
 
 // addMissing appends the built-in objects whose key the input lacks, and

@@ -156,10 +156,20 @@ subjects: [{kind: Group, name: system:authenticated}]
 		}
 	}
 	want := snapshot.Assumed{Version: "v1.32",
-		Roles:    len(p.ClusterRoles) - 1 + len(p.Roles) - 1, // the input's cluster-admin and kube-system Role
-		Bindings: len(p.ClusterRoleBindings) - 1 + len(p.RoleBindings)}
+		Roles:           len(p.ClusterRoles) - 1 + len(p.Roles) - 1, // the input's cluster-admin and kube-system Role
+		Bindings:        len(p.ClusterRoleBindings) - 1 + len(p.RoleBindings),
+		ServiceAccounts: len(p.serviceAccounts())}
 	if d := cmp.Diff(want, snap.Assumed); d != "" {
 		t.Errorf("Assumed (-want +got):\n%s", d)
+	}
+	// The controllers' accounts the bindings name exist: whoever runs pods
+	// as one holds its role.
+	found := false
+	for _, sa := range snap.ServiceAccounts {
+		found = found || (sa.Namespace == "kube-system" && sa.Name == "clusterrole-aggregation-controller")
+	}
+	if !found || want.ServiceAccounts < 30 {
+		t.Errorf("kube-system controller accounts not assumed (%d)", want.ServiceAccounts)
 	}
 	// The built-in Role of the same name in another namespace is still added.
 	signers := 0

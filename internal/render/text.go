@@ -141,7 +141,10 @@ func (p *printer) summary(r *audit.Report) {
 	p.wrap("analyses: ", strings.Join(as, ", "))
 	if a := r.Assumed; a != nil {
 		what := counted(a.Roles, "built-in role", "built-in roles")
-		if a.Bindings > 0 {
+		switch {
+		case a.Bindings > 0 && a.ServiceAccounts > 0:
+			what += ", " + counted(a.Bindings, "binding", "bindings") + " and " + counted(a.ServiceAccounts, "service account", "service accounts")
+		case a.Bindings > 0:
 			what += " and " + counted(a.Bindings, "binding", "bindings")
 		}
 		p.wrap("", fmt.Sprintf("%s assumed from the Kubernetes %s bootstrap policy", what, a.Version))

@@ -92,6 +92,9 @@ type Assumed struct {
 	Version  string `json:"version,omitempty"`
 	Roles    int    `json:"roles,omitempty"`
 	Bindings int    `json:"bindings,omitempty"`
+	// ServiceAccounts counts the kube-system accounts the bootstrap
+	// bindings name (the controllers'), assumed to exist.
+	ServiceAccounts int `json:"serviceAccounts,omitempty"`
 }
 
 // Problem is one piece of input that was skipped, with where it was.
