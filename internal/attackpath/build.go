@@ -137,7 +137,7 @@ func (m *Model) podEdges() {
 			continue
 		}
 		sa := p.Spec.ServiceAccountName
-		if !workload.MountsToken(p, accounts[p.Namespace+"/"+sa]) {
+		if !workload.MountsToken(p, accounts[p.Namespace+"/"+sa]) || snapshot.HoldsTokenBriefly(p) {
 			continue
 		}
 		m.g.Add(Edge{From: m.pod(i), To: m.account(p.Namespace, sa), Type: MountsToken, Layer: finding.Node, Severity: finding.Medium,

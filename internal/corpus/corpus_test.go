@@ -68,9 +68,7 @@ func (r row) name() string {
 }
 
 // Reasons shared by pending rows: the open points of issues 9 and 10.
-const (
-	finishedJobs = "hook Jobs counted as long-lived token holders (issue 9.8)"
-)
+const ()
 
 func TestCorpus(t *testing.T) {
 	runs := newRunner()
@@ -471,7 +469,7 @@ var table = []row{
 	{cluster: "platform", check: "BH-API-004", target: "ServiceAccount/ingress-nginx/ingress-nginx-admission", want: "max:high",
 		why: "get/update of validatingwebhookconfigurations sees and denies admissions but rewrites nothing: serious, not cluster-admin"},
 	{cluster: "platform", check: "BH-NODE-007", target: "ServiceAccount/ingress-nginx/ingress-nginx-admission", want: "absent",
-		why: "its token is mounted only by the admission hook Jobs, which finish; and it is not cluster-admin", pending: finishedJobs},
+		why: "its token is mounted only by the admission hook Jobs, which finish; and it is not cluster-admin"},
 	{cluster: "platform", check: "admin-path", target: "monitoring", want: "present",
 		why: "prometheus-operator creates StatefulSets in every namespace, so it runs pods as any service account, kube-system's included"},
 	{cluster: "platform", check: "BH-*", target: "User//alice", want: "max:medium",

@@ -181,6 +181,16 @@ func IsOneOff(p *corev1.Pod) bool {
 	return p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed || isHelmHook(&p.ObjectMeta)
 }
 
+// HoldsTokenBriefly reports whether a pod holds its service account's token
+// on a node only for a short run: the representative pod of a Job of the
+// input (not of a CronJob, which runs again and again) runs once and ends,
+// and the kubelet refreshes a bound token only while its pod runs. A live
+// pod of a Job is running now, and holds its token now.
+func HoldsTokenBriefly(p *corev1.Pod) bool {
+	kind, _ := Workload(p)
+	return kind == "Job"
+}
+
 // jobDone reports whether a Job finished: it has a completionTime, or its
 // Complete or Failed condition is true.
 func jobDone(j *batchv1.Job) bool {

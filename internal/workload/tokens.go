@@ -251,7 +251,9 @@ func tokenFindings(r *Result) []finding.Finding {
 	var order []string
 	for i := range r.Pods {
 		p := &r.Pods[i]
-		if len(p.TokenPowers) == 0 || !p.Running || !p.Exists() {
+		if len(p.TokenPowers) == 0 || !p.Running || !p.Exists() || p.Ref.Kind == "Job" {
+			// A Job of the input holds its token only while it runs
+			// (snapshot.HoldsTokenBriefly).
 			continue
 		}
 		key := p.Namespace + "/" + p.ServiceAccount

@@ -120,3 +120,38 @@ func TestTokenFindings(t *testing.T) {
 		}
 	})
 }
+
+// A Job of the input runs once and ends: its token sits on a node only
+// while it runs, so it is no long-lived token holder. The same pod of a
+// CronJob, a Deployment or a live Job is.
+func TestJobTokenIsBrief(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		want int
+	}{{"Job", 0}, {"CronJob", 1}, {"Deployment", 1}, {"", 1}} {
+		snap := &snapshot.Snapshot{
+			Namespaces: []corev1.Namespace{namespace("ci", enforce("baseline")), namespace("b", enforce("restricted")),
+				namespace("c", enforce("baseline")), namespace("d", enforce("baseline"))},
+			Nodes: []corev1.Node{node("n1", nil)},
+			Pods: []corev1.Pod{
+				newPod("ci", "deploy", withSA("deployer"), onNode("n1"), contained, func(p *corev1.Pod) {
+					if tc.kind != "" {
+						p.Annotations = map[string]string{snapshot.SyntheticAnnotation: tc.kind + "/deploy"}
+					}
+				}),
+				newPod("c", "shell", onNode("n1"), app(privileged)),
+				newPod("d", "shell", onNode("n1"), app(privileged)),
+			},
+		}
+		rbacFixture(snap)
+		n := 0
+		for _, f := range analyze(t, snap).Findings {
+			if f.ID == IDToken {
+				n++
+			}
+		}
+		if n != tc.want {
+			t.Errorf("%q: %d token findings, want %d", tc.kind, n, tc.want)
+		}
+	}
+}
