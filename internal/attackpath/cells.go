@@ -12,19 +12,26 @@ import (
 // pair: the cell is breached, takes the finding's layer, its worst severity
 // is at least the finding's, and it lists the finding's rule ID. "*" on
 // either side means the tenants SourceTenants or TargetTenants list, or
-// every tenant when they list none. The cluster tenant is never a source.
+// every tenant but the cluster's when they list none (a finding about the
+// cluster tenant names it). The cluster tenant is never a source.
 // Call it before Summarize, which drops isolated cells.
 func (x *Matrix) AddFindings(fs []finding.Finding) {
 	index := map[[2]string]int{}
 	for i, c := range x.Cells {
 		index[[2]string{c.Source, c.Target}] = i
 	}
+	var tenants []string // "*": every tenant; the cluster is named when meant
+	for _, t := range x.Tenants {
+		if t != tenancy.Cluster {
+			tenants = append(tenants, t)
+		}
+	}
 	expand := func(t string, set []string) []string {
 		switch {
 		case t == "*" && set != nil:
 			return set
 		case t == "*":
-			return x.Tenants
+			return tenants
 		}
 		return []string{t}
 	}

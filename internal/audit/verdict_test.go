@@ -183,7 +183,13 @@ func checkAgreement(t *testing.T, seed int64, rep *Report, model *attackpath.Mod
 		case t == "*" && set != nil:
 			return set
 		case t == "*":
-			return x.Tenants
+			var out []string
+			for _, x := range x.Tenants {
+				if x != tenancy.Cluster {
+					out = append(out, x)
+				}
+			}
+			return out
 		}
 		return []string{t}
 	}

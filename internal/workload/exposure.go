@@ -15,9 +15,32 @@ type exposure struct {
 	others tenantSet
 	n      int
 	all    []string
+	// targets memoises targetList.
+	targets     []string
+	targetsDone bool
 	near   map[string]neighbour
 	tenant string
 	steps  []finding.Step
+}
+
+// targetList returns the other tenants exactly, for a finding whose
+// target is "*" (Finding.TargetTenants), or nil when they are every
+// tenant but the pod's own and the cluster's. Pods of one placement and
+// tenant share it.
+func (e *exposure) targetList() []string {
+	if !e.targetsDone {
+		e.targetsDone = true
+		every := len(e.all)
+		for _, t := range e.all {
+			if t == e.tenant || t == tenancy.Cluster {
+				every--
+			}
+		}
+		if e.n < every {
+			e.targets = e.names(e.n)
+		}
+	}
+	return e.targets
 }
 
 // names returns the first max of the other tenants, sorted.

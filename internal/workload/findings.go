@@ -110,7 +110,7 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) f
 		Objects:      []finding.Ref{p.Ref},
 	}
 	if f.TargetTenant == "*" {
-		f.TargetTenants = exp.names(n)
+		f.TargetTenants = exp.targetList()
 	}
 	subject := describe(p.Ref)
 	if p.Reach == Node {
