@@ -18,9 +18,9 @@ type exposure struct {
 	// targets memoises targetList.
 	targets     []string
 	targetsDone bool
-	near   map[string]neighbour
-	tenant string
-	steps  []finding.Step
+	near        map[string]neighbour
+	tenant      string
+	steps       []finding.Step
 }
 
 // targetList returns the other tenants exactly, for a finding whose
