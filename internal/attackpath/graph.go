@@ -88,6 +88,8 @@ type Edge struct {
 	// classes are the source and destination network classes of a
 	// reaches edge, whose evidence is computed when shown.
 	classes [2]int32
+	// bit is the layer's bit (layerBit), set by Add for the search.
+	bit uint8
 }
 
 // Graph is a directed multigraph of vertices and typed edges.
@@ -151,6 +153,7 @@ func (g *Graph) Add(e Edge) {
 		return
 	}
 	g.seen[k] = true
+	e.bit = layerBit[e.Layer]
 	g.out[e.From] = append(g.out[e.From], int32(len(g.edges)))
 	g.edges = append(g.edges, e)
 }

@@ -64,16 +64,9 @@ func (m *Model) Explain(p *Path) {
 // path starts in ("" for none): hops into its own assets add no layer and
 // no severity.
 func (m *Model) newPath(home, from, to string, target int32, edges []int32) Path {
-	hops := m.hops(edges)
-	sev, layers := m.summarise(home, hops)
+	hops, tos := m.hops(edges)
+	sev, layers := m.summarise(home, hops, tos)
 	return Path{From: from, To: to, Target: m.g.At(target), Severity: sev, Layers: layers, Hops: hops, edges: edges}
-}
-
-// ownGround reports whether a shown vertex is an asset of tenant t (hubs
-// are folded away from shown paths).
-func (m *Model) ownGround(t string, x Vertex) bool {
-	v, ok := m.g.Lookup(x)
-	return ok && m.owner[v] == t
 }
 
 // owners indexes the tenants, the cluster tenant always among them (it is
@@ -135,9 +128,9 @@ func (m *Model) searchFrom(home string) *searcher {
 	return s
 }
 
-// hops folds a chain of edge ids into hops.
-func (m *Model) hops(edges []int32) []Hop {
-	var out []Hop
+// hops folds a chain of edge ids into hops, and gives the graph vertex
+// each hop leads to.
+func (m *Model) hops(edges []int32) (out []Hop, tos []int32) {
 	var from Vertex
 	var vis *Edge // the run's visible edge: it names the hop
 	start := true
@@ -158,16 +151,17 @@ func (m *Model) hops(edges []int32) []Hop {
 			src = e // a run of hidden edges only, e.g. "any node" may be n1
 		}
 		out = append(out, Hop{From: from, To: to, Type: src.Type, Layer: src.Layer, Severity: src.Severity, Detail: src.Detail})
+		tos = append(tos, e.To)
 		start = true
 	}
-	return out
+	return out, tos
 }
 
-func (m *Model) summarise(home string, hops []Hop) (finding.Severity, []finding.Category) {
+func (m *Model) summarise(home string, hops []Hop, tos []int32) (finding.Severity, []finding.Category) {
 	worst := finding.Info
 	seen := map[finding.Category]bool{}
-	for _, h := range hops {
-		if home != "" && m.ownGround(home, h.To) {
+	for i, h := range hops {
+		if home != "" && m.owner[tos[i]] == home {
 			continue // within the source's own tenant
 		}
 		if h.Severity > worst {

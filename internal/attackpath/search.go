@@ -83,7 +83,7 @@ func (s *searcher) weigh(e *Edge) (uint8, finding.Severity) {
 	if s.self >= 0 && s.owner[e.To] == s.self {
 		return 0, finding.Info
 	}
-	return layerBit[e.Layer], e.Severity
+	return e.bit, e.Severity
 }
 
 func (s *searcher) reset() {
