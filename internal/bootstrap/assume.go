@@ -23,7 +23,8 @@ func Assume(snap *snapshot.Snapshot, version string) error {
 
 // AddTo adds every object of the policy the snapshot does not have, by kind,
 // namespace and name: the input wins, object by object, as it would on a
-// real cluster where it was applied over the bootstrap policy. It records
+// real cluster where it was applied over the bootstrap policy, and, when
+// it added any, the kube-system service accounts the bindings name. It records
 // what it added in snap.Assumed. A snapshot that already carries an
 // assumption (read back from a written snapshot) keeps it when nothing is
 // added.
@@ -33,11 +34,13 @@ func (p *Policy) AddTo(snap *snapshot.Snapshot) {
 	snap.Roles, roles = addMissing(snap.Roles, p.Roles, roles, func(x *rbacv1.Role) string { return x.Namespace + "/" + x.Name })
 	snap.ClusterRoleBindings, bindings = addMissing(snap.ClusterRoleBindings, p.ClusterRoleBindings, bindings, func(x *rbacv1.ClusterRoleBinding) string { return x.Name })
 	snap.RoleBindings, bindings = addMissing(snap.RoleBindings, p.RoleBindings, bindings, func(x *rbacv1.RoleBinding) string { return x.Namespace + "/" + x.Name })
-	accounts := 0
-	snap.ServiceAccounts, accounts = addMissing(snap.ServiceAccounts, p.serviceAccounts(), 0, func(x *corev1.ServiceAccount) string { return x.Namespace + "/" + x.Name })
-	if roles+bindings+accounts == 0 {
+	if roles+bindings == 0 {
+		// The input holds the whole policy: a dump of a cluster, whose
+		// service accounts are what it lists.
 		return
 	}
+	accounts := 0
+	snap.ServiceAccounts, accounts = addMissing(snap.ServiceAccounts, p.serviceAccounts(), 0, func(x *corev1.ServiceAccount) string { return x.Namespace + "/" + x.Name })
 	if snap.Assumed.Version != p.Version {
 		snap.Assumed = snapshot.Assumed{Version: p.Version}
 	}
