@@ -176,12 +176,27 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 	return r
 }
 
-// AtOrAbove counts the findings at or above a severity.
+// AtOrAbove counts what is at or above a severity: findings, breached
+// tenant pairs of the matrix and tenants' paths to cluster-admin (the
+// platform's exposure aside), so that a gate never passes a cluster whose
+// matrix says a tenant can take another, or the cluster.
 func (r *Report) AtOrAbove(s finding.Severity) int {
 	n := 0
 	for _, f := range r.Findings {
 		if f.Severity >= s {
 			n++
+		}
+	}
+	if x := r.Isolation; x != nil {
+		for i := range x.Cells {
+			if c := &x.Cells[i]; c.Breached() && c.Worst >= s {
+				n++
+			}
+		}
+		for _, p := range x.AdminPaths {
+			if p.From != tenancy.Platform && p.Severity >= s {
+				n++
+			}
 		}
 	}
 	return n

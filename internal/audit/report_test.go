@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -50,5 +51,25 @@ func TestRunStatuses(t *testing.T) {
 	}
 	if r.Isolation != nil {
 		t.Error("matrix built without Options.Matrix")
+	}
+}
+
+// TestAtOrAboveCountsTheMatrix: a gate fails on a breached pair or a path
+// to cluster-admin even when no finding reaches --fail-on; the platform's
+// exposure does not count.
+func TestAtOrAboveCountsTheMatrix(t *testing.T) {
+	r := &Report{Isolation: &attackpath.Matrix{
+		Cells: []attackpath.Cell{
+			{Source: "a", Target: "b", Worst: finding.Critical},
+			{Source: tenancy.Platform, Target: "b", Worst: finding.Critical, Platform: true},
+			{Source: "b", Target: "a", Isolated: true},
+		},
+		AdminPaths: []attackpath.Path{{From: "a", Severity: finding.Critical}, {From: tenancy.Platform, Severity: finding.Critical}},
+	}, Findings: []finding.Finding{{ID: "X", Severity: finding.High}}}
+	if n := r.AtOrAbove(finding.Critical); n != 2 {
+		t.Errorf("AtOrAbove(critical) = %d, want 2 (one cell, one admin path)", n)
+	}
+	if n := r.AtOrAbove(finding.High); n != 3 {
+		t.Errorf("AtOrAbove(high) = %d, want 3", n)
 	}
 }

@@ -48,7 +48,8 @@ severity and the shortest attack path (see docs/attack-graph.md); then each
 tenant's path to cluster-admin; then the findings. It says which analyses
 ran, which were incomplete (a list the cluster refused) and which did not run.
 
-Exit status: 3 when a finding is at or above --fail-on; otherwise 5 when an
+Exit status: 3 when a finding, a breached tenant pair or a tenant's path to
+cluster-admin is at or above --fail-on; otherwise 5 when an
 analysis ran incomplete or did not run (the verdict stands on partial input);
 otherwise 0; 1 on error (docs/exit-codes.md).`,
 		Example: `  # the seed articles' cluster, built in
@@ -64,7 +65,7 @@ otherwise 0; 1 on error (docs/exit-codes.md).`,
 	}
 	f.source.AddFlags(cmd.Flags())
 	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text or json")
-	cmd.Flags().StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding is at or above this severity: critical, high, medium, low, info or none")
+	cmd.Flags().StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding, a breached tenant pair or a tenant's path to cluster-admin is at or above this severity: critical, high, medium, low, info or none")
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour the text report: auto (only on a terminal), always or never")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print each finding's detail and full witness")
 	cmd.Flags().BoolVar(&f.matrix, "matrix", true, "open the report with the tenant × tenant isolation matrix from the attack graph (--matrix=false skips it)")
