@@ -26,6 +26,10 @@ func (m *Model) assign() {
 		switch x.Kind {
 		case Pod, ServiceAccount, Workloads, Secrets, Namespace:
 			m.owner[v] = m.ten.Of(nsOf(x))
+		case Node:
+			// A node is the cluster's: its kubelet's credentials, the
+			// secrets and tokens mounted there, the cloud's metadata.
+			m.owner[v] = tenancy.Cluster
 		}
 		switch x.Kind {
 		case Pod, ServiceAccount:

@@ -271,3 +271,28 @@ func TestPlatformIsExposure(t *testing.T) {
 		t.Error("the platform's secret reading is no longer reported")
 	}
 }
+
+// TestEscapeBreachesTheCluster: a pod that escapes to its node owns the
+// node, an asset of the cluster tenant (kubelet credentials, mounted
+// secrets), even when the input holds no system namespace; the cell and
+// the paths agree.
+func TestEscapeBreachesTheCluster(t *testing.T) {
+	privileged := true
+	snap := &snapshot.Snapshot{
+		Namespaces: []corev1.Namespace{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}},
+		Pods: []corev1.Pod{{ObjectMeta: metav1.ObjectMeta{Name: "shell", Namespace: "a"},
+			Spec: corev1.PodSpec{NodeName: "n1", Containers: []corev1.Container{{Name: "c", Image: "x",
+				SecurityContext: &corev1.SecurityContext{Privileged: &privileged}}}},
+			Status: corev1.PodStatus{Phase: corev1.PodRunning}}},
+	}
+	snap.Normalize()
+	rep, model := audited(t, snap)
+	c := rep.Isolation.Cell("a", tenancy.Cluster)
+	if c == nil || !c.Breached() || c.Worst != finding.Critical {
+		t.Fatalf("a → cluster = %+v, want breached, critical", c)
+	}
+	ps := model.Paths(attackpath.Source{Tenant: "a"}, attackpath.Target{Tenant: tenancy.Cluster})
+	if len(ps) == 0 || ps[0].Severity != finding.Critical {
+		t.Errorf("paths a → cluster = %v, want a critical path", ps)
+	}
+}

@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strings"
 
@@ -161,18 +160,22 @@ func (p *printer) summary(r *audit.Report) {
 }
 
 // breachedPairs counts the breached tenant pairs and all pairs, or those
-// of one tenant's row and column.
+// of one tenant's row and column. The cluster tenant is no source (its
+// identities run the cluster) and the platform's row is exposure: neither
+// row holds pairs of tenants.
 func breachedPairs(x *attackpath.Matrix, tenant string) (breached, pairs int) {
-	n := len(x.Tenants)
-	pairs = n * (n - 1)
-	if tenant != "" {
-		pairs = 2 * (n - 1)
-	}
-	if slices.Contains(x.Tenants, tenancy.Platform) && (tenant == "" || tenant == tenancy.Platform) {
-		pairs -= n - 1 // the platform's row is exposure, not pairs of tenants
+	for _, a := range x.Tenants {
+		if a == tenancy.Cluster || a == tenancy.Platform {
+			continue
+		}
+		for _, b := range x.Tenants {
+			if a != b && (tenant == "" || a == tenant || b == tenant) {
+				pairs++
+			}
+		}
 	}
 	for _, c := range x.Cells {
-		if c.Breached() && (tenant == "" || c.Source == tenant || c.Target == tenant) {
+		if c.Breached() && c.Source != tenancy.Cluster && (tenant == "" || c.Source == tenant || c.Target == tenant) {
 			breached++
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -167,5 +168,21 @@ func TestTextAssumedAndWarnings(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestBreachedPairsCountsTenantPairs: the cluster tenant is no source and
+// the platform's row is exposure: neither counts among the pairs.
+func TestBreachedPairsCountsTenantPairs(t *testing.T) {
+	x := &attackpath.Matrix{Tenants: []string{tenancy.Cluster, tenancy.Platform, "a", "b"}, Cells: []attackpath.Cell{
+		{Source: "a", Target: tenancy.Cluster, Worst: finding.Critical},
+		{Source: "a", Target: "b", Worst: finding.High},
+		{Source: tenancy.Platform, Target: "b", Platform: true},
+	}}
+	if b, p := breachedPairs(x, ""); b != 2 || p != 6 {
+		t.Errorf("breachedPairs = %d of %d, want 2 of 6 (a and b to the 3 others)", b, p)
+	}
+	if b, p := breachedPairs(x, "b"); b != 1 || p != 4 {
+		t.Errorf("breachedPairs(b) = %d of %d, want 1 of 4", b, p)
 	}
 }
