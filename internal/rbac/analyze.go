@@ -216,6 +216,8 @@ func (an *analysis) sharedIdentities(homes map[Subject][]string, bound map[Subje
 		}
 		an.out = append(an.out, finding.Finding{
 			ID: IDSharedIdentity, Severity: finding.Medium, Category: finding.API, SourceTenant: "*", TargetTenant: "*",
+			// The identity joins the tenants it is bound in, and those only.
+			SourceTenants: tenants, TargetTenants: tenants,
 			Reason:      fmt.Sprintf("%s is bound in the namespaces of %d tenants (%s): whoever holds it acts in all of them", s, len(tenants), strings.Join(tenants, ", ")),
 			Subjects:    []finding.Ref{SubjectRef(s)},
 			Objects:     objs,
