@@ -55,9 +55,12 @@ func TestSeedPaths(t *testing.T) {
 	m := build(t, snap)
 
 	alice := Vertex{Kind: User, Name: "alice"}
-	ps := m.Paths(Source{Subject: &alice}, Target{})
+	if ps := m.Paths(Source{Subject: &alice}, Target{}); len(ps) != 0 {
+		t.Errorf("alice reaches other tenants than her own: %v", ps)
+	}
+	ps := m.Paths(Source{Subject: &alice}, Target{Tenant: "test-namespace"})
 	if len(ps) != 1 || hopTypes(&ps[0]) != "User/alice -reads-objects-in-> Namespace/test-namespace" {
-		t.Errorf("alice's paths: %d\n%v", len(ps), ps)
+		t.Errorf("alice's paths into her own tenant: %d\n%v", len(ps), ps)
 	}
 
 	bob := Vertex{Kind: User, Name: "bob"}

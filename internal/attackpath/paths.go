@@ -400,7 +400,8 @@ type Target struct {
 // Paths returns a path from the source to each asset of the target it
 // reaches: the shortest of the most severe ways there. Paths come most
 // severe first, then shortest, without evidence (see Explain). With no
-// target, every tenant but the source's own is a target.
+// target, every tenant but the source's own (a subject's home) is a
+// target.
 func (m *Model) Paths(from Source, to Target) []Path {
 	var starts []int32
 	name, home := from.Tenant, from.Tenant
@@ -434,8 +435,8 @@ func (m *Model) Paths(from Source, to Target) []Path {
 	}
 	for v := int32(0); v < int32(m.g.Len()); v++ {
 		b := m.owner[v]
-		if b == "" || (from.Subject == nil && b == from.Tenant) || (to.Tenant != "" && b != to.Tenant) {
-			continue
+		if b == "" || (to.Tenant == "" && b == home) || (to.Tenant != "" && b != to.Tenant) {
+			continue // a source's own tenant is a target only when asked for
 		}
 		add(v, b)
 	}

@@ -47,8 +47,10 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 		switch {
 		case c.Witness != nil:
 			p.path(c.Witness, "      ")
-		case len(c.Layers) == 1 && c.Layers[0] == finding.DNS:
-			p.printf("      %s\n", p.paint("2", "DNS only: names and addresses of its pods are discoverable"))
+		case c.Paths == 0 && len(c.Findings) > 0:
+			p.wrap("      ", p.paint("2", "no attack path; joined by "+strings.Join(c.Findings, ", ")+" (below)"))
+		case c.Paths == 0:
+			p.printf("      %s\n", p.paint("2", "DNS only: names and addresses of its pods or Services are discoverable"))
 		default:
 			p.printf("      %s\n", p.paint("2", fmt.Sprintf("path: bulkhead paths --from %s --to %s", c.Source, c.Target)))
 		}

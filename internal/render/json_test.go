@@ -43,7 +43,7 @@ func TestJSONNoNull(t *testing.T) {
 
 func TestPathsJSON(t *testing.T) {
 	var b bytes.Buffer
-	if err := PathsJSON(&b, nil, 0, "v1.2.3"); err != nil {
+	if err := PathsJSON(&b, nil, 0, nil, "v1.2.3"); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -55,5 +55,8 @@ func TestPathsJSON(t *testing.T) {
 	}
 	if paths, ok := doc["paths"].([]any); !ok || len(paths) != 0 {
 		t.Errorf("paths %#v, want []", doc["paths"])
+	}
+	if joined, ok := doc["joined"].([]any); !ok || len(joined) != 0 {
+		t.Errorf("joined %#v, want []", doc["joined"])
 	}
 }

@@ -1,19 +1,22 @@
 package render
 
 import (
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 )
 
 // Paths writes attack paths for people, a hop per line; total is how many
-// there were before any cut.
-func Paths(w io.Writer, paths []attackpath.Path, total int, o TextOptions) error {
+// there were before any cut. joined are the pairs the audit's matrix marks
+// without an attack path (findings, DNS discovery).
+func Paths(w io.Writer, paths []attackpath.Path, total int, joined []attackpath.Cell, o TextOptions) error {
 	if o.Width <= 0 {
 		o.Width = 100
 	}
 	p := &printer{w: w, o: o}
-	if total == 0 {
+	if total == 0 && len(joined) == 0 {
 		p.printf("no path: isolated\n")
 		return p.err
 	}
@@ -25,7 +28,17 @@ func Paths(w io.Writer, paths []attackpath.Path, total int, o TextOptions) error
 	if total > len(paths) {
 		p.printf("… %d more paths (--max 0 for all)\n", total-len(paths))
 	}
-	p.printf("%d %s\n", total, plural(total, "path", "paths"))
+	if total > 0 {
+		p.printf("%d %s\n", total, plural(total, "path", "paths"))
+	}
+	for _, c := range joined {
+		what := "DNS discovery"
+		if len(c.Findings) > 0 {
+			what = strings.Join(c.Findings, ", ")
+		}
+		p.wrap("", fmt.Sprintf("%s %s → %s (%s): no attack path, but joined by %s (bulkhead audit --tenant %s)",
+			p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers), what, c.Source))
+	}
 	return p.err
 }
 
@@ -41,10 +54,13 @@ type PathsDocument struct {
 	Version       string            `json:"bulkheadVersion"`
 	Total         int               `json:"total"`
 	Paths         []attackpath.Path `json:"paths"`
+	// Joined are the tenant pairs of the audit's matrix that findings or
+	// DNS discovery join without an attack path (cells with no witness).
+	Joined []attackpath.Cell `json:"joined"`
 }
 
 // PathsJSON writes attack paths as a versioned JSON document; version is
 // bulkhead's own.
-func PathsJSON(w io.Writer, paths []attackpath.Path, total int, version string) error {
-	return Document(w, &PathsDocument{SchemaVersion: PathsSchemaVersion, Version: version, Total: total, Paths: paths})
+func PathsJSON(w io.Writer, paths []attackpath.Path, total int, joined []attackpath.Cell, version string) error {
+	return Document(w, &PathsDocument{SchemaVersion: PathsSchemaVersion, Version: version, Total: total, Paths: paths, Joined: joined})
 }

@@ -45,7 +45,11 @@ system:serviceaccount:NS:NAME; a bare name that is no tenant is a user. Without
 tenant, and the users and groups it follows.
 --to is a tenant or cluster-admin; without it, every other tenant.
 
-Exit status: 0 when some path exists, 4 when none does (isolated), 1 on error.`,
+A pair the audit's matrix marks without an attack path (a finding, such as a
+Service's externalIPs, or DNS discovery joins it) is listed after the paths.
+
+Exit status: 0 when some path exists or a finding joins the pair, 4 when none
+does (isolated), 1 on error.`,
 		Example: `  bulkhead paths --demo --from default
   bulkhead paths --demo --from User:bob
   bulkhead paths --demo --from alice -v
@@ -84,6 +88,9 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
+	if f.from != "" && f.from == f.to {
+		return fmt.Errorf("--from and --to name the same tenant %q: paths go from one tenant to another", f.from)
+	}
 	facts := audit.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
 	done = progress.Phase("attack graph")
@@ -99,6 +106,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	attackpath.SortPaths(paths)
 	total := len(paths)
+	joined := joinedPairs(facts, sources, target)
 	if f.max > 0 && len(paths) > f.max {
 		paths = paths[:f.max]
 	}
@@ -107,19 +115,44 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	switch f.output {
 	case "json":
-		err = render.PathsJSON(streams.Out, paths, total, version.String())
+		err = render.PathsJSON(streams.Out, paths, total, joined, version.String())
 	case "dot":
 		err = writeDOT(streams.Out, paths)
 	default:
-		err = render.Paths(streams.Out, paths, total, render.TextOptions{Verbose: f.verbose})
+		err = render.Paths(streams.Out, paths, total, joined, render.TextOptions{Verbose: f.verbose})
 	}
 	if err != nil {
 		return err
 	}
-	if total == 0 {
+	if total == 0 && len(joined) == 0 {
 		return cli.ExitError{Code: cli.ExitNo}
 	}
 	return nil
+}
+
+// joinedPairs returns the cells of the audit's matrix from the source
+// tenants (to the target tenant, when one is asked for) that findings or
+// DNS discovery join without an attack path, so that paths and the audit
+// never disagree on a pair.
+func joinedPairs(facts *audit.Facts, sources []attackpath.Source, to attackpath.Target) []attackpath.Cell {
+	from := map[string]bool{}
+	for _, s := range sources {
+		if s.Subject == nil {
+			from[s.Tenant] = true
+		}
+	}
+	if len(from) == 0 || to.ClusterAdmin {
+		return nil
+	}
+	report := audit.Run(facts, audit.Engines(), audit.Options{Matrix: true})
+	var out []attackpath.Cell
+	for _, c := range report.Isolation.Cells {
+		if from[c.Source] && !c.Isolated && c.Paths == 0 && (to.Tenant == "" || c.Target == to.Tenant) {
+			c.Witness = nil
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // parseFrom reads --from: one tenant or subject, or every tenant. A subject

@@ -2,6 +2,8 @@ package paths
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,5 +24,61 @@ func TestDefaultSourcesAreTheAudits(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("paths --demo lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// A pair that a finding joins without an attack path (a Service with
+// externalIPs intercepts every tenant's traffic to those addresses) is not
+// "isolated" for paths when the audit's matrix marks it: paths names the
+// finding and answers yes.
+const externalIPsCluster = `apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: b}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: a}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: b}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: b}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: grab, namespace: a}
+spec:
+  ports: [{port: 443}]
+  externalIPs: [203.0.113.10]
+`
+
+func TestJoinedWithoutPath(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(file, []byte(externalIPsCluster), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs([]string{"-f", file, "--from", "a", "--to", "b"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("paths: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "a → b") || !strings.Contains(out.String(), "BH-NET-") {
+		t.Errorf("paths does not name the finding joining a → b:\n%s", out.String())
+	}
+	cmd = NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs([]string{"-f", file, "--from", "a", "--to", "a"})
+	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "same tenant") {
+		t.Errorf("--from a --to a: %v, want an error", err)
 	}
 }
