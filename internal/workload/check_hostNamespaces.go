@@ -20,9 +20,17 @@ func checkHostNamespaces(p *podView) []Escape {
 	spec := &p.pod.Spec
 	var out []Escape
 	if spec.HostPID {
-		out = append(out, Escape{Check: "hostNamespaces", Reach: Host, Severity: finding.High,
+		e := Escape{Check: "hostNamespaces", Reach: Host, Severity: finding.High,
 			Field:  "spec.hostPID=true",
-			Reason: "shares the node's process namespace: sees every process on the node and reads other pods' environments"})
+			Reason: "shares the node's process namespace: sees every process on the node and reads other pods' environments"}
+		// /proc/PID/environ and mem need the process's UID or
+		// CAP_SYS_PTRACE: a plain user sees command lines only.
+		if pw := strongestPower(p.pod); pw.level == asUser {
+			e.Severity = finding.Medium
+			e.Reason = "shares the node's process namespace: sees every process on the node and its command line; as " + pw.who +
+				" it reads no other process's environment or memory (that takes its UID or CAP_SYS_PTRACE)"
+		}
+		out = append(out, e)
 	}
 	if spec.HostIPC {
 		out = append(out, Escape{Check: "hostNamespaces", Reach: Host, Severity: finding.High,

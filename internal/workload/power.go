@@ -62,6 +62,23 @@ type power struct {
 	caveat string
 }
 
+// strongestPower returns the most powerful identity among a pod's
+// containers (init containers included): what the pod as a whole may do.
+func strongestPower(pod *corev1.Pod) power {
+	best := power{level: -1}
+	for _, cs := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for i := range cs {
+			if pw := containerPower(pod, &cs[i]); pw.level > best.level {
+				best = pw
+			}
+		}
+	}
+	if best.level < 0 {
+		return power{level: asRoot, who: "no container"}
+	}
+	return best
+}
+
 // containerPower reads the identity a container runs with.
 func containerPower(pod *corev1.Pod, c *corev1.Container) power {
 	if isPrivileged(c) {
