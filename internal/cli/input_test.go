@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,5 +127,27 @@ func TestPodSecurityRefusedEverywhere(t *testing.T) {
 	_, stderr, code = run(t, "reach", "-f", file, "team-b/deployment-client", "team-a/deployment-web", "--port", "80")
 	if code != cli.ExitFailure || !strings.Contains(stderr, "web") {
 		t.Errorf("reach to a refused Deployment: exit %d, stderr %q; want an error naming it", code, stderr)
+	}
+}
+
+// TestMissingNamespaceObjects: objects in a namespace the input has no
+// Namespace object for are analysed, with a warning that its labels (and
+// so its Pod Security level) are unknown; the default namespaces every
+// cluster has are not named.
+func TestMissingNamespaceObjects(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	doc := "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: a, namespace: %s}\n---\n"
+	if err := os.WriteFile(file, []byte(fmt.Sprintf(doc, "team")+fmt.Sprintf(doc, "default")+fmt.Sprintf(doc, "kube-system")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := run(t, "audit", "-f", file, "--fail-on", "none")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "namespace team: has no Namespace object in the input: its labels are unknown") {
+		t.Errorf("no warning for namespace team:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "kube-system") || strings.Contains(stderr, "namespace default") {
+		t.Errorf("the default namespaces are named:\n%s", stderr)
 	}
 }

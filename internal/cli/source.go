@@ -117,6 +117,9 @@ func (s *Source) Snapshot(ctx context.Context, streams IOStreams) (*snapshot.Sna
 			return nil, err
 		}
 	}
+	if s.Demo || len(s.Files) > 0 {
+		warnMissingNamespaces(snap)
+	}
 	snap.Normalize()
 	// Pods their namespace's Pod Security level refuses would never be
 	// created: no engine sees them (live ones exist and stay).
