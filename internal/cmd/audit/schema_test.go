@@ -45,6 +45,11 @@ func TestReportSchema(t *testing.T) {
 		{"--demo", "--tenant", "network", "--skip-checks", "BH-DNS-*"},
 		{"-f", "testdata/incomplete.yaml"},
 		{"-f", "testdata/complete.yaml", "--matrix=false"},
+		// Real manifests (internal/corpus): platform exposure, refused pods,
+		// namespace-less objects, a tenant label.
+		{"-f", "../../corpus/testdata/platform", "--platform-namespaces", "monitoring,ingress-nginx"},
+		{"-f", "../../corpus/testdata/argocd", "-n", "argocd"},
+		{"-f", "../../corpus/testdata/capsule", "--tenant-label", "capsule.clastix.io/tenant"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			out, stderr, code := execute(t, append(args, "-o", "json", "--fail-on", "none")...)
