@@ -45,11 +45,27 @@ type resolved struct {
 	name  string
 }
 
+// controllerPod finds the pod that stands for a controller named like
+// the endpoint (web: deployment-web, statefulset-web, ...), when exactly
+// one controller of that name has one.
+func (m *Model) controllerPod(e Endpoint) (int, bool) {
+	found, n := 0, 0
+	for _, kind := range []string{"deployment", "statefulset", "daemonset", "replicaset", "replicationcontroller", "job", "cronjob"} {
+		if i, ok := m.podIndex[e.Namespace+"/"+kind+"-"+e.Pod]; ok {
+			found, n = i, n+1
+		}
+	}
+	return found, n == 1
+}
+
 func (m *Model) resolve(e Endpoint) (resolved, error) {
 	if e.Pod != "" {
 		i, ok := m.podIndex[e.Namespace+"/"+e.Pod]
 		if !ok {
-			return resolved{}, fmt.Errorf("pod %s/%s not found", e.Namespace, e.Pod)
+			i, ok = m.controllerPod(e)
+		}
+		if !ok {
+			return resolved{}, fmt.Errorf("pod %s/%s not found (a controller's pods are named by its kind when the input has none of them: %s/deployment-%s)", e.Namespace, e.Pod, e.Namespace, e.Pod)
 		}
 		p := &m.pods[i]
 		return resolved{class: p.class, pod: p, name: p.id()}, nil

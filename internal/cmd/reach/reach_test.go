@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -103,5 +105,36 @@ func TestBadArguments(t *testing.T) {
 		if err == nil || errors.As(err, &exit) {
 			t.Errorf("%v: want a usage error, got %v", args, err)
 		}
+	}
+}
+
+// TestControllerName: a controller's name finds the pod that stands for
+// it when the input holds none of its pods.
+func TestControllerName(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	doc := `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: a}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: b}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: x}]}
+`
+	if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, code := execute(t, "b/client", "a/web", "--port", "80", "-f", file)
+	if code != 0 || !strings.Contains(out, "from b/deployment-client to a/deployment-web") {
+		t.Errorf("exit %d\n%s", code, out)
 	}
 }
