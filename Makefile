@@ -50,3 +50,22 @@ fuzz: ## every fuzz target for FUZZTIME each
 
 clean:
 	rm -rf bin
+
+# Issue 11's scale benchmarks (internal/scalegen): whole commands as a user
+# waits for them, loading included, on a generated production-shaped cluster
+# at 10k, 25k, 50k and 100k pods.
+SCALE_BENCH   ?= AuditScale|ReachMatrixScale|PathsFromTenant|LoadYAML|LoadJSON
+SCALE_TIMEOUT ?= 240m
+PROFILE_BENCH ?= AuditScale/pods=25k$$
+
+.PHONY: bench-scale profile
+
+bench-scale: ## scale benchmarks at every size (BULKHEAD_SCALE=full), one run each
+	BULKHEAD_SCALE=full $(GO) test -run '^$$' -bench '$(SCALE_BENCH)' -benchmem -benchtime 1x \
+		-timeout $(SCALE_TIMEOUT) ./internal/scalegen
+
+profile: ## CPU and memory profiles of the 25k-pod audit in profiles/, and the CPU top
+	@mkdir -p profiles
+	$(GO) test -run '^$$' -bench '$(PROFILE_BENCH)' -benchmem -benchtime 1x -timeout 60m \
+		-cpuprofile profiles/cpu.pprof -memprofile profiles/mem.pprof -o profiles/scalegen.test ./internal/scalegen
+	$(GO) tool pprof -top -nodecount 40 profiles/scalegen.test profiles/cpu.pprof
