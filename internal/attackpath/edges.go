@@ -31,9 +31,10 @@ const (
 	JoinsSelector  EdgeType = "joins-selector"     // Labels → Pod (relabel.go)
 
 	// network layer (internal/netpol)
-	NetworkSource EdgeType = "network-source"      // Pod → NetClass (hidden)
-	Reaches       EdgeType = "reaches"             // NetClass → NetClass
-	NetworkDest   EdgeType = "network-destination" // NetClass → Pod (hidden)
+	NetworkSource   EdgeType = "network-source"      // Pod → NetClass (hidden)
+	Reaches         EdgeType = "reaches"             // NetClass → NetClass
+	NetworkDest     EdgeType = "network-destination" // NetClass → Pod (hidden)
+	ReachesFromNode EdgeType = "reaches-from-node"   // Pod (host network) → Pod on its node
 )
 
 // EdgeTypes lists every edge type, in documentation order.
@@ -42,5 +43,5 @@ var EdgeTypes = []EdgeType{
 	MemberOf, CreatesPods, RunsPodsAs, ExecsInto, ReadsSecrets, HoldsToken, MintsToken, Impersonates,
 	ReadsObjects, ProxiesTo, KubeletProxy, IsClusterAdmin, AdminControls,
 	BindsRole, EscalatesRole, Relabels, LiftsPSA, JoinsSelector,
-	NetworkSource, Reaches, NetworkDest,
+	NetworkSource, Reaches, NetworkDest, ReachesFromNode,
 }

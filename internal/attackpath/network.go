@@ -2,6 +2,7 @@ package attackpath
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
@@ -43,6 +44,22 @@ func (m *Model) networkEdges() {
 		m.g.Add(Edge{From: pv, To: src[c], Type: NetworkSource, Layer: finding.Network, Hidden: true})
 		m.g.Add(Edge{From: dst[c], To: pv, Type: NetworkDest, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
 	}
+	// Traffic from a pod's own node is always allowed: a host-network pod
+	// reaches the other pods of its node, pod by pod (linear in pods).
+	net.EachNodeLocal(func(src, dst string) bool {
+		sns, sname, _ := strings.Cut(src, "/")
+		dns, dname, _ := strings.Cut(dst, "/")
+		from, ok1 := m.g.Lookup(Vertex{Kind: Pod, Namespace: sns, Name: sname})
+		to, ok2 := m.g.Lookup(Vertex{Kind: Pod, Namespace: dns, Name: dname})
+		if ok1 && ok2 {
+			m.g.Add(Edge{From: from, To: to, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium, Final: true,
+				Detail: "any port, from its node", Evidence: []finding.Step{
+					{Object: finding.Ref{Kind: "Pod", Namespace: sns, Name: sname}, Fact: "uses the host network: its traffic comes from its node"},
+					{Object: finding.Ref{Kind: "Pod", Namespace: dns, Name: dname}, Fact: "runs on the same node: traffic from a pod's own node is always allowed"},
+				}})
+		}
+		return true
+	})
 	net.EachReachable(func(a, b netpol.ClassID) bool {
 		if net.DNSServer(b) && net.DNSOnly(a, b) {
 			return true // name resolution: expected, not a path

@@ -186,12 +186,21 @@ func (b *builder) classify() {
 			}
 		}
 	}
-	// Nodes that run a host-network pod: pods there can be told apart by
-	// the "own node" rule.
+	// Traffic from a pod's own node is always allowed: a host-network pod
+	// reaches the pods of its node whatever their policies. That is a
+	// fact about pod pairs on one node, kept apart (nodeLocal) rather
+	// than splitting every class by node, which would give each pod of a
+	// cluster with a host-network DaemonSet a class of its own.
+	m.nodeLocal = map[string][]int{}
 	hostNodes := map[string]bool{}
 	for i := range m.pods {
 		if m.pods[i].host && m.pods[i].node != "" {
 			hostNodes[m.pods[i].node] = true
+		}
+	}
+	for i := range m.pods {
+		if p := &m.pods[i]; !p.host && hostNodes[p.node] {
+			m.nodeLocal[p.node] = append(m.nodeLocal[p.node], i)
 		}
 	}
 	named := make([]namedPort, 0, len(b.named))
@@ -213,7 +222,7 @@ func (b *builder) classify() {
 		key.WriteString(p.ns)
 		key.WriteByte(0)
 		node := ""
-		if p.host || hostNodes[p.node] {
+		if p.host {
 			node = p.node
 		}
 		if p.host {

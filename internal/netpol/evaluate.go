@@ -263,11 +263,6 @@ func (w *worker) ingressRow(d int, row bitset) {
 		np = w.baseline(dirIngress, m.baseInID[d], m.baseIn[d], d)
 	}
 	w.combine(row, adm, np)
-	if cl.node != "" {
-		if h := m.hostOnNode[cl.node]; h != nil {
-			row.or(h) // traffic from the pod's own node
-		}
-	}
 }
 
 // atomGroups groups port atoms that every rule and named port treats

@@ -33,7 +33,10 @@ type Model struct {
 	// list ids: classes with the same admin (or baseline) rule list share
 	// one evaluation of that tier.
 	admInID, admEgID, baseInID, baseEgID []int
-	hostOnNode                           map[string]bitset
+	// nodeLocal lists, per node that runs a host-network pod, the other
+	// pods on it (indexes into pods): traffic from the node to them is
+	// always allowed.
+	nodeLocal map[string][]int
 
 	all, podSet bitset
 	// reach[a] row s holds the classes s can open connections to on port
@@ -112,15 +115,6 @@ func (m *Model) index() {
 	m.all.setAll(n)
 	m.podSet = newBitset(n)
 	m.podSet.setAll(m.nPod)
-	m.hostOnNode = map[string]bitset{}
-	for c := 0; c < m.nPod; c++ {
-		if cl := &m.classes[c]; cl.HostNetwork && cl.node != "" {
-			if m.hostOnNode[cl.node] == nil {
-				m.hostOnNode[cl.node] = newBitset(n)
-			}
-			m.hostOnNode[cl.node].set(c)
-		}
-	}
 }
 
 // listIDs numbers distinct rule lists; the empty list is -1.

@@ -1,6 +1,9 @@
 package netpol
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Matrix is reachability between namespaces or pods.
 type Matrix struct {
@@ -91,7 +94,52 @@ func (m *Model) NamespaceMatrix() Matrix {
 			out.Allowed = append(out.Allowed, Cell{From: names[a], To: names[b], Ports: mergePorts(rs)})
 		}
 	}
+	m.addNodeLocal(&out)
 	return out
+}
+
+// addNodeLocal opens every port from the namespace of each host-network
+// pod to the namespaces of the other pods of its node.
+func (m *Model) addNodeLocal(out *Matrix) {
+	open := map[[2]string]bool{}
+	m.EachNodeLocal(func(src, dst string) bool {
+		a, _, _ := strings.Cut(src, "/")
+		b, _, _ := strings.Cut(dst, "/")
+		if a != b {
+			open[[2]string{a, b}] = true
+		}
+		return true
+	})
+	if len(open) == 0 {
+		return
+	}
+	for i := range out.Allowed {
+		c := &out.Allowed[i]
+		if open[[2]string{c.From, c.To}] {
+			c.Ports = anyPort
+			delete(open, [2]string{c.From, c.To})
+		}
+	}
+	for k := range open {
+		out.Allowed = append(out.Allowed, Cell{From: k[0], To: k[1], Ports: anyPort})
+	}
+	sort.SliceStable(out.Allowed, func(i, j int) bool {
+		x, y := &out.Allowed[i], &out.Allowed[j]
+		if x.From != y.From {
+			return index(out.Endpoints, x.From) < index(out.Endpoints, y.From)
+		}
+		return index(out.Endpoints, x.To) < index(out.Endpoints, y.To)
+	})
+}
+
+// index returns the position of s in xs, or len(xs).
+func index(xs []string, s string) int {
+	for i, x := range xs {
+		if x == s {
+			return i
+		}
+	}
+	return len(xs)
 }
 
 func anyTrue(bs []bool) bool {
@@ -120,6 +168,9 @@ func (m *Model) PodMatrix() Matrix {
 			if !ok {
 				ps = m.classPorts(k[0], k[1])
 				cache[k] = ps
+			}
+			if fromNode(&m.pods[i], &m.pods[j]) {
+				ps = anyPort
 			}
 			if len(ps) > 0 {
 				out.Allowed = append(out.Allowed, Cell{From: m.pods[i].id(), To: m.pods[j].id(), Ports: ps})

@@ -313,7 +313,7 @@ func (m *Model) AllowedPorts(src, dst Endpoint) ([]PortRange, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.classPorts(s.class, d.class), nil
+	return m.pairPorts(s, d), nil
 }
 
 // ReachAnyPort answers Reach without a port: allowed when some port is,
@@ -328,7 +328,7 @@ func (m *Model) ReachAnyPort(src, dst Endpoint) (Verdict, []PortRange, error) {
 	if err != nil {
 		return Verdict{}, nil, err
 	}
-	ports := m.classPorts(s.class, d.class)
+	ports := m.pairPorts(s, d)
 	if len(ports) == 0 {
 		at := m.ports.atoms[0]
 		return m.verdict(s, d, at.proto, at.lo), nil, nil
