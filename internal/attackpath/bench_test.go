@@ -93,6 +93,7 @@ func BenchmarkMatrix(b *testing.B) {
 			b.ReportMetric(float64(len(snap.RoleBindings)+len(snap.ClusterRoleBindings)), "bindings")
 			b.ReportMetric(float64(m.g.Len()), "vertices")
 			b.ReportMetric(float64(m.g.Edges()), "edges")
+			b.ReportMetric(float64(m.g.ReachEdges()), "reach-pairs")
 			b.ReportMetric(float64(breached), "breached-pairs")
 		}
 	}

@@ -99,6 +99,9 @@ type Graph struct {
 	edges    []Edge
 	out      [][]int32 // edge ids by source vertex
 	seen     map[edgeKey]bool
+	// reach is the network layer's class-to-class reach, as virtual edges
+	// (reachRows); nil when the pairs are edges.
+	reach *reachRows
 }
 
 type edgeKey struct {
@@ -136,11 +139,25 @@ func (g *Graph) At(id int32) Vertex { return g.vertices[id] }
 // Len is the number of vertices.
 func (g *Graph) Len() int { return len(g.vertices) }
 
-// Edges is the number of edges.
+// Edges is the number of edges, ids 0 to Edges()-1; the network layer's
+// class-to-class reach (ReachEdges) is apart.
 func (g *Graph) Edges() int { return len(g.edges) }
 
+// ReachEdges is the number of class-to-class reach pairs kept as rows.
+func (g *Graph) ReachEdges() int {
+	if g.reach == nil {
+		return 0
+	}
+	return g.reach.count()
+}
+
 // Edge returns an edge by id.
-func (g *Graph) Edge(id int32) *Edge { return &g.edges[id] }
+func (g *Graph) Edge(id int32) *Edge {
+	if id >= reachBase {
+		return g.reach.edge(id)
+	}
+	return &g.edges[id]
+}
 
 // Add adds an edge unless one of the same type and detail already joins the
 // same vertices; the first one added keeps its evidence.

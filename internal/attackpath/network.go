@@ -2,6 +2,7 @@ package attackpath
 
 import (
 	"fmt"
+	"math/bits"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -60,15 +61,26 @@ func (m *Model) networkEdges() {
 		}
 		return true
 	})
-	net.EachReachable(func(a, b netpol.ClassID) bool {
-		if net.DNSServer(b) && net.DNSOnly(a, b) {
-			return true // name resolution: expected, not a path
+	rows := net.ReachRows() // DNS queries and a class's own bit left out
+	if !fitsReach(len(rows)) {
+		for a, row := range rows {
+			for w, word := range row {
+				for ; word != 0; word &= word - 1 {
+					b := w*64 + bits.TrailingZeros64(word)
+					m.g.Add(Edge{From: src[a], To: dst[b], Type: Reaches, Layer: finding.Network, Severity: finding.Medium, classes: [2]int32{int32(a), int32(b)}})
+				}
+			}
 		}
-		if int(a) < len(src) && int(b) < len(dst) && src[a] >= 0 && dst[b] >= 0 && a != b {
-			m.g.Add(Edge{From: src[a], To: dst[b], Type: Reaches, Layer: finding.Network, Severity: finding.Medium, classes: [2]int32{int32(a), int32(b)}})
-		}
-		return true
-	})
+		return
+	}
+	r := &reachRows{rows: rows, n: int32(len(rows)), src: src[:len(rows)], dst: dst[:len(rows)], srcOf: make([]int32, m.g.Len())}
+	for v := range r.srcOf {
+		r.srcOf[v] = -1
+	}
+	for i, v := range r.src {
+		r.srcOf[v] = int32(i)
+	}
+	m.g.reach = r
 }
 
 // networkEvidence explains a reaches edge: the allowed ports and the rules

@@ -86,6 +86,14 @@ func (s *searcher) weigh(e *Edge) (uint8, finding.Severity) {
 	return e.bit, e.Severity
 }
 
+// weighReach is weigh for a network reach between classes (reachRows).
+func (s *searcher) weighReach(to int32) (uint8, finding.Severity) {
+	if s.self >= 0 && s.owner[to] == s.self {
+		return 0, finding.Info
+	}
+	return layerBit[finding.Network], finding.Medium
+}
+
 func (s *searcher) reset() {
 	for _, x := range s.touched {
 		s.via[x], s.dist[x], s.layers[x], s.worst[x], s.done[x] = -2, 0, 0, 0, false
@@ -123,37 +131,49 @@ func (s *searcher) run(sources []int32) {
 		}
 		for _, eid := range g.out[x/2] {
 			e := &g.edges[eid]
-			y := 2 * e.To
-			if e.Final {
-				y++
-			}
-			if s.done[y] {
-				continue
-			}
-			w := int32(1)
-			if e.Hidden {
-				w = 0
-			}
-			d := s.dist[x] + w
-			if s.via[y] != -2 && d >= s.dist[y] {
-				continue
-			}
-			if s.via[y] == -2 {
-				s.touched = append(s.touched, y)
-			}
 			bit, sev := s.weigh(e)
-			s.via[y], s.dist[y] = eid, d
-			s.layers[y] = s.layers[x] | bit
-			s.worst[y] = max(s.worst[x], sev)
-			if w == 0 {
-				front = append(front, y)
-			} else {
-				back = append(back, y)
-			}
+			s.relax(x, eid, e.To, e.Final, e.Hidden, bit, sev, &front, &back)
+		}
+		if r := g.reach; r != nil {
+			r.each(x/2, func(eid, to int32) {
+				bit, sev := s.weighReach(to)
+				s.relax(x, eid, to, false, false, bit, sev, &front, &back)
+			})
 		}
 	}
 	s.front, s.back = front, back
 	s.propagate()
+}
+
+// relax follows one edge of the breadth-first pass from controlled state
+// x to vertex to.
+func (s *searcher) relax(x, eid, to int32, final, hidden bool, bit uint8, sev finding.Severity, front, back *[]int32) {
+	y := 2 * to
+	if final {
+		y++
+	}
+	if s.done[y] {
+		return
+	}
+	w := int32(1)
+	if hidden {
+		w = 0
+	}
+	d := s.dist[x] + w
+	if s.via[y] != -2 && d >= s.dist[y] {
+		return
+	}
+	if s.via[y] == -2 {
+		s.touched = append(s.touched, y)
+	}
+	s.via[y], s.dist[y] = eid, d
+	s.layers[y] = s.layers[x] | bit
+	s.worst[y] = max(s.worst[x], sev)
+	if w == 0 {
+		*front = append(*front, y)
+	} else {
+		*back = append(*back, y)
+	}
 }
 
 // propagate raises every reached state's severity and layers to the worst
@@ -174,36 +194,48 @@ func (s *searcher) propagate() {
 		s.queued[x] = false
 		for _, eid := range g.out[x/2] {
 			e := &g.edges[eid]
-			y := 2 * e.To
-			if e.Final {
-				y++
-			}
-			bit, esev := s.weigh(e)
-			sev := max(s.worst[x], esev)
-			w := int32(1)
-			if e.Hidden {
-				w = 0
-			}
-			d := s.sdist[x] + w
-			if esev >= sev {
-				d = s.dist[x] + w // path() takes the shortest way to x
-			}
-			lay := s.layers[x] | bit
-			better := sev > s.worst[y] || (sev == s.worst[y] && d < s.sdist[y])
-			if !better && lay&^s.layers[y] == 0 {
-				continue
-			}
-			if better {
-				s.worst[y], s.pred[y], s.sdist[y] = sev, eid, d
-			}
-			s.layers[y] |= lay
-			if y%2 == controlled && !s.queued[y] {
-				s.queued[y] = true
-				work = append(work, y)
-			}
+			bit, sev := s.weigh(e)
+			s.raise(x, eid, e.To, e.Final, e.Hidden, bit, sev, &work)
+		}
+		if r := g.reach; r != nil {
+			r.each(x/2, func(eid, to int32) {
+				bit, sev := s.weighReach(to)
+				s.raise(x, eid, to, false, false, bit, sev, &work)
+			})
 		}
 	}
 	s.work = work[:0]
+}
+
+// raise passes state x's severity and layers on along one edge; a state
+// whose value grows is queued again.
+func (s *searcher) raise(x, eid, to int32, final, hidden bool, bit uint8, esev finding.Severity, work *[]int32) {
+	y := 2 * to
+	if final {
+		y++
+	}
+	sev := max(s.worst[x], esev)
+	w := int32(1)
+	if hidden {
+		w = 0
+	}
+	d := s.sdist[x] + w
+	if esev >= sev {
+		d = s.dist[x] + w // path() takes the shortest way to x
+	}
+	lay := s.layers[x] | bit
+	better := sev > s.worst[y] || (sev == s.worst[y] && d < s.sdist[y])
+	if !better && lay&^s.layers[y] == 0 {
+		return
+	}
+	if better {
+		s.worst[y], s.pred[y], s.sdist[y] = sev, eid, d
+	}
+	s.layers[y] |= lay
+	if y%2 == controlled && !s.queued[y] {
+		s.queued[y] = true
+		*work = append(*work, y)
+	}
 }
 
 // path returns the edges of a most severe path from a source to state x,
@@ -213,7 +245,7 @@ func (s *searcher) path(x int32) []int32 {
 	var tail []int32
 	for steps := 0; s.pred[x] >= 0 && steps < len(s.pred); steps++ {
 		eid := s.pred[x]
-		e := &s.g.edges[eid]
+		e := s.g.Edge(eid)
 		tail = append(tail, eid)
 		from := 2 * e.From // every edge leaves a controlled vertex
 		if _, sev := s.weigh(e); sev >= s.worst[x] {
@@ -236,7 +268,7 @@ func (s *searcher) treePath(x int32) []int32 {
 	for s.via[x] >= 0 {
 		eid := s.via[x]
 		p = append(p, eid)
-		x = 2 * s.g.edges[eid].From // every edge leaves a controlled vertex
+		x = 2 * s.g.Edge(eid).From // every edge leaves a controlled vertex
 	}
 	for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
 		p[i], p[j] = p[j], p[i]
