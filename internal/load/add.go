@@ -31,31 +31,38 @@ type origin struct {
 	obj   runtime.Object
 }
 
-// add places a decoded object as the API server would hold it: in the
+// add readies a decoded object as the API server would hold it: in the
 // chosen namespace when it has none and its kind is namespaced, with no
 // namespace when its kind is cluster-scoped. An object the server would
-// refuse is a Problem, a second copy of one already read is merged (a
-// Warning) or refused (an error naming both).
-func (l *Loader) add(where string, gvk schema.GroupVersionKind, obj runtime.Object) {
+// refuse is a Problem; place takes the others.
+func (b *batch) add(where string, gvk schema.GroupVersionKind, obj runtime.Object) {
 	m, ok := obj.(metav1.Object)
 	validate, modelled := validators[gvk.GroupKind()]
 	if !ok || !modelled {
-		l.unknown(metav1.TypeMeta{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind})
+		b.unknown(gvk.GroupVersion().String(), gvk.Kind)
 		return
 	}
 	m.SetManagedFields(nil)
 	ns := namespaced(gvk.GroupKind())
 	if ns {
 		if m.GetNamespace() == "" {
-			m.SetNamespace(l.opts.Namespace)
+			m.SetNamespace(b.opts.Namespace)
 		}
 	} else {
 		m.SetNamespace("") // the server ignores it on a cluster-scoped kind
 	}
 	if errs := validate(obj, ns); len(errs) > 0 {
-		l.skip(where, "%s %s refused by the API server: %s", gvk.Kind, displayName(m), errorText(errs))
+		b.skip(where, "%s %s refused by the API server: %s", gvk.Kind, displayName(m), errorText(errs))
 		return
 	}
+	b.ops = append(b.ops, op{where: where, gvk: gvk, obj: obj})
+}
+
+// place adds an object readied by add to the snapshot: a second copy of
+// one already read is merged (a Warning) or refused (an error naming
+// both).
+func (l *Loader) place(where string, gvk schema.GroupVersionKind, obj runtime.Object) {
+	m := obj.(metav1.Object)
 	if m.GetName() != "" {
 		id := identity{gvk.GroupKind(), m.GetNamespace(), m.GetName()}
 		if first, dup := l.seen[id]; dup {
@@ -65,7 +72,7 @@ func (l *Loader) add(where string, gvk schema.GroupVersionKind, obj runtime.Obje
 		l.seen[id] = origin{where, obj}
 	}
 	if !l.snap.Add(obj) {
-		l.unknown(metav1.TypeMeta{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind})
+		l.unknown(gvk.GroupVersion().String() + "/" + gvk.Kind)
 		return
 	}
 	l.stats.Objects++
@@ -80,7 +87,8 @@ func (l *Loader) duplicate(where string, id identity, first origin, obj runtime.
 	}
 	err := fmt.Errorf("%s is defined twice, differently, at %s and at %s: the API server holds one object per name, so the input does not say which one the cluster has", id, first.where, where)
 	if l.conflictsAsProblems {
-		l.skip(where, "%v", err)
+		l.stats.Skipped++
+		l.problem(where, "%v", err)
 		return
 	}
 	l.conflicts = append(l.conflicts, err)

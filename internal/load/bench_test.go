@@ -2,8 +2,11 @@ package load
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // BenchmarkBytes measures the common path: valid workloads, one strict
@@ -36,6 +39,44 @@ spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [
 		l.Bytes("bench.yaml", data)
 		if _, stats, err := l.Result(); err != nil || stats.Objects != 2000 {
 			b.Fatalf("err %v, stats %+v", err, stats)
+		}
+	}
+}
+
+// BenchmarkCluster loads 5,000 objects of a cluster as kubectl prints
+// them: as a stream of YAML documents, as one YAML List and as one JSON
+// List, with and without managedFields. Run with -cpu 1,2 to see what the
+// parallel decode adds.
+func BenchmarkCluster(b *testing.B) {
+	for _, managed := range []bool{false, true} {
+		suffix := ""
+		if managed {
+			suffix = "+managedFields"
+		}
+		for _, in := range []struct {
+			name  string
+			print func(testing.TB, []runtime.Object) []byte
+		}{
+			{"yaml", clusterYAML},
+			{"yaml-list", clusterYAMLList},
+			{"json", clusterJSON},
+		} {
+			b.Run(in.name+suffix, func(b *testing.B) {
+				objs := clusterObjects(5000, managed)
+				data := in.print(b, objs)
+				objs = nil
+				goruntime.GC()
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					l := New("bench", Options{})
+					l.Bytes("bench", data)
+					if _, stats, err := l.Result(); err != nil || stats.Objects != 5000 {
+						b.Fatalf("err %v, stats %+v", err, stats)
+					}
+				}
+			})
 		}
 	}
 }

@@ -37,23 +37,23 @@ type crd struct {
 // customResource records the resource type a CustomResourceDefinition
 // serves, so that can-i and who-can resolve its names and scope. A
 // definition the API server would refuse is a Problem.
-func (l *Loader) customResource(where string, js []byte) {
+func (b *batch) customResource(where string, js []byte) {
 	var d crd
 	if err := json.Unmarshal(js, &d); err != nil {
-		l.problem(where, "CustomResourceDefinition %s: %v", objectName(js), err)
+		b.problem(where, "CustomResourceDefinition %s: %v", objectName(js), err)
 		return
 	}
 	s, n := d.Spec, d.Spec.Names
 	switch {
 	case s.Group == "" || n.Plural == "" || n.Kind == "":
-		l.problem(where, "CustomResourceDefinition %s refused by the API server: spec.group, spec.names.plural and spec.names.kind are required", objectName(js))
+		b.problem(where, "CustomResourceDefinition %s refused by the API server: spec.group, spec.names.plural and spec.names.kind are required", objectName(js))
 		return
 	case s.Scope != "Namespaced" && s.Scope != "Cluster":
-		l.problem(where, "CustomResourceDefinition %s refused by the API server: spec.scope: Unsupported value: %q: supported values: \"Cluster\", \"Namespaced\"", objectName(js), s.Scope)
+		b.problem(where, "CustomResourceDefinition %s refused by the API server: spec.scope: Unsupported value: %q: supported values: \"Cluster\", \"Namespaced\"", objectName(js), s.Scope)
 		return
 	}
 	if errs := apimachineryvalidation.NameIsDNSSubdomain(s.Group, false); len(errs) > 0 {
-		l.problem(where, "CustomResourceDefinition %s refused by the API server: spec.group: %s", objectName(js), errs[0])
+		b.problem(where, "CustomResourceDefinition %s refused by the API server: spec.group: %s", objectName(js), errs[0])
 		return
 	}
 	cr := snapshot.CustomResource{Group: s.Group, Resource: n.Plural, Singular: n.Singular, Kind: n.Kind,
@@ -68,5 +68,5 @@ func (l *Loader) customResource(where string, js []byte) {
 			cr.Versions = append(cr.Versions, v.Name)
 		}
 	}
-	l.snap.CustomResources = append(l.snap.CustomResources, cr)
+	b.ops = append(b.ops, op{cr: &cr})
 }

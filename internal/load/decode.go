@@ -19,42 +19,57 @@ import (
 // Bytes adds the objects of one file's content. name is used in messages.
 // Malformed documents and objects the API server would refuse are
 // recorded as Problems with their file and line, and skipped; documents
-// of a Helm template are skipped with one Problem for the file.
+// of a Helm template are skipped with one Problem for the file. Documents
+// decode in parallel; their results are taken in order.
 func (l *Loader) Bytes(name string, data []byte) {
 	l.stats.Files++
-	var helm []int
-	for _, doc := range splitDocuments(data) {
-		l.stats.Documents++
-		where := fmt.Sprintf("%s:%d", name, doc.line)
-		if doc.index > 0 || len(doc.body) < len(data) {
-			where = fmt.Sprintf("%s:%d (document %d)", name, doc.line, doc.index+1)
-		}
-		hasBraces := bytes.Contains(doc.body, []byte("{{"))
-		if hasBraces && helmTemplate.Match(doc.body) {
-			helm = append(helm, doc.line)
-			continue
-		}
-		js, err := yaml.YAMLToJSONStrict(doc.body)
-		if err != nil {
-			if hasBraces {
-				helm = append(helm, doc.line)
-				continue
-			}
-			l.stats.Skipped++
-			l.problem(name+":"+strconv.Itoa(errorLine(err, doc.line)), "%s", cleanYAMLError(err))
-			continue
-		}
-		js = bytes.TrimSpace(js)
-		if len(js) == 0 || string(js) == "null" {
-			l.stats.Documents-- // an empty document or only comments
-			continue
-		}
-		l.decode(where, js, nil)
+	docs := splitDocuments(data)
+	for _, doc := range docs {
+		whole := doc.index == 0 && len(doc.body) == len(data)
+		l.submit(func(b *batch) { b.document(name, doc, whole) })
 	}
-	if len(helm) > 0 {
-		l.stats.Skipped += len(helm)
-		l.problem(fmt.Sprintf("%s:%d", name, helm[0]), "Helm template syntax ({{ ... }}) in %d document(s), skipped: render the chart and pipe the output instead, e.g. helm template RELEASE CHART | bulkhead audit -f -", len(helm))
+	l.submit(func(b *batch) { b.endOf = name })
+}
+
+// document decodes one YAML (or JSON) document of a file; whole says
+// whether it is all of the file, so that messages need not say which
+// document.
+func (b *batch) document(name string, doc document, whole bool) {
+	b.docs++
+	where := fmt.Sprintf("%s:%d", name, doc.line)
+	if !whole {
+		where = fmt.Sprintf("%s:%d (document %d)", name, doc.line, doc.index+1)
 	}
+	hasBraces := bytes.Contains(doc.body, []byte("{{"))
+	if hasBraces && helmTemplate.Match(doc.body) {
+		b.helmLine = doc.line
+		return
+	}
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	if js, ok := b.toJSON(doc.body, s); ok {
+		if string(js) == "null" {
+			b.docs-- // an empty document or only comments
+			return
+		}
+		b.decodeFast(where, js, nil)
+		return
+	}
+	js, err := yaml.YAMLToJSONStrict(doc.body)
+	if err != nil {
+		if hasBraces {
+			b.helmLine = doc.line
+			return
+		}
+		b.skip(name+":"+strconv.Itoa(errorLine(err, doc.line)), "%s", cleanYAMLError(err))
+		return
+	}
+	js = bytes.TrimSpace(js)
+	if len(js) == 0 || string(js) == "null" {
+		b.docs-- // an empty document or only comments
+		return
+	}
+	b.decode(where, js, nil)
 }
 
 // helmTemplate matches a template action that names one of Helm's
@@ -64,14 +79,14 @@ var helmTemplate = regexp.MustCompile(`\{\{-?\s*(?:[^}]*[\s(|])?(?:\.Values|\.Re
 
 // decode adds one JSON object, or the items of a list. implied is the
 // kind a typed list gives items that lack their own (PodList → Pod).
-func (l *Loader) decode(where string, js []byte, implied *schema.GroupVersionKind) {
+func (b *batch) decode(where string, js []byte, implied *schema.GroupVersionKind) {
 	if js[0] != '{' {
-		l.skip(where, "not a Kubernetes object (expected a mapping with apiVersion and kind)")
+		b.skip(where, "not a Kubernetes object (expected a mapping with apiVersion and kind)")
 		return
 	}
 	var tm metav1.TypeMeta
 	if err := json.Unmarshal(js, &tm); err != nil {
-		l.skip(where, "apiVersion and kind: %v", err)
+		b.skip(where, "apiVersion and kind: %v", err)
 		return
 	}
 	if implied != nil {
@@ -84,37 +99,37 @@ func (l *Loader) decode(where string, js []byte, implied *schema.GroupVersionKin
 	}
 	switch {
 	case tm.Kind == "" && tm.APIVersion == "":
-		l.skip(where, "missing apiVersion and kind")
+		b.skip(where, "missing apiVersion and kind")
 		return
 	case tm.Kind == "":
-		l.skip(where, "missing kind")
+		b.skip(where, "missing kind")
 		return
 	case tm.APIVersion == "":
-		l.skip(where, "%s: missing apiVersion", tm.Kind)
+		b.skip(where, "%s: missing apiVersion", tm.Kind)
 		return
 	}
-	if strings.HasSuffix(tm.Kind, "List") && l.list(where, js, tm) {
+	if strings.HasSuffix(tm.Kind, "List") && b.list(where, js, tm) {
 		return
 	}
 	if tm.APIVersion == snapshot.InfoAPIVersion && tm.Kind == snapshot.InfoKind {
-		l.info(where, js)
+		b.info(where, js)
 		return
 	}
 	gv, err := schema.ParseGroupVersion(tm.APIVersion)
 	if err != nil {
-		l.skip(where, "bad apiVersion %q: %v", tm.APIVersion, err)
+		b.skip(where, "bad apiVersion %q: %v", tm.APIVersion, err)
 		return
 	}
 	gvk := gv.WithKind(tm.Kind)
 	if msg := removed(gvk); msg != "" {
-		l.skip(where, "%s %s: %s", tm.Kind, objectName(js), msg)
+		b.skip(where, "%s %s: %s", tm.Kind, objectName(js), msg)
 		return
 	}
 	if !Scheme.Recognizes(gvk) {
 		if gvk == crdKind {
-			l.customResource(where, js)
+			b.customResource(where, js)
 		}
-		l.unknown(tm)
+		b.unknown(tm.APIVersion, tm.Kind)
 		return
 	}
 	// One strict decode: the object comes back with the error when the
@@ -122,30 +137,30 @@ func (l *Loader) decode(where string, js []byte, implied *schema.GroupVersionKin
 	obj, _, err := deserializer.Decode(js, &gvk, nil)
 	if err != nil {
 		if runtime.IsStrictDecodingError(err) {
-			l.skip(where, "%s %s: %v (the API server refuses unknown fields)", tm.Kind, objectName(js), err)
+			b.skip(where, "%s %s: %v (the API server refuses unknown fields)", tm.Kind, objectName(js), err)
 		} else {
-			l.skip(where, "%s %s: %v", tm.Kind, objectName(js), err)
+			b.skip(where, "%s %s: %v", tm.Kind, objectName(js), err)
 		}
 		return
 	}
-	l.add(where, gvk, obj)
+	b.add(where, gvk, obj)
 }
 
 // list decodes the items of a list and reports whether js was one; a kind
 // that merely ends in "List" is not.
-func (l *Loader) list(where string, js []byte, tm metav1.TypeMeta) bool {
+func (b *batch) list(where string, js []byte, tm metav1.TypeMeta) bool {
 	var list struct {
 		Items *[]json.RawMessage `json:"items"`
 	}
 	if err := json.Unmarshal(js, &list); err != nil {
-		l.skip(where, "%s: %v", tm.Kind, err)
+		b.skip(where, "%s: %v", tm.Kind, err)
 		return true
 	}
 	gv, err := schema.ParseGroupVersion(tm.APIVersion)
 	if list.Items == nil && (err != nil || !Scheme.Recognizes(gv.WithKind(tm.Kind))) {
 		return false // a custom kind that merely ends in "List"
 	}
-	l.stats.Documents-- // the list itself is not a document; its items are
+	b.docs-- // the list itself is not a document; its items are
 	var implied *schema.GroupVersionKind
 	if elem := strings.TrimSuffix(tm.Kind, "List"); elem != "" && err == nil {
 		g := gv.WithKind(elem)
@@ -154,21 +169,29 @@ func (l *Loader) list(where string, js []byte, tm metav1.TypeMeta) bool {
 	if list.Items == nil {
 		return true
 	}
-	for i, item := range *list.Items {
-		l.stats.Documents++
-		l.decode(fmt.Sprintf("%s items[%d]", where, i), bytes.TrimSpace(item), implied)
+	items := *list.Items
+	for _, ib := range parallel(b, len(items), func(ib *batch, i int) {
+		ib.docs++
+		ib.decode(fmt.Sprintf("%s items[%d]", where, i), bytes.TrimSpace(items[i]), implied)
+	}) {
+		b.merge(ib)
 	}
 	return true
 }
 
 // info reads back what a written snapshot says besides its objects.
-func (l *Loader) info(where string, js []byte) {
-	l.stats.Documents--
+func (b *batch) info(where string, js []byte) {
+	b.docs--
 	var info snapshot.Info
 	if err := json.Unmarshal(js, &info); err != nil {
-		l.skip(where, "%s: %v", snapshot.InfoKind, err)
+		b.skip(where, "%s: %v", snapshot.InfoKind, err)
 		return
 	}
+	b.ops = append(b.ops, op{info: &info})
+}
+
+// info takes what a written snapshot says besides its objects.
+func (l *Loader) info(info *snapshot.Info) {
 	l.snap.Gaps = append(l.snap.Gaps, info.Gaps...)
 	l.snap.Problems = append(l.snap.Problems, info.Problems...)
 	l.snap.Warnings = append(l.snap.Warnings, info.Warnings...)
@@ -178,18 +201,14 @@ func (l *Loader) info(where string, js []byte) {
 	}
 }
 
-// skip records a Problem for a document or item that is left out.
-func (l *Loader) skip(where, format string, args ...any) {
-	l.stats.Skipped++
-	l.problem(where, format, args...)
-}
-
-func (l *Loader) unknown(tm metav1.TypeMeta) {
+// unknown counts an object of a kind bulkhead does not model, by
+// "apiVersion/kind".
+func (l *Loader) unknown(key string) {
 	l.stats.Unknown++
 	if l.snap.Unknown == nil {
 		l.snap.Unknown = map[string]int{}
 	}
-	l.snap.Unknown[tm.APIVersion+"/"+tm.Kind]++
+	l.snap.Unknown[key]++
 }
 
 // objectName returns "ns/name" or "name" of a raw object, for messages.

@@ -51,6 +51,15 @@ type Loader struct {
 	// of an error of Result (for Bytes, which cannot fail).
 	conflictsAsProblems bool
 	finished            bool
+	// workers is how many documents decode at once; queue holds the
+	// batches submitted and not yet applied, in input order.
+	workers int
+	queue   []*pending
+	// helm lists the lines of the Helm templates of the file being
+	// applied.
+	helm []int
+	// reference turns the fast paths off (see batch.reference).
+	reference bool
 }
 
 // New returns a loader filling a snapshot whose Source is source.
@@ -62,7 +71,7 @@ func newLoader(snap *snapshot.Snapshot, opts Options) *Loader {
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
-	return &Loader{opts: opts, snap: snap, seen: map[identity]origin{}, read: map[string]bool{}}
+	return &Loader{opts: opts, snap: snap, seen: map[identity]origin{}, read: map[string]bool{}, workers: workers()}
 }
 
 // Result returns the snapshot (not normalised) and what the load saw. The
@@ -76,6 +85,7 @@ func (l *Loader) Result() (*snapshot.Snapshot, Stats, error) {
 
 // finish runs the checks that need every object, once.
 func (l *Loader) finish() {
+	l.flush()
 	if l.finished {
 		return
 	}

@@ -12,19 +12,31 @@ type document struct {
 }
 
 // splitDocuments cuts a YAML stream at "---" separator lines, remembering
-// where each document starts so errors can name the file's line.
+// where each document starts so errors can name the file's line. Only
+// lines starting with "---" can be separators, so only those are looked
+// at.
 func splitDocuments(data []byte) []document {
 	var docs []document
-	lines := bytes.SplitAfter(data, []byte("\n"))
 	start, startLine := 0, 1
-	off := 0
-	for i, l := range lines {
-		if isSeparator(l) {
-			docs = append(docs, document{body: data[start:off], line: startLine})
-			start = off + len(l)
-			startLine = i + 2
+	line, counted := 1, 0 // line is the number of the line starting at counted
+	for off := 0; off < len(data); {
+		if bytes.HasPrefix(data[off:], separator) {
+			next := len(data)
+			if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
+				next = off + i + 1
+			}
+			line += bytes.Count(data[counted:off], newline)
+			counted = off
+			if isSeparator(data[off:next]) {
+				docs = append(docs, document{body: data[start:off], line: startLine})
+				start, startLine = next, line+1
+			}
 		}
-		off += len(l)
+		i := bytes.Index(data[off:], lineSeparator)
+		if i < 0 {
+			break
+		}
+		off += i + 1
 	}
 	docs = append(docs, document{body: data[start:], line: startLine})
 	out := docs[:0]
@@ -37,6 +49,12 @@ func splitDocuments(data []byte) []document {
 	}
 	return out
 }
+
+var (
+	separator     = []byte("---")
+	lineSeparator = []byte("\n---")
+	newline       = []byte("\n")
+)
 
 func isSeparator(line []byte) bool {
 	s := strings.TrimRight(string(line), " \t\r\n")

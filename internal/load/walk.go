@@ -43,8 +43,7 @@ func (l *Loader) walkDir(dir string, stack []walked) error {
 		return fmt.Errorf("load %s: %w", dir, err)
 	}
 	if isChart(entries) {
-		l.stats.Skipped++
-		l.problem(dir, "a Helm chart (it has a Chart.yaml): templates are not manifests; render it and pipe the output instead: helm template RELEASE %s | bulkhead audit -f -", dir)
+		l.skip(dir, "a Helm chart (it has a Chart.yaml): templates are not manifests; render it and pipe the output instead: helm template RELEASE %s | bulkhead audit -f -", dir)
 		return nil
 	}
 	for _, e := range entries {
@@ -56,8 +55,7 @@ func (l *Loader) walkDir(dir string, stack []walked) error {
 		if e.Type()&fs.ModeSymlink != 0 {
 			st, err := os.Stat(p)
 			if err != nil {
-				l.stats.Skipped++
-				l.problem(p, "unreadable symlink: %v", unwrapPath(err))
+				l.skip(p, "unreadable symlink: %v", unwrapPath(err))
 				continue
 			}
 			isDir = st.IsDir()
@@ -75,8 +73,7 @@ func (l *Loader) walkDir(dir string, stack []walked) error {
 			return fmt.Errorf("load %s: %w", p, err)
 		}
 		if loop := ancestor(stack, real); loop != "" {
-			l.stats.Skipped++
-			l.problem(p, "symlink loop: %s leads back to %s, which is being read; not followed", p, loop)
+			l.skip(p, "symlink loop: %s leads back to %s, which is being read; not followed", p, loop)
 			continue
 		}
 		if l.read[real] {

@@ -1,0 +1,181 @@
+package load
+
+import (
+	"fmt"
+	goruntime "runtime"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// A batch is what decoding a document, a list item or a file found. It
+// is built apart from the loader, so that documents decode in parallel,
+// and applied to the loader in input order, so that the snapshot, its
+// Problems and Warnings and the Stats are the same as when every document
+// is read in turn.
+type batch struct {
+	opts *Options
+	// reference turns the fast paths off: every document goes through
+	// sigs.k8s.io/yaml and the scheme's strict deserializer, the reference
+	// the fast paths are tested against.
+	reference bool
+	docs      int // documents and list items seen, net of the empty ones and lists
+	ops       []op
+	// helmLine is the line of a document skipped as a Helm template, 0
+	// when none; the loader reports a file's templates once.
+	helmLine int
+	// endOf names the file whose documents are all before this batch:
+	// its Helm templates are reported when the batch is applied.
+	endOf string
+}
+
+// An op is one effect of a batch on the loader: a Problem (Skipped
+// counts it when skip is set), an unknown kind, an object to place, or
+// what a written snapshot or a CustomResourceDefinition says.
+type op struct {
+	where   string
+	problem string
+	skip    bool
+	unknown string // "apiVersion/kind" of an object not modelled
+	gvk     schema.GroupVersionKind
+	obj     runtime.Object
+	info    *snapshot.Info
+	cr      *snapshot.CustomResource
+}
+
+func (b *batch) skip(where, format string, args ...any) {
+	b.ops = append(b.ops, op{where: where, problem: fmt.Sprintf(format, args...), skip: true})
+}
+
+func (b *batch) problem(where, format string, args ...any) {
+	b.ops = append(b.ops, op{where: where, problem: fmt.Sprintf(format, args...)})
+}
+
+func (b *batch) unknown(apiVersion, kind string) {
+	b.ops = append(b.ops, op{unknown: apiVersion + "/" + kind})
+}
+
+// merge appends what another batch found after what b found.
+func (b *batch) merge(o *batch) {
+	b.docs += o.docs
+	b.ops = append(b.ops, o.ops...)
+}
+
+// apply takes what a batch found into the loader.
+func (l *Loader) apply(b *batch) {
+	l.stats.Documents += b.docs
+	if b.helmLine > 0 {
+		l.helm = append(l.helm, b.helmLine)
+	}
+	for _, o := range b.ops {
+		switch {
+		case o.obj != nil:
+			l.place(o.where, o.gvk, o.obj)
+		case o.unknown != "":
+			l.unknown(o.unknown)
+		case o.info != nil:
+			l.info(o.info)
+		case o.cr != nil:
+			l.snap.CustomResources = append(l.snap.CustomResources, *o.cr)
+		default:
+			if o.skip {
+				l.stats.Skipped++
+			}
+			l.problem(o.where, "%s", o.problem)
+		}
+	}
+	if b.endOf != "" && len(l.helm) > 0 {
+		l.stats.Skipped += len(l.helm)
+		l.problem(fmt.Sprintf("%s:%d", b.endOf, l.helm[0]), "Helm template syntax ({{ ... }}) in %d document(s), skipped: render the chart and pipe the output instead, e.g. helm template RELEASE CHART | bulkhead audit -f -", len(l.helm))
+		l.helm = nil
+	}
+}
+
+// pending is a batch being built by a worker.
+type pending struct {
+	done chan struct{}
+	b    *batch
+}
+
+// submit builds a batch with work, on another goroutine when more than
+// one CPU may run Go code, and applies the batches in the order they were
+// submitted. At most window batches are in flight, so a big input is
+// never held decoded all at once but for what the snapshot keeps.
+func (l *Loader) submit(work func(b *batch)) {
+	b := &batch{opts: &l.opts, reference: l.reference}
+	if l.workers <= 1 {
+		work(b)
+		l.apply(b)
+		return
+	}
+	p := &pending{done: make(chan struct{}), b: b}
+	l.queue = append(l.queue, p)
+	go func() {
+		defer close(p.done)
+		work(b)
+	}()
+	for len(l.queue) > 4*l.workers {
+		l.applyFirst()
+	}
+}
+
+// skip records a Problem for something left out, after whatever was
+// submitted before.
+func (l *Loader) skip(where, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	l.submit(func(b *batch) { b.skip(where, "%s", msg) })
+}
+
+// flush waits for every submitted batch and applies them in order.
+func (l *Loader) flush() {
+	for len(l.queue) > 0 {
+		l.applyFirst()
+	}
+}
+
+func (l *Loader) applyFirst() {
+	p := l.queue[0]
+	l.queue[0] = nil
+	l.queue = l.queue[1:]
+	<-p.done
+	l.apply(p.b)
+}
+
+// workers is how many documents decode at once.
+func workers() int { return goruntime.GOMAXPROCS(0) }
+
+// parallel runs work(i) for i in [0, n) on up to workers goroutines and
+// returns the batches, made like parent, in order of i.
+func parallel(parent *batch, n int, work func(b *batch, i int)) []*batch {
+	out := make([]*batch, n)
+	opts, reference := parent.opts, parent.reference
+	w := min(workers(), n)
+	if w <= 1 {
+		for i := range out {
+			out[i] = &batch{opts: opts, reference: reference}
+			work(out[i], i)
+		}
+		return out
+	}
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	done := make(chan struct{})
+	for range w {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range next {
+				out[i] = &batch{opts: opts, reference: reference}
+				work(out[i], i)
+			}
+		}()
+	}
+	for range w {
+		<-done
+	}
+	return out
+}
