@@ -55,7 +55,7 @@ func (r *reachRows) edge(id int32) *Edge {
 	k := id - reachBase
 	i, j := k/r.n, k%r.n
 	return &Edge{From: r.src[i], To: r.dst[j], Type: Reaches, Layer: finding.Network, Severity: finding.Medium,
-		bit: layerBit[finding.Network], classes: [2]int32{i, j}}
+		bit: networkBit, classes: [2]int32{i, j}}
 }
 
 // count is the number of virtual edges.

@@ -91,8 +91,11 @@ func (s *searcher) weighReach(to int32) (uint8, finding.Severity) {
 	if s.self >= 0 && s.owner[to] == s.self {
 		return 0, finding.Info
 	}
-	return layerBit[finding.Network], finding.Medium
+	return networkBit, finding.Medium
 }
+
+// networkBit is the network layer's bit, looked up once.
+var networkBit = layerBit[finding.Network]
 
 func (s *searcher) reset() {
 	for _, x := range s.touched {
