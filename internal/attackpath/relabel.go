@@ -184,8 +184,8 @@ func (m *Model) selectorEdges(lv int32, ns string) {
 						return
 					}
 				}
-				targets := m.selectedPods(np)
-				if len(targets) == 0 {
+				hub, ok := m.selectorHub(ri, np, r)
+				if !ok {
 					continue
 				}
 				src := &snap.Pods[source]
@@ -194,13 +194,29 @@ func (m *Model) selectorEdges(lv int32, ns string) {
 					{Object: ref, Fact: fmt.Sprintf("ingress rule %d admits the pods of namespaces matching %s, on %s", ri, metav1.FormatLabelSelector(peer.NamespaceSelector), portsOf(r.Ports))},
 					{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "relabelled " + want.String() + " it matches; " + podRef(src).String() + " has no egress policy (unless an AdminNetworkPolicy denies the connection)"},
 				}
-				for _, t := range targets {
-					m.g.Add(Edge{From: lv, To: m.pod(t), Type: JoinsSelector, Layer: finding.Network, Severity: finding.Medium,
-						Final: true, Detail: portsOf(r.Ports), Evidence: evidence})
-				}
+				m.g.Add(Edge{From: lv, To: hub, Type: JoinsSelector, Layer: finding.Network, Severity: finding.Medium,
+					Detail: portsOf(r.Ports), Evidence: evidence})
 			}
 		}
 	}
+}
+
+// selectorHub returns the vertex standing for the pods an ingress rule of
+// a NetworkPolicy admits from relabelled namespaces, wired to them on first
+// use: every relabelling namespace joins the rule through it, so that the
+// edges number namespaces plus pods, not their product. It is false when
+// the policy selects no pod.
+func (m *Model) selectorHub(ri int, np *networkingv1.NetworkPolicy, r networkingv1.NetworkPolicyIngressRule) (int32, bool) {
+	v := Vertex{Kind: Hub, Name: fmt.Sprintf("selector|%s|%s|%d", np.Namespace, np.Name, ri)}
+	if id, ok := m.g.Lookup(v); ok {
+		return id, len(m.g.out[id]) > 0
+	}
+	hub := m.g.Vertex(v)
+	for _, t := range m.selectedPods(np) {
+		m.g.Add(Edge{From: hub, To: m.pod(t), Type: JoinsSelector, Layer: finding.Network, Severity: finding.Medium,
+			Hidden: true, Final: true, Detail: portsOf(r.Ports)})
+	}
+	return hub, len(m.g.out[hub]) > 0
 }
 
 // joinable returns the labels that make namespace ns match a peer's
