@@ -1,9 +1,11 @@
 package attackpath
 
 import (
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/exposure"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -237,45 +239,134 @@ func (x *Matrix) Cell(source, target string) *Cell {
 // not a source: its identities run the cluster; it is in the matrix even
 // when the input holds none of its namespaces. Witnesses come without
 // evidence: Explain adds it to those that are shown.
-func (m *Model) Matrix() Matrix {
+func (m *Model) Matrix() Matrix { return m.matrix(-1) }
+
+// MatrixExplained is Matrix with witnesses for the n most severe breached
+// pairs only (matrix order among equals), each with the evidence of every
+// hop: a big cluster's matrix has a pair per two tenants, and a report
+// shows the worst.
+func (m *Model) MatrixExplained(n int) Matrix { return m.matrix(n) }
+
+// matrix decides every pair, one search per source tenant, the searches
+// spread over the machine's cores. witnesses < 0 gives every breached pair
+// its witness; otherwise the most severe that many get one, found by a
+// second search of their sources only.
+func (m *Model) matrix(witnesses int) Matrix {
 	tenants, index, owner := m.owners()
+	territory := m.territory(index, owner)
 	x := Matrix{Tenants: tenants}
 	dns := m.dnsLayers()
-	s := m.g.searcher()
-	s.owner = m.territory(index, owner)
-	acc := newAccumulator(len(tenants), m.g.Len())
-	for ai, a := range tenants {
-		if a != tenancy.Cluster {
-			s.self = int32(ai)
-			acc.collect(s, m.sources[a], owner, int32(ai))
-			if st, ok := s.best(m.admin); ok {
-				x.AdminPaths = append(x.AdminPaths, m.newPath(a, a, "cluster-admin", m.admin, s.path(st)))
+	rows := make([][]Cell, len(tenants))
+	admin := make([]*Path, len(tenants))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(tenants)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := m.g.searcher()
+			s.owner = territory
+			acc := newAccumulator(len(tenants), m.g.Len())
+			for ai := range work {
+				rows[ai], admin[ai] = m.row(s, acc, tenants, owner, dns, ai, witnesses < 0)
 			}
+		}()
+	}
+	for ai := range tenants {
+		work <- ai
+	}
+	close(work)
+	wg.Wait()
+	for ai := range tenants {
+		if admin[ai] != nil {
+			x.AdminPaths = append(x.AdminPaths, *admin[ai])
 		}
-		for bi, b := range tenants {
-			if a == b {
-				continue
-			}
-			c := Cell{Source: a, Target: b, Isolated: true, Platform: a == tenancy.Platform}
-			if a != tenancy.Cluster && acc.count[bi] > 0 {
-				c.Isolated = false
-				c.Layers = layersOf(acc.layers[bi])
-				c.Worst = acc.worst[bi]
-				c.Paths = int(acc.count[bi])
+		x.Cells = append(x.Cells, rows[ai]...)
+	}
+	if witnesses > 0 {
+		m.witnesses(&x, witnesses, index, territory, owner)
+	}
+	return x
+}
+
+// row decides the pairs from one source tenant, and its path to
+// cluster-admin.
+func (m *Model) row(s *searcher, acc *accumulator, tenants []string, owner []int32, dns map[[2]string]*dnsCell, ai int, witness bool) ([]Cell, *Path) {
+	a := tenants[ai]
+	var adminPath *Path
+	if a != tenancy.Cluster {
+		s.self = int32(ai)
+		acc.collect(s, m.sources[a], owner, int32(ai))
+		if st, ok := s.best(m.admin); ok {
+			p := m.newPath(a, a, "cluster-admin", m.admin, s.path(st))
+			adminPath = &p
+		}
+	}
+	cells := make([]Cell, 0, len(tenants)-1)
+	for bi, b := range tenants {
+		if a == b {
+			continue
+		}
+		c := Cell{Source: a, Target: b, Isolated: true, Platform: a == tenancy.Platform}
+		if a != tenancy.Cluster && acc.count[bi] > 0 {
+			c.Isolated = false
+			c.Layers = layersOf(acc.layers[bi])
+			c.Worst = acc.worst[bi]
+			c.Paths = int(acc.count[bi])
+			if witness {
 				w := m.newPath(a, a, b, acc.best[bi]/2, s.path(acc.best[bi]))
 				c.Witness = &w
 			}
-			if d, ok := dns[[2]string{a, b}]; ok {
-				c.Isolated = false
-				c.Layers = addLayer(c.Layers, finding.DNS)
-				c.Worst = max(c.Worst, d.severity)
-				c.Findings = append(c.Findings, d.checks...)
-				slices.Sort(c.Findings)
-			}
-			x.Cells = append(x.Cells, c)
+		}
+		if d, ok := dns[[2]string{a, b}]; ok {
+			c.Isolated = false
+			c.Layers = addLayer(c.Layers, finding.DNS)
+			c.Worst = max(c.Worst, d.severity)
+			c.Findings = append(c.Findings, d.checks...)
+			slices.Sort(c.Findings)
+		}
+		cells = append(cells, c)
+	}
+	return cells, adminPath
+}
+
+// witnesses gives the n most severe breached pairs reached through the
+// graph their witness, searching again from their sources only.
+func (m *Model) witnesses(x *Matrix, n int, index map[string]int32, territory, owner []int32) {
+	var pick []int
+	for i := range x.Cells {
+		if c := &x.Cells[i]; !c.Isolated && c.Paths > 0 {
+			pick = append(pick, i)
 		}
 	}
-	return x
+	sort.SliceStable(pick, func(i, j int) bool { return x.Cells[pick[i]].Worst > x.Cells[pick[j]].Worst })
+	if len(pick) > n {
+		pick = pick[:n]
+	}
+	bySource := map[string][]int{}
+	var sources []string
+	for _, i := range pick {
+		a := x.Cells[i].Source
+		if bySource[a] == nil {
+			sources = append(sources, a)
+		}
+		bySource[a] = append(bySource[a], i)
+	}
+	s := m.g.searcher()
+	s.owner = territory
+	acc := newAccumulator(len(x.Tenants), m.g.Len())
+	for _, a := range sources {
+		ai := index[a]
+		s.self = ai
+		acc.collect(s, m.sources[a], owner, ai)
+		for _, i := range bySource[a] {
+			c := &x.Cells[i]
+			bi := index[c.Target]
+			w := m.newPath(a, a, c.Target, acc.best[bi]/2, s.path(acc.best[bi]))
+			m.Explain(&w)
+			c.Witness = &w
+		}
+	}
 }
 
 // accumulator sums one search's reach per target tenant, in arrays reused

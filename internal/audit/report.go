@@ -164,7 +164,7 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		done := opts.phase("attack graph")
 		defer done()
 		g := facts.Graph()
-		x := g.Matrix()
+		x := g.MatrixExplained(ExplainedCells)
 		x.AddFindings(r.Findings)
 		g.Summarize(&x, ExplainedCells)
 		x.Subjects, x.SubjectsLeft = g.Subjects(SubjectsShown)
