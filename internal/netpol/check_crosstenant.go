@@ -17,11 +17,23 @@ type tenantIndex struct {
 	classes  [][]int
 	mask     []bitset // tenant -> its pod classes
 	nsEnd    []int    // pod class -> first class after its namespace
-	tenants  int      // tenants other than the cluster tenant
+	tenants  int      // tenants with pods, other than the cluster tenant
+	// listSources is set when some tenant has no pod: "every other tenant"
+	// of a finding is then not every tenant, and the finding lists them.
+	listSources bool
 }
 
 func (m *Model) tenantIndex(ten *tenancy.Tenancy) *tenantIndex {
 	x := &tenantIndex{classTen: make([]int, m.nPod), nsEnd: make([]int, m.nPod)}
+	defer func() {
+		all := 0
+		for _, t := range ten.Tenants() {
+			if !t.System {
+				all++
+			}
+		}
+		x.listSources = all > x.tenants
+	}()
 	id := map[string]int{}
 	for c := 0; c < m.nPod; c++ {
 		ns := m.classes[c].Namespace
@@ -134,7 +146,7 @@ func (m *Model) crossFinding(x *tenantIndex, mats []*matrix, src string, sources
 	steps, objs := m.witness(v)
 	subject, object := m.podObject(v.From), m.podObject(v.To)
 	var sourceTenants []string
-	if src == "*" {
+	if src == "*" && x.listSources {
 		sources.each(func(a int) bool {
 			sourceTenants = append(sourceTenants, x.names[a])
 			return true
