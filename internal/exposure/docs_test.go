@@ -2,14 +2,13 @@ package exposure
 
 import (
 	"os"
-	"regexp"
-	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
@@ -20,12 +19,7 @@ func TestDocumentedChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	table := map[string]string{}
-	for _, line := range strings.Split(string(doc), "\n") {
-		if cells := strings.Split(line, "|"); len(cells) > 3 && strings.HasPrefix(strings.TrimSpace(cells[1]), "BH-") {
-			table[strings.TrimSpace(cells[1])] = strings.TrimSpace(cells[2])
-		}
-	}
+	table := finding.DocTable(doc)
 	ids := []string{IDPodRecords, IDReverseZones, IDHeadlessService, IDExternalIPs, IDExternalName, IDNodePort, IDForeignEndpoints, IDIngressHost}
 	services := &snapshot.Snapshot{
 		Namespaces: []corev1.Namespace{ns("a"), ns("b")},
@@ -60,7 +54,7 @@ func TestDocumentedChecks(t *testing.T) {
 					t.Errorf("%s is not documented", f.ID)
 					continue
 				}
-				if !regexp.MustCompile(`\b` + f.Severity.String() + `\b`).MatchString(sev) {
+				if !f.Severity.Names(sev) {
 					t.Errorf("%s emitted at %s, documented as %q: %s", f.ID, f.Severity, sev, f.Reason)
 				}
 			}

@@ -58,3 +58,14 @@ func TestSort(t *testing.T) {
 		t.Errorf("Worst = %v %v", w, ok)
 	}
 }
+
+func TestDocTable(t *testing.T) {
+	md := "| ID | severity | what |\n|---|---|---|\n| BH-X-001 | high | a |\n| BH-X-002 | medium or low | b |\n| not a check | low | c |\n"
+	got := DocTable([]byte(md))
+	if len(got) != 2 || got["BH-X-001"] != "high" || got["BH-X-002"] != "medium or low" {
+		t.Fatalf("DocTable = %v", got)
+	}
+	if !Medium.Names(got["BH-X-002"]) || !Low.Names(got["BH-X-002"]) || High.Names(got["BH-X-002"]) {
+		t.Error("Names misreads \"medium or low\"")
+	}
+}
