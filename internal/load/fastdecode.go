@@ -94,9 +94,12 @@ func (b *batch) decodeFast(where string, js []byte, implied *schema.GroupVersion
 		slow()
 		return
 	}
-	if strict, err := kjson.UnmarshalStrict(js, obj); err != nil || len(strict) > 0 {
-		slow()
-		return
+	if !decodeTyped(js, obj) {
+		obj, _ = Scheme.New(gvk)
+		if strict, err := kjson.UnmarshalStrict(js, obj); err != nil || len(strict) > 0 {
+			slow()
+			return
+		}
 	}
 	b.add(where, gvk, obj)
 }

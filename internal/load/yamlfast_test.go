@@ -15,8 +15,9 @@ import (
 
 // sameAsYAMLToJSON fails t when the fast path accepts a document
 // sigs.k8s.io/yaml refuses, or writes JSON of another value (numbers
-// compared as written, so that 1 and 1.0 differ). It reports whether the
-// fast path took the document.
+// compared as written, so that 1 and 1.0 differ), or JSON that
+// canonicalJSON does not turn into YAMLToJSONStrict's byte for byte. It
+// reports whether the fast path took the document.
 func sameAsYAMLToJSON(t *testing.T, src []byte) bool {
 	t.Helper()
 	got, ok := yamlToJSON(nil, src)
@@ -29,6 +30,9 @@ func sameAsYAMLToJSON(t *testing.T, src []byte) bool {
 	}
 	if !sameJSON(got, want) {
 		t.Fatalf("fast path differs on\n%q\nfast: %s\nyaml: %s", src, got, want)
+	}
+	if canon := canonicalJSON(got); string(canon) != string(want) {
+		t.Fatalf("canonical JSON differs on\n%q\ncanonical: %s\nyaml:      %s", src, canon, want)
 	}
 	return true
 }

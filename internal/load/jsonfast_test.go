@@ -1,0 +1,46 @@
+package load
+
+import (
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+// FuzzFastJSON holds the JSON fast path to sigs.k8s.io/yaml: a document
+// it compacts must be one YAMLToJSONStrict reads as the same value.
+func FuzzFastJSON(f *testing.F) {
+	for _, seed := range []string{
+		`{"a": 1, "b": [true, false, null], "c": {"d": "e"}}`,
+		`{"s": "esc \" \\ \b \f \n \r \t \u00e9 \u2028 \ud83d\ude00 \/ <&>"}`,
+		`{"n": [0, -0, 1.0, 1e3, 9223372036854775807, 9223372036854775808, 18446744073709551616, -9223372036854775809]}`,
+		"{\n\"a\"\n: 1}",
+		"{\n\"a\": 1,\n\"b\":\n  2\n}\n",
+		"  {\"a\":1}  \n",
+		`{"a":1}{"b":2}`,
+		`{"a":1,"a":2}`,
+		`{"<<": {"a": 1}}`,
+		"{\"a\":\t1}",
+		`{"k": "` + string(make([]byte, 1100)) + `"}`,
+		"{\"\u0085\": \"\ufeff\"}",
+		`{"a": [], "b": {}, "c": [[]], "d": ""}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Add(clusterJSON(f, clusterObjects(1, true)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, ok := compactJSON(nil, data)
+		if !ok {
+			return
+		}
+		want, err := yaml.YAMLToJSONStrict(data)
+		if err != nil {
+			t.Fatalf("fast path took what sigs.k8s.io/yaml refuses (%v):\n%q", err, data)
+		}
+		if !sameJSON(got, want) {
+			t.Fatalf("fast path differs on\n%q\nfast: %s\nyaml: %s", data, got, want)
+		}
+		if canon := canonicalJSON(got); string(canon) != string(want) {
+			t.Fatalf("canonical JSON differs on\n%q\ncanonical: %s\nyaml:      %s", data, canon, want)
+		}
+	})
+}
