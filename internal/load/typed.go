@@ -52,7 +52,7 @@ const (
 type plan struct {
 	kind   planKind
 	typ    reflect.Type
-	elem   *plan             // of a pointer, slice or map
+	elem   *plan              // of a pointer, slice or map
 	fields map[string]*member // of a struct, by JSON name
 }
 
