@@ -52,7 +52,7 @@ func (b *batch) document(name string, doc document, whole bool) {
 			b.docs-- // an empty document or only comments
 			return
 		}
-		b.decodeFast(where, js, nil)
+		b.decodeFast(where, js, nil, &s.items)
 		return
 	}
 	js, err := yaml.YAMLToJSONStrict(doc.body)

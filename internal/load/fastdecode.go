@@ -21,18 +21,77 @@ func (b *batch) toJSON(body []byte, s *scratch) ([]byte, bool) {
 	if b.reference {
 		return nil, false
 	}
+	body = withoutCR(body)
 	if i := bytes.IndexFunc(body, func(r rune) bool { return r != ' ' && r != '\n' }); i >= 0 && body[i] == '{' {
-		c := jconv{src: body, out: s.out[:0], buf: s.buf, keys: s.keys[:0]}
+		c := jconv{src: body, out: s.out[:0], buf: s.buf, keys: s.keys[:0], items: s.items.reset()}
 		ok := c.convert()
-		s.out, s.buf, s.keys = c.out, c.buf, c.keys
+		s.out, s.buf, s.keys, s.items = c.out, c.buf, c.keys, c.items
 		if ok {
 			return s.out, true
 		}
 	}
-	c := yconv{src: body, out: s.out[:0], buf: s.buf, keys: s.keys[:0]}
+	c := yconv{src: body, out: s.out[:0], buf: s.buf, keys: s.keys[:0], items: s.items.reset()}
 	ok := c.convert()
-	s.out, s.buf, s.keys = c.out, c.buf, c.keys
+	s.out, s.buf, s.keys, s.items = c.out, c.buf, c.keys, c.items
 	return s.out, ok
+}
+
+// listItems records where a fast path wrote the elements of the root
+// object's "items" array, so that scanTop need not skip over them.
+type listItems struct {
+	want       bool // the value being written is the root object's "items"
+	start, end int  // offsets of its '[' and past its ']'; end is 0 when none
+	spans      []span
+}
+
+func (r listItems) reset() listItems { return listItems{spans: r.spans[:0]} }
+
+// key notes a key written at depth, 1 being the root object.
+func (r *listItems) key(depth int, key []byte) {
+	if depth == 1 {
+		r.want = string(key) == `"items"`
+	}
+}
+
+// open notes an array opening at offset at of out, at depth; it reports
+// whether it is the root's items, whose elements are to be recorded.
+func (r *listItems) open(depth, at int) bool {
+	if !r.want || depth != 2 {
+		return false
+	}
+	r.want, r.start = false, at
+	return true
+}
+
+func (r *listItems) element(rec bool, start, end int) {
+	if rec {
+		r.spans = append(r.spans, span{start, end})
+	}
+}
+
+func (r *listItems) close(rec bool, end int) {
+	if rec {
+		r.end = end
+	}
+}
+
+// withoutCR returns body with its CR LF line ends made LF, which YAML
+// reads alike; a CR not before an LF stays (and leaves the document to
+// sigs.k8s.io/yaml).
+func withoutCR(body []byte) []byte {
+	i := bytes.IndexByte(body, '\r')
+	if i < 0 {
+		return body
+	}
+	out := make([]byte, 0, len(body))
+	for ; i >= 0; i = bytes.IndexByte(body, '\r') {
+		if i+1 == len(body) || body[i+1] != '\n' {
+			return append(out, body...)
+		}
+		out = append(out, body[:i]...)
+		body = body[i+1:]
+	}
+	return append(out, body...)
 }
 
 // scratch holds the buffers of the fast paths, reused from document to
@@ -40,6 +99,7 @@ func (b *batch) toJSON(body []byte, s *scratch) ([]byte, bool) {
 type scratch struct {
 	out, buf []byte
 	keys     []span
+	items    listItems
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -51,9 +111,18 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // items). Everything else goes to decode with the JSON sigs.k8s.io/yaml
 // would have written, so that what is loaded and every message are
 // decode's.
-func (b *batch) decodeFast(where string, js []byte, implied *schema.GroupVersionKind) {
+//
+// known, when not nil, says where the fast path wrote the items of js.
+func (b *batch) decodeFast(where string, js []byte, implied *schema.GroupVersionKind, known *listItems) {
 	slow := func() { b.decode(where, canonicalJSON(js), implied) }
-	top, ok := scanTop(js)
+	// Most objects start with apiVersion and kind. Their typed decode
+	// refuses keys encoding/json would take for either ("Kind") as
+	// unknown fields, so reading on for those is needed only for what is
+	// not decoded into a type: lists and kinds the scheme does not know.
+	top, ok := scanTop(js, true, nil)
+	if ok && (top.apiVersion == "" || top.kind == "" || strings.HasSuffix(top.kind, "List") || !recognized(top)) {
+		top, ok = scanTop(js, false, known)
+	}
 	if !ok {
 		slow()
 		return
@@ -114,7 +183,7 @@ func (b *batch) listFast(where string, gv schema.GroupVersion, kind string, item
 	}
 	for _, ib := range parallel(b, len(items), func(ib *batch, i int) {
 		ib.docs++
-		ib.decodeFast(fmt.Sprintf("%s items[%d]", where, i), items[i], implied)
+		ib.decodeFast(fmt.Sprintf("%s items[%d]", where, i), items[i], implied, nil)
 	}) {
 		b.merge(ib)
 	}
@@ -126,15 +195,23 @@ type topLevel struct {
 	items            [][]byte // nil when there is no "items"
 }
 
+// recognized reports whether the scheme knows the kind top names.
+func recognized(top topLevel) bool {
+	gv, err := schema.ParseGroupVersion(top.apiVersion)
+	return err == nil && Scheme.Recognizes(gv.WithKind(top.kind))
+}
+
 // scanTop reads apiVersion, kind and the items of a list from the top
-// level of js, a JSON object written by a fast path. It reports false
-// when decode would read them otherwise: not strings, not an array, or
-// keys that encoding/json takes for them ("Kind", "ITEMS").
-func scanTop(js []byte) (top topLevel, ok bool) {
+// level of js, a JSON object written by a fast path, stopping once it has
+// apiVersion and kind when early is set, and taking the items from known
+// when it has them. It reports false when decode would read them
+// otherwise: not strings, not an array, or keys that encoding/json takes
+// for them ("Kind", "ITEMS").
+func scanTop(js []byte, early bool, known *listItems) (top topLevel, ok bool) {
 	if len(js) < 2 || js[0] != '{' {
 		return top, false
 	}
-	for i := 1; js[i] != '}'; {
+	for i := 1; js[i] != '}' && !(early && top.apiVersion != "" && top.kind != ""); {
 		if js[i] == ',' {
 			i++
 		}
@@ -144,6 +221,14 @@ func scanTop(js []byte) (top topLevel, ok bool) {
 			return top, false
 		}
 		vStart := kEnd + 1 // past ':'
+		if key == "items" && known != nil && known.end > 0 && known.start == vStart {
+			top.items = make([][]byte, len(known.spans))
+			for j, s := range known.spans {
+				top.items[j] = js[s.start:s.end]
+			}
+			i = known.end
+			continue
+		}
 		vEnd := skipJSON(js, vStart)
 		v := js[vStart:vEnd]
 		switch key {
@@ -195,16 +280,7 @@ func jsonString(js []byte) (string, bool) {
 func skipJSON(js []byte, i int) int {
 	switch js[i] {
 	case '"':
-		for {
-			i += 1 + bytes.IndexByte(js[i+1:], '"')
-			k := i - 1
-			for js[k] == '\\' {
-				k--
-			}
-			if (i-1-k)%2 == 0 {
-				return i + 1
-			}
-		}
+		return skipString(js, i)
 	case '{', '[':
 		depth := 0
 		for ; ; i++ {
@@ -213,7 +289,7 @@ func skipJSON(js []byte, i int) int {
 			}
 			switch js[i] {
 			case '"':
-				i = skipJSON(js, i) - 1
+				i = skipString(js, i) - 1
 			case '{', '[':
 				depth++
 			default:
@@ -229,10 +305,29 @@ func skipJSON(js []byte, i int) int {
 	return i
 }
 
-// structural marks the bytes skipJSON stops at inside a collection.
-var structural = func() (t [256]bool) {
-	for _, b := range `"{}[]` {
-		t[b] = true
+// skipString returns the offset just past the string starting at i.
+func skipString(js []byte, i int) int {
+	for i++; ; i++ {
+		for !quoteOrEscape[js[i]] {
+			i++
+		}
+		if js[i] == '"' {
+			return i + 1
+		}
+		i++ // the escaped byte
+	}
+}
+
+var (
+	// structural marks the bytes skipJSON stops at inside a collection.
+	structural = byteSet(`"{}[]`)
+	// quoteOrEscape marks the bytes that end a run of a string's content.
+	quoteOrEscape = byteSet(`"\`)
+)
+
+func byteSet(s string) (t [256]bool) {
+	for i := 0; i < len(s); i++ {
+		t[s[i]] = true
 	}
 	return t
-}()
+}

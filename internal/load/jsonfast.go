@@ -48,6 +48,7 @@ type jconv struct {
 	keys  []span
 	buf   []byte
 	depth int
+	items listItems
 }
 
 func (c *jconv) at(i int) byte {
@@ -135,6 +136,7 @@ func (c *jconv) collection(object bool) bool {
 	if object {
 		closer = '}'
 	}
+	rec := !object && c.items.open(c.depth, len(c.out))
 	c.out = append(c.out, c.src[c.pos])
 	c.pos++
 	c.space()
@@ -145,12 +147,18 @@ func (c *jconv) collection(object bool) bool {
 			if n > 0 {
 				c.out = append(c.out, ',')
 			}
-			if object && !c.key(base, &seen) {
-				return false
+			if object {
+				if !c.key(base, &seen) {
+					return false
+				}
+				k := c.keys[len(c.keys)-1]
+				c.items.key(c.depth, c.out[k.start:k.end])
 			}
+			start := len(c.out)
 			if !c.value() {
 				return false
 			}
+			c.items.element(rec, start, len(c.out))
 			c.space()
 			if c.at(c.pos) != ',' {
 				break
@@ -165,6 +173,7 @@ func (c *jconv) collection(object bool) bool {
 	c.pos++
 	c.keys = c.keys[:base]
 	c.out = append(c.out, closer)
+	c.items.close(rec, len(c.out))
 	c.depth--
 	return true
 }

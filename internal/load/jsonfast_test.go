@@ -16,6 +16,7 @@ func FuzzFastJSON(f *testing.F) {
 		"{\n\"a\"\n: 1}",
 		"{\n\"a\": 1,\n\"b\":\n  2\n}\n",
 		"  {\"a\":1}  \n",
+		"{\r\n\"a\": 1,\r\n\"b\": \"x\"\r\n}\r\n",
 		`{"a":1}{"b":2}`,
 		`{"a":1,"a":2}`,
 		`{"<<": {"a": 1}}`,
@@ -23,15 +24,19 @@ func FuzzFastJSON(f *testing.F) {
 		`{"k": "` + string(make([]byte, 1100)) + `"}`,
 		"{\"\u0085\": \"\ufeff\"}",
 		`{"a": [], "b": {}, "c": [[]], "d": ""}`,
+		`{"kind": "List", "items": [{"a": [1, {"items": [2]}]}, [], 3, "x"], "x": {"items": [4]}}`,
+		`{"items": {"items": [1]}, "kind": "List"}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Add(clusterJSON(f, clusterObjects(1, true)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		got, ok := compactJSON(nil, data)
-		if !ok {
+		c := jconv{src: withoutCR(data)}
+		if !c.convert() {
 			return
 		}
+		got := c.out
+		sameItems(t, got, &c.items)
 		want, err := yaml.YAMLToJSONStrict(data)
 		if err != nil {
 			t.Fatalf("fast path took what sigs.k8s.io/yaml refuses (%v):\n%q", err, data)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -64,7 +65,7 @@ func TestTypedPlansCoverModelledKinds(t *testing.T) {
 func fastObjects(data []byte) (objs [][]byte, kinds []schema.GroupVersionKind) {
 	var add func(js []byte)
 	add = func(js []byte) {
-		top, ok := scanTop(js)
+		top, ok := scanTop(js, false, nil)
 		if !ok {
 			return
 		}
@@ -178,4 +179,25 @@ func FuzzTypedDecode(f *testing.F) {
 			sameAsUnmarshalStrict(t, gvk, js)
 		}
 	})
+}
+
+// TestNoRootFieldsLikeTypeMeta backs the early stop of scanTop: no kind
+// of the scheme has a field at its top level that encoding/json would
+// take for apiVersion, kind or (but for lists) items, so a document with
+// such a key fails its strict decode and goes the reference way.
+func TestNoRootFieldsLikeTypeMeta(t *testing.T) {
+	for gvk, typ := range Scheme.AllKnownTypes() {
+		fields, ok := structFields(typ, map[reflect.Type]*plan{})
+		if !ok {
+			t.Logf("%s: fields not listed", gvk)
+			continue
+		}
+		for name := range fields {
+			for _, tm := range []string{"apiVersion", "kind", "items"} {
+				if strings.EqualFold(name, tm) && (name != tm || tm == "items" && !strings.HasSuffix(gvk.Kind, "List")) {
+					t.Errorf("%s has a field %q", gvk, name)
+				}
+			}
+		}
+	}
 }

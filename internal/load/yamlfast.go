@@ -112,6 +112,7 @@ type yconv struct {
 	keys      []span // keys of the mappings being written, as offsets in out
 	buf       []byte // scratch for scalars that are not a slice of src
 	depth     int
+	items     listItems
 }
 
 type span struct{ start, end int }
@@ -189,6 +190,7 @@ func (c *yconv) mapping(col int) bool {
 		if !ok || !c.writeKey(k, quoted, base, &seen) {
 			return false
 		}
+		c.items.key(c.depth, c.lastKey())
 		c.pos = after
 		if !c.value(col) {
 			return false
@@ -284,6 +286,12 @@ func (c *yconv) writeKey(k []byte, quoted bool, base int, seen *map[string]bool)
 	return true
 }
 
+// lastKey returns the key writeKey wrote last.
+func (c *yconv) lastKey() []byte {
+	k := c.keys[len(c.keys)-1]
+	return c.out[k.start:k.end]
+}
+
 // value writes the value after the ':' of a key of a block mapping in
 // column parent.
 func (c *yconv) value(parent int) bool {
@@ -325,11 +333,13 @@ func (c *yconv) sequence(col int) bool {
 	if !c.enter() {
 		return false
 	}
+	rec := c.items.open(c.depth, len(c.out))
 	c.out = append(c.out, '[')
 	for first := true; ; first = false {
 		if !first {
 			c.out = append(c.out, ',')
 		}
+		start := len(c.out)
 		c.pos++ // the '-'
 		for c.pos < len(c.src) && c.src[c.pos] == ' ' {
 			c.pos++
@@ -355,6 +365,7 @@ func (c *yconv) sequence(col int) bool {
 				return false
 			}
 		}
+		c.items.element(rec, start, len(c.out))
 		next, eof := c.nextLine()
 		if eof || next < col {
 			break
@@ -367,6 +378,7 @@ func (c *yconv) sequence(col int) bool {
 		}
 	}
 	c.out = append(c.out, ']')
+	c.items.close(rec, len(c.out))
 	c.depth--
 	return true
 }

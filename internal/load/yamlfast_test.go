@@ -20,10 +20,12 @@ import (
 // reports whether the fast path took the document.
 func sameAsYAMLToJSON(t *testing.T, src []byte) bool {
 	t.Helper()
-	got, ok := yamlToJSON(nil, src)
-	if !ok {
+	c := yconv{src: withoutCR(src)}
+	if !c.convert() {
 		return false
 	}
+	got := c.out
+	sameItems(t, got, &c.items)
 	want, err := yaml.YAMLToJSONStrict(src)
 	if err != nil {
 		t.Fatalf("fast path took what sigs.k8s.io/yaml refuses (%v):\n%q\nfast: %s", err, src, got)
@@ -35,6 +37,17 @@ func sameAsYAMLToJSON(t *testing.T, src []byte) bool {
 		t.Fatalf("canonical JSON differs on\n%q\ncanonical: %s\nyaml:      %s", src, canon, want)
 	}
 	return true
+}
+
+// sameItems fails t unless the items a fast path recorded are those
+// scanTop finds by reading js.
+func sameItems(t *testing.T, js []byte, items *listItems) {
+	t.Helper()
+	want, wantOK := scanTop(js, false, nil)
+	got, gotOK := scanTop(js, false, items)
+	if wantOK != gotOK || !reflect.DeepEqual(want, got) {
+		t.Fatalf("recorded items differ on %s:\nread:     %v %q\nrecorded: %v %q", js, wantOK, want.items, gotOK, got.items)
+	}
 }
 
 // sameJSON reports whether two JSON texts hold the same value, numbers
@@ -139,6 +152,11 @@ func FuzzFastYAML(f *testing.F) {
 		"a: 'multi\n\n   line'\n",
 		"a: -\nb: - c\n",
 		"a: -1\nb: -x\nc: :x\nd: ?y\n",
+		"kind: List\nitems:\n- a: [1, {items: [2]}]\n- []\n-\n- x\nx: {items: [4]}\n",
+		"{kind: List, items: [{a: 1}, [2], 3]}\n",
+		"items: {items: [1]}\nkind: List\n",
+		"a: |\r\n  x\r\n\r\n  y\r\nb: \"q\r\n  r\"\r\nc: p\r\n  q\r\n",
+		"a: b\rc: d\n",
 	} {
 		f.Add([]byte(seed))
 	}

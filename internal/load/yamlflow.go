@@ -14,6 +14,7 @@ func (c *yconv) flow(parent int) bool {
 	if mapping {
 		closer = '}'
 	}
+	rec := !mapping && c.items.open(c.depth, len(c.out))
 	c.out = append(c.out, c.src[c.pos])
 	c.pos++
 	base := len(c.keys)
@@ -29,10 +30,18 @@ func (c *yconv) flow(parent int) bool {
 		if n > 0 {
 			c.out = append(c.out, ',')
 		}
-		if mapping && !c.flowKey(parent, base, &seen) {
+		if mapping {
+			if !c.flowKey(parent, base, &seen) {
+				return false
+			}
+			c.items.key(c.depth, c.lastKey())
+		}
+		start := len(c.out)
+		if !c.flowValue(parent) {
 			return false
 		}
-		if !c.flowValue(parent) || !c.flowSpace(parent) {
+		c.items.element(rec, start, len(c.out))
+		if !c.flowSpace(parent) {
 			return false
 		}
 		switch c.at(c.pos) {
@@ -48,6 +57,7 @@ func (c *yconv) flow(parent int) bool {
 	}
 	c.keys = c.keys[:base]
 	c.out = append(c.out, closer)
+	c.items.close(rec, len(c.out))
 	c.depth--
 	return true
 }
