@@ -39,7 +39,6 @@ spec: ` + spec
 
 var (
 	alice      = &Vertex{Kind: User, Name: "alice"}
-	builder    = &Vertex{Kind: ServiceAccount, Namespace: "team-a", Name: "builder"}
 	ingressA   = policy("team-a", "deny-all", "{podSelector: {}, policyTypes: [Ingress]}")
 	execRole   = clusterRoleYAML("exec", `[{apiGroups: [""], resources: [pods/exec], verbs: [create]}]`)
 	viewRole   = clusterRoleYAML("view", `[{apiGroups: [""], resources: [pods], verbs: [get]}]`)

@@ -38,11 +38,11 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, http.StatusText(code), code)
 		return
 	}
-	switch {
-	case p == "/api":
+	switch p {
+	case "/api":
 		fmt.Fprint(w, `{"kind":"APIVersions","versions":["v1"]}`)
 		return
-	case p == "/apis":
+	case "/apis":
 		var gs []string
 		for gv := range f.groups {
 			g, v, _ := strings.Cut(gv, "/")
@@ -50,7 +50,7 @@ func (f *fakeServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		fmt.Fprintf(w, `{"kind":"APIGroupList","apiVersion":"v1","groups":[%s]}`, strings.Join(gs, ","))
 		return
-	case p == "/api/v1/namespaces":
+	case "/api/v1/namespaces":
 		fmt.Fprint(w, `{"kind":"NamespaceList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"team-a"}}]}`)
 		return
 	}

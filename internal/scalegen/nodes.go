@@ -114,7 +114,7 @@ func (g *generator) writeNodes() {
 					{Type: corev1.NodeInternalDNS, Address: nd.name},
 				},
 				NodeInfo: corev1.NodeSystemInfo{
-					KubeletVersion: "v1.32.2-eks-0a21954", KubeProxyVersion: "v1.32.2-eks-0a21954",
+					KubeletVersion:          "v1.32.2-eks-0a21954",
 					ContainerRuntimeVersion: "containerd://1.7.25", OSImage: "Amazon Linux 2023.6.20250203",
 					OperatingSystem: "linux", Architecture: "amd64", KernelVersion: "6.1.127-135.201.amzn2023.x86_64",
 				},
