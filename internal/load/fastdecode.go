@@ -24,6 +24,9 @@ func (b *batch) toJSON(body []byte, s *scratch) ([]byte, bool) {
 	body = withoutCR(body)
 	if i := bytes.IndexFunc(body, func(r rune) bool { return r != ' ' && r != '\n' }); i >= 0 && body[i] == '{' {
 		c := jconv{src: body, out: s.out[:0], buf: s.buf, keys: s.keys[:0], items: s.items.reset()}
+		if len(body) >= parallelListSize && workers() > 1 {
+			c.chunks = jsonItems(body)
+		}
 		ok := c.convert()
 		s.out, s.buf, s.keys, s.items = c.out, c.buf, c.keys, c.items
 		if ok {
@@ -31,6 +34,9 @@ func (b *batch) toJSON(body []byte, s *scratch) ([]byte, bool) {
 		}
 	}
 	c := yconv{src: body, out: s.out[:0], buf: s.buf, keys: s.keys[:0], items: s.items.reset()}
+	if len(body) >= parallelListSize && workers() > 1 {
+		c.chunks = yamlItems(body)
+	}
 	ok := c.convert()
 	s.out, s.buf, s.keys, s.items = c.out, c.buf, c.keys, c.items
 	return s.out, ok
@@ -73,6 +79,24 @@ func (r *listItems) close(rec bool, end int) {
 	if rec {
 		r.end = end
 	}
+}
+
+// join appends an array of items written apart, at depth, recording
+// them when it is the root's items.
+func (r *listItems) join(depth int, out []byte, items [][]byte) []byte {
+	rec := r.open(depth, len(out))
+	out = append(out, '[')
+	for i, item := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		start := len(out)
+		out = append(out, item...)
+		r.element(rec, start, len(out))
+	}
+	out = append(out, ']')
+	r.close(rec, len(out))
+	return out
 }
 
 // withoutCR returns body with its CR LF line ends made LF, which YAML
@@ -119,7 +143,7 @@ func (b *batch) decodeFast(where string, js []byte, implied *schema.GroupVersion
 	// refuses keys encoding/json would take for either ("Kind") as
 	// unknown fields, so reading on for those is needed only for what is
 	// not decoded into a type: lists and kinds the scheme does not know.
-	top, ok := scanTop(js, true, nil)
+	top, ok := scanTop(js, true, known)
 	if ok && (top.apiVersion == "" || top.kind == "" || strings.HasSuffix(top.kind, "List") || !recognized(top)) {
 		top, ok = scanTop(js, false, known)
 	}

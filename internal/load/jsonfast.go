@@ -49,6 +49,8 @@ type jconv struct {
 	buf   []byte
 	depth int
 	items listItems
+	// chunks are the root's items, found to convert them in parallel.
+	chunks *itemChunks
 }
 
 func (c *jconv) at(i int) byte {
@@ -135,6 +137,10 @@ func (c *jconv) collection(object bool) bool {
 	closer := byte(']')
 	if object {
 		closer = '}'
+	}
+	if !object && c.chunks != nil && c.depth == 2 && c.items.want && c.parallelArray() {
+		c.depth--
+		return true
 	}
 	rec := !object && c.items.open(c.depth, len(c.out))
 	c.out = append(c.out, c.src[c.pos])

@@ -26,17 +26,27 @@ func FuzzFastJSON(f *testing.F) {
 		`{"a": [], "b": {}, "c": [[]], "d": ""}`,
 		`{"kind": "List", "items": [{"a": [1, {"items": [2]}]}, [], 3, "x"], "x": {"items": [4]}}`,
 		`{"items": {"items": [1]}, "kind": "List"}`,
+		`{"apiVersion": "v1", "items": [ {"a": "]"} , [1, "\"["],2,"x" ,null], "kind": "List"}`,
+		`{"items": [1, 2], "items": [3, 4]}`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Add(clusterJSON(f, clusterObjects(1, true)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		c := jconv{src: withoutCR(data)}
-		if !c.convert() {
+		// Once whole, once with the items of a root list converted apart.
+		whole := jconv{src: withoutCR(data)}
+		split := jconv{src: whole.src}
+		split.chunks = jsonItems(split.src)
+		ok, splitOK := whole.convert(), split.convert()
+		if ok != splitOK || ok && string(whole.out) != string(split.out) {
+			t.Fatalf("items converted apart differ on\n%q\nwhole: %v %s\napart: %v %s", data, ok, whole.out, splitOK, split.out)
+		}
+		if !ok {
 			return
 		}
-		got := c.out
-		sameItems(t, got, &c.items)
+		sameItems(t, whole.out, &whole.items)
+		sameItems(t, split.out, &split.items)
+		got := whole.out
 		want, err := yaml.YAMLToJSONStrict(data)
 		if err != nil {
 			t.Fatalf("fast path took what sigs.k8s.io/yaml refuses (%v):\n%q", err, data)

@@ -57,6 +57,14 @@ func (c *yconv) convert() bool {
 func plainText(src []byte) bool {
 	lineStart := true
 	for i := 0; i < len(src); {
+		if !lineStart {
+			for i < len(src) && printableASCII[src[i]] {
+				i++
+			}
+			if i == len(src) {
+				break
+			}
+		}
 		b := src[i]
 		if lineStart {
 			switch b {
@@ -84,6 +92,14 @@ func plainText(src []byte) bool {
 	}
 	return true
 }
+
+// printableASCII marks the bytes plainText lets by without a look.
+var printableASCII = func() (t [256]bool) {
+	for b := 0x20; b < 0x7f; b++ {
+		t[b] = true
+	}
+	return t
+}()
 
 // yamlPrintable reports whether yaml.v2 reads a non-ASCII rune as an
 // ordinary character.
@@ -113,6 +129,8 @@ type yconv struct {
 	buf       []byte // scratch for scalars that are not a slice of src
 	depth     int
 	items     listItems
+	// chunks are the root's items, found to convert them in parallel.
+	chunks *itemChunks
 }
 
 type span struct{ start, end int }
@@ -330,6 +348,9 @@ func (c *yconv) node(parent, col int) bool {
 // sequence writes a block sequence whose first '-' is at pos, in column
 // col.
 func (c *yconv) sequence(col int) bool {
+	if c.chunks != nil && c.depth == 1 && c.items.want && c.parallelSequence(col) {
+		return true
+	}
 	if !c.enter() {
 		return false
 	}
@@ -340,30 +361,8 @@ func (c *yconv) sequence(col int) bool {
 			c.out = append(c.out, ',')
 		}
 		start := len(c.out)
-		c.pos++ // the '-'
-		for c.pos < len(c.src) && c.src[c.pos] == ' ' {
-			c.pos++
-		}
-		if c.pos >= len(c.src) || c.src[c.pos] == '#' || c.src[c.pos] == '\n' {
-			next, eof := c.nextLine()
-			if eof || next <= col {
-				c.out = append(c.out, "null"...)
-			} else if !c.node(col, next) {
-				return false
-			}
-		} else {
-			var ok bool
-			switch m := c.col(); {
-			case c.src[c.pos] == '-' && c.blankz(c.pos+1):
-				ok = c.sequence(m)
-			case c.isKey():
-				ok = c.mapping(m)
-			default:
-				ok = c.inline(col)
-			}
-			if !ok {
-				return false
-			}
+		if !c.item(col) {
+			return false
 		}
 		c.items.element(rec, start, len(c.out))
 		next, eof := c.nextLine()
@@ -381,6 +380,30 @@ func (c *yconv) sequence(col int) bool {
 	c.items.close(rec, len(c.out))
 	c.depth--
 	return true
+}
+
+// item writes the item of a block sequence in column col whose '-' is at
+// pos.
+func (c *yconv) item(col int) bool {
+	c.pos++ // the '-'
+	for c.pos < len(c.src) && c.src[c.pos] == ' ' {
+		c.pos++
+	}
+	if c.pos >= len(c.src) || c.src[c.pos] == '#' || c.src[c.pos] == '\n' {
+		next, eof := c.nextLine()
+		if eof || next <= col {
+			c.out = append(c.out, "null"...)
+			return true
+		}
+		return c.node(col, next)
+	}
+	switch m := c.col(); {
+	case c.src[c.pos] == '-' && c.blankz(c.pos+1):
+		return c.sequence(m)
+	case c.isKey():
+		return c.mapping(m)
+	}
+	return c.inline(col)
 }
 
 // inline writes a scalar or flow collection at pos, a value below a

@@ -20,12 +20,20 @@ import (
 // reports whether the fast path took the document.
 func sameAsYAMLToJSON(t *testing.T, src []byte) bool {
 	t.Helper()
-	c := yconv{src: withoutCR(src)}
-	if !c.convert() {
+	// Once whole, once with the items of a root list converted apart.
+	whole := yconv{src: withoutCR(src)}
+	split := yconv{src: whole.src}
+	split.chunks = yamlItems(split.src)
+	ok, splitOK := whole.convert(), split.convert()
+	if ok != splitOK || ok && string(whole.out) != string(split.out) {
+		t.Fatalf("items converted apart differ on\n%q\nwhole: %v %s\napart: %v %s", src, ok, whole.out, splitOK, split.out)
+	}
+	if !ok {
 		return false
 	}
-	got := c.out
-	sameItems(t, got, &c.items)
+	sameItems(t, whole.out, &whole.items)
+	sameItems(t, split.out, &split.items)
+	got := whole.out
 	want, err := yaml.YAMLToJSONStrict(src)
 	if err != nil {
 		t.Fatalf("fast path took what sigs.k8s.io/yaml refuses (%v):\n%q\nfast: %s", err, src, got)
@@ -155,6 +163,9 @@ func FuzzFastYAML(f *testing.F) {
 		"kind: List\nitems:\n- a: [1, {items: [2]}]\n- []\n-\n- x\nx: {items: [4]}\n",
 		"{kind: List, items: [{a: 1}, [2], 3]}\n",
 		"items: {items: [1]}\nkind: List\n",
+		"apiVersion: v1\nitems:\n- a: 1\n  b: |\n    x\n\n- - c\n  - d\n-\n  e: \"f\n  g\"\n# c\n- h\nkind: List\n",
+		"items:\n  - a\n  - b: 1\n\n  -   c: [1,\n     2]\nmetadata: {}\n",
+		"items:\n- a: \"x\n- y\"\n- z\n",
 		"a: |\r\n  x\r\n\r\n  y\r\nb: \"q\r\n  r\"\r\nc: p\r\n  q\r\n",
 		"a: b\rc: d\n",
 	} {
