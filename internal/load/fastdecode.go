@@ -17,19 +17,24 @@ import (
 // toJSON converts a document by a fast path: JSON compacted as it is, or
 // YAML of the common kind converted by yamlToJSON. It reports false when
 // the document is left to sigs.k8s.io/yaml. The JSON is in s.out.
-func (b *batch) toJSON(body []byte, s *scratch) ([]byte, bool) {
+func (b *batch) toJSON(body []byte, s *scratch) (js []byte, ok bool) {
 	if b.reference {
 		return nil, false
 	}
+	defer func() {
+		if recover() != nil { // a fault of the fast path: the reference path reads the document
+			js, ok = nil, false
+		}
+	}()
 	body = withoutCR(body)
 	if i := bytes.IndexFunc(body, func(r rune) bool { return r != ' ' && r != '\n' }); i >= 0 && body[i] == '{' {
 		c := jconv{src: body, out: s.out[:0], buf: s.buf, keys: s.keys[:0], items: s.items.reset()}
 		if len(body) >= parallelListSize && workers() > 1 {
 			c.chunks = jsonItems(body)
 		}
-		ok := c.convert()
+		converted := c.convert()
 		s.out, s.buf, s.keys, s.items = c.out, c.buf, c.keys, c.items
-		if ok {
+		if converted {
 			return s.out, true
 		}
 	}
@@ -37,9 +42,9 @@ func (b *batch) toJSON(body []byte, s *scratch) ([]byte, bool) {
 	if len(body) >= parallelListSize && workers() > 1 {
 		c.chunks = yamlItems(body)
 	}
-	ok := c.convert()
+	converted := c.convert()
 	s.out, s.buf, s.keys, s.items = c.out, c.buf, c.keys, c.items
-	return s.out, ok
+	return s.out, converted
 }
 
 // listItems records where a fast path wrote the elements of the root

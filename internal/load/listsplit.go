@@ -279,6 +279,11 @@ func convertItems(n int, convert func(i int, out []byte, s *scratch) ([]byte, bo
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if recover() != nil { // a fault of the fast path: converted in turn
+					failed[g] = true
+				}
+			}()
 			var out []byte
 			s := new(scratch)
 			for i := g * n / groups; i < (g+1)*n/groups; i++ {
