@@ -94,6 +94,14 @@ func (s *searcher) weighReach(to int32) (uint8, finding.Severity) {
 	return networkBit, finding.Medium
 }
 
+// b2i is 1 for true: a final edge leads to the reached state.
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // networkBit is the network layer's bit, looked up once.
 var networkBit = layerBit[finding.Network]
 
@@ -134,11 +142,17 @@ func (s *searcher) run(sources []int32) {
 		}
 		for _, eid := range g.out[x/2] {
 			e := &g.edges[eid]
+			if y := 2*e.To + b2i(e.Final); s.done[y] {
+				continue
+			}
 			bit, sev := s.weigh(e)
 			s.relax(x, eid, e.To, e.Final, e.Hidden, bit, sev, &front, &back)
 		}
 		if r := g.reach; r != nil {
 			r.each(x/2, func(eid, to int32) {
+				if s.done[2*to] {
+					return
+				}
 				bit, sev := s.weighReach(to)
 				s.relax(x, eid, to, false, false, bit, sev, &front, &back)
 			})
