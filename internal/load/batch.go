@@ -101,8 +101,9 @@ type pending struct {
 
 // submit builds a batch with work, on another goroutine when more than
 // one CPU may run Go code, and applies the batches in the order they were
-// submitted. At most window batches are in flight, so a big input is
-// never held decoded all at once but for what the snapshot keeps.
+// submitted. At most four batches a worker are in flight, so that a big
+// input is never held converted all at once, only what the snapshot
+// keeps.
 func (l *Loader) submit(work func(b *batch)) {
 	b := &batch{opts: &l.opts, reference: l.reference}
 	if l.workers <= 1 {

@@ -2,6 +2,8 @@ package load
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	goruntime "runtime"
 	"strings"
 	"testing"
@@ -77,6 +79,34 @@ func BenchmarkCluster(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// BenchmarkClusterFiles loads the same objects from a directory of one
+// file each, as `kubectl get -o yaml` prints an object: the parallel
+// decode across files.
+func BenchmarkClusterFiles(b *testing.B) {
+	dir := b.TempDir()
+	total := 0
+	for i, o := range clusterObjects(5000, false) {
+		data := clusterYAML(b, []runtime.Object{o})
+		total += len(data)
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%05d.yaml", i)), data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	goruntime.GC()
+	b.SetBytes(int64(total))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		l := New("bench", Options{})
+		if err := l.Path(dir); err != nil {
+			b.Fatal(err)
+		}
+		if _, stats, err := l.Result(); err != nil || stats.Objects != 5000 {
+			b.Fatalf("err %v, stats %+v", err, stats)
 		}
 	}
 }

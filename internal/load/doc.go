@@ -10,4 +10,14 @@
 // with a warning; differing ones fail the load. Unknown kinds are counted,
 // not fatal. Stats say how much was read, so that callers never mistake
 // an empty input for a clean cluster.
+//
+// Documents, and the items of lists, decode in parallel and are taken in
+// input order, so that what is loaded and every message are the same on
+// any number of CPUs. JSON, and YAML of the kind kubectl and Helm print,
+// go a fast way: converted straight to JSON (yamlToJSON, compactJSON)
+// and decoded straight into the scheme's types (decodeTyped). Anything
+// else, and every document with an error, goes the reference way:
+// sigs.k8s.io/yaml and the scheme's strict deserializer, whose results
+// and messages the fast way is held to by differential tests and
+// fuzzers.
 package load
