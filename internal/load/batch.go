@@ -112,34 +112,51 @@ func (l *Loader) submit(work func(b *batch)) {
 		return
 	}
 	p := &pending{done: make(chan struct{}), b: b}
-	l.queue = append(l.queue, p)
+	l.pending = append(l.pending, p)
 	go func() {
 		defer close(p.done)
 		work(b)
 	}()
-	for len(l.queue) > 4*l.workers {
+	for len(l.pending) > 4*l.workers {
 		l.applyFirst()
 	}
 }
 
+// queue takes a batch built on the spot after those submitted before.
+func (l *Loader) queue(b *batch) {
+	b.opts, b.reference = &l.opts, l.reference
+	if l.workers <= 1 {
+		l.apply(b)
+		return
+	}
+	l.pending = append(l.pending, &pending{done: closed, b: b})
+}
+
+var closed = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
 // skip records a Problem for something left out, after whatever was
 // submitted before.
 func (l *Loader) skip(where, format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
-	l.submit(func(b *batch) { b.skip(where, "%s", msg) })
+	b := &batch{}
+	b.skip(where, format, args...)
+	l.queue(b)
 }
 
 // flush waits for every submitted batch and applies them in order.
 func (l *Loader) flush() {
-	for len(l.queue) > 0 {
+	for len(l.pending) > 0 {
 		l.applyFirst()
 	}
 }
 
 func (l *Loader) applyFirst() {
-	p := l.queue[0]
-	l.queue[0] = nil
-	l.queue = l.queue[1:]
+	p := l.pending[0]
+	l.pending[0] = nil
+	l.pending = l.pending[1:]
 	<-p.done
 	l.apply(p.b)
 }

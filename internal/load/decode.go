@@ -28,7 +28,7 @@ func (l *Loader) Bytes(name string, data []byte) {
 		whole := doc.index == 0 && len(doc.body) == len(data)
 		l.submit(func(b *batch) { b.document(name, doc, whole) })
 	}
-	l.submit(func(b *batch) { b.endOf = name })
+	l.queue(&batch{endOf: name})
 }
 
 // document decodes one YAML (or JSON) document of a file; whole says

@@ -51,10 +51,10 @@ type Loader struct {
 	// of an error of Result (for Bytes, which cannot fail).
 	conflictsAsProblems bool
 	finished            bool
-	// workers is how many documents decode at once; queue holds the
+	// workers is how many documents decode at once; pending holds the
 	// batches submitted and not yet applied, in input order.
 	workers int
-	queue   []*pending
+	pending []*pending
 	// helm lists the lines of the Helm templates of the file being
 	// applied.
 	helm []int
@@ -182,11 +182,17 @@ func (l *Loader) readFile(path string) error {
 	if err != nil {
 		return fmt.Errorf("load %s: %w", path, err)
 	}
+	return l.readReal(path, real, os.ReadFile)
+}
+
+// readReal reads the file at path, whose real path is real, once, with
+// read.
+func (l *Loader) readReal(path, real string, read func(string) ([]byte, error)) error {
 	if l.read[real] {
 		return nil
 	}
 	l.read[real] = true
-	data, err := os.ReadFile(path)
+	data, err := read(path)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}

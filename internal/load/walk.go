@@ -61,10 +61,18 @@ func (l *Loader) walkDir(dir string, stack []walked) error {
 			isDir = st.IsDir()
 		}
 		if !isDir {
-			if isManifest(p) {
-				if err := l.readFile(p); err != nil {
-					return err
-				}
+			if !isManifest(p) {
+				continue
+			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				err = l.readFile(p)
+			} else {
+				// Not a link: its real path is its directory's and its name,
+				// with no system call.
+				err = l.readReal(p, filepath.Join(stack[len(stack)-1].real, e.Name()), os.ReadFile)
+			}
+			if err != nil {
+				return err
 			}
 			continue
 		}
