@@ -247,11 +247,18 @@ func (m *Model) Matrix() Matrix { return m.matrix(-1) }
 // shows the worst.
 func (m *Model) MatrixExplained(n int) Matrix { return m.matrix(n) }
 
+// MatrixFrom decides the pairs from the given source tenants only, with
+// their witnesses: the rows of Matrix that paths needs.
+func (m *Model) MatrixFrom(sources []string) Matrix { return m.matrixOf(sources, -1) }
+
 // matrix decides every pair, one search per source tenant, the searches
 // spread over the machine's cores. witnesses < 0 gives every breached pair
 // its witness; otherwise the most severe that many get one, found by a
 // second search of their sources only.
-func (m *Model) matrix(witnesses int) Matrix {
+func (m *Model) matrix(witnesses int) Matrix { return m.matrixOf(nil, witnesses) }
+
+// matrixOf is matrix for some source tenants (nil: all).
+func (m *Model) matrixOf(only []string, witnesses int) Matrix {
 	tenants, index, owner := m.owners()
 	territory := m.territory(index, owner)
 	x := Matrix{Tenants: tenants}
@@ -272,8 +279,10 @@ func (m *Model) matrix(witnesses int) Matrix {
 			}
 		}()
 	}
-	for ai := range tenants {
-		work <- ai
+	for ai, a := range tenants {
+		if only == nil || slices.Contains(only, a) {
+			work <- ai
+		}
 	}
 	close(work)
 	wg.Wait()

@@ -144,9 +144,15 @@ func joinedPairs(facts *audit.Facts, sources []attackpath.Source, to attackpath.
 	if len(from) == 0 || to.ClusterAdmin {
 		return nil
 	}
-	report := audit.Run(facts, audit.Engines(), audit.Options{Matrix: true})
+	report := audit.Run(facts, audit.Engines(), audit.Options{})
+	var tenants []string
+	for t := range from {
+		tenants = append(tenants, t)
+	}
+	x := facts.Graph().MatrixFrom(tenants)
+	x.AddFindings(report.Findings)
 	var out []attackpath.Cell
-	for _, c := range report.Isolation.Cells {
+	for _, c := range x.Cells {
 		if from[c.Source] && !c.Isolated && c.Paths == 0 && (to.Tenant == "" || c.Target == to.Tenant) {
 			c.Witness = nil
 			out = append(out, c)
