@@ -268,9 +268,10 @@ func rawString(src []byte, i int) int {
 }
 
 // convertItems converts n items in parallel, each by convert into a
-// buffer of its group (with scratch of the group), and returns them in
-// order; ok is false when one does not convert.
-func convertItems(n int, convert func(i int, out []byte, s *scratch) ([]byte, bool)) (items [][]byte, ok bool) {
+// buffer of its group (with scratch of the group) made to hold size(i)
+// bytes for item i, and returns them in order; ok is false when one does
+// not convert.
+func convertItems(n int, size func(i int) int, convert func(i int, out []byte, s *scratch) ([]byte, bool)) (items [][]byte, ok bool) {
 	items = make([][]byte, n)
 	groups := min(4*workers(), n)
 	var wg sync.WaitGroup
@@ -284,7 +285,11 @@ func convertItems(n int, convert func(i int, out []byte, s *scratch) ([]byte, bo
 					failed[g] = true
 				}
 			}()
-			var out []byte
+			total := 0
+			for i := g * n / groups; i < (g+1)*n/groups; i++ {
+				total += size(i)
+			}
+			out := make([]byte, 0, total)
 			s := new(scratch)
 			for i := g * n / groups; i < (g+1)*n/groups; i++ {
 				start := len(out)
@@ -317,11 +322,16 @@ func (c *yconv) parallelSequence(col int) bool {
 	if ch.col != col || len(ch.starts) < 2 || c.lineStart != ch.starts[0] || c.pos != c.lineStart+col {
 		return false
 	}
-	items, ok := convertItems(len(ch.starts), func(i int, out []byte, s *scratch) ([]byte, bool) {
-		end := ch.end
+	end := func(i int) int {
 		if i+1 < len(ch.starts) {
-			end = ch.starts[i+1]
+			return ch.starts[i+1]
 		}
+		return ch.end
+	}
+	// JSON is about as long as the YAML it comes from.
+	size := func(i int) int { return end(i) - ch.starts[i] }
+	items, ok := convertItems(len(ch.starts), size, func(i int, out []byte, s *scratch) ([]byte, bool) {
+		end := end(i)
 		ic := yconv{src: c.src[:end], pos: ch.starts[i] + col, lineStart: ch.starts[i], out: out, buf: s.buf, keys: s.keys[:0], depth: 2}
 		ok := ic.item(col)
 		s.buf, s.keys = ic.buf, ic.keys
@@ -361,7 +371,9 @@ func (c *jconv) parallelArray() bool {
 	if n < 2 || c.at(i) != ']' {
 		return false
 	}
-	items, ok := convertItems(n, func(k int, out []byte, s *scratch) ([]byte, bool) {
+	// Compacted, JSON as kubectl indents it is less than half as long.
+	size := func(k int) int { return (ch.ends[k] - ch.starts[k]) / 2 }
+	items, ok := convertItems(n, size, func(k int, out []byte, s *scratch) ([]byte, bool) {
 		ic := jconv{src: c.src[:ch.ends[k]], pos: ch.starts[k], out: out, buf: s.buf, keys: s.keys[:0], depth: 2}
 		ok := ic.value() && ic.pos == ch.ends[k]
 		s.buf, s.keys = ic.buf, ic.keys

@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -193,6 +194,11 @@ func (r *listItems) close(rec bool, end int) {
 // join appends an array of items written apart, at depth, recording
 // them when it is the root's items.
 func (r *listItems) join(depth int, out []byte, items [][]byte) []byte {
+	total := 2 + len(items)
+	for _, item := range items {
+		total += len(item)
+	}
+	out = slices.Grow(out, total)
 	rec := r.open(depth, len(out))
 	out = append(out, '[')
 	for i, item := range items {
