@@ -66,7 +66,6 @@ func BenchmarkCluster(b *testing.B) {
 			b.Run(in.name+suffix, func(b *testing.B) {
 				objs := clusterObjects(5000, managed)
 				data := in.print(b, objs)
-				objs = nil
 				goruntime.GC()
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()

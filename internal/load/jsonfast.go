@@ -7,21 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-// compactJSON appends src, a JSON object, compacted and spelled as
-// sigs.k8s.io/yaml's YAMLToJSONStrict would write it (but for the order
-// of keys), without going through YAML. It reports false for JSON that
-// YAML does not read as the same value, or reads at all: numbers other
-// than integers (YAML drops the ".0" of 1.0), the escapes \/ and
-// surrogates, characters YAML refuses or reads as line breaks, keys far
-// from or on another line than their ':', duplicate keys, tabs and CRs;
-// and for anything that is not JSON. Those documents go the YAML way.
-func compactJSON(dst, src []byte) ([]byte, bool) {
-	c := jconv{src: src, out: dst}
-	if !c.convert() {
-		return dst, false
-	}
-	return c.out, true
-}
 
 func (c *jconv) convert() bool {
 	c.space()

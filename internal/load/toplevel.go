@@ -31,7 +31,7 @@ func scanTop(js []byte, early bool, known *listItems) (top topLevel, ok bool) {
 	if len(js) < 2 || js[0] != '{' {
 		return top, false
 	}
-	for i := 1; js[i] != '}' && !(early && top.apiVersion != "" && top.kind != ""); {
+	for i := 1; js[i] != '}' && (!early || top.apiVersion == "" || top.kind == ""); {
 		if js[i] == ',' {
 			i++
 		}

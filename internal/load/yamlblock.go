@@ -183,7 +183,7 @@ func (c *yconv) sequence(col int) bool {
 		if next > col {
 			return false
 		}
-		if !(c.src[c.pos] == '-' && c.blankz(c.pos+1)) {
+		if c.src[c.pos] != '-' || !c.blankz(c.pos+1) {
 			break // the next key of the mapping this sequence is a value of
 		}
 	}
