@@ -38,4 +38,3 @@ func yamlToJSON(dst, src []byte) ([]byte, bool) {
 	}
 	return c.out, true
 }
-

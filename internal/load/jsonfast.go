@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 )
 
-
 func (c *jconv) convert() bool {
 	c.space()
 	if c.at(c.pos) != '{' || !c.value() {

@@ -4,7 +4,6 @@ import (
 	"unicode/utf8"
 )
 
-
 func (c *yconv) convert() bool {
 	if !plainText(c.src) {
 		return false
