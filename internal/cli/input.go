@@ -17,11 +17,11 @@ const inputShown = 3
 // is written when all was read as given. The JSON report and the text
 // report's summary carry the full lists.
 func SummariseInput(w io.Writer, snap *snapshot.Snapshot) {
-	list := func(what string, ps []snapshot.Problem) {
+	list := func(one, many string, ps []snapshot.Problem) {
 		if len(ps) == 0 {
 			return
 		}
-		fmt.Fprintf(w, "bulkhead: %s\n", plural(len(ps), what))
+		fmt.Fprintf(w, "bulkhead: %s\n", counted(len(ps), one, many))
 		for i, p := range ps {
 			if i == inputShown {
 				fmt.Fprintf(w, "  … %d more (the report's skippedInput and inputWarnings list all)\n", len(ps)-inputShown)
@@ -30,24 +30,17 @@ func SummariseInput(w io.Writer, snap *snapshot.Snapshot) {
 			fmt.Fprintf(w, "  %s\n", p)
 		}
 	}
-	list("input document skipped", snap.Problems)
-	list("input warning", snap.Warnings)
+	list("input document skipped", "input documents skipped", snap.Problems)
+	list("input warning", "input warnings", snap.Warnings)
 	for _, r := range snap.PodSecurity {
 		fmt.Fprintf(w, "bulkhead: %s: left out of the analysis unless they exist\n", r)
 	}
 }
 
-// plural writes "1 input document skipped" or "3 input documents skipped":
-// the noun is the first word of what after "input".
-func plural(n int, what string) string {
+// counted writes "1 document" or "3 documents".
+func counted(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("1 %s", what)
+		return "1 " + one
 	}
-	switch what {
-	case "input document skipped":
-		return fmt.Sprintf("%d input documents skipped", n)
-	case "input warning":
-		return fmt.Sprintf("%d input warnings", n)
-	}
-	return fmt.Sprintf("%d %s", n, what)
+	return fmt.Sprintf("%d %s", n, many)
 }

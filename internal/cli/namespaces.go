@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -48,10 +49,5 @@ func warnMissingNamespaces(snap *snapshot.Snapshot) {
 // isDefaultSystem reports whether a namespace is one every cluster has and
 // no manifest set carries.
 func isDefaultSystem(ns string) bool {
-	for _, s := range tenancy.DefaultSystemNamespaces {
-		if s == ns {
-			return true
-		}
-	}
-	return ns == "default"
+	return ns == "default" || slices.Contains(tenancy.DefaultSystemNamespaces, ns)
 }

@@ -158,7 +158,7 @@ func (s *Source) files(streams IOStreams) (*snapshot.Snapshot, error) {
 		return nil, noObjects(s.Files, snap, stats)
 	}
 	if s.Strict && len(snap.Problems) > 0 {
-		return nil, fmt.Errorf("--strict: %s of the input skipped: %s", documents(stats.Skipped), summarise(snap.Problems))
+		return nil, fmt.Errorf("--strict: %s of the input skipped: %s", counted(stats.Skipped, "document", "documents"), summarise(snap.Problems))
 	}
 	return snap, nil
 }
@@ -176,7 +176,7 @@ func noObjects(files []string, snap *snapshot.Snapshot, stats load.Stats) error 
 	what := fmt.Sprintf("no Kubernetes objects in %s", strings.Join(names, ", "))
 	switch {
 	case len(snap.Problems) > 0:
-		return fmt.Errorf("%s (%s skipped: %s)", what, documents(stats.Skipped), summarise(snap.Problems))
+		return fmt.Errorf("%s (%s skipped: %s)", what, counted(stats.Skipped, "document", "documents"), summarise(snap.Problems))
 	case stats.Unknown > 0:
 		kinds := make([]string, 0, len(snap.Unknown))
 		for k := range snap.Unknown {
@@ -233,12 +233,4 @@ func (s *Source) Tenancy(snap *snapshot.Snapshot) (*tenancy.Tenancy, error) {
 func IsTerminal(w interface{}) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// documents writes "1 document" or "3 documents".
-func documents(n int) string {
-	if n == 1 {
-		return "1 document"
-	}
-	return fmt.Sprintf("%d documents", n)
 }
