@@ -3,6 +3,7 @@ package attackpath
 import (
 	"fmt"
 	"sort"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -48,6 +49,9 @@ type Model struct {
 	namespaces []string
 	accounts   map[string][]string
 	pods       map[string][]int // namespace -> indexes into Snapshot.Pods
+
+	indexOnce sync.Once
+	tenants   *tenantIndex // see tenantIndex
 }
 
 // Build builds the attack graph.

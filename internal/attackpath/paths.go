@@ -71,28 +71,41 @@ func (m *Model) newPath(home, from, to string, target int32, edges []int32) Path
 	return Path{From: from, To: to, Target: m.g.At(target), Severity: sev, Layers: layers, Hops: hops, edges: edges}
 }
 
-// owners indexes the tenants, the cluster tenant always among them (it is
-// a target even when the input has none of its namespaces: its nodes,
-// kubelets and cloud credentials), and gives each vertex's owner by that
-// index (-1 for none).
-func (m *Model) owners() (tenants []string, index map[string]int32, owner []int32) {
-	index = map[string]int32{}
-	for i, t := range m.ten.Tenants() {
-		tenants = append(tenants, t.Name)
-		index[t.Name] = int32(i)
-	}
-	if _, ok := index[tenancy.Cluster]; !ok {
-		index[tenancy.Cluster] = int32(len(tenants))
-		tenants = append(tenants, tenancy.Cluster)
-	}
-	owner = make([]int32, len(m.owner))
-	for v, t := range m.owner {
-		owner[v] = -1
-		if i, ok := index[t]; ok && t != "" {
-			owner[v] = i
+// tenantIndex numbers the tenants, the cluster tenant always among them
+// (it is a target even when the input has none of its namespaces: its
+// nodes, kubelets and cloud credentials), and gives each vertex, by that
+// number, its owner (-1 for none) and its territory (see territory).
+type tenantIndex struct {
+	tenants   []string
+	index     map[string]int32
+	owner     []int32
+	territory []int32
+}
+
+// tenantIndex computes the index once per model; the graph does not change
+// after Build.
+func (m *Model) tenantIndex() *tenantIndex {
+	m.indexOnce.Do(func() {
+		x := &tenantIndex{index: map[string]int32{}}
+		for i, t := range m.ten.Tenants() {
+			x.tenants = append(x.tenants, t.Name)
+			x.index[t.Name] = int32(i)
 		}
-	}
-	return tenants, index, owner
+		if _, ok := x.index[tenancy.Cluster]; !ok {
+			x.index[tenancy.Cluster] = int32(len(x.tenants))
+			x.tenants = append(x.tenants, tenancy.Cluster)
+		}
+		x.owner = make([]int32, len(m.owner))
+		for v, t := range m.owner {
+			x.owner[v] = -1
+			if i, ok := x.index[t]; ok && t != "" {
+				x.owner[v] = i
+			}
+		}
+		x.territory = m.territory(x.index, x.owner)
+		m.tenants = x
+	})
+	return m.tenants
 }
 
 // territory gives each vertex the tenant (by index) whose ground it is:
@@ -122,9 +135,9 @@ func (m *Model) territory(index map[string]int32, owner []int32) []int32 {
 // none).
 func (m *Model) searchFrom(home string) *searcher {
 	s := m.g.searcher()
-	_, index, owner := m.owners()
-	s.owner = m.territory(index, owner)
-	if i, ok := index[home]; ok && home != "" {
+	x := m.tenantIndex()
+	s.owner = x.territory
+	if i, ok := x.index[home]; ok && home != "" {
 		s.self = i
 	}
 	return s
@@ -259,8 +272,8 @@ func (m *Model) matrix(witnesses int) Matrix { return m.matrixOf(nil, witnesses)
 
 // matrixOf is matrix for some source tenants (nil: all).
 func (m *Model) matrixOf(only []string, witnesses int) Matrix {
-	tenants, index, owner := m.owners()
-	territory := m.territory(index, owner)
+	ti := m.tenantIndex()
+	tenants, owner, territory := ti.tenants, ti.owner, ti.territory
 	x := Matrix{Tenants: tenants}
 	dns := m.dnsLayers()
 	rows := make([][]Cell, len(tenants))
@@ -293,7 +306,7 @@ func (m *Model) matrixOf(only []string, witnesses int) Matrix {
 		x.Cells = append(x.Cells, rows[ai]...)
 	}
 	if witnesses > 0 {
-		m.witnesses(&x, witnesses, index, territory, owner)
+		m.witnesses(&x, witnesses)
 	}
 	return x
 }
@@ -341,7 +354,9 @@ func (m *Model) row(s *searcher, acc *accumulator, tenants []string, owner []int
 
 // witnesses gives the n most severe breached pairs reached through the
 // graph their witness, searching again from their sources only.
-func (m *Model) witnesses(x *Matrix, n int, index map[string]int32, territory, owner []int32) {
+func (m *Model) witnesses(x *Matrix, n int) {
+	ti := m.tenantIndex()
+	index, territory, owner := ti.index, ti.territory, ti.owner
 	var pick []int
 	for i := range x.Cells {
 		if c := &x.Cells[i]; !c.Isolated && c.Paths > 0 {

@@ -26,9 +26,9 @@ type SubjectReach struct {
 // most max of them (0: all). The second result counts those left out.
 func (m *Model) Subjects(max int) ([]SubjectReach, int) {
 	vs, left := m.followed(max)
-	_, index, owner := m.owners()
+	index := m.tenantIndex().index
 	s := m.g.searcher()
-	s.owner = m.territory(index, owner)
+	s.owner = m.tenantIndex().territory
 	var out []SubjectReach
 	for _, v := range vs {
 		s.self = -1
