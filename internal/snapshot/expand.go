@@ -27,6 +27,7 @@ type controller struct {
 // Jobs that finished and Helm hook Jobs get none: they hold no node and no
 // token for long. A CronJob's template counts: it will run again.
 func (s *Snapshot) expandControllers() {
+	owners := s.ownerIndex()
 	var cs []controller
 	for i := range s.Deployments {
 		d := &s.Deployments[i]
@@ -42,7 +43,7 @@ func (s *Snapshot) expandControllers() {
 	}
 	for i := range s.ReplicaSets {
 		d := &s.ReplicaSets[i]
-		cs = append(cs, controller{kind: "ReplicaSet", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template, owned: s.ownedBy(&d.ObjectMeta, "Deployment")})
+		cs = append(cs, controller{kind: "ReplicaSet", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template, owned: owners.owns(&d.ObjectMeta, "Deployment")})
 	}
 	for i := range s.ReplicationControllers {
 		d := &s.ReplicationControllers[i]
@@ -59,15 +60,16 @@ func (s *Snapshot) expandControllers() {
 		if jobDone(d) || isHelmHook(&d.ObjectMeta) || isHelmHook(&d.Spec.Template.ObjectMeta) {
 			continue // its pods ran, or run only around a Helm release
 		}
-		cs = append(cs, controller{kind: "Job", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template, owned: s.ownedBy(&d.ObjectMeta, "CronJob")})
+		cs = append(cs, controller{kind: "Job", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template, owned: owners.owns(&d.ObjectMeta, "CronJob")})
 	}
 	for i := range s.CronJobs {
 		d := &s.CronJobs[i]
 		cs = append(cs, controller{kind: "CronJob", meta: &d.ObjectMeta, template: &d.Spec.JobTemplate.Spec.Template})
 	}
+	pods := s.podsByNamespace()
 	var added []corev1.Pod
 	for _, c := range cs {
-		if c.owned || s.hasPods(c) {
+		if c.owned || s.hasPods(c, pods[c.meta.Namespace]) {
 			continue
 		}
 		added = append(added, representative(c))
@@ -75,32 +77,43 @@ func (s *Snapshot) expandControllers() {
 	s.Pods = append(s.Pods, added...)
 }
 
-// ownedBy reports whether m has a controller owner of the kind that is
-// present in the snapshot.
-func (s *Snapshot) ownedBy(m *metav1.ObjectMeta, kind string) bool {
+// ownerIndex is the set of Deployments and CronJobs present, by kind,
+// namespace and name: the controllers that own ReplicaSets and Jobs.
+type ownerIndex map[[3]string]bool
+
+func (s *Snapshot) ownerIndex() ownerIndex {
+	x := ownerIndex{}
+	for i := range s.Deployments {
+		x[[3]string{"Deployment", s.Deployments[i].Namespace, s.Deployments[i].Name}] = true
+	}
+	for i := range s.CronJobs {
+		x[[3]string{"CronJob", s.CronJobs[i].Namespace, s.CronJobs[i].Name}] = true
+	}
+	return x
+}
+
+// owns reports whether m has an owner of the kind that is present in the
+// snapshot.
+func (x ownerIndex) owns(m *metav1.ObjectMeta, kind string) bool {
 	for _, ref := range m.OwnerReferences {
-		if ref.Kind != kind {
-			continue
-		}
-		switch kind {
-		case "Deployment":
-			for i := range s.Deployments {
-				if s.Deployments[i].Namespace == m.Namespace && s.Deployments[i].Name == ref.Name {
-					return true
-				}
-			}
-		case "CronJob":
-			for i := range s.CronJobs {
-				if s.CronJobs[i].Namespace == m.Namespace && s.CronJobs[i].Name == ref.Name {
-					return true
-				}
-			}
+		if ref.Kind == kind && x[[3]string{kind, m.Namespace, ref.Name}] {
+			return true
 		}
 	}
 	return false
 }
 
-func (s *Snapshot) hasPods(c controller) bool {
+// podsByNamespace indexes the pods by namespace, so that finding a
+// controller's pods looks at its namespace only.
+func (s *Snapshot) podsByNamespace() map[string][]int {
+	out := map[string][]int{}
+	for i := range s.Pods {
+		out[s.Pods[i].Namespace] = append(out[s.Pods[i].Namespace], i)
+	}
+	return out
+}
+
+func (s *Snapshot) hasPods(c controller, inNamespace []int) bool {
 	var sel labels.Selector
 	if c.selector != nil {
 		var err error
@@ -111,9 +124,9 @@ func (s *Snapshot) hasPods(c controller) bool {
 	if sel == nil && len(c.template.Labels) > 0 {
 		sel = labels.SelectorFromSet(c.template.Labels)
 	}
-	for i := range s.Pods {
+	for _, i := range inNamespace {
 		p := &s.Pods[i]
-		if p.Namespace != c.meta.Namespace || IsSynthetic(p) {
+		if IsSynthetic(p) {
 			continue
 		}
 		for _, ref := range p.OwnerReferences {
@@ -126,8 +139,8 @@ func (s *Snapshot) hasPods(c controller) bool {
 		}
 	}
 	// A representative added by an earlier Normalize counts too.
-	for i := range s.Pods {
-		if s.Pods[i].Namespace == c.meta.Namespace && s.Pods[i].Annotations[SyntheticAnnotation] == c.kind+"/"+c.meta.Name {
+	for _, i := range inNamespace {
+		if s.Pods[i].Annotations[SyntheticAnnotation] == c.kind+"/"+c.meta.Name {
 			return true
 		}
 	}
