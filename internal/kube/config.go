@@ -3,6 +3,7 @@ package kube
 import (
 	"fmt"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -32,4 +33,17 @@ func Config(kubeconfig, context string) (*rest.Config, string, error) {
 	cfg.QPS, cfg.Burst = 50, 100
 	cfg.UserAgent = "bulkhead"
 	return cfg, name, nil
+}
+
+// protobuf returns a copy of cfg for the typed clientset that asks the
+// server for protobuf, which it encodes and the client decodes several
+// times faster than JSON, falling back to JSON for a resource that has no
+// protobuf form. The dynamic and metadata clients keep cfg: custom
+// resources are served as JSON only, and the metadata client chooses its own
+// content types.
+func protobuf(cfg *rest.Config) *rest.Config {
+	c := rest.CopyConfig(cfg)
+	c.ContentType = runtime.ContentTypeProtobuf
+	c.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	return c
 }

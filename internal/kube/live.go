@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
@@ -47,9 +48,13 @@ type Options struct {
 // credentials (401) or does not serve namespaces (not a Kubernetes API
 // server). The snapshot is not normalised.
 func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*snapshot.Snapshot, error) {
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := kubernetes.NewForConfig(protobuf(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("client for %s: %w", source, err)
+	}
+	disc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("discovery client for %s: %w", source, err)
 	}
 	md, err := metadata.NewForConfig(cfg)
 	if err != nil {
@@ -59,7 +64,7 @@ func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("dynamic client for %s: %w", source, err)
 	}
-	l := newLoader(cfg, source, opts.Progress)
+	l := newLoader(cfg, source, lines(opts.Progress))
 
 	// Namespaces first: every Kubernetes API server serves them, so a
 	// failure other than Forbidden here means bulkhead is not talking to
@@ -75,96 +80,94 @@ func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*
 
 	core, apps, batch, netv1, rbac := cs.CoreV1(), cs.AppsV1(), cs.BatchV1(), cs.NetworkingV1(), cs.RbacV1()
 	all := metav1.NamespaceAll
-	steps := []func() error{
-		func() (err error) {
+	steps := []func(l *loader) error{
+		func(l *loader) (err error) {
 			l.snap.Nodes, err = listAll(ctx, l, "nodes", core.Nodes().List, func(x *corev1.NodeList) []corev1.Node { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.Pods, err = listAll(ctx, l, "pods", core.Pods(all).List, func(x *corev1.PodList) []corev1.Pod { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.Services, err = listAll(ctx, l, "services", core.Services(all).List, func(x *corev1.ServiceList) []corev1.Service { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.EndpointSlices, err = listAll(ctx, l, "endpointslices.discovery.k8s.io", cs.DiscoveryV1().EndpointSlices(all).List, func(x *discoveryv1.EndpointSliceList) []discoveryv1.EndpointSlice { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.ServiceAccounts, err = listAll(ctx, l, "serviceaccounts", core.ServiceAccounts(all).List, func(x *corev1.ServiceAccountList) []corev1.ServiceAccount { return x.Items })
 			return
 		},
-		func() error { return l.secrets(ctx, md) },
-		func() error { return l.coreDNS(ctx, cs) },
-		func() (err error) {
+		func(l *loader) error { return l.secrets(ctx, md) },
+		func(l *loader) error { return l.coreDNS(ctx, cs) },
+		func(l *loader) (err error) {
 			l.snap.PersistentVolumes, err = listAll(ctx, l, "persistentvolumes", core.PersistentVolumes().List, func(x *corev1.PersistentVolumeList) []corev1.PersistentVolume { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.PersistentVolumeClaims, err = listAll(ctx, l, "persistentvolumeclaims", core.PersistentVolumeClaims(all).List, func(x *corev1.PersistentVolumeClaimList) []corev1.PersistentVolumeClaim { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.Roles, err = listAll(ctx, l, "roles.rbac.authorization.k8s.io", rbac.Roles(all).List, func(x *rbacv1.RoleList) []rbacv1.Role { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.RoleBindings, err = listAll(ctx, l, "rolebindings.rbac.authorization.k8s.io", rbac.RoleBindings(all).List, func(x *rbacv1.RoleBindingList) []rbacv1.RoleBinding { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.ClusterRoles, err = listAll(ctx, l, "clusterroles.rbac.authorization.k8s.io", rbac.ClusterRoles().List, func(x *rbacv1.ClusterRoleList) []rbacv1.ClusterRole { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.ClusterRoleBindings, err = listAll(ctx, l, "clusterrolebindings.rbac.authorization.k8s.io", rbac.ClusterRoleBindings().List, func(x *rbacv1.ClusterRoleBindingList) []rbacv1.ClusterRoleBinding { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.NetworkPolicies, err = listAll(ctx, l, "networkpolicies.networking.k8s.io", netv1.NetworkPolicies(all).List, func(x *networkingv1.NetworkPolicyList) []networkingv1.NetworkPolicy { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.Ingresses, err = listAll(ctx, l, "ingresses.networking.k8s.io", netv1.Ingresses(all).List, func(x *networkingv1.IngressList) []networkingv1.Ingress { return x.Items })
 			return
 		},
-		func() error { return l.adminPolicies(ctx, dyn) },
-		func() error { return l.connectivity(ctx, cs.Discovery(), md) },
-		func() (err error) {
+		func(l *loader) error { return l.adminPolicies(ctx, dyn) },
+		func(l *loader) error { return l.connectivity(ctx, disc, md) },
+		func(l *loader) (err error) {
 			l.snap.Deployments, err = listAll(ctx, l, "deployments.apps", apps.Deployments(all).List, func(x *appsv1.DeploymentList) []appsv1.Deployment { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.StatefulSets, err = listAll(ctx, l, "statefulsets.apps", apps.StatefulSets(all).List, func(x *appsv1.StatefulSetList) []appsv1.StatefulSet { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.DaemonSets, err = listAll(ctx, l, "daemonsets.apps", apps.DaemonSets(all).List, func(x *appsv1.DaemonSetList) []appsv1.DaemonSet { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.ReplicaSets, err = listAll(ctx, l, "replicasets.apps", apps.ReplicaSets(all).List, func(x *appsv1.ReplicaSetList) []appsv1.ReplicaSet { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.ReplicationControllers, err = listAll(ctx, l, "replicationcontrollers", core.ReplicationControllers(all).List, func(x *corev1.ReplicationControllerList) []corev1.ReplicationController { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.Jobs, err = listAll(ctx, l, "jobs.batch", batch.Jobs(all).List, func(x *batchv1.JobList) []batchv1.Job { return x.Items })
 			return
 		},
-		func() (err error) {
+		func(l *loader) (err error) {
 			l.snap.CronJobs, err = listAll(ctx, l, "cronjobs.batch", batch.CronJobs(all).List, func(x *batchv1.CronJobList) []batchv1.CronJob { return x.Items })
 			return
 		},
 	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
-		}
+	if err := l.run(steps); err != nil {
+		return nil, err
 	}
 	if refused := l.refusals(); len(refused) > 0 && !opts.AllowIncomplete {
 		return nil, &IncompleteError{Server: l.server, Refusals: refused, Anonymous: l.anonymous}
