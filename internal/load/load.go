@@ -94,10 +94,10 @@ func (l *Loader) finish() {
 }
 
 // Paths loads every manifest file named, walking directories recursively
-// (files ending in .yaml, .yml or .json), into one snapshot with the
-// default Options. It fails when a path cannot be read at all or when two
-// objects with one identity differ; bad documents become snapshot Problems.
-// The snapshot is not normalised.
+// (files ending in .yaml, .yml or .json, or in .yaml.gz, .yml.gz or
+// .json.gz), into one snapshot with the default Options. It fails when a
+// path cannot be read at all or when two objects with one identity differ;
+// bad documents become snapshot Problems. The snapshot is not normalised.
 func Paths(paths []string) (*snapshot.Snapshot, error) {
 	l := New(strings.Join(paths, ","), Options{})
 	for _, p := range paths {
@@ -129,6 +129,9 @@ func FS(fsys fs.FS, source string) (*snapshot.Snapshot, error) {
 			return nil
 		}
 		data, err := fs.ReadFile(fsys, p)
+		if err == nil {
+			data, err = gunzip(data)
+		}
 		if err != nil {
 			return err
 		}
@@ -145,9 +148,13 @@ func FS(fsys fs.FS, source string) (*snapshot.Snapshot, error) {
 	return snap, nil
 }
 
-// Reader loads manifests from a stream, named name in messages.
+// Reader loads manifests from a stream, named name in messages; a gzip
+// stream is decompressed.
 func (l *Loader) Reader(name string, r io.Reader) error {
 	data, err := io.ReadAll(r)
+	if err == nil {
+		data, err = gunzip(data)
+	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
@@ -155,9 +162,13 @@ func (l *Loader) Reader(name string, r io.Reader) error {
 	return nil
 }
 
-// Reader loads manifests from a stream into snap, named name in messages.
+// Reader loads manifests from a stream into snap, named name in messages;
+// a gzip stream is decompressed.
 func Reader(snap *snapshot.Snapshot, name string, r io.Reader) error {
 	data, err := io.ReadAll(r)
+	if err == nil {
+		data, err = gunzip(data)
+	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
@@ -193,6 +204,9 @@ func (l *Loader) readReal(path, real string, read func(string) ([]byte, error)) 
 	}
 	l.read[real] = true
 	data, err := read(path)
+	if err == nil {
+		data, err = gunzip(data)
+	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}

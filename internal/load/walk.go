@@ -9,12 +9,14 @@ import (
 )
 
 // Path loads a file, or every manifest below a directory (files ending in
-// .yaml, .yml or .json, in name order). Symlinks, given or met in a walk,
-// are followed; a link back to a directory being walked is a Problem
-// naming it, never an endless walk. Entries named "..*" are skipped: a
-// ConfigMap mounted as a volume holds its files twice, in "..data" and in
-// a "..2024_..." directory, beside the links that name them. A directory
-// holding a Chart.yaml is a Helm chart: one Problem, nothing read.
+// .yaml, .yml or .json, gzip-compressed ones in .yaml.gz, .yml.gz or
+// .json.gz, in name order). Gzip input is decompressed, told by its magic
+// bytes, not by its name. Symlinks, given or met in a walk, are followed;
+// a link back to a directory being walked is a Problem naming it, never an
+// endless walk. Entries named "..*" are skipped: a ConfigMap mounted as a
+// volume holds its files twice, in "..data" and in a "..2024_..."
+// directory, beside the links that name them. A directory holding a
+// Chart.yaml is a Helm chart: one Problem, nothing read.
 func (l *Loader) Path(p string) error {
 	st, err := os.Stat(p)
 	if err != nil {
@@ -118,8 +120,13 @@ func isChart(entries []fs.DirEntry) bool {
 // "..data" and "..2024_..." of a ConfigMap-mounted volume.
 func skipped(name string) bool { return strings.HasPrefix(name, "..") }
 
+// isManifest reports whether a walk reads the file p: YAML or JSON by its
+// extension, gzip-compressed (name.yaml.gz) or not. Any file named on
+// the command line is read, compressed or not, whatever its name.
 func isManifest(p string) bool {
-	switch strings.ToLower(filepath.Ext(p)) {
+	p = strings.ToLower(p)
+	p = strings.TrimSuffix(p, ".gz")
+	switch filepath.Ext(p) {
 	case ".yaml", ".yml", ".json":
 		return true
 	}
