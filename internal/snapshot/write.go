@@ -1,9 +1,12 @@
 package snapshot
 
 import (
+	"bufio"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -59,11 +62,53 @@ func (i *Info) DeepCopyObject() runtime.Object {
 	return &c
 }
 
-// Write writes the snapshot as one v1 List in "yaml" or "json", so that it
-// can be analysed later with -f. Representative pods derived from
-// controllers are left out (they are derived again on load); secrets carry
-// metadata only. kindOf maps each object to its group, version and kind.
+// Formats are the formats Write writes: YAML and indented JSON, and the
+// compact forms for big clusters, gzip-compressed YAML and JSON (the JSON
+// without indentation, one item a line).
+var Formats = []string{"yaml", "json", "yaml.gz", "json.gz"}
+
+// Write writes the snapshot as one v1 List in one of Formats, so that it
+// can be analysed later with -f (which reads gzip input as it is).
+// Representative pods derived from controllers are left out (they are
+// derived again on load); secrets carry metadata only. kindOf maps each
+// object to its group, version and kind. YAML starts with comments saying
+// what was not read; JSON has no comments, the SnapshotInfo item says it.
 func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object) (schema.GroupVersionKind, error)) error {
+	if !slices.Contains(Formats, format) {
+		return fmt.Errorf("unknown output format %q: want %s", format, formatList())
+	}
+	l, err := s.list(kindOf)
+	if err != nil {
+		return err
+	}
+	inner, compressed := strings.CutSuffix(format, ".gz")
+	if !compressed {
+		if inner == "json" {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(l)
+		}
+		return s.writeYAML(w, l)
+	}
+	zw := gzip.NewWriter(w)
+	if inner == "json" {
+		err = writeCompactJSON(zw, l)
+	} else {
+		err = s.writeYAML(zw, l)
+	}
+	if cerr := zw.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// formatList is Formats as a message says them: "a, b or c".
+func formatList() string {
+	return strings.Join(Formats[:len(Formats)-1], ", ") + " or " + Formats[len(Formats)-1]
+}
+
+// list is the snapshot as a v1 List, its SnapshotInfo first.
+func (s *Snapshot) list(kindOf func(runtime.Object) (schema.GroupVersionKind, error)) (list, error) {
 	info := &Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems, Warnings: s.Warnings, CustomResources: s.CustomResources}
 	if s.Assumed != (Assumed{}) {
 		info.Assumed = &s.Assumed
@@ -76,40 +121,58 @@ func (s *Snapshot) Write(w io.Writer, format string, kindOf func(runtime.Object)
 		obj := o.Obj.DeepCopyObject()
 		gvk, err := kindOf(obj)
 		if err != nil {
-			return fmt.Errorf("%s %s: %w", o.Kind, o.Obj.GetName(), err)
+			return list{}, fmt.Errorf("%s %s: %w", o.Kind, o.Obj.GetName(), err)
 		}
 		obj.GetObjectKind().SetGroupVersionKind(gvk)
 		l.Items = append(l.Items, obj)
 	}
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(l)
-	case "yaml":
-		var hdr strings.Builder
-		fmt.Fprintf(&hdr, "# bulkhead snapshot of %s: %d objects (secrets as metadata only)\n", s.Source, len(l.Items)-1)
-		for _, g := range s.Gaps {
-			fmt.Fprintf(&hdr, "# not read: %s (%s)\n", g.Resource, g.Reason)
-		}
-		for _, p := range s.Problems {
-			fmt.Fprintf(&hdr, "# skipped: %s\n", strings.ReplaceAll(p.String(), "\n", " "))
-		}
-		for _, p := range s.Warnings {
-			fmt.Fprintf(&hdr, "# warning: %s\n", strings.ReplaceAll(p.String(), "\n", " "))
-		}
-		if a := s.Assumed; a.Version != "" {
-			fmt.Fprintf(&hdr, "# assumed: %d roles and %d bindings of the Kubernetes %s bootstrap policy\n", a.Roles, a.Bindings, a.Version)
-		}
-		b, err := yaml.Marshal(l)
+	return l, nil
+}
+
+// writeYAML writes the list after comments saying where it came from and
+// what was not read.
+func (s *Snapshot) writeYAML(w io.Writer, l list) error {
+	var hdr strings.Builder
+	fmt.Fprintf(&hdr, "# bulkhead snapshot of %s: %d objects (secrets as metadata only)\n", s.Source, len(l.Items)-1)
+	for _, g := range s.Gaps {
+		fmt.Fprintf(&hdr, "# not read: %s (%s)\n", g.Resource, g.Reason)
+	}
+	for _, p := range s.Problems {
+		fmt.Fprintf(&hdr, "# skipped: %s\n", strings.ReplaceAll(p.String(), "\n", " "))
+	}
+	for _, p := range s.Warnings {
+		fmt.Fprintf(&hdr, "# warning: %s\n", strings.ReplaceAll(p.String(), "\n", " "))
+	}
+	if a := s.Assumed; a.Version != "" {
+		fmt.Fprintf(&hdr, "# assumed: %d roles and %d bindings of the Kubernetes %s bootstrap policy\n", a.Roles, a.Bindings, a.Version)
+	}
+	b, err := yaml.Marshal(l)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, hdr.String()); err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// writeCompactJSON writes the list as JSON without indentation, each item
+// on a line of its own: as small as JSON gets, and still a file that
+// zcat | grep can search object by object.
+func writeCompactJSON(w io.Writer, l list) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString(`{"apiVersion":"v1","kind":"List","items":[` + "\n")
+	for i, item := range l.Items {
+		b, err := json.Marshal(item)
 		if err != nil {
 			return err
 		}
-		if _, err := io.WriteString(w, hdr.String()); err != nil {
-			return err
+		if i > 0 {
+			bw.WriteString(",\n")
 		}
-		_, err = w.Write(b)
-		return err
+		bw.Write(b)
 	}
-	return fmt.Errorf("unknown output format %q: want yaml or json", format)
+	bw.WriteString("\n]}\n")
+	return bw.Flush()
 }

@@ -2,6 +2,9 @@ package snapshot_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 
@@ -15,7 +18,7 @@ import (
 // TestWriteRoundTrip writes the normalised demo and loads it back: the same
 // objects, and normalising again changes nothing.
 func TestWriteRoundTrip(t *testing.T) {
-	for _, format := range []string{"yaml", "json"} {
+	for _, format := range snapshot.Formats {
 		t.Run(format, func(t *testing.T) {
 			orig, err := cli.Demo()
 			if err != nil {
@@ -27,7 +30,9 @@ func TestWriteRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			back := &snapshot.Snapshot{Source: orig.Source}
-			load.Bytes(back, "snapshot."+format, buf.Bytes())
+			if err := load.Reader(back, "snapshot."+format, &buf); err != nil {
+				t.Fatal(err)
+			}
 			if len(back.Problems) > 0 {
 				t.Fatalf("reloading: %v", back.Problems)
 			}
@@ -54,7 +59,7 @@ func TestWriteKeepsNoSecretValues(t *testing.T) {
 // TestWriteKeepsGapsAndProblems: what could not be read survives the round
 // trip, so an audit of the file is as incomplete as the live one was.
 func TestWriteKeepsGapsAndProblems(t *testing.T) {
-	for _, format := range []string{"yaml", "json"} {
+	for _, format := range snapshot.Formats {
 		snap := &snapshot.Snapshot{Source: "live: prod",
 			Gaps:     []snapshot.Gap{{Resource: "networkpolicies.networking.k8s.io", Reason: "forbidden"}},
 			Problems: []snapshot.Problem{{Where: "live: adminnetworkpolicies/x", Message: "bad"}}}
@@ -63,7 +68,9 @@ func TestWriteKeepsGapsAndProblems(t *testing.T) {
 			t.Fatal(err)
 		}
 		back := &snapshot.Snapshot{}
-		load.Bytes(back, "s."+format, buf.Bytes())
+		if err := load.Reader(back, "s."+format, &buf); err != nil {
+			t.Fatal(err)
+		}
 		if d := cmp.Diff(snap.Gaps, back.Gaps); d != "" {
 			t.Errorf("%s gaps (-written +read):\n%s", format, d)
 		}
@@ -73,5 +80,78 @@ func TestWriteKeepsGapsAndProblems(t *testing.T) {
 		if len(back.Unknown) > 0 {
 			t.Errorf("%s: the info item counted as an unknown kind: %v", format, back.Unknown)
 		}
+	}
+}
+
+// TestWriteCompressed: -o yaml.gz is -o yaml compressed, header comments
+// included; -o json.gz is the List of -o json, compact, one item a line,
+// compressed.
+func TestWriteCompressed(t *testing.T) {
+	snap, err := cli.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Normalize()
+	written := map[string][]byte{}
+	for _, format := range snapshot.Formats {
+		var buf bytes.Buffer
+		if err := snap.Write(&buf, format, load.KindOf); err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		written[format] = buf.Bytes()
+	}
+	gunzip := func(format string) []byte {
+		t.Helper()
+		zr, err := gzip.NewReader(bytes.NewReader(written[format]))
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		b, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		return b
+	}
+	t.Run("yaml.gz", func(t *testing.T) {
+		if d := cmp.Diff(string(written["yaml"]), string(gunzip("yaml.gz"))); d != "" {
+			t.Errorf("decompressed yaml.gz differs from yaml (-yaml +yaml.gz):\n%s", d)
+		}
+	})
+	t.Run("json.gz", func(t *testing.T) {
+		compact := gunzip("json.gz")
+		var want, got any
+		if err := json.Unmarshal(written["json"], &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(compact, &got); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("json.gz is not the List of json (-json +json.gz):\n%s", d)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(compact), "\n"), "\n")
+		items := len(want.(map[string]any)["items"].([]any))
+		if len(lines) != items+2 || lines[0] != `{"apiVersion":"v1","kind":"List","items":[` || lines[len(lines)-1] != "]}" {
+			t.Errorf("json.gz has %d lines, want the List's opening, %d items and its end", len(lines), items)
+		}
+		for _, line := range lines[1 : len(lines)-1] {
+			if !strings.HasPrefix(line, "{") || strings.HasPrefix(line, "{ ") {
+				t.Fatalf("an item line is not one compact object: %.80s", line)
+			}
+		}
+		if len(compact) >= len(written["json"])*3/4 {
+			t.Errorf("compact JSON is %d bytes, indented %d: not compact", len(compact), len(written["json"]))
+		}
+	})
+}
+
+func TestWriteUnknownFormat(t *testing.T) {
+	var buf bytes.Buffer
+	err := (&snapshot.Snapshot{}).Write(&buf, "xml", load.KindOf)
+	if want := `unknown output format "xml": want yaml, json, yaml.gz or json.gz`; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("wrote %q for an unknown format", buf.String())
 	}
 }
