@@ -138,7 +138,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"audit", "--demo", "-o", "xml"}, "bulkhead: --output \"xml\": want text or json\n"},
 		{[]string{"audit", "--demo", "-f", "x.yaml"}, "bulkhead: --demo and -f cannot be combined\n"},
 		{[]string{"audit", "--demo", "--tenant-label", "a", "--tenants", "testdata/nope.yaml"}, "bulkhead: open testdata/nope.yaml: no such file or directory\n"},
-		{[]string{"snapshot", "--demo", "-o", "xml"}, "bulkhead: --output \"xml\": want yaml or json\n"},
+		{[]string{"snapshot", "--demo", "-o", "xml"}, "bulkhead: --output \"xml\": want yaml, json, yaml.gz or json.gz\n"},
 		{[]string{"nope"}, "bulkhead: unknown command \"nope\" for \"bulkhead\"\n"},
 	} {
 		out, errOut, code := run(t, tc.args...)
