@@ -2,6 +2,7 @@ package scalegen
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -175,6 +176,41 @@ func BenchmarkPathsFromTenant(b *testing.B) {
 func BenchmarkLoadYAML(b *testing.B) { benchmarkLoad(b, YAML) }
 
 func BenchmarkLoadJSON(b *testing.B) { benchmarkLoad(b, JSON) }
+
+// BenchmarkLoadJSONGzip reads the JSON List gzip-compressed, as
+// `snapshot -o json.gz` writes it (one compact object a line, the default
+// level), through the stream reader of -f: MB/s of the decompressed JSON,
+// to set against BenchmarkLoadJSON; compressed-MB is the file's size.
+func BenchmarkLoadJSONGzip(b *testing.B) {
+	for _, s := range sizes {
+		b.Run("pods="+s.name, func(b *testing.B) {
+			skipUnlessFull(b, s)
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			stats, err := Write(zw, Config{Tenants: s.tenants, Seed: 1, Format: JSON})
+			if err == nil {
+				err = zw.Close()
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			data := buf.Bytes()
+			b.SetBytes(stats.Bytes)
+			b.ReportMetric(float64(len(data))/1e6, "compressed-MB")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				l := load.New("bench", load.Options{})
+				if err := l.Reader("cluster.json.gz", bytes.NewReader(data)); err != nil {
+					b.Fatal(err)
+				}
+				if _, ls, err := l.Result(); err != nil || ls.Objects != stats.Objects {
+					b.Fatalf("load: %v, %d of %d objects", err, ls.Objects, stats.Objects)
+				}
+			}
+		})
+	}
+}
 
 func benchmarkLoad(b *testing.B, f Format) {
 	for _, s := range sizes {
