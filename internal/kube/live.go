@@ -222,7 +222,15 @@ func (l *loader) gap(resource string, err error) (bool, error) {
 	return true, nil
 }
 
-type continuer interface{ GetContinue() string }
+// continuer is a page of a list: its continue token, and how many items
+// the server says remain after it, when it knows.
+type continuer interface {
+	GetContinue() string
+	GetRemainingItemCount() *int64
+}
+
+// maxPresize bounds the items a list makes room for on the server's word.
+const maxPresize = 1 << 18
 
 // listAll pages through a list call. A forbidden or unserved list returns
 // no items and records a gap.
@@ -248,7 +256,13 @@ func listAll[L continuer, T any](ctx context.Context, l *loader, resource string
 			}
 			return nil, gerr
 		}
-		out = append(out, items(page)...)
+		got := items(page)
+		// Room for the whole list at its first page, rather than growing
+		// (and copying) it page after page.
+		if n := page.GetRemainingItemCount(); out == nil && n != nil && *n > 0 && *n < maxPresize {
+			out = make([]T, 0, len(got)+int(*n))
+		}
+		out = append(out, got...)
 		if page.GetContinue() == "" {
 			break
 		}

@@ -76,3 +76,44 @@ func TestListAllGaps(t *testing.T) {
 		t.Error("an internal error became a gap")
 	}
 }
+
+// TestListAllMakesRoomOnce: when the server says how many items remain, the
+// list is allocated once at its first page; a count that cannot be true is
+// ignored.
+func TestListAllMakesRoomOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		remaining func(start, n int) *int64
+		wantCap   int
+	}{
+		{"told", func(start, n int) *int64 { r := int64(n - start - 2); return &r }, 5},
+		{"huge", func(int, int) *int64 { r := int64(1 << 40); return &r }, -1},
+		{"negative", func(int, int) *int64 { r := int64(-3); return &r }, -1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pages := fakeList(5, false)
+			list := func(ctx context.Context, o metav1.ListOptions) (*corev1.PodList, error) {
+				l, err := pages(ctx, o)
+				if err == nil && l.Continue != "" {
+					start := 0
+					if o.Continue != "" {
+						start = int(o.Continue[0] - '0')
+					}
+					l.RemainingItemCount = tc.remaining(start, 5)
+				}
+				return l, err
+			}
+			l := &loader{snap: &snapshot.Snapshot{}}
+			pods, err := listAll(context.Background(), l, "pods", list, func(x *corev1.PodList) []corev1.Pod { return x.Items })
+			if err != nil || len(pods) != 5 {
+				t.Fatalf("listed %d pods, error %v", len(pods), err)
+			}
+			if tc.wantCap >= 0 && cap(pods) != tc.wantCap {
+				t.Errorf("capacity %d, want %d", cap(pods), tc.wantCap)
+			}
+			if cap(pods) > 1024 {
+				t.Errorf("capacity %d from a count the list did not hold", cap(pods))
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package kube
 
 import (
 	"io"
+	"reflect"
 	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -72,14 +73,21 @@ func (l *loader) part() *loader {
 	}
 }
 
-// merge appends what a step's part read to l.
+// merge appends what a step's part read to l: each slice of the part's
+// snapshot (objects of each kind, gaps, problems) after l's. A slice l does
+// not have yet is taken over, not copied: most kinds come from one step.
 func (l *loader) merge(p *loader) {
-	for _, o := range p.snap.Objects() {
-		l.snap.Add(o.Obj)
+	dst, src := reflect.ValueOf(l.snap).Elem(), reflect.ValueOf(p.snap).Elem()
+	for i := 0; i < dst.NumField(); i++ {
+		d, s := dst.Field(i), src.Field(i)
+		switch {
+		case d.Kind() != reflect.Slice || s.Len() == 0:
+		case d.Len() == 0:
+			d.Set(s)
+		default:
+			d.Set(reflect.AppendSlice(d, s))
+		}
 	}
-	l.snap.Gaps = append(l.snap.Gaps, p.snap.Gaps...)
-	l.snap.Problems = append(l.snap.Problems, p.snap.Problems...)
-	l.snap.Warnings = append(l.snap.Warnings, p.snap.Warnings...)
 	for r, err := range p.refused {
 		l.refused[r] = err
 	}
