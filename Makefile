@@ -63,6 +63,7 @@ PROFILE_BENCH ?= AuditScale/pods=25k$$
 bench-scale: ## scale benchmarks at every size (BULKHEAD_SCALE=full), one run each
 	BULKHEAD_SCALE=full $(GO) test -run '^$$' -bench '$(SCALE_BENCH)' -benchmem -benchtime 1x \
 		-timeout $(SCALE_TIMEOUT) ./internal/scalegen
+	KUBEBUILDER_ASSETS="$$(hack/install-test-tools.sh)" BULKHEAD_REQUIRE_ASSETS=1 $(GO) test -run '^$$' -bench LiveLoad -benchmem -benchtime 5x -timeout 30m ./internal/kube
 
 profile: ## CPU and memory profiles of the 25k-pod audit in profiles/, and the CPU top
 	@mkdir -p profiles
