@@ -31,7 +31,8 @@ const PageSize = 500
 
 // Options tune a live load.
 type Options struct {
-	// Progress, when set, receives a line per resource listed.
+	// Progress, when set, receives a line per resource listed, each line
+	// in one Write; lines of resources listed at once may come in any order.
 	Progress io.Writer
 	// AllowIncomplete turns the refusal of an essential resource
 	// (namespaces, pods, RBAC, NetworkPolicy) into a snapshot Gap instead
@@ -46,7 +47,9 @@ type Options struct {
 // returns an *IncompleteError naming each unless opts.AllowIncomplete is
 // set. Load always fails when the server cannot be reached, refuses the
 // credentials (401) or does not serve namespaces (not a Kubernetes API
-// server). The snapshot is not normalised.
+// server). The resources are listed listWorkers at a time, the typed ones
+// in protobuf; the snapshot, its gaps and the refusals are those of listing
+// them one after the other. The snapshot is not normalised.
 func Load(ctx context.Context, cfg *rest.Config, source string, opts Options) (*snapshot.Snapshot, error) {
 	cs, err := kubernetes.NewForConfig(protobuf(cfg))
 	if err != nil {
