@@ -49,7 +49,7 @@ type Source struct {
 
 // AddFlags registers the source and tenancy flags.
 func (s *Source) AddFlags(fs *pflag.FlagSet) {
-	fs.StringArrayVarP(&s.Files, "filename", "f", nil, "manifest file or directory to analyse instead of a live cluster (YAML or JSON, lists allowed, directories walked; - for stdin); repeatable")
+	fs.StringArrayVarP(&s.Files, "filename", "f", nil, "manifest file or directory to analyse instead of a live cluster (YAML or JSON, lists allowed, gzip-compressed or not; directories walked for .yaml, .yml, .json and those with .gz; - for stdin); repeatable")
 	fs.BoolVar(&s.Demo, "demo", false, "analyse the built-in demo cluster (the seed articles' scenarios, examples/seed-cluster)")
 	fs.StringVar(&s.Kubeconfig, "kubeconfig", "", "kubeconfig of the live cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)")
 	fs.StringVar(&s.Context, "context", "", "kubeconfig context of the live cluster")
