@@ -73,19 +73,18 @@ func (m *Model) networkEdges() {
 		}
 		return
 	}
-	r := &reachRows{rows: rows, n: int32(len(rows)), src: src[:len(rows)], dst: dst[:len(rows)], srcOf: make([]int32, m.g.Len())}
-	for v := range r.srcOf {
-		r.srcOf[v] = -1
-	}
-	for i, v := range r.src {
-		r.srcOf[v] = int32(i)
-	}
+	r := newReachRows(rows, src, dst, m.g.Len(), func(g int) int32 {
+		return m.g.Vertex(Vertex{Kind: NetClass, Name: fmt.Sprintf("group-%d", g)})
+	})
 	m.g.reach = r
 }
 
 // networkEvidence explains a reaches edge: the allowed ports and the rules
 // that decide on each side. It is computed only for edges that are shown.
 func (m *Model) networkEvidence(e *Edge) (string, []finding.Step) {
+	if m.in.Network == nil {
+		return "", nil
+	}
 	v, ports, ok := m.in.Network.Witness(netpol.ClassID(e.classes[0]), netpol.ClassID(e.classes[1]))
 	if !ok {
 		return "", nil

@@ -44,11 +44,18 @@ func internal(k Kind) bool { return k == NetClass || k == Placement || k == Hub 
 // evaluation.
 func (m *Model) Explain(p *Path) {
 	i := 0
+	from := int32(-1) // the source class of a reach through a group
 	for _, eid := range p.edges {
 		if i >= len(p.Hops) {
 			break
 		}
 		e := m.g.Edge(eid)
+		if e.Type == Reaches && e.classes[1] < 0 {
+			from = e.classes[0]
+		}
+		if e.Type == Reaches && e.classes[0] < 0 {
+			e.classes[0] = from // a virtual edge, built for this call
+		}
 		if !e.Hidden {
 			h := &p.Hops[i]
 			h.Evidence = e.Evidence
@@ -270,8 +277,13 @@ func (m *Model) MatrixFrom(sources []string) Matrix { return m.matrixOf(sources,
 // second search of their sources only.
 func (m *Model) matrix(witnesses int) Matrix { return m.matrixOf(nil, witnesses) }
 
-// matrixOf is matrix for some source tenants (nil: all).
+// matrixOf is matrix for some source tenants (nil: all). The whole matrix
+// with few witnesses is decided by sweeps (see sweep.go); rows with every
+// witness by a search per source tenant.
 func (m *Model) matrixOf(only []string, witnesses int) Matrix {
+	if only == nil && witnesses >= 0 {
+		return m.matrixSwept(witnesses)
+	}
 	ti := m.tenantIndex()
 	tenants, owner, territory := ti.tenants, ti.owner, ti.territory
 	x := Matrix{Tenants: tenants}
@@ -305,9 +317,6 @@ func (m *Model) matrixOf(only []string, witnesses int) Matrix {
 		}
 		x.Cells = append(x.Cells, rows[ai]...)
 	}
-	if witnesses > 0 {
-		m.witnesses(&x, witnesses)
-	}
 	return x
 }
 
@@ -340,23 +349,24 @@ func (m *Model) row(s *searcher, acc *accumulator, tenants []string, owner []int
 				c.Witness = &w
 			}
 		}
-		if d, ok := dns[[2]string{a, b}]; ok {
-			c.Isolated = false
-			c.Layers = addLayer(c.Layers, finding.DNS)
-			c.Worst = max(c.Worst, d.severity)
-			c.Findings = append(c.Findings, d.checks...)
-			slices.Sort(c.Findings)
-		}
+		addDNS(&c, dns)
 		cells = append(cells, c)
 	}
 	return cells, adminPath
 }
 
-// witnesses gives the n most severe breached pairs reached through the
-// graph their witness, searching again from their sources only.
-func (m *Model) witnesses(x *Matrix, n int) {
+// matrixSwept decides every pair by sweeps, then gives the n most severe
+// breached pairs reached through the graph their witness, and the n most
+// severe paths to cluster-admin their hops; the other paths to
+// cluster-admin keep their severity, without hops or layers (`bulkhead
+// paths --to cluster-admin` shows them).
+func (m *Model) matrixSwept(n int) Matrix {
 	ti := m.tenantIndex()
-	index, territory, owner := ti.index, ti.territory, ti.owner
+	rows, admin := m.sweptRows(m.dnsLayers())
+	x := Matrix{Tenants: ti.tenants}
+	for ai := range rows {
+		x.Cells = append(x.Cells, rows[ai]...)
+	}
 	var pick []int
 	for i := range x.Cells {
 		if c := &x.Cells[i]; !c.Isolated && c.Paths > 0 {
@@ -364,33 +374,70 @@ func (m *Model) witnesses(x *Matrix, n int) {
 		}
 	}
 	sort.SliceStable(pick, func(i, j int) bool { return x.Cells[pick[i]].Worst > x.Cells[pick[j]].Worst })
-	if len(pick) > n {
-		pick = pick[:n]
+	pick = pick[:min(len(pick), n)]
+	var admins []int32
+	for a, r := range admin {
+		if r != nil {
+			admins = append(admins, int32(a))
+		}
 	}
-	bySource := map[string][]int{}
-	var sources []string
+	shown := slices.Clone(admins)
+	sort.SliceStable(shown, func(i, j int) bool { return admin[shown[i]].worst > admin[shown[j]].worst })
+	shown = shown[:min(len(shown), n)]
+	paths := m.witnesses(&x, pick, shown)
+	for _, a := range admins {
+		if p, ok := paths[a]; ok {
+			x.AdminPaths = append(x.AdminPaths, p)
+			continue
+		}
+		x.AdminPaths = append(x.AdminPaths, Path{From: ti.tenants[a], To: "cluster-admin", Target: m.g.At(m.admin), Severity: admin[a].worst})
+	}
+	return x
+}
+
+// witnesses gives the picked cells their witness and returns the paths to
+// cluster-admin of the admins tenants, searching once from each source.
+func (m *Model) witnesses(x *Matrix, pick []int, admins []int32) map[int32]Path {
+	ti := m.tenantIndex()
+	index, territory, owner := ti.index, ti.territory, ti.owner
+	bySource := map[int32][]int{}
+	var sources []int32
 	for _, i := range pick {
-		a := x.Cells[i].Source
+		a := index[x.Cells[i].Source]
 		if bySource[a] == nil {
 			sources = append(sources, a)
 		}
 		bySource[a] = append(bySource[a], i)
 	}
+	for _, a := range admins {
+		if bySource[a] == nil {
+			sources = append(sources, a)
+			bySource[a] = []int{}
+		}
+	}
+	slices.Sort(sources)
+	adminPaths := map[int32]Path{}
 	s := m.g.searcher()
 	s.owner = territory
 	acc := newAccumulator(len(x.Tenants), m.g.Len())
-	for _, a := range sources {
-		ai := index[a]
+	for _, ai := range sources {
+		a := ti.tenants[ai]
 		s.self = ai
 		acc.collect(s, m.sources[a], owner, ai)
-		for _, i := range bySource[a] {
+		for _, i := range bySource[ai] {
 			c := &x.Cells[i]
 			bi := index[c.Target]
 			w := m.newPath(a, a, c.Target, acc.best[bi]/2, s.path(acc.best[bi]))
 			m.Explain(&w)
 			c.Witness = &w
 		}
+		if slices.Contains(admins, ai) {
+			if st, ok := s.best(m.admin); ok {
+				adminPaths[ai] = m.newPath(a, a, "cluster-admin", m.admin, s.path(st))
+			}
+		}
 	}
+	return adminPaths
 }
 
 // accumulator sums one search's reach per target tenant, in arrays reused
@@ -449,6 +496,17 @@ func addLayer(ls []finding.Category, l finding.Category) []finding.Category {
 		seen[x] = true
 	}
 	return sortedLayers(seen)
+}
+
+// addDNS marks a cell DNS discovery joins.
+func addDNS(c *Cell, dns map[[2]string]*dnsCell) {
+	if d, ok := dns[[2]string{c.Source, c.Target}]; ok {
+		c.Isolated = false
+		c.Layers = addLayer(c.Layers, finding.DNS)
+		c.Worst = max(c.Worst, d.severity)
+		c.Findings = append(c.Findings, d.checks...)
+		slices.Sort(c.Findings)
+	}
 }
 
 // dnsCell is what DNS discovery adds to one cell: the worst severity and

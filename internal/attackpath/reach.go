@@ -14,25 +14,36 @@ const reachBase = int32(1 << 30)
 // reachRows holds the network layer's class-to-class reach as bitset rows,
 // not as one edge per pair of classes: with thousands of classes that
 // broadly reach each other, pairs would be most of the graph (classes²).
-// The pair (i, j) is a virtual edge from the vertex of source class i to
-// that of destination class j, of type reaches, with id reachBase + i*n + j;
-// Graph.Edge builds it when a path shows it.
+//
+// Destination classes that every source reaches alike (the same column,
+// but for a class's own bit: the host-network pods of a DaemonSet, one
+// class per node, open to every pod) are reached through a group: the
+// source's row holds the group's bit, the group's row its members. A
+// group is a hidden hop, so paths keep their length, and rows grow with
+// classes plus groups, not with classes × nodes.
+//
+// Rows and columns are numbered over classes, then groups. The pair
+// (i, j) is a virtual edge from the vertex of source i to that of
+// destination j, with id reachBase + i*n + j; Graph.Edge builds it when a
+// path shows it.
 type reachRows struct {
-	rows  [][]uint64
-	srcOf []int32 // vertex → its source class, -1 for others
-	src   []int32 // class → its source vertex
-	dst   []int32 // class → its destination vertex
-	n     int32
+	rows    [][]uint64
+	srcOf   []int32 // vertex → its source row, -1 for others
+	src     []int32 // row → its source vertex
+	dst     []int32 // column → its destination vertex
+	n       int32   // rows and columns: classes, then groups
+	classes int32   // classes; rows and columns from here are groups
+	pairs   int     // class-to-class pairs the rows stand for
 }
 
-// fits reports whether n classes' pairs fit in the virtual ids.
+// fits reports whether n rows' pairs fit in the virtual ids.
 func fitsReach(n int) bool {
 	return int64(n)*int64(n) < int64(math.MaxInt32)-int64(reachBase)
 }
 
 // each calls f with the id and destination vertex of every virtual edge
-// leaving vertex v.
-func (r *reachRows) each(v int32, f func(eid, to int32)) {
+// leaving vertex v, and whether the edge enters a group (a hidden hop).
+func (r *reachRows) each(v int32, f func(eid, to int32, group bool)) {
 	if int(v) >= len(r.srcOf) {
 		return
 	}
@@ -45,26 +56,159 @@ func (r *reachRows) each(v int32, f func(eid, to int32)) {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
 			j := int32(w*64 + b)
-			f(reachBase+i*r.n+j, r.dst[j])
+			f(reachBase+i*r.n+j, r.dst[j], j >= r.classes)
 		}
 	}
 }
 
-// edge builds the virtual edge of an id.
+// edge builds the virtual edge of an id. An edge into a group is hidden
+// and carries the source class; an edge out of one carries the
+// destination class (see Model.Explain).
 func (r *reachRows) edge(id int32) *Edge {
 	k := id - reachBase
 	i, j := k/r.n, k%r.n
-	return &Edge{From: r.src[i], To: r.dst[j], Type: Reaches, Layer: finding.Network, Severity: finding.Medium,
+	e := &Edge{From: r.src[i], To: r.dst[j], Type: Reaches, Layer: finding.Network, Severity: finding.Medium,
 		bit: networkBit, classes: [2]int32{i, j}}
+	if j >= r.classes {
+		e.Hidden, e.classes[1] = true, -1
+	}
+	if i >= r.classes {
+		e.classes[0] = -1
+	}
+	return e
 }
 
-// count is the number of virtual edges.
-func (r *reachRows) count() int {
-	n := 0
-	for _, row := range r.rows {
-		for _, w := range row {
-			n += bits.OnesCount64(w)
+// count is the number of class-to-class pairs.
+func (r *reachRows) count() int { return r.pairs }
+
+// newReachRows groups the destination classes of rows (classes × classes,
+// a class's own bit clear) whose columns are alike, and returns the rows
+// with each group's members replaced by its bit. group(g) returns the
+// vertex of group g, created on demand; src and dst are the classes'
+// vertices.
+func newReachRows(rows [][]uint64, src, dst []int32, vertices int, group func(g int) int32) *reachRows {
+	n := len(rows)
+	pairs := 0
+	// Columns, each with its own bit set, grouped by equality.
+	cols := make([][]uint64, n)
+	words := (n + 63) / 64
+	for j := range cols {
+		cols[j] = make([]uint64, words)
+		cols[j][j/64] |= 1 << (j % 64)
+	}
+	for i, row := range rows {
+		for w, word := range row {
+			for ; word != 0; word &= word - 1 {
+				j := w*64 + bits.TrailingZeros64(word)
+				cols[j][i/64] |= 1 << (i % 64)
+				pairs++
+			}
 		}
 	}
-	return n
+	groupOf := make([]int32, n)
+	var members [][]int32
+	byHash := map[uint64][]int32{} // hash → first member of each group
+	for j := range cols {
+		groupOf[j] = -1
+		h := hashWords(cols[j])
+		found := false
+		for _, g := range byHash[h] {
+			if equalWords(cols[members[g][0]], cols[j]) {
+				members[g] = append(members[g], int32(j))
+				groupOf[j] = g
+				found = true
+				break
+			}
+		}
+		if !found {
+			g := int32(len(members))
+			members = append(members, []int32{int32(j)})
+			byHash[h] = append(byHash[h], g)
+			groupOf[j] = g
+		}
+	}
+	// Keep the groups of two or more classes, numbered after the classes.
+	hub := make([]int32, len(members)) // group → its row, -1 when not kept
+	total := int32(n)
+	for g, ms := range members {
+		hub[g] = -1
+		if len(ms) >= 2 {
+			hub[g] = total
+			total++
+		}
+	}
+	if !fitsReach(int(total)) || total == int32(n) {
+		total = int32(n)
+		for g := range hub {
+			hub[g] = -1
+		}
+	}
+	r := &reachRows{n: total, classes: int32(n), pairs: pairs, rows: make([][]uint64, total),
+		src: make([]int32, total), dst: make([]int32, total), srcOf: make([]int32, vertices)}
+	copy(r.src, src[:n])
+	copy(r.dst, dst[:n])
+	width := (int(total) + 63) / 64
+	for i, row := range rows {
+		out := make([]uint64, width)
+		for w, word := range row {
+			for ; word != 0; word &= word - 1 {
+				j := w*64 + bits.TrailingZeros64(word)
+				if h := hub[groupOf[j]]; h >= 0 && hub[groupOf[i]] != h {
+					out[h/64] |= 1 << (h % 64) // the whole group: i is no member
+					continue
+				}
+				out[j/64] |= 1 << (j % 64)
+			}
+		}
+		r.rows[i] = out
+	}
+	for g, ms := range members {
+		h := hub[g]
+		if h < 0 {
+			continue
+		}
+		v := group(int(h) - n)
+		r.src[h], r.dst[h] = v, v
+		out := make([]uint64, width)
+		for _, j := range ms {
+			out[j/64] |= 1 << (j % 64)
+		}
+		r.rows[h] = out
+	}
+	for v := range r.srcOf {
+		r.srcOf[v] = -1
+	}
+	for len(r.srcOf) < int(maxVertex(r.src))+1 {
+		r.srcOf = append(r.srcOf, -1)
+	}
+	for i, v := range r.src {
+		r.srcOf[v] = int32(i)
+	}
+	return r
+}
+
+func maxVertex(vs []int32) int32 {
+	m := int32(-1)
+	for _, v := range vs {
+		m = max(m, v)
+	}
+	return m
+}
+
+func hashWords(ws []uint64) uint64 {
+	h := uint64(14695981039346656037)
+	for _, w := range ws {
+		h ^= w
+		h *= 1099511628211
+	}
+	return h
+}
+
+func equalWords(a, b []uint64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

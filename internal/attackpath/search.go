@@ -149,12 +149,12 @@ func (s *searcher) run(sources []int32) {
 			s.relax(x, eid, e.To, e.Final, e.Hidden, bit, sev, &front, &back)
 		}
 		if r := g.reach; r != nil {
-			r.each(x/2, func(eid, to int32) {
+			r.each(x/2, func(eid, to int32, group bool) {
 				if s.done[2*to] {
 					return
 				}
 				bit, sev := s.weighReach(to)
-				s.relax(x, eid, to, false, false, bit, sev, &front, &back)
+				s.relax(x, eid, to, false, group, bit, sev, &front, &back)
 			})
 		}
 	}
@@ -215,9 +215,9 @@ func (s *searcher) propagate() {
 			s.raise(x, eid, e.To, e.Final, e.Hidden, bit, sev, &work)
 		}
 		if r := g.reach; r != nil {
-			r.each(x/2, func(eid, to int32) {
+			r.each(x/2, func(eid, to int32, group bool) {
 				bit, sev := s.weighReach(to)
-				s.raise(x, eid, to, false, false, bit, sev, &work)
+				s.raise(x, eid, to, false, group, bit, sev, &work)
 			})
 		}
 	}

@@ -1,0 +1,320 @@
+package attackpath
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// A sweep decides the matrix for 64 source tenants at once, one bit each,
+// instead of one search per tenant: every state of the graph carries, per
+// tenant of the batch, whether the tenant reaches it, the worst severity
+// over all its paths there (as the four bitsets "at least Low" to "at
+// least Critical") and the layers of those paths. A search per tenant
+// walks the graph once per tenant, which on a shared cluster is tenants ×
+// graph; a sweep walks it once per 64 tenants, and does the same work as
+// word operations.
+//
+// The values are those of searcher.run's fixpoint: reach through any
+// edge, final edges reach a state that goes no further, and an edge into
+// the searching tenant's own territory adds no layer and no severity (the
+// bit of that tenant is masked out of what the edge adds). Every value
+// only grows, so a worklist reaches the fixpoint.
+
+// sweep value slots, per state.
+const (
+	slotReach = 0
+	slotSev   = 1 // slotSev+k-1: worst ≥ severity k, k = Low..Critical
+	slotLayer = 5 // slotLayer+i: a path with layer bit 1<<i
+	slots     = 9
+)
+
+// sweeper holds one batch's values, reused from batch to batch.
+type sweeper struct {
+	g         *Graph
+	territory []int32
+	val       []uint64 // slots per state
+	queued    []bool
+	work      []int32
+	touched   []int32
+	mark      []bool // touched
+}
+
+func newSweeper(g *Graph, territory []int32) *sweeper {
+	n := 2 * g.Len()
+	return &sweeper{g: g, territory: territory, val: make([]uint64, n*slots), queued: make([]bool, n), mark: make([]bool, n)}
+}
+
+func (w *sweeper) reset() {
+	for _, x := range w.touched {
+		clear(w.val[int(x)*slots : int(x+1)*slots])
+		w.mark[x] = false
+	}
+	w.touched = w.touched[:0]
+}
+
+// run computes the batch's fixpoint; base is the index of the tenant of
+// bit 0, sources[i] the footholds of the tenant of bit i.
+func (w *sweeper) run(base int32, sources [][]int32) {
+	w.reset()
+	work := w.work[:0]
+	for i, vs := range sources {
+		for _, v := range vs {
+			x := 2 * v
+			w.touch(x)
+			w.val[int(x)*slots+slotReach] |= 1 << i
+			if !w.queued[x] {
+				w.queued[x] = true
+				work = append(work, x)
+			}
+		}
+	}
+	g := w.g
+	for head := 0; head < len(work); head++ {
+		x := work[head]
+		w.queued[x] = false
+		from := w.val[int(x)*slots : int(x+1)*slots : int(x+1)*slots]
+		if from[slotReach] == 0 {
+			continue
+		}
+		for _, eid := range g.out[x/2] {
+			e := &g.edges[eid]
+			if y := 2*e.To + b2i(e.Final); w.pass(from, y, w.own(base, e.To), e.bit, e.Severity) && !e.Final && !w.queued[y] {
+				w.queued[y] = true
+				work = append(work, y)
+			}
+		}
+		if r := g.reach; r != nil {
+			r.each(x/2, func(_, to int32, _ bool) {
+				if y := 2 * to; w.pass(from, y, w.own(base, to), networkBit, finding.Medium) && !w.queued[y] {
+					w.queued[y] = true
+					work = append(work, y)
+				}
+			})
+		}
+	}
+	w.work = work[:0]
+}
+
+// own is the bit of the batch's tenant whose territory vertex v is, 0 for
+// none.
+func (w *sweeper) own(base int32, v int32) uint64 {
+	if t := w.territory[v] - base; t >= 0 && t < 64 {
+		return 1 << t
+	}
+	return 0
+}
+
+func (w *sweeper) touch(x int32) {
+	if !w.mark[x] {
+		w.mark[x] = true
+		w.touched = append(w.touched, x)
+	}
+}
+
+// pass carries the values of a state along one edge into state y, and
+// reports whether y's values grew.
+func (w *sweeper) pass(from []uint64, y int32, own uint64, bit uint8, sev finding.Severity) bool {
+	to := w.val[int(y)*slots : int(y+1)*slots : int(y+1)*slots]
+	adds := from[slotReach] &^ own // tenants for which the edge weighs
+	grew := uint64(0)
+	for k := 0; k < slots; k++ {
+		v := from[k]
+		if k >= slotSev && k < slotLayer && int(sev) >= k-slotSev+1 {
+			v |= adds
+		}
+		if k >= slotLayer && bit == 1<<(k-slotLayer) {
+			v |= adds
+		}
+		grew |= v &^ to[k]
+		to[k] |= v
+	}
+	if grew != 0 {
+		w.touch(y)
+		return true
+	}
+	return false
+}
+
+// tally sums one batch's values per target tenant: per (source bit,
+// target) the assets reached, the worst severity and the layers.
+type tally struct {
+	planes [][]uint64 // per target: bit-sliced counters, plane p holds bit p of each source's count
+	sev    [][4]uint64
+	layer  [][4]uint64
+}
+
+func newTally(tenants int) *tally {
+	return &tally{planes: make([][]uint64, tenants), sev: make([][4]uint64, tenants), layer: make([][4]uint64, tenants)}
+}
+
+// add counts the batch's reach of every asset (owner[v] ≥ 0), once per
+// vertex whichever state reached it, leaving out each tenant's own.
+func (t *tally) add(w *sweeper, owner []int32, base int32) {
+	for i := range t.planes {
+		t.planes[i] = t.planes[i][:0]
+		t.sev[i], t.layer[i] = [4]uint64{}, [4]uint64{}
+	}
+	for _, x := range w.touched {
+		if x%2 == reached && w.mark[x-1] {
+			continue // counted with the controlled state
+		}
+		v := x / 2
+		b := owner[v]
+		if b < 0 {
+			continue
+		}
+		var own uint64
+		if d := b - base; d >= 0 && d < 64 {
+			own = 1 << d
+		}
+		var r uint64
+		for _, s := range [2]int32{2 * v, 2*v + 1} {
+			if !w.mark[s] {
+				continue
+			}
+			val := w.val[int(s)*slots : int(s+1)*slots]
+			m := val[slotReach] &^ own
+			r |= m
+			for k := 0; k < 4; k++ {
+				t.sev[b][k] |= val[slotSev+k] & m
+				t.layer[b][k] |= val[slotLayer+k] & m
+			}
+		}
+		t.count(b, r)
+	}
+}
+
+// count adds one to the counter of every source bit set in r: a ripple
+// carry through the bit planes, word-wide.
+func (t *tally) count(b int32, r uint64) {
+	p := t.planes[b]
+	for i := 0; r != 0; i++ {
+		if i == len(p) {
+			p = append(p, 0)
+		}
+		carry := p[i] & r
+		p[i] ^= r
+		r = carry
+	}
+	t.planes[b] = p
+}
+
+// cell reads the tally of source bit i toward target b: the assets
+// reached, the layers and the worst severity.
+func (t *tally) cell(i int, b int) (n int, layers uint8, worst finding.Severity) {
+	for p, word := range t.planes[b] {
+		n |= int(word>>i&1) << p
+	}
+	for k := 3; k >= 0; k-- {
+		if t.sev[b][k]>>i&1 != 0 {
+			worst = finding.Severity(k + 1)
+			break
+		}
+	}
+	for k := 0; k < 4; k++ {
+		if t.layer[b][k]>>i&1 != 0 {
+			layers |= 1 << k
+		}
+	}
+	return n, layers, worst
+}
+
+// adminReach is how a batch's tenant reaches a state: the worst severity
+// and the layers of its paths there.
+type adminReach struct {
+	worst  finding.Severity
+	layers uint8
+}
+
+// reachOf reads the values of a state for source bit i: whether it is
+// reached, the worst severity and the layers.
+func (w *sweeper) reachOf(x int32, i int) (bool, adminReach) {
+	val := w.val[int(x)*slots : int(x+1)*slots]
+	if val[slotReach]>>i&1 == 0 {
+		return false, adminReach{}
+	}
+	var r adminReach
+	for k := 3; k >= 0; k-- {
+		if val[slotSev+k]>>i&1 != 0 {
+			r.worst = finding.Severity(k + 1)
+			break
+		}
+	}
+	for k := 0; k < 4; k++ {
+		if val[slotLayer+k]>>i&1 != 0 {
+			r.layers |= 1 << k
+		}
+	}
+	return true, r
+}
+
+// sweptRows decides the rows of the matrix of every source tenant by
+// sweeps, without witnesses, the batches spread over the machine's cores;
+// admin[a] is set when tenant a reaches cluster-admin.
+func (m *Model) sweptRows(dns map[[2]string]*dnsCell) (rows [][]Cell, admin []*adminReach) {
+	ti := m.tenantIndex()
+	n := len(ti.tenants)
+	rows, admin = make([][]Cell, n), make([]*adminReach, n)
+	work := make(chan int32)
+	var wg sync.WaitGroup
+	for k := 0; k < min(runtime.GOMAXPROCS(0), (n+63)/64); k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := newSweeper(m.g, ti.territory)
+			t := newTally(n)
+			for base := range work {
+				m.sweepBatch(w, t, base, dns, rows, admin)
+			}
+		}()
+	}
+	for base := int32(0); base < int32(n); base += 64 {
+		work <- base
+	}
+	close(work)
+	wg.Wait()
+	return rows, admin
+}
+
+// sweepBatch decides the rows of tenants base to base+63 (by index) with
+// one sweep. The cluster tenant is no source: its row is isolated but for
+// DNS, as in row.
+func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[[2]string]*dnsCell, rows [][]Cell, admin []*adminReach) {
+	ti := m.tenantIndex()
+	end := min(base+64, int32(len(ti.tenants)))
+	srcs := make([][]int32, end-base)
+	for a := base; a < end; a++ {
+		if name := ti.tenants[a]; name != tenancy.Cluster {
+			srcs[a-base] = m.sources[name]
+		}
+	}
+	w.run(base, srcs)
+	t.add(w, ti.owner, base)
+	for a := base; a < end; a++ {
+		i := int(a - base)
+		name := ti.tenants[a]
+		if name != tenancy.Cluster {
+			for _, x := range [2]int32{2 * m.admin, 2*m.admin + 1} {
+				if ok, r := w.reachOf(x, i); ok && (admin[a] == nil || r.worst > admin[a].worst) {
+					admin[a] = &r
+				}
+			}
+		}
+		cells := make([]Cell, 0, len(ti.tenants)-1)
+		for b, target := range ti.tenants {
+			if int32(b) == a {
+				continue
+			}
+			c := Cell{Source: name, Target: target, Isolated: true, Platform: name == tenancy.Platform}
+			if count, layers, worst := t.cell(i, b); name != tenancy.Cluster && count > 0 {
+				c.Isolated, c.Layers, c.Worst, c.Paths = false, layersOf(layers), worst, count
+			}
+			addDNS(&c, dns)
+			cells = append(cells, c)
+		}
+		rows[a] = cells
+	}
+}
