@@ -50,7 +50,7 @@ func (m *Model) Explain(p *Path) {
 			break
 		}
 		e := m.g.Edge(eid)
-		if e.Type == Reaches && e.classes[1] < 0 {
+		if e.Type == Reaches && e.classes[0] >= 0 && e.classes[1] < 0 {
 			from = e.classes[0]
 		}
 		if e.Type == Reaches && e.classes[0] < 0 {

@@ -18,8 +18,9 @@ const reachBase = int32(1 << 30)
 // Destination classes that every source reaches alike (the same column,
 // but for a class's own bit: the host-network pods of a DaemonSet, one
 // class per node, open to every pod) are reached through a group: the
-// source's row holds the group's bit, the group's row its members. A
-// group is a hidden hop, so paths keep their length, and rows grow with
+// source's row holds the group's bit, the group's row its members (through
+// a tree of hubs, so that a member reaches the others but not itself).
+// Hubs are hidden hops, so paths keep their length, and rows grow with
 // classes plus groups, not with classes × nodes.
 //
 // Rows and columns are numbered over classes, then groups. The pair
@@ -127,51 +128,67 @@ func newReachRows(rows [][]uint64, src, dst []int32, vertices int, group func(g 
 			groupOf[j] = g
 		}
 	}
-	// Keep the groups of two or more classes, numbered after the classes.
-	hub := make([]int32, len(members)) // group → its row, -1 when not kept
-	total := int32(n)
+	// Each group of two or more classes becomes a tree of hubs, numbered
+	// after the classes: a source outside the group reaches its root; a
+	// member reaches the others through the hubs that cover them, which
+	// are O(log members) (a member does not reach its own class).
+	trees := make([]*hubNode, len(members))
+	next := int32(n)
+	var hubCols [][]int32 // hub → the columns it reaches
 	for g, ms := range members {
-		hub[g] = -1
 		if len(ms) >= 2 {
-			hub[g] = total
-			total++
+			trees[g] = buildHubs(ms, 0, len(ms), &next, &hubCols)
 		}
 	}
-	if !fitsReach(int(total)) || total == int32(n) {
-		total = int32(n)
-		for g := range hub {
-			hub[g] = -1
+	position := make([]int, n) // class → its place in its group
+	for _, ms := range members {
+		for t, j := range ms {
+			position[j] = t
 		}
 	}
+	if !fitsReach(int(next)) {
+		next, hubCols = int32(n), nil
+		clear(trees)
+	}
+	total := next
 	r := &reachRows{n: total, classes: int32(n), pairs: pairs, rows: make([][]uint64, total),
 		src: make([]int32, total), dst: make([]int32, total), srcOf: make([]int32, vertices)}
 	copy(r.src, src[:n])
 	copy(r.dst, dst[:n])
 	width := (int(total) + 63) / 64
+	set := func(row []uint64, j int32) { row[j/64] |= 1 << (j % 64) }
 	for i, row := range rows {
 		out := make([]uint64, width)
+		if t := trees[groupOf[i]]; t != nil {
+			k := len(members[groupOf[i]])
+			for _, j := range t.cover(0, position[i], nil) {
+				set(out, j)
+			}
+			for _, j := range t.cover(position[i]+1, k, nil) {
+				set(out, j)
+			}
+		}
 		for w, word := range row {
 			for ; word != 0; word &= word - 1 {
 				j := w*64 + bits.TrailingZeros64(word)
-				if h := hub[groupOf[j]]; h >= 0 && hub[groupOf[i]] != h {
-					out[h/64] |= 1 << (h % 64) // the whole group: i is no member
-					continue
+				t := trees[groupOf[j]]
+				switch {
+				case t == nil:
+					set(out, int32(j))
+				case groupOf[j] != groupOf[i]:
+					set(out, t.col) // the whole group
 				}
-				out[j/64] |= 1 << (j % 64)
 			}
 		}
 		r.rows[i] = out
 	}
-	for g, ms := range members {
-		h := hub[g]
-		if h < 0 {
-			continue
-		}
-		v := group(int(h) - n)
+	for k, cols := range hubCols {
+		h := int32(n + k)
+		v := group(k)
 		r.src[h], r.dst[h] = v, v
 		out := make([]uint64, width)
-		for _, j := range ms {
-			out[j/64] |= 1 << (j % 64)
+		for _, j := range cols {
+			set(out, j)
 		}
 		r.rows[h] = out
 	}
@@ -185,6 +202,42 @@ func newReachRows(rows [][]uint64, src, dst []int32, vertices int, group func(g 
 		r.srcOf[v] = int32(i)
 	}
 	return r
+}
+
+// hubNode is a hub of a group's tree: the members lo to hi (exclusive),
+// reached through column col (a member's own class for a single one).
+type hubNode struct {
+	lo, hi      int
+	col         int32
+	left, right *hubNode
+}
+
+// buildHubs builds the tree over members[lo:hi], appending each hub's
+// columns to hubCols and numbering hubs from *next.
+func buildHubs(members []int32, lo, hi int, next *int32, hubCols *[][]int32) *hubNode {
+	if hi-lo == 1 {
+		return &hubNode{lo: lo, hi: hi, col: members[lo]}
+	}
+	mid := (lo + hi) / 2
+	nd := &hubNode{lo: lo, hi: hi, col: *next}
+	*next++
+	*hubCols = append(*hubCols, nil)
+	k := len(*hubCols) - 1
+	nd.left = buildHubs(members, lo, mid, next, hubCols)
+	nd.right = buildHubs(members, mid, hi, next, hubCols)
+	(*hubCols)[k] = []int32{nd.left.col, nd.right.col}
+	return nd
+}
+
+// cover appends the columns that reach exactly the members lo to hi.
+func (nd *hubNode) cover(lo, hi int, out []int32) []int32 {
+	switch {
+	case lo >= hi || hi <= nd.lo || nd.hi <= lo:
+		return out
+	case lo <= nd.lo && nd.hi <= hi:
+		return append(out, nd.col)
+	}
+	return nd.right.cover(lo, hi, nd.left.cover(lo, hi, out))
 }
 
 func maxVertex(vs []int32) int32 {
