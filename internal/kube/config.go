@@ -38,9 +38,10 @@ func Config(kubeconfig, context string) (*rest.Config, string, error) {
 // protobuf returns a copy of cfg for the typed clientset that asks the
 // server for protobuf, which it encodes and the client decodes several
 // times faster than JSON, falling back to JSON for a resource that has no
-// protobuf form. The dynamic and metadata clients keep cfg: custom
-// resources are served as JSON only, and the metadata client chooses its own
-// content types.
+// protobuf form. client-go's typed clients default to it only while cfg
+// names no content type; this holds whatever cfg says. The dynamic and
+// metadata clients keep cfg: custom resources are served as JSON only, and
+// the metadata client chooses its own content types.
 func protobuf(cfg *rest.Config) *rest.Config {
 	c := rest.CopyConfig(cfg)
 	c.ContentType = runtime.ContentTypeProtobuf

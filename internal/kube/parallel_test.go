@@ -38,29 +38,37 @@ func (a *accepts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // TestLoadAsksForProtobuf checks what each client asks the server for: the
 // typed lists protobuf (JSON as the fallback), the AdminNetworkPolicy CRDs
 // JSON through the dynamic client, and secrets the metadata client's own
-// PartialObjectMetadataList.
+// PartialObjectMetadataList; also when the configuration given to Load
+// asks for JSON (client-go's typed clients only default to protobuf when
+// the configuration names no content type).
 func TestLoadAsksForProtobuf(t *testing.T) {
-	rec := &accepts{next: &fakeServer{}, seen: map[string]string{}}
-	if _, err := Load(context.Background(), serve(t, rec), "test", Options{}); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		path string
-		want func(string) bool
-		what string
-	}{
-		{"/api/v1/pods", func(a string) bool { return a == "application/vnd.kubernetes.protobuf,application/json" }, "protobuf, then JSON"},
-		{"/apis/rbac.authorization.k8s.io/v1/rolebindings", func(a string) bool { return a == "application/vnd.kubernetes.protobuf,application/json" }, "protobuf, then JSON"},
-		{"/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies", func(a string) bool { return a == "application/json" }, "JSON"},
-		{"/api/v1/secrets", func(a string) bool { return strings.Contains(a, "as=PartialObjectMetadataList") }, "PartialObjectMetadataList"},
-	} {
-		t.Run(tc.path, func(t *testing.T) {
-			got, ok := rec.seen[tc.path]
-			if !ok {
-				t.Fatalf("no request for %s", tc.path)
+	for _, tc := range []struct{ name, contentType string }{{"default config", ""}, {"config asking for JSON", "application/json"}} {
+		contentType := tc.contentType
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &accepts{next: &fakeServer{}, seen: map[string]string{}}
+			cfg := serve(t, rec)
+			cfg.ContentType, cfg.AcceptContentTypes = contentType, contentType
+			if _, err := Load(context.Background(), cfg, "test", Options{}); err != nil {
+				t.Fatal(err)
 			}
-			if !tc.want(got) {
-				t.Errorf("Accept %q, want %s", got, tc.what)
+			for _, tc := range []struct {
+				path string
+				want func(string) bool
+				what string
+			}{
+				{"/api/v1/pods", func(a string) bool { return a == "application/vnd.kubernetes.protobuf,application/json" }, "protobuf, then JSON"},
+				{"/apis/rbac.authorization.k8s.io/v1/rolebindings", func(a string) bool { return a == "application/vnd.kubernetes.protobuf,application/json" }, "protobuf, then JSON"},
+				{"/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies", func(a string) bool { return a == "application/json" }, "JSON"},
+				{"/api/v1/secrets", func(a string) bool { return strings.Contains(a, "as=PartialObjectMetadataList") }, "PartialObjectMetadataList"},
+			} {
+				got, ok := rec.seen[tc.path]
+				if !ok {
+					t.Errorf("no request for %s", tc.path)
+					continue
+				}
+				if !tc.want(got) {
+					t.Errorf("%s: Accept %q, want %s", tc.path, got, tc.what)
+				}
 			}
 		})
 	}
