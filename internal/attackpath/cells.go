@@ -16,10 +16,7 @@ import (
 // cluster tenant names it). The cluster tenant is never a source.
 // Call it before Summarize, which drops isolated cells.
 func (x *Matrix) AddFindings(fs []finding.Finding) {
-	index := map[[2]string]int{}
-	for i, c := range x.Cells {
-		index[[2]string{c.Source, c.Target}] = i
-	}
+	cells := x.cellIndex()
 	var tenants []string // "*": every tenant; the cluster is named when meant
 	for _, t := range x.Tenants {
 		if t != tenancy.Cluster {
@@ -35,6 +32,7 @@ func (x *Matrix) AddFindings(fs []finding.Finding) {
 		}
 		return []string{t}
 	}
+	changed := map[int]bool{}
 	for _, f := range fs {
 		if f.SourceTenant == "" || f.TargetTenant == "" {
 			continue
@@ -44,7 +42,7 @@ func (x *Matrix) AddFindings(fs []finding.Finding) {
 				continue
 			}
 			for _, b := range expand(f.TargetTenant, f.TargetTenants) {
-				i, ok := index[[2]string{a, b}]
+				i, ok := cells(a, b)
 				if a == b || !ok {
 					continue
 				}
@@ -55,12 +53,54 @@ func (x *Matrix) AddFindings(fs []finding.Finding) {
 					c.Worst = f.Severity
 				}
 				if !slices.Contains(c.Findings, f.ID) {
-					c.Findings = append(c.Findings, f.ID)
+					c.Findings = append(c.Findings[:len(c.Findings):len(c.Findings)], f.ID) // never into a shared array
+					changed[i] = true
 				}
 			}
 		}
 	}
-	for i := range x.Cells {
+	for i := range changed {
 		slices.Sort(x.Cells[i].Findings)
+	}
+}
+
+// cellIndex returns a lookup of the cell of a pair. Cells come row by row
+// (a source's cells together, targets in Tenants order): a pair is found
+// from its source's first cell and its target's place, or else by a scan
+// of the source's row.
+func (x *Matrix) cellIndex() func(a, b string) (int, bool) {
+	place := make(map[string]int, len(x.Tenants))
+	for i, t := range x.Tenants {
+		place[t] = i
+	}
+	type row struct{ start, end int }
+	rows := map[string]row{}
+	for i := 0; i < len(x.Cells); {
+		j := i
+		for j < len(x.Cells) && x.Cells[j].Source == x.Cells[i].Source {
+			j++
+		}
+		rows[x.Cells[i].Source] = row{i, j}
+		i = j
+	}
+	return func(a, b string) (int, bool) {
+		r, ok := rows[a]
+		pb, okb := place[b]
+		if !ok || !okb {
+			return 0, false
+		}
+		guess := r.start + pb
+		if pb > place[a] {
+			guess-- // a row leaves out the source itself
+		}
+		if guess >= r.start && guess < r.end && x.Cells[guess].Target == b {
+			return guess, true
+		}
+		for i := r.start; i < r.end; i++ {
+			if x.Cells[i].Target == b {
+				return i, true
+			}
+		}
+		return 0, false
 	}
 }

@@ -235,9 +235,15 @@ func (c *Cell) Breached() bool { return !c.Isolated && !c.Platform }
 // Matrix is the isolation verdict for every ordered pair of tenants, and
 // each tenant's path to cluster-admin when it has one.
 type Matrix struct {
-	Tenants    []string `json:"tenants"`
-	Cells      []Cell   `json:"cells"`
-	AdminPaths []Path   `json:"adminPaths,omitempty"`
+	Tenants []string `json:"tenants"`
+	// Grid is the verdict of every pair at a glance, set by Summarize: a
+	// row per source tenant, a character per target, in Tenants order (see
+	// GridLegend).
+	Grid  []string `json:"grid,omitempty"`
+	Cells []Cell   `json:"cells"`
+	// CellsOmitted counts the breached pairs Bound left out of Cells.
+	CellsOmitted int    `json:"cellsOmitted,omitempty"`
+	AdminPaths   []Path `json:"adminPaths,omitempty"`
 	// Subjects is the reach of users and groups (see Model.Subjects), when
 	// asked for; SubjectsLeft counts those left out.
 	Subjects     []SubjectReach `json:"subjects,omitempty"`
@@ -322,7 +328,7 @@ func (m *Model) matrixOf(only []string, witnesses int) Matrix {
 
 // row decides the pairs from one source tenant, and its path to
 // cluster-admin.
-func (m *Model) row(s *searcher, acc *accumulator, tenants []string, owner []int32, dns map[[2]string]*dnsCell, ai int, witness bool) ([]Cell, *Path) {
+func (m *Model) row(s *searcher, acc *accumulator, tenants []string, owner []int32, dns map[string]*dnsCell, ai int, witness bool) ([]Cell, *Path) {
 	a := tenants[ai]
 	var adminPath *Path
 	if a != tenancy.Cluster {
@@ -490,56 +496,64 @@ func (a *accumulator) collect(s *searcher, sources []int32, owner []int32, self 
 	}
 }
 
+// addLayer returns the layers ls and l, in layer order (a shared slice,
+// see layersOf).
 func addLayer(ls []finding.Category, l finding.Category) []finding.Category {
-	seen := map[finding.Category]bool{l: true}
+	mask := layerBit[l]
 	for _, x := range ls {
-		seen[x] = true
+		mask |= layerBit[x]
 	}
-	return sortedLayers(seen)
+	return layersOf(mask)
 }
 
-// addDNS marks a cell DNS discovery joins.
-func addDNS(c *Cell, dns map[[2]string]*dnsCell) {
-	if d, ok := dns[[2]string{c.Source, c.Target}]; ok {
+// addDNS marks a cell DNS discovery joins: every source but the cluster
+// tenant learns names of the target's pods or Services.
+func addDNS(c *Cell, dns map[string]*dnsCell) {
+	if c.Source == tenancy.Cluster || c.Source == c.Target {
+		return
+	}
+	if d, ok := dns[c.Target]; ok {
 		c.Isolated = false
 		c.Layers = addLayer(c.Layers, finding.DNS)
 		c.Worst = max(c.Worst, d.severity)
+		if len(c.Findings) == 0 {
+			c.Findings = d.checks // shared, sorted, full: an append copies it
+			return
+		}
 		c.Findings = append(c.Findings, d.checks...)
 		slices.Sort(c.Findings)
 	}
 }
 
-// dnsCell is what DNS discovery adds to one cell: the worst severity and
-// the checks behind it.
+// dnsCell is what DNS discovery adds to the cells toward one tenant: the
+// worst severity and the checks behind it.
 type dnsCell struct {
 	severity finding.Severity
 	checks   []string
 }
 
-// dnsLayers marks the tenant pairs DNS discovery joins: every other
-// tenant (the cluster tenant is no source) learns names of the exposed
-// tenant's pods or Services.
-func (m *Model) dnsLayers() map[[2]string]*dnsCell {
-	out := map[[2]string]*dnsCell{}
+// dnsLayers gives, per exposed tenant, what DNS discovery adds to the
+// cells toward it: every other tenant (the cluster tenant is no source)
+// learns names of its pods or Services.
+func (m *Model) dnsLayers() map[string]*dnsCell {
+	out := map[string]*dnsCell{}
 	for _, e := range m.in.DNS {
 		if e.Kind != exposure.DNSDiscovery {
 			continue
 		}
-		for _, a := range m.ten.Tenants() {
-			if a.Name == e.Tenant || a.Name == tenancy.Cluster {
-				continue
-			}
-			k := [2]string{a.Name, e.Tenant}
-			c := out[k]
-			if c == nil {
-				c = &dnsCell{}
-				out[k] = c
-			}
-			c.severity = max(c.severity, e.Severity)
-			if !slices.Contains(c.checks, e.Check) {
-				c.checks = append(c.checks, e.Check)
-			}
+		c := out[e.Tenant]
+		if c == nil {
+			c = &dnsCell{}
+			out[e.Tenant] = c
 		}
+		c.severity = max(c.severity, e.Severity)
+		if !slices.Contains(c.checks, e.Check) {
+			c.checks = append(c.checks, e.Check)
+		}
+	}
+	for _, c := range out {
+		slices.Sort(c.checks)
+		c.checks = slices.Clip(c.checks)
 	}
 	return out
 }
@@ -649,8 +663,10 @@ func (m *Model) Has(v Vertex) bool {
 // cluster-admin and the witnesses of the n most severe breached pairs (in
 // matrix order among equals), drops the witnesses of the other pairs
 // (`bulkhead paths` gives any), and drops isolated pairs: a pair the
-// summary does not list is isolated.
+// summary does not list is isolated. It draws the grid of every pair
+// first.
 func (m *Model) Summarize(x *Matrix, n int) {
+	x.Grid = x.grid()
 	for i := range x.AdminPaths {
 		m.Explain(&x.AdminPaths[i])
 	}

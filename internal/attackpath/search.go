@@ -1,6 +1,10 @@
 package attackpath
 
-import "github.com/bulkhead-dev/bulkhead/internal/finding"
+import (
+	"slices"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+)
 
 // A search walks the graph from a set of controlled vertices. A vertex is
 // either controlled (the attacker acts as it, and may go on from it) or only
@@ -57,15 +61,22 @@ const (
 
 var layerBit = map[finding.Category]uint8{finding.API: 1, finding.Network: 2, finding.DNS: 4, finding.Node: 8}
 
-func layersOf(mask uint8) []finding.Category {
-	var out []finding.Category
-	for _, l := range layerOrder {
-		if mask&layerBit[l] != 0 {
-			out = append(out, l)
+// layersOf returns the layers of a mask, in layer order. The slices are
+// shared and full (len = cap): callers never write into them, and an
+// append copies.
+func layersOf(mask uint8) []finding.Category { return layerSets[mask&15] }
+
+var layerSets = func() (out [16][]finding.Category) {
+	for mask := range out {
+		for _, l := range layerOrder {
+			if uint8(mask)&layerBit[l] != 0 {
+				out[mask] = append(out[mask], l)
+			}
 		}
+		out[mask] = slices.Clip(out[mask])
 	}
 	return out
-}
+}()
 
 func (g *Graph) searcher() *searcher {
 	n := 2 * len(g.vertices)

@@ -254,7 +254,7 @@ func (w *sweeper) reachOf(x int32, i int) (bool, adminReach) {
 // sweptRows decides the rows of the matrix of every source tenant by
 // sweeps, without witnesses, the batches spread over the machine's cores;
 // admin[a] is set when tenant a reaches cluster-admin.
-func (m *Model) sweptRows(dns map[[2]string]*dnsCell) (rows [][]Cell, admin []*adminReach) {
+func (m *Model) sweptRows(dns map[string]*dnsCell) (rows [][]Cell, admin []*adminReach) {
 	ti := m.tenantIndex()
 	n := len(ti.tenants)
 	rows, admin = make([][]Cell, n), make([]*adminReach, n)
@@ -282,7 +282,7 @@ func (m *Model) sweptRows(dns map[[2]string]*dnsCell) (rows [][]Cell, admin []*a
 // sweepBatch decides the rows of tenants base to base+63 (by index) with
 // one sweep. The cluster tenant is no source: its row is isolated but for
 // DNS, as in row.
-func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[[2]string]*dnsCell, rows [][]Cell, admin []*adminReach) {
+func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dnsCell, rows [][]Cell, admin []*adminReach) {
 	ti := m.tenantIndex()
 	end := min(base+64, int32(len(ti.tenants)))
 	srcs := make([][]int32, end-base)

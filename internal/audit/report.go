@@ -93,6 +93,12 @@ type Engine struct {
 // gives the path of any other.
 const ExplainedCells = 100
 
+// ListedCells is how many breached tenant pairs the JSON report lists, the
+// most severe first: a cluster of 1,000 tenants has a million pairs. The
+// matrix's grid gives every pair's verdict; `bulkhead paths` any pair's
+// paths.
+const ListedCells = 1000
+
 // SubjectsShown is how many users and groups the audit follows through the
 // attack graph (those bound cluster-wide or in several tenants first);
 // `bulkhead paths --from User:NAME` follows any.

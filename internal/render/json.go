@@ -12,6 +12,12 @@ import (
 // JSON writes the report as indented JSON (docs/report-schema.md). Lists
 // and maps are never null: empty ones are written as [] and {}.
 func JSON(w io.Writer, r *audit.Report) error {
+	if x := r.Isolation; x != nil && len(x.Cells) > audit.ListedCells {
+		bounded := *r
+		b := x.Bound(audit.ListedCells)
+		bounded.Isolation = &b
+		r = &bounded
+	}
 	return Document(w, r)
 }
 
