@@ -50,6 +50,8 @@ type Model struct {
 	accounts   map[string][]string
 	pods       map[string][]int // namespace -> indexes into Snapshot.Pods
 
+	relabel *relabelIndex // see relabelIndex
+
 	indexOnce sync.Once
 	tenants   *tenantIndex // see tenantIndex
 }

@@ -158,47 +158,93 @@ func (m *Model) createsPods(g *grant, ns string) ([]finding.Step, bool) {
 // AdminNetworkPolicy Deny may still refuse it: the edge says so).
 func (m *Model) selectorEdges(lv int32, ns string) {
 	snap := m.in.Snapshot
-	source := -1
+	x := m.relabelIndex()
+	// Without a pod free to open connections, no selector joined helps.
+	source := m.unrestrictedPod(ns)
+	if source < 0 {
+		return
+	}
 	current := labels.Set{corev1.LabelMetadataName: ns}
-	for i := range snap.Namespaces {
-		if snap.Namespaces[i].Name == ns {
-			for k, v := range snap.Namespaces[i].Labels {
-				current[k] = v
-			}
-		}
+	for k, v := range x.nsLabels[ns] {
+		current[k] = v
 	}
 	home := m.ten.Of(ns)
+	for _, c := range x.peers {
+		np := &snap.NetworkPolicies[c.policy]
+		if m.ten.Of(np.Namespace) == home {
+			continue
+		}
+		want, ok := joinableBy(c.selector, c.peer.NamespaceSelector, ns, current)
+		if !ok {
+			continue
+		}
+		r := np.Spec.Ingress[c.rule]
+		hub, ok := m.selectorHub(c.rule, np, r)
+		if !ok {
+			continue
+		}
+		src := &snap.Pods[source]
+		ref := finding.Ref{Kind: "NetworkPolicy", Namespace: np.Namespace, Name: np.Name}
+		evidence := []finding.Step{
+			{Object: ref, Fact: fmt.Sprintf("ingress rule %d admits the pods of namespaces matching %s, on %s", c.rule, metav1.FormatLabelSelector(c.peer.NamespaceSelector), portsOf(r.Ports))},
+			{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "relabelled " + want.String() + " it matches; " + podRef(src).String() + " has no egress policy (unless an AdminNetworkPolicy denies the connection)"},
+		}
+		m.g.Add(Edge{From: lv, To: hub, Type: JoinsSelector, Layer: finding.Network, Severity: finding.Medium,
+			Detail: portsOf(r.Ports), Evidence: evidence})
+	}
+}
+
+// relabelIndex is what relabelling looks up for every namespace, built
+// once: the namespaces' labels, their egress policies' selectors, and the
+// ingress peers a relabelled namespace could join, in policy, rule and
+// peer order.
+type relabelIndex struct {
+	nsLabels map[string]map[string]string
+	egress   map[string][]labels.Selector
+	peers    []joinPeer
+}
+
+// joinPeer is an ingress peer that admits every pod of the namespaces its
+// namespaceSelector matches.
+type joinPeer struct {
+	policy, rule int
+	peer         networkingv1.NetworkPolicyPeer
+	selector     labels.Selector
+}
+
+func (m *Model) relabelIndex() *relabelIndex {
+	if m.relabel != nil {
+		return m.relabel
+	}
+	snap := m.in.Snapshot
+	x := &relabelIndex{nsLabels: map[string]map[string]string{}, egress: map[string][]labels.Selector{}}
+	for i := range snap.Namespaces {
+		if _, ok := x.nsLabels[snap.Namespaces[i].Name]; !ok {
+			x.nsLabels[snap.Namespaces[i].Name] = snap.Namespaces[i].Labels
+		}
+	}
 	for pi := range snap.NetworkPolicies {
 		np := &snap.NetworkPolicies[pi]
-		if m.ten.Of(np.Namespace) == home || !hasPolicyType(np, networkingv1.PolicyTypeIngress) {
+		if hasPolicyType(np, networkingv1.PolicyTypeEgress) {
+			s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
+			if err != nil {
+				s = labels.Everything() // unreadable: take it as restricting every pod
+			}
+			x.egress[np.Namespace] = append(x.egress[np.Namespace], s)
+		}
+		if !hasPolicyType(np, networkingv1.PolicyTypeIngress) {
 			continue
 		}
 		for ri, r := range np.Spec.Ingress {
 			for _, peer := range r.From {
-				want, ok := joinable(peer, ns, current)
-				if !ok {
-					continue
+				if s, ok := joinablePeer(peer); ok {
+					x.peers = append(x.peers, joinPeer{policy: pi, rule: ri, peer: peer, selector: s})
 				}
-				if source < 0 {
-					if source = m.unrestrictedPod(ns); source < 0 {
-						return
-					}
-				}
-				hub, ok := m.selectorHub(ri, np, r)
-				if !ok {
-					continue
-				}
-				src := &snap.Pods[source]
-				ref := finding.Ref{Kind: "NetworkPolicy", Namespace: np.Namespace, Name: np.Name}
-				evidence := []finding.Step{
-					{Object: ref, Fact: fmt.Sprintf("ingress rule %d admits the pods of namespaces matching %s, on %s", ri, metav1.FormatLabelSelector(peer.NamespaceSelector), portsOf(r.Ports))},
-					{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "relabelled " + want.String() + " it matches; " + podRef(src).String() + " has no egress policy (unless an AdminNetworkPolicy denies the connection)"},
-				}
-				m.g.Add(Edge{From: lv, To: hub, Type: JoinsSelector, Layer: finding.Network, Severity: finding.Medium,
-					Detail: portsOf(r.Ports), Evidence: evidence})
 			}
 		}
 	}
+	m.relabel = x
+	return x
 }
 
 // selectorHub returns the vertex standing for the pods an ingress rule of
@@ -225,6 +271,17 @@ func (m *Model) selectorHub(ri int, np *networkingv1.NetworkPolicy, r networking
 // than kubernetes.io/metadata.name, ns does not match it now, and some
 // labels (with ns's name kept) do.
 func joinable(peer networkingv1.NetworkPolicyPeer, ns string, current labels.Set) (labels.Set, bool) {
+	s, ok := joinablePeer(peer)
+	if !ok {
+		return nil, false
+	}
+	return joinableBy(s, peer.NamespaceSelector, ns, current)
+}
+
+// joinablePeer returns the compiled namespaceSelector of a peer that admits
+// every pod of the namespaces it selects, unless it selects by
+// kubernetes.io/metadata.name alone.
+func joinablePeer(peer networkingv1.NetworkPolicyPeer) (labels.Selector, bool) {
 	sel := peer.NamespaceSelector
 	if sel == nil || (peer.PodSelector != nil && (len(peer.PodSelector.MatchLabels) > 0 || len(peer.PodSelector.MatchExpressions) > 0)) {
 		return nil, false
@@ -233,7 +290,16 @@ func joinable(peer networkingv1.NetworkPolicyPeer, ns string, current labels.Set
 		return nil, false // the name label is the API server's
 	}
 	s, err := metav1.LabelSelectorAsSelector(sel)
-	if err != nil || s.Empty() || s.Matches(current) {
+	if err != nil || s.Empty() {
+		return nil, false
+	}
+	return s, true
+}
+
+// joinableBy is joinable for a peer joinablePeer accepts, s its compiled
+// selector sel.
+func joinableBy(s labels.Selector, sel *metav1.LabelSelector, ns string, current labels.Set) (labels.Set, bool) {
+	if s.Matches(current) {
 		return nil, false
 	}
 	want := labels.Set{}
@@ -288,21 +354,9 @@ func requiresAbsent(s labels.Selector, key string) bool {
 // unrestrictedPod returns a pod of ns that no NetworkPolicy selects for
 // egress, or -1.
 func (m *Model) unrestrictedPod(ns string) int {
-	snap := m.in.Snapshot
-	var egress []labels.Selector
-	for pi := range snap.NetworkPolicies {
-		np := &snap.NetworkPolicies[pi]
-		if np.Namespace != ns || !hasPolicyType(np, networkingv1.PolicyTypeEgress) {
-			continue
-		}
-		s, err := metav1.LabelSelectorAsSelector(&np.Spec.PodSelector)
-		if err != nil {
-			s = labels.Everything() // unreadable: take it as restricting every pod
-		}
-		egress = append(egress, s)
-	}
+	egress := m.relabelIndex().egress[ns]
 	for _, i := range m.pods[ns] {
-		set := labels.Set(snap.Pods[i].Labels)
+		set := labels.Set(m.in.Snapshot.Pods[i].Labels)
 		if !slices.ContainsFunc(egress, func(s labels.Selector) bool { return s.Matches(set) }) {
 			return i
 		}

@@ -2,6 +2,7 @@ package netpol
 
 import (
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -170,21 +171,34 @@ func (m *Model) crossFinding(x *tenantIndex, mats []*matrix, src string, sources
 // crossWitness finds a class pair from a source tenant into tenant b,
 // preferring pods off the host network.
 func (m *Model) crossWitness(x *tenantIndex, mats []*matrix, sources bitset, b int) (int, int) {
-	row := newBitset(len(m.classes))
+	// Only the words of tenant b's classes matter: a source's row is read
+	// there, not whole (a tenant holds few of a big cluster's classes).
+	mask := x.mask[b]
+	var words []int
+	for w, word := range mask {
+		if word != 0 {
+			words = append(words, w)
+		}
+	}
 	bestS, bestD := -1, -1
 	for a := sources.first(0); a >= 0; a = sources.first(a + 1) {
 		for _, s := range x.classes[a] {
-			m.unionRow(mats, s, row)
-			row.and(x.mask[b])
-			for d := row.first(0); d >= 0; d = row.first(d + 1) {
-				if m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d)) {
-					continue
+			for _, w := range words {
+				var word uint64
+				for _, mx := range mats {
+					word |= mx.row(s)[w]
 				}
-				if !m.classes[s].HostNetwork && !m.classes[d].HostNetwork {
-					return s, d
-				}
-				if bestS < 0 {
-					bestS, bestD = s, d
+				for word &= mask[w]; word != 0; word &= word - 1 {
+					d := w*64 + bits.TrailingZeros64(word)
+					if d >= m.nPod || m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d)) {
+						continue
+					}
+					if !m.classes[s].HostNetwork && !m.classes[d].HostNetwork {
+						return s, d
+					}
+					if bestS < 0 {
+						bestS, bestD = s, d
+					}
 				}
 			}
 		}
