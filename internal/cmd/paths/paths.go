@@ -161,6 +161,9 @@ func joinedPairs(facts *audit.Facts, sources []attackpath.Source, to attackpath.
 	return out
 }
 
+// tenantsNamed is how many tenants an error about --from names.
+const tenantsNamed = 10
+
 // parseFrom reads --from: one tenant or subject, or every tenant. A subject
 // the graph does not know is an error, not an isolated one: it is most
 // likely a typo.
@@ -192,6 +195,9 @@ func parseFrom(s string, ten *tenancy.Tenancy, model *attackpath.Model) ([]attac
 			if !t.System {
 				names = append(names, t.Name)
 			}
+		}
+		if len(names) > tenantsNamed {
+			names = append(names[:tenantsNamed], fmt.Sprintf("… %d more: bulkhead audit lists them", len(names)-tenantsNamed))
 		}
 		return nil, fmt.Errorf("--from %q: no tenant of that name, and %s holds no permission and runs nothing in this cluster (tenants: %s)", s, v, strings.Join(names, ", "))
 	}

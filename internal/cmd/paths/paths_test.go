@@ -82,3 +82,29 @@ func TestJoinedWithoutPath(t *testing.T) {
 		t.Errorf("--from a --to a: %v, want an error", err)
 	}
 }
+
+// TestUnknownFromNamesFewTenants: a typo in --from on a cluster of many
+// tenants names some of them and says how to see the rest, not a
+// thousand names in one line.
+func TestUnknownFromNamesFewTenants(t *testing.T) {
+	var docs []string
+	for i := 0; i < 25; i++ {
+		docs = append(docs, "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns-"+string(rune('a'+i))+"}")
+	}
+	file := filepath.Join(t.TempDir(), "cluster.yaml")
+	if err := os.WriteFile(file, []byte(strings.Join(docs, "\n---\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs([]string{"-f", file, "--from", "ns-typo"})
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.Execute()
+	if err == nil {
+		t.Fatal("--from ns-typo: no error")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "ns-a, ") || strings.Contains(msg, "ns-y") || !strings.Contains(msg, "… 15 more: bulkhead audit lists them") {
+		t.Errorf("--from ns-typo: %s", msg)
+	}
+}
