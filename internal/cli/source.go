@@ -185,7 +185,7 @@ func noObjects(files []string, snap *snapshot.Snapshot, stats load.Stats) error 
 		sort.Strings(kinds)
 		return fmt.Errorf("%s that bulkhead analyses: %d object(s) of kinds it does not model (%s)", what, stats.Unknown, strings.Join(kinds, ", "))
 	case stats.Files == 0:
-		return fmt.Errorf("%s: no .yaml, .yml or .json files", what)
+		return fmt.Errorf("%s: no .yaml, .yml or .json files (nor .gz of them)", what)
 	}
 	return fmt.Errorf("%s: the input is empty", what)
 }

@@ -44,7 +44,7 @@ func TestFilesExitCodes(t *testing.T) {
 		{"Helm chart", map[string]string{"chart/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n", "chart/values.yaml": "a: 1\n", "chart/templates/sa.yaml": helmDoc}, []string{"-f", "DIR/chart"},
 			cli.ExitFailure, "no Kubernetes objects in DIR/chart (1 document skipped: DIR/chart: a Helm chart (it has a Chart.yaml)"},
 		{"directory without manifests", map[string]string{"docs/README.md": "# hi\n"}, []string{"-f", "DIR/docs"},
-			cli.ExitFailure, "no Kubernetes objects in DIR/docs: no .yaml, .yml or .json files"},
+			cli.ExitFailure, "no Kubernetes objects in DIR/docs: no .yaml, .yml or .json files (nor .gz of them)"},
 		{"only kinds bulkhead does not model", map[string]string{"w.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n"}, []string{"-f", "DIR/w.yaml"},
 			cli.ExitFailure, "no Kubernetes objects in DIR/w.yaml that bulkhead analyses: 1 object(s) of kinds it does not model (example.com/v1/Widget)"},
 		{"every document refused", map[string]string{"bad.yaml": badPod}, []string{"-f", "DIR/bad.yaml"},
