@@ -12,17 +12,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// Finding IDs of the API isolation checks (docs/checks/api.md).
-const (
-	IDCrossTenant    = "BH-API-001"
-	IDEveryTenant    = "BH-API-002"
-	IDBroadGroup     = "BH-API-003"
-	IDDangerous      = "BH-API-004"
-	IDLatentBinding  = "BH-API-005"
-	IDBindEscalation = "BH-API-006"
-	IDSharedIdentity = "BH-API-007"
-)
-
 // Analyze reports the grants of a snapshot that break tenant isolation.
 func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 	return NewAuthorizer(snap).Analyze(ten)
@@ -105,40 +94,40 @@ func (an *analysis) binding(bi int, homes map[Subject][]string) {
 			if benign(b.Role.Rules) {
 				continue
 			}
-			sev := maxSeverity(finding.High, held)
+			sev := maxSeverity(ruleBroadGroup.Severity, held)
 			if s.Name == AllUnauthenticated || s.Name == AnonymousUser {
 				sev = finding.Critical
 			}
-			an.add(IDBroadGroup, sev, b, s, "*", target, held,
+			an.add(ruleBroadGroup, sev, b, s, "*", target, held,
 				fmt.Sprintf("%s (%s) can %s %s", s, broadMeaning(s.Name), summary, where),
 				"Bind the role to the identities that need it instead of a group every identity of a kind is in.")
 		case cluster && namespacedAccess(b.Role.Rules):
-			an.add(IDEveryTenant, maxSeverity(finding.Medium, held), b, s, home, "*", held,
+			an.add(ruleEveryTenant, maxSeverity(ruleEveryTenant.Severity, held), b, s, home, "*", held,
 				fmt.Sprintf("%s can %s %s", s, summary, where),
 				"Replace the ClusterRoleBinding with RoleBindings in the namespaces of the tenant the subject belongs to.")
 		case cluster && len(held) > 0:
-			an.add(IDDangerous, maxSeverity(finding.Medium, held), b, s, home, "*", held,
+			an.add(ruleDangerous, maxSeverity(ruleDangerous.Severity, held), b, s, home, "*", held,
 				fmt.Sprintf("%s can %s", s, effects(held)),
 				"Remove the dangerous permissions from the role, or bind it only to cluster operators.")
 		case cluster:
 			// Cluster-scoped reads (nodes, nodes/metrics, /metrics) and the
 			// review APIs: no access to any tenant's namespace.
 		case cls == classTenant && home != target:
-			an.add(IDCrossTenant, maxSeverity(finding.Medium, held), b, s, home, target, held,
+			an.add(ruleCrossTenant, maxSeverity(ruleCrossTenant.Severity, held), b, s, home, target, held,
 				fmt.Sprintf("%s of tenant %s can %s %s", s, home, summary, where),
 				"Delete the subject from the binding, or move the workload into the tenant it acts on.")
 		case len(boundary) > 0:
-			an.add(IDDangerous, maxSeverity(finding.Medium, boundary), b, s, home, target, boundary,
+			an.add(ruleDangerous, maxSeverity(ruleDangerous.Severity, boundary), b, s, home, target, boundary,
 				fmt.Sprintf("%s can %s", s, effects(boundary)),
 				"Remove the dangerous permissions from the role: they let a tenant break out of its own namespaces.")
 		}
 	}
 }
 
-// add records a finding, or adds the subject to the finding of the same
-// check, binding and source tenant.
-func (an *analysis) add(id string, sev finding.Severity, b *Binding, s Subject, source, target string, held []Held, reason, remediation string) {
-	key := id + "|" + b.Ref.String() + "|" + source
+// add records a finding of rule check at severity sev, or adds the subject to
+// the finding of the same rule, binding and source tenant.
+func (an *analysis) add(check finding.Rule, sev finding.Severity, b *Binding, s Subject, source, target string, held []Held, reason, remediation string) {
+	key := check.ID + "|" + b.Ref.String() + "|" + source
 	if i, ok := an.byKey[key]; ok {
 		an.out[i].Subjects = append(an.out[i].Subjects, SubjectRef(s))
 		return
@@ -157,7 +146,7 @@ func (an *analysis) add(id string, sev finding.Severity, b *Binding, s Subject, 
 	}
 	an.byKey[key] = len(an.out)
 	an.out = append(an.out, finding.Finding{
-		ID: id, Severity: sev, Category: finding.API,
+		ID: check.ID, Severity: sev, Category: check.Category,
 		SourceTenant: source, TargetTenant: target,
 		Reason: reason, Detail: strings.TrimRight(detail, "\n"),
 		Subjects:    []finding.Ref{SubjectRef(s)},
@@ -185,7 +174,7 @@ func (an *analysis) latent(b *Binding) {
 		why = "can never be resolved (a " + b.Ref.Kind + " cannot reference a " + ref.Kind + ")"
 	}
 	an.out = append(an.out, finding.Finding{
-		ID: IDLatentBinding, Severity: finding.Low, Category: finding.API, TargetTenant: target,
+		ID: ruleLatentBinding.ID, Severity: ruleLatentBinding.Severity, Category: ruleLatentBinding.Category, TargetTenant: target,
 		Reason:      fmt.Sprintf("%s binds %d subject(s) to %s, which %s: whoever creates that role grants them its rules", b.Ref, len(subjects), ref, why),
 		Subjects:    subjects,
 		Objects:     []finding.Ref{b.Ref, ref},
@@ -215,7 +204,7 @@ func (an *analysis) sharedIdentities(homes map[Subject][]string, bound map[Subje
 			}
 		}
 		an.out = append(an.out, finding.Finding{
-			ID: IDSharedIdentity, Severity: finding.Medium, Category: finding.API, SourceTenant: "*", TargetTenant: "*",
+			ID: ruleSharedIdentity.ID, Severity: ruleSharedIdentity.Severity, Category: ruleSharedIdentity.Category, SourceTenant: "*", TargetTenant: "*",
 			// The identity joins the tenants it is bound in, and those only.
 			SourceTenants: tenants, TargetTenants: tenants,
 			Reason:      fmt.Sprintf("%s is bound in the namespaces of %d tenants (%s): whoever holds it acts in all of them", s, len(tenants), strings.Join(tenants, ", ")),

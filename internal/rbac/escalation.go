@@ -81,7 +81,7 @@ func (an *analysis) roleEscalation(s Subject, b *Binding) {
 		names = append(names, r.Ref.String())
 		objs = append(objs, r.Ref)
 	}
-	sev, target := finding.High, "*"
+	sev, target := ruleBindEscalation.Severity, "*"
 	if ns == "" {
 		sev = finding.Critical
 	} else {
@@ -96,7 +96,7 @@ func (an *analysis) roleEscalation(s Subject, b *Binding) {
 	}
 	x := Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: ns, RuleIndex: rule, Rule: b.Role.Rules[rule]}
 	an.out = append(an.out, finding.Finding{
-		ID: IDBindEscalation, Severity: sev, Category: finding.API, SourceTenant: home, TargetTenant: target,
+		ID: ruleBindEscalation.ID, Severity: sev, Category: ruleBindEscalation.Category, SourceTenant: home, TargetTenant: target,
 		Reason:      fmt.Sprintf("%s holds escalate and may update roles %s, so it can write into them permissions it lacks, for everyone bound to them: %s", s, where, strings.Join(names, ", ")),
 		Detail:      fmt.Sprintf("kube-apiserver accepts a role whose rules its writer does not hold when the writer has escalate on it. At most %d roles are named.", maxEscalationExamples),
 		Subjects:    []finding.Ref{SubjectRef(s)},
@@ -177,7 +177,7 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 		return
 	}
 	var names []string
-	sev := finding.High
+	sev := ruleBindEscalation.Severity
 	objs := []finding.Ref{b.Ref, b.Role.Ref}
 	for _, r := range targets {
 		names = append(names, r.Ref.String())
@@ -198,7 +198,7 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 	}
 	x := Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: ns, RuleIndex: rule, Rule: b.Role.Rules[rule]}
 	an.out = append(an.out, finding.Finding{
-		ID: IDBindEscalation, Severity: sev, Category: finding.API, SourceTenant: home, TargetTenant: target,
+		ID: ruleBindEscalation.ID, Severity: sev, Category: ruleBindEscalation.Category, SourceTenant: home, TargetTenant: target,
 		Reason: fmt.Sprintf("%s can bind roles holding permissions it lacks %s, and so grant them to itself: %s", s, where, strings.Join(names, ", ")),
 		Detail: fmt.Sprintf("It holds bind on these roles and may create %s, and its own rules do not cover theirs (the check kube-apiserver makes when no bind is held). At most %d roles are named.",
 			bindingRes, maxEscalationExamples),
