@@ -10,18 +10,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// Finding IDs of the network checks (docs/checks/network.md).
-const (
-	IDCrossTenant      = "BH-NET-001"
-	IDNoDefaultIngress = "BH-NET-002"
-	IDNoDefaultEgress  = "BH-NET-003"
-	IDAllNamespaces    = "BH-NET-004"
-	IDAnyAddress       = "BH-NET-005"
-	IDMetadata         = "BH-NET-006"
-	IDDNSBlocked       = "BH-NET-007"
-	IDHostNetwork      = "BH-NET-008"
-)
-
 // Analyze compiles the snapshot and reports its network isolation
 // findings.
 func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) []finding.Finding {

@@ -156,7 +156,7 @@ func (m *Model) crossFinding(x *tenantIndex, mats []*matrix, src string, sources
 	}
 	return finding.Finding{
 		SourceTenants: sourceTenants,
-		ID:            IDCrossTenant, Severity: finding.High, Category: finding.Network,
+		ID:            ruleCrossTenant.ID, Severity: ruleCrossTenant.Severity, Category: ruleCrossTenant.Category,
 		SourceTenant: src, TargetTenant: x.names[b],
 		Reason: fmt.Sprintf("pods of %s can open connections to pods of tenant %s", sourceText(src), x.names[b]),
 		Detail: fmt.Sprintf("%sFor example %s reaches %s on %s (%s).\n%s",

@@ -68,7 +68,7 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 		nsRef := finding.Ref{Kind: "Namespace", Name: ns}
 		if !w[0] && k.openIn > 0 {
 			out = append(out, finding.Finding{
-				ID: IDNoDefaultIngress, Severity: finding.Medium, Category: finding.Network,
+				ID: ruleNoDefaultIngress.ID, Severity: ruleNoDefaultIngress.Severity, Category: ruleNoDefaultIngress.Category,
 				TargetTenant: ten.Of(ns), // posture: who really connects is BH-NET-001
 				Reason:       fmt.Sprintf("namespace %s has no default-deny ingress NetworkPolicy", ns),
 				Detail:       fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for ingress, and %s%s: any pod or address may connect to %s, and new pods of the namespace will be as open.", notIsolated(k.openIn, k.total, "ingress"), host, pronoun(k.openIn)),
@@ -79,7 +79,7 @@ func (m *Model) defaultDeny(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []fin
 		}
 		if !w[1] && k.openEg > 0 {
 			out = append(out, finding.Finding{
-				ID: IDNoDefaultEgress, Severity: finding.Low, Category: finding.Network,
+				ID: ruleNoDefaultEgress.ID, Severity: ruleNoDefaultEgress.Severity, Category: ruleNoDefaultEgress.Category,
 				SourceTenant: ten.Of(ns), // posture: where it really connects is BH-NET-001
 				Reason:       fmt.Sprintf("namespace %s has no default-deny egress NetworkPolicy", ns),
 				Detail:       fmt.Sprintf("No NetworkPolicy with an empty podSelector isolates the namespace for egress, and %s%s: %s may connect anywhere unless an AdminNetworkPolicy stops %s, and new pods of the namespace will be as open.", notIsolated(k.openEg, k.total, "egress"), host, pronounSubject(k.openEg), pronoun(k.openEg)),

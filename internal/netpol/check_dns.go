@@ -57,7 +57,7 @@ func (m *Model) dnsBlocked(ten *tenancy.Tenancy) []finding.Finding {
 			steps = append(steps, finding.Step{Object: r, Fact: "isolates " + src.id() + " for egress"})
 		}
 		out = append(out, finding.Finding{
-			ID: IDDNSBlocked, Severity: finding.Low, Category: finding.Network,
+			ID: ruleDNSBlocked.ID, Severity: ruleDNSBlocked.Severity, Category: ruleDNSBlocked.Category,
 			SourceTenant: ten.Of(cl.Namespace),
 			Reason:       fmt.Sprintf("egress policy in namespace %s blocks DNS", cl.Namespace),
 			Detail:       fmt.Sprintf("%s is isolated for egress and no rule lets it reach a cluster DNS pod on %s, the port the DNS pods answer on (policies see the pod's port, not the DNS Service's port 53); name resolution fails, which tends to get policies deleted rather than fixed.", src.id(), ports),

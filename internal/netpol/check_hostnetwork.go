@@ -17,7 +17,7 @@ func (m *Model) hostNetwork(ten *tenancy.Tenancy) []finding.Finding {
 		}
 		ref := m.podObject(p.id())
 		out = append(out, finding.Finding{
-			ID: IDHostNetwork, Severity: finding.Medium, Category: finding.Network,
+			ID: ruleHostNetwork.ID, Severity: ruleHostNetwork.Severity, Category: ruleHostNetwork.Category,
 			// Posture: what it really reaches is the network model's (and
 			// BH-NET-001's).
 			SourceTenant: ten.Of(p.ns),

@@ -36,7 +36,7 @@ func (m *Model) metadata(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findin
 		steps, objs := m.witness(v)
 		steps = append([]finding.Step{cloud.step()}, steps...)
 		out = append(out, finding.Finding{
-			ID: IDMetadata, Severity: finding.High, Category: finding.Network,
+			ID: ruleMetadata.ID, Severity: ruleMetadata.Severity, Category: ruleMetadata.Category,
 			SourceTenant: ten.Of(cl.Namespace), TargetTenant: tenancy.Cluster,
 			Reason:      fmt.Sprintf("pods of namespace %s can reach the cloud metadata service (169.254.169.254)", cl.Namespace),
 			Detail:      fmt.Sprintf("%s reaches 169.254.169.254 on TCP 80 (%s). %s Its metadata service hands out the node's cloud credentials unless the provider blocks pods from it.\n%s", src.id(), v.Summary, cloud.text(), strings.Join(v.Explain(), "\n")),

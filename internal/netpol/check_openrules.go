@@ -23,9 +23,12 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 		ref := finding.Ref{Kind: "NetworkPolicy", Namespace: np.Namespace, Name: np.Name}
 		check := func(dir string, idx int, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort) {
 			where := fmt.Sprintf("%s[%d]", dir, idx)
-			portText, sev := "on every port", finding.Medium
+			portText, sev, sevA := "on every port", ruleAllNamespaces.Severity, ruleAnyAddress.Severity
 			if len(ports) > 0 {
-				portText, sev = "on the ports it lists", finding.Low
+				portText, sev, sevA = "on the ports it lists", finding.Low, finding.Low
+			}
+			if dir == "egress" {
+				sevA = finding.Low
 			}
 			// A rule is posture: it names the tenant whose policy it is, on
 			// its side; who really connects is BH-NET-001.
@@ -36,7 +39,7 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 			peerWord := map[string]string{"ingress": "from", "egress": "to"}[dir]
 			if len(peers) == 0 {
 				out = append(out, finding.Finding{
-					ID: IDAllNamespaces, Severity: sev, Category: finding.Network, SourceTenant: src, TargetTenant: dst,
+					ID: ruleAllNamespaces.ID, Severity: sev, Category: ruleAllNamespaces.Category, SourceTenant: src, TargetTenant: dst,
 					Reason:      fmt.Sprintf("NetworkPolicy %s/%s %s admits every peer %s", np.Namespace, np.Name, where, portText),
 					Detail:      fmt.Sprintf("The rule has no %s: it matches pods of every namespace and every address outside the cluster.", peerWord),
 					Objects:     []finding.Ref{ref},
@@ -53,7 +56,7 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 						pods = "pods matching " + describeSelector(p.PodSelector)
 					}
 					out = append(out, finding.Finding{
-						ID: IDAllNamespaces, Severity: sev, Category: finding.Network, SourceTenant: src, TargetTenant: dst,
+						ID: ruleAllNamespaces.ID, Severity: sev, Category: ruleAllNamespaces.Category, SourceTenant: src, TargetTenant: dst,
 						Reason:      fmt.Sprintf("NetworkPolicy %s/%s %s admits %s of every namespace %s", np.Namespace, np.Name, where, pods, portText),
 						Detail:      fmt.Sprintf("Peer %d has namespaceSelector: {}, which selects all namespaces, those of every tenant included.", j),
 						Objects:     []finding.Ref{ref},
@@ -65,12 +68,8 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 					if err != nil || blk.cidr.Bits() != 0 {
 						continue
 					}
-					sevA := sev
-					if dir == "egress" && sevA > finding.Low {
-						sevA = finding.Low
-					}
 					out = append(out, finding.Finding{
-						ID: IDAnyAddress, Severity: sevA, Category: finding.Network, SourceTenant: src, TargetTenant: dst,
+						ID: ruleAnyAddress.ID, Severity: sevA, Category: ruleAnyAddress.Category, SourceTenant: src, TargetTenant: dst,
 						Reason:      fmt.Sprintf("NetworkPolicy %s/%s %s admits %s %s", np.Namespace, np.Name, where, p.IPBlock.CIDR, portText),
 						Detail:      fmt.Sprintf("Peer %d is ipBlock %s (except %v): every address, and with ipBlock matching pod IPs, the pods of every tenant not excepted.", j, p.IPBlock.CIDR, p.IPBlock.Except),
 						Objects:     []finding.Ref{ref},
