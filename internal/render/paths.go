@@ -8,6 +8,30 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 )
 
+// PathsResult is what `bulkhead paths` prints: the paths kept, how many
+// there were before --max cut them, and the pairs the audit's matrix marks
+// without an attack path (findings, DNS discovery).
+type PathsResult struct {
+	Paths  []attackpath.Path
+	Total  int
+	Joined []attackpath.Cell
+	// Version is bulkhead's own, written in the JSON.
+	Version string
+}
+
+// PathsAs writes r in format f, one of PathsFormats; o tunes the text.
+func PathsAs(w io.Writer, f Format, r PathsResult, o TextOptions) error {
+	switch f {
+	case FormatText:
+		return Paths(w, r.Paths, r.Total, r.Joined, o)
+	case FormatJSON:
+		return PathsJSON(w, r.Paths, r.Total, r.Joined, r.Version)
+	case FormatDOT:
+		return PathsDOT(w, r.Paths)
+	}
+	return PathsFormats.unwritten(f)
+}
+
 // Paths writes attack paths for people, a hop per line; total is how many
 // there were before any cut. joined are the pairs the audit's matrix marks
 // without an attack path (findings, DNS discovery).

@@ -4,7 +4,6 @@ package paths
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,7 +21,7 @@ type flags struct {
 	source             cli.Source
 	from               string
 	to                 string
-	output             string
+	output             render.Format
 	max                int
 	verbose            bool
 	ipBlockIgnoresPods bool
@@ -61,7 +60,7 @@ does (isolated), 1 on error.`,
 	f.source.AddFlags(cmd.Flags())
 	cmd.Flags().StringVar(&f.from, "from", "", "tenant or subject the paths start from (default: every tenant)")
 	cmd.Flags().StringVar(&f.to, "to", "", "tenant or cluster-admin the paths end at (default: every other tenant)")
-	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text, json or dot")
+	render.PathsFormats.AddFlag(cmd.Flags(), &f.output)
 	cmd.Flags().IntVar(&f.max, "max", 50, "print at most this many paths (0: all)")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print the evidence of every hop")
 	cmd.Flags().BoolVar(&f.ipBlockIgnoresPods, "ipblock-ignores-pods", false, "treat NetworkPolicy ipBlock peers as never matching pod IPs (as audit's flag)")
@@ -69,10 +68,8 @@ does (isolated), 1 on error.`,
 }
 
 func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
-	switch f.output {
-	case "text", "json", "dot":
-	default:
-		return fmt.Errorf("--output %q: want text, json or dot", f.output)
+	if err := render.PathsFormats.Check(f.output); err != nil {
+		return err
 	}
 	progress := cli.NewProgress(streams)
 	done := func() {}
@@ -113,15 +110,8 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	for i := range paths {
 		model.Explain(&paths[i])
 	}
-	switch f.output {
-	case "json":
-		err = render.PathsJSON(streams.Out, paths, total, joined, version.String())
-	case "dot":
-		err = writeDOT(streams.Out, paths)
-	default:
-		err = render.Paths(streams.Out, paths, total, joined, render.TextOptions{Verbose: f.verbose})
-	}
-	if err != nil {
+	result := render.PathsResult{Paths: paths, Total: total, Joined: joined, Version: version.String()}
+	if err := render.PathsAs(streams.Out, f.output, result, render.TextOptions{Verbose: f.verbose}); err != nil {
 		return err
 	}
 	if total == 0 && len(joined) == 0 {
@@ -251,37 +241,4 @@ func parseTo(s string, ten *tenancy.Tenancy) (attackpath.Target, error) {
 		names = append(names, t.Name)
 	}
 	return attackpath.Target{}, fmt.Errorf("--to %q: no such tenant (tenants: %s; or cluster-admin)", s, strings.Join(names, ", "))
-}
-
-// writeDOT writes the union of the paths as a Graphviz digraph.
-func writeDOT(w io.Writer, paths []attackpath.Path) error {
-	var b strings.Builder
-	b.WriteString("digraph paths {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n")
-	seenNode := map[string]bool{}
-	seenEdge := map[string]bool{}
-	node := func(v attackpath.Vertex) {
-		id := v.String()
-		if !seenNode[id] {
-			seenNode[id] = true
-			fmt.Fprintf(&b, "  %q;\n", id)
-		}
-	}
-	for _, p := range paths {
-		for _, h := range p.Hops {
-			node(h.From)
-			node(h.To)
-			label := string(h.Type)
-			if h.Detail != "" {
-				label += "\n" + h.Detail // %q writes it as \n, a line break to dot
-			}
-			e := fmt.Sprintf("  %q -> %q [label=%q];\n", h.From.String(), h.To.String(), label)
-			if !seenEdge[e] {
-				seenEdge[e] = true
-				b.WriteString(e)
-			}
-		}
-	}
-	b.WriteString("}\n")
-	_, err := io.WriteString(w, b.String())
-	return err
 }
