@@ -12,13 +12,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// Finding IDs of the DNS checks (docs/checks/network.md).
-const (
-	IDPodRecords      = "BH-DNS-001"
-	IDReverseZones    = "BH-DNS-002"
-	IDHeadlessService = "BH-DNS-003"
-)
-
 // corefile returns the CoreDNS ConfigMap and its Corefile, if present.
 func corefile(snap *snapshot.Snapshot) (*corev1.ConfigMap, string, bool) {
 	for i := range snap.ConfigMaps {
@@ -51,7 +44,7 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 		switch k.Pods {
 		case "insecure":
 			out = append(out, finding.Finding{
-				ID: IDPodRecords, Severity: finding.Medium, Category: finding.DNS,
+				ID: rulePodRecords.ID, Severity: rulePodRecords.Severity, Category: rulePodRecords.Category,
 				Reason: "CoreDNS answers pod-style names for any address in any namespace (pods insecure): names can be spoofed",
 				Detail: "With `pods insecure` the kubernetes plugin answers any pod-style name A-B-C-D.NAMESPACE.pod.<zone> with the address A.B.C.D, for any address and in any namespace's zone, without checking that such a pod exists. " +
 					"So any pod can make a name in another tenant's zone (10-0-0-5.team-b.pod.cluster.local) resolve to an address of its choosing, which defeats checks that trust names in that zone (certificates, allow-lists). This is spoofing, not discovery: the answers reveal no pod, since every address gets one. " +
@@ -62,7 +55,7 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 			})
 		case "verified":
 			out = append(out, finding.Finding{
-				ID: IDPodRecords, Severity: finding.Low, Category: finding.DNS,
+				ID: rulePodRecords.ID, Severity: finding.Low, Category: rulePodRecords.Category,
 				Reason:      "CoreDNS confirms which addresses are pods of which namespace (pods verified): a sweep finds every tenant's pods",
 				Detail:      "With `pods verified` the kubernetes plugin answers A-B-C-D.NAMESPACE.pod.<zone> only when a pod of that namespace has that address. A prober sweeping the pod network's addresses through another tenant's namespace learns which addresses are its pods (discovery), without any API access.",
 				Objects:     []finding.Ref{ref},
@@ -76,7 +69,7 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 				what = "every Service and endpoint"
 			}
 			out = append(out, finding.Finding{
-				ID: IDReverseZones, Severity: finding.Low, Category: finding.DNS,
+				ID: ruleReverseZones.ID, Severity: ruleReverseZones.Severity, Category: ruleReverseZones.Category,
 				Reason:      fmt.Sprintf("CoreDNS serves reverse (PTR) zones %s to every pod", strings.Join(rz, ", ")),
 				Detail:      fmt.Sprintf("The kubernetes plugin is authoritative for %s, so a PTR sweep of the service and pod ranges names %s of every tenant (discovery): namespaces, service names and the pods behind Services of others are one loop of lookups away.", strings.Join(rz, " and "), what),
 				Objects:     []finding.Ref{ref},
@@ -109,7 +102,7 @@ func headless(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 			steps = append(steps, finding.Step{Object: r, Fact: "clusterIP: None, with pods; " + n + "." + ns + ".svc answers with every ready pod address"})
 		}
 		out = append(out, finding.Finding{
-			ID: IDHeadlessService, Severity: finding.Low, Category: finding.DNS, SourceTenant: "*", TargetTenant: ten.Of(ns),
+			ID: ruleHeadlessService.ID, Severity: ruleHeadlessService.Severity, Category: ruleHeadlessService.Category, SourceTenant: "*", TargetTenant: ten.Of(ns),
 			Reason:      fmt.Sprintf("headless services of namespace %s publish their pods to every tenant (%s)", ns, strings.Join(names, ", ")),
 			Detail:      "A headless Service's name resolves to the addresses of its pods, its SRV records (_port._proto.SERVICE.NAMESPACE.svc.<zone>, one per named port) list a name per pod, and StatefulSet pods get stable names (POD.SERVICE.NAMESPACE.svc.<zone>). Cluster DNS answers any pod of any namespace, so other tenants enumerate these pods (discovery) without any API access.",
 			Objects:     objs,

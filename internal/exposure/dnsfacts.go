@@ -106,10 +106,10 @@ func DNSExposures(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []DNSExposure {
 			case k.Pods == "verified" && len(withPods) > 0:
 				add(DNSDiscovery, finding.Low, IDPodRecords, fmt.Sprintf("pods verified: sweeping addresses through A-B-C-D.NAMESPACE.pod names finds which addresses are pods of %s", strings.Join(withPods, ", ")), withPods, []finding.Ref{cmRef})
 			case k.Pods == "insecure" && len(withPods) > 0:
-				add(DNSSpoofing, finding.Medium, IDPodRecords, fmt.Sprintf("pods insecure: any pod can make A-B-C-D.NAMESPACE.pod names of %s resolve to an address of its choosing (reveals no pods)", strings.Join(withPods, ", ")), withPods, []finding.Ref{cmRef})
+				add(DNSSpoofing, rulePodRecords.Severity, IDPodRecords, fmt.Sprintf("pods insecure: any pod can make A-B-C-D.NAMESPACE.pod names of %s resolve to an address of its choosing (reveals no pods)", strings.Join(withPods, ", ")), withPods, []finding.Ref{cmRef})
 			}
 			if len(k.reverseZones()) > 0 && len(withSvcs) > 0 {
-				add(DNSDiscovery, finding.Low, IDReverseZones, fmt.Sprintf("reverse zones: a PTR sweep of the service range names the Services %s", strings.Join(svcNames, ", ")), withSvcs, []finding.Ref{cmRef})
+				add(DNSDiscovery, ruleReverseZones.Severity, IDReverseZones, fmt.Sprintf("reverse zones: a PTR sweep of the service range names the Services %s", strings.Join(svcNames, ", ")), withSvcs, []finding.Ref{cmRef})
 			}
 		}
 		if len(headless) > 0 {
@@ -120,7 +120,7 @@ func DNSExposures(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []DNSExposure {
 				}
 				names = append(names, r.Namespace+"/"+r.Name)
 			}
-			add(DNSDiscovery, finding.Low, IDHeadlessService, fmt.Sprintf("headless Services %s list their pods' addresses (A) and names (SRV)", strings.Join(names, ", ")), nss, headless)
+			add(DNSDiscovery, ruleHeadlessService.Severity, IDHeadlessService, fmt.Sprintf("headless Services %s list their pods' addresses (A) and names (SRV)", strings.Join(names, ", ")), nss, headless)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {

@@ -12,9 +12,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// IDIngressHost is the Ingress host collision check (docs/checks/network.md).
-const IDIngressHost = "BH-NET-013"
-
 // claim is one Ingress rule's host within an ingress class.
 type claim struct {
 	class, host string
@@ -83,7 +80,7 @@ func ingressHosts(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Findi
 	for _, k := range keys {
 		cs := exact[k]
 		if tenantsOf(cs) > 1 {
-			out = append(out, collision(k.class, k.host, cs, finding.High,
+			out = append(out, collision(k.class, k.host, cs, ruleIngressHost.Severity,
 				"Ingresses of several tenants claim the same host: the controller merges their rules or picks one of them, so each tenant can route the other's traffic (and serve its TLS host) to its own Service."))
 		}
 	}
@@ -145,7 +142,7 @@ func collision(class, host string, cs []claim, sev finding.Severity, detail stri
 	}
 	sort.Strings(tenants)
 	return finding.Finding{
-		ID: IDIngressHost, Severity: sev, Category: finding.Network,
+		ID: ruleIngressHost.ID, Severity: sev, Category: ruleIngressHost.Category,
 		// Each claimant can take the others' traffic.
 		SourceTenant: "*", TargetTenant: "*", SourceTenants: tenants, TargetTenants: tenants,
 		Reason:      fmt.Sprintf("Ingresses of tenants %s claim %s in %s", strings.Join(tenants, ", "), name, cls),

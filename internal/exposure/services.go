@@ -13,14 +13,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// Finding IDs of the Service checks (docs/checks/network.md).
-const (
-	IDExternalIPs      = "BH-NET-009"
-	IDExternalName     = "BH-NET-010"
-	IDNodePort         = "BH-NET-011"
-	IDForeignEndpoints = "BH-NET-012"
-)
-
 // Analyze reports the DNS, Service and Ingress exposure of a snapshot.
 func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 	var out []finding.Finding
@@ -79,7 +71,7 @@ func services(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 				detail += " These addresses belong to other Services: " + strings.Join(captured, ", ") + "."
 			}
 			out = append(out, finding.Finding{
-				ID: IDExternalIPs, Severity: finding.High, Category: finding.Network, SourceTenant: tenant, TargetTenant: "*",
+				ID: ruleExternalIPs.ID, Severity: ruleExternalIPs.Severity, Category: ruleExternalIPs.Category, SourceTenant: tenant, TargetTenant: "*",
 				Reason:      fmt.Sprintf("Service %s/%s claims external IPs %s", s.Namespace, s.Name, strings.Join(s.Spec.ExternalIPs, ", ")),
 				Detail:      detail,
 				Objects:     []finding.Ref{ref},
@@ -90,7 +82,7 @@ func services(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 		if s.Spec.Type == corev1.ServiceTypeExternalName {
 			if ns, ok := externalNameNamespace(s.Spec.ExternalName, known); ok && ns != s.Namespace && ten.Of(ns) != tenant {
 				out = append(out, finding.Finding{
-					ID: IDExternalName, Severity: finding.Medium, Category: finding.Network, SourceTenant: tenant, TargetTenant: ten.Of(ns),
+					ID: ruleExternalName.ID, Severity: ruleExternalName.Severity, Category: ruleExternalName.Category, SourceTenant: tenant, TargetTenant: ten.Of(ns),
 					Reason:      fmt.Sprintf("ExternalName Service %s/%s aliases a name in namespace %s of tenant %s", s.Namespace, s.Name, ns, ten.Of(ns)),
 					Detail:      fmt.Sprintf("%s.%s.svc resolves to %s: clients of this tenant are sent into another tenant's namespace, and ingress controllers that follow ExternalName will proxy to it with their own network identity.", s.Name, s.Namespace, s.Spec.ExternalName),
 					Objects:     []finding.Ref{ref, {Kind: "Namespace", Name: ns}},
@@ -113,7 +105,7 @@ func services(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 				etp = "Local"
 			}
 			out = append(out, finding.Finding{
-				ID: IDNodePort, Severity: finding.Medium, Category: finding.Network, SourceTenant: "*", TargetTenant: tenant,
+				ID: ruleNodePort.ID, Severity: ruleNodePort.Severity, Category: ruleNodePort.Category, SourceTenant: "*", TargetTenant: tenant,
 				Reason:      fmt.Sprintf("%s Service %s/%s opens node ports %s", s.Spec.Type, s.Namespace, s.Name, strings.Join(ports, ", ")),
 				Detail:      fmt.Sprintf("Node ports listen on every node's addresses, outside the namespace; with externalTrafficPolicy %s the pods see %s, so NetworkPolicy namespace and pod selectors cannot tell tenants (or the internet) apart there.", etp, map[string]string{"Cluster": "a node's address instead of the client's", "Local": "the client's address only for traffic arriving at a node that runs a pod"}[etp]),
 				Objects:     []finding.Ref{ref},
@@ -194,7 +186,7 @@ func foreignEndpoints(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.F
 			seen[t.ns+"/"+t.pod] = true
 			pod := finding.Ref{Kind: "Pod", Namespace: t.ns, Name: t.pod}
 			out = append(out, finding.Finding{
-				ID: IDForeignEndpoints, Severity: finding.High, Category: finding.Network, SourceTenant: ten.Of(ns), TargetTenant: ten.Of(t.ns),
+				ID: ruleForeignEndpoints.ID, Severity: ruleForeignEndpoints.Severity, Category: ruleForeignEndpoints.Category, SourceTenant: ten.Of(ns), TargetTenant: ten.Of(t.ns),
 				Reason:      fmt.Sprintf("%s %s/%s points at pod %s/%s of tenant %s", kind, ns, name, t.ns, t.pod, ten.Of(t.ns)),
 				Detail:      fmt.Sprintf("Address %s belongs to a pod of another tenant. Whoever may write Endpoints or EndpointSlices in %s can send the traffic of its Service, and of ingress controllers that route by Endpoints, to that pod with the controller's identity (CVE-2021-25740).", t.ip, ns),
 				Objects:     []finding.Ref{ref, pod},
