@@ -10,20 +10,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// Finding IDs; docs/checks/node.md has one line for each.
-const (
-	IDNodeEscape       = "BH-NODE-001" // a tenant's pod is root on its node
-	IDHostAccess       = "BH-NODE-002" // a tenant's pod reads or disturbs its node
-	IDWeakened         = "BH-NODE-003" // a tenant's pod aims or widens an escape
-	IDUnenforced       = "BH-NODE-004" // a tenant namespace admits privileged pods
-	IDViolatesEnforced = "BH-NODE-005" // a running pod violates its namespace's enforce level
-	IDViolatesBaseline = "BH-NODE-006" // a pod violates baseline in other ways
-	IDToken            = "BH-NODE-007" // a powerful token sits on nodes another tenant reaches
-	IDRelabel          = "BH-NODE-008" // a tenant may lift its namespace's enforce label
-)
-
-var reachID = map[Reach]string{Node: IDNodeEscape, Host: IDHostAccess}
-
 // Witnesses and texts name a bounded number of nodes, tenants and pods;
 // the detail counts the rest.
 const (
@@ -102,9 +88,9 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) f
 		sev-- // only the node itself is exposed
 	}
 	f := finding.Finding{
-		ID:           reachID[p.Reach],
+		ID:           reachRule[p.Reach].ID,
 		Severity:     sev,
-		Category:     finding.Node,
+		Category:     reachRule[p.Reach].Category,
 		SourceTenant: p.Tenant,
 		TargetTenant: targetTenant(others, n),
 		Objects:      []finding.Ref{p.Ref},
@@ -197,7 +183,7 @@ func weakenedFinding(ns *NamespacePolicy, pods []*PodFacts, x *exposures) findin
 	union := newTenantSet(len(all))
 	seenExp := map[*exposure]bool{}
 	var reasons []string
-	f := finding.Finding{ID: IDWeakened, Category: finding.Node, SourceTenant: ns.Tenant,
+	f := finding.Finding{ID: ruleWeakened.ID, Category: ruleWeakened.Category, SourceTenant: ns.Tenant,
 		Objects: []finding.Ref{{Kind: "Namespace", Name: ns.Namespace}}}
 	for i, p := range pods {
 		for _, e := range p.Escapes {
@@ -268,7 +254,7 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 		label = "is labelled pod-security.kubernetes.io/enforce=privileged"
 	}
 	f := finding.Finding{
-		ID: IDUnenforced, Severity: finding.High, Category: finding.Node,
+		ID: ruleUnenforced.ID, Severity: ruleUnenforced.Severity, Category: ruleUnenforced.Category,
 		SourceTenant: ns.Tenant, // whoever may create pods there: the attack graph follows who can
 		Reason:       fmt.Sprintf("anyone who can create pods in namespace %s can escape to any node it may schedule on", ns.Namespace),
 		Objects:      []finding.Ref{nsRef},
@@ -302,7 +288,7 @@ func violatesEnforced(ns *NamespacePolicy, pods []*PodFacts) finding.Finding {
 	level := pods[0].Verdict.Enforced
 	nsRef := finding.Ref{Kind: "Namespace", Name: ns.Namespace}
 	f := finding.Finding{
-		ID: IDViolatesEnforced, Severity: finding.Medium, Category: finding.Node,
+		ID: ruleViolatesEnforced.ID, Severity: ruleViolatesEnforced.Severity, Category: ruleViolatesEnforced.Category,
 		SourceTenant: ns.Tenant,
 		Objects:      []finding.Ref{nsRef},
 		Witness:      []finding.Step{{Object: nsRef, Fact: "enforces " + level.String()}},
@@ -331,7 +317,7 @@ func violatesEnforced(ns *NamespacePolicy, pods []*PodFacts) finding.Finding {
 // that baseline would refuse for reasons the escape checks do not grade.
 func violatesBaseline(p *PodFacts, ns *NamespacePolicy) finding.Finding {
 	return finding.Finding{
-		ID: IDViolatesBaseline, Severity: finding.Medium, Category: finding.Node,
+		ID: ruleViolatesBaseline.ID, Severity: ruleViolatesBaseline.Severity, Category: ruleViolatesBaseline.Category,
 		SourceTenant: p.Tenant,
 		Reason:       fmt.Sprintf("%s violates Pod Security baseline", describe(p.Ref)),
 		Detail: fmt.Sprintf("Baseline (%s) refuses it: %s. Namespace %s enforces no Pod Security level, so nothing stopped it.",

@@ -87,7 +87,7 @@ func relabelFindings(r *Result, a *rbac.Authorizer, ten *tenancy.Tenancy) []find
 			continue
 		}
 		nsRef := finding.Ref{Kind: "Namespace", Name: ns.Namespace}
-		f := finding.Finding{ID: IDRelabel, Severity: finding.High, Category: finding.Node, TargetTenant: ns.Tenant,
+		f := finding.Finding{ID: ruleRelabel.ID, Severity: ruleRelabel.Severity, Category: ruleRelabel.Category, TargetTenant: ns.Tenant,
 			Objects: []finding.Ref{nsRef},
 			Witness: []finding.Step{{Object: nsRef, Fact: "enforces " + ns.Policy.Enforce.String() + " through its pod-security.kubernetes.io labels"}}}
 		sources := map[string]bool{}

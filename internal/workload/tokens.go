@@ -302,7 +302,7 @@ func tokenFindings(r *Result) []finding.Finding {
 			return finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "enforces no Pod Security level: tenant " + t + " can run a privileged pod on any node"}
 		}
 		saRef := finding.Ref{Kind: "ServiceAccount", Namespace: a.ns, Name: a.name}
-		f := finding.Finding{ID: IDToken, Category: finding.Node, SourceTenant: targetTenant(sources, n),
+		f := finding.Finding{ID: ruleToken.ID, Category: ruleToken.Category, SourceTenant: targetTenant(sources, n),
 			Objects: []finding.Ref{saRef}}
 		var caps []string
 		targets := map[string]bool{}
