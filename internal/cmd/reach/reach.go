@@ -1,18 +1,15 @@
 package reach
 
 import (
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
 )
 
 type flags struct {
@@ -21,7 +18,7 @@ type flags struct {
 	protocol     string
 	matrix       bool
 	pods         bool
-	output       string
+	output       render.Format
 	ignoreIPPods bool
 }
 
@@ -59,7 +56,7 @@ with the allowed ports.`,
 	fs.StringVar(&f.protocol, "protocol", "TCP", "protocol: TCP, UDP or SCTP")
 	fs.BoolVar(&f.matrix, "matrix", false, "print the namespace reachability matrix instead of one verdict")
 	fs.BoolVar(&f.pods, "pods", false, "with --matrix: pod by pod instead of namespace by namespace")
-	fs.StringVarP(&f.output, "output", "o", "text", "output format: text, json or csv (csv with --matrix only)")
+	render.ReachFormats.AddFlag(fs, &f.output)
 	fs.BoolVar(&f.ignoreIPPods, "ipblock-ignores-pods", false, "treat ipBlock peers as matching only addresses outside the pods (some network plugins); default: they match pod IPs too")
 	return cmd
 }
@@ -73,14 +70,11 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	case f.pods && !f.matrix:
 		return fmt.Errorf("--pods needs --matrix")
 	}
-	switch f.output {
-	case "text", "json":
-	case "csv":
-		if !f.matrix {
-			return fmt.Errorf("-o csv needs --matrix")
-		}
-	default:
-		return fmt.Errorf("unknown output format %q (want text, json or csv)", f.output)
+	if err := render.ReachFormats.Check(f.output); err != nil {
+		return err
+	}
+	if f.output == render.FormatCSV && !f.matrix {
+		return fmt.Errorf("-o csv needs --matrix")
 	}
 	proto := corev1.Protocol(strings.ToUpper(f.protocol))
 	if proto != corev1.ProtocolTCP && proto != corev1.ProtocolUDP && proto != corev1.ProtocolSCTP {
@@ -114,7 +108,7 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 		if f.pods {
 			mx = m.PodMatrix()
 		}
-		return writeMatrix(streams.Out, mx, f.output)
+		return render.ReachMatrixAs(streams.Out, f.output, mx)
 	}
 	var (
 		v     netpol.Verdict
@@ -131,112 +125,11 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	if err != nil {
 		return err
 	}
-	if err := writeVerdict(streams.Out, v, f.port == 0, ports, f.output); err != nil {
+	if err := render.ReachAs(streams.Out, f.output, render.ReachResult{Verdict: v, AnyPort: f.port == 0, Ports: ports}); err != nil {
 		return err
 	}
 	if !v.Allowed {
 		return cli.ExitError{Code: cli.ExitNo}
 	}
 	return nil
-}
-
-func writeVerdict(w io.Writer, v netpol.Verdict, anyPort bool, ports []netpol.PortRange, format string) error {
-	if format == "json" {
-		out := struct {
-			Allowed      bool               `json:"allowed"`
-			AllowedPorts []netpol.PortRange `json:"allowedPorts,omitempty"`
-			Verdict      netpol.Verdict     `json:"verdict"`
-		}{v.Allowed, ports, v}
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
-	}
-	answer := "no"
-	if v.Allowed {
-		answer = "yes"
-	}
-	fmt.Fprintln(w, answer)
-	if anyPort {
-		if len(ports) > 0 {
-			fmt.Fprintf(w, "allowed ports from %s to %s: %s\n", v.From, v.To, netpol.FormatPorts(ports))
-			fmt.Fprintln(w, "explained for one of them:")
-		} else {
-			fmt.Fprintf(w, "no port is allowed from %s to %s; for example:\n", v.From, v.To)
-		}
-	}
-	for _, l := range v.Explain() {
-		fmt.Fprintln(w, l)
-	}
-	return nil
-}
-
-func writeMatrix(w io.Writer, mx netpol.Matrix, format string) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(mx)
-	case "csv":
-		cw := csv.NewWriter(w)
-		_ = cw.Write([]string{"from", "to", "ports"})
-		for _, c := range mx.Allowed {
-			ps := make([]string, len(c.Ports))
-			for i, p := range c.Ports {
-				ps[i] = p.String()
-			}
-			_ = cw.Write([]string{c.From, c.To, strings.Join(ps, ";")})
-		}
-		cw.Flush()
-		return cw.Error()
-	}
-	cells := map[[2]string][]netpol.PortRange{}
-	for _, c := range mx.Allowed {
-		cells[[2]string{c.From, c.To}] = c.Ports
-	}
-	fmt.Fprintf(w, "%s reachability (rows: from, columns: to)\n", mx.Kind)
-	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	fmt.Fprint(tw, "\t")
-	for i := range mx.Endpoints {
-		fmt.Fprintf(tw, "%d\t", i+1)
-	}
-	fmt.Fprintln(tw)
-	var partial []netpol.Cell
-	for i, from := range mx.Endpoints {
-		fmt.Fprintf(tw, "%d %s\t", i+1, from)
-		for _, to := range mx.Endpoints {
-			ps, ok := cells[[2]string{from, to}]
-			switch {
-			case mx.Kind == "pod" && from == to:
-				fmt.Fprint(tw, "-\t")
-			case !ok:
-				fmt.Fprint(tw, ".\t")
-			case allPorts(ps):
-				fmt.Fprint(tw, "*\t")
-			default:
-				fmt.Fprint(tw, "p\t")
-				partial = append(partial, netpol.Cell{From: from, To: to, Ports: ps})
-			}
-		}
-		fmt.Fprintln(tw)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintln(w, "* every port   p some ports   . none")
-	for _, c := range partial {
-		fmt.Fprintf(w, "%s -> %s: %s\n", c.From, c.To, netpol.FormatPorts(c.Ports))
-	}
-	return nil
-}
-
-func allPorts(ps []netpol.PortRange) bool {
-	if len(ps) != len(netpol.Protocols) {
-		return false
-	}
-	for _, p := range ps {
-		if p.Start != 1 || p.End != 65535 {
-			return false
-		}
-	}
-	return true
 }

@@ -1,0 +1,81 @@
+package render
+
+import (
+	"bytes"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+)
+
+func anyPort(proto string) netpol.PortRange {
+	return netpol.PortRange{Protocol: corev1.Protocol(proto), Start: 1, End: 65535}
+}
+
+var (
+	everyPort = []netpol.PortRange{anyPort("TCP"), anyPort("UDP"), anyPort("SCTP")}
+	web       = []netpol.PortRange{{Protocol: "TCP", Start: 80, End: 80}, {Protocol: "TCP", Start: 8000, End: 8080}}
+)
+
+// TestReachMatrix: every writer of the matrix, namespaces and pods, with
+// cells of every port, some ports and none.
+func TestReachMatrix(t *testing.T) {
+	namespaces := netpol.Matrix{Kind: "namespace", Endpoints: []string{"a", "b", "c"}, Allowed: []netpol.Cell{
+		{From: "a", To: "a", Ports: everyPort},
+		{From: "a", To: "b", Ports: web},
+		{From: "b", To: "b", Ports: everyPort},
+		{From: "c", To: "a", Ports: everyPort[:1]},
+	}}
+	pods := netpol.Matrix{Kind: "pod", Endpoints: []string{"a/web", "b/client"}, Allowed: []netpol.Cell{
+		{From: "b/client", To: "a/web", Ports: web[:1]},
+	}}
+	for _, tc := range []struct {
+		name   string
+		mx     netpol.Matrix
+		format Format
+		file   string
+	}{
+		{"namespaces text", namespaces, FormatText, "reach-matrix.txt"},
+		{"namespaces csv", namespaces, FormatCSV, "reach-matrix.csv"},
+		{"namespaces json", namespaces, FormatJSON, "reach-matrix.json"},
+		{"pods text", pods, FormatText, "reach-matrix-pods.txt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := ReachMatrixAs(&b, tc.format, tc.mx); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.file, b.String())
+		})
+	}
+}
+
+// TestReach: one verdict, on a port and on any port, allowed and denied.
+func TestReach(t *testing.T) {
+	deny := netpol.Verdict{From: "b/client", To: "a/web", Port: web[0], Summary: "denied by the destination",
+		Egress:  netpol.Side{Allowed: true, Reason: "not isolated"},
+		Ingress: netpol.Side{Isolated: true, Reason: "no rule allows it"},
+		Notes:   []string{"a/web has no IP in the input"}}
+	allow := deny
+	allow.Allowed, allow.Ingress.Allowed, allow.Summary, allow.Notes = true, true, "allowed", nil
+	for _, tc := range []struct {
+		name   string
+		r      ReachResult
+		format Format
+		file   string
+	}{
+		{"denied on a port", ReachResult{Verdict: deny}, FormatText, "reach-denied.txt"},
+		{"allowed on any port", ReachResult{Verdict: allow, AnyPort: true, Ports: web}, FormatText, "reach-any-port.txt"},
+		{"no port", ReachResult{Verdict: deny, AnyPort: true}, FormatText, "reach-no-port.txt"},
+		{"allowed on any port json", ReachResult{Verdict: allow, AnyPort: true, Ports: web}, FormatJSON, "reach-any-port.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := ReachAs(&b, tc.format, tc.r); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tc.file, b.String())
+		})
+	}
+}
