@@ -1,16 +1,14 @@
 package whocan
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
 )
 
 type flags struct {
@@ -18,7 +16,7 @@ type flags struct {
 	namespace     string
 	allNamespaces bool
 	subresource   string
-	output        string
+	output        render.Format
 }
 
 // NewCommand returns the who-can command.
@@ -57,19 +55,13 @@ taken from one): the list would miss subjects.`,
 	f.source.AddFlags(fs)
 	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "a request without namespace: only ClusterRoleBindings count")
 	fs.StringVar(&f.subresource, "subresource", "", "subresource such as log, exec or scale")
-	fs.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	render.WhoCanFormats.AddFlag(fs, &f.output)
 	return cmd
 }
 
-// result is the JSON output.
-type result struct {
-	Request rbac.Request  `json:"request"`
-	Access  []rbac.Access `json:"access"`
-}
-
 func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) error {
-	if f.output != "text" && f.output != "json" {
-		return fmt.Errorf("unknown output format %q (want text or json)", f.output)
+	if err := render.WhoCanFormats.Check(f.output); err != nil {
+		return err
 	}
 	// The arguments are checked before loading; their types resolve
 	// after, against the input's CustomResourceDefinitions too.
@@ -108,34 +100,11 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	}
 	req := target.Request("", nil, ns)
 	access := rbac.NewAuthorizer(snap).WhoCan(req)
-	if f.output == "json" {
-		if access == nil {
-			access = []rbac.Access{}
-		}
-		enc := json.NewEncoder(streams.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(result{Request: req, Access: access})
-	}
-	if err := printText(streams.Out, access); err != nil {
+	if err := render.WhoCanAs(streams.Out, f.output, req, access); err != nil {
 		return err
 	}
-	fmt.Fprintf(streams.ErrOut, "Members of group %s may do anything and are not listed.\n", rbac.SystemMasters)
+	if f.output == render.FormatText {
+		fmt.Fprintf(streams.ErrOut, "Members of group %s may do anything and are not listed.\n", rbac.SystemMasters)
+	}
 	return nil
-}
-
-func printText(w io.Writer, access []rbac.Access) error {
-	if len(access) == 0 {
-		_, err := fmt.Fprintln(w, "No subject may do this.")
-		return err
-	}
-	tw := tabwriter.NewWriter(w, 6, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tNAME\tNAMESPACE\tBINDING\tROLE\tRULE")
-	for _, x := range access {
-		ns := x.Subject.Namespace
-		if ns == "" {
-			ns = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.Subject.Kind, x.Subject.Name, ns, x.Binding, x.Role, rbac.RuleString(x.Rule))
-	}
-	return tw.Flush()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
 )
 
 func runWhoCan(t *testing.T, args ...string) string {
@@ -32,7 +33,7 @@ func TestSeedArticle(t *testing.T) {
 		{"test-namespace", []string{"User/alice", "User/bob"}},
 		{"kube-system", []string{"User/bob"}},
 	} {
-		var got result
+		var got render.WhoCanDocument
 		if err := json.Unmarshal([]byte(runWhoCan(t, "list", "pods", "-n", tt.ns, "-o", "json", "--demo", "--no-builtin-roles")), &got); err != nil {
 			t.Fatal(err)
 		}
