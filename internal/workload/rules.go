@@ -23,7 +23,7 @@ const nodeDoc = "docs/checks/node.md"
 // permission. Their Severity is the usual one.
 var (
 	ruleNodeEscape = finding.Rule{ID: IDNodeEscape, Category: finding.Node, Severity: finding.Critical, Doc: nodeDoc,
-		Title: "A tenant's pod is root on a node it shares with other tenants"}
+		Title: "A tenant's pod is root on its node"}
 	ruleHostAccess = finding.Rule{ID: IDHostAccess, Category: finding.Node, Severity: finding.High, Doc: nodeDoc,
 		Title: "A tenant's pod reaches into its node"}
 	ruleWeakened = finding.Rule{ID: IDWeakened, Category: finding.Node, Severity: finding.Medium, Doc: nodeDoc,
