@@ -22,7 +22,21 @@ func DocTable(markdown []byte) map[string]string {
 }
 
 // Names reports whether a documented severity cell names severity s as a
-// word ("medium or low" names medium and low, not "medium-ish").
+// word ("medium or low" names medium and low, not "medium-ish"), or as
+// within a range ("medium–critical" names high).
 func (s Severity) Names(cell string) bool {
-	return regexp.MustCompile(`\b` + regexp.QuoteMeta(s.String()) + `\b`).MatchString(cell)
+	if regexp.MustCompile(`\b` + regexp.QuoteMeta(s.String()) + `\b`).MatchString(cell) {
+		return true
+	}
+	for _, m := range severityRange.FindAllStringSubmatch(cell, -1) {
+		lo, err1 := ParseSeverity(m[1])
+		hi, err2 := ParseSeverity(m[2])
+		if err1 == nil && err2 == nil && lo <= s && s <= hi {
+			return true
+		}
+	}
+	return false
 }
+
+// severityRange is "low–high" in a severity cell, with an en dash.
+var severityRange = regexp.MustCompile(`\b([a-z]+)–([a-z]+)\b`)

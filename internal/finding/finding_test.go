@@ -68,4 +68,21 @@ func TestDocTable(t *testing.T) {
 	if !Medium.Names(got["BH-X-002"]) || !Low.Names(got["BH-X-002"]) || High.Names(got["BH-X-002"]) {
 		t.Error("Names misreads \"medium or low\"")
 	}
+	for _, tc := range []struct {
+		cell string
+		s    Severity
+		want bool
+	}{
+		{"medium–critical", Medium, true},
+		{"medium–critical", High, true},
+		{"medium–critical", Critical, true},
+		{"medium–critical", Low, false},
+		{"high–critical", Medium, false},
+		{"low", Info, false},
+		{"none–high", Low, false},
+	} {
+		if got := tc.s.Names(tc.cell); got != tc.want {
+			t.Errorf("%s.Names(%q) = %v, want %v", tc.s, tc.cell, got, tc.want)
+		}
+	}
 }
