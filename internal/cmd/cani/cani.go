@@ -10,6 +10,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
 )
 
 type flags struct {
@@ -117,7 +118,7 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	authz := rbac.NewAuthorizer(snap)
 	groups := rbac.ImpersonatedGroups(f.as, f.asGroups)
 	if f.list {
-		return PrintRules(streams.Out, authz.RulesFor(f.as, groups, f.namespace), !f.noHeaders)
+		return render.Rules(streams.Out, authz.RulesFor(f.as, groups, f.namespace), !f.noHeaders)
 	}
 	ns := f.namespace
 	if f.allNamespaces {
