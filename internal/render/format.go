@@ -45,7 +45,7 @@ var (
 	WhoCanFormats = Formats{Command: "who-can", Offered: []Format{FormatText, FormatJSON}}
 	// SnapshotFormats are those snapshot.Write writes.
 	SnapshotFormats = Formats{Command: "snapshot", Offered: formatsOf(snapshot.Formats),
-		Note: "the .gz ones for big clusters: gzip-compressed, json.gz without indentation; read back with -f"}
+		Note: "json.gz for big clusters: compact JSON, gzip-compressed, read back with -f; yaml.gz is yaml compressed"}
 )
 
 // Commands are the output formats of every command that has -o.

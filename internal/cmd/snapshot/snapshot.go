@@ -4,19 +4,18 @@ package snapshot
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
-	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
 )
 
 type flags struct {
 	source cli.Source
-	output string
+	output render.Format
 }
 
 // NewCommand returns the snapshot command.
@@ -52,26 +51,20 @@ the files ending in .yaml.gz, .yml.gz or .json.gz beside .yaml, .yml and .json.`
   bulkhead audit -f cluster.json.gz`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !slices.Contains(snapshot.Formats, f.output) {
-				return fmt.Errorf("--output %q: want %s", f.output, formats())
+			if err := render.SnapshotFormats.Check(f.output); err != nil {
+				return err
 			}
-			if strings.HasSuffix(f.output, ".gz") && isTerminal(streams.Out) {
+			if strings.HasSuffix(string(f.output), ".gz") && isTerminal(streams.Out) {
 				return fmt.Errorf("--output %s is gzip-compressed binary data, not written to a terminal: redirect it to a file (bulkhead snapshot -o %[1]s > cluster.%[1]s)", f.output)
 			}
 			snap, err := f.source.Snapshot(cmd.Context(), streams)
 			if err != nil {
 				return err
 			}
-			return snap.Write(streams.Out, f.output, load.KindOf)
+			return snap.Write(streams.Out, string(f.output), load.KindOf)
 		},
 	}
 	f.source.AddFlags(cmd.Flags())
-	cmd.Flags().StringVarP(&f.output, "output", "o", "yaml", "output format: yaml, json, or for big clusters json.gz (compact JSON, gzip-compressed; read back with -f) or yaml.gz")
+	render.SnapshotFormats.AddFlag(cmd.Flags(), &f.output)
 	return cmd
-}
-
-// formats lists the output formats as a message says them.
-func formats() string {
-	fs := snapshot.Formats
-	return strings.Join(fs[:len(fs)-1], ", ") + " or " + fs[len(fs)-1]
 }
