@@ -34,6 +34,21 @@ func NewFacts(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Facts {
 	return &Facts{Snapshot: snap, Tenancy: ten, Network: netpol.DefaultOptions()}
 }
 
+// Prepare builds every engine's facts at once, the network model beside
+// the others (they share nothing but the snapshot, which they only read),
+// for a caller that needs them all: the attack graph does.
+func (f *Facts) Prepare() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		f.NetworkModel()
+	}()
+	f.Workload() // and RBAC, which it uses
+	f.Exposure()
+	wg.Wait()
+}
+
 // RBAC is the API engine's authorizer.
 func (f *Facts) RBAC() *rbac.Authorizer {
 	f.rbacOnce.Do(func() { f.authz = rbac.NewAuthorizer(f.Snapshot) })

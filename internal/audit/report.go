@@ -136,6 +136,9 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		Summary:       map[string]int{},
 		Findings:      []finding.Finding{},
 	}
+	if opts.Matrix {
+		facts.Prepare() // the graph needs every engine's facts
+	}
 	if a := snap.Assumed; a.Roles > 0 || a.Bindings > 0 {
 		r.Assumed = &a
 	}
