@@ -49,6 +49,9 @@ func TestDocumentedChecks(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for _, f := range analyze(t, snap) {
 				seen[f.ID] = true
+				if _, err := f.Rule(); err != nil {
+					t.Errorf("%v: %s", err, f.Reason)
+				}
 				sev, ok := table[f.ID]
 				if !ok {
 					t.Errorf("%s is not documented", f.ID)

@@ -32,10 +32,10 @@ var (
 		Title: "A NodePort or LoadBalancer Service opens node ports"}
 	ruleForeignEndpoints = finding.Rule{ID: IDForeignEndpoints, Category: finding.Network, Severity: finding.High, Doc: exposureDoc,
 		Title: "Endpoints name a pod of another tenant (CVE-2021-25740)"}
-	ruleIngressHost = finding.Rule{ID: IDIngressHost, Category: finding.Network, Severity: finding.High, Doc: exposureDoc,
+	ruleIngressHost = finding.Rule{ID: IDIngressHost, Category: finding.Network, Severity: finding.High, Graded: true, Doc: exposureDoc,
 		Title: "Ingresses of different tenants claim the same host"}
 
-	rulePodRecords = finding.Rule{ID: IDPodRecords, Category: finding.DNS, Severity: finding.Medium, Doc: exposureDoc,
+	rulePodRecords = finding.Rule{ID: IDPodRecords, Category: finding.DNS, Severity: finding.Medium, Graded: true, Doc: exposureDoc,
 		Title: "CoreDNS answers pod A records"}
 	ruleReverseZones = finding.Rule{ID: IDReverseZones, Category: finding.DNS, Severity: finding.Low, Doc: exposureDoc,
 		Title: "CoreDNS serves reverse zones"}

@@ -21,11 +21,13 @@ type Rule struct {
 	// reported under, as emitted.
 	Category Category
 	// Severity is the rule's default severity: that of every finding of a
-	// rule that does not grade, and the usual one of a rule that does. A
-	// rule that grades per finding (RBAC findings by the permissions
-	// granted, node escapes by what the pod may do to its node) says so in
-	// its declaration; docs/checks/ gives the severities it takes.
+	// rule that does not grade, and the usual one of a rule that does.
 	Severity Severity
+	// Graded is set when the rule grades each finding (RBAC findings by
+	// the permissions granted, node escapes by what the pod may do to its
+	// node); its declaration says how, and docs/checks/ gives the
+	// severities it takes.
+	Graded bool
 	// Title names what the rule finds in a line: the bold lead of its row
 	// in docs/checks/.
 	Title string
@@ -135,7 +137,8 @@ func Rules() []Rule { return registry.Rules() }
 func RuleOf(id string) (Rule, bool) { return registry.RuleOf(id) }
 
 // Check returns the rule of a finding, or an error when its ID is not
-// registered or it is emitted under another category than its rule's.
+// registered, it is emitted under another category than its rule's, or at
+// another severity than that of its rule, which does not grade.
 func (g *Registry) Check(f *Finding) (Rule, error) {
 	r, ok := g.RuleOf(f.ID)
 	switch {
@@ -143,6 +146,8 @@ func (g *Registry) Check(f *Finding) (Rule, error) {
 		return Rule{}, fmt.Errorf("finding %s: no such rule", f.ID)
 	case r.Category != f.Category:
 		return r, fmt.Errorf("finding %s: category %q, its rule's is %q", f.ID, f.Category, r.Category)
+	case !r.Graded && f.Severity != r.Severity:
+		return r, fmt.Errorf("finding %s: severity %s, its rule's is %s and does not grade", f.ID, f.Severity, r.Severity)
 	}
 	return r, nil
 }

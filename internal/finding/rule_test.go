@@ -75,15 +75,18 @@ func TestRegistryLookup(t *testing.T) {
 // category.
 func TestCheck(t *testing.T) {
 	var g Registry
-	g.Register(Rule{ID: "BH-NET-999", Category: Network, Severity: Low, Title: "test rule", Doc: "docs/checks/network.md"})
+	g.Register(Rule{ID: "BH-NET-999", Category: Network, Severity: Low, Title: "test rule", Doc: "docs/checks/network.md"},
+		Rule{ID: "BH-NET-997", Category: Network, Severity: Low, Graded: true, Title: "graded rule", Doc: "docs/checks/network.md"})
 	for _, tc := range []struct {
 		name string
 		f    Finding
 		want string // in the error; "" = none
 	}{
-		{"registered", Finding{ID: "BH-NET-999", Category: Network}, ""},
-		{"unregistered", Finding{ID: "BH-NET-998", Category: Network}, "no such rule"},
-		{"other category", Finding{ID: "BH-NET-999", Category: DNS}, `category "dns", its rule's is "network"`},
+		{"registered", Finding{ID: "BH-NET-999", Category: Network, Severity: Low}, ""},
+		{"unregistered", Finding{ID: "BH-NET-998", Category: Network, Severity: Low}, "no such rule"},
+		{"other category", Finding{ID: "BH-NET-999", Category: DNS, Severity: Low}, `category "dns", its rule's is "network"`},
+		{"other severity", Finding{ID: "BH-NET-999", Category: Network, Severity: High}, "severity high, its rule's is low and does not grade"},
+		{"graded", Finding{ID: "BH-NET-997", Category: Network, Severity: Critical}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := g.Check(&tc.f)

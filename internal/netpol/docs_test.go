@@ -55,6 +55,9 @@ func TestDocumentedChecks(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, f := range Analyze(c.snap, resolveTenancy(t, c.snap), cloud) {
 				seen[f.ID] = true
+				if _, err := f.Rule(); err != nil {
+					t.Errorf("%v: %s", err, f.Reason)
+				}
 				sev, ok := doc[f.ID]
 				if !ok {
 					t.Errorf("%s is not documented", f.ID)

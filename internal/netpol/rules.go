@@ -26,9 +26,9 @@ var (
 		Title: "A tenant namespace has no default-deny ingress policy"}
 	ruleNoDefaultEgress = finding.Rule{ID: IDNoDefaultEgress, Category: finding.Network, Severity: finding.Low, Doc: networkDoc,
 		Title: "A tenant namespace has no default-deny egress policy"}
-	ruleAllNamespaces = finding.Rule{ID: IDAllNamespaces, Category: finding.Network, Severity: finding.Medium, Doc: networkDoc,
+	ruleAllNamespaces = finding.Rule{ID: IDAllNamespaces, Category: finding.Network, Severity: finding.Medium, Graded: true, Doc: networkDoc,
 		Title: "A NetworkPolicy rule admits every namespace"}
-	ruleAnyAddress = finding.Rule{ID: IDAnyAddress, Category: finding.Network, Severity: finding.Medium, Doc: networkDoc,
+	ruleAnyAddress = finding.Rule{ID: IDAnyAddress, Category: finding.Network, Severity: finding.Medium, Graded: true, Doc: networkDoc,
 		Title: "A NetworkPolicy rule admits every address"}
 	ruleMetadata = finding.Rule{ID: IDMetadata, Category: finding.Network, Severity: finding.High, Doc: networkDoc,
 		Title: "Tenant pods can reach the cloud metadata service"}

@@ -63,6 +63,9 @@ func TestChecksMatchDocs(t *testing.T) {
 	}
 	snap, ten := loadFixture(t, "tenants.yaml")
 	for _, f := range Analyze(snap, ten) {
+		if _, err := f.Rule(); err != nil {
+			t.Errorf("%v: %s", err, f.Reason)
+		}
 		c, ok := declared[f.ID]
 		if !ok {
 			t.Errorf("finding of undeclared check %s", f.ID)

@@ -20,21 +20,21 @@ const apiDoc = "docs/checks/api.md"
 // dangerous permission it grants (catalogue.go) when that is above the
 // rule's, up to its Check's Max.
 var (
-	ruleCrossTenant = finding.Rule{ID: IDCrossTenant, Category: finding.API, Severity: finding.Medium, Doc: apiDoc,
+	ruleCrossTenant = finding.Rule{ID: IDCrossTenant, Category: finding.API, Severity: finding.Medium, Graded: true, Doc: apiDoc,
 		Title: "A tenant's subject is granted access in another tenant's namespace"}
-	ruleEveryTenant = finding.Rule{ID: IDEveryTenant, Category: finding.API, Severity: finding.Medium, Doc: apiDoc,
+	ruleEveryTenant = finding.Rule{ID: IDEveryTenant, Category: finding.API, Severity: finding.Medium, Graded: true, Doc: apiDoc,
 		Title: "A ClusterRoleBinding grants namespaced access in every tenant's namespaces"}
 	// ruleBroadGroup is critical for system:unauthenticated and
 	// system:anonymous.
-	ruleBroadGroup = finding.Rule{ID: IDBroadGroup, Category: finding.API, Severity: finding.High, Doc: apiDoc,
+	ruleBroadGroup = finding.Rule{ID: IDBroadGroup, Category: finding.API, Severity: finding.High, Graded: true, Doc: apiDoc,
 		Title: "A grant to a group every identity of a kind is in"}
-	ruleDangerous = finding.Rule{ID: IDDangerous, Category: finding.API, Severity: finding.Medium, Doc: apiDoc,
+	ruleDangerous = finding.Rule{ID: IDDangerous, Category: finding.API, Severity: finding.Medium, Graded: true, Doc: apiDoc,
 		Title: "A dangerous permission of the catalogue held by a non-system subject"}
 	ruleLatentBinding = finding.Rule{ID: IDLatentBinding, Category: finding.API, Severity: finding.Low, Doc: apiDoc,
 		Title: "A binding to a role that does not exist"}
 	// ruleBindEscalation is critical cluster-wide (through a
 	// ClusterRoleBinding).
-	ruleBindEscalation = finding.Rule{ID: IDBindEscalation, Category: finding.API, Severity: finding.High, Doc: apiDoc,
+	ruleBindEscalation = finding.Rule{ID: IDBindEscalation, Category: finding.API, Severity: finding.High, Graded: true, Doc: apiDoc,
 		Title: "Bind or escalate lets a subject grant itself permissions it lacks"}
 	ruleSharedIdentity = finding.Rule{ID: IDSharedIdentity, Category: finding.API, Severity: finding.Medium, Doc: apiDoc,
 		Title: "A user or group bound in the namespaces of several tenants"}

@@ -63,6 +63,9 @@ func TestDocumentedSeverities(t *testing.T) {
 	for _, c := range clusters {
 		t.Run(c.name, func(t *testing.T) {
 			for _, f := range Analyze(c.snap, resolve(t, c.snap)).Findings {
+				if _, err := f.Rule(); err != nil {
+					t.Errorf("%v: %s", err, f.Reason)
+				}
 				sev, ok := doc[f.ID]
 				if !ok {
 					t.Errorf("%s is not documented", f.ID)

@@ -22,11 +22,11 @@ const nodeDoc = "docs/checks/node.md"
 // other tenant; BH-NODE-007 takes that of the token's most dangerous
 // permission. Their Severity is the usual one.
 var (
-	ruleNodeEscape = finding.Rule{ID: IDNodeEscape, Category: finding.Node, Severity: finding.Critical, Doc: nodeDoc,
+	ruleNodeEscape = finding.Rule{ID: IDNodeEscape, Category: finding.Node, Severity: finding.Critical, Graded: true, Doc: nodeDoc,
 		Title: "A tenant's pod is root on its node"}
-	ruleHostAccess = finding.Rule{ID: IDHostAccess, Category: finding.Node, Severity: finding.High, Doc: nodeDoc,
+	ruleHostAccess = finding.Rule{ID: IDHostAccess, Category: finding.Node, Severity: finding.High, Graded: true, Doc: nodeDoc,
 		Title: "A tenant's pod reaches into its node"}
-	ruleWeakened = finding.Rule{ID: IDWeakened, Category: finding.Node, Severity: finding.Medium, Doc: nodeDoc,
+	ruleWeakened = finding.Rule{ID: IDWeakened, Category: finding.Node, Severity: finding.Medium, Graded: true, Doc: nodeDoc,
 		Title: "Pods of a tenant namespace aim or widen an escape"}
 	ruleUnenforced = finding.Rule{ID: IDUnenforced, Category: finding.Node, Severity: finding.High, Doc: nodeDoc,
 		Title: "A tenant namespace enforces no Pod Security level"}
@@ -34,7 +34,7 @@ var (
 		Title: "Running pods violate their namespace's enforce level"}
 	ruleViolatesBaseline = finding.Rule{ID: IDViolatesBaseline, Category: finding.Node, Severity: finding.Medium, Doc: nodeDoc,
 		Title: "A pod violates baseline in a namespace that enforces nothing"}
-	ruleToken = finding.Rule{ID: IDToken, Category: finding.Node, Severity: finding.High, Doc: nodeDoc,
+	ruleToken = finding.Rule{ID: IDToken, Category: finding.Node, Severity: finding.High, Graded: true, Doc: nodeDoc,
 		Title: "A powerful token sits on nodes another tenant can escape to"}
 	ruleRelabel = finding.Rule{ID: IDRelabel, Category: finding.Node, Severity: finding.High, Doc: nodeDoc,
 		Title: "A tenant may lift its namespace's enforce label"}
