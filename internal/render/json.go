@@ -9,6 +9,18 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/audit"
 )
 
+// ReportAs writes the audit's report in format f, one of AuditFormats; o
+// tunes the text.
+func ReportAs(w io.Writer, f Format, r *audit.Report, o TextOptions) error {
+	switch f {
+	case FormatText:
+		return Text(w, r, o)
+	case FormatJSON:
+		return JSON(w, r)
+	}
+	return AuditFormats.unwritten(f)
+}
+
 // JSON writes the report as indented JSON (docs/report-schema.md). Lists
 // and maps are never null: empty ones are written as [] and {}.
 func JSON(w io.Writer, r *audit.Report) error {
