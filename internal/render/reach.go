@@ -49,13 +49,11 @@ func ReachMatrixAs(w io.Writer, f Format, mx netpol.Matrix) error {
 // allowed when any port was asked for, then the rules that decided on
 // each side.
 func ReachText(w io.Writer, r ReachResult) error {
-	p := &printer{w: w}
 	v := r.Verdict
-	answer := "no"
-	if v.Allowed {
-		answer = "yes"
+	if err := Answer(w, v.Allowed); err != nil {
+		return err
 	}
-	p.printf("%s\n", answer)
+	p := &printer{w: w}
 	if r.AnyPort {
 		if len(r.Ports) > 0 {
 			p.printf("allowed ports from %s to %s: %s\n", v.From, v.To, netpol.FormatPorts(r.Ports))

@@ -129,12 +129,13 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	if f.quiet {
 		out = io.Discard
 	}
-	if d.Allowed {
-		fmt.Fprintln(out, "yes")
-		return nil
+	if err := render.Answer(out, d.Allowed); err != nil {
+		return err
 	}
-	fmt.Fprintln(out, "no")
-	return cli.ExitError{Code: cli.ExitNo}
+	if !d.Allowed {
+		return cli.ExitError{Code: cli.ExitNo}
+	}
+	return nil
 }
 
 func notNamespaced(t rbac.Target) string {

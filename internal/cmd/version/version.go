@@ -2,12 +2,12 @@
 package version
 
 import (
-	"fmt"
 	"runtime"
 
 	"github.com/spf13/cobra"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
 	"github.com/bulkhead-dev/bulkhead/internal/version"
 )
 
@@ -18,8 +18,7 @@ func NewCommand(streams cli.IOStreams) *cobra.Command {
 		Short: "Print bulkhead's version",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(streams.Out, "bulkhead %s %s/%s %s\n", version.String(), runtime.GOOS, runtime.GOARCH, runtime.Version())
-			return err
+			return render.Version(streams.Out, version.String(), runtime.GOOS+"/"+runtime.GOARCH, runtime.Version())
 		},
 	}
 }
