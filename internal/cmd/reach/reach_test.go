@@ -138,3 +138,27 @@ spec:
 		t.Errorf("exit %d\n%s", code, out)
 	}
 }
+
+// TestOutputChecks: -o is checked before anything is loaded, an unknown
+// format in the words every command uses.
+func TestOutputChecks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown", []string{"--matrix", "-o", "xml"}, `--output "xml": want text, json or csv`},
+		{"csv without --matrix", []string{"a/b", "c/d", "-o", "csv"}, "-o csv needs --matrix"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			cmd := NewCommand(cli.IOStreams{Out: &out, ErrOut: &out})
+			cmd.SetArgs(append(tc.args, "-f", "testdata/nope.yaml"))
+			cmd.SetOut(&out)
+			cmd.SetErr(&out)
+			if err := cmd.Execute(); err == nil || err.Error() != tc.want {
+				t.Errorf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

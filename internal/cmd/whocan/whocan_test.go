@@ -63,3 +63,16 @@ func TestText(t *testing.T) {
 		t.Errorf("delete nodes with the built-in policy:\n%s", out)
 	}
 }
+
+// TestUnknownOutput: -o is checked before anything is loaded, in the words
+// every command uses.
+func TestUnknownOutput(t *testing.T) {
+	var out bytes.Buffer
+	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out})
+	cmd.SetArgs([]string{"get", "pods", "-o", "xml", "-f", "testdata/nope.yaml"})
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	if err := cmd.Execute(); err == nil || err.Error() != `--output "xml": want text or json` {
+		t.Errorf("err = %v", err)
+	}
+}
