@@ -221,18 +221,12 @@ func (b *builder) classify() {
 		key.Reset()
 		key.WriteString(p.ns)
 		key.WriteByte(0)
-		node := ""
-		if p.host {
-			node = p.node
-		}
 		if p.host {
 			key.WriteString("host")
 		}
 		if p.dns {
 			key.WriteString("dns")
 		}
-		key.WriteByte(0)
-		key.WriteString(node)
 		key.WriteByte(0)
 		for _, n := range named {
 			if v, ok := p.named[n]; ok {
@@ -252,7 +246,7 @@ func (b *builder) classify() {
 		if !ok {
 			c = len(m.classes)
 			classOf[k] = c
-			m.classes = append(m.classes, Class{ID: ClassID(c), Namespace: p.ns, HostNetwork: p.host, named: p.named, node: node, dns: p.dns})
+			m.classes = append(m.classes, Class{ID: ClassID(c), Namespace: p.ns, HostNetwork: p.host, named: p.named, dns: p.dns})
 			m.classAtoms = append(m.classAtoms, match[i])
 		}
 		p.class = c

@@ -40,7 +40,6 @@ type Class struct {
 	podIdx []int
 	ext    ipRange
 	named  map[namedPort]int32
-	node   string // set for host-network classes and co-location keys
 	dns    bool   // cluster DNS pods
 }
 

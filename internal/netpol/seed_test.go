@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -126,6 +127,41 @@ func TestHostNetworkSemantics(t *testing.T) {
 		ports, _ := m.AllowedPorts(mustEndpoint(t, c.src), mustEndpoint(t, c.dst))
 		if v.Allowed != c.want || portsInclude(ports, corev1.ProtocolTCP, 443) != c.want {
 			t.Errorf("%s -> %s: reach %v, matrix %v, want %v\n%s", c.src, c.dst, v.Allowed, ports, c.want, strings.Join(v.Explain(), "\n"))
+		}
+	}
+}
+
+// A host-network DaemonSet is one class, however many nodes it runs on:
+// its pods differ only by node, and traffic from a pod's own node is kept
+// pod by pod (EachNodeLocal), not by splitting classes per node, which
+// would make a cluster's reach grow with classes × nodes.
+func TestHostNetworkDaemonSetIsOneClass(t *testing.T) {
+	snap := &snapshot.Snapshot{}
+	for i := 1; i <= 5; i++ {
+		p := hostPod("sys", fmt.Sprintf("agent-%d", i), fmt.Sprintf("n%d", i), fmt.Sprintf("192.168.0.%d", i))
+		p.Labels = map[string]string{"app": "agent"}
+		snap.Pods = append(snap.Pods, p)
+		snap.Pods = append(snap.Pods, corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "t", Name: fmt.Sprintf("web-%d", i)},
+			Spec: corev1.PodSpec{NodeName: fmt.Sprintf("n%d", i)}, Status: corev1.PodStatus{PodIP: fmt.Sprintf("10.0.0.%d", i)}})
+	}
+	snap.NetworkPolicies = []networkingv1.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "t", Name: "deny"},
+		Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}}
+	m := Compile(snap, DefaultOptions())
+	c1, _ := m.ClassOf("sys", "agent-1")
+	c5, _ := m.ClassOf("sys", "agent-5")
+	if c1 != c5 {
+		t.Errorf("the agents of nodes n1 and n5 are classes %d and %d, want one", c1, c5)
+	}
+	local := map[string]bool{}
+	m.EachNodeLocal(func(src, dst string) bool {
+		local[src+" → "+dst] = true
+		return true
+	})
+	for i := 1; i <= 5; i++ {
+		own := fmt.Sprintf("sys/agent-%d → t/web-%d", i, i)
+		other := fmt.Sprintf("sys/agent-%d → t/web-%d", i, i%5+1)
+		if !local[own] || local[other] {
+			t.Errorf("node-local pairs %v: want %s, not %s", local, own, other)
 		}
 	}
 }
