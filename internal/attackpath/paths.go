@@ -238,10 +238,12 @@ type Matrix struct {
 	Tenants []string `json:"tenants"`
 	// Grid is the verdict of every pair at a glance, set by Summarize: a
 	// row per source tenant, a character per target, in Tenants order (see
-	// GridLegend).
+	// GridLegend). It is the whole cluster's, also in a report narrowed to
+	// one tenant.
 	Grid  []string `json:"grid,omitempty"`
 	Cells []Cell   `json:"cells"`
-	// CellsOmitted counts the breached pairs Bound left out of Cells.
+	// CellsOmitted counts the reached pairs (breaches and the platform's
+	// exposure) Bound left out of Cells.
 	CellsOmitted int    `json:"cellsOmitted,omitempty"`
 	AdminPaths   []Path `json:"adminPaths,omitempty"`
 	// Subjects is the reach of users and groups (see Model.Subjects), when
@@ -335,7 +337,7 @@ func (m *Model) row(s *searcher, acc *accumulator, tenants []string, owner []int
 		s.self = int32(ai)
 		acc.collect(s, m.sources[a], owner, int32(ai))
 		if st, ok := s.best(m.admin); ok {
-			p := m.newPath(a, a, "cluster-admin", m.admin, s.path(st))
+			p := m.adminPath(s, a, st)
 			adminPath = &p
 		}
 	}
@@ -401,8 +403,10 @@ func (m *Model) matrixSwept(n int) Matrix {
 	return x
 }
 
-// witnesses gives the picked cells their witness and returns the paths to
-// cluster-admin of the admins tenants, searching once from each source.
+// witnesses gives the picked cells their witness (without evidence:
+// Summarize explains those it shows) and returns the paths to cluster-admin
+// of the admins tenants, searching once from each source, the searches
+// spread over the machine's cores.
 func (m *Model) witnesses(x *Matrix, pick []int, admins []int32) map[int32]Path {
 	ti := m.tenantIndex()
 	index, territory, owner := ti.index, ti.territory, ti.owner
@@ -422,28 +426,57 @@ func (m *Model) witnesses(x *Matrix, pick []int, admins []int32) map[int32]Path 
 		}
 	}
 	slices.Sort(sources)
-	adminPaths := map[int32]Path{}
-	s := m.g.searcher()
-	s.owner = territory
-	acc := newAccumulator(len(x.Tenants), m.g.Len())
-	for _, ai := range sources {
-		a := ti.tenants[ai]
-		s.self = ai
-		acc.collect(s, m.sources[a], owner, ai)
-		for _, i := range bySource[ai] {
-			c := &x.Cells[i]
-			bi := index[c.Target]
-			w := m.newPath(a, a, c.Target, acc.best[bi]/2, s.path(acc.best[bi]))
-			m.Explain(&w)
-			c.Witness = &w
-		}
-		if slices.Contains(admins, ai) {
-			if st, ok := s.best(m.admin); ok {
-				adminPaths[ai] = m.newPath(a, a, "cluster-admin", m.admin, s.path(st))
+	admin := make([]*Path, len(sources))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for k := 0; k < min(runtime.GOMAXPROCS(0), len(sources)); k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := m.g.searcher()
+			s.owner = territory
+			acc := newAccumulator(len(x.Tenants), m.g.Len())
+			for k := range work {
+				ai := sources[k]
+				a := ti.tenants[ai]
+				s.self = ai
+				acc.collect(s, m.sources[a], owner, ai)
+				for _, i := range bySource[ai] { // each cell is one source's
+					c := &x.Cells[i]
+					bi := index[c.Target]
+					w := m.newPath(a, a, c.Target, acc.best[bi]/2, s.path(acc.best[bi]))
+					c.Witness = &w
+				}
+				if slices.Contains(admins, ai) {
+					if st, ok := s.best(m.admin); ok {
+						p := m.adminPath(s, a, st)
+						admin[k] = &p
+					}
+				}
 			}
+		}()
+	}
+	for k := range sources {
+		work <- k
+	}
+	close(work)
+	wg.Wait()
+	out := map[int32]Path{}
+	for k, p := range admin {
+		if p != nil {
+			out[sources[k]] = *p
 		}
 	}
-	return adminPaths
+	return out
+}
+
+// adminPath is tenant a's path to cluster-admin found by search s, ending
+// in state st. Its severity is the worst over every way there (the
+// search's), as the matrix's, even when the one path shown is milder.
+func (m *Model) adminPath(s *searcher, a string, st int32) Path {
+	p := m.newPath(a, a, "cluster-admin", m.admin, s.path(st))
+	p.Severity = max(p.Severity, s.worst[st])
+	return p
 }
 
 // accumulator sums one search's reach per target tenant, in arrays reused

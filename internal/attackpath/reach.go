@@ -28,7 +28,10 @@ const reachBase = int32(1 << 30)
 // destination j, with id reachBase + i*n + j; Graph.Edge builds it when a
 // path shows it.
 type reachRows struct {
-	rows    [][]uint64
+	rows [][]uint64 // nil for a row kept as a list
+	// lists holds the rows with few bits as their columns: a hub reaches
+	// two, most classes a handful of a wide row.
+	lists   [][]int32
 	srcOf   []int32 // vertex → its source row, -1 for others
 	src     []int32 // row → its source vertex
 	dst     []int32 // column → its destination vertex
@@ -50,6 +53,12 @@ func (r *reachRows) each(v int32, f func(eid, to int32, group bool)) {
 	}
 	i := r.srcOf[v]
 	if i < 0 {
+		return
+	}
+	if r.rows[i] == nil {
+		for _, j := range r.lists[i] {
+			f(reachBase+i*r.n+j, r.dst[j], j >= r.classes)
+		}
 		return
 	}
 	for w, word := range r.rows[i] {
@@ -192,6 +201,10 @@ func newReachRows(rows [][]uint64, src, dst []int32, vertices int, group func(g 
 		}
 		r.rows[h] = out
 	}
+	r.lists = make([][]int32, total)
+	for i, row := range r.rows {
+		r.rows[i], r.lists[i] = sparse(row)
+	}
 	for v := range r.srcOf {
 		r.srcOf[v] = -1
 	}
@@ -238,6 +251,25 @@ func (nd *hubNode) cover(lo, hi int, out []int32) []int32 {
 		return append(out, nd.col)
 	}
 	return nd.right.cover(lo, hi, nd.left.cover(lo, hi, out))
+}
+
+// sparse returns a row with fewer bits than words as the list of its
+// columns (and no row); a denser row as it is.
+func sparse(row []uint64) ([]uint64, []int32) {
+	n := 0
+	for _, w := range row {
+		n += bits.OnesCount64(w)
+	}
+	if n >= len(row) {
+		return row, nil
+	}
+	list := make([]int32, 0, n)
+	for w, word := range row {
+		for ; word != 0; word &= word - 1 {
+			list = append(list, int32(w*64+bits.TrailingZeros64(word)))
+		}
+	}
+	return nil, list
 }
 
 func maxVertex(vs []int32) int32 {

@@ -251,6 +251,10 @@ func (w *sweeper) reachOf(x int32, i int) (bool, adminReach) {
 	return true, r
 }
 
+// maxSweepers bounds the sweeps run at once: each holds values for every
+// state of the graph.
+const maxSweepers = 8
+
 // sweptRows decides the rows of the matrix of every source tenant by
 // sweeps, without witnesses, the batches spread over the machine's cores;
 // admin[a] is set when tenant a reaches cluster-admin.
@@ -260,7 +264,7 @@ func (m *Model) sweptRows(dns map[string]*dnsCell) (rows [][]Cell, admin []*admi
 	rows, admin = make([][]Cell, n), make([]*adminReach, n)
 	work := make(chan int32)
 	var wg sync.WaitGroup
-	for k := 0; k < min(runtime.GOMAXPROCS(0), (n+63)/64); k++ {
+	for k := 0; k < min(runtime.GOMAXPROCS(0), (n+63)/64, maxSweepers); k++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

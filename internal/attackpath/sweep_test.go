@@ -38,6 +38,11 @@ func checkSweep(t *testing.T, m *Model) {
 	t.Helper()
 	want := searched(m)
 	got := m.matrixSwept(len(want.Cells) + len(want.Tenants))
+	for i := range got.Cells {
+		if w := got.Cells[i].Witness; w != nil {
+			m.Explain(w)
+		}
+	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(Path{})); diff != "" {
 		t.Fatalf("swept matrix differs from the searched one (-searched +swept):\n%s", diff)
 	}
@@ -90,7 +95,7 @@ func TestSweepEqualsSearchOnClusters(t *testing.T) {
 // as rows, and more tenants than one batch.
 func TestSweepEqualsSearchOnRandomGraphs(t *testing.T) {
 	grouped := 0
-	for seed := uint64(1); seed <= 60; seed++ {
+	for seed := uint64(1); seed <= 300; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			m := randomModel(t, seed)
 			if r := m.g.reach; r != nil && r.n > r.classes {
@@ -99,7 +104,7 @@ func TestSweepEqualsSearchOnRandomGraphs(t *testing.T) {
 			checkSweep(t, m)
 		})
 	}
-	if grouped < 10 {
+	if grouped < 50 {
 		t.Errorf("only %d random graphs reach classes through groups", grouped)
 	}
 }
@@ -110,7 +115,7 @@ func randomModel(t *testing.T, seed uint64) *Model {
 	t.Helper()
 	r := rand.New(rand.NewPCG(seed, 7))
 	tenants := 2 + r.IntN(5)
-	if seed%10 == 0 {
+	if seed%25 == 0 {
 		tenants = 65 + r.IntN(70) // more than one batch
 	}
 	snap := &snapshot.Snapshot{}
@@ -142,6 +147,9 @@ func randomModel(t *testing.T, seed uint64) *Model {
 	}
 	// Network classes: a source and a destination vertex per class.
 	classes := r.IntN(12)
+	if seed%7 == 0 {
+		classes = 60 + r.IntN(140) // rows of several words, deep hub trees
+	}
 	var src, dst []int32
 	for c := 0; c < classes; c++ {
 		src = append(src, m.g.Vertex(Vertex{Kind: NetClass, Name: fmt.Sprintf("src-%d", c)}))
@@ -169,17 +177,29 @@ func randomModel(t *testing.T, seed uint64) *Model {
 		}
 	}
 	if classes > 0 {
-		// Some destination classes are open to every source, so that
-		// their columns are alike and reached through a group.
-		open := make([]bool, classes)
+		// Some destination classes admit sources alike (every source, the
+		// even ones, the first half), so that their columns are alike and
+		// reached through groups.
+		open := make([]int, classes)
 		for b := range open {
-			open[b] = r.IntN(3) == 0
+			open[b] = r.IntN(5)
+		}
+		admits := func(pattern, a int) bool {
+			switch pattern {
+			case 1:
+				return true
+			case 2:
+				return a%2 == 0
+			case 3:
+				return a < classes/2
+			}
+			return r.IntN(2) == 0
 		}
 		rows := make([][]uint64, classes)
 		for a := range rows {
 			rows[a] = make([]uint64, (classes+63)/64)
 			for b := 0; b < classes; b++ {
-				if a != b && (open[b] || r.IntN(2) == 0) {
+				if a != b && admits(open[b], a) {
 					rows[a][b/64] |= 1 << (b % 64)
 				}
 			}
@@ -204,7 +224,62 @@ func randomModel(t *testing.T, seed uint64) *Model {
 				t = fmt.Sprintf("t%03d", r.IntN(tenants))
 			}
 			m.sources[t] = append(m.sources[t], v)
+			if r.IntN(8) == 0 { // a foothold two tenants share
+				u := fmt.Sprintf("t%03d", r.IntN(tenants))
+				m.sources[u] = append(m.sources[u], v)
+			}
 		}
 	}
 	return m
+}
+
+// TestReachGroupsKeepRows: following a row's groups and hubs gives back
+// exactly the classes the row reached, never the class itself.
+func TestReachGroupsKeepRows(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		r := rand.New(rand.NewPCG(seed, 11))
+		n := 2 + r.IntN(300)
+		open := make([]int, n)
+		for b := range open {
+			open[b] = r.IntN(4)
+		}
+		rows := make([][]uint64, n)
+		for a := range rows {
+			rows[a] = make([]uint64, (n+63)/64)
+			for b := 0; b < n; b++ {
+				if a != b && (open[b] == 1 || open[b] == 2 && a%3 == 0 || open[b] == 0 && r.IntN(3) == 0) {
+					rows[a][b/64] |= 1 << (b % 64)
+				}
+			}
+		}
+		src, dst := make([]int32, n), make([]int32, n)
+		for i := range src {
+			src[i], dst[i] = int32(2*i), int32(2*i+1)
+		}
+		next := int32(2 * n)
+		rr := newReachRows(rows, src, dst, 2*n, func(int) int32 { next++; return next - 1 })
+		for a := 0; a < n; a++ {
+			got := map[int32]bool{}
+			var walk func(row int32)
+			walk = func(row int32) {
+				rr.each(rr.src[row], func(_, to int32, group bool) {
+					if group {
+						walk(rr.srcOf[to])
+						return
+					}
+					if got[to] {
+						t.Fatalf("seed %d: class %d reaches vertex %d twice", seed, a, to)
+					}
+					got[to] = true
+				})
+			}
+			walk(int32(a))
+			for b := 0; b < n; b++ {
+				want := rows[a][b/64]>>(b%64)&1 != 0
+				if got[dst[b]] != want {
+					t.Fatalf("seed %d: class %d reaches %d: %v, want %v", seed, a, b, got[dst[b]], want)
+				}
+			}
+		}
+	}
 }

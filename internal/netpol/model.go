@@ -40,7 +40,7 @@ type Class struct {
 	podIdx []int
 	ext    ipRange
 	named  map[namedPort]int32
-	dns    bool   // cluster DNS pods
+	dns    bool // cluster DNS pods
 }
 
 // IsExternal reports whether the class stands for addresses outside the pods.

@@ -192,13 +192,23 @@ func (p *printer) grid(x *attackpath.Matrix) {
 		p.printf(" %-4d", i+1)
 	}
 	p.printf("\n")
+	shown := map[string]bool{}
+	for _, t := range tenants {
+		shown[t] = true
+	}
+	cells := map[[2]string]*attackpath.Cell{} // one pass, not a scan per cell
+	for i := range x.Cells {
+		if c := &x.Cells[i]; shown[c.Source] && shown[c.Target] {
+			cells[[2]string{c.Source, c.Target}] = c
+		}
+	}
 	for i, a := range tenants {
 		p.printf("  %2d %s", i+1, pad(clip(a, w), w))
 		for _, b := range tenants {
 			cell := "·"
 			if a == b {
 				cell = "—"
-			} else if c := x.Cell(a, b); c != nil {
+			} else if c := cells[[2]string{a, b}]; c != nil {
 				cell = p.cellText(c)
 			}
 			p.printf(" %s", pad(cell, 4))

@@ -21,7 +21,7 @@ import (
 
 type flags struct {
 	source             cli.Source
-	output             string
+	output             render.Format
 	failOn             string
 	color              string
 	verbose            bool
@@ -64,7 +64,7 @@ otherwise 0; 1 on error (docs/exit-codes.md).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, streams) },
 	}
 	f.source.AddFlags(cmd.Flags())
-	cmd.Flags().StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	render.AuditFormats.AddFlag(cmd.Flags(), &f.output)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding, a breached tenant pair or a tenant's path to cluster-admin is at or above this severity: critical, high, medium, low, info or none")
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour the text report: auto (only on a terminal), always or never")
 	cmd.Flags().BoolVarP(&f.verbose, "verbose", "v", false, "print each finding's detail and full witness")
@@ -82,8 +82,8 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return fmt.Errorf("--fail-on: %w", err)
 	}
-	if f.output != "text" && f.output != "json" {
-		return fmt.Errorf("--output %q: want text or json", f.output)
+	if err := render.AuditFormats.Check(f.output); err != nil {
+		return err
 	}
 	color, err := f.useColor(streams)
 	if err != nil {
@@ -102,11 +102,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err := f.selection.apply(report); err != nil {
 		return err
 	}
-	if f.output == "json" {
-		err = render.JSON(streams.Out, report)
-	} else {
-		err = render.Text(streams.Out, report, render.TextOptions{Color: color, Width: width(streams), Verbose: f.verbose, Tenant: f.selection.tenant})
-	}
+	err = render.ReportAs(streams.Out, f.output, report, render.TextOptions{Color: color, Width: width(streams), Verbose: f.verbose, Tenant: f.selection.tenant})
 	if err != nil {
 		return err
 	}
