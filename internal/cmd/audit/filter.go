@@ -33,7 +33,7 @@ func (s selection) apply(r *audit.Report) error {
 		}
 		return fmt.Errorf("--tenant %q: no such tenant (tenants: %s)", s.tenant, strings.Join(names, ", "))
 	}
-	known := slices.Clone(knownChecks)
+	known := knownChecks()
 	for _, f := range r.Findings {
 		known = append(known, f.ID)
 	}

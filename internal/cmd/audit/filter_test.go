@@ -147,7 +147,7 @@ func TestKnownChecksMatchDocs(t *testing.T) {
 		}
 	}
 	slices.Sort(documented)
-	known := slices.Sorted(slices.Values(knownChecks))
+	known := slices.Sorted(slices.Values(knownChecks()))
 	if d := cmp.Diff(documented, known); d != "" {
 		t.Errorf("docs/checks and knownChecks differ (-docs +known):\n%s", d)
 	}
