@@ -1,6 +1,10 @@
 package load
 
 import (
+	"slices"
+	"strings"
+	"sync"
+
 	corev1 "k8s.io/api/core/v1"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/api/validation/path"
@@ -66,13 +70,46 @@ func meta[T typed](name apivalidation.ValidateNameFunc, spec func(T) field.Error
 		if !ok {
 			return nil
 		}
-		errs := apivalidation.ValidateObjectMetaAccessor(o, namespaced, name, field.NewPath("metadata"))
+		errs := validateMeta(o, namespaced, name)
 		if spec != nil {
 			errs = append(errs, spec(o)...)
 		}
 		return errs
 	}
 }
+
+// validateMeta is apimachinery's ValidateObjectMetaAccessor, with the
+// labels left out when every pair of them passed before: a big cluster
+// repeats a few thousand label pairs over its objects, and each check is a
+// regular expression. The object is the loader's own, decoded for this
+// call; its labels are put back.
+func validateMeta(o metav1.Object, namespaced bool, name apivalidation.ValidateNameFunc) field.ErrorList {
+	labels := o.GetLabels()
+	known := len(labels) > 0
+	for k, v := range labels {
+		if _, ok := validLabels.Load(labelPair{k, v}); !ok {
+			known = false
+			break
+		}
+	}
+	if known {
+		o.SetLabels(nil)
+		defer o.SetLabels(labels)
+	}
+	errs := apivalidation.ValidateObjectMetaAccessor(o, namespaced, name, field.NewPath("metadata"))
+	if !known && len(labels) > 0 && !slices.ContainsFunc(errs, func(e *field.Error) bool { return strings.HasPrefix(e.Field, "metadata.labels") }) {
+		for k, v := range labels {
+			validLabels.Store(labelPair{k, v}, true)
+		}
+	}
+	return errs
+}
+
+// labelPair is a label's key and value.
+type labelPair struct{ key, value string }
+
+// validLabels holds the label pairs validation passed.
+var validLabels sync.Map
 
 // selector validates a label selector as the API server does.
 func selector(s *metav1.LabelSelector, p *field.Path) field.ErrorList {

@@ -134,3 +134,37 @@ func TestAccepted(t *testing.T) {
 		})
 	}
 }
+
+// TestLabelsValidatedOnce: label pairs that passed are not checked again,
+// yet a bad label beside them is refused, every time, and the labels of
+// an accepted object are kept whole.
+func TestLabelsValidatedOnce(t *testing.T) {
+	cm := func(name, labels string) string {
+		return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + name + ", namespace: a, labels: {" + labels + "}}\n"
+	}
+	in := strings.Join([]string{
+		cm("c1", "app: web, tier: front"),
+		cm("c2", "app: web, tier: front"),
+		cm("c3", `app: web, "bad key": x`),
+		cm("c4", `app: web, "bad key": x`),
+		cm("c5", "app: web"),
+	}, "---\n")
+	snap := &snapshot.Snapshot{}
+	Bytes(snap, "in", []byte(in))
+	if len(snap.Problems) != 2 {
+		t.Fatalf("problems %v, want c3 and c4 refused", snap.Problems)
+	}
+	for _, p := range snap.Problems {
+		if !strings.Contains(p.String(), `metadata.labels: Invalid value: "bad key"`) {
+			t.Errorf("problem %v", p)
+		}
+	}
+	want := map[string]map[string]string{"c1": {"app": "web", "tier": "front"}, "c2": {"app": "web", "tier": "front"}, "c5": {"app": "web"}}
+	got := map[string]map[string]string{}
+	for _, c := range snap.ConfigMaps {
+		got[c.Name] = c.Labels
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("labels (-want +got):\n%s", d)
+	}
+}
