@@ -11,6 +11,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/render"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -91,6 +92,15 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	facts := audit.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
 	done = progress.Phase("attack graph")
+	facts.Prepare()
+	// The engines judge (for the pairs findings join) while the graph is
+	// built and searched: both only read the facts.
+	judged := make(chan []finding.Finding, 1)
+	if !target.ClusterAdmin && (f.from == "" || ten.Namespaces(f.from) != nil) {
+		go func() { judged <- audit.Run(facts, audit.Engines(), audit.Options{}).Findings }()
+	} else {
+		judged <- nil // from a subject, or to cluster-admin: no pair to join
+	}
 	model := facts.Graph()
 	done()
 	sources, err := parseFrom(f.from, ten, model)
@@ -103,7 +113,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	attackpath.SortPaths(paths)
 	total := len(paths)
-	joined := joinedPairs(facts, sources, target)
+	joined := joinedPairs(model, <-judged, sources, target)
 	if f.max > 0 && len(paths) > f.max {
 		paths = paths[:f.max]
 	}
@@ -124,7 +134,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 // tenants (to the target tenant, when one is asked for) that findings or
 // DNS discovery join without an attack path, so that paths and the audit
 // never disagree on a pair.
-func joinedPairs(facts *audit.Facts, sources []attackpath.Source, to attackpath.Target) []attackpath.Cell {
+func joinedPairs(model *attackpath.Model, findings []finding.Finding, sources []attackpath.Source, to attackpath.Target) []attackpath.Cell {
 	from := map[string]bool{}
 	for _, s := range sources {
 		if s.Subject == nil {
@@ -134,13 +144,12 @@ func joinedPairs(facts *audit.Facts, sources []attackpath.Source, to attackpath.
 	if len(from) == 0 || to.ClusterAdmin {
 		return nil
 	}
-	report := audit.Run(facts, audit.Engines(), audit.Options{})
 	var tenants []string
 	for t := range from {
 		tenants = append(tenants, t)
 	}
-	x := facts.Graph().MatrixFrom(tenants)
-	x.AddFindings(report.Findings)
+	x := model.MatrixFrom(tenants)
+	x.AddFindings(findings)
 	var out []attackpath.Cell
 	for _, c := range x.Cells {
 		if from[c.Source] && !c.Isolated && c.Paths == 0 && (to.Tenant == "" || c.Target == to.Tenant) {
