@@ -265,19 +265,6 @@ func (m *Model) selectorHub(ri int, np *networkingv1.NetworkPolicy, r networking
 	return hub, len(m.g.out[hub]) > 0
 }
 
-// joinable returns the labels that make namespace ns match a peer's
-// namespaceSelector, when relabelling is what it takes: the peer selects
-// any pod of the namespaces it selects, its selector names labels other
-// than kubernetes.io/metadata.name, ns does not match it now, and some
-// labels (with ns's name kept) do.
-func joinable(peer networkingv1.NetworkPolicyPeer, ns string, current labels.Set) (labels.Set, bool) {
-	s, ok := joinablePeer(peer)
-	if !ok {
-		return nil, false
-	}
-	return joinableBy(s, peer.NamespaceSelector, ns, current)
-}
-
 // joinablePeer returns the compiled namespaceSelector of a peer that admits
 // every pod of the namespaces it selects, unless it selects by
 // kubernetes.io/metadata.name alone.
@@ -296,8 +283,10 @@ func joinablePeer(peer networkingv1.NetworkPolicyPeer) (labels.Selector, bool) {
 	return s, true
 }
 
-// joinableBy is joinable for a peer joinablePeer accepts, s its compiled
-// selector sel.
+// joinableBy returns the labels that make namespace ns match the
+// namespaceSelector sel (compiled: s) of a peer joinablePeer accepts, when
+// relabelling is what it takes: ns does not match it now, and some labels
+// (with ns's name kept) do.
 func joinableBy(s labels.Selector, sel *metav1.LabelSelector, ns string, current labels.Set) (labels.Set, bool) {
 	if s.Matches(current) {
 		return nil, false

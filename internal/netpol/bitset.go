@@ -14,11 +14,6 @@ func (b bitset) or(o bitset) {
 		b[i] |= o[i]
 	}
 }
-func (b bitset) and(o bitset) {
-	for i := range b {
-		b[i] &= o[i]
-	}
-}
 func (b bitset) copyFrom(o bitset) { copy(b, o) }
 func (b bitset) clear()            { clear(b) }
 func (b bitset) clone() bitset     { return append(bitset(nil), b...) }
