@@ -134,37 +134,12 @@ func DefaultPodSpec(spec *corev1.PodSpec) {
 	}
 }
 
+// sort sorts every kind's objects by namespace and name, and the gaps by
+// resource.
 func (s *Snapshot) sort() {
-	sortBy(s.Namespaces, func(i int) (string, string) { return "", s.Namespaces[i].Name })
-	sortBy(s.Nodes, func(i int) (string, string) { return "", s.Nodes[i].Name })
-	sortBy(s.Pods, func(i int) (string, string) { return s.Pods[i].Namespace, s.Pods[i].Name })
-	sortBy(s.Services, func(i int) (string, string) { return s.Services[i].Namespace, s.Services[i].Name })
-	sortBy(s.Endpoints, func(i int) (string, string) { return s.Endpoints[i].Namespace, s.Endpoints[i].Name })
-	sortBy(s.EndpointSlices, func(i int) (string, string) { return s.EndpointSlices[i].Namespace, s.EndpointSlices[i].Name })
-	sortBy(s.ServiceAccounts, func(i int) (string, string) { return s.ServiceAccounts[i].Namespace, s.ServiceAccounts[i].Name })
-	sortBy(s.Secrets, func(i int) (string, string) { return s.Secrets[i].Namespace, s.Secrets[i].Name })
-	sortBy(s.ConfigMaps, func(i int) (string, string) { return s.ConfigMaps[i].Namespace, s.ConfigMaps[i].Name })
-	sortBy(s.PersistentVolumes, func(i int) (string, string) { return "", s.PersistentVolumes[i].Name })
-	sortBy(s.PersistentVolumeClaims, func(i int) (string, string) {
-		return s.PersistentVolumeClaims[i].Namespace, s.PersistentVolumeClaims[i].Name
-	})
-	sortBy(s.Roles, func(i int) (string, string) { return s.Roles[i].Namespace, s.Roles[i].Name })
-	sortBy(s.RoleBindings, func(i int) (string, string) { return s.RoleBindings[i].Namespace, s.RoleBindings[i].Name })
-	sortBy(s.ClusterRoles, func(i int) (string, string) { return "", s.ClusterRoles[i].Name })
-	sortBy(s.ClusterRoleBindings, func(i int) (string, string) { return "", s.ClusterRoleBindings[i].Name })
-	sortBy(s.NetworkPolicies, func(i int) (string, string) { return s.NetworkPolicies[i].Namespace, s.NetworkPolicies[i].Name })
-	sortBy(s.AdminNetworkPolicies, func(i int) (string, string) { return "", s.AdminNetworkPolicies[i].Name })
-	sortBy(s.BaselineAdminNetworkPolicies, func(i int) (string, string) { return "", s.BaselineAdminNetworkPolicies[i].Name })
-	sortBy(s.Ingresses, func(i int) (string, string) { return s.Ingresses[i].Namespace, s.Ingresses[i].Name })
-	sortBy(s.Deployments, func(i int) (string, string) { return s.Deployments[i].Namespace, s.Deployments[i].Name })
-	sortBy(s.StatefulSets, func(i int) (string, string) { return s.StatefulSets[i].Namespace, s.StatefulSets[i].Name })
-	sortBy(s.DaemonSets, func(i int) (string, string) { return s.DaemonSets[i].Namespace, s.DaemonSets[i].Name })
-	sortBy(s.ReplicaSets, func(i int) (string, string) { return s.ReplicaSets[i].Namespace, s.ReplicaSets[i].Name })
-	sortBy(s.ReplicationControllers, func(i int) (string, string) {
-		return s.ReplicationControllers[i].Namespace, s.ReplicationControllers[i].Name
-	})
-	sortBy(s.Jobs, func(i int) (string, string) { return s.Jobs[i].Namespace, s.Jobs[i].Name })
-	sortBy(s.CronJobs, func(i int) (string, string) { return s.CronJobs[i].Namespace, s.CronJobs[i].Name })
+	for _, k := range Kinds {
+		k.ops.sort(s, k.Namespaced)
+	}
 	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].Resource < s.Gaps[j].Resource })
 }
 

@@ -1,0 +1,150 @@
+package snapshot
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// metaObject is an object with metadata, as Object holds it.
+type metaObject interface {
+	metav1.Object
+	runtime.Object
+}
+
+// kindOps is what a row of Kinds does with a Snapshot's slice of its kind.
+type kindOps interface {
+	newObject() runtime.Object
+	newList() runtime.Object
+	add(s *Snapshot, obj runtime.Object) bool
+	len(s *Snapshot) int
+	at(s *Snapshot, i int) metaObject
+	grow(s *Snapshot, n int)
+	truncate(s *Snapshot, n int)
+	appendList(s *Snapshot, list runtime.Object) (int, error)
+	sort(s *Snapshot, namespaced bool)
+	share(dst, src *Snapshot)
+}
+
+// pointer is *T of an object type T.
+type pointer[T any] interface {
+	*T
+	metaObject
+}
+
+// listPointer is *L of a list type L.
+type listPointer[L any] interface {
+	*L
+	runtime.Object
+}
+
+// slot implements kindOps for objects of type T in lists of type L, kept
+// in the Snapshot slice field returns.
+type slot[T, L any, PT pointer[T], PL listPointer[L]] struct {
+	field func(*Snapshot) *[]T
+	// items is the index of L's Items field.
+	items int
+	// keep, when set, is what Add keeps of an object (Secrets: no values).
+	keep func(*T) T
+}
+
+// define makes the row of a kind whose objects are T, listed as L, kept in
+// the Snapshot slice field returns.
+func define[T, L any, PT pointer[T], PL listPointer[L]](gv schema.GroupVersion, kind, resource string, namespaced bool, live Live, addToScheme func(*runtime.Scheme) error, field func(*Snapshot) *[]T) Kind {
+	f, ok := reflect.TypeFor[L]().FieldByName("Items")
+	if !ok || f.Type != reflect.TypeFor[[]T]() {
+		panic(fmt.Sprintf("snapshot: %s has no Items of %s", reflect.TypeFor[L](), reflect.TypeFor[T]())) // a wrong row, found by any test
+	}
+	return Kind{
+		GVK:         gv.WithKind(kind),
+		Resource:    resource,
+		Namespaced:  namespaced,
+		Live:        live,
+		AddToScheme: addToScheme,
+		ops:         &slot[T, L, PT, PL]{field: field, items: f.Index[0]},
+	}
+}
+
+// keeping sets what Add keeps of an object of the kind.
+func (k Kind) keeping(keep any) Kind {
+	k.ops = k.ops.(interface{ withKeep(any) kindOps }).withKeep(keep)
+	return k
+}
+
+func (o *slot[T, L, PT, PL]) withKeep(keep any) kindOps {
+	c := *o
+	c.keep = keep.(func(*T) T)
+	return &c
+}
+
+func (o *slot[T, L, PT, PL]) newObject() runtime.Object { return PT(new(T)) }
+func (o *slot[T, L, PT, PL]) newList() runtime.Object   { return PL(new(L)) }
+func (o *slot[T, L, PT, PL]) len(s *Snapshot) int       { return len(*o.field(s)) }
+
+func (o *slot[T, L, PT, PL]) add(s *Snapshot, obj runtime.Object) bool {
+	p, ok := obj.(PT)
+	if !ok {
+		return false
+	}
+	xs := o.field(s)
+	if o.keep != nil {
+		*xs = grow(*xs, o.keep(p))
+	} else {
+		*xs = grow(*xs, *p)
+	}
+	return true
+}
+
+func (o *slot[T, L, PT, PL]) at(s *Snapshot, i int) metaObject {
+	return PT(&(*o.field(s))[i])
+}
+
+func (o *slot[T, L, PT, PL]) grow(s *Snapshot, n int) {
+	xs := o.field(s)
+	*xs = slices.Grow(*xs, n)
+}
+
+func (o *slot[T, L, PT, PL]) truncate(s *Snapshot, n int) {
+	xs := o.field(s)
+	if n < 0 {
+		*xs = nil
+		return
+	}
+	*xs = (*xs)[:n]
+}
+
+func (o *slot[T, L, PT, PL]) appendList(s *Snapshot, list runtime.Object) (int, error) {
+	l, ok := list.(PL)
+	if !ok {
+		return 0, fmt.Errorf("a list of %s is a %T, not a %T", reflect.TypeFor[T]().Name(), list, PL(nil))
+	}
+	got := reflect.ValueOf(l).Elem().Field(o.items).Interface().([]T)
+	xs := o.field(s)
+	*xs = append(*xs, got...)
+	return len(got), nil
+}
+
+// sort sorts the objects by namespace and name; a cluster-scoped kind's by
+// name alone.
+func (o *slot[T, L, PT, PL]) sort(s *Snapshot, namespaced bool) {
+	xs := *o.field(s)
+	sortBy(xs, func(i int) (string, string) {
+		p := PT(&xs[i])
+		if !namespaced {
+			return "", p.GetName()
+		}
+		return p.GetNamespace(), p.GetName()
+	})
+}
+
+// share sets dst's slice of the kind to src's, without copying the
+// objects: the capacity is cut to the length, so that an append to
+// either copies instead of writing into what both share.
+func (o *slot[T, L, PT, PL]) share(dst, src *Snapshot) {
+	xs := *o.field(src)
+	*o.field(dst) = xs[:len(xs):len(xs)]
+}
