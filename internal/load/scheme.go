@@ -5,11 +5,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
-// Scheme knows every built-in Kubernetes type plus the AdminNetworkPolicy
-// types.
+// Scheme knows every built-in Kubernetes type, so that a kind the snapshot
+// does not model is still decoded and counted, plus the types of every
+// group version of snapshot.Kinds (the AdminNetworkPolicy CRDs).
 var Scheme = newScheme()
 
 // deserializer decodes strictly, as kubectl's default --validate=strict
@@ -17,19 +19,39 @@ var Scheme = newScheme()
 // the object still comes back from the same single decode.
 var deserializer = serializer.NewCodecFactory(Scheme, serializer.EnableStrict).UniversalDeserializer()
 
+// The scope of a kind the snapshot models is its row's, in snapshot.Kinds.
+func init() {
+	for _, k := range snapshot.Kinds {
+		if !k.Namespaced {
+			clusterScoped[k.GVK.GroupKind()] = true
+		}
+	}
+}
+
 func newScheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(s); err != nil {
 		panic(err) // static registration; cannot fail at run time
 	}
-	if err := anpv1alpha1.AddToScheme(s); err != nil {
-		panic(err)
+	added := map[schema.GroupVersion]bool{}
+	for _, k := range snapshot.Kinds {
+		if gv := k.GVK.GroupVersion(); !added[gv] {
+			added[gv] = true
+			if err := k.AddToScheme(s); err != nil {
+				panic(err)
+			}
+		}
 	}
 	return s
 }
 
-// KindOf returns the group, version and kind of a typed object.
+// KindOf returns the group, version and kind of a typed object: its row's
+// in snapshot.Kinds, or the Scheme's for a kind the snapshot does not
+// model.
 func KindOf(obj runtime.Object) (schema.GroupVersionKind, error) {
+	if k, ok := snapshot.KindOf(obj); ok {
+		return k.GVK, nil
+	}
 	gvks, _, err := Scheme.ObjectKinds(obj)
 	if err != nil {
 		return schema.GroupVersionKind{}, err

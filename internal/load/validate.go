@@ -13,14 +13,31 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
-// validators hold, for every kind the snapshot models, what the API server
+// validators hold the check of every kind of snapshot.Kinds: the kinds the
+// loader takes into the snapshot, all others being counted as unknown.
+var validators = kindValidators(checks)
+
+// kindValidators returns the check of each row of snapshot.Kinds.
+func kindValidators(checks map[schema.GroupKind]validator) map[schema.GroupKind]validator {
+	m := make(map[schema.GroupKind]validator, len(snapshot.Kinds))
+	for _, k := range snapshot.Kinds {
+		if v, ok := checks[k.GVK.GroupKind()]; ok {
+			m[k.GVK.GroupKind()] = v
+		}
+	}
+	return m
+}
+
+// checks hold, for every kind the snapshot models, what the API server
 // checks on create that the analysis depends on: names, selectors, ports,
 // addresses and the spec a kind cannot do without. The checks follow
 // kube-apiserver's validation (pkg/apis/*/validation) and the network
 // policy API's CRD schema, built on apimachinery's helpers.
-var validators = map[schema.GroupKind]validator{
+var checks = map[schema.GroupKind]validator{
 	{Group: "", Kind: "Namespace"}:                                          meta[*corev1.Namespace](apivalidation.ValidateNamespaceName, nil),
 	{Group: "", Kind: "Node"}:                                               meta[*corev1.Node](apivalidation.NameIsDNSSubdomain, nil),
 	{Group: "", Kind: "Pod"}:                                                meta(apivalidation.NameIsDNSSubdomain, validatePod),
