@@ -1,0 +1,67 @@
+package load
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// TestEveryKindLoads walks snapshot.Kinds: each row decodes to its own Go
+// type through Scheme, has a validator, has the scope the loader gives it,
+// maps back to its kind through KindOf, and an object of it in a file ends
+// up in the snapshot (testdata/kinds.yaml holds one of each). A row missing
+// any of that wiring fails here.
+func TestEveryKindLoads(t *testing.T) {
+	snap, err := Paths([]string{"testdata/kinds.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Problems) > 0 {
+		t.Fatalf("problems: %v", snap.Problems)
+	}
+	if len(snap.Unknown) > 0 {
+		t.Errorf("unknown kinds: %v", snap.Unknown)
+	}
+	counts := snap.Counts()
+	for _, k := range snapshot.Kinds {
+		t.Run(k.GVK.Kind, func(t *testing.T) {
+			obj, err := Scheme.New(k.GVK)
+			if err != nil {
+				t.Fatalf("Scheme does not decode %s: %v", k.GVK, err)
+			}
+			if got, want := reflect.TypeOf(obj), reflect.TypeOf(k.New()); got != want {
+				t.Errorf("Scheme decodes %s as %v, the row holds %v", k.GVK, got, want)
+			}
+			if _, ok := validators[k.GVK.GroupKind()]; !ok {
+				t.Errorf("no validator for %s", k.GVK.GroupKind())
+			}
+			if got := Namespaced(k.GVK.GroupKind()); got != k.Namespaced {
+				t.Errorf("loader's scope namespaced=%v, row's %v", got, k.Namespaced)
+			}
+			if gvk, err := KindOf(k.New()); err != nil || gvk != k.GVK {
+				t.Errorf("KindOf = %v, %v; want %v", gvk, err, k.GVK)
+			}
+			if counts[k.GVK.Kind] != 1 {
+				t.Errorf("testdata/kinds.yaml loaded %d of %s, want 1", counts[k.GVK.Kind], k.GVK.Kind)
+			}
+		})
+	}
+}
+
+// TestValidatorsAreKinds checks that the checks hold no kind the snapshot
+// does not model (it would be validated, then dropped as unknown).
+func TestValidatorsAreKinds(t *testing.T) {
+	var extra []schema.GroupKind
+	for gk := range checks {
+		if _, ok := validators[gk]; !ok {
+			extra = append(extra, gk)
+		}
+	}
+	if d := cmp.Diff([]schema.GroupKind(nil), extra); d != "" {
+		t.Errorf("checks of kinds not in snapshot.Kinds (-want +got):\n%s", d)
+	}
+}
