@@ -52,6 +52,9 @@ type Model struct {
 
 	relabel *relabelIndex // see relabelIndex
 
+	orderOnce  sync.Once
+	sweepOrder *sweepOrder // see order
+
 	indexOnce sync.Once
 	tenants   *tenantIndex // see tenantIndex
 }

@@ -34,17 +34,17 @@ const (
 // sweeper holds one batch's values, reused from batch to batch.
 type sweeper struct {
 	g         *Graph
+	order     *sweepOrder
 	territory []int32
 	val       []uint64 // slots per state
 	queued    []bool
-	work      []int32
 	touched   []int32
 	mark      []bool // touched
 }
 
-func newSweeper(g *Graph, territory []int32) *sweeper {
+func newSweeper(g *Graph, order *sweepOrder, territory []int32) *sweeper {
 	n := 2 * g.Len()
-	return &sweeper{g: g, territory: territory, val: make([]uint64, n*slots), queued: make([]bool, n), mark: make([]bool, n)}
+	return &sweeper{g: g, order: order, territory: territory, val: make([]uint64, n*slots), queued: make([]bool, n), mark: make([]bool, n)}
 }
 
 func (w *sweeper) reset() {
@@ -56,46 +56,57 @@ func (w *sweeper) reset() {
 }
 
 // run computes the batch's fixpoint; base is the index of the tenant of
-// bit 0, sources[i] the footholds of the tenant of bit i.
+// bit 0, sources[i] the footholds of the tenant of bit i. Vertices are
+// taken component by component in topological order (sweepOrder): a
+// component is done when a pass over it changes nothing in it, and values
+// only flow on to later components.
 func (w *sweeper) run(base int32, sources [][]int32) {
 	w.reset()
-	work := w.work[:0]
 	for i, vs := range sources {
 		for _, v := range vs {
 			x := 2 * v
 			w.touch(x)
 			w.val[int(x)*slots+slotReach] |= 1 << i
-			if !w.queued[x] {
-				w.queued[x] = true
-				work = append(work, x)
-			}
+			w.queued[x] = true
 		}
 	}
-	g := w.g
-	for head := 0; head < len(work); head++ {
-		x := work[head]
-		w.queued[x] = false
-		from := w.val[int(x)*slots : int(x+1)*slots : int(x+1)*slots]
-		if from[slotReach] == 0 {
-			continue
-		}
-		for _, eid := range g.out[x/2] {
-			e := &g.edges[eid]
-			if y := 2*e.To + b2i(e.Final); w.pass(from, y, w.own(base, e.To), e.bit, e.Severity) && !e.Final && !w.queued[y] {
-				w.queued[y] = true
-				work = append(work, y)
-			}
-		}
-		if r := g.reach; r != nil {
-			r.each(x/2, func(_, to int32, _ bool) {
-				if y := 2 * to; w.pass(from, y, w.own(base, to), networkBit, finding.Medium) && !w.queued[y] {
-					w.queued[y] = true
-					work = append(work, y)
+	g, o := w.g, w.order
+	for c := 0; c+1 < len(o.starts); c++ {
+		members := o.vertices[o.starts[c]:o.starts[c+1]]
+		for again := true; again; {
+			again = false
+			for _, v := range members {
+				x := 2 * v
+				if !w.queued[x] {
+					continue
 				}
-			})
+				w.queued[x] = false
+				from := w.val[int(x)*slots : int(x+1)*slots : int(x+1)*slots]
+				if from[slotReach] == 0 {
+					continue
+				}
+				queue := func(to int32) {
+					if y := 2 * to; !w.queued[y] {
+						w.queued[y] = true
+						again = again || o.comp[to] == int32(c)
+					}
+				}
+				for _, eid := range g.out[v] {
+					e := &g.edges[eid]
+					if y := 2*e.To + b2i(e.Final); w.pass(from, y, w.own(base, e.To), e.bit, e.Severity) && !e.Final {
+						queue(e.To)
+					}
+				}
+				if r := g.reach; r != nil {
+					r.each(v, func(_, to int32, _ bool) {
+						if w.pass(from, 2*to, w.own(base, to), networkBit, finding.Medium) {
+							queue(to)
+						}
+					})
+				}
+			}
 		}
 	}
-	w.work = work[:0]
 }
 
 // own is the bit of the batch's tenant whose territory vertex v is, 0 for
@@ -268,7 +279,7 @@ func (m *Model) sweptRows(dns map[string]*dnsCell) (rows [][]Cell, admin []*admi
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := newSweeper(m.g, ti.territory)
+			w := newSweeper(m.g, m.order(), ti.territory)
 			t := newTally(n)
 			for base := range work {
 				m.sweepBatch(w, t, base, dns, rows, admin)

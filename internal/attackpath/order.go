@@ -1,0 +1,106 @@
+package attackpath
+
+// sweepOrder lists the graph's vertices (their controlled states: reached
+// states go nowhere) strongly connected component by component, in
+// topological order: a sweep that takes them in this order settles most
+// vertices in one visit, where a first-in first-out worklist revisits a
+// vertex each time one more of its ways in brings something new.
+type sweepOrder struct {
+	vertices []int32 // by component, components in topological order
+	starts   []int32 // component c is vertices[starts[c]:starts[c+1]]
+	comp     []int32 // vertex → its component
+}
+
+// order computes the sweep order once per model (Tarjan's algorithm,
+// iteratively: paths in a big cluster's graph are long).
+func (m *Model) order() *sweepOrder {
+	m.orderOnce.Do(func() { m.sweepOrder = newSweepOrder(m.g) })
+	return m.sweepOrder
+}
+
+func newSweepOrder(g *Graph) *sweepOrder {
+	n := g.Len()
+	succ := func(v int32, f func(w int32)) {
+		for _, eid := range g.out[v] {
+			if e := &g.edges[eid]; !e.Final {
+				f(e.To)
+			}
+		}
+		if r := g.reach; r != nil {
+			r.each(v, func(_, to int32, _ bool) { f(to) })
+		}
+	}
+	index := make([]int32, n) // 0: not visited; else visit number + 1
+	low := make([]int32, n)
+	onStack := make([]bool, n)
+	comp := make([]int32, n)
+	var stack, order []int32
+	var comps [][2]int32 // [start, end) in order, sink components first
+	next := int32(1)
+	// Each frame is a vertex and its successors still to visit.
+	type frame struct {
+		v     int32
+		succs []int32
+	}
+	var frames []frame
+	var buf []int32
+	push := func(v int32) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		onStack[v] = true
+		buf = buf[:0]
+		succ(v, func(w int32) { buf = append(buf, w) })
+		frames = append(frames, frame{v, append([]int32(nil), buf...)})
+	}
+	for root := int32(0); root < int32(n); root++ {
+		if index[root] != 0 {
+			continue
+		}
+		push(root)
+		for len(frames) > 0 {
+			f := &frames[len(frames)-1]
+			if len(f.succs) > 0 {
+				w := f.succs[0]
+				f.succs = f.succs[1:]
+				switch {
+				case index[w] == 0:
+					push(w)
+				case onStack[w]:
+					low[f.v] = min(low[f.v], index[w])
+				}
+				continue
+			}
+			v := f.v
+			frames = frames[:len(frames)-1]
+			if len(frames) > 0 {
+				p := frames[len(frames)-1].v
+				low[p] = min(low[p], low[v])
+			}
+			if low[v] == index[v] {
+				start := int32(len(order))
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					order = append(order, w)
+					if w == v {
+						break
+					}
+				}
+				comps = append(comps, [2]int32{start, int32(len(order))})
+			}
+		}
+	}
+	// Tarjan finds sinks first: reverse the components.
+	o := &sweepOrder{vertices: make([]int32, 0, n), starts: make([]int32, 0, len(comps)+1), comp: comp}
+	for c := len(comps) - 1; c >= 0; c-- {
+		o.starts = append(o.starts, int32(len(o.vertices)))
+		for _, v := range order[comps[c][0]:comps[c][1]] {
+			comp[v] = int32(len(o.starts) - 1)
+			o.vertices = append(o.vertices, v)
+		}
+	}
+	o.starts = append(o.starts, int32(len(o.vertices)))
+	return o
+}
