@@ -162,17 +162,18 @@ func (s *Snapshot) writeYAML(w io.Writer, l list) error {
 // zcat | grep can search object by object.
 func writeCompactJSON(w io.Writer, l list) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	bw.WriteString(`{"apiVersion":"v1","kind":"List","items":[` + "\n")
+	// A bufio.Writer keeps its first error and Flush returns it.
+	_, _ = bw.WriteString(`{"apiVersion":"v1","kind":"List","items":[` + "\n")
 	for i, item := range l.Items {
 		b, err := json.Marshal(item)
 		if err != nil {
 			return err
 		}
 		if i > 0 {
-			bw.WriteString(",\n")
+			_, _ = bw.WriteString(",\n")
 		}
-		bw.Write(b)
+		_, _ = bw.Write(b)
 	}
-	bw.WriteString("\n]}\n")
+	_, _ = bw.WriteString("\n]}\n")
 	return bw.Flush()
 }
