@@ -23,9 +23,8 @@ type batch struct {
 	reference bool
 	docs      int // documents and list items seen, net of the empty ones and lists
 	ops       []op
-	// helmLine is the line of a document skipped as a Helm template, 0
-	// when none; the loader reports a file's templates once.
-	helmLine int
+	// helmLines are the lines of the documents skipped as Helm templates.
+	helmLines []int
 	// endOf names the file whose documents are all before this batch:
 	// its Helm templates are reported when the batch is applied.
 	endOf string
@@ -66,9 +65,7 @@ func (b *batch) merge(o *batch) {
 // apply takes what a batch found into the loader.
 func (l *Loader) apply(b *batch) {
 	l.stats.Documents += b.docs
-	if b.helmLine > 0 {
-		l.helm = append(l.helm, b.helmLine)
-	}
+	l.helm = append(l.helm, b.helmLines...)
 	for _, o := range b.ops {
 		switch {
 		case o.obj != nil:

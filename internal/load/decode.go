@@ -16,6 +16,9 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
+// documentsBatchBytes is about how much of a file one worker takes at once.
+const documentsBatchBytes = 64 << 10
+
 // Bytes adds the objects of one file's content. name is used in messages.
 // Malformed documents and objects the API server would refuse are
 // recorded as Problems with their file and line, and skipped; documents
@@ -24,9 +27,22 @@ import (
 func (l *Loader) Bytes(name string, data []byte) {
 	l.stats.Files++
 	docs := splitDocuments(data)
-	for _, doc := range docs {
-		whole := doc.index == 0 && len(doc.body) == len(data)
-		l.submit(func(b *batch) { b.document(name, doc, whole) })
+	// Documents go to the workers a few at a time: one goroutine and one
+	// wait per document would cost more than a small document's decoding.
+	for len(docs) > 0 {
+		n, size := 0, 0
+		for n < len(docs) && (n == 0 || size+len(docs[n].body) <= documentsBatchBytes) {
+			size += len(docs[n].body)
+			n++
+		}
+		chunk := docs[:n]
+		docs = docs[n:]
+		l.submit(func(b *batch) {
+			for _, doc := range chunk {
+				whole := doc.index == 0 && len(doc.body) == len(data)
+				b.document(name, doc, whole)
+			}
+		})
 	}
 	l.queue(&batch{endOf: name})
 }
@@ -42,7 +58,7 @@ func (b *batch) document(name string, doc document, whole bool) {
 	}
 	hasBraces := bytes.Contains(doc.body, []byte("{{"))
 	if hasBraces && helmTemplate.Match(doc.body) {
-		b.helmLine = doc.line
+		b.helmLines = append(b.helmLines, doc.line)
 		return
 	}
 	s := scratchPool.Get().(*scratch)
@@ -58,7 +74,7 @@ func (b *batch) document(name string, doc document, whole bool) {
 	js, err := yaml.YAMLToJSONStrict(doc.body)
 	if err != nil {
 		if hasBraces {
-			b.helmLine = doc.line
+			b.helmLines = append(b.helmLines, doc.line)
 			return
 		}
 		b.skip(name+":"+strconv.Itoa(errorLine(err, doc.line)), "%s", cleanYAMLError(err))
