@@ -78,6 +78,7 @@ func Build(in Inputs) *Model {
 	m.adminEdges()
 	m.membership()
 	m.assign()
+	m.g.seen = nil // edges are only added while building
 	return m
 }
 

@@ -160,10 +160,14 @@ func (g *Graph) Edge(id int32) *Edge {
 }
 
 // Add adds an edge unless one of the same type and detail already joins the
-// same vertices; the first one added keeps its evidence.
+// same vertices; the first one added keeps its evidence. A model's graph
+// is complete after Build, which drops the index of the edges added.
 func (g *Graph) Add(e Edge) {
 	if e.From == e.To {
 		return
+	}
+	if g.seen == nil {
+		panic("attackpath: an edge added after the graph was built")
 	}
 	k := edgeKey{e.From, e.To, e.Type, e.Detail}
 	if g.seen[k] {

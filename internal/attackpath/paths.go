@@ -370,11 +370,8 @@ func (m *Model) row(s *searcher, acc *accumulator, tenants []string, owner []int
 // paths --to cluster-admin` shows them).
 func (m *Model) matrixSwept(n int) Matrix {
 	ti := m.tenantIndex()
-	rows, admin := m.sweptRows(m.dnsLayers())
-	x := Matrix{Tenants: ti.tenants}
-	for ai := range rows {
-		x.Cells = append(x.Cells, rows[ai]...)
-	}
+	cells, admin := m.sweptRows(m.dnsLayers())
+	x := Matrix{Tenants: ti.tenants, Cells: cells}
 	var pick []int
 	for i := range x.Cells {
 		if c := &x.Cells[i]; !c.Isolated && c.Paths > 0 {
@@ -703,12 +700,13 @@ func (m *Model) Summarize(x *Matrix, n int) {
 	for i := range x.AdminPaths {
 		m.Explain(&x.AdminPaths[i])
 	}
-	var breached []Cell
+	breached := x.Cells[:0] // in place: a big cluster has a million cells
 	for _, c := range x.Cells {
 		if !c.Isolated {
 			breached = append(breached, c)
 		}
 	}
+	clear(x.Cells[len(breached):])
 	idx := make([]int, len(breached))
 	for i := range idx {
 		idx[i] = i

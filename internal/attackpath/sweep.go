@@ -266,13 +266,14 @@ func (w *sweeper) reachOf(x int32, i int) (bool, adminReach) {
 // state of the graph.
 const maxSweepers = 8
 
-// sweptRows decides the rows of the matrix of every source tenant by
-// sweeps, without witnesses, the batches spread over the machine's cores;
-// admin[a] is set when tenant a reaches cluster-admin.
-func (m *Model) sweptRows(dns map[string]*dnsCell) (rows [][]Cell, admin []*adminReach) {
+// sweptRows decides the cells of every source tenant by sweeps, without
+// witnesses, row by row (a source's cells together, targets in tenant
+// order), the batches spread over the machine's cores; admin[a] is set
+// when tenant a reaches cluster-admin.
+func (m *Model) sweptRows(dns map[string]*dnsCell) (cells []Cell, admin []*adminReach) {
 	ti := m.tenantIndex()
 	n := len(ti.tenants)
-	rows, admin = make([][]Cell, n), make([]*adminReach, n)
+	cells, admin = make([]Cell, n*max(n-1, 0)), make([]*adminReach, n)
 	work := make(chan int32)
 	var wg sync.WaitGroup
 	for k := 0; k < min(runtime.GOMAXPROCS(0), (n+63)/64, maxSweepers); k++ {
@@ -282,7 +283,7 @@ func (m *Model) sweptRows(dns map[string]*dnsCell) (rows [][]Cell, admin []*admi
 			w := newSweeper(m.g, m.order(), ti.territory)
 			t := newTally(n)
 			for base := range work {
-				m.sweepBatch(w, t, base, dns, rows, admin)
+				m.sweepBatch(w, t, base, dns, cells, admin)
 			}
 		}()
 	}
@@ -291,13 +292,13 @@ func (m *Model) sweptRows(dns map[string]*dnsCell) (rows [][]Cell, admin []*admi
 	}
 	close(work)
 	wg.Wait()
-	return rows, admin
+	return cells, admin
 }
 
-// sweepBatch decides the rows of tenants base to base+63 (by index) with
-// one sweep. The cluster tenant is no source: its row is isolated but for
+// sweepBatch decides the cells of tenants base to base+63 (by index) with
+// one sweep, into their rows of out. The cluster tenant is no source: its row is isolated but for
 // DNS, as in row.
-func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dnsCell, rows [][]Cell, admin []*adminReach) {
+func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dnsCell, out []Cell, admin []*adminReach) {
 	ti := m.tenantIndex()
 	end := min(base+64, int32(len(ti.tenants)))
 	srcs := make([][]int32, end-base)
@@ -318,7 +319,8 @@ func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dns
 				}
 			}
 		}
-		cells := make([]Cell, 0, len(ti.tenants)-1)
+		n := len(ti.tenants) - 1
+		cells := out[int(a)*n : int(a)*n : int(a+1)*n] // this source's row, filled in place
 		for b, target := range ti.tenants {
 			if int32(b) == a {
 				continue
@@ -330,6 +332,5 @@ func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dns
 			addDNS(&c, dns)
 			cells = append(cells, c)
 		}
-		rows[a] = cells
 	}
 }
