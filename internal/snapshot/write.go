@@ -2,10 +2,12 @@ package snapshot
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
+	goruntime "runtime"
 	"slices"
 	"strings"
 
@@ -146,14 +148,79 @@ func (s *Snapshot) writeYAML(w io.Writer, l list) error {
 	if a := s.Assumed; a.Version != "" {
 		fmt.Fprintf(&hdr, "# assumed: %d roles and %d bindings of the Kubernetes %s bootstrap policy\n", a.Roles, a.Bindings, a.Version)
 	}
-	b, err := yaml.Marshal(l)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	// A bufio.Writer keeps its first error and Flush returns it.
+	_, _ = bw.WriteString(hdr.String())
+	_, _ = bw.WriteString("apiVersion: v1\nitems:\n")
+	err := marshalItems(l.Items, func(b []byte) {
+		// An item of the list: "- " before its first line, two spaces
+		// before the others, as a YAML sequence in a mapping is written.
+		for first := true; len(b) > 0; first = false {
+			line := b
+			if i := bytes.IndexByte(b, '\n'); i >= 0 {
+				line, b = b[:i+1], b[i+1:]
+			} else {
+				b = nil
+			}
+			if first {
+				_, _ = bw.WriteString("- ")
+			} else if len(line) > 1 {
+				_, _ = bw.WriteString("  ")
+			}
+			_, _ = bw.Write(line)
+		}
+	})
 	if err != nil {
 		return err
 	}
-	if _, err := io.WriteString(w, hdr.String()); err != nil {
-		return err
+	_, _ = bw.WriteString("kind: List\n")
+	return bw.Flush()
+}
+
+// marshalItems writes each item as YAML, in order, the items marshalled a
+// chunk at a time over the machine's cores: marshalling a big cluster's
+// List in one piece held it three times in memory, as JSON, a YAML tree
+// and text.
+func marshalItems(items []runtime.Object, write func([]byte)) error {
+	const chunk = 256
+	type result struct {
+		docs [][]byte
+		err  error
 	}
-	_, err = w.Write(b)
+	n := (len(items) + chunk - 1) / chunk
+	results := make([]chan result, n)
+	for c := range results {
+		results[c] = make(chan result, 1)
+	}
+	sem := make(chan struct{}, goruntime.GOMAXPROCS(0)+1)
+	go func() {
+		for c := 0; c < n; c++ {
+			sem <- struct{}{}
+			go func(c int) {
+				defer func() { <-sem }()
+				var r result
+				for _, item := range items[c*chunk : min((c+1)*chunk, len(items))] {
+					b, err := yaml.Marshal(item)
+					if err != nil {
+						r.err = err
+						break
+					}
+					r.docs = append(r.docs, b)
+				}
+				results[c] <- r
+			}(c)
+		}
+	}()
+	var err error
+	for c := range results {
+		r := <-results[c]
+		if err == nil && r.err != nil {
+			err = r.err
+		}
+		for _, b := range r.docs {
+			write(b)
+		}
+	}
 	return err
 }
 
