@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
@@ -153,5 +157,43 @@ func TestWriteUnknownFormat(t *testing.T) {
 	}
 	if buf.Len() != 0 {
 		t.Errorf("wrote %q for an unknown format", buf.String())
+	}
+}
+
+// TestWriteYAMLIsTheList: the YAML written item by item is, byte for
+// byte, the List marshalled whole, header aside, also for multi-line
+// values with blank lines, nested lists, empty maps and more items than
+// one chunk of the writer.
+func TestWriteYAMLIsTheList(t *testing.T) {
+	snap, err := cli.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Normalize()
+	for i := 0; i < 600; i++ {
+		snap.ConfigMaps = append(snap.ConfigMaps, corev1.ConfigMap{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("c%d", i), Namespace: "default", Annotations: map[string]string{}},
+			Data:       map[string]string{"script": "line one\n\n  indented\nlast: not a key\n", "empty": "", "list": "- a\n- b"},
+		})
+	}
+	var got bytes.Buffer
+	if err := snap.Write(&got, "yaml", load.KindOf); err != nil {
+		t.Fatal(err)
+	}
+	var asJSON bytes.Buffer
+	if err := snap.Write(&asJSON, "json", load.KindOf); err != nil {
+		t.Fatal(err)
+	}
+	want, err := yaml.JSONToYAML(asJSON.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := got.String()
+	for strings.HasPrefix(body, "#") {
+		body = body[strings.IndexByte(body, '\n')+1:]
+	}
+	if d := cmp.Diff(string(want), body); d != "" {
+		t.Errorf("yaml differs from the List marshalled whole (-whole +written):\n%s", d)
 	}
 }
