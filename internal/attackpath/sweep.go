@@ -21,7 +21,9 @@ import (
 // edge, final edges reach a state that goes no further, and an edge into
 // the searching tenant's own territory adds no layer and no severity (the
 // bit of that tenant is masked out of what the edge adds). Every value
-// only grows, so a worklist reaches the fixpoint.
+// only grows, so passing values on until nothing changes reaches the
+// fixpoint; taking the graph's components in topological order
+// (sweepOrder) makes that about one visit per vertex.
 
 // sweep value slots, per state.
 const (
