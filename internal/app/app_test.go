@@ -13,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 )
 
@@ -63,16 +63,16 @@ func TestAuditDemo(t *testing.T) {
 		t.Fatalf("json: exit %d", code)
 	}
 	golden(t, "demo.json", js)
-	var r audit.Report
+	var r analysis.Report
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatalf("report does not parse back: %v", err)
 	}
-	if r.SchemaVersion != audit.SchemaVersion {
+	if r.SchemaVersion != analysis.SchemaVersion {
 		t.Errorf("schemaVersion %q", r.SchemaVersion)
 	}
 
 	files, _, _ := run(t, "audit", "-f", "../../examples/seed-cluster", "-o", "json", "--fail-on", "none")
-	var fr audit.Report
+	var fr analysis.Report
 	if err := json.Unmarshal([]byte(files), &fr); err != nil {
 		t.Fatal(err)
 	}
@@ -108,16 +108,16 @@ func TestAuditExitCodes(t *testing.T) {
 	}
 }
 
-func demoReport(t *testing.T) *audit.Report {
+func demoReport(t *testing.T) *analysis.Report {
 	js, _, _ := run(t, "audit", "--demo", "-o", "json", "--fail-on", "none")
-	var r audit.Report
+	var r analysis.Report
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatal(err)
 	}
 	return &r
 }
 
-func countAtOrAbove(r *audit.Report, sev string) int {
+func countAtOrAbove(r *analysis.Report, sev string) int {
 	order := map[string]int{"info": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
 	n := 0
 	for _, f := range r.Findings {

@@ -20,7 +20,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/testenv"
 )
@@ -89,7 +89,7 @@ func TestLiveRefusals(t *testing.T) {
 		if code != cli.ExitIncomplete {
 			t.Fatalf("--allow-incomplete: exit %d, want %d; stderr %s", code, cli.ExitIncomplete, stderr)
 		}
-		var r audit.Report
+		var r analysis.Report
 		if err := json.Unmarshal([]byte(out), &r); err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestLiveRefusals(t *testing.T) {
 		if code != cli.ExitIncomplete {
 			t.Fatalf("exit %d, want %d; stderr %s", code, cli.ExitIncomplete, stderr)
 		}
-		var r audit.Report
+		var r analysis.Report
 		if err := json.Unmarshal([]byte(out), &r); err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +149,7 @@ func TestLiveRefusals(t *testing.T) {
 				continue
 			}
 			want := "ciliumnetworkpolicies.cilium.io present (2 CiliumNetworkPolicy objects), not modelled: Cilium policy, enforced by the CNI together with NetworkPolicy"
-			if a.Status != audit.Incomplete || strings.Join(a.Notes, "; ") != want {
+			if a.Status != analysis.Incomplete || strings.Join(a.Notes, "; ") != want {
 				t.Errorf("network analysis %s %q, want incomplete %q", a.Status, a.Notes, want)
 			}
 		}
@@ -191,14 +191,14 @@ spec:
 	if code != cli.ExitIncomplete {
 		t.Fatalf("exit %d, want %d; stderr %s", code, cli.ExitIncomplete, stderr)
 	}
-	var r audit.Report
+	var r analysis.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range r.Analyses {
-		want := audit.Ran
+		want := analysis.Ran
 		if a.Name == "network" {
-			want = audit.Incomplete
+			want = analysis.Incomplete
 			notes := strings.Join(a.Notes, "\n")
 			for _, n := range []string{
 				"ciliumnetworkpolicies.cilium.io present (1 CiliumNetworkPolicy object), not modelled",

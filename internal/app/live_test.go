@@ -13,7 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/testenv"
@@ -45,7 +45,7 @@ func TestLiveAuditAndSnapshot(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("live audit: exit %d: %s", code, stderr)
 	}
-	var live audit.Report
+	var live analysis.Report
 	if err := json.Unmarshal([]byte(liveJSON), &live); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestLiveAuditAndSnapshot(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("offline audit: exit %d: %s", code, stderr)
 	}
-	var off audit.Report
+	var off analysis.Report
 	if err := json.Unmarshal([]byte(offJSON), &off); err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
@@ -24,7 +24,7 @@ func TestGridKeepsMostSevere(t *testing.T) {
 		x.Cells = append(x.Cells, attackpath.Cell{Source: x.Tenants[i], Target: x.Tenants[i+1], Worst: finding.Low, Layers: []finding.Category{finding.Network}})
 	}
 	var b bytes.Buffer
-	if err := Text(&b, &audit.Report{Source: "test", Isolation: x}, TextOptions{}); err != nil {
+	if err := Text(&b, &analysis.Report{Source: "test", Isolation: x}, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -53,7 +53,7 @@ func TestGridFocus(t *testing.T) {
 		{Source: "a", Target: "b", Worst: finding.High, Layers: []finding.Category{finding.API}},
 	}}
 	var b bytes.Buffer
-	if err := Text(&b, &audit.Report{Source: "test", Isolation: x}, TextOptions{Tenant: "b"}); err != nil {
+	if err := Text(&b, &analysis.Report{Source: "test", Isolation: x}, TextOptions{Tenant: "b"}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()

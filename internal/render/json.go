@@ -6,12 +6,12 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 )
 
 // ReportAs writes the audit's report in format f, one of AuditFormats; o
 // tunes the text.
-func ReportAs(w io.Writer, f Format, r *audit.Report, o TextOptions) error {
+func ReportAs(w io.Writer, f Format, r *analysis.Report, o TextOptions) error {
 	switch f {
 	case FormatText:
 		return Text(w, r, o)
@@ -23,10 +23,10 @@ func ReportAs(w io.Writer, f Format, r *audit.Report, o TextOptions) error {
 
 // JSON writes the report as indented JSON (docs/report-schema.md). Lists
 // and maps are never null: empty ones are written as [] and {}.
-func JSON(w io.Writer, r *audit.Report) error {
-	if x := r.Isolation; x != nil && len(x.Cells) > audit.ListedCells {
+func JSON(w io.Writer, r *analysis.Report) error {
+	if x := r.Isolation; x != nil && len(x.Cells) > analysis.ListedCells {
 		bounded := *r
-		b := x.Bound(audit.ListedCells)
+		b := x.Bound(analysis.ListedCells)
 		bounded.Isolation = &b
 		r = &bounded
 	}

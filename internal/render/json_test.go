@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -15,7 +15,7 @@ import (
 // TestJSONNoNull: a report whose lists and maps were never filled writes
 // [] and {}, never null, down to the paths of the matrix.
 func TestJSONNoNull(t *testing.T) {
-	r := &audit.Report{
+	r := &analysis.Report{
 		Tenants:  []tenancy.Tenant{{Name: "a"}},
 		Findings: []finding.Finding{{ID: "BH-X-001"}},
 		Isolation: &attackpath.Matrix{

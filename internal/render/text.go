@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -34,14 +34,14 @@ const tenantsShown = 12
 
 // Text writes the report for people: a summary, the isolation matrix, then
 // the findings grouped by check, worst first.
-func Text(w io.Writer, r *audit.Report, o TextOptions) error {
+func Text(w io.Writer, r *analysis.Report, o TextOptions) error {
 	if o.Width <= 0 {
 		o.Width = 100
 	}
 	p := &printer{w: w, o: o}
 	var partial []string
 	for _, a := range r.Analyses {
-		if a.Status != audit.Ran {
+		if a.Status != analysis.Ran {
 			partial = append(partial, a.Name+" "+a.Status)
 		}
 	}
@@ -93,7 +93,7 @@ func (p *printer) sev(s finding.Severity) string {
 // summary opens the report: what was analysed, the findings by severity,
 // the tenants and breached pairs, each analysis with its completeness, and
 // what of the input was left out or assumed.
-func (p *printer) summary(r *audit.Report) {
+func (p *printer) summary(r *analysis.Report) {
 	title := "bulkhead audit:"
 	if p.o.Tenant != "" {
 		title = fmt.Sprintf("bulkhead audit (tenant %s):", p.o.Tenant)
@@ -126,13 +126,13 @@ func (p *printer) summary(r *audit.Report) {
 	for _, a := range r.Analyses {
 		s := a.Name + " " + a.Status
 		switch a.Status {
-		case audit.Ran:
-		case audit.Incomplete:
+		case analysis.Ran:
+		case analysis.Incomplete:
 			s = a.Name + " " + p.paint("33", "incomplete")
 		default:
 			s = a.Name + " " + p.paint("2", a.Status)
 		}
-		if a.Status != audit.Ran && len(a.Notes) > 0 {
+		if a.Status != analysis.Ran && len(a.Notes) > 0 {
 			s += " (" + strings.Join(a.Notes, "; ") + ")"
 		}
 		as = append(as, s)
@@ -182,7 +182,7 @@ func breachedPairs(x *attackpath.Matrix, tenant string) (breached, pairs int) {
 	return breached, pairs
 }
 
-func (p *printer) header(r *audit.Report) {
+func (p *printer) header(r *analysis.Report) {
 	var tn []string
 	for i, t := range r.Tenants {
 		if i == tenantsShown && !p.o.Verbose {
@@ -201,7 +201,7 @@ func (p *printer) header(r *audit.Report) {
 
 // footer lists what the analysis left out: kinds it does not model and
 // skipped input.
-func (p *printer) footer(r *audit.Report) {
+func (p *printer) footer(r *analysis.Report) {
 	if len(r.UnknownKinds) > 0 {
 		var ks []string
 		for k, n := range r.UnknownKinds {

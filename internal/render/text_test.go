@@ -5,18 +5,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-func report() *audit.Report {
-	return &audit.Report{
+func report() *analysis.Report {
+	return &analysis.Report{
 		Source:   "test",
 		Tenants:  []tenancy.Tenant{{Name: "cluster", Namespaces: []string{"kube-system"}, System: true}, {Name: "a", Namespaces: []string{"a"}}},
-		Analyses: []audit.Analysis{{Name: "api", Category: finding.API, Status: audit.Ran, Findings: 1}, {Name: "network", Category: finding.Network, Status: audit.Incomplete, Notes: []string{"networkpolicies.networking.k8s.io forbidden"}}},
+		Analyses: []analysis.Analysis{{Name: "api", Category: finding.API, Status: analysis.Ran, Findings: 1}, {Name: "network", Category: finding.Network, Status: analysis.Incomplete, Notes: []string{"networkpolicies.networking.k8s.io forbidden"}}},
 		Summary:  map[string]int{"high": 1},
 		Findings: []finding.Finding{{
 			ID: "BH-X-001", Severity: finding.High, Category: finding.API, SourceTenant: "a", TargetTenant: "b",

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/render"
@@ -94,10 +94,10 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
-	facts := audit.NewFacts(snap, ten)
+	facts := analysis.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
 	facts.Network.Cloud = f.cloud
-	report := audit.Run(facts, audit.Engines(), audit.Options{Matrix: f.matrix, Phase: progress.Phase})
+	report := analysis.Run(facts, analysis.Engines(), analysis.Options{Matrix: f.matrix, Phase: progress.Phase})
 	report.Version = version.String()
 	if err := f.selection.apply(report); err != nil {
 		return err
@@ -114,7 +114,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 
 // exitCode is the audit's exit status: findings at or above failOn win
 // over an incomplete verdict, which wins over a clean one.
-func exitCode(r *audit.Report, failOn finding.Severity) int {
+func exitCode(r *analysis.Report, failOn finding.Severity) int {
 	switch {
 	case r.AtOrAbove(failOn) > 0:
 		return cli.ExitFindings

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
@@ -37,27 +37,27 @@ func execute(t *testing.T, args ...string) (stdout, stderr string, code int) {
 }
 
 func TestExitCode(t *testing.T) {
-	ran := audit.Analysis{Name: "api", Status: audit.Ran}
-	incomplete := audit.Analysis{Name: "network", Status: audit.Incomplete, Notes: []string{"pods forbidden"}}
-	notRun := audit.Analysis{Name: "node", Status: audit.NotRun}
+	ran := analysis.Analysis{Name: "api", Status: analysis.Ran}
+	incomplete := analysis.Analysis{Name: "network", Status: analysis.Incomplete, Notes: []string{"pods forbidden"}}
+	notRun := analysis.Analysis{Name: "node", Status: analysis.NotRun}
 	high := finding.Finding{ID: "BH-X-001", Severity: finding.High}
 	for _, tc := range []struct {
 		name     string
-		analyses []audit.Analysis
+		analyses []analysis.Analysis
 		findings []finding.Finding
 		failOn   finding.Severity
 		want     int
 	}{
-		{"clean", []audit.Analysis{ran}, nil, finding.High, cli.ExitOK},
-		{"below fail-on", []audit.Analysis{ran}, []finding.Finding{high}, finding.Critical, cli.ExitOK},
-		{"at fail-on", []audit.Analysis{ran}, []finding.Finding{high}, finding.High, cli.ExitFindings},
-		{"incomplete", []audit.Analysis{ran, incomplete}, nil, finding.High, cli.ExitIncomplete},
-		{"not run", []audit.Analysis{ran, notRun}, nil, finding.High, cli.ExitIncomplete},
-		{"incomplete, findings below fail-on", []audit.Analysis{incomplete}, []finding.Finding{high}, finding.Critical, cli.ExitIncomplete},
-		{"findings win over incomplete", []audit.Analysis{incomplete}, []finding.Finding{high}, finding.Medium, cli.ExitFindings},
+		{"clean", []analysis.Analysis{ran}, nil, finding.High, cli.ExitOK},
+		{"below fail-on", []analysis.Analysis{ran}, []finding.Finding{high}, finding.Critical, cli.ExitOK},
+		{"at fail-on", []analysis.Analysis{ran}, []finding.Finding{high}, finding.High, cli.ExitFindings},
+		{"incomplete", []analysis.Analysis{ran, incomplete}, nil, finding.High, cli.ExitIncomplete},
+		{"not run", []analysis.Analysis{ran, notRun}, nil, finding.High, cli.ExitIncomplete},
+		{"incomplete, findings below fail-on", []analysis.Analysis{incomplete}, []finding.Finding{high}, finding.Critical, cli.ExitIncomplete},
+		{"findings win over incomplete", []analysis.Analysis{incomplete}, []finding.Finding{high}, finding.Medium, cli.ExitFindings},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &audit.Report{Analyses: tc.analyses, Findings: tc.findings}
+			r := &analysis.Report{Analyses: tc.analyses, Findings: tc.findings}
 			if got := exitCode(r, tc.failOn); got != tc.want {
 				t.Errorf("exitCode = %d, want %d", got, tc.want)
 			}

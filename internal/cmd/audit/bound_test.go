@@ -9,7 +9,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/scalegen"
 )
@@ -41,7 +41,7 @@ func TestBoundedReport(t *testing.T) {
 	if err := reportSchema(t).Validate(doc); err != nil {
 		t.Errorf("report does not follow %s: %v", schemaPath, err)
 	}
-	var r audit.Report
+	var r analysis.Report
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -61,8 +61,8 @@ func TestBoundedReport(t *testing.T) {
 			}
 		}
 	}
-	if len(x.Cells) != audit.ListedCells || x.CellsOmitted != reached-audit.ListedCells {
-		t.Fatalf("%d cells listed and %d omitted, want %d and %d", len(x.Cells), x.CellsOmitted, audit.ListedCells, reached-audit.ListedCells)
+	if len(x.Cells) != analysis.ListedCells || x.CellsOmitted != reached-analysis.ListedCells {
+		t.Fatalf("%d cells listed and %d omitted, want %d and %d", len(x.Cells), x.CellsOmitted, analysis.ListedCells, reached-analysis.ListedCells)
 	}
 	listed := map[[2]string]bool{}
 	least := byte('c')

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -22,7 +22,7 @@ type selection struct {
 // apply narrows the report in place: the findings of the selected checks
 // that involve the tenant (as source or target, "*" included), the
 // tenant's row and column of the matrix, and the summary recounted.
-func (s selection) apply(r *audit.Report) error {
+func (s selection) apply(r *analysis.Report) error {
 	if s.tenant == "" && len(s.checks) == 0 && len(s.skip) == 0 {
 		return nil
 	}
@@ -63,7 +63,7 @@ func (s selection) apply(r *audit.Report) error {
 	if s.tenant != "" && r.Isolation != nil {
 		focus(r.Isolation, s.tenant)
 	}
-	r.Selection = &audit.Selection{Tenant: s.tenant, Checks: s.checks, SkipChecks: s.skip}
+	r.Selection = &analysis.Selection{Tenant: s.tenant, Checks: s.checks, SkipChecks: s.skip}
 	return nil
 }
 

@@ -11,20 +11,20 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-func demoJSON(t *testing.T, args ...string) *audit.Report {
+func demoJSON(t *testing.T, args ...string) *analysis.Report {
 	t.Helper()
 	out, stderr, code := execute(t, append([]string{"--demo", "-o", "json", "--fail-on", "none"}, args...)...)
 	if code != cli.ExitOK && code != cli.ExitIncomplete {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var r audit.Report
+	var r analysis.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestSelection(t *testing.T) {
 // TestSelectionTenant: --tenant keeps the findings where the tenant is
 // source or target, "every tenant" included, and its cells.
 func TestSelectionTenant(t *testing.T) {
-	r := &audit.Report{
+	r := &analysis.Report{
 		Tenants: []tenancy.Tenant{{Name: "a"}, {Name: "b"}, {Name: "c"}},
 		Findings: []finding.Finding{
 			{ID: "BH-NET-001", SourceTenant: "a", TargetTenant: "b"},

@@ -8,8 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
@@ -89,7 +89,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if f.from != "" && f.from == f.to {
 		return fmt.Errorf("--from and --to name the same tenant %q: paths go from one tenant to another", f.from)
 	}
-	facts := audit.NewFacts(snap, ten)
+	facts := analysis.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
 	done = progress.Phase("attack graph")
 	facts.Prepare()
@@ -97,7 +97,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	// built and searched: both only read the facts.
 	judged := make(chan []finding.Finding, 1)
 	if !target.ClusterAdmin && (f.from == "" || ten.Namespaces(f.from) != nil) {
-		go func() { judged <- audit.Run(facts, audit.Engines(), audit.Options{}).Findings }()
+		go func() { judged <- analysis.Run(facts, analysis.Engines(), analysis.Options{}).Findings }()
 	} else {
 		judged <- nil // from a subject, or to cluster-admin: no pair to join
 	}
@@ -176,7 +176,7 @@ func parseFrom(s string, ten *tenancy.Tenancy, model *attackpath.Model) ([]attac
 				out = append(out, attackpath.Source{Tenant: t.Name})
 			}
 		}
-		return append(out, model.SubjectSources(audit.SubjectsShown)...), nil
+		return append(out, model.SubjectSources(analysis.SubjectsShown)...), nil
 	}
 	v, ok, err := parseSubject(s)
 	if err != nil {

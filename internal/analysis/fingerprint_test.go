@@ -1,4 +1,4 @@
-package audit_test
+package analysis_test
 
 import (
 	"io/fs"
@@ -6,7 +6,7 @@ import (
 	"testing/fstest"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
-	"github.com/bulkhead-dev/bulkhead/internal/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -45,7 +45,7 @@ subjects:
 `
 
 // auditFS audits the demo cluster's manifests plus extra ones.
-func auditFS(t *testing.T, extra string) *audit.Report {
+func auditFS(t *testing.T, extra string) *analysis.Report {
 	t.Helper()
 	m := fstest.MapFS{}
 	err := fs.WalkDir(examples.SeedCluster, ".", func(path string, d fs.DirEntry, err error) error {
@@ -71,10 +71,10 @@ func auditFS(t *testing.T, extra string) *audit.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return audit.Run(audit.NewFacts(snap, ten), audit.Engines(), audit.Options{})
+	return analysis.Run(analysis.NewFacts(snap, ten), analysis.Engines(), analysis.Options{})
 }
 
-func fingerprints(r *audit.Report) map[string]string {
+func fingerprints(r *analysis.Report) map[string]string {
 	out := map[string]string{}
 	for _, f := range r.Findings {
 		out[f.Fingerprint] = f.ID + " " + f.Reason
@@ -123,7 +123,7 @@ func TestFingerprint(t *testing.T) {
 		Objects:  []finding.Ref{{Kind: "NetworkPolicy", Namespace: "a", Name: "x"}, {Kind: "Namespace", Name: "a"}},
 		Witness:  []finding.Step{{Object: finding.Ref{Kind: "Pod", Namespace: "a", Name: "p"}, Fact: "egress: not isolated"}},
 	}
-	want := audit.Fingerprint(&base)
+	want := analysis.Fingerprint(&base)
 	for _, tc := range []struct {
 		name   string
 		change func(*finding.Finding)
@@ -137,7 +137,7 @@ func TestFingerprint(t *testing.T) {
 			f.SourceTenant = "*"
 			g := *f
 			g.Subjects = []finding.Ref{{Kind: "Pod", Namespace: "b", Name: "q"}}
-			if audit.Fingerprint(f) != audit.Fingerprint(&g) {
+			if analysis.Fingerprint(f) != analysis.Fingerprint(&g) {
 				t.Error("the example pod of source * counts")
 			}
 		}, false},
@@ -154,7 +154,7 @@ func TestFingerprint(t *testing.T) {
 			f.Subjects = append([]finding.Ref(nil), base.Subjects...)
 			f.Objects = append([]finding.Ref(nil), base.Objects...)
 			tc.change(&f)
-			if got := audit.Fingerprint(&f); (got == want) != tc.same {
+			if got := analysis.Fingerprint(&f); (got == want) != tc.same {
 				t.Errorf("fingerprint %s, base %s; want same=%v", got, want, tc.same)
 			}
 		})
