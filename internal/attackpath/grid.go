@@ -2,8 +2,9 @@ package attackpath
 
 import (
 	"slices"
-	"sort"
 	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
 // GridLegend says what the characters of Matrix.Grid mean.
@@ -53,12 +54,12 @@ func (x *Matrix) Bound(max int) Matrix {
 	if len(x.Cells) <= max {
 		return out
 	}
-	idx := make([]int, len(x.Cells))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(i, j int) bool { return worseCell(&x.Cells[idx[i]], &x.Cells[idx[j]]) })
-	idx = idx[:max]
+	idx := rankCells(x.Cells, func(c *Cell) int {
+		if c.Breached() {
+			return 5 + int(c.Worst) // breaches before the platform's exposure
+		}
+		return int(c.Worst)
+	}, 10)[:max]
 	slices.Sort(idx)
 	out.Cells = make([]Cell, len(idx))
 	for k, i := range idx {
@@ -68,11 +69,27 @@ func (x *Matrix) Bound(max int) Matrix {
 	return out
 }
 
-// worseCell orders cells for Bound: breaches before the platform's
-// exposure, then the most severe.
-func worseCell(a, b *Cell) bool {
-	if a.Breached() != b.Breached() {
-		return a.Breached()
+// WorstFirst returns the indexes of cells, the most severe first, in their
+// order among equals: a counting sort, linear in a million cells.
+func WorstFirst(cells []Cell) []int {
+	return rankCells(cells, func(c *Cell) int { return int(c.Worst) }, int(finding.Critical)+1)
+}
+
+// rankCells orders the indexes of cells by key (0 to keys-1), highest
+// first, stably.
+func rankCells(cells []Cell, key func(*Cell) int, keys int) []int {
+	start := make([]int, keys+1)
+	for i := range cells {
+		start[keys-1-key(&cells[i])+1]++
 	}
-	return a.Worst > b.Worst
+	for k := 1; k <= keys; k++ {
+		start[k] += start[k-1]
+	}
+	out := make([]int, len(cells))
+	for i := range cells {
+		k := keys - 1 - key(&cells[i])
+		out[start[k]] = i
+		start[k]++
+	}
+	return out
 }

@@ -373,13 +373,13 @@ func (m *Model) matrixSwept(n int) Matrix {
 	cells, admin := m.sweptRows(m.dnsLayers())
 	x := Matrix{Tenants: ti.tenants, Cells: cells}
 	var pick []int
-	for i := range x.Cells {
+	for _, i := range WorstFirst(x.Cells) {
 		if c := &x.Cells[i]; !c.Isolated && c.Paths > 0 {
-			pick = append(pick, i)
+			if pick = append(pick, i); len(pick) == n {
+				break
+			}
 		}
 	}
-	sort.SliceStable(pick, func(i, j int) bool { return x.Cells[pick[i]].Worst > x.Cells[pick[j]].Worst })
-	pick = pick[:min(len(pick), n)]
 	var admins []int32
 	for a, r := range admin {
 		if r != nil {
@@ -707,12 +707,7 @@ func (m *Model) Summarize(x *Matrix, n int) {
 		}
 	}
 	clear(x.Cells[len(breached):])
-	idx := make([]int, len(breached))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return breached[idx[a]].Worst > breached[idx[b]].Worst })
-	for k, i := range idx {
+	for k, i := range WorstFirst(breached) {
 		if w := breached[i].Witness; w != nil {
 			if k < n {
 				m.Explain(w)

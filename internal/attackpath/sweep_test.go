@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -280,6 +281,45 @@ func TestReachGroupsKeepRows(t *testing.T) {
 					t.Fatalf("seed %d: class %d reaches %d: %v, want %v", seed, a, b, got[dst[b]], want)
 				}
 			}
+		}
+	}
+}
+
+// TestWorstFirst: the counting sort orders like a stable sort by worst
+// severity, and Bound keeps the breaches before the platform's exposure.
+func TestWorstFirst(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	var cells []Cell
+	for i := 0; i < 500; i++ {
+		src := "t1"
+		if r.IntN(4) == 0 {
+			src = tenancy.Platform
+		}
+		cells = append(cells, Cell{Source: src, Target: fmt.Sprint(i), Worst: finding.Severity(r.IntN(5)), Platform: src == tenancy.Platform})
+	}
+	want := make([]int, len(cells))
+	for i := range want {
+		want[i] = i
+	}
+	slices.SortStableFunc(want, func(a, b int) int { return int(cells[b].Worst) - int(cells[a].Worst) })
+	if got := WorstFirst(cells); !slices.Equal(got, want) {
+		t.Errorf("WorstFirst = %v, want %v", got[:10], want[:10])
+	}
+	x := Matrix{Cells: cells}
+	b := x.Bound(100)
+	if len(b.Cells) != 100 || b.CellsOmitted != 400 {
+		t.Fatalf("Bound: %d cells, %d omitted", len(b.Cells), b.CellsOmitted)
+	}
+	least := finding.Critical
+	for _, c := range b.Cells {
+		if !c.Breached() {
+			t.Fatalf("Bound kept the platform's %s before a breach", c.Target)
+		}
+		least = min(least, c.Worst)
+	}
+	for _, c := range cells {
+		if c.Breached() && c.Worst > least && !slices.ContainsFunc(b.Cells, func(d Cell) bool { return d.Target == c.Target }) {
+			t.Errorf("Bound left out %s (%s) but kept a %s", c.Target, c.Worst, least)
 		}
 	}
 }

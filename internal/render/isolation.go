@@ -165,8 +165,10 @@ func plural(n int, one, many string) string {
 // sortedCells orders breached cells worst first, keeping the matrix order
 // among equals.
 func sortedCells(x *attackpath.Matrix) []attackpath.Cell {
-	out := append([]attackpath.Cell(nil), x.Cells...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Worst > out[j].Worst })
+	out := make([]attackpath.Cell, 0, len(x.Cells))
+	for _, i := range attackpath.WorstFirst(x.Cells) {
+		out = append(out, x.Cells[i])
+	}
 	return out
 }
 
