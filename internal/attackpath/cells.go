@@ -32,7 +32,7 @@ func (x *Matrix) AddFindings(fs []finding.Finding) {
 		}
 		return []string{t}
 	}
-	changed := map[int]bool{}
+	changed := make([]bool, len(x.Cells)) // cells whose findings grew, to sort
 	for _, f := range fs {
 		if f.SourceTenant == "" || f.TargetTenant == "" {
 			continue
@@ -59,8 +59,10 @@ func (x *Matrix) AddFindings(fs []finding.Finding) {
 			}
 		}
 	}
-	for i := range changed {
-		slices.Sort(x.Cells[i].Findings)
+	for i, grew := range changed {
+		if grew {
+			slices.Sort(x.Cells[i].Findings)
+		}
 	}
 }
 
