@@ -1,8 +1,10 @@
 package attackpath
 
 import (
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // SubjectPaths is how many paths, most severe first, a SubjectReach keeps.
@@ -26,46 +28,68 @@ type SubjectReach struct {
 // most max of them (0: all). The second result counts those left out.
 func (m *Model) Subjects(max int) ([]SubjectReach, int) {
 	vs, left := m.followed(max)
-	index := m.tenantIndex().index
-	s := m.g.searcher()
-	s.owner = m.tenantIndex().territory
-	var out []SubjectReach
-	for _, v := range vs {
-		s.self = -1
-		if i, ok := index[m.home[v]]; ok && m.home[v] != "" {
-			s.self = i
-		}
-		s.run([]int32{v})
-		best := map[string]int32{}
-		for _, x := range s.touched {
-			t := m.owner[x/2]
-			if t == "" {
-				continue
+	out := make([]SubjectReach, len(vs))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for k := 0; k < min(runtime.GOMAXPROCS(0), len(vs)); k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := m.g.searcher()
+			s.owner = m.tenantIndex().territory
+			for i := range work {
+				out[i] = m.subjectReach(s, vs[i])
 			}
-			if y, ok := best[t]; !ok || worseFirst(s, x, y) {
-				best[t] = x
-			}
+		}()
+	}
+	for i := range vs {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	for i := range out { // evidence is computed one path at a time
+		for j := range out[i].Paths {
+			m.Explain(&out[i].Paths[j])
 		}
-		r := SubjectReach{Subject: m.g.At(v), Home: m.home[v], Tenants: []string{}}
-		for t := range best {
-			r.Tenants = append(r.Tenants, t)
-		}
-		sort.Strings(r.Tenants)
-		for _, t := range r.Tenants {
-			if t != r.Home {
-				r.Paths = append(r.Paths, m.newPath(r.Home, r.Subject.String(), t, best[t]/2, s.path(best[t])))
-			}
-		}
-		SortPaths(r.Paths)
-		if len(r.Paths) > SubjectPaths {
-			r.Paths = r.Paths[:SubjectPaths]
-		}
-		for i := range r.Paths {
-			m.Explain(&r.Paths[i])
-		}
-		out = append(out, r)
 	}
 	return out, left
+}
+
+// subjectReach searches from one user or group with searcher s: the
+// tenants it reaches and, for the most severe of those other than its
+// home, the path there (without evidence).
+func (m *Model) subjectReach(s *searcher, v int32) SubjectReach {
+	index := m.tenantIndex().index
+	s.self = -1
+	if i, ok := index[m.home[v]]; ok && m.home[v] != "" {
+		s.self = i
+	}
+	s.run([]int32{v})
+	best := map[string]int32{}
+	for _, x := range s.touched {
+		t := m.owner[x/2]
+		if t == "" {
+			continue
+		}
+		if y, ok := best[t]; !ok || worseFirst(s, x, y) {
+			best[t] = x
+		}
+	}
+	r := SubjectReach{Subject: m.g.At(v), Home: m.home[v], Tenants: []string{}}
+	for t := range best {
+		r.Tenants = append(r.Tenants, t)
+	}
+	sort.Strings(r.Tenants)
+	for _, t := range r.Tenants {
+		if t != r.Home {
+			r.Paths = append(r.Paths, m.newPath(r.Home, r.Subject.String(), t, best[t]/2, s.path(best[t])))
+		}
+	}
+	SortPaths(r.Paths)
+	if len(r.Paths) > SubjectPaths {
+		r.Paths = r.Paths[:SubjectPaths]
+	}
+	return r
 }
 
 // followed returns the users and groups Subjects follows, in its order, at
