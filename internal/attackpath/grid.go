@@ -54,12 +54,7 @@ func (x *Matrix) Bound(max int) Matrix {
 	if len(x.Cells) <= max {
 		return out
 	}
-	idx := rankCells(x.Cells, func(c *Cell) int {
-		if c.Breached() {
-			return 5 + int(c.Worst) // breaches before the platform's exposure
-		}
-		return int(c.Worst)
-	}, 10)[:max]
+	idx := BreachesFirst(x.Cells)[:max]
 	slices.Sort(idx)
 	out.Cells = make([]Cell, len(idx))
 	for k, i := range idx {
@@ -67,6 +62,18 @@ func (x *Matrix) Bound(max int) Matrix {
 	}
 	out.CellsOmitted = x.CellsOmitted + len(x.Cells) - max
 	return out
+}
+
+// BreachesFirst returns the indexes of cells, breaches before the
+// platform's exposure, each the most severe first, in their order among
+// equals: the order in which a report lists and explains them.
+func BreachesFirst(cells []Cell) []int {
+	return rankCells(cells, func(c *Cell) int {
+		if c.Breached() {
+			return int(finding.Critical) + 1 + int(c.Worst)
+		}
+		return int(c.Worst)
+	}, 2*(int(finding.Critical)+1))
 }
 
 // WorstFirst returns the indexes of cells, the most severe first, in their

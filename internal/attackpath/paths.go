@@ -269,10 +269,11 @@ func (x *Matrix) Cell(source, target string) *Cell {
 // evidence: Explain adds it to those that are shown.
 func (m *Model) Matrix() Matrix { return m.matrix(-1) }
 
-// MatrixExplained is Matrix with witnesses for the n most severe breached
-// pairs only (matrix order among equals), each with the evidence of every
-// hop: a big cluster's matrix has a pair per two tenants, and a report
-// shows the worst.
+// MatrixExplained is Matrix with witnesses for n pairs only, without
+// evidence (Summarize adds it): the breaches first, then the platform's
+// exposure, each the most severe first, in matrix order among equals (see
+// BreachesFirst). A big cluster's matrix has a pair per two tenants, and
+// a report shows the worst.
 func (m *Model) MatrixExplained(n int) Matrix { return m.matrix(n) }
 
 // MatrixFrom decides the pairs from the given source tenants only, with
@@ -373,7 +374,7 @@ func (m *Model) matrixSwept(n int) Matrix {
 	cells, admin := m.sweptRows(m.dnsLayers())
 	x := Matrix{Tenants: ti.tenants, Cells: cells}
 	var pick []int
-	for _, i := range WorstFirst(x.Cells) {
+	for _, i := range BreachesFirst(x.Cells) {
 		if c := &x.Cells[i]; !c.Isolated && c.Paths > 0 {
 			if pick = append(pick, i); len(pick) == n {
 				break
@@ -690,8 +691,8 @@ func (m *Model) Has(v Vertex) bool {
 }
 
 // Summarize readies a matrix for a report: it explains every path to
-// cluster-admin and the witnesses of the n most severe breached pairs (in
-// matrix order among equals), drops the witnesses of the other pairs
+// cluster-admin and the witnesses of the first n reached pairs in
+// BreachesFirst order, drops the witnesses of the other pairs
 // (`bulkhead paths` gives any), and drops isolated pairs: a pair the
 // summary does not list is isolated. It draws the grid of every pair
 // first.
@@ -707,7 +708,7 @@ func (m *Model) Summarize(x *Matrix, n int) {
 		}
 	}
 	clear(x.Cells[len(breached):])
-	for k, i := range WorstFirst(breached) {
+	for k, i := range BreachesFirst(breached) {
 		if w := breached[i].Witness; w != nil {
 			if k < n {
 				m.Explain(w)

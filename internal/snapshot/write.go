@@ -152,24 +152,7 @@ func (s *Snapshot) writeYAML(w io.Writer, l list) error {
 	// A bufio.Writer keeps its first error and Flush returns it.
 	_, _ = bw.WriteString(hdr.String())
 	_, _ = bw.WriteString("apiVersion: v1\nitems:\n")
-	err := marshalItems(l.Items, func(b []byte) {
-		// An item of the list: "- " before its first line, two spaces
-		// before the others, as a YAML sequence in a mapping is written.
-		for first := true; len(b) > 0; first = false {
-			line := b
-			if i := bytes.IndexByte(b, '\n'); i >= 0 {
-				line, b = b[:i+1], b[i+1:]
-			} else {
-				b = nil
-			}
-			if first {
-				_, _ = bw.WriteString("- ")
-			} else if len(line) > 1 {
-				_, _ = bw.WriteString("  ")
-			}
-			_, _ = bw.Write(line)
-		}
-	})
+	err := marshalItems(l.Items, func(b []byte) { _, _ = bw.Write(b) })
 	if err != nil {
 		return err
 	}
@@ -177,35 +160,40 @@ func (s *Snapshot) writeYAML(w io.Writer, l list) error {
 	return bw.Flush()
 }
 
-// marshalItems writes each item as YAML, in order, the items marshalled a
-// chunk at a time over the machine's cores: marshalling a big cluster's
+// marshalItems writes each item as the YAML of an item of the List, in
+// order, the items marshalled a chunk at a time over the machine's cores,
+// a few chunks ahead of the writer at most: marshalling a big cluster's
 // List in one piece held it three times in memory, as JSON, a YAML tree
-// and text.
+// and text. Each item is marshalled inside a list of its own, so that it
+// is indented, and its long strings folded, exactly as in the whole List.
+// Nothing is written after an error.
 func marshalItems(items []runtime.Object, write func([]byte)) error {
 	const chunk = 256
 	type result struct {
 		docs [][]byte
 		err  error
 	}
+	type one struct {
+		Items []runtime.Object `json:"items"`
+	}
 	n := (len(items) + chunk - 1) / chunk
 	results := make([]chan result, n)
 	for c := range results {
 		results[c] = make(chan result, 1)
 	}
-	sem := make(chan struct{}, goruntime.GOMAXPROCS(0)+1)
+	ahead := make(chan struct{}, goruntime.GOMAXPROCS(0)+1) // chunks marshalled, not yet written
 	go func() {
 		for c := 0; c < n; c++ {
-			sem <- struct{}{}
+			ahead <- struct{}{}
 			go func(c int) {
-				defer func() { <-sem }()
 				var r result
 				for _, item := range items[c*chunk : min((c+1)*chunk, len(items))] {
-					b, err := yaml.Marshal(item)
+					b, err := yaml.Marshal(one{Items: []runtime.Object{item}})
 					if err != nil {
 						r.err = err
 						break
 					}
-					r.docs = append(r.docs, b)
+					r.docs = append(r.docs, bytes.TrimPrefix(b, []byte("items:\n")))
 				}
 				results[c] <- r
 			}(c)
@@ -214,8 +202,12 @@ func marshalItems(items []runtime.Object, write func([]byte)) error {
 	var err error
 	for c := range results {
 		r := <-results[c]
+		<-ahead
 		if err == nil && r.err != nil {
 			err = r.err
+		}
+		if err != nil {
+			continue // drain the others; write nothing more
 		}
 		for _, b := range r.docs {
 			write(b)

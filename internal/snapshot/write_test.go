@@ -174,7 +174,8 @@ func TestWriteYAMLIsTheList(t *testing.T) {
 		snap.ConfigMaps = append(snap.ConfigMaps, corev1.ConfigMap{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
 			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("c%d", i), Namespace: "default", Annotations: map[string]string{}},
-			Data:       map[string]string{"script": "line one\n\n  indented\nlast: not a key\n", "empty": "", "list": "- a\n- b"},
+			Data: map[string]string{"script": "line one\n\n  indented\nlast: not a key\n", "empty": "", "list": "- a\n- b",
+				"long": strings.Repeat("a long plain value with spaces that YAML folds at eighty columns ", 3)},
 		})
 	}
 	var got bytes.Buffer
