@@ -62,7 +62,7 @@ type Model struct {
 // Build builds the attack graph.
 func Build(in Inputs) *Model {
 	m := &Model{
-		g:        NewGraph(),
+		g:        newGraph(2*len(in.Snapshot.Pods), 4*len(in.Snapshot.Pods)), // about what a cluster's pods make
 		in:       in,
 		ten:      in.Tenancy,
 		sources:  map[string][]int32{},

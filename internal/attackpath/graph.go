@@ -111,8 +111,13 @@ type edgeKey struct {
 }
 
 // NewGraph returns an empty graph.
-func NewGraph() *Graph {
-	return &Graph{index: map[Vertex]int32{}, seen: map[edgeKey]bool{}}
+func NewGraph() *Graph { return newGraph(0, 0) }
+
+// newGraph returns an empty graph with room for about vertices and edges:
+// a big cluster's graph would otherwise rehash its indexes many times over.
+func newGraph(vertices, edges int) *Graph {
+	return &Graph{index: make(map[Vertex]int32, vertices), seen: make(map[edgeKey]bool, edges),
+		vertices: make([]Vertex, 0, vertices), out: make([][]int32, 0, vertices), edges: make([]Edge, 0, edges)}
 }
 
 // Vertex returns the id of v, adding it when new.
