@@ -27,6 +27,9 @@ const documentsBatchBytes = 64 << 10
 func (l *Loader) Bytes(name string, data []byte) {
 	l.stats.Files++
 	docs := splitDocuments(data)
+	if len(l.seen) == 0 {
+		l.seen = make(map[identity]origin, len(docs)) // an object a document, mostly
+	}
 	// Documents go to the workers a few at a time: one goroutine and one
 	// wait per document would cost more than a small document's decoding.
 	for len(docs) > 0 {
