@@ -1,11 +1,9 @@
 package attackpath
 
 import (
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/exposure"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -299,27 +297,21 @@ func (m *Model) matrixOf(only []string, witnesses int) Matrix {
 	dns := m.dnsLayers()
 	rows := make([][]Cell, len(tenants))
 	admin := make([]*Path, len(tenants))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(tenants)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := m.g.searcher()
-			s.owner = territory
-			acc := newAccumulator(len(tenants), m.g.Len())
-			for ai := range work {
-				rows[ai], admin[ai] = m.row(s, acc, tenants, owner, dns, ai, witnesses < 0)
-			}
-		}()
-	}
+	var sources []int
 	for ai, a := range tenants {
 		if only == nil || slices.Contains(only, a) {
-			work <- ai
+			sources = append(sources, ai)
 		}
 	}
-	close(work)
-	wg.Wait()
+	spread(len(sources), 0, func() func(int) {
+		s := m.g.searcher()
+		s.owner = territory
+		acc := newAccumulator(len(tenants), m.g.Len())
+		return func(k int) {
+			ai := sources[k]
+			rows[ai], admin[ai] = m.row(s, acc, tenants, owner, dns, ai, witnesses < 0)
+		}
+	})
 	for ai := range tenants {
 		if admin[ai] != nil {
 			x.AdminPaths = append(x.AdminPaths, *admin[ai])
@@ -425,40 +417,29 @@ func (m *Model) witnesses(x *Matrix, pick []int, admins []int32) map[int32]Path 
 	}
 	slices.Sort(sources)
 	admin := make([]*Path, len(sources))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for k := 0; k < min(runtime.GOMAXPROCS(0), len(sources)); k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := m.g.searcher()
-			s.owner = territory
-			acc := newAccumulator(len(x.Tenants), m.g.Len())
-			for k := range work {
-				ai := sources[k]
-				a := ti.tenants[ai]
-				s.self = ai
-				acc.collect(s, m.sources[a], owner, ai)
-				for _, i := range bySource[ai] { // each cell is one source's
-					c := &x.Cells[i]
-					bi := index[c.Target]
-					w := m.newPath(a, a, c.Target, acc.best[bi]/2, s.path(acc.best[bi]))
-					c.Witness = &w
-				}
-				if slices.Contains(admins, ai) {
-					if st, ok := s.best(m.admin); ok {
-						p := m.adminPath(s, a, st)
-						admin[k] = &p
-					}
+	spread(len(sources), 0, func() func(int) {
+		s := m.g.searcher()
+		s.owner = territory
+		acc := newAccumulator(len(x.Tenants), m.g.Len())
+		return func(k int) {
+			ai := sources[k]
+			a := ti.tenants[ai]
+			s.self = ai
+			acc.collect(s, m.sources[a], owner, ai)
+			for _, i := range bySource[ai] { // each cell is one source's
+				c := &x.Cells[i]
+				bi := index[c.Target]
+				w := m.newPath(a, a, c.Target, acc.best[bi]/2, s.path(acc.best[bi]))
+				c.Witness = &w
+			}
+			if slices.Contains(admins, ai) {
+				if st, ok := s.best(m.admin); ok {
+					p := m.adminPath(s, a, st)
+					admin[k] = &p
 				}
 			}
-		}()
-	}
-	for k := range sources {
-		work <- k
-	}
-	close(work)
-	wg.Wait()
+		}
+	})
 	out := map[int32]Path{}
 	for k, p := range admin {
 		if p != nil {

@@ -1,10 +1,8 @@
 package attackpath
 
 import (
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // SubjectPaths is how many paths, most severe first, a SubjectReach keeps.
@@ -29,24 +27,11 @@ type SubjectReach struct {
 func (m *Model) Subjects(max int) ([]SubjectReach, int) {
 	vs, left := m.followed(max)
 	out := make([]SubjectReach, len(vs))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for k := 0; k < min(runtime.GOMAXPROCS(0), len(vs)); k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s := m.g.searcher()
-			s.owner = m.tenantIndex().territory
-			for i := range work {
-				out[i] = m.subjectReach(s, vs[i])
-			}
-		}()
-	}
-	for i := range vs {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
+	spread(len(vs), 0, func() func(int) {
+		s := m.g.searcher()
+		s.owner = m.tenantIndex().territory
+		return func(i int) { out[i] = m.subjectReach(s, vs[i]) }
+	})
 	for i := range out { // evidence is computed one path at a time
 		for j := range out[i].Paths {
 			m.Explain(&out[i].Paths[j])

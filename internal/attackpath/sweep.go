@@ -1,9 +1,6 @@
 package attackpath
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -276,30 +273,17 @@ func (m *Model) sweptRows(dns map[string]*dnsCell) (cells []Cell, admin []*admin
 	ti := m.tenantIndex()
 	n := len(ti.tenants)
 	cells, admin = make([]Cell, n*max(n-1, 0)), make([]*adminReach, n)
-	work := make(chan int32)
-	var wg sync.WaitGroup
-	for k := 0; k < min(runtime.GOMAXPROCS(0), (n+63)/64, maxSweepers); k++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := newSweeper(m.g, m.order(), ti.territory)
-			t := newTally(n)
-			for base := range work {
-				m.sweepBatch(w, t, base, dns, cells, admin)
-			}
-		}()
-	}
-	for base := int32(0); base < int32(n); base += 64 {
-		work <- base
-	}
-	close(work)
-	wg.Wait()
+	spread((n+63)/64, maxSweepers, func() func(int) {
+		w := newSweeper(m.g, m.order(), ti.territory)
+		t := newTally(n)
+		return func(batch int) { m.sweepBatch(w, t, int32(64*batch), dns, cells, admin) }
+	})
 	return cells, admin
 }
 
 // sweepBatch decides the cells of tenants base to base+63 (by index) with
-// one sweep, into their rows of out. The cluster tenant is no source: its row is isolated but for
-// DNS, as in row.
+// one sweep, into their rows of out. The cluster tenant is no source: its
+// row is isolated but for DNS, as in row.
 func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dnsCell, out []Cell, admin []*adminReach) {
 	ti := m.tenantIndex()
 	end := min(base+64, int32(len(ti.tenants)))
