@@ -251,34 +251,51 @@ func (c *jconv) str() bool {
 // as encoding/json would.
 func (c *jconv) rewrite(raw []byte) bool {
 	s := c.buf[:0]
-	for i := 0; i < len(raw); i++ {
+	for i := 0; i < len(raw); {
 		if raw[i] != '\\' {
 			s = append(s, raw[i])
+			i++
 			continue
 		}
-		i++
-		switch raw[i] {
-		case 'b':
-			s = append(s, '\b')
-		case 'f':
-			s = append(s, '\f')
-		case 'n':
-			s = append(s, '\n')
-		case 'r':
-			s = append(s, '\r')
-		case 't':
-			s = append(s, '\t')
-		case 'u':
-			v := unhex(raw[i+1])<<12 | unhex(raw[i+2])<<8 | unhex(raw[i+3])<<4 | unhex(raw[i+4])
-			s = utf8.AppendRune(s, rune(v))
-			i += 4
-		default:
-			s = append(s, raw[i])
+		var ok bool
+		if s, i, ok = appendEscape(s, raw, i+1); !ok {
+			return false
 		}
 	}
 	c.out = appendJSONString(c.out, s)
 	c.buf = s
 	return true
+}
+
+// appendEscape appends to s the character the JSON escape at raw[i] (the
+// byte after its backslash) stands for, and returns the index after the
+// escape. It reports false for what a fast path leaves to
+// sigs.k8s.io/json: an unknown or cut escape, and surrogates.
+func appendEscape(s, raw []byte, i int) ([]byte, int, bool) {
+	switch e := raw[i]; e {
+	case '"', '\\', '/':
+		return append(s, e), i + 1, true
+	case 'b':
+		return append(s, '\b'), i + 1, true
+	case 'f':
+		return append(s, '\f'), i + 1, true
+	case 'n':
+		return append(s, '\n'), i + 1, true
+	case 'r':
+		return append(s, '\r'), i + 1, true
+	case 't':
+		return append(s, '\t'), i + 1, true
+	case 'u':
+		if i+4 >= len(raw) {
+			return s, i, false
+		}
+		r := unhex(raw[i+1])<<12 | unhex(raw[i+2])<<8 | unhex(raw[i+3])<<4 | unhex(raw[i+4])
+		if r < 0 || r >= 0xD800 && r <= 0xDFFF {
+			return s, i, false
+		}
+		return utf8.AppendRune(s, rune(r)), i + 5, true
+	}
+	return s, i, false
 }
 
 // newKey reports whether key, written at the end of out, differs from

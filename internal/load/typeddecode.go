@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
-	"unicode/utf8"
 )
 
 // tdec walks JSON a fast path wrote, filling values by their plans.
@@ -256,34 +255,10 @@ func (d *tdec) str() ([]byte, bool) {
 			if i+1 >= len(d.js) {
 				return nil, false
 			}
-			i++
-			switch e := d.js[i]; e {
-			case '"', '\\', '/':
-				s = append(s, e)
-			case 'b':
-				s = append(s, '\b')
-			case 'f':
-				s = append(s, '\f')
-			case 'n':
-				s = append(s, '\n')
-			case 'r':
-				s = append(s, '\r')
-			case 't':
-				s = append(s, '\t')
-			case 'u':
-				if i+4 >= len(d.js) {
-					return nil, false
-				}
-				r := unhex(d.js[i+1])<<12 | unhex(d.js[i+2])<<8 | unhex(d.js[i+3])<<4 | unhex(d.js[i+4])
-				if r < 0 || r >= 0xD800 && r <= 0xDFFF {
-					return nil, false
-				}
-				s = utf8.AppendRune(s, rune(r))
-				i += 4
-			default:
+			var ok bool
+			if s, i, ok = appendEscape(s, d.js, i+1); !ok {
 				return nil, false
 			}
-			i++
 		default:
 			s = append(s, b)
 			i++
