@@ -96,6 +96,21 @@ func (b *batch) document(name string, doc document, whole bool) {
 // (Alertmanager, Prometheus rules) use their own data, never these.
 var helmTemplate = regexp.MustCompile(`\{\{-?\s*(?:[^}]*[\s(|])?(?:\.Values|\.Release|\.Chart|\.Capabilities|\.Files|\.Template|\$\.Values|include\s+"|tpl\s|toYaml|required\s+")`)
 
+// implyKind gives an item of a typed list the kind the list implies, when
+// it has none, or its apiVersion when it names the kind alone (the API
+// server's lists leave both out of their items).
+func implyKind(tm *metav1.TypeMeta, implied *schema.GroupVersionKind) {
+	if implied == nil {
+		return
+	}
+	switch {
+	case tm.Kind == "" && tm.APIVersion == "":
+		tm.APIVersion, tm.Kind = implied.GroupVersion().String(), implied.Kind
+	case tm.APIVersion == "" && tm.Kind == implied.Kind:
+		tm.APIVersion = implied.GroupVersion().String()
+	}
+}
+
 // decode adds one JSON object, or the items of a list. implied is the
 // kind a typed list gives items that lack their own (PodList → Pod).
 func (b *batch) decode(where string, js []byte, implied *schema.GroupVersionKind) {
@@ -108,14 +123,7 @@ func (b *batch) decode(where string, js []byte, implied *schema.GroupVersionKind
 		b.skip(where, "apiVersion and kind: %v", err)
 		return
 	}
-	if implied != nil {
-		switch {
-		case tm.Kind == "" && tm.APIVersion == "":
-			tm.APIVersion, tm.Kind = implied.GroupVersion().String(), implied.Kind
-		case tm.APIVersion == "" && tm.Kind == implied.Kind:
-			tm.APIVersion = implied.GroupVersion().String()
-		}
-	}
+	implyKind(&tm, implied)
 	switch {
 	case tm.Kind == "" && tm.APIVersion == "":
 		b.skip(where, "missing apiVersion and kind")

@@ -99,14 +99,7 @@ func (b *batch) decodeFast(where string, js []byte, implied *schema.GroupVersion
 		return
 	}
 	tm := metav1.TypeMeta{APIVersion: top.apiVersion, Kind: top.kind}
-	if implied != nil {
-		switch {
-		case tm.Kind == "" && tm.APIVersion == "":
-			tm.APIVersion, tm.Kind = implied.GroupVersion().String(), implied.Kind
-		case tm.APIVersion == "" && tm.Kind == implied.Kind:
-			tm.APIVersion = implied.GroupVersion().String()
-		}
-	}
+	implyKind(&tm, implied)
 	if tm.Kind == "" || tm.APIVersion == "" || tm.APIVersion == snapshot.InfoAPIVersion && tm.Kind == snapshot.InfoKind {
 		slow()
 		return
