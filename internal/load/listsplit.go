@@ -34,15 +34,7 @@ type itemChunks struct {
 func yamlItems(src []byte) *itemChunks {
 	var ch *itemChunks
 	for off := 0; off < len(src); {
-		next := len(src)
-		if i := bytes.IndexByte(src[off:], '\n'); i >= 0 {
-			next = off + i + 1
-		}
-		line := src[off:next]
-		indent := 0
-		for indent < len(line) && line[indent] == ' ' {
-			indent++
-		}
+		line, next, indent := lineAt(src, off)
 		content := indent < len(line) && line[indent] != '\n' && line[indent] != '#'
 		switch {
 		case !content:
@@ -74,6 +66,20 @@ func yamlItems(src []byte) *itemChunks {
 	return ch
 }
 
+// lineAt returns the line of src starting at off (with its newline), the
+// offset of the next one, and the line's indentation in spaces.
+func lineAt(src []byte, off int) (line []byte, next, indent int) {
+	next = len(src)
+	if i := bytes.IndexByte(src[off:], '\n'); i >= 0 {
+		next = off + i + 1
+	}
+	line = src[off:next]
+	for indent < len(line) && line[indent] == ' ' {
+		indent++
+	}
+	return line, next, indent
+}
+
 func isItemLine(line []byte, indent int) bool {
 	return line[indent] == '-' && (indent+1 == len(line) || line[indent+1] == ' ' || line[indent+1] == '\n')
 }
@@ -96,15 +102,7 @@ func jsonLineItems(src []byte) *itemChunks {
 	var ch *itemChunks
 	col := -1
 	for off := 0; off < len(src); {
-		next := len(src)
-		if i := bytes.IndexByte(src[off:], '\n'); i >= 0 {
-			next = off + i + 1
-		}
-		line := src[off:next]
-		indent := 0
-		for indent < len(line) && line[indent] == ' ' {
-			indent++
-		}
+		line, next, indent := lineAt(src, off)
 		switch {
 		case indent == len(line) || line[indent] == '\n':
 		case ch == nil:
