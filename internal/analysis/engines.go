@@ -22,12 +22,15 @@ func Engines() []Engine {
 			Run:   func(f *Facts) []finding.Finding { return f.RBAC().Analyze(f.Tenancy) }},
 		{Name: "network", Category: finding.Network,
 			Needs: append(resources(&corev1.Namespace{}, &corev1.Node{}, &corev1.Pod{}, &networkingv1.NetworkPolicy{},
-				&anpv1alpha1.AdminNetworkPolicy{}, &anpv1alpha1.BaselineAdminNetworkPolicy{}),
+				&anpv1alpha1.AdminNetworkPolicy{}, &anpv1alpha1.BaselineAdminNetworkPolicy{},
+				&corev1.Service{}, &discoveryv1.EndpointSlice{}, &networkingv1.Ingress{}),
 				snapshot.ConnectivityResources()...),
-			Run: func(f *Facts) []finding.Finding { return f.NetworkModel().Findings(f.Snapshot, f.Tenancy) }},
+			Run: func(f *Facts) []finding.Finding {
+				return append(f.NetworkModel().Findings(f.Snapshot, f.Tenancy), f.Services()...)
+			}},
 		{Name: "dns", Category: finding.DNS,
 			Needs: append([]string{"configmaps/kube-system/coredns"}, resources(&corev1.Service{}, &corev1.Pod{}, &discoveryv1.EndpointSlice{})...),
-			Run:   (*Facts).Exposure},
+			Run:   (*Facts).DNS},
 		{Name: "node", Category: finding.Node,
 			Needs: resources(&corev1.Namespace{}, &corev1.Node{}, &corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{}),
 			Run:   func(f *Facts) []finding.Finding { return f.Workload().Findings }},

@@ -4,13 +4,14 @@ import (
 	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
-	"github.com/bulkhead-dev/bulkhead/internal/exposure"
+	"github.com/bulkhead-dev/bulkhead/internal/dns"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/service"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
-	"github.com/bulkhead-dev/bulkhead/internal/workload"
 )
 
 // Facts holds each engine's model of one snapshot, built once on first use
@@ -21,12 +22,12 @@ type Facts struct {
 	// Network are the semantics the network model is compiled with.
 	Network netpol.Options
 
-	rbacOnce, netOnce, nodeOnce, expOnce, graphOnce sync.Once
-	authz                                           *rbac.Authorizer
-	net                                             *netpol.Model
-	node                                            *workload.Result
-	exposure                                        []finding.Finding
-	graph                                           *attackpath.Model
+	rbacOnce, netOnce, nodeOnce, dnsOnce, svcOnce, graphOnce sync.Once
+	authz                                                    *rbac.Authorizer
+	net                                                      *netpol.Model
+	node                                                     *node.Result
+	dns, services                                            []finding.Finding
+	graph                                                    *attackpath.Model
 }
 
 // NewFacts prepares the facts of a normalised snapshot.
@@ -45,7 +46,8 @@ func (f *Facts) Prepare() {
 		f.NetworkModel()
 	}()
 	f.Workload() // and RBAC, which it uses
-	f.Exposure()
+	f.DNS()
+	f.Services()
 	wg.Wait()
 }
 
@@ -62,24 +64,31 @@ func (f *Facts) NetworkModel() *netpol.Model {
 }
 
 // Workload is the node engine's result.
-func (f *Facts) Workload() *workload.Result {
-	f.nodeOnce.Do(func() { f.node = workload.AnalyzeWith(f.Snapshot, f.Tenancy, f.RBAC()) })
+func (f *Facts) Workload() *node.Result {
+	f.nodeOnce.Do(func() { f.node = node.AnalyzeWith(f.Snapshot, f.Tenancy, f.RBAC()) })
 	return f.node
 }
 
-// Exposure is the DNS, Service and Ingress findings.
-func (f *Facts) Exposure() []finding.Finding {
-	f.expOnce.Do(func() { f.exposure = exposure.Analyze(f.Snapshot, f.Tenancy) })
-	return f.exposure
+// DNS is the DNS engine's findings.
+func (f *Facts) DNS() []finding.Finding {
+	f.dnsOnce.Do(func() { f.dns = dns.Analyze(f.Snapshot, f.Tenancy) })
+	return f.dns
+}
+
+// Services is the findings of the Service and Ingress checks, which the
+// network engine reports beside NetworkPolicy's.
+func (f *Facts) Services() []finding.Finding {
+	f.svcOnce.Do(func() { f.services = service.Analyze(f.Snapshot, f.Tenancy) })
+	return f.services
 }
 
 // Graph is the attack graph joining every engine's facts.
 func (f *Facts) Graph() *attackpath.Model {
 	f.graphOnce.Do(func() {
-		dns := exposure.DNSExposures(f.Snapshot, f.Tenancy)
+		exposed := dns.Exposures(f.Snapshot, f.Tenancy)
 		f.graph = attackpath.Build(attackpath.Inputs{
 			Snapshot: f.Snapshot, Tenancy: f.Tenancy,
-			RBAC: f.RBAC(), Workload: f.Workload(), Network: f.NetworkModel(), DNS: dns,
+			RBAC: f.RBAC(), Workload: f.Workload(), Network: f.NetworkModel(), DNS: exposed,
 		})
 	})
 	return f.graph

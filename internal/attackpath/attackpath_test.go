@@ -7,14 +7,14 @@ import (
 	"testing"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
-	"github.com/bulkhead-dev/bulkhead/internal/exposure"
+	"github.com/bulkhead-dev/bulkhead/internal/dns"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
-	"github.com/bulkhead-dev/bulkhead/internal/workload"
 )
 
 func build(t testing.TB, snap *snapshot.Snapshot) *Model {
@@ -24,8 +24,8 @@ func build(t testing.TB, snap *snapshot.Snapshot) *Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Build(Inputs{Snapshot: snap, Tenancy: ten, RBAC: rbac.NewAuthorizer(snap), Workload: workload.Analyze(snap, ten),
-		Network: netpol.Compile(snap, netpol.DefaultOptions()), DNS: exposure.DNSExposures(snap, ten)})
+	return Build(Inputs{Snapshot: snap, Tenancy: ten, RBAC: rbac.NewAuthorizer(snap), Workload: node.Analyze(snap, ten),
+		Network: netpol.Compile(snap, netpol.DefaultOptions()), DNS: dns.Exposures(snap, ten)})
 }
 
 func fromYAML(t testing.TB, docs ...string) *snapshot.Snapshot {

@@ -7,13 +7,13 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/bulkhead-dev/bulkhead/internal/exposure"
+	"github.com/bulkhead-dev/bulkhead/internal/dns"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
-	"github.com/bulkhead-dev/bulkhead/internal/workload"
 )
 
 // Inputs are the engine facts the graph is built from. Any engine may be
@@ -23,13 +23,13 @@ type Inputs struct {
 	Snapshot *snapshot.Snapshot
 	Tenancy  *tenancy.Tenancy
 	RBAC     *rbac.Authorizer
-	Workload *workload.Result
+	Workload *node.Result
 	Network  *netpol.Model
 	// DNS is what cluster DNS exposes of each tenant: discovery marks the
 	// matrix cells toward that tenant; it is no step of a path (resolving
 	// a name gives no access by itself). Spoofing (`pods insecure`) reveals
 	// nothing of a tenant and marks no cell: its finding is cluster-wide.
-	DNS []exposure.DNSExposure
+	DNS []dns.Exposure
 }
 
 // Model is the attack graph of one snapshot, with each tenant's footholds
@@ -147,7 +147,7 @@ func (m *Model) podEdges() {
 			continue
 		}
 		sa := p.Spec.ServiceAccountName
-		if !workload.MountsToken(p, accounts[p.Namespace+"/"+sa]) || snapshot.HoldsTokenBriefly(p) {
+		if !node.MountsToken(p, accounts[p.Namespace+"/"+sa]) || snapshot.HoldsTokenBriefly(p) {
 			continue
 		}
 		m.g.Add(Edge{From: m.pod(i), To: m.account(p.Namespace, sa), Type: MountsToken, Layer: finding.Node, Severity: finding.Medium,
@@ -157,7 +157,7 @@ func (m *Model) podEdges() {
 
 // podExists reports whether a pod runs or would be admitted; without the
 // workload engine every pod counts.
-func podExists(w *workload.Result, i int) bool {
+func podExists(w *node.Result, i int) bool {
 	if w == nil || i >= len(w.Pods) {
 		return true
 	}

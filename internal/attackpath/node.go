@@ -7,7 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
-	"github.com/bulkhead-dev/bulkhead/internal/workload"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 )
 
 // nodeEdges joins pods and nodes: escaping pods own their node, a node owns
@@ -66,7 +66,7 @@ func (m *Model) nodeEdges() {
 
 // nodesOf lists the nodes a placement may put a pod on, AnyNode when the
 // snapshot has none.
-func (m *Model) nodesOf(pl *workload.Placement) []string {
+func (m *Model) nodesOf(pl *node.Placement) []string {
 	if pl.Anywhere {
 		return []string{AnyNode}
 	}
@@ -94,7 +94,7 @@ func (m *Model) joinUnlistedNodes(anywhere []int32) {
 }
 
 // placement returns the vertex of a pod's placement and whether it is new.
-func (m *Model) placement(f *workload.PodFacts) (int32, bool) {
+func (m *Model) placement(f *node.PodFacts) (int32, bool) {
 	v := Vertex{Kind: Placement, Name: fmt.Sprint(f.PlacementID())}
 	if id, ok := m.g.Lookup(v); ok {
 		return id, false
@@ -102,7 +102,7 @@ func (m *Model) placement(f *workload.PodFacts) (int32, bool) {
 	return m.g.Vertex(v), true
 }
 
-func placementFact(pl *workload.Placement, nodes []string) string {
+func placementFact(pl *node.Placement, nodes []string) string {
 	switch {
 	case pl.Anywhere:
 		return "may be scheduled beside any pod (the snapshot names no nodes)"
@@ -114,10 +114,10 @@ func placementFact(pl *workload.Placement, nodes []string) string {
 	return "may be scheduled on " + strings.Join(nodes, ", ") + ": its selectors, affinity and tolerations allow it"
 }
 
-func escapeFields(f *workload.PodFacts) string {
+func escapeFields(f *node.PodFacts) string {
 	var fields []string
 	for _, e := range f.Escapes {
-		if e.Reach == workload.Node {
+		if e.Reach == node.Node {
 			field, _, _ := strings.Cut(e.Field, " (")
 			fields = append(fields, field)
 		}
@@ -125,10 +125,10 @@ func escapeFields(f *workload.PodFacts) string {
 	return strings.Join(fields, ", ")
 }
 
-func escapeEvidence(p *corev1.Pod, f *workload.PodFacts) []finding.Step {
+func escapeEvidence(p *corev1.Pod, f *node.PodFacts) []finding.Step {
 	var steps []finding.Step
 	for _, e := range f.Escapes {
-		if e.Reach == workload.Node {
+		if e.Reach == node.Node {
 			steps = append(steps, finding.Step{Object: podRef(p), Fact: fmt.Sprintf("%s: %s", e.Field, e.Reason)})
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
-	"github.com/bulkhead-dev/bulkhead/internal/workload"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 )
 
 // nodeExporterYAML is kube-prometheus' node-exporter DaemonSet, cut to
@@ -71,7 +71,7 @@ func TestNodeExporterEscape(t *testing.T) {
 			var escape *finding.Finding
 			for i := range m.in.Workload.Findings {
 				f := &m.in.Workload.Findings[i]
-				if f.ID == workload.IDNodeEscape || f.ID == workload.IDHostAccess {
+				if f.ID == node.IDNodeEscape || f.ID == node.IDHostAccess {
 					escape = f
 				}
 			}

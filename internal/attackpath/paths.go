@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/bulkhead-dev/bulkhead/internal/exposure"
+	"github.com/bulkhead-dev/bulkhead/internal/dns"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -550,7 +550,7 @@ type dnsCell struct {
 func (m *Model) dnsLayers() map[string]*dnsCell {
 	out := map[string]*dnsCell{}
 	for _, e := range m.in.DNS {
-		if e.Kind != exposure.DNSDiscovery {
+		if e.Kind != dns.Discovery {
 			continue
 		}
 		c := out[e.Tenant]

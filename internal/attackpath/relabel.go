@@ -13,8 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/selection"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
-	"github.com/bulkhead-dev/bulkhead/internal/workload"
 )
 
 /*
@@ -95,7 +95,7 @@ func (m *Model) liftEdge(g *grant, ns string) {
 	if w == nil || m.g.seen[edgeKey{g.from, nodes, LiftsPSA, ""}] {
 		return
 	}
-	var p *workload.NamespacePolicy
+	var p *node.NamespacePolicy
 	if ns != "" {
 		p = w.Namespace(ns)
 	} else {

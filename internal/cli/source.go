@@ -14,9 +14,9 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/bootstrap"
 	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
-	"github.com/bulkhead-dev/bulkhead/internal/workload"
 )
 
 // Source is the cluster a command analyses and how its namespaces group
@@ -123,7 +123,7 @@ func (s *Source) Snapshot(ctx context.Context, streams IOStreams) (*snapshot.Sna
 	snap.Normalize()
 	// Pods their namespace's Pod Security level refuses would never be
 	// created: no engine sees them (live ones exist and stay).
-	workload.DropRefused(snap)
+	node.DropRefused(snap)
 	SummariseInput(streams.ErrOut, snap)
 	return snap, nil
 }

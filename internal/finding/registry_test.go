@@ -16,10 +16,11 @@ import (
 
 	// The engines register their rules at init; app links them all, and
 	// these say which the registry must hold.
-	_ "github.com/bulkhead-dev/bulkhead/internal/exposure"
+	_ "github.com/bulkhead-dev/bulkhead/internal/dns"
 	_ "github.com/bulkhead-dev/bulkhead/internal/netpol"
+	_ "github.com/bulkhead-dev/bulkhead/internal/node"
 	_ "github.com/bulkhead-dev/bulkhead/internal/rbac"
-	_ "github.com/bulkhead-dev/bulkhead/internal/workload"
+	_ "github.com/bulkhead-dev/bulkhead/internal/service"
 )
 
 // root is the repository, relative to this package.

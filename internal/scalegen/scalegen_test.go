@@ -17,8 +17,8 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/app"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
+	nodeengine "github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
-	"github.com/bulkhead-dev/bulkhead/internal/workload"
 )
 
 // generate writes cfg's cluster to memory.
@@ -231,7 +231,7 @@ func TestNormalizedAsIs(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range workload.Refused(snap) {
+	for _, r := range nodeengine.Refused(snap) {
 		t.Errorf("Pod Security refuses pods of %s: %+v", r.Namespace, r)
 	}
 	for _, ns := range snap.Namespaces {

@@ -78,7 +78,7 @@ type Snapshot struct {
 	CustomResources []CustomResource
 
 	// PodSecurity lists, per namespace, the pods its Pod Security enforce
-	// level refuses (workload.DropRefused fills it in): those of manifests
+	// level refuses (node.DropRefused fills it in): those of manifests
 	// and controller templates are left out of the snapshot, live ones
 	// kept. Empty, not nil, once judged.
 	PodSecurity []RefusedPods

@@ -1,0 +1,23 @@
+package node
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+func TestCheckNetRaw(t *testing.T) {
+	hostNet := func(p *corev1.Pod) { p.Spec.HostNetwork = true }
+	f := "spec.containers[app].securityContext.capabilities.drop lacks NET_RAW"
+	runCheck(t, netRawCheck, []checkCase{
+		{name: "default capabilities", pod: newPod("a", "p"), want: []found{{Weakens, f}}},
+		{name: "default capabilities, hostNetwork", pod: newPod("a", "p", hostNet), want: []found{{Host, f}}},
+		{name: "drops NET_RAW", pod: newPod("a", "p", app(dropCaps("NET_RAW")))},
+		{name: "drops CAP_NET_RAW", pod: newPod("a", "p", hostNet, app(dropCaps("CAP_NET_RAW")))},
+		{name: "drops ALL", pod: newPod("a", "p", app(dropCaps("ALL")))},
+		{name: "drops others", pod: newPod("a", "p", app(dropCaps("CHOWN"))), want: []found{{Weakens, f}}},
+		{name: "non-root without privilege escalation never holds it", pod: newPod("a", "p", hostNet, runAs(id(1000), id(1000), true), app(noEscalation))},
+		{name: "non-root with privilege escalation may gain it", pod: newPod("a", "p", hostNet, runAs(id(1000), id(1000), true)), want: []found{{Host, f}}},
+		{name: "privileged has its own check", pod: newPod("a", "p", app(privileged))},
+	}, podView{})
+}

@@ -1,0 +1,107 @@
+package node
+
+import (
+	"fmt"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
+)
+
+// The Pod Security Standards are evaluated by the upstream library, built
+// once: its checks are versioned and it is the code kube-apiserver runs.
+var evaluator = sync.OnceValues(func() (policy.Evaluator, error) {
+	return policy.NewEvaluator(policy.DefaultChecks())
+})
+
+// serverDefault is what kube-apiserver enforces in a namespace without
+// labels when no AdmissionConfiguration says otherwise: privileged, latest.
+var serverDefault = psaapi.Policy{
+	Enforce: psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
+	Audit:   psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
+	Warn:    psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
+}
+
+// NamespacePolicy is the Pod Security configuration of one namespace, read
+// from its pod-security.kubernetes.io labels.
+type NamespacePolicy struct {
+	Namespace string
+	Tenant    string
+	// Policy is what the admission plugin evaluates: labels resolved with
+	// the API server's defaults (privileged, latest).
+	Policy psaapi.Policy
+	// HasEnforce is false when the namespace carries no enforce label (or
+	// has no Namespace object in the snapshot).
+	HasEnforce bool
+	// InSnapshot is false for a namespace that pods live in but whose
+	// Namespace object the snapshot lacks: its labels are unknown.
+	InSnapshot bool
+	// LabelErrors lists labels with invalid values; the admission plugin
+	// then falls back to restricted, latest for that mode.
+	LabelErrors []string
+}
+
+// Enforces reports whether the namespace enforces at least baseline, the
+// level that forbids every way Pod Security knows of reaching the node.
+func (p *NamespacePolicy) Enforces() bool {
+	return p.Policy.Enforce.Level != psaapi.LevelPrivileged
+}
+
+func namespacePolicy(ns string, labels map[string]string) NamespacePolicy {
+	pol, errs := psaapi.PolicyToEvaluate(labels, serverDefault)
+	p := NamespacePolicy{Namespace: ns, Policy: pol}
+	_, p.HasEnforce = labels[psaapi.EnforceLevelLabel]
+	for _, e := range errs {
+		p.LabelErrors = append(p.LabelErrors, e.Error())
+	}
+	return p
+}
+
+// Verdict is a pod's Pod Security evaluation in its namespace.
+type Verdict struct {
+	// Enforced is the namespace's enforce level and version; both levels
+	// are evaluated at that version.
+	Enforced psaapi.LevelVersion
+	// Baseline and Restricted hold the failed checks at each level.
+	Baseline, Restricted policy.AggregateCheckResult
+	// Enforce is the result at the namespace's enforce level: what the
+	// admission plugin would say if the pod were created now.
+	Enforce policy.AggregateCheckResult
+}
+
+// Admitted reports whether the namespace's enforce level admits the pod.
+func (v *Verdict) Admitted() bool { return v.Enforce.Allowed }
+
+// Message is the admission plugin's refusal text for the pod, as
+// kube-apiserver words it after `is forbidden: `, or "" when admitted.
+func (v *Verdict) Message() string {
+	if v.Enforce.Allowed {
+		return ""
+	}
+	return fmt.Sprintf("violates PodSecurity %q: %s", v.Enforced.String(), v.Enforce.ForbiddenDetail())
+}
+
+// Evaluate judges a pod against the Pod Security Standards at the version
+// its namespace enforces.
+func Evaluate(ns *NamespacePolicy, pod *corev1.Pod) Verdict {
+	ev, err := evaluator()
+	if err != nil {
+		// The upstream check registry is validated by its own tests; an
+		// error here is a broken build, not bad input.
+		panic(fmt.Sprintf("pod security evaluator: %v", err))
+	}
+	v := Verdict{Enforced: ns.Policy.Enforce}
+	version := ns.Policy.Enforce.Version
+	v.Baseline = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelBaseline, Version: version}, &pod.ObjectMeta, &pod.Spec))
+	v.Restricted = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: version}, &pod.ObjectMeta, &pod.Spec))
+	switch ns.Policy.Enforce.Level {
+	case psaapi.LevelRestricted:
+		v.Enforce = v.Restricted
+	case psaapi.LevelBaseline:
+		v.Enforce = v.Baseline
+	default:
+		v.Enforce = policy.AggregateCheckResult{Allowed: true}
+	}
+	return v
+}

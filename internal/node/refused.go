@@ -1,0 +1,132 @@
+package node
+
+import (
+	"fmt"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+/*
+A pod that its namespace's Pod Security enforce level refuses is judged the
+way the API server's admission would judge it, at the namespace's enforce
+level and enforce-version, with the upstream evaluator:
+
+  - a pod of a manifest or a controller's representative pod (no status)
+    would never be created: it is left out of the snapshot before any
+    engine runs (DropRefused), so that no engine draws network, node or
+    token facts from it;
+  - a live pod (with a status) exists: it was admitted before the label was
+    set or changed, or by an exempt user or runtime class. It is kept and
+    judged as it runs, and it is listed all the same: these are the pods
+    `kubectl label --dry-run=server namespace ... enforce=LEVEL` warns
+    about (the server lists them whatever their phase).
+
+Namespaces without a Namespace object in the snapshot have unknown labels
+and refuse nothing (the server's default is privileged).
+*/
+
+// RefusedNamespace lists the pods of one namespace that its Pod Security
+// enforce level refuses (see snapshot.RefusedPods).
+type RefusedNamespace = snapshot.RefusedPods
+
+// Refused evaluates every pod of the snapshot at its namespace's enforce
+// level and version, and lists per namespace, sorted, those it refuses.
+func Refused(snap *snapshot.Snapshot) []RefusedNamespace {
+	out, _ := refused(snap)
+	return out
+}
+
+// DropRefused removes from the snapshot the pods without a status (of
+// manifests and controller templates) that their namespace's enforce level
+// refuses, keeps the live ones, records what Refused returns in
+// snap.PodSecurity and returns it. Call it after Normalize, before the
+// engines run; a second call keeps the first list.
+func DropRefused(snap *snapshot.Snapshot) []RefusedNamespace {
+	out, drop := refused(snap)
+	if snap.PodSecurity == nil {
+		snap.PodSecurity = out
+	}
+	if len(drop) == 0 {
+		return out
+	}
+	kept := snap.Pods[:0]
+	for i := range snap.Pods {
+		if !drop[i] {
+			kept = append(kept, snap.Pods[i])
+		}
+	}
+	clear(snap.Pods[len(kept):])
+	snap.Pods = kept
+	return out
+}
+
+// refused returns the list and, by pod index, the refused pods that do not
+// exist.
+func refused(snap *snapshot.Snapshot) ([]RefusedNamespace, map[int]bool) {
+	ev, err := evaluator()
+	if err != nil {
+		panic(fmt.Sprintf("pod security evaluator: %v", err))
+	}
+	enforce := map[string]psaapi.LevelVersion{}
+	for i := range snap.Namespaces {
+		ns := &snap.Namespaces[i]
+		if _, seen := enforce[ns.Name]; seen {
+			continue
+		}
+		if p := namespacePolicy(ns.Name, ns.Labels); p.Enforces() {
+			enforce[ns.Name] = p.Policy.Enforce
+		}
+	}
+	byNS := map[string]*RefusedNamespace{}
+	drop := map[int]bool{}
+	for i := range snap.Pods {
+		pod := &snap.Pods[i]
+		lv, ok := enforce[pod.Namespace]
+		if !ok {
+			continue
+		}
+		if policy.AggregateCheckResults(ev.EvaluatePod(lv, &pod.ObjectMeta, &pod.Spec)).Allowed {
+			continue
+		}
+		r := byNS[pod.Namespace]
+		if r == nil {
+			r = &RefusedNamespace{Namespace: pod.Namespace, Level: string(lv.Level), Version: lv.Version.String()}
+			byNS[pod.Namespace] = r
+		}
+		name := refusedName(pod)
+		r.Refused = append(r.Refused, name)
+		if isLive(pod) {
+			r.Existing = append(r.Existing, name)
+		} else {
+			drop[i] = true
+		}
+	}
+	out := make([]RefusedNamespace, 0, len(byNS))
+	for _, r := range byNS {
+		sort.Strings(r.Refused)
+		sort.Strings(r.Existing)
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Namespace < out[j].Namespace })
+	return out, drop
+}
+
+// refusedName names a pod, or the controller a representative pod stands
+// for.
+func refusedName(p *corev1.Pod) string {
+	if kind, name := snapshot.Workload(p); kind != "Pod" {
+		return kind + "/" + name
+	}
+	return p.Name
+}
+
+// isLive reports whether a pod was read from a cluster: it has a status.
+// Representative pods never are.
+func isLive(p *corev1.Pod) bool {
+	return p.Status.Phase != "" && !snapshot.IsSynthetic(p)
+}

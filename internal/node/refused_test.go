@@ -1,0 +1,160 @@
+package node
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// refusedFixture: team-a enforces restricted, team-b restricted at v1.21
+// (before capabilities had to drop ALL), team-c nothing.
+const refusedFixture = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a, labels: {pod-security.kubernetes.io/enforce: restricted}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-b, labels: {pod-security.kubernetes.io/enforce: restricted, pod-security.kubernetes.io/enforce-version: v1.21}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-c}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: team-a}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx, securityContext: {privileged: true}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: plain, namespace: team-a}
+spec: {containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: fit, namespace: team-a}
+spec:
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers: [{name: c, image: busybox, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: legacy, namespace: team-a}
+spec: {containers: [{name: c, image: busybox}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: done, namespace: team-a}
+spec: {containers: [{name: c, image: busybox}]}
+status: {phase: Succeeded}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: keeps-caps, namespace: team-b}
+spec:
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers: [{name: c, image: busybox, securityContext: {allowPrivilegeEscalation: false}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: shell, namespace: team-c}
+spec: {containers: [{name: c, image: busybox, securityContext: {privileged: true}}]}
+`
+
+func refusedSnapshot(t *testing.T) *snapshot.Snapshot {
+	t.Helper()
+	snap := &snapshot.Snapshot{}
+	load.Bytes(snap, "fixture.yaml", []byte(refusedFixture))
+	if len(snap.Problems) > 0 {
+		t.Fatalf("fixture: %v", snap.Problems)
+	}
+	snap.Normalize()
+	return snap
+}
+
+func TestRefused(t *testing.T) {
+	want := []RefusedNamespace{{
+		Namespace: "team-a", Level: "restricted", Version: "latest",
+		Refused:  []string{"Deployment/web", "done", "legacy", "plain"},
+		Existing: []string{"done", "legacy"},
+	}}
+	snap := refusedSnapshot(t)
+	if diff := cmp.Diff(want, Refused(snap)); diff != "" {
+		t.Errorf("Refused (-want +got):\n%s", diff)
+	}
+	pods := len(snap.Pods)
+	if diff := cmp.Diff(want, DropRefused(snap)); diff != "" {
+		t.Errorf("DropRefused (-want +got):\n%s", diff)
+	}
+	var kept []string
+	for i := range snap.Pods {
+		kept = append(kept, snap.Pods[i].Namespace+"/"+snap.Pods[i].Name)
+	}
+	wantKept := []string{"team-a/done", "team-a/fit", "team-a/legacy", "team-b/keeps-caps", "team-c/shell"}
+	sort.Strings(kept)
+	if diff := cmp.Diff(wantKept, kept); diff != "" {
+		t.Errorf("pods kept of %d (-want +got):\n%s", pods, diff)
+	}
+	// What remains refused is what exists.
+	again := []RefusedNamespace{{Namespace: "team-a", Level: "restricted", Version: "latest", Refused: []string{"done", "legacy"}, Existing: []string{"done", "legacy"}}}
+	if diff := cmp.Diff(again, DropRefused(snap)); diff != "" {
+		t.Errorf("a second DropRefused (-want +got):\n%s", diff)
+	}
+	if got := want[0].String(); got != "4 pods of team-a would be refused by enforce=restricted (latest); 2 of them exist, admitted before the level was set" {
+		t.Errorf("String() = %q", got)
+	}
+}
+
+// The workload engine agrees with Refused: a refused representative pod
+// escapes nowhere and shares no node, even when nobody dropped it.
+func TestRefusedPodsCreateNoFacts(t *testing.T) {
+	snap := refusedSnapshot(t)
+	r := Analyze(snap, resolve(t, snap))
+	refused := map[string]bool{}
+	for _, ns := range Refused(snap) {
+		for _, n := range ns.Refused {
+			refused[n] = true
+		}
+	}
+	for _, p := range r.Pods {
+		name := p.Ref.Name
+		if p.Ref.Kind != "Pod" {
+			name = p.Ref.Kind + "/" + p.Ref.Name
+		}
+		if refused[name] != !p.Verdict.Admitted() {
+			t.Errorf("%s: Refused says %v, the engine's verdict admits: %v", name, refused[name], p.Verdict.Admitted())
+		}
+		if refused[name] && !p.Live && p.Exists() {
+			t.Errorf("%s: refused manifest exists", name)
+		}
+	}
+	// Alone in team-a, the refused Deployment puts the tenant on no node.
+	var alone []corev1.Pod
+	for _, p := range snap.Pods {
+		if p.Namespace != "team-a" || snapshot.IsSynthetic(&p) {
+			alone = append(alone, p)
+		}
+	}
+	snap.Pods = alone
+	if r := Analyze(snap, resolve(t, snap)); r.CoLocation.Share("team-a", "team-c") {
+		t.Error("team-a's refused Deployment shares a node with team-c")
+	}
+	for _, f := range r.Findings {
+		if strings.Contains(f.Reason, "Deployment team-a/web") {
+			t.Errorf("a finding about the refused Deployment: %s", f.Reason)
+		}
+	}
+}

@@ -1,0 +1,51 @@
+package node
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// Whoever may edit a namespace's labels may lift its Pod Security level.
+func TestRelabelFindings(t *testing.T) {
+	ref := func(name string) rbacv1.RoleRef {
+		return rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name}
+	}
+	snap := &snapshot.Snapshot{
+		Namespaces: []corev1.Namespace{namespace("a", enforce("baseline")), namespace("b", enforce("restricted")), namespace("c", enforce("baseline"))},
+		ClusterRoles: []rbacv1.ClusterRole{{ObjectMeta: metav1.ObjectMeta{Name: "ns-editor"}, Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"patch"}},
+		}}},
+		RoleBindings: []rbacv1.RoleBinding{
+			// a's own service account may patch namespace a
+			{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "self"}, Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "ci"}}, RoleRef: ref("ns-editor")},
+		},
+		ClusterRoleBindings: []rbacv1.ClusterRoleBinding{
+			// the platform team, cluster-wide: not a tenant
+			{ObjectMeta: metav1.ObjectMeta{Name: "platform"}, Subjects: []rbacv1.Subject{{Kind: "Group", Name: "platform-admins"}}, RoleRef: ref("ns-editor")},
+			// every service account of tenant c, cluster-wide: b can be relabelled by c
+			{ObjectMeta: metav1.ObjectMeta{Name: "c-sas"}, Subjects: []rbacv1.Subject{{Kind: "Group", Name: "system:serviceaccounts:c"}}, RoleRef: ref("ns-editor")},
+		},
+	}
+	r := analyze(t, snap)
+	var got []summary
+	for _, s := range summarizeFindings(r.Findings) {
+		if s.ID == IDRelabel {
+			got = append(got, s)
+		}
+	}
+	want := []summary{
+		{IDRelabel, finding.High, "*", "a", "Namespace/a"},
+		{IDRelabel, finding.High, "c", "b", "Namespace/b"},
+		{IDRelabel, finding.High, "c", "c", "Namespace/c"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

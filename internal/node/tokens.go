@@ -1,0 +1,382 @@
+package node
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+/*
+A pod's service-account token is a file on its node
+(/var/lib/kubelet/pods/UID/volumes/kubernetes.io~projected/...): whoever
+escapes to the node, or execs into the pod, acts as the service account.
+The token is mounted unless the pod, or else its ServiceAccount, sets
+automountServiceAccountToken: false; a projected serviceAccountToken
+volume mounts it regardless.
+
+	spec.automountServiceAccountToken
+	ServiceAccount.automountServiceAccountToken
+	spec.volumes[*].projected.sources[*].serviceAccountToken
+
+What the account may do comes from the RBAC engine (internal/rbac): the
+dangerous-permission catalogue, checked cluster-wide, in the account's
+namespace and in every namespace where a RoleBinding names the account or
+one of its groups.
+*/
+
+// TokenPower is a dangerous permission of the service account whose token
+// a pod mounts.
+type TokenPower struct {
+	Capability string           `json:"capability"`
+	Effect     string           `json:"effect"`
+	Severity   finding.Severity `json:"severity"`
+	// Namespace is where the permission applies; "" means every namespace
+	// and the cluster scope.
+	Namespace string `json:"namespace,omitempty"`
+	// Witness is the binding → role → rule chain that grants it.
+	Witness []finding.Step `json:"witness"`
+}
+
+// tokens finds the powers of service accounts, once per account.
+type tokens struct {
+	authz    *rbac.Authorizer
+	accounts map[string]*corev1.ServiceAccount // "ns/name"
+	// boundIn lists, per subject ("sa:ns/name" or "group:name"), the
+	// namespaces of the RoleBindings that name it.
+	boundIn map[string][]string
+	cache   map[string][]TokenPower
+}
+
+// newTokens returns nil when the snapshot holds no bindings: no account
+// has any permission then. authz, when not nil, is the snapshot's
+// authorizer, built elsewhere.
+func newTokens(snap *snapshot.Snapshot, authz *rbac.Authorizer) *tokens {
+	if len(snap.RoleBindings) == 0 && len(snap.ClusterRoleBindings) == 0 {
+		return nil
+	}
+	if authz == nil {
+		authz = rbac.NewAuthorizer(snap)
+	}
+	x := &tokens{authz: authz, accounts: map[string]*corev1.ServiceAccount{}, boundIn: map[string][]string{}, cache: map[string][]TokenPower{}}
+	for i := range snap.ServiceAccounts {
+		sa := &snap.ServiceAccounts[i]
+		x.accounts[sa.Namespace+"/"+sa.Name] = sa
+	}
+	for _, b := range x.authz.Bindings() {
+		if b.Namespace == "" {
+			continue
+		}
+		for _, s := range b.Subjects {
+			switch s.Kind {
+			case "ServiceAccount":
+				ns := s.Namespace
+				if ns == "" {
+					ns = b.Namespace
+				}
+				x.boundIn["sa:"+ns+"/"+s.Name] = append(x.boundIn["sa:"+ns+"/"+s.Name], b.Namespace)
+			case "Group":
+				x.boundIn["group:"+s.Name] = append(x.boundIn["group:"+s.Name], b.Namespace)
+			}
+		}
+	}
+	return x
+}
+
+// serviceAccountName returns the name of the pod's service account.
+func serviceAccountName(p *corev1.Pod) string {
+	sa := p.Spec.ServiceAccountName
+	if sa == "" {
+		sa = p.Spec.DeprecatedServiceAccount
+	}
+	if sa == "" {
+		sa = "default"
+	}
+	return sa
+}
+
+// mounted reports whether the pod mounts the token of its service account
+// sa.
+func (x *tokens) mounted(p *corev1.Pod, sa string) bool {
+	return MountsToken(p, x.accounts[p.Namespace+"/"+sa])
+}
+
+// MountsToken reports whether a pod has its service account's token
+// mounted: a projected serviceAccountToken volume mounts it regardless;
+// otherwise the pod's automountServiceAccountToken decides, else its
+// ServiceAccount's (sa, which may be nil when the snapshot lacks it), else
+// it is mounted.
+func MountsToken(p *corev1.Pod, sa *corev1.ServiceAccount) bool {
+	for _, v := range p.Spec.Volumes {
+		if v.Projected == nil {
+			continue
+		}
+		for _, src := range v.Projected.Sources {
+			if src.ServiceAccountToken != nil {
+				return true
+			}
+		}
+	}
+	if a := p.Spec.AutomountServiceAccountToken; a != nil {
+		return *a
+	}
+	if sa != nil && sa.AutomountServiceAccountToken != nil {
+		return *sa.AutomountServiceAccountToken
+	}
+	return true
+}
+
+// powers returns what the service account may do from the catalogue, most
+// severe first, each capability in its widest scope.
+func (x *tokens) powers(namespace, name string) []TokenPower {
+	key := namespace + "/" + name
+	if ps, ok := x.cache[key]; ok {
+		return ps
+	}
+	user := rbac.ServiceAccountUser(namespace, name)
+	groups := rbac.ImpersonatedGroups(user, nil)
+	scopeSet := map[string]bool{namespace: true}
+	for _, ns := range x.boundIn["sa:"+key] {
+		scopeSet[ns] = true
+	}
+	for _, g := range groups {
+		for _, ns := range x.boundIn["group:"+g] {
+			scopeSet[ns] = true
+		}
+	}
+	scopes := append([]string{""}, sortedKeys(scopeSet)...)
+	var out []TokenPower
+	for ci := range rbac.Catalogue {
+		c := &rbac.Catalogue[ci]
+		for _, scope := range scopes {
+			if c.Cluster && scope != "" {
+				break
+			}
+			w, ok := x.holds(user, groups, scope, c)
+			if !ok {
+				continue
+			}
+			out = append(out, TokenPower{Capability: c.Name, Effect: c.Effect, Severity: c.Severity, Namespace: scope, Witness: w})
+			if scope == "" {
+				break // cluster-wide covers every namespace
+			}
+		}
+	}
+	x.cache[key] = out
+	return out
+}
+
+// holds reports whether the user holds the capability in the scope, with
+// the witness of the first probe allowed.
+func (x *tokens) holds(user string, groups []string, scope string, c *rbac.Capability) ([]finding.Step, bool) {
+	var witness []finding.Step
+	for _, p := range c.Probes {
+		d := x.authz.Authorize(rbac.Request{User: user, Groups: groups, Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Subresource: p.Subresource, Namespace: scope})
+		switch {
+		case d.Allowed && !c.AllOf:
+			if d.By != nil {
+				return d.By.Witness(), true
+			}
+			return nil, true
+		case !d.Allowed && c.AllOf:
+			return nil, false
+		case d.Allowed && witness == nil && d.By != nil:
+			witness = d.By.Witness()
+		}
+	}
+	return witness, c.AllOf
+}
+
+// tokenFindings reports each service account whose dangerous token sits on
+// nodes that another tenant can escape to: a tenant with a namespace that
+// enforces no Pod Security level reaches every node, and a tenant with a
+// pod that escapes reaches the nodes it shares.
+func tokenFindings(r *Result) []finding.Finding {
+	unenforced := map[string]string{} // tenant -> one of its unenforced namespaces
+	for i := range r.Namespaces {
+		ns := &r.Namespaces[i]
+		if !ns.Enforces() && ns.InSnapshot && ns.Tenant != tenancy.Cluster {
+			if _, ok := unenforced[ns.Tenant]; !ok {
+				unenforced[ns.Tenant] = ns.Namespace
+			}
+		}
+	}
+	escapers := map[string][]int{} // tenant -> its pods that reach their node
+	for i := range r.Pods {
+		p := &r.Pods[i]
+		if p.EscapesToNode() && p.Running && p.Exists() && p.Tenant != tenancy.Cluster {
+			escapers[p.Tenant] = append(escapers[p.Tenant], i)
+		}
+	}
+	// Tenants as a set: every tenant a namespace of the result names.
+	tenantSeen := map[string]bool{}
+	for i := range r.Namespaces {
+		tenantSeen[r.Namespaces[i].Tenant] = true
+	}
+	allTenants := sortedKeys(tenantSeen)
+	index := make(map[string]int, len(allTenants))
+	for i, t := range allTenants {
+		index[t] = i
+	}
+	anywhere := newTenantSet(len(allTenants))
+	for t := range unenforced {
+		anywhere.add(index[t])
+	}
+	near := map[int]tenantSet{} // placement -> tenants with an escaping pod beside it
+	escapersNear := func(placement int) tenantSet {
+		if s, ok := near[placement]; ok {
+			return s
+		}
+		s := newTenantSet(len(allTenants))
+		for t := range r.CoLocation.exposedAt(placement) {
+			if len(escapers[t]) > 0 {
+				s.add(index[t])
+			}
+		}
+		near[placement] = s
+		return s
+	}
+	type account struct {
+		ns, name, tenant string
+		pods             []*PodFacts
+		powers           []TokenPower
+	}
+	accounts := map[string]*account{}
+	var order []string
+	for i := range r.Pods {
+		p := &r.Pods[i]
+		if len(p.TokenPowers) == 0 || !p.Running || !p.Exists() || p.Ref.Kind == "Job" {
+			// A Job of the input holds its token only while it runs
+			// (snapshot.HoldsTokenBriefly).
+			continue
+		}
+		key := p.Namespace + "/" + p.ServiceAccount
+		a := accounts[key]
+		if a == nil {
+			a = &account{ns: p.Namespace, name: p.ServiceAccount, tenant: p.Tenant, powers: p.TokenPowers}
+			accounts[key] = a
+			order = append(order, key)
+		}
+		a.pods = append(a.pods, p)
+	}
+	var out []finding.Finding
+	for _, key := range order {
+		a := accounts[key]
+		// Who can take the token: tenants that can put a privileged pod on
+		// any node, and tenants whose escaping pods share a node with it.
+		src := anywhere.clone()
+		seen := map[int]bool{}
+		for _, p := range a.pods {
+			if !seen[p.placement] {
+				seen[p.placement] = true
+				src.or(escapersNear(p.placement))
+			}
+		}
+		for _, t := range []string{a.tenant, tenancy.Cluster} {
+			if i, ok := index[t]; ok {
+				src.remove(i)
+			}
+		}
+		n := src.count()
+		if n == 0 {
+			continue
+		}
+		sources := src.names(allTenants, maxNamedTenants)
+		// The witness prefers a pod that escapes beside the token to a
+		// namespace that could start one.
+		via := func(t string) finding.Step {
+			for _, p := range a.pods {
+				for _, ei := range escapers[t] {
+					if r.CoLocation.shareAt(p.placement, r.Pods[ei].placement) {
+						return finding.Step{Object: r.Pods[ei].Ref, Fact: "escapes to its node, which " + describe(p.Ref) + " may share"}
+					}
+				}
+			}
+			ns := unenforced[t]
+			return finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns}, Fact: "enforces no Pod Security level: tenant " + t + " can run a privileged pod on any node"}
+		}
+		saRef := finding.Ref{Kind: "ServiceAccount", Namespace: a.ns, Name: a.name}
+		f := finding.Finding{ID: ruleToken.ID, Category: ruleToken.Category, SourceTenant: targetTenant(sources, n),
+			Objects: []finding.Ref{saRef}}
+		var caps []string
+		targets := map[string]bool{}
+		for _, pw := range a.powers {
+			if pw.Severity > f.Severity {
+				f.Severity = pw.Severity
+			}
+			scope := "cluster-wide"
+			if pw.Namespace != "" {
+				scope = "in namespace " + pw.Namespace
+				targets[r.tenantOf(pw.Namespace)] = true
+			} else {
+				targets["*"] = true
+			}
+			caps = append(caps, pw.Capability+" "+scope)
+		}
+		if f.SourceTenant == "*" {
+			f.SourceTenants = src.names(allTenants, n)
+		}
+		switch {
+		case targets["*"]:
+			f.TargetTenant = "*"
+		case len(targets) > 1:
+			f.TargetTenant = "*"
+			for t := range targets {
+				f.TargetTenants = append(f.TargetTenants, t)
+			}
+			slices.Sort(f.TargetTenants)
+		default:
+			for t := range targets {
+				f.TargetTenant = t
+			}
+		}
+		f.Reason = fmt.Sprintf("the token of service account %s/%s (%s) sits on nodes that tenant %s can escape to", a.ns, a.name, strings.Join(caps, ", "), nameList(sources, 3, n))
+		if n > 1 {
+			f.Reason = strings.Replace(f.Reason, "that tenant ", "that tenants ", 1)
+		}
+		for i, p := range a.pods {
+			if i == maxWitnessPods {
+				break
+			}
+			f.Objects = append(f.Objects, p.Ref)
+			f.Witness = append(f.Witness, finding.Step{Object: p.Ref, Fact: "mounts the token of " + saRef.String()})
+		}
+		for _, pw := range a.powers {
+			f.Witness = append(f.Witness, pw.Witness...)
+		}
+		for i, t := range sources {
+			if i == maxWitnessTenants {
+				break
+			}
+			f.Witness = append(f.Witness, via(t))
+		}
+		var d strings.Builder
+		fmt.Fprintf(&d, "%d pod(s) mount the token of %s, which may:\n", len(a.pods), saRef)
+		for _, pw := range a.powers {
+			scope := "cluster-wide"
+			if pw.Namespace != "" {
+				scope = "in namespace " + pw.Namespace
+			}
+			fmt.Fprintf(&d, "- %s %s: %s\n", pw.Capability, scope, pw.Effect)
+		}
+		fmt.Fprintf(&d, "The token is a file on the node: whoever escapes to the node acts as the account. Tenants that can: %s.", nameList(sources, maxNamedTenants, n))
+		f.Detail = d.String()
+		f.Remediation = fmt.Sprintf("Set automountServiceAccountToken: false on %s (or on the pods that do not call the API), narrow its RoleBindings, and enforce baseline in the namespaces named.", saRef)
+		out = append(out, f)
+	}
+	return out
+}
+
+// tenantOf returns the tenant of a namespace known to the result.
+func (r *Result) tenantOf(namespace string) string {
+	if ns := r.Namespace(namespace); ns != nil {
+		return ns.Tenant
+	}
+	return namespace
+}

@@ -1,0 +1,157 @@
+package node
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// rbacFixture: service account ci/deployer may create pods and read secrets
+// cluster-wide; ci/reader may read secrets in namespace b only, through a
+// RoleBinding there.
+func rbacFixture(snap *snapshot.Snapshot) {
+	snap.ServiceAccounts = append(snap.ServiceAccounts,
+		corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "deployer"}},
+		corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "quiet"}, AutomountServiceAccountToken: ptrTo(false)},
+		corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "reader"}})
+	snap.ClusterRoles = append(snap.ClusterRoles,
+		rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "deployer"}, Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"create"}},
+			{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get"}},
+		}},
+		rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "secret-reader"}, Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list"}},
+		}})
+	snap.ClusterRoleBindings = append(snap.ClusterRoleBindings, rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "deployer"},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "ci", Name: "deployer"}, {Kind: "ServiceAccount", Namespace: "ci", Name: "quiet"}},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "deployer"},
+	})
+	snap.RoleBindings = append(snap.RoleBindings, rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "reader"},
+		Subjects:   []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "ci", Name: "reader"}},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "secret-reader"},
+	})
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func withSA(name string) func(*corev1.Pod) {
+	return func(p *corev1.Pod) { p.Spec.ServiceAccountName = name }
+}
+
+func TestTokenPowers(t *testing.T) {
+	snap := &snapshot.Snapshot{Namespaces: []corev1.Namespace{namespace("ci", enforce("baseline")), namespace("b", enforce("baseline"))}}
+	rbacFixture(snap)
+	snap.Pods = []corev1.Pod{
+		newPod("ci", "deploy", withSA("deployer")),
+		newPod("ci", "no-automount", withSA("deployer"), func(p *corev1.Pod) { p.Spec.AutomountServiceAccountToken = ptrTo(false) }),
+		newPod("ci", "quiet", withSA("quiet")),
+		newPod("ci", "quiet-projected", withSA("quiet"), func(p *corev1.Pod) {
+			p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: "t", VolumeSource: corev1.VolumeSource{Projected: &corev1.ProjectedVolumeSource{
+				Sources: []corev1.VolumeProjection{{ServiceAccountToken: &corev1.ServiceAccountTokenProjection{Path: "token"}}}}}})
+		}),
+		newPod("ci", "reader", withSA("reader")),
+		newPod("ci", "default-sa"),
+	}
+	r := analyze(t, snap)
+	type power struct{ Capability, Namespace string }
+	got := map[string][]power{}
+	for _, p := range r.Pods {
+		for _, pw := range p.TokenPowers {
+			got[p.Ref.Name] = append(got[p.Ref.Name], power{pw.Capability, pw.Namespace})
+		}
+	}
+	want := map[string][]power{
+		"deploy":          {{"secrets read", ""}, {"pods create", ""}},
+		"quiet-projected": {{"secrets read", ""}, {"pods create", ""}},
+		"reader":          {{"secrets read", "b"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("token powers (-want +got):\n%s", diff)
+	}
+}
+
+// The token is a file on the node: a tenant that can put a privileged pod
+// anywhere (no enforce label), or whose escaping pod shares the node,
+// takes it.
+func TestTokenFindings(t *testing.T) {
+	build := func(extra ...corev1.Namespace) *snapshot.Snapshot {
+		snap := &snapshot.Snapshot{
+			Namespaces: append([]corev1.Namespace{namespace("ci", enforce("restricted")), namespace("b", enforce("restricted")),
+				namespace("c", enforce("baseline")), namespace("d", enforce("baseline"))}, extra...),
+			Nodes: []corev1.Node{node("n1", nil), node("n2", nil)},
+			Pods: []corev1.Pod{
+				newPod("ci", "deploy", withSA("deployer"), onNode("n1"), contained),
+				newPod("c", "shell", onNode("n1"), app(privileged)), // admitted before c's label
+				newPod("d", "shell", onNode("n2"), app(privileged)),
+			},
+		}
+		rbacFixture(snap)
+		return snap
+	}
+	tokenFindingsOf := func(r *Result) []summary {
+		var out []summary
+		for _, s := range summarizeFindings(r.Findings) {
+			if s.ID == IDToken {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	t.Run("escaping neighbour", func(t *testing.T) {
+		r := analyze(t, build())
+		want := []summary{{IDToken, finding.High, "c", "*", "ServiceAccount/ci/deployer"}}
+		if diff := cmp.Diff(want, tokenFindingsOf(r)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+	t.Run("unenforced namespace reaches every node", func(t *testing.T) {
+		r := analyze(t, build(namespace("open", nil)))
+		want := []summary{{IDToken, finding.High, "*", "*", "ServiceAccount/ci/deployer"}}
+		if diff := cmp.Diff(want, tokenFindingsOf(r)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
+		}
+	})
+}
+
+// A Job of the input runs once and ends: its token sits on a node only
+// while it runs, so it is no long-lived token holder. The same pod of a
+// CronJob, a Deployment or a live Job is.
+func TestJobTokenIsBrief(t *testing.T) {
+	for _, tc := range []struct {
+		kind string
+		want int
+	}{{"Job", 0}, {"CronJob", 1}, {"Deployment", 1}, {"", 1}} {
+		snap := &snapshot.Snapshot{
+			Namespaces: []corev1.Namespace{namespace("ci", enforce("baseline")), namespace("b", enforce("restricted")),
+				namespace("c", enforce("baseline")), namespace("d", enforce("baseline"))},
+			Nodes: []corev1.Node{node("n1", nil)},
+			Pods: []corev1.Pod{
+				newPod("ci", "deploy", withSA("deployer"), onNode("n1"), contained, func(p *corev1.Pod) {
+					if tc.kind != "" {
+						p.Annotations = map[string]string{snapshot.SyntheticAnnotation: tc.kind + "/deploy"}
+					}
+				}),
+				newPod("c", "shell", onNode("n1"), app(privileged)),
+				newPod("d", "shell", onNode("n1"), app(privileged)),
+			},
+		}
+		rbacFixture(snap)
+		n := 0
+		for _, f := range analyze(t, snap).Findings {
+			if f.ID == IDToken {
+				n++
+			}
+		}
+		if n != tc.want {
+			t.Errorf("%q: %d token findings, want %d", tc.kind, n, tc.want)
+		}
+	}
+}
