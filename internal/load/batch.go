@@ -66,6 +66,7 @@ func (b *batch) merge(o *batch) {
 func (l *Loader) apply(b *batch) {
 	l.stats.Documents += b.docs
 	l.helm = append(l.helm, b.helmLines...)
+	l.reserve(b.ops)
 	for _, o := range b.ops {
 		switch {
 		case o.obj != nil:
@@ -87,6 +88,36 @@ func (l *Loader) apply(b *batch) {
 		l.stats.Skipped += len(l.helm)
 		l.problem(fmt.Sprintf("%s:%d", b.endOf, l.helm[0]), "Helm template syntax ({{ ... }}) in %d document(s), skipped: render the chart and pipe the output instead, e.g. helm template RELEASE CHART | bulkhead audit -f -", len(l.helm))
 		l.helm = nil
+	}
+}
+
+// reserveFrom is the number of ops from which a batch (a big list's
+// items, mostly) makes room for its objects before placing them.
+const reserveFrom = 256
+
+// reserve makes room in the snapshot, and in the index of objects read,
+// for the objects of ops: a big list placed one object at a time would
+// copy each kind's slice of objects, pods of a kilobyte each, as it
+// doubles, and rehash the index as it grows.
+func (l *Loader) reserve(ops []op) {
+	if len(ops) < reserveFrom {
+		return
+	}
+	counts := map[schema.GroupVersionKind]int{}
+	total := 0
+	for _, o := range ops {
+		if o.obj != nil {
+			counts[o.gvk]++
+			total++
+		}
+	}
+	if len(l.seen) == 0 && total > 0 {
+		l.seen = make(map[identity]origin, total)
+	}
+	for _, k := range snapshot.Kinds {
+		if n := counts[k.GVK]; n > 0 {
+			k.Grow(l.snap, n)
+		}
 	}
 }
 

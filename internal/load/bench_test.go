@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/bulkhead-dev/bulkhead/internal/scalegen"
 )
 
 // BenchmarkBytes measures the common path: valid workloads, one strict
@@ -107,5 +110,34 @@ func BenchmarkClusterFiles(b *testing.B) {
 		if _, stats, err := l.Result(); err != nil || stats.Objects != 5000 {
 			b.Fatalf("err %v, stats %+v", err, stats)
 		}
+	}
+}
+
+// BenchmarkScaleJSON loads the production-shaped cluster of issue 11 as
+// compact JSON, one object a line in one List, as `bulkhead snapshot -o
+// json` and `kubectl get -o json | jq -c` write it: split, decoded into
+// the typed objects, validated and added to the snapshot. Issue 11 asks
+// for 100 MB/s on one core (-cpu 1).
+func BenchmarkScaleJSON(b *testing.B) {
+	for _, tenants := range []int{100} {
+		b.Run(fmt.Sprintf("pods=%d", tenants*scalegen.PodsPerTenant), func(b *testing.B) {
+			var buf bytes.Buffer
+			stats, err := scalegen.Write(&buf, scalegen.Config{Tenants: tenants, Seed: 1, Format: scalegen.JSON})
+			if err != nil {
+				b.Fatal(err)
+			}
+			data := buf.Bytes()
+			goruntime.GC()
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				l := New("bench", Options{})
+				l.Bytes("cluster.json", data)
+				if _, ls, err := l.Result(); err != nil || ls.Objects != stats.Objects {
+					b.Fatalf("load: %v, %d of %d objects", err, ls.Objects, stats.Objects)
+				}
+			}
+		})
 	}
 }
