@@ -1,0 +1,113 @@
+package harden
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/pmezard/go-difflib/difflib"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+)
+
+// diffContext is the number of unchanged lines shown around each change,
+// as diff -u does.
+const diffContext = 3
+
+// unifiedDiff returns the unified diff of text a, labelled from, to text b,
+// labelled to, with three lines of context: "" when the texts are equal. A
+// last line without a newline is compared as if it had one.
+func unifiedDiff(from, to, a, b string) string {
+	if a == b {
+		return ""
+	}
+	text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: diffLines(a), B: diffLines(b),
+		FromFile: from, ToFile: to,
+		Context: diffContext,
+	})
+	if err != nil { // only the writer can fail, and a strings.Builder does not
+		return ""
+	}
+	return text
+}
+
+// diffLines splits text after each newline, without the empty string
+// strings.SplitAfter leaves after a final newline, and ends the last line
+// with one.
+func diffLines(text string) []string {
+	if text == "" {
+		return nil
+	}
+	lines := strings.SplitAfter(text, "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	} else {
+		lines[len(lines)-1] += "\n"
+	}
+	return lines
+}
+
+// serverFields are the metadata fields the API server fills in: they are no
+// part of what a user applies.
+var serverFields = []string{"uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"}
+
+// manifest returns the YAML of an object as a user would apply it: its
+// apiVersion and kind (which the object must carry), without the metadata
+// the API server fills in and without an empty status.
+func manifest(obj runtime.Object) (string, error) {
+	raw, err := json.Marshal(obj)
+	if err != nil {
+		return "", fmt.Errorf("encode %T: %w", obj, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return "", fmt.Errorf("encode %T: %w", obj, err)
+	}
+	if m["apiVersion"] == nil || m["kind"] == nil {
+		return "", fmt.Errorf("encode %T: no apiVersion or kind", obj)
+	}
+	if meta, ok := m["metadata"].(map[string]any); ok {
+		for _, f := range serverFields {
+			delete(meta, f)
+		}
+	}
+	if st, ok := m["status"].(map[string]any); ok && len(st) == 0 {
+		delete(m, "status")
+	}
+	out, err := yaml.Marshal(m)
+	if err != nil {
+		return "", fmt.Errorf("encode %T: %w", obj, err)
+	}
+	return string(out), nil
+}
+
+// manifests returns the YAML of objects as one stream of documents, each
+// after a "---" line.
+func manifests(objs []runtime.Object) (string, error) {
+	var b strings.Builder
+	for _, o := range objs {
+		y, err := manifest(o)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString("---\n")
+		b.WriteString(y)
+	}
+	return b.String(), nil
+}
+
+// objectsDiff returns the unified diff from the YAML of the objects a
+// proposal removes or replaces (before) to the YAML of those it applies
+// (after).
+func objectsDiff(before, after []runtime.Object) (string, error) {
+	a, err := manifests(before)
+	if err != nil {
+		return "", err
+	}
+	b, err := manifests(after)
+	if err != nil {
+		return "", err
+	}
+	return unifiedDiff("before.yaml", "after.yaml", a, b), nil
+}
