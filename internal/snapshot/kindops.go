@@ -28,6 +28,13 @@ type kindOps interface {
 	appendList(s *Snapshot, list runtime.Object) (int, error)
 	sort(s *Snapshot, namespaced bool)
 	share(dst, src *Snapshot)
+	// defaulted reports whether applyDefault changes objects of the kind.
+	defaulted() bool
+	// copyObject returns a deep copy of obj, which is of the kind, as
+	// Add keeps it (a Secret without its values).
+	copyObject(obj runtime.Object) (metaObject, bool)
+	// fill sets s's slice of the kind to the objects, in order.
+	fill(s *Snapshot, objs []metaObject)
 }
 
 // pointer is *T of an object type T.
@@ -147,4 +154,30 @@ func (o *slot[T, L, PT, PL]) sort(s *Snapshot, namespaced bool) {
 func (o *slot[T, L, PT, PL]) share(dst, src *Snapshot) {
 	xs := *o.field(src)
 	*o.field(dst) = xs[:len(xs):len(xs)]
+}
+
+func (o *slot[T, L, PT, PL]) defaulted() bool { return defaultedKinds[reflect.TypeFor[PT]()] }
+
+func (o *slot[T, L, PT, PL]) copyObject(obj runtime.Object) (metaObject, bool) {
+	p, ok := obj.(PT)
+	if !ok {
+		return nil, false
+	}
+	if o.keep != nil {
+		c := o.keep(p)
+		return PT(&c), true
+	}
+	return p.DeepCopyObject().(PT), true
+}
+
+func (o *slot[T, L, PT, PL]) fill(s *Snapshot, objs []metaObject) {
+	if len(objs) == 0 {
+		*o.field(s) = nil
+		return
+	}
+	xs := make([]T, len(objs))
+	for i, obj := range objs {
+		xs[i] = *obj.(PT)
+	}
+	*o.field(s) = xs
 }

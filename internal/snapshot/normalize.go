@@ -1,10 +1,13 @@
 package snapshot
 
 import (
+	"reflect"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -22,28 +25,36 @@ func (s *Snapshot) Normalize() {
 
 // applyDefaults sets what the API server would have set on admission.
 func (s *Snapshot) applyDefaults() {
-	for i := range s.Namespaces {
-		ns := &s.Namespaces[i]
+	for _, k := range Kinds {
+		if k.ops.defaulted() {
+			for i, n := 0, k.Len(s); i < n; i++ {
+				applyDefault(k.ops.at(s, i))
+			}
+		}
+	}
+}
+
+// applyDefault sets what the API server would have set on admission of
+// one object, for the kinds whose defaults the engines read.
+func applyDefault(obj runtime.Object) {
+	switch o := obj.(type) {
+	case *corev1.Namespace:
 		// Since v1.21 the API server labels every namespace with its name,
 		// which is what namespaceSelectors usually match on.
-		if ns.Labels == nil {
-			ns.Labels = map[string]string{}
+		if o.Labels == nil {
+			o.Labels = map[string]string{}
 		}
-		ns.Labels[corev1.LabelMetadataName] = ns.Name
-	}
-	for i := range s.NetworkPolicies {
-		DefaultNetworkPolicy(&s.NetworkPolicies[i])
-	}
-	for i := range s.Pods {
-		DefaultPodSpec(&s.Pods[i].Spec)
-	}
-	for i := range s.Services {
-		svc := &s.Services[i]
-		if svc.Spec.Type == "" {
-			svc.Spec.Type = corev1.ServiceTypeClusterIP
+		o.Labels[corev1.LabelMetadataName] = o.Name
+	case *networkingv1.NetworkPolicy:
+		DefaultNetworkPolicy(o)
+	case *corev1.Pod:
+		DefaultPodSpec(&o.Spec)
+	case *corev1.Service:
+		if o.Spec.Type == "" {
+			o.Spec.Type = corev1.ServiceTypeClusterIP
 		}
-		for j := range svc.Spec.Ports {
-			p := &svc.Spec.Ports[j]
+		for j := range o.Spec.Ports {
+			p := &o.Spec.Ports[j]
 			if p.Protocol == "" {
 				p.Protocol = corev1.ProtocolTCP
 			}
@@ -51,26 +62,33 @@ func (s *Snapshot) applyDefaults() {
 				p.TargetPort = intstr.FromInt32(p.Port)
 			}
 		}
-	}
-	for i := range s.EndpointSlices {
-		for j := range s.EndpointSlices[i].Ports {
-			p := &s.EndpointSlices[i].Ports[j]
-			if p.Protocol == nil {
+	case *discoveryv1.EndpointSlice:
+		for j := range o.Ports {
+			if o.Ports[j].Protocol == nil {
 				tcp := corev1.ProtocolTCP
-				p.Protocol = &tcp
+				o.Ports[j].Protocol = &tcp
 			}
 		}
-	}
-	for i := range s.Endpoints {
-		for j := range s.Endpoints[i].Subsets {
-			for k := range s.Endpoints[i].Subsets[j].Ports {
-				p := &s.Endpoints[i].Subsets[j].Ports[k]
+	case *corev1.Endpoints:
+		for j := range o.Subsets {
+			for k := range o.Subsets[j].Ports {
+				p := &o.Subsets[j].Ports[k]
 				if p.Protocol == "" {
 					p.Protocol = corev1.ProtocolTCP
 				}
 			}
 		}
 	}
+}
+
+// defaultedKinds are the kinds applyDefault changes.
+var defaultedKinds = map[reflect.Type]bool{
+	reflect.TypeFor[*corev1.Namespace]():           true,
+	reflect.TypeFor[*networkingv1.NetworkPolicy](): true,
+	reflect.TypeFor[*corev1.Pod]():                 true,
+	reflect.TypeFor[*corev1.Service]():             true,
+	reflect.TypeFor[*discoveryv1.EndpointSlice]():  true,
+	reflect.TypeFor[*corev1.Endpoints]():           true,
 }
 
 // DefaultNetworkPolicy applies the API defaults NetworkPolicy semantics

@@ -1,0 +1,271 @@
+package snapshot
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Key is an object's identity, as the API server knows it: its kind's
+// group and resource, its namespace ("" for a cluster-scoped kind) and
+// its name.
+type Key struct {
+	Resource  schema.GroupResource
+	Namespace string
+	Name      string
+}
+
+// String names the object as kubectl would: "pods/team-a/web-0",
+// "clusterroles.rbac.authorization.k8s.io/view".
+func (k Key) String() string {
+	if k.Namespace == "" {
+		return k.Resource.String() + "/" + k.Name
+	}
+	return k.Resource.String() + "/" + k.Namespace + "/" + k.Name
+}
+
+// KeyOf returns the identity of a typed object of a kind the snapshot
+// models.
+func KeyOf(obj runtime.Object) (Key, error) {
+	i, ok := byType[reflect.TypeOf(obj)]
+	if !ok {
+		return Key{}, fmt.Errorf("%T is not a kind bulkhead models", obj)
+	}
+	k := Kinds[i]
+	m, _ := obj.(metaObject)
+	key := Key{Resource: k.GroupResource(), Namespace: m.GetNamespace(), Name: m.GetName()}
+	switch {
+	case key.Name == "":
+		return key, fmt.Errorf("%s without a name", k.GVK.Kind)
+	case k.Namespaced && key.Namespace == "":
+		return key, fmt.Errorf("%s %s without a namespace", k.GVK.Kind, key.Name)
+	case !k.Namespaced && key.Namespace != "":
+		return key, fmt.Errorf("%s %s is cluster-scoped but names namespace %s", k.GVK.Kind, key.Name, key.Namespace)
+	}
+	return key, nil
+}
+
+// Store holds a cluster's objects by identity, as the API server does:
+// Apply replaces an object of the same kind, namespace and name, Delete
+// removes one, and Clone is cheap, so that "what if these objects were
+// applied?" is asked of a copy. Stored objects are as the API server keeps
+// them (its defaults applied) and never changed afterwards; View derives
+// the normalised snapshot the engines read (aggregated ClusterRoles,
+// representative pods of controllers, sorted) without touching them.
+//
+// A Store is not safe for concurrent use; its clones are independent.
+type Store struct {
+	// meta is everything of a snapshot but its objects: the source, the
+	// problems and gaps of loading, what was assumed.
+	meta  Snapshot
+	kinds []objects // one per row of Kinds
+}
+
+// name is an object's namespace and name within its kind.
+type name struct{ namespace, name string }
+
+// objects are a Store's objects of one kind: base, shared by clones and
+// never written once shared, and this store's changes since (a nil value
+// is a deletion).
+type objects struct {
+	base    map[name]metaObject
+	changes map[name]metaObject
+}
+
+// compactAt is how many changes a kind collects before they are merged
+// into a new base: clones copy the changes, so they stay few, and merging
+// costs a copy of the base, so it is rare.
+func (o *objects) compactAt() int { return max(256, len(o.base)/8) }
+
+func (o *objects) get(n name) (metaObject, bool) {
+	if obj, ok := o.changes[n]; ok {
+		return obj, obj != nil
+	}
+	obj, ok := o.base[n]
+	return obj, ok
+}
+
+func (o *objects) set(n name, obj metaObject) {
+	if o.changes == nil {
+		o.changes = map[name]metaObject{}
+	}
+	o.changes[n] = obj
+	if len(o.changes) >= o.compactAt() {
+		o.compact()
+	}
+}
+
+// compact merges the changes into a new base.
+func (o *objects) compact() {
+	if len(o.changes) == 0 {
+		return
+	}
+	base := make(map[name]metaObject, len(o.base)+len(o.changes))
+	maps.Copy(base, o.base)
+	for n, obj := range o.changes {
+		if obj == nil {
+			delete(base, n)
+		} else {
+			base[n] = obj
+		}
+	}
+	o.base, o.changes = base, nil
+}
+
+// sorted lists the objects by namespace and name.
+func (o *objects) sorted() []metaObject {
+	names := make([]name, 0, len(o.base)+len(o.changes))
+	for n := range o.base {
+		if _, changed := o.changes[n]; !changed {
+			names = append(names, n)
+		}
+	}
+	for n, obj := range o.changes {
+		if obj != nil {
+			names = append(names, n)
+		}
+	}
+	slices.SortFunc(names, func(a, b name) int {
+		if c := strings.Compare(a.namespace, b.namespace); c != 0 {
+			return c
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	out := make([]metaObject, len(names))
+	for i, n := range names {
+		out[i], _ = o.get(n)
+	}
+	return out
+}
+
+// NewStore makes a store of a loaded snapshot's objects, which it takes:
+// they are defaulted in place and the snapshot must not be used after.
+// Objects of the same identity keep the last one, as applying them in
+// order would.
+func NewStore(s *Snapshot) *Store {
+	s.applyDefaults()
+	st := &Store{kinds: make([]objects, len(Kinds))}
+	st.meta = *s
+	for _, k := range Kinds {
+		k.ops.fill(&st.meta, nil)
+	}
+	for i, k := range Kinds {
+		n := k.Len(s)
+		base := make(map[name]metaObject, n)
+		for j := range n {
+			obj := k.ops.at(s, j)
+			base[name{obj.GetNamespace(), obj.GetName()}] = obj
+		}
+		st.kinds[i].base = base
+	}
+	return st
+}
+
+// Apply stores a copy of obj, a typed object of a kind the snapshot
+// models, with the API server's defaults, replacing the object of the
+// same identity if there is one, and returns its identity.
+func (st *Store) Apply(obj runtime.Object) (Key, error) {
+	key, err := KeyOf(obj)
+	if err != nil {
+		return key, err
+	}
+	i := byType[reflect.TypeOf(obj)]
+	c, _ := Kinds[i].ops.copyObject(obj)
+	applyDefault(c)
+	st.kinds[i].set(name{key.Namespace, key.Name}, c)
+	return key, nil
+}
+
+// Delete removes the object of an identity and reports whether there was
+// one.
+func (st *Store) Delete(key Key) bool {
+	i, ok := kindIndex(key.Resource)
+	if !ok {
+		return false
+	}
+	n := name{key.Namespace, key.Name}
+	if _, ok := st.kinds[i].get(n); !ok {
+		return false
+	}
+	st.kinds[i].set(n, nil)
+	return true
+}
+
+// Get returns the stored object of an identity. It is the store's own:
+// change a copy and Apply it.
+func (st *Store) Get(key Key) (runtime.Object, bool) {
+	i, ok := kindIndex(key.Resource)
+	if !ok {
+		return nil, false
+	}
+	obj, ok := st.kinds[i].get(name{key.Namespace, key.Name})
+	return obj, ok
+}
+
+// Len returns how many objects of a kind (a row of Kinds) the store holds.
+func (st *Store) Len(k Kind) int {
+	i, ok := kindIndex(k.GroupResource())
+	if !ok {
+		return 0
+	}
+	o := &st.kinds[i]
+	n := len(o.base)
+	for nm, obj := range o.changes {
+		_, inBase := o.base[nm]
+		switch {
+		case obj == nil && inBase:
+			n--
+		case obj != nil && !inBase:
+			n++
+		}
+	}
+	return n
+}
+
+// Clone returns a store with the same objects, which Apply and Delete on
+// either leave the other without. It copies only the changes made since
+// the objects were last merged, never the objects.
+func (st *Store) Clone() *Store {
+	c := &Store{meta: *st.meta.Clone(), kinds: make([]objects, len(st.kinds))}
+	for i := range st.kinds {
+		o := &st.kinds[i]
+		c.kinds[i] = objects{base: o.base, changes: maps.Clone(o.changes)}
+	}
+	return c
+}
+
+// View returns the snapshot of the store's objects, normalised as
+// Normalize does (ClusterRole aggregation, representative pods, sorted),
+// in new slices: the engines may read it, and anything changing it
+// changes only the view. Its objects are shallow copies, sharing maps
+// and slices with the stored ones, which nothing may write.
+func (st *Store) View() *Snapshot {
+	v := st.meta.Clone()
+	for i, k := range Kinds {
+		k.ops.fill(v, st.kinds[i].sorted())
+	}
+	v.Aggregate()
+	v.expandControllers()
+	v.noteConnectivity()
+	v.sort()
+	return v
+}
+
+// kindIndex finds the row of Kinds of a resource.
+func kindIndex(gr schema.GroupResource) (int, bool) {
+	i, ok := byResource[gr]
+	return i, ok
+}
+
+var byResource = func() map[schema.GroupResource]int {
+	m := make(map[schema.GroupResource]int, len(Kinds))
+	for i, k := range Kinds {
+		m[k.GroupResource()] = i
+	}
+	return m
+}()
