@@ -64,6 +64,9 @@ func (b *batch) document(name string, doc document, whole bool) {
 		b.helmLines = append(b.helmLines, doc.line)
 		return
 	}
+	if b.compactList(where, doc.body) {
+		return
+	}
 	s := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(s)
 	if js, ok := b.toJSON(doc.body, s); ok {

@@ -108,8 +108,12 @@ func FuzzLoadMatchesReference(f *testing.F) {
 	for _, c := range referenceCases {
 		f.Add([]byte(c))
 	}
+	for _, c := range compactCases {
+		f.Add([]byte(c))
+	}
 	objs := clusterObjects(8, true)
 	f.Add(clusterYAML(f, objs))
 	f.Add(clusterJSON(f, objs))
+	f.Add(clusterCompactJSON(f, objs))
 	f.Fuzz(func(t *testing.T, data []byte) { loadBoth(t, "fuzz", data) })
 }

@@ -32,7 +32,35 @@ func decodeTyped(js []byte, obj any) (ok bool) {
 	if p.kind == kindUnsupported {
 		return false
 	}
-	d := tdec{js: js}
+	in := interners.Get().(*interner)
+	defer interners.Put(in)
+	d := tdec{js: js, in: in}
+	return d.value(p, v.Elem()) && d.pos == len(js)
+}
+
+// decodeCompact is decodeTyped for JSON as it was read, not as a fast
+// path wrote it: it also refuses what jconv would not convert (any space,
+// duplicate keys, numbers other than integers, strings YAML reads
+// otherwise, nesting past maxDepth counting from depth), so that what it
+// takes is what decodeTyped takes of jconv's output, and fills obj
+// alike.
+func decodeCompact(js []byte, obj any, depth int) (ok bool) {
+	defer func() {
+		if recover() != nil { // a fault here: the item goes through jconv
+			ok = false
+		}
+	}()
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return false
+	}
+	p := planFor(v.Type().Elem())
+	if p.kind == kindUnsupported {
+		return false
+	}
+	in := interners.Get().(*interner)
+	defer interners.Put(in)
+	d := tdec{js: js, raw: true, depth: depth, in: in}
 	return d.value(p, v.Elem()) && d.pos == len(js)
 }
 
@@ -64,6 +92,7 @@ type plan struct {
 type member struct {
 	index []int
 	plan  *plan
+	ord   int // the field's place among its struct's fields, for duplicates
 }
 
 var (
@@ -219,7 +248,7 @@ func structFields(t reflect.Type, building map[reflect.Type]*plan) (map[string]*
 			if fields[name] != nil {
 				return false
 			}
-			fields[name] = &member{index: idx, plan: makePlan(ft, building)}
+			fields[name] = &member{index: idx, plan: makePlan(ft, building), ord: len(fields)}
 		}
 		return true
 	}

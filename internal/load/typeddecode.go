@@ -5,12 +5,21 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"unicode/utf8"
 )
 
 // tdec walks JSON a fast path wrote, filling values by their plans.
 type tdec struct {
 	js  []byte
 	pos int
+	// raw says that js is JSON as read (decodeCompact), checked on the
+	// way as jconv checks it; depth is then how deep the value at pos is.
+	raw   bool
+	depth int
+	// in hands out the strings of repeated values.
+	in *interner
+	// buf holds what jconv writes of a value that a type decodes itself.
+	buf []byte
 }
 
 func (d *tdec) value(p *plan, v reflect.Value) bool {
@@ -20,7 +29,9 @@ func (d *tdec) value(p *plan, v reflect.Value) bool {
 	c := d.js[d.pos]
 	if c == 'n' && p.kind != kindUnmarshaler && p.kind != kindUnsupported {
 		// null empties what may be nil and leaves the rest as it is.
-		d.pos += len("null")
+		if !d.literal("null") {
+			return false
+		}
 		switch p.kind {
 		case kindPointer, kindMap, kindSlice, kindBytes:
 			v.SetZero()
@@ -31,7 +42,16 @@ func (d *tdec) value(p *plan, v reflect.Value) bool {
 	case kindUnmarshaler:
 		start := d.pos
 		d.pos = skipJSON(d.js, d.pos)
-		return v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(d.js[start:d.pos]) == nil
+		js := d.js[start:d.pos]
+		if d.raw {
+			// The type reads the value's JSON as jconv writes it.
+			c := jconv{src: js, out: d.buf[:0], depth: d.depth}
+			if !c.value() || c.pos != len(js) {
+				return false
+			}
+			d.buf, js = c.out, c.out
+		}
+		return v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(js) == nil
 	case kindPointer:
 		if v.IsNil() {
 			v.Set(reflect.New(p.typ.Elem()))
@@ -58,7 +78,7 @@ func (d *tdec) value(p *plan, v reflect.Value) bool {
 	case kindString:
 		s, ok := d.str()
 		if ok {
-			v.SetString(string(s))
+			v.SetString(d.in.str(s))
 		}
 		return ok
 	case kindBool:
@@ -107,6 +127,9 @@ func (d *tdec) literal(s string) bool {
 // number returns the number at pos, or nothing when a string, an object
 // or an array is there (which then fails to parse).
 func (d *tdec) number() []byte {
+	if d.raw {
+		return d.integer()
+	}
 	start := d.pos
 	for d.pos < len(d.js) {
 		switch d.js[d.pos] {
@@ -120,22 +143,63 @@ func (d *tdec) number() []byte {
 	return d.js[start:d.pos]
 }
 
-// object fills a struct; an unknown key fails.
+// integer returns the integer at pos as jconv copies it (see
+// jconv.integer), or nothing for any other number.
+func (d *tdec) integer() []byte {
+	c := jconv{src: d.js, pos: d.pos}
+	if !c.integer() {
+		return nil
+	}
+	start := d.pos
+	d.pos = c.pos
+	return d.js[start:d.pos]
+}
+
+// enter counts a collection opening in raw JSON; false when it is nested
+// deeper than jconv goes.
+func (d *tdec) enter() bool {
+	d.depth++
+	return !d.raw || d.depth <= maxDepth
+}
+
+// key reads an object's key and its ':'.
+func (d *tdec) key() ([]byte, bool) {
+	start := d.pos
+	key, ok := d.str()
+	if !ok || d.at() != ':' || d.raw && d.pos-start > maxKey {
+		return nil, false
+	}
+	d.pos++
+	return key, true
+}
+
+// object fills a struct; an unknown key fails, and in raw JSON a key
+// given twice.
 func (d *tdec) object(p *plan, v reflect.Value) bool {
+	if !d.enter() {
+		return false
+	}
+	defer func() { d.depth-- }()
 	d.pos++
 	if d.at() == '}' {
 		d.pos++
 		return true
 	}
+	var seen [2]uint64
 	for {
-		key, ok := d.str()
-		if !ok || d.at() != ':' {
+		key, ok := d.key()
+		if !ok {
 			return false
 		}
-		d.pos++
 		f := p.fields[string(key)]
 		if f == nil {
 			return false
+		}
+		if d.raw {
+			if f.ord >= 128 || seen[f.ord/64]&(1<<(f.ord%64)) != 0 {
+				return false
+			}
+			seen[f.ord/64] |= 1 << (f.ord % 64)
 		}
 		fv := v.Field(f.index[0])
 		for _, i := range f.index[1:] {
@@ -151,8 +215,13 @@ func (d *tdec) object(p *plan, v reflect.Value) bool {
 }
 
 // mapping fills a map keyed by a string kind, each value decoded into a
-// new element as encoding/json does.
+// new element as encoding/json does; in raw JSON a key given twice
+// fails.
 func (d *tdec) mapping(p *plan, v reflect.Value) bool {
+	if !d.enter() {
+		return false
+	}
+	defer func() { d.depth-- }()
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(p.typ))
 	}
@@ -161,20 +230,59 @@ func (d *tdec) mapping(p *plan, v reflect.Value) bool {
 		d.pos++
 		return true
 	}
+	if p.typ == stringMapType {
+		return d.stringMap(v.Interface().(map[string]string))
+	}
 	kt, et := p.typ.Key(), p.typ.Elem()
+	kv, ev := reflect.New(kt).Elem(), reflect.New(et).Elem()
 	for {
-		key, ok := d.str()
-		if !ok || d.at() != ':' {
+		key, ok := d.key()
+		if !ok {
 			return false
 		}
-		d.pos++
-		kv := reflect.New(kt).Elem()
-		kv.SetString(string(key))
-		ev := reflect.New(et).Elem()
+		kv.SetString(d.in.str(key))
+		ev.SetZero()
 		if !d.value(p.elem, ev) {
 			return false
 		}
+		n := v.Len()
 		v.SetMapIndex(kv, ev)
+		if d.raw && v.Len() == n {
+			return false
+		}
+		if more, ok := d.next('}'); !more {
+			return ok
+		}
+	}
+}
+
+var stringMapType = reflect.TypeFor[map[string]string]()
+
+// stringMap is mapping for map[string]string (labels, annotations,
+// selectors, data), without reflect.
+func (d *tdec) stringMap(m map[string]string) bool {
+	for {
+		key, ok := d.key()
+		if !ok {
+			return false
+		}
+		k := d.in.str(key)
+		if _, dup := m[k]; dup && d.raw {
+			return false
+		}
+		switch {
+		case d.at() == 'n':
+			if !d.literal("null") {
+				return false
+			}
+			m[k] = ""
+		default:
+			s, ok := d.str()
+			if !ok {
+				return false
+			}
+			m[k] = d.in.str(s)
+		}
 		if more, ok := d.next('}'); !more {
 			return ok
 		}
@@ -183,6 +291,10 @@ func (d *tdec) mapping(p *plan, v reflect.Value) bool {
 
 // array fills a slice; an empty array makes an empty slice, not nil.
 func (d *tdec) array(p *plan, v reflect.Value) bool {
+	if !d.enter() {
+		return false
+	}
+	defer func() { d.depth-- }()
 	d.pos++
 	if d.at() == ']' {
 		d.pos++
@@ -230,6 +342,9 @@ func (d *tdec) next(closer byte) (more, ok bool) {
 // false when no string is there, and for escapes a fast path never
 // writes (surrogates), left to sigs.k8s.io/json.
 func (d *tdec) str() ([]byte, bool) {
+	if d.raw {
+		return d.rawStr()
+	}
 	if d.at() != '"' {
 		return nil, false
 	}
@@ -262,6 +377,58 @@ func (d *tdec) str() ([]byte, bool) {
 		default:
 			s = append(s, b)
 			i++
+		}
+	}
+	return nil, false
+}
+
+// rawStr is str for raw JSON: it refuses, as jconv.str does, control
+// characters, DEL, bytes that are not UTF-8, characters YAML does not
+// print and escapes other than JSON's (but "\/", which YAML lacks).
+// Characters encoding/json escapes (<, >, &) jconv writes again, with
+// the same value.
+func (d *tdec) rawStr() ([]byte, bool) {
+	if d.at() != '"' {
+		return nil, false
+	}
+	start := d.pos + 1
+	i := start
+	for i < len(d.js) && plainByte[d.js[i]] {
+		i++
+	}
+	var s []byte
+	copied := false
+	from := start // the start of the run not yet appended to s
+	for i < len(d.js) {
+		switch b := d.js[i]; {
+		case plainByte[b]:
+			i++
+		case b == '"':
+			d.pos = i + 1
+			if !copied {
+				return d.js[start:i], true
+			}
+			return append(s, d.js[from:i]...), true
+		case b == '\\':
+			if i+1 >= len(d.js) || d.js[i+1] == '/' {
+				return nil, false
+			}
+			s, copied = append(s, d.js[from:i]...), true
+			var ok bool
+			if s, i, ok = appendEscape(s, d.js, i+1); !ok {
+				return nil, false
+			}
+			from = i
+		case b < 0x20 || b == 0x7f:
+			return nil, false
+		case b < utf8.RuneSelf:
+			i++
+		default:
+			r, size := utf8.DecodeRune(d.js[i:])
+			if size == 1 || !yamlPrintable(r) {
+				return nil, false
+			}
+			i += size
 		}
 	}
 	return nil, false

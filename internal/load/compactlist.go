@@ -1,0 +1,165 @@
+package load
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync/atomic"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// A List written as compact JSON (`bulkhead snapshot -o json`,
+// `kubectl get -o json | jq -c`) is already what jconv would write of
+// each item, but for the order of keys. Its items are decoded where they
+// are read, by decodeCompact, which checks what jconv would check on its
+// way: no pass that copies every byte before the one that decodes them.
+// An item decodeCompact does not take goes through jconv and decodeFast
+// on its own; one jconv does not take either sends the whole document the
+// way it went before (toJSON, or sigs.k8s.io/yaml), so that what is
+// loaded and every message stay the same.
+
+// compactList loads doc, when it is a JSON object whose root holds a
+// non-empty "items" array, item by item in parallel, and reports whether
+// it did. where names the document in messages.
+func (b *batch) compactList(where string, body []byte) (done bool) {
+	if b.reference || bytes.IndexByte(body, '\r') >= 0 {
+		return false
+	}
+	i := skipSpace(body, 0)
+	if i >= len(body) || body[i] != '{' {
+		return false
+	}
+	ch := jsonBracketItems(body)
+	if ch == nil || len(ch.starts) == 0 {
+		return false
+	}
+	open, end := ch.starts[0]-1, skipSpace(body, ch.ends[len(ch.ends)-1])
+	for open > 0 && (body[open] == ' ' || body[open] == '\n') {
+		open--
+	}
+	if body[open] != '[' || end >= len(body) || body[end] != ']' {
+		return false
+	}
+	// The document around its items, as jconv writes it: what decodeFast
+	// reads of a list, the items being decoded apart.
+	shell := append(append(make([]byte, 0, open+1+len(body)-end), body[:open+1]...), body[end:]...)
+	c := jconv{src: shell}
+	if !c.convert() {
+		return false
+	}
+	top, ok := scanTop(c.out, false, nil)
+	if !ok || top.items == nil || top.apiVersion == "" || !strings.HasSuffix(top.kind, "List") ||
+		top.apiVersion == snapshot.InfoAPIVersion && top.kind == snapshot.InfoKind {
+		return false
+	}
+	gv, err := schema.ParseGroupVersion(top.apiVersion)
+	if err != nil {
+		return false
+	}
+	var implied *schema.GroupVersionKind
+	if elem := strings.TrimSuffix(top.kind, "List"); elem != "" {
+		g := gv.WithKind(elem)
+		implied = &g
+	}
+	var failed atomic.Bool
+	items := parallel(b, len(ch.starts), func(ib *batch, k int) {
+		ib.docs++
+		if !ib.compactItem(fmt.Sprintf("%s items[%d]", where, k), body[ch.starts[k]:ch.ends[k]], implied) {
+			failed.Store(true)
+		}
+	})
+	if failed.Load() {
+		return false
+	}
+	b.docs-- // the list itself is not a document; its items are
+	for _, ib := range items {
+		b.merge(ib)
+	}
+	return true
+}
+
+// compactItem decodes one item of a compact List; it reports false when
+// jconv does not take the item, and so not the document.
+func (b *batch) compactItem(where string, item []byte, implied *schema.GroupVersionKind) (ok bool) {
+	defer func() {
+		if recover() != nil { // a fault of the fast path: the document goes the old way
+			ok = false
+		}
+	}()
+	if gvk, ok := leadingKind(item); ok && typedKind(gvk) {
+		obj, err := Scheme.New(gvk)
+		if err == nil && decodeCompact(item, obj, 2) {
+			b.add(where, gvk, obj)
+			return true
+		}
+	}
+	s := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(s)
+	c := jconv{src: item, out: s.out[:0], buf: s.buf, keys: s.keys[:0], depth: 2}
+	converted := c.value() && c.pos == len(item)
+	s.out, s.buf, s.keys = c.out, c.buf, c.keys
+	if !converted {
+		return false
+	}
+	b.decodeFast(where, c.out, implied, nil)
+	return true
+}
+
+// typedKind reports whether objects of gvk decode into a type of the
+// scheme by decodeFast's common way: known, not a list, not removed, not
+// what the loader reads otherwise.
+func typedKind(gvk schema.GroupVersionKind) bool {
+	return !strings.HasSuffix(gvk.Kind, "List") && removed(gvk) == "" && gvk != crdKind &&
+		!(gvk.GroupVersion().String() == snapshot.InfoAPIVersion && gvk.Kind == snapshot.InfoKind) &&
+		Scheme.Recognizes(gvk)
+}
+
+// leadingKind reads the kind of an object whose first two keys are
+// "kind" and "apiVersion", as encoding/json writes typed objects (or the
+// other way round), their values plain strings; anything else is left to
+// the way through jconv.
+func leadingKind(item []byte) (schema.GroupVersionKind, bool) {
+	var apiVersion, kind []byte
+	rest := item
+	for n := 0; n < 2; n++ {
+		if len(rest) == 0 || rest[0] != "{,"[n] {
+			return schema.GroupVersionKind{}, false
+		}
+		var dst *[]byte
+		switch {
+		case bytes.HasPrefix(rest[1:], []byte(`"kind":"`)):
+			dst, rest = &kind, rest[1+len(`"kind":"`):]
+		case bytes.HasPrefix(rest[1:], []byte(`"apiVersion":"`)):
+			dst, rest = &apiVersion, rest[1+len(`"apiVersion":"`):]
+		default:
+			return schema.GroupVersionKind{}, false
+		}
+		i := bytes.IndexByte(rest, '"')
+		if i < 0 || *dst != nil || !plainASCII(rest[:i]) {
+			return schema.GroupVersionKind{}, false
+		}
+		*dst, rest = rest[:i], rest[i+1:]
+	}
+	if len(rest) == 0 || rest[0] != ',' {
+		return schema.GroupVersionKind{}, false
+	}
+	gv, err := schema.ParseGroupVersion(string(apiVersion))
+	if err != nil {
+		return schema.GroupVersionKind{}, false
+	}
+	return gv.WithKind(string(kind)), true
+}
+
+// plainASCII reports whether a string's content has only bytes jconv
+// copies as they are (no escape).
+func plainASCII(s []byte) bool {
+	for _, c := range s {
+		if !plainByte[c] {
+			return false
+		}
+	}
+	return true
+}
