@@ -38,33 +38,41 @@ func kindValidators(checks map[schema.GroupKind]validator) map[schema.GroupKind]
 // kube-apiserver's validation (pkg/apis/*/validation) and the network
 // policy API's CRD schema, built on apimachinery's helpers.
 var checks = map[schema.GroupKind]validator{
-	{Group: "", Kind: "Namespace"}:                                          meta[*corev1.Namespace](apivalidation.ValidateNamespaceName, nil),
-	{Group: "", Kind: "Node"}:                                               meta[*corev1.Node](apivalidation.NameIsDNSSubdomain, nil),
-	{Group: "", Kind: "Pod"}:                                                meta(apivalidation.NameIsDNSSubdomain, validatePod),
-	{Group: "", Kind: "Service"}:                                            meta(apivalidation.NameIsDNS1035Label, validateService),
-	{Group: "", Kind: "Endpoints"}:                                          meta(apivalidation.NameIsDNSSubdomain, validateEndpoints),
-	{Group: "", Kind: "ServiceAccount"}:                                     meta[*corev1.ServiceAccount](apivalidation.NameIsDNSSubdomain, nil),
-	{Group: "", Kind: "Secret"}:                                             meta[*corev1.Secret](apivalidation.NameIsDNSSubdomain, nil),
-	{Group: "", Kind: "ConfigMap"}:                                          meta[*corev1.ConfigMap](apivalidation.NameIsDNSSubdomain, nil),
-	{Group: "", Kind: "PersistentVolume"}:                                   meta[*corev1.PersistentVolume](apivalidation.NameIsDNSSubdomain, nil),
-	{Group: "", Kind: "PersistentVolumeClaim"}:                              meta[*corev1.PersistentVolumeClaim](apivalidation.NameIsDNSSubdomain, nil),
-	{Group: "", Kind: "ReplicationController"}:                              meta(apivalidation.NameIsDNSSubdomain, validateReplicationController),
-	{Group: "discovery.k8s.io", Kind: "EndpointSlice"}:                      meta(apivalidation.NameIsDNSSubdomain, validateEndpointSlice),
+	{Group: "", Kind: "Namespace"}:                                          meta[*corev1.Namespace](namespaceName, nil),
+	{Group: "", Kind: "Node"}:                                               meta[*corev1.Node](dnsSubdomainName, nil),
+	{Group: "", Kind: "Pod"}:                                                meta(dnsSubdomainName, validatePod),
+	{Group: "", Kind: "Service"}:                                            meta(dns1035LabelName, validateService),
+	{Group: "", Kind: "Endpoints"}:                                          meta(dnsSubdomainName, validateEndpoints),
+	{Group: "", Kind: "ServiceAccount"}:                                     meta[*corev1.ServiceAccount](dnsSubdomainName, nil),
+	{Group: "", Kind: "Secret"}:                                             meta[*corev1.Secret](dnsSubdomainName, nil),
+	{Group: "", Kind: "ConfigMap"}:                                          meta[*corev1.ConfigMap](dnsSubdomainName, nil),
+	{Group: "", Kind: "PersistentVolume"}:                                   meta[*corev1.PersistentVolume](dnsSubdomainName, nil),
+	{Group: "", Kind: "PersistentVolumeClaim"}:                              meta[*corev1.PersistentVolumeClaim](dnsSubdomainName, nil),
+	{Group: "", Kind: "ReplicationController"}:                              meta(dnsSubdomainName, validateReplicationController),
+	{Group: "discovery.k8s.io", Kind: "EndpointSlice"}:                      meta(dnsSubdomainName, validateEndpointSlice),
 	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:                      meta(path.ValidatePathSegmentName, validateRole),
 	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:               meta(path.ValidatePathSegmentName, validateClusterRole),
 	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:               meta(path.ValidatePathSegmentName, validateRoleBinding),
 	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}:        meta(path.ValidatePathSegmentName, validateClusterRoleBinding),
-	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:                     meta(apivalidation.NameIsDNSSubdomain, validateNetworkPolicy),
-	{Group: "networking.k8s.io", Kind: "Ingress"}:                           meta(apivalidation.NameIsDNSSubdomain, validateIngress),
-	{Group: "policy.networking.k8s.io", Kind: "AdminNetworkPolicy"}:         meta(apivalidation.NameIsDNSSubdomain, validateANP),
-	{Group: "policy.networking.k8s.io", Kind: "BaselineAdminNetworkPolicy"}: meta(apivalidation.NameIsDNSSubdomain, validateBANP),
-	{Group: "apps", Kind: "Deployment"}:                                     meta(apivalidation.NameIsDNSSubdomain, validateDeployment),
-	{Group: "apps", Kind: "StatefulSet"}:                                    meta(apivalidation.NameIsDNSSubdomain, validateStatefulSet),
-	{Group: "apps", Kind: "DaemonSet"}:                                      meta(apivalidation.NameIsDNSSubdomain, validateDaemonSet),
-	{Group: "apps", Kind: "ReplicaSet"}:                                     meta(apivalidation.NameIsDNSSubdomain, validateReplicaSet),
-	{Group: "batch", Kind: "Job"}:                                           meta(apivalidation.NameIsDNSSubdomain, validateJob),
-	{Group: "batch", Kind: "CronJob"}:                                       meta(apivalidation.NameIsDNSSubdomain, validateCronJob),
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:                     meta(dnsSubdomainName, validateNetworkPolicy),
+	{Group: "networking.k8s.io", Kind: "Ingress"}:                           meta(dnsSubdomainName, validateIngress),
+	{Group: "policy.networking.k8s.io", Kind: "AdminNetworkPolicy"}:         meta(dnsSubdomainName, validateANP),
+	{Group: "policy.networking.k8s.io", Kind: "BaselineAdminNetworkPolicy"}: meta(dnsSubdomainName, validateBANP),
+	{Group: "apps", Kind: "Deployment"}:                                     meta(dnsSubdomainName, validateDeployment),
+	{Group: "apps", Kind: "StatefulSet"}:                                    meta(dnsSubdomainName, validateStatefulSet),
+	{Group: "apps", Kind: "DaemonSet"}:                                      meta(dnsSubdomainName, validateDaemonSet),
+	{Group: "apps", Kind: "ReplicaSet"}:                                     meta(dnsSubdomainName, validateReplicaSet),
+	{Group: "batch", Kind: "Job"}:                                           meta(dnsSubdomainName, validateJob),
+	{Group: "batch", Kind: "CronJob"}:                                       meta(dnsSubdomainName, validateCronJob),
 }
+
+// The name checks of apimachinery, answering at once for the common
+// valid name.
+var (
+	namespaceName    = fastName(apivalidation.ValidateNamespaceName, dns1123Label)
+	dnsSubdomainName = fastName(apivalidation.NameIsDNSSubdomain, dns1123Subdomain)
+	dns1035LabelName = fastName(apivalidation.NameIsDNS1035Label, dns1035Label)
+)
 
 // validator checks an object as the API server would on create;
 // namespaced says whether its kind lives in a namespace.

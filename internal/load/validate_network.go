@@ -72,7 +72,7 @@ func validatePortOrName(port intstr.IntOrString, p *field.Path) field.ErrorList 
 	var msgs []string
 	if port.Type == intstr.Int {
 		msgs = validation.IsValidPortNum(port.IntValue())
-	} else {
+	} else if !portName(port.StrVal) {
 		msgs = validation.IsValidPortName(port.StrVal)
 	}
 	var errs field.ErrorList

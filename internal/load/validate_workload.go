@@ -34,7 +34,7 @@ func validatePodSpec(spec *corev1.PodSpec, p *field.Path) field.ErrorList {
 				errs = append(errs, field.Required(ip.Child("name"), ""))
 			case names[c.Name]:
 				errs = append(errs, field.Duplicate(ip.Child("name"), c.Name))
-			default:
+			case !dns1123Label(c.Name):
 				for _, msg := range validation.IsDNS1123Label(c.Name) {
 					errs = append(errs, field.Invalid(ip.Child("name"), c.Name, msg))
 				}
@@ -60,7 +60,7 @@ func validateContainerPorts(ports []corev1.ContainerPort, p *field.Path) field.E
 				errs = append(errs, field.Invalid(ip.Child("hostPort"), port.HostPort, msg))
 			}
 		}
-		if port.Name != "" {
+		if port.Name != "" && !portName(port.Name) {
 			for _, msg := range validation.IsValidPortName(port.Name) {
 				errs = append(errs, field.Invalid(ip.Child("name"), port.Name, msg))
 			}
