@@ -45,6 +45,15 @@ type Source struct {
 	// Strict makes any input problem (a skipped document) fatal.
 	Namespace string
 	Strict    bool
+	// With are manifests applied to the snapshot before it is analysed,
+	// as `kubectl apply --server-side` would apply them (AddWithFlag).
+	With []string
+}
+
+// AddWithFlag registers --with, for the commands that analyse a snapshot
+// with a change applied.
+func (s *Source) AddWithFlag(fs *pflag.FlagSet) {
+	fs.StringArrayVar(&s.With, "with", nil, "manifest file or directory applied to the cluster before it is analysed, as kubectl apply --server-side would apply it (objects replace those of the same kind, namespace and name; a Namespace's labels and annotations are merged): review a change before making it; repeatable")
 }
 
 // AddFlags registers the source and tenancy flags.
@@ -120,7 +129,13 @@ func (s *Source) Snapshot(ctx context.Context, streams IOStreams) (*snapshot.Sna
 	if s.Demo || len(s.Files) > 0 {
 		warnMissingNamespaces(snap)
 	}
-	snap.Normalize()
+	if len(s.With) > 0 {
+		if snap, err = s.applyWith(streams, snap); err != nil {
+			return nil, err
+		}
+	} else {
+		snap.Normalize()
+	}
 	// Pods their namespace's Pod Security level refuses would never be
 	// created: no engine sees them (live ones exist and stay).
 	node.DropRefused(snap)

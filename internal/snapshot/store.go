@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -269,3 +270,35 @@ var byResource = func() map[schema.GroupResource]int {
 	}
 	return m
 }()
+
+// ServerSideApply applies obj as `kubectl apply --server-side` of a
+// manifest that names only some fields would: a Namespace's labels and
+// annotations are merged into those of the namespace already stored (the
+// manifest's win), any other object replaces the one of its identity. It
+// reports whether an object of that identity was there.
+func (st *Store) ServerSideApply(obj runtime.Object) (Key, bool, error) {
+	key, err := KeyOf(obj)
+	if err != nil {
+		return key, false, err
+	}
+	old, replaced := st.Get(key)
+	if ns, ok := obj.(*corev1.Namespace); ok && replaced {
+		merged := old.(*corev1.Namespace).DeepCopy()
+		merged.Labels = mergeStrings(merged.Labels, ns.Labels)
+		merged.Annotations = mergeStrings(merged.Annotations, ns.Annotations)
+		obj = merged
+	}
+	_, err = st.Apply(obj)
+	return key, replaced, err
+}
+
+func mergeStrings(into, from map[string]string) map[string]string {
+	if len(from) == 0 {
+		return into
+	}
+	if into == nil {
+		into = make(map[string]string, len(from))
+	}
+	maps.Copy(into, from)
+	return into
+}

@@ -212,3 +212,36 @@ func clone(m map[string]string) map[string]string {
 	}
 	return out
 }
+
+// Server-side apply merges a Namespace's labels and annotations and
+// replaces anything else.
+func TestServerSideApply(t *testing.T) {
+	st := snapshot.NewStore(&snapshot.Snapshot{Namespaces: []corev1.Namespace{{ObjectMeta: metav1.ObjectMeta{Name: "a",
+		Labels: map[string]string{"tenant": "x", "pod-security.kubernetes.io/enforce": "privileged"}}}}})
+	patch := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a", Labels: map[string]string{"pod-security.kubernetes.io/enforce": "baseline"},
+		Annotations: map[string]string{"note": "hardened"}}}
+	key, replaced, err := st.ServerSideApply(patch)
+	if err != nil || !replaced {
+		t.Fatalf("apply: replaced %v, err %v", replaced, err)
+	}
+	got, _ := st.Get(key)
+	want := map[string]string{"tenant": "x", "pod-security.kubernetes.io/enforce": "baseline", "kubernetes.io/metadata.name": "a"}
+	if d := cmp.Diff(want, got.(*corev1.Namespace).Labels); d != "" {
+		t.Errorf("labels (-want +got):\n%s", d)
+	}
+	if got.(*corev1.Namespace).Annotations["note"] != "hardened" {
+		t.Errorf("annotations not merged: %v", got.(*corev1.Namespace).Annotations)
+	}
+	if _, replaced, _ := st.ServerSideApply(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "b"}}); replaced {
+		t.Error("a new namespace reported as replacing one")
+	}
+	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "p", Labels: map[string]string{"v": "1"}}}
+	st.ServerSideApply(np)
+	np2 := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "p"}}
+	if _, replaced, _ := st.ServerSideApply(np2); !replaced {
+		t.Error("policy not reported replaced")
+	}
+	if got, _ := st.Get(snapshot.Key{Resource: schema.GroupResource{Group: "networking.k8s.io", Resource: "networkpolicies"}, Namespace: "a", Name: "p"}); len(got.(*networkingv1.NetworkPolicy).Labels) != 0 {
+		t.Errorf("a policy was merged, not replaced: %v", got.(*networkingv1.NetworkPolicy).Labels)
+	}
+}

@@ -64,6 +64,7 @@ otherwise 0; 1 on error (docs/exit-codes.md).`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, streams) },
 	}
 	f.source.AddFlags(cmd.Flags())
+	f.source.AddWithFlag(cmd.Flags())
 	render.AuditFormats.AddFlag(cmd.Flags(), &f.output)
 	cmd.Flags().StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding, a breached tenant pair or a tenant's path to cluster-admin is at or above this severity: critical, high, medium, low, info or none")
 	cmd.Flags().StringVar(&f.color, "color", "auto", "colour the text report: auto (only on a terminal), always or never")

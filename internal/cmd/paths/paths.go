@@ -59,6 +59,7 @@ does (isolated), 1 on error.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, streams) },
 	}
 	f.source.AddFlags(cmd.Flags())
+	f.source.AddWithFlag(cmd.Flags())
 	cmd.Flags().StringVar(&f.from, "from", "", "tenant or subject the paths start from (default: every tenant)")
 	cmd.Flags().StringVar(&f.to, "to", "", "tenant or cluster-admin the paths end at (default: every other tenant)")
 	render.PathsFormats.AddFlag(cmd.Flags(), &f.output)

@@ -52,6 +52,7 @@ with the allowed ports.`,
 	}
 	fs := cmd.Flags()
 	f.source.AddFlags(fs)
+	f.source.AddWithFlag(fs)
 	fs.Int32Var(&f.port, "port", 0, "destination port (default: any port)")
 	fs.StringVar(&f.protocol, "protocol", "TCP", "protocol: TCP, UDP or SCTP")
 	fs.BoolVar(&f.matrix, "matrix", false, "print the namespace reachability matrix instead of one verdict")

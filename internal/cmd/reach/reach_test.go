@@ -162,3 +162,32 @@ func TestOutputChecks(t *testing.T) {
 		})
 	}
 }
+
+// --with applies manifests as a server-side apply would: the seed's curl
+// is refused with the deny policy applied, and allowed again when a later
+// manifest replaces that policy (same namespace and name) instead of
+// clashing with it as a second -f would.
+func TestWith(t *testing.T) {
+	out, code := execute(t, "default/nginx-default", "network/nginx", "--port", "80", "--demo", "--with", "testdata/deny-network.yaml")
+	if code != cli.ExitNo || !strings.Contains(out, "NetworkPolicy network/default-deny-ingress") {
+		t.Errorf("with the deny policy: exit %d\n%s", code, out)
+	}
+	out, code = execute(t, "default/nginx-default", "network/nginx", "--port", "80", "--demo", "--with", "testdata/deny-network.yaml", "--with", "testdata/allow-network.yaml")
+	if code != 0 || !strings.HasPrefix(out, "yes\n") {
+		t.Errorf("with the policy replaced: exit %d\n%s", code, out)
+	}
+	for file, want := range map[string]string{
+		"testdata/unmodelled.yaml": "--with: testdata/unmodelled.yaml holds objects of kinds bulkhead does not model, so their effect cannot be analysed: cilium.io/v2/CiliumNetworkPolicy",
+		"testdata/missing.yaml":    "--with:",
+	} {
+		var outBuf, errOut bytes.Buffer
+		cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &outBuf, ErrOut: &errOut})
+		cmd.SetArgs([]string{"default/busybox", "network/nginx", "--demo", "--with", file})
+		cmd.SetOut(&outBuf)
+		cmd.SetErr(&errOut)
+		err := cmd.ExecuteContext(context.Background())
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("--with %s: error %v, want %q", file, err, want)
+		}
+	}
+}

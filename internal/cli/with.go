@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// applyWith applies the --with manifests to snap, which it takes, one
+// after the other as successive `kubectl apply --server-side` would (a
+// later one replaces what an earlier one applied), and returns the
+// normalised result.
+func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapshot.Snapshot, error) {
+	st := snapshot.NewStore(snap)
+	applied, replaced := 0, 0
+	for _, f := range s.With {
+		objs, err := s.readWith(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range objs {
+			_, r, err := st.ServerSideApply(o.Obj)
+			if err != nil {
+				return nil, fmt.Errorf("--with %s: %s %s: %w", f, o.Kind, o.Obj.GetName(), err)
+			}
+			applied++
+			if r {
+				replaced++
+			}
+		}
+	}
+	view := st.View()
+	view.Source += " with " + strings.Join(s.With, ", ")
+	fmt.Fprintf(streams.ErrOut, "bulkhead: --with: applied %s from %s (%d replacing existing ones, %d new)\n",
+		counted(applied, "object", "objects"), strings.Join(s.With, ", "), replaced, applied-replaced)
+	return view, nil
+}
+
+// readWith reads one --with manifest. A reviewed change must be read
+// whole: any document skipped, and any object of a kind bulkhead does not
+// model, is an error.
+func (s *Source) readWith(file string) ([]snapshot.Object, error) {
+	l := load.New(file, load.Options{Namespace: s.Namespace})
+	if err := l.Path(file); err != nil {
+		return nil, fmt.Errorf("--with: %w", err)
+	}
+	with, stats, err := l.Result()
+	if err != nil {
+		return nil, fmt.Errorf("--with: %w", err)
+	}
+	switch {
+	case len(with.Problems) > 0:
+		return nil, fmt.Errorf("--with: %s of %s skipped: %s", counted(stats.Skipped, "document", "documents"), file, summarise(with.Problems))
+	case len(with.Unknown) > 0:
+		kinds := make([]string, 0, len(with.Unknown))
+		for k := range with.Unknown {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		return nil, fmt.Errorf("--with: %s holds objects of kinds bulkhead does not model, so their effect cannot be analysed: %s", file, strings.Join(kinds, ", "))
+	case stats.Objects == 0:
+		return nil, fmt.Errorf("--with: %w", noObjects([]string{file}, with, stats))
+	}
+	return with.Objects(), nil
+}
