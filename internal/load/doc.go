@@ -15,7 +15,9 @@
 // input order, so that what is loaded and every message are the same on
 // any number of CPUs. JSON, and YAML of the kind kubectl and Helm print,
 // go a fast way: converted straight to JSON (yamlToJSON, compactJSON)
-// and decoded straight into the scheme's types (decodeTyped). Anything
+// and decoded straight into the scheme's types (decodeTyped); the items
+// of a compact JSON List are decoded where they are read
+// (decodeCompact), checked on the way as the conversion would. Anything
 // else, and every document with an error, goes the reference way:
 // sigs.k8s.io/yaml and the scheme's strict deserializer, whose results
 // and messages the fast way is held to by differential tests and
