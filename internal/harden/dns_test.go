@@ -100,7 +100,7 @@ func corednsConfigMap(corefile string) *corev1.ConfigMap {
 // those of the same kind, namespace and name, or are added.
 func withObjects(t *testing.T, snap *snapshot.Snapshot, objs ...runtime.Object) *snapshot.Snapshot {
 	t.Helper()
-	return applyProposal(t, snap, Proposal{Apply: objs})
+	return adoptProposal(t, snap, Proposal{Apply: objs})
 }
 
 func TestDNSPlanCorefiles(t *testing.T) {
@@ -350,20 +350,20 @@ func renderProposals(t *testing.T, ps []Proposal) string {
 	return b.String()
 }
 
-// applyProposal returns a copy of the snapshot with a proposal adopted, as
+// adoptProposal returns a copy of the snapshot with a proposal adopted, as
 // the API server would hold it: its Apply objects replace those of the same
 // kind, namespace and name (or are added), its Delete objects are removed.
-func applyProposal(t *testing.T, snap *snapshot.Snapshot, p Proposal) *snapshot.Snapshot {
+func adoptProposal(t *testing.T, snap *snapshot.Snapshot, p Proposal) *snapshot.Snapshot {
 	t.Helper()
 	after := snap.Clone()
 	change := func(o runtime.Object, del bool) {
 		switch x := o.(type) {
 		case *corev1.ConfigMap:
-			after.ConfigMaps = put(after.ConfigMaps, x, del)
+			after.ConfigMaps = replaceByName(after.ConfigMaps, x, del)
 		case *rbacv1.RoleBinding:
-			after.RoleBindings = put(after.RoleBindings, x, del)
+			after.RoleBindings = replaceByName(after.RoleBindings, x, del)
 		case *rbacv1.ClusterRoleBinding:
-			after.ClusterRoleBindings = put(after.ClusterRoleBindings, x, del)
+			after.ClusterRoleBindings = replaceByName(after.ClusterRoleBindings, x, del)
 		default:
 			t.Fatalf("cannot apply a %T", o)
 		}
@@ -377,9 +377,9 @@ func applyProposal(t *testing.T, snap *snapshot.Snapshot, p Proposal) *snapshot.
 	return after
 }
 
-// put returns a new slice of xs without the object of obj's namespace and
+// replaceByName returns a new slice of xs without the object of obj's namespace and
 // name, plus obj unless del, sorted by namespace and name.
-func put[T any, PT interface {
+func replaceByName[T any, PT interface {
 	*T
 	metav1.Object
 }](xs []T, obj PT, del bool) []T {

@@ -184,7 +184,9 @@ func (n *narrowing) propose() (*Proposal, []string) {
 	for i, raw := range n.b.Subjects {
 		s, ok := n.b.SubjectAt(i)
 		if home, cross := homes[rbac.SubjectRef(s)]; ok && cross {
-			gone = append(gone, taken{s, home})
+			if !slices.ContainsFunc(gone, func(g taken) bool { return g.subject == s }) {
+				gone = append(gone, taken{s, home})
+			}
 			continue
 		}
 		kept = append(kept, raw)
