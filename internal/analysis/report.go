@@ -73,21 +73,6 @@ const (
 	NotRun     = "not run"
 )
 
-// Engine is one isolation analysis.
-type Engine struct {
-	Name     string
-	Category finding.Category
-	// Needs lists the resources (as snapshot Gap names) the analysis reads;
-	// a gap in any of them makes it incomplete.
-	Needs []string
-	// Run analyses the facts of a normalised snapshot. It must be pure and
-	// deterministic.
-	Run func(*Facts) []finding.Finding
-	// Absent, when set, says why the analysis is not part of this build,
-	// and Run is nil.
-	Absent string
-}
-
 // ExplainedCells is how many of the most severe breached tenant pairs carry
 // their witness path, with the evidence of each hop; `bulkhead paths`
 // gives the path of any other.

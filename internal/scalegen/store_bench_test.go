@@ -6,10 +6,16 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
+	nodeengine "github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // loadStore loads the generated cluster of tenants into a store, outside
@@ -65,6 +71,62 @@ func BenchmarkStoreView(b *testing.B) {
 				if v := st.View(); len(v.Pods) == 0 {
 					b.Fatal("no pods in the view")
 				}
+			}
+		})
+	}
+}
+
+// BenchmarkReanalysis is the audit of a cluster after one object changed,
+// from the facts of the audit before (analysis.Facts.Update): the view of
+// the changed store, Pod Security refusals, tenancy, the engines whose
+// facts the change makes stale, the attack graph and the report. Issue
+// 12's goal is 100 ms at 100,000 pods for each of the four changes.
+func BenchmarkReanalysis(b *testing.B) {
+	for _, s := range sizes {
+		b.Run("pods="+s.name, func(b *testing.B) {
+			skipUnlessFull(b, s)
+			st := loadStore(b, s.tenants)
+			ns := namespaceName(0)
+			cfg := tenancy.Config{Label: tenantLabel}
+			audit := func(st *snapshot.Store, prev *analysis.Facts, changed []snapshot.Key) *analysis.Facts {
+				view := st.View()
+				nodeengine.DropRefused(view)
+				ten, err := tenancy.Resolve(view, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				f := analysis.NewFacts(view, ten)
+				if prev != nil {
+					f = prev.Update(view, ten, changed)
+				}
+				analysis.Run(f, analysis.Engines(), analysis.Options{Matrix: true})
+				return f
+			}
+			facts := audit(st, nil, nil)
+			for _, c := range []struct {
+				name string
+				obj  runtime.Object
+			}{
+				{"pod", &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "what-if", Labels: map[string]string{"app": "what-if"}},
+					Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}}},
+				{"networkpolicy", &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "what-if"},
+					Spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{}}}}},
+				{"rolebinding", &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "what-if"},
+					RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+					Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "default", Namespace: namespaceName(NamespacesPerTenant)}}}},
+				{"namespace-label", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: map[string]string{"what-if": "yes"}}}},
+			} {
+				b.Run(c.name, func(b *testing.B) {
+					b.ReportAllocs()
+					for i := 0; i < b.N; i++ {
+						changed := st.Clone()
+						key, _, err := changed.ServerSideApply(c.obj)
+						if err != nil {
+							b.Fatal(err)
+						}
+						audit(changed, facts, []snapshot.Key{key})
+					}
+				})
 			}
 		})
 	}
