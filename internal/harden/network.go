@@ -1,0 +1,339 @@
+package harden
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// namePrefix starts the name of every policy harden writes, so that it
+// never takes the name of a policy the cluster has.
+const namePrefix = "bulkhead-"
+
+// NetworkPlan writes the NetworkPolicies that wall each tenant namespace
+// in (not the cluster tenant's, not the platform's) while keeping what the
+// tenant needs, and says in notes what it could not do or had to assume.
+// Per namespace:
+//
+//   - bulkhead-default-deny isolates every pod for ingress and egress;
+//   - bulkhead-allow-dns lets every pod reach the cluster DNS pods actually
+//     found (the DNS Service's selector, in its namespace, on its target
+//     ports, UDP and TCP);
+//   - bulkhead-allow-ingress and bulkhead-allow-egress let the pods that no
+//     existing policy isolates (see openPods) talk to all the tenant's
+//     namespaces, take connections from the platform namespaces that reach
+//     them today, and, with Egress internet, reach addresses outside the
+//     cluster but the metadata service and the pod and service ranges;
+//   - bulkhead-flow-NAME-ingress/-egress keep each of opts.AllowFlows.
+//
+// Namespaces are selected by kubernetes.io/metadata.name, which the API
+// server sets and no tenant can change. Existing policies are kept as they
+// are: a pod they isolate keeps exactly what their rules allow. Policies
+// harden wrote before (labelled app.kubernetes.io/managed-by=bulkhead) are
+// set aside first, so a rerun on the hardened cluster writes the same
+// objects again and nothing new. Output is sorted by namespace and name.
+func NetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([]Object, []string, error) {
+	egress := opts.Egress
+	if egress == "" {
+		egress = EgressInternet
+	}
+	if egress != EgressInternet && egress != EgressNone {
+		return nil, nil, fmt.Errorf("egress %q: want %s or %s", opts.Egress, EgressInternet, EgressNone)
+	}
+	flows, err := parseFlows(opts.AllowFlows)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.AdminNetwork {
+		// AdminNetworkPolicy output is not written yet; refusing beats
+		// writing NetworkPolicies the user did not ask for.
+		return nil, nil, errors.New("admin network policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy) are not supported yet: plan NetworkPolicies instead")
+	}
+	base := withoutOwn(snap)
+	model := netpol.Compile(base, netpol.DefaultOptions())
+	w := &networkWriter{base: base, ten: ten, findings: findingsByNamespace(model.Findings(base, ten))}
+	var notes []string
+	var dnsNotes []string
+	w.dns, dnsNotes = findDNS(base, ten)
+	notes = append(notes, dnsNotes...)
+	if egress == EgressInternet {
+		var n []string
+		w.internet, n = internetBlocks(base, ten)
+		notes = append(notes, n...)
+	}
+	w.platform = platformReach(model, ten)
+	var out []Object
+	for _, t := range ten.Tenants() {
+		if t.System || t.Platform {
+			continue
+		}
+		for _, ns := range t.Namespaces {
+			objs, n := w.namespace(ns, t.Namespaces)
+			out = append(out, objs...)
+			notes = append(notes, n...)
+		}
+	}
+	fo, fn := w.flows(flows)
+	out = append(out, fo...)
+	notes = append(notes, fn...)
+	sortNetworkObjects(out)
+	return out, notes, nil
+}
+
+// networkWriter holds what every namespace's policies are written from.
+type networkWriter struct {
+	base     *snapshot.Snapshot
+	ten      *tenancy.Tenancy
+	findings map[string]map[string]bool // namespace -> finding IDs
+	dns      *clusterDNS
+	internet []networkingv1.IPBlock
+	platform map[string][]string // tenant namespace -> platform namespaces reaching it
+}
+
+// namespace writes the policies of one tenant namespace.
+func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []string) {
+	var out []Object
+	var notes []string
+	add := func(np *networkingv1.NetworkPolicy, closes []string, why string) {
+		np.Name = w.freeName(ns, np.Name)
+		stamp(&np.ObjectMeta, closes, why)
+		out = append(out, Object{Layer: Network, Namespace: ns, Obj: np, Closes: sortedIDs(closes), Why: why})
+	}
+	ids := w.findings[ns]
+	add(newPolicy(ns, namePrefix+"default-deny", metav1.LabelSelector{}, bothDirections),
+		presentIDs(ids, netpol.IDCrossTenant, netpol.IDNoDefaultIngress, netpol.IDNoDefaultEgress, netpol.IDMetadata),
+		"isolates every pod of the namespace for ingress and egress: only what the other policies allow gets through")
+	if w.dns != nil {
+		np := newPolicy(ns, namePrefix+"allow-dns", metav1.LabelSelector{}, egressOnly)
+		np.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{w.dns.peer()}, Ports: w.dns.policyPorts()}}
+		add(np, presentIDs(ids, netpol.IDDNSBlocked), "allows egress to "+w.dns.describe())
+	}
+	tenantPeer := namespacesPeer(tenantNS)
+	in := []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{tenantPeer}}}
+	inWhy := fmt.Sprintf("allows ingress from the tenant's namespaces (%s)", strings.Join(tenantNS, ", "))
+	if p := w.platform[ns]; len(p) > 0 {
+		in = append(in, networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{namespacesPeer(p)}})
+		inWhy += fmt.Sprintf(" and from the platform namespaces that reach it today (%s)", strings.Join(p, ", "))
+	}
+	eg := []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{tenantPeer}}}
+	egWhy := fmt.Sprintf("allows egress to the tenant's namespaces (%s)", strings.Join(tenantNS, ", "))
+	if len(w.internet) > 0 {
+		var to []networkingv1.NetworkPolicyPeer
+		for i := range w.internet {
+			to = append(to, networkingv1.NetworkPolicyPeer{IPBlock: w.internet[i].DeepCopy()})
+		}
+		eg = append(eg, networkingv1.NetworkPolicyEgressRule{To: to})
+		egWhy += " and to addresses outside the cluster (not the metadata service, the pod or the service range)"
+	}
+	for _, d := range []struct {
+		dir  networkingv1.PolicyType
+		name string
+		why  string
+		set  func(*networkingv1.NetworkPolicy)
+	}{
+		{networkingv1.PolicyTypeIngress, "allow-ingress", inWhy, func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress = deepIngress(in) }},
+		{networkingv1.PolicyTypeEgress, "allow-egress", egWhy, func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepEgress(eg) }},
+	} {
+		sels, exact := openPods(w.base.NetworkPolicies, ns, d.dir)
+		if !exact {
+			notes = append(notes, fmt.Sprintf("network: namespace %s: the existing %s policies select pods in too many ways to select exactly the pods they leave open; %s selects every pod, adding its rules to the pods those policies isolate", ns, strings.ToLower(string(d.dir)), namePrefix+d.name))
+		}
+		for i, sel := range sels {
+			name := namePrefix + d.name
+			if i > 0 {
+				name += fmt.Sprintf("-%d", i+1)
+			}
+			np := newPolicy(ns, name, sel, []networkingv1.PolicyType{d.dir})
+			d.set(np)
+			why := d.why
+			if len(sel.MatchLabels)+len(sel.MatchExpressions) > 0 {
+				why += "; only for the pods no existing policy isolates for " + strings.ToLower(string(d.dir))
+			}
+			add(np, nil, why)
+		}
+	}
+	for _, p := range w.base.Pods {
+		if p.Namespace == ns && p.Spec.HostNetwork {
+			notes = append(notes, fmt.Sprintf("network: pod %s/%s is on the host network: pod policy does not cover it, and the tenant's pods now refuse its connections unless they come from its own node (%s)", ns, p.Name, netpol.IDHostNetwork))
+		}
+	}
+	return out, notes
+}
+
+var (
+	bothDirections = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
+	egressOnly     = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
+)
+
+// newPolicy is an empty NetworkPolicy ready to be applied.
+func newPolicy(ns, name string, sel metav1.LabelSelector, types []networkingv1.PolicyType) *networkingv1.NetworkPolicy {
+	return &networkingv1.NetworkPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec:       networkingv1.NetworkPolicySpec{PodSelector: sel, PolicyTypes: append([]networkingv1.PolicyType(nil), types...)},
+	}
+}
+
+// namespacesPeer selects every pod of the named namespaces, by the
+// kubernetes.io/metadata.name label the API server sets.
+func namespacesPeer(names []string) networkingv1.NetworkPolicyPeer {
+	return networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
+		Key: metadataNameLabel, Operator: metav1.LabelSelectorOpIn, Values: append([]string(nil), names...),
+	}}}}
+}
+
+// metadataNameLabel is the label the API server gives every namespace, its name.
+const metadataNameLabel = "kubernetes.io/metadata.name"
+
+func deepIngress(rs []networkingv1.NetworkPolicyIngressRule) []networkingv1.NetworkPolicyIngressRule {
+	out := make([]networkingv1.NetworkPolicyIngressRule, len(rs))
+	for i := range rs {
+		rs[i].DeepCopyInto(&out[i])
+	}
+	return out
+}
+
+func deepEgress(rs []networkingv1.NetworkPolicyEgressRule) []networkingv1.NetworkPolicyEgressRule {
+	out := make([]networkingv1.NetworkPolicyEgressRule, len(rs))
+	for i := range rs {
+		rs[i].DeepCopyInto(&out[i])
+	}
+	return out
+}
+
+// freeName returns name, or name with a number when a policy harden did
+// not write already has it in the namespace.
+func (w *networkWriter) freeName(ns, name string) string {
+	taken := func(n string) bool {
+		for i := range w.base.NetworkPolicies {
+			if np := &w.base.NetworkPolicies[i]; np.Namespace == ns && np.Name == n {
+				return true
+			}
+		}
+		return false
+	}
+	if !taken(name) {
+		return name
+	}
+	for i := 2; ; i++ {
+		if n := fmt.Sprintf("%s-x%d", name, i); !taken(n) {
+			return n
+		}
+	}
+}
+
+// withoutOwn returns the snapshot without the NetworkPolicies harden
+// wrote, so that a plan is made from the cluster's own policies only.
+func withoutOwn(snap *snapshot.Snapshot) *snapshot.Snapshot {
+	own := func(np *networkingv1.NetworkPolicy) bool { return np.Labels[ManagedByLabel] == ManagedBy }
+	any := false
+	for i := range snap.NetworkPolicies {
+		any = any || own(&snap.NetworkPolicies[i])
+	}
+	if !any {
+		return snap
+	}
+	c := snap.Clone()
+	c.NetworkPolicies = nil
+	for i := range snap.NetworkPolicies {
+		if !own(&snap.NetworkPolicies[i]) {
+			c.NetworkPolicies = append(c.NetworkPolicies, snap.NetworkPolicies[i])
+		}
+	}
+	return c
+}
+
+// findingsByNamespace indexes the IDs of findings by the namespaces of the
+// pods and namespaces they name.
+func findingsByNamespace(fs []finding.Finding) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, f := range fs {
+		for _, r := range append(append([]finding.Ref(nil), f.Subjects...), f.Objects...) {
+			ns := r.Namespace
+			if r.Kind == "Namespace" {
+				ns = r.Name
+			}
+			if ns == "" {
+				continue
+			}
+			if out[ns] == nil {
+				out[ns] = map[string]bool{}
+			}
+			out[ns][f.ID] = true
+		}
+	}
+	return out
+}
+
+// pick returns the ids present, in order.
+func presentIDs(present map[string]bool, ids ...string) []string {
+	var out []string
+	for _, id := range ids {
+		if present[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func sortedIDs(ids []string) []string {
+	out := append([]string(nil), ids...)
+	sort.Strings(out)
+	return out
+}
+
+// platformReach lists, per tenant namespace, the platform namespaces
+// some of whose pods (not on the host network, which namespace selectors
+// never match) reach some pod of it today.
+func platformReach(m *netpol.Model, ten *tenancy.Tenancy) map[string][]string {
+	var platform []netpol.Class
+	byNS := map[string][]netpol.ClassID{}
+	for _, c := range m.Classes() {
+		switch {
+		case c.IsExternal() || c.HostNetwork:
+		case ten.IsPlatform(c.Namespace):
+			platform = append(platform, c)
+		case !ten.IsSystem(c.Namespace):
+			byNS[c.Namespace] = append(byNS[c.Namespace], c.ID)
+		}
+	}
+	out := map[string][]string{}
+	for ns, dsts := range byNS {
+		seen := map[string]bool{}
+		for _, p := range platform {
+			if seen[p.Namespace] {
+				continue
+			}
+			for _, d := range dsts {
+				if m.Reaches(p.ID, d) {
+					seen[p.Namespace] = true
+					out[ns] = append(out[ns], p.Namespace)
+					break
+				}
+			}
+		}
+		sort.Strings(out[ns])
+	}
+	return out
+}
+
+// sortNetworkObjects orders objects by namespace, then kind and name.
+func sortNetworkObjects(objs []Object) {
+	key := func(o Object) string {
+		name := ""
+		if m, ok := o.Obj.(metav1.Object); ok {
+			name = m.GetName()
+		}
+		return o.Namespace + "\x00" + o.Obj.GetObjectKind().GroupVersionKind().Kind + "\x00" + name
+	}
+	sort.SliceStable(objs, func(i, j int) bool { return key(objs[i]) < key(objs[j]) })
+}

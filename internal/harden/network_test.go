@@ -1,0 +1,359 @@
+package harden
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/yaml"
+
+	"github.com/bulkhead-dev/bulkhead/examples"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/scalegen"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// The package's test files share one -update flag: the first to run its
+// init defines it.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files under testdata/")
+	}
+}
+
+// networkGolden compares got with testdata/network/NAME, rewriting it
+// with -update.
+func networkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "network", name)
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update writes it)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s is stale (-want +got; go test -update rewrites it):\n%s", path, d)
+	}
+}
+
+// renderNetwork writes a plan as the YAML documents to apply, each
+// preceded by what it closes and why, then the notes.
+func renderNetwork(t *testing.T, objs []Object, notes []string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, o := range objs {
+		y, err := yaml.Marshal(o.Obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString("# " + string(o.Layer) + " " + o.Namespace + ": " + o.Why + "\n")
+		if len(o.Closes) > 0 {
+			b.WriteString("# closes " + strings.Join(o.Closes, ", ") + "\n")
+		}
+		b.WriteString(string(y) + "---\n")
+	}
+	for _, n := range notes {
+		b.WriteString("# note: " + n + "\n")
+	}
+	return b.String()
+}
+
+func seedCluster(t *testing.T) (*snapshot.Snapshot, *tenancy.Tenancy) {
+	t.Helper()
+	snap, err := load.FS(examples.SeedCluster, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Normalize()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap, ten
+}
+
+// checkValid checks what the API server checks of a NetworkPolicy that
+// bulkhead could get wrong: names, labels, selectors, ports and ipBlocks.
+func checkValid(t *testing.T, objs []Object) {
+	t.Helper()
+	for _, o := range objs {
+		np, ok := o.Obj.(*networkingv1.NetworkPolicy)
+		if !ok {
+			t.Errorf("%T: want a NetworkPolicy", o.Obj)
+			continue
+		}
+		where := np.Namespace + "/" + np.Name
+		if np.APIVersion != "networking.k8s.io/v1" || np.Kind != "NetworkPolicy" {
+			t.Errorf("%s: TypeMeta %v", where, np.TypeMeta)
+		}
+		if errs := validation.IsDNS1123Subdomain(np.Name); len(errs) > 0 || !strings.HasPrefix(np.Name, namePrefix) {
+			t.Errorf("%s: name: %v", where, errs)
+		}
+		if np.Namespace != o.Namespace || o.Layer != Network || o.Why == "" || np.Labels[ManagedByLabel] != ManagedBy || np.Annotations[ReasonAnnotation] != o.Why {
+			t.Errorf("%s: object not stamped as harden's: %+v", where, np.ObjectMeta)
+		}
+		sels := []*metav1.LabelSelector{&np.Spec.PodSelector}
+		var peers []networkingv1.NetworkPolicyPeer
+		var ports []networkingv1.NetworkPolicyPort
+		for _, r := range np.Spec.Ingress {
+			peers, ports = append(peers, r.From...), append(ports, r.Ports...)
+		}
+		for _, r := range np.Spec.Egress {
+			peers, ports = append(peers, r.To...), append(ports, r.Ports...)
+		}
+		for _, p := range peers {
+			if p.PodSelector != nil {
+				sels = append(sels, p.PodSelector)
+			}
+			if p.NamespaceSelector != nil {
+				sels = append(sels, p.NamespaceSelector)
+				for k := range p.NamespaceSelector.MatchLabels {
+					if k == "name" {
+						t.Errorf("%s: selects namespaces by a name label Kubernetes never sets", where)
+					}
+				}
+			}
+			if p.IPBlock != nil && (p.PodSelector != nil || p.NamespaceSelector != nil) {
+				t.Errorf("%s: ipBlock with selectors in one peer", where)
+			}
+			if p.IPBlock != nil {
+				checkIPBlock(t, where, p.IPBlock)
+			}
+		}
+		for _, s := range sels {
+			if _, err := metav1.LabelSelectorAsSelector(s); err != nil {
+				t.Errorf("%s: selector %v: %v", where, s, err)
+			}
+		}
+		for _, p := range ports {
+			if p.Protocol == nil || p.Port == nil {
+				t.Errorf("%s: port %v without protocol or port", where, p)
+				continue
+			}
+			if p.Port.Type == intstr.String && len(validation.IsValidPortName(p.Port.StrVal)) > 0 ||
+				p.Port.Type == intstr.Int && len(validation.IsValidPortNum(int(p.Port.IntVal))) > 0 {
+				t.Errorf("%s: bad port %v", where, p.Port)
+			}
+		}
+		if np.Spec.Ingress != nil && len(np.Spec.Ingress) == 0 || np.Spec.Egress != nil && len(np.Spec.Egress) == 0 {
+			t.Errorf("%s: an empty rule list the API server drops", where)
+		}
+	}
+}
+
+func TestNetworkSeed(t *testing.T) {
+	snap, ten := seedCluster(t)
+	objs, notes, err := NetworkPlan(snap, ten, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, objs)
+	p := newProof(t, snap, ten, objs, nil)
+	p.check(t)
+	if n := p.crossTenantPairs(t, p.before); n == 0 {
+		t.Errorf("the seed cluster has no cross-tenant pair before: the proof proves nothing")
+	}
+	if n := p.crossTenantPairs(t, p.after); n != 0 {
+		t.Errorf("%d cross-tenant pairs after, want none", n)
+	}
+	// What stays is busybox: on the host network, no pod policy protects
+	// it (BH-NET-008 says so).
+	after := netpol.Analyze(withPolicies(snap, objs), ten, netpol.DefaultOptions())
+	for _, f := range after {
+		switch f.ID {
+		case netpol.IDCrossTenant:
+			if !slices.Contains(f.Objects, finding.Ref{Kind: "Pod", Namespace: "default", Name: "busybox"}) {
+				t.Errorf("after: %s %s %v", f.ID, f.Reason, f.Objects)
+			}
+		case netpol.IDNoDefaultIngress, netpol.IDNoDefaultEgress, netpol.IDDNSBlocked, netpol.IDMetadata:
+			t.Errorf("after: %s %s", f.ID, f.Reason)
+		}
+	}
+	networkGolden(t, "seed.yaml", renderNetwork(t, objs, notes))
+}
+
+func TestNetworkFixture(t *testing.T) {
+	snap, ten := fixture(t)
+	flows := []Flow{{Name: "Billing API", From: Peer{Namespace: "a2", Pods: map[string]string{"app": "api"}}, To: Peer{Namespace: "b1", Pods: map[string]string{"app": "web"}}, Ports: []string{"8080"}}}
+	objs, notes, err := NetworkPlan(snap, ten, Options{AllowFlows: flows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, objs)
+	p := newProof(t, snap, ten, objs, flows)
+	p.check(t)
+	if n := p.crossTenantPairs(t, p.before); n == 0 {
+		t.Errorf("the fixture has no cross-tenant pair before")
+	}
+	for _, c := range []struct {
+		src, dst netpol.Endpoint
+		port     int32
+		proto    corev1.Protocol
+		want     bool
+	}{
+		// the flow, and only on its port
+		{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "b1", Pod: "web"}, 8080, corev1.ProtocolTCP, true},
+		{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "b1", Pod: "web"}, 22, corev1.ProtocolTCP, false},
+		// another tenant, on a port its existing policy allows from a1:
+		// a1's egress now stops it
+		{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{Namespace: "b1", Pod: "web"}, 8080, corev1.ProtocolTCP, false},
+		// the tenant's two namespaces still talk
+		{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "a1", Pod: "web"}, 8080, corev1.ProtocolTCP, true},
+		// a1's database keeps its own policy: only a1's web on 5432
+		{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{Namespace: "a1", Pod: "db"}, 5432, corev1.ProtocolTCP, true},
+		{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "a1", Pod: "db"}, 5432, corev1.ProtocolTCP, false},
+		// DNS on the pods' port, not the Service's, from a namespace whose
+		// own egress policy blocked it
+		{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 5353, corev1.ProtocolUDP, true},
+		{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 5353, corev1.ProtocolTCP, true},
+		{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 9153, corev1.ProtocolTCP, false},
+		// monitoring still scrapes what it did: a2's pods, not b1's web,
+		// which b1's own policy isolates
+		{netpol.Endpoint{Namespace: "monitoring", Pod: "prometheus"}, netpol.Endpoint{Namespace: "a2", Pod: "api"}, 8080, corev1.ProtocolTCP, true},
+		{netpol.Endpoint{Namespace: "monitoring", Pod: "prometheus"}, netpol.Endpoint{Namespace: "b1", Pod: "web"}, 9090, corev1.ProtocolTCP, false},
+		// the internet, but not the metadata service nor pods by address
+		{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{IP: mustAddr("203.0.113.7")}, 443, corev1.ProtocolTCP, true},
+		{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{IP: mustAddr("169.254.169.254")}, 80, corev1.ProtocolTCP, false},
+		{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{Namespace: "monitoring", Pod: "prometheus"}, 9090, corev1.ProtocolTCP, false},
+	} {
+		v, err := p.after.Reach(c.src, c.dst, c.port, c.proto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Allowed != c.want {
+			t.Errorf("%s -> %s %s/%d: allowed %v, want %v\n%s", c.src, c.dst, c.proto, c.port, v.Allowed, c.want, strings.Join(v.Explain(), "\n"))
+		}
+	}
+	networkGolden(t, "fixture.yaml", renderNetwork(t, objs, notes))
+}
+
+// A generated cluster of three tenants of five namespaces each, with
+// their own default-deny, same-tenant, DNS and cross-tenant policies,
+// AdminNetworkPolicies and the platform (CoreDNS, an ingress controller,
+// monitoring).
+func TestNetworkGenerated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pair by pair over a generated cluster")
+	}
+	var buf bytes.Buffer
+	if _, err := scalegen.Write(&buf, scalegen.Config{Tenants: 3, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := load.FS(fstest.MapFS{"cluster.yaml": {Data: buf.Bytes()}}, "generated")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Normalize()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{Label: "tenant", PlatformNamespaces: []string{"default", "ingress-nginx", "monitoring", "cert-manager"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, _, err := NetworkPlan(snap, ten, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, objs)
+	deny := 0
+	for _, o := range objs {
+		if o.Obj.(*networkingv1.NetworkPolicy).Name == "bulkhead-default-deny" {
+			deny++
+		}
+	}
+	if len(snap.Pods) < 3*scalegen.PodsPerTenant || deny != 3*scalegen.NamespacesPerTenant {
+		t.Fatalf("%d pods, %d default-deny policies: not the cluster the test is about", len(snap.Pods), deny)
+	}
+	newProof(t, snap, ten, objs, nil).check(t)
+	checkIdempotent(t, snap, ten, Options{}, objs)
+}
+
+// Planning again on the cluster with the plan applied writes the same
+// objects (applying them changes nothing) and nothing else; planning
+// twice gives the same bytes.
+func TestNetworkIdempotent(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   func(*testing.T) (*snapshot.Snapshot, *tenancy.Tenancy)
+		opts Options
+	}{
+		{"seed", seedCluster, Options{}},
+		{"fixture", fixture, Options{Egress: EgressNone, AllowFlows: []Flow{{Name: "x", From: Peer{Namespace: "b1"}, To: Peer{Namespace: "a1"}}}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			snap, ten := c.in(t)
+			objs, _, err := NetworkPlan(snap, ten, c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkIdempotent(t, snap, ten, c.opts, objs)
+		})
+	}
+}
+
+func checkIdempotent(t *testing.T, snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options, objs []Object) {
+	t.Helper()
+	_, notes, err := NetworkPlan(snap, ten, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := renderNetwork(t, objs, notes)
+	again, againNotes, err := NetworkPlan(snap, ten, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(first, renderNetwork(t, again, againNotes)); d != "" {
+		t.Errorf("a second plan differs (-first +second):\n%s", d)
+	}
+	hardened, hardenedNotes, err := NetworkPlan(withPolicies(snap, objs), ten, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(first, renderNetwork(t, hardened, hardenedNotes)); d != "" {
+		t.Errorf("the plan of the hardened cluster differs (-plan +plan after applying it):\n%s", d)
+	}
+}
+
+func TestNetworkOptionErrors(t *testing.T) {
+	snap, ten := seedCluster(t)
+	for _, c := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"egress", Options{Egress: "everywhere"}, `egress "everywhere"`},
+		{"admin", Options{AdminNetwork: true}, "not supported yet"},
+		{"flow name", Options{AllowFlows: []Flow{{Name: "--", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}}}}, "needs a name"},
+		{"flow namespace", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "A_B"}, To: Peer{Namespace: "b"}}}}, `namespace "A_B"`},
+		{"flow labels", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "a", Pods: map[string]string{"app": "a b"}}, To: Peer{Namespace: "b"}}}}, "pods of a"},
+		{"flow port", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}, Ports: []string{"70000"}}}}, "out of 1-65535"},
+		{"flow protocol", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}, Ports: []string{"ICMP/1"}}}}, "protocol must be"},
+		{"flow twice", Options{AllowFlows: []Flow{{Name: "f!", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}}, {Name: "F", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}}}}, "would have the name"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := NetworkPlan(snap, ten, c.opts)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
