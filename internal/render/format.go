@@ -19,6 +19,7 @@ const (
 	FormatJSON Format = "json"
 	FormatCSV  Format = "csv"
 	FormatDOT  Format = "dot"
+	FormatYAML Format = "yaml"
 )
 
 // Formats declares the output formats one command offers. The command's
@@ -43,13 +44,16 @@ var (
 	ReachFormats = Formats{Command: "reach", Offered: []Format{FormatText, FormatJSON, FormatCSV},
 		Note: "csv with --matrix only"}
 	WhoCanFormats = Formats{Command: "who-can", Offered: []Format{FormatText, FormatJSON}}
+	// HardenFormats: text and json are the proof, yaml the safe objects.
+	HardenFormats = Formats{Command: "harden", Offered: []Format{FormatText, FormatYAML, FormatJSON},
+		Note: "text and json: the proof; yaml: the safe objects, to apply"}
 	// SnapshotFormats are those snapshot.Write writes.
 	SnapshotFormats = Formats{Command: "snapshot", Offered: formatsOf(snapshot.Formats),
 		Note: "json.gz for big clusters: compact JSON, gzip-compressed, read back with -f; yaml.gz is yaml compressed"}
 )
 
 // Commands are the output formats of every command that has -o.
-var Commands = []*Formats{&AuditFormats, &PathsFormats, &ReachFormats, &WhoCanFormats, &SnapshotFormats}
+var Commands = []*Formats{&AuditFormats, &PathsFormats, &ReachFormats, &WhoCanFormats, &SnapshotFormats, &HardenFormats}
 
 // Default is the format written when -o is not given.
 func (fs *Formats) Default() Format { return fs.Offered[0] }

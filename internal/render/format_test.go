@@ -25,6 +25,7 @@ func TestFormats(t *testing.T) {
 		"reach":    `--output "xml": want text, json or csv`,
 		"who-can":  `--output "xml": want text or json`,
 		"snapshot": `--output "xml": want yaml, json, yaml.gz or json.gz`,
+		"harden":   `--output "xml": want text, yaml or json`,
 	}
 	seen := map[string]bool{}
 	for _, fs := range Commands {
