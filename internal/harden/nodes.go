@@ -3,9 +3,12 @@ package harden
 import (
 	"fmt"
 	"hash/fnv"
+	goruntime "runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -91,6 +94,18 @@ func NodePlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) []Pro
 	}
 	sort.Strings(tenants)
 
+	idx := newWorkloadIndex(snap)
+	byNode := map[string][]int{} // node -> other pods pinned there, live
+	for i := range res.Pods {
+		p := &res.Pods[i]
+		if p.Live && p.Placement.Pinned && len(p.Placement.Nodes) == 1 && p.Tenant != tenancy.Cluster {
+			byNode[p.Placement.Nodes[0]] = append(byNode[p.Placement.Nodes[0]], i)
+		}
+	}
+	nodes := map[string]*corev1.Node{}
+	for i := range snap.Nodes {
+		nodes[snap.Nodes[i].Name] = &snap.Nodes[i]
+	}
 	claimed := map[string]string{} // node -> dedicated value
 	for i := range snap.Nodes {
 		for _, t := range snap.Nodes[i].Spec.Taints {
@@ -100,13 +115,50 @@ func NodePlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) []Pro
 		}
 	}
 	var out []Proposal
+	var befores [][]runtime.Object
 	for _, t := range tenants {
-		d := dedication{snap: snap, res: res, tenant: t, value: DedicatedValue(t), pods: byTenant[t], escape: escape, reasons: reasons}
+		d := dedication{snap: snap, res: res, idx: idx, nodes: nodes, byNode: byNode,
+			tenant: t, value: DedicatedValue(t), pods: byTenant[t], escape: escape, reasons: reasons}
 		if p, ok := d.proposal(claimed, opts); ok {
 			out = append(out, p)
+			befores = append(befores, d.before)
 		}
 	}
+	// The diffs are most of the work: one object at a time, on every core.
+	eachParallel(len(out), func(i int) {
+		var b strings.Builder
+		for j, after := range out[i].Apply {
+			a, errA := manifest(befores[i][j])
+			z, errZ := manifest(after)
+			if errA != nil || errZ != nil {
+				continue
+			}
+			path := after.GetObjectKind().GroupVersionKind().Kind + "/" + objectName(after)
+			if m := objectMetaOf(after); m != nil && m.Namespace != "" {
+				path = after.GetObjectKind().GroupVersionKind().Kind + "/" + m.Namespace + "/" + m.Name
+			}
+			b.WriteString(unifiedDiff("a/"+path, "b/"+path, a, z))
+		}
+		out[i].Diff = b.String()
+	})
 	return out
+}
+
+// eachParallel calls work(i) for every i in [0, n), on every core.
+func eachParallel(n int, work func(i int)) {
+	workers := min(goruntime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				work(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // DedicatedValue is the value of the taint and label that dedicate nodes
@@ -139,6 +191,10 @@ func DedicatedValue(tenant string) string {
 type dedication struct {
 	snap    *snapshot.Snapshot
 	res     *node.Result
+	idx     *workloadIndex
+	nodes   map[string]*corev1.Node
+	byNode  map[string][]int // node -> live pods pinned there
+	before  []runtime.Object // what the proposal's Apply replaces, in order
 	tenant  string
 	value   string
 	pods    []int
@@ -151,9 +207,12 @@ func (d *dedication) proposal(claimed map[string]string, opts Options) (Proposal
 	var closes, podLines []string
 	seenWorkload := map[string]bool{}
 	var before, after []runtime.Object
-	var bare []string
+	var bare, refused []string
 	for _, i := range d.pods {
 		pod := &d.snap.Pods[i]
+		if !d.res.Pods[i].Verdict.Baseline.Allowed && !slices.Contains(opts.AllowPrivileged, pod.Namespace) && !slices.Contains(refused, pod.Namespace) {
+			refused = append(refused, pod.Namespace)
+		}
 		ref := d.res.Pods[i].Ref.String()
 		closes = append(closes, d.escape[ref]...)
 		line := "- " + ref
@@ -165,7 +224,7 @@ func (d *dedication) proposal(claimed map[string]string, opts Options) (Proposal
 		if !slices.Contains(podLines, line) {
 			podLines = append(podLines, line)
 		}
-		w, bareWorkload := workloadOf(d.snap, pod)
+		w, bareWorkload := d.idx.workloadOf(pod)
 		key := w.GetObjectKind().GroupVersionKind().Kind + "/" + pod.Namespace + "/" + objectName(w)
 		if seenWorkload[key] {
 			continue
@@ -204,10 +263,7 @@ func (d *dedication) proposal(claimed map[string]string, opts Options) (Proposal
 		}
 	}
 	apply := append(nodeAfter, after...)
-	diff, err := objectsDiff(append(nodeBefore, before...), apply)
-	if err != nil {
-		diff = ""
-	}
+	d.before = append(nodeBefore, before...)
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Pods of tenant %s that must stay privileged, or may be:\n%s\n", d.tenant, strings.Join(podLines, "\n"))
@@ -235,6 +291,10 @@ func (d *dedication) proposal(claimed map[string]string, opts Options) (Proposal
 	if len(bare) > 0 {
 		fmt.Fprintf(&b, " A pod's nodeSelector cannot change: re-create %s (kubectl replace --force).", strings.Join(bare, ", "))
 	}
+	if len(refused) > 0 {
+		sort.Strings(refused)
+		fmt.Fprintf(&b, " Pod Security baseline refuses these pods: to keep them, namespace(s) %s must stay below baseline too (allow them privileged), or the Pod Security labels of this plan refuse them when they are next created.", strings.Join(refused, ", "))
+	}
 	b.WriteString(" A nodeSelector on these workloads does not bind new ones: the PodNodeSelector admission plugin (namespace annotation scheduler.alpha.kubernetes.io/node-selector) or an admission policy does.")
 	b.WriteString(" The pods still own the nodes they run on; what no longer runs there is another tenant.")
 	if len(closes) > 0 {
@@ -247,7 +307,7 @@ func (d *dedication) proposal(claimed map[string]string, opts Options) (Proposal
 	default:
 		title += fmt.Sprintf("label and taint a node, move %d workload(s)", len(after))
 	}
-	return Proposal{Layer: Node, Title: title, Detail: b.String(), Closes: closes, Apply: apply, Diff: diff}, true
+	return Proposal{Layer: Node, Title: title, Detail: b.String(), Closes: closes, Apply: apply}, true
 }
 
 // chooseNodes picks the nodes to dedicate: those the tenant's pods are
@@ -255,10 +315,7 @@ func (d *dedication) proposal(claimed map[string]string, opts Options) (Proposal
 // node or one dedicated to another tenant. It also says which it passed
 // over, and why.
 func (d *dedication) chooseNodes(claimed map[string]string) ([]*corev1.Node, []string) {
-	byName := map[string]*corev1.Node{}
-	for i := range d.snap.Nodes {
-		byName[d.snap.Nodes[i].Name] = &d.snap.Nodes[i]
-	}
+	byName := d.nodes
 	var pinned, fitting []string
 	for _, i := range d.pods {
 		pl := &d.res.Pods[i].Placement
@@ -308,86 +365,84 @@ func (d *dedication) chooseNodes(claimed map[string]string) ([]*corev1.Node, []s
 // neighbours lists other tenants' live pods on the nodes.
 func (d *dedication) neighbours(nodes []string) []string {
 	var out []string
-	for i := range d.res.Pods {
-		p := &d.res.Pods[i]
-		if p.Tenant == d.tenant || p.Tenant == tenancy.Cluster || !p.Live || !p.Placement.Pinned {
-			continue
-		}
-		if len(p.Placement.Nodes) == 1 && slices.Contains(nodes, p.Placement.Nodes[0]) {
-			out = append(out, p.Ref.String())
+	for _, n := range nodes {
+		for _, i := range d.byNode[n] {
+			if p := &d.res.Pods[i]; p.Tenant != d.tenant {
+				out = append(out, p.Ref.String())
+			}
 		}
 	}
 	sort.Strings(out)
 	return slices.Compact(out)
 }
 
+// workloadIndex finds workload controllers by kind, namespace and name.
+type workloadIndex struct {
+	objs map[string]runtime.Object // "Kind/ns/name" -> the snapshot's object
+}
+
+func newWorkloadIndex(snap *snapshot.Snapshot) *workloadIndex {
+	x := &workloadIndex{objs: map[string]runtime.Object{}}
+	add := func(kind string, obj runtime.Object, m *metav1.ObjectMeta) {
+		x.objs[kind+"/"+m.Namespace+"/"+m.Name] = obj
+	}
+	for i := range snap.Deployments {
+		add("Deployment", &snap.Deployments[i], &snap.Deployments[i].ObjectMeta)
+	}
+	for i := range snap.StatefulSets {
+		add("StatefulSet", &snap.StatefulSets[i], &snap.StatefulSets[i].ObjectMeta)
+	}
+	for i := range snap.DaemonSets {
+		add("DaemonSet", &snap.DaemonSets[i], &snap.DaemonSets[i].ObjectMeta)
+	}
+	for i := range snap.ReplicaSets {
+		add("ReplicaSet", &snap.ReplicaSets[i], &snap.ReplicaSets[i].ObjectMeta)
+	}
+	for i := range snap.ReplicationControllers {
+		add("ReplicationController", &snap.ReplicationControllers[i], &snap.ReplicationControllers[i].ObjectMeta)
+	}
+	for i := range snap.Jobs {
+		add("Job", &snap.Jobs[i], &snap.Jobs[i].ObjectMeta)
+	}
+	for i := range snap.CronJobs {
+		add("CronJob", &snap.CronJobs[i], &snap.CronJobs[i].ObjectMeta)
+	}
+	return x
+}
+
+// workloadAPIVersion is the apiVersion of each workload kind.
+var workloadAPIVersion = map[string]string{
+	"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
+	"ReplicationController": "v1", "Job": "batch/v1", "CronJob": "batch/v1",
+}
+
+// parentKinds says which controller may own a workload of a kind: a
+// ReplicaSet's Deployment, a Job's CronJob.
+var parentKinds = map[string]string{"ReplicaSet": "Deployment", "Job": "CronJob"}
+
 // workloadOf returns, as a user would apply it, the object that makes the
 // pod: its top controller when the snapshot has it, else the pod itself
 // (bare is then true).
-func workloadOf(snap *snapshot.Snapshot, pod *corev1.Pod) (runtime.Object, bool) {
+func (x *workloadIndex) workloadOf(pod *corev1.Pod) (runtime.Object, bool) {
 	kind, name := snapshot.Workload(pod)
 	if kind == "Pod" {
 		if ref := metav1.GetControllerOf(pod); ref != nil {
 			kind, name = ref.Kind, ref.Name
 		}
 	}
-	ns := pod.Namespace
+	obj, ok := x.objs[kind+"/"+pod.Namespace+"/"+name]
+	if !ok {
+		return cleanObject(pod, "v1", "Pod"), true
+	}
 	// Climb: a ReplicaSet to its Deployment, a Job to its CronJob.
-	for {
-		switch kind {
-		case "ReplicaSet":
-			if rs := findNamed(snap.ReplicaSets, ns, name, func(x *appsv1.ReplicaSet) *metav1.ObjectMeta { return &x.ObjectMeta }); rs != nil {
-				if ref := metav1.GetControllerOf(rs); ref != nil && ref.Kind == "Deployment" && findNamed(snap.Deployments, ns, ref.Name, deploymentMeta) != nil {
-					kind, name = "Deployment", ref.Name
-					continue
-				}
-				return cleanWorkload(rs, "apps/v1", "ReplicaSet"), false
-			}
-		case "Job":
-			if j := findNamed(snap.Jobs, ns, name, func(x *batchv1.Job) *metav1.ObjectMeta { return &x.ObjectMeta }); j != nil {
-				if ref := metav1.GetControllerOf(j); ref != nil && ref.Kind == "CronJob" && findNamed(snap.CronJobs, ns, ref.Name, cronJobMeta) != nil {
-					kind, name = "CronJob", ref.Name
-					continue
-				}
-				return cleanWorkload(j, "batch/v1", "Job"), false
-			}
-		case "Deployment":
-			if x := findNamed(snap.Deployments, ns, name, deploymentMeta); x != nil {
-				return cleanWorkload(x, "apps/v1", kind), false
-			}
-		case "StatefulSet":
-			if x := findNamed(snap.StatefulSets, ns, name, func(x *appsv1.StatefulSet) *metav1.ObjectMeta { return &x.ObjectMeta }); x != nil {
-				return cleanWorkload(x, "apps/v1", kind), false
-			}
-		case "DaemonSet":
-			if x := findNamed(snap.DaemonSets, ns, name, func(x *appsv1.DaemonSet) *metav1.ObjectMeta { return &x.ObjectMeta }); x != nil {
-				return cleanWorkload(x, "apps/v1", kind), false
-			}
-		case "ReplicationController":
-			if x := findNamed(snap.ReplicationControllers, ns, name, func(x *corev1.ReplicationController) *metav1.ObjectMeta { return &x.ObjectMeta }); x != nil {
-				return cleanWorkload(x, "v1", kind), false
-			}
-		case "CronJob":
-			if x := findNamed(snap.CronJobs, ns, name, cronJobMeta); x != nil {
-				return cleanWorkload(x, "batch/v1", kind), false
+	if parent, ok := parentKinds[kind]; ok {
+		if ref := metav1.GetControllerOf(obj.(metav1.Object)); ref != nil && ref.Kind == parent {
+			if p, ok := x.objs[parent+"/"+pod.Namespace+"/"+ref.Name]; ok {
+				obj, kind = p, parent
 			}
 		}
-		break
 	}
-	return cleanWorkload(pod, "v1", "Pod"), true
-}
-
-func deploymentMeta(x *appsv1.Deployment) *metav1.ObjectMeta { return &x.ObjectMeta }
-func cronJobMeta(x *batchv1.CronJob) *metav1.ObjectMeta      { return &x.ObjectMeta }
-
-// findNamed returns the object of xs in the namespace with the name.
-func findNamed[T any](xs []T, ns, name string, meta func(*T) *metav1.ObjectMeta) *T {
-	for i := range xs {
-		if m := meta(&xs[i]); m.Namespace == ns && m.Name == name {
-			return &xs[i]
-		}
-	}
-	return nil
+	return cleanObject(obj.(applied), workloadAPIVersion[kind], kind), false
 }
 
 // applied is an object whose copy can be typed and cleaned.
@@ -396,11 +451,11 @@ type applied interface {
 	metav1.Object
 }
 
-// cleanWorkload returns a copy of the object with its apiVersion and kind,
+// cleanObject returns a copy of the object with its apiVersion and kind,
 // without the metadata the API server fills in or the last applied
 // configuration. Its status stays: the API server ignores it on apply, and
 // the proof judges the object by it.
-func cleanWorkload[T applied](obj T, apiVersion, kind string) runtime.Object {
+func cleanObject[T applied](obj T, apiVersion, kind string) runtime.Object {
 	c := obj.DeepCopyObject()
 	c.GetObjectKind().SetGroupVersionKind(schema.FromAPIVersionAndKind(apiVersion, kind))
 	m := c.(metav1.Object)
@@ -491,7 +546,7 @@ func dedicateSpec(spec *corev1.PodSpec, value string) bool {
 
 // nodeManifest is a node as a user would apply it.
 func nodeManifest(n *corev1.Node) *corev1.Node {
-	return cleanWorkload(n, "v1", "Node").(*corev1.Node)
+	return cleanObject(n, "v1", "Node").(*corev1.Node)
 }
 
 // dedicateNode labels and taints a node for the value and reports whether

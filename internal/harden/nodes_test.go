@@ -13,7 +13,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/bulkhead-dev/bulkhead/internal/node"
+	"github.com/bulkhead-dev/bulkhead/internal/node/podgen"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 func workerNode(name string, labels map[string]string, taints ...corev1.Taint) *corev1.Node {
@@ -273,5 +275,31 @@ func TestDedicatedValue(t *testing.T) {
 	}
 	if DedicatedValue("ns:"+long[:63]) == DedicatedValue("ns:"+long[:62]+"y") {
 		t.Errorf("long names that differ share a value")
+	}
+}
+
+// BenchmarkLayerPlans times the Pod Security, quota and node plans on a
+// synthetic cluster of 100,000 pods in 2,000 namespaces on 1,000 nodes.
+func BenchmarkLayerPlans(b *testing.B) {
+	snap := podgen.Cluster(1, podgen.Size{Namespaces: 2000, Pods: 100000, Nodes: 1000, Live: true, Unusual: 10})
+	snap.Normalize()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		plan func()
+	}{
+		{"pod-security", func() { PodSecurityPlan(snap, ten, Options{}) }},
+		{"quota", func() { QuotaPlan(snap, ten, Options{}) }},
+		{"node", func() { NodePlan(snap, ten, Options{}) }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				tc.plan()
+			}
+		})
 	}
 }

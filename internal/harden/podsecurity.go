@@ -77,16 +77,28 @@ func PodSecurityPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options
 		p := &snap.Pods[i]
 		pods[p.Namespace] = append(pods[p.Namespace], p)
 	}
+	byName := map[string]*corev1.Namespace{}
+	for i := range snap.Namespaces {
+		if _, dup := byName[snap.Namespaces[i].Name]; !dup {
+			byName[snap.Namespaces[i].Name] = &snap.Namespaces[i]
+		}
+	}
+	names := podSecurityNamespaces(snap, ten)
+	// Each namespace is judged on its own: all of them on every core.
+	decisions := make([]psDecision, len(names))
+	eachParallel(len(names), func(i int) {
+		name := names[i]
+		ns := byName[name]
+		if ns == nil {
+			decisions[i] = psDecision{note: fmt.Sprintf("namespace %s: no Namespace object in the snapshot, so its Pod Security labels are unknown; not labelled", name)}
+			return
+		}
+		decisions[i] = decidePodSecurity(ns, pods[name], version, ten.IsPlatform(name), slices.Contains(opts.AllowPrivileged, name))
+	})
 	var objects []Object
 	var work []Work
 	var notes []string
-	for _, name := range podSecurityNamespaces(snap, ten) {
-		ns := snap.Namespace(name)
-		if ns == nil {
-			notes = append(notes, fmt.Sprintf("namespace %s: no Namespace object in the snapshot, so its Pod Security labels are unknown; not labelled", name))
-			continue
-		}
-		d := decidePodSecurity(ns, pods[name], version, ten.IsPlatform(name), slices.Contains(opts.AllowPrivileged, name))
+	for _, d := range decisions {
 		if d.note != "" {
 			notes = append(notes, d.note)
 		}
@@ -171,7 +183,8 @@ func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, version string,
 		Audit:   psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
 		Warn:    psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
 	})
-	passes := strictestPassed(pods, pinned)
+	verdicts := evaluateAt(pods, pinned)
+	passes := strictestPassed(verdicts)
 	level := passes
 	if !platform && !allowPrivileged && levelRank[level] < levelRank[psaapi.LevelBaseline] {
 		level = psaapi.LevelBaseline
@@ -212,7 +225,7 @@ func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, version string,
 
 	d := psDecision{}
 	if !platform {
-		d.work = refusedWork(ns.Name, pods, enforce)
+		d.work = refusedWork(ns.Name, pods, verdicts, pinned, enforce)
 	}
 	changed := false
 	for k, v := range want {
@@ -233,17 +246,25 @@ func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, version string,
 	return d
 }
 
-// strictestPassed returns the strictest level that every pod passes at the
+// evaluateAt evaluates every pod at baseline and restricted of the
 // version.
-func strictestPassed(pods []*corev1.Pod, version psaapi.Version) psaapi.Level {
-	level := psaapi.LevelRestricted
+func evaluateAt(pods []*corev1.Pod, version psaapi.Version) []node.Verdict {
 	pol := node.NamespacePolicy{Policy: psaapi.Policy{Enforce: psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: version}}}
-	for _, p := range pods {
-		v := node.Evaluate(&pol, p)
-		if !v.Baseline.Allowed {
+	out := make([]node.Verdict, len(pods))
+	for i, p := range pods {
+		out[i] = node.Evaluate(&pol, p)
+	}
+	return out
+}
+
+// strictestPassed returns the strictest level that every pod passes.
+func strictestPassed(verdicts []node.Verdict) psaapi.Level {
+	level := psaapi.LevelRestricted
+	for i := range verdicts {
+		if !verdicts[i].Baseline.Allowed {
 			return psaapi.LevelPrivileged
 		}
-		if !v.Restricted.Allowed {
+		if !verdicts[i].Restricted.Allowed {
 			level = psaapi.LevelBaseline
 		}
 	}
@@ -270,14 +291,26 @@ func validEnforce(labels map[string]string) *psaapi.LevelVersion {
 	return &psaapi.LevelVersion{Level: level, Version: version}
 }
 
-// refusedWork lists, one per workload, the pods the level refuses, with
-// the admission plugin's message.
-func refusedWork(ns string, pods []*corev1.Pod, enforce psaapi.LevelVersion) []Work {
+// refusedWork lists, one per workload, the pods the enforce level refuses,
+// with the admission plugin's message. verdicts are the pods' at version:
+// reused when the enforce level is of that version, else the pods are
+// evaluated again.
+func refusedWork(ns string, pods []*corev1.Pod, verdicts []node.Verdict, version psaapi.Version, enforce psaapi.LevelVersion) []Work {
 	pol := node.NamespacePolicy{Namespace: ns, Policy: psaapi.Policy{Enforce: enforce}}
 	seen := map[string]bool{}
 	var out []Work
-	for _, p := range pods {
-		v := node.Evaluate(&pol, p)
+	for i, p := range pods {
+		var v node.Verdict
+		switch {
+		case enforce.Level == psaapi.LevelPrivileged:
+			continue
+		case enforce.Version != version:
+			v = node.Evaluate(&pol, p)
+		case enforce.Level == psaapi.LevelBaseline:
+			v = node.Verdict{Enforced: enforce, Enforce: verdicts[i].Baseline}
+		default:
+			v = node.Verdict{Enforced: enforce, Enforce: verdicts[i].Restricted}
+		}
 		if v.Admitted() {
 			continue
 		}
