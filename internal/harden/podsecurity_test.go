@@ -589,3 +589,39 @@ func TestPodSecurityVersion(t *testing.T) {
 		})
 	}
 }
+
+// As the proof applies it: the seed's labels merged by a server-side
+// apply into the store, refused manifest pods dropped. The plan then
+// proposes nothing, and the pods it listed are the ones now refused.
+func TestPodSecurityProof(t *testing.T) {
+	raw, err := load.FS(examples.SeedCluster, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := snapshot.NewStore(raw)
+	view := st.View()
+	objects, work, _ := PodSecurityPlan(view, resolveTenancy(t, view), Options{})
+	for _, o := range objects {
+		if _, _, err := st.ServerSideApply(o.Obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := st.View()
+	var refused []string
+	for _, r := range node.DropRefused(after) {
+		for _, name := range r.Refused {
+			refused = append(refused, r.Namespace+" "+name)
+		}
+	}
+	var listed []string
+	for _, w := range work {
+		listed = append(listed, w.Namespace+" "+strings.TrimPrefix(w.Object, "Pod/"))
+	}
+	if d := cmp.Diff(listed, refused); d != "" {
+		t.Errorf("work vs pods the labelled namespaces refuse (-work +refused):\n%s", d)
+	}
+	again, work2, _ := PodSecurityPlan(after, resolveTenancy(t, after), Options{})
+	if len(again) > 0 || len(work2) > 0 {
+		t.Errorf("second run: %s", renderPlan(t, again, nil, work2, nil))
+	}
+}
