@@ -25,7 +25,8 @@ it chooses, in this order:
   - the strictest level (restricted > baseline > privileged) that every pod
     of the namespace passes, real pods and the representative pods of
     controller templates alike, evaluated by the upstream library at the
-    pinned version;
+    pinned version (a namespace without pods gets restricted: its owners
+    learn of the level from the warnings before their first pod);
   - raised to baseline for tenant namespaces, unless the namespace is in
     Options.AllowPrivileged: a pod that baseline refuses is work for its
     owner (Work), not a reason to leave the namespace open to every escape;
