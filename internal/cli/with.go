@@ -17,9 +17,12 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 	st := snapshot.NewStore(snap)
 	applied, replaced := 0, 0
 	for _, f := range s.With {
-		objs, err := s.readWith(f)
+		objs, unknown, err := s.readWith(f)
 		if err != nil {
 			return nil, err
+		}
+		if len(unknown) > 0 {
+			fmt.Fprintf(streams.ErrOut, "bulkhead: --with: %s: objects of kinds bulkhead does not model are not part of the analysis: %s\n", f, strings.Join(unknown, ", "))
 		}
 		for _, o := range objs {
 			_, r, err := st.ServerSideApply(o.Obj)
@@ -39,30 +42,29 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 	return view, nil
 }
 
-// readWith reads one --with manifest. A reviewed change must be read
-// whole: any document skipped, and any object of a kind bulkhead does not
-// model, is an error.
-func (s *Source) readWith(file string) ([]snapshot.Object, error) {
+// readWith reads one --with manifest, and lists the kinds of its objects
+// bulkhead does not model ("v1/ResourceQuota (4)"). A reviewed change
+// must be read whole: any document skipped is an error, and so is a
+// manifest of nothing but kinds bulkhead does not model.
+func (s *Source) readWith(file string) ([]snapshot.Object, []string, error) {
 	l := load.New(file, load.Options{Namespace: s.Namespace})
 	if err := l.Path(file); err != nil {
-		return nil, fmt.Errorf("--with: %w", err)
+		return nil, nil, fmt.Errorf("--with: %w", err)
 	}
 	with, stats, err := l.Result()
 	if err != nil {
-		return nil, fmt.Errorf("--with: %w", err)
+		return nil, nil, fmt.Errorf("--with: %w", err)
 	}
 	switch {
 	case len(with.Problems) > 0:
-		return nil, fmt.Errorf("--with: %s of %s skipped: %s", counted(stats.Skipped, "document", "documents"), file, summarise(with.Problems))
-	case len(with.Unknown) > 0:
-		kinds := make([]string, 0, len(with.Unknown))
-		for k := range with.Unknown {
-			kinds = append(kinds, k)
-		}
-		sort.Strings(kinds)
-		return nil, fmt.Errorf("--with: %s holds objects of kinds bulkhead does not model, so their effect cannot be analysed: %s", file, strings.Join(kinds, ", "))
+		return nil, nil, fmt.Errorf("--with: %s of %s skipped: %s", counted(stats.Skipped, "document", "documents"), file, summarise(with.Problems))
 	case stats.Objects == 0:
-		return nil, fmt.Errorf("--with: %w", noObjects([]string{file}, with, stats))
+		return nil, nil, fmt.Errorf("--with: %w", noObjects([]string{file}, with, stats))
 	}
-	return with.Objects(), nil
+	unknown := make([]string, 0, len(with.Unknown))
+	for k, n := range with.Unknown {
+		unknown = append(unknown, fmt.Sprintf("%s (%d)", k, n))
+	}
+	sort.Strings(unknown)
+	return with.Objects(), unknown, nil
 }

@@ -177,7 +177,7 @@ func TestWith(t *testing.T) {
 		t.Errorf("with the policy replaced: exit %d\n%s", code, out)
 	}
 	for file, want := range map[string]string{
-		"testdata/unmodelled.yaml": "--with: testdata/unmodelled.yaml holds objects of kinds bulkhead does not model, so their effect cannot be analysed: cilium.io/v2/CiliumNetworkPolicy",
+		"testdata/unmodelled.yaml": "--with: no Kubernetes objects in testdata/unmodelled.yaml that bulkhead analyses: 1 object(s) of kinds it does not model (cilium.io/v2/CiliumNetworkPolicy)",
 		"testdata/missing.yaml":    "--with:",
 	} {
 		var outBuf, errOut bytes.Buffer
