@@ -109,9 +109,17 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 		out = append(out, Object{Layer: Network, Namespace: ns, Obj: np, Closes: sortedIDs(closes), Why: why})
 	}
 	ids := w.findings[ns]
-	add(newPolicy(ns, namePrefix+"default-deny", metav1.LabelSelector{}, bothDirections),
-		presentIDs(ids, netpol.IDCrossTenant, netpol.IDNoDefaultIngress, netpol.IDNoDefaultEgress, netpol.IDMetadata),
-		"isolates every pod of the namespace for ingress and egress: only what the other policies allow gets through")
+	if w.dns == nil {
+		// Without the DNS pods, an egress deny cannot be proven to keep
+		// DNS: egress stays as it is (findDNS's note says so).
+		add(newPolicy(ns, namePrefix+"default-deny", metav1.LabelSelector{}, ingressOnly),
+			presentIDs(ids, netpol.IDCrossTenant, netpol.IDNoDefaultIngress),
+			"isolates every pod of the namespace for ingress: only what the other policies allow gets in")
+	} else {
+		add(newPolicy(ns, namePrefix+"default-deny", metav1.LabelSelector{}, bothDirections),
+			presentIDs(ids, netpol.IDCrossTenant, netpol.IDNoDefaultIngress, netpol.IDNoDefaultEgress, netpol.IDMetadata),
+			"isolates every pod of the namespace for ingress and egress: only what the other policies allow gets through")
+	}
 	if w.dns != nil {
 		np := newPolicy(ns, namePrefix+"allow-dns", metav1.LabelSelector{}, egressOnly)
 		np.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{w.dns.peer()}, Ports: w.dns.policyPorts()}}
@@ -143,6 +151,9 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 		{networkingv1.PolicyTypeIngress, "allow-ingress", inWhy, func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress = deepIngress(in) }},
 		{networkingv1.PolicyTypeEgress, "allow-egress", egWhy, func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepEgress(eg) }},
 	} {
+		if d.dir == networkingv1.PolicyTypeEgress && w.dns == nil {
+			continue // egress is not isolated
+		}
 		sels, exact := openPods(w.base.NetworkPolicies, ns, d.dir)
 		if !exact {
 			notes = append(notes, fmt.Sprintf("network: namespace %s: the existing %s policies select pods in too many ways to select exactly the pods they leave open; %s selects every pod, adding its rules to the pods those policies isolate", ns, strings.ToLower(string(d.dir)), namePrefix+d.name))
@@ -172,6 +183,7 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 var (
 	bothDirections = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
 	egressOnly     = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
+	ingressOnly    = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
 )
 
 // newPolicy is an empty NetworkPolicy ready to be applied.

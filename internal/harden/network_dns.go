@@ -70,7 +70,7 @@ func findDNS(snap *snapshot.Snapshot, ten *tenancy.Tenancy) (*clusterDNS, []stri
 		if cm := findConfigMap(snap, "kube-system", "coredns"); cm != nil {
 			what = "the CoreDNS configuration kube-system/coredns is there, but no Service fronting its pods was found"
 		}
-		return nil, append(notes, "network: "+what+", so no DNS egress is allowed: add the DNS Service to the input (or allow egress to the DNS pods by hand) before applying the default-deny policies, or name resolution stops in every tenant namespace")
+		return nil, append(notes, "network: "+what+", so egress is left open: an egress deny could not be proven to keep name resolution. Run harden on the live cluster, or add the DNS Service and its pods to the input, to isolate egress too")
 	}
 	s := cand[0]
 	d := &clusterDNS{service: s.Namespace + "/" + s.Name, namespace: s.Namespace, selector: s.Spec.Selector, named: map[string]corev1.Protocol{}}
