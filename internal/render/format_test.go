@@ -109,6 +109,7 @@ func TestWritersCoverFormats(t *testing.T) {
 			}
 			return (&snapshot.Snapshot{}).Write(w, string(f), load.KindOf)
 		}},
+		"harden": {func(w io.Writer, f Format) error { return HardenAs(w, f, HardenResult{Source: "test"}, TextOptions{}) }},
 	}
 	for _, fs := range Commands {
 		t.Run(fs.Command, func(t *testing.T) {

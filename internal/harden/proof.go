@@ -1,0 +1,303 @@
+package harden
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// Resolver groups the namespaces of a snapshot into tenants, as the user
+// asked: the proof resolves the tenancy of each changed snapshot again
+// (a Namespace's new labels may move it).
+type Resolver func(*snapshot.Snapshot) (*tenancy.Tenancy, error)
+
+// ProofOptions tune how a plan is proven.
+type ProofOptions struct {
+	// Network are the semantics the network model is compiled with.
+	Network netpol.Options
+	// Phase, when set, is called as each step starts, for progress.
+	Phase func(name string) (done func())
+}
+
+func (o ProofOptions) phase(name string) func() {
+	if o.Phase == nil {
+		return func() {}
+	}
+	return o.Phase(name)
+}
+
+// Proof is a plan's effect, found by analysing the cluster again with it
+// applied: the isolation before, after the safe objects, and after the
+// reviewed proposals too; what stays open and why; and the checks that
+// nothing legitimate broke.
+type Proof struct {
+	Before, After, Reviewed *analysis.Report `json:"-"`
+	// Closed are the tenant pairs breached before and isolated after the
+	// safe objects ("a → b").
+	Closed []string `json:"closed"`
+	// Residuals are the pairs still breached after the safe objects.
+	Residuals []Residual `json:"residuals"`
+	// ReviewedClosed are the residual pairs the reviewed proposals close.
+	ReviewedClosed []string `json:"reviewedClosed"`
+	// Unanalysed counts the plan's objects of kinds the analysis does not
+	// model (ResourceQuota, LimitRange), which cannot change a verdict.
+	Unanalysed map[string]int `json:"unanalysed,omitempty"`
+	Checks     Checks         `json:"checks"`
+}
+
+// Residual is a tenant pair the safe objects leave breached, and why.
+type Residual struct {
+	Source   string             `json:"source"`
+	Target   string             `json:"target"`
+	Layers   []finding.Category `json:"layers"`
+	Worst    finding.Severity   `json:"worst"`
+	Findings []string           `json:"findings,omitempty"`
+	// Witness is the shortest path that keeps the pair breached, a hop a
+	// line.
+	Witness []string `json:"witness,omitempty"`
+	// Reasons say, layer by layer, why it could not be closed
+	// automatically.
+	Reasons []string `json:"reasons"`
+	// Reviewed is the pair's state with the reviewed proposals applied
+	// too: "isolated", or the layers left.
+	Reviewed string `json:"reviewed"`
+}
+
+// Prove applies a plan to copies of the store, whose View before is
+// (with its tenancy ten), and analyses each again: the safe objects on
+// one clone, then the proposals on a clone of that.
+func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, resolve Resolver, plan Plan, o ProofOptions) (*Proof, error) {
+	p := &Proof{Unanalysed: map[string]int{}}
+	done := o.phase("analysing the cluster as it is")
+	factsB := analysed(before, ten, o)
+	p.Before = runAnalyses(factsB)
+	done()
+
+	done = o.phase("analysing it with the safe objects")
+	safe := st.Clone()
+	for _, obj := range plan.Objects {
+		if _, ok := snapshot.KindOf(obj.Obj); !ok {
+			p.Unanalysed[obj.Obj.GetObjectKind().GroupVersionKind().Kind]++
+			continue
+		}
+		if _, _, err := safe.ServerSideApply(obj.Obj); err != nil {
+			return nil, fmt.Errorf("apply %s: %w", proofName(obj.Obj), err)
+		}
+	}
+	if err := keepRunning(safe, before, plan); err != nil {
+		return nil, err
+	}
+	afterView := safe.View()
+	tenA, err := resolve(afterView)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy with the safe objects: %w", err)
+	}
+	factsA := analysed(afterView, tenA, o)
+	p.After = runAnalyses(factsA)
+	done()
+
+	done = o.phase("analysing it with the reviewed proposals")
+	reviewed := safe.Clone()
+	for _, pr := range plan.Proposals {
+		if err := applyProposal(reviewed, pr); err != nil {
+			return nil, err
+		}
+	}
+	revView := reviewed.View()
+	tenR, err := resolve(revView)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy with the reviewed proposals: %w", err)
+	}
+	p.Reviewed = runAnalyses(analysed(revView, tenR, o))
+	done()
+
+	done = o.phase("checking nothing broke")
+	p.Checks = checkNothingBroke(before, ten, factsB.NetworkModel(), factsA.NetworkModel())
+	done()
+	p.compare(plan, before)
+	return p, nil
+}
+
+// analysed prepares the facts of a snapshot with the proof's semantics.
+func analysed(snap *snapshot.Snapshot, ten *tenancy.Tenancy, o ProofOptions) *analysis.Facts {
+	f := analysis.NewFacts(snap, ten)
+	f.Network = o.Network
+	return f
+}
+
+func runAnalyses(f *analysis.Facts) *analysis.Report {
+	return analysis.Run(f, analysis.Engines(), analysis.Options{Matrix: true})
+}
+
+// applyProposal applies a proposal's objects (replacing by identity) and
+// deletes its deletions; objects of kinds the analysis does not model
+// cannot change a verdict and are passed over.
+func applyProposal(st *snapshot.Store, pr Proposal) error {
+	for _, obj := range pr.Apply {
+		if _, ok := snapshot.KindOf(obj); !ok {
+			continue
+		}
+		if _, err := st.Apply(obj); err != nil {
+			return fmt.Errorf("proposal %q: apply %s: %w", pr.Title, proofName(obj), err)
+		}
+	}
+	for _, obj := range pr.Delete {
+		if _, ok := snapshot.KindOf(obj); !ok {
+			continue
+		}
+		key, err := snapshot.KeyOf(obj)
+		if err != nil {
+			return fmt.Errorf("proposal %q: delete %s: %w", pr.Title, proofName(obj), err)
+		}
+		st.Delete(key)
+	}
+	return nil
+}
+
+// proofName names an object as Kind namespace/name.
+func proofName(obj runtime.Object) string {
+	k := keyOf(obj)
+	if k.namespace == "" {
+		return k.kind + " " + k.name
+	}
+	return k.kind + " " + k.namespace + "/" + k.name
+}
+
+// breachedCells maps the breached pairs of a report's matrix to their cells.
+func breachedCells(r *analysis.Report) map[[2]string]*attackpath.Cell {
+	out := map[[2]string]*attackpath.Cell{}
+	if r == nil || r.Isolation == nil {
+		return out
+	}
+	for i := range r.Isolation.Cells {
+		if c := &r.Isolation.Cells[i]; c.Breached() {
+			out[[2]string{c.Source, c.Target}] = c
+		}
+	}
+	return out
+}
+
+// compare finds the pairs the safe objects closed and those they left,
+// with the reason each stays; snap is the cluster before the plan.
+func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
+	host := map[string]bool{}
+	for i := range snap.Pods {
+		if pod := &snap.Pods[i]; pod.Spec.HostNetwork {
+			host[pod.Namespace+"/"+pod.Name] = true
+		}
+	}
+	before, after, reviewed := breachedCells(p.Before), breachedCells(p.After), breachedCells(p.Reviewed)
+	for k := range before {
+		if after[k] == nil {
+			p.Closed = append(p.Closed, k[0]+" → "+k[1])
+		}
+	}
+	sort.Strings(p.Closed)
+	for _, c := range p.After.Isolation.Cells {
+		if !c.Breached() {
+			continue
+		}
+		r := Residual{Source: c.Source, Target: c.Target, Layers: c.Layers, Worst: c.Worst, Findings: c.Findings, Reviewed: "isolated"}
+		if c.Witness != nil {
+			for _, h := range c.Witness.Hops {
+				line := fmt.Sprintf("%s %s %s", h.From, h.Type, h.To)
+				if h.Detail != "" {
+					line = fmt.Sprintf("%s %s (%s) %s", h.From, h.Type, h.Detail, h.To)
+				}
+				r.Witness = append(r.Witness, line)
+			}
+		}
+		if c.Witness == nil {
+			r.Witness = because(p.After.Findings, &c)
+		}
+		if rc := reviewed[[2]string{c.Source, c.Target}]; rc != nil {
+			r.Reviewed = layerNames(rc.Layers) + " left"
+		} else {
+			p.ReviewedClosed = append(p.ReviewedClosed, c.Source+" → "+c.Target)
+		}
+		r.Reasons = reasons(&c, plan, host)
+		p.Residuals = append(p.Residuals, r)
+	}
+	slices.SortStableFunc(p.Residuals, func(a, b Residual) int {
+		if a.Worst != b.Worst {
+			return int(b.Worst) - int(a.Worst)
+		}
+		return strings.Compare(a.Source+"\x00"+a.Target, b.Source+"\x00"+b.Target)
+	})
+	sort.Strings(p.ReviewedClosed)
+}
+
+// keepRunning marks the pods of the namespaces the plan relabels as
+// running (a status, and no longer a controller's representative): they
+// exist when the labels are applied, and a Pod Security label evicts
+// nothing, so the analysis must see them as the live cluster will, not as
+// pods the new level would refuse to create.
+func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) error {
+	relabelled := map[string]bool{}
+	for _, o := range plan.Objects {
+		if ns, ok := o.Obj.(*corev1.Namespace); ok {
+			relabelled[ns.Name] = true
+		}
+	}
+	for i := range before.Pods {
+		pod := &before.Pods[i]
+		if !relabelled[pod.Namespace] || (pod.Status.Phase != "" && !snapshot.IsSynthetic(pod)) {
+			continue
+		}
+		c := pod.DeepCopy()
+		delete(c.Annotations, snapshot.SyntheticAnnotation)
+		if c.Status.Phase == "" {
+			c.Status.Phase = corev1.PodRunning
+		}
+		if _, err := st.Apply(c); err != nil {
+			return fmt.Errorf("keep pod %s/%s running: %w", pod.Namespace, pod.Name, err)
+		}
+	}
+	return nil
+}
+
+// because lists, for a pair with no attack path, the findings that join
+// it: "BH-NET-001: reason".
+func because(fs []finding.Finding, c *attackpath.Cell) []string {
+	var out []string
+	for i := range fs {
+		f := &fs[i]
+		if slices.Contains(c.Findings, f.ID) && names(f.SourceTenant, f.SourceTenants, c.Source) && names(f.TargetTenant, f.TargetTenants, c.Target) {
+			out = append(out, f.ID+": "+f.Reason)
+		}
+	}
+	return slices.Compact(out)
+}
+
+// names reports whether a finding's side (a tenant, or "*" with an
+// optional list) names a tenant.
+func names(side string, list []string, tenant string) bool {
+	if side == "*" {
+		return len(list) == 0 || slices.Contains(list, tenant)
+	}
+	return side == tenant
+}
+
+// layerNames says layers as "network+node".
+func layerNames(ls []finding.Category) string {
+	s := make([]string, len(ls))
+	for i, l := range ls {
+		s[i] = string(l)
+	}
+	return strings.Join(s, "+")
+}
+
+// Remaining counts what stays at or above a severity after the safe
+// objects, as the audit's gate counts it.
+func (p *Proof) Remaining(s finding.Severity) int { return p.After.AtOrAbove(s) }

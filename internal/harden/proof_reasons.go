@@ -1,0 +1,122 @@
+package harden
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+)
+
+// reasons says, for each layer that keeps a pair breached after the safe
+// objects, why harden could not close it on its own, from the pair's
+// witness and what the plan left for review or for owners.
+func reasons(c *attackpath.Cell, plan Plan, host map[string]bool) []string {
+	var hops []attackpath.Hop
+	if c.Witness != nil {
+		hops = c.Witness.Hops
+	}
+	var out []string
+	for _, l := range c.Layers {
+		switch l {
+		case finding.Node:
+			out = append(out, nodeReasons(hops, plan)...)
+		case finding.Network:
+			out = append(out, networkReasons(hops, host)...)
+		case finding.API:
+			out = append(out, proposed(plan, RBAC, c.Findings,
+				"api: granted through RBAC; harden only proposes narrower bindings, for review",
+				"api: granted through RBAC that harden leaves alone (system or platform bindings, see the notes)"))
+		case finding.DNS:
+			out = append(out, proposed(plan, DNS, nil,
+				"dns: the Corefile change that closes it is a proposal, for review",
+				"dns: names and addresses are discoverable through the cluster DNS, which no NetworkPolicy hides"))
+		}
+	}
+	return out
+}
+
+// nodeReasons explains each pod of the witness that escapes to its node:
+// running pods stay until replaced, whatever their namespace's new level.
+func nodeReasons(hops []attackpath.Hop, plan Plan) []string {
+	var out []string
+	for _, h := range hops {
+		if h.Type != attackpath.EscapesToNode && h.Type != attackpath.PrivilegedPod {
+			continue
+		}
+		who := h.From.String()
+		if h.From.Namespace != "" {
+			who = fmt.Sprintf("pod %s/%s", h.From.Namespace, h.From.Name)
+		}
+		why := fmt.Sprintf("node: %s escapes to its node", who)
+		var refused []string
+		for _, w := range plan.Work {
+			if w.Namespace == h.From.Namespace && runs(w.Object, h.From.Name) {
+				refused = append(refused, w.Object)
+			}
+		}
+		if len(refused) > 0 {
+			why += fmt.Sprintf("; it stays until it is replaced (a Pod Security label evicts nothing), and namespace %s's new level refuses it when it is re-created (work for owners: %s)", h.From.Namespace, strings.Join(refused, ", "))
+		} else {
+			why += "; its namespace's Pod Security level still admits it (--allow-privileged, or an existing label harden never lowers)"
+		}
+		if slices.ContainsFunc(plan.Proposals, func(p Proposal) bool { return p.Layer == Node }) {
+			why += "; moving it to dedicated nodes is proposed, for review"
+		}
+		out = append(out, why)
+	}
+	if len(out) == 0 {
+		out = append(out, "node: a pod of the source escapes to a node that runs the target's pods (bulkhead paths shows which)")
+	}
+	return out
+}
+
+// runs reports whether a workload ("Pod/web", "Deployment/web") runs the
+// pod of a name: the pod itself, or one its controller named after it.
+func runs(workload, pod string) bool {
+	kind, name, ok := strings.Cut(workload, "/")
+	if !ok {
+		return false
+	}
+	if kind == "Pod" {
+		return name == pod
+	}
+	return pod == name || strings.HasPrefix(pod, name+"-")
+}
+
+// networkReasons explains the witness's network hops; host holds the
+// "namespace/name" of the pods on the host network.
+func networkReasons(hops []attackpath.Hop, host map[string]bool) []string {
+	var out []string
+	for _, h := range hops {
+		switch h.Type {
+		case attackpath.ReachesFromNode:
+			out = append(out, fmt.Sprintf("network: %s is on the host network, outside pod NetworkPolicy: it reaches the pods of its node", h.From))
+		case attackpath.Reaches:
+			if to := h.To; to.Kind == attackpath.Pod && host[to.Namespace+"/"+to.Name] {
+				out = append(out, fmt.Sprintf("network: %s is on the host network, outside pod NetworkPolicy: whatever may reach its node's address reaches it (%s does)", to, h.From))
+				continue
+			}
+			out = append(out, fmt.Sprintf("network: %s reaches %s through a policy the cluster already has or an --allow-flows entry; harden keeps both as they are", h.From, h.To))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "network: a flow the cluster's own policies allow, which harden keeps (bulkhead reach shows which)")
+	}
+	return out
+}
+
+// proposed says yes when the plan has a proposal of the layer (closing one
+// of ids, when given), no otherwise.
+func proposed(plan Plan, l Layer, ids []string, yes, no string) string {
+	for _, p := range plan.Proposals {
+		if p.Layer != l {
+			continue
+		}
+		if len(ids) == 0 || slices.ContainsFunc(p.Closes, func(id string) bool { return slices.Contains(ids, id) }) {
+			return yes
+		}
+	}
+	return no
+}

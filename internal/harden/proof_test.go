@@ -1,0 +1,234 @@
+package harden
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	psaapi "k8s.io/pod-security-admission/api"
+
+	"github.com/bulkhead-dev/bulkhead/examples"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// proofInput is a cluster as harden sees it: its store, the store's view
+// and that view's tenancy, resolved by cfg.
+type proofInput struct {
+	st      *snapshot.Store
+	view    *snapshot.Snapshot
+	ten     *tenancy.Tenancy
+	resolve Resolver
+}
+
+func newProofInput(t testing.TB, snap *snapshot.Snapshot, cfg tenancy.Config) proofInput {
+	t.Helper()
+	if len(snap.Problems) > 0 {
+		t.Fatalf("input: %v", snap.Problems)
+	}
+	in := proofInput{st: snapshot.NewStore(snap)}
+	in.resolve = func(s *snapshot.Snapshot) (*tenancy.Tenancy, error) { return tenancy.Resolve(s, cfg) }
+	in.view = in.st.View()
+	ten, err := in.resolve(in.view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.ten = ten
+	return in
+}
+
+func seedProofInput(t testing.TB) proofInput {
+	t.Helper()
+	snap, err := load.FS(examples.SeedCluster, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newProofInput(t, snap, tenancy.Config{})
+}
+
+// dnsCluster is testdata/cmd/dns-cluster.yaml: tenant a of two
+// namespaces, tenant b, and the cluster DNS pods behind their Service.
+func dnsCluster(t testing.TB) proofInput {
+	t.Helper()
+	l := load.New("dns-cluster", load.Options{})
+	if err := l.Path("testdata/cmd/dns-cluster.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	snap, _, err := l.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newProofInput(t, snap, tenancy.Config{Label: "tenant"})
+}
+
+func (in proofInput) plan(t testing.TB, opts Options) Plan {
+	t.Helper()
+	plan, err := Build(in.view, in.ten, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+func (in proofInput) prove(t testing.TB, plan Plan) *Proof {
+	t.Helper()
+	p, err := Prove(in.st, in.view, in.ten, in.resolve, plan, ProofOptions{Network: netpol.DefaultOptions()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestProveSeed holds the seed acceptance of issue 13 on the demo.
+func TestProveSeed(t *testing.T) {
+	in := seedProofInput(t)
+	plan := in.plan(t, Options{})
+	p := in.prove(t, plan)
+
+	t.Run("checks pass", func(t *testing.T) {
+		if !p.Checks.OK() {
+			t.Errorf("checks failed: %+v", p.Checks)
+		}
+	})
+	t.Run("every cross-tenant pod network flow closed", func(t *testing.T) {
+		// What stays on the network layer reaches busybox, which is on the
+		// host network: no pod policy can name it.
+		for _, r := range p.Residuals {
+			if !slices.Contains(r.Layers, finding.Network) {
+				continue
+			}
+			if r.Target != "default" || !slices.ContainsFunc(r.Reasons, func(s string) bool {
+				return strings.Contains(s, "Pod/default/busybox is on the host network")
+			}) {
+				t.Errorf("%s → %s keeps the network layer: %v", r.Source, r.Target, r.Reasons)
+			}
+		}
+		for _, pair := range []string{"network → test", "network → test-namespace", "test → test-namespace", "test-namespace → test"} {
+			if !slices.Contains(p.Closed, pair) {
+				t.Errorf("%s not isolated after; closed: %v", pair, p.Closed)
+			}
+		}
+	})
+	t.Run("pod security labels on every tenant namespace", func(t *testing.T) {
+		labelled := map[string]string{}
+		for _, o := range plan.Objects {
+			if ns, ok := o.Obj.(*corev1.Namespace); ok {
+				labelled[ns.Name] = ns.Labels[psaapi.EnforceLevelLabel]
+			}
+		}
+		for _, tn := range in.ten.Tenants() {
+			if tn.System {
+				continue
+			}
+			for _, ns := range tn.Namespaces {
+				if labelled[ns] == "" {
+					t.Errorf("namespace %s: no enforce label in the plan", ns)
+				}
+			}
+		}
+	})
+	t.Run("busybox is a residual", func(t *testing.T) {
+		found := false
+		for _, r := range p.Residuals {
+			if r.Source == "default" && slices.Contains(r.Layers, finding.Node) {
+				found = found || slices.ContainsFunc(r.Reasons, func(s string) bool {
+					return strings.Contains(s, "pod default/busybox escapes to its node") && strings.Contains(s, "refuses it when it is re-created")
+				})
+			}
+		}
+		if !found {
+			t.Errorf("busybox is not a residual with its reason: %+v", p.Residuals)
+		}
+	})
+	t.Run("bob's cluster-wide read is a reviewed RBAC proposal", func(t *testing.T) {
+		if !slices.ContainsFunc(plan.Proposals, func(pr Proposal) bool {
+			return pr.Layer == RBAC && slices.Contains(pr.Closes, "BH-API-002") && strings.Contains(pr.Title, "pod-reader-binding")
+		}) {
+			t.Errorf("no RBAC proposal for pod-reader-binding: %+v", plan.Proposals)
+		}
+		for _, o := range plan.Objects {
+			if o.Layer == RBAC {
+				t.Errorf("RBAC object %s among the safe objects", proofName(o.Obj))
+			}
+		}
+	})
+	t.Run("the reviewed proposals are shown apart", func(t *testing.T) {
+		if len(breachedCells(p.Reviewed)) >= len(breachedCells(p.After)) {
+			t.Errorf("the proposals close nothing: %d breached after, %d reviewed", len(breachedCells(p.After)), len(breachedCells(p.Reviewed)))
+		}
+		if len(p.ReviewedClosed) == 0 {
+			t.Error("no pair closed by the reviewed proposals")
+		}
+	})
+	t.Run("the gate counts what remains", func(t *testing.T) {
+		if p.Remaining(finding.Critical) == 0 {
+			t.Error("busybox's critical escape remains, but nothing is counted")
+		}
+	})
+}
+
+// TestChecksCatchBreakage: a plan that denies without allowing breaks the
+// tenant's own traffic and DNS, and the checks name the pairs; harden's
+// own plan on the same cluster breaks nothing.
+func TestChecksCatchBreakage(t *testing.T) {
+	in := dnsCluster(t)
+	plan := in.plan(t, Options{})
+	if p := in.prove(t, plan); !p.Checks.OK() || p.Checks.DNSPods == 0 || p.Checks.Pairs == 0 {
+		t.Fatalf("harden's plan: checks %+v, want both passed on some pods", p.Checks)
+	}
+	var denyOnly Plan
+	for _, o := range plan.Objects {
+		if np, ok := o.Obj.(*networkingv1.NetworkPolicy); ok && np.Name == namePrefix+"default-deny" {
+			denyOnly.Objects = append(denyOnly.Objects, o)
+		}
+	}
+	if len(denyOnly.Objects) == 0 {
+		t.Fatal("no default deny in the plan")
+	}
+	p := in.prove(t, denyOnly)
+	if p.Checks.OK() {
+		t.Fatal("a bare default deny passed the checks")
+	}
+	intra := map[string]bool{}
+	for _, b := range p.Checks.Intra {
+		intra[b.From+" → "+b.To] = true
+	}
+	for _, pair := range []string{"a-web/web → a-db/db", "a-db/db → a-web/web"} {
+		if !intra[pair] {
+			t.Errorf("%s not reported broken; got %v", pair, p.Checks.Intra)
+		}
+	}
+	if len(p.Checks.DNS) != 3 {
+		t.Errorf("DNS lost by %v, want the 3 tenant pods", p.Checks.DNS)
+	}
+}
+
+// TestKeepRunning: a pod the new level refuses still runs after the
+// labels (nothing evicts it), so the proof sees it as the live cluster
+// will; pods of namespaces the plan does not relabel are left as they are.
+func TestKeepRunning(t *testing.T) {
+	in := seedProofInput(t)
+	plan := in.plan(t, Options{Layers: []Layer{PodSecurity}})
+	c := in.st.Clone()
+	if err := keepRunning(c, in.view, plan); err != nil {
+		t.Fatal(err)
+	}
+	v := c.View()
+	for i := range v.Pods {
+		pod := &v.Pods[i]
+		if pod.Namespace == "kube-system" {
+			continue
+		}
+		if pod.Status.Phase != corev1.PodRunning {
+			t.Errorf("pod %s/%s: phase %q, want Running", pod.Namespace, pod.Name, pod.Status.Phase)
+		}
+	}
+	if p := in.prove(t, plan); !slices.ContainsFunc(p.Residuals, func(r Residual) bool { return r.Source == "default" && slices.Contains(r.Layers, finding.Node) }) {
+		t.Errorf("busybox's escape vanished with the labels: %+v", p.Residuals)
+	}
+}

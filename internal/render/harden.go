@@ -1,0 +1,194 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/harden"
+)
+
+// HardenResult is what `bulkhead harden` shows: the plan and its proof.
+type HardenResult struct {
+	Source string
+	Plan   harden.Plan
+	Proof  *harden.Proof
+	// Out is the directory the plan was written to, "" when none.
+	Out string
+}
+
+// HardenAs writes a harden result: text and json are the proof, yaml the
+// safe objects as one stream to apply.
+func HardenAs(w io.Writer, f Format, r HardenResult, o TextOptions) error {
+	switch f {
+	case FormatText:
+		return HardenText(w, r, o)
+	case FormatJSON:
+		return HardenJSON(w, r)
+	case FormatYAML:
+		y, err := harden.Manifests(r.Plan)
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, y)
+		return err
+	}
+	return HardenFormats.unwritten(f)
+}
+
+// HardenDocument is the JSON of a harden result.
+type HardenDocument struct {
+	Source    string             `json:"source"`
+	Before    *attackpath.Matrix `json:"before"`
+	After     *attackpath.Matrix `json:"after"`
+	Reviewed  *attackpath.Matrix `json:"reviewed"`
+	Objects   []string           `json:"objects"`
+	Proposals []string           `json:"proposals"`
+	Work      []harden.Work      `json:"work"`
+	Notes     []string           `json:"notes"`
+	*harden.Proof
+}
+
+// HardenJSON writes the proof: the matrices before, after the safe
+// objects and with the reviewed proposals, what was closed, the residual
+// pairs with their reasons, and the checks.
+func HardenJSON(w io.Writer, r HardenResult) error {
+	d := HardenDocument{Source: r.Source, Work: r.Plan.Work, Notes: r.Plan.Notes, Proof: r.Proof}
+	if r.Proof != nil {
+		d.Before, d.After, d.Reviewed = isolationOf(r.Proof.Before), isolationOf(r.Proof.After), isolationOf(r.Proof.Reviewed)
+	}
+	for _, o := range r.Plan.Objects {
+		d.Objects = append(d.Objects, objectRef(o))
+	}
+	for _, p := range r.Plan.Proposals {
+		d.Proposals = append(d.Proposals, p.Title)
+	}
+	return Document(w, d)
+}
+
+func isolationOf(r *analysis.Report) *attackpath.Matrix {
+	if r == nil {
+		return nil
+	}
+	return r.Isolation
+}
+
+func objectRef(o harden.Object) string {
+	kind := o.Obj.GetObjectKind().GroupVersionKind().Kind
+	m, _ := o.Obj.(interface{ GetName() string })
+	name := ""
+	if m != nil {
+		name = m.GetName()
+	}
+	if o.Namespace == "" || kind == "Namespace" {
+		return kind + "/" + name
+	}
+	return kind + "/" + o.Namespace + "/" + name
+}
+
+// HardenText writes the proof for people: the plan in a line, the matrix
+// before and after the safe objects, the pairs now isolated, the residual
+// pairs with why each stays, the effect of the reviewed proposals, the
+// two checks that nothing broke, and how to get the manifests.
+func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
+	if o.Width <= 0 {
+		o.Width = 100
+	}
+	p := &printer{w: w, o: o}
+	plan := r.Plan
+	nss := map[string]bool{}
+	for _, obj := range plan.Objects {
+		nss[obj.Namespace] = true
+	}
+	p.printf("%s %s\n", p.paint("1", "bulkhead harden:"), r.Source)
+	p.printf("plan: %s in %s, %s for review, %s for owners\n",
+		counted(len(plan.Objects), "safe object", "safe objects"), counted(len(nss), "namespace", "namespaces"),
+		counted(len(plan.Proposals), "proposal", "proposals"), counted(len(plan.Work), "workload", "workloads"))
+	pr := r.Proof
+	if pr == nil {
+		return p.err
+	}
+	p.matrix("before", pr.Before)
+	p.matrix("after the safe objects", pr.After)
+	if len(pr.Closed) > 0 {
+		p.wrap("  ", "now isolated: "+strings.Join(pr.Closed, ", "))
+	}
+	if len(pr.Residuals) > 0 {
+		p.printf("%s\n", p.paint("1", "residual paths (still breached after the safe objects, and why):"))
+	}
+	for _, res := range pr.Residuals {
+		p.printf("  %s %s → %s: %s\n", p.sev(res.Worst), res.Source, res.Target, layerList(res.Layers))
+		for _, h := range res.Witness {
+			p.wrap("      ", h)
+		}
+		for _, why := range res.Reasons {
+			p.wrap("      ", p.paint("2", "why ")+why)
+		}
+		p.wrap("      ", "with the reviewed proposals: "+res.Reviewed)
+	}
+	if len(plan.Proposals) > 0 {
+		p.matrix("with the reviewed proposals too", pr.Reviewed)
+		if len(pr.ReviewedClosed) > 0 {
+			p.wrap("  ", "they would close: "+strings.Join(pr.ReviewedClosed, ", "))
+		}
+		for _, prop := range plan.Proposals {
+			p.wrap("  - ", fmt.Sprintf("%s: %s", prop.Layer, prop.Title))
+		}
+	}
+	p.checks(&pr.Checks)
+	if len(plan.Work) > 0 {
+		p.printf("%s\n", p.paint("1", "work for owners:"))
+		for _, wk := range plan.Work {
+			p.wrap("  ", fmt.Sprintf("%s %s: %s", wk.Namespace, wk.Object, wk.Problem))
+		}
+	}
+	if len(plan.Notes) > 0 {
+		p.printf("%s\n", p.paint("1", "notes:"))
+		for _, n := range plan.Notes {
+			p.wrap("  ", n)
+		}
+	}
+	if r.Out != "" {
+		p.wrap("", fmt.Sprintf("wrote %s: a file per namespace, kustomization.yaml, review/ and README.md; review with bulkhead audit --with %s", r.Out, r.Out))
+	} else {
+		p.wrap("", "the manifests: add -o yaml for the safe objects as one stream, or --out DIR for a directory with the proposals to review and a README")
+	}
+	return p.err
+}
+
+// matrix writes one matrix of the proof with its count of breached pairs.
+func (p *printer) matrix(when string, r *analysis.Report) {
+	if r == nil || r.Isolation == nil {
+		return
+	}
+	x := r.Isolation
+	breached, pairs := breachedPairs(x, "")
+	p.printf("%s %d of %s breached\n", p.paint("1", "isolation "+when+":"), breached, counted(pairs, "tenant pair", "tenant pairs"))
+	if len(x.Tenants) > 1 {
+		p.grid(x)
+	}
+}
+
+// checks writes the two checks that nothing legitimate broke.
+func (p *printer) checks(c *harden.Checks) {
+	p.printf("%s\n", p.paint("1", "checks (nothing legitimate broke):"))
+	mark := func(ok bool) string {
+		if ok {
+			return p.paint("32", "ok    ")
+		}
+		return p.paint("1;31", "FAILED")
+	}
+	p.printf("  %s reachability within each tenant unchanged: %s compared\n", mark(len(c.Intra) == 0), counted(c.Pairs, "pod pair", "pod pairs"))
+	for _, b := range c.Intra {
+		p.wrap("         ", b.String())
+	}
+	p.printf("  %s every pod that reached DNS still does: %s\n", mark(len(c.DNS) == 0), counted(c.DNSPods, "pod", "pods"))
+	for _, b := range c.DNS {
+		p.wrap("         ", b.String())
+	}
+	for _, n := range c.Notes {
+		p.wrap("  note   ", n)
+	}
+}
