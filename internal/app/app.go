@@ -13,6 +13,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
 	canicmd "github.com/bulkhead-dev/bulkhead/internal/cmd/cani"
+	hardencmd "github.com/bulkhead-dev/bulkhead/internal/cmd/harden"
 	pathscmd "github.com/bulkhead-dev/bulkhead/internal/cmd/paths"
 	reachcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/reach"
 	snapshotcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/snapshot"
@@ -50,6 +51,7 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 	root.AddCommand(canicmd.NewCommand(streams))
 	root.AddCommand(whocancmd.NewCommand(streams))
 	root.AddCommand(reachcmd.NewCommand(streams))
+	root.AddCommand(hardencmd.NewCommand(streams))
 	return root
 }
 

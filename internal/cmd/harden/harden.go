@@ -1,0 +1,249 @@
+// Package harden is the `bulkhead harden` command: load, plan, prove,
+// write.
+package harden
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/harden"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+type flags struct {
+	source          cli.Source
+	output          render.Format
+	out             string
+	layers          []string
+	egress          string
+	network         string
+	allowFlows      string
+	allowPrivileged []string
+	quota           bool
+	failOn          string
+}
+
+// NewCommand returns the harden command.
+func NewCommand(streams cli.IOStreams) *cobra.Command {
+	f := &flags{}
+	cmd := &cobra.Command{
+		Use:   "harden",
+		Short: "Write the manifests that close cross-tenant paths, and prove them",
+		Long: `Harden writes, from the cluster it analysed, the objects that close the paths
+between tenants, and proves them: it applies them to the cluster in memory,
+runs every analysis again and shows the isolation matrix before and after.
+It never writes to a cluster.
+
+Safe objects, applied as they are (each labelled
+app.kubernetes.io/managed-by=bulkhead and annotated with the findings it
+closes):
+  network       per tenant namespace, a default deny for ingress and egress,
+                then allows for the tenant's own namespaces, the cluster DNS
+                pods, the platform namespaces that reach it today, and
+                addresses outside the cluster (--egress)
+  pod-security  each tenant namespace's Pod Security labels, at the strictest
+                level its current pods pass (pods that fail are work for
+                their owners: a label evicts nothing)
+  quota         a ResourceQuota per tenant namespace (no NodePorts; a
+                LimitRange too with --quota)
+Proposals, for a human to review (review/ with --out), never mixed with
+them: dns (a Corefile edit), rbac (narrower bindings), node (dedicated nodes
+for pods that must stay privileged), Services to change.
+
+The proof lists the pairs still breached and why each could not be closed,
+shows the proposals' effect apart, and checks that nothing legitimate
+breaks: reachability within each tenant unchanged, pod pair by pod pair,
+and every pod still reaching the cluster DNS. A failed check is an error
+(exit 1) naming the pairs.
+
+Output: the proof (text, or -o json); -o yaml prints the safe objects as
+one stream to apply; --out DIR writes a file per namespace, a
+kustomization.yaml, review/ and a README.md of what was done and what was
+not. Review the result against the cluster with bulkhead audit --with DIR.
+
+Exit status: 0 when nothing at or above --fail-on remains after the safe
+objects; 3 otherwise; 1 on error or a failed check (docs/exit-codes.md).`,
+		Example: `  # the seed articles' cluster: the proof, then the manifests
+  bulkhead harden --demo
+  bulkhead harden --demo --out ./hardened
+
+  # a live cluster's network and Pod Security only, no egress outside it
+  bulkhead harden --layers network,pod-security --egress none -o yaml > hardened.yaml
+
+  # keep an intentional flow between tenants, and review the output live
+  bulkhead harden -f ./manifests --allow-flows flows.yaml --out ./hardened
+  bulkhead audit --with ./hardened`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, streams) },
+	}
+	f.source.AddFlags(cmd.Flags())
+	render.HardenFormats.AddFlag(cmd.Flags(), &f.output)
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "", "write the plan to this directory: a file of safe objects per namespace (cluster.yaml for cluster-scoped ones), kustomization.yaml, review/ with each proposal and its diff, README.md")
+	fl.StringSliceVar(&f.layers, "layers", nil, "layers to close, comma-separated: "+layerNames()+" (default all)")
+	fl.StringVar(&f.egress, "egress", string(harden.EgressInternet), "what tenants may reach outside the cluster: internet (never the metadata service, the pod or the service ranges) or none")
+	fl.StringVar(&f.network, "network", "policy", "network objects to write: policy (NetworkPolicy, which every CNI enforces) or admin (AdminNetworkPolicy and BaselineAdminNetworkPolicy, which tenants cannot delete, where the cluster serves them)")
+	fl.StringVar(&f.allowFlows, "allow-flows", "", "YAML or JSON file listing intentional cross-tenant flows to keep: [{name, from: {namespace, pods}, to: {namespace, pods}, ports: [\"TCP/5432\"]}]")
+	fl.StringSliceVar(&f.allowPrivileged, "allow-privileged", nil, "namespaces whose Pod Security level may stay below baseline (privileged), comma-separated")
+	fl.BoolVar(&f.quota, "quota", false, "add a LimitRange to each tenant namespace's ResourceQuota and allow LoadBalancer Services")
+	fl.StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding, a breached tenant pair or a path to cluster-admin at or above this severity remains after the safe objects: critical, high, medium, low, info or none")
+	return cmd
+}
+
+func layerNames() string {
+	names := make([]string, len(harden.Layers))
+	for i, l := range harden.Layers {
+		names[i] = string(l)
+	}
+	return strings.Join(names, ", ")
+}
+
+// options reads the plan's flags.
+func (f *flags) options() (harden.Options, error) {
+	var o harden.Options
+	layers, err := harden.ParseLayers(f.layers)
+	if err != nil {
+		return o, fmt.Errorf("--layers: %w", err)
+	}
+	o.Layers = layers
+	switch harden.Egress(f.egress) {
+	case harden.EgressInternet, harden.EgressNone:
+		o.Egress = harden.Egress(f.egress)
+	default:
+		return o, fmt.Errorf("--egress %q: want internet or none", f.egress)
+	}
+	switch f.network {
+	case "policy":
+	case "admin":
+		o.AdminNetwork = true
+	default:
+		return o, fmt.Errorf("--network %q: want policy or admin", f.network)
+	}
+	if f.allowFlows != "" {
+		flows, err := readFlows(f.allowFlows)
+		if err != nil {
+			return o, err
+		}
+		o.AllowFlows = flows
+	}
+	o.AllowPrivileged = f.allowPrivileged
+	o.Quota = f.quota
+	return o, nil
+}
+
+// readFlows reads an --allow-flows file: a list of flows, YAML or JSON.
+func readFlows(file string) ([]harden.Flow, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--allow-flows: %w", err)
+	}
+	raw, err := yaml.YAMLToJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("--allow-flows %s: %w", file, err)
+	}
+	var flows []harden.Flow
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&flows); err != nil {
+		return nil, fmt.Errorf("--allow-flows %s: want a list of {name, from, to, ports}: %w", file, err)
+	}
+	return flows, nil
+}
+
+func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
+	failOn, err := finding.ParseSeverity(f.failOn)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	if err := render.HardenFormats.Check(f.output); err != nil {
+		return err
+	}
+	opts, err := f.options()
+	if err != nil {
+		return err
+	}
+	progress := cli.NewProgress(streams)
+	snap, err := f.source.Snapshot(cmd.Context(), streams)
+	if err != nil {
+		return err
+	}
+	source := snap.Source
+	resolve := func(s *snapshot.Snapshot) (*tenancy.Tenancy, error) { return f.source.Tenancy(s) }
+	st := snapshot.NewStore(snap)
+	view := st.View()
+	ten, err := resolve(view)
+	if err != nil {
+		return err
+	}
+	for _, w := range ten.Warnings() {
+		fmt.Fprintf(streams.ErrOut, "bulkhead: warning: %s\n", w)
+	}
+	done := progress.Phase("planning")
+	plan, err := harden.Build(view, ten, opts)
+	done()
+	if err != nil {
+		return err
+	}
+	proof, err := harden.Prove(st, view, ten, resolve, plan, harden.ProofOptions{Network: netpol.DefaultOptions(), Phase: progress.Phase})
+	if err != nil {
+		return err
+	}
+	if f.out != "" {
+		if err := writeDir(f.out, plan, proof, source); err != nil {
+			return err
+		}
+	}
+	result := render.HardenResult{Source: source, Plan: plan, Proof: proof, Out: f.out}
+	if err := render.HardenAs(streams.Out, f.output, result, render.TextOptions{Color: cli.IsTerminal(streams.Out) && os.Getenv("NO_COLOR") == ""}); err != nil {
+		return err
+	}
+	if !proof.Checks.OK() {
+		return brokenError(&proof.Checks)
+	}
+	if proof.Remaining(failOn) > 0 {
+		return cli.ExitError{Code: cli.ExitFindings}
+	}
+	return nil
+}
+
+// brokenError names the pairs a failed check found.
+func brokenError(c *harden.Checks) error {
+	var parts []string
+	for _, b := range c.Intra {
+		parts = append(parts, "within a tenant: "+b.String())
+	}
+	for _, b := range c.DNS {
+		parts = append(parts, "DNS: "+b.String())
+	}
+	return fmt.Errorf("the plan would break legitimate traffic, so it is not safe to apply: %s", strings.Join(parts, "; "))
+}
+
+// writeDir writes the plan's files under dir, creating it; files of an
+// earlier run that the plan no longer has are left alone.
+func writeDir(dir string, plan harden.Plan, proof *harden.Proof, source string) error {
+	files, err := harden.Files(plan, proof, source)
+	if err != nil {
+		return err
+	}
+	for _, file := range files {
+		path := filepath.Join(dir, filepath.FromSlash(file.Path))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		if err := os.WriteFile(path, file.Data, 0o644); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	return nil
+}

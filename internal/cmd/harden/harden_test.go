@@ -1,0 +1,214 @@
+package harden
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"sigs.k8s.io/yaml"
+
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	harden "github.com/bulkhead-dev/bulkhead/internal/harden"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// execute runs the harden command and returns its exit code as app.Run
+// would: 0, the code of a cli.ExitError, or 1 for any other error.
+func execute(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(context.Background())
+	var exit cli.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errOut.String(), cli.ExitOK
+	case errors.As(err, &exit):
+		return out.String(), errOut.String(), exit.Code
+	}
+	return out.String(), err.Error(), cli.ExitFailure
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s is stale (-want +got, go test -update rewrites it):\n%s", path, d)
+	}
+}
+
+// TestDemo: the proof on the demo (testdata/demo.txt), exit 3 while
+// busybox's critical escape remains, 0 when the gate is lifted.
+func TestDemo(t *testing.T) {
+	out, stderr, code := execute(t, "--demo")
+	if code != cli.ExitFindings {
+		t.Fatalf("exit %d, want %d; stderr %s", code, cli.ExitFindings, stderr)
+	}
+	golden(t, "demo.txt", out)
+	for _, s := range []string{"isolation before: 13 of 16", "isolation after the safe objects:", "CRITICAL default → cluster: node", "pod default/busybox escapes to its node", "rbac: Delete ClusterRoleBinding/pod-reader-binding", "ok     reachability within each tenant unchanged"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q", s)
+		}
+	}
+	if _, _, code := execute(t, "--demo", "--fail-on", "none"); code != cli.ExitOK {
+		t.Errorf("--fail-on none: exit %d, want 0", code)
+	}
+}
+
+// TestYAML: -o yaml is the safe objects only, each labelled and
+// annotated, and the same bytes twice.
+func TestYAML(t *testing.T) {
+	out, stderr, code := execute(t, "-f", "../../harden/testdata/cmd/dns-cluster.yaml", "--tenant-label", "tenant", "-o", "yaml")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	again, _, _ := execute(t, "-f", "../../harden/testdata/cmd/dns-cluster.yaml", "--tenant-label", "tenant", "-o", "yaml")
+	if out != again {
+		t.Error("two runs differ")
+	}
+	docs := strings.Split(strings.TrimPrefix(out, "---\n"), "\n---\n")
+	if len(docs) < 3 {
+		t.Fatalf("%d documents", len(docs))
+	}
+	for _, d := range docs {
+		var obj struct {
+			Kind     string `json:"kind"`
+			Metadata struct {
+				Labels      map[string]string `json:"labels"`
+				Annotations map[string]string `json:"annotations"`
+			} `json:"metadata"`
+		}
+		if err := yaml.Unmarshal([]byte(d), &obj); err != nil {
+			t.Fatal(err)
+		}
+		if obj.Metadata.Labels[harden.ManagedByLabel] != harden.ManagedBy || obj.Metadata.Annotations[harden.ReasonAnnotation] == "" {
+			t.Errorf("%s without the label or reason:\n%s", obj.Kind, d)
+		}
+		if obj.Kind == "ClusterRoleBinding" || obj.Kind == "RoleBinding" || obj.Kind == "ConfigMap" {
+			t.Errorf("a proposal's %s among the safe objects", obj.Kind)
+		}
+	}
+}
+
+// TestOut: --out writes the directory, byte-identical on a rerun, and the
+// proof still goes to stdout.
+func TestOut(t *testing.T) {
+	read := func(dir string) map[string]string {
+		files := map[string]string{}
+		err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			rel, _ := filepath.Rel(dir, p)
+			files[filepath.ToSlash(rel)] = string(data)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+	var runs []map[string]string
+	for range 2 {
+		dir := t.TempDir()
+		out, stderr, code := execute(t, "--demo", "--out", dir, "--fail-on", "none")
+		if code != cli.ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !strings.Contains(out, "wrote "+dir) {
+			t.Errorf("stdout does not say where it wrote")
+		}
+		runs = append(runs, read(dir))
+	}
+	if d := cmp.Diff(runs[0], runs[1]); d != "" {
+		t.Errorf("reruns differ:\n%s", d)
+	}
+	for _, f := range []string{"README.md", "kustomization.yaml", "default.yaml", "test.yaml"} {
+		if runs[0][f] == "" {
+			t.Errorf("%s missing", f)
+		}
+	}
+}
+
+// TestJSON: -o json holds the matrices, the residuals and the checks.
+func TestJSON(t *testing.T) {
+	out, stderr, code := execute(t, "--demo", "-o", "json", "--fail-on", "none")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Before    json.RawMessage   `json:"before"`
+		After     json.RawMessage   `json:"after"`
+		Residuals []harden.Residual `json:"residuals"`
+		Checks    harden.Checks     `json:"checks"`
+		Closed    []string          `json:"closed"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Before) == 0 || len(doc.After) == 0 || len(doc.Residuals) == 0 || len(doc.Closed) == 0 || doc.Checks.Pairs == 0 {
+		t.Errorf("incomplete document: %s", out)
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--demo", "--layers", "firewall"}, `--layers: layer "firewall"`},
+		{[]string{"--demo", "--egress", "some"}, `--egress "some": want internet or none`},
+		{[]string{"--demo", "--network", "cilium"}, `--network "cilium": want policy or admin`},
+		{[]string{"--demo", "-o", "xml"}, `--output "xml": want text, yaml or json`},
+		{[]string{"--demo", "--fail-on", "worst"}, `--fail-on`},
+		{[]string{"--demo", "--allow-flows", "testdata/none.yaml"}, `--allow-flows`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			_, stderr, code := execute(t, tc.args...)
+			if code != cli.ExitFailure || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, %q; want 1 and %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestReadFlows(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "flows.yaml")
+	os.WriteFile(good, []byte("- name: scrape\n  from: {namespace: monitoring}\n  to: {namespace: team-a, pods: {app: web}}\n  ports: [\"TCP/9090\"]\n"), 0o644)
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("- name: x\n  form: {namespace: a}\n"), 0o644)
+	flows, err := readFlows(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []harden.Flow{{Name: "scrape", From: harden.Peer{Namespace: "monitoring"}, To: harden.Peer{Namespace: "team-a", Pods: map[string]string{"app": "web"}}, Ports: []string{"TCP/9090"}}}
+	if d := cmp.Diff(want, flows); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if _, err := readFlows(bad); err == nil || !strings.Contains(err.Error(), `unknown field "form"`) {
+		t.Errorf("a misspelt field: %v", err)
+	}
+}
