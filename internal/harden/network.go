@@ -65,7 +65,7 @@ func NetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([
 	var dnsNotes []string
 	w.dns, dnsNotes = findDNS(base, ten)
 	notes = append(notes, dnsNotes...)
-	if egress == EgressInternet {
+	if egress == EgressInternet && w.dns != nil { // egress is isolated only with DNS found
 		var n []string
 		w.internet, n = internetBlocks(base, ten)
 		notes = append(notes, n...)
