@@ -1,9 +1,16 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -48,8 +55,14 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 // manifest of nothing but kinds bulkhead does not model.
 func (s *Source) readWith(file string) ([]snapshot.Object, []string, error) {
 	l := load.New(file, load.Options{Namespace: s.Namespace})
-	if err := l.Path(file); err != nil {
+	paths, err := kustomizationResources(file)
+	if err != nil {
 		return nil, nil, fmt.Errorf("--with: %w", err)
+	}
+	for _, p := range paths {
+		if err := l.Path(p); err != nil {
+			return nil, nil, fmt.Errorf("--with: %w", err)
+		}
 	}
 	with, stats, err := l.Result()
 	if err != nil {
@@ -67,4 +80,35 @@ func (s *Source) readWith(file string) ([]snapshot.Object, []string, error) {
 	}
 	sort.Strings(unknown)
 	return with.Objects(), unknown, nil
+}
+
+// kustomizationResources returns what applying path means: for a
+// directory with a kustomization.yaml, the resources it lists, as
+// `kubectl apply -k` applies them (harden's output keeps its proposals for
+// review beside them, outside the list); for anything else, path itself.
+func kustomizationResources(path string) ([]string, error) {
+	data, err := os.ReadFile(filepath.Join(path, "kustomization.yaml"))
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return []string{path}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var k struct {
+		Resources []string `json:"resources"`
+	}
+	if err := yaml.Unmarshal(data, &k); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(path, "kustomization.yaml"), err)
+	}
+	if len(k.Resources) == 0 {
+		return nil, fmt.Errorf("%s lists no resources", filepath.Join(path, "kustomization.yaml"))
+	}
+	out := make([]string, len(k.Resources))
+	for i, r := range k.Resources {
+		if filepath.IsAbs(r) || strings.Contains(r, "://") {
+			return nil, fmt.Errorf("%s: resource %q: only files beside it are read", filepath.Join(path, "kustomization.yaml"), r)
+		}
+		out[i] = filepath.Join(path, r)
+	}
+	return out, nil
 }
