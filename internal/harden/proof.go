@@ -197,6 +197,7 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 			host[pod.Namespace+"/"+pod.Name] = true
 		}
 	}
+	idx := indexFindings(p.After.Findings)
 	before, after, reviewed := breachedCells(p.Before), breachedCells(p.After), breachedCells(p.Reviewed)
 	for k := range before {
 		if after[k] == nil {
@@ -219,7 +220,7 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 			}
 		}
 		if c.Witness == nil {
-			r.Witness = because(p.After.Findings, &c)
+			r.Witness = idx.because(&c)
 		}
 		if rc := reviewed[[2]string{c.Source, c.Target}]; rc != nil {
 			r.Reviewed = layerNames(rc.Layers) + " left"
@@ -267,16 +268,41 @@ func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) error
 	return nil
 }
 
-// because lists, for a pair with no attack path, the findings that join
-// it: "BH-NET-001: reason".
-func because(fs []finding.Finding, c *attackpath.Cell) []string {
-	var out []string
+// findingIndex finds the findings that name a pair: by rule ID and
+// source tenant, those whose source is "*" apart.
+type findingIndex struct {
+	bySource map[[2]string][]*finding.Finding
+	anySrc   map[string][]*finding.Finding
+}
+
+func indexFindings(fs []finding.Finding) *findingIndex {
+	x := &findingIndex{bySource: map[[2]string][]*finding.Finding{}, anySrc: map[string][]*finding.Finding{}}
 	for i := range fs {
 		f := &fs[i]
-		if slices.Contains(c.Findings, f.ID) && names(f.SourceTenant, f.SourceTenants, c.Source) && names(f.TargetTenant, f.TargetTenants, c.Target) {
-			out = append(out, f.ID+": "+f.Reason)
+		if f.SourceTenant == "*" {
+			x.anySrc[f.ID] = append(x.anySrc[f.ID], f)
+		} else {
+			k := [2]string{f.ID, f.SourceTenant}
+			x.bySource[k] = append(x.bySource[k], f)
 		}
 	}
+	return x
+}
+
+// because lists, for a pair with no attack path, the findings that join
+// it: "BH-NET-001: reason".
+func (x *findingIndex) because(c *attackpath.Cell) []string {
+	var out []string
+	for _, id := range c.Findings {
+		for _, fs := range [][]*finding.Finding{x.bySource[[2]string{id, c.Source}], x.anySrc[id]} {
+			for _, f := range fs {
+				if names(f.SourceTenant, f.SourceTenants, c.Source) && names(f.TargetTenant, f.TargetTenants, c.Target) {
+					out = append(out, f.ID+": "+f.Reason)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
 	return slices.Compact(out)
 }
 

@@ -10,6 +10,7 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
@@ -230,5 +231,23 @@ func TestKeepRunning(t *testing.T) {
 	}
 	if p := in.prove(t, plan); !slices.ContainsFunc(p.Residuals, func(r Residual) bool { return r.Source == "default" && slices.Contains(r.Layers, finding.Node) }) {
 		t.Errorf("busybox's escape vanished with the labels: %+v", p.Residuals)
+	}
+}
+
+// TestBecause: a pair without an attack path is explained by the findings
+// that name it, a "*" side by its list (or every tenant).
+func TestBecause(t *testing.T) {
+	fs := []finding.Finding{
+		{ID: "BH-NET-001", SourceTenant: "a", TargetTenant: "b", Reason: "a reaches b"},
+		{ID: "BH-NET-001", SourceTenant: "a", TargetTenant: "c", Reason: "a reaches c"},
+		{ID: "BH-NET-002", SourceTenant: "*", TargetTenant: "b", Reason: "everyone reaches b"},
+		{ID: "BH-NET-003", SourceTenant: "*", SourceTenants: []string{"c"}, TargetTenant: "b", Reason: "c reaches b"},
+		{ID: "BH-API-001", SourceTenant: "a", TargetTenant: "b", Reason: "not in the cell"},
+	}
+	x := indexFindings(fs)
+	got := x.because(&attackpath.Cell{Source: "a", Target: "b", Findings: []string{"BH-NET-001", "BH-NET-002", "BH-NET-003"}})
+	want := []string{"BH-NET-001: a reaches b", "BH-NET-002: everyone reaches b"}
+	if !slices.Equal(got, want) {
+		t.Errorf("because = %q, want %q", got, want)
 	}
 }

@@ -118,7 +118,11 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 	if len(pr.Residuals) > 0 {
 		p.printf("%s\n", p.paint("1", "residual paths (still breached after the safe objects, and why):"))
 	}
-	for _, res := range pr.Residuals {
+	for i, res := range pr.Residuals {
+		if i == pairsMax && !o.Verbose {
+			p.printf("  … %d more residual pairs (-o json, or --out DIR for the README)\n", len(pr.Residuals)-i)
+			break
+		}
 		p.printf("  %s %s → %s: %s\n", p.sev(res.Worst), res.Source, res.Target, layerList(res.Layers))
 		for _, h := range res.Witness {
 			p.wrap("      ", h)
