@@ -171,7 +171,7 @@ func DedicatedValue(tenant string) string {
 	}
 	b := []byte(tenant)
 	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' && c != '_' && c != '.' {
 			b[i] = '.'
 		}
 	}

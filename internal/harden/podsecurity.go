@@ -56,14 +56,6 @@ restart by their controller, a rollout, a re-apply). They are listed as
 Work with the admission plugin's own message.
 */
 
-// podSecurityLabels are the labels PodSecurityPlan writes, in the order the
-// admission plugin documents them.
-var podSecurityLabels = []string{
-	psaapi.EnforceLevelLabel, psaapi.EnforceVersionLabel,
-	psaapi.WarnLevelLabel, psaapi.WarnVersionLabel,
-	psaapi.AuditLevelLabel, psaapi.AuditVersionLabel,
-}
-
 // levelRank orders the Pod Security levels, strictest highest.
 var levelRank = map[psaapi.Level]int{psaapi.LevelPrivileged: 0, psaapi.LevelBaseline: 1, psaapi.LevelRestricted: 2}
 

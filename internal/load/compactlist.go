@@ -113,7 +113,7 @@ func (b *batch) compactItem(where string, item []byte, implied *schema.GroupVers
 // what the loader reads otherwise.
 func typedKind(gvk schema.GroupVersionKind) bool {
 	return !strings.HasSuffix(gvk.Kind, "List") && removed(gvk) == "" && gvk != crdKind &&
-		!(gvk.GroupVersion().String() == snapshot.InfoAPIVersion && gvk.Kind == snapshot.InfoKind) &&
+		(gvk.GroupVersion().String() != snapshot.InfoAPIVersion || gvk.Kind != snapshot.InfoKind) &&
 		Scheme.Recognizes(gvk)
 }
 

@@ -24,9 +24,7 @@ func nameCorpus() []string {
 		level = next
 	}
 	for _, n := range []int{14, 15, 16, 62, 63, 64, 252, 253, 254} {
-		for _, s := range []string{strings.Repeat("a", n), "a" + strings.Repeat("-", max(0, n-2)) + "b", strings.Repeat("a.", n/2) + "a"} {
-			out = append(out, s)
-		}
+		out = append(out, strings.Repeat("a", n), "a"+strings.Repeat("-", max(0, n-2))+"b", strings.Repeat("a.", n/2)+"a")
 	}
 	return append(out, "http", "h--p", "8080", "my-app-1", "kube-system", "team-0001-ns-3", "a.b.c", "a..b", ".a", "a.")
 }

@@ -236,7 +236,9 @@ func TestServerSideApply(t *testing.T) {
 		t.Error("a new namespace reported as replacing one")
 	}
 	np := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "p", Labels: map[string]string{"v": "1"}}}
-	st.ServerSideApply(np)
+	if _, _, err := st.ServerSideApply(np); err != nil {
+		t.Fatal(err)
+	}
 	np2 := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "p"}}
 	if _, replaced, _ := st.ServerSideApply(np2); !replaced {
 		t.Error("policy not reported replaced")

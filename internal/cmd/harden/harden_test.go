@@ -197,9 +197,13 @@ func TestBadFlags(t *testing.T) {
 func TestReadFlows(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "flows.yaml")
-	os.WriteFile(good, []byte("- name: scrape\n  from: {namespace: monitoring}\n  to: {namespace: team-a, pods: {app: web}}\n  ports: [\"TCP/9090\"]\n"), 0o644)
+	if err := os.WriteFile(good, []byte("- name: scrape\n  from: {namespace: monitoring}\n  to: {namespace: team-a, pods: {app: web}}\n  ports: [\"TCP/9090\"]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	bad := filepath.Join(dir, "bad.yaml")
-	os.WriteFile(bad, []byte("- name: x\n  form: {namespace: a}\n"), 0o644)
+	if err := os.WriteFile(bad, []byte("- name: x\n  form: {namespace: a}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	flows, err := readFlows(good)
 	if err != nil {
 		t.Fatal(err)
