@@ -24,6 +24,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
 	"github.com/bulkhead-dev/bulkhead/internal/scalegen"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/testenv"
@@ -33,8 +34,7 @@ import (
 // a real API server, runs `harden` against it live, applies every object
 // it wrote server-side (the API server must accept each), reads the
 // cluster back live and checks that the live audit's matrix is the one
-// predicted by analysing the cluster with the manifests applied offline
-// (`audit --with`, the mechanism of harden's proof).
+// harden's proof predicted, and the one `audit --with` predicts offline.
 func TestLiveHarden(t *testing.T) {
 	cfg := testenv.Start(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
@@ -78,8 +78,16 @@ func TestLiveHarden(t *testing.T) {
 	kubeconfig := testenv.Kubeconfig(t, cfg)
 
 	dir := filepath.Join(t.TempDir(), "hardened")
-	if _, stderr, code := run(t, "harden", "--kubeconfig", kubeconfig, "--out", dir, "--fail-on", "none"); code != 0 {
+	proofJSON, stderr, code := run(t, "harden", "--kubeconfig", kubeconfig, "--out", dir, "-o", "json", "--fail-on", "none")
+	if code != 0 {
 		t.Fatalf("harden: exit %d: %s", code, stderr)
+	}
+	var proof render.HardenDocument
+	if err := json.Unmarshal([]byte(proofJSON), &proof); err != nil {
+		t.Fatal(err)
+	}
+	if proof.After == nil || len(proof.Checks.Intra)+len(proof.Checks.DNS) > 0 {
+		t.Fatalf("harden's proof has no matrix after, or a broken check: %s", proofJSON)
 	}
 	before, stderr, code := run(t, "snapshot", "--kubeconfig", kubeconfig)
 	if code != 0 {
@@ -127,8 +135,11 @@ func TestLiveHarden(t *testing.T) {
 		t.Fatalf("harden wrote nothing to apply in %s (%v)", dir, files)
 	}
 	live := auditMatrix(t, "audit", "--kubeconfig", kubeconfig, "-o", "json", "--fail-on", "none")
+	if d := cmp.Diff(cells(proof.After), cells(live)); d != "" {
+		t.Errorf("the live matrix after applying harden's %d objects differs from its proof's (-proof +live):\n%s", applied, d)
+	}
 	if d := cmp.Diff(cells(predicted), cells(live)); d != "" {
-		t.Errorf("the live matrix after applying harden's %d objects differs from the prediction (-predicted +live):\n%s", applied, d)
+		t.Errorf("the live matrix after applying harden's %d objects differs from audit --with's (-predicted +live):\n%s", applied, d)
 	}
 	if cells(live) == cells(auditMatrix(t, "audit", "-f", cluster, "-o", "json", "--fail-on", "none")) {
 		t.Error("applying harden's objects changed no cell of the matrix")
