@@ -109,18 +109,42 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 		out = append(out, Object{Layer: Network, Namespace: ns, Obj: np, Closes: sortedIDs(closes), Why: why})
 	}
 	ids := w.findings[ns]
-	if w.dns == nil {
-		// Without the DNS pods, an egress deny cannot be proven to keep
-		// DNS: egress stays as it is (findDNS's note says so).
-		add(newPolicy(ns, namePrefix+"default-deny", metav1.LabelSelector{}, ingressOnly),
-			presentIDs(ids, netpol.IDCrossTenant, netpol.IDNoDefaultIngress),
-			"isolates every pod of the namespace for ingress: only what the other policies allow gets in")
-	} else {
-		add(newPolicy(ns, namePrefix+"default-deny", metav1.LabelSelector{}, bothDirections),
-			presentIDs(ids, netpol.IDCrossTenant, netpol.IDNoDefaultIngress, netpol.IDNoDefaultEgress, netpol.IDMetadata),
-			"isolates every pod of the namespace for ingress and egress: only what the other policies allow gets through")
+	// A direction is isolated only when the pods no existing policy
+	// isolates can be selected exactly (else the allows would widen what
+	// the existing policies allow), and egress only with the DNS pods
+	// found (else an egress deny could not be proven to keep DNS).
+	open := map[networkingv1.PolicyType][]metav1.LabelSelector{}
+	var types []networkingv1.PolicyType
+	var closes []string
+	for _, dir := range []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress} {
+		if dir == networkingv1.PolicyTypeEgress && w.dns == nil {
+			continue // findDNS's note says why
+		}
+		sels, exact := openPods(w.base.NetworkPolicies, ns, dir)
+		if !exact {
+			notes = append(notes, fmt.Sprintf("network: namespace %s is left as it is for %s: its policies select pods in too many ways for bulkhead to select exactly the pods they leave open, and allowing more would widen what they allow; review it by hand", ns, strings.ToLower(string(dir))))
+			continue
+		}
+		open[dir] = sels
+		types = append(types, dir)
 	}
-	if w.dns != nil {
+	switch {
+	case len(types) == 2:
+		closes = presentIDs(ids, netpol.IDCrossTenant, netpol.IDNoDefaultIngress, netpol.IDNoDefaultEgress, netpol.IDMetadata)
+	case len(types) == 1 && types[0] == networkingv1.PolicyTypeIngress:
+		closes = presentIDs(ids, netpol.IDCrossTenant, netpol.IDNoDefaultIngress)
+	case len(types) == 1:
+		closes = presentIDs(ids, netpol.IDNoDefaultEgress, netpol.IDMetadata)
+	}
+	if len(types) > 0 {
+		what := strings.ToLower(string(types[0]))
+		if len(types) == 2 {
+			what = "ingress and egress"
+		}
+		add(newPolicy(ns, namePrefix+"default-deny", metav1.LabelSelector{}, types), closes,
+			"isolates every pod of the namespace for "+what+": only what the other policies allow gets through")
+	}
+	if _, isolated := open[networkingv1.PolicyTypeEgress]; isolated {
 		np := newPolicy(ns, namePrefix+"allow-dns", metav1.LabelSelector{}, egressOnly)
 		np.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{w.dns.peer()}, Ports: w.dns.policyPorts()}}
 		add(np, presentIDs(ids, netpol.IDDNSBlocked), "allows egress to "+w.dns.describe())
@@ -151,12 +175,9 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 		{networkingv1.PolicyTypeIngress, "allow-ingress", inWhy, func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress = deepIngress(in) }},
 		{networkingv1.PolicyTypeEgress, "allow-egress", egWhy, func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepEgress(eg) }},
 	} {
-		if d.dir == networkingv1.PolicyTypeEgress && w.dns == nil {
-			continue // egress is not isolated
-		}
-		sels, exact := openPods(w.base.NetworkPolicies, ns, d.dir)
-		if !exact {
-			notes = append(notes, fmt.Sprintf("network: namespace %s: the existing %s policies select pods in too many ways to select exactly the pods they leave open; %s selects every pod, adding its rules to the pods those policies isolate", ns, strings.ToLower(string(d.dir)), namePrefix+d.name))
+		sels, isolated := open[d.dir]
+		if !isolated {
+			continue
 		}
 		for i, sel := range sels {
 			name := namePrefix + d.name

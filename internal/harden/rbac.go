@@ -239,6 +239,17 @@ func (n *narrowing) proposal(gone []taken, kept []rbacv1.Subject, closes []strin
 	if remains {
 		fmt.Fprintf(&d, "The binding stays for its other subjects; taken out: %s.\n", subjectList(gone))
 	}
+	for _, g := range gone {
+		if g.subject.Kind != rbacv1.ServiceAccountKind || n.crb == nil {
+			continue
+		}
+		who := g.subject.String() + " is a service account bound cluster-wide"
+		if w := n.runBy(g.subject); w != "" {
+			who = g.subject.String() + " is the identity of " + w
+		}
+		fmt.Fprintf(&d, "%s: if it is a controller that acts on every tenant by design (an operator), declare namespace %s a platform namespace (--platform-namespaces %s) instead of applying this, or the controller stops working.\n",
+			who, g.subject.Namespace, g.subject.Namespace)
+	}
 	d.WriteString("Review before applying: a workload or person that relies on this access across tenants loses it.")
 	diff, err := objectsDiff(before, apply)
 	if err != nil {
@@ -438,4 +449,21 @@ func clusterWide(rules []rbacv1.PolicyRule) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// runBy names the workload that runs as a service account subject
+// ("Deployment capsule-system/capsule"), or "" when none does or the
+// subject is no service account.
+func (n *narrowing) runBy(s rbac.Subject) string {
+	if s.Kind != rbacv1.ServiceAccountKind {
+		return ""
+	}
+	for i := range n.snap.Pods {
+		p := &n.snap.Pods[i]
+		if p.Namespace == s.Namespace && p.Spec.ServiceAccountName == s.Name {
+			kind, name := snapshot.Workload(p)
+			return kind + " " + p.Namespace + "/" + name
+		}
+	}
+	return ""
 }
