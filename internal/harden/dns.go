@@ -2,6 +2,7 @@ package harden
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -168,10 +169,10 @@ func corefileConfigMap(cm *corev1.ConfigMap, patched string, closes []string, wh
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace:   cm.Namespace,
 			Name:        cm.Name,
-			Labels:      cloneMap(cm.Labels),
-			Annotations: cloneMap(cm.Annotations),
+			Labels:      maps.Clone(cm.Labels),
+			Annotations: maps.Clone(cm.Annotations),
 		},
-		Data:       cloneMap(cm.Data),
+		Data:       maps.Clone(cm.Data),
 		BinaryData: cm.BinaryData,
 		Immutable:  cm.Immutable,
 	}
@@ -179,17 +180,6 @@ func corefileConfigMap(cm *corev1.ConfigMap, patched string, closes []string, wh
 	next.Data["Corefile"] = patched
 	stamp(&next.ObjectMeta, closes, why)
 	return next
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // lineTokens returns the start and end of each whitespace-separated token

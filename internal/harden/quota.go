@@ -2,6 +2,7 @@ package harden
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -294,8 +295,8 @@ func serviceManifest(s *corev1.Service) *corev1.Service {
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace:   s.Namespace,
 			Name:        s.Name,
-			Labels:      copyStrings(s.Labels),
-			Annotations: copyStrings(s.Annotations),
+			Labels:      maps.Clone(s.Labels),
+			Annotations: maps.Clone(s.Annotations),
 		},
 		Spec: *s.Spec.DeepCopy(),
 	}
@@ -415,15 +416,4 @@ func annotate(meta *metav1.ObjectMeta, closes []string, why string) {
 	if len(meta.Labels) == 0 {
 		meta.Labels = nil
 	}
-}
-
-func copyStrings(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package harden
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -319,7 +320,7 @@ func (n *narrowing) object(subjects []rbacv1.Subject, replace bool, closes []str
 // userMeta is the metadata a user writes: without what the API server
 // fills in.
 func userMeta(m metav1.ObjectMeta) metav1.ObjectMeta {
-	out := metav1.ObjectMeta{Namespace: m.Namespace, Name: m.Name, Labels: cloneMap(m.Labels), Annotations: cloneMap(m.Annotations)}
+	out := metav1.ObjectMeta{Namespace: m.Namespace, Name: m.Name, Labels: maps.Clone(m.Labels), Annotations: maps.Clone(m.Annotations)}
 	delete(out.Annotations, "kubectl.kubernetes.io/last-applied-configuration")
 	if len(out.Annotations) == 0 {
 		out.Annotations = nil

@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"maps"
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -153,8 +154,8 @@ func representative(c controller) corev1.Pod {
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        strings.ToLower(c.kind) + "-" + c.meta.Name,
 			Namespace:   c.meta.Namespace,
-			Labels:      copyMap(c.template.Labels),
-			Annotations: copyMap(c.template.Annotations),
+			Labels:      maps.Clone(c.template.Labels),
+			Annotations: maps.Clone(c.template.Annotations),
 		},
 		Spec: *c.template.Spec.DeepCopy(),
 	}
@@ -164,17 +165,6 @@ func representative(c controller) corev1.Pod {
 	p.Annotations[SyntheticAnnotation] = c.kind + "/" + c.meta.Name
 	DefaultPodSpec(&p.Spec)
 	return p
-}
-
-func copyMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // HelmHookAnnotation marks a Helm hook: a Job or pod Helm runs around an
