@@ -72,7 +72,7 @@ func manifest(obj runtime.Object) (string, error) {
 			delete(meta, f)
 		}
 	}
-	if st, ok := m["status"].(map[string]any); ok && len(st) == 0 {
+	if st, ok := m["status"].(map[string]any); ok && emptyStatus(st) {
 		delete(m, "status")
 	}
 	out, err := yaml.Marshal(m)
@@ -80,6 +80,17 @@ func manifest(obj runtime.Object) (string, error) {
 		return "", fmt.Errorf("encode %T: %w", obj, err)
 	}
 	return string(out), nil
+}
+
+// emptyStatus reports whether a status says nothing: no field, or only
+// null ones (an AdminNetworkPolicy's conditions before any controller).
+func emptyStatus(st map[string]any) bool {
+	for _, v := range st {
+		if v != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // manifests returns the YAML of objects as one stream of documents, each

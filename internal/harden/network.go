@@ -60,7 +60,7 @@ func NetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([
 	}
 	base := withoutOwn(snap)
 	model := netpol.Compile(base, netpol.DefaultOptions())
-	w := &networkWriter{base: base, ten: ten, findings: findingsByNamespace(model.Findings(base, ten))}
+	w := newNetworkWriter(base, ten, findingsByNamespace(model.Findings(base, ten)))
 	var notes []string
 	var dnsNotes []string
 	w.dns, dnsNotes = findDNS(base, ten)
@@ -97,6 +97,30 @@ type networkWriter struct {
 	dns      *clusterDNS
 	internet []networkingv1.IPBlock
 	platform map[string][]string // tenant namespace -> platform namespaces reaching it
+
+	// The base's policies and host-network pods by namespace, and the
+	// names its policies take, so that each namespace is written without
+	// going through the whole cluster.
+	policies map[string][]networkingv1.NetworkPolicy
+	hostPods map[string][]string
+	taken    map[[2]string]bool
+}
+
+// newNetworkWriter indexes base for the namespaces' policies.
+func newNetworkWriter(base *snapshot.Snapshot, ten *tenancy.Tenancy, findings map[string]map[string]bool) *networkWriter {
+	w := &networkWriter{base: base, ten: ten, findings: findings,
+		policies: map[string][]networkingv1.NetworkPolicy{}, hostPods: map[string][]string{}, taken: map[[2]string]bool{}}
+	for i := range base.NetworkPolicies {
+		np := &base.NetworkPolicies[i]
+		w.policies[np.Namespace] = append(w.policies[np.Namespace], *np)
+		w.taken[[2]string{np.Namespace, np.Name}] = true
+	}
+	for i := range base.Pods {
+		if p := &base.Pods[i]; p.Spec.HostNetwork {
+			w.hostPods[p.Namespace] = append(w.hostPods[p.Namespace], p.Name)
+		}
+	}
+	return w
 }
 
 // namespace writes the policies of one tenant namespace.
@@ -120,7 +144,7 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 		if dir == networkingv1.PolicyTypeEgress && w.dns == nil {
 			continue // findDNS's note says why
 		}
-		sels, exact := openPods(w.base.NetworkPolicies, ns, dir)
+		sels, exact := openPods(w.policies[ns], ns, dir)
 		if !exact {
 			notes = append(notes, fmt.Sprintf("network: namespace %s is left as it is for %s: its policies select pods in too many ways for bulkhead to select exactly the pods they leave open, and allowing more would widen what they allow; review it by hand", ns, strings.ToLower(string(dir))))
 			continue
@@ -193,10 +217,8 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 			add(np, nil, why)
 		}
 	}
-	for _, p := range w.base.Pods {
-		if p.Namespace == ns && p.Spec.HostNetwork {
-			notes = append(notes, fmt.Sprintf("network: pod %s/%s is on the host network: pod policy does not cover it, and the tenant's pods now refuse its connections unless they come from its own node (%s)", ns, p.Name, netpol.IDHostNetwork))
-		}
+	for _, name := range w.hostPods[ns] {
+		notes = append(notes, fmt.Sprintf("network: pod %s/%s is on the host network: pod policy does not cover it, and the tenant's pods now refuse its connections unless they come from its own node (%s)", ns, name, netpol.IDHostNetwork))
 	}
 	return out, notes
 }
@@ -246,14 +268,7 @@ func deepEgress(rs []networkingv1.NetworkPolicyEgressRule) []networkingv1.Networ
 // freeName returns name, or name with a number when a policy harden did
 // not write already has it in the namespace.
 func (w *networkWriter) freeName(ns, name string) string {
-	taken := func(n string) bool {
-		for i := range w.base.NetworkPolicies {
-			if np := &w.base.NetworkPolicies[i]; np.Namespace == ns && np.Name == n {
-				return true
-			}
-		}
-		return false
-	}
+	taken := func(n string) bool { return w.taken[[2]string{ns, n}] }
 	if !taken(name) {
 		return name
 	}

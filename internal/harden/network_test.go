@@ -345,7 +345,7 @@ func TestNetworkOptionErrors(t *testing.T) {
 		want string
 	}{
 		{"egress", Options{Egress: "everywhere"}, `egress "everywhere"`},
-		{"admin", Options{AdminNetwork: true}, "not supported yet"},
+		{"admin", Options{AdminNetwork: true}, "nothing in the input shows that the cluster serves"},
 		{"flow name", Options{AllowFlows: []Flow{{Name: "--", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}}}}, "needs a name"},
 		{"flow namespace", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "A_B"}, To: Peer{Namespace: "b"}}}}, `namespace "A_B"`},
 		{"flow labels", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "a", Pods: map[string]string{"app": "a b"}}, To: Peer{Namespace: "b"}}}}, "pods of a"},
