@@ -1,7 +1,6 @@
 package harden
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -54,9 +53,7 @@ func NetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([
 		return nil, nil, err
 	}
 	if opts.AdminNetwork {
-		// AdminNetworkPolicy output is not written yet; refusing beats
-		// writing NetworkPolicies the user did not ask for.
-		return nil, nil, errors.New("admin network policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy) are not supported yet: plan NetworkPolicies instead")
+		return adminNetworkPlan(snap, ten, egress, flows)
 	}
 	base := withoutOwn(snap)
 	model := netpol.Compile(base, netpol.DefaultOptions())
