@@ -113,43 +113,17 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Result {
 // holding one does not index the bindings twice.
 func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer) *Result {
 	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0)}
-	r.Namespaces = namespacePolicies(snap, ten)
-
-	claims := map[string]*corev1.PersistentVolumeClaim{}
-	for i := range snap.PersistentVolumeClaims {
-		c := &snap.PersistentVolumeClaims[i]
-		claims[c.Namespace+"/"+c.Name] = c
-	}
-	volumes := map[string]*corev1.PersistentVolume{}
-	for i := range snap.PersistentVolumes {
-		volumes[snap.PersistentVolumes[i].Name] = &snap.PersistentVolumes[i]
-	}
-	base := podView{
-		claim:  func(ns, name string) *corev1.PersistentVolumeClaim { return claims[ns+"/"+name] },
-		volume: func(name string) *corev1.PersistentVolume { return volumes[name] },
-	}
+	judge := NewJudge(snap, ten)
+	r.Namespaces = judge.namespaces
 
 	// Pod Security and the escape checks look at one pod at a time: they
 	// run on every core, each pod's facts in its own slot.
 	r.Pods = make([]PodFacts, len(snap.Pods))
 	parallel(len(snap.Pods), func(lo, hi int) {
-		view := base
+		view := judge.view()
 		for i := lo; i < hi; i++ {
 			pod := &snap.Pods[i]
-			ns := r.Namespace(pod.Namespace)
-			view.pod, view.cs = pod, nil
-			f := &r.Pods[i]
-			*f = PodFacts{
-				Ref:            podRef(pod),
-				Namespace:      pod.Namespace,
-				Tenant:         ns.Tenant,
-				Verdict:        Evaluate(ns, pod),
-				Escapes:        escapes(&view),
-				Running:        !snapshot.IsOneOff(pod),
-				Live:           isLive(pod),
-				ServiceAccount: serviceAccountName(pod),
-			}
-			f.Reach = worst(f.Escapes)
+			r.Pods[i] = judge.judge(view, r.Namespace(pod.Namespace), pod)
 		}
 	})
 
