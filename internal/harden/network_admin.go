@@ -123,7 +123,7 @@ func adminNetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, egress Egre
 		for _, ns := range t.Namespaces {
 			for _, p := range base.Pods {
 				if p.Namespace == ns && p.Spec.HostNetwork {
-					notes = append(notes, fmt.Sprintf("network: pod %s/%s is on the host network: AdminNetworkPolicy does not select it, as subject or as peer (%s)", ns, p.Name, netpol.IDHostNetwork))
+					notes = append(notes, fmt.Sprintf("network: pod %s/%s is on the host network: AdminNetworkPolicy selects it neither as subject nor as peer, and v1alpha1's ingress rules cannot name its node's address, so it still reaches the pods of other tenants that no NetworkPolicy isolates (%s); NetworkPolicies would refuse it", ns, p.Name, netpol.IDHostNetwork))
 				}
 			}
 		}

@@ -302,6 +302,12 @@ func TestAdminNetworkSeed(t *testing.T) {
 	if !hasNote(notes, "egress is left open") {
 		t.Errorf("no note says egress is left open without DNS pods: %q", notes)
 	}
+	// busybox is on the host network: v1alpha1's ingress rules cannot
+	// name its node's address, and a note says it still reaches the
+	// tenants' pods.
+	if !hasNote(notes, "pod default/busybox is on the host network") || !hasNote(notes, "still reaches the pods of other tenants") {
+		t.Errorf("no note says busybox still reaches other tenants: %q", notes)
+	}
 	for _, o := range objs {
 		if a, ok := o.Obj.(*anp.AdminNetworkPolicy); ok && len(a.Spec.Egress) > 0 {
 			t.Errorf("%s has egress rules without the DNS pods found", a.Name)
