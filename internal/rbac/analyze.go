@@ -61,9 +61,13 @@ func (an *analysis) capabilities(r *Role, cluster bool) []Held {
 	return h
 }
 
-// binding judges every subject of one binding.
+// binding judges every subject of one binding of the snapshot.
 func (an *analysis) binding(bi int, homes map[Subject][]string) {
-	b := &an.a.bindings[bi]
+	an.judge(&an.a.bindings[bi], homes)
+}
+
+// judge judges every subject of one binding.
+func (an *analysis) judge(b *Binding, homes map[Subject][]string) {
 	if b.Role == nil {
 		an.latent(b)
 		return
