@@ -44,6 +44,67 @@ type Report struct {
 	// Selection says what of the report was kept (--tenant, --checks,
 	// --skip-checks); nil when nothing was left out.
 	Selection *Selection `json:"selection,omitempty"`
+	// Baseline, with --baseline, says what a previous report already held:
+	// its findings are left out of Findings and Summary, and its breached
+	// pairs and paths to cluster-admin out of the gate; nil without one.
+	Baseline *Baseline `json:"baseline,omitempty"`
+	// Suppressed are the findings a suppressions file took out of Findings,
+	// Summary and the gate, each with its reason.
+	Suppressed []Suppressed `json:"suppressed,omitempty"`
+	// ExpiredSuppressions are the entries of a suppressions file past their
+	// expiry date: they suppress nothing any more.
+	ExpiredSuppressions []Suppression `json:"expiredSuppressions,omitempty"`
+}
+
+// Baseline is what a report left out because a previous report (the
+// baseline) already held it, and what is new.
+type Baseline struct {
+	// File is the baseline as given to --baseline.
+	File string `json:"file"`
+	// Findings, Pairs and AdminPaths count what the baseline already held:
+	// findings by fingerprint, breached pairs and tenants' paths to
+	// cluster-admin at the same or a higher severity.
+	Findings   int `json:"findings"`
+	Pairs      int `json:"pairs"`
+	AdminPaths int `json:"adminPaths"`
+	// NewPairs are the breached pairs the baseline did not hold at their
+	// severity; NewAdminPaths the tenants whose path to cluster-admin is
+	// new or worse. Only these, and the findings left, reach the gate.
+	NewPairs      []TenantPair `json:"newPairs"`
+	NewAdminPaths []TenantPair `json:"newAdminPaths"`
+}
+
+// TenantPair is a breached pair of tenants (or a tenant and
+// cluster-admin) at its worst severity.
+type TenantPair struct {
+	Source string           `json:"source"`
+	Target string           `json:"target"`
+	Worst  finding.Severity `json:"worst"`
+}
+
+// Suppression is one entry of a suppressions file: a fingerprint, or a
+// rule and an object pattern, with the reason and an optional expiry date.
+type Suppression struct {
+	// Where is the entry's file and line.
+	Where       string `json:"where"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Rule        string `json:"rule,omitempty"`
+	Object      string `json:"object,omitempty"`
+	Reason      string `json:"reason"`
+	// Expires is the last day it suppresses, YYYY-MM-DD.
+	Expires string `json:"expires,omitempty"`
+	// Findings counts the findings the entry matches: those it suppresses,
+	// or once expired, those it no longer suppresses.
+	Findings int `json:"findings"`
+}
+
+// Suppressed is a finding a suppression took out of the report.
+type Suppressed struct {
+	Finding finding.Finding `json:"finding"`
+	// By is the suppression's file and line; Reason and Expires are its.
+	By      string `json:"by"`
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"`
 }
 
 // Selection narrows a report to one tenant and some checks.
@@ -173,13 +234,24 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 // AtOrAbove counts what is at or above a severity: findings, breached
 // tenant pairs of the matrix and tenants' paths to cluster-admin (the
 // platform's exposure aside), so that a gate never passes a cluster whose
-// matrix says a tenant can take another, or the cluster.
+// matrix says a tenant can take another, or the cluster. With a baseline,
+// only its new pairs and paths to cluster-admin count.
 func (r *Report) AtOrAbove(s finding.Severity) int {
 	n := 0
 	for _, f := range r.Findings {
 		if f.Severity >= s {
 			n++
 		}
+	}
+	if b := r.Baseline; b != nil {
+		for _, ps := range [][]TenantPair{b.NewPairs, b.NewAdminPaths} {
+			for _, p := range ps {
+				if p.Worst >= s {
+					n++
+				}
+			}
+		}
+		return n
 	}
 	if x := r.Isolation; x != nil {
 		for i := range x.Cells {

@@ -1,0 +1,61 @@
+package baseline
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
+)
+
+// Read reads a JSON report that `bulkhead audit -o json` wrote. A report of
+// another schema version is an error: fingerprints and fields are only
+// comparable within one version.
+func Read(r io.Reader) (*analysis.Report, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	var probe struct {
+		SchemaVersion *string `json:"schemaVersion"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("not a bulkhead JSON report: %w", jsonError(data, err))
+	}
+	switch {
+	case probe.SchemaVersion == nil:
+		return nil, errors.New("not a bulkhead JSON report: no schemaVersion (write one with bulkhead audit -o json)")
+	case *probe.SchemaVersion != analysis.SchemaVersion:
+		return nil, fmt.Errorf("report of schema %q, this bulkhead reads %q: audit again with this version to compare",
+			*probe.SchemaVersion, analysis.SchemaVersion)
+	}
+	var rep analysis.Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("report of schema %s: %w", analysis.SchemaVersion, jsonError(data, err))
+	}
+	return &rep, nil
+}
+
+// jsonError adds the line of a syntax error to it.
+func jsonError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Errorf("line %d: %w", lineOf(data, syn.Offset), err)
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		return fmt.Errorf("line %d: %w", lineOf(data, typ.Offset), err)
+	}
+	return err
+}
+
+func lineOf(data []byte, offset int64) int {
+	line := 1
+	for i := int64(0); i < offset && i < int64(len(data)); i++ {
+		if data[i] == '\n' {
+			line++
+		}
+	}
+	return line
+}
