@@ -149,6 +149,9 @@ func Demo() (*snapshot.Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
+	// The demo's files are examples/seed-cluster in the repository, as
+	// -f examples/seed-cluster names them.
+	snap.Origins = snap.Origins.Under("examples")
 	return snap, nil
 }
 

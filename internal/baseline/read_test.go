@@ -1,0 +1,34 @@
+package baseline
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRead(t *testing.T) {
+	r, err := Read(strings.NewReader(`{"schemaVersion": "bulkhead.dev/report/v1alpha1", "findings": [{"id": "BH-NET-001", "severity": "high", "fingerprint": "01"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Findings) != 1 || r.Findings[0].Severity.String() != "high" {
+		t.Errorf("findings %+v", r.Findings)
+	}
+	for _, tc := range []struct {
+		name, json, want string
+	}{
+		{"other schema", `{"schemaVersion": "bulkhead.dev/report/v2"}`, `report of schema "bulkhead.dev/report/v2", this bulkhead reads "bulkhead.dev/report/v1alpha1"`},
+		{"no schema", `{"findings": []}`, "not a bulkhead JSON report: no schemaVersion"},
+		{"not json", "bulkhead audit: demo\n", "not a bulkhead JSON report: line 1: invalid character"},
+		{"truncated", "{\n\"schemaVersion\": \"bulkhead.dev/report/v1alpha1\",\n\"findings\": [", "not a bulkhead JSON report: line 3: unexpected end of JSON input"},
+		{"empty", "", "not a bulkhead JSON report"},
+		{"bad severity", "{\"schemaVersion\": \"bulkhead.dev/report/v1alpha1\",\n\"findings\": [{\"severity\": \"dire\"}]}", `report of schema bulkhead.dev/report/v1alpha1: unknown severity "dire"`},
+		{"wrong type", "{\"schemaVersion\": \"bulkhead.dev/report/v1alpha1\",\n\"findings\": {}}", "report of schema bulkhead.dev/report/v1alpha1: line 2: json: cannot unmarshal"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tc.json))
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
