@@ -30,12 +30,12 @@ var fingerprintPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 // (Kind/namespace/name, or Kind/name for a cluster-scoped object; both
 // path globs), with the reason (required) and an optional expiry date:
 //
-//	- fingerprint: 3f2a…
-//	  reason: the CI runner needs it, SEC-123
-//	  expires: 2025-12-31
-//	- rule: BH-NET-*
-//	  object: Pod/legacy/*
-//	  reason: legacy namespace, decommissioned in Q3
+//   - fingerprint: 3f2a…
+//     reason: the CI runner needs it, SEC-123
+//     expires: 2025-12-31
+//   - rule: BH-NET-*
+//     object: Pod/legacy/*
+//     reason: legacy namespace, decommissioned in Q3
 //
 // A malformed entry is an error naming its file and line.
 func ParseSuppressions(data []byte, file string) ([]Entry, error) {
@@ -203,4 +203,3 @@ func Suppress(r *analysis.Report, entries []Entry, today time.Time) {
 	r.Findings = kept
 	recount(r)
 }
-
