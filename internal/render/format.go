@@ -20,6 +20,8 @@ const (
 	FormatCSV  Format = "csv"
 	FormatDOT  Format = "dot"
 	FormatYAML Format = "yaml"
+	// FormatHTML is one self-contained page (no fetches), for people.
+	FormatHTML Format = "html"
 )
 
 // Formats declares the output formats one command offers. The command's
@@ -39,7 +41,7 @@ type Formats struct {
 // Every command's output formats. A new format of a command is a new entry
 // in its Offered and a case in its writer beside it.
 var (
-	AuditFormats = Formats{Command: "audit", Offered: []Format{FormatText, FormatJSON}}
+	AuditFormats = Formats{Command: "audit", Offered: []Format{FormatText, FormatJSON, FormatHTML}}
 	PathsFormats = Formats{Command: "paths", Offered: []Format{FormatText, FormatJSON, FormatDOT}}
 	ReachFormats = Formats{Command: "reach", Offered: []Format{FormatText, FormatJSON, FormatCSV},
 		Note: "csv with --matrix only"}

@@ -17,6 +17,8 @@ func ReportAs(w io.Writer, f Format, r *analysis.Report, o TextOptions) error {
 		return Text(w, r, o)
 	case FormatJSON:
 		return JSON(w, r)
+	case FormatHTML:
+		return HTML(w, r)
 	}
 	return AuditFormats.unwritten(f)
 }
