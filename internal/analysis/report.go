@@ -54,6 +54,10 @@ type Report struct {
 	// ExpiredSuppressions are the entries of a suppressions file past their
 	// expiry date: they suppress nothing any more.
 	ExpiredSuppressions []Suppression `json:"expiredSuppressions,omitempty"`
+	// Origins says where each object of offline input was read (the
+	// snapshot's), for formats that point at manifests (SARIF); not part
+	// of the JSON report.
+	Origins snapshot.Origins `json:"-"`
 }
 
 // Baseline is what a report left out because a previous report (the
@@ -179,6 +183,7 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		Warnings:      snap.Warnings,
 		Gaps:          snap.Gaps,
 		PodSecurity:   snap.PodSecurity,
+		Origins:       snap.Origins,
 		Summary:       map[string]int{},
 		Findings:      []finding.Finding{},
 	}

@@ -70,6 +70,7 @@ func (l *Loader) place(where string, gvk schema.GroupVersionKind, obj runtime.Ob
 			return
 		}
 		l.seen[id] = origin{where, obj}
+		l.locate(where, gvk.Kind, id.namespace, id.name)
 	}
 	if !l.snap.Add(obj) {
 		l.unknown(gvk.GroupVersion().String() + "/" + gvk.Kind)

@@ -21,6 +21,7 @@ func (s *Snapshot) Clone() *Snapshot {
 		Assumed:         s.Assumed,
 		CustomResources: slices.Clip(s.CustomResources),
 		PodSecurity:     slices.Clip(s.PodSecurity),
+		Origins:         s.Origins, // read-only once loaded
 	}
 	for _, k := range Kinds {
 		k.ops.share(c, s)

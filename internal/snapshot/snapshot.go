@@ -82,6 +82,10 @@ type Snapshot struct {
 	// and controller templates are left out of the snapshot, live ones
 	// kept. Empty, not nil, once judged.
 	PodSecurity []RefusedPods
+
+	// Origins says where each object of offline input was read (file and
+	// line), for reports that point at manifests; nil for a live cluster.
+	Origins Origins
 }
 
 // Assumed says which built-in objects a snapshot assumed: the Roles and

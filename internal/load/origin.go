@@ -1,0 +1,43 @@
+package load
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// originOf reads the file and line out of where a document or list item
+// was read ("f.yaml:12", "f.yaml:12 (document 3)", "f.yaml:1 items[4]"):
+// the line the document, or the list holding the item, starts on. Input
+// with no file (<stdin>) has no origin.
+func originOf(where string) (snapshot.Origin, bool) {
+	if i := strings.Index(where, " items["); i >= 0 {
+		where = where[:i]
+	}
+	if i := strings.Index(where, " (document "); i >= 0 {
+		where = where[:i]
+	}
+	i := strings.LastIndexByte(where, ':')
+	if i <= 0 {
+		return snapshot.Origin{}, false
+	}
+	line, err := strconv.Atoi(where[i+1:])
+	file := where[:i]
+	if err != nil || line < 1 || strings.HasPrefix(file, "<") {
+		return snapshot.Origin{}, false
+	}
+	return snapshot.Origin{File: file, Line: line}, true
+}
+
+// locate records where an object was read, the first time it is.
+func (l *Loader) locate(where, kind, namespace, name string) {
+	at, ok := originOf(where)
+	if !ok {
+		return
+	}
+	if l.snap.Origins == nil {
+		l.snap.Origins = snapshot.Origins{}
+	}
+	l.snap.Origins[snapshot.ObjectName{Kind: kind, Namespace: namespace, Name: name}] = at
+}

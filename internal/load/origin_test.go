@@ -1,0 +1,101 @@
+package load
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+const located = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: a
+---
+# a comment before the object
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers: [{name: c, image: nginx}]
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: rbac.authorization.k8s.io/v1
+  kind: ClusterRole
+  metadata:
+    name: reader
+- apiVersion: v1
+  kind: ServiceAccount
+  metadata:
+    name: bot
+    namespace: a
+`
+
+// TestOrigins checks that each object of a file is located at the line
+// its document (or its list) starts on, in the namespace it is placed in,
+// and that input without a file is located nowhere.
+func TestOrigins(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		reference bool
+	}{{"fast paths", false}, {"reference decoder", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := New("m.yaml", Options{Namespace: "a"})
+			l.reference = tc.reference
+			l.Bytes("dir/m.yaml", []byte(located))
+			snap, _, err := l.Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := snapshot.Origins{
+				{Kind: "Namespace", Name: "a"}:                        {File: "dir/m.yaml", Line: 1},
+				{Kind: "Pod", Namespace: "a", Name: "web"}:            {File: "dir/m.yaml", Line: 6},
+				{Kind: "ClusterRole", Name: "reader"}:                 {File: "dir/m.yaml", Line: 14},
+				{Kind: "ServiceAccount", Namespace: "a", Name: "bot"}: {File: "dir/m.yaml", Line: 14},
+			}
+			if d := cmp.Diff(want, snap.Origins); d != "" {
+				t.Errorf("origins (-want +got):\n%s", d)
+			}
+		})
+	}
+	l := New("-", Options{})
+	if err := l.Reader("<stdin>", strings.NewReader(located)); err != nil {
+		t.Fatal(err)
+	}
+	snap, _, _ := l.Result()
+	if len(snap.Origins) != 0 {
+		t.Errorf("stdin input located in a file: %v", snap.Origins)
+	}
+}
+
+func TestOriginOf(t *testing.T) {
+	for _, tc := range []struct {
+		where string
+		want  snapshot.Origin
+		ok    bool
+	}{
+		{"f.yaml:12", snapshot.Origin{File: "f.yaml", Line: 12}, true},
+		{"dir/f.yaml:12 (document 3)", snapshot.Origin{File: "dir/f.yaml", Line: 12}, true},
+		{"f.json:1 items[4]", snapshot.Origin{File: "f.json", Line: 1}, true},
+		{"f.yaml:7 (document 2) items[0] items[1]", snapshot.Origin{File: "f.yaml", Line: 7}, true},
+		{"C:/x/f.yaml:3", snapshot.Origin{File: "C:/x/f.yaml", Line: 3}, true},
+		{"<stdin>:3", snapshot.Origin{}, false},
+		{"live: pods", snapshot.Origin{}, false},
+		{"f.yaml", snapshot.Origin{}, false},
+		{":3", snapshot.Origin{}, false},
+		{"f.yaml:0", snapshot.Origin{}, false},
+		{"", snapshot.Origin{}, false},
+	} {
+		t.Run(tc.where, func(t *testing.T) {
+			got, ok := originOf(tc.where)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("originOf(%q) = %v, %v; want %v, %v", tc.where, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
