@@ -279,6 +279,10 @@ func (l *loader) adminPolicies(ctx context.Context, dyn dynamic.Interface, kinds
 		if err != nil {
 			return err
 		}
+		// Served, even with no objects: say so, as the CRD of a file
+		// snapshot does (harden --network admin asks).
+		l.snap.CustomResources = append(l.snap.CustomResources, snapshot.CustomResource{
+			Group: gvr.Group, Resource: gvr.Resource, Kind: k.GVK.Kind, Versions: []string{gvr.Version}, Namespaced: k.Namespaced})
 		for i := range items {
 			obj := k.New()
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(items[i].Object, obj); err != nil {
