@@ -23,6 +23,12 @@ import (
 
 // NewRootCommand returns the bulkhead command with every subcommand.
 func NewRootCommand(streams cli.IOStreams) *cobra.Command {
+	return newRootCommand(InvokedAs(binaryName), streams)
+}
+
+// newRootCommand returns the command tree named for how the binary was
+// invoked, its flags' and arguments' completions registered.
+func newRootCommand(inv Invocation, streams cli.IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "bulkhead",
 		Short: "See, fix and hold the isolation between tenants of a Kubernetes cluster",
@@ -52,20 +58,29 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 	root.AddCommand(whocancmd.NewCommand(streams))
 	root.AddCommand(reachcmd.NewCommand(streams))
 	root.AddCommand(hardencmd.NewCommand(streams))
+	registerCompletions(root)
+	inv.apply(root)
 	return root
 }
 
 // Main runs bulkhead with the process's arguments and returns the exit
-// code: 0 success, 1 error, other codes as commands document them.
+// code: 0 success, 1 error, other codes as commands document them. Run as
+// kubectl-bulkhead, it is the kubectl plugin (InvokedAs).
 func Main() int {
-	return Run(context.Background(), os.Args[1:], cli.StandardStreams())
+	inv := InvokedAs(os.Args[0])
+	return RunAs(context.Background(), inv, inv.Args(os.Args[1:]), cli.StandardStreams())
 }
 
 // Run runs bulkhead with args; errors are printed once, here.
 func Run(ctx context.Context, args []string, streams cli.IOStreams) int {
+	return RunAs(ctx, InvokedAs(binaryName), args, streams)
+}
+
+// RunAs runs the command tree named for inv with args.
+func RunAs(ctx context.Context, inv Invocation, args []string, streams cli.IOStreams) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	root := NewRootCommand(streams)
+	root := newRootCommand(inv, streams)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	var exit cli.ExitError
