@@ -56,6 +56,10 @@ func (s *Source) AddWithFlag(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&s.With, "with", nil, "manifest file or directory applied to the cluster before it is analysed, as kubectl apply --server-side would apply it (objects replace those of the same kind, namespace and name; a Namespace's labels and annotations are merged): review a change before making it; repeatable")
 }
 
+// namespaceUsage is the help of the source's own -n/--namespace, which
+// tells it from the request namespace of can-i and who-can.
+const namespaceUsage = `namespace of -f objects that have none, as kubectl apply -f -n does (default "default")`
+
 // AddFlags registers the source and tenancy flags.
 func (s *Source) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&s.Files, "filename", "f", nil, "manifest file or directory to analyse instead of a live cluster (YAML or JSON, lists allowed, gzip-compressed or not; directories walked for .yaml, .yml, .json and those with .gz; - for stdin); repeatable")
@@ -74,7 +78,7 @@ func (s *Source) AddFlags(fs *pflag.FlagSet) {
 	// can-i and who-can take -n/--namespace for the request's namespace;
 	// there, objects without a namespace go to "default".
 	if fs.Lookup("namespace") == nil && fs.ShorthandLookup("n") == nil {
-		fs.StringVarP(&s.Namespace, "namespace", "n", "", `namespace of -f objects that have none, as kubectl apply -f -n does (default "default")`)
+		fs.StringVarP(&s.Namespace, "namespace", "n", "", namespaceUsage)
 	}
 }
 

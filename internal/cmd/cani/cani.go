@@ -52,7 +52,8 @@ that refused a RBAC list, or a snapshot taken from one).`,
   bulkhead can-i create pods --subresource exec -n prod --as system:serviceaccount:ci:deployer -f cluster.yaml
   bulkhead can-i get /healthz --as system:anonymous
   bulkhead can-i --list -n test-namespace --as alice --demo`,
-		SilenceUsage: true,
+		SilenceUsage:      true,
+		ValidArgsFunction: cli.CompleteVerb,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd, f, streams, args)
 		},

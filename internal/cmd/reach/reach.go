@@ -45,7 +45,8 @@ with the allowed ports.`,
   bulkhead reach prod/api 169.254.169.254 --port 80 -f cluster/
   bulkhead reach --matrix --demo
   bulkhead reach --matrix --pods -o csv -f cluster/`,
-		SilenceUsage: true,
+		SilenceUsage:      true,
+		ValidArgsFunction: cli.CompleteEndpoints,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd, f, streams, args)
 		},

@@ -43,7 +43,8 @@ taken from one): the list would miss subjects.`,
   bulkhead who-can create pods --subresource exec -n prod -o json
   bulkhead who-can patch namespaces prod -f cluster.yaml
   bulkhead who-can get /metrics`,
-		SilenceUsage: true,
+		SilenceUsage:      true,
+		ValidArgsFunction: cli.CompleteVerb,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return run(cmd, f, streams, args)
 		},
