@@ -149,7 +149,9 @@ func (e *Entry) Expired(today time.Time) bool {
 }
 
 // Matches reports whether the entry names the finding: by fingerprint, or
-// by rule and one of the finding's subjects or objects.
+// by rule and one of the finding's subjects or objects. As for the
+// fingerprint, the subject of a finding from every tenant ("*") is only an
+// example of one of them and does not count.
 func (e *Entry) Matches(f *finding.Finding) bool {
 	if e.Fingerprint != "" {
 		return f.Fingerprint == e.Fingerprint
@@ -157,7 +159,11 @@ func (e *Entry) Matches(f *finding.Finding) bool {
 	if ok, _ := path.Match(e.Rule, f.ID); !ok {
 		return false
 	}
-	for _, refs := range [][]finding.Ref{f.Subjects, f.Objects} {
+	refs := [][]finding.Ref{f.Objects}
+	if f.SourceTenant != "*" {
+		refs = append(refs, f.Subjects)
+	}
+	for _, refs := range refs {
 		for _, r := range refs {
 			if ok, _ := path.Match(e.Object, r.String()); ok {
 				return true

@@ -78,6 +78,8 @@ func TestMatches(t *testing.T) {
 	f := finding.Finding{ID: "BH-NET-001", Fingerprint: fp1,
 		Subjects: []finding.Ref{{Kind: "Pod", Namespace: "legacy", Name: "web"}},
 		Objects:  []finding.Ref{{Kind: "ClusterRole", Name: "admin"}}}
+	every := f
+	every.SourceTenant = "*"
 	for _, tc := range []struct {
 		entry string
 		want  bool
@@ -98,6 +100,12 @@ func TestMatches(t *testing.T) {
 			}
 			if got := es[0].Matches(&f); got != tc.want {
 				t.Errorf("Matches = %v, want %v", got, tc.want)
+			}
+			// From every tenant, the subject is an example: only the
+			// fingerprint and the objects count.
+			byObject := strings.Contains(tc.entry, "ClusterRole/") || strings.Contains(tc.entry, "fingerprint")
+			if got := es[0].Matches(&every); got != (tc.want && byObject) {
+				t.Errorf("from every tenant, Matches = %v, want %v", got, tc.want && byObject)
 			}
 		})
 	}

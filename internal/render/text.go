@@ -57,6 +57,7 @@ func Text(w io.Writer, r *analysis.Report, o TextOptions) error {
 	for _, c := range byCheck(r.Findings) {
 		p.check(c)
 	}
+	p.suppressed(r)
 	p.footer(r)
 	return p.err
 }
@@ -157,6 +158,7 @@ func (p *printer) summary(r *analysis.Report) {
 	for _, ps := range r.PodSecurity {
 		p.wrap("pod security: ", ps.String())
 	}
+	p.comparison(r)
 }
 
 // breachedPairs counts the breached tenant pairs and all pairs, or those

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -29,11 +30,16 @@ type flags struct {
 	ipBlockIgnoresPods bool
 	cloud              bool
 	selection          selection
+	comparison         comparison
 }
 
 // NewCommand returns the audit command.
-func NewCommand(streams cli.IOStreams) *cobra.Command {
-	f := &flags{}
+func NewCommand(streams cli.IOStreams) *cobra.Command { return newCommand(streams, time.Now) }
+
+// newCommand returns the audit command judging the expiry of suppressions
+// by now.
+func newCommand(streams cli.IOStreams, now func() time.Time) *cobra.Command {
+	f := &flags{comparison: comparison{now: now}}
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Report every way one tenant can reach or act on another",
@@ -51,7 +57,14 @@ ran, which were incomplete (a list the cluster refused) and which did not run.
 Exit status: 3 when a finding, a breached tenant pair or a tenant's path to
 cluster-admin is at or above --fail-on; otherwise 5 when an
 analysis ran incomplete or did not run (the verdict stands on partial input);
-otherwise 0; 1 on error (docs/exit-codes.md).`,
+otherwise 0; 1 on error (docs/exit-codes.md).
+
+--baseline previous.json holds the audit against a report it wrote before
+(-o json): the findings the baseline has (by fingerprint) are left out, and
+so are breached pairs and paths to cluster-admin it has at the same or a
+higher severity; the report counts what it left out, and only what is new
+fails the run. --suppressions FILE takes accepted findings out of the report
+and the gate, each with its reason, until its expiry date (docs/baselines.md).`,
 		Example: `  # the seed articles' cluster, built in
   bulkhead audit --demo
 
@@ -59,7 +72,10 @@ otherwise 0; 1 on error (docs/exit-codes.md).`,
   bulkhead audit -f ./manifests --tenant-label team
 
   # the current kubeconfig context, as JSON, failing only on critical findings
-  bulkhead audit -o json --fail-on critical`,
+  bulkhead audit -o json --fail-on critical
+
+  # in CI: fail only on what is new since the last accepted report
+  bulkhead audit -f ./manifests --baseline accepted.json --suppressions suppressions.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, streams) },
 	}
@@ -74,6 +90,8 @@ otherwise 0; 1 on error (docs/exit-codes.md).`,
 	cmd.Flags().StringSliceVar(&f.selection.checks, "checks", nil, "report only these checks: rule IDs or globs, comma-separated (BH-NET-*,BH-API-001)")
 	cmd.Flags().StringSliceVar(&f.selection.skip, "skip-checks", nil, "leave out these checks: rule IDs or globs, comma-separated")
 	cmd.Flags().BoolVar(&f.ipBlockIgnoresPods, "ipblock-ignores-pods", false, "treat NetworkPolicy ipBlock peers as never matching pod IPs (the default follows the upstream e2e suite: they match)")
+	cmd.Flags().StringVar(&f.comparison.baselineFile, "baseline", "", "a previous report (-o json): report and fail on only what it does not hold (findings by fingerprint; pairs and paths to cluster-admin at the same or a higher severity)")
+	cmd.Flags().StringVar(&f.comparison.suppressionsFile, "suppressions", "", "a YAML list of accepted findings ({fingerprint | rule and object, reason, expires}): left out of the findings and the gate, listed with their reason until they expire")
 	cmd.Flags().BoolVar(&f.cloud, "cloud", false, "the nodes run on a cloud with an instance metadata service at 169.254.169.254 (BH-NET-006); without it, read from the nodes' providerID and labels, and off when the input has no nodes")
 	return cmd
 }
@@ -90,6 +108,9 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
+	if err := f.comparison.read(); err != nil {
+		return err
+	}
 	progress := cli.NewProgress(streams)
 	snap, ten, err := f.load(cmd, streams, progress)
 	if err != nil {
@@ -103,6 +124,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err := f.selection.apply(report); err != nil {
 		return err
 	}
+	f.comparison.apply(report, streams)
 	err = render.ReportAs(streams.Out, f.output, report, render.TextOptions{Color: color, Width: width(streams), Verbose: f.verbose, Tenant: f.selection.tenant})
 	if err != nil {
 		return err
