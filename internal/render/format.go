@@ -22,6 +22,8 @@ const (
 	FormatYAML Format = "yaml"
 	// FormatHTML is one self-contained page (no fetches), for people.
 	FormatHTML Format = "html"
+	// FormatSARIF is a SARIF 2.1.0 log, for code-scanning services.
+	FormatSARIF Format = "sarif"
 )
 
 // Formats declares the output formats one command offers. The command's
@@ -41,7 +43,7 @@ type Formats struct {
 // Every command's output formats. A new format of a command is a new entry
 // in its Offered and a case in its writer beside it.
 var (
-	AuditFormats = Formats{Command: "audit", Offered: []Format{FormatText, FormatJSON, FormatHTML}}
+	AuditFormats = Formats{Command: "audit", Offered: []Format{FormatText, FormatJSON, FormatHTML, FormatSARIF}}
 	PathsFormats = Formats{Command: "paths", Offered: []Format{FormatText, FormatJSON, FormatDOT}}
 	ReachFormats = Formats{Command: "reach", Offered: []Format{FormatText, FormatJSON, FormatCSV},
 		Note: "csv with --matrix only"}

@@ -19,6 +19,8 @@ func ReportAs(w io.Writer, f Format, r *analysis.Report, o TextOptions) error {
 		return JSON(w, r)
 	case FormatHTML:
 		return HTML(w, r)
+	case FormatSARIF:
+		return SARIF(w, r)
 	}
 	return AuditFormats.unwritten(f)
 }
