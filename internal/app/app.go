@@ -13,6 +13,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
 	canicmd "github.com/bulkhead-dev/bulkhead/internal/cmd/cani"
+	diffcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/diff"
 	hardencmd "github.com/bulkhead-dev/bulkhead/internal/cmd/harden"
 	pathscmd "github.com/bulkhead-dev/bulkhead/internal/cmd/paths"
 	reachcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/reach"
@@ -58,6 +59,7 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 	root.AddCommand(whocancmd.NewCommand(streams))
 	root.AddCommand(reachcmd.NewCommand(streams))
 	root.AddCommand(hardencmd.NewCommand(streams))
+	root.AddCommand(diffcmd.NewCommand(streams))
 	registerCompletions(root)
 	inv.apply(root)
 	return root

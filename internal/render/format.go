@@ -51,13 +51,15 @@ var (
 	// HardenFormats: text and json are the proof, yaml the safe objects.
 	HardenFormats = Formats{Command: "harden", Offered: []Format{FormatText, FormatYAML, FormatJSON},
 		Note: "text and json: the proof; yaml: the safe objects, to apply"}
+	// DiffFormats are those of bulkhead diff (DiffAs).
+	DiffFormats = Formats{Command: "diff", Offered: []Format{FormatText, FormatJSON}}
 	// SnapshotFormats are those snapshot.Write writes.
 	SnapshotFormats = Formats{Command: "snapshot", Offered: formatsOf(snapshot.Formats),
 		Note: "json.gz for big clusters: compact JSON, gzip-compressed, read back with -f; yaml.gz is yaml compressed"}
 )
 
 // Commands are the output formats of every command that has -o.
-var Commands = []*Formats{&AuditFormats, &PathsFormats, &ReachFormats, &WhoCanFormats, &SnapshotFormats, &HardenFormats}
+var Commands = []*Formats{&AuditFormats, &PathsFormats, &ReachFormats, &WhoCanFormats, &SnapshotFormats, &HardenFormats, &DiffFormats}
 
 // Default is the format written when -o is not given.
 func (fs *Formats) Default() Format { return fs.Offered[0] }

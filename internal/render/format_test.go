@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/baseline"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
@@ -26,6 +27,7 @@ func TestFormats(t *testing.T) {
 		"who-can":  `--output "xml": want text or json`,
 		"snapshot": `--output "xml": want yaml, json, yaml.gz or json.gz`,
 		"harden":   `--output "xml": want text, yaml or json`,
+		"diff":     `--output "xml": want text or json`,
 	}
 	seen := map[string]bool{}
 	for _, fs := range Commands {
@@ -110,6 +112,7 @@ func TestWritersCoverFormats(t *testing.T) {
 			return (&snapshot.Snapshot{}).Write(w, string(f), load.KindOf)
 		}},
 		"harden": {func(w io.Writer, f Format) error { return HardenAs(w, f, HardenResult{Source: "test"}, TextOptions{}) }},
+		"diff":   {func(w io.Writer, f Format) error { return DiffAs(w, f, &baseline.Diff{}, TextOptions{}) }},
 	}
 	for _, fs := range Commands {
 		t.Run(fs.Command, func(t *testing.T) {

@@ -1,0 +1,170 @@
+package diff
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+
+	"github.com/bulkhead-dev/bulkhead/internal/baseline"
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// execute runs a command and returns its exit code as app.Run would: 0,
+// the code of a cli.ExitError, or 1 for any other error.
+func execute(t *testing.T, newCommand func(cli.IOStreams) *cobra.Command, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := newCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err := cmd.ExecuteContext(context.Background())
+	var exit cli.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errOut.String(), cli.ExitOK
+	case errors.As(err, &exit):
+		return out.String(), errOut.String(), exit.Code
+	}
+	return out.String(), err.Error(), cli.ExitFailure
+}
+
+func golden(t *testing.T, dir, name, got string) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s is stale (go test ./internal/cmd/diff -update) (-want +got):\n%s", path, d)
+	}
+}
+
+// inReports runs the rest of the test in a directory holding the demo's
+// report (demo.json) and the demo's with testdata/change.yaml applied
+// (change.json), and returns the absolute path of testdata.
+func inReports(t *testing.T) string {
+	t.Helper()
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for name, args := range map[string][]string{
+		"demo.json":   {"--demo"},
+		"change.json": {"--demo", "--with", filepath.Join(testdata, "change.yaml")},
+	} {
+		out, stderr, code := execute(t, auditcmd.NewCommand, append(args, "-o", "json", "--fail-on", "none")...)
+		if code != cli.ExitOK {
+			t.Fatalf("audit %v: exit %d: %s", args, code, stderr)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	return testdata
+}
+
+// TestDiffDemo: the change walls tenant test in (two pairs closed, high)
+// and gives test's service account view in kube-public (a pair opened,
+// medium). Only what opened decides the exit status.
+func TestDiffDemo(t *testing.T) {
+	testdata := inReports(t)
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		want   int
+		golden string
+	}{
+		{"opened below fail-on", []string{"demo.json", "change.json"}, cli.ExitOK, "demo-change.txt"},
+		{"json", []string{"demo.json", "change.json", "-o", "json"}, cli.ExitOK, "demo-change.json"},
+		{"opened at fail-on", []string{"demo.json", "change.json", "--fail-on", "medium"}, cli.ExitFindings, ""},
+		{"reversed: the closed pairs open", []string{"change.json", "demo.json"}, cli.ExitFindings, "change-demo.txt"},
+		{"reversed, fail-on none", []string{"change.json", "demo.json", "--fail-on", "none"}, cli.ExitOK, ""},
+		{"itself", []string{"demo.json", "demo.json", "--fail-on", "info"}, cli.ExitOK, "demo-demo.txt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := execute(t, NewCommand, tc.args...)
+			if code != tc.want {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.want, stderr)
+			}
+			if tc.golden != "" {
+				golden(t, testdata, tc.golden, out)
+			}
+		})
+	}
+	out, _, _ := execute(t, NewCommand, "demo.json", "change.json", "-o", "json")
+	var d baseline.Diff
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	var opened, closed []string
+	for _, p := range d.Opened.Pairs {
+		opened = append(opened, p.Source+" → "+p.Target)
+	}
+	for _, p := range d.Closed.Pairs {
+		closed = append(closed, p.Source+" → "+p.Target)
+	}
+	if d := cmp.Diff([]string{"test → cluster"}, opened); d != "" {
+		t.Errorf("opened (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"network → test", "test-namespace → test"}, closed); d != "" {
+		t.Errorf("closed (-want +got):\n%s", d)
+	}
+	if d.SchemaVersion != baseline.DiffSchemaVersion {
+		t.Errorf("schemaVersion %q", d.SchemaVersion)
+	}
+}
+
+func TestDiffErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.json", `{"schemaVersion": "bulkhead.dev/report/v1alpha1"}`)
+	other := write("other.json", `{"schemaVersion": "bulkhead.dev/report/v0"}`)
+	text := write("report.txt", "bulkhead audit: demo\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{good, other}, other + `: report of schema "bulkhead.dev/report/v0", this bulkhead reads "bulkhead.dev/report/v1alpha1"`},
+		{[]string{text, good}, text + `: not a bulkhead JSON report: line 1: invalid character`},
+		{[]string{good, filepath.Join(dir, "missing.json")}, "open " + filepath.Join(dir, "missing.json")},
+		{[]string{good}, "accepts 2 arg(s), received 1"},
+		{[]string{good, good, "-o", "yaml"}, `--output "yaml": want text or json`},
+		{[]string{good, good, "--fail-on", "dire"}, `--fail-on: unknown severity "dire"`},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out, stderr, code := execute(t, NewCommand, tc.args...)
+			if code != cli.ExitFailure || out != "" || !strings.HasPrefix(stderr, tc.want) {
+				t.Errorf("exit %d, stdout %q, error %q; want exit 1 and %q", code, out, stderr, tc.want)
+			}
+		})
+	}
+}
