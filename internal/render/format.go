@@ -24,6 +24,8 @@ const (
 	FormatHTML Format = "html"
 	// FormatSARIF is a SARIF 2.1.0 log, for code-scanning services.
 	FormatSARIF Format = "sarif"
+	// FormatMarkdown is a bounded summary, for pull-request comments.
+	FormatMarkdown Format = "markdown"
 )
 
 // Formats declares the output formats one command offers. The command's
@@ -43,7 +45,7 @@ type Formats struct {
 // Every command's output formats. A new format of a command is a new entry
 // in its Offered and a case in its writer beside it.
 var (
-	AuditFormats = Formats{Command: "audit", Offered: []Format{FormatText, FormatJSON, FormatHTML, FormatSARIF}}
+	AuditFormats = Formats{Command: "audit", Offered: []Format{FormatText, FormatJSON, FormatHTML, FormatSARIF, FormatMarkdown}}
 	PathsFormats = Formats{Command: "paths", Offered: []Format{FormatText, FormatJSON, FormatDOT}}
 	ReachFormats = Formats{Command: "reach", Offered: []Format{FormatText, FormatJSON, FormatCSV},
 		Note: "csv with --matrix only"}

@@ -21,7 +21,7 @@ import (
 // from the declaration.
 func TestFormats(t *testing.T) {
 	wantErr := map[string]string{
-		"audit":    `--output "xml": want text, json, html or sarif`,
+		"audit":    `--output "xml": want text, json, html, sarif or markdown`,
 		"paths":    `--output "xml": want text, json or dot`,
 		"reach":    `--output "xml": want text, json or csv`,
 		"who-can":  `--output "xml": want text or json`,

@@ -21,6 +21,8 @@ func ReportAs(w io.Writer, f Format, r *analysis.Report, o TextOptions) error {
 		return HTML(w, r)
 	case FormatSARIF:
 		return SARIF(w, r)
+	case FormatMarkdown:
+		return Markdown(w, r)
 	}
 	return AuditFormats.unwritten(f)
 }
