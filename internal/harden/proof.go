@@ -1,6 +1,7 @@
 package harden
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -189,7 +190,9 @@ func breachedCells(r *analysis.Report) map[[2]string]*attackpath.Cell {
 }
 
 // compare finds the pairs the safe objects closed and those they left,
-// with the reason each stays; snap is the cluster before the plan.
+// with the reason each stays; snap is the cluster before the plan. The
+// matrices are merged as lists of breached cells sorted by pair (a
+// cluster of a thousand tenants has a million pairs, in each matrix).
 func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 	host := map[string]bool{}
 	for i := range snap.Pods {
@@ -198,16 +201,19 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 		}
 	}
 	idx := indexFindings(p.After.Findings)
-	before, after, reviewed := breachedCells(p.Before), breachedCells(p.After), breachedCells(p.Reviewed)
-	for k := range before {
-		if after[k] == nil {
-			p.Closed = append(p.Closed, k[0]+" → "+k[1])
-		}
+	var n pairNumbers
+	before, after, reviewed := n.breached(p.Before), n.breached(p.After), n.breached(p.Reviewed)
+	n.sort(before, after, reviewed)
+	for _, c := range minus(before, after) {
+		p.Closed = append(p.Closed, c.Source+" → "+c.Target)
 	}
 	sort.Strings(p.Closed)
-	for _, c := range p.After.Isolation.Cells {
-		if !c.Breached() {
-			continue
+	residuals := make([]Residual, 0, len(after))
+	j := 0 // reviewed[j] is the first of reviewed's pairs not before k's
+	for _, k := range after {
+		c := k.cell
+		for j < len(reviewed) && reviewed[j].pair < k.pair {
+			j++
 		}
 		r := Residual{Source: c.Source, Target: c.Target, Layers: c.Layers, Worst: c.Worst, Findings: c.Findings, Reviewed: "isolated"}
 		if c.Witness != nil {
@@ -220,23 +226,127 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 			}
 		}
 		if c.Witness == nil {
-			r.Witness = idx.because(&c)
+			r.Witness = idx.because(c)
 		}
-		if rc := reviewed[[2]string{c.Source, c.Target}]; rc != nil {
-			r.Reviewed = layerNames(rc.Layers) + " left"
+		if j < len(reviewed) && reviewed[j].pair == k.pair {
+			r.Reviewed = layerNames(reviewed[j].cell.Layers) + " left"
 		} else {
 			p.ReviewedClosed = append(p.ReviewedClosed, c.Source+" → "+c.Target)
 		}
-		r.Reasons = reasons(&c, plan, host)
-		p.Residuals = append(p.Residuals, r)
+		r.Reasons = reasons(c, plan, host)
+		residuals = append(residuals, r)
 	}
-	slices.SortStableFunc(p.Residuals, func(a, b Residual) int {
-		if a.Worst != b.Worst {
-			return int(b.Worst) - int(a.Worst)
-		}
-		return strings.Compare(a.Source+"\x00"+a.Target, b.Source+"\x00"+b.Target)
-	})
+	if len(residuals) > 0 {
+		p.Residuals = worstFirst(residuals)
+	}
 	sort.Strings(p.ReviewedClosed)
+}
+
+// worstFirst orders residuals, which are in pair order, worst first and
+// by pair within a severity, moving each once.
+func worstFirst(rs []Residual) []Residual {
+	var sevs []finding.Severity
+	for i := range rs {
+		if !slices.Contains(sevs, rs[i].Worst) {
+			sevs = append(sevs, rs[i].Worst)
+		}
+	}
+	slices.SortFunc(sevs, func(a, b finding.Severity) int { return int(b) - int(a) })
+	if len(sevs) <= 1 {
+		return rs
+	}
+	out := make([]Residual, 0, len(rs))
+	for _, s := range sevs {
+		for i := range rs {
+			if rs[i].Worst == s {
+				out = append(out, rs[i])
+			}
+		}
+	}
+	return out
+}
+
+// pairNumbers numbers tenants by name, so that a pair of tenants is one
+// integer ordered as (source, target) by name.
+type pairNumbers struct {
+	ids   map[string]uint32
+	names []string
+}
+
+// numberedCell is a breached cell and its pair's number.
+type numberedCell struct {
+	pair uint64
+	cell *attackpath.Cell
+}
+
+func (n *pairNumbers) id(name string) uint32 {
+	if n.ids == nil {
+		n.ids = map[string]uint32{}
+	}
+	i, ok := n.ids[name]
+	if !ok {
+		i = uint32(len(n.names))
+		n.ids[name] = i
+		n.names = append(n.names, name)
+	}
+	return i
+}
+
+// breached lists the breached cells of a report's matrix, numbered in
+// the order their tenants were first met (sort renumbers them by name).
+func (n *pairNumbers) breached(r *analysis.Report) []numberedCell {
+	if r == nil || r.Isolation == nil {
+		return nil
+	}
+	cells := r.Isolation.Cells
+	out := make([]numberedCell, 0, len(cells))
+	source, src := "", uint32(0)
+	for i := range cells {
+		c := &cells[i]
+		if !c.Breached() {
+			continue
+		}
+		if len(out) == 0 || c.Source != source {
+			source, src = c.Source, n.id(c.Source)
+		}
+		out = append(out, numberedCell{pair: uint64(src)<<32 | uint64(n.id(c.Target)), cell: c})
+	}
+	return out
+}
+
+// sort renumbers the lists' pairs by the tenants' names and sorts each.
+func (n *pairNumbers) sort(lists ...[]numberedCell) {
+	order := make([]uint32, len(n.names))
+	for i := range order {
+		order[i] = uint32(i)
+	}
+	slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(n.names[a], n.names[b]) })
+	rank := make([]uint64, len(order))
+	for r, id := range order {
+		rank[id] = uint64(r)
+	}
+	for _, l := range lists {
+		for i := range l {
+			l[i].pair = rank[l[i].pair>>32]<<32 | rank[l[i].pair&0xffffffff]
+		}
+		slices.SortFunc(l, func(a, b numberedCell) int { return cmp.Compare(a.pair, b.pair) })
+	}
+}
+
+// minus returns the cells of the sorted list a whose pair the sorted list
+// b does not have.
+func minus(a, b []numberedCell) []*attackpath.Cell {
+	var out []*attackpath.Cell
+	j := 0
+	for _, x := range a {
+		for j < len(b) && b[j].pair < x.pair {
+			j++
+		}
+		if j == len(b) || b[j].pair != x.pair {
+			out = append(out, x.cell)
+		}
+	}
+	return out
 }
 
 // keepRunning marks the pods of the namespaces the plan relabels as
