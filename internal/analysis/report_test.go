@@ -73,3 +73,27 @@ func TestAtOrAboveCountsTheMatrix(t *testing.T) {
 		t.Errorf("AtOrAbove(high) = %d, want 3", n)
 	}
 }
+
+// TestAtOrAboveWithBaseline: with a baseline, the matrix's pairs and paths
+// to cluster-admin count only when the baseline names them new.
+func TestAtOrAboveWithBaseline(t *testing.T) {
+	r := &Report{Isolation: &attackpath.Matrix{
+		Cells: []attackpath.Cell{
+			{Source: "a", Target: "b", Worst: finding.Critical},
+			{Source: "b", Target: "a", Worst: finding.High},
+		},
+		AdminPaths: []attackpath.Path{{From: "a", Severity: finding.Critical}},
+	}, Findings: []finding.Finding{{ID: "X", Severity: finding.Medium}}}
+	if n := r.AtOrAbove(finding.Medium); n != 4 {
+		t.Fatalf("without a baseline, AtOrAbove(medium) = %d, want 4", n)
+	}
+	r.Baseline = &Baseline{Pairs: 1, AdminPaths: 1, NewPairs: []TenantPair{{Source: "b", Target: "a", Worst: finding.High}}}
+	for _, tc := range []struct {
+		s    finding.Severity
+		want int
+	}{{finding.Critical, 0}, {finding.High, 1}, {finding.Medium, 2}} {
+		if n := r.AtOrAbove(tc.s); n != tc.want {
+			t.Errorf("AtOrAbove(%s) = %d, want %d", tc.s, n, tc.want)
+		}
+	}
+}
