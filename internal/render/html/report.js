@@ -48,7 +48,7 @@
   if (!data || !canvas) return;
   var m = JSON.parse(data.textContent);
   var n = m.tenants.length;
-  var px = Math.max(1, Math.min(8, Math.floor(1000 / n)));
+  var px = Math.max(2, Math.min(12, Math.floor(1200 / n))); // pixels a side of a pair: big enough to point at
   canvas.width = canvas.height = n * px;
   var colours = { c: [183, 28, 28], h: [229, 57, 53], m: [251, 140, 0], l: [253, 216, 53], i: [144, 164, 174],
     ".": [238, 243, 238], "-": [200, 205, 210] };
@@ -72,9 +72,10 @@
   var names = { c: "critical", h: "high", m: "medium", l: "low", i: "info", ".": "isolated", "-": "itself" };
   var hover = document.getElementById("grid-hover");
   function pair(e) {
-    var r = canvas.getBoundingClientRect();
-    var scale = canvas.width / r.width;
-    var b = Math.floor((e.clientX - r.left) * scale / px), a = Math.floor((e.clientY - r.top) * scale / px);
+    var r = canvas.getBoundingClientRect(); // the border box: the grid is in its content
+    var scale = canvas.width / canvas.clientWidth;
+    var b = Math.floor((e.clientX - r.left - canvas.clientLeft) * scale / px),
+      a = Math.floor((e.clientY - r.top - canvas.clientTop) * scale / px);
     return a >= 0 && a < n && b >= 0 && b < n ? [a, b] : null;
   }
   canvas.addEventListener("mousemove", function (e) {
