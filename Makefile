@@ -15,13 +15,14 @@ build: ## the bulkhead binary in bin/
 demo: ## the main job: audit the built-in demo cluster
 	$(GO) run ./cmd/bulkhead audit --demo
 
-test-tools: ## install etcd and build kube-apiserver + kube-controller-manager (idempotent)
+test-tools: ## install etcd and chromium, build kube-apiserver + kube-controller-manager (idempotent)
 	@hack/install-test-tools.sh >/dev/null
 
-# The whole suite, real-apiserver tests included: a missing control-plane
-# binary fails the run instead of skipping it.
+# The whole suite, real-apiserver and browser tests included: a missing
+# control-plane binary or browser fails the run instead of skipping it.
 test: test-tools
 	KUBEBUILDER_ASSETS="$$(hack/install-test-tools.sh)" BULKHEAD_REQUIRE_ASSETS=1 \
+		BULKHEAD_CHROMIUM="$$(hack/install-test-tools.sh)/chromium" \
 		$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 unit: ## fast tests only; real-apiserver tests are skipped
@@ -70,3 +71,9 @@ profile: ## CPU and memory profiles of the 25k-pod audit in profiles/, and the C
 	$(GO) test -run '^$$' -bench '$(PROFILE_BENCH)' -benchmem -benchtime 1x -timeout 60m \
 		-cpuprofile profiles/cpu.pprof -memprofile profiles/mem.pprof -o profiles/scalegen.test ./internal/scalegen
 	$(GO) tool pprof -top -nodecount 40 profiles/scalegen.test profiles/cpu.pprof
+
+.PHONY: report-screenshot
+
+report-screenshot: test-tools ## docs/report.png: the demo's HTML report in headless Chromium, a cell open
+	BULKHEAD_CHROMIUM="$$(hack/install-test-tools.sh)/chromium" BULKHEAD_REQUIRE_ASSETS=1 \
+		$(GO) test -count=1 -run '^TestHTMLBrowser$$/^demo$$' ./internal/render -args -screenshot=$(CURDIR)/docs/report.png

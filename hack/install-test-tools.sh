@@ -2,7 +2,9 @@
 # Installs the real control-plane binaries the integration tests start:
 # etcd (Debian's etcd-server package) and kube-apiserver plus
 # kube-controller-manager built from the k8s.io/kubernetes module pinned in
-# hack/tools/go.mod. Idempotent: binaries already in place are kept.
+# hack/tools/go.mod; and Chromium (Debian's chromium package), the browser
+# the HTML report's test drives. Idempotent: binaries already in place are
+# kept.
 #
 # Prints the assets directory (for KUBEBUILDER_ASSETS) as its last line.
 #   BULKHEAD_ASSETS  where to put the binaries
@@ -53,7 +55,24 @@ if [ ${#missing[@]} -gt 0 ]; then
 	mv "$tmp"/* "$assets/"
 fi
 
-for b in etcd kube-apiserver kube-controller-manager; do
+# chromium: the headless browser of the HTML report's test, linked beside
+# the control plane (make test sets BULKHEAD_CHROMIUM to it).
+if [ ! -x "$assets/chromium" ]; then
+	chromium_bin=$(command -v chromium || true)
+	if [ -z "$chromium_bin" ]; then
+		if [ "$(id -u)" != 0 ]; then
+			log "chromium is not installed and this is not root: run 'apt-get install chromium' first"
+			exit 1
+		fi
+		log "installing chromium from Debian"
+		apt-get update -qq >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+		chromium_bin=$(command -v chromium)
+	fi
+	ln -sf "$chromium_bin" "$assets/chromium"
+fi
+
+for b in etcd kube-apiserver kube-controller-manager chromium; do
 	[ -x "$assets/$b" ] || { log "$assets/$b missing after install"; exit 1; }
 done
 echo "$assets"
