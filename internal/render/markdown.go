@@ -138,7 +138,11 @@ func (m *mdWriter) pairs(r *analysis.Report) {
 		}
 	}
 	breached, _ := breachedPairs(x, "")
-	m.printf("\n### Tenant pairs breached\n\n")
+	if r.Baseline != nil {
+		m.printf("\n### Tenant pairs breached, the baseline's included\n\n")
+	} else {
+		m.printf("\n### Tenant pairs breached\n\n")
+	}
 	if breached == 0 {
 		m.printf("None: every tenant is isolated from every other.\n")
 		return
