@@ -34,6 +34,13 @@ func Read(r io.Reader) (*analysis.Report, error) {
 	if err := json.Unmarshal(data, &rep); err != nil {
 		return nil, fmt.Errorf("report of schema %s: %w", analysis.SchemaVersion, jsonError(data, err))
 	}
+	// A finding written without its fingerprint (by hand, or by a tool that
+	// dropped it) gets the one its fields give, so that it still compares.
+	for i := range rep.Findings {
+		if f := &rep.Findings[i]; f.Fingerprint == "" {
+			f.Fingerprint = analysis.Fingerprint(f)
+		}
+	}
 	return &rep, nil
 }
 

@@ -3,6 +3,9 @@ package baseline
 import (
 	"strings"
 	"testing"
+
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
 func TestRead(t *testing.T) {
@@ -12,6 +15,13 @@ func TestRead(t *testing.T) {
 	}
 	if len(r.Findings) != 1 || r.Findings[0].Severity.String() != "high" {
 		t.Errorf("findings %+v", r.Findings)
+	}
+	r, err = Read(strings.NewReader(`{"schemaVersion": "bulkhead.dev/report/v1alpha1", "findings": [{"id": "BH-NET-001", "severity": "high", "sourceTenant": "a"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fp := r.Findings[0].Fingerprint; fp != analysis.Fingerprint(&finding.Finding{ID: "BH-NET-001", SourceTenant: "a"}) {
+		t.Errorf("a finding without a fingerprint was given %q", fp)
 	}
 	for _, tc := range []struct {
 		name, json, want string
