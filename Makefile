@@ -5,12 +5,33 @@ FUZZTIME      ?= 60s
 BENCHTIME     ?= 1x
 TEST_TIMEOUT  ?= 45m
 
-.PHONY: all build test unit integration test-tools verify bench fuzz demo clean
+.PHONY: all build dist test unit integration test-tools verify bench fuzz demo clean
 
 all: build
 
-build: ## the bulkhead binary in bin/
+build: ## the bulkhead binary in bin/, linked as the kubectl plugin kubectl-bulkhead and its completer
 	$(GO) build -o bin/bulkhead ./cmd/bulkhead
+	ln -sf bulkhead bin/kubectl-bulkhead
+	ln -sf bulkhead bin/kubectl_complete-bulkhead
+
+# Release archives, one per platform of the krew manifest
+# (plugins/bulkhead.yaml, whose test reads DIST_PLATFORMS), and their sums to
+# fill its sha256 fields.
+VERSION        ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+DIST_PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+
+dist: ## release archives bulkhead_OS_ARCH.tar.gz and SHA256SUMS in dist/ (VERSION=vX.Y.Z)
+	rm -rf dist
+	@for p in $(DIST_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; bin=bulkhead; [ "$$os" = windows ] && bin=bulkhead.exe; \
+		mkdir -p "dist/$$os-$$arch" && \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath \
+			-ldflags "-s -w -X github.com/bulkhead-dev/bulkhead/internal/version.Version=$(VERSION)" \
+			-o "dist/$$os-$$arch/$$bin" ./cmd/bulkhead && \
+		tar -C "dist/$$os-$$arch" -czf "dist/bulkhead_$${os}_$${arch}.tar.gz" "$$bin" || exit 1; \
+		echo "dist/bulkhead_$${os}_$${arch}.tar.gz"; \
+	done
+	cd dist && sha256sum bulkhead_*.tar.gz > SHA256SUMS
 
 demo: ## the main job: audit the built-in demo cluster
 	$(GO) run ./cmd/bulkhead audit --demo
@@ -50,7 +71,7 @@ fuzz: ## every fuzz target for FUZZTIME each
 	done
 
 clean:
-	rm -rf bin
+	rm -rf bin dist
 
 # Issue 11's scale benchmarks (internal/scalegen): whole commands as a user
 # waits for them, loading included, on a generated production-shaped cluster

@@ -174,7 +174,7 @@ func TestKrewManifest(t *testing.T) {
 	if m.Spec.Homepage == "" || m.Spec.Description == "" || !strings.Contains(m.Spec.Caveats, "kubectl bulkhead audit --demo") {
 		t.Error("homepage, description or caveats missing")
 	}
-	want := []string{"darwin/amd64", "darwin/arm64", "linux/amd64", "linux/arm64", "windows/amd64"}
+	want := distPlatforms(t)
 	var got []string
 	for _, p := range m.Spec.Platforms {
 		goos, arch := p.Selector.MatchLabels["os"], p.Selector.MatchLabels["arch"]
@@ -201,4 +201,20 @@ func TestKrewManifest(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("platforms (-want +got):\n%s", d)
 	}
+}
+
+// distPlatforms reads the platforms `make dist` builds archives for.
+func distPlatforms(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile("../../Makefile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^DIST_PLATFORMS\s*\?=\s*(.+)$`).FindSubmatch(data)
+	if m == nil {
+		t.Fatal("Makefile: no DIST_PLATFORMS")
+	}
+	out := strings.Fields(string(m[1]))
+	slices.Sort(out)
+	return out
 }
