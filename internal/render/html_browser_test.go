@@ -258,7 +258,7 @@ func countFindings(fs []finding.Finding, severity, layer, tenant string) int {
 		if layer != "" && string(f.Category) != layer {
 			continue
 		}
-		if tenant != "" && !names(f.SourceTenant, f.SourceTenants, tenant) && !names(f.TargetTenant, f.TargetTenants, tenant) {
+		if tenant != "" && !sideNames(f.SourceTenant, f.SourceTenants, tenant) && !sideNames(f.TargetTenant, f.TargetTenants, tenant) {
 			continue
 		}
 		n++

@@ -121,7 +121,7 @@ func newHTMLMatrix(x *attackpath.Matrix, fs []finding.Finding, incomplete string
 		}
 		for _, id := range c.Findings {
 			for _, n := range byID[id] {
-				if f := &fs[n]; names(f.SourceTenant, f.SourceTenants, c.Source) && names(f.TargetTenant, f.TargetTenants, c.Target) {
+				if f := &fs[n]; sideNames(f.SourceTenant, f.SourceTenants, c.Source) && sideNames(f.TargetTenant, f.TargetTenants, c.Target) {
 					h.Joined = append(h.Joined, findingLink{N: n, ID: f.ID, Sev: f.Severity.String(), Reason: f.Reason})
 				}
 			}
@@ -136,9 +136,9 @@ func newHTMLMatrix(x *attackpath.Matrix, fs []finding.Finding, incomplete string
 	return m
 }
 
-// names reports whether a finding's side (a tenant, or "*" with the set
+// sideNames reports whether a finding's side (a tenant, or "*" with the set
 // it stands for) names tenant t, as Matrix.AddFindings reads it.
-func names(side string, set []string, t string) bool {
+func sideNames(side string, set []string, t string) bool {
 	switch {
 	case side == t:
 		return true
