@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -31,6 +32,11 @@ type Engine struct {
 	// read by every engine (tenancy is made of them), and workload
 	// controllers stand for the pods they create.
 	Reads []string
+	// NamespaceLabels is set when the engine's facts read the labels of
+	// namespaces (namespaceSelectors, Pod Security labels): a Namespace
+	// whose labels alone changed, the tenancy the same, leaves the facts
+	// of the engines without it valid.
+	NamespaceLabels bool
 	// Uses names the engines whose facts the engine's own are built on:
 	// when theirs change, its do.
 	Uses []string
@@ -48,7 +54,7 @@ func Engines() []Engine {
 		{Name: "api", Category: finding.API,
 			Needs: resources(&corev1.Namespace{}, &corev1.ServiceAccount{}, &rbacv1.Role{}, &rbacv1.RoleBinding{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}),
 			Reads: resources(&corev1.ServiceAccount{}, &rbacv1.Role{}, &rbacv1.RoleBinding{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}),
-			Run:   func(f *Facts) []finding.Finding { return f.RBAC().Analyze(f.Tenancy) }},
+			Run:   (*Facts).APIFindings},
 		{Name: "network", Category: finding.Network,
 			Needs: append(resources(&corev1.Namespace{}, &corev1.Node{}, &corev1.Pod{}, &networkingv1.NetworkPolicy{},
 				&anpv1alpha1.AdminNetworkPolicy{}, &anpv1alpha1.BaselineAdminNetworkPolicy{},
@@ -56,18 +62,20 @@ func Engines() []Engine {
 				snapshot.ConnectivityResources()...),
 			Reads: resources(&corev1.Node{}, &corev1.Pod{}, &networkingv1.NetworkPolicy{}, &anpv1alpha1.AdminNetworkPolicy{}, &anpv1alpha1.BaselineAdminNetworkPolicy{},
 				&corev1.Service{}, &corev1.Endpoints{}, &discoveryv1.EndpointSlice{}, &networkingv1.Ingress{}),
+			NamespaceLabels: true,
 			Run: func(f *Facts) []finding.Finding {
-				return append(f.NetworkModel().Findings(f.Snapshot, f.Tenancy), f.Services()...)
+				return slices.Concat(f.NetworkFindings(), f.Services())
 			}},
 		{Name: "dns", Category: finding.DNS,
 			Needs: append([]string{"configmaps/kube-system/coredns"}, resources(&corev1.Service{}, &corev1.Pod{}, &discoveryv1.EndpointSlice{})...),
 			Reads: resources(&corev1.ConfigMap{}, &corev1.Service{}, &corev1.Pod{}, &corev1.Endpoints{}, &discoveryv1.EndpointSlice{}),
 			Run:   (*Facts).DNS},
 		{Name: "node", Category: finding.Node,
-			Needs: resources(&corev1.Namespace{}, &corev1.Node{}, &corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{}),
-			Reads: resources(&corev1.Node{}, &corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{}),
-			Uses:  []string{"api"},
-			Run:   func(f *Facts) []finding.Finding { return f.Workload().Findings }},
+			Needs:           resources(&corev1.Namespace{}, &corev1.Node{}, &corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{}),
+			Reads:           resources(&corev1.Node{}, &corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{}),
+			NamespaceLabels: true,
+			Uses:            []string{"api"},
+			Run:             func(f *Facts) []finding.Finding { return f.Workload().Findings }},
 	}
 }
 

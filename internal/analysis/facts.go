@@ -23,10 +23,11 @@ type Facts struct {
 	Network netpol.Options
 
 	rbacOnce, netOnce, nodeOnce, dnsOnce, svcOnce, graphOnce sync.Once
+	apiOnce, netFindOnce                                     sync.Once
 	authz                                                    *rbac.Authorizer
 	net                                                      *netpol.Model
 	node                                                     *node.Result
-	dns, services                                            []finding.Finding
+	dns, services, api, netFindings                          []finding.Finding
 	graph                                                    *attackpath.Model
 }
 
@@ -55,6 +56,20 @@ func (f *Facts) Prepare() {
 func (f *Facts) RBAC() *rbac.Authorizer {
 	f.rbacOnce.Do(func() { f.authz = rbac.NewAuthorizer(f.Snapshot) })
 	return f.authz
+}
+
+// APIFindings is the API engine's findings, found once: the audit and
+// the generators of harden read the same. Callers must not change them.
+func (f *Facts) APIFindings() []finding.Finding {
+	f.apiOnce.Do(func() { f.api = f.RBAC().Analyze(f.Tenancy) })
+	return f.api
+}
+
+// NetworkFindings is the network model's findings (the Service checks'
+// apart), found once. Callers must not change them.
+func (f *Facts) NetworkFindings() []finding.Finding {
+	f.netFindOnce.Do(func() { f.netFindings = f.NetworkModel().Findings(f.Snapshot, f.Tenancy) })
+	return f.netFindings
 }
 
 // NetworkModel is the network engine's compiled reachability.

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"reflect"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -13,18 +14,26 @@ import (
 // after the objects named by changed were applied or deleted, keeping
 // each engine's facts that the change leaves valid: those of an engine
 // that reads none of the changed resources and uses no engine whose facts
-// changed. A changed Namespace changes tenancy, which every engine reads;
-// a changed workload controller changes the pods that stand for it. ten
-// is the tenancy resolved on view.
+// changed. A changed Namespace changes tenancy, which every engine reads,
+// unless only its labels and annotations changed and ten is the tenancy
+// of f: then only the engines reading namespace labels see it (see
+// Engine.NamespaceLabels). A changed workload controller changes the pods
+// that stand for it. ten is the tenancy resolved on view.
 func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) *Facts {
 	nf := &Facts{Snapshot: view, Tenancy: ten, Network: f.Network}
-	stale := Stale(Engines(), changed)
+	stale := stale(Engines(), changed, f.relabelled(view, ten, changed))
 	if !stale["api"] && f.authz != nil {
 		nf.rbacOnce.Do(func() { nf.authz = f.authz })
+		if f.api != nil {
+			nf.apiOnce.Do(func() { nf.api = f.api })
+		}
 	}
 	if !stale["network"] {
 		if f.net != nil {
 			nf.netOnce.Do(func() { nf.net = f.net })
+		}
+		if f.netFindings != nil {
+			nf.netFindOnce.Do(func() { nf.netFindings = f.netFindings })
 		}
 		if f.services != nil {
 			nf.svcOnce.Do(func() { nf.services = f.services })
@@ -46,9 +55,19 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 // changed makes stale: those reading a changed resource, and those using
 // a stale engine's facts.
 func Stale(engines []Engine, changed []snapshot.Key) map[string]bool {
+	return stale(engines, changed, nil)
+}
+
+// stale is Stale, with the changed Namespaces of relabelled seen only by
+// the engines that read namespace labels.
+func stale(engines []Engine, changed []snapshot.Key, relabelled map[snapshot.Key]bool) map[string]bool {
 	stale := map[string]bool{}
 	for _, e := range engines {
-		if readsAny(e.Reads, changed) {
+		seen := changed
+		if len(relabelled) > 0 && !e.NamespaceLabels {
+			seen = slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { return relabelled[k] })
+		}
+		if readsAny(e.Reads, seen) {
 			stale[e.Name] = true
 		}
 	}
@@ -91,4 +110,43 @@ func readsAny(reads []string, changed []snapshot.Key) bool {
 		}
 	}
 	return false
+}
+
+// relabelled returns the changed Namespaces that only their labels and
+// annotations changed, when the tenancy resolved on view is f's: a
+// Namespace added or removed, or a tenancy that moved, is seen by every
+// engine.
+func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) map[snapshot.Key]bool {
+	var keys []snapshot.Key
+	for _, k := range changed {
+		if k.Resource.String() == namespaces {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 || !reflect.DeepEqual(f.Tenancy, ten) {
+		return nil
+	}
+	before, after := namespacesByName(f.Snapshot), namespacesByName(view)
+	out := map[snapshot.Key]bool{}
+	for _, k := range keys {
+		a, b := before[k.Name], after[k.Name]
+		if a == nil || b == nil {
+			continue
+		}
+		x, y := *a, *b // shallow copies, for comparing all but the labels
+		x.Labels, x.Annotations, y.Labels, y.Annotations = nil, nil, nil, nil
+		x.ResourceVersion, x.ManagedFields, y.ResourceVersion, y.ManagedFields = "", nil, "", nil
+		if reflect.DeepEqual(x, y) {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+func namespacesByName(s *snapshot.Snapshot) map[string]*corev1.Namespace {
+	out := make(map[string]*corev1.Namespace, len(s.Namespaces))
+	for i := range s.Namespaces {
+		out[s.Namespaces[i].Name] = &s.Namespaces[i]
+	}
+	return out
 }
