@@ -41,6 +41,12 @@ func TestLiveAuditAndSnapshot(t *testing.T) {
 	}
 	kubeconfig := testenv.Kubeconfig(t, cfg)
 
+	// Completion reads a live cluster when the line names it.
+	namespaces, _ := completed(t, InvokedAs("bulkhead"), "__complete", "audit", "--kubeconfig", kubeconfig, "-n", "test")
+	if d := cmp.Diff([]string{"test", "test-namespace"}, namespaces); d != "" {
+		t.Errorf("live completion of -n test (-want +got):\n%s", d)
+	}
+
 	liveJSON, stderr, code := run(t, "audit", "--kubeconfig", kubeconfig, "-o", "json", "--fail-on", "none")
 	if code != 0 {
 		t.Fatalf("live audit: exit %d: %s", code, stderr)
