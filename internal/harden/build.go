@@ -10,36 +10,39 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-// planner is one layer's generator, its results as a Plan.
-type planner func(*snapshot.Snapshot, *tenancy.Tenancy, Options) (Plan, error)
+// planner is one layer's generator, its results as a Plan. It reads the
+// snapshot and tenancy of the facts, and the facts the engines built of
+// them, which every layer shares and none changes.
+type planner func(*analysis.Facts, Options) (Plan, error)
 
 // planners are the generators of the layers this build has, by layer.
 var planners = map[Layer]planner{
-	Network: func(s *snapshot.Snapshot, t *tenancy.Tenancy, o Options) (Plan, error) {
-		objs, notes, err := NetworkPlan(s, t, o)
+	Network: func(f *analysis.Facts, o Options) (Plan, error) {
+		objs, notes, err := networkPlan(f, o)
 		return Plan{Objects: objs, Notes: notes}, err
 	},
-	PodSecurity: func(s *snapshot.Snapshot, t *tenancy.Tenancy, o Options) (Plan, error) {
-		objs, work, notes := PodSecurityPlan(s, t, o)
+	PodSecurity: func(f *analysis.Facts, o Options) (Plan, error) {
+		objs, work, notes := PodSecurityPlan(f.Snapshot, f.Tenancy, o)
 		return Plan{Objects: objs, Work: work, Notes: notes}, nil
 	},
-	DNS: func(s *snapshot.Snapshot, t *tenancy.Tenancy, o Options) (Plan, error) {
-		return Plan{Proposals: DNSPlan(s, t, o)}, nil
+	DNS: func(f *analysis.Facts, o Options) (Plan, error) {
+		return Plan{Proposals: DNSPlan(f.Snapshot, f.Tenancy, o)}, nil
 	},
-	RBAC: func(s *snapshot.Snapshot, t *tenancy.Tenancy, o Options) (Plan, error) {
-		props, notes := planRBAC(s, t, o)
+	RBAC: func(f *analysis.Facts, o Options) (Plan, error) {
+		props, notes := planRBACFrom(f, o)
 		return Plan{Proposals: props, Notes: notes}, nil
 	},
-	Quota: func(s *snapshot.Snapshot, t *tenancy.Tenancy, o Options) (Plan, error) {
-		objs, props := QuotaPlan(s, t, o)
+	Quota: func(f *analysis.Facts, o Options) (Plan, error) {
+		objs, props := quotaPlan(f, o)
 		return Plan{Objects: objs, Proposals: props}, nil
 	},
-	Node: func(s *snapshot.Snapshot, t *tenancy.Tenancy, o Options) (Plan, error) {
-		return Plan{Proposals: NodePlan(s, t, o)}, nil
+	Node: func(f *analysis.Facts, o Options) (Plan, error) {
+		return Plan{Proposals: nodePlan(f, o)}, nil
 	},
 }
 
@@ -79,6 +82,15 @@ func ParseLayers(names []string) ([]Layer, error) {
 // merge it when it is a Namespace (labels and annotations, as a
 // server-side apply would) and are an error otherwise.
 func Build(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) (Plan, error) {
+	return BuildFrom(analysis.NewFacts(snap, ten), opts)
+}
+
+// BuildFrom is Build on the facts of a snapshot, which the generators
+// share (the network model, the node engine's result, the RBAC
+// authorizer and the findings of each): a caller that proves the plan
+// passes the same facts to Prove (ProofOptions.Facts), so that the
+// cluster as it is is analysed once.
+func BuildFrom(facts *analysis.Facts, opts Options) (Plan, error) {
 	layers := opts.Layers
 	if len(layers) == 0 {
 		layers = Layers
@@ -93,7 +105,7 @@ func Build(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) (Plan, e
 			out.Notes = append(out.Notes, fmt.Sprintf("%s: this build has no generator for the layer; nothing proposed", l))
 			continue
 		}
-		p, err := gen(snap, ten, opts)
+		p, err := gen(facts, opts)
 		if err != nil {
 			return Plan{}, fmt.Errorf("%s: %w", l, err)
 		}

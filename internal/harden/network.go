@@ -8,6 +8,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -41,6 +42,14 @@ const namePrefix = "bulkhead-"
 // set aside first, so a rerun on the hardened cluster writes the same
 // objects again and nothing new. Output is sorted by namespace and name.
 func NetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([]Object, []string, error) {
+	return networkPlan(analysis.NewFacts(snap, ten), opts)
+}
+
+// networkPlan is NetworkPlan on the facts of a snapshot: their network
+// model and findings when they are the ones NetworkPlan needs (compiled
+// with netpol.DefaultOptions, no policy of harden's to set aside).
+func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
+	snap, ten := f.Snapshot, f.Tenancy
 	egress := opts.Egress
 	if egress == "" {
 		egress = EgressInternet
@@ -56,8 +65,15 @@ func NetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([
 		return adminNetworkPlan(snap, ten, egress, flows)
 	}
 	base := withoutOwn(snap)
-	model := netpol.Compile(base, netpol.DefaultOptions())
-	w := newNetworkWriter(base, ten, findingsByNamespace(model.Findings(base, ten)))
+	var model *netpol.Model
+	var found []finding.Finding
+	if base == snap && f.Network == netpol.DefaultOptions() {
+		model, found = f.NetworkModel(), f.NetworkFindings()
+	} else {
+		model = netpol.Compile(base, netpol.DefaultOptions())
+		found = model.Findings(base, ten)
+	}
+	w := newNetworkWriter(base, ten, findingsByNamespace(found))
 	var notes []string
 	var dnsNotes []string
 	w.dns, dnsNotes = findDNS(base, ten)

@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -68,7 +69,13 @@ var controlPlaneLabels = []string{"node-role.kubernetes.io/control-plane", "node
 // NodePlan proposes, per tenant whose pods must stay privileged, dedicated
 // nodes and the workload changes that move the pods there (see above).
 func NodePlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) []Proposal {
-	res := node.Analyze(snap, ten)
+	return nodePlan(analysis.NewFacts(snap, ten), opts)
+}
+
+// nodePlan is NodePlan on the facts of a snapshot: the node engine's
+// result, which it only reads.
+func nodePlan(f *analysis.Facts, opts Options) []Proposal {
+	snap, ten, res := f.Snapshot, f.Tenancy, f.Workload()
 	escape := map[string][]string{} // pod or controller ref -> finding IDs
 	reasons := map[string]string{}
 	for _, f := range res.Findings {

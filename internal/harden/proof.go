@@ -27,6 +27,10 @@ type Resolver func(*snapshot.Snapshot) (*tenancy.Tenancy, error)
 type ProofOptions struct {
 	// Network are the semantics the network model is compiled with.
 	Network netpol.Options
+	// Facts, when set, are the facts of the cluster as it is (the view
+	// and tenancy given to Prove, compiled with Network), as BuildFrom
+	// used them: the proof analyses them rather than building them again.
+	Facts *analysis.Facts
 	// Phase, when set, is called as each step starts, for progress.
 	Phase func(name string) (done func())
 }
@@ -77,54 +81,70 @@ type Residual struct {
 
 // Prove applies a plan to copies of the store, whose View before is
 // (with its tenancy ten), and analyses each again: the safe objects on
-// one clone, then the proposals on a clone of that.
+// one clone, then the proposals on a clone of that. Each analysis keeps
+// the facts of the one before that its changes leave valid
+// (analysis.Facts.Update).
 func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, resolve Resolver, plan Plan, o ProofOptions) (*Proof, error) {
 	p := &Proof{Unanalysed: map[string]int{}}
 	done := o.phase("analysing the cluster as it is")
-	factsB := analysed(before, ten, o)
+	factsB := o.Facts
+	if factsB == nil || factsB.Snapshot != before || factsB.Tenancy != ten || factsB.Network != o.Network {
+		factsB = analysed(before, ten, o)
+	}
 	p.Before = runAnalyses(factsB)
 	done()
 
 	done = o.phase("analysing it with the safe objects")
 	safe := st.Clone()
+	var changed []snapshot.Key
 	for _, obj := range plan.Objects {
 		if _, ok := snapshot.KindOf(obj.Obj); !ok {
 			p.Unanalysed[obj.Obj.GetObjectKind().GroupVersionKind().Kind]++
 			continue
 		}
-		if _, _, err := safe.ServerSideApply(obj.Obj); err != nil {
+		k, _, err := safe.ServerSideApply(obj.Obj)
+		if err != nil {
 			return nil, fmt.Errorf("apply %s: %w", proofName(obj.Obj), err)
 		}
+		changed = append(changed, k)
 	}
-	if err := keepRunning(safe, before, plan); err != nil {
+	running, err := keepRunning(safe, before, plan)
+	if err != nil {
 		return nil, err
 	}
+	changed = append(changed, running...)
 	afterView := safe.View()
 	tenA, err := resolve(afterView)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy with the safe objects: %w", err)
 	}
-	factsA := analysed(afterView, tenA, o)
+	factsA := factsB.Update(afterView, tenA, changed)
 	p.After = runAnalyses(factsA)
 	done()
 
+	// The checks need the network models before and after only: done
+	// now, the facts of the cluster as it is can go.
+	done = o.phase("checking nothing broke")
+	p.Checks = checkNothingBroke(before, ten, factsB.NetworkModel(), factsA.NetworkModel())
+	done()
+	factsB = nil
+
 	done = o.phase("analysing it with the reviewed proposals")
 	reviewed := safe.Clone()
+	changed = changed[:0]
 	for _, pr := range plan.Proposals {
-		if err := applyProposal(reviewed, pr); err != nil {
+		keys, err := applyProposal(reviewed, pr)
+		if err != nil {
 			return nil, err
 		}
+		changed = append(changed, keys...)
 	}
 	revView := reviewed.View()
 	tenR, err := resolve(revView)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy with the reviewed proposals: %w", err)
 	}
-	p.Reviewed = runAnalyses(analysed(revView, tenR, o))
-	done()
-
-	done = o.phase("checking nothing broke")
-	p.Checks = checkNothingBroke(before, ten, factsB.NetworkModel(), factsA.NetworkModel())
+	p.Reviewed = runAnalyses(factsA.Update(revView, tenR, changed))
 	done()
 	p.compare(plan, before)
 	return p, nil
@@ -142,16 +162,20 @@ func runAnalyses(f *analysis.Facts) *analysis.Report {
 }
 
 // applyProposal applies a proposal's objects (replacing by identity) and
-// deletes its deletions; objects of kinds the analysis does not model
-// cannot change a verdict and are passed over.
-func applyProposal(st *snapshot.Store, pr Proposal) error {
+// deletes its deletions, and returns the identities it changed; objects of
+// kinds the analysis does not model cannot change a verdict and are
+// passed over.
+func applyProposal(st *snapshot.Store, pr Proposal) ([]snapshot.Key, error) {
+	var keys []snapshot.Key
 	for _, obj := range pr.Apply {
 		if _, ok := snapshot.KindOf(obj); !ok {
 			continue
 		}
-		if _, err := st.Apply(obj); err != nil {
-			return fmt.Errorf("proposal %q: apply %s: %w", pr.Title, proofName(obj), err)
+		k, err := st.Apply(obj)
+		if err != nil {
+			return nil, fmt.Errorf("proposal %q: apply %s: %w", pr.Title, proofName(obj), err)
 		}
+		keys = append(keys, k)
 	}
 	for _, obj := range pr.Delete {
 		if _, ok := snapshot.KindOf(obj); !ok {
@@ -159,11 +183,12 @@ func applyProposal(st *snapshot.Store, pr Proposal) error {
 		}
 		key, err := snapshot.KeyOf(obj)
 		if err != nil {
-			return fmt.Errorf("proposal %q: delete %s: %w", pr.Title, proofName(obj), err)
+			return nil, fmt.Errorf("proposal %q: delete %s: %w", pr.Title, proofName(obj), err)
 		}
 		st.Delete(key)
+		keys = append(keys, key)
 	}
-	return nil
+	return keys, nil
 }
 
 // proofName names an object as Kind namespace/name.
@@ -353,14 +378,16 @@ func minus(a, b []numberedCell) []*attackpath.Cell {
 // running (a status, and no longer a controller's representative): they
 // exist when the labels are applied, and a Pod Security label evicts
 // nothing, so the analysis must see them as the live cluster will, not as
-// pods the new level would refuse to create.
-func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) error {
+// pods the new level would refuse to create. It returns the pods it
+// marked.
+func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) ([]snapshot.Key, error) {
 	relabelled := map[string]bool{}
 	for _, o := range plan.Objects {
 		if ns, ok := o.Obj.(*corev1.Namespace); ok {
 			relabelled[ns.Name] = true
 		}
 	}
+	var keys []snapshot.Key
 	for i := range before.Pods {
 		pod := &before.Pods[i]
 		if !relabelled[pod.Namespace] || (pod.Status.Phase != "" && !snapshot.IsSynthetic(pod)) {
@@ -371,11 +398,13 @@ func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) error
 		if c.Status.Phase == "" {
 			c.Status.Phase = corev1.PodRunning
 		}
-		if _, err := st.Apply(c); err != nil {
-			return fmt.Errorf("keep pod %s/%s running: %w", pod.Namespace, pod.Name, err)
+		k, err := st.Apply(c)
+		if err != nil {
+			return nil, fmt.Errorf("keep pod %s/%s running: %w", pod.Namespace, pod.Name, err)
 		}
+		keys = append(keys, k)
 	}
-	return nil
+	return keys, nil
 }
 
 // findingIndex finds the findings that name a pair: by rule ID and

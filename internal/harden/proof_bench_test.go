@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/scalegen"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -37,8 +38,17 @@ func BenchmarkHarden(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				plan := in.plan(b, Options{})
-				p := in.prove(b, plan)
+				// As the command does: the plan and the proof share the
+				// facts of the cluster as it is.
+				facts := analysis.NewFacts(in.view, in.ten)
+				plan, err := BuildFrom(facts, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				p, err := Prove(in.st, in.view, in.ten, in.resolve, plan, ProofOptions{Network: facts.Network, Facts: facts})
+				if err != nil {
+					b.Fatal(err)
+				}
 				if !p.Checks.OK() {
 					b.Fatalf("checks failed: %d within tenants, %d DNS", len(p.Checks.Intra), len(p.Checks.DNS))
 				}

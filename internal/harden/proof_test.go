@@ -1,15 +1,18 @@
 package harden
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
@@ -216,7 +219,7 @@ func TestKeepRunning(t *testing.T) {
 	in := seedProofInput(t)
 	plan := in.plan(t, Options{Layers: []Layer{PodSecurity}})
 	c := in.st.Clone()
-	if err := keepRunning(c, in.view, plan); err != nil {
+	if _, err := keepRunning(c, in.view, plan); err != nil {
 		t.Fatal(err)
 	}
 	v := c.View()
@@ -250,4 +253,67 @@ func TestBecause(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("because = %q, want %q", got, want)
 	}
+}
+
+// TestSharedFacts: the plan and the proof made from one set of facts of
+// the cluster (as the command does) are those made apart, each building
+// its own; the facts keep the models they were asked for.
+func TestSharedFacts(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   func(testing.TB) proofInput
+	}{
+		{"seed", seedProofInput},
+		{"dns cluster", dnsCluster},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in(t)
+			apart := in.plan(t, Options{})
+			proofApart := in.prove(t, apart)
+
+			facts := analysis.NewFacts(in.view, in.ten)
+			shared, err := BuildFrom(facts, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			model := facts.NetworkModel()
+			proofShared, err := Prove(in.st, in.view, in.ten, in.resolve, shared, ProofOptions{Network: facts.Network, Facts: facts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if facts.NetworkModel() != model {
+				t.Error("the facts compiled their network model again")
+			}
+			want, err := Manifests(apart)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Manifests(shared)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("the safe objects differ (-apart +shared):\n%s", d)
+			}
+			if d := cmp.Diff(apart.Proposals, shared.Proposals); d != "" {
+				t.Errorf("the proposals differ (-apart +shared):\n%s", d)
+			}
+			if d := cmp.Diff(proofJSON(t, proofApart), proofJSON(t, proofShared)); d != "" {
+				t.Errorf("the proofs differ (-apart +shared):\n%s", d)
+			}
+		})
+	}
+}
+
+// proofJSON is a proof with its three reports, as JSON.
+func proofJSON(t *testing.T, p *Proof) string {
+	t.Helper()
+	out, err := json.MarshalIndent(struct {
+		*Proof
+		Before, After, Reviewed *analysis.Report
+	}{p, p.Before, p.After, p.Reviewed}, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }

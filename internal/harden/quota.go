@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	svcfind "github.com/bulkhead-dev/bulkhead/internal/service"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -92,9 +93,16 @@ const (
 // of the tenant namespaces, and proposals for the Services, Endpoints and
 // EndpointSlices a human has to change (see the comment above).
 func QuotaPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([]Object, []Proposal) {
+	return quotaPlan(analysis.NewFacts(snap, ten), opts)
+}
+
+// quotaPlan is QuotaPlan on the facts of a snapshot: the findings of the
+// Service checks.
+func quotaPlan(facts *analysis.Facts, opts Options) ([]Object, []Proposal) {
+	snap, ten := facts.Snapshot, facts.Tenancy
 	found := map[string]map[string]bool{} // object ref -> finding IDs
 	var foreign []finding.Finding
-	for _, f := range svcfind.Analyze(snap, ten) {
+	for _, f := range facts.Services() {
 		if len(f.Objects) == 0 {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -48,10 +49,16 @@ func RBACPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) []Pro
 }
 
 // planRBAC is RBACPlan with the notes on what it left alone.
-func planRBAC(snap *snapshot.Snapshot, ten *tenancy.Tenancy, _ Options) ([]Proposal, []string) {
-	a := rbac.NewAuthorizer(snap)
+func planRBAC(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([]Proposal, []string) {
+	return planRBACFrom(analysis.NewFacts(snap, ten), opts)
+}
+
+// planRBACFrom is planRBAC on the facts of a snapshot: the authorizer and
+// the API engine's findings, which it only reads.
+func planRBACFrom(facts *analysis.Facts, _ Options) ([]Proposal, []string) {
+	snap, ten, a := facts.Snapshot, facts.Tenancy, facts.RBAC()
 	byBinding := map[finding.Ref][]finding.Finding{}
-	for _, f := range a.Analyze(ten) {
+	for _, f := range facts.APIFindings() {
 		if slices.Contains(narrowedChecks, f.ID) && len(f.Objects) > 0 {
 			byBinding[f.Objects[0]] = append(byBinding[f.Objects[0]], f)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/harden"
@@ -189,13 +190,17 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	for _, w := range ten.Warnings() {
 		fmt.Fprintf(streams.ErrOut, "bulkhead: warning: %s\n", w)
 	}
+	// The plan and the proof share the facts of the cluster as it is: it
+	// is analysed once.
+	facts := analysis.NewFacts(view, ten)
+	facts.Network = netpol.DefaultOptions()
 	done := progress.Phase("planning")
-	plan, err := harden.Build(view, ten, opts)
+	plan, err := harden.BuildFrom(facts, opts)
 	done()
 	if err != nil {
 		return err
 	}
-	proof, err := harden.Prove(st, view, ten, resolve, plan, harden.ProofOptions{Network: netpol.DefaultOptions(), Phase: progress.Phase})
+	proof, err := harden.Prove(st, view, ten, resolve, plan, harden.ProofOptions{Network: facts.Network, Facts: facts, Phase: progress.Phase})
 	if err != nil {
 		return err
 	}
