@@ -1,0 +1,147 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/bulkhead-dev/bulkhead/internal/harden"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// planner turns the view into the baseline of every namespace, again each
+// time the view changes (a debounce after the last change), and sends the
+// namespaces whose baseline changed to the reconciler.
+type planner struct {
+	view *view
+	opts Options
+	// out receives a Namespace (its name only) per namespace to reconcile.
+	out chan event.GenericEvent
+
+	mu      sync.RWMutex
+	ready   bool
+	plan    map[string]*desired
+	tenancy *tenancy.Tenancy
+}
+
+func newPlanner(v *view, opts Options) *planner {
+	return &planner{view: v, opts: opts, out: make(chan event.GenericEvent, 1024)}
+}
+
+// Start runs the planner until ctx ends (a manager.Runnable). It waits for
+// the view's first full list, plans, and plans again after each change.
+func (p *planner) Start(ctx context.Context) error {
+	log := logf.FromContext(ctx).WithName(Name)
+	if err := wait.PollUntilContextCancel(ctx, 50*time.Millisecond, true, func(context.Context) (bool, error) {
+		return p.view.synced(), nil
+	}); err != nil {
+		return nil // stopped before the caches synced
+	}
+	p.view.touch()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-p.view.dirty:
+		}
+		// Let a burst of changes settle into one plan.
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(p.opts.Debounce):
+		}
+		select {
+		case <-p.view.dirty:
+		default:
+		}
+		start := time.Now()
+		n, err := p.replan(ctx)
+		planSeconds.Observe(time.Since(start).Seconds())
+		if err != nil {
+			planErrors.Inc()
+			log.Error(err, "plan the baseline")
+			continue
+		}
+		log.V(1).Info("planned the baseline", "namespaces changed", n, "took", time.Since(start).String())
+	}
+}
+
+// NeedLeaderElection says the planner runs on the leader only, with the
+// reconciler it feeds.
+func (p *planner) NeedLeaderElection() bool { return true }
+
+// replan plans from the view as it is now, swaps the plan in and queues
+// the namespaces whose baseline changed. It returns how many did.
+func (p *planner) replan(ctx context.Context) (int, error) {
+	snap := p.view.snapshot()
+	plan, ten, err := buildPlan(snap, p.opts)
+	if err != nil {
+		return 0, err
+	}
+	now := split(plan)
+	p.mu.Lock()
+	old := p.plan
+	p.plan, p.tenancy, p.ready = now, ten, true
+	p.mu.Unlock()
+	todo := changed(old, now)
+	if old == nil {
+		// The first plan: namespaces without a baseline may still hold
+		// policies the controller wrote before.
+		todo = snapshotNamespaces(snap)
+	}
+	for _, ns := range todo {
+		select {
+		case p.out <- event.GenericEvent{Object: &corev1.Namespace{ObjectMeta: nameOnly(ns)}}:
+		case <-ctx.Done():
+			return len(todo), nil
+		}
+	}
+	return len(todo), nil
+}
+
+// buildPlan resolves the tenancy of a snapshot and plans its baseline.
+func buildPlan(snap *snapshot.Snapshot, opts Options) (harden.Plan, *tenancy.Tenancy, error) {
+	ten, err := tenancy.Resolve(snap, opts.Tenancy)
+	if err != nil {
+		return harden.Plan{}, nil, fmt.Errorf("tenancy: %w", err)
+	}
+	plan, err := harden.Build(snap, ten, opts.Harden)
+	if err != nil {
+		return harden.Plan{}, nil, fmt.Errorf("plan: %w", err)
+	}
+	return plan, ten, nil
+}
+
+func snapshotNamespaces(snap *snapshot.Snapshot) []string {
+	out := make([]string, len(snap.Namespaces))
+	for i := range snap.Namespaces {
+		out[i] = snap.Namespaces[i].Name
+	}
+	return out
+}
+
+// desiredOf returns the baseline of a namespace, whether it is kept at
+// all (not a system namespace, not the controller's own), and whether a
+// plan is ready.
+func (p *planner) desiredOf(ns string) (d *desired, keep, ready bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if !p.ready {
+		return nil, false, false
+	}
+	if ns == p.opts.Namespace || p.tenancy.IsSystem(ns) {
+		return nil, false, true
+	}
+	d = p.plan[ns]
+	if d == nil {
+		d = &desired{}
+	}
+	return d, true, true
+}
