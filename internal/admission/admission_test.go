@@ -1,0 +1,311 @@
+package admission
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+
+	"github.com/bulkhead-dev/bulkhead/examples"
+	"github.com/bulkhead-dev/bulkhead/internal/bootstrap"
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// tenantLabel groups the fixture's namespaces.
+const tenantLabel = "bulkhead.dev/tenant"
+
+// fixture is the admission of testdata/cluster.yaml with cfg.
+func fixture(t *testing.T, cfg Config) *Admission {
+	t.Helper()
+	snap, err := load.Paths([]string{filepath.Join("testdata", "cluster.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bootstrap.Assume(snap, ""); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// decode reads a manifest into a typed object of a judged kind.
+func decode(t *testing.T, manifest string) runtime.Object {
+	t.Helper()
+	var tm struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+	}
+	if err := yaml.Unmarshal([]byte(manifest), &tm); err != nil {
+		t.Fatal(err)
+	}
+	gv, err := schema.ParseGroupVersion(tm.APIVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := yaml.YAMLToJSON([]byte(manifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := Decode(gv.WithKind(tm.Kind), js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obj
+}
+
+// request makes a request of an object, its namespace and name read from
+// it.
+func request(op Operation, obj, old runtime.Object) Request {
+	gvk, _ := load.KindOf(obj)
+	m := obj.(interface {
+		GetNamespace() string
+		GetName() string
+	})
+	return Request{Operation: op, Kind: gvk, Namespace: m.GetNamespace(), Name: m.GetName(), Object: obj, OldObject: old, User: User{Name: "alice", Groups: []string{"system:authenticated"}}}
+}
+
+// busybox is the seed article's privileged pod, in a namespace.
+func busybox(t *testing.T, namespace string) *corev1.Pod {
+	t.Helper()
+	data, err := examples.SeedCluster.ReadFile("seed-cluster/40-busybox.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := decode(t, string(data)).(*corev1.Pod)
+	p.Namespace = namespace
+	return p
+}
+
+// relabel returns a copy of a namespace with labels changed as kubectl
+// label reads its arguments: "KEY=VALUE" sets, "KEY-" removes.
+func relabel(ns *corev1.Namespace, changes ...string) *corev1.Namespace {
+	c := ns.DeepCopy()
+	if c.Labels == nil {
+		c.Labels = map[string]string{}
+	}
+	for _, ch := range changes {
+		if k, v, ok := strings.Cut(ch, "="); ok {
+			c.Labels[k] = v
+		} else {
+			delete(c.Labels, strings.TrimSuffix(ch, "-"))
+		}
+	}
+	return c
+}
+
+func namespaceOf(t *testing.T, a *Admission, name string) *corev1.Namespace {
+	t.Helper()
+	ns := a.snap.Namespace(name)
+	if ns == nil {
+		t.Fatalf("no namespace %s in the fixture", name)
+	}
+	return ns.DeepCopy()
+}
+
+func withSub(r Request, sub string) Request { r.SubResource = sub; return r }
+func asUser(r Request, name string) Request { r.User = User{Name: name}; return r }
+
+// workload is a controller of a kind whose pod template is privileged
+// and shares the node's process namespace.
+func workload(kind, apiVersion, namespace string) string {
+	template := `
+template:
+  metadata: {labels: {app: shell}}
+  spec:
+    hostPID: true
+    containers:
+    - name: shell
+      image: ubuntu
+      securityContext: {privileged: true}`
+	spec := "selector: {matchLabels: {app: shell}}" + template
+	if kind == "CronJob" {
+		spec = "schedule: '* * * * *'\njobTemplate:\n  spec:" + indent(template, "    ")
+	}
+	return fmt.Sprintf("apiVersion: %s\nkind: %s\nmetadata: {name: shell, namespace: %s}\nspec:\n%s\n", apiVersion, kind, namespace, indent("\n"+spec, "  ")[1:])
+}
+
+func indent(s, by string) string { return strings.ReplaceAll(s, "\n", "\n"+by) }
+
+const (
+	nginx = `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: a-web}
+spec:
+  containers: [{name: web, image: nginx}]`
+	claimsRoot = `apiVersion: v1
+kind: Pod
+metadata: {name: reader, namespace: b-app}
+spec:
+  containers:
+  - name: r
+    image: busybox
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes:
+  - name: data
+    persistentVolumeClaim: {claimName: data}`
+	hostNet = `apiVersion: v1
+kind: Pod
+metadata: {name: sniffer, namespace: a-web}
+spec:
+  hostNetwork: true
+  containers: [{name: s, image: busybox}]`
+	pinned = `apiVersion: v1
+kind: Pod
+metadata: {name: pinned, namespace: a-web}
+spec:
+  nodeName: node-1
+  containers: [{name: s, image: busybox}]`
+	crossBinding = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: let-b-in, namespace: a-web}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects:
+- {kind: ServiceAccount, name: deployer, namespace: a-web}
+- {kind: ServiceAccount, name: runner, namespace: b-app}`
+	sameTenantBinding = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: backup-reads, namespace: a-web}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects:
+- {kind: ServiceAccount, name: backup, namespace: a-db}`
+	everyoneBinding = `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: all-sa-edit}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects:
+- {kind: Group, name: system:serviceaccounts, apiGroup: rbac.authorization.k8s.io}`
+	externalIPs = `apiVersion: v1
+kind: Service
+metadata: {name: grab, namespace: a-web}
+spec:
+  ports: [{port: 80}]
+  externalIPs: [10.0.0.10]`
+	nodePort = `apiVersion: v1
+kind: Service
+metadata: {name: open, namespace: a-web}
+spec:
+  type: NodePort
+  ports: [{port: 80}]`
+)
+
+// TestDecide is the webhook's decisions, case by case: the rules each
+// request breaks and whether it is admitted; the messages are held in
+// testdata/decisions.txt (-update rewrites it).
+func TestDecide(t *testing.T) {
+	a := fixture(t, Config{})
+	aWeb := namespaceOf(t, a, "a-web")
+	loner := namespaceOf(t, a, "loner")
+	bStrict := namespaceOf(t, a, "b-strict")
+	kubeSystem := namespaceOf(t, a, "kube-system")
+	deploy := decode(t, workload("Deployment", "apps/v1", "a-web"))
+
+	cases := []struct {
+		name    string
+		req     Request
+		allowed bool
+		rules   []string
+	}{
+		{"busybox in a tenant namespace", request(Create, busybox(t, "a-web"), nil), false, []string{"BH-NODE-001"}},
+		{"busybox in kube-system", request(Create, busybox(t, "kube-system"), nil), true, nil},
+		{"plain pod: NET_RAW kept is audited", request(Create, decode(t, nginx), nil), true, []string{"BH-NODE-003"}},
+		{"pod in a namespace bulkhead has not seen", request(Create, busybox(t, "ghost"), nil), false, []string{IDUnresolved}},
+		{"plain pod in a namespace bulkhead has not seen", request(Create, func() runtime.Object { p := decode(t, nginx).(*corev1.Pod); p.Namespace = "ghost"; return p }(), nil), false, []string{IDUnresolved}},
+		{"claim of a hostPath volume, which Pod Security misses", request(Create, decode(t, claimsRoot), nil), false, []string{"BH-NODE-001"}},
+		{"host network", request(Create, decode(t, hostNet), nil), false, []string{"BH-NODE-002"}},
+		{"pinned to a node only weakens: audited", request(Create, decode(t, pinned), nil), true, []string{"BH-NODE-003"}},
+		{"ephemeral container turning privileged", withSub(request(Update, busybox(t, "a-web"), decode(t, nginx)), "ephemeralcontainers"), false, []string{"BH-NODE-001"}},
+		{"Deployment with a privileged template", request(Create, deploy, nil), false, []string{"BH-NODE-001"}},
+		{"StatefulSet with a privileged template", request(Create, decode(t, workload("StatefulSet", "apps/v1", "a-web")), nil), false, []string{"BH-NODE-001"}},
+		{"DaemonSet with a privileged template", request(Create, decode(t, workload("DaemonSet", "apps/v1", "a-web")), nil), false, []string{"BH-NODE-001"}},
+		{"ReplicaSet with a privileged template", request(Create, decode(t, workload("ReplicaSet", "apps/v1", "a-web")), nil), false, []string{"BH-NODE-001"}},
+		{"Job with a privileged template", request(Create, decode(t, workload("Job", "batch/v1", "a-web")), nil), false, []string{"BH-NODE-001"}},
+		{"CronJob with a privileged template", request(Create, decode(t, workload("CronJob", "batch/v1", "a-web")), nil), false, []string{"BH-NODE-001"}},
+		{"Deployment in kube-system", request(Create, decode(t, workload("Deployment", "apps/v1", "kube-system")), nil), true, nil},
+		{"update of a Deployment that escaped already", request(Update, deploy, deploy), true, nil},
+		{"RoleBinding to another tenant's service account", request(Create, decode(t, crossBinding), nil), false, []string{"BH-API-001"}},
+		{"RoleBinding within a tenant", request(Create, decode(t, sameTenantBinding), nil), true, nil},
+		{"ClusterRoleBinding to every service account", request(Create, decode(t, everyoneBinding), nil), false, []string{"BH-API-003"}},
+		{"Service with externalIPs", request(Create, decode(t, externalIPs), nil), false, []string{"BH-NET-009"}},
+		{"NodePort Service: a warning", request(Create, decode(t, nodePort), nil), true, []string{"BH-NET-011"}},
+		{"relabel a namespace into another tenant", request(Update, relabel(aWeb, tenantLabel+"=b"), aWeb), false, []string{IDTenantChange}},
+		{"relabel through namespaces/status", withSub(request(Update, relabel(aWeb, tenantLabel+"=b"), aWeb), "status"), false, []string{IDTenantChange}},
+		{"relabel through namespaces/finalize", withSub(request(Update, relabel(aWeb, tenantLabel+"=b"), aWeb), "finalize"), false, []string{IDTenantChange}},
+		{"a namespace of no tenant label joins tenant b", request(Update, relabel(loner, tenantLabel+"=b"), loner), false, []string{IDTenantChange}},
+		{"drop the tenant label", request(Update, relabel(aWeb, tenantLabel+"-"), aWeb), false, []string{IDTenantChange}},
+		{"unrelated label", request(Update, relabel(aWeb, "team=frontend"), aWeb), true, nil},
+		{"lower Pod Security enforce", request(Update, relabel(bStrict, "pod-security.kubernetes.io/enforce=privileged"), bStrict), false, []string{"BH-NODE-008"}},
+		{"remove Pod Security enforce through status", withSub(request(Update, relabel(bStrict, "pod-security.kubernetes.io/enforce-"), bStrict), "status"), false, []string{"BH-NODE-008"}},
+		{"raise Pod Security enforce", request(Update, relabel(bStrict, "pod-security.kubernetes.io/enforce=restricted"), bStrict), true, nil},
+		{"relabel kube-system", request(Update, relabel(kubeSystem, tenantLabel+"=b"), kubeSystem), true, nil},
+		{"a tenant's service account creates a namespace into another tenant", asUser(request(Create, func() *corev1.Namespace {
+			n := relabel(&corev1.Namespace{}, tenantLabel+"=b")
+			n.Name = "b-new"
+			return n
+		}(), nil), "system:serviceaccount:a-web:deployer"), false, []string{IDTenantChange}},
+		{"a tenant's service account creates a namespace of its own tenant", asUser(request(Create, func() *corev1.Namespace {
+			n := relabel(&corev1.Namespace{}, tenantLabel+"=a")
+			n.Name = "a-new"
+			return n
+		}(), nil), "system:serviceaccount:a-web:deployer"), true, nil},
+		{"delete", request(Delete, busybox(t, "a-web"), nil), true, nil},
+	}
+	var golden strings.Builder
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := a.Decide(c.req)
+			var rules []string
+			for _, v := range d.Violations {
+				rules = append(rules, v.Rule)
+			}
+			slices.Sort(rules)
+			if d.Allowed != c.allowed || !slices.Equal(rules, c.rules) {
+				t.Errorf("allowed %v, rules %v; want %v, %v\n%s", d.Allowed, rules, c.allowed, c.rules, d.Message)
+			}
+			if !d.Allowed && d.Message == "" {
+				t.Error("denied without a message")
+			}
+			fmt.Fprintf(&golden, "== %s: allowed=%v\n", c.name, d.Allowed)
+			if d.Message != "" {
+				fmt.Fprintf(&golden, "deny: %s\n", d.Message)
+			}
+			for _, w := range d.Warnings {
+				fmt.Fprintf(&golden, "warn: %s\n", w)
+			}
+		})
+	}
+	compareGolden(t, "decisions.txt", golden.String())
+}
+
+func compareGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s is stale (-want +got; go test -update rewrites it):\n%s", path, d)
+	}
+}

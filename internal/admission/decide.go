@@ -1,0 +1,208 @@
+package admission
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// Decision is the answer to a request.
+type Decision struct {
+	Allowed bool
+	// Message is the denial: one line per enforced rule broken.
+	Message string
+	// Warnings are sent back to the client (kubectl prints them): rules
+	// in warn mode, and in dry-run what would have been denied.
+	Warnings []string
+	// Violations lists every rule the request breaks, with the mode it
+	// was judged in; those in audit mode go to the audit log.
+	Violations []Violation
+}
+
+// Violation is one rule a request breaks.
+type Violation struct {
+	Rule string
+	Mode Mode
+	// Source is the tenant that gains; Target the tenant (or "node", or
+	// "*" for every tenant) exposed. Either may be empty.
+	Source, Target string
+	// Object names the object judged: "Pod team-a/busybox".
+	Object string
+	// Fields are the paths of the object that break the rule, with their
+	// values.
+	Fields []string
+	// Reason says what the object would do; Fix how to make it pass.
+	Reason, Fix string
+}
+
+// maxFields bounds the fields a message names.
+const maxFields = 5
+
+// Message is the violation in one readable line: rule, tenant pair,
+// object and reason, fields, fix.
+func (v Violation) Message() string {
+	var b strings.Builder
+	b.WriteString(v.Rule)
+	if pair := v.pair(); pair != "" {
+		b.WriteString(" (" + pair + ")")
+	}
+	b.WriteString(": " + strings.TrimSuffix(v.Reason, "."))
+	if len(v.Fields) > 0 {
+		fs := v.Fields
+		more := ""
+		if len(fs) > maxFields {
+			more = fmt.Sprintf(" and %d more", len(fs)-maxFields)
+			fs = fs[:maxFields]
+		}
+		b.WriteString(" [" + strings.Join(fs, ", ") + more + "]")
+	}
+	if v.Fix != "" {
+		b.WriteString("; fix: " + strings.TrimSuffix(v.Fix, "."))
+	}
+	return b.String()
+}
+
+func (v Violation) pair() string {
+	switch {
+	case v.Source != "" && v.Target != "":
+		return tenant(v.Source) + " → " + target(v.Target)
+	case v.Source != "":
+		return tenant(v.Source)
+	case v.Target != "":
+		return target(v.Target)
+	}
+	return ""
+}
+
+func tenant(t string) string {
+	if t == "*" {
+		return "every tenant"
+	}
+	return "tenant " + t
+}
+
+func target(t string) string {
+	if t == targetNode {
+		return "its node and every tenant on it"
+	}
+	return tenant(t)
+}
+
+// targetNode is the Target of an escape to the node.
+const targetNode = "node"
+
+// Decide answers a request: admitted, or denied with the rules it breaks.
+// Objects of kinds it does not judge, deletions, and the requests of
+// exempt users are admitted; a request in a namespace whose tenant cannot
+// be resolved is denied.
+func (a *Admission) Decide(req Request) Decision {
+	if !Judged(req.Kind) || req.Object == nil || (req.Operation != Create && req.Operation != Update) {
+		return Decision{Allowed: true}
+	}
+	if a.cfg.exempt(req.User) {
+		return Decision{Allowed: true}
+	}
+	return a.decision(a.violations(req))
+}
+
+// violations judges the request's object; on an update, what the stored
+// object already broke is not held against the change.
+func (a *Admission) violations(req Request) []Violation {
+	if _, ok := req.Object.(*corev1.Namespace); ok {
+		return a.namespace(req)
+	}
+	if req.Namespace != "" {
+		if a.ten.IsSystem(req.Namespace) {
+			return nil
+		}
+		if !a.known[req.Namespace] {
+			return []Violation{unresolved(req)}
+		}
+	}
+	vs := a.object(req.Namespace, req.Object)
+	if req.Operation == Update && req.OldObject != nil && len(vs) > 0 {
+		vs = without(vs, a.object(req.Namespace, req.OldObject))
+	}
+	return vs
+}
+
+// object judges one object of a judged kind but Namespace.
+func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		p := o
+		if p.Namespace == "" {
+			p = p.DeepCopy()
+			p.Namespace = namespace
+		}
+		return a.pod(p)
+	case *corev1.Service:
+		return a.service(o)
+	case *rbacv1.RoleBinding, *rbacv1.ClusterRoleBinding:
+		return a.binding(obj)
+	}
+	if pod, ok := templatePod(obj, namespace); ok {
+		return a.pod(pod)
+	}
+	return nil
+}
+
+func unresolved(req Request) Violation {
+	return Violation{Rule: IDUnresolved, Object: fmt.Sprintf("%s %s/%s", req.Kind.Kind, req.Namespace, req.Name),
+		Reason: fmt.Sprintf("namespace %s is not in bulkhead's view of the cluster, so the tenant of %s %s/%s cannot be resolved", req.Namespace, req.Kind.Kind, req.Namespace, req.Name),
+		Fix:    "retry once the namespace exists; bulkhead denies what it cannot place in a tenant"}
+}
+
+// without drops the violations of vs that old already had: same rule,
+// same fields.
+func without(vs, old []Violation) []Violation {
+	had := map[string]bool{}
+	for _, v := range old {
+		had[v.key()] = true
+	}
+	out := vs[:0]
+	for _, v := range vs {
+		if !had[v.key()] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (v Violation) key() string {
+	return v.Rule + "\x00" + v.Source + "\x00" + v.Target + "\x00" + strings.Join(v.Fields, "\x00")
+}
+
+// decision applies the configured modes to the violations.
+func (a *Admission) decision(vs []Violation) Decision {
+	d := Decision{Allowed: true}
+	var denied []string
+	for i := range vs {
+		v := &vs[i]
+		v.Mode = a.cfg.ModeOf(v.Rule)
+		switch v.Mode {
+		case Enforce:
+			if a.cfg.DryRun {
+				d.Warnings = append(d.Warnings, "dry run, would deny: "+v.Message())
+				continue
+			}
+			denied = append(denied, v.Message())
+		case Warn:
+			d.Warnings = append(d.Warnings, v.Message())
+		}
+	}
+	d.Violations = vs
+	if len(denied) > 0 {
+		d.Allowed = false
+		d.Message = strings.Join(denied, "\n")
+	}
+	return d
+}
+
+// isCluster reports whether a tenant is the cluster's own.
+func isCluster(t string) bool { return t == tenancy.Cluster }

@@ -1,0 +1,171 @@
+package admission
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	psaapi "k8s.io/pod-security-admission/api"
+
+	"github.com/bulkhead-dev/bulkhead/internal/node"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// namespace judges a Namespace written through the object or its status
+// or finalize subresource: all three can change its labels
+// (GHSA-2ww6-hf35-mfjm was a webhook that watched only the first). An
+// update may not move it into another tenant (its tenant label, or what a
+// tenants file selects it by) nor lower the Pod Security level it
+// enforces; a service account may not create a namespace into a tenant
+// other than its own. A namespace whose tenant cannot be resolved is
+// denied.
+func (a *Admission) namespace(req Request) []Violation {
+	ns := req.Object.(*corev1.Namespace)
+	object := "Namespace " + ns.Name
+	if req.SubResource != "" {
+		object += " (subresource " + req.SubResource + ")"
+	}
+	newT, err := a.tenantWith(ns)
+	if err != nil {
+		return []Violation{{Rule: IDUnresolved, Object: object,
+			Reason: fmt.Sprintf("the tenant of namespace %s cannot be resolved: %v", ns.Name, err),
+			Fix:    "give the namespace labels that place it in exactly one tenant"}}
+	}
+	old, _ := req.OldObject.(*corev1.Namespace)
+	if req.Operation == Create || old == nil {
+		return a.namespaceCreated(req, ns, newT, object)
+	}
+	oldT, err := a.tenantWith(old)
+	if err != nil {
+		oldT = "" // the stored labels were already ambiguous: judge the new ones
+	}
+	var vs []Violation
+	if oldT != "" && oldT != newT {
+		vs = append(vs, Violation{
+			Rule: IDTenantChange, Source: oldT, Target: newT, Object: object,
+			Fields: changedLabels(old.Labels, ns.Labels, a.tenantLabels()),
+			Reason: fmt.Sprintf("%s would move from tenant %s into tenant %s: what its tenant runs there would be selected by the other tenant's namespace selectors and policies", object, oldT, newT),
+			Fix:    "keep the namespace's tenant labels; moving a namespace between tenants is a platform operator's change (exempt in the webhook configuration)",
+		})
+	}
+	if was, now := enforceLevel(old.Labels), enforceLevel(ns.Labels); less(now, was) && !isCluster(newT) {
+		vs = append(vs, Violation{
+			Rule: node.IDRelabel, Source: newT, Target: targetNode, Object: object,
+			Fields: changedLabels(old.Labels, ns.Labels, []string{psaapi.EnforceLevelLabel}),
+			Reason: fmt.Sprintf("%s would lower its Pod Security enforce level from %s to %s: its pods could then escape to their nodes", object, was, now),
+			Fix:    fmt.Sprintf("keep %s=%s; tenants must not edit their namespace's Pod Security labels", psaapi.EnforceLevelLabel, was),
+		})
+	}
+	return vs
+}
+
+// namespaceCreated judges a new namespace: a tenant's service account
+// creates namespaces into its own tenant only.
+func (a *Admission) namespaceCreated(req Request, ns *corev1.Namespace, newT, object string) []Violation {
+	own, ok := a.requesterTenant(req.User)
+	if !ok || own == newT {
+		return nil
+	}
+	return []Violation{{
+		Rule: IDTenantChange, Source: own, Target: newT, Object: object,
+		Fields: changedLabels(nil, ns.Labels, a.tenantLabels()),
+		Reason: fmt.Sprintf("service account %s of tenant %s would create %s in tenant %s", req.User.Name, own, object, newT),
+		Fix:    fmt.Sprintf("create namespaces of tenant %s only, or have a platform operator create this one", own),
+	}}
+}
+
+// tenantWith returns the tenant a namespace would belong to with its
+// labels, among the snapshot's other namespaces (a namespace of its own
+// takes another name when a grouped tenant has its name).
+func (a *Admission) tenantWith(ns *corev1.Namespace) (string, error) {
+	nss := make([]corev1.Namespace, 0, len(a.snap.Namespaces)+1)
+	for i := range a.snap.Namespaces {
+		if a.snap.Namespaces[i].Name != ns.Name {
+			nss = append(nss, a.snap.Namespaces[i])
+		}
+	}
+	nss = append(nss, *ns)
+	ten, err := tenancy.Resolve(&snapshot.Snapshot{Namespaces: nss}, a.tenCfg)
+	if err != nil {
+		return "", err
+	}
+	return ten.Of(ns.Name), nil
+}
+
+// requesterTenant returns the tenant of a service account requester, and
+// false for any other requester or a service account of the cluster or
+// platform tenant.
+func (a *Admission) requesterTenant(u User) (string, bool) {
+	rest, ok := strings.CutPrefix(u.Name, "system:serviceaccount:")
+	if !ok {
+		return "", false
+	}
+	ns, _, ok := strings.Cut(rest, ":")
+	if !ok {
+		return "", false
+	}
+	t := a.ten.Of(ns)
+	if isCluster(t) || t == tenancy.Platform {
+		return "", false
+	}
+	return t, true
+}
+
+// tenantLabels are the labels that place a namespace in a tenant: the
+// tenant label, or none known (a tenants file selects by any label).
+func (a *Admission) tenantLabels() []string {
+	if a.tenCfg.Label != "" {
+		return []string{a.tenCfg.Label}
+	}
+	return nil
+}
+
+// changedLabels lists the labels whose values differ, as
+// "metadata.labels[k]: old → new"; only keys when given.
+func changedLabels(old, now map[string]string, keys []string) []string {
+	if keys == nil {
+		for k := range old {
+			keys = append(keys, k)
+		}
+		for k := range now {
+			if _, ok := old[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+	}
+	var out []string
+	for _, k := range keys {
+		o, had := old[k]
+		n, has := now[k]
+		if o == n && had == has {
+			continue
+		}
+		out = append(out, fmt.Sprintf("metadata.labels[%s]: %s → %s", k, labelValue(o, had), labelValue(n, has)))
+	}
+	return out
+}
+
+func labelValue(v string, ok bool) string {
+	if !ok {
+		return "(none)"
+	}
+	return v
+}
+
+// enforceLevel is the Pod Security level a namespace's labels enforce, as
+// the admission plugin reads them (privileged without a label, restricted
+// for an invalid one).
+func enforceLevel(labels map[string]string) psaapi.Level {
+	pol, _ := psaapi.PolicyToEvaluate(labels, psaapi.Policy{
+		Enforce: psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
+	})
+	return pol.Enforce.Level
+}
+
+var levelRank = map[psaapi.Level]int{psaapi.LevelPrivileged: 0, psaapi.LevelBaseline: 1, psaapi.LevelRestricted: 2}
+
+// less reports whether level a is weaker than b.
+func less(a, b psaapi.Level) bool { return levelRank[a] < levelRank[b] }

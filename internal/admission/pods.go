@@ -1,0 +1,109 @@
+package admission
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/bulkhead-dev/bulkhead/internal/node"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// reachRules are the rules of a pod's escapes by their worst reach, as
+// the node engine reports them.
+var reachRules = map[node.Reach]string{
+	node.Node:    node.IDNodeEscape,
+	node.Host:    node.IDHostAccess,
+	node.Weakens: node.IDWeakened,
+}
+
+// pod judges a pod, or a controller's template as a representative pod:
+// its ways out of the container, as the node engine finds them, at its
+// worst reach. Pod Security is the API server's: a pod its namespace's
+// enforce level refuses never reaches the webhook, so the webhook adds the
+// escapes Pod Security misses or that a namespace enforcing nothing
+// admits; for a template (which Pod Security only warns about) the
+// message says that Pod Security would refuse its pods too.
+func (a *Admission) pod(p *corev1.Pod) []Violation {
+	f := a.judge.Pod(p)
+	if isCluster(f.Tenant) || f.Reach == node.Contained {
+		return nil
+	}
+	var fields []string
+	for _, e := range f.Escapes {
+		if e.Reach == f.Reach && !slices.Contains(fields, e.Field) {
+			fields = append(fields, e.Field)
+		}
+	}
+	worst := f.Escapes[0]
+	kind, name := snapshot.Workload(p)
+	reason := fmt.Sprintf("%s %s/%s %s: %s", kind, p.Namespace, name, reachVerb[f.Reach], strings.TrimSuffix(worst.Reason, "."))
+	if !f.Verdict.Admitted() {
+		reason += fmt.Sprintf(" (Pod Security %s refuses it too)", f.Verdict.Enforced.String())
+	}
+	target := targetNode
+	if f.Reach == node.Weakens {
+		target = ""
+	}
+	return []Violation{{
+		Rule:   reachRules[f.Reach],
+		Source: f.Tenant, Target: target,
+		Object: kind + " " + p.Namespace + "/" + name,
+		Fields: fields,
+		Reason: reason,
+		Fix: fmt.Sprintf("remove these fields; workloads that need them belong in a namespace of the cluster tenant, and namespace %s should enforce Pod Security baseline (pod-security.kubernetes.io/enforce=baseline)",
+			p.Namespace),
+	}}
+}
+
+var reachVerb = map[node.Reach]string{
+	node.Node:    "would be root on its node",
+	node.Host:    "would reach into its node",
+	node.Weakens: "would weaken its isolation from the node",
+}
+
+// templatePod returns the representative pod of a workload controller's
+// template, as the snapshot derives one: the template's labels,
+// annotations and spec in the controller's namespace, named after it.
+func templatePod(obj runtime.Object, namespace string) (*corev1.Pod, bool) {
+	var meta *metav1.ObjectMeta
+	var tpl *corev1.PodTemplateSpec
+	var kind string
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		meta, tpl, kind = &o.ObjectMeta, &o.Spec.Template, "Deployment"
+	case *appsv1.StatefulSet:
+		meta, tpl, kind = &o.ObjectMeta, &o.Spec.Template, "StatefulSet"
+	case *appsv1.DaemonSet:
+		meta, tpl, kind = &o.ObjectMeta, &o.Spec.Template, "DaemonSet"
+	case *appsv1.ReplicaSet:
+		meta, tpl, kind = &o.ObjectMeta, &o.Spec.Template, "ReplicaSet"
+	case *batchv1.Job:
+		meta, tpl, kind = &o.ObjectMeta, &o.Spec.Template, "Job"
+	case *batchv1.CronJob:
+		meta, tpl, kind = &o.ObjectMeta, &o.Spec.JobTemplate.Spec.Template, "CronJob"
+	default:
+		return nil, false
+	}
+	ns := meta.Namespace
+	if ns == "" {
+		ns = namespace
+	}
+	ann := maps.Clone(tpl.Annotations)
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann[snapshot.SyntheticAnnotation] = kind + "/" + meta.Name
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: meta.Name, Labels: tpl.Labels, Annotations: ann},
+		Spec:       *tpl.Spec.DeepCopy(),
+	}
+	return pod, true
+}
