@@ -3,6 +3,7 @@ package harden
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -86,52 +87,18 @@ type Residual struct {
 // (analysis.Facts.Update).
 func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, resolve Resolver, plan Plan, o ProofOptions) (*Proof, error) {
 	p := &Proof{Unanalysed: map[string]int{}}
-	done := o.phase("analysing the cluster as it is")
-	factsB := o.Facts
-	if factsB == nil || factsB.Snapshot != before || factsB.Tenancy != ten || factsB.Network != o.Network {
-		factsB = analysed(before, ten, o)
-	}
-	p.Before = runAnalyses(factsB)
-	done()
-
-	done = o.phase("analysing it with the safe objects")
-	safe := st.Clone()
-	var changed []snapshot.Key
-	for _, obj := range plan.Objects {
-		if _, ok := snapshot.KindOf(obj.Obj); !ok {
-			p.Unanalysed[obj.Obj.GetObjectKind().GroupVersionKind().Kind]++
-			continue
-		}
-		k, _, err := safe.ServerSideApply(obj.Obj)
-		if err != nil {
-			return nil, fmt.Errorf("apply %s: %w", proofName(obj.Obj), err)
-		}
-		changed = append(changed, k)
-	}
-	running, err := keepRunning(safe, before, plan)
+	// The facts of the cluster as it is go as soon as the checks are
+	// done: o keeps no hold on them.
+	facts := o.Facts
+	o.Facts = nil
+	factsA, safe, err := p.analyseSafe(st, before, ten, resolve, plan, o, facts)
 	if err != nil {
 		return nil, err
 	}
-	changed = append(changed, running...)
-	afterView := safe.View()
-	tenA, err := resolve(afterView)
-	if err != nil {
-		return nil, fmt.Errorf("tenancy with the safe objects: %w", err)
-	}
-	factsA := factsB.Update(afterView, tenA, changed)
-	p.After = runAnalyses(factsA)
-	done()
 
-	// The checks need the network models before and after only: done
-	// now, the facts of the cluster as it is can go.
-	done = o.phase("checking nothing broke")
-	p.Checks = checkNothingBroke(before, ten, factsB.NetworkModel(), factsA.NetworkModel())
-	done()
-	factsB = nil
-
-	done = o.phase("analysing it with the reviewed proposals")
+	done := o.phase("analysing it with the reviewed proposals")
 	reviewed := safe.Clone()
-	changed = changed[:0]
+	var changed []snapshot.Key
 	for _, pr := range plan.Proposals {
 		keys, err := applyProposal(reviewed, pr)
 		if err != nil {
@@ -148,6 +115,53 @@ func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, 
 	done()
 	p.compare(plan, before)
 	return p, nil
+}
+
+// analyseSafe analyses the cluster as it is, with factsB when they are
+// its facts (compiled with o.Network), then with the safe objects applied
+// to a clone of the store, and runs the checks. It returns the clone and
+// the facts of the second analysis.
+func (p *Proof) analyseSafe(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, resolve Resolver, plan Plan,
+	o ProofOptions, factsB *analysis.Facts) (*analysis.Facts, *snapshot.Store, error) {
+	done := o.phase("analysing the cluster as it is")
+	if factsB == nil || factsB.Snapshot != before || factsB.Tenancy != ten || factsB.Network != o.Network {
+		factsB = analysed(before, ten, o)
+	}
+	p.Before = runAnalyses(factsB)
+	done()
+
+	done = o.phase("analysing it with the safe objects")
+	defer done()
+	safe := st.Clone()
+	var changed []snapshot.Key
+	for _, obj := range plan.Objects {
+		if _, ok := snapshot.KindOf(obj.Obj); !ok {
+			p.Unanalysed[obj.Obj.GetObjectKind().GroupVersionKind().Kind]++
+			continue
+		}
+		k, _, err := safe.ServerSideApply(obj.Obj)
+		if err != nil {
+			return nil, nil, fmt.Errorf("apply %s: %w", proofName(obj.Obj), err)
+		}
+		changed = append(changed, k)
+	}
+	running, err := keepRunning(safe, before, plan)
+	if err != nil {
+		return nil, nil, err
+	}
+	changed = append(changed, running...)
+	afterView := safe.View()
+	tenA, err := resolve(afterView)
+	if err != nil {
+		return nil, nil, fmt.Errorf("tenancy with the safe objects: %w", err)
+	}
+	factsA := factsB.Update(afterView, tenA, changed)
+	// The checks need the network models before and after only: made
+	// first, they leave factsB unused, free to go, while the rest is
+	// analysed.
+	p.Checks = checkNothingBroke(before, ten, factsB.NetworkModel(), factsA.NetworkModel())
+	p.After = runAnalyses(factsA)
+	return factsA, safe, nil
 }
 
 // analysed prepares the facts of a snapshot with the proof's semantics.
@@ -233,7 +247,17 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 		p.Closed = append(p.Closed, c.Source+" → "+c.Target)
 	}
 	sort.Strings(p.Closed)
-	residuals := make([]Residual, 0, len(after))
+	// Residuals go worst first, in pair order within a severity: each
+	// straight to its place.
+	at := map[finding.Severity]int{}
+	for _, k := range after {
+		at[k.cell.Worst]++
+	}
+	sevs := slices.Sorted(maps.Keys(at))
+	for i, next := len(sevs)-1, 0; i >= 0; i-- {
+		at[sevs[i]], next = next, next+at[sevs[i]]
+	}
+	residuals := make([]Residual, len(after))
 	j := 0 // reviewed[j] is the first of reviewed's pairs not before k's
 	for _, k := range after {
 		c := k.cell
@@ -259,36 +283,13 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 			p.ReviewedClosed = append(p.ReviewedClosed, c.Source+" → "+c.Target)
 		}
 		r.Reasons = reasons(c, plan, host)
-		residuals = append(residuals, r)
+		residuals[at[c.Worst]] = r
+		at[c.Worst]++
 	}
 	if len(residuals) > 0 {
-		p.Residuals = worstFirst(residuals)
+		p.Residuals = residuals
 	}
 	sort.Strings(p.ReviewedClosed)
-}
-
-// worstFirst orders residuals, which are in pair order, worst first and
-// by pair within a severity, moving each once.
-func worstFirst(rs []Residual) []Residual {
-	var sevs []finding.Severity
-	for i := range rs {
-		if !slices.Contains(sevs, rs[i].Worst) {
-			sevs = append(sevs, rs[i].Worst)
-		}
-	}
-	slices.SortFunc(sevs, func(a, b finding.Severity) int { return int(b) - int(a) })
-	if len(sevs) <= 1 {
-		return rs
-	}
-	out := make([]Residual, 0, len(rs))
-	for _, s := range sevs {
-		for i := range rs {
-			if rs[i].Worst == s {
-				out = append(out, rs[i])
-			}
-		}
-	}
-	return out
 }
 
 // pairNumbers numbers tenants by name, so that a pair of tenants is one
@@ -412,10 +413,12 @@ func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) ([]sn
 type findingIndex struct {
 	bySource map[[2]string][]*finding.Finding
 	anySrc   map[string][]*finding.Finding
+	// said is "ID: reason" of the findings because has named.
+	said map[*finding.Finding]string
 }
 
 func indexFindings(fs []finding.Finding) *findingIndex {
-	x := &findingIndex{bySource: map[[2]string][]*finding.Finding{}, anySrc: map[string][]*finding.Finding{}}
+	x := &findingIndex{bySource: map[[2]string][]*finding.Finding{}, anySrc: map[string][]*finding.Finding{}, said: map[*finding.Finding]string{}}
 	for i := range fs {
 		f := &fs[i]
 		if f.SourceTenant == "*" {
@@ -436,7 +439,12 @@ func (x *findingIndex) because(c *attackpath.Cell) []string {
 		for _, fs := range [][]*finding.Finding{x.bySource[[2]string{id, c.Source}], x.anySrc[id]} {
 			for _, f := range fs {
 				if names(f.SourceTenant, f.SourceTenants, c.Source) && names(f.TargetTenant, f.TargetTenants, c.Target) {
-					out = append(out, f.ID+": "+f.Reason)
+					said, ok := x.said[f]
+					if !ok {
+						said = f.ID + ": " + f.Reason
+						x.said[f] = said
+					}
+					out = append(out, said)
 				}
 			}
 		}
