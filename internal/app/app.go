@@ -17,6 +17,7 @@ import (
 	hardencmd "github.com/bulkhead-dev/bulkhead/internal/cmd/harden"
 	pathscmd "github.com/bulkhead-dev/bulkhead/internal/cmd/paths"
 	reachcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/reach"
+	servecmd "github.com/bulkhead-dev/bulkhead/internal/cmd/serve"
 	snapshotcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/snapshot"
 	versioncmd "github.com/bulkhead-dev/bulkhead/internal/cmd/version"
 	whocancmd "github.com/bulkhead-dev/bulkhead/internal/cmd/whocan"
@@ -60,6 +61,7 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 	root.AddCommand(reachcmd.NewCommand(streams))
 	root.AddCommand(hardencmd.NewCommand(streams))
 	root.AddCommand(diffcmd.NewCommand(streams))
+	root.AddCommand(servecmd.NewCommand(streams))
 	registerCompletions(root)
 	inv.apply(root)
 	return root

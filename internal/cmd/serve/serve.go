@@ -1,0 +1,123 @@
+// Package serve is the `bulkhead serve` command: a validating admission
+// webhook that denies the objects which would break the isolation between
+// tenants, decided object by object by package admission over a snapshot
+// its informers keep.
+package serve
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"text/tabwriter"
+
+	"github.com/go-logr/logr"
+	"github.com/spf13/cobra"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
+	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/kube"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+type flags struct {
+	kubeconfig, context string
+	host                string
+	port                int
+	certDir             string
+	service, namespace  string
+	injectCABundle      string
+	config              string
+	tenantLabel         string
+	probeAddr           string
+	metricsAddr         string
+	listRules           bool
+}
+
+// NewCommand returns the serve command.
+func NewCommand(streams cli.IOStreams) *cobra.Command {
+	f := &flags{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the admission webhook that keeps tenants isolated",
+		Long: `Serve runs bulkhead's validating admission webhook (docs/webhook.md). The API
+server sends it pods, workload controllers, RoleBindings, ClusterRoleBindings,
+Services and namespaces of tenant namespaces; it denies those that would open a
+path from one tenant to another or to the node, with a message naming the rule,
+the tenants, the fields and the fix.
+
+It reads namespaces, volumes, claims and RBAC through informers and never calls
+the API server per request; it is ready once they have synced. Without
+--cert-dir it creates its own CA and serving certificate, and with
+--inject-ca-bundle it writes that CA into the webhook configuration.
+deploy/webhook.yaml installs it.`,
+		Example: `  # in the cluster, as deploy/webhook.yaml runs it
+  bulkhead serve --inject-ca-bundle bulkhead --config /etc/bulkhead/config.yaml
+
+  # the rules it judges and their default modes
+  bulkhead serve --list-rules`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.listRules {
+				return listRules(streams)
+			}
+			return f.run(cmd, streams)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.kubeconfig, "kubeconfig", "", "kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account)")
+	fl.StringVar(&f.context, "context", "", "kubeconfig context")
+	fl.StringVar(&f.host, "host", "", "address the webhook listens on (default: all)")
+	fl.IntVar(&f.port, "port", 9443, "port the webhook listens on (TLS)")
+	fl.StringVar(&f.certDir, "cert-dir", "", "directory of tls.crt and tls.key (default: generate a CA and a certificate in-process)")
+	fl.StringVar(&f.service, "service", "bulkhead-webhook", "Service name the generated certificate is valid for")
+	fl.StringVar(&f.namespace, "namespace", "bulkhead-system", "namespace of that Service")
+	fl.StringVar(&f.injectCABundle, "inject-ca-bundle", "", "ValidatingWebhookConfiguration whose caBundle is set to the generated CA once ready")
+	fl.StringVar(&f.config, "config", "", "webhook configuration file (rules' modes, dry run, exemptions; docs/webhook.md)")
+	fl.StringVar(&f.tenantLabel, "tenant-label", "", "group namespaces into tenants by this label's value")
+	fl.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz (0 disables them)")
+	fl.StringVar(&f.metricsAddr, "metrics-bind-address", "0", "address of the Prometheus metrics (0 disables them)")
+	fl.BoolVar(&f.listRules, "list-rules", false, "list the rules the webhook judges and their default modes, and exit")
+	return cmd
+}
+
+func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
+	var cfg admission.Config
+	if f.config != "" {
+		data, err := os.ReadFile(f.config)
+		if err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+		if cfg, err = admission.LoadConfig(data); err != nil {
+			return fmt.Errorf("%s: %w", f.config, err)
+		}
+	}
+	rc, _, err := kube.Config(f.kubeconfig, f.context)
+	if err != nil {
+		return err
+	}
+	log := logr.FromSlogHandler(slog.NewTextHandler(streams.ErrOut, nil))
+	ctrllog.SetLogger(log)
+	s, err := New(rc, Options{
+		Host: f.host, Port: f.port, CertDir: f.certDir,
+		Hosts:          serviceHosts(f.service, f.namespace),
+		InjectCABundle: f.injectCABundle,
+		ProbeAddr:      f.probeAddr, MetricsAddr: f.metricsAddr,
+		Tenancy: tenancy.Config{Label: f.tenantLabel},
+		Config:  cfg,
+		Log:     log,
+	})
+	if err != nil {
+		return err
+	}
+	return s.Start(cmd.Context())
+}
+
+func listRules(streams cli.IOStreams) error {
+	w := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "RULE\tDEFAULT\tTITLE")
+	for _, r := range admission.Rules() {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", r.ID, r.Default, r.Title)
+	}
+	return w.Flush()
+}

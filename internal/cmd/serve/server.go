@@ -1,0 +1,203 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/go-logr/logr"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// Options configure the webhook server.
+type Options struct {
+	// Host and Port the webhook listens on (TLS).
+	Host string
+	Port int
+	// CertDir holds tls.crt and tls.key (a mounted Secret, or
+	// cert-manager's). Empty: a CA and a serving certificate for Hosts
+	// are generated in-process into a temporary directory.
+	CertDir string
+	// Hosts are the names the generated certificate is valid for.
+	Hosts []string
+	// InjectCABundle names a ValidatingWebhookConfiguration whose webhooks
+	// get the generated CA as caBundle once the webhook is ready.
+	InjectCABundle string
+	// ProbeAddr serves /healthz and /readyz ("0" disables them);
+	// MetricsAddr the Prometheus metrics ("0" disables them).
+	ProbeAddr, MetricsAddr string
+
+	Tenancy tenancy.Config
+	Config  admission.Config
+	Log     logr.Logger
+}
+
+// Server is the manager running the webhook and the informers feeding
+// its snapshot.
+type Server struct {
+	opts     Options
+	rest     *rest.Config
+	mgr      manager.Manager
+	state    *state
+	caBundle []byte
+	certDir  string
+	ready    chan struct{}
+}
+
+// New prepares a server against the API server of cfg; Start runs it.
+func New(cfg *rest.Config, o Options) (*Server, error) {
+	s := &Server{opts: o, rest: cfg, state: newState(o.Tenancy, o.Config), ready: make(chan struct{}), certDir: o.CertDir}
+	if s.certDir == "" {
+		if len(o.Hosts) == 0 {
+			return nil, errors.New("no certificate directory and no host names to generate a certificate for")
+		}
+		dir, err := os.MkdirTemp("", "bulkhead-webhook-")
+		if err != nil {
+			return nil, err
+		}
+		s.caBundle, err = selfSigned(dir, o.Hosts, time.Now())
+		if err != nil {
+			return nil, fmt.Errorf("generate serving certificate: %w", err)
+		}
+		s.certDir = dir
+	}
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	probe, metrics := o.ProbeAddr, o.MetricsAddr
+	if probe == "" {
+		probe = "0"
+	}
+	if metrics == "" {
+		metrics = "0"
+	}
+	mgr, err := ctrl.NewManager(cfg, manager.Options{
+		Scheme:                 scheme,
+		Logger:                 o.Log,
+		Metrics:                metricsserver.Options{BindAddress: metrics},
+		HealthProbeBindAddress: probe,
+		Cache:                  cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		WebhookServer: webhook.NewServer(webhook.Options{
+			Host: o.Host, Port: o.Port, CertDir: s.certDir, CertName: certFile, KeyName: keyFile,
+		}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("manager: %w", err)
+	}
+	s.mgr = mgr
+	h := &Handler{decisions: s.state.decisions, log: o.Log.WithName("admission")}
+	mgr.GetWebhookServer().Register(Path, &webhook.Admission{Handler: h})
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("snapshot", func(*http.Request) error {
+		if !s.state.synced.Load() {
+			return errNotSynced
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("webhook", mgr.GetWebhookServer().StartedChecker()); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// CABundle is the PEM of the generated CA, nil when certificates were
+// given.
+func (s *Server) CABundle() []byte { return s.caBundle }
+
+// Ready is closed once the caches have synced, the first snapshot is
+// built and the webhook serves.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
+// Start runs the informers and the webhook until ctx is done.
+func (s *Server) Start(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if s.opts.CertDir == "" {
+		defer os.RemoveAll(s.certDir)
+	}
+	for _, obj := range watched() {
+		inf, err := s.mgr.GetCache().GetInformer(ctx, obj)
+		if err != nil {
+			return fmt.Errorf("informer for %T: %w", obj, err)
+		}
+		if _, err := inf.AddEventHandler(s.state.handlers()); err != nil {
+			return fmt.Errorf("informer for %T: %w", obj, err)
+		}
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.mgr.Start(ctx) }()
+	if err := s.waitReady(ctx); err != nil {
+		cancel()
+		<-errc
+		return err
+	}
+	close(s.ready)
+	return <-errc
+}
+
+// waitReady waits for the caches, builds the first snapshot, waits for
+// the webhook server to listen and injects the CA bundle.
+func (s *Server) waitReady(ctx context.Context) error {
+	if !s.mgr.GetCache().WaitForCacheSync(ctx) {
+		return errors.New("the informer caches did not sync")
+	}
+	s.state.markSynced()
+	if _, err := s.state.decisions(); err != nil {
+		s.opts.Log.Error(err, "no decisions over the first snapshot: tenant requests are denied until it builds")
+	}
+	check := s.mgr.GetWebhookServer().StartedChecker()
+	for check(nil) != nil {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	if s.opts.InjectCABundle != "" && s.caBundle != nil {
+		if err := injectCABundle(ctx, s.rest, s.opts.InjectCABundle, s.caBundle); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// injectCABundle sets the caBundle of every webhook of a
+// ValidatingWebhookConfiguration.
+func injectCABundle(ctx context.Context, cfg *rest.Config, name string, ca []byte) error {
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return err
+	}
+	var vwc admissionregistrationv1.ValidatingWebhookConfiguration
+	if err := c.Get(ctx, client.ObjectKey{Name: name}, &vwc); err != nil {
+		return fmt.Errorf("inject CA bundle into %s: %w", name, err)
+	}
+	for i := range vwc.Webhooks {
+		vwc.Webhooks[i].ClientConfig.CABundle = ca
+	}
+	if err := c.Update(ctx, &vwc); err != nil {
+		return fmt.Errorf("inject CA bundle into %s: %w", name, err)
+	}
+	return nil
+}

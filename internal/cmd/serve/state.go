@@ -1,0 +1,116 @@
+package serve
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// watched are the kinds the decisions read, each kept by an informer:
+// namespaces (tenancy, Pod Security levels), volumes and claims (escapes
+// through hostPath volumes), and RBAC (what a binding grants). Pods,
+// Services and workloads are judged object by object and need no cache.
+func watched() []client.Object {
+	return []client.Object{
+		&corev1.Namespace{},
+		&corev1.PersistentVolume{},
+		&corev1.PersistentVolumeClaim{},
+		&rbacv1.Role{},
+		&rbacv1.ClusterRole{},
+		&rbacv1.RoleBinding{},
+		&rbacv1.ClusterRoleBinding{},
+	}
+}
+
+// state is the snapshot store the informers feed and the decisions over
+// it. A change marks it dirty; the next request rebuilds the decisions
+// (one rebuild however many requests wait), so that a request never sees
+// a cluster older than the informers' and no request calls the API
+// server.
+type state struct {
+	tenancy tenancy.Config
+	config  admission.Config
+
+	mu      sync.Mutex
+	store   *snapshot.Store
+	dirty   bool
+	current *admission.Admission
+	synced  atomic.Bool
+}
+
+var errNotSynced = errors.New("the informer caches have not synced")
+
+func newState(tc tenancy.Config, cfg admission.Config) *state {
+	return &state{tenancy: tc, config: cfg, store: snapshot.NewStore(&snapshot.Snapshot{Source: "bulkhead serve"}), dirty: true}
+}
+
+// decisions returns the decisions over the current snapshot.
+func (s *state) decisions() (*admission.Admission, error) {
+	if !s.synced.Load() {
+		return nil, errNotSynced
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dirty || s.current == nil {
+		a, err := admission.New(s.store.View(), s.tenancy, s.config)
+		if err != nil {
+			return nil, err
+		}
+		s.current, s.dirty = a, false
+	}
+	return s.current, nil
+}
+
+// markSynced is called once every informer has synced: from then on the
+// webhook answers.
+func (s *state) markSynced() { s.synced.Store(true) }
+
+func (s *state) apply(obj any) {
+	o, ok := obj.(runtime.Object)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.store.Apply(o); err == nil {
+		s.dirty = true
+	}
+}
+
+func (s *state) remove(obj any) {
+	if t, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+		obj = t.Obj
+	}
+	o, ok := obj.(runtime.Object)
+	if !ok {
+		return
+	}
+	key, err := snapshot.KeyOf(o)
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store.Delete(key) {
+		s.dirty = true
+	}
+}
+
+// handlers are the informers' event handlers feeding the store.
+func (s *state) handlers() toolscache.ResourceEventHandler {
+	return toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    s.apply,
+		UpdateFunc: func(_, obj any) { s.apply(obj) },
+		DeleteFunc: s.remove,
+	}
+}
