@@ -149,7 +149,7 @@ func (r *reconciler) namespace(ctx context.Context, ns *corev1.Namespace, want *
 		return
 	}
 	if needLabels {
-		maps.Copy(labels, want.Labels)
+		labels = mergeLabels(labels, want.Labels)
 	}
 	err := r.client.Patch(ctx, namespaceBody(ns.Name, labels, status), client.Apply, client.FieldOwner(FieldOwner))
 	if apierrors.IsConflict(err) {
@@ -181,6 +181,15 @@ func (r *reconciler) namespace(ctx context.Context, ns *corev1.Namespace, want *
 	} else {
 		out.applied = append(out.applied, "Pod Security labels")
 	}
+}
+
+// mergeLabels returns the labels of base with those of over written on
+// them, in a new map.
+func mergeLabels(base, over map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(over))
+	maps.Copy(out, base)
+	maps.Copy(out, over)
+	return out
 }
 
 // labelKey is a namespace's labels as one comparable string.
