@@ -1,0 +1,254 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr/testr"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/bulkhead-dev/bulkhead/examples"
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+	"github.com/bulkhead-dev/bulkhead/internal/testenv"
+)
+
+// running is a webhook server started by a test.
+type running struct {
+	stop func()
+	done chan error
+}
+
+// startWebhook runs bulkhead serve's server on a free loopback port
+// against the API server of cfg, injecting its CA into the webhook
+// configuration, and waits until it is ready.
+func startWebhook(t *testing.T, cfg *rest.Config, port int) *running {
+	t.Helper()
+	s, err := New(cfg, Options{
+		Host: "127.0.0.1", Port: port, Hosts: []string{"127.0.0.1"},
+		InjectCABundle: ConfigurationName,
+		Tenancy:        tenancy.Config{Label: tenantLabel},
+		Config:         admission.Config{},
+		Log:            testr.NewWithOptions(t, testr.Options{Verbosity: 1}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{stop: cancel, done: make(chan error, 1)}
+	go func() { r.done <- s.Start(ctx) }()
+	select {
+	case <-s.Ready():
+	case err := <-r.done:
+		t.Fatalf("webhook stopped before it was ready: %v", err)
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("webhook not ready within 60s")
+	}
+	t.Cleanup(r.halt)
+	return r
+}
+
+func (r *running) halt() {
+	r.stop()
+	<-r.done
+	r.done <- nil // halting twice returns at once
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// eventually retries f until it returns nil or the deadline passes: the
+// API server takes a moment to notice a changed webhook configuration.
+func eventually(t *testing.T, what string, f func() error) time.Duration {
+	t.Helper()
+	start := time.Now()
+	var err error
+	for time.Since(start) < 30*time.Second {
+		if err = f(); err == nil {
+			return time.Since(start)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("%s: %v", what, err)
+	return 0
+}
+
+func seedBusybox(t *testing.T, namespace string) *corev1.Pod {
+	t.Helper()
+	data, err := examples.SeedCluster.ReadFile("seed-cluster/40-busybox.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p corev1.Pod
+	if err := sigsyaml.UnmarshalStrict(data, &p); err != nil {
+		t.Fatal(err)
+	}
+	p.Namespace = namespace
+	return &p
+}
+
+func plainPod(namespace, name string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}}}
+}
+
+// deniedWith checks that err is the webhook's denial carrying want.
+func deniedWith(err error, want ...string) error {
+	if err == nil {
+		return fmt.Errorf("admitted, want a denial with %q", want)
+	}
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), "denied the request") {
+		return fmt.Errorf("error %v, want the webhook's denial", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			return fmt.Errorf("denial %q lacks %q", err, w)
+		}
+	}
+	return nil
+}
+
+// TestAdmissionAPIServer runs the webhook against a real kube-apiserver,
+// which calls it over TLS as a cluster would: the seed cases are refused
+// in tenant namespaces with their messages and pass in kube-system; with
+// the webhook stopped, tenant namespaces fail closed while kube-system,
+// leases and nodes keep working; restarted, it answers again.
+func TestAdmissionAPIServer(t *testing.T) {
+	ctrllog.SetLogger(testr.New(t))
+	cfg := testenv.Start(t)
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, ns := range []*corev1.Namespace{namespace("team-a", "a"), namespace("team-b", "b")} {
+		if _, err := cs.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := cs.CoreV1().ServiceAccounts("team-b").Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "runner"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+	vwc := WebhookConfiguration(Endpoint{URL: fmt.Sprintf("https://127.0.0.1:%d", port)}, nil)
+	if _, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Create(ctx, vwc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	hook := startWebhook(t, cfg, port)
+	dry := metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}
+	eventually(t, "the API server calls the webhook", func() error {
+		_, err := cs.CoreV1().Pods("team-a").Create(ctx, seedBusybox(t, "team-a"), dry)
+		return deniedWith(err, "BH-NODE-001")
+	})
+
+	t.Run("the article's busybox pod is refused in a tenant namespace", func(t *testing.T) {
+		_, err := cs.CoreV1().Pods("team-a").Create(ctx, seedBusybox(t, "team-a"), metav1.CreateOptions{})
+		if err := deniedWith(err, "BH-NODE-001 (tenant a → its node and every tenant on it): Pod team-a/busybox would be root on its node", "spec.containers[shell].securityContext.privileged=true", "fix: "); err != nil {
+			t.Error(err)
+		}
+		t.Logf("message: %v", err)
+	})
+	t.Run("a plain pod passes", func(t *testing.T) {
+		if _, err := cs.CoreV1().Pods("team-a").Create(ctx, plainPod("team-a", "web"), metav1.CreateOptions{}); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("a RoleBinding giving another tenant's service account access is refused", func(t *testing.T) {
+		rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "let-b-in"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "runner", Namespace: "team-b"}}}
+		_, err := cs.RbacV1().RoleBindings("team-a").Create(ctx, rb, metav1.CreateOptions{})
+		if err := deniedWith(err, "BH-API-001 (tenant b → tenant a)", "subjects[0]=ServiceAccount/team-b/runner"); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("relabelling a namespace into another tenant is refused", func(t *testing.T) {
+		ns, err := cs.CoreV1().Namespaces().Get(ctx, "team-a", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns.Labels[tenantLabel] = "b"
+		_, err = cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{})
+		if err := deniedWith(err, "BH-ADM-001 (tenant a → tenant b)", "metadata.labels[bulkhead.dev/tenant]: a → b"); err != nil {
+			t.Error(err)
+		}
+		// GHSA-2ww6-hf35-mfjm: the same change through the status
+		// subresource.
+		_, err = cs.CoreV1().Namespaces().UpdateStatus(ctx, ns, metav1.UpdateOptions{})
+		if err := deniedWith(err, "BH-ADM-001", "subresource status"); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("a Service with externalIPs is refused", func(t *testing.T) {
+		svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "grab"},
+			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}, ExternalIPs: []string{"10.0.0.10"}}}
+		_, err := cs.CoreV1().Services("team-a").Create(ctx, svc, metav1.CreateOptions{})
+		if err := deniedWith(err, "BH-NET-009", "spec.externalIPs=10.0.0.10"); err != nil {
+			t.Error(err)
+		}
+	})
+	t.Run("kube-system objects pass untouched", func(t *testing.T) {
+		if _, err := cs.CoreV1().Pods("kube-system").Create(ctx, seedBusybox(t, "kube-system"), metav1.CreateOptions{}); err != nil {
+			t.Error(err)
+		}
+		svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "grab"},
+			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Port: 80}}, ExternalIPs: []string{"10.0.0.11"}}}
+		if _, err := cs.CoreV1().Services("kube-system").Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+			t.Error(err)
+		}
+	})
+
+	hook.halt()
+	t.Run("stopped, tenant namespaces fail closed", func(t *testing.T) {
+		_, err := cs.CoreV1().Pods("team-a").Create(ctx, plainPod("team-a", "while-down"), metav1.CreateOptions{})
+		if err == nil || !strings.Contains(err.Error(), "failed calling webhook") {
+			t.Errorf("error %v, want the API server failing closed on the webhook", err)
+		}
+	})
+	t.Run("stopped, kube-system, leases and nodes keep working", func(t *testing.T) {
+		if _, err := cs.CoreV1().Pods("kube-system").Create(ctx, plainPod("kube-system", "while-down"), metav1.CreateOptions{}); err != nil {
+			t.Errorf("kube-system pod: %v", err)
+		}
+		lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "leader"}, Spec: coordinationv1.LeaseSpec{HolderIdentity: ptr.To("me")}}
+		if _, err := cs.CoordinationV1().Leases("team-a").Create(ctx, lease, metav1.CreateOptions{}); err != nil {
+			t.Errorf("lease in a tenant namespace: %v", err)
+		}
+		if _, err := cs.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "node-1"}}, metav1.CreateOptions{}); err != nil {
+			t.Errorf("node: %v", err)
+		}
+		if _, err := cs.CoreV1().ConfigMaps("team-a").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings"}}, metav1.CreateOptions{}); err != nil {
+			t.Errorf("configmap in a tenant namespace: %v", err)
+		}
+	})
+	t.Run("restarted, it answers again", func(t *testing.T) {
+		start := time.Now()
+		startWebhook(t, cfg, port)
+		ready := time.Since(start)
+		answered := eventually(t, "the restarted webhook admits a plain pod", func() error {
+			_, err := cs.CoreV1().Pods("team-a").Create(ctx, plainPod("team-a", "after-restart"), dry)
+			return err
+		})
+		t.Logf("ready %v after restart; the API server trusted its new CA %v later", ready, answered)
+	})
+}
