@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -35,11 +37,12 @@ type running struct {
 // startWebhook runs bulkhead serve's server on a free loopback port
 // against the API server of cfg, injecting its CA into the webhook
 // configuration, and waits until it is ready.
-func startWebhook(t *testing.T, cfg *rest.Config, port int) *running {
+func startWebhook(t *testing.T, cfg *rest.Config, port int) (*running, *Server) {
 	t.Helper()
 	s, err := New(cfg, Options{
 		Host: "127.0.0.1", Port: port, Hosts: []string{"127.0.0.1"},
 		InjectCABundle: ConfigurationName,
+		CertSecret:     client.ObjectKey{Namespace: "kube-system", Name: "bulkhead-webhook-tls"},
 		Tenancy:        tenancy.Config{Label: tenantLabel},
 		Config:         admission.Config{},
 		Log:            testr.NewWithOptions(t, testr.Options{Verbosity: 1}),
@@ -59,7 +62,7 @@ func startWebhook(t *testing.T, cfg *rest.Config, port int) *running {
 		t.Fatal("webhook not ready within 60s")
 	}
 	t.Cleanup(r.halt)
-	return r
+	return r, s
 }
 
 func (r *running) halt() {
@@ -155,7 +158,7 @@ func TestAdmissionAPIServer(t *testing.T) {
 	if _, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Create(ctx, vwc, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	hook := startWebhook(t, cfg, port)
+	hook, first := startWebhook(t, cfg, port)
 	dry := metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}
 	eventually(t, "the API server calls the webhook", func() error {
 		_, err := cs.CoreV1().Pods("team-a").Create(ctx, seedBusybox(t, "team-a"), dry)
@@ -243,8 +246,11 @@ func TestAdmissionAPIServer(t *testing.T) {
 	})
 	t.Run("restarted, it answers again", func(t *testing.T) {
 		start := time.Now()
-		startWebhook(t, cfg, port)
+		_, again := startWebhook(t, cfg, port)
 		ready := time.Since(start)
+		if !bytes.Equal(again.CABundle(), first.CABundle()) || len(first.CABundle()) == 0 {
+			t.Error("the restarted webhook did not share the certificate of the Secret: replicas would need different caBundles")
+		}
 		answered := eventually(t, "the restarted webhook admits a plain pod", func() error {
 			_, err := cs.CoreV1().Pods("team-a").Create(ctx, plainPod("team-a", "after-restart"), dry)
 			return err

@@ -26,14 +26,26 @@ const (
 // restart generates a new one.
 const certLifetime = 365 * 24 * time.Hour
 
+// bundle is a serving certificate and key and the CA that signed it, in
+// PEM.
+type bundle struct{ ca, cert, key []byte }
+
+// write puts the certificate and key into dir as the webhook server reads
+// them.
+func (b bundle) write(dir string) error {
+	if err := os.WriteFile(filepath.Join(dir, certFile), b.cert, 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, keyFile), b.key, 0o600)
+}
+
 // selfSigned creates a CA and a serving certificate it signs for hosts
-// (DNS names or IP addresses), writes the certificate and key to dir and
-// returns the CA's certificate in PEM: the caBundle the API server must
-// trust.
-func selfSigned(dir string, hosts []string, now time.Time) ([]byte, error) {
+// (DNS names or IP addresses); the CA's certificate is the caBundle the
+// API server must trust.
+func selfSigned(hosts []string, now time.Time) (bundle, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("ca key: %w", err)
+		return bundle{}, fmt.Errorf("ca key: %w", err)
 	}
 	ca := &x509.Certificate{
 		SerialNumber:          serial(),
@@ -46,15 +58,15 @@ func selfSigned(dir string, hosts []string, now time.Time) ([]byte, error) {
 	}
 	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
 	if err != nil {
-		return nil, fmt.Errorf("ca certificate: %w", err)
+		return bundle{}, fmt.Errorf("ca certificate: %w", err)
 	}
 	ca, err = x509.ParseCertificate(caDER)
 	if err != nil {
-		return nil, err
+		return bundle{}, err
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("serving key: %w", err)
+		return bundle{}, fmt.Errorf("serving key: %w", err)
 	}
 	leaf := &x509.Certificate{
 		SerialNumber: serial(),
@@ -73,19 +85,17 @@ func selfSigned(dir string, hosts []string, now time.Time) ([]byte, error) {
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
 	if err != nil {
-		return nil, fmt.Errorf("serving certificate: %w", err)
+		return bundle{}, fmt.Errorf("serving certificate: %w", err)
 	}
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return nil, err
+		return bundle{}, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, certFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}), 0o600); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, keyFile), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		return nil, err
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), nil
+	return bundle{
+		ca:   pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}),
+		key:  pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}),
+	}, nil
 }
 
 func serial() *big.Int {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/bulkhead-dev/bulkhead/internal/admission"
@@ -27,6 +28,7 @@ type flags struct {
 	certDir             string
 	service, namespace  string
 	injectCABundle      string
+	certSecret          string
 	config              string
 	tenantLabel         string
 	probeAddr           string
@@ -72,6 +74,7 @@ deploy/webhook.yaml installs it.`,
 	fl.StringVar(&f.certDir, "cert-dir", "", "directory of tls.crt and tls.key (default: generate a CA and a certificate in-process)")
 	fl.StringVar(&f.service, "service", "bulkhead-webhook", "Service name the generated certificate is valid for")
 	fl.StringVar(&f.namespace, "namespace", "bulkhead-system", "namespace of that Service")
+	fl.StringVar(&f.certSecret, "cert-secret", "", "Secret of --namespace sharing the generated certificate between replicas (created by the first)")
 	fl.StringVar(&f.injectCABundle, "inject-ca-bundle", "", "ValidatingWebhookConfiguration whose caBundle is set to the generated CA once ready")
 	fl.StringVar(&f.config, "config", "", "webhook configuration file (rules' modes, dry run, exemptions; docs/webhook.md)")
 	fl.StringVar(&f.tenantLabel, "tenant-label", "", "group namespaces into tenants by this label's value")
@@ -102,6 +105,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		Host: f.host, Port: f.port, CertDir: f.certDir,
 		Hosts:          serviceHosts(f.service, f.namespace),
 		InjectCABundle: f.injectCABundle,
+		CertSecret:     client.ObjectKey{Namespace: f.namespace, Name: f.certSecret},
 		ProbeAddr:      f.probeAddr, MetricsAddr: f.metricsAddr,
 		Tenancy: tenancy.Config{Label: f.tenantLabel},
 		Config:  cfg,

@@ -36,6 +36,10 @@ type Options struct {
 	CertDir string
 	// Hosts are the names the generated certificate is valid for.
 	Hosts []string
+	// CertSecret, when its Name is set, keeps the generated certificate
+	// in a Secret that every replica shares (the first to start creates
+	// it, the others read it), so that one caBundle trusts them all.
+	CertSecret client.ObjectKey
 	// InjectCABundle names a ValidatingWebhookConfiguration whose webhooks
 	// get the generated CA as caBundle once the webhook is ready.
 	InjectCABundle string
@@ -71,11 +75,14 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.caBundle, err = selfSigned(dir, o.Hosts, time.Now())
+		b, err := certificate(cfg, o)
 		if err != nil {
-			return nil, fmt.Errorf("generate serving certificate: %w", err)
+			return nil, fmt.Errorf("serving certificate: %w", err)
 		}
-		s.certDir = dir
+		if err := b.write(dir); err != nil {
+			return nil, err
+		}
+		s.caBundle, s.certDir = b.ca, dir
 	}
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -119,6 +126,21 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// certificate generates the serving certificate, or shares it through
+// o.CertSecret.
+func certificate(cfg *rest.Config, o Options) (bundle, error) {
+	if o.CertSecret.Name == "" {
+		return selfSigned(o.Hosts, time.Now())
+	}
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return bundle{}, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return sharedCertificate(ctx, c, o.CertSecret, o.Hosts, time.Now())
 }
 
 // CABundle is the PEM of the generated CA, nil when certificates were
