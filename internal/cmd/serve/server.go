@@ -143,6 +143,11 @@ func certificate(cfg *rest.Config, o Options) (bundle, error) {
 	return sharedCertificate(ctx, c, o.CertSecret, o.Hosts, time.Now())
 }
 
+// Manager is the server's controller-runtime manager, for registering
+// more runnables (the isolation controller, controller.Setup) before
+// Start. Its scheme is client-go's; it runs without leader election.
+func (s *Server) Manager() manager.Manager { return s.mgr }
+
 // CABundle is the PEM of the generated CA, nil when certificates were
 // given.
 func (s *Server) CABundle() []byte { return s.caBundle }
