@@ -52,8 +52,11 @@ type Proof struct {
 	// Closed are the tenant pairs breached before and isolated after the
 	// safe objects ("a → b").
 	Closed []string `json:"closed"`
-	// Residuals are the pairs still breached after the safe objects.
+	// Residuals are the pairs still breached after the safe objects,
+	// worst first.
 	Residuals []Residual `json:"residuals"`
+	// ResidualsOmitted counts the residuals Bounded left out.
+	ResidualsOmitted int `json:"residualsOmitted,omitempty"`
 	// ReviewedClosed are the residual pairs the reviewed proposals close.
 	ReviewedClosed []string `json:"reviewedClosed"`
 	// Unanalysed counts the plan's objects of kinds the analysis does not
@@ -469,6 +472,20 @@ func layerNames(ls []finding.Category) string {
 		s[i] = string(l)
 	}
 	return strings.Join(s, "+")
+}
+
+// Bounded returns the proof with its max worst residuals only, counting
+// the others, as a report's JSON lists its matrix's most severe pairs
+// only (analysis.ListedCells): a cluster of a thousand tenants has a
+// million pairs. The reports are shared, the rest copied.
+func (p *Proof) Bounded(max int) *Proof {
+	if len(p.Residuals) <= max {
+		return p
+	}
+	out := *p
+	out.Residuals = p.Residuals[:max:max]
+	out.ResidualsOmitted = p.ResidualsOmitted + len(p.Residuals) - max
+	return &out
 }
 
 // Remaining counts what stays at or above a severity after the safe

@@ -98,3 +98,30 @@ func randomReport(r *rand.Rand) *analysis.Report {
 	}
 	return &analysis.Report{Isolation: x}
 }
+
+// TestBounded: a proof bounded to fewer residuals than it has keeps the
+// worst (the first) and counts the others; the proof itself is left as it
+// is, and a bound it fits returns it unchanged.
+func TestBounded(t *testing.T) {
+	p := &Proof{Residuals: []Residual{{Source: "a", Worst: finding.Critical}, {Source: "b", Worst: finding.High}, {Source: "c", Worst: finding.Low}}}
+	for _, tc := range []struct {
+		max, listed, omitted int
+	}{
+		{max: 2, listed: 2, omitted: 1},
+		{max: 3, listed: 3},
+		{max: 1000, listed: 3},
+	} {
+		t.Run(fmt.Sprint(tc.max), func(t *testing.T) {
+			b := p.Bounded(tc.max)
+			if len(b.Residuals) != tc.listed || b.ResidualsOmitted != tc.omitted {
+				t.Errorf("%d listed, %d omitted; want %d, %d", len(b.Residuals), b.ResidualsOmitted, tc.listed, tc.omitted)
+			}
+			if b.Residuals[0].Source != "a" {
+				t.Errorf("first residual %s, want the worst, a", b.Residuals[0].Source)
+			}
+			if len(p.Residuals) != 3 || p.ResidualsOmitted != 0 {
+				t.Errorf("the proof itself changed: %+v", p)
+			}
+		})
+	}
+}
