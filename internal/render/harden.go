@@ -53,11 +53,16 @@ type HardenDocument struct {
 
 // HardenJSON writes the proof: the matrices before, after the safe
 // objects and with the reviewed proposals, what was closed, the residual
-// pairs with their reasons, and the checks.
+// pairs with their reasons, and the checks. Like an audit's, each matrix
+// lists its analysis.ListedCells most severe pairs, and the residuals
+// are the as many worst; the grids and counts say the rest.
 func HardenJSON(w io.Writer, r HardenResult) error {
 	d := HardenDocument{Source: r.Source, Work: r.Plan.Work, Notes: r.Plan.Notes, Proof: r.Proof}
 	if r.Proof != nil {
-		d.Before, d.After, d.Reviewed = isolationOf(r.Proof.Before), isolationOf(r.Proof.After), isolationOf(r.Proof.Reviewed)
+		// Bounded as the audit's JSON is (see JSON): the worst pairs of
+		// each matrix, and the worst residuals.
+		d.Proof = r.Proof.Bounded(analysis.ListedCells)
+		d.Before, d.After, d.Reviewed = listedOf(r.Proof.Before), listedOf(r.Proof.After), listedOf(r.Proof.Reviewed)
 	}
 	for _, o := range r.Plan.Objects {
 		d.Objects = append(d.Objects, objectRef(o))
@@ -66,6 +71,17 @@ func HardenJSON(w io.Writer, r HardenResult) error {
 		d.Proposals = append(d.Proposals, p.Title)
 	}
 	return Document(w, d)
+}
+
+// listedOf is a report's matrix with the analysis.ListedCells most severe
+// pairs only, as JSON lists an audit's.
+func listedOf(r *analysis.Report) *attackpath.Matrix {
+	x := isolationOf(r)
+	if x == nil || len(x.Cells) <= analysis.ListedCells {
+		return x
+	}
+	b := x.Bound(analysis.ListedCells)
+	return &b
 }
 
 func isolationOf(r *analysis.Report) *attackpath.Matrix {
