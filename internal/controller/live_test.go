@@ -236,12 +236,15 @@ func controllerRole(t *testing.T) *rbacv1.ClusterRole {
 	return nil
 }
 
+// logVerbosity is the controller's log level in tests: 1 logs each plan.
+var logVerbosity = 0
+
 // startController runs a manager with only the controller, as
 // controllerUser at client-go's default rate limits (20 QPS, burst 30,
 // as ctrl.GetConfig sets them), and records its requests.
 func startController(ctx context.Context, t testing.TB, cfg *rest.Config, opts Options) *requests {
 	t.Helper()
-	ctrl.SetLogger(testr.NewWithInterface(t, testr.Options{Verbosity: 0}))
+	ctrl.SetLogger(testr.NewWithInterface(t, testr.Options{Verbosity: logVerbosity}))
 	seen := newRequests()
 	c := rest.CopyConfig(cfg)
 	c.Impersonate = rest.ImpersonationConfig{UserName: controllerUser}
