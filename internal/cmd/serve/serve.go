@@ -34,6 +34,7 @@ type flags struct {
 	probeAddr           string
 	metricsAddr         string
 	listRules           bool
+	controller          bool
 }
 
 // NewCommand returns the serve command.
@@ -80,6 +81,7 @@ deploy/webhook.yaml installs it.`,
 	fl.StringVar(&f.tenantLabel, "tenant-label", "", "group namespaces into tenants by this label's value")
 	fl.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz (0 disables them)")
 	fl.StringVar(&f.metricsAddr, "metrics-bind-address", "0", "address of the Prometheus metrics (0 disables them)")
+	fl.BoolVar(&f.controller, "controller", false, "also keep every tenant namespace's harden baseline (NetworkPolicies, Pod Security labels) and repair drift, on the replica holding the leader lease in --namespace (docs/controller.md; needs deploy/controller-rbac.yaml bound to the server's service account)")
 	fl.BoolVar(&f.listRules, "list-rules", false, "list the rules the webhook judges and their default modes, and exit")
 	return cmd
 }
@@ -107,9 +109,11 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		InjectCABundle: f.injectCABundle,
 		CertSecret:     client.ObjectKey{Namespace: f.namespace, Name: f.certSecret},
 		ProbeAddr:      f.probeAddr, MetricsAddr: f.metricsAddr,
-		Tenancy: tenancy.Config{Label: f.tenantLabel},
-		Config:  cfg,
-		Log:     log,
+		Tenancy:    tenancy.Config{Label: f.tenantLabel},
+		Config:     cfg,
+		Log:        log,
+		Controller: f.controller,
+		Namespace:  f.namespace,
 	})
 	if err != nil {
 		return err

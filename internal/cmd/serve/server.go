@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/bulkhead-dev/bulkhead/internal/admission"
+	"github.com/bulkhead-dev/bulkhead/internal/controller"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
@@ -50,6 +51,15 @@ type Options struct {
 	Tenancy tenancy.Config
 	Config  admission.Config
 	Log     logr.Logger
+
+	// Controller also runs the controller that keeps every tenant
+	// namespace's harden baseline (internal/controller), on the replica
+	// that holds the leader lease in Namespace; the webhook runs on
+	// every replica.
+	Controller bool
+	// Namespace is bulkhead's own: the lease's, and one the controller
+	// never writes into.
+	Namespace string
 }
 
 // Server is the manager running the webhook and the informers feeding
@@ -96,11 +106,14 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 		metrics = "0"
 	}
 	mgr, err := ctrl.NewManager(cfg, manager.Options{
-		Scheme:                 scheme,
-		Logger:                 o.Log,
-		Metrics:                metricsserver.Options{BindAddress: metrics},
-		HealthProbeBindAddress: probe,
-		Cache:                  cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
+		Scheme:                  scheme,
+		LeaderElection:          o.Controller,
+		LeaderElectionID:        "bulkhead-controller",
+		LeaderElectionNamespace: o.Namespace,
+		Logger:                  o.Log,
+		Metrics:                 metricsserver.Options{BindAddress: metrics},
+		HealthProbeBindAddress:  probe,
+		Cache:                   cache.Options{DefaultTransform: cache.TransformStripManagedFields()},
 		WebhookServer: webhook.NewServer(webhook.Options{
 			Host: o.Host, Port: o.Port, CertDir: s.certDir, CertName: certFile, KeyName: keyFile,
 		}),
@@ -109,6 +122,11 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 		return nil, fmt.Errorf("manager: %w", err)
 	}
 	s.mgr = mgr
+	if o.Controller {
+		if err := controller.Setup(mgr, controller.Options{Tenancy: o.Tenancy, Namespace: o.Namespace}); err != nil {
+			return nil, fmt.Errorf("controller: %w", err)
+		}
+	}
 	h := &Handler{decisions: s.state.decisions, log: o.Log.WithName("admission")}
 	mgr.GetWebhookServer().Register(Path, &webhook.Admission{Handler: h})
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
@@ -145,7 +163,8 @@ func certificate(cfg *rest.Config, o Options) (bundle, error) {
 
 // Manager is the server's controller-runtime manager, for registering
 // more runnables (the isolation controller, controller.Setup) before
-// Start. Its scheme is client-go's; it runs without leader election.
+// Start. Its scheme is client-go's; it elects a leader only when the
+// controller runs (Options.Controller).
 func (s *Server) Manager() manager.Manager { return s.mgr }
 
 // CABundle is the PEM of the generated CA, nil when certificates were
