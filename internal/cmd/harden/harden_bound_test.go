@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
@@ -52,5 +53,18 @@ func TestJSONBounded(t *testing.T) {
 	}
 	if len(doc.Residuals) != analysis.ListedCells || doc.ResidualsOmitted == 0 {
 		t.Errorf("%d residuals listed and %d omitted, want %d listed and the rest counted", len(doc.Residuals), doc.ResidualsOmitted, analysis.ListedCells)
+	}
+}
+
+// TestMemoryLimitRestored: the soft memory limit harden sets while it runs
+// is lifted when it returns, for whatever the process does next.
+func TestMemoryLimitRestored(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	before := debug.SetMemoryLimit(-1)
+	if _, stderr, code := execute(t, "--demo", "-o", "json", "--fail-on", "none"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("memory limit %d after harden, want %d as before", got, before)
 	}
 }
