@@ -99,72 +99,112 @@ func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, 
 		return nil, err
 	}
 
-	done := o.phase("analysing it with the reviewed proposals")
-	reviewed := safe.Clone()
-	var changed []snapshot.Key
-	for _, pr := range plan.Proposals {
-		keys, err := applyProposal(reviewed, pr)
-		if err != nil {
-			return nil, err
-		}
-		changed = append(changed, keys...)
-	}
-	revView := reviewed.View()
-	tenR, err := resolve(revView)
+	// The proposals are applied while the safe objects' facts are
+	// analysed, which only read them.
+	done := o.phase("analysing it with the safe objects")
+	wait := beside(func() { p.After = runAnalyses(factsA) })
+	rev, err := applyReviewed(safe, resolve, plan)
+	wait()
+	done()
 	if err != nil {
-		return nil, fmt.Errorf("tenancy with the reviewed proposals: %w", err)
+		return nil, err
 	}
-	p.Reviewed = runAnalyses(factsA.Update(revView, tenR, changed))
+	done = o.phase("analysing it with the reviewed proposals")
+	p.Reviewed = runAnalyses(factsA.Update(rev.view, rev.ten, rev.changed))
 	done()
 	p.compare(plan, before)
 	return p, nil
 }
 
 // analyseSafe analyses the cluster as it is, with factsB when they are
-// its facts (compiled with o.Network), then with the safe objects applied
-// to a clone of the store, and runs the checks. It returns the clone and
-// the facts of the second analysis.
+// its facts (compiled with o.Network), while it applies the safe objects
+// to a clone of the store; it returns the clone and the facts with the
+// safe objects, updated from factsB, and runs the checks.
 func (p *Proof) analyseSafe(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, resolve Resolver, plan Plan,
 	o ProofOptions, factsB *analysis.Facts) (*analysis.Facts, *snapshot.Store, error) {
 	done := o.phase("analysing the cluster as it is")
 	if factsB == nil || factsB.Snapshot != before || factsB.Tenancy != ten || factsB.Network != o.Network {
 		factsB = analysed(before, ten, o)
 	}
-	p.Before = runAnalyses(factsB)
+	wait := beside(func() { p.Before = runAnalyses(factsB) })
+	safe, err := p.applySafe(st, before, resolve, plan)
+	wait()
 	done()
+	if err != nil {
+		return nil, nil, err
+	}
+	factsA := factsB.Update(safe.view, safe.ten, safe.changed)
+	// The checks need the network models before and after only: made
+	// first, they leave factsB unused, free to go, while the rest is
+	// analysed.
+	p.Checks = checkNothingBroke(before, ten, factsB.NetworkModel(), factsA.NetworkModel())
+	return factsA, safe.st, nil
+}
 
-	done = o.phase("analysing it with the safe objects")
-	defer done()
-	safe := st.Clone()
-	var changed []snapshot.Key
+// changedStore is a clone of a store with a change applied, its view and
+// that view's tenancy, and the identities the change touched.
+type changedStore struct {
+	st      *snapshot.Store
+	view    *snapshot.Snapshot
+	ten     *tenancy.Tenancy
+	changed []snapshot.Key
+}
+
+// applySafe applies the plan's safe objects to a clone of st, server-side,
+// and keeps the pods of the namespaces they relabel running; it counts
+// the objects the analysis does not model in p.Unanalysed.
+func (p *Proof) applySafe(st *snapshot.Store, before *snapshot.Snapshot, resolve Resolver, plan Plan) (changedStore, error) {
+	a := changedStore{st: st.Clone()}
 	for _, obj := range plan.Objects {
 		if _, ok := snapshot.KindOf(obj.Obj); !ok {
 			p.Unanalysed[obj.Obj.GetObjectKind().GroupVersionKind().Kind]++
 			continue
 		}
-		k, _, err := safe.ServerSideApply(obj.Obj)
+		k, _, err := a.st.ServerSideApply(obj.Obj)
 		if err != nil {
-			return nil, nil, fmt.Errorf("apply %s: %w", proofName(obj.Obj), err)
+			return a, fmt.Errorf("apply %s: %w", proofName(obj.Obj), err)
 		}
-		changed = append(changed, k)
+		a.changed = append(a.changed, k)
 	}
-	running, err := keepRunning(safe, before, plan)
+	running, err := keepRunning(a.st, before, plan)
 	if err != nil {
-		return nil, nil, err
+		return a, err
 	}
-	changed = append(changed, running...)
-	afterView := safe.View()
-	tenA, err := resolve(afterView)
-	if err != nil {
-		return nil, nil, fmt.Errorf("tenancy with the safe objects: %w", err)
+	a.changed = append(a.changed, running...)
+	a.view = a.st.View()
+	if a.ten, err = resolve(a.view); err != nil {
+		return a, fmt.Errorf("tenancy with the safe objects: %w", err)
 	}
-	factsA := factsB.Update(afterView, tenA, changed)
-	// The checks need the network models before and after only: made
-	// first, they leave factsB unused, free to go, while the rest is
-	// analysed.
-	p.Checks = checkNothingBroke(before, ten, factsB.NetworkModel(), factsA.NetworkModel())
-	p.After = runAnalyses(factsA)
-	return factsA, safe, nil
+	return a, nil
+}
+
+// applyReviewed applies the plan's proposals to a clone of st.
+func applyReviewed(st *snapshot.Store, resolve Resolver, plan Plan) (changedStore, error) {
+	a := changedStore{st: st.Clone()}
+	for _, pr := range plan.Proposals {
+		keys, err := applyProposal(a.st, pr)
+		if err != nil {
+			return a, err
+		}
+		a.changed = append(a.changed, keys...)
+	}
+	a.view = a.st.View()
+	var err error
+	if a.ten, err = resolve(a.view); err != nil {
+		return a, fmt.Errorf("tenancy with the reviewed proposals: %w", err)
+	}
+	return a, nil
+}
+
+// beside runs work on a goroutine of its own, beside the caller's, and
+// returns the function that waits for it.
+func beside(work func()) (wait func()) {
+	ch := make(chan struct{})
+	go func() {
+		defer close(ch)
+		work()
+	}()
+	return func() { <-ch }
 }
 
 // analysed prepares the facts of a snapshot with the proof's semantics.
