@@ -32,6 +32,9 @@ type ProofOptions struct {
 	// and tenancy given to Prove, compiled with Network), as BuildFrom
 	// used them: the proof analyses them rather than building them again.
 	Facts *analysis.Facts
+	// Before, when set with Facts, is Analyse(Facts), which the caller
+	// ran already (beside BuildFrom: both only read the facts).
+	Before *analysis.Report
 	// Phase, when set, is called as each step starts, for progress.
 	Phase func(name string) (done func())
 }
@@ -94,6 +97,9 @@ func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, 
 	// done: o keeps no hold on them.
 	facts := o.Facts
 	o.Facts = nil
+	if facts != nil {
+		p.Before = o.Before
+	}
 	factsA, safe, err := p.analyseSafe(st, before, ten, resolve, plan, o, facts)
 	if err != nil {
 		return nil, err
@@ -125,8 +131,12 @@ func (p *Proof) analyseSafe(st *snapshot.Store, before *snapshot.Snapshot, ten *
 	done := o.phase("analysing the cluster as it is")
 	if factsB == nil || factsB.Snapshot != before || factsB.Tenancy != ten || factsB.Network != o.Network {
 		factsB = analysed(before, ten, o)
+		p.Before = nil
 	}
-	wait := beside(func() { p.Before = runAnalyses(factsB) })
+	wait := func() {}
+	if p.Before == nil {
+		wait = beside(func() { p.Before = runAnalyses(factsB) })
+	}
 	safe, err := p.applySafe(st, before, resolve, plan)
 	wait()
 	done()
@@ -213,6 +223,10 @@ func analysed(snap *snapshot.Snapshot, ten *tenancy.Tenancy, o ProofOptions) *an
 	f.Network = o.Network
 	return f
 }
+
+// Analyse runs every analysis on facts, with the matrix, as the proof
+// does (ProofOptions.Before).
+func Analyse(f *analysis.Facts) *analysis.Report { return runAnalyses(f) }
 
 func runAnalyses(f *analysis.Facts) *analysis.Report {
 	return analysis.Run(f, analysis.Engines(), analysis.Options{Matrix: true})

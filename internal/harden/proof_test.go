@@ -256,8 +256,9 @@ func TestBecause(t *testing.T) {
 }
 
 // TestSharedFacts: the plan and the proof made from one set of facts of
-// the cluster (as the command does) are those made apart, each building
-// its own; the facts keep the models they were asked for.
+// the cluster, analysed while the plan is made (as the command does), are
+// those made apart, each building its own; the facts keep the models they
+// were asked for.
 func TestSharedFacts(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -271,13 +272,16 @@ func TestSharedFacts(t *testing.T) {
 			apart := in.plan(t, Options{})
 			proofApart := in.prove(t, apart)
 
+			// As the command does: the facts analysed beside the plan.
 			facts := analysis.NewFacts(in.view, in.ten)
+			analysed := make(chan *analysis.Report, 1)
+			go func() { analysed <- Analyse(facts) }()
 			shared, err := BuildFrom(facts, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			model := facts.NetworkModel()
-			proofShared, err := Prove(in.st, in.view, in.ten, in.resolve, shared, ProofOptions{Network: facts.Network, Facts: facts})
+			proofShared, err := Prove(in.st, in.view, in.ten, in.resolve, shared, ProofOptions{Network: facts.Network, Facts: facts, Before: <-analysed})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -202,16 +202,19 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		fmt.Fprintf(streams.ErrOut, "bulkhead: warning: %s\n", w)
 	}
 	// The plan and the proof share the facts of the cluster as it is: it
-	// is analysed once.
+	// is analysed once, while the plan is made (both only read them).
 	facts := analysis.NewFacts(view, ten)
 	facts.Network = netpol.DefaultOptions()
+	analysed := make(chan *analysis.Report, 1)
+	go func() { analysed <- harden.Analyse(facts) }()
 	done := progress.Phase("planning")
 	plan, err := harden.BuildFrom(facts, opts)
 	done()
+	before := <-analysed
 	if err != nil {
 		return err
 	}
-	proof, err := harden.Prove(st, view, ten, resolve, plan, harden.ProofOptions{Network: facts.Network, Facts: facts, Phase: progress.Phase})
+	proof, err := harden.Prove(st, view, ten, resolve, plan, harden.ProofOptions{Network: facts.Network, Facts: facts, Before: before, Phase: progress.Phase})
 	if err != nil {
 		return err
 	}
