@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,9 +14,8 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 
 // ignorePathEdges skips the graph edge ids a path keeps for explaining
 // itself: they are not part of the report.
@@ -31,22 +28,9 @@ func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return out.String(), errOut.String(), code
 }
 
-func golden(t *testing.T, name, got string) {
+func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s is stale (go test ./internal/app -update) (-want +got):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 // TestAuditDemo pins the demo report, text and JSON; the same manifests
@@ -56,13 +40,13 @@ func TestAuditDemo(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	golden(t, "demo.txt", text)
+	goldenFile(t, "demo.txt", text)
 
 	js, _, code := run(t, "audit", "--demo", "-o", "json", "--fail-on", "none")
 	if code != 0 {
 		t.Fatalf("json: exit %d", code)
 	}
-	golden(t, "demo.json", js)
+	goldenFile(t, "demo.json", js)
 	var r analysis.Report
 	if err := json.Unmarshal([]byte(js), &r); err != nil {
 		t.Fatalf("report does not parse back: %v", err)

@@ -37,5 +37,5 @@ func TestDiffText(t *testing.T) {
 	if err := DiffAs(&b, FormatText, d, TextOptions{Width: 80}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "diff.txt", b.String())
+	goldenFile(t, "diff.txt", b.String())
 }

@@ -44,7 +44,7 @@ func TestHTMLDemo(t *testing.T) {
 	if again := htmlOf(t, demoReport(t)); again != got {
 		t.Fatal("two renderings of the demo differ")
 	}
-	golden(t, "demo.html", got)
+	goldenFile(t, "demo.html", got)
 	for _, want := range []string{
 		`<a href="#c-1" title="default → network: critical, network&#43;dns&#43;node">ndh</a>`,
 		`<section class="cell sev-critical" id="c-1" data-source="default" data-target="network">`,

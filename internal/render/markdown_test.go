@@ -53,7 +53,7 @@ func TestMarkdownDemo(t *testing.T) {
 	if markdownOf(t, demoReport(t)) != got {
 		t.Error("two summaries of the demo differ")
 	}
-	golden(t, "demo.md", got)
+	goldenFile(t, "demo.md", got)
 }
 
 // TestMarkdownBounded: a thousand tenants, a third of their million pairs

@@ -33,7 +33,7 @@ func TestPathsDOT(t *testing.T) {
 			if err := PathsDOT(&b, tc.paths); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.file, b.String())
+			goldenFile(t, tc.file, b.String())
 		})
 	}
 }

@@ -46,7 +46,7 @@ func TestReachMatrix(t *testing.T) {
 			if err := ReachMatrixAs(&b, tc.format, tc.mx); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.file, b.String())
+			goldenFile(t, tc.file, b.String())
 		})
 	}
 }
@@ -75,7 +75,7 @@ func TestReach(t *testing.T) {
 			if err := ReachAs(&b, tc.format, tc.r); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.file, b.String())
+			goldenFile(t, tc.file, b.String())
 		})
 	}
 }

@@ -35,7 +35,7 @@ func TestRules(t *testing.T) {
 			if err := Rules(&b, tc.access, tc.headers); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.file, b.String())
+			goldenFile(t, tc.file, b.String())
 		})
 	}
 }

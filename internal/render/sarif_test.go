@@ -118,7 +118,7 @@ func TestSARIFDemo(t *testing.T) {
 	if log() != got {
 		t.Error("two logs of the demo differ")
 	}
-	golden(t, "demo.sarif", got)
+	goldenFile(t, "demo.sarif", got)
 }
 
 // sarifResults decodes the results of a log's run.

@@ -39,7 +39,7 @@ func TestWhoCan(t *testing.T) {
 			if err := WhoCanAs(&b, tc.format, req, tc.access); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.file, b.String())
+			goldenFile(t, tc.file, b.String())
 		})
 	}
 }
