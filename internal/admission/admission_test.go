@@ -1,15 +1,12 @@
 package admission
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -17,12 +14,11 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/bootstrap"
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // tenantLabel groups the fixture's namespaces.
 const tenantLabel = "bulkhead.dev/tenant"
@@ -265,7 +261,7 @@ func TestDecide(t *testing.T) {
 		}(), nil), "system:serviceaccount:a-web:deployer"), true, nil},
 		{"delete", request(Delete, busybox(t, "a-web"), nil), true, nil},
 	}
-	var golden strings.Builder
+	var record strings.Builder
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			d := a.Decide(c.req)
@@ -280,32 +276,19 @@ func TestDecide(t *testing.T) {
 			if !d.Allowed && d.Message == "" {
 				t.Error("denied without a message")
 			}
-			fmt.Fprintf(&golden, "== %s: allowed=%v\n", c.name, d.Allowed)
+			fmt.Fprintf(&record, "== %s: allowed=%v\n", c.name, d.Allowed)
 			if d.Message != "" {
-				fmt.Fprintf(&golden, "deny: %s\n", d.Message)
+				fmt.Fprintf(&record, "deny: %s\n", d.Message)
 			}
 			for _, w := range d.Warnings {
-				fmt.Fprintf(&golden, "warn: %s\n", w)
+				fmt.Fprintf(&record, "warn: %s\n", w)
 			}
 		})
 	}
-	compareGolden(t, "decisions.txt", golden.String())
+	compareGolden(t, "decisions.txt", record.String())
 }
 
 func compareGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s is stale (-want +got; go test -update rewrites it):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }

@@ -2,8 +2,6 @@ package netpol
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -12,33 +10,18 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got any) {
+func goldenJSON(t *testing.T, name string, got any) {
 	t.Helper()
 	data, err := json.MarshalIndent(got, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = append(data, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if d := cmp.Diff(string(want), string(data)); d != "" {
-		t.Errorf("%s is stale (-want +got):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join("testdata", name), append(data, '\n'))
 }
 
 func resolveTenancy(t *testing.T, snap *snapshot.Snapshot) *tenancy.Tenancy {
@@ -76,7 +59,7 @@ func TestAnalyzeSeed(t *testing.T) {
 			t.Errorf("cross-tenant finding not aggregated: %+v", f)
 		}
 	}
-	golden(t, "seed-findings.golden.json", fs)
+	goldenJSON(t, "seed-findings.golden.json", fs)
 }
 
 // After default-deny ingress in network, nobody reaches network; the

@@ -22,7 +22,7 @@ func TestMultitenantGolden(t *testing.T) {
 	}
 	snap.Normalize()
 	r := Analyze(snap, resolve(t, snap))
-	golden(t, "multitenant.json", r.Findings)
+	goldenJSON(t, "multitenant.json", r.Findings)
 
 	seen := map[string]bool{}
 	for _, f := range r.Findings {

@@ -2,44 +2,25 @@ package node
 
 import (
 	"encoding/json"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
 // golden compares got, as indented JSON, with testdata/name, or rewrites it
 // with -update.
-func golden(t *testing.T, name string, got any) {
+func goldenJSON(t *testing.T, name string, got any) {
 	t.Helper()
 	js, err := json.MarshalIndent(got, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	js = append(js, '\n')
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, js, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(js)); diff != "" {
-		t.Errorf("%s is stale (-want +got, go test -update rewrites it):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), append(js, '\n'))
 }
 
 // The seed article's busybox: privileged, hostPath / (read-only mount),
@@ -55,7 +36,7 @@ func TestSeedBusyboxEscapes(t *testing.T) {
 	}
 	snap.Normalize()
 	r := Analyze(snap, resolve(t, snap))
-	golden(t, "seed.json", r.Findings)
+	goldenJSON(t, "seed.json", r.Findings)
 
 	busybox := finding.Ref{Kind: "Pod", Namespace: "default", Name: "busybox"}
 	var got *finding.Finding

@@ -2,22 +2,18 @@ package rbac
 
 import (
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func loadFixture(t *testing.T, name string) (*snapshot.Snapshot, *tenancy.Tenancy) {
 	t.Helper()
@@ -34,21 +30,9 @@ func loadFixture(t *testing.T, name string) (*snapshot.Snapshot, *tenancy.Tenanc
 }
 
 // golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
+func goldenFile(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s is stale (-want +got; go test -update rewrites it):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestAnalyzeGolden(t *testing.T) {
@@ -58,7 +42,7 @@ func TestAnalyzeGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "tenants.findings.json", append(got, '\n'))
+	goldenFile(t, "tenants.findings.json", append(got, '\n'))
 
 	// Every check has a fixture, and every ID is documented.
 	ids := map[string]bool{}

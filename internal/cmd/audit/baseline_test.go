@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,9 +17,8 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // executeAt runs the audit command as execute does, on the day of now.
 func executeAt(t *testing.T, now time.Time, args ...string) (stdout, stderr string, code int) {
@@ -42,22 +40,9 @@ func executeAt(t *testing.T, now time.Time, args ...string) (stdout, stderr stri
 	return out.String(), err.Error(), cli.ExitFailure
 }
 
-func golden(t *testing.T, name, got string) {
+func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s is stale (go test ./internal/cmd/audit -update) (-want +got):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join(goldenDir, name), []byte(got))
 }
 
 // demoBaseline writes the demo's JSON report, less the findings drop
@@ -152,7 +137,7 @@ func TestBaselineGate(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr %q", code, tc.want, stderr)
 			}
 			if tc.golden != "" {
-				golden(t, tc.golden, out)
+				goldenFile(t, tc.golden, out)
 			}
 		})
 	}
@@ -256,7 +241,7 @@ func TestSuppressionExpiry(t *testing.T) {
 	}
 	// The text report lists the suppressed finding with its reason.
 	out, _, _ := executeAt(t, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), "--demo", "--suppressions", sup, "--fail-on", "none", "--matrix=false")
-	golden(t, "suppressed.txt", out)
+	goldenFile(t, "suppressed.txt", out)
 }
 
 func TestComparisonErrors(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,9 +16,8 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/baseline"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // execute runs a command and returns its exit code as app.Run would: 0,
 // the code of a cli.ExitError, or 1 for any other error.
@@ -42,22 +40,9 @@ func execute(t *testing.T, newCommand func(cli.IOStreams) *cobra.Command, args .
 	return out.String(), err.Error(), cli.ExitFailure
 }
 
-func golden(t *testing.T, dir, name, got string) {
+func goldenFile(t *testing.T, dir, name, got string) {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s is stale (go test ./internal/cmd/diff -update) (-want +got):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join(dir, name), []byte(got))
 }
 
 // inReports runs the rest of the test in a directory holding the demo's
@@ -110,7 +95,7 @@ func TestDiffDemo(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr %q", code, tc.want, stderr)
 			}
 			if tc.golden != "" {
-				golden(t, testdata, tc.golden, out)
+				goldenFile(t, testdata, tc.golden, out)
 			}
 		})
 	}
