@@ -2,7 +2,6 @@ package harden
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/scalegen"
@@ -29,19 +29,7 @@ import (
 // with -update.
 func adminGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "network-admin", name)
-	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update writes it)", err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s is stale (-want +got; go test -update rewrites it):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join("testdata", "network-admin", name), []byte(got))
 }
 
 // renderAdmin writes a plan as the YAML a user applies, each document

@@ -27,7 +27,7 @@ func TestAdminNetwork(t *testing.T) {
 	if code != cli.ExitFindings {
 		t.Fatalf("exit %d, want %d; stderr %s", code, cli.ExitFindings, stderr)
 	}
-	golden(t, "demo-admin.txt", out)
+	goldenFile(t, "demo-admin.txt", out)
 	for _, s := range []string{"ok     reachability within each tenant unchanged", "now isolated: network → test", "AdminNetworkPolicies are written instead of NetworkPolicies"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("output lacks %q", s)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,10 +14,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	harden "github.com/bulkhead-dev/bulkhead/internal/harden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // execute runs the harden command and returns its exit code as app.Run
 // would: 0, the code of a cli.ExitError, or 1 for any other error.
@@ -41,21 +39,9 @@ func execute(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return out.String(), err.Error(), cli.ExitFailure
 }
 
-func golden(t *testing.T, name, got string) {
+func goldenFile(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := cmp.Diff(string(want), got); d != "" {
-		t.Errorf("%s is stale (-want +got, go test -update rewrites it):\n%s", path, d)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 // TestDemo: the proof on the demo (testdata/demo.txt), exit 3 while
@@ -65,7 +51,7 @@ func TestDemo(t *testing.T) {
 	if code != cli.ExitFindings {
 		t.Fatalf("exit %d, want %d; stderr %s", code, cli.ExitFindings, stderr)
 	}
-	golden(t, "demo.txt", out)
+	goldenFile(t, "demo.txt", out)
 	for _, s := range []string{"isolation before: 13 of 16", "isolation after the safe objects:", "CRITICAL default → cluster: node", "pod default/busybox escapes to its node", "rbac: Delete ClusterRoleBinding/pod-reader-binding", "ok     reachability within each tenant unchanged"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("output lacks %q", s)
