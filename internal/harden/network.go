@@ -239,7 +239,6 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 var (
 	bothDirections = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
 	egressOnly     = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
-	ingressOnly    = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
 )
 
 // newPolicy is an empty NetworkPolicy ready to be applied.

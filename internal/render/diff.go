@@ -7,7 +7,6 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/baseline"
-	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
 // DiffAs writes what opened and closed between two reports in format f,
@@ -85,5 +84,5 @@ func pairOther(pc baseline.PairChange, opened bool, none string) string {
 	if other == nil {
 		return fmt.Sprintf(" (%s %s)", words, none)
 	}
-	return fmt.Sprintf(" (%s %s)", words, finding.Severity(*other))
+	return fmt.Sprintf(" (%s %s)", words, *other)
 }

@@ -72,7 +72,7 @@ func readFile[T any](path string, read func(io.Reader) (T, error)) (T, error) {
 		var zero T
 		return zero, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: nothing to flush
 	return read(f)
 }
 

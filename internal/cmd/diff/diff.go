@@ -85,7 +85,7 @@ func read(file string) (*analysis.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer in.Close()
+	defer func() { _ = in.Close() }() // read only: nothing to flush
 	r, err := baseline.Read(in)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)

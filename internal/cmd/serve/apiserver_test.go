@@ -32,6 +32,7 @@ import (
 type running struct {
 	stop func()
 	done chan error
+	err  error
 }
 
 // startWebhook runs bulkhead serve's server on a free loopback port
@@ -67,8 +68,8 @@ func startWebhook(t *testing.T, cfg *rest.Config, port int) (*running, *Server) 
 
 func (r *running) halt() {
 	r.stop()
-	<-r.done
-	r.done <- nil // halting twice returns at once
+	r.err = <-r.done // stopped: the cancellation, or what stopped it before
+	r.done <- nil    // halting twice returns at once
 }
 
 func freePort(t *testing.T) int {
@@ -77,7 +78,7 @@ func freePort(t *testing.T) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port
 }
 

@@ -50,7 +50,12 @@ func TestServeWithController(t *testing.T) {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- s.Start(runCtx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Logf("serve stopped: %v", err)
+		}
+	})
 	select {
 	case <-s.Ready():
 	case err := <-done:

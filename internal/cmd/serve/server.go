@@ -180,7 +180,7 @@ func (s *Server) Start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if s.opts.CertDir == "" {
-		defer os.RemoveAll(s.certDir)
+		defer func() { _ = os.RemoveAll(s.certDir) }() // a temporary directory
 	}
 	for _, obj := range watched() {
 		inf, err := s.mgr.GetCache().GetInformer(ctx, obj)
@@ -195,7 +195,9 @@ func (s *Server) Start(ctx context.Context) error {
 	go func() { errc <- s.mgr.Start(ctx) }()
 	if err := s.waitReady(ctx); err != nil {
 		cancel()
-		<-errc
+		if stopErr := <-errc; stopErr != nil {
+			s.opts.Log.V(1).Info("manager stopped", "error", stopErr)
+		}
 		return err
 	}
 	close(s.ready)
