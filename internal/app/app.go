@@ -13,6 +13,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
 	canicmd "github.com/bulkhead-dev/bulkhead/internal/cmd/cani"
+	checkcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/check"
 	diffcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/diff"
 	hardencmd "github.com/bulkhead-dev/bulkhead/internal/cmd/harden"
 	pathscmd "github.com/bulkhead-dev/bulkhead/internal/cmd/paths"
@@ -62,6 +63,7 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 	root.AddCommand(hardencmd.NewCommand(streams))
 	root.AddCommand(diffcmd.NewCommand(streams))
 	root.AddCommand(servecmd.NewCommand(streams))
+	root.AddCommand(checkcmd.NewCommand(streams))
 	registerCompletions(root)
 	inv.apply(root)
 	return root

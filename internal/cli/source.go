@@ -240,13 +240,9 @@ func (s *Source) live(ctx context.Context, streams IOStreams) (*snapshot.Snapsho
 
 // Tenancy resolves the tenants of a loaded snapshot from the flags.
 func (s *Source) Tenancy(snap *snapshot.Snapshot) (*tenancy.Tenancy, error) {
-	cfg := tenancy.Config{Label: s.TenantLabel, SystemNamespaces: s.ReplaceSystem, ExtraSystemNamespaces: s.System, PlatformNamespaces: s.Platform}
-	if s.TenantsFile != "" {
-		f, err := tenancy.LoadFile(s.TenantsFile)
-		if err != nil {
-			return nil, err
-		}
-		cfg.File = f
+	cfg, err := s.TenancyConfig()
+	if err != nil {
+		return nil, err
 	}
 	return tenancy.Resolve(snap, cfg)
 }

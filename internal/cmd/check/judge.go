@@ -1,0 +1,170 @@
+package check
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// Verdict is what the webhook answers for one object.
+type Verdict string
+
+const (
+	Allowed Verdict = "allowed"
+	// Warned is admitted with admission warnings (rules in warn mode, or
+	// what a dry run would have denied).
+	Warned Verdict = "warned"
+	Denied Verdict = "denied"
+)
+
+// Result is the webhook's answer for one object of the change.
+type Result struct {
+	Verdict   Verdict             `json:"verdict"`
+	Operation admission.Operation `json:"operation"`
+	Kind      string              `json:"kind"`
+	Namespace string              `json:"namespace,omitempty"`
+	Name      string              `json:"name"`
+	// Origin is where the change holds the object.
+	Origin string `json:"origin,omitempty"`
+	// Judged is false for the kinds the webhook admits unjudged.
+	Judged bool `json:"judged"`
+	// Message is the denial, one line per enforced rule broken; Warnings
+	// are the admission warnings kubectl would print; Audit the
+	// violations of rules in audit mode, as the webhook annotates them.
+	Message  string   `json:"message,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	Audit    []string `json:"audit,omitempty"`
+}
+
+// Object names the object as the webhook's messages do: "Pod team-a/web".
+func (r Result) Object() string {
+	if r.Namespace == "" {
+		return r.Kind + " " + r.Name
+	}
+	return r.Kind + " " + r.Namespace + "/" + r.Name
+}
+
+// Change is one object of a change, where it was read.
+type Change struct {
+	Object snapshot.Object
+	Origin snapshot.Origin
+}
+
+// Options are how the webhook is set up and who sends the change.
+type Options struct {
+	Tenancy tenancy.Config
+	Config  admission.Config
+	User    admission.User
+}
+
+// Judge sends the change to the webhook object by object, in order, over
+// the cluster in st, which it changes: each object is the request kubectl
+// apply would make (CREATE, or UPDATE with the stored object as the old
+// one when one of its identity is stored; a Namespace's labels and
+// annotations merged into the stored ones, as server-side apply merges
+// them), and an admitted object is stored before the next is judged, as
+// the API server would store it and the webhook's informers deliver it. A
+// denied object is not stored.
+func Judge(st *snapshot.Store, change []Change, o Options) ([]Result, error) {
+	var (
+		adm *admission.Admission
+		err error
+		out = make([]Result, 0, len(change))
+	)
+	for _, c := range change {
+		next := st.Clone()
+		key, replaced, err2 := next.ServerSideApply(c.Object.Obj)
+		if err2 != nil {
+			return nil, fmt.Errorf("%s: %s %s: %w", c.Origin.File, c.Object.Kind, c.Object.Obj.GetName(), err2)
+		}
+		obj, _ := next.Get(key)
+		var old runtime.Object
+		if replaced {
+			old, _ = st.Get(key)
+		}
+		if adm == nil {
+			if adm, err = admission.New(st.View(), o.Tenancy, o.Config); err != nil {
+				return nil, err
+			}
+		}
+		req := Request(kindOf(c.Object.Kind), key, obj, old, o.User)
+		r := result(req, adm.Decide(req), c.Origin)
+		out = append(out, r)
+		if r.Verdict != Denied {
+			st, adm = next, nil
+		}
+	}
+	return out, nil
+}
+
+// Request is the admission request the API server makes when obj, of
+// identity key, is applied over old (nil when there is none), with the
+// object as it would store it.
+func Request(gvk schema.GroupVersionKind, key snapshot.Key, obj, old runtime.Object, user admission.User) admission.Request {
+	op := admission.Create
+	if old != nil {
+		op = admission.Update
+	}
+	ns := key.Namespace
+	if _, ok := obj.(*corev1.Namespace); ok {
+		ns = key.Name // the API server's request namespace of a Namespace is its name
+	}
+	return admission.Request{Operation: op, Kind: gvk, Namespace: ns, Name: key.Name, Object: obj, OldObject: old, User: user}
+}
+
+// result is the answer to req as the webhook sends it back.
+func result(req admission.Request, d admission.Decision, origin snapshot.Origin) Result {
+	r := Result{
+		Operation: req.Operation, Kind: req.Kind.Kind, Name: req.Name,
+		Judged: admission.Judged(req.Kind), Message: d.Message, Warnings: d.Warnings,
+	}
+	if _, ok := req.Object.(*corev1.Namespace); !ok {
+		r.Namespace = req.Namespace
+	}
+	if origin.File != "" {
+		r.Origin = fmt.Sprintf("%s:%d", origin.File, origin.Line)
+	}
+	// The webhook annotates the request once per rule (the last
+	// violation of a rule in audit mode wins).
+	at := map[string]int{}
+	for _, v := range d.Violations {
+		if v.Mode != admission.Audit {
+			continue
+		}
+		if i, ok := at[v.Rule]; ok {
+			r.Audit[i] = v.Message()
+			continue
+		}
+		at[v.Rule] = len(r.Audit)
+		r.Audit = append(r.Audit, v.Message())
+	}
+	r.Verdict = verdict(d.Allowed, len(d.Warnings) > 0)
+	return r
+}
+
+func verdict(allowed, warned bool) Verdict {
+	switch {
+	case !allowed:
+		return Denied
+	case warned:
+		return Warned
+	}
+	return Allowed
+}
+
+// kindOf returns the group, version and kind of a kind the snapshot
+// models, by its name.
+func kindOf(kind string) schema.GroupVersionKind {
+	for _, k := range snapshot.Kinds {
+		if k.GVK.Kind == kind {
+			return k.GVK
+		}
+	}
+	return schema.GroupVersionKind{Kind: kind}
+}
