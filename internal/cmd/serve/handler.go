@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -24,6 +25,7 @@ type decider func() (*admission.Admission, error)
 // admission.Decide. It never calls the API server: the decisions read the
 // informers' snapshot. A panic while judging is logged and answered with
 // a denial, and so is a request that arrives before the caches synced.
+// Each request is timed and its decision counted (metrics.go).
 type Handler struct {
 	decisions decider
 	log       logr.Logger
@@ -34,6 +36,10 @@ var _ cradmission.Handler = (*Handler)(nil)
 // Handle decides one request.
 func (h *Handler) Handle(_ context.Context, req cradmission.Request) (resp cradmission.Response) {
 	gvk := schema.GroupVersionKind(req.Kind)
+	start := time.Now()
+	defer func() {
+		admissionSeconds.WithLabelValues(gvk.Kind, string(req.Operation)).Observe(time.Since(start).Seconds())
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			h.log.Error(fmt.Errorf("panic: %v", r), "judging a request failed; denied", "kind", gvk.Kind, "namespace", req.Namespace, "name", req.Name, "uid", req.UID)
@@ -45,6 +51,7 @@ func (h *Handler) Handle(_ context.Context, req cradmission.Request) (resp cradm
 	}
 	a, err := h.decisions()
 	if err != nil {
+		decisions.WithLabelValues(admission.IDUnresolved, metricDenied).Inc()
 		return cradmission.Denied(fmt.Sprintf("%s: bulkhead cannot judge %s %s/%s yet (%v) and denies it; retry shortly", admission.IDUnresolved, gvk.Kind, req.Namespace, req.Name, err))
 	}
 	r, err := request(req)
@@ -52,6 +59,7 @@ func (h *Handler) Handle(_ context.Context, req cradmission.Request) (resp cradm
 		return cradmission.Errored(http.StatusBadRequest, err)
 	}
 	d := a.Decide(r)
+	observeDecision(d, a.Config().DryRun)
 	if !d.Allowed {
 		resp = cradmission.Denied(d.Message)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -51,7 +52,13 @@ type state struct {
 var errNotSynced = errors.New("the informer caches have not synced")
 
 func newState(tc tenancy.Config, cfg admission.Config) *state {
-	return &state{tenancy: tc, config: cfg, store: snapshot.NewStore(&snapshot.Snapshot{Source: "bulkhead serve"}), dirty: true}
+	return newStateFrom(snapshot.NewStore(&snapshot.Snapshot{Source: "bulkhead serve"}), tc, cfg)
+}
+
+// newStateFrom is a state over a store already filled (a generated
+// cluster, in benchmarks); the informers' events change it as usual.
+func newStateFrom(st *snapshot.Store, tc tenancy.Config, cfg admission.Config) *state {
+	return &state{tenancy: tc, config: cfg, store: st, dirty: true}
 }
 
 // decisions returns the decisions over the current snapshot.
@@ -62,7 +69,9 @@ func (s *state) decisions() (*admission.Admission, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.dirty || s.current == nil {
+		start := time.Now()
 		a, err := admission.New(s.store.View(), s.tenancy, s.config)
+		observeRebuild(time.Since(start), err)
 		if err != nil {
 			return nil, err
 		}
