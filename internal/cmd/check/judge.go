@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"sort"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -144,6 +145,7 @@ func result(req admission.Request, d admission.Decision, origin snapshot.Origin)
 		at[v.Rule] = len(r.Audit)
 		r.Audit = append(r.Audit, v.Message())
 	}
+	sort.Strings(r.Audit) // by rule: the webhook's annotations are a map
 	r.Verdict = verdict(d.Allowed, len(d.Warnings) > 0)
 	return r
 }
