@@ -2,6 +2,7 @@ package admission
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -78,8 +79,20 @@ func (a *Admission) namespaceCreated(req Request, ns *corev1.Namespace, newT, ob
 
 // tenantWith returns the tenant a namespace would belong to with its
 // labels, among the snapshot's other namespaces (a namespace of its own
-// takes another name when a grouped tenant has its name).
+// takes another name when a grouped tenant has its name). A namespace
+// stored with the same labels changes nothing: its tenant is the
+// snapshot's, without resolving every namespace again (the old object of
+// every update, and most updates' new one).
 func (a *Admission) tenantWith(ns *corev1.Namespace) (string, error) {
+	if stored, ok := a.labels[ns.Name]; ok && maps.Equal(stored, ns.Labels) {
+		return a.ten.Of(ns.Name), nil
+	}
+	return a.resolveWith(ns)
+}
+
+// resolveWith groups the snapshot's namespaces into tenants again, with
+// ns in place of the namespace of its name.
+func (a *Admission) resolveWith(ns *corev1.Namespace) (string, error) {
 	nss := make([]corev1.Namespace, 0, len(a.snap.Namespaces)+1)
 	for i := range a.snap.Namespaces {
 		if a.snap.Namespaces[i].Name != ns.Name {

@@ -1,0 +1,106 @@
+package admission
+
+import (
+	"fmt"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// manyNamespaces is the admission of a cluster of n tenant namespaces
+// (tenants of five namespaces each), a namespace named like a tenant
+// without a label of its own, an unlabelled one and kube-system.
+func manyNamespaces(t testing.TB, n int) *Admission {
+	t.Helper()
+	snap := &snapshot.Snapshot{Source: "test"}
+	ns := func(name string, labels map[string]string) {
+		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}})
+	}
+	for i := range n {
+		ns(fmt.Sprintf("ns-%04d", i), map[string]string{tenantLabel: fmt.Sprintf("t%03d", i/5), "team": "x"})
+	}
+	ns("t001", nil) // a tenant of its own named like the grouped tenant t001
+	ns("loner", nil)
+	ns("kube-system", nil)
+	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestTenantWith: a namespace's tenant with given labels is the one
+// resolving every namespace again gives, whether its labels are the
+// stored ones or not.
+func TestTenantWith(t *testing.T) {
+	a := manyNamespaces(t, 50)
+	for _, c := range []struct {
+		name   string
+		ns     *corev1.Namespace
+		tenant string
+	}{
+		{"labels as stored", nsWith("ns-0007", tenantLabel, "t001", "team", "x"), "t001"},
+		{"labels as stored, none but the name", nsWith("loner"), "loner"},
+		{"no labels at all", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "loner"}}, "loner"},
+		{"without the name label", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "ns-0007", Labels: map[string]string{tenantLabel: "t001"}}}, "t001"},
+		{"own tenant named like a grouped one", nsWith("t001"), tenancy.OwnPrefix + "t001"},
+		{"kube-system", nsWith("kube-system"), tenancy.Cluster},
+		{"another tenant's label", nsWith("ns-0007", tenantLabel, "t004", "team", "x"), "t004"},
+		{"another label", nsWith("ns-0007", tenantLabel, "t001", "team", "y"), "t001"},
+		{"the tenant label removed", nsWith("ns-0007", "team", "x"), "ns-0007"},
+		{"a new namespace", nsWith("fresh", tenantLabel, "t002"), "t002"},
+		{"a new one named like a grouped tenant", nsWith("t003"), tenancy.OwnPrefix + "t003"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := a.tenantWith(c.ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := a.resolveWith(c.ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != want || got != c.tenant {
+				t.Errorf("tenant %q, resolving again %q, want %q", got, want, c.tenant)
+			}
+		})
+	}
+}
+
+// TestNamespaceUpdateKeepingLabels: an update that keeps a namespace's
+// labels (its status, finalizers, annotations: most namespace writes)
+// does not resolve every namespace of the cluster again, so it costs the
+// same in a cluster of 50 namespaces as in one of 2,000.
+func TestNamespaceUpdateKeepingLabels(t *testing.T) {
+	allocs := func(n int) float64 {
+		a := manyNamespaces(t, n)
+		old := nsWith("ns-0007", tenantLabel, "t001", "team", "x")
+		changed := old.DeepCopy()
+		changed.Annotations = map[string]string{"note": "x"}
+		req := Request{Operation: Update, Kind: corev1.SchemeGroupVersion.WithKind("Namespace"), Name: old.Name, Object: changed, OldObject: old,
+			User: User{Name: "system:serviceaccount:ns-0007:deployer"}}
+		return testing.AllocsPerRun(20, func() {
+			if d := a.Decide(req); !d.Allowed {
+				t.Fatalf("denied: %s", d.Message)
+			}
+		})
+	}
+	small, large := allocs(50), allocs(2000)
+	if large > small+5 {
+		t.Errorf("%v allocations a request among 2,000 namespaces, %v among 50: want the same", large, small)
+	}
+}
+
+// nsWith is a namespace as the API server sends it, with labels given as
+// key, value pairs besides kubernetes.io/metadata.name.
+func nsWith(name string, kv ...string) *corev1.Namespace {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{corev1.LabelMetadataName: name}}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		ns.Labels[kv[i]] = kv[i+1]
+	}
+	return ns
+}
