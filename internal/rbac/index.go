@@ -2,11 +2,13 @@ package rbac
 
 import (
 	"sort"
+	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // Role is a Role or ClusterRole as the authorizer sees it.
@@ -90,6 +92,14 @@ type Authorizer struct {
 	// of each namespace by name.
 	sortedClusterRoles []*Role
 	rolesIn            map[string][]*Role
+
+	// homes memoises personHomes for the last tenancy JudgeBinding was
+	// asked about: admission judges every binding against the same one.
+	homes struct {
+		sync.Mutex
+		ten *tenancy.Tenancy
+		m   map[Subject][]string
+	}
 }
 
 // NewAuthorizer indexes the RBAC objects of a snapshot. ClusterRole

@@ -31,12 +31,24 @@ func (a *Authorizer) JudgeBinding(obj runtime.Object, ten *tenancy.Tenancy) ([]f
 	}
 	b.Role = a.resolve(b.RoleRef, b.Namespace)
 	an := &analysis{a: a, ten: ten, byKey: map[string]int{}, caps: map[capKey][]Held{}}
-	homes, _ := a.personHomes(ten)
-	an.judge(&b, homes)
+	an.judge(&b, a.homesOf(ten))
 	for i := range an.out {
 		f := &an.out[i]
 		sort.Slice(f.Subjects, func(x, y int) bool { return f.Subjects[x].String() < f.Subjects[y].String() })
 	}
 	finding.Sort(an.out)
 	return an.out, nil
+}
+
+// homesOf returns the tenants binding each person (personHomes), computed
+// once for a tenancy however many bindings are judged against it. The
+// map is only read.
+func (a *Authorizer) homesOf(ten *tenancy.Tenancy) map[Subject][]string {
+	a.homes.Lock()
+	defer a.homes.Unlock()
+	if a.homes.m == nil || a.homes.ten != ten {
+		a.homes.m, _ = a.personHomes(ten)
+		a.homes.ten = ten
+	}
+	return a.homes.m
 }
