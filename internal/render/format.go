@@ -53,6 +53,8 @@ var (
 	// HardenFormats: text and json are the proof, yaml the safe objects.
 	HardenFormats = Formats{Command: "harden", Offered: []Format{FormatText, FormatYAML, FormatJSON},
 		Note: "text and json: the proof; yaml: the safe objects, to apply"}
+	// CheckFormats are those of bulkhead check (CheckAs).
+	CheckFormats = Formats{Command: "check", Offered: []Format{FormatText, FormatJSON}}
 	// DiffFormats are those of bulkhead diff (DiffAs).
 	DiffFormats = Formats{Command: "diff", Offered: []Format{FormatText, FormatJSON}}
 	// SnapshotFormats are those snapshot.Write writes.
@@ -61,7 +63,7 @@ var (
 )
 
 // Commands are the output formats of every command that has -o.
-var Commands = []*Formats{&AuditFormats, &PathsFormats, &ReachFormats, &WhoCanFormats, &SnapshotFormats, &HardenFormats, &DiffFormats}
+var Commands = []*Formats{&AuditFormats, &PathsFormats, &ReachFormats, &WhoCanFormats, &SnapshotFormats, &HardenFormats, &DiffFormats, &CheckFormats}
 
 // Default is the format written when -o is not given.
 func (fs *Formats) Default() Format { return fs.Offered[0] }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/baseline"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
@@ -28,6 +29,7 @@ func TestFormats(t *testing.T) {
 		"snapshot": `--output "xml": want yaml, json, yaml.gz or json.gz`,
 		"harden":   `--output "xml": want text, yaml or json`,
 		"diff":     `--output "xml": want text or json`,
+		"check":    `--output "xml": want text or json`,
 	}
 	seen := map[string]bool{}
 	for _, fs := range Commands {
@@ -113,6 +115,7 @@ func TestWritersCoverFormats(t *testing.T) {
 		}},
 		"harden": {func(w io.Writer, f Format) error { return HardenAs(w, f, HardenResult{Source: "test"}, TextOptions{}) }},
 		"diff":   {func(w io.Writer, f Format) error { return DiffAs(w, f, &baseline.Diff{}, TextOptions{}) }},
+		"check":  {func(w io.Writer, f Format) error { return CheckAs(w, f, admission.ReplayReport{Cluster: "test"}) }},
 	}
 	for _, fs := range Commands {
 		t.Run(fs.Command, func(t *testing.T) {

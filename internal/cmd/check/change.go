@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 )
@@ -18,9 +19,9 @@ import (
 // the order of their names, a file's documents from the top. Objects of
 // kinds bulkhead does not model are listed ("v1/ConfigMap (2)"): the
 // webhook is not sent them.
-func readChange(paths []string, namespace string) ([]Change, []string, error) {
+func readChange(paths []string, namespace string) ([]admission.Change, []string, error) {
 	var (
-		out     []Change
+		out     []admission.Change
 		unknown = map[string]int{}
 	)
 	for _, p := range paths {
@@ -45,7 +46,7 @@ func readChange(paths []string, namespace string) ([]Change, []string, error) {
 }
 
 // readPath reads one file or directory of a change, in apply order.
-func readPath(path, namespace string, unknown map[string]int) ([]Change, error) {
+func readPath(path, namespace string, unknown map[string]int) ([]admission.Change, error) {
 	l := load.New(path, load.Options{Namespace: namespace})
 	if err := l.Path(path); err != nil {
 		return nil, err
@@ -68,15 +69,15 @@ func readPath(path, namespace string, unknown map[string]int) ([]Change, error) 
 		unknown[k] += n
 	}
 	objs := snap.Objects()
-	out := make([]Change, len(objs))
+	out := make([]admission.Change, len(objs))
 	for i, o := range objs {
 		at, _ := snap.Origins.Of(o.Kind, o.Obj.GetNamespace(), o.Obj.GetName())
-		out[i] = Change{Object: o, Origin: at}
+		out[i] = admission.Change{Object: o, Origin: at}
 	}
 	// Objects come by kind; apply order is that of the files, as a walk
 	// of the directory reads them, then of the lines. Items of one List
 	// share its line and keep the order of kinds.
-	slices.SortStableFunc(out, func(a, b Change) int {
+	slices.SortStableFunc(out, func(a, b admission.Change) int {
 		if c := compareWalk(a.Origin.File, b.Origin.File); c != 0 {
 			return c
 		}

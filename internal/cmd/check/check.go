@@ -58,12 +58,12 @@ no dry run); otherwise 0; 1 on error (docs/exit-codes.md).`,
 	fl.StringVar(&f.config, "config", "", "the webhook's configuration file (rules' modes, dry run, exemptions; docs/webhook.md)")
 	fl.StringVar(&f.as, "as", "", "user applying the change, as the webhook would see it")
 	fl.StringArrayVar(&f.asGroup, "as-group", nil, "group of that user; repeatable (system:authenticated is always one)")
-	Formats.AddFlag(fl, &f.output)
+	render.CheckFormats.AddFlag(fl, &f.output)
 	return cmd
 }
 
 func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
-	if err := Formats.Check(f.output); err != nil {
+	if err := render.CheckFormats.Check(f.output); err != nil {
 		return err
 	}
 	if len(f.change) == 0 {
@@ -89,12 +89,12 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return err
 	}
 	cluster := snap.Source
-	results, err := Judge(snapshot.NewStore(snap), change, Options{Tenancy: tc, Config: cfg, User: f.user()})
+	results, err := admission.Replay(snapshot.NewStore(snap), change, admission.ReplayOptions{Tenancy: tc, Config: cfg, User: f.user()})
 	if err != nil {
 		return err
 	}
-	r := newReport(cluster, cfg.DryRun, results)
-	if err := write(streams.Out, f.output, r); err != nil {
+	r := admission.NewReplayReport(cluster, cfg.DryRun, results)
+	if err := render.CheckAs(streams.Out, f.output, r); err != nil {
 		return err
 	}
 	if r.Denied > 0 {

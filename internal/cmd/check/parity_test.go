@@ -25,6 +25,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/cmd/serve"
 	"github.com/bulkhead-dev/bulkhead/internal/golden"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -35,7 +36,7 @@ import (
 // externalIPs, a NodePort update of the demo's Service, a harmless
 // Deployment and ConfigMap, a privileged kube-system DaemonSet, then
 // (a second path) a namespace relabelled into another tenant.
-func seedChange(t *testing.T) []Change {
+func seedChange(t *testing.T) []admission.Change {
 	t.Helper()
 	change, unknown, err := readChange([]string{"testdata/change", "testdata/relabel.yaml"}, "")
 	if err != nil || len(unknown) > 0 {
@@ -95,7 +96,7 @@ func TestParity(t *testing.T) {
 			user := admission.User{Name: c.user, Groups: []string{"system:authenticated"}}
 			change := seedChange(t)
 			webhook := replay(t, snapshot.NewStore(demo(t)), change, tc, cfg, user)
-			offline, err := Judge(snapshot.NewStore(demo(t)), change, Options{Tenancy: tc, Config: cfg, User: user})
+			offline, err := admission.Replay(snapshot.NewStore(demo(t)), change, admission.ReplayOptions{Tenancy: tc, Config: cfg, User: user})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,7 +105,7 @@ func TestParity(t *testing.T) {
 			}
 			var denied []string
 			for _, r := range webhook {
-				if r.Verdict == Denied {
+				if r.Verdict == admission.Denied {
 					denied = append(denied, r.Object())
 				}
 			}
@@ -112,7 +113,7 @@ func TestParity(t *testing.T) {
 				t.Errorf("denied (-want +got):\n%s", d)
 			}
 			var out bytes.Buffer
-			if err := writeText(&out, newReport("demo (examples/seed-cluster)", cfg.DryRun, webhook)); err != nil {
+			if err := render.CheckAs(&out, render.FormatText, admission.NewReplayReport("demo (examples/seed-cluster)", cfg.DryRun, webhook)); err != nil {
 				t.Fatal(err)
 			}
 			golden.Check(t, filepath.Join("testdata", "parity-"+strings.ReplaceAll(c.name, " ", "-")+".txt"), out.Bytes())
@@ -122,13 +123,13 @@ func TestParity(t *testing.T) {
 
 // replay sends the change to the webhook's Handler, with api as the API
 // server's storage: its objects are what the informers list first.
-func replay(t *testing.T, api *snapshot.Store, change []Change, tc tenancy.Config, cfg admission.Config, user admission.User) []Result {
+func replay(t *testing.T, api *snapshot.Store, change []admission.Change, tc tenancy.Config, cfg admission.Config, user admission.User) []admission.Result {
 	t.Helper()
 	webhook := serve.NewReplay(tc, cfg, logr.Discard())
 	for _, o := range api.View().Objects() {
 		webhook.Observe(o.Obj)
 	}
-	out := make([]Result, 0, len(change))
+	out := make([]admission.Result, 0, len(change))
 	for i, c := range change {
 		next := api.Clone()
 		key, replaced, err := next.ServerSideApply(c.Object.Obj)
@@ -140,7 +141,7 @@ func replay(t *testing.T, api *snapshot.Store, change []Change, tc tenancy.Confi
 		if replaced {
 			old, _ = api.Get(key)
 		}
-		gvk := kindOf(c.Object.Kind)
+		gvk := admission.KindNamed(c.Object.Kind)
 		req := admissionv1.AdmissionRequest{
 			UID:       types.UID(fmt.Sprint(i)),
 			Kind:      metav1.GroupVersionKind{Group: gvk.Group, Version: gvk.Version, Kind: gvk.Kind},
@@ -187,9 +188,9 @@ func raw(t *testing.T, obj runtime.Object, apiVersion, kind string) runtime.RawE
 }
 
 // answer is the webhook's response as a Result of check.
-func answer(resp cradmission.Response, c Change, key snapshot.Key, op admission.Operation) Result {
-	gvk := kindOf(c.Object.Kind)
-	r := Result{
+func answer(resp cradmission.Response, c admission.Change, key snapshot.Key, op admission.Operation) admission.Result {
+	gvk := admission.KindNamed(c.Object.Kind)
+	r := admission.Result{
 		Operation: op, Kind: gvk.Kind, Namespace: key.Namespace, Name: key.Name,
 		Origin:   fmt.Sprintf("%s:%d", c.Origin.File, c.Origin.Line),
 		Judged:   admission.Judged(gvk),
@@ -202,6 +203,6 @@ func answer(resp cradmission.Response, c Change, key snapshot.Key, op admission.
 		r.Audit = append(r.Audit, a)
 	}
 	sort.Strings(r.Audit)
-	r.Verdict = verdict(resp.Allowed, len(resp.Warnings) > 0)
+	r.Verdict = admission.VerdictOf(resp.Allowed, len(resp.Warnings) > 0)
 	return r
 }

@@ -1,4 +1,4 @@
-package check
+package admission
 
 import (
 	"fmt"
@@ -8,7 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
-	"github.com/bulkhead-dev/bulkhead/internal/admission"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -26,11 +25,11 @@ const (
 
 // Result is the webhook's answer for one object of the change.
 type Result struct {
-	Verdict   Verdict             `json:"verdict"`
-	Operation admission.Operation `json:"operation"`
-	Kind      string              `json:"kind"`
-	Namespace string              `json:"namespace,omitempty"`
-	Name      string              `json:"name"`
+	Verdict   Verdict   `json:"verdict"`
+	Operation Operation `json:"operation"`
+	Kind      string    `json:"kind"`
+	Namespace string    `json:"namespace,omitempty"`
+	Name      string    `json:"name"`
 	// Origin is where the change holds the object.
 	Origin string `json:"origin,omitempty"`
 	// Judged is false for the kinds the webhook admits unjudged.
@@ -58,10 +57,10 @@ type Change struct {
 }
 
 // Options are how the webhook is set up and who sends the change.
-type Options struct {
+type ReplayOptions struct {
 	Tenancy tenancy.Config
-	Config  admission.Config
-	User    admission.User
+	Config  Config
+	User    User
 }
 
 // Judge sends the change to the webhook object by object, in order, over
@@ -72,9 +71,9 @@ type Options struct {
 // them), and an admitted object is stored before the next is judged, as
 // the API server would store it and the webhook's informers deliver it. A
 // denied object is not stored.
-func Judge(st *snapshot.Store, change []Change, o Options) ([]Result, error) {
+func Replay(st *snapshot.Store, change []Change, o ReplayOptions) ([]Result, error) {
 	var (
-		adm *admission.Admission
+		adm *Admission
 		err error
 		out = make([]Result, 0, len(change))
 	)
@@ -90,12 +89,12 @@ func Judge(st *snapshot.Store, change []Change, o Options) ([]Result, error) {
 			old, _ = st.Get(key)
 		}
 		if adm == nil {
-			if adm, err = admission.New(st.View(), o.Tenancy, o.Config); err != nil {
+			if adm, err = New(st.View(), o.Tenancy, o.Config); err != nil {
 				return nil, err
 			}
 		}
-		req := Request(kindOf(c.Object.Kind), key, obj, old, o.User)
-		r := result(req, adm.Decide(req), c.Origin)
+		req := NewRequest(KindNamed(c.Object.Kind), key, obj, old, o.User)
+		r := replayResult(req, adm.Decide(req), c.Origin)
 		out = append(out, r)
 		if r.Verdict != Denied {
 			st, adm = next, nil
@@ -107,23 +106,23 @@ func Judge(st *snapshot.Store, change []Change, o Options) ([]Result, error) {
 // Request is the admission request the API server makes when obj, of
 // identity key, is applied over old (nil when there is none), with the
 // object as it would store it.
-func Request(gvk schema.GroupVersionKind, key snapshot.Key, obj, old runtime.Object, user admission.User) admission.Request {
-	op := admission.Create
+func NewRequest(gvk schema.GroupVersionKind, key snapshot.Key, obj, old runtime.Object, user User) Request {
+	op := Create
 	if old != nil {
-		op = admission.Update
+		op = Update
 	}
 	ns := key.Namespace
 	if _, ok := obj.(*corev1.Namespace); ok {
 		ns = key.Name // the API server's request namespace of a Namespace is its name
 	}
-	return admission.Request{Operation: op, Kind: gvk, Namespace: ns, Name: key.Name, Object: obj, OldObject: old, User: user}
+	return Request{Operation: op, Kind: gvk, Namespace: ns, Name: key.Name, Object: obj, OldObject: old, User: user}
 }
 
 // result is the answer to req as the webhook sends it back.
-func result(req admission.Request, d admission.Decision, origin snapshot.Origin) Result {
+func replayResult(req Request, d Decision, origin snapshot.Origin) Result {
 	r := Result{
 		Operation: req.Operation, Kind: req.Kind.Kind, Name: req.Name,
-		Judged: admission.Judged(req.Kind), Message: d.Message, Warnings: d.Warnings,
+		Judged: Judged(req.Kind), Message: d.Message, Warnings: d.Warnings,
 	}
 	if _, ok := req.Object.(*corev1.Namespace); !ok {
 		r.Namespace = req.Namespace
@@ -135,7 +134,7 @@ func result(req admission.Request, d admission.Decision, origin snapshot.Origin)
 	// violation of a rule in audit mode wins).
 	at := map[string]int{}
 	for _, v := range d.Violations {
-		if v.Mode != admission.Audit {
+		if v.Mode != Audit {
 			continue
 		}
 		if i, ok := at[v.Rule]; ok {
@@ -146,11 +145,13 @@ func result(req admission.Request, d admission.Decision, origin snapshot.Origin)
 		r.Audit = append(r.Audit, v.Message())
 	}
 	sort.Strings(r.Audit) // by rule: the webhook's annotations are a map
-	r.Verdict = verdict(d.Allowed, len(d.Warnings) > 0)
+	r.Verdict = VerdictOf(d.Allowed, len(d.Warnings) > 0)
 	return r
 }
 
-func verdict(allowed, warned bool) Verdict {
+// VerdictOf is the verdict of an answer: denied unless allowed, warned
+// when allowed with warnings.
+func VerdictOf(allowed, warned bool) Verdict {
 	switch {
 	case !allowed:
 		return Denied
@@ -160,13 +161,41 @@ func verdict(allowed, warned bool) Verdict {
 	return Allowed
 }
 
-// kindOf returns the group, version and kind of a kind the snapshot
+// KindNamed returns the group, version and kind of a kind the snapshot
 // models, by its name.
-func kindOf(kind string) schema.GroupVersionKind {
+func KindNamed(kind string) schema.GroupVersionKind {
 	for _, k := range snapshot.Kinds {
 		if k.GVK.Kind == kind {
 			return k.GVK
 		}
 	}
 	return schema.GroupVersionKind{Kind: kind}
+}
+
+// ReplayReport is what replaying a change answers.
+type ReplayReport struct {
+	// Cluster is the snapshot's source the change was judged over.
+	Cluster string `json:"cluster"`
+	// DryRun is the webhook configuration's: nothing is denied.
+	DryRun  bool     `json:"dryRun,omitempty"`
+	Denied  int      `json:"denied"`
+	Warned  int      `json:"warned"`
+	Allowed int      `json:"allowed"`
+	Objects []Result `json:"objects"`
+}
+
+// NewReplayReport counts the verdicts of results.
+func NewReplayReport(cluster string, dryRun bool, results []Result) ReplayReport {
+	r := ReplayReport{Cluster: cluster, DryRun: dryRun, Objects: results}
+	for _, res := range results {
+		switch res.Verdict {
+		case Denied:
+			r.Denied++
+		case Warned:
+			r.Warned++
+		default:
+			r.Allowed++
+		}
+	}
+	return r
 }

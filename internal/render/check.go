@@ -1,0 +1,61 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
+)
+
+// CheckAs writes what bulkhead check answers for a change: one line per
+// object (text) or the report as JSON.
+func CheckAs(w io.Writer, f Format, r admission.ReplayReport) error {
+	switch f {
+	case FormatText:
+		return checkText(w, r)
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return CheckFormats.unwritten(f)
+}
+
+// checkIndent starts the lines under an object's verdict.
+const checkIndent = "         "
+
+// checkText writes one line per object, its verdict first, then the
+// webhook's message line by line and its warnings, then the counts.
+func checkText(w io.Writer, r admission.ReplayReport) error {
+	var b strings.Builder
+	for _, res := range r.Objects {
+		fmt.Fprintf(&b, "%-8s %s (%s", res.Verdict, res.Object(), res.Operation)
+		if res.Origin != "" {
+			b.WriteString(", " + res.Origin)
+		}
+		if !res.Judged {
+			b.WriteString(", not judged")
+		}
+		b.WriteString(")\n")
+		if res.Message != "" {
+			for _, line := range strings.Split(res.Message, "\n") {
+				b.WriteString(checkIndent + line + "\n")
+			}
+		}
+		for _, warning := range res.Warnings {
+			b.WriteString(checkIndent + "warning: " + warning + "\n")
+		}
+		for _, a := range res.Audit {
+			b.WriteString(checkIndent + "audit: " + a + "\n")
+		}
+	}
+	fmt.Fprintf(&b, "\n%d object(s) over %s: %d denied, %d warned, %d allowed", len(r.Objects), r.Cluster, r.Denied, r.Warned, r.Allowed)
+	if r.DryRun {
+		b.WriteString(" (dry run: the webhook denies nothing)")
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
