@@ -20,8 +20,7 @@ type Admission struct {
 	judge  *node.Judge
 	authz  *rbac.Authorizer
 	known  map[string]bool // namespaces the snapshot holds
-	// labels are the labels of the snapshot's namespaces, by name.
-	labels map[string]map[string]string
+	index  tenantIndex
 }
 
 // New prepares the decisions over a normalised snapshot (a Store's View),
@@ -43,11 +42,10 @@ func New(snap *snapshot.Snapshot, tc tenancy.Config, cfg Config) (*Admission, er
 		judge:  node.NewJudge(snap, ten),
 		authz:  rbac.NewAuthorizer(snap),
 		known:  make(map[string]bool, len(snap.Namespaces)),
-		labels: make(map[string]map[string]string, len(snap.Namespaces)),
+		index:  newTenantIndex(snap, ten, tc.Label),
 	}
 	for i := range snap.Namespaces {
 		a.known[snap.Namespaces[i].Name] = true
-		a.labels[snap.Namespaces[i].Name] = snap.Namespaces[i].Labels
 	}
 	return a, nil
 }

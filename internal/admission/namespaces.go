@@ -2,7 +2,6 @@ package admission
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -10,7 +9,6 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/bulkhead-dev/bulkhead/internal/node"
-	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
@@ -75,36 +73,6 @@ func (a *Admission) namespaceCreated(req Request, ns *corev1.Namespace, newT, ob
 		Reason: fmt.Sprintf("service account %s of tenant %s would create %s in tenant %s", req.User.Name, own, object, newT),
 		Fix:    fmt.Sprintf("create namespaces of tenant %s only, or have a platform operator create this one", own),
 	}}
-}
-
-// tenantWith returns the tenant a namespace would belong to with its
-// labels, among the snapshot's other namespaces (a namespace of its own
-// takes another name when a grouped tenant has its name). A namespace
-// stored with the same labels changes nothing: its tenant is the
-// snapshot's, without resolving every namespace again (the old object of
-// every update, and most updates' new one).
-func (a *Admission) tenantWith(ns *corev1.Namespace) (string, error) {
-	if stored, ok := a.labels[ns.Name]; ok && maps.Equal(stored, ns.Labels) {
-		return a.ten.Of(ns.Name), nil
-	}
-	return a.resolveWith(ns)
-}
-
-// resolveWith groups the snapshot's namespaces into tenants again, with
-// ns in place of the namespace of its name.
-func (a *Admission) resolveWith(ns *corev1.Namespace) (string, error) {
-	nss := make([]corev1.Namespace, 0, len(a.snap.Namespaces)+1)
-	for i := range a.snap.Namespaces {
-		if a.snap.Namespaces[i].Name != ns.Name {
-			nss = append(nss, a.snap.Namespaces[i])
-		}
-	}
-	nss = append(nss, *ns)
-	ten, err := tenancy.Resolve(&snapshot.Snapshot{Namespaces: nss}, a.tenCfg)
-	if err != nil {
-		return "", err
-	}
-	return ten.Of(ns.Name), nil
 }
 
 // requesterTenant returns the tenant of a service account requester, and

@@ -104,3 +104,81 @@ func nsWith(name string, kv ...string) *corev1.Namespace {
 	}
 	return ns
 }
+
+// TestTenantWithAgreesWithResolvingAll: for every namespace name of
+// clusters built to hit tenancy's corners (a namespace of its own named
+// like a grouped tenant, a grouped tenant named like its namespace, a
+// single namespace carrying the tenant label, a tenants file claiming by
+// name, glob and selector, twice), with every label set tried, the tenant
+// (or the error) is the one grouping every namespace again gives.
+func TestTenantWithAgreesWithResolvingAll(t *testing.T) {
+	file, err := tenancy.ParseFile([]byte(`tenants:
+- name: red
+  namespaces: [red-*, t001]
+  selector: {matchLabels: {color: red}}
+- name: blue
+  namespaces: [blue-1]
+  selector: {matchLabels: {color: blue}}
+- name: loner
+  namespaces: [solo]
+platform: [monitoring]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"t001", "t002", "ns-0001", "ns-0007", "loner", "solo", "red-1", "blue-1", "kube-system", "monitoring", "cluster", "fresh"}
+	labelSets := []map[string]string{nil, {}, {tenantLabel: "t001"}, {tenantLabel: "t002"}, {tenantLabel: "loner"}, {tenantLabel: ""},
+		{tenantLabel: "cluster"}, {tenantLabel: "fresh"}, {"color": "red"}, {"color": "blue"}, {"color": "red", tenantLabel: "t001"}}
+	for _, c := range []struct {
+		name       string
+		namespaces []*corev1.Namespace
+		cfg        tenancy.Config
+	}{
+		{"label", []*corev1.Namespace{nsWith("ns-0001", tenantLabel, "t001"), nsWith("ns-0007", tenantLabel, "t001"), nsWith("t001"), nsWith("t002", tenantLabel, "t002"),
+			nsWith("loner"), nsWith("kube-system"), nsWith("cluster")}, tenancy.Config{Label: tenantLabel}},
+		{"one carrier of the label", []*corev1.Namespace{nsWith("ns-0001", tenantLabel, "fresh"), nsWith("loner"), nsWith("kube-system")}, tenancy.Config{Label: tenantLabel}},
+		{"file", []*corev1.Namespace{nsWith("red-1"), nsWith("blue-1"), nsWith("t001"), nsWith("solo"), nsWith("loner", "color", "blue"), nsWith("ns-0001", "color", "red"),
+			nsWith("monitoring"), nsWith("kube-system")}, tenancy.Config{File: file}},
+	} {
+		snap := &snapshot.Snapshot{Source: "test"}
+		for _, ns := range c.namespaces {
+			snap.Namespaces = append(snap.Namespaces, *ns)
+		}
+		a, err := New(snapshot.NewStore(snap).View(), c.cfg, Config{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		for _, name := range names {
+			for _, ls := range labelSets {
+				ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: ls}}
+				t.Run(fmt.Sprintf("%s/%s/%v", c.name, name, ls), func(t *testing.T) {
+					got, gotErr := a.tenantWith(ns)
+					want, wantErr := a.resolveWith(ns)
+					if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+						t.Errorf("tenant %q (error %v), resolving all %q (error %v)", got, gotErr, want, wantErr)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestNamespaceRelabelCost: a namespace update that changes its labels
+// costs the same among 50 namespaces as among 2,000.
+func TestNamespaceRelabelCost(t *testing.T) {
+	allocs := func(n int) float64 {
+		a := manyNamespaces(t, n)
+		old := nsWith("ns-0007", tenantLabel, "t001", "team", "x")
+		moved := nsWith("ns-0007", tenantLabel, "t004", "team", "x")
+		req := Request{Operation: Update, Kind: corev1.SchemeGroupVersion.WithKind("Namespace"), Name: old.Name, Object: moved, OldObject: old}
+		return testing.AllocsPerRun(20, func() {
+			if d := a.Decide(req); d.Allowed {
+				t.Fatal("a namespace moved into another tenant was admitted")
+			}
+		})
+	}
+	small, large := allocs(50), allocs(2000)
+	if large > small+5 {
+		t.Errorf("%v allocations a request among 2,000 namespaces, %v among 50: want the same", large, small)
+	}
+}
