@@ -72,7 +72,7 @@ func (r *running) halt() {
 	r.done <- nil    // halting twice returns at once
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
