@@ -2,10 +2,10 @@ package serve
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"github.com/go-logr/logr"
-	dto "github.com/prometheus/client_model/go"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -30,7 +30,11 @@ func scrape(t *testing.T, name string, labels map[string]string) float64 {
 			continue
 		}
 		for _, m := range f.GetMetric() {
-			if !hasLabels(m, labels) {
+			got := map[string]string{}
+			for _, l := range m.GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			if !maps.Equal(got, labels) {
 				continue
 			}
 			switch {
@@ -60,19 +64,6 @@ func total(t *testing.T, name string) float64 {
 		}
 	}
 	return sum
-}
-
-func hasLabels(m *dto.Metric, want map[string]string) bool {
-	got := map[string]string{}
-	for _, l := range m.GetLabel() {
-		got[l.GetName()] = l.GetValue()
-	}
-	for k, v := range want {
-		if got[k] != v {
-			return false
-		}
-	}
-	return len(got) == len(want)
 }
 
 // TestMetrics scrapes the registry after Handle calls: every request is
