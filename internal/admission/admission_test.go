@@ -33,7 +33,7 @@ func fixture(t *testing.T, cfg Config) *Admission {
 	if err := bootstrap.Assume(snap, ""); err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel}, cfg)
+	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel, PlatformNamespaces: []string{"ingress-nginx"}}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,6 +200,54 @@ spec:
   ports: [{port: 80}]`
 )
 
+// policy is a NetworkPolicy of a-web with a spec, as YAML indented by
+// two spaces.
+func policy(name, spec string) string {
+	return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: " + name + ", namespace: a-web}\nspec:\n  podSelector: {}\n" + spec
+}
+
+var (
+	fromTenantB = policy("from-b", `  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {bulkhead.dev/tenant: b}}`)
+	fromEverywhere = policy("from-all", `  ingress:
+  - from:
+    - namespaceSelector: {}
+      podSelector: {matchLabels: {app: scraper}}
+    ports: [{port: 9090}]`)
+	fromAnyPeer = policy("any-peer", `  ingress:
+  - ports: [{port: 80}]`)
+	fromOwnTenant = policy("same-tenant", `  ingress:
+  - from:
+    - namespaceSelector: {matchExpressions: [{key: bulkhead.dev/tenant, operator: In, values: [a]}]}
+    - podSelector: {}`)
+	fromPlatform = policy("from-platform", `  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}`)
+	toDNS = policy("dns", `  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {}
+      podSelector: {matchLabels: {k8s-app: kube-dns}}
+    ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]`)
+	toDNSAnyPort = policy("dns-any-port", `  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {}
+      podSelector: {matchLabels: {k8s-app: kube-dns}}`)
+	toNotTenantA = policy("to-others", `  policyTypes: [Egress]
+  egress:
+  - to:
+    - namespaceSelector: {matchExpressions: [{key: bulkhead.dev/tenant, operator: NotIn, values: [a]}]}`)
+	egressOnlyOpenIngress = policy("egress-only", `  policyTypes: [Egress]
+  ingress:
+  - from: [{namespaceSelector: {}}]
+  egress:
+  - to: [{podSelector: {}}]`)
+	defaultDeny = policy("default-deny", `  policyTypes: [Ingress, Egress]`)
+)
+
 // TestDecide is the webhook's decisions, case by case: the rules each
 // request breaks and whether it is admitted; the messages are held in
 // testdata/decisions.txt (-update rewrites it).
@@ -259,6 +307,23 @@ func TestDecide(t *testing.T) {
 			n.Name = "a-new"
 			return n
 		}(), nil), "system:serviceaccount:a-web:deployer"), true, nil},
+		{"NetworkPolicy admitting another tenant's namespaces", request(Create, decode(t, fromTenantB), nil), false, []string{"BH-NET-001"}},
+		{"NetworkPolicy admitting every namespace", request(Create, decode(t, fromEverywhere), nil), false, []string{"BH-NET-004"}},
+		{"NetworkPolicy rule without peers", request(Create, decode(t, fromAnyPeer), nil), false, []string{"BH-NET-004"}},
+		{"NetworkPolicy selecting namespaces other than its tenant's", request(Create, decode(t, toNotTenantA), nil), false, []string{"BH-NET-001", "BH-NET-001"}},
+		{"NetworkPolicy to the DNS pods of every namespace on every port", request(Create, decode(t, toDNSAnyPort), nil), false, []string{"BH-NET-004"}},
+		{"NetworkPolicy within the tenant", request(Create, decode(t, fromOwnTenant), nil), true, nil},
+		{"NetworkPolicy from the platform and kube-system", request(Create, decode(t, fromPlatform), nil), true, nil},
+		{"NetworkPolicy to the cluster DNS", request(Create, decode(t, toDNS), nil), true, nil},
+		{"NetworkPolicy whose open ingress rule its policyTypes ignore", request(Create, decode(t, egressOnlyOpenIngress), nil), true, nil},
+		{"NetworkPolicy default deny", request(Create, decode(t, defaultDeny), nil), true, nil},
+		{"update of a NetworkPolicy that was open already", request(Update, decode(t, fromTenantB), decode(t, fromTenantB)), true, nil},
+		{"NetworkPolicy opening to another tenant on update", request(Update, decode(t, fromTenantB), decode(t, defaultDeny)), false, []string{"BH-NET-001"}},
+		{"NetworkPolicy in kube-system", request(Create, func() runtime.Object {
+			np := decode(t, fromEverywhere)
+			np.(interface{ SetNamespace(string) }).SetNamespace("kube-system")
+			return np
+		}(), nil), true, nil},
 		{"delete", request(Delete, busybox(t, "a-web"), nil), true, nil},
 	}
 	var record strings.Builder

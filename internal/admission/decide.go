@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -145,6 +146,8 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 		return a.service(o)
 	case *rbacv1.RoleBinding, *rbacv1.ClusterRoleBinding:
 		return a.binding(obj)
+	case *networkingv1.NetworkPolicy:
+		return a.networkPolicy(o, namespace)
 	}
 	if pod, ok := templatePod(obj, namespace); ok {
 		return a.pod(pod)

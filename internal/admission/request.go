@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -69,6 +70,8 @@ func newObject(gvk schema.GroupVersionKind) (runtime.Object, bool) {
 		return &rbacv1.RoleBinding{}, true
 	case rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"):
 		return &rbacv1.ClusterRoleBinding{}, true
+	case networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"):
+		return &networkingv1.NetworkPolicy{}, true
 	}
 	return nil, false
 }

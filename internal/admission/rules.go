@@ -2,6 +2,7 @@ package admission
 
 import (
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/service"
@@ -57,6 +58,8 @@ var defaults = map[string]Mode{
 	service.IDExternalIPs:  Enforce,
 	service.IDExternalName: Enforce,
 	service.IDNodePort:     Warn,
+	netpol.IDCrossTenant:   Enforce,
+	netpol.IDAllNamespaces: Enforce,
 }
 
 // Rules lists every rule the webhook judges, by ID: the engines' rules
