@@ -33,12 +33,13 @@ type Endpoint struct {
 // webhook, safe by construction:
 //
 //   - tenants.bulkhead.dev judges pods (and their ephemeral containers),
-//     workload controllers, RoleBindings, Services and namespaces (with
-//     their status and finalize subresources) with failurePolicy Fail,
-//     but only in tenant namespaces: its namespaceSelector leaves out the
-//     system namespaces (by kubernetes.io/metadata.name, which the API
-//     server sets and nobody can change), so kube-system, kube-node-lease
-//     and bulkhead's own namespace keep working while the webhook is down;
+//     workload controllers, RoleBindings, Services, NetworkPolicies and
+//     namespaces (with their status and finalize subresources) with
+//     failurePolicy Fail, but only in tenant namespaces: its
+//     namespaceSelector leaves out the system namespaces (by
+//     kubernetes.io/metadata.name, which the API server sets and nobody
+//     can change), so kube-system, kube-node-lease and bulkhead's own
+//     namespace keep working while the webhook is down;
 //   - cluster.bulkhead.dev judges ClusterRoleBindings, which are in no
 //     namespace, with failurePolicy Ignore: the control plane's own RBAC
 //     writes never wait for bulkhead;
@@ -81,6 +82,7 @@ func WebhookConfiguration(ep Endpoint, systemNamespaces []string) *admissionregi
 		rule("apps", "deployments", "statefulsets", "daemonsets", "replicasets"),
 		rule("batch", "jobs", "cronjobs"),
 		rule("rbac.authorization.k8s.io", "rolebindings"),
+		rule("networking.k8s.io", "networkpolicies"),
 	)
 	tenants.NamespaceSelector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
 		Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: append([]string(nil), systemNamespaces...),
