@@ -248,6 +248,15 @@ var (
 	defaultDeny = policy("default-deny", `  policyTypes: [Ingress, Egress]`)
 )
 
+// ingress is an Ingress of a namespace in the nginx class claiming hosts.
+func ingress(namespace, name, class string, hosts ...string) string {
+	var rules strings.Builder
+	for _, h := range hosts {
+		fmt.Fprintf(&rules, "  - host: %q\n", h)
+	}
+	return fmt.Sprintf("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: %s, namespace: %s}\nspec:\n  ingressClassName: %s\n  rules:\n%s", name, namespace, class, rules.String())
+}
+
 // TestDecide is the webhook's decisions, case by case: the rules each
 // request breaks and whether it is admitted; the messages are held in
 // testdata/decisions.txt (-update rewrites it).
@@ -324,6 +333,12 @@ func TestDecide(t *testing.T) {
 			np.(interface{ SetNamespace(string) }).SetNamespace("kube-system")
 			return np
 		}(), nil), true, nil},
+		{"Ingress claiming another tenant's host", request(Create, decode(t, ingress("a-web", "grab", "nginx", "www.example.com", "shop.example.com")), nil), false, []string{"BH-NET-013"}},
+		{"Ingress claiming a host under another tenant's wildcard", request(Create, decode(t, ingress("a-web", "api", "nginx", "api.b.example.com")), nil), false, []string{"BH-NET-013"}},
+		{"Ingress claiming another tenant's host in another class", request(Create, decode(t, ingress("a-web", "grab", "traefik", "shop.example.com")), nil), true, nil},
+		{"Ingress claiming a host of its own tenant", request(Create, decode(t, ingress("a-web", "docs", "nginx", "docs.example.com")), nil), true, nil},
+		{"update of the Ingress holding a host", request(Update, decode(t, ingress("b-app", "shop", "nginx", "shop.example.com", "new.example.com")), decode(t, ingress("b-app", "shop", "nginx", "shop.example.com"))), true, nil},
+		{"Ingress in kube-system", request(Create, decode(t, ingress("kube-system", "grab", "nginx", "shop.example.com")), nil), true, nil},
 		{"delete", request(Delete, busybox(t, "a-web"), nil), true, nil},
 	}
 	var record strings.Builder

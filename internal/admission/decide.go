@@ -148,6 +148,8 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 		return a.binding(obj)
 	case *networkingv1.NetworkPolicy:
 		return a.networkPolicy(o, namespace)
+	case *networkingv1.Ingress:
+		return a.ingress(o, namespace)
 	}
 	if pod, ok := templatePod(obj, namespace); ok {
 		return a.pod(pod)

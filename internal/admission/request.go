@@ -72,6 +72,8 @@ func newObject(gvk schema.GroupVersionKind) (runtime.Object, bool) {
 		return &rbacv1.ClusterRoleBinding{}, true
 	case networkingv1.SchemeGroupVersion.WithKind("NetworkPolicy"):
 		return &networkingv1.NetworkPolicy{}, true
+	case networkingv1.SchemeGroupVersion.WithKind("Ingress"):
+		return &networkingv1.Ingress{}, true
 	}
 	return nil, false
 }

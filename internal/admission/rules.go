@@ -60,6 +60,7 @@ var defaults = map[string]Mode{
 	service.IDNodePort:     Warn,
 	netpol.IDCrossTenant:   Enforce,
 	netpol.IDAllNamespaces: Enforce,
+	service.IDIngressHost:  Enforce,
 }
 
 // Rules lists every rule the webhook judges, by ID: the engines' rules
