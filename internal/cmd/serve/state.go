@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -19,8 +20,9 @@ import (
 
 // watched are the kinds the decisions read, each kept by an informer:
 // namespaces (tenancy, Pod Security levels), volumes and claims (escapes
-// through hostPath volumes), and RBAC (what a binding grants). Pods,
-// Services and workloads are judged object by object and need no cache.
+// through hostPath volumes), RBAC (what a binding grants) and Ingresses
+// (the hosts each tenant holds). Pods, Services, workloads and
+// NetworkPolicies are judged object by object and need no cache.
 func watched() []client.Object {
 	return []client.Object{
 		&corev1.Namespace{},
@@ -30,6 +32,7 @@ func watched() []client.Object {
 		&rbacv1.ClusterRole{},
 		&rbacv1.RoleBinding{},
 		&rbacv1.ClusterRoleBinding{},
+		&networkingv1.Ingress{},
 	}
 }
 

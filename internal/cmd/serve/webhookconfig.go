@@ -33,10 +33,10 @@ type Endpoint struct {
 // webhook, safe by construction:
 //
 //   - tenants.bulkhead.dev judges pods (and their ephemeral containers),
-//     workload controllers, RoleBindings, Services, NetworkPolicies and
-//     namespaces (with their status and finalize subresources) with
-//     failurePolicy Fail, but only in tenant namespaces: its
-//     namespaceSelector leaves out the system namespaces (by
+//     workload controllers, RoleBindings, Services, NetworkPolicies,
+//     Ingresses and namespaces (with their status and finalize
+//     subresources) with failurePolicy Fail, but only in tenant
+//     namespaces: its namespaceSelector leaves out the system namespaces (by
 //     kubernetes.io/metadata.name, which the API server sets and nobody
 //     can change), so kube-system, kube-node-lease and bulkhead's own
 //     namespace keep working while the webhook is down;
@@ -82,7 +82,7 @@ func WebhookConfiguration(ep Endpoint, systemNamespaces []string) *admissionregi
 		rule("apps", "deployments", "statefulsets", "daemonsets", "replicasets"),
 		rule("batch", "jobs", "cronjobs"),
 		rule("rbac.authorization.k8s.io", "rolebindings"),
-		rule("networking.k8s.io", "networkpolicies"),
+		rule("networking.k8s.io", "networkpolicies", "ingresses"),
 	)
 	tenants.NamespaceSelector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
 		Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: append([]string(nil), systemNamespaces...),

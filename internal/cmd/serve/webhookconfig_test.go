@@ -159,6 +159,9 @@ func TestDeployedRBAC(t *testing.T) {
 			t.Fatal(err)
 		}
 		res := strings.ToLower(gvk.Kind) + "s"
+		if strings.HasSuffix(gvk.Kind, "s") {
+			res = strings.ToLower(gvk.Kind) + "es" // ingresses
+		}
 		ok := false
 		for _, r := range role.Rules {
 			if slices.Contains(r.APIGroups, gvk.Group) && slices.Contains(r.Resources, res) && slices.Contains(r.Verbs, "list") && slices.Contains(r.Verbs, "watch") {
