@@ -257,6 +257,37 @@ func ingress(namespace, name, class string, hosts ...string) string {
 	return fmt.Sprintf("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: %s, namespace: %s}\nspec:\n  ingressClassName: %s\n  rules:\n%s", name, namespace, class, rules.String())
 }
 
+const (
+	// foreignEndpoints is a hand-written Endpoints of a-web naming a pod
+	// of tenant b (CVE-2021-25740), beside one of its own.
+	foreignEndpoints = `apiVersion: v1
+kind: Endpoints
+metadata: {name: web, namespace: a-web}
+subsets:
+- addresses:
+  - {ip: 10.244.1.5, targetRef: {kind: Pod, namespace: a-web, name: web-1}}
+  notReadyAddresses:
+  - {ip: 10.244.2.7, targetRef: {kind: Pod, namespace: b-app, name: db-0}}
+  ports: [{port: 5432}]`
+	foreignSlice = `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-x1, namespace: a-web}
+addressType: IPv4
+endpoints:
+- addresses: [10.244.2.7]
+  targetRef: {kind: Pod, namespace: b-app, name: db-0}
+ports: [{port: 5432}]`
+	ownSlice = `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-x2, namespace: a-web}
+addressType: IPv4
+endpoints:
+- addresses: [10.244.1.5]
+  targetRef: {kind: Pod, namespace: a-db, name: pg-0}
+- addresses: [192.0.2.10]
+ports: [{port: 5432}]`
+)
+
 // TestDecide is the webhook's decisions, case by case: the rules each
 // request breaks and whether it is admitted; the messages are held in
 // testdata/decisions.txt (-update rewrites it).
@@ -339,6 +370,9 @@ func TestDecide(t *testing.T) {
 		{"Ingress claiming a host of its own tenant", request(Create, decode(t, ingress("a-web", "docs", "nginx", "docs.example.com")), nil), true, nil},
 		{"update of the Ingress holding a host", request(Update, decode(t, ingress("b-app", "shop", "nginx", "shop.example.com", "new.example.com")), decode(t, ingress("b-app", "shop", "nginx", "shop.example.com"))), true, nil},
 		{"Ingress in kube-system", request(Create, decode(t, ingress("kube-system", "grab", "nginx", "shop.example.com")), nil), true, nil},
+		{"Endpoints naming another tenant's pod", request(Create, decode(t, foreignEndpoints), nil), false, []string{"BH-NET-012"}},
+		{"EndpointSlice naming another tenant's pod", request(Create, decode(t, foreignSlice), nil), false, []string{"BH-NET-012"}},
+		{"EndpointSlice of the tenant's pods and an outside address", request(Create, decode(t, ownSlice), nil), true, nil},
 		{"delete", request(Delete, busybox(t, "a-web"), nil), true, nil},
 	}
 	var record strings.Builder

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -150,6 +151,10 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 		return a.networkPolicy(o, namespace)
 	case *networkingv1.Ingress:
 		return a.ingress(o, namespace)
+	case *corev1.Endpoints:
+		return a.endpoints(o, nil, namespace)
+	case *discoveryv1.EndpointSlice:
+		return a.endpoints(nil, o, namespace)
 	}
 	if pod, ok := templatePod(obj, namespace); ok {
 		return a.pod(pod)

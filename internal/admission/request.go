@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -74,6 +75,10 @@ func newObject(gvk schema.GroupVersionKind) (runtime.Object, bool) {
 		return &networkingv1.NetworkPolicy{}, true
 	case networkingv1.SchemeGroupVersion.WithKind("Ingress"):
 		return &networkingv1.Ingress{}, true
+	case corev1.SchemeGroupVersion.WithKind("Endpoints"):
+		return &corev1.Endpoints{}, true
+	case discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"):
+		return &discoveryv1.EndpointSlice{}, true
 	}
 	return nil, false
 }

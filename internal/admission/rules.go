@@ -46,21 +46,22 @@ var admissionRules = []Rule{
 // every pod raises them (NET_RAW kept, which only weakens isolation), are
 // audited; those that open a path to another tenant or to the node deny.
 var defaults = map[string]Mode{
-	node.IDNodeEscape:      Enforce,
-	node.IDHostAccess:      Enforce,
-	node.IDWeakened:        Audit,
-	node.IDRelabel:         Enforce,
-	rbac.IDCrossTenant:     Enforce,
-	rbac.IDEveryTenant:     Enforce,
-	rbac.IDBroadGroup:      Enforce,
-	rbac.IDDangerous:       Warn,
-	rbac.IDLatentBinding:   Warn,
-	service.IDExternalIPs:  Enforce,
-	service.IDExternalName: Enforce,
-	service.IDNodePort:     Warn,
-	netpol.IDCrossTenant:   Enforce,
-	netpol.IDAllNamespaces: Enforce,
-	service.IDIngressHost:  Enforce,
+	node.IDNodeEscape:          Enforce,
+	node.IDHostAccess:          Enforce,
+	node.IDWeakened:            Audit,
+	node.IDRelabel:             Enforce,
+	rbac.IDCrossTenant:         Enforce,
+	rbac.IDEveryTenant:         Enforce,
+	rbac.IDBroadGroup:          Enforce,
+	rbac.IDDangerous:           Warn,
+	rbac.IDLatentBinding:       Warn,
+	service.IDExternalIPs:      Enforce,
+	service.IDExternalName:     Enforce,
+	service.IDNodePort:         Warn,
+	netpol.IDCrossTenant:       Enforce,
+	netpol.IDAllNamespaces:     Enforce,
+	service.IDIngressHost:      Enforce,
+	service.IDForeignEndpoints: Enforce,
 }
 
 // Rules lists every rule the webhook judges, by ID: the engines' rules
