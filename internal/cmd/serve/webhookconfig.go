@@ -13,6 +13,7 @@ const (
 	ConfigurationName = "bulkhead"
 	TenantWebhook     = "tenants.bulkhead.dev"
 	ClusterWebhook    = "cluster.bulkhead.dev"
+	EndpointsWebhook  = "endpoints.bulkhead.dev"
 )
 
 // TimeoutSeconds bounds how long the API server waits for an answer.
@@ -43,8 +44,12 @@ type Endpoint struct {
 //   - cluster.bulkhead.dev judges ClusterRoleBindings, which are in no
 //     namespace, with failurePolicy Ignore: the control plane's own RBAC
 //     writes never wait for bulkhead;
-//   - neither ever intercepts leases, events, nodes or token reviews, and
-//     both answer within TimeoutSeconds or not at all.
+//   - endpoints.bulkhead.dev judges Endpoints and EndpointSlices in the
+//     same tenant namespaces with failurePolicy Ignore: the endpoints
+//     controllers write them at every readiness change, and a webhook
+//     that is down must not stop a Service from dropping a dead pod;
+//   - none ever intercepts leases, events, nodes or token reviews, and
+//     all answer within TimeoutSeconds or not at all.
 func WebhookConfiguration(ep Endpoint, systemNamespaces []string) *admissionregistrationv1.ValidatingWebhookConfiguration {
 	if systemNamespaces == nil {
 		systemNamespaces = tenancy.DefaultSystemNamespaces
@@ -88,9 +93,11 @@ func WebhookConfiguration(ep Endpoint, systemNamespaces []string) *admissionregi
 		Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: append([]string(nil), systemNamespaces...),
 	}}}
 	cluster := hook(ClusterWebhook, admissionregistrationv1.Ignore, rule("rbac.authorization.k8s.io", "clusterrolebindings"))
+	endpoints := hook(EndpointsWebhook, admissionregistrationv1.Ignore, rule("", "endpoints"), rule("discovery.k8s.io", "endpointslices"))
+	endpoints.NamespaceSelector = tenants.NamespaceSelector.DeepCopy()
 	return &admissionregistrationv1.ValidatingWebhookConfiguration{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "admissionregistration.k8s.io/v1", Kind: "ValidatingWebhookConfiguration"},
 		ObjectMeta: metav1.ObjectMeta{Name: ConfigurationName, Labels: map[string]string{"app.kubernetes.io/name": "bulkhead"}},
-		Webhooks:   []admissionregistrationv1.ValidatingWebhook{tenants, cluster},
+		Webhooks:   []admissionregistrationv1.ValidatingWebhook{tenants, cluster, endpoints},
 	}
 }
