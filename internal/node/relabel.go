@@ -21,8 +21,10 @@ Reported: service accounts of tenant namespaces, the groups of a tenant's
 service accounts, groups every identity is in (system:authenticated,
 system:serviceaccounts, system:unauthenticated) and anyone granted it by a
 RoleBinding in X (a tenant-scoped grant). Users and groups bound
-cluster-wide are taken for the platform's operators, and system
-identities for the control plane.
+cluster-wide are taken for the platform's operators, service accounts of
+the platform's namespaces (and their groups) for the platform's own
+controllers, and system identities and service accounts of system
+namespaces for the control plane.
 */
 
 // relabelers returns who, of the reportable subjects, may edit the
@@ -46,17 +48,24 @@ func tenantSubject(x rbac.Access, ten *tenancy.Tenancy) bool {
 	s := x.Subject
 	switch {
 	case s.Kind == "ServiceAccount":
-		return !ten.IsSystem(s.Namespace)
+		return tenantNamespace(ten, s.Namespace)
 	case s.Kind == "Group" && (s.Name == rbac.AllAuthenticated || s.Name == rbac.AllUnauthenticated || s.Name == rbac.AllServiceAccounts):
 		return true
 	case s.Kind == "Group" && strings.HasPrefix(s.Name, rbac.ServiceAccountsPrefix):
-		return !ten.IsSystem(strings.TrimPrefix(s.Name, rbac.ServiceAccountsPrefix))
+		return tenantNamespace(ten, strings.TrimPrefix(s.Name, rbac.ServiceAccountsPrefix))
 	case s.Kind == "User" && s.Name == rbac.AnonymousUser:
 		return true
 	case strings.HasPrefix(s.Name, "system:"):
 		return false
 	}
 	return x.Namespace != "" // granted by a RoleBinding in the namespace
+}
+
+// tenantNamespace reports whether a namespace belongs to a tenant, not to
+// the cluster's control plane or the platform.
+func tenantNamespace(ten *tenancy.Tenancy, namespace string) bool {
+	t := ten.Of(namespace)
+	return t != tenancy.Cluster && t != tenancy.Platform
 }
 
 // subjectTenant is the tenant a subject acts for: its namespace's for

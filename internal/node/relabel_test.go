@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // Whoever may edit a namespace's labels may lift its Pod Security level.
@@ -47,5 +48,51 @@ func TestRelabelFindings(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// The platform's and the control plane's service accounts are operators,
+// not tenants: their right to relabel a tenant namespace is not reported,
+// as the users and groups bound cluster-wide are not. A tenant's own
+// account in the same namespace still is.
+func TestRelabelOperators(t *testing.T) {
+	ref := rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "ns-editor"}
+	snap := &snapshot.Snapshot{
+		Namespaces: []corev1.Namespace{namespace("a", enforce("baseline")), namespace("b", enforce("baseline")),
+			namespace("capsule-system", nil), namespace("kube-system", nil)},
+		ClusterRoles: []rbacv1.ClusterRole{{ObjectMeta: metav1.ObjectMeta{Name: "ns-editor"}, Rules: []rbacv1.PolicyRule{
+			{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"patch"}},
+		}}},
+		RoleBindings: []rbacv1.RoleBinding{
+			// a RoleBinding in a naming the platform's account: still the platform
+			{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "capsule"}, Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "capsule-system", Name: "capsule"}}, RoleRef: ref},
+			// b's own service account may patch namespace b
+			{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "self"}, Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "ci"}}, RoleRef: ref},
+		},
+		ClusterRoleBindings: []rbacv1.ClusterRoleBinding{
+			{ObjectMeta: metav1.ObjectMeta{Name: "capsule"}, Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "capsule-system", Name: "capsule"}}, RoleRef: ref},
+			{ObjectMeta: metav1.ObjectMeta{Name: "capsule-sas"}, Subjects: []rbacv1.Subject{{Kind: "Group", Name: "system:serviceaccounts:capsule-system"}}, RoleRef: ref},
+			{ObjectMeta: metav1.ObjectMeta{Name: "controller"}, Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "kube-system", Name: "ns-controller"}}, RoleRef: ref},
+		},
+	}
+	ten, err := tenancy.Resolve(snap, tenancy.Config{PlatformNamespaces: []string{"capsule-system"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []summary
+	var subjects [][]finding.Ref
+	for _, f := range Analyze(snap, ten).Findings {
+		if f.ID == IDRelabel {
+			got = append(got, summarizeFindings([]finding.Finding{f})...)
+			subjects = append(subjects, f.Subjects)
+		}
+	}
+	want := []summary{{IDRelabel, finding.High, "b", "b", "Namespace/b"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	wantSubjects := [][]finding.Ref{{{Kind: "ServiceAccount", Namespace: "b", Name: "ci"}}}
+	if diff := cmp.Diff(wantSubjects, subjects); diff != "" {
+		t.Errorf("subjects (-want +got):\n%s", diff)
 	}
 }
