@@ -178,7 +178,7 @@ func corefileConfigMap(cm *corev1.ConfigMap, patched string, closes []string, wh
 	}
 	delete(next.Annotations, "kubectl.kubernetes.io/last-applied-configuration")
 	next.Data["Corefile"] = patched
-	stamp(&next.ObjectMeta, closes, why)
+	note(&next.ObjectMeta, closes, why) // the ConfigMap stays the cluster's
 	return next
 }
 

@@ -266,7 +266,7 @@ func (d *dedication) proposal(claimed map[string]string, opts Options) (Proposal
 	why := fmt.Sprintf("dedicated nodes for tenant %s (%s=%s)", d.tenant, DedicatedKey, d.value)
 	for _, o := range append(slices.Clone(after), nodeAfter...) {
 		if m := objectMetaOf(o); m != nil {
-			annotate(m, closes, why)
+			note(m, closes, why)
 		}
 	}
 	apply := append(nodeAfter, after...)

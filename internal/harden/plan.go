@@ -85,7 +85,8 @@ type Peer struct {
 
 // Object is one object harden proposes to apply as it is: a
 // NetworkPolicy, a Namespace whose labels are to be merged, a
-// ResourceQuota. It carries ManagedByLabel and ClosesAnnotation.
+// ResourceQuota. What harden creates carries ManagedByLabel; a Namespace
+// it only labels stays its owner's. All carry ClosesAnnotation.
 type Object struct {
 	Layer Layer
 	// Namespace is where the object goes ("" for cluster-scoped ones);

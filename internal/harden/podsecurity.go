@@ -345,12 +345,9 @@ func podSecurityObject(ns *corev1.Namespace, want map[string]string, enforce, cu
 	default:
 		why = fmt.Sprintf("Pod Security: enforce %s, the floor for tenant namespaces (some pods pass only %s and are listed for their owners); warn and audit restricted", enforce.String(), passes)
 	}
-	stamp(&obj.ObjectMeta, closes, why)
-	if owner, ok := ns.Labels[ManagedByLabel]; ok && owner != ManagedBy {
-		// The namespace is another tool's (Helm checks this label before
-		// it upgrades): merge the Pod Security labels, not ownership.
-		delete(obj.Labels, ManagedByLabel)
-	}
+	// The namespace is its owner's: harden merges Pod Security labels
+	// into it and never claims it.
+	note(&obj.ObjectMeta, closes, why)
 	// The Namespace is cluster-scoped; it is grouped with the namespace it
 	// labels.
 	return &Object{Layer: PodSecurity, Namespace: ns.Name, Obj: obj, Closes: closes, Why: why}

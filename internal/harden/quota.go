@@ -280,7 +280,7 @@ func serviceProposal(s *corev1.Service, found map[string]bool, ten *tenancy.Tena
 	}
 	sort.Strings(closes)
 	why := "proposed: " + strings.Join(what, ", ")
-	annotate(&after.ObjectMeta, closes, why)
+	note(&after.ObjectMeta, closes, why)
 	diff, err := objectsDiff([]runtime.Object{before}, []runtime.Object{after})
 	if err != nil {
 		diff = ""
@@ -409,19 +409,4 @@ func findSlice(snap *snapshot.Snapshot, ns, name string) *discoveryv1.EndpointSl
 		}
 	}
 	return nil
-}
-
-// annotate says on an existing object of a tenant's, which stays its
-// owner's, what a proposal changes in it and which findings that closes.
-func annotate(meta *metav1.ObjectMeta, closes []string, why string) {
-	owner, owned := meta.Labels[ManagedByLabel]
-	stamp(meta, closes, why)
-	if owned {
-		meta.Labels[ManagedByLabel] = owner
-	} else {
-		delete(meta.Labels, ManagedByLabel)
-	}
-	if len(meta.Labels) == 0 {
-		meta.Labels = nil
-	}
 }

@@ -310,7 +310,7 @@ func (n *narrowing) object(subjects []rbacv1.Subject, replace bool, closes []str
 		c.ObjectMeta = userMeta(c.ObjectMeta)
 		if replace {
 			c.Subjects = subjects
-			stamp(&c.ObjectMeta, closes, why)
+			note(&c.ObjectMeta, closes, why)
 		}
 		return c
 	}
@@ -319,7 +319,7 @@ func (n *narrowing) object(subjects []rbacv1.Subject, replace bool, closes []str
 	r.ObjectMeta = userMeta(r.ObjectMeta)
 	if replace {
 		r.Subjects = subjects
-		stamp(&r.ObjectMeta, closes, why)
+		note(&r.ObjectMeta, closes, why)
 	}
 	return r
 }

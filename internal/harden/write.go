@@ -167,7 +167,7 @@ func readme(plan Plan, proof *Proof, source string, files []string, review []Fil
 		w("- `%s`: %s\n", f, strings.Join(what, ", "))
 	}
 	if len(files) > 0 {
-		w("\nEach carries the label `%s=%s` and the annotations `%s` (the findings it closes)\nand `%s` (why it is there).\n\n", ManagedByLabel, ManagedBy, ClosesAnnotation, ReasonAnnotation)
+		w("\nEach object harden creates carries the label `%s=%s`; a Namespace it only labels\nfor Pod Security stays its owner's and does not. All carry the annotations `%s`\n(the findings they close) and `%s` (why they are there).\n\n", ManagedByLabel, ManagedBy, ClosesAnnotation, ReasonAnnotation)
 	}
 	if proof != nil {
 		w("## Proof\n\n")

@@ -88,8 +88,11 @@ func TestYAML(t *testing.T) {
 		if err := yaml.Unmarshal([]byte(d), &obj); err != nil {
 			t.Fatal(err)
 		}
-		if obj.Metadata.Labels[harden.ManagedByLabel] != harden.ManagedBy || obj.Metadata.Annotations[harden.ReasonAnnotation] == "" {
-			t.Errorf("%s without the label or reason:\n%s", obj.Kind, d)
+		// What harden creates is labelled its own; a Namespace it only
+		// labels for Pod Security stays its owner's, so that deleting by
+		// harden's label never deletes a namespace.
+		if (obj.Metadata.Labels[harden.ManagedByLabel] == harden.ManagedBy) == (obj.Kind == "Namespace") || obj.Metadata.Annotations[harden.ReasonAnnotation] == "" {
+			t.Errorf("%s with the wrong ownership label, or without a reason:\n%s", obj.Kind, d)
 		}
 		if obj.Kind == "ClusterRoleBinding" || obj.Kind == "RoleBinding" || obj.Kind == "ConfigMap" {
 			t.Errorf("a proposal's %s among the safe objects", obj.Kind)
