@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -58,9 +59,55 @@ func (a *Admission) pod(p *corev1.Pod) []Violation {
 		Object: kind + " " + p.Namespace + "/" + name,
 		Fields: fields,
 		Reason: reason,
-		Fix: fmt.Sprintf("remove these fields; workloads that need them belong in a namespace of the cluster tenant, and namespace %s should enforce Pod Security baseline (pod-security.kubernetes.io/enforce=baseline)",
-			p.Namespace),
+		Fix:    podFix(p.Namespace, f, fields),
 	}}
+}
+
+// podFix says how to make a pod pass, field by field at its worst reach:
+// a NET_RAW kept is dropped in the container's capabilities, every other
+// field removed. It names the Pod Security level that would refuse the
+// pod, if the namespace enforces less: baseline where baseline refuses it,
+// restricted for NET_RAW (baseline allows NET_RAW; restricted refuses
+// containers that do not drop ALL), none for escapes Pod Security does
+// not check (hostPath volumes through claims, nodeName, tolerations).
+func podFix(namespace string, f node.PodFacts, fields []string) string {
+	var drops []string
+	for _, e := range f.Escapes {
+		if e.Reach != f.Reach || e.Check != "netRaw" {
+			continue
+		}
+		path, ok := strings.CutSuffix(e.Field, " lacks NET_RAW")
+		if !ok {
+			path = e.Field
+		}
+		if !slices.Contains(drops, path) {
+			drops = append(drops, path)
+		}
+	}
+	const elsewhere = "; workloads that need them belong in a namespace of the cluster tenant"
+	var fix string
+	switch {
+	case len(drops) == 0:
+		fix = "remove these fields" + elsewhere
+	case len(fields) > len(drops):
+		fix = "add NET_RAW (or ALL) to " + strings.Join(drops, ", ") + " and remove the other fields" + elsewhere
+	default:
+		fix = "add NET_RAW (or ALL) to " + strings.Join(drops, ", ")
+	}
+	level := ""
+	switch enforced := f.Verdict.Enforced.Level; {
+	case !f.Verdict.Baseline.Allowed && enforced == psaapi.LevelPrivileged:
+		level = fmt.Sprintf("namespace %s should enforce Pod Security baseline (pod-security.kubernetes.io/enforce=baseline)", namespace)
+	case len(drops) > 0 && enforced != psaapi.LevelRestricted:
+		level = fmt.Sprintf("namespace %s should enforce Pod Security restricted where its workloads allow (pod-security.kubernetes.io/enforce=restricted refuses containers that do not drop ALL; baseline keeps NET_RAW)", namespace)
+	}
+	switch {
+	case level == "":
+		return fix
+	case len(fields) > len(drops):
+		return fix + ", and " + level
+	}
+	return fix + "; " + level
 }
 
 var reachVerb = map[node.Reach]string{
