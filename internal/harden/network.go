@@ -1,7 +1,9 @@
 package harden
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -84,6 +86,8 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 		notes = append(notes, n...)
 	}
 	w.platform = platformReach(model, ten)
+	w.exposed = exposedServices(base)
+	notes = append(sharedServices(base, model, ten), notes...)
 	var out []Object
 	for _, t := range ten.Tenants() {
 		if t.System || t.Platform {
@@ -99,7 +103,16 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 	out = append(out, fo...)
 	notes = append(notes, fn...)
 	sortNetworkObjects(out)
+	// The trade-offs come first: they change what the user should ask for.
+	slices.SortStableFunc(notes, func(a, b string) int { return cmp.Compare(headlineRank(a), headlineRank(b)) })
 	return out, notes, nil
+}
+
+func headlineRank(note string) int {
+	if Headline(note) {
+		return 0
+	}
+	return 1
 }
 
 // networkWriter holds what every namespace's policies are written from.
@@ -110,6 +123,7 @@ type networkWriter struct {
 	dns      *clusterDNS
 	internet []networkingv1.IPBlock
 	platform map[string][]string // tenant namespace -> platform namespaces reaching it
+	exposed  map[string][]exposedService
 
 	// The base's policies and host-network pods by namespace, and the
 	// names its policies take, so that each namespace is written without
@@ -156,6 +170,10 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 	for _, dir := range []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress} {
 		if dir == networkingv1.PolicyTypeEgress && w.dns == nil {
 			continue // findDNS's note says why
+		}
+		if es := w.exposed[ns]; dir == networkingv1.PolicyTypeIngress && len(es) > 0 {
+			notes = append(notes, exposedNote(ns, es))
+			continue
 		}
 		sels, exact := openPods(w.policies[ns], ns, dir)
 		if !exact {
