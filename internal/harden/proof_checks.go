@@ -3,8 +3,13 @@ package harden
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"net/netip"
 	"slices"
 	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -17,11 +22,13 @@ import (
 //  1. within each tenant, every pair of pods reaches on exactly the ports
 //     it did;
 //  2. every pod that reached the cluster DNS pods on every DNS port still
-//     does.
+//     does;
+//  3. every pod behind a Service of type LoadBalancer or NodePort, or with
+//     externalIPs, that an address outside the cluster reached on a port
+//     of the Service still is reached there.
 //
-// Pods on the host network are left out of both: they use their node's
-// address, which pod policy cannot name, and harden's policies do not
-// select them.
+// Pods on the host network are left out: they use their node's address,
+// which pod policy cannot name, and harden's policies do not select them.
 type Checks struct {
 	// Pairs counts the pod pairs within a tenant compared; Intra lists
 	// those whose ports changed.
@@ -31,12 +38,17 @@ type Checks struct {
 	// that no longer do.
 	DNSPods int      `json:"dnsPods"`
 	DNS     []Broken `json:"dns"`
+	// ExternalPods counts the pods behind Services that take traffic
+	// from outside the cluster; External lists those an address outside
+	// the cluster no longer reaches on every port of the Service it did.
+	ExternalPods int      `json:"externalPods"`
+	External     []Broken `json:"external"`
 	// Notes say what the checks left out or could not check.
 	Notes []string `json:"notes,omitempty"`
 }
 
-// OK reports whether both checks passed.
-func (c *Checks) OK() bool { return len(c.Intra) == 0 && len(c.DNS) == 0 }
+// OK reports whether every check passed.
+func (c *Checks) OK() bool { return len(c.Intra) == 0 && len(c.DNS) == 0 && len(c.External) == 0 }
 
 // Broken is a pod pair (or a pod and DNS) whose reachability the safe
 // objects changed; Pairs counts the pod pairs like it.
@@ -100,7 +112,7 @@ func podGroups(snap *snapshot.Snapshot, ten *tenancy.Tenancy, mb, ma *netpol.Mod
 	return out, host
 }
 
-// checkNothingBroke runs both checks on the pods of the snapshot before the plan.
+// checkNothingBroke runs the checks on the pods of the snapshot before the plan.
 func checkNothingBroke(snap *snapshot.Snapshot, ten *tenancy.Tenancy, mb, ma *netpol.Model) Checks {
 	var c Checks
 	gs, host := podGroups(snap, ten, mb, ma)
@@ -109,6 +121,7 @@ func checkNothingBroke(snap *snapshot.Snapshot, ten *tenancy.Tenancy, mb, ma *ne
 	}
 	c.intraTenant(gs, mb, ma)
 	c.dns(gs, mb, ma)
+	c.external(snap, ten, mb, ma)
 	return c
 }
 
@@ -211,4 +224,225 @@ func countOf(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// external checks that the pods behind Services taking traffic from
+// outside the cluster are reached from there as they were: for each
+// address range of the model outside the cluster's (not the pod or the
+// service range, no pod's or node's address), on each target port of the
+// Service, allowed before means allowed after. Pods in the same classes
+// before and after, of one namespace, are checked once.
+func (c *Checks) external(snap *snapshot.Snapshot, ten *tenancy.Tenancy, mb, ma *netpol.Model) {
+	exposed := exposedServices(snap)
+	if len(exposed) == 0 {
+		return
+	}
+	srcs := outsideAddrs(snap, ten, mb)
+	if len(srcs) == 0 {
+		c.Notes = append(c.Notes, "no address outside the cluster's ranges found: the check of traffic from outside the cluster had nothing to check")
+		return
+	}
+	type key struct {
+		ns   string
+		b, a netpol.ClassID
+	}
+	groups := map[key]*externalGroup{}
+	var order []key
+	seen := map[string]bool{}
+	for _, ns := range slices.Sorted(maps.Keys(exposed)) {
+		for _, e := range exposed[ns] {
+			for _, p := range e.pods {
+				b, okB := mb.ClassOf(p.Namespace, p.Name)
+				a, okA := ma.ClassOf(p.Namespace, p.Name)
+				if !okB || !okA {
+					continue
+				}
+				id := p.Namespace + "/" + p.Name
+				k := key{ns, b, a}
+				g := groups[k]
+				if g == nil {
+					g = &externalGroup{first: id}
+					groups[k] = g
+					order = append(order, k)
+				}
+				if !seen[id] {
+					seen[id] = true
+					g.pods++
+					c.ExternalPods++
+				}
+				if g.first != id {
+					continue // its group's first pod stands for it
+				}
+				for _, sp := range e.svc.Spec.Ports {
+					port, proto, ok := targetPort(p, sp)
+					if !ok {
+						continue
+					}
+					g.check(mb, ma, srcs, p, port, proto)
+				}
+			}
+		}
+	}
+	for _, k := range order {
+		if g := groups[k]; g.lost {
+			c.External = append(c.External, Broken{From: "outside the cluster (" + g.from + ")", To: g.first,
+				Before: portsText(netpol.FormatPorts(g.before)), After: portsText(netpol.FormatPorts(g.got)), Pairs: g.pods})
+		}
+	}
+}
+
+// externalGroup is pods behind exposed Services that every policy treats
+// alike before and after: the first stands for all.
+type externalGroup struct {
+	first string
+	pods  int
+	// from is the first outside address that lost a port; before the
+	// ports outside addresses reached, got those every one of them that
+	// did still reaches.
+	from        string
+	before, got []netpol.PortRange
+	lost        bool
+}
+
+// check compares, for one port of the group's first pod, what each outside
+// address reached before and after.
+func (g *externalGroup) check(mb, ma *netpol.Model, srcs []netip.Addr, p *corev1.Pod, port int32, proto corev1.Protocol) {
+	dst := netpol.Endpoint{Namespace: p.Namespace, Pod: p.Name}
+	r := netpol.PortRange{Protocol: proto, Start: port, End: port}
+	reached, kept := false, true
+	for _, a := range srcs {
+		src := netpol.Endpoint{IP: a}
+		vb, err := mb.Reach(src, dst, port, proto)
+		if err != nil || !vb.Allowed {
+			continue
+		}
+		reached = true
+		if va, err := ma.Reach(src, dst, port, proto); err != nil || !va.Allowed {
+			kept = false
+			if g.from == "" {
+				g.from = a.String()
+			}
+		}
+	}
+	if !reached {
+		return
+	}
+	g.before = append(g.before, r)
+	if kept {
+		g.got = append(g.got, r)
+	} else {
+		g.lost = true
+	}
+}
+
+// targetPort is the port and protocol a Service port sends to on a pod:
+// "Number or name of the port to access on the pods targeted by the
+// service ... If this is a string, it will be looked up as a named port
+// in the target Pod's container ports. If this is not specified, the value
+// of the 'port' field is used."
+func targetPort(p *corev1.Pod, sp corev1.ServicePort) (int32, corev1.Protocol, bool) {
+	proto := sp.Protocol
+	if proto == "" {
+		proto = corev1.ProtocolTCP
+	}
+	switch {
+	case sp.TargetPort.Type == intstr.String && sp.TargetPort.StrVal != "":
+		n, ok := containerPort(p, sp.TargetPort.StrVal, proto)
+		return n, proto, ok
+	case sp.TargetPort.IntVal != 0:
+		return sp.TargetPort.IntVal, proto, true
+	}
+	return sp.Port, proto, sp.Port != 0
+}
+
+// outsideAddrs picks one address in each external address range of the
+// model that lies outside the cluster: not in the pod or the service
+// ranges, and no pod's or node's address. Documentation addresses
+// (203.0.113.1, 2001:db8::1) are preferred where a range holds them.
+func outsideAddrs(snap *snapshot.Snapshot, ten *tenancy.Tenancy, m *netpol.Model) []netip.Addr {
+	pods, _ := podRanges(snap, ten)
+	svc, _ := serviceRanges(snap, ten)
+	inside := append(append([]netip.Prefix(nil), pods...), svc...)
+	addr := func(s string) {
+		if a, err := netip.ParseAddr(s); err == nil {
+			inside = append(inside, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+		}
+	}
+	for i := range snap.Pods {
+		for _, ip := range snap.Pods[i].Status.PodIPs {
+			addr(ip.IP)
+		}
+		addr(snap.Pods[i].Status.PodIP)
+	}
+	for i := range snap.Nodes {
+		for _, na := range snap.Nodes[i].Status.Addresses {
+			addr(na.Address)
+		}
+	}
+	// Only the families the pods have: a cluster of IPv4 pods takes no
+	// IPv6 traffic to them.
+	fams := map[bool]bool{}
+	for _, p := range inside {
+		fams[p.Addr().Is4()] = true
+	}
+	if len(fams) == 0 {
+		fams[true], fams[false] = true, true
+	}
+	isInside := func(a netip.Addr) bool {
+		return slices.ContainsFunc(inside, func(p netip.Prefix) bool { return p.Contains(a) })
+	}
+	candidates := []netip.Addr{netip.MustParseAddr("203.0.113.1"), netip.MustParseAddr("2001:db8::1")}
+	for _, p := range inside {
+		candidates = append(candidates, p.Masked().Addr().Prev(), lastOf(p).Next())
+	}
+	var out []netip.Addr
+	for _, cl := range m.Classes() {
+		lo, hi, ok := parseRange(cl.External)
+		if !ok || !fams[lo.Is4()] {
+			continue
+		}
+		for _, a := range append(slices.Clone(candidates), lo, hi) {
+			if a.IsValid() && !a.IsUnspecified() && a.BitLen() == lo.BitLen() && !a.Less(lo) && !hi.Less(a) && !isInside(a) {
+				out = append(out, a)
+				break
+			}
+		}
+	}
+	// The documentation addresses first: the first that loses a port is
+	// the one named.
+	rank := func(a netip.Addr) int {
+		if i := slices.Index(candidates[:2], a); i >= 0 {
+			return i
+		}
+		return 2
+	}
+	slices.SortStableFunc(out, func(a, b netip.Addr) int { return cmp.Compare(rank(a), rank(b)) })
+	return out
+}
+
+// parseRange reads an external class's range: "CIDR", "LO-HI" or one address.
+func parseRange(s string) (lo, hi netip.Addr, ok bool) {
+	if s == "" {
+		return lo, hi, false
+	}
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked().Addr(), lastOf(p), true
+	}
+	if l, h, cut := strings.Cut(s, "-"); cut {
+		a, errA := netip.ParseAddr(l)
+		b, errB := netip.ParseAddr(h)
+		return a, b, errA == nil && errB == nil
+	}
+	a, err := netip.ParseAddr(s)
+	return a, a, err == nil
+}
+
+// lastOf is the highest address of a prefix.
+func lastOf(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> uint(i%8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
 }
