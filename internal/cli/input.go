@@ -33,7 +33,14 @@ func SummariseInput(w io.Writer, snap *snapshot.Snapshot) {
 	list("input document skipped", "input documents skipped", snap.Problems)
 	list("input warning", "input warnings", snap.Warnings)
 	for _, r := range snap.PodSecurity {
-		fmt.Fprintf(w, "bulkhead: %s: left out of the analysis unless they exist\n", r)
+		switch n := len(r.Existing); {
+		case n == len(r.Refused):
+			fmt.Fprintf(w, "bulkhead: %s: kept in the analysis\n", r)
+		case n > 0:
+			fmt.Fprintf(w, "bulkhead: %s: the others are left out of the analysis\n", r)
+		default:
+			fmt.Fprintf(w, "bulkhead: %s: left out of the analysis\n", r)
+		}
 	}
 }
 

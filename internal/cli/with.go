@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
 	"github.com/bulkhead-dev/bulkhead/internal/load"
@@ -22,7 +23,12 @@ import (
 // normalised result.
 func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapshot.Snapshot, error) {
 	st := snapshot.NewStore(snap)
-	applied, replaced := 0, 0
+	type file struct {
+		name string
+		objs []snapshot.Object
+	}
+	var files []file
+	relabels := false
 	for _, f := range s.With {
 		objs, unknown, err := s.readWith(f)
 		if err != nil {
@@ -31,15 +37,39 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 		if len(unknown) > 0 {
 			fmt.Fprintf(streams.ErrOut, "bulkhead: --with: %s: objects of kinds bulkhead does not model are not part of the analysis: %s\n", f, strings.Join(unknown, ", "))
 		}
+		files = append(files, file{f, objs})
 		for _, o := range objs {
-			_, r, err := st.ServerSideApply(o.Obj)
+			if _, ok := o.Obj.(*corev1.Namespace); ok {
+				relabels = true
+			}
+		}
+	}
+	// Pods that exist before the change still run after it: relabelling
+	// their namespace for Pod Security evicts nothing.
+	var before *snapshot.Snapshot
+	if relabels {
+		before = st.View()
+	}
+	relabelled := map[string]bool{}
+	applied, replaced := 0, 0
+	for _, f := range files {
+		for _, o := range f.objs {
+			key, r, err := st.ServerSideApply(o.Obj)
 			if err != nil {
-				return nil, fmt.Errorf("--with %s: %s %s: %w", f, o.Kind, o.Obj.GetName(), err)
+				return nil, fmt.Errorf("--with %s: %s %s: %w", f.name, o.Kind, o.Obj.GetName(), err)
 			}
 			applied++
 			if r {
 				replaced++
+				if _, ok := o.Obj.(*corev1.Namespace); ok {
+					relabelled[key.Name] = true
+				}
 			}
+		}
+	}
+	if len(relabelled) > 0 {
+		if _, err := st.KeepRunning(before, relabelled); err != nil {
+			return nil, fmt.Errorf("--with: %w", err)
 		}
 	}
 	view := st.View()

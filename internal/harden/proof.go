@@ -432,12 +432,8 @@ func minus(a, b []numberedCell) []*attackpath.Cell {
 	return out
 }
 
-// keepRunning marks the pods of the namespaces the plan relabels as
-// running (a status, and no longer a controller's representative): they
-// exist when the labels are applied, and a Pod Security label evicts
-// nothing, so the analysis must see them as the live cluster will, not as
-// pods the new level would refuse to create. It returns the pods it
-// marked.
+// keepRunning keeps the pods of the namespaces the plan relabels running
+// (snapshot.Store.KeepRunning): a Pod Security label evicts nothing.
 func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) ([]snapshot.Key, error) {
 	relabelled := map[string]bool{}
 	for _, o := range plan.Objects {
@@ -445,24 +441,7 @@ func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) ([]sn
 			relabelled[ns.Name] = true
 		}
 	}
-	var keys []snapshot.Key
-	for i := range before.Pods {
-		pod := &before.Pods[i]
-		if !relabelled[pod.Namespace] || (pod.Status.Phase != "" && !snapshot.IsSynthetic(pod)) {
-			continue
-		}
-		c := pod.DeepCopy()
-		delete(c.Annotations, snapshot.SyntheticAnnotation)
-		if c.Status.Phase == "" {
-			c.Status.Phase = corev1.PodRunning
-		}
-		k, err := st.Apply(c)
-		if err != nil {
-			return nil, fmt.Errorf("keep pod %s/%s running: %w", pod.Namespace, pod.Name, err)
-		}
-		keys = append(keys, k)
-	}
-	return keys, nil
+	return st.KeepRunning(before, relabelled)
 }
 
 // findingIndex finds the findings that name a pair: by rule ID and

@@ -302,3 +302,31 @@ func mergeStrings(into, from map[string]string) map[string]string {
 	maps.Copy(into, from)
 	return into
 }
+
+// KeepRunning stores the pods of before (the view the change was applied
+// to) in the namespaces named as running pods: those of manifests and
+// the representatives of controllers get a Running status and lose the
+// representative's mark. Relabelling a namespace for Pod Security evicts
+// nothing, so what existed before a change of its labels still runs
+// after it, as a live cluster would show it, and is not left out as a pod
+// the new level would refuse to create. It returns the pods it stored.
+func (st *Store) KeepRunning(before *Snapshot, namespaces map[string]bool) ([]Key, error) {
+	var keys []Key
+	for i := range before.Pods {
+		pod := &before.Pods[i]
+		if !namespaces[pod.Namespace] || (pod.Status.Phase != "" && !IsSynthetic(pod)) {
+			continue
+		}
+		c := pod.DeepCopy()
+		delete(c.Annotations, SyntheticAnnotation)
+		if c.Status.Phase == "" {
+			c.Status.Phase = corev1.PodRunning
+		}
+		k, err := st.Apply(c)
+		if err != nil {
+			return nil, fmt.Errorf("keep pod %s/%s running: %w", pod.Namespace, pod.Name, err)
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
+}

@@ -191,3 +191,12 @@ func TestWith(t *testing.T) {
 		}
 	}
 }
+
+// A namespace relabelled by --with keeps the pods it had: busybox, which
+// the new Pod Security level refuses, still runs and still reaches.
+func TestWithKeepsRunningPods(t *testing.T) {
+	out, code := execute(t, "default/busybox", "network/nginx", "--port", "80", "--demo", "--with", "testdata/baseline-default.yaml")
+	if code != 0 || !strings.HasPrefix(out, "yes\n") {
+		t.Errorf("busybox after relabelling its namespace: exit %d\n%s", code, out)
+	}
+}
