@@ -7,6 +7,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/harden"
 )
 
@@ -17,6 +18,11 @@ type HardenResult struct {
 	Proof  *harden.Proof
 	// Out is the directory the plan was written to, "" when none.
 	Out string
+	// Remaining counts what remains at or above FailOn once the safe
+	// objects are applied (Proof.Remaining), when the checks passed: then
+	// harden exits 3, and the text ends by saying so.
+	Remaining int
+	FailOn    finding.Severity
 }
 
 // HardenAs writes a harden result: text and json are the proof, yaml the
@@ -175,6 +181,15 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 	} else {
 		p.wrap("", "the manifests: add -o yaml for the safe objects as one stream, or --out DIR for a directory with the proposals to review and a README")
 	}
+	if r.Remaining > 0 {
+		dir := r.Out
+		if dir == "" {
+			dir = "DIR"
+		}
+		p.wrap("", fmt.Sprintf("exit 3: %s at or above %s %s after the safe objects (bulkhead audit --with %s lists them)",
+			counted(r.Remaining, "finding, breached pair or path to cluster-admin", "findings, breached pairs or paths to cluster-admin"),
+			r.FailOn, plural(r.Remaining, "remains", "remain"), dir))
+	}
 	return p.err
 }
 
@@ -191,20 +206,26 @@ func (p *printer) matrix(when string, r *analysis.Report) {
 	}
 }
 
-// checks writes the two checks that nothing legitimate broke.
+// checks writes the two checks that nothing legitimate broke. A check
+// with nothing to compare (no pod pairs within a tenant, no pod that
+// reached DNS) is neither ok nor failed: it says so.
 func (p *printer) checks(c *harden.Checks) {
 	p.printf("%s\n", p.paint("1", "checks (nothing legitimate broke):"))
-	mark := func(ok bool) string {
-		if ok {
-			return p.paint("32", "ok    ")
+	line := func(what string, broken []harden.Broken, n int, counts string) {
+		switch {
+		case len(broken) > 0:
+			p.printf("  %s %s: %s\n", p.paint("1;31", "FAILED"), what, counts)
+		case n == 0:
+			p.printf("  %s %s: nothing to compare\n", p.paint("33", "none  "), what)
+		default:
+			p.printf("  %s %s: %s\n", p.paint("32", "ok    "), what, counts)
 		}
-		return p.paint("1;31", "FAILED")
 	}
-	p.printf("  %s reachability within each tenant unchanged: %s compared\n", mark(len(c.Intra) == 0), counted(c.Pairs, "pod pair", "pod pairs"))
+	line("reachability within each tenant unchanged", c.Intra, c.Pairs, counted(c.Pairs, "pod pair", "pod pairs")+" compared")
 	for _, b := range c.Intra {
 		p.wrap("         ", b.String())
 	}
-	p.printf("  %s every pod that reached DNS still does: %s\n", mark(len(c.DNS) == 0), counted(c.DNSPods, "pod", "pods"))
+	line("every pod that reached DNS still does", c.DNS, c.DNSPods, counted(c.DNSPods, "pod", "pods"))
 	for _, b := range c.DNS {
 		p.wrap("         ", b.String())
 	}

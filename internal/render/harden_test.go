@@ -32,3 +32,72 @@ func TestHardenTextBounded(t *testing.T) {
 		t.Errorf("-v left residuals out:\n%s", b.String())
 	}
 }
+
+// TestHardenTextExit: when something at or above --fail-on remains after
+// the safe objects, the proof's last line says harden exits 3 and why,
+// naming the directory to audit when the plan was written to one.
+func TestHardenTextExit(t *testing.T) {
+	cases := []struct {
+		name string
+		r    HardenResult
+		want string // the last line, "" for no exit line
+	}{
+		{"nothing remains", HardenResult{Source: "test", Proof: &harden.Proof{}, FailOn: finding.High}, ""},
+		{"one remains", HardenResult{Source: "test", Proof: &harden.Proof{}, FailOn: finding.High, Remaining: 1},
+			"exit 3: 1 finding, breached pair or path to cluster-admin at or above high remains after the safe objects (bulkhead audit --with DIR lists them)"},
+		{"written to a directory", HardenResult{Source: "test", Proof: &harden.Proof{}, FailOn: finding.Medium, Remaining: 3, Out: "fixes"},
+			"exit 3: 3 findings, breached pairs or paths to cluster-admin at or above medium remain after the safe objects (bulkhead audit --with fixes lists them)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := HardenText(&b, c.r, TextOptions{Width: 400}); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+			last := lines[len(lines)-1]
+			if !strings.HasPrefix(last, "exit 3") {
+				last = ""
+			}
+			if last != c.want {
+				t.Errorf("last line = %q, want %q\n%s", last, c.want, b.String())
+			}
+		})
+	}
+}
+
+// TestHardenTextVacuousChecks: a check with nothing to compare is neither
+// ok nor failed.
+func TestHardenTextVacuousChecks(t *testing.T) {
+	cases := []struct {
+		name   string
+		checks harden.Checks
+		want   []string
+	}{
+		{"nothing to compare", harden.Checks{}, []string{
+			"  none   reachability within each tenant unchanged: nothing to compare",
+			"  none   every pod that reached DNS still does: nothing to compare",
+		}},
+		{"compared", harden.Checks{Pairs: 2, DNSPods: 1}, []string{
+			"  ok     reachability within each tenant unchanged: 2 pod pairs compared",
+			"  ok     every pod that reached DNS still does: 1 pod",
+		}},
+		{"broken", harden.Checks{Pairs: 2, DNS: []harden.Broken{{From: "a/x", To: "DNS", Before: "53", After: "none"}}, DNSPods: 1}, []string{
+			"  ok     reachability within each tenant unchanged: 2 pod pairs compared",
+			"  FAILED every pod that reached DNS still does: 1 pod",
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := HardenText(&b, HardenResult{Source: "test", Proof: &harden.Proof{Checks: c.checks}}, TextOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(b.String(), w+"\n") {
+					t.Errorf("no line %q in\n%s", w, b.String())
+				}
+			}
+		})
+	}
+}

@@ -223,14 +223,19 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 			return err
 		}
 	}
-	result := render.HardenResult{Source: source, Plan: plan, Proof: proof, Out: f.out}
+	result := render.HardenResult{Source: source, Plan: plan, Proof: proof, Out: f.out, FailOn: failOn}
+	if proof.Checks.OK() {
+		// What the text says remains is what sets the exit code; a broken
+		// check is an error instead, and says why itself.
+		result.Remaining = proof.Remaining(failOn)
+	}
 	if err := render.HardenAs(streams.Out, f.output, result, render.TextOptions{Color: cli.IsTerminal(streams.Out) && os.Getenv("NO_COLOR") == ""}); err != nil {
 		return err
 	}
 	if !proof.Checks.OK() {
 		return brokenError(&proof.Checks)
 	}
-	if proof.Remaining(failOn) > 0 {
+	if result.Remaining > 0 {
 		return cli.ExitError{Code: cli.ExitFindings}
 	}
 	return nil
