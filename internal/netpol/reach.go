@@ -3,6 +3,7 @@ package netpol
 import (
 	"fmt"
 	"net/netip"
+	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -65,7 +66,7 @@ func (m *Model) resolve(e Endpoint) (resolved, error) {
 			i, ok = m.controllerPod(e)
 		}
 		if !ok {
-			return resolved{}, fmt.Errorf("pod %s/%s not found (a controller's pods are named by its kind when the input has none of them: %s/deployment-%s)", e.Namespace, e.Pod, e.Namespace, e.Pod)
+			return resolved{}, fmt.Errorf("pod %s/%s not found (%s)", e.Namespace, e.Pod, m.podsOf(e.Namespace))
 		}
 		p := &m.pods[i]
 		return resolved{class: p.class, pod: p, name: p.id()}, nil
@@ -345,4 +346,26 @@ func (m *Model) classPorts(s, d int) []PortRange {
 		}
 	}
 	return mergePorts(rs)
+}
+
+// podsOf names some pods of a namespace, for an error about a pod that is
+// not there.
+func (m *Model) podsOf(namespace string) string {
+	const shown = 5
+	var names []string
+	for key := range m.podIndex {
+		if ns, name, _ := strings.Cut(key, "/"); ns == namespace {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return "namespace " + namespace + " has no pods in the input"
+	}
+	sort.Strings(names)
+	more := ""
+	if len(names) > shown {
+		more = fmt.Sprintf(" and %d more", len(names)-shown)
+		names = names[:shown]
+	}
+	return fmt.Sprintf("pods of %s: %s%s; a controller without pods in the input stands as <kind>-<name>, e.g. deployment-web", namespace, strings.Join(names, ", "), more)
 }

@@ -200,3 +200,20 @@ func TestWithKeepsRunningPods(t *testing.T) {
 		t.Errorf("busybox after relabelling its namespace: exit %d\n%s", code, out)
 	}
 }
+
+// A pod that is not there is named with the pods that are.
+func TestPodNotFoundNamesPods(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"default/nope", "pods of default: busybox, nginx, nginx-default"},
+		{"nowhere/nope", "namespace nowhere has no pods in the input"},
+	} {
+		var out bytes.Buffer
+		cmd := NewCommand(cli.IOStreams{Out: &out, ErrOut: &out})
+		cmd.SetArgs([]string{c.src, "network/nginx", "--demo"})
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to say %q", c.src, err, c.want)
+		}
+	}
+}
