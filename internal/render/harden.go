@@ -128,6 +128,11 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 	p.printf("plan: %s in %s, %s for review, %s for owners\n",
 		counted(len(plan.Objects), "safe object", "safe objects"), counted(len(nss), "namespace", "namespaces"),
 		counted(len(plan.Proposals), "proposal", "proposals"), counted(len(plan.Work), "workload", "workloads"))
+	for _, n := range plan.Notes { // the trade-offs, before the proof
+		if harden.Headline(n) {
+			p.wrap("  ", p.paint("33", "note ")+n)
+		}
+	}
 	pr := r.Proof
 	if pr == nil {
 		return p.err
@@ -170,9 +175,15 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 			p.wrap("  ", fmt.Sprintf("%s %s: %s", wk.Namespace, wk.Object, wk.Problem))
 		}
 	}
-	if len(plan.Notes) > 0 {
+	var notes []string
+	for _, n := range plan.Notes {
+		if !harden.Headline(n) { // written at the top
+			notes = append(notes, n)
+		}
+	}
+	if len(notes) > 0 {
 		p.printf("%s\n", p.paint("1", "notes:"))
-		for _, n := range plan.Notes {
+		for _, n := range notes {
 			p.wrap("  ", n)
 		}
 	}
@@ -227,6 +238,10 @@ func (p *printer) checks(c *harden.Checks) {
 	}
 	line("every pod that reached DNS still does", c.DNS, c.DNSPods, counted(c.DNSPods, "pod", "pods"))
 	for _, b := range c.DNS {
+		p.wrap("         ", b.String())
+	}
+	line("traffic from outside the cluster to pods behind LoadBalancer/NodePort Services unchanged", c.External, c.ExternalPods, counted(c.ExternalPods, "pod", "pods"))
+	for _, b := range c.External {
 		p.wrap("         ", b.String())
 	}
 	for _, n := range c.Notes {

@@ -250,6 +250,9 @@ func brokenError(c *harden.Checks) error {
 	for _, b := range c.DNS {
 		parts = append(parts, "DNS: "+b.String())
 	}
+	for _, b := range c.External {
+		parts = append(parts, "from outside the cluster: "+b.String())
+	}
 	return fmt.Errorf("the plan would break legitimate traffic, so it is not safe to apply: %s", strings.Join(parts, "; "))
 }
 
