@@ -17,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
@@ -101,15 +102,8 @@ func (v *view) update(old, obj any) {
 }
 
 func (v *view) delete(obj any) {
-	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
-		obj = d.Obj
-	}
-	o, ok := obj.(runtime.Object)
+	key, ok := kube.DeletedKey(obj)
 	if !ok {
-		return
-	}
-	key, err := snapshot.KeyOf(o)
-	if err != nil {
 		return
 	}
 	v.mu.Lock()

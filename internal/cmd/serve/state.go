@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/bulkhead-dev/bulkhead/internal/admission"
+	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -100,15 +101,8 @@ func (s *state) apply(obj any) {
 }
 
 func (s *state) remove(obj any) {
-	if t, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
-		obj = t.Obj
-	}
-	o, ok := obj.(runtime.Object)
+	key, ok := kube.DeletedKey(obj)
 	if !ok {
-		return
-	}
-	key, err := snapshot.KeyOf(o)
-	if err != nil {
 		return
 	}
 	s.mu.Lock()
