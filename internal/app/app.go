@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
@@ -65,8 +67,21 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
 	root.AddCommand(servecmd.NewCommand(streams))
 	root.AddCommand(checkcmd.NewCommand(streams))
 	registerCompletions(root)
+	wrapFlagHelp(root, cli.Width(streams))
 	inv.apply(root)
 	return root
+}
+
+// wrapFlagHelp makes every command's help list its flags wrapped to width
+// columns, as the rest of the output is.
+func wrapFlagHelp(root *cobra.Command, width int) {
+	cobra.AddTemplateFunc("wrappedFlagUsages", func(fs *pflag.FlagSet) string {
+		return strings.TrimRight(fs.FlagUsagesWrapped(width), " \n")
+	})
+	t := root.UsageTemplate()
+	t = strings.ReplaceAll(t, ".LocalFlags.FlagUsages | trimTrailingWhitespaces", "wrappedFlagUsages .LocalFlags")
+	t = strings.ReplaceAll(t, ".InheritedFlags.FlagUsages | trimTrailingWhitespaces", "wrappedFlagUsages .InheritedFlags")
+	root.SetUsageTemplate(t)
 }
 
 // Main runs bulkhead with the process's arguments and returns the exit

@@ -5,11 +5,9 @@ package audit
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
@@ -125,7 +123,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return err
 	}
 	f.comparison.apply(report, streams)
-	err = render.ReportAs(streams.Out, f.output, report, render.TextOptions{Color: color, Width: width(streams), Verbose: f.verbose, Tenant: f.selection.tenant})
+	err = render.ReportAs(streams.Out, f.output, report, render.TextOptions{Color: color, Width: cli.Width(streams), Verbose: f.verbose, Tenant: f.selection.tenant})
 	if err != nil {
 		return err
 	}
@@ -168,17 +166,4 @@ func (f *flags) useColor(streams cli.IOStreams) (bool, error) {
 		return cli.IsTerminal(streams.Out) && os.Getenv("NO_COLOR") == "", nil
 	}
 	return false, fmt.Errorf("--color %q: want auto, always or never", f.color)
-}
-
-// width is the terminal's width, $COLUMNS, or 100.
-func width(streams cli.IOStreams) int {
-	if f, ok := streams.Out.(*os.File); ok && cli.IsTerminal(f) {
-		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 40 {
-			return w
-		}
-	}
-	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 40 {
-		return c
-	}
-	return 100
 }
