@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,7 @@ import (
 	snapshotcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/snapshot"
 	versioncmd "github.com/bulkhead-dev/bulkhead/internal/cmd/version"
 	whocancmd "github.com/bulkhead-dev/bulkhead/internal/cmd/whocan"
+	"github.com/bulkhead-dev/bulkhead/internal/version"
 )
 
 // NewRootCommand returns the bulkhead command with every subcommand.
@@ -49,7 +51,10 @@ Start with the built-in demo, the scenarios of the articles bulkhead comes from:
   bulkhead audit --demo`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version prints what the version command does.
+		Version: version.String() + " " + runtime.GOOS + "/" + runtime.GOARCH + " " + runtime.Version(),
 	}
+	root.SetVersionTemplate("bulkhead {{.Version}}\n")
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)

@@ -138,3 +138,12 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
+
+// --version says what the version command says.
+func TestVersionFlag(t *testing.T) {
+	flag, _, code := run(t, "--version")
+	cmd, _, _ := run(t, "version")
+	if code != 0 || flag != cmd || !strings.HasPrefix(flag, "bulkhead ") {
+		t.Errorf("--version %q (exit %d), version %q", flag, code, cmd)
+	}
+}
