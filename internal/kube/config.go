@@ -19,6 +19,11 @@ func Config(kubeconfig, context string) (*rest.Config, string, error) {
 	overrides := &clientcmd.ConfigOverrides{CurrentContext: context}
 	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, overrides)
 	cfg, err := cc.ClientConfig()
+	if clientcmd.IsEmptyConfig(err) {
+		// client-go's own words point at KUBERNETES_MASTER, which no
+		// current client reads.
+		return nil, "", fmt.Errorf("no kubeconfig: none at --kubeconfig, $KUBECONFIG or ~/.kube/config, and not running in a cluster")
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("kubeconfig: %w", err)
 	}
