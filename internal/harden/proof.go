@@ -242,6 +242,7 @@ func applyProposal(st *snapshot.Store, pr Proposal) ([]snapshot.Key, error) {
 		if _, ok := snapshot.KindOf(obj); !ok {
 			continue
 		}
+		obj = keepStatus(st, obj)
 		k, err := st.Apply(obj)
 		if err != nil {
 			return nil, fmt.Errorf("proposal %q: apply %s: %w", pr.Title, proofName(obj), err)
@@ -524,3 +525,26 @@ func (p *Proof) Bounded(max int) *Proof {
 // Remaining counts what stays at or above a severity after the safe
 // objects, as the audit's gate counts it.
 func (p *Proof) Remaining(s finding.Severity) int { return p.After.AtOrAbove(s) }
+
+// keepStatus gives a pod a proposal changes the status of the pod it
+// replaces when it has none: a proposal is a spec to apply, and applying
+// it to a running pod leaves the pod running (the API server ignores a
+// status on apply), so the analysis must not take it for a manifest's pod
+// that the namespace's Pod Security level would refuse to create.
+func keepStatus(st *snapshot.Store, obj runtime.Object) runtime.Object {
+	pod, ok := obj.(*corev1.Pod)
+	if !ok || pod.Status.Phase != "" {
+		return obj
+	}
+	key, err := snapshot.KeyOf(pod)
+	if err != nil {
+		return obj
+	}
+	old, ok := st.Get(key)
+	if !ok || old.(*corev1.Pod).Status.Phase == "" {
+		return obj
+	}
+	c := pod.DeepCopy()
+	c.Status = *old.(*corev1.Pod).Status.DeepCopy()
+	return c
+}

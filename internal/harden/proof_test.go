@@ -118,6 +118,16 @@ func TestProveSeed(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a proposal changing busybox keeps it running", func(t *testing.T) {
+		// The node proposal moves busybox: applying a spec to a running
+		// pod leaves it running, so it still owns a node (the demo names
+		// none to dedicate), as `audit --with` the proposal says too.
+		for _, r := range p.Residuals {
+			if r.Source == "default" && r.Target == "cluster" && r.Reviewed == "isolated" {
+				t.Errorf("default → cluster isolated with the reviewed proposals: busybox was dropped as a pod to be created")
+			}
+		}
+	})
 	t.Run("pod security labels on every tenant namespace", func(t *testing.T) {
 		labelled := map[string]string{}
 		for _, o := range plan.Objects {
