@@ -55,13 +55,13 @@ func (b *batch) add(where string, gvk schema.GroupVersionKind, obj runtime.Objec
 		b.skip(where, "%s %s refused by the API server: %s", gvk.Kind, displayName(m), errorText(errs))
 		return
 	}
-	b.ops = append(b.ops, op{where: where, gvk: gvk, obj: obj})
+	b.ops = append(b.ops, op{where: where, gvk: gvk, obj: obj, line: b.line})
 }
 
 // place adds an object readied by add to the snapshot: a second copy of
 // one already read is merged (a Warning) or refused (an error naming
 // both).
-func (l *Loader) place(where string, gvk schema.GroupVersionKind, obj runtime.Object) {
+func (l *Loader) place(where string, line int, gvk schema.GroupVersionKind, obj runtime.Object) {
 	m := obj.(metav1.Object)
 	if m.GetName() != "" {
 		id := identity{gvk.GroupKind(), m.GetNamespace(), m.GetName()}
@@ -70,7 +70,7 @@ func (l *Loader) place(where string, gvk schema.GroupVersionKind, obj runtime.Ob
 			return
 		}
 		l.seen[id] = origin{where, obj}
-		l.locate(where, gvk.Kind, id.namespace, id.name)
+		l.locate(where, line, gvk.Kind, id.namespace, id.name)
 	}
 	if !l.snap.Add(obj) {
 		l.unknown(gvk.GroupVersion().String() + "/" + gvk.Kind)

@@ -28,6 +28,8 @@ type batch struct {
 	// endOf names the file whose documents are all before this batch:
 	// its Helm templates are reported when the batch is applied.
 	endOf string
+	// line is the first line with content of the document being read.
+	line int
 }
 
 // An op is one effect of a batch on the loader: a Problem (Skipped
@@ -42,6 +44,9 @@ type op struct {
 	obj     runtime.Object
 	info    *snapshot.Info
 	cr      *snapshot.CustomResource
+	// line is where the object's document begins to say something, past
+	// its leading comments (0: where says it).
+	line int
 }
 
 func (b *batch) skip(where, format string, args ...any) {
@@ -70,7 +75,7 @@ func (l *Loader) apply(b *batch) {
 	for _, o := range b.ops {
 		switch {
 		case o.obj != nil:
-			l.place(o.where, o.gvk, o.obj)
+			l.place(o.where, o.line, o.gvk, o.obj)
 		case o.unknown != "":
 			l.unknown(o.unknown)
 		case o.info != nil:

@@ -55,6 +55,8 @@ func (l *Loader) Bytes(name string, data []byte) {
 // document.
 func (b *batch) document(name string, doc document, whole bool) {
 	b.docs++
+	b.line = doc.line + leadingComments(doc.body)
+	defer func() { b.line = 0 }()
 	where := fmt.Sprintf("%s:%d", name, doc.line)
 	if !whole {
 		where = fmt.Sprintf("%s:%d (document %d)", name, doc.line, doc.index+1)

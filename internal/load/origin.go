@@ -1,6 +1,7 @@
 package load
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -30,14 +31,39 @@ func originOf(where string) (snapshot.Origin, bool) {
 	return snapshot.Origin{File: file, Line: line}, true
 }
 
-// locate records where an object was read, the first time it is.
-func (l *Loader) locate(where, kind, namespace, name string) {
+// locate records where an object was read, the first time it is: line,
+// when set, is where its document begins to say something, past leading
+// comments.
+func (l *Loader) locate(where string, line int, kind, namespace, name string) {
 	at, ok := originOf(where)
 	if !ok {
 		return
+	}
+	if line > at.Line {
+		at.Line = line
 	}
 	if l.snap.Origins == nil {
 		l.snap.Origins = snapshot.Origins{}
 	}
 	l.snap.Origins[snapshot.ObjectName{Kind: kind, Namespace: namespace, Name: name}] = at
+}
+
+// leadingComments counts the lines at the start of a document that say
+// nothing: blank, or comments.
+func leadingComments(body []byte) int {
+	n := 0
+	for len(body) > 0 {
+		line := body
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
+		t := bytes.TrimSpace(line)
+		if len(t) > 0 && t[0] != '#' {
+			return n
+		}
+		n++
+	}
+	return n
 }

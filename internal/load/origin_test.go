@@ -37,7 +37,7 @@ items:
 `
 
 // TestOrigins checks that each object of a file is located at the line
-// its document (or its list) starts on, in the namespace it is placed in,
+// its document (or its list) starts saying something on, past comments, in the namespace it is placed in,
 // and that input without a file is located nowhere.
 func TestOrigins(t *testing.T) {
 	for _, tc := range []struct {
@@ -54,7 +54,7 @@ func TestOrigins(t *testing.T) {
 			}
 			want := snapshot.Origins{
 				{Kind: "Namespace", Name: "a"}:                        {File: "dir/m.yaml", Line: 1},
-				{Kind: "Pod", Namespace: "a", Name: "web"}:            {File: "dir/m.yaml", Line: 6},
+				{Kind: "Pod", Namespace: "a", Name: "web"}:            {File: "dir/m.yaml", Line: 7}, // past its comment
 				{Kind: "ClusterRole", Name: "reader"}:                 {File: "dir/m.yaml", Line: 14},
 				{Kind: "ServiceAccount", Namespace: "a", Name: "bot"}: {File: "dir/m.yaml", Line: 14},
 			}
