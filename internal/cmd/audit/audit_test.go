@@ -1,39 +1,20 @@
 package audit
 
 import (
-	"bytes"
-	"context"
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/cli/clitest"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
-// execute runs the audit command and returns its exit code as app.Run
-// would: 0, the code of a cli.ExitError, or 1 for any other error.
+// execute runs the audit command with --allow-incomplete (so that a
+// live load refused a list reaches the exit code rather than an error),
+// as app.Run would (clitest.Run).
 func execute(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	if cmd.Flags().Lookup("allow-incomplete") != nil {
-		args = append(args, "--allow-incomplete")
-	}
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(context.Background())
-	var exit cli.ExitError
-	switch {
-	case err == nil:
-		return out.String(), errOut.String(), cli.ExitOK
-	case errors.As(err, &exit):
-		return out.String(), errOut.String(), exit.Code
-	}
-	return out.String(), err.Error(), cli.ExitFailure
+	return clitest.Run(NewCommand, append(args, "--allow-incomplete")...)
 }
 
 func TestExitCode(t *testing.T) {

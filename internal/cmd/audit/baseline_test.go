@@ -1,10 +1,7 @@
 package audit
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,31 +10,19 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/spf13/cobra"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/cli/clitest"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/golden"
 )
 
-// executeAt runs the audit command as execute does, on the day of now.
+// executeAt runs the audit command on the day of now.
 func executeAt(t *testing.T, now time.Time, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := newCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, func() time.Time { return now })
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(context.Background())
-	var exit cli.ExitError
-	switch {
-	case err == nil:
-		return out.String(), errOut.String(), cli.ExitOK
-	case errors.As(err, &exit):
-		return out.String(), errOut.String(), exit.Code
-	}
-	return out.String(), err.Error(), cli.ExitFailure
+	return clitest.Run(func(s cli.IOStreams) *cobra.Command { return newCommand(s, func() time.Time { return now }) }, args...)
 }
 
 func goldenFile(t *testing.T, name, got string) {

@@ -1,10 +1,7 @@
 package diff
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/baseline"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/cli/clitest"
 	auditcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/audit"
 	"github.com/bulkhead-dev/bulkhead/internal/golden"
 )
@@ -23,21 +21,7 @@ import (
 // the code of a cli.ExitError, or 1 for any other error.
 func execute(t *testing.T, newCommand func(cli.IOStreams) *cobra.Command, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := newCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(context.Background())
-	var exit cli.ExitError
-	switch {
-	case err == nil:
-		return out.String(), errOut.String(), cli.ExitOK
-	case errors.As(err, &exit):
-		return out.String(), errOut.String(), exit.Code
-	}
-	return out.String(), err.Error(), cli.ExitFailure
+	return clitest.Run(newCommand, args...)
 }
 
 func goldenFile(t *testing.T, dir, name, got string) {

@@ -1,10 +1,7 @@
 package harden
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/cli/clitest"
 	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	harden "github.com/bulkhead-dev/bulkhead/internal/harden"
 )
@@ -22,21 +20,7 @@ import (
 // would: 0, the code of a cli.ExitError, or 1 for any other error.
 func execute(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
-	err := cmd.ExecuteContext(context.Background())
-	var exit cli.ExitError
-	switch {
-	case err == nil:
-		return out.String(), errOut.String(), cli.ExitOK
-	case errors.As(err, &exit):
-		return out.String(), errOut.String(), exit.Code
-	}
-	return out.String(), err.Error(), cli.ExitFailure
+	return clitest.Run(NewCommand, args...)
 }
 
 func goldenFile(t *testing.T, name, got string) {
