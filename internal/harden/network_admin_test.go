@@ -17,20 +17,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
-	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/scalegen"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
-
-// adminGolden compares got with testdata/network-admin/NAME, rewriting it
-// with -update.
-func adminGolden(t *testing.T, name, got string) {
-	t.Helper()
-	golden.Check(t, filepath.Join("testdata", "network-admin", name), []byte(got))
-}
 
 // renderAdmin writes a plan as the YAML a user applies, each document
 // preceded by why it is there and what it closes, then the notes.
@@ -304,7 +296,7 @@ func TestAdminNetworkSeed(t *testing.T) {
 	if probs := p.after.Problems(); len(probs) > 0 {
 		t.Errorf("the network model has problems with the plan: %v", probs)
 	}
-	adminGolden(t, "seed.yaml", renderAdmin(t, objs, notes))
+	goldenLayer(t, "network-admin", "seed.yaml", renderAdmin(t, objs, notes))
 }
 
 func TestAdminNetworkFixture(t *testing.T) {
@@ -390,7 +382,7 @@ func TestAdminNetworkFixture(t *testing.T) {
 			if probs := p.after.Problems(); len(probs) > 0 {
 				t.Errorf("the network model has problems with the plan: %v", probs)
 			}
-			adminGolden(t, "fixture-"+strings.ReplaceAll(c.name, " ", "-")+".yaml", renderAdmin(t, objs, notes))
+			goldenLayer(t, "network-admin", "fixture-"+strings.ReplaceAll(c.name, " ", "-")+".yaml", renderAdmin(t, objs, notes))
 		})
 	}
 }

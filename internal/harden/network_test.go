@@ -2,7 +2,6 @@ package harden
 
 import (
 	"bytes"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,20 +17,12 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
-	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/scalegen"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
-
-// networkGolden compares got with testdata/network/NAME, rewriting it
-// with -update.
-func networkGolden(t *testing.T, name, got string) {
-	t.Helper()
-	golden.Check(t, filepath.Join("testdata", "network", name), []byte(got))
-}
 
 // renderNetwork writes a plan as the YAML documents to apply, each
 // preceded by what it closes and why, then the notes.
@@ -170,7 +161,7 @@ func TestNetworkSeed(t *testing.T) {
 			t.Errorf("after: %s %s", f.ID, f.Reason)
 		}
 	}
-	networkGolden(t, "seed.yaml", renderNetwork(t, objs, notes))
+	goldenLayer(t, "network", "seed.yaml", renderNetwork(t, objs, notes))
 }
 
 func TestNetworkFixture(t *testing.T) {
@@ -225,7 +216,7 @@ func TestNetworkFixture(t *testing.T) {
 			t.Errorf("%s -> %s %s/%d: allowed %v, want %v\n%s", c.src, c.dst, c.proto, c.port, v.Allowed, c.want, strings.Join(v.Explain(), "\n"))
 		}
 	}
-	networkGolden(t, "fixture.yaml", renderNetwork(t, objs, notes))
+	goldenLayer(t, "network", "fixture.yaml", renderNetwork(t, objs, notes))
 }
 
 // A generated cluster of three tenants of five namespaces each, with
