@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"slices"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -118,28 +116,19 @@ func (o *objects) compact() {
 	o.base, o.changes = base, nil
 }
 
-// sorted lists the objects by namespace and name.
-func (o *objects) sorted() []metaObject {
-	names := make([]name, 0, len(o.base)+len(o.changes))
-	for n := range o.base {
+// list lists the objects, in no order: View sorts them, with the pods
+// Normalize adds.
+func (o *objects) list() []metaObject {
+	out := make([]metaObject, 0, len(o.base)+len(o.changes))
+	for n, obj := range o.base {
 		if _, changed := o.changes[n]; !changed {
-			names = append(names, n)
+			out = append(out, obj)
 		}
 	}
-	for n, obj := range o.changes {
+	for _, obj := range o.changes {
 		if obj != nil {
-			names = append(names, n)
+			out = append(out, obj)
 		}
-	}
-	slices.SortFunc(names, func(a, b name) int {
-		if c := strings.Compare(a.namespace, b.namespace); c != 0 {
-			return c
-		}
-		return strings.Compare(a.name, b.name)
-	})
-	out := make([]metaObject, len(names))
-	for i, n := range names {
-		out[i], _ = o.get(n)
 	}
 	return out
 }
@@ -248,7 +237,7 @@ func (st *Store) Clone() *Store {
 func (st *Store) View() *Snapshot {
 	v := st.meta.Clone()
 	for i, k := range Kinds {
-		k.ops.fill(v, st.kinds[i].sorted())
+		k.ops.fill(v, st.kinds[i].list())
 	}
 	v.Aggregate()
 	v.expandControllers()
