@@ -94,10 +94,13 @@ func (r *Result) Unenforced() []*NamespacePolicy {
 }
 
 // Namespace returns the policy of a namespace, or nil.
-func (r *Result) Namespace(name string) *NamespacePolicy {
-	i := sort.Search(len(r.Namespaces), func(i int) bool { return r.Namespaces[i].Namespace >= name })
-	if i < len(r.Namespaces) && r.Namespaces[i].Namespace == name {
-		return &r.Namespaces[i]
+func (r *Result) Namespace(name string) *NamespacePolicy { return policyOf(r.Namespaces, name) }
+
+// policyOf finds the policy of a namespace in policies sorted by name.
+func policyOf(policies []NamespacePolicy, name string) *NamespacePolicy {
+	i := sort.Search(len(policies), func(i int) bool { return policies[i].Namespace >= name })
+	if i < len(policies) && policies[i].Namespace == name {
+		return &policies[i]
 	}
 	return nil
 }

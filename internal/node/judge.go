@@ -45,8 +45,7 @@ func NewJudge(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Judge {
 // labels set, or the API server's default for a namespace the snapshot
 // does not hold.
 func (j *Judge) Namespace(name string) *NamespacePolicy {
-	r := Result{Namespaces: j.namespaces}
-	if p := r.Namespace(name); p != nil {
+	if p := policyOf(j.namespaces, name); p != nil {
 		return p
 	}
 	p := namespacePolicy(name, nil)
@@ -58,11 +57,8 @@ func (j *Judge) Namespace(name string) *NamespacePolicy {
 // would set (the pod is not changed). Its token powers, placement and
 // co-location are not judged.
 func (j *Judge) Pod(pod *corev1.Pod) PodFacts {
-	p := pod
-	if pod.Spec.ServiceAccountName == "" || needsDefaults(&pod.Spec) {
-		p = pod.DeepCopy()
-		snapshot.DefaultPodSpec(&p.Spec)
-	}
+	p := pod.DeepCopy()
+	snapshot.DefaultPodSpec(&p.Spec)
 	return j.judge(j.view(), j.Namespace(p.Namespace), p)
 }
 
@@ -89,23 +85,4 @@ func (j *Judge) judge(view podView, ns *NamespacePolicy, pod *corev1.Pod) PodFac
 	}
 	f.Reach = worst(f.Escapes)
 	return f
-}
-
-// needsDefaults reports whether a pod spec lacks a default the checks read.
-func needsDefaults(spec *corev1.PodSpec) bool {
-	for _, cs := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
-		for i := range cs {
-			for k := range cs[i].Ports {
-				if cs[i].Ports[k].Protocol == "" {
-					return true
-				}
-			}
-		}
-	}
-	for i := range spec.Volumes {
-		if hp := spec.Volumes[i].HostPath; hp != nil && hp.Type == nil {
-			return true
-		}
-	}
-	return false
 }
