@@ -1,6 +1,7 @@
 package finding
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -40,3 +41,26 @@ func (s Severity) Names(cell string) bool {
 
 // severityRange is "low–high" in a severity cell, with an en dash.
 var severityRange = regexp.MustCompile(`\b([a-z]+)–([a-z]+)\b`)
+
+// DocProblems says what is wrong between findings and the table of the
+// docs/checks page that documents them (DocTable): a finding of no
+// registered rule, one the table does not document, and one emitted at a
+// severity its row does not name. An engine's test of its page reports
+// each.
+func DocProblems(table map[string]string, fs []Finding) []string {
+	var out []string
+	for _, f := range fs {
+		if _, err := f.Rule(); err != nil {
+			out = append(out, fmt.Sprintf("%v: %s", err, f.Reason))
+		}
+		sev, ok := table[f.ID]
+		if !ok {
+			out = append(out, f.ID+" is not documented")
+			continue
+		}
+		if !f.Severity.Names(sev) {
+			out = append(out, fmt.Sprintf("%s emitted at %s, documented as %q: %s", f.ID, f.Severity, sev, f.Reason))
+		}
+	}
+	return out
+}

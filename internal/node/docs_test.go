@@ -62,18 +62,8 @@ func TestDocumentedSeverities(t *testing.T) {
 	}
 	for _, c := range clusters {
 		t.Run(c.name, func(t *testing.T) {
-			for _, f := range Analyze(c.snap, resolve(t, c.snap)).Findings {
-				if _, err := f.Rule(); err != nil {
-					t.Errorf("%v: %s", err, f.Reason)
-				}
-				sev, ok := doc[f.ID]
-				if !ok {
-					t.Errorf("%s is not documented", f.ID)
-					continue
-				}
-				if !f.Severity.Names(sev) {
-					t.Errorf("%s emitted at %s, documented as %q: %s", f.ID, f.Severity, sev, f.Reason)
-				}
+			for _, problem := range finding.DocProblems(doc, Analyze(c.snap, resolve(t, c.snap)).Findings) {
+				t.Error(problem)
 			}
 		})
 	}
