@@ -11,6 +11,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis/analysistest"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -21,69 +22,6 @@ import (
 // vulnerability never lowers a verdict. They are checked on random small
 // clusters mixing every layer: pods on shared nodes (some privileged),
 // NetworkPolicies, RBAC bindings of tenants' service accounts.
-
-// randomCluster builds a small cluster from a seed.
-func randomCluster(r *rand.Rand) *snapshot.Snapshot {
-	snap := &snapshot.Snapshot{Source: "random"}
-	nss := 2 + r.Intn(4)
-	nodes := 1 + r.Intn(3)
-	for n := 0; n < nodes; n++ {
-		snap.Nodes = append(snap.Nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("node-%d", n)}})
-	}
-	verbs := [][]string{{"get", "list"}, {"create"}, {"*"}, {"get"}}
-	resources := []string{"pods", "pods/exec", "secrets", "serviceaccounts/token", "deployments", "*"}
-	for i := 0; i < nss; i++ {
-		ns := fmt.Sprintf("ns-%d", i)
-		labels := map[string]string{"kubernetes.io/metadata.name": ns, "zone": fmt.Sprint(r.Intn(2))}
-		if r.Intn(2) == 0 {
-			labels["pod-security.kubernetes.io/enforce"] = "baseline"
-		}
-		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}})
-		snap.ServiceAccounts = append(snap.ServiceAccounts, corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns}})
-		for p := 0; p < 1+r.Intn(3); p++ {
-			snap.Pods = append(snap.Pods, randomPod(r, ns, p, nodes))
-		}
-		if r.Intn(2) == 0 {
-			snap.NetworkPolicies = append(snap.NetworkPolicies, randomPolicy(r, ns))
-		}
-		if r.Intn(2) == 0 {
-			target := fmt.Sprintf("ns-%d", r.Intn(nss))
-			snap.Roles = append(snap.Roles, rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "r-" + ns, Namespace: target},
-				Rules: []rbacv1.PolicyRule{{APIGroups: []string{"", "apps"}, Verbs: verbs[r.Intn(len(verbs))], Resources: []string{resources[r.Intn(len(resources))]}}}})
-			snap.RoleBindings = append(snap.RoleBindings, rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "rb-" + ns, Namespace: target},
-				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "r-" + ns},
-				Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "default", Namespace: ns}}})
-		}
-	}
-	return snap
-}
-
-func randomPod(r *rand.Rand, ns string, i, nodes int) corev1.Pod {
-	c := corev1.Container{Name: "c", Image: "x", Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: int32(80 + r.Intn(2)), Protocol: corev1.ProtocolTCP}}}
-	p := corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("p-%d", i), Namespace: ns, Labels: map[string]string{"app": fmt.Sprint("a", r.Intn(2))}},
-		Spec:       corev1.PodSpec{NodeName: fmt.Sprintf("node-%d", r.Intn(nodes)), ServiceAccountName: "default", Containers: []corev1.Container{c}},
-		Status:     corev1.PodStatus{Phase: corev1.PodRunning, PodIP: fmt.Sprintf("10.0.%d.%d", len(ns), 10+i)},
-	}
-	if r.Intn(6) == 0 {
-		privileged := true
-		p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: &privileged}
-	}
-	return p
-}
-
-func randomPolicy(r *rand.Rand, ns string) networkingv1.NetworkPolicy {
-	np := networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "np", Namespace: ns},
-		Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}
-	switch r.Intn(3) {
-	case 0: // default deny
-	case 1: // same namespace
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}}}
-	case 2: // namespaces of a zone
-		np.Spec.Ingress = []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"zone": "0"}}}}}}
-	}
-	return np
-}
 
 // vulnerability adds one object that can only open access: a binding, a
 // privileged pod, or a wider NetworkPolicy rule.
@@ -99,7 +37,7 @@ func vulnerability(r *rand.Rand, snap *snapshot.Snapshot) string {
 			Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "default", Namespace: ns}}})
 		return "cluster-wide binding of " + ns + "/default"
 	case 1:
-		p := randomPod(r, ns, 99, len(snap.Nodes))
+		p := analysistest.Pod(r, ns, 99, len(snap.Nodes))
 		privileged := true
 		p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: &privileged}
 		p.Spec.Volumes = []corev1.Volume{{Name: "root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}}
@@ -138,7 +76,7 @@ func audited(t *testing.T, snap *snapshot.Snapshot) (*Report, *attackpath.Model)
 
 func clone(t *testing.T, seed int64) *snapshot.Snapshot {
 	t.Helper()
-	snap := randomCluster(rand.New(rand.NewSource(seed)))
+	snap := analysistest.Cluster(rand.New(rand.NewSource(seed)))
 	snap.Normalize()
 	return snap
 }
