@@ -34,7 +34,7 @@ func (a *Admission) namespace(req Request) []Violation {
 	}
 	old, _ := req.OldObject.(*corev1.Namespace)
 	if req.Operation == Create || old == nil {
-		return a.namespaceCreated(req, ns, newT, object)
+		return append(a.namespaceCreated(req, ns, newT, object), a.selectorJoins(nil, ns, newT, object)...)
 	}
 	oldT, err := a.tenantWith(old)
 	if err != nil {
@@ -57,7 +57,7 @@ func (a *Admission) namespace(req Request) []Violation {
 			Fix:    fmt.Sprintf("keep %s=%s; tenants must not edit their namespace's Pod Security labels", psaapi.EnforceLevelLabel, was),
 		})
 	}
-	return vs
+	return append(vs, a.selectorJoins(old, ns, newT, object)...)
 }
 
 // namespaceCreated judges a new namespace: a tenant's service account

@@ -21,9 +21,10 @@ import (
 
 // watched are the kinds the decisions read, each kept by an informer:
 // namespaces (tenancy, Pod Security levels), volumes and claims (escapes
-// through hostPath volumes), RBAC (what a binding grants) and Ingresses
-// (the hosts each tenant holds). Pods, Services, workloads and
-// NetworkPolicies are judged object by object and need no cache.
+// through hostPath volumes), RBAC (what a binding grants), Ingresses
+// (the hosts each tenant holds) and NetworkPolicies (whose namespace
+// selectors a namespace's new labels may join). Pods, Services and
+// workloads are judged object by object and need no cache.
 func watched() []client.Object {
 	return []client.Object{
 		&corev1.Namespace{},
@@ -34,6 +35,7 @@ func watched() []client.Object {
 		&rbacv1.RoleBinding{},
 		&rbacv1.ClusterRoleBinding{},
 		&networkingv1.Ingress{},
+		&networkingv1.NetworkPolicy{},
 	}
 }
 

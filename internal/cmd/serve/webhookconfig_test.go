@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+
 	"github.com/google/go-cmp/cmp"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -158,10 +160,8 @@ func TestDeployedRBAC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res := strings.ToLower(gvk.Kind) + "s"
-		if strings.HasSuffix(gvk.Kind, "s") {
-			res = strings.ToLower(gvk.Kind) + "es" // ingresses
-		}
+		plural, _ := meta.UnsafeGuessKindToResource(gvk)
+		res := plural.Resource
 		ok := false
 		for _, r := range role.Rules {
 			if slices.Contains(r.APIGroups, gvk.Group) && slices.Contains(r.Resources, res) && slices.Contains(r.Verbs, "list") && slices.Contains(r.Verbs, "watch") {
