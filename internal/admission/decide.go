@@ -142,7 +142,7 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 			p = p.DeepCopy()
 			p.Namespace = namespace
 		}
-		return a.pod(p)
+		return append(a.pod(p), a.podJoins(p, workloadObject(p))...)
 	case *corev1.Service:
 		return a.service(o)
 	case *rbacv1.RoleBinding, *rbacv1.ClusterRoleBinding:
@@ -157,7 +157,7 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 		return a.endpoints(nil, o, namespace)
 	}
 	if pod, ok := templatePod(obj, namespace); ok {
-		return a.pod(pod)
+		return append(a.pod(pod), a.podJoins(pod, workloadObject(pod))...)
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func hold(t *testing.T, cfg admission.Config) (misses []string, opened map[strin
 	r := rand.New(rand.NewSource(5))
 	bases := []*snapshot.Snapshot{demo}
 	for len(bases) < 12 {
-		bases = append(bases, analysistest.Cluster(r))
+		bases = append(bases, withLegacyPolicy(r, analysistest.Cluster(r)))
 	}
 	opts := admission.ReplayOptions{Config: cfg, User: admission.User{Name: "tenant", Groups: []string{"system:authenticated"}}}
 	opened = map[string]int{}
@@ -259,7 +259,11 @@ func holdChange(r *rand.Rand, view *snapshot.Snapshot) (string, []runtime.Object
 		}
 	}
 	labels := func() map[string]string {
-		return map[string]string{"app": fmt.Sprint("a", r.Intn(3)), "zone": fmt.Sprint(r.Intn(2))}
+		l := map[string]string{"app": fmt.Sprint("a", r.Intn(3)), "zone": fmt.Sprint(r.Intn(2))}
+		if r.Intn(3) == 0 {
+			l["role"] = "monitoring"
+		}
+		return l
 	}
 	switch r.Intn(13) {
 	case 0:
@@ -347,6 +351,21 @@ func holdChange(r *rand.Rand, view *snapshot.Snapshot) (string, []runtime.Object
 				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": other}}}}}}}}
 		return "egress to another namespace", []runtime.Object{&egress}
 	}
+}
+
+// withLegacyPolicy gives one namespace of snap, before it is walled, a
+// policy written before the webhook was there: ingress from the pods
+// labelled role=monitoring of every namespace.
+func withLegacyPolicy(r *rand.Rand, snap *snapshot.Snapshot) *snapshot.Snapshot {
+	ns := snap.Namespaces[r.Intn(len(snap.Namespaces))].Name
+	snap.NetworkPolicies = append(snap.NetworkPolicies, networkingv1.NetworkPolicy{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "from-monitoring"},
+		Spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: &metav1.LabelSelector{},
+			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"role": "monitoring"}},
+		}}}}},
+	})
+	return snap
 }
 
 // wideRole is a ClusterRole some binding may already name, now reading

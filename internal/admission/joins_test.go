@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -82,6 +83,57 @@ func TestSelectorJoins(t *testing.T) {
 			}
 			if d.Violations[0].Rule != netpol.IDCrossTenant {
 				t.Errorf("rule %s, want %s", d.Violations[0].Rule, netpol.IDCrossTenant)
+			}
+		})
+	}
+}
+
+// TestPodJoins: a tenant's pod (or a controller's template) may not carry
+// the labels another tenant's policy admits pods of every namespace by;
+// a pod that already had them may be updated.
+func TestPodJoins(t *testing.T) {
+	snap := &snapshot.Snapshot{Source: "test"}
+	for _, ns := range []struct{ name, tenant string }{{"a-web", "a"}, {"b-web", "b"}} {
+		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns.name, Labels: map[string]string{tenantLabel: ns.tenant}}})
+	}
+	monitoring := &metav1.LabelSelector{MatchLabels: map[string]string{"role": "monitoring"}}
+	snap.NetworkPolicies = []networkingv1.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "b-web", Name: "from-monitoring"}, Spec: networkingv1.NetworkPolicySpec{
+		Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{}, PodSelector: monitoring}}}}}}}
+	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod := func(ns string, l map[string]string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "scraper", Labels: l},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x"}}}}
+	}
+	podKind := schema.GroupVersionKind{Version: "v1", Kind: "Pod"}
+	for _, c := range []struct {
+		name string
+		req  Request
+		want string
+	}{
+		{"a pod labelled into another tenant's peer", Request{Operation: Create, Kind: podKind, Namespace: "a-web", Name: "scraper", Object: pod("a-web", map[string]string{"role": "monitoring"})},
+			"BH-NET-001 (tenant a → tenant b): its labels match a peer of NetworkPolicy b-web/from-monitoring of tenant b, which would then admit it [spec.ingress[0].from[0].podSelector: role=monitoring]"},
+		{"a template labelled so", Request{Operation: Create, Kind: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, Namespace: "a-web", Name: "scraper",
+			Object: &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "a-web", Name: "scraper"}, Spec: appsv1.DeploymentSpec{Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"role": "monitoring"}}, Spec: pod("a-web", nil).Spec}}}},
+			"BH-NET-001 (tenant a → tenant b)"},
+		{"the other tenant's own pod", Request{Operation: Create, Kind: podKind, Namespace: "b-web", Name: "scraper", Object: pod("b-web", map[string]string{"role": "monitoring"})}, ""},
+		{"other labels", Request{Operation: Create, Kind: podKind, Namespace: "a-web", Name: "scraper", Object: pod("a-web", map[string]string{"role": "web"})}, ""},
+		{"a pod that had them already", Request{Operation: Update, Kind: podKind, Namespace: "a-web", Name: "scraper",
+			Object: pod("a-web", map[string]string{"role": "monitoring", "v": "2"}), OldObject: pod("a-web", map[string]string{"role": "monitoring"})}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := a.Decide(c.req)
+			if c.want == "" {
+				if !d.Allowed {
+					t.Fatalf("denied: %s", d.Message)
+				}
+				return
+			}
+			if d.Allowed || !strings.HasPrefix(d.Message, c.want) {
+				t.Fatalf("got allowed=%v %q, want a denial starting %q", d.Allowed, d.Message, c.want)
 			}
 		})
 	}

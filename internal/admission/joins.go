@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
 // selectorJoins judges a namespace's new labels against the
@@ -106,4 +107,82 @@ func ownLabels(ns *corev1.Namespace) map[string]string {
 		}
 	}
 	return out
+}
+
+// podJoins judges a pod's labels (a controller's template's, for the pods
+// it makes) against the NetworkPolicies of the other tenants: a peer
+// whose namespaceSelector selects the pod's namespace and whose
+// podSelector selects the pod lets it in (an ingress peer) or lets the
+// other tenant's pods out to it (egress). A label a policy of another
+// tenant selects by is that tenant's to give: a tenant who labels its pod
+// role=monitoring to pass another's "from monitoring" rule is what this
+// denies. On an update, what the stored pod was already selected by is
+// not held against it.
+func (a *Admission) podJoins(pod *corev1.Pod, object string) []Violation {
+	ns := a.snap.Namespace(pod.Namespace)
+	if ns == nil {
+		return nil
+	}
+	own := a.ten.Of(pod.Namespace)
+	nsLabels := namespaceLabels(ns)
+	podLabels := labels.Set(pod.Labels)
+	var out []Violation
+	for i := range a.snap.NetworkPolicies {
+		np := &a.snap.NetworkPolicies[i]
+		other := a.ten.Of(np.Namespace)
+		if other == own || isCluster(other) {
+			continue
+		}
+		var in, eg []string
+		ingress, egress := policyDirections(np)
+		if ingress {
+			for r, rule := range np.Spec.Ingress {
+				in = append(in, selecting(rule.From, nsLabels, podLabels, fmt.Sprintf("spec.ingress[%d].from", r))...)
+			}
+		}
+		if egress {
+			for r, rule := range np.Spec.Egress {
+				eg = append(eg, selecting(rule.To, nsLabels, podLabels, fmt.Sprintf("spec.egress[%d].to", r))...)
+			}
+		}
+		policy := "NetworkPolicy " + np.Namespace + "/" + np.Name
+		fix := fmt.Sprintf("remove the labels %s selects by, or have tenant %s name this pod's namespace in it", policy, other)
+		if len(in) > 0 {
+			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: in, Fix: fix,
+				Reason: fmt.Sprintf("its labels match a peer of %s of tenant %s, which would then admit it", policy, other)})
+		}
+		if len(eg) > 0 {
+			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: other, Target: own, Object: object, Fields: eg, Fix: fix,
+				Reason: fmt.Sprintf("its labels match a peer of %s of tenant %s, whose pods could then send to it", policy, other)})
+		}
+	}
+	return out
+}
+
+// selecting lists the peers of a rule of another namespace's policy that
+// select a pod by its labels, in a namespace of nsLabels. A peer without
+// a podSelector selects whole namespaces, whatever the pod's labels say
+// (selectorJoins' concern); without a namespaceSelector, the policy's own
+// namespace only.
+func selecting(peers []networkingv1.NetworkPolicyPeer, nsLabels, podLabels labels.Set, at string) []string {
+	var out []string
+	for p, peer := range peers {
+		if peer.PodSelector == nil || peer.NamespaceSelector == nil || len(peer.PodSelector.MatchLabels)+len(peer.PodSelector.MatchExpressions) == 0 {
+			continue
+		}
+		nsSel, err1 := metav1.LabelSelectorAsSelector(peer.NamespaceSelector)
+		podSel, err2 := metav1.LabelSelectorAsSelector(peer.PodSelector)
+		if err1 != nil || err2 != nil || !nsSel.Matches(nsLabels) || !podSel.Matches(podLabels) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s[%d].podSelector: %s", at, p, metav1.FormatLabelSelector(peer.PodSelector)))
+	}
+	return out
+}
+
+// workloadObject names a pod as the messages do: by the controller whose
+// template it is, if any ("Deployment team-a/web").
+func workloadObject(p *corev1.Pod) string {
+	kind, name := snapshot.Workload(p)
+	return kind + " " + p.Namespace + "/" + name
 }
