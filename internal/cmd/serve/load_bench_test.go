@@ -124,8 +124,10 @@ func loadStore(b *testing.B) (*snapshot.Store, tenancy.Config) {
 	return snapshot.NewStore(snap), tenancy.Config{Label: loadTenantLabel}
 }
 
-// serveLoopback serves the Handler over st through controller-runtime's
-// webhook server on loopback, with a generated certificate, and returns
+// serveLoopback serves the Handler over st (its pods also in the pod
+// index, slimmed, as the Pod informer would deliver them) through
+// controller-runtime's webhook server on loopback, with a generated
+// certificate, and returns
 // its URL and a client trusting it.
 func serveLoopback(b *testing.B, st *snapshot.Store, tc tenancy.Config) (string, *http.Client) {
 	b.Helper()
@@ -140,6 +142,10 @@ func serveLoopback(b *testing.B, st *snapshot.Store, tc tenancy.Config) (string,
 	port := freePort(b)
 	srv := webhook.NewServer(webhook.Options{Host: "127.0.0.1", Port: port, CertDir: dir, CertName: certFile, KeyName: keyFile})
 	s := newStateFrom(st, tc, admission.Config{})
+	view := st.View()
+	for i := range view.Pods {
+		s.pods.set(&view.Pods[i]) // as the Pod informer delivers them
+	}
 	s.markSynced()
 	srv.Register(Path, &webhook.Admission{Handler: &Handler{decisions: s.decisions, log: logr.Discard()}})
 	ctx, cancel := context.WithCancel(context.Background())
