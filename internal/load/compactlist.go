@@ -2,8 +2,10 @@ package load
 
 import (
 	"bytes"
-	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -64,21 +66,59 @@ func (b *batch) compactList(where string, body []byte) (done bool) {
 		g := gv.WithKind(elem)
 		implied = &g
 	}
-	var failed atomic.Bool
-	items := parallel(b, len(ch.starts), func(ib *batch, k int) {
-		ib.docs++
-		if !ib.compactItem(fmt.Sprintf("%s items[%d]", where, k), body[ch.starts[k]:ch.ends[k]], implied) {
-			failed.Store(true)
-		}
-	})
-	if failed.Load() {
+	groups := compactGroups(b, where, body, ch, implied)
+	if groups == nil {
 		return false
 	}
 	b.docs-- // the list itself is not a document; its items are
-	for _, ib := range items {
+	total := 0
+	for _, ib := range groups {
+		total += len(ib.ops)
+	}
+	b.ops = slices.Grow(b.ops, total)
+	for _, ib := range groups {
 		b.merge(ib)
 	}
 	return true
+}
+
+// compactGroups decodes the items of ch in as many groups as there are
+// workers, a run of items each, into one batch a group (made like
+// parent, with room for an object an item), and returns the batches in
+// order; nil when an item does not decode.
+func compactGroups(parent *batch, where string, body []byte, ch *itemChunks, implied *schema.GroupVersionKind) []*batch {
+	n := len(ch.starts)
+	groups := make([]*batch, min(workers(), n))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for g := range groups {
+		lo, hi := g*n/len(groups), (g+1)*n/len(groups)
+		ib := &batch{opts: parent.opts, reference: parent.reference, ops: make([]op, 0, hi-lo)}
+		groups[g] = ib
+		run := func() {
+			prefix := where + " items["
+			for k := lo; k < hi && !failed.Load(); k++ {
+				ib.docs++
+				if !ib.compactItem(prefix+strconv.Itoa(k)+"]", body[ch.starts[k]:ch.ends[k]], implied) {
+					failed.Store(true)
+				}
+			}
+		}
+		if len(groups) == 1 {
+			run()
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run()
+		}()
+	}
+	wg.Wait()
+	if failed.Load() {
+		return nil
+	}
+	return groups
 }
 
 // compactItem decodes one item of a compact List; it reports false when
