@@ -150,16 +150,16 @@ func (at *addressPods) add(ip string, ref *corev1.ObjectReference) {
 	if _, ok := at.byIP[addr]; ok {
 		return
 	}
-	p, ok := at.idx.PodAt(addr)
+	ns, name, ok := at.idx.PodAt(addr)
 	if !ok {
 		return
 	}
-	at.byIP[addr] = finding.Ref{Kind: "Pod", Namespace: p.Namespace, Name: p.Name}
-	// Only what the service check reads: where the pod is and its IPs.
+	at.byIP[addr] = finding.Ref{Kind: "Pod", Namespace: ns, Name: name}
+	// Only what the service check reads: where the pod is and the
+	// address it holds.
 	one := corev1.Pod{}
-	one.Namespace, one.Name = p.Namespace, p.Name
-	one.Spec.HostNetwork = p.Spec.HostNetwork
-	one.Status.PodIP, one.Status.PodIPs = p.Status.PodIP, p.Status.PodIPs
+	one.Namespace, one.Name = ns, name
+	one.Status.PodIP = addr.String()
 	at.pods = append(at.pods, one)
 }
 

@@ -11,10 +11,9 @@ import (
 // one fed by its Pod informer, apart from the snapshot, so that pod churn
 // never rebuilds the decisions; offline, the snapshot's pods are indexed.
 type PodIndex interface {
-	// PodAt returns the pod holding ip (hostNetwork pods hold none), as
-	// much of it as the service checks read: namespace, name, hostNetwork
-	// and pod IPs.
-	PodAt(ip netip.Addr) (*corev1.Pod, bool)
+	// PodAt returns the namespace and name of the pod holding ip
+	// (hostNetwork pods hold none).
+	PodAt(ip netip.Addr) (namespace, name string, ok bool)
 }
 
 // Option sets up an Admission beyond its snapshot.
@@ -27,9 +26,12 @@ func WithPods(idx PodIndex) Option { return func(a *Admission) { a.pods = idx } 
 // podsByIP indexes pods by their IPs.
 type podsByIP map[netip.Addr]*corev1.Pod
 
-func (m podsByIP) PodAt(ip netip.Addr) (*corev1.Pod, bool) {
+func (m podsByIP) PodAt(ip netip.Addr) (string, string, bool) {
 	p, ok := m[ip.Unmap()]
-	return p, ok
+	if !ok {
+		return "", "", false
+	}
+	return p.Namespace, p.Name, true
 }
 
 // IndexPods indexes pods by the IPs their status gives them, as the

@@ -32,41 +32,41 @@ func slim(p *corev1.Pod) *corev1.Pod {
 	return s
 }
 
-// podIndex is the pods the Pod informer delivers, slimmed, by IP: what
-// judging endpoints given by IP alone reads (admission.PodIndex). It is
-// kept apart from the snapshot store, so that pods coming, going and
+// podIndex is the names of the pods the Pod informer delivers, by IP:
+// what judging endpoints given by IP alone reads (admission.PodIndex). It
+// is kept apart from the snapshot store, so that pods coming, going and
 // changing IP never rebuild the decisions; safe for concurrent use.
 type podIndex struct {
 	mu   sync.RWMutex
-	byIP map[netip.Addr]*corev1.Pod
+	byIP map[netip.Addr]types.NamespacedName
 	ips  map[types.NamespacedName][]netip.Addr
 }
 
 var _ admission.PodIndex = (*podIndex)(nil)
 
 func newPodIndex() *podIndex {
-	return &podIndex{byIP: map[netip.Addr]*corev1.Pod{}, ips: map[types.NamespacedName][]netip.Addr{}}
+	return &podIndex{byIP: map[netip.Addr]types.NamespacedName{}, ips: map[types.NamespacedName][]netip.Addr{}}
 }
 
-// PodAt returns the pod holding ip.
-func (x *podIndex) PodAt(ip netip.Addr) (*corev1.Pod, bool) {
+// PodAt returns the namespace and name of the pod holding ip.
+func (x *podIndex) PodAt(ip netip.Addr) (string, string, bool) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	p, ok := x.byIP[ip.Unmap()]
-	return p, ok
+	return p.Namespace, p.Name, ok
 }
 
-// set stores a pod (slimmed) in place of the one of its name: the IPs it
-// no longer holds are forgotten, unless another pod holds them now.
+// set stores the addresses of a pod in place of those of the pod of its
+// name: the IPs it no longer holds are forgotten, unless another pod
+// holds them now.
 func (x *podIndex) set(p *corev1.Pod) {
-	s := slim(p)
-	key := types.NamespacedName{Namespace: s.Namespace, Name: s.Name}
-	ips := admission.PodIPs(s)
+	key := types.NamespacedName{Namespace: p.Namespace, Name: p.Name}
+	ips := admission.PodIPs(p)
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	x.forget(key)
 	for _, ip := range ips {
-		x.byIP[ip] = s
+		x.byIP[ip] = key
 	}
 	if len(ips) > 0 {
 		x.ips[key] = ips
@@ -82,7 +82,7 @@ func (x *podIndex) remove(key types.NamespacedName) {
 
 func (x *podIndex) forget(key types.NamespacedName) {
 	for _, ip := range x.ips[key] {
-		if p := x.byIP[ip]; p != nil && p.Namespace == key.Namespace && p.Name == key.Name {
+		if x.byIP[ip] == key {
 			delete(x.byIP, ip)
 		}
 	}

@@ -54,11 +54,11 @@ func TestSlimPod(t *testing.T) {
 func TestPodIndex(t *testing.T) {
 	x := newPodIndex()
 	at := func(ip string) string {
-		p, ok := x.PodAt(netip.MustParseAddr(ip))
+		ns, name, ok := x.PodAt(netip.MustParseAddr(ip))
 		if !ok {
 			return ""
 		}
-		return p.Namespace + "/" + p.Name
+		return ns + "/" + name
 	}
 	x.set(podAt("b-app", "db-0", "10.0.0.1"))
 	x.set(podAt("a-web", "web-0", "10.0.0.2"))
