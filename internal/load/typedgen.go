@@ -284,6 +284,19 @@ func (d *tdec) decStringMap(m *map[string]string) bool {
 	return true
 }
 
+// decUnique is decString for a field whose values are seldom repeated
+// (names, UIDs, addresses): not looked up among the interned strings.
+func decUnique[T ~string](d *tdec, v *T) bool {
+	if d.at() == 'n' {
+		return d.isNull()
+	}
+	s, ok := d.str()
+	if ok {
+		*v = T(d.in.unique(s))
+	}
+	return ok
+}
+
 // unmarshal hands the value at pos to the type's own UnmarshalJSON, as
 // jconv writes it.
 func (d *tdec) unmarshal(u json.Unmarshaler) bool {
@@ -293,7 +306,7 @@ func (d *tdec) unmarshal(u json.Unmarshaler) bool {
 	start := d.pos
 	d.pos = skipJSON(d.js, d.pos)
 	js := d.js[start:d.pos]
-	if d.raw {
+	if d.raw && !verbatim(js) {
 		// The type reads the value's JSON as jconv writes it.
 		c := jconv{src: js, out: d.buf[:0], depth: d.depth}
 		if !c.value() || c.pos != len(js) {
@@ -302,6 +315,19 @@ func (d *tdec) unmarshal(u json.Unmarshaler) bool {
 		d.buf, js = c.out, c.out
 	}
 	return u.UnmarshalJSON(js) == nil
+}
+
+// verbatim reports whether jconv writes the value js as it is: a string
+// of plain characters, a literal, an integer.
+func verbatim(js []byte) bool {
+	switch {
+	case len(js) >= 2 && js[0] == '"':
+		return js[len(js)-1] == '"' && plainASCII(js[1:len(js)-1])
+	case string(js) == "null", string(js) == "true", string(js) == "false":
+		return true
+	}
+	c := jconv{src: js}
+	return c.integer() && c.pos == len(js)
 }
 
 // decTime is metav1.Time's UnmarshalJSON for a string: the JSON string
@@ -334,7 +360,8 @@ func (d *tdec) decIntOrString(v *intstr.IntOrString) bool {
 			return true
 		}
 	case c == '-' || c >= '0' && c <= '9':
-		if n, ok := parseInt(d.number()); ok && int64(int32(n)) == n {
+		// an integer as JSON has it, as jconv copies it
+		if n, ok := parseInt(d.integer()); ok && int64(int32(n)) == n {
 			v.Type, v.IntVal = intstr.Int, int32(n)
 			return true
 		}

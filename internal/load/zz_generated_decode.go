@@ -3522,7 +3522,7 @@ func (d *tdec) dec_kcorev1_EndpointAddress(v *kcorev1.EndpointAddress) bool {
 		}
 		switch string(key) {
 		case "ip":
-			ok = d.once(&seen, 0) && d.dec_string(&v.IP)
+			ok = d.once(&seen, 0) && decUnique(d, &v.IP)
 		case "hostname":
 			ok = d.once(&seen, 1) && d.dec_string(&v.Hostname)
 		case "nodeName":
@@ -6326,7 +6326,7 @@ func (d *tdec) dec_kcorev1_PodIP(v *kcorev1.PodIP) bool {
 		}
 		switch string(key) {
 		case "ip":
-			ok = d.once(&seen, 0) && d.dec_string(&v.IP)
+			ok = d.once(&seen, 0) && decUnique(d, &v.IP)
 		default:
 			return false
 		}
@@ -6696,7 +6696,7 @@ func (d *tdec) dec_kcorev1_PodStatus(v *kcorev1.PodStatus) bool {
 		case "hostIPs":
 			ok = d.once(&seen, 6) && d.dec_slice_kcorev1_HostIP(&v.HostIPs)
 		case "podIP":
-			ok = d.once(&seen, 7) && d.dec_string(&v.PodIP)
+			ok = d.once(&seen, 7) && decUnique(d, &v.PodIP)
 		case "podIPs":
 			ok = d.once(&seen, 8) && d.dec_slice_kcorev1_PodIP(&v.PodIPs)
 		case "startTime":
@@ -9291,7 +9291,7 @@ func (d *tdec) dec_kmetav1_ObjectMeta(v *kmetav1.ObjectMeta) bool {
 		}
 		switch string(key) {
 		case "name":
-			ok = d.once(&seen, 0) && d.dec_string(&v.Name)
+			ok = d.once(&seen, 0) && decUnique(d, &v.Name)
 		case "generateName":
 			ok = d.once(&seen, 1) && d.dec_string(&v.GenerateName)
 		case "namespace":
@@ -9299,9 +9299,9 @@ func (d *tdec) dec_kmetav1_ObjectMeta(v *kmetav1.ObjectMeta) bool {
 		case "selfLink":
 			ok = d.once(&seen, 3) && d.dec_string(&v.SelfLink)
 		case "uid":
-			ok = d.once(&seen, 4) && d.dec_ktypes_UID(&v.UID)
+			ok = d.once(&seen, 4) && decUnique(d, &v.UID)
 		case "resourceVersion":
-			ok = d.once(&seen, 5) && d.dec_string(&v.ResourceVersion)
+			ok = d.once(&seen, 5) && decUnique(d, &v.ResourceVersion)
 		case "generation":
 			ok = d.once(&seen, 6) && d.dec_int64(&v.Generation)
 		case "creationTimestamp":
@@ -9354,7 +9354,7 @@ func (d *tdec) dec_kmetav1_OwnerReference(v *kmetav1.OwnerReference) bool {
 		case "name":
 			ok = d.once(&seen, 2) && d.dec_string(&v.Name)
 		case "uid":
-			ok = d.once(&seen, 3) && d.dec_ktypes_UID(&v.UID)
+			ok = d.once(&seen, 3) && decUnique(d, &v.UID)
 		case "controller":
 			ok = d.once(&seen, 4) && d.dec_ptr_bool(&v.Controller)
 		case "blockOwnerDeletion":

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -29,6 +30,25 @@ var (
 		reflect.TypeFor[intstr.IntOrString](): "decIntOrString",
 	}
 )
+
+// unique are the string fields whose values are seldom repeated across
+// objects (names, UIDs, addresses), decoded without interning.
+var unique = map[reflect.Type][]string{
+	reflect.TypeFor[metav1.ObjectMeta]():      {"name", "uid", "resourceVersion"},
+	reflect.TypeFor[metav1.OwnerReference]():  {"uid"},
+	reflect.TypeFor[corev1.PodStatus]():       {"podIP"},
+	reflect.TypeFor[corev1.PodIP]():           {"ip"},
+	reflect.TypeFor[corev1.EndpointAddress](): {"ip"},
+}
+
+func isUnique(t reflect.Type, name string) bool {
+	for _, n := range unique[t] {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
 
 // generator collects the decode methods of the types reached from the
 // roots, and the packages they name.
@@ -364,7 +384,9 @@ func (g *generator) structBody(t reflect.Type) string {
 	b.WriteString("\t\tswitch string(key) {\n")
 	for _, f := range fs {
 		call := ""
-		if m := g.method(f.typ); m != "" {
+		if f.typ.Kind() == reflect.String && isUnique(t, f.name) {
+			call = fmt.Sprintf("decUnique(d, &v%s)", f.path)
+		} else if m := g.method(f.typ); m != "" {
 			call = fmt.Sprintf("d.%s(&v%s)", m, f.path)
 		} else {
 			call = fmt.Sprintf("decPlan(d, &v%s)", f.path)
