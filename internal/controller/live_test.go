@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/testr"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	corev1 "k8s.io/api/core/v1"
@@ -248,7 +249,8 @@ func controllerRole(t *testing.T) *rbacv1.ClusterRole {
 	return nil
 }
 
-// logVerbosity is the controller's log level in tests: 1 logs each plan.
+// logVerbosity is the controller's log level in tests: 1 logs each plan,
+// -1 nothing.
 var logVerbosity = 0
 
 // startController runs a manager with only the controller, as
@@ -256,7 +258,11 @@ var logVerbosity = 0
 // (servedConfig: its rate limits), and records its requests.
 func startController(ctx context.Context, t testing.TB, cfg *rest.Config, opts Options) *requests {
 	t.Helper()
-	ctrl.SetLogger(testr.NewWithInterface(t, testr.Options{Verbosity: logVerbosity}))
+	if logVerbosity < 0 {
+		ctrl.SetLogger(logr.Discard())
+	} else {
+		ctrl.SetLogger(testr.NewWithInterface(t, testr.Options{Verbosity: logVerbosity}))
+	}
 	seen := newRequests()
 	c := servedConfig(t, cfg)
 	c.Impersonate = rest.ImpersonationConfig{UserName: controllerUser}

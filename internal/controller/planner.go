@@ -72,6 +72,9 @@ func (p *planner) Start(ctx context.Context) error {
 			continue
 		}
 		log.V(1).Info("planned the baseline", "namespaces changed", n, "took", took.String())
+		if p.opts.planned != nil {
+			p.opts.planned(took, n)
+		}
 	}
 }
 

@@ -33,6 +33,8 @@ type reconciler struct {
 	conflicted map[string]string
 	// pending are the writes the cache does not show yet.
 	pending *pendingWrites
+	// reconciled is Options.reconciled.
+	reconciled func(ns string, inPlace bool)
 }
 
 // outcome is what one reconcile did, for its event, status and metrics.
@@ -71,6 +73,9 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	r.policies(ctx, want, list.Items, drifting, &out)
 	r.namespace(ctx, &namespace, want, drifting, &out)
 	r.report(ctx, &namespace, want, &out)
+	if r.reconciled != nil {
+		r.reconciled(ns, len(out.errs) == 0 && len(out.conflicts) == 0)
+	}
 	if err := errors.Join(out.errs...); err != nil {
 		reconcileErrors.Inc()
 		return ctrl.Result{}, err

@@ -49,6 +49,7 @@ func Setup(mgr manager.Manager, opts Options) error {
 		synced:     map[string]string{},
 		conflicted: map[string]string{},
 		pending:    newPendingWrites(),
+		reconciled: opts.reconciled,
 	}
 	copts := controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}
 	if opts.skipNameValidation {
