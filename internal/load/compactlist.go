@@ -96,10 +96,11 @@ func compactGroups(parent *batch, where string, body []byte, ch *itemChunks, imp
 		ib := &batch{opts: parent.opts, reference: parent.reference, ops: make([]op, 0, hi-lo)}
 		groups[g] = ib
 		run := func() {
+			kinds := kindCache{}
 			prefix := where + " items["
 			for k := lo; k < hi && !failed.Load(); k++ {
 				ib.docs++
-				if !ib.compactItem(prefix+strconv.Itoa(k)+"]", body[ch.starts[k]:ch.ends[k]], implied) {
+				if !ib.compactItem(prefix+strconv.Itoa(k)+"]", body[ch.starts[k]:ch.ends[k]], implied, kinds) {
 					failed.Store(true)
 				}
 			}
@@ -123,13 +124,13 @@ func compactGroups(parent *batch, where string, body []byte, ch *itemChunks, imp
 
 // compactItem decodes one item of a compact List; it reports false when
 // jconv does not take the item, and so not the document.
-func (b *batch) compactItem(where string, item []byte, implied *schema.GroupVersionKind) (ok bool) {
+func (b *batch) compactItem(where string, item []byte, implied *schema.GroupVersionKind, kinds kindCache) (ok bool) {
 	defer func() {
 		if recover() != nil { // a fault of the fast path: the document goes the old way
 			ok = false
 		}
 	}()
-	if gvk, ok := leadingKind(item); ok && typedKind(gvk) {
+	if gvk, ok := kinds.typed(item); ok {
 		obj, err := Scheme.New(gvk)
 		if err == nil && decodeCompact(item, obj, 2) {
 			b.add(where, gvk, obj)
@@ -157,16 +158,57 @@ func typedKind(gvk schema.GroupVersionKind) bool {
 		Scheme.Recognizes(gvk)
 }
 
+// A kindCache remembers, by the bytes an item starts with, the kind
+// leadingKind read there and whether typedKind takes it: a List repeats a
+// few kinds over thousands of items.
+type kindCache map[string]cachedKind
+
+type cachedKind struct {
+	gvk   schema.GroupVersionKind
+	typed bool
+}
+
+// typed returns the kind of an item, by leadingKind, when typedKind
+// takes it.
+func (c kindCache) typed(item []byte) (schema.GroupVersionKind, bool) {
+	_, _, n, ok := leadingKeys(item)
+	if !ok {
+		return schema.GroupVersionKind{}, false
+	}
+	if k, ok := c[string(item[:n])]; ok {
+		return k.gvk, k.typed
+	}
+	gvk, ok := leadingKind(item)
+	typed := ok && typedKind(gvk)
+	if len(c) < 64 {
+		c[string(item[:n])] = cachedKind{gvk, typed}
+	}
+	return gvk, typed
+}
+
 // leadingKind reads the kind of an object whose first two keys are
 // "kind" and "apiVersion", as encoding/json writes typed objects (or the
 // other way round), their values plain strings; anything else is left to
 // the way through jconv.
 func leadingKind(item []byte) (schema.GroupVersionKind, bool) {
-	var apiVersion, kind []byte
+	apiVersion, kind, _, ok := leadingKeys(item)
+	if !ok {
+		return schema.GroupVersionKind{}, false
+	}
+	gv, err := schema.ParseGroupVersion(string(apiVersion))
+	if err != nil {
+		return schema.GroupVersionKind{}, false
+	}
+	return gv.WithKind(string(kind)), true
+}
+
+// leadingKeys finds the values of the "kind" and "apiVersion" keys an
+// item starts with, and the length of the item up to the ',' after them.
+func leadingKeys(item []byte) (apiVersion, kind []byte, n int, ok bool) {
 	rest := item
-	for n := 0; n < 2; n++ {
-		if len(rest) == 0 || rest[0] != "{,"[n] {
-			return schema.GroupVersionKind{}, false
+	for k := 0; k < 2; k++ {
+		if len(rest) == 0 || rest[0] != "{,"[k] {
+			return nil, nil, 0, false
 		}
 		var dst *[]byte
 		switch {
@@ -175,22 +217,18 @@ func leadingKind(item []byte) (schema.GroupVersionKind, bool) {
 		case bytes.HasPrefix(rest[1:], []byte(`"apiVersion":"`)):
 			dst, rest = &apiVersion, rest[1+len(`"apiVersion":"`):]
 		default:
-			return schema.GroupVersionKind{}, false
+			return nil, nil, 0, false
 		}
 		i := bytes.IndexByte(rest, '"')
 		if i < 0 || *dst != nil || !plainASCII(rest[:i]) {
-			return schema.GroupVersionKind{}, false
+			return nil, nil, 0, false
 		}
 		*dst, rest = rest[:i], rest[i+1:]
 	}
 	if len(rest) == 0 || rest[0] != ',' {
-		return schema.GroupVersionKind{}, false
+		return nil, nil, 0, false
 	}
-	gv, err := schema.ParseGroupVersion(string(apiVersion))
-	if err != nil {
-		return schema.GroupVersionKind{}, false
-	}
-	return gv.WithKind(string(kind)), true
+	return apiVersion, kind, len(item) - len(rest), true
 }
 
 // plainASCII reports whether a string's content has only bytes jconv

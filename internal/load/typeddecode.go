@@ -135,12 +135,12 @@ func (d *tdec) number() []byte {
 // integer returns the integer at pos as jconv copies it (see
 // jconv.integer), or nothing for any other number.
 func (d *tdec) integer() []byte {
-	c := jconv{src: d.js, pos: d.pos}
-	if !c.integer() {
+	end, ok := scanInteger(d.js, d.pos)
+	if !ok {
 		return nil
 	}
 	start := d.pos
-	d.pos = c.pos
+	d.pos = end
 	return d.js[start:d.pos]
 }
 

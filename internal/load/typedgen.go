@@ -326,8 +326,8 @@ func verbatim(js []byte) bool {
 	case string(js) == "null", string(js) == "true", string(js) == "false":
 		return true
 	}
-	c := jconv{src: js}
-	return c.integer() && c.pos == len(js)
+	end, ok := scanInteger(js, 0)
+	return ok && end == len(js)
 }
 
 // decTime is metav1.Time's UnmarshalJSON for a string: the JSON string
