@@ -219,7 +219,7 @@ func roleViolations(role string, found []roleFinding) []Violation {
 			Object: role,
 			Fields: fields,
 			Reason: fmt.Sprintf("%s would grant through %s what it does not grant now: %s", role, through, strings.TrimSuffix(first.Reason, ".")),
-			Fix:    fmt.Sprintf("leave these rules (or the labels an aggregated ClusterRole selects) out of %s, or first remove the subjects from %s: %s", role, through, strings.TrimSuffix(first.Remediation, ".")),
+			Fix:    fmt.Sprintf("leave these rules (or the labels an aggregated ClusterRole selects) out of %s, or first take the subjects out of %s", role, through),
 		})
 	}
 	return out
