@@ -35,11 +35,14 @@ func (a *Admission) role(obj runtime.Object) []Violation {
 	if len(changed) == 0 {
 		return nil
 	}
-	authz := rbac.NewAuthorizer(after)
+	var authz *rbac.Authorizer // made for the first binding of a changed role
 	var found []roleFinding
 	for _, b := range a.authz.Bindings() {
 		if !changed[b.RoleRefObject()] {
 			continue
+		}
+		if authz == nil {
+			authz = rbac.NewAuthorizer(after)
 		}
 		bobj := bindingObject(&b)
 		before, _ := a.authz.JudgeBinding(bobj, a.ten)
