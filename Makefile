@@ -63,6 +63,11 @@ verify: ## gofmt, go vet, golangci-lint (pinned), go mod tidy diff
 bench: ## benchmarks at the sizes the issues set
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -timeout 60m ./...
 
+.PHONY: bench-controller
+bench-controller: test-tools ## the controller from empty against a real API server at 500 and 5,000 namespaces (BULKHEAD_SCALE=full), one run each
+	KUBEBUILDER_ASSETS="$$(hack/install-test-tools.sh)" BULKHEAD_REQUIRE_ASSETS=1 BULKHEAD_SCALE=full \
+		$(GO) test -run '^$$' -bench ReconcileFromEmpty -benchtime 1x -timeout 120m ./internal/controller
+
 fuzz: ## every fuzz target for FUZZTIME each
 	@for pkg in $$($(GO) list ./...); do \
 		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \

@@ -2,6 +2,7 @@ package admission
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
@@ -21,12 +22,22 @@ type Admission struct {
 	authz  *rbac.Authorizer
 	known  map[string]bool // namespaces the snapshot holds
 	index  tenantIndex
+
+	// pods finds pods by IP (WithPods); without it, snapPods indexes the
+	// snapshot's pods on first use.
+	pods     PodIndex
+	podsOnce sync.Once
+	snapPods PodIndex
+	// rbacStore holds the snapshot's RBAC objects, made on the first Role
+	// or ClusterRole judged; each is judged on a clone of it.
+	rbacOnce  sync.Once
+	rbacStore *snapshot.Store
 }
 
 // New prepares the decisions over a normalised snapshot (a Store's View),
 // grouped into tenants by tc, with the rules' modes of cfg. The snapshot
 // must not change afterwards.
-func New(snap *snapshot.Snapshot, tc tenancy.Config, cfg Config) (*Admission, error) {
+func New(snap *snapshot.Snapshot, tc tenancy.Config, cfg Config, opts ...Option) (*Admission, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("webhook configuration: %w", err)
 	}
@@ -46,6 +57,9 @@ func New(snap *snapshot.Snapshot, tc tenancy.Config, cfg Config) (*Admission, er
 	}
 	for i := range snap.Namespaces {
 		a.known[snap.Namespaces[i].Name] = true
+	}
+	for _, o := range opts {
+		o(a)
 	}
 	return a, nil
 }

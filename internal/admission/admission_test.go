@@ -41,7 +41,7 @@ func fixture(t *testing.T, cfg Config) *Admission {
 }
 
 // decode reads a manifest into a typed object of a judged kind.
-func decode(t *testing.T, manifest string) runtime.Object {
+func decode(t testing.TB, manifest string) runtime.Object {
 	t.Helper()
 	var tm struct {
 		APIVersion string `json:"apiVersion"`

@@ -9,6 +9,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -147,6 +148,20 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 		return a.service(o)
 	case *rbacv1.RoleBinding, *rbacv1.ClusterRoleBinding:
 		return a.binding(obj)
+	case *rbacv1.Role:
+		if o.Namespace == "" {
+			o = o.DeepCopy()
+			o.Namespace = namespace
+		}
+		return a.role(o)
+	case *rbacv1.ClusterRole:
+		return a.role(o)
+	case *corev1.ServiceAccount:
+		return a.serviceAccount(o, namespace)
+	case *anp.AdminNetworkPolicy:
+		return a.adminPolicy(o, nil)
+	case *anp.BaselineAdminNetworkPolicy:
+		return a.adminPolicy(nil, o)
 	case *networkingv1.NetworkPolicy:
 		return a.networkPolicy(o, namespace)
 	case *networkingv1.Ingress:

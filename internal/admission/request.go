@@ -12,6 +12,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
 // Operation is the API operation of a request, as admission review names
@@ -67,6 +68,16 @@ func newObject(gvk schema.GroupVersionKind) (runtime.Object, bool) {
 		return &batchv1.Job{}, true
 	case batchv1.SchemeGroupVersion.WithKind("CronJob"):
 		return &batchv1.CronJob{}, true
+	case rbacv1.SchemeGroupVersion.WithKind("Role"):
+		return &rbacv1.Role{}, true
+	case rbacv1.SchemeGroupVersion.WithKind("ClusterRole"):
+		return &rbacv1.ClusterRole{}, true
+	case corev1.SchemeGroupVersion.WithKind("ServiceAccount"):
+		return &corev1.ServiceAccount{}, true
+	case anp.SchemeGroupVersion.WithKind("AdminNetworkPolicy"):
+		return &anp.AdminNetworkPolicy{}, true
+	case anp.SchemeGroupVersion.WithKind("BaselineAdminNetworkPolicy"):
+		return &anp.BaselineAdminNetworkPolicy{}, true
 	case rbacv1.SchemeGroupVersion.WithKind("RoleBinding"):
 		return &rbacv1.RoleBinding{}, true
 	case rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"):

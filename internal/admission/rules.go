@@ -19,6 +19,10 @@ const (
 	// resolved; the request is denied, never waved through
 	// (CVE-2025-55205 fell through to allow).
 	IDUnresolved = "BH-ADM-002"
+	// IDAdminAllow: an AdminNetworkPolicy or BaselineAdminNetworkPolicy
+	// allows traffic between namespaces of different tenants, over their
+	// NetworkPolicies.
+	IDAdminAllow = "BH-ADM-003"
 )
 
 // Rule is a rule the webhook judges: its ID, title and the mode it has
@@ -38,6 +42,7 @@ type Rule struct {
 var admissionRules = []Rule{
 	{ID: IDTenantChange, Title: "A namespace is moved into another tenant", Default: Enforce},
 	{ID: IDUnresolved, Title: "The tenant of a namespace cannot be resolved", Default: Enforce, Fixed: true},
+	{ID: IDAdminAllow, Title: "An admin network policy allows traffic between tenants", Default: Enforce},
 }
 
 // defaults are the modes of the engines' rules that the webhook judges.

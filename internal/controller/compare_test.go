@@ -97,6 +97,8 @@ func TestRelevantChange(t *testing.T) {
 		{"a controller's counters", &appsv1.Deployment{}, &appsv1.Deployment{Status: appsv1.DeploymentStatus{ReadyReplicas: 3}}, false},
 		{"harden's own policy", ownPolicy, edit(ownPolicy, func(np *networkingv1.NetworkPolicy) { np.Spec.PolicyTypes = []networkingv1.PolicyType{"Egress"} }), false},
 		{"harden's policy taken over by a user", ownPolicy, edit(ownPolicy, func(np *networkingv1.NetworkPolicy) { np.Labels = nil }), true},
+		{"the controller's status on a namespace", &corev1.Namespace{}, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{StatusAnnotation: "synced"}}}, false},
+		{"a namespace relabelled", &corev1.Namespace{}, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"tenant": "b"}}}, true},
 		{"a user's policy", userPolicy, edit(userPolicy, func(np *networkingv1.NetworkPolicy) { np.Spec.PolicyTypes = []networkingv1.PolicyType{"Egress"} }), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,7 +127,7 @@ func TestSplitAndChanged(t *testing.T) {
 		{Obj: nsObj, Why: "Pod Security: enforce baseline"},
 		{Obj: &corev1.ResourceQuota{ObjectMeta: metav1.ObjectMeta{Namespace: "c", Name: "q"}}},
 	}}
-	got := split(plan)
+	got := split(plan, nil)
 	names := func(d *desired) []string {
 		var out []string
 		for _, p := range d.Policies {
@@ -133,8 +135,12 @@ func TestSplitAndChanged(t *testing.T) {
 		}
 		return out
 	}
-	if d := cmp.Diff([]string{"b", "z"}, names(got["a"])); d != "" {
+	// Both select every pod of a: they are kept folded into one.
+	if d := cmp.Diff([]string{BaselinePolicy}, names(got["a"])); d != "" {
 		t.Errorf("policies of a (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]string{"b", "z"}, got["a"].Folds); d != "" {
+		t.Errorf("policies folded in a (-want +got):\n%s", d)
 	}
 	if d := cmp.Diff(map[string]string{"pod-security.kubernetes.io/enforce": "baseline"}, got["a"].Labels); d != "" {
 		t.Errorf("labels of a: only the Pod Security ones (-want +got):\n%s", d)
@@ -142,12 +148,12 @@ func TestSplitAndChanged(t *testing.T) {
 	if _, ok := got["c"]; ok {
 		t.Error("a ResourceQuota, which the controller does not keep, gave namespace c a baseline")
 	}
-	again := split(plan)
+	again := split(plan, nil)
 	if c := changed(got, again); len(c) != 0 {
 		t.Errorf("the same plan changed %v", c)
 	}
 	plan.Objects = plan.Objects[1:] // a's policy z gone
-	if d := cmp.Diff([]string{"a"}, changed(got, split(plan))); d != "" {
+	if d := cmp.Diff([]string{"a"}, changed(got, split(plan, nil))); d != "" {
 		t.Errorf("changed (-want +got):\n%s", d)
 	}
 	if d := cmp.Diff([]string{"a", "b"}, changed(got, map[string]*desired{})); d != "" {

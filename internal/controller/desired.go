@@ -18,7 +18,11 @@ import (
 // (none when it has them already: harden writes only what changes).
 type desired struct {
 	Policies []*networkingv1.NetworkPolicy
-	Labels   map[string]string
+	// Folds are the names of harden's policies that Policies hold folded
+	// into BaselinePolicy: a policy of harden's command line under one of
+	// them is replaced by it.
+	Folds  []string
+	Labels map[string]string
 	// Why says what the labels do, for the namespace's event.
 	Why string
 	// digest identifies the content, so that a plan that did not change
@@ -31,8 +35,10 @@ type desired struct {
 // else of the Namespace: the controller does not own namespaces, so it
 // writes neither harden's managed-by label nor its annotations there).
 // Objects of other kinds, which the kept layers do not write, are left
-// out.
-func split(plan harden.Plan) map[string]*desired {
+// out. A namespace's policies that select all its pods are folded into
+// one (see fold); taken says which names a policy that is not harden's
+// holds in a namespace (nil: none).
+func split(plan harden.Plan, taken func(ns, name string) bool) map[string]*desired {
 	out := map[string]*desired{}
 	at := func(ns string) *desired {
 		d := out[ns]
@@ -56,8 +62,15 @@ func split(plan harden.Plan) map[string]*desired {
 			d.Labels, d.Why = labels, o.Why
 		}
 	}
-	for _, d := range out {
-		slices.SortFunc(d.Policies, func(a, b *networkingv1.NetworkPolicy) int { return strings.Compare(a.Name, b.Name) })
+	byName := func(a, b *networkingv1.NetworkPolicy) int { return strings.Compare(a.Name, b.Name) }
+	for ns, d := range out {
+		slices.SortFunc(d.Policies, byName)
+		var free func(string) bool
+		if taken != nil {
+			free = func(name string) bool { return taken(ns, name) }
+		}
+		d.Policies, d.Folds = fold(ns, d.Policies, free)
+		slices.SortFunc(d.Policies, byName)
 		d.digest = digestOf(d)
 	}
 	return out
@@ -81,10 +94,15 @@ func podSecurityLabels(labels map[string]string) map[string]string {
 }
 
 func digestOf(d *desired) string {
-	b, err := json.Marshal(struct {
+	return digest(struct {
 		P []*networkingv1.NetworkPolicy
 		L map[string]string
 	}{d.Policies, d.Labels})
+}
+
+// digest identifies a value by its JSON form.
+func digest(v any) string {
+	b, err := json.Marshal(v)
 	if err != nil {
 		return ""
 	}

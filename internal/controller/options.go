@@ -55,6 +55,13 @@ type Options struct {
 	// skipNameValidation lets tests start several managers with this
 	// controller in one process.
 	skipNameValidation bool
+	// reconciled, when set, is told of each reconcile of a namespace the
+	// controller keeps, and whether it left the namespace's baseline in
+	// place (no error, no conflict): how the benchmark knows it converged.
+	reconciled func(ns string, inPlace bool)
+	// planned, when set, is told of each plan: how long it took and how
+	// many namespaces' baselines it changed.
+	planned func(took time.Duration, changed int)
 }
 
 // kept are the layers the controller keeps.

@@ -6,9 +6,7 @@ import (
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"sigs.k8s.io/controller-runtime/pkg/event"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/bulkhead-dev/bulkhead/internal/harden"
@@ -22,8 +20,8 @@ import (
 type planner struct {
 	view *view
 	opts Options
-	// out receives a Namespace (its name only) per namespace to reconcile.
-	out chan event.GenericEvent
+	// backlog receives the namespaces to reconcile.
+	backlog *backlog
 
 	mu      sync.RWMutex
 	ready   bool
@@ -32,7 +30,7 @@ type planner struct {
 }
 
 func newPlanner(v *view, opts Options) *planner {
-	return &planner{view: v, opts: opts, out: make(chan event.GenericEvent, 1024)}
+	return &planner{view: v, opts: opts, backlog: newBacklog()}
 }
 
 // Start runs the planner until ctx ends (a manager.Runnable). It waits for
@@ -45,31 +43,38 @@ func (p *planner) Start(ctx context.Context) error {
 		return nil // stopped before the caches synced
 	}
 	p.view.touch()
+	var took time.Duration
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-p.view.dirty:
 		}
-		// Let a burst of changes settle into one plan.
+		// Let a burst of changes settle into one plan, and never plan
+		// more than half the time: a plan of a big cluster takes seconds,
+		// and a cluster converging from empty changes all the time.
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(p.opts.Debounce):
+		case <-time.After(max(p.opts.Debounce, took)):
 		}
 		select {
 		case <-p.view.dirty:
 		default:
 		}
 		start := time.Now()
-		n, err := p.replan(ctx)
-		planSeconds.Observe(time.Since(start).Seconds())
+		n, err := p.replan()
+		took = time.Since(start)
+		planSeconds.Observe(took.Seconds())
 		if err != nil {
 			planErrors.Inc()
 			log.Error(err, "plan the baseline")
 			continue
 		}
-		log.V(1).Info("planned the baseline", "namespaces changed", n, "took", time.Since(start).String())
+		log.V(1).Info("planned the baseline", "namespaces changed", n, "took", took.String())
+		if p.opts.planned != nil {
+			p.opts.planned(took, n)
+		}
 	}
 }
 
@@ -79,13 +84,13 @@ func (p *planner) NeedLeaderElection() bool { return true }
 
 // replan plans from the view as it is now, swaps the plan in and queues
 // the namespaces whose baseline changed. It returns how many did.
-func (p *planner) replan(ctx context.Context) (int, error) {
+func (p *planner) replan() (int, error) {
 	snap := p.view.snapshot()
 	plan, ten, err := buildPlan(snap, p.opts)
 	if err != nil {
 		return 0, err
 	}
-	now := split(plan)
+	now := split(plan, takenNames(snap))
 	p.mu.Lock()
 	old := p.plan
 	p.plan, p.tenancy, p.ready = now, ten, true
@@ -96,13 +101,7 @@ func (p *planner) replan(ctx context.Context) (int, error) {
 		// policies the controller wrote before.
 		todo = snapshotNamespaces(snap)
 	}
-	for _, ns := range todo {
-		select {
-		case p.out <- event.GenericEvent{Object: &corev1.Namespace{ObjectMeta: nameOnly(ns)}}:
-		case <-ctx.Done():
-			return len(todo), nil
-		}
-	}
+	p.backlog.add(todo...)
 	return len(todo), nil
 }
 
@@ -117,6 +116,18 @@ func buildPlan(snap *snapshot.Snapshot, opts Options) (harden.Plan, *tenancy.Ten
 		return harden.Plan{}, nil, fmt.Errorf("plan: %w", err)
 	}
 	return plan, ten, nil
+}
+
+// takenNames says whether a policy that is not harden's has a name in a
+// namespace of snap.
+func takenNames(snap *snapshot.Snapshot) func(ns, name string) bool {
+	taken := map[[2]string]bool{}
+	for i := range snap.NetworkPolicies {
+		if np := &snap.NetworkPolicies[i]; !own(np) {
+			taken[[2]string{np.Namespace, np.Name}] = true
+		}
+	}
+	return func(ns, name string) bool { return taken[[2]string{ns, name}] }
 }
 
 func snapshotNamespaces(snap *snapshot.Snapshot) []string {

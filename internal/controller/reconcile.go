@@ -31,6 +31,10 @@ type reconciler struct {
 	// conflicted holds, per namespace, its labels when applying them
 	// last met another owner's value: not tried again until they change.
 	conflicted map[string]string
+	// pending are the writes the cache does not show yet.
+	pending *pendingWrites
+	// reconciled is Options.reconciled.
+	reconciled func(ns string, inPlace bool)
 }
 
 // outcome is what one reconcile did, for its event, status and metrics.
@@ -69,6 +73,9 @@ func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Resu
 	r.policies(ctx, want, list.Items, drifting, &out)
 	r.namespace(ctx, &namespace, want, drifting, &out)
 	r.report(ctx, &namespace, want, &out)
+	if r.reconciled != nil {
+		r.reconciled(ns, len(out.errs) == 0 && len(out.conflicts) == 0)
+	}
 	if err := errors.Join(out.errs...); err != nil {
 		reconcileErrors.Inc()
 		return ctrl.Result{}, err
@@ -96,6 +103,11 @@ func (r *reconciler) policies(ctx context.Context, want *desired, have []network
 		case got != nil && policyInSync(np, got):
 			continue
 		}
+		key := objectKey{"NetworkPolicy", np.Namespace, np.Name}
+		written := digest(np)
+		if r.pending.has(key, written) {
+			continue // written already: its event is on the way
+		}
 		body, err := policyBody(np)
 		if err == nil {
 			err = r.client.Patch(ctx, body, client.Apply, client.FieldOwner(FieldOwner), client.ForceOwnership)
@@ -104,6 +116,7 @@ func (r *reconciler) policies(ctx context.Context, want *desired, have []network
 			out.errs = append(out.errs, fmt.Errorf("apply NetworkPolicy %s/%s: %w", np.Namespace, np.Name, err))
 			continue
 		}
+		r.pending.wrote(key, written)
 		objectsApplied.WithLabelValues("NetworkPolicy").Inc()
 		if drifting {
 			driftRepaired.WithLabelValues("NetworkPolicy").Inc()
@@ -112,9 +125,18 @@ func (r *reconciler) policies(ctx context.Context, want *desired, have []network
 			out.applied = append(out.applied, "NetworkPolicy "+np.Name)
 		}
 	}
+	if len(out.errs) > 0 || len(out.conflicts) > 0 {
+		// Some of the baseline is not in place: the policies it replaces
+		// stay until it is, so that the namespace is never left more open.
+		return
+	}
 	for i := range have {
 		np := &have[i]
-		if named[np.Name] || !keptByController(np) {
+		if named[np.Name] || !(keptByController(np) || own(np) && slices.Contains(want.Folds, np.Name)) {
+			continue
+		}
+		key := objectKey{"NetworkPolicy", np.Namespace, np.Name}
+		if r.pending.has(key, "delete "+string(np.UID)) {
 			continue
 		}
 		err := r.client.Delete(ctx, np, client.Preconditions{UID: &np.UID, ResourceVersion: &np.ResourceVersion})
@@ -122,6 +144,7 @@ func (r *reconciler) policies(ctx context.Context, want *desired, have []network
 			out.errs = append(out.errs, fmt.Errorf("delete NetworkPolicy %s/%s: %w", np.Namespace, np.Name, err))
 			continue
 		}
+		r.pending.wrote(key, "delete "+string(np.UID))
 		objectsDeleted.WithLabelValues("NetworkPolicy").Inc()
 		out.deleted = append(out.deleted, "NetworkPolicy "+np.Name)
 	}
@@ -151,7 +174,14 @@ func (r *reconciler) namespace(ctx context.Context, ns *corev1.Namespace, want *
 	if needLabels {
 		labels = mergeLabels(labels, want.Labels)
 	}
+	key, written := objectKey{"Namespace", "", ns.Name}, labelKey(labels)+status
+	if r.pending.has(key, written) {
+		return // written already: its event is on the way
+	}
 	err := r.client.Patch(ctx, namespaceBody(ns.Name, labels, status), client.Apply, client.FieldOwner(FieldOwner))
+	if err == nil {
+		r.pending.wrote(key, written)
+	}
 	if apierrors.IsConflict(err) {
 		// Another manager holds a label at another value: the namespace
 		// is not the controller's, so it is not forced. Say so, once.

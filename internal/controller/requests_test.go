@@ -55,6 +55,19 @@ func (r *requests) writeCount() int {
 	return len(r.writes)
 }
 
+// count returns how many requests were made, and how many of them by
+// verb and resource ("create events", "patch networkpolicies", ...).
+func (r *requests) count() (int, map[string]int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	total, by := 0, map[string]int{}
+	for q, n := range r.seen {
+		total += n
+		by[q.verb+" "+q.resource] += n
+	}
+	return total, by
+}
+
 type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

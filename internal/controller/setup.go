@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -21,7 +20,9 @@ import (
 // Setup registers the controller with mgr: the view fed by the manager's
 // informers, the planner (a runnable of the leader) and the reconciler
 // keyed by namespace, triggered by changes of a Namespace or of any
-// NetworkPolicy in it and by plans that change its baseline. The manager's
+// NetworkPolicy in it and by plans that change its baseline (through the
+// planner's backlog, so that a drift never waits behind a big plan). The
+// manager's
 // scheme must know the watched kinds (core, apps, batch, networking).
 func Setup(mgr manager.Manager, opts Options) error {
 	opts, err := opts.withDefaults()
@@ -47,6 +48,8 @@ func Setup(mgr manager.Manager, opts Options) error {
 		recorder:   mgr.GetEventRecorderFor(Name),
 		synced:     map[string]string{},
 		conflicted: map[string]string{},
+		pending:    newPendingWrites(),
+		reconciled: opts.reconciled,
 	}
 	copts := controller.Options{MaxConcurrentReconciles: opts.MaxConcurrentReconciles}
 	if opts.skipNameValidation {
@@ -54,9 +57,12 @@ func Setup(mgr manager.Manager, opts Options) error {
 	}
 	err = ctrl.NewControllerManagedBy(mgr).
 		Named(Name).
-		For(&corev1.Namespace{}).
-		Watches(&networkingv1.NetworkPolicy{}, handler.EnqueueRequestsFromMapFunc(namespaceOf)).
-		WatchesRawSource(source.Channel(p.out, &handler.EnqueueRequestForObject{})).
+		Watches(&corev1.Namespace{}, observing{&handler.EnqueueRequestForObject{}, "Namespace", r.pending}).
+		Watches(&networkingv1.NetworkPolicy{}, observing{handler.EnqueueRequestsFromMapFunc(namespaceOf), "NetworkPolicy", r.pending}).
+		WatchesRawSource(source.Func(func(ctx context.Context, q queue) error {
+			go p.backlog.feed(ctx, q, opts.MaxConcurrentReconciles)
+			return nil
+		})).
 		WithOptions(copts).
 		Complete(r)
 	if err != nil {
@@ -72,5 +78,3 @@ func namespaceOf(_ context.Context, obj client.Object) []reconcile.Request {
 	}
 	return []reconcile.Request{{NamespacedName: client.ObjectKey{Name: obj.GetNamespace()}}}
 }
-
-func nameOnly(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name} }

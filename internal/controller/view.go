@@ -89,9 +89,21 @@ func (v *view) apply(obj any) {
 	v.mu.Lock()
 	_, err := v.store.Apply(o)
 	v.mu.Unlock()
-	if err == nil {
+	if err == nil && !ownPolicy(obj) {
 		v.touch()
 	}
+}
+
+// ownPolicy reports whether obj (or the last state of a deleted one) is a
+// NetworkPolicy of harden's: the plan sets those aside, so their coming
+// and going does not change it. From empty, the controller's own writes
+// would otherwise make the planner plan again and again.
+func ownPolicy(obj any) bool {
+	if d, ok := obj.(toolscache.DeletedFinalStateUnknown); ok {
+		obj = d.Obj
+	}
+	np, ok := obj.(*networkingv1.NetworkPolicy)
+	return ok && own(np)
 }
 
 func (v *view) update(old, obj any) {
@@ -109,7 +121,7 @@ func (v *view) delete(obj any) {
 	v.mu.Lock()
 	gone := v.store.Delete(key)
 	v.mu.Unlock()
-	if gone {
+	if gone && !ownPolicy(obj) {
 		v.touch()
 	}
 }
@@ -131,7 +143,8 @@ func (v *view) snapshot() *snapshot.Snapshot {
 
 // relevantChange reports whether an update changes anything the plan
 // reads: not a new resourceVersion, managed fields, a pod's or a node's
-// conditions and heartbeats, a controller's status counters. A
+// conditions and heartbeats, a controller's status counters, the
+// controller's status annotation on a namespace. A
 // NetworkPolicy of harden's own never counts: the plan sets them aside.
 func relevantChange(old, obj any) bool {
 	if np, ok := obj.(*networkingv1.NetworkPolicy); ok && own(np) {
@@ -155,6 +168,9 @@ func planned(obj runtime.Object) runtime.Object {
 		m.SetManagedFields(nil)
 	}
 	switch o := c.(type) {
+	case *corev1.Namespace:
+		// The controller's status, which the plan never reads.
+		delete(o.Annotations, StatusAnnotation)
 	case *corev1.Pod:
 		o.Status = corev1.PodStatus{Phase: o.Status.Phase, PodIP: o.Status.PodIP, PodIPs: o.Status.PodIPs, HostIP: o.Status.HostIP}
 	case *corev1.Node:

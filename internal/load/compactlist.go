@@ -2,8 +2,10 @@ package load
 
 import (
 	"bytes"
-	"fmt"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -64,32 +66,71 @@ func (b *batch) compactList(where string, body []byte) (done bool) {
 		g := gv.WithKind(elem)
 		implied = &g
 	}
-	var failed atomic.Bool
-	items := parallel(b, len(ch.starts), func(ib *batch, k int) {
-		ib.docs++
-		if !ib.compactItem(fmt.Sprintf("%s items[%d]", where, k), body[ch.starts[k]:ch.ends[k]], implied) {
-			failed.Store(true)
-		}
-	})
-	if failed.Load() {
+	groups := compactGroups(b, where, body, ch, implied)
+	if groups == nil {
 		return false
 	}
 	b.docs-- // the list itself is not a document; its items are
-	for _, ib := range items {
+	total := 0
+	for _, ib := range groups {
+		total += len(ib.ops)
+	}
+	b.ops = slices.Grow(b.ops, total)
+	for _, ib := range groups {
 		b.merge(ib)
 	}
 	return true
 }
 
+// compactGroups decodes the items of ch in as many groups as there are
+// workers, a run of items each, into one batch a group (made like
+// parent, with room for an object an item), and returns the batches in
+// order; nil when an item does not decode.
+func compactGroups(parent *batch, where string, body []byte, ch *itemChunks, implied *schema.GroupVersionKind) []*batch {
+	n := len(ch.starts)
+	groups := make([]*batch, min(workers(), n))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for g := range groups {
+		lo, hi := g*n/len(groups), (g+1)*n/len(groups)
+		ib := &batch{opts: parent.opts, reference: parent.reference, ops: make([]op, 0, hi-lo)}
+		groups[g] = ib
+		run := func() {
+			kinds := kindCache{}
+			prefix := where + " items["
+			for k := lo; k < hi && !failed.Load(); k++ {
+				ib.docs++
+				if !ib.compactItem(prefix+strconv.Itoa(k)+"]", body[ch.starts[k]:ch.ends[k]], implied, kinds) {
+					failed.Store(true)
+				}
+			}
+		}
+		if len(groups) == 1 {
+			run()
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run()
+		}()
+	}
+	wg.Wait()
+	if failed.Load() {
+		return nil
+	}
+	return groups
+}
+
 // compactItem decodes one item of a compact List; it reports false when
 // jconv does not take the item, and so not the document.
-func (b *batch) compactItem(where string, item []byte, implied *schema.GroupVersionKind) (ok bool) {
+func (b *batch) compactItem(where string, item []byte, implied *schema.GroupVersionKind, kinds kindCache) (ok bool) {
 	defer func() {
 		if recover() != nil { // a fault of the fast path: the document goes the old way
 			ok = false
 		}
 	}()
-	if gvk, ok := leadingKind(item); ok && typedKind(gvk) {
+	if gvk, ok := kinds.typed(item); ok {
 		obj, err := Scheme.New(gvk)
 		if err == nil && decodeCompact(item, obj, 2) {
 			b.add(where, gvk, obj)
@@ -117,16 +158,57 @@ func typedKind(gvk schema.GroupVersionKind) bool {
 		Scheme.Recognizes(gvk)
 }
 
+// A kindCache remembers, by the bytes an item starts with, the kind
+// leadingKind read there and whether typedKind takes it: a List repeats a
+// few kinds over thousands of items.
+type kindCache map[string]cachedKind
+
+type cachedKind struct {
+	gvk   schema.GroupVersionKind
+	typed bool
+}
+
+// typed returns the kind of an item, by leadingKind, when typedKind
+// takes it.
+func (c kindCache) typed(item []byte) (schema.GroupVersionKind, bool) {
+	_, _, n, ok := leadingKeys(item)
+	if !ok {
+		return schema.GroupVersionKind{}, false
+	}
+	if k, ok := c[string(item[:n])]; ok {
+		return k.gvk, k.typed
+	}
+	gvk, ok := leadingKind(item)
+	typed := ok && typedKind(gvk)
+	if len(c) < 64 {
+		c[string(item[:n])] = cachedKind{gvk, typed}
+	}
+	return gvk, typed
+}
+
 // leadingKind reads the kind of an object whose first two keys are
 // "kind" and "apiVersion", as encoding/json writes typed objects (or the
 // other way round), their values plain strings; anything else is left to
 // the way through jconv.
 func leadingKind(item []byte) (schema.GroupVersionKind, bool) {
-	var apiVersion, kind []byte
+	apiVersion, kind, _, ok := leadingKeys(item)
+	if !ok {
+		return schema.GroupVersionKind{}, false
+	}
+	gv, err := schema.ParseGroupVersion(string(apiVersion))
+	if err != nil {
+		return schema.GroupVersionKind{}, false
+	}
+	return gv.WithKind(string(kind)), true
+}
+
+// leadingKeys finds the values of the "kind" and "apiVersion" keys an
+// item starts with, and the length of the item up to the ',' after them.
+func leadingKeys(item []byte) (apiVersion, kind []byte, n int, ok bool) {
 	rest := item
-	for n := 0; n < 2; n++ {
-		if len(rest) == 0 || rest[0] != "{,"[n] {
-			return schema.GroupVersionKind{}, false
+	for k := 0; k < 2; k++ {
+		if len(rest) == 0 || rest[0] != "{,"[k] {
+			return nil, nil, 0, false
 		}
 		var dst *[]byte
 		switch {
@@ -135,22 +217,18 @@ func leadingKind(item []byte) (schema.GroupVersionKind, bool) {
 		case bytes.HasPrefix(rest[1:], []byte(`"apiVersion":"`)):
 			dst, rest = &apiVersion, rest[1+len(`"apiVersion":"`):]
 		default:
-			return schema.GroupVersionKind{}, false
+			return nil, nil, 0, false
 		}
 		i := bytes.IndexByte(rest, '"')
 		if i < 0 || *dst != nil || !plainASCII(rest[:i]) {
-			return schema.GroupVersionKind{}, false
+			return nil, nil, 0, false
 		}
 		*dst, rest = rest[:i], rest[i+1:]
 	}
 	if len(rest) == 0 || rest[0] != ',' {
-		return schema.GroupVersionKind{}, false
+		return nil, nil, 0, false
 	}
-	gv, err := schema.ParseGroupVersion(string(apiVersion))
-	if err != nil {
-		return schema.GroupVersionKind{}, false
-	}
-	return gv.WithKind(string(kind)), true
+	return apiVersion, kind, len(item) - len(rest), true
 }
 
 // plainASCII reports whether a string's content has only bytes jconv

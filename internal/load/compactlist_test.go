@@ -151,6 +151,7 @@ func FuzzDecodeCompact(f *testing.F) {
 	kinds := modelledKinds()
 	f.Fuzz(func(t *testing.T, item []byte) {
 		for _, gvk := range kinds {
+			sameThreeWays(t, gvk, item, true) // the generated methods and the plans alike
 			raw, _ := Scheme.New(gvk)
 			if !decodeCompact(item, raw, 2) {
 				continue

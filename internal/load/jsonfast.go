@@ -87,30 +87,47 @@ func (c *jconv) literal(s string) bool {
 // integer copies an integer YAML types alike: one in the range of int64,
 // or of uint64 when positive, with no sign but '-' and no "-0".
 func (c *jconv) integer() bool {
-	start := c.pos
-	if c.at(c.pos) == '-' {
-		c.pos++
+	end, ok := scanInteger(c.src, c.pos)
+	if !ok {
+		return false
 	}
-	digits := c.pos
-	for b := c.at(c.pos); b >= '0' && b <= '9'; b = c.at(c.pos) {
-		c.pos++
+	c.out = append(c.out, c.src[c.pos:end]...)
+	c.pos = end
+	return true
+}
+
+// scanInteger returns the end of the integer jconv.integer copies at
+// src[start:], and false when there is none.
+func scanInteger(src []byte, start int) (end int, ok bool) {
+	at := func(i int) byte {
+		if i < len(src) {
+			return src[i]
+		}
+		return 0
 	}
-	n := c.src[start:c.pos]
+	pos := start
+	if at(pos) == '-' {
+		pos++
+	}
+	digits := pos
+	for b := at(pos); b >= '0' && b <= '9'; b = at(pos) {
+		pos++
+	}
+	n := src[start:pos]
 	switch {
-	case c.pos == digits, c.src[digits] == '0' && (c.pos > digits+1 || digits > start):
-		return false // no digits, leading zeros, "-0"
+	case pos == digits, src[digits] == '0' && (pos > digits+1 || digits > start):
+		return 0, false // no digits, leading zeros, "-0"
 	case len(n) > 18:
 		if _, err := strconv.ParseInt(string(n), 10, 64); err != nil {
 			if _, err := strconv.ParseUint(string(n), 10, 64); err != nil {
-				return false
+				return 0, false
 			}
 		}
 	}
-	if b := c.at(c.pos); b == '.' || b == 'e' || b == 'E' {
-		return false
+	if b := at(pos); b == '.' || b == 'e' || b == 'E' {
+		return 0, false
 	}
-	c.out = append(c.out, n...)
-	return true
+	return pos, true
 }
 
 func (c *jconv) collection(object bool) bool {

@@ -18,24 +18,8 @@ import (
 // embedded pointers, ambiguous fields). The caller then decodes a new
 // object with sigs.k8s.io/json. TestTypedDecodeMatches and the
 // reference fuzzers hold the two alike.
-func decodeTyped(js []byte, obj any) (ok bool) {
-	defer func() {
-		if recover() != nil { // a fault here: sigs.k8s.io/json decodes anew
-			ok = false
-		}
-	}()
-	v := reflect.ValueOf(obj)
-	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return false
-	}
-	p := planFor(v.Type().Elem())
-	if p.kind == kindUnsupported {
-		return false
-	}
-	in := interners.Get().(*interner)
-	defer interners.Put(in)
-	d := tdec{js: js, in: in}
-	return d.value(p, v.Elem()) && d.pos == len(js)
+func decodeTyped(js []byte, obj any) bool {
+	return decodeWith(tdec{js: js}, obj, true)
 }
 
 // decodeCompact is decodeTyped for JSON as it was read, not as a fast
@@ -44,9 +28,17 @@ func decodeTyped(js []byte, obj any) (ok bool) {
 // otherwise, nesting past maxDepth counting from depth), so that what it
 // takes is what decodeTyped takes of jconv's output, and fills obj
 // alike.
-func decodeCompact(js []byte, obj any, depth int) (ok bool) {
+func decodeCompact(js []byte, obj any, depth int) bool {
+	return decodeWith(tdec{js: js, raw: true, depth: depth}, obj, true)
+}
+
+// decodeWith decodes d's JSON into obj: by the generated methods of
+// zz_generated_decode.go when generated is true and they know obj's
+// type, else by its plan. Either way, a type whose plan is unsupported
+// is refused before anything is read.
+func decodeWith(d tdec, obj any, generated bool) (ok bool) {
 	defer func() {
-		if recover() != nil { // a fault here: the item goes through jconv
+		if recover() != nil { // a fault here: the caller's slower way decodes anew
 			ok = false
 		}
 	}()
@@ -60,8 +52,13 @@ func decodeCompact(js []byte, obj any, depth int) (ok bool) {
 	}
 	in := interners.Get().(*interner)
 	defer interners.Put(in)
-	d := tdec{js: js, raw: true, depth: depth, in: in}
-	return d.value(p, v.Elem()) && d.pos == len(js)
+	d.in = in
+	if generated {
+		if ok, handled := d.generated(obj); handled {
+			return ok && d.pos == len(d.js)
+		}
+	}
+	return d.value(p, v.Elem()) && d.pos == len(d.js)
 }
 
 type planKind uint8

@@ -177,6 +177,7 @@ func FuzzTypedDecode(f *testing.F) {
 		}
 		for _, gvk := range kinds {
 			sameAsUnmarshalStrict(t, gvk, js)
+			sameThreeWays(t, gvk, js, false) // the generated methods and the plans alike
 		}
 	})
 }

@@ -40,18 +40,7 @@ func (d *tdec) value(p *plan, v reflect.Value) bool {
 	}
 	switch p.kind {
 	case kindUnmarshaler:
-		start := d.pos
-		d.pos = skipJSON(d.js, d.pos)
-		js := d.js[start:d.pos]
-		if d.raw {
-			// The type reads the value's JSON as jconv writes it.
-			c := jconv{src: js, out: d.buf[:0], depth: d.depth}
-			if !c.value() || c.pos != len(js) {
-				return false
-			}
-			d.buf, js = c.out, c.out
-		}
-		return v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(js) == nil
+		return d.unmarshal(v.Addr().Interface().(json.Unmarshaler))
 	case kindPointer:
 		if v.IsNil() {
 			v.Set(reflect.New(p.typ.Elem()))
@@ -146,12 +135,12 @@ func (d *tdec) number() []byte {
 // integer returns the integer at pos as jconv copies it (see
 // jconv.integer), or nothing for any other number.
 func (d *tdec) integer() []byte {
-	c := jconv{src: d.js, pos: d.pos}
-	if !c.integer() {
+	end, ok := scanInteger(d.js, d.pos)
+	if !ok {
 		return nil
 	}
 	start := d.pos
-	d.pos = c.pos
+	d.pos = end
 	return d.js[start:d.pos]
 }
 

@@ -154,6 +154,7 @@ func TestAdmissionAPIServer(t *testing.T) {
 	if _, err := cs.CoreV1().ServiceAccounts("team-b").Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "runner"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	dangling := danglingGrants(t, ctx, cs)
 	port := freePort(t)
 	vwc := WebhookConfiguration(Endpoint{URL: fmt.Sprintf("https://127.0.0.1:%d", port)}, nil)
 	if _, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Create(ctx, vwc, metav1.CreateOptions{}); err != nil {
@@ -223,6 +224,52 @@ func TestAdmissionAPIServer(t *testing.T) {
 		}
 	})
 
+	t.Run("a ClusterRole bound in tenant a to tenant b's account gaining secrets get is refused", func(t *testing.T) {
+		cr, err := cs.RbacV1().ClusterRoles().Get(ctx, dangling.role, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr.Rules = []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"get"}}}
+		_, err = cs.RbacV1().ClusterRoles().Update(ctx, cr, metav1.UpdateOptions{})
+		if err := deniedWith(err, "BH-API-001 (tenant b → tenant a): ClusterRole "+dangling.role+" would grant through RoleBinding team-a/"+dangling.roleBinding, "get secrets in namespace team-a"); err != nil {
+			t.Error(err)
+		}
+		t.Logf("message: %v", err)
+		cr.Labels = map[string]string{"team": "platform"}
+		cr.Rules = nil
+		if _, err := cs.RbacV1().ClusterRoles().Update(ctx, cr, metav1.UpdateOptions{}); err != nil {
+			t.Errorf("an update granting nothing new: %v", err)
+		}
+	})
+	t.Run("a service account activating a dangling binding is refused", func(t *testing.T) {
+		sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: "team-b", Name: dangling.account}}
+		_, err := cs.CoreV1().ServiceAccounts("team-b").Create(ctx, sa, metav1.CreateOptions{})
+		if err := deniedWith(err, "BH-API-001 (tenant b → tenant a): ServiceAccount team-b/"+dangling.account+" would activate RoleBinding team-a/"+dangling.accountBinding); err != nil {
+			t.Error(err)
+		}
+		t.Logf("message: %v", err)
+		sa.Name = "fresh"
+		if _, err := cs.CoreV1().ServiceAccounts("team-b").Create(ctx, sa, metav1.CreateOptions{}); err != nil {
+			t.Errorf("an account no binding names: %v", err)
+		}
+	})
+	t.Run("Endpoints naming another tenant's pod by IP alone are refused", func(t *testing.T) {
+		db, err := cs.CoreV1().Pods("team-b").Create(ctx, plainPod("team-b", "db-0"), metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		db.Status.PodIP, db.Status.PodIPs = "10.244.2.7", []corev1.PodIP{{IP: "10.244.2.7"}}
+		if _, err := cs.CoreV1().Pods("team-b").UpdateStatus(ctx, db, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		ep := &corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "web"},
+			Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.244.2.7"}}, Ports: []corev1.EndpointPort{{Port: 5432}}}}}
+		eventually(t, "the webhook's pod informer delivers the pod's IP", func() error {
+			_, err := cs.CoreV1().Endpoints("team-a").Create(ctx, ep, dry)
+			return deniedWith(err, "BH-NET-012 (tenant a → tenant b)", "ip=10.244.2.7 (Pod/team-b/db-0)")
+		})
+	})
+
 	hook.halt()
 	t.Run("stopped, tenant namespaces fail closed", func(t *testing.T) {
 		_, err := cs.CoreV1().Pods("team-a").Create(ctx, plainPod("team-a", "while-down"), metav1.CreateOptions{})
@@ -258,4 +305,52 @@ func TestAdmissionAPIServer(t *testing.T) {
 		})
 		t.Logf("ready %v after restart; the API server trusted its new CA %v later", ready, answered)
 	})
+}
+
+// dangling names the grants danglingGrants made.
+type dangling struct {
+	// role is a ClusterRole with no rules that roleBinding, in team-a,
+	// binds to team-b's account runner.
+	role, roleBinding string
+	// accountBinding, in team-a, binds a Role reading ConfigMaps to
+	// team-b's account, which does not exist.
+	account, accountBinding string
+}
+
+// danglingGrants creates, before the webhook is configured (as a cluster
+// holds them from before bulkhead), bindings of tenant a that grant
+// tenant b nothing yet: one to a ClusterRole without rules, one naming a
+// service account of tenant b that does not exist.
+func danglingGrants(t *testing.T, ctx context.Context, cs kubernetes.Interface) dangling {
+	t.Helper()
+	d := dangling{role: "helper", roleBinding: "helper-for-runner", account: "ghost", accountBinding: "reader-for-ghost"}
+	objs := []func() error{
+		func() error {
+			_, err := cs.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: d.role}}, metav1.CreateOptions{})
+			return err
+		},
+		func() error {
+			_, err := cs.RbacV1().RoleBindings("team-a").Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: d.roleBinding},
+				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: d.role},
+				Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: "runner", Namespace: "team-b"}}}, metav1.CreateOptions{})
+			return err
+		},
+		func() error {
+			_, err := cs.RbacV1().Roles("team-a").Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "reader"},
+				Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"configmaps"}, Verbs: []string{"get"}}}}, metav1.CreateOptions{})
+			return err
+		},
+		func() error {
+			_, err := cs.RbacV1().RoleBindings("team-a").Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: d.accountBinding},
+				RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: "reader"},
+				Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: d.account, Namespace: "team-b"}}}, metav1.CreateOptions{})
+			return err
+		},
+	}
+	for _, create := range objs {
+		if err := create(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
 }

@@ -68,8 +68,9 @@ const (
 // same review) and the process's resident memory.
 func BenchmarkWebhookLoad(b *testing.B) {
 	st, tc := loadStore(b)
-	url, client := serveLoopback(b, st, tc)
-	mix := reviewMix(b, st.View(), tc)
+	view := st.View()
+	url, client := serveLoopback(b, st, view, tc)
+	mix := reviewMix(b, view, tc)
 	run := func(rate int, d time.Duration) loadResult { return openLoop(client, url, mix, rate, d) }
 	run(loadRate, time.Second) // connections, the first rebuild, warm caches
 
@@ -124,10 +125,12 @@ func loadStore(b *testing.B) (*snapshot.Store, tenancy.Config) {
 	return snapshot.NewStore(snap), tenancy.Config{Label: loadTenantLabel}
 }
 
-// serveLoopback serves the Handler over st through controller-runtime's
-// webhook server on loopback, with a generated certificate, and returns
+// serveLoopback serves the Handler over st (the pods of view, st's, also
+// in the pod index, as the Pod informer would deliver them) through
+// controller-runtime's webhook server on loopback, with a generated
+// certificate, and returns
 // its URL and a client trusting it.
-func serveLoopback(b *testing.B, st *snapshot.Store, tc tenancy.Config) (string, *http.Client) {
+func serveLoopback(b *testing.B, st *snapshot.Store, view *snapshot.Snapshot, tc tenancy.Config) (string, *http.Client) {
 	b.Helper()
 	cert, err := selfSigned([]string{"127.0.0.1"}, time.Now())
 	if err != nil {
@@ -140,6 +143,9 @@ func serveLoopback(b *testing.B, st *snapshot.Store, tc tenancy.Config) (string,
 	port := freePort(b)
 	srv := webhook.NewServer(webhook.Options{Host: "127.0.0.1", Port: port, CertDir: dir, CertName: certFile, KeyName: keyFile})
 	s := newStateFrom(st, tc, admission.Config{})
+	for i := range view.Pods {
+		s.pods.set(&view.Pods[i]) // as the Pod informer delivers them
+	}
 	s.markSynced()
 	srv.Register(Path, &webhook.Admission{Handler: &Handler{decisions: s.decisions, log: logr.Discard()}})
 	ctx, cancel := context.WithCancel(context.Background())

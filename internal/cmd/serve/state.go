@@ -10,6 +10,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -21,13 +22,16 @@ import (
 
 // watched are the kinds the decisions read, each kept by an informer:
 // namespaces (tenancy, Pod Security levels), volumes and claims (escapes
-// through hostPath volumes), RBAC (what a binding grants), Ingresses
-// (the hosts each tenant holds) and NetworkPolicies (whose namespace
-// selectors a namespace's new labels may join). Pods, Services and
-// workloads are judged object by object and need no cache.
+// through hostPath volumes), RBAC (what a binding or a role grants, which
+// bindings a new service account activates), Ingresses (the hosts each
+// tenant holds), NetworkPolicies (whose selectors a namespace's or a
+// pod's new labels may join) and pods, slimmed, by IP (whose pod an
+// endpoints address is; kept in the pod index, not the store). Services
+// and workloads are judged object by object and need no cache.
 func watched() []client.Object {
 	return []client.Object{
 		&corev1.Namespace{},
+		&corev1.Pod{},
 		&corev1.PersistentVolume{},
 		&corev1.PersistentVolumeClaim{},
 		&rbacv1.Role{},
@@ -48,12 +52,18 @@ type state struct {
 	tenancy tenancy.Config
 	config  admission.Config
 
+	// pods is the Pod informer's, apart from the store: their churn never
+	// rebuilds the decisions.
+	pods *podIndex
+
 	mu      sync.Mutex
 	store   *snapshot.Store
 	dirty   bool
 	current *admission.Admission
 	synced  atomic.Bool
 }
+
+var podsResource = corev1.SchemeGroupVersion.WithResource("pods").GroupResource()
 
 var errNotSynced = errors.New("the informer caches have not synced")
 
@@ -64,7 +74,7 @@ func newState(tc tenancy.Config, cfg admission.Config) *state {
 // newStateFrom is a state over a store already filled (a generated
 // cluster, in benchmarks); the informers' events change it as usual.
 func newStateFrom(st *snapshot.Store, tc tenancy.Config, cfg admission.Config) *state {
-	return &state{tenancy: tc, config: cfg, store: st, dirty: true}
+	return &state{tenancy: tc, config: cfg, store: st, dirty: true, pods: newPodIndex()}
 }
 
 // decisions returns the decisions over the current snapshot.
@@ -76,7 +86,7 @@ func (s *state) decisions() (*admission.Admission, error) {
 	defer s.mu.Unlock()
 	if s.dirty || s.current == nil {
 		start := time.Now()
-		a, err := admission.New(s.store.View(), s.tenancy, s.config)
+		a, err := admission.New(s.store.View(), s.tenancy, s.config, admission.WithPods(s.pods))
 		observeRebuild(time.Since(start), err)
 		if err != nil {
 			return nil, err
@@ -91,6 +101,10 @@ func (s *state) decisions() (*admission.Admission, error) {
 func (s *state) markSynced() { s.synced.Store(true) }
 
 func (s *state) apply(obj any) {
+	if p, ok := obj.(*corev1.Pod); ok {
+		s.pods.set(p)
+		return
+	}
 	o, ok := obj.(runtime.Object)
 	if !ok {
 		return
@@ -105,6 +119,10 @@ func (s *state) apply(obj any) {
 func (s *state) remove(obj any) {
 	key, ok := kube.DeletedKey(obj)
 	if !ok {
+		return
+	}
+	if key.Resource == podsResource {
+		s.pods.remove(types.NamespacedName{Namespace: key.Namespace, Name: key.Name})
 		return
 	}
 	s.mu.Lock()

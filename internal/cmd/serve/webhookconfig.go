@@ -4,6 +4,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -34,16 +35,19 @@ type Endpoint struct {
 // webhook, safe by construction:
 //
 //   - tenants.bulkhead.dev judges pods (and their ephemeral containers),
-//     workload controllers, RoleBindings, Services, NetworkPolicies,
-//     Ingresses and namespaces (with their status and finalize
+//     workload controllers, Roles, RoleBindings, ServiceAccounts,
+//     Services, NetworkPolicies, Ingresses and namespaces (with their
+//     status and finalize
 //     subresources) with failurePolicy Fail, but only in tenant
 //     namespaces: its namespaceSelector leaves out the system namespaces (by
 //     kubernetes.io/metadata.name, which the API server sets and nobody
 //     can change), so kube-system, kube-node-lease and bulkhead's own
 //     namespace keep working while the webhook is down;
-//   - cluster.bulkhead.dev judges ClusterRoleBindings, which are in no
-//     namespace, with failurePolicy Ignore: the control plane's own RBAC
-//     writes never wait for bulkhead;
+//   - cluster.bulkhead.dev judges ClusterRoles, ClusterRoleBindings,
+//     AdminNetworkPolicies and BaselineAdminNetworkPolicies, which are in
+//     no namespace, with failurePolicy Ignore: the control plane's own
+//     RBAC writes (and a cluster admin's policies) never wait for
+//     bulkhead;
 //   - endpoints.bulkhead.dev judges Endpoints and EndpointSlices in the
 //     same tenant namespaces with failurePolicy Ignore: the endpoints
 //     controllers write them at every readiness change, and a webhook
@@ -65,10 +69,13 @@ func WebhookConfiguration(ep Endpoint, systemNamespaces []string) *admissionregi
 	none := admissionregistrationv1.SideEffectClassNone
 	equivalent := admissionregistrationv1.Equivalent
 	write := []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update}
-	rule := func(group string, resources ...string) admissionregistrationv1.RuleWithOperations {
+	ruleAt := func(group, version string, resources ...string) admissionregistrationv1.RuleWithOperations {
 		scope := admissionregistrationv1.AllScopes
 		return admissionregistrationv1.RuleWithOperations{Operations: write, Rule: admissionregistrationv1.Rule{
-			APIGroups: []string{group}, APIVersions: []string{"v1"}, Resources: resources, Scope: &scope}}
+			APIGroups: []string{group}, APIVersions: []string{version}, Resources: resources, Scope: &scope}}
+	}
+	rule := func(group string, resources ...string) admissionregistrationv1.RuleWithOperations {
+		return ruleAt(group, "v1", resources...)
 	}
 	hook := func(name string, fail admissionregistrationv1.FailurePolicyType, rules ...admissionregistrationv1.RuleWithOperations) admissionregistrationv1.ValidatingWebhook {
 		return admissionregistrationv1.ValidatingWebhook{
@@ -83,16 +90,19 @@ func WebhookConfiguration(ep Endpoint, systemNamespaces []string) *admissionregi
 		}
 	}
 	tenants := hook(TenantWebhook, admissionregistrationv1.Fail,
-		rule("", "pods", "pods/ephemeralcontainers", "services", "namespaces", "namespaces/status", "namespaces/finalize"),
+		rule("", "pods", "pods/ephemeralcontainers", "services", "serviceaccounts", "namespaces", "namespaces/status", "namespaces/finalize"),
 		rule("apps", "deployments", "statefulsets", "daemonsets", "replicasets"),
 		rule("batch", "jobs", "cronjobs"),
-		rule("rbac.authorization.k8s.io", "rolebindings"),
+		rule("rbac.authorization.k8s.io", "roles", "rolebindings"),
 		rule("networking.k8s.io", "networkpolicies", "ingresses"),
 	)
 	tenants.NamespaceSelector = &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{
 		Key: "kubernetes.io/metadata.name", Operator: metav1.LabelSelectorOpNotIn, Values: append([]string(nil), systemNamespaces...),
 	}}}
-	cluster := hook(ClusterWebhook, admissionregistrationv1.Ignore, rule("rbac.authorization.k8s.io", "clusterrolebindings"))
+	cluster := hook(ClusterWebhook, admissionregistrationv1.Ignore,
+		rule("rbac.authorization.k8s.io", "clusterroles", "clusterrolebindings"),
+		ruleAt(anp.GroupVersion.Group, anp.GroupVersion.Version, "adminnetworkpolicies", "baselineadminnetworkpolicies"),
+	)
 	endpoints := hook(EndpointsWebhook, admissionregistrationv1.Ignore, rule("", "endpoints"), rule("discovery.k8s.io", "endpointslices"))
 	endpoints.NamespaceSelector = tenants.NamespaceSelector.DeepCopy()
 	return &admissionregistrationv1.ValidatingWebhookConfiguration{

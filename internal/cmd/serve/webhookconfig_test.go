@@ -23,6 +23,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	sigsyaml "sigs.k8s.io/yaml"
 
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
@@ -98,15 +100,29 @@ func TestConfigurationSafety(t *testing.T) {
 			}
 		})
 	}
-	for _, res := range []string{"pods", "pods/ephemeralcontainers", "deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "rolebindings", "clusterrolebindings", "services", "namespaces", "namespaces/status", "namespaces/finalize"} {
+	judged := []string{"pods/ephemeralcontainers", "namespaces/status", "namespaces/finalize"}
+	for _, k := range snapshot.Kinds {
+		if admission.Judged(k.GVK) {
+			judged = append(judged, k.Resource)
+		}
+	}
+	for _, res := range judged {
 		if !sent[res] {
 			t.Errorf("%s is judged by admission but not sent to the webhook", res)
 		}
 	}
 }
 
+// namespaced reports whether a resource (or the resource of a
+// subresource) lives in namespaces, as the snapshot's kinds say.
 func namespaced(res string) bool {
-	return !slices.Contains([]string{"clusterrolebindings", "namespaces", "namespaces/status", "namespaces/finalize"}, res)
+	base, _, _ := strings.Cut(res, "/")
+	for _, k := range snapshot.Kinds {
+		if k.Resource == base {
+			return k.Namespaced
+		}
+	}
+	return true
 }
 
 // systemExcluded returns which namespaces a namespace selector leaves
