@@ -110,3 +110,58 @@ func TestViewIgnoresOwnPolicies(t *testing.T) {
 }
 
 func nsName(i int) string { return fmt.Sprintf("t-%04d", i) }
+
+// TestSettled: a namespace update that only brings the Pod Security labels
+// the plan asked for does not make the planner plan again; any other does.
+func TestSettled(t *testing.T) {
+	const enforce, warn = "pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/warn"
+	old := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a", Labels: map[string]string{"team": "x", warn: "restricted"}}}
+	asked := map[string]string{enforce: "baseline"}
+	for _, tc := range []struct {
+		name  string
+		asked map[string]string
+		edit  func(*corev1.Namespace)
+		want  bool
+	}{
+		{"the labels the plan asked for, with the status", asked, func(n *corev1.Namespace) {
+			n.Labels[enforce] = "baseline"
+			n.Annotations = map[string]string{StatusAnnotation: "synced"}
+		}, true},
+		{"another level", asked, func(n *corev1.Namespace) { n.Labels[enforce] = "restricted" }, false},
+		{"another Pod Security label changed too", asked, func(n *corev1.Namespace) {
+			n.Labels[enforce] = "baseline"
+			n.Labels[warn] = "baseline"
+		}, false},
+		{"relabelled into another tenant too", asked, func(n *corev1.Namespace) {
+			n.Labels[enforce] = "baseline"
+			n.Labels["team"] = "y"
+		}, false},
+		{"the plan asked for no label", nil, func(n *corev1.Namespace) { n.Labels[enforce] = "baseline" }, false},
+		{"a label removed", asked, func(n *corev1.Namespace) { delete(n.Labels, warn) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newView()
+			p := newPlanner(v, Options{})
+			p.plan = map[string]*desired{"a": {Labels: tc.asked}}
+			obj := old.DeepCopy()
+			tc.edit(obj)
+			if got := p.settled(old, obj); got != tc.want {
+				t.Errorf("settled = %v, want %v", got, tc.want)
+			}
+			v.update(old, obj)
+			select {
+			case <-v.dirty:
+				if tc.want {
+					t.Error("the view is dirty")
+				}
+			default:
+				if !tc.want {
+					t.Error("the view is not dirty")
+				}
+			}
+			if got := v.snapshot().Namespaces; len(got) != 1 || got[0].Labels[enforce] != obj.Labels[enforce] {
+				t.Errorf("the store does not hold the update: %v", got)
+			}
+		})
+	}
+}

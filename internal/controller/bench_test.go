@@ -78,9 +78,9 @@ func benchFromEmpty(b *testing.B, n int) {
 
 	// From empty.
 	first := newConvergence(names)
-	var plans planStats
+	plans := planStats{start: time.Now()}
 	b.StartTimer()
-	start := time.Now()
+	start := plans.start
 	mctx, stop := context.WithCancel(ctx)
 	seen := startController(mctx, b, cfg, Options{Namespace: "bulkhead-system", reconciled: first.reconciled, planned: plans.planned})
 	repair := make(chan string, 1)
@@ -107,7 +107,8 @@ func benchFromEmpty(b *testing.B, n int) {
 	// Converged: a second controller reconciles every namespace again.
 	again := newConvergence(names)
 	start = time.Now()
-	seen2 := startController(ctx, b, cfg, Options{Namespace: "bulkhead-system", reconciled: again.reconciled})
+	plans2 := planStats{start: start}
+	seen2 := startController(ctx, b, cfg, Options{Namespace: "bulkhead-system", reconciled: again.reconciled, planned: plans2.planned})
 	again.wait(ctx, b)
 	took2 := time.Since(start)
 	time.Sleep(3 * time.Second)
@@ -116,8 +117,8 @@ func benchFromEmpty(b *testing.B, n int) {
 		b.Errorf("a second pass on the converged cluster wrote %d times: %v", len(w), w[:min(len(w), 10)])
 	}
 	b.ReportMetric(float64(len(seen2.writesSince(0))), "second-pass-writes")
-	b.Logf("second pass on the converged cluster: every namespace reconciled in %s, %d writes, %d API requests (%v)",
-		took2.Round(time.Millisecond), len(seen2.writesSince(0)), total2, by2)
+	b.Logf("second pass on the converged cluster: every namespace reconciled in %s, %d writes, %d API requests (%v); %s",
+		took2.Round(time.Millisecond), len(seen2.writesSince(0)), total2, by2, &plans2)
 }
 
 // createTenants creates a namespace with a Deployment for each name, a few
@@ -270,14 +271,19 @@ func poll(ctx context.Context, every time.Duration, ok func() bool) bool {
 
 // planStats counts a controller's plans and the time they took.
 type planStats struct {
-	mu    sync.Mutex
-	plans int
-	took  time.Duration
+	mu          sync.Mutex
+	start       time.Time
+	plans       int
+	took, first time.Duration
+	firstDone   time.Duration
 }
 
 func (p *planStats) planned(took time.Duration, _ int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.plans == 0 {
+		p.first, p.firstDone = took, time.Since(p.start)
+	}
 	p.plans++
 	p.took += took
 }
@@ -285,7 +291,8 @@ func (p *planStats) planned(took time.Duration, _ int) {
 func (p *planStats) String() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return fmt.Sprintf("%d plans, %.1f s planning", p.plans, p.took.Seconds())
+	return fmt.Sprintf("%d plans, %.1f s planning; the first took %.1f s and was done %.1f s after the start",
+		p.plans, p.took.Seconds(), p.first.Seconds(), p.firstDone.Seconds())
 }
 
 // baselineMissingAll says which of names lacks a policy of the controller

@@ -93,6 +93,18 @@ func podSecurityLabels(labels map[string]string) map[string]string {
 	return out
 }
 
+// withoutPodSecurity returns labels without the Pod Security ones, in a
+// new map.
+func withoutPodSecurity(labels map[string]string) map[string]string {
+	out := make(map[string]string, len(labels))
+	for k, v := range labels {
+		if !strings.HasPrefix(k, podSecurityPrefix) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 func digestOf(d *desired) string {
 	return digest(struct {
 		P []*networkingv1.NetworkPolicy

@@ -3,9 +3,11 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -30,7 +32,35 @@ type planner struct {
 }
 
 func newPlanner(v *view, opts Options) *planner {
-	return &planner{view: v, opts: opts, backlog: newBacklog()}
+	p := &planner{view: v, opts: opts, backlog: newBacklog()}
+	v.settled = p.settled
+	return p
+}
+
+// settled reports whether an update of a namespace changes nothing the
+// plan reads but its Pod Security labels, and those exactly as the plan
+// asked (the controller's own write coming back through the informer).
+// Planning again would only find that the namespace needs no label any
+// more; from empty, with a label write per namespace, it would plan again
+// and again for nothing.
+func (p *planner) settled(old, obj any) bool {
+	o, ok := old.(*corev1.Namespace)
+	n, ok2 := obj.(*corev1.Namespace)
+	if !ok || !ok2 || o.Name != n.Name {
+		return false
+	}
+	p.mu.RLock()
+	d := p.plan[n.Name]
+	p.mu.RUnlock()
+	if d == nil || len(d.Labels) == 0 {
+		return false
+	}
+	if !maps.Equal(podSecurityLabels(n.Labels), mergeLabels(podSecurityLabels(o.Labels), d.Labels)) {
+		return false
+	}
+	oc, nc := o.DeepCopy(), n.DeepCopy()
+	oc.Labels, nc.Labels = withoutPodSecurity(oc.Labels), withoutPodSecurity(nc.Labels)
+	return !relevantChange(oc, nc)
 }
 
 // Start runs the planner until ctx ends (a manager.Runnable). It waits for

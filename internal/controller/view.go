@@ -44,6 +44,10 @@ type view struct {
 	// dirty has a value when the store changed since the last Snapshot.
 	dirty chan struct{}
 	regs  []toolscache.ResourceEventHandlerRegistration
+	// settled, when set, reports whether an update only brings what the
+	// plan asked for (planner.settled): stored, but no reason to plan
+	// again.
+	settled func(old, obj any) bool
 }
 
 func newView() *view {
@@ -81,7 +85,10 @@ func (v *view) synced() bool {
 	return true
 }
 
-func (v *view) apply(obj any) {
+func (v *view) apply(obj any) { v.put(obj, !ownPolicy(obj)) }
+
+// put stores obj, and marks the view dirty when touch is set.
+func (v *view) put(obj any, touch bool) {
 	o, ok := obj.(runtime.Object)
 	if !ok {
 		return
@@ -89,7 +96,7 @@ func (v *view) apply(obj any) {
 	v.mu.Lock()
 	_, err := v.store.Apply(o)
 	v.mu.Unlock()
-	if err == nil && !ownPolicy(obj) {
+	if err == nil && touch {
 		v.touch()
 	}
 }
@@ -110,7 +117,7 @@ func (v *view) update(old, obj any) {
 	if !relevantChange(old, obj) {
 		return
 	}
-	v.apply(obj)
+	v.put(obj, !ownPolicy(obj) && (v.settled == nil || !v.settled(old, obj)))
 }
 
 func (v *view) delete(obj any) {
