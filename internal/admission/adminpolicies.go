@@ -39,9 +39,35 @@ type adminPeer struct {
 // namespaceSelector: a podSelector does not narrow it to a tenant, since
 // tenants label their own pods. An empty selector is every tenant.
 func (a *Admission) adminPolicy(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) []Violation {
-	var obj string
-	var subject anp.AdminNetworkPolicySubject
-	var rules []adminRule
+	obj, subject, rules := adminRules(p, b)
+	subjField, subjSel := subjectSelector(subject)
+	if subjSel == nil || len(rules) == 0 {
+		return nil
+	}
+	subj := a.tenantsSelected(subjSel)
+	var out []Violation
+	for _, r := range rules {
+		for _, p := range r.peers {
+			peer := a.tenantsSelected(p.ns)
+			for _, pr := range crossPairs(subj, peer) {
+				src, dst := pr.peer, pr.subject
+				if r.egress {
+					src, dst = pr.subject, pr.peer
+				}
+				out = append(out, Violation{Rule: IDAdminAllow, Source: src, Target: dst, Object: obj,
+					Fields: []string{subjField, p.field},
+					Reason: fmt.Sprintf("%s %s allows traffic from %s to %s, over every NetworkPolicy that would stop it", obj, r.where, side(src, subj, peer, r.egress), side(dst, subj, peer, !r.egress)),
+					Fix:    "allow only within one tenant (a subject and peers selecting the same tenant's namespaces), or to and from the platform's namespaces; use Pass to leave traffic between tenants to their NetworkPolicies",
+				})
+			}
+		}
+	}
+	return out
+}
+
+// adminRules are the Allow rules of an AdminNetworkPolicy (p) or a
+// BaselineAdminNetworkPolicy (b), with the policy's name and subject.
+func adminRules(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) (obj string, subject anp.AdminNetworkPolicySubject, rules []adminRule) {
 	switch {
 	case p != nil:
 		obj, subject = "AdminNetworkPolicy "+p.Name, p.Spec.Subject
@@ -67,32 +93,8 @@ func (a *Admission) adminPolicy(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminN
 				rules = append(rules, adminRule{where: fmt.Sprintf("spec.egress[%d]", i), egress: true, peers: egressPeers(r.To, fmt.Sprintf("spec.egress[%d].to", i))})
 			}
 		}
-	default:
-		return nil
 	}
-	subjField, subjSel := subjectSelector(subject)
-	if subjSel == nil || len(rules) == 0 {
-		return nil
-	}
-	subj := a.tenantsSelected(subjSel)
-	var out []Violation
-	for _, r := range rules {
-		for _, p := range r.peers {
-			peer := a.tenantsSelected(p.ns)
-			for _, pr := range crossPairs(subj, peer) {
-				src, dst := pr.peer, pr.subject
-				if r.egress {
-					src, dst = pr.subject, pr.peer
-				}
-				out = append(out, Violation{Rule: IDAdminAllow, Source: src, Target: dst, Object: obj,
-					Fields: []string{subjField, p.field},
-					Reason: fmt.Sprintf("%s %s allows traffic from %s to %s, over every NetworkPolicy that would stop it", obj, r.where, side(src, subj, peer, r.egress), side(dst, subj, peer, !r.egress)),
-					Fix:    "allow only within one tenant (a subject and peers selecting the same tenant's namespaces), or to and from the platform's namespaces; use Pass to leave traffic between tenants to their NetworkPolicies",
-				})
-			}
-		}
-	}
-	return out
+	return obj, subject, rules
 }
 
 func ingressPeers(from []anp.AdminNetworkPolicyIngressPeer, where string) []adminPeer {

@@ -14,6 +14,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/admission"
@@ -71,7 +72,7 @@ func hold(t *testing.T, cfg admission.Config) (misses []string, opened map[strin
 	r := rand.New(rand.NewSource(5))
 	bases := []*snapshot.Snapshot{demo}
 	for len(bases) < 12 {
-		bases = append(bases, withLegacyPolicy(r, analysistest.Cluster(r)))
+		bases = append(bases, withLegacy(r, analysistest.Cluster(r)))
 	}
 	opts := admission.ReplayOptions{Config: cfg, User: admission.User{Name: "tenant", Groups: []string{"system:authenticated"}}}
 	opened = map[string]int{}
@@ -265,7 +266,7 @@ func holdChange(r *rand.Rand, view *snapshot.Snapshot) (string, []runtime.Object
 		}
 		return l
 	}
-	switch r.Intn(13) {
+	switch r.Intn(14) {
 	case 0:
 		p := analysistest.Pod(r, ns, 100+r.Intn(50), max(1, len(view.Nodes)))
 		p.Labels = labels()
@@ -343,7 +344,16 @@ func holdChange(r *rand.Rand, view *snapshot.Snapshot) (string, []runtime.Object
 		return "widen cluster role", []runtime.Object{wideRole()}
 	case 11:
 		// A service account whose name another tenant's binding awaits.
-		return "add service account", []runtime.Object{&corev1.ServiceAccount{ObjectMeta: meta(ns, []string{"default", "builder", "deployer"}[r.Intn(3)])}}
+		return "add service account", []runtime.Object{&corev1.ServiceAccount{ObjectMeta: meta(ns, []string{"default", "builder", "builder", "deployer"}[r.Intn(4)])}}
+	case 12:
+		// A careless admin's admin network policy between two namespaces.
+		action := []anp.AdminNetworkPolicyRuleAction{anp.AdminNetworkPolicyRuleActionAllow, anp.AdminNetworkPolicyRuleActionPass, anp.AdminNetworkPolicyRuleActionDeny}[r.Intn(3)]
+		name := func(ns string) *metav1.LabelSelector {
+			return &metav1.LabelSelector{MatchLabels: map[string]string{"kubernetes.io/metadata.name": ns}}
+		}
+		return "add admin policy", []runtime.Object{&anp.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("anp-%d", r.Intn(2))},
+			Spec: anp.AdminNetworkPolicySpec{Priority: int32(20 + r.Intn(10)), Subject: anp.AdminNetworkPolicySubject{Namespaces: name(ns)},
+				Ingress: []anp.AdminNetworkPolicyIngressRule{{Action: action, From: []anp.AdminNetworkPolicyIngressPeer{{Namespaces: name(other)}}}}}}}
 	default:
 		egress := networkingv1.NetworkPolicy{ObjectMeta: meta(ns, "egress"), Spec: networkingv1.NetworkPolicySpec{
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
@@ -353,18 +363,30 @@ func holdChange(r *rand.Rand, view *snapshot.Snapshot) (string, []runtime.Object
 	}
 }
 
-// withLegacyPolicy gives one namespace of snap, before it is walled, a
-// policy written before the webhook was there: ingress from the pods
-// labelled role=monitoring of every namespace.
-func withLegacyPolicy(r *rand.Rand, snap *snapshot.Snapshot) *snapshot.Snapshot {
-	ns := snap.Namespaces[r.Intn(len(snap.Namespaces))].Name
+// withLegacy gives snap, before it is walled, what was written before
+// the webhook was there: in one namespace a policy admitting the pods
+// labelled role=monitoring of every namespace; in another a binding
+// waiting for a service account "builder" of a third; maybe an admin
+// network policy letting the namespaces of zone 0 into those of zone 1.
+func withLegacy(r *rand.Rand, snap *snapshot.Snapshot) *snapshot.Snapshot {
+	pick := func() string { return snap.Namespaces[r.Intn(len(snap.Namespaces))].Name }
 	snap.NetworkPolicies = append(snap.NetworkPolicies, networkingv1.NetworkPolicy{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "from-monitoring"},
+		ObjectMeta: metav1.ObjectMeta{Namespace: pick(), Name: "from-monitoring"},
 		Spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{
 			NamespaceSelector: &metav1.LabelSelector{},
 			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"role": "monitoring"}},
 		}}}}},
 	})
+	snap.RoleBindings = append(snap.RoleBindings, rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: pick(), Name: "for-builder"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: pick(), Name: "builder"}}})
+	if r.Intn(2) == 0 {
+		zone := func(z string) *metav1.LabelSelector { return &metav1.LabelSelector{MatchLabels: map[string]string{"zone": z}} }
+		snap.AdminNetworkPolicies = append(snap.AdminNetworkPolicies, anp.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "zone-0-to-1"},
+			Spec: anp.AdminNetworkPolicySpec{Priority: 10, Subject: anp.AdminNetworkPolicySubject{Namespaces: zone("1")},
+				Ingress: []anp.AdminNetworkPolicyIngressRule{{Name: "from-zone-0", Action: anp.AdminNetworkPolicyRuleActionAllow,
+					From: []anp.AdminNetworkPolicyIngressPeer{{Namespaces: zone("0")}}}}}})
+	}
 	return snap
 }
 

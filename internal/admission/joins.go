@@ -7,6 +7,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -21,14 +22,16 @@ import (
 // tenant's policy never meant for it; this is how a tenant relabels
 // itself "into another tenant's selectors". Policies whose selectors
 // select every namespace select it before and after, and are the audit's
-// (BH-NET-004).
+// (BH-NET-004). The admin network policies' selectors are judged too
+// (adminJoins).
 func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string) []Violation {
 	now := namespaceLabels(ns)
 	var was labels.Set
 	if old != nil {
 		was = namespaceLabels(old)
 	}
-	var out []Violation
+	changed := changedLabels(ownLabels(old), ownLabels(ns), nil)
+	out := a.adminJoins(was, now, own, object, changed)
 	for i := range a.snap.NetworkPolicies {
 		np := &a.snap.NetworkPolicies[i]
 		other := a.ten.Of(np.Namespace)
@@ -52,7 +55,7 @@ func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string)
 			continue
 		}
 		policy := "NetworkPolicy " + np.Namespace + "/" + np.Name
-		v := Violation{Rule: netpol.IDCrossTenant, Object: object, Fields: append(fields, changedLabels(ownLabels(old), ownLabels(ns), nil)...),
+		v := Violation{Rule: netpol.IDCrossTenant, Object: object, Fields: append(fields, changed...),
 			Fix: fmt.Sprintf("keep the namespace's labels out of %s's selectors; a label another tenant's policy selects by is that tenant's to give", policy)}
 		if in > 0 {
 			v.Source, v.Target = own, other
@@ -74,8 +77,7 @@ func joined(peers []networkingv1.NetworkPolicyPeer, was, now labels.Set, at stri
 		if peer.NamespaceSelector == nil {
 			continue
 		}
-		sel, err := metav1.LabelSelectorAsSelector(peer.NamespaceSelector)
-		if err != nil || !sel.Matches(now) || (was != nil && sel.Matches(was)) {
+		if !joins(peer.NamespaceSelector, was, now) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, metav1.FormatLabelSelector(peer.NamespaceSelector)))
@@ -185,4 +187,78 @@ func selecting(peers []networkingv1.NetworkPolicyPeer, nsLabels, podLabels label
 func workloadObject(p *corev1.Pod) string {
 	kind, name := snapshot.Workload(p)
 	return kind + " " + p.Namespace + "/" + name
+}
+
+// adminJoins judges a namespace's new labels against the Allow rules of
+// the admin network policies: a namespace that joins a rule's subject is
+// opened to (ingress) or opens onto (egress) the tenants its peers
+// select; one that joins a peer, to or onto the tenants of the subject.
+// An admin network policy allows over every NetworkPolicy, so a label is
+// all it takes.
+func (a *Admission) adminJoins(was, now labels.Set, own, object string, changed []string) []Violation {
+	var out []Violation
+	judge := func(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) {
+		obj, subject, rules := adminRules(p, b)
+		subjField, subjSel := subjectSelector(subject)
+		if subjSel == nil {
+			return
+		}
+		inSubject := joins(subjSel, was, now)
+		for _, r := range rules {
+			for _, peer := range r.peers {
+				var others selected
+				var field string
+				var ownIsTarget bool
+				switch {
+				case inSubject:
+					others, field, ownIsTarget = a.tenantsSelected(peer.ns), subjField, !r.egress
+				case joins(peer.ns, was, now):
+					others, field, ownIsTarget = a.tenantsSelected(subjSel), peer.field, r.egress
+				default:
+					continue
+				}
+				tenants := []string{"*"}
+				if !others.every {
+					tenants = tenants[:0]
+					for _, t := range others.tenants {
+						if t.tenant != own {
+							tenants = append(tenants, t.tenant)
+						}
+					}
+				}
+				for _, t := range tenants {
+					v := Violation{Rule: IDAdminAllow, Source: own, Target: t, Object: object, Fields: append([]string{field}, changed...),
+						Reason: fmt.Sprintf("%s would match %s of %s, whose %s would then allow its traffic to %s over every NetworkPolicy", object, field, obj, r.where, sideName(t)),
+						Fix:    fmt.Sprintf("keep the namespace's labels out of %s's selectors; who an admin network policy selects is the platform's to decide", obj)}
+					if ownIsTarget {
+						v.Source, v.Target = t, own
+						v.Reason = fmt.Sprintf("%s would match %s of %s, whose %s would then allow traffic from %s to it over every NetworkPolicy", object, field, obj, r.where, sideName(t))
+					}
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	for i := range a.snap.AdminNetworkPolicies {
+		judge(&a.snap.AdminNetworkPolicies[i], nil)
+	}
+	for i := range a.snap.BaselineAdminNetworkPolicies {
+		judge(nil, &a.snap.BaselineAdminNetworkPolicies[i])
+	}
+	return out
+}
+
+// joins reports whether a selector selects labels now and did not select
+// was (nil: a namespace new to the cluster).
+func joins(sel *metav1.LabelSelector, was, now labels.Set) bool {
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	return err == nil && s.Matches(now) && (was == nil || !s.Matches(was))
+}
+
+// sideName is a tenant as a message names it.
+func sideName(t string) string {
+	if t == "*" {
+		return "every tenant"
+	}
+	return "tenant " + t
 }

@@ -9,6 +9,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -126,6 +127,43 @@ func TestPodJoins(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			d := a.Decide(c.req)
+			if c.want == "" {
+				if !d.Allowed {
+					t.Fatalf("denied: %s", d.Message)
+				}
+				return
+			}
+			if d.Allowed || !strings.HasPrefix(d.Message, c.want) {
+				t.Fatalf("got allowed=%v %q, want a denial starting %q", d.Allowed, d.Message, c.want)
+			}
+		})
+	}
+}
+
+// TestAdminJoins: a namespace may not label itself into the subject or a
+// peer of an admin network policy's Allow rule that reaches other
+// tenants.
+func TestAdminJoins(t *testing.T) {
+	zone := func(z string) *metav1.LabelSelector { return &metav1.LabelSelector{MatchLabels: map[string]string{"zone": z}} }
+	snap := &snapshot.Snapshot{Source: "test"}
+	for _, ns := range []struct{ name, tenant, zone string }{{"a-web", "a", "2"}, {"b-web", "b", "1"}, {"c-web", "c", "0"}} {
+		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns.name, Labels: map[string]string{tenantLabel: ns.tenant, "zone": ns.zone}}})
+	}
+	snap.AdminNetworkPolicies = []anp.AdminNetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Name: "zone-0-to-1"},
+		Spec: anp.AdminNetworkPolicySpec{Priority: 10, Subject: anp.AdminNetworkPolicySubject{Namespaces: zone("1")},
+			Ingress: []anp.AdminNetworkPolicyIngressRule{{Action: anp.AdminNetworkPolicyRuleActionAllow, From: []anp.AdminNetworkPolicyIngressPeer{{Namespaces: zone("0")}}}}}}}
+	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ name, zone, want string }{
+		{"into a peer", "0", "BH-ADM-003 (tenant a → tenant b): Namespace a-web would match spec.ingress[0].from[0].namespaces=zone=0 of AdminNetworkPolicy zone-0-to-1, whose spec.ingress[0] would then allow its traffic to tenant b over every NetworkPolicy"},
+		{"into the subject", "1", "BH-ADM-003 (tenant c → tenant a): Namespace a-web would match spec.subject.namespaces=zone=1 of AdminNetworkPolicy zone-0-to-1, whose spec.ingress[0] would then allow traffic from tenant c to it over every NetworkPolicy"},
+		{"elsewhere", "3", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "a-web", Labels: map[string]string{tenantLabel: "a", "zone": c.zone}}}
+			d := a.Decide(Request{Operation: Update, Kind: schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}, Namespace: "a-web", Name: "a-web", Object: ns, OldObject: a.snap.Namespace("a-web")})
 			if c.want == "" {
 				if !d.Allowed {
 					t.Fatalf("denied: %s", d.Message)
