@@ -381,7 +381,9 @@ func withLegacy(r *rand.Rand, snap *snapshot.Snapshot) *snapshot.Snapshot {
 		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
 		Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Namespace: pick(), Name: "builder"}}})
 	if r.Intn(2) == 0 {
-		zone := func(z string) *metav1.LabelSelector { return &metav1.LabelSelector{MatchLabels: map[string]string{"zone": z}} }
+		zone := func(z string) *metav1.LabelSelector {
+			return &metav1.LabelSelector{MatchLabels: map[string]string{"zone": z}}
+		}
 		snap.AdminNetworkPolicies = append(snap.AdminNetworkPolicies, anp.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "zone-0-to-1"},
 			Spec: anp.AdminNetworkPolicySpec{Priority: 10, Subject: anp.AdminNetworkPolicySubject{Namespaces: zone("1")},
 				Ingress: []anp.AdminNetworkPolicyIngressRule{{Name: "from-zone-0", Action: anp.AdminNetworkPolicyRuleActionAllow,

@@ -144,7 +144,9 @@ func TestPodJoins(t *testing.T) {
 // peer of an admin network policy's Allow rule that reaches other
 // tenants.
 func TestAdminJoins(t *testing.T) {
-	zone := func(z string) *metav1.LabelSelector { return &metav1.LabelSelector{MatchLabels: map[string]string{"zone": z}} }
+	zone := func(z string) *metav1.LabelSelector {
+		return &metav1.LabelSelector{MatchLabels: map[string]string{"zone": z}}
+	}
 	snap := &snapshot.Snapshot{Source: "test"}
 	for _, ns := range []struct{ name, tenant, zone string }{{"a-web", "a", "2"}, {"b-web", "b", "1"}, {"c-web", "c", "0"}} {
 		snap.Namespaces = append(snap.Namespaces, corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns.name, Labels: map[string]string{tenantLabel: ns.tenant, "zone": ns.zone}}})
