@@ -2,6 +2,7 @@ package admission_test
 
 import (
 	"fmt"
+	"maps"
 	"math/rand"
 	"slices"
 	"sort"
@@ -40,30 +41,43 @@ import (
 // controller restores what harden wrote). The same changes sent to the
 // webhook in dry run must breach walls, or they test nothing.
 func TestHold(t *testing.T) {
-	t.Run("default rules", func(t *testing.T) {
-		misses, opened := hold(t, admission.Config{})
-		for _, m := range misses {
-			t.Error(m)
-		}
-		if len(misses) > 0 {
-			t.Errorf("the webhook let %d changes breach walled pairs, by kind of change: %v", len(misses), opened)
-		}
-	})
-	t.Run("dry run", func(t *testing.T) {
-		misses, opened := hold(t, admission.Config{DryRun: true})
-		t.Logf("without the webhook, %d changes breach walled pairs, by kind of change: %v", len(misses), opened)
-		for _, what := range []string{"add pod", "add policy", "bind cluster-wide", "label namespace", "role across"} {
-			if opened[what] == 0 {
-				t.Errorf("no change %q breached a wall without the webhook: the test does not attack with it", what)
-			}
-		}
-	})
+	for _, tc := range []struct {
+		name string
+		ten  tenancy.Config
+		// attacks are the kinds of change that must breach walls
+		// without the webhook.
+		attacks []string
+	}{
+		{"each namespace a tenant", tenancy.Config{}, []string{"add pod", "add policy", "bind cluster-wide", "label namespace", "role across", "widen role", "add admin policy"}},
+		{"tenants by label", tenancy.Config{Label: "zone"}, []string{"add pod", "bind cluster-wide", "label namespace", "role across"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Run("default rules", func(t *testing.T) {
+				misses, opened := hold(t, tc.ten, admission.Config{})
+				for _, m := range misses {
+					t.Error(m)
+				}
+				if len(misses) > 0 {
+					t.Errorf("the webhook let %d changes breach walled pairs, by kind of change: %v", len(misses), opened)
+				}
+			})
+			t.Run("dry run", func(t *testing.T) {
+				misses, opened := hold(t, tc.ten, admission.Config{DryRun: true})
+				t.Logf("without the webhook, %d changes breach walled pairs, by kind of change: %v", len(misses), opened)
+				for _, what := range tc.attacks {
+					if opened[what] == 0 {
+						t.Errorf("no change %q breached a wall without the webhook: the test does not attack with it", what)
+					}
+				}
+			})
+		})
+	}
 }
 
 // hold sends the random changes to the webhook configured by cfg and
 // returns the changes that breached a wall, and the pairs breached by
 // kind of change.
-func hold(t *testing.T, cfg admission.Config) (misses []string, opened map[string]int) {
+func hold(t *testing.T, tc tenancy.Config, cfg admission.Config) (misses []string, opened map[string]int) {
 	const changes = 800
 	demo, err := load.FS(examples.SeedCluster, "demo")
 	if err != nil {
@@ -74,14 +88,28 @@ func hold(t *testing.T, cfg admission.Config) (misses []string, opened map[strin
 	for len(bases) < 12 {
 		bases = append(bases, withLegacy(r, analysistest.Cluster(r)))
 	}
-	opts := admission.ReplayOptions{Config: cfg, User: admission.User{Name: "tenant", Groups: []string{"system:authenticated"}}}
+	if tc.Label != "" {
+		for _, b := range bases {
+			for i := range b.Namespaces {
+				ns := &b.Namespaces[i]
+				if _, ok := ns.Labels[tc.Label]; !ok && !strings.HasPrefix(ns.Name, "kube-") {
+					ns.Labels = maps.Clone(ns.Labels)
+					if ns.Labels == nil {
+						ns.Labels = map[string]string{}
+					}
+					ns.Labels[tc.Label] = fmt.Sprint(r.Intn(3))
+				}
+			}
+		}
+	}
+	opts := admission.ReplayOptions{Tenancy: tc, Config: cfg, User: admission.User{Name: "tenant", Groups: []string{"system:authenticated"}}}
 	opened = map[string]int{}
 	var (
 		done, admittedN, deniedN, isolated, placed int
 	)
 	for b := 0; done < changes; b++ {
-		st := hardened(t, bases[b%len(bases)])
-		before := breaches(t, st)
+		st := hardened(t, tc, bases[b%len(bases)])
+		before := breaches(t, tc, st)
 		for _, breached := range before.breached {
 			if !breached {
 				isolated++
@@ -114,7 +142,7 @@ func hold(t *testing.T, cfg admission.Config) (misses []string, opened map[strin
 					t.Fatal(err)
 				}
 			}
-			after := breaches(t, st)
+			after := breaches(t, tc, st)
 			var newly []string
 			for pair, breached := range after.breached {
 				source, _, _ := strings.Cut(pair, " → ")
@@ -160,11 +188,11 @@ func objectSnapshot(obj runtime.Object) *snapshot.Snapshot {
 // hardened is snap with harden's plan applied: its objects, its reviewed
 // proposals, the pods of relabelled namespaces kept running (a label
 // evicts nothing).
-func hardened(t *testing.T, snap *snapshot.Snapshot) *snapshot.Store {
+func hardened(t *testing.T, tc tenancy.Config, snap *snapshot.Snapshot) *snapshot.Store {
 	t.Helper()
 	view := snapshot.NewStore(snap.Clone()).View()
 	node.DropRefused(view)
-	ten, err := tenancy.Resolve(view, tenancy.Config{})
+	ten, err := tenancy.Resolve(view, tc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,11 +246,11 @@ type walls struct {
 }
 
 // breaches analyses the cluster of st as the audit does.
-func breaches(t *testing.T, st *snapshot.Store) walls {
+func breaches(t *testing.T, tc tenancy.Config, st *snapshot.Store) walls {
 	t.Helper()
 	view := st.View()
 	node.DropRefused(view)
-	ten, err := tenancy.Resolve(view, tenancy.Config{})
+	ten, err := tenancy.Resolve(view, tc)
 	if err != nil {
 		t.Fatal(err)
 	}
