@@ -27,12 +27,21 @@ import (
 // non-empty "items" array, item by item in parallel, and reports whether
 // it did. where names the document in messages.
 func (b *batch) compactList(where string, body []byte) (done bool) {
+	return b.compactListWith(where, body, workers() == 1)
+}
+
+// compactListWith is compactList, trying compactInTurn first when inTurn
+// is set.
+func (b *batch) compactListWith(where string, body []byte, inTurn bool) (done bool) {
 	if b.reference || bytes.IndexByte(body, '\r') >= 0 {
 		return false
 	}
 	i := skipSpace(body, 0)
 	if i >= len(body) || body[i] != '{' {
 		return false
+	}
+	if inTurn && b.compactInTurn(where, body) {
+		return true
 	}
 	ch := jsonBracketItems(body)
 	if ch == nil || len(ch.starts) == 0 {
@@ -45,26 +54,9 @@ func (b *batch) compactList(where string, body []byte) (done bool) {
 	if body[open] != '[' || end >= len(body) || body[end] != ']' {
 		return false
 	}
-	// The document around its items, as jconv writes it: what decodeFast
-	// reads of a list, the items being decoded apart.
-	shell := append(append(make([]byte, 0, open+1+len(body)-end), body[:open+1]...), body[end:]...)
-	c := jconv{src: shell}
-	if !c.convert() {
+	implied, ok := listShell(body, open, end)
+	if !ok {
 		return false
-	}
-	top, ok := scanTop(c.out, false, nil)
-	if !ok || top.items == nil || top.apiVersion == "" || !strings.HasSuffix(top.kind, "List") ||
-		top.apiVersion == snapshot.InfoAPIVersion && top.kind == snapshot.InfoKind {
-		return false
-	}
-	gv, err := schema.ParseGroupVersion(top.apiVersion)
-	if err != nil {
-		return false
-	}
-	var implied *schema.GroupVersionKind
-	if elem := strings.TrimSuffix(top.kind, "List"); elem != "" {
-		g := gv.WithKind(elem)
-		implied = &g
 	}
 	groups := compactGroups(b, where, body, ch, implied)
 	if groups == nil {
@@ -80,6 +72,32 @@ func (b *batch) compactList(where string, body []byte) (done bool) {
 		b.merge(ib)
 	}
 	return true
+}
+
+// listShell checks the document around its items, body[:open+1] and
+// body[end:] (its '[' and ']'), as jconv writes it: what decodeFast reads
+// of a list, the items being decoded apart. It returns the kind the list
+// implies for items that have none.
+func listShell(body []byte, open, end int) (implied *schema.GroupVersionKind, ok bool) {
+	shell := append(append(make([]byte, 0, open+1+len(body)-end), body[:open+1]...), body[end:]...)
+	c := jconv{src: shell}
+	if !c.convert() {
+		return nil, false
+	}
+	top, ok := scanTop(c.out, false, nil)
+	if !ok || top.items == nil || top.apiVersion == "" || !strings.HasSuffix(top.kind, "List") ||
+		top.apiVersion == snapshot.InfoAPIVersion && top.kind == snapshot.InfoKind {
+		return nil, false
+	}
+	gv, err := schema.ParseGroupVersion(top.apiVersion)
+	if err != nil {
+		return nil, false
+	}
+	if elem := strings.TrimSuffix(top.kind, "List"); elem != "" {
+		g := gv.WithKind(elem)
+		implied = &g
+	}
+	return implied, true
 }
 
 // compactGroups decodes the items of ch in as many groups as there are

@@ -36,7 +36,20 @@ func decodeCompact(js []byte, obj any, depth int) bool {
 // zz_generated_decode.go when generated is true and they know obj's
 // type, else by its plan. Either way, a type whose plan is unsupported
 // is refused before anything is read.
-func decodeWith(d tdec, obj any, generated bool) (ok bool) {
+func decodeWith(d tdec, obj any, generated bool) bool {
+	n, ok := decodeValue(d, obj, generated)
+	return ok && n == len(d.js)
+}
+
+// decodePrefix decodes the value d's JSON starts with into obj by the
+// generated methods, and returns where it ends.
+func decodePrefix(d tdec, obj any) (end int, ok bool) {
+	return decodeValue(d, obj, true)
+}
+
+// decodeValue is decodeWith, the value ending anywhere: it returns the
+// offset after it.
+func decodeValue(d tdec, obj any, generated bool) (end int, ok bool) {
 	defer func() {
 		if recover() != nil { // a fault here: the caller's slower way decodes anew
 			ok = false
@@ -44,21 +57,21 @@ func decodeWith(d tdec, obj any, generated bool) (ok bool) {
 	}()
 	v := reflect.ValueOf(obj)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return false
+		return 0, false
 	}
 	p := planFor(v.Type().Elem())
 	if p.kind == kindUnsupported {
-		return false
+		return 0, false
 	}
 	in := interners.Get().(*interner)
 	defer interners.Put(in)
 	d.in = in
 	if generated {
 		if ok, handled := d.generated(obj); handled {
-			return ok && d.pos == len(d.js)
+			return d.pos, ok
 		}
 	}
-	return d.value(p, v.Elem()) && d.pos == len(d.js)
+	return d.pos, d.value(p, v.Elem())
 }
 
 type planKind uint8
