@@ -162,3 +162,33 @@ func FuzzGeneratedMatchesPlans(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeCompact decodes the items of the issue 11 cluster at 10k
+// pods, as read, into their typed objects, by the generated methods and
+// by the plans: the typed decode alone, without validation or the
+// snapshot.
+func BenchmarkDecodeCompact(b *testing.B) {
+	var buf bytes.Buffer
+	if _, err := scalegen.Write(&buf, scalegen.Config{Tenants: 100, Seed: 1, Format: scalegen.JSON}); err != nil {
+		b.Fatal(err)
+	}
+	objs, kinds := compactObjects(buf.Bytes())
+	size := 0
+	for _, js := range objs {
+		size += len(js)
+	}
+	for _, generated := range []bool{true, false} {
+		b.Run(fmt.Sprint("generated=", generated), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				for k, js := range objs {
+					obj, _ := Scheme.New(kinds[k])
+					if !decodeWith(tdec{js: js, raw: true, depth: 2}, obj, generated) {
+						b.Fatalf("%s not decoded", kinds[k])
+					}
+				}
+			}
+		})
+	}
+}
