@@ -55,6 +55,16 @@ func decodeValue(d tdec, obj any, generated bool) (end int, ok bool) {
 			ok = false
 		}
 	}()
+	in := interners.Get().(*interner)
+	defer interners.Put(in)
+	d.in = in
+	// The plan of every type the generated methods take is supported
+	// (TestGeneratedRootsHavePlans): they need not ask.
+	if generated {
+		if ok, handled := d.generated(obj); handled {
+			return d.pos, ok
+		}
+	}
 	v := reflect.ValueOf(obj)
 	if v.Kind() != reflect.Pointer || v.IsNil() {
 		return 0, false
@@ -62,14 +72,6 @@ func decodeValue(d tdec, obj any, generated bool) (end int, ok bool) {
 	p := planFor(v.Type().Elem())
 	if p.kind == kindUnsupported {
 		return 0, false
-	}
-	in := interners.Get().(*interner)
-	defer interners.Put(in)
-	d.in = in
-	if generated {
-		if ok, handled := d.generated(obj); handled {
-			return d.pos, ok
-		}
 	}
 	return d.pos, d.value(p, v.Elem())
 }
