@@ -90,3 +90,26 @@ func TestRoleLeavesSnapshot(t *testing.T) {
 		}
 	}
 }
+
+// TestRolesConcurrently: role judgements share the RBAC store of the
+// snapshot, made once; each works on its own clone (go test -race).
+func TestRolesConcurrently(t *testing.T) {
+	a := grantsFixture(t, Config{})
+	reqs := []Request{
+		request(Update, decode(t, clusterRole("helper", "{}", getSecrets)), decode(t, clusterRole("helper", "{}", noRules))),
+		request(Create, decode(t, clusterRole("secret-reader", aggregate, getSecrets)), nil),
+		request(Create, decode(t, role("a-web", "later", getSecrets)), nil),
+	}
+	done := make(chan bool)
+	for i := range 6 {
+		go func() {
+			d := a.Decide(reqs[i%len(reqs)])
+			done <- d.Allowed
+		}()
+	}
+	for range 6 {
+		if <-done {
+			t.Error("a role granting across tenants was admitted")
+		}
+	}
+}
