@@ -15,7 +15,7 @@ import (
 type queue = workqueue.TypedRateLimitingInterface[reconcile.Request]
 
 // feedEvery is how often the backlog looks whether the reconciler's queue
-// has room while it holds namespaces.
+// has room while it holds namespaces, besides when a reconcile ends.
 const feedEvery = 20 * time.Millisecond
 
 // backlog holds the namespaces plans asked to reconcile that the
@@ -47,6 +47,15 @@ func (b *backlog) add(names ...string) {
 		}
 	}
 	b.mu.Unlock()
+	b.poke()
+}
+
+// poke wakes the feeder: namespaces came, or the queue has room since a
+// reconcile ended.
+func (b *backlog) poke() {
+	if b == nil {
+		return
+	}
 	select {
 	case b.wake <- struct{}{}:
 	default:

@@ -49,6 +49,7 @@ type outcome struct {
 // controller's policies the baseline no longer names (deleted), and the
 // Pod Security labels with the status annotation.
 func (r *reconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	defer r.planner.backlog.poke() // the queue has room for one more
 	ns := req.Name
 	want, keep, ready := r.planner.desiredOf(ns)
 	if !ready || !keep {
