@@ -3,7 +3,10 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 )
@@ -33,8 +36,9 @@ func PathsAs(w io.Writer, f Format, r PathsResult, o TextOptions) error {
 }
 
 // Paths writes attack paths for people, a hop per line; total is how many
-// there were before any cut. joined are the pairs the audit's matrix marks
-// without an attack path (findings, DNS discovery).
+// there were before any cut. joined are the pairs whose verdict in the
+// audit's matrix the paths do not explain in full (findings, DNS
+// discovery), with or without paths of their own.
 func Paths(w io.Writer, paths []attackpath.Path, total int, joined []attackpath.Cell, o TextOptions) error {
 	if o.Width <= 0 {
 		o.Width = 100
@@ -56,12 +60,17 @@ func Paths(w io.Writer, paths []attackpath.Path, total int, joined []attackpath.
 		p.printf("%d %s\n", total, plural(total, "path", "paths"))
 	}
 	for _, c := range joined {
-		what := "DNS discovery"
-		if len(c.Findings) > 0 {
-			what = strings.Join(c.Findings, ", ")
+		var by []string
+		by = append(by, c.Findings...)
+		if slices.Contains(c.Layers, finding.DNS) {
+			by = append(by, "DNS discovery")
 		}
-		p.wrap("", fmt.Sprintf("%s %s → %s (%s): no attack path, but joined by %s (bulkhead audit --tenant %s)",
-			p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers), what, c.Source))
+		what := "no attack path, but joined by"
+		if c.Paths > 0 {
+			what = "beside the paths above, joined by"
+		}
+		p.wrap("", fmt.Sprintf("%s %s → %s (%s): %s %s (bulkhead audit --tenant %s)",
+			p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers), what, strings.Join(by, ", "), c.Source))
 	}
 	return p.err
 }
@@ -78,8 +87,10 @@ type PathsDocument struct {
 	Version       string            `json:"bulkheadVersion"`
 	Total         int               `json:"total"`
 	Paths         []attackpath.Path `json:"paths"`
-	// Joined are the tenant pairs of the audit's matrix that findings or
-	// DNS discovery join without an attack path (cells with no witness).
+	// Joined are the tenant pairs of the audit's matrix whose verdict the
+	// paths do not explain in full: joined by findings or DNS discovery
+	// without an attack path (paths 0), or beside their paths, with a
+	// layer or a severity the paths lack. They carry no witness.
 	Joined []attackpath.Cell `json:"joined"`
 }
 

@@ -4,6 +4,7 @@ package paths
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -114,7 +115,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	attackpath.SortPaths(paths)
 	total := len(paths)
-	joined := joinedPairs(model, <-judged, sources, target)
+	joined := joinedPairs(model, <-judged, sources, target, paths)
 	if f.max > 0 && len(paths) > f.max {
 		paths = paths[:f.max]
 	}
@@ -132,10 +133,13 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 }
 
 // joinedPairs returns the cells of the audit's matrix from the source
-// tenants (to the target tenant, when one is asked for) that findings or
-// DNS discovery join without an attack path, so that paths and the audit
-// never disagree on a pair.
-func joinedPairs(model *attackpath.Model, findings []finding.Finding, sources []attackpath.Source, to attackpath.Target) []attackpath.Cell {
+// tenants (to the target tenant, when one is asked for) that the attack
+// paths do not explain in full: pairs that findings or DNS discovery join
+// without an attack path, and pairs whose verdict is more severe than
+// their paths, or has a layer they lack (a finding naming the pair, DNS
+// discovery beside a network path). So paths and the audit never disagree
+// on a pair.
+func joinedPairs(model *attackpath.Model, findings []finding.Finding, sources []attackpath.Source, to attackpath.Target, paths []attackpath.Path) []attackpath.Cell {
 	from := map[string]bool{}
 	for _, s := range sources {
 		if s.Subject == nil {
@@ -149,14 +153,35 @@ func joinedPairs(model *attackpath.Model, findings []finding.Finding, sources []
 	for t := range from {
 		tenants = append(tenants, t)
 	}
+	type shown struct {
+		worst  finding.Severity
+		layers map[finding.Category]bool
+	}
+	byPair := map[[2]string]*shown{}
+	for _, p := range paths {
+		k := [2]string{p.From, p.To}
+		s := byPair[k]
+		if s == nil {
+			s = &shown{layers: map[finding.Category]bool{}}
+			byPair[k] = s
+		}
+		s.worst = max(s.worst, p.Severity)
+		for _, l := range p.Layers {
+			s.layers[l] = true
+		}
+	}
 	x := model.MatrixFrom(tenants)
 	x.AddFindings(findings)
 	var out []attackpath.Cell
 	for _, c := range x.Cells {
-		if from[c.Source] && !c.Isolated && c.Paths == 0 && (to.Tenant == "" || c.Target == to.Tenant) {
-			c.Witness = nil
-			out = append(out, c)
+		if !from[c.Source] || c.Isolated || (to.Tenant != "" && c.Target != to.Tenant) {
+			continue
 		}
+		if s := byPair[[2]string{c.Source, c.Target}]; s != nil && c.Paths > 0 && c.Worst <= s.worst && !slices.ContainsFunc(c.Layers, func(l finding.Category) bool { return !s.layers[l] }) {
+			continue // the paths say it all
+		}
+		c.Witness = nil
+		out = append(out, c)
 	}
 	return out
 }

@@ -2,12 +2,19 @@ package paths
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/render"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // TestDefaultSourcesAreTheAudits: without --from, paths covers the sources
@@ -106,5 +113,84 @@ func TestUnknownFromNamesFewTenants(t *testing.T) {
 	msg := err.Error()
 	if !strings.Contains(msg, "ns-a, ") || strings.Contains(msg, "ns-y") || !strings.Contains(msg, "… 15 more: bulkhead audit lists them") {
 		t.Errorf("--from ns-typo: %s", msg)
+	}
+}
+
+// TestPathsAgreeWithMatrix: for every source tenant of the demo, what
+// paths prints toward each tenant — its paths, and the pairs it joins
+// beside them — has the worst severity and the layers of the audit's
+// matrix cell, so that the two commands never disagree on a pair.
+func TestPathsAgreeWithMatrix(t *testing.T) {
+	snap, err := cli.Demo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := analysis.Run(analysis.NewFacts(snap, ten), analysis.Engines(), analysis.Options{Matrix: true})
+	type verdict struct {
+		worst  finding.Severity
+		layers []finding.Category
+	}
+	checked := 0
+	for _, tn := range ten.Tenants() {
+		if tn.System {
+			continue
+		}
+		var out, errOut bytes.Buffer
+		cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
+		cmd.SetArgs([]string{"--demo", "--from", tn.Name, "--max", "0", "-o", "json"})
+		cmd.SilenceUsage, cmd.SilenceErrors = true, true
+		if err := cmd.Execute(); err != nil {
+			var code cli.ExitError
+			if !errors.As(err, &code) {
+				t.Fatalf("paths --from %s: %v\n%s", tn.Name, err, errOut.String())
+			}
+		}
+		var doc render.PathsDocument
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]*verdict{}
+		add := func(to string, sev finding.Severity, layers []finding.Category) {
+			v := got[to]
+			if v == nil {
+				v = &verdict{}
+				got[to] = v
+			}
+			v.worst = max(v.worst, sev)
+			for _, l := range layers {
+				if !slices.Contains(v.layers, l) {
+					v.layers = append(v.layers, l)
+				}
+			}
+		}
+		for _, p := range doc.Paths {
+			add(p.To, p.Severity, p.Layers)
+		}
+		for _, c := range doc.Joined {
+			add(c.Target, c.Worst, c.Layers)
+		}
+		for _, c := range report.Isolation.Cells {
+			if c.Source != tn.Name || c.Isolated || c.Target == tenancy.Cluster {
+				continue
+			}
+			checked++
+			v := got[c.Target]
+			if v == nil {
+				t.Errorf("%s → %s: the matrix says %s (%v), paths prints nothing", c.Source, c.Target, c.Worst, c.Layers)
+				continue
+			}
+			slices.Sort(v.layers)
+			want := slices.Sorted(slices.Values(c.Layers))
+			if v.worst != c.Worst || !slices.Equal(v.layers, want) {
+				t.Errorf("%s → %s: the matrix says %s %v, paths %s %v", c.Source, c.Target, c.Worst, want, v.worst, v.layers)
+			}
+		}
+	}
+	if checked < 5 {
+		t.Fatalf("only %d breached pairs checked", checked)
 	}
 }
