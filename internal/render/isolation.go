@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
+
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -20,9 +22,25 @@ const gridMax = 10
 // witness path.
 const pairsMax = 25
 
-func (p *printer) isolation(x *attackpath.Matrix) {
+// isolation prints the matrix: the grid, the breached pairs worst first
+// with their witness paths, the platform's exposure, users and groups,
+// paths to cluster-admin. With a baseline (b), the pairs and paths to
+// cluster-admin listed are the new ones only: the grid shows the rest.
+func (p *printer) isolation(x *attackpath.Matrix, b *analysis.Baseline) {
 	breached, pairs := breachedPairs(x, p.o.Tenant)
-	p.printf("%s %d of %s breached\n", p.paint("1", "isolation:"), breached, counted(pairs, "tenant pair", "tenant pairs"))
+	header := fmt.Sprintf("%d of %s breached", breached, counted(pairs, "tenant pair", "tenant pairs"))
+	newPair, newAdmin := func(string, string) bool { return true }, func(string) bool { return true }
+	if b != nil {
+		header += fmt.Sprintf(", %d new or worse since the baseline", len(b.NewPairs))
+		newPair = func(s, t string) bool {
+			return slices.ContainsFunc(b.NewPairs, func(tp analysis.TenantPair) bool { return tp.Source == s && tp.Target == t })
+		}
+		newAdmin = func(s string) bool {
+			return slices.ContainsFunc(b.NewAdminPaths, func(tp analysis.TenantPair) bool { return tp.Source == s })
+		}
+		breached = len(b.NewPairs)
+	}
+	p.printf("%s %s\n", p.paint("1", "isolation:"), header)
 	if p.incomplete != "" {
 		p.wrap("  ", fmt.Sprintf("%s the matrix stands on incomplete input (%s): an isolated pair may not be", p.paint("33", "warning:"), p.incomplete))
 	}
@@ -31,7 +49,7 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 	}
 	shown := 0
 	for _, c := range sortedCells(x) {
-		if !c.Breached() {
+		if !c.Breached() || !newPair(c.Source, c.Target) {
 			continue
 		}
 		if shown == pairsMax && !p.o.Verbose {
@@ -65,10 +83,15 @@ func (p *printer) isolation(x *attackpath.Matrix) {
 			p.printf("  … %d more (bulkhead paths --from User:NAME)\n", x.SubjectsLeft)
 		}
 	}
-	if len(x.AdminPaths) > 0 {
+	var admins []*attackpath.Path
+	for i := range x.AdminPaths {
+		if newAdmin(x.AdminPaths[i].From) {
+			admins = append(admins, &x.AdminPaths[i])
+		}
+	}
+	if len(admins) > 0 {
 		p.printf("%s\n", p.paint("1", "paths to cluster-admin:"))
-		for i := range x.AdminPaths {
-			a := &x.AdminPaths[i]
+		for _, a := range admins {
 			p.printf("  %s %s\n", p.sev(a.Severity), a.From)
 			p.path(a, "      ")
 		}

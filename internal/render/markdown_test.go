@@ -196,3 +196,27 @@ func TestMarkdownIncomplete(t *testing.T) {
 		}
 	}
 }
+
+// TestTextBaseline: with a baseline, the text report lists the new pairs
+// and paths to cluster-admin only, under a header that counts them; the
+// grid keeps the rest in view.
+func TestTextBaseline(t *testing.T) {
+	r := demoReport(t)
+	r.Baseline = &analysis.Baseline{File: "previous.json", Findings: 25, Pairs: 12,
+		NewPairs: []analysis.TenantPair{{Source: "default", Target: "network", Worst: finding.Critical}}}
+	var b strings.Builder
+	if err := Text(&b, r, TextOptions{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	got := b.String()
+	for _, want := range []string{"13 of 16 tenant pairs breached, 1 new or worse since the baseline", "default → network:", "   2 default "} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q missing:\n%s", want, got)
+		}
+	}
+	for _, gone := range []string{"default → test:", "network → default:", "paths to cluster-admin:"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("%q is in the baseline, yet listed:\n%s", gone, got)
+		}
+	}
+}

@@ -49,7 +49,7 @@ func Text(w io.Writer, r *analysis.Report, o TextOptions) error {
 	p.summary(r)
 	p.header(r)
 	if r.Isolation != nil {
-		p.isolation(r.Isolation)
+		p.isolation(r.Isolation, r.Baseline)
 	}
 	if len(r.Findings) > 0 {
 		p.printf("%s\n", p.paint("1", "findings by check:"))
