@@ -2,6 +2,8 @@ package admission
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // selectorJoins judges a namespace's new labels against the
@@ -20,13 +23,22 @@ import (
 // tenant's pods out to it (an egress peer: it is exposed to them). Either
 // way a label the namespace's tenant writes would open a path the other
 // tenant's policy never meant for it; this is how a tenant relabels
-// itself "into another tenant's selectors". Policies whose selectors
-// select every namespace select it before and after, and are the audit's
-// (BH-NET-004). The admin network policies' selectors are judged too
-// (adminJoins).
+// itself "into another tenant's selectors". The admin network policies'
+// selectors are judged too (adminJoins).
+//
+// A new namespace is judged against a namespace without labels: a
+// selector that selects one (empty, DoesNotExist, NotIn) selects every
+// new namespace whatever its labels say, and is the audit's (BH-NET-004),
+// while one that awaits a label or a name is joined. The cluster's and
+// the platform's namespaces are not judged (what the platform reaches is
+// its exposure, not a breach), nor is an egress peer of the platform's
+// policies, whose pods would then reach the tenant.
 func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string) []Violation {
+	if isCluster(own) || own == tenancy.Platform {
+		return nil
+	}
 	now := namespaceLabels(ns)
-	var was labels.Set
+	was := labels.Set{}
 	if old != nil {
 		was = namespaceLabels(old)
 	}
@@ -38,39 +50,34 @@ func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string)
 		if other == own || isCluster(other) {
 			continue
 		}
-		var fields []string
+		var in, eg []string
 		ingress, egress := policyDirections(np)
 		if ingress {
 			for r, rule := range np.Spec.Ingress {
-				fields = append(fields, joined(rule.From, was, now, fmt.Sprintf("spec.ingress[%d].from", r))...)
+				in = append(in, joined(rule.From, was, now, fmt.Sprintf("spec.ingress[%d].from", r))...)
 			}
 		}
-		in := len(fields)
-		if egress {
+		if egress && other != tenancy.Platform {
 			for r, rule := range np.Spec.Egress {
-				fields = append(fields, joined(rule.To, was, now, fmt.Sprintf("spec.egress[%d].to", r))...)
+				eg = append(eg, joined(rule.To, was, now, fmt.Sprintf("spec.egress[%d].to", r))...)
 			}
-		}
-		if len(fields) == 0 {
-			continue
 		}
 		policy := "NetworkPolicy " + np.Namespace + "/" + np.Name
-		v := Violation{Rule: netpol.IDCrossTenant, Object: object, Fields: append(fields, changed...),
-			Fix: fmt.Sprintf("keep the namespace's labels out of %s's selectors; a label another tenant's policy selects by is that tenant's to give", policy)}
-		if in > 0 {
-			v.Source, v.Target = own, other
-			v.Reason = fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, which would then admit its pods", object, policy, other)
-		} else {
-			v.Source, v.Target = other, own
-			v.Reason = fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, whose pods could then send to it", object, policy, other)
+		fix := fmt.Sprintf("keep the namespace's labels out of %s's selectors; a label another tenant's policy selects by is that tenant's to give", policy)
+		if len(in) > 0 {
+			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: slices.Concat(in, changed), Fix: fix,
+				Reason: fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, which would then admit its pods", object, policy, other)})
 		}
-		out = append(out, v)
+		if len(eg) > 0 {
+			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: other, Target: own, Object: object, Fields: slices.Concat(eg, changed), Fix: fix,
+				Reason: fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, whose pods could then send to it", object, policy, other)})
+		}
 	}
 	return out
 }
 
 // joined lists the peers of a rule whose namespaceSelector selects labels
-// now and did not select was (nil: a namespace new to the cluster).
+// now and did not select was.
 func joined(peers []networkingv1.NetworkPolicyPeer, was, now labels.Set, at string) []string {
 	var out []string
 	for p, peer := range peers {
@@ -80,7 +87,7 @@ func joined(peers []networkingv1.NetworkPolicyPeer, was, now labels.Set, at stri
 		if !joins(peer.NamespaceSelector, was, now) {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, metav1.FormatLabelSelector(peer.NamespaceSelector)))
+		out = append(out, fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, describe(peer.NamespaceSelector)))
 	}
 	return out
 }
@@ -118,14 +125,20 @@ func ownLabels(ns *corev1.Namespace) map[string]string {
 // other tenant's pods out to it (egress). A label a policy of another
 // tenant selects by is that tenant's to give: a tenant who labels its pod
 // role=monitoring to pass another's "from monitoring" rule is what this
-// denies. On an update, what the stored pod was already selected by is
-// not held against it.
+// denies. The admin network policies' pods selectors are judged too
+// (adminPodJoins). On an update, what the stored pod was already selected
+// by is not held against it.
+//
+// A podSelector that selects a pod without labels (DoesNotExist, NotIn)
+// selects every new pod of the tenant whatever it is labelled, and is the
+// audit's. The cluster's and the platform's pods are not judged, nor is
+// an egress peer of the platform's policies.
 func (a *Admission) podJoins(pod *corev1.Pod, object string) []Violation {
 	ns := a.snap.Namespace(pod.Namespace)
-	if ns == nil {
+	own := a.ten.Of(pod.Namespace)
+	if ns == nil || isCluster(own) || own == tenancy.Platform {
 		return nil
 	}
-	own := a.ten.Of(pod.Namespace)
 	nsLabels := namespaceLabels(ns)
 	podLabels := labels.Set(pod.Labels)
 	var out []Violation
@@ -142,7 +155,7 @@ func (a *Admission) podJoins(pod *corev1.Pod, object string) []Violation {
 				in = append(in, selecting(rule.From, nsLabels, podLabels, fmt.Sprintf("spec.ingress[%d].from", r))...)
 			}
 		}
-		if egress {
+		if egress && other != tenancy.Platform {
 			for r, rule := range np.Spec.Egress {
 				eg = append(eg, selecting(rule.To, nsLabels, podLabels, fmt.Sprintf("spec.egress[%d].to", r))...)
 			}
@@ -151,14 +164,14 @@ func (a *Admission) podJoins(pod *corev1.Pod, object string) []Violation {
 		fix := fmt.Sprintf("remove the labels %s selects by, or have tenant %s name this pod's namespace in it", policy, other)
 		if len(in) > 0 {
 			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: in, Fix: fix,
-				Reason: fmt.Sprintf("its labels match a peer of %s of tenant %s, which would then admit it", policy, other)})
+				Reason: fmt.Sprintf("%s would match the podSelector of %s of tenant %s by its labels, which would then admit it", object, policy, other)})
 		}
 		if len(eg) > 0 {
 			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: other, Target: own, Object: object, Fields: eg, Fix: fix,
-				Reason: fmt.Sprintf("its labels match a peer of %s of tenant %s, whose pods could then send to it", policy, other)})
+				Reason: fmt.Sprintf("%s would match the podSelector of %s of tenant %s by its labels, whose pods could then send to it", object, policy, other)})
 		}
 	}
-	return out
+	return append(out, a.adminPodJoins(nsLabels, podLabels, own, object)...)
 }
 
 // selecting lists the peers of a rule of another namespace's policy that
@@ -169,17 +182,22 @@ func (a *Admission) podJoins(pod *corev1.Pod, object string) []Violation {
 func selecting(peers []networkingv1.NetworkPolicyPeer, nsLabels, podLabels labels.Set, at string) []string {
 	var out []string
 	for p, peer := range peers {
-		if peer.PodSelector == nil || peer.NamespaceSelector == nil || len(peer.PodSelector.MatchLabels)+len(peer.PodSelector.MatchExpressions) == 0 {
+		if peer.PodSelector == nil || peer.NamespaceSelector == nil || !podsJoin(peer.NamespaceSelector, peer.PodSelector, nsLabels, podLabels) {
 			continue
 		}
-		nsSel, err1 := metav1.LabelSelectorAsSelector(peer.NamespaceSelector)
-		podSel, err2 := metav1.LabelSelectorAsSelector(peer.PodSelector)
-		if err1 != nil || err2 != nil || !nsSel.Matches(nsLabels) || !podSel.Matches(podLabels) {
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s[%d].podSelector: %s", at, p, metav1.FormatLabelSelector(peer.PodSelector)))
+		out = append(out, fmt.Sprintf("%s[%d].podSelector: %s", at, p, describe(peer.PodSelector)))
 	}
 	return out
+}
+
+// podsJoin reports whether a peer selecting pods by podSel in the
+// namespaces of nsSel selects a pod of podLabels in a namespace of
+// nsLabels by its labels: podSel selects it, and would not select it
+// without labels.
+func podsJoin(nsSel, podSel *metav1.LabelSelector, nsLabels, podLabels labels.Set) bool {
+	ns, err1 := metav1.LabelSelectorAsSelector(nsSel)
+	pods, err2 := metav1.LabelSelectorAsSelector(podSel)
+	return err1 == nil && err2 == nil && ns.Matches(nsLabels) && pods.Matches(podLabels) && !pods.Matches(labels.Set{})
 }
 
 // workloadObject names a pod as the messages do: by the controller whose
@@ -194,7 +212,8 @@ func workloadObject(p *corev1.Pod) string {
 // opened to (ingress) or opens onto (egress) the tenants its peers
 // select; one that joins a peer, to or onto the tenants of the subject.
 // An admin network policy allows over every NetworkPolicy, so a label is
-// all it takes.
+// all it takes. Rules that open the same pair by the same field are one
+// violation.
 func (a *Admission) adminJoins(was, now labels.Set, own, object string, changed []string) []Violation {
 	var out []Violation
 	judge := func(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) {
@@ -206,35 +225,11 @@ func (a *Admission) adminJoins(was, now labels.Set, own, object string, changed 
 		inSubject := joins(subjSel, was, now)
 		for _, r := range rules {
 			for _, peer := range r.peers {
-				var others selected
-				var field string
-				var ownIsTarget bool
 				switch {
 				case inSubject:
-					others, field, ownIsTarget = a.tenantsSelected(peer.ns), subjField, !r.egress
+					out = append(out, a.adminJoin(own, object, obj, subjField, "", r, a.tenantsSelected(peer.ns), !r.egress, changed)...)
 				case joins(peer.ns, was, now):
-					others, field, ownIsTarget = a.tenantsSelected(subjSel), peer.field, r.egress
-				default:
-					continue
-				}
-				tenants := []string{"*"}
-				if !others.every {
-					tenants = tenants[:0]
-					for _, t := range others.tenants {
-						if t.tenant != own {
-							tenants = append(tenants, t.tenant)
-						}
-					}
-				}
-				for _, t := range tenants {
-					v := Violation{Rule: IDAdminAllow, Source: own, Target: t, Object: object, Fields: append([]string{field}, changed...),
-						Reason: fmt.Sprintf("%s would match %s of %s, whose %s would then allow its traffic to %s over every NetworkPolicy", object, field, obj, r.where, sideName(t)),
-						Fix:    fmt.Sprintf("keep the namespace's labels out of %s's selectors; who an admin network policy selects is the platform's to decide", obj)}
-					if ownIsTarget {
-						v.Source, v.Target = t, own
-						v.Reason = fmt.Sprintf("%s would match %s of %s, whose %s would then allow traffic from %s to it over every NetworkPolicy", object, field, obj, r.where, sideName(t))
-					}
-					out = append(out, v)
+					out = append(out, a.adminJoin(own, object, obj, peer.field, "", r, a.tenantsSelected(subjSel), r.egress, changed)...)
 				}
 			}
 		}
@@ -245,14 +240,165 @@ func (a *Admission) adminJoins(was, now labels.Set, own, object string, changed 
 	for i := range a.snap.BaselineAdminNetworkPolicies {
 		judge(nil, &a.snap.BaselineAdminNetworkPolicies[i])
 	}
+	return distinct(out)
+}
+
+// adminPodJoins judges a pod's labels against the Allow rules of the
+// admin network policies that select pods: a pod whose labels join the
+// subject's pods is opened to (ingress) or opens onto (egress) the
+// tenants the rule's peers select; one that joins a pods peer, to or onto
+// the tenants of the subject.
+func (a *Admission) adminPodJoins(nsLabels, podLabels labels.Set, own, object string) []Violation {
+	var out []Violation
+	judge := func(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) {
+		obj, subject, rules := adminRules(p, b)
+		_, subjSel := subjectSelector(subject)
+		if subjSel == nil {
+			return
+		}
+		if s := subject.Pods; s != nil && podsJoin(&s.NamespaceSelector, &s.PodSelector, nsLabels, podLabels) {
+			field := "spec.subject.pods.podSelector=" + describe(&s.PodSelector)
+			for _, r := range rules {
+				for _, peer := range r.peers {
+					out = append(out, a.adminJoin(own, object, obj, field, " by its labels", r, a.tenantsSelected(peer.ns), !r.egress, nil)...)
+				}
+			}
+		}
+		for _, r := range adminPodPeers(p, b) {
+			for _, peer := range r.pods {
+				if podsJoin(&peer.pods.NamespaceSelector, &peer.pods.PodSelector, nsLabels, podLabels) {
+					field := peer.where + ".pods.podSelector=" + describe(&peer.pods.PodSelector)
+					out = append(out, a.adminJoin(own, object, obj, field, " by its labels", r.adminRule, a.tenantsSelected(subjSel), r.egress, nil)...)
+				}
+			}
+		}
+	}
+	for i := range a.snap.AdminNetworkPolicies {
+		judge(&a.snap.AdminNetworkPolicies[i], nil)
+	}
+	for i := range a.snap.BaselineAdminNetworkPolicies {
+		judge(nil, &a.snap.BaselineAdminNetworkPolicies[i])
+	}
+	return distinct(out)
+}
+
+// adminJoin is what object joining field of obj's Allow rule r opens
+// between its tenant own and the tenants others of the rule's other side:
+// traffic from them to it when ownIsTarget, else from it to them. by says
+// how it joins (" by its labels" for a pod).
+func (a *Admission) adminJoin(own, object, obj, field, by string, r adminRule, others selected, ownIsTarget bool, changed []string) []Violation {
+	tenants := []string{"*"}
+	if !others.every {
+		tenants = tenants[:0]
+		for _, t := range others.tenants {
+			if t.tenant != own {
+				tenants = append(tenants, t.tenant)
+			}
+		}
+	}
+	fix := fmt.Sprintf("keep the %s labels out of %s's selectors; who an admin network policy selects is the platform's to decide", labelled(object), obj)
+	out := make([]Violation, 0, len(tenants))
+	for _, t := range tenants {
+		v := Violation{Rule: IDAdminAllow, Source: own, Target: t, Object: object, Fields: append([]string{field}, changed...), Fix: fix,
+			Reason: fmt.Sprintf("%s would match %s of %s%s, whose %s would then allow its traffic to %s over every NetworkPolicy", object, field, obj, by, r.where, sideName(t))}
+		if ownIsTarget {
+			v.Source, v.Target = t, own
+			v.Reason = fmt.Sprintf("%s would match %s of %s%s, whose %s would then allow traffic from %s to it over every NetworkPolicy", object, field, obj, by, r.where, sideName(t))
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// labelled is whose labels a fix names: the namespace's or the pod's.
+func labelled(object string) string {
+	if strings.HasPrefix(object, "Namespace ") {
+		return "namespace's"
+	}
+	return "pod's"
+}
+
+// podPeerRule is an Allow rule of an admin network policy with its pods
+// peers.
+type podPeerRule struct {
+	adminRule
+	pods []podPeer
+}
+
+// podPeer is a pods peer of a rule, at its path.
+type podPeer struct {
+	where string
+	pods  *anp.NamespacedPod
+}
+
+// adminPodPeers are the Allow rules of an AdminNetworkPolicy (p) or a
+// BaselineAdminNetworkPolicy (b) with their pods peers.
+func adminPodPeers(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) []podPeerRule {
+	var out []podPeerRule
+	ingress := func(i int, from []anp.AdminNetworkPolicyIngressPeer) {
+		r := podPeerRule{adminRule: adminRule{where: fmt.Sprintf("spec.ingress[%d]", i)}}
+		for j := range from {
+			if from[j].Namespaces == nil && from[j].Pods != nil {
+				r.pods = append(r.pods, podPeer{fmt.Sprintf("spec.ingress[%d].from[%d]", i, j), from[j].Pods})
+			}
+		}
+		out = append(out, r)
+	}
+	egress := func(i int, to []anp.AdminNetworkPolicyEgressPeer) {
+		r := podPeerRule{adminRule: adminRule{where: fmt.Sprintf("spec.egress[%d]", i), egress: true}}
+		for j := range to {
+			if to[j].Namespaces == nil && to[j].Pods != nil {
+				r.pods = append(r.pods, podPeer{fmt.Sprintf("spec.egress[%d].to[%d]", i, j), to[j].Pods})
+			}
+		}
+		out = append(out, r)
+	}
+	switch {
+	case p != nil:
+		for i, r := range p.Spec.Ingress {
+			if r.Action == anp.AdminNetworkPolicyRuleActionAllow {
+				ingress(i, r.From)
+			}
+		}
+		for i, r := range p.Spec.Egress {
+			if r.Action == anp.AdminNetworkPolicyRuleActionAllow {
+				egress(i, r.To)
+			}
+		}
+	case b != nil:
+		for i, r := range b.Spec.Ingress {
+			if r.Action == anp.BaselineAdminNetworkPolicyRuleActionAllow {
+				ingress(i, r.From)
+			}
+		}
+		for i, r := range b.Spec.Egress {
+			if r.Action == anp.BaselineAdminNetworkPolicyRuleActionAllow {
+				egress(i, r.To)
+			}
+		}
+	}
+	return out
+}
+
+// distinct drops the violations that repeat an earlier one's rule,
+// tenant pair and fields.
+func distinct(vs []Violation) []Violation {
+	seen := map[string]bool{}
+	out := vs[:0]
+	for _, v := range vs {
+		if k := v.key(); !seen[k] {
+			seen[k] = true
+			out = append(out, v)
+		}
+	}
 	return out
 }
 
 // joins reports whether a selector selects labels now and did not select
-// was (nil: a namespace new to the cluster).
+// was.
 func joins(sel *metav1.LabelSelector, was, now labels.Set) bool {
 	s, err := metav1.LabelSelectorAsSelector(sel)
-	return err == nil && s.Matches(now) && (was == nil || !s.Matches(was))
+	return err == nil && s.Matches(now) && !s.Matches(was)
 }
 
 // sideName is a tenant as a message names it.
