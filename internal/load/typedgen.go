@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -347,6 +349,30 @@ func (d *tdec) decTime(t *metav1.Time) bool {
 		d.pos = start
 	}
 	return d.unmarshal(t)
+}
+
+// decQuantity is resource.Quantity's UnmarshalJSON for a string of plain
+// characters, which that method reads between its quotes as they are:
+// parsed from the interned string, which the Quantity keeps. Anything
+// else goes to UnmarshalJSON.
+func (d *tdec) decQuantity(q *resource.Quantity) bool {
+	if d.at() == '"' {
+		start := d.pos
+		end := start + 1
+		for end < len(d.js) && plainByte[d.js[end]] {
+			end++
+		}
+		if end < len(d.js) && d.js[end] == '"' {
+			parsed, err := resource.ParseQuantity(strings.TrimSpace(d.in.str(d.js[start+1 : end])))
+			if err != nil {
+				return false
+			}
+			*q = parsed
+			d.pos = end + 1
+			return true
+		}
+	}
+	return d.unmarshal(q)
 }
 
 // decIntOrString is intstr.IntOrString's UnmarshalJSON for a string or an

@@ -10307,7 +10307,7 @@ func (d *tdec) dec_krbacv1_Subject(v *krbacv1.Subject) bool {
 }
 
 func (d *tdec) dec_kresource_Quantity(v *kresource.Quantity) bool {
-	return d.unmarshal(v)
+	return d.decQuantity(v)
 }
 
 func (d *tdec) dec_ktypes_UID(v *ktypes.UID) bool {

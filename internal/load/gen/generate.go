@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -28,6 +29,7 @@ var (
 	special = map[reflect.Type]string{
 		reflect.TypeFor[metav1.Time]():        "decTime",
 		reflect.TypeFor[intstr.IntOrString](): "decIntOrString",
+		reflect.TypeFor[resource.Quantity]():  "decQuantity",
 	}
 )
 
