@@ -36,7 +36,7 @@ func TestWhoCan(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := WhoCanAs(&b, tc.format, req, tc.access); err != nil {
+			if err := WhoCanAs(&b, tc.format, req, tc.access, TextOptions{Width: 200}); err != nil {
 				t.Fatal(err)
 			}
 			goldenFile(t, tc.file, b.String())

@@ -36,6 +36,10 @@ where its RoleBindings count. Groups stand for their members
 (system:serviceaccounts:NS is every service account of NS); members of
 system:masters may do anything and are not listed.
 
+The answer is a table when it fits the terminal (COLUMNS, or 100 columns
+when not a terminal), else a grant a block: the subject, its binding and
+role, the rule. -o json for scripts.
+
 Exit 1 when it cannot answer, also when the input lacks RBAC data (a live
 cluster read with --allow-incomplete that refused a RBAC list, or a snapshot
 taken from one): the list would miss subjects.`,
@@ -101,7 +105,7 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	}
 	req := target.Request("", nil, ns)
 	access := rbac.NewAuthorizer(snap).WhoCan(req)
-	if err := render.WhoCanAs(streams.Out, f.output, req, access); err != nil {
+	if err := render.WhoCanAs(streams.Out, f.output, req, access, render.TextOptions{Width: cli.Width(streams)}); err != nil {
 		return err
 	}
 	if f.output == render.FormatText {

@@ -47,19 +47,30 @@ func TestSeedArticle(t *testing.T) {
 	}
 }
 
+// TestText: a table when it fits the terminal's width (COLUMNS, 100
+// without a terminal), else a block a grant, wrapped to fit.
 func TestText(t *testing.T) {
+	t.Setenv("COLUMNS", "160")
 	out := runWhoCan(t, "get", "pods", "-n", "kube-system", "--demo", "--no-builtin-roles")
 	want := "KIND   NAME   NAMESPACE   BINDING                                 ROLE                     RULE\n" +
 		`User   bob    -           ClusterRoleBinding/pod-reader-binding   ClusterRole/pod-reader   {APIGroups:[""], Resources:["pods"], Verbs:["get" "list" "watch"]}` + "\n"
 	if diff := cmp.Diff(want, out); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+	t.Setenv("COLUMNS", "")
+	out = runWhoCan(t, "get", "pods", "-n", "kube-system", "--demo", "--no-builtin-roles")
+	want = "User bob\n    ClusterRoleBinding/pod-reader-binding → ClusterRole/pod-reader\n" +
+		`    {APIGroups:[""], Resources:["pods"], Verbs:["get" "list" "watch"]}` + "\n"
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("100 columns (-want +got):\n%s", diff)
+	}
 	if out := runWhoCan(t, "delete", "nodes", "--demo", "--no-builtin-roles"); out != "No subject may do this.\n" {
 		t.Errorf("delete nodes: %q", out)
 	}
 	// The built-in policy, assumed offline, lets the node controller
 	// delete nodes.
-	if out := runWhoCan(t, "delete", "nodes", "--demo"); !strings.Contains(out, "ServiceAccount   node-controller") {
+	out = runWhoCan(t, "delete", "nodes", "--demo")
+	if !strings.Contains(out, "ServiceAccount kube-system/node-controller") {
 		t.Errorf("delete nodes with the built-in policy:\n%s", out)
 	}
 }
