@@ -106,7 +106,9 @@ func TestWritersCoverFormats(t *testing.T) {
 			}
 			return ReachAs(w, f, ReachResult{Verdict: verdict})
 		}, func(w io.Writer, f Format) error { return ReachMatrixAs(w, f, matrix) }},
-		"who-can": {func(w io.Writer, f Format) error { return WhoCanAs(w, f, rbac.Request{Verb: "get"}, nil, TextOptions{}) }},
+		"who-can": {func(w io.Writer, f Format) error {
+			return WhoCanAs(w, f, rbac.Request{Verb: "get"}, nil, TextOptions{})
+		}},
 		"snapshot": {func(w io.Writer, f Format) error {
 			if !SnapshotFormats.Offers(f) {
 				return SnapshotFormats.Check(f) // Write has its own wording; the command checks first
