@@ -133,7 +133,8 @@ func (r *reconciler) policies(ctx context.Context, want *desired, have []network
 	}
 	for i := range have {
 		np := &have[i]
-		if named[np.Name] || !(keptByController(np) || own(np) && slices.Contains(want.Folds, np.Name)) {
+		replaced := keptByController(np) || own(np) && slices.Contains(want.Folds, np.Name)
+		if named[np.Name] || !replaced {
 			continue
 		}
 		key := objectKey{"NetworkPolicy", np.Namespace, np.Name}
