@@ -1,6 +1,8 @@
 // Package controller keeps harden's baseline in every tenant namespace:
-// the NetworkPolicies and the Pod Security labels `bulkhead harden` would
-// write, applied server-side and repaired when they drift.
+// the NetworkPolicies (those that select every pod folded into one,
+// BaselinePolicy, which allows exactly what they do) and the Pod Security
+// labels `bulkhead harden` would write, applied server-side and repaired
+// when they drift.
 //
 // Setup registers it with a controller-runtime manager (bulkhead serve's).
 // It reads the cluster from the manager's informers only: their events
