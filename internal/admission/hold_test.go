@@ -366,7 +366,7 @@ func holdChange(r *rand.Rand, view *snapshot.Snapshot) (string, []runtime.Object
 	labels := func() map[string]string {
 		l := map[string]string{"app": fmt.Sprint("a", r.Intn(3)), "zone": fmt.Sprint(r.Intn(2))}
 		if r.Intn(3) == 0 {
-			l["role"] = "monitoring"
+			l["role"] = []string{"monitoring", "scraper"}[r.Intn(2)]
 		}
 		return l
 	}
@@ -471,7 +471,8 @@ func holdChange(r *rand.Rand, view *snapshot.Snapshot) (string, []runtime.Object
 // the webhook was there: in one namespace a policy admitting the pods
 // labelled role=monitoring of every namespace; in another a binding
 // waiting for a service account "builder" of a third; maybe an admin
-// network policy letting the namespaces of zone 0 into those of zone 1.
+// network policy letting the namespaces of zone 0, and the pods labelled
+// role=scraper of every namespace, into those of zone 1.
 func withLegacy(r *rand.Rand, snap *snapshot.Snapshot) *snapshot.Snapshot {
 	pick := func() string { return snap.Namespaces[r.Intn(len(snap.Namespaces))].Name }
 	snap.NetworkPolicies = append(snap.NetworkPolicies, networkingv1.NetworkPolicy{
@@ -491,7 +492,8 @@ func withLegacy(r *rand.Rand, snap *snapshot.Snapshot) *snapshot.Snapshot {
 		snap.AdminNetworkPolicies = append(snap.AdminNetworkPolicies, anp.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "zone-0-to-1"},
 			Spec: anp.AdminNetworkPolicySpec{Priority: 10, Subject: anp.AdminNetworkPolicySubject{Namespaces: zone("1")},
 				Ingress: []anp.AdminNetworkPolicyIngressRule{{Name: "from-zone-0", Action: anp.AdminNetworkPolicyRuleActionAllow,
-					From: []anp.AdminNetworkPolicyIngressPeer{{Namespaces: zone("0")}}}}}})
+					From: []anp.AdminNetworkPolicyIngressPeer{{Namespaces: zone("0")}, {Pods: &anp.NamespacedPod{
+						PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"role": "scraper"}}}}}}}}})
 	}
 	return snap
 }
