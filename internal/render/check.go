@@ -10,11 +10,12 @@ import (
 )
 
 // CheckAs writes what bulkhead check answers for a change: one line per
-// object (text) or the report as JSON.
-func CheckAs(w io.Writer, f Format, r admission.ReplayReport) error {
+// object (text, its messages wrapped to o.Width, unwrapped for 0) or the
+// report as JSON.
+func CheckAs(w io.Writer, f Format, r admission.ReplayReport, o TextOptions) error {
 	switch f {
 	case FormatText:
-		return checkText(w, r)
+		return checkText(w, r, o.Width)
 	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -27,9 +28,18 @@ func CheckAs(w io.Writer, f Format, r admission.ReplayReport) error {
 const checkIndent = "         "
 
 // checkText writes one line per object, its verdict first, then the
-// webhook's message line by line and its warnings, then the counts.
-func checkText(w io.Writer, r admission.ReplayReport) error {
+// webhook's message line by line and its warnings, each wrapped to width
+// (none for 0), then the counts.
+func checkText(w io.Writer, r admission.ReplayReport, width int) error {
 	var b strings.Builder
+	line := func(text string) {
+		if width <= 0 {
+			b.WriteString(checkIndent + text + "\n")
+			return
+		}
+		p := &printer{w: &b, o: TextOptions{Width: width}}
+		p.wrap(checkIndent, text)
+	}
 	for _, res := range r.Objects {
 		fmt.Fprintf(&b, "%-8s %s (%s", res.Verdict, res.Object(), res.Operation)
 		if res.Origin != "" {
@@ -40,15 +50,15 @@ func checkText(w io.Writer, r admission.ReplayReport) error {
 		}
 		b.WriteString(")\n")
 		if res.Message != "" {
-			for _, line := range strings.Split(res.Message, "\n") {
-				b.WriteString(checkIndent + line + "\n")
+			for _, l := range strings.Split(res.Message, "\n") {
+				line(l)
 			}
 		}
 		for _, warning := range res.Warnings {
-			b.WriteString(checkIndent + "warning: " + warning + "\n")
+			line("warning: " + warning)
 		}
 		for _, a := range res.Audit {
-			b.WriteString(checkIndent + "audit: " + a + "\n")
+			line("audit: " + a)
 		}
 	}
 	fmt.Fprintf(&b, "\n%d object(s) over %s: %d denied, %d warned, %d allowed", len(r.Objects), r.Cluster, r.Denied, r.Warned, r.Allowed)

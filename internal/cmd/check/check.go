@@ -94,7 +94,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return err
 	}
 	r := admission.NewReplayReport(cluster, cfg.DryRun, results)
-	if err := render.CheckAs(streams.Out, f.output, r); err != nil {
+	if err := render.CheckAs(streams.Out, f.output, r, render.TextOptions{Width: cli.Width(streams)}); err != nil {
 		return err
 	}
 	if r.Denied > 0 {

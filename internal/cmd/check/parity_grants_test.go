@@ -63,7 +63,7 @@ func TestParityGrants(t *testing.T) {
 		t.Errorf("denied (-want +got):\n%s", d)
 	}
 	var out bytes.Buffer
-	if err := render.CheckAs(&out, render.FormatText, admission.NewReplayReport("demo (examples/seed-cluster) and testdata/grants/cluster.yaml", false, webhook)); err != nil {
+	if err := render.CheckAs(&out, render.FormatText, admission.NewReplayReport("demo (examples/seed-cluster) and testdata/grants/cluster.yaml", false, webhook), render.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, filepath.Join("testdata", "parity-grants.txt"), out.Bytes())

@@ -113,7 +113,7 @@ func TestParity(t *testing.T) {
 				t.Errorf("denied (-want +got):\n%s", d)
 			}
 			var out bytes.Buffer
-			if err := render.CheckAs(&out, render.FormatText, admission.NewReplayReport("demo (examples/seed-cluster)", cfg.DryRun, webhook)); err != nil {
+			if err := render.CheckAs(&out, render.FormatText, admission.NewReplayReport("demo (examples/seed-cluster)", cfg.DryRun, webhook), render.TextOptions{}); err != nil {
 				t.Fatal(err)
 			}
 			golden.Check(t, filepath.Join("testdata", "parity-"+strings.ReplaceAll(c.name, " ", "-")+".txt"), out.Bytes())
