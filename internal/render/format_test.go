@@ -117,7 +117,9 @@ func TestWritersCoverFormats(t *testing.T) {
 		}},
 		"harden": {func(w io.Writer, f Format) error { return HardenAs(w, f, HardenResult{Source: "test"}, TextOptions{}) }},
 		"diff":   {func(w io.Writer, f Format) error { return DiffAs(w, f, &baseline.Diff{}, TextOptions{}) }},
-		"check":  {func(w io.Writer, f Format) error { return CheckAs(w, f, admission.ReplayReport{Cluster: "test"}, TextOptions{}) }},
+		"check": {func(w io.Writer, f Format) error {
+			return CheckAs(w, f, admission.ReplayReport{Cluster: "test"}, TextOptions{})
+		}},
 	}
 	for _, fs := range Commands {
 		t.Run(fs.Command, func(t *testing.T) {
