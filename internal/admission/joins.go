@@ -43,7 +43,7 @@ func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string)
 		was = namespaceLabels(old)
 	}
 	changed := changedLabels(ownLabels(old), ownLabels(ns), nil)
-	out := a.adminJoins(was, now, own, object, changed)
+	out := a.adminJoins(was, now, own, ns.Name, object, changed)
 	for i := range a.snap.NetworkPolicies {
 		np := &a.snap.NetworkPolicies[i]
 		other := a.ten.Of(np.Namespace)
@@ -54,12 +54,12 @@ func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string)
 		ingress, egress := policyDirections(np)
 		if ingress {
 			for r, rule := range np.Spec.Ingress {
-				in = append(in, joined(rule.From, was, now, fmt.Sprintf("spec.ingress[%d].from", r))...)
+				in = append(in, a.joined(rule.From, was, now, own, ns.Name, fmt.Sprintf("spec.ingress[%d].from", r))...)
 			}
 		}
 		if egress && other != tenancy.Platform {
 			for r, rule := range np.Spec.Egress {
-				eg = append(eg, joined(rule.To, was, now, fmt.Sprintf("spec.egress[%d].to", r))...)
+				eg = append(eg, a.joined(rule.To, was, now, own, ns.Name, fmt.Sprintf("spec.egress[%d].to", r))...)
 			}
 		}
 		policy := "NetworkPolicy " + np.Namespace + "/" + np.Name
@@ -77,19 +77,41 @@ func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string)
 }
 
 // joined lists the peers of a rule whose namespaceSelector selects labels
-// now and did not select was.
-func joined(peers []networkingv1.NetworkPolicyPeer, was, now labels.Set, at string) []string {
+// now and did not select was, and selects no other namespace of the
+// tenant own than name: a peer that does has opened the pair already, and
+// one more namespace of the tenant in it opens nothing new between
+// tenants (a platform's new namespace for a tenant that another's policy
+// admits by its tenant label).
+func (a *Admission) joined(peers []networkingv1.NetworkPolicyPeer, was, now labels.Set, own, name, at string) []string {
 	var out []string
 	for p, peer := range peers {
 		if peer.NamespaceSelector == nil {
 			continue
 		}
-		if !joins(peer.NamespaceSelector, was, now) {
+		if !joins(peer.NamespaceSelector, was, now) || a.selectsOwn(peer.NamespaceSelector, own, name) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, describe(peer.NamespaceSelector)))
 	}
 	return out
+}
+
+// selectsOwn reports whether a selector selects a namespace of the
+// tenant own other than name, as the snapshot holds it.
+func (a *Admission) selectsOwn(sel *metav1.LabelSelector, own, name string) bool {
+	s, err := metav1.LabelSelectorAsSelector(sel)
+	if err != nil {
+		return false
+	}
+	for _, n := range a.ten.Namespaces(own) {
+		if n == name {
+			continue
+		}
+		if l, ok := a.index.labels[n]; ok && s.Matches(labels.Set(withNameLabel(n, l))) {
+			return true
+		}
+	}
+	return false
 }
 
 // namespaceLabels are a namespace's labels as selectors see them: with
@@ -212,9 +234,10 @@ func workloadObject(p *corev1.Pod) string {
 // opened to (ingress) or opens onto (egress) the tenants its peers
 // select; one that joins a peer, to or onto the tenants of the subject.
 // An admin network policy allows over every NetworkPolicy, so a label is
-// all it takes. Rules that open the same pair by the same field are one
-// violation.
-func (a *Admission) adminJoins(was, now labels.Set, own, object string, changed []string) []Violation {
+// all it takes. A selector that selects another namespace of the tenant
+// already has opened the pair; rules that open the same pair by the same
+// field are one violation.
+func (a *Admission) adminJoins(was, now labels.Set, own, name, object string, changed []string) []Violation {
 	var out []Violation
 	judge := func(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) {
 		obj, subject, rules := adminRules(p, b)
@@ -222,13 +245,13 @@ func (a *Admission) adminJoins(was, now labels.Set, own, object string, changed 
 		if subjSel == nil {
 			return
 		}
-		inSubject := joins(subjSel, was, now)
+		inSubject := joins(subjSel, was, now) && !a.selectsOwn(subjSel, own, name)
 		for _, r := range rules {
 			for _, peer := range r.peers {
 				switch {
 				case inSubject:
 					out = append(out, a.adminJoin(own, object, obj, subjField, "", r, a.tenantsSelected(peer.ns), !r.egress, changed)...)
-				case joins(peer.ns, was, now):
+				case joins(peer.ns, was, now) && !a.selectsOwn(peer.ns, own, name):
 					out = append(out, a.adminJoin(own, object, obj, peer.field, "", r, a.tenantsSelected(subjSel), r.egress, changed)...)
 				}
 			}
@@ -297,13 +320,19 @@ func (a *Admission) adminJoin(own, object, obj, field, by string, r adminRule, o
 		}
 	}
 	fix := fmt.Sprintf("keep the %s labels out of %s's selectors; who an admin network policy selects is the platform's to decide", labelled(object), obj)
+	// An AdminNetworkPolicy's Allow is final; a BaselineAdminNetworkPolicy's
+	// is the default below the NetworkPolicies.
+	over := "over every NetworkPolicy"
+	if strings.HasPrefix(obj, "BaselineAdminNetworkPolicy ") {
+		over = "wherever no NetworkPolicy isolates the pods"
+	}
 	out := make([]Violation, 0, len(tenants))
 	for _, t := range tenants {
 		v := Violation{Rule: IDAdminAllow, Source: own, Target: t, Object: object, Fields: append([]string{field}, changed...), Fix: fix,
-			Reason: fmt.Sprintf("%s would match %s of %s%s, whose %s would then allow its traffic to %s over every NetworkPolicy", object, field, obj, by, r.where, sideName(t))}
+			Reason: fmt.Sprintf("%s would match %s of %s%s, whose %s would then allow its traffic to %s %s", object, field, obj, by, r.where, sideName(t), over)}
 		if ownIsTarget {
 			v.Source, v.Target = t, own
-			v.Reason = fmt.Sprintf("%s would match %s of %s%s, whose %s would then allow traffic from %s to it over every NetworkPolicy", object, field, obj, by, r.where, sideName(t))
+			v.Reason = fmt.Sprintf("%s would match %s of %s%s, whose %s would then allow traffic from %s to it %s", object, field, obj, by, r.where, sideName(t), over)
 		}
 		out = append(out, v)
 	}

@@ -204,6 +204,12 @@ func joinsFixture(t *testing.T) *Admission {
 	both := from("b-web", "both-ways", networkingv1.NetworkPolicyPeer{NamespaceSelector: ns(map[string]string{"x": "1"})})
 	both.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress}
 	both.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: ns(map[string]string{"x": "1"})}}}}
+	// Rules of a direction the policy's policyTypes leave out count for
+	// nothing.
+	egressOnly := from("b-web", "egress-only", networkingv1.NetworkPolicyPeer{NamespaceSelector: ns(map[string]string{"x": "2"})})
+	egressOnly.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeEgress}
+	ingressOnly := to("b-web", "ingress-only", networkingv1.NetworkPolicyPeer{NamespaceSelector: ns(map[string]string{"x": "3"})})
+	ingressOnly.Spec.PolicyTypes = []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}
 	snap := &snapshot.Snapshot{Source: "test",
 		Namespaces: []corev1.Namespace{
 			{ObjectMeta: metav1.ObjectMeta{Name: "a-web", Labels: map[string]string{tenantLabel: "a", "env": "prod"}}},
@@ -218,6 +224,10 @@ func joinsFixture(t *testing.T) *Admission {
 			from("b-web", "from-non-prod", networkingv1.NetworkPolicyPeer{NamespaceSelector: expr("env", metav1.LabelSelectorOpNotIn, "prod")}),
 			from("b-web", "from-unlabelled-pods", networkingv1.NetworkPolicyPeer{NamespaceSelector: ns(nil), PodSelector: expr("role", metav1.LabelSelectorOpDoesNotExist)}),
 			from("b-web", "from-ops", networkingv1.NetworkPolicyPeer{NamespaceSelector: ns(map[string]string{metadataNameLabel: "ops"})}),
+			from("b-web", "from-tenant-a", networkingv1.NetworkPolicyPeer{NamespaceSelector: ns(map[string]string{tenantLabel: "a"})}),
+			from("b-web", "from-own-web", networkingv1.NetworkPolicyPeer{PodSelector: ns(map[string]string{"app": "web"})}),
+			egressOnly,
+			ingressOnly,
 			both,
 			to("monitoring", "scrape", networkingv1.NetworkPolicyPeer{NamespaceSelector: ns(map[string]string{"monitored": "yes"})},
 				networkingv1.NetworkPolicyPeer{NamespaceSelector: ns(nil), PodSelector: ns(map[string]string{"scrape": "yes"})}),
@@ -232,6 +242,10 @@ func joinsFixture(t *testing.T) *Admission {
 				Subject: anp.AdminNetworkPolicySubject{Pods: &anp.NamespacedPod{PodSelector: *ns(map[string]string{"app": "exposed"})}},
 				Ingress: []anp.AdminNetworkPolicyIngressRule{{Action: anp.AdminNetworkPolicyRuleActionAllow,
 					From: []anp.AdminNetworkPolicyIngressPeer{{Namespaces: ns(map[string]string{tenantLabel: "b"})}}}}}},
+			{ObjectMeta: metav1.ObjectMeta{Name: "tenant-a-from-b"}, Spec: anp.AdminNetworkPolicySpec{Priority: 13,
+				Subject: anp.AdminNetworkPolicySubject{Namespaces: ns(map[string]string{tenantLabel: "a"})},
+				Ingress: []anp.AdminNetworkPolicyIngressRule{{Action: anp.AdminNetworkPolicyRuleActionAllow,
+					From: []anp.AdminNetworkPolicyIngressPeer{{Namespaces: ns(map[string]string{tenantLabel: "b"})}}}}}},
 			{ObjectMeta: metav1.ObjectMeta{Name: "zone-5-from-b"}, Spec: anp.AdminNetworkPolicySpec{Priority: 12,
 				Subject: anp.AdminNetworkPolicySubject{Namespaces: ns(map[string]string{"zone": "5"})},
 				Ingress: []anp.AdminNetworkPolicyIngressRule{
@@ -240,6 +254,10 @@ func joinsFixture(t *testing.T) *Admission {
 				}}},
 		},
 	}
+	snap.BaselineAdminNetworkPolicies = []anp.BaselineAdminNetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Name: "default"}, Spec: anp.BaselineAdminNetworkPolicySpec{
+		Subject: anp.AdminNetworkPolicySubject{Namespaces: ns(map[string]string{"zone": "7"})},
+		Egress: []anp.BaselineAdminNetworkPolicyEgressRule{{Action: anp.BaselineAdminNetworkPolicyRuleActionAllow,
+			To: []anp.AdminNetworkPolicyEgressPeer{{Namespaces: ns(map[string]string{tenantLabel: "b"})}}}}}}}
 	tc := tenancy.Config{Label: tenantLabel, PlatformNamespaces: []string{"monitoring"}}
 	a, err := New(snapshot.NewStore(snap).View(), tc, Config{Exempt: Exempt{Groups: []string{"platform-admins"}}})
 	if err != nil {
@@ -281,10 +299,12 @@ func checkJoin(t *testing.T, d Decision, want []string) {
 // the selectors every new namespace meets (empty, DoesNotExist, NotIn),
 // nor the platform's or the cluster's namespaces, nor a platform policy
 // whose pods would reach a tenant (the platform's exposure), nor an
-// exempt operator; a label removed into a NotIn selector and a name a
-// selector awaits are. A policy joined in both directions is denied in
-// both, and an admin network policy's rules that open the same pair are
-// one line.
+// exempt operator, nor a selector that selects another namespace of the
+// tenant already (the pair is open), nor rules of a direction the
+// policyTypes leave out; a label removed into a NotIn selector and a name
+// a selector awaits are. A policy joined in both directions is denied in
+// both, an admin network policy's rules that open the same pair are one
+// line, and a baseline one's Allow is said to yield to NetworkPolicies.
 func TestNamespaceJoinsJudgeWhatLabelsOpen(t *testing.T) {
 	a := joinsFixture(t)
 	alice := User{Name: "alice", Groups: []string{"system:authenticated"}}
@@ -301,6 +321,9 @@ func TestNamespaceJoinsJudgeWhatLabelsOpen(t *testing.T) {
 		{"a new namespace named as another tenant's selector awaits", "ops", map[string]string{tenantLabel: "a"}, true, alice,
 			[]string{"BH-NET-001 (tenant a → tenant b): Namespace ops would match the namespaceSelector of NetworkPolicy b-web/from-ops of tenant b, which would then admit its pods [spec.ingress[0].from[0].namespaceSelector: kubernetes.io/metadata.name=ops, metadata.labels[bulkhead.dev/tenant]: (none) → a]"}},
 		{"the same, by an exempt platform operator", "ops", map[string]string{tenantLabel: "a"}, true, operator, nil},
+		{"a new namespace of a tenant another's policy admits already", "a-api", map[string]string{tenantLabel: "a", "team": "x"}, true, alice, nil},
+		{"into the ingress rules of an egress-only policy and the egress rules of an ingress-only one", "a-web", map[string]string{tenantLabel: "a", "env": "prod", "x": "2"}, false, alice, nil},
+		{"into the egress rules of an ingress-only policy", "a-web", map[string]string{tenantLabel: "a", "env": "prod", "x": "3"}, false, alice, nil},
 		{"a label removed into a NotIn selector", "a-web", map[string]string{tenantLabel: "a"}, false, alice,
 			[]string{"BH-NET-001 (tenant a → tenant b): Namespace a-web would match the namespaceSelector of NetworkPolicy b-web/from-non-prod of tenant b, which would then admit its pods [spec.ingress[0].from[0].namespaceSelector: env notin (prod), metadata.labels[env]: prod → (none)]"}},
 		{"the platform's namespace labelled into a tenant's selector", "monitoring", map[string]string{"zone": "0"}, false, alice, nil},
@@ -311,6 +334,9 @@ func TestNamespaceJoinsJudgeWhatLabelsOpen(t *testing.T) {
 		{"into a peer of both directions", "a-web", map[string]string{tenantLabel: "a", "env": "prod", "x": "1"}, false, alice, []string{
 			"BH-NET-001 (tenant a → tenant b): Namespace a-web would match the namespaceSelector of NetworkPolicy b-web/both-ways of tenant b, which would then admit its pods [spec.ingress[0].from[0].namespaceSelector: x=1, metadata.labels[x]: (none) → 1]",
 			"BH-NET-001 (tenant b → tenant a): Namespace a-web would match the namespaceSelector of NetworkPolicy b-web/both-ways of tenant b, whose pods could then send to it [spec.egress[0].to[0].namespaceSelector: x=1, metadata.labels[x]: (none) → 1]",
+		}},
+		{"into the subject of a baseline admin network policy's Allow rule", "a-web", map[string]string{tenantLabel: "a", "env": "prod", "zone": "7"}, false, alice, []string{
+			"BH-ADM-003 (tenant a → tenant b): Namespace a-web would match spec.subject.namespaces=zone=7 of BaselineAdminNetworkPolicy default, whose spec.egress[0] would then allow its traffic to tenant b wherever no NetworkPolicy isolates the pods [spec.subject.namespaces=zone=7, metadata.labels[zone]: (none) → 7]",
 		}},
 		{"into the subject of two Allow rules from one tenant", "a-web", map[string]string{tenantLabel: "a", "env": "prod", "zone": "5"}, false, alice, []string{
 			"BH-ADM-003 (tenant b → tenant a): Namespace a-web would match spec.subject.namespaces=zone=5 of AdminNetworkPolicy zone-5-from-b",
@@ -351,6 +377,7 @@ func TestPodJoinsJudgeWhatLabelsOpen(t *testing.T) {
 			"BH-ADM-003 (tenant b → tenant a): Pod a-web/scraper would match spec.subject.pods.podSelector=app=exposed of AdminNetworkPolicy exposed-to-b by its labels, whose spec.ingress[0] would then allow traffic from tenant b to it over every NetworkPolicy",
 		}},
 		{"an unlabelled pod", pod("a-web", nil), nil},
+		{"a pod labelled as a peer selects pods of the policy's own namespace", pod("a-web", map[string]string{"app": "web"}), nil},
 		{"the platform's pod with a tenant policy's labels", pod("monitoring", map[string]string{"role": "monitoring", "app": "exposed"}), nil},
 		{"a tenant's pod labelled for the platform's scraper", pod("a-web", map[string]string{"scrape": "yes"}), nil},
 	} {
