@@ -12,6 +12,7 @@ import (
 	"github.com/go-logr/logr/testr"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -135,7 +136,8 @@ func deniedWith(err error, want ...string) error {
 
 // TestAdmissionAPIServer runs the webhook against a real kube-apiserver,
 // which calls it over TLS as a cluster would: the seed cases are refused
-// in tenant namespaces with their messages and pass in kube-system; with
+// in tenant namespaces with their messages and pass in kube-system, as
+// are labels that join another tenant's selectors; with
 // the webhook stopped, tenant namespaces fail closed while kube-system,
 // leases and nodes keep working; restarted, it answers again.
 func TestAdmissionAPIServer(t *testing.T) {
@@ -155,6 +157,16 @@ func TestAdmissionAPIServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	dangling := danglingGrants(t, ctx, cs)
+	// Written before the webhook was there: tenant b lets in the pods
+	// labelled role=monitoring of every namespace.
+	legacy := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "team-b", Name: "from-monitoring"},
+		Spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: &metav1.LabelSelector{},
+			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{"role": "monitoring"}},
+		}}}}}}
+	if _, err := cs.NetworkingV1().NetworkPolicies("team-b").Create(ctx, legacy, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	port := freePort(t)
 	vwc := WebhookConfiguration(Endpoint{URL: fmt.Sprintf("https://127.0.0.1:%d", port)}, nil)
 	if _, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Create(ctx, vwc, metav1.CreateOptions{}); err != nil {
@@ -268,6 +280,32 @@ func TestAdmissionAPIServer(t *testing.T) {
 			_, err := cs.CoreV1().Endpoints("team-a").Create(ctx, ep, dry)
 			return deniedWith(err, "BH-NET-012 (tenant a → tenant b)", "ip=10.244.2.7 (Pod/team-b/db-0)")
 		})
+	})
+
+	t.Run("labels that join another tenant's selectors are refused", func(t *testing.T) {
+		partners := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "team-b", Name: "from-partners"},
+			Spec: networkingv1.NetworkPolicySpec{Ingress: []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{{
+				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"access": "b-partners"}},
+			}}}}}}
+		if _, err := cs.NetworkingV1().NetworkPolicies("team-b").Create(ctx, partners, metav1.CreateOptions{}); err != nil {
+			t.Fatalf("a policy selecting no other tenant's namespace: %v", err)
+		}
+		eventually(t, "a namespace labelled into tenant b's selector is refused", func() error {
+			ns, err := cs.CoreV1().Namespaces().Get(ctx, "team-a", metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			ns.Labels["access"] = "b-partners"
+			_, err = cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
+			return deniedWith(err, "BH-NET-001 (tenant a → tenant b): Namespace team-a would match the namespaceSelector of NetworkPolicy team-b/from-partners", "metadata.labels[access]: (none) → b-partners")
+		})
+		pod := plainPod("team-a", "scraper")
+		pod.Labels = map[string]string{"role": "monitoring"}
+		_, err := cs.CoreV1().Pods("team-a").Create(ctx, pod, metav1.CreateOptions{})
+		if err := deniedWith(err, "BH-NET-001 (tenant a → tenant b): Pod team-a/scraper would match the podSelector of NetworkPolicy team-b/from-monitoring", "role=monitoring"); err != nil {
+			t.Error(err)
+		}
+		t.Logf("message: %v", err)
 	})
 
 	hook.halt()
