@@ -338,10 +338,7 @@ func (d *tdec) str() ([]byte, bool) {
 		return nil, false
 	}
 	start := d.pos + 1
-	i := start
-	for i < len(d.js) && d.js[i] != '"' && d.js[i] != '\\' {
-		i++
-	}
+	i := quoteOrEscapeAt(d.js, start)
 	if i >= len(d.js) {
 		return nil, false
 	}
@@ -381,10 +378,7 @@ func (d *tdec) rawStr() ([]byte, bool) {
 		return nil, false
 	}
 	start := d.pos + 1
-	i := start
-	for i < len(d.js) && plainByte[d.js[i]] {
-		i++
-	}
+	i := printableRun(d.js, start)
 	var s []byte
 	copied := false
 	from := start // the start of the run not yet appended to s
