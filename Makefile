@@ -33,6 +33,27 @@ dist: ## release archives bulkhead_OS_ARCH.tar.gz and SHA256SUMS in dist/ (VERSI
 	done
 	cd dist && sha256sum bulkhead_*.tar.gz > SHA256SUMS
 
+# The container image of deploy/webhook.yaml and charts/bulkhead, built
+# without a container engine by hack/image: an OCI image index of
+# IMAGE_PLATFORMS, each image an empty base plus the static binary.
+IMAGE_PLATFORMS   ?= linux/amd64 linux/arm64
+IMAGE_LICENSES    ?= NOASSERTION
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+REVISION          ?= $(shell git rev-parse HEAD 2>/dev/null)
+
+.PHONY: image
+image: ## OCI image (linux/amd64, linux/arm64) as dist/bulkhead_VERSION_oci.tar, reproducible; push with skopeo or crane (docs/webhook.md)
+	@mkdir -p dist
+	@bins=; for p in $(IMAGE_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath \
+			-ldflags "-s -w -X github.com/bulkhead-dev/bulkhead/internal/version.Version=$(VERSION)" \
+			-o "dist/image/$$os-$$arch/bulkhead" ./cmd/bulkhead || exit 1; \
+		bins="$$bins $$p=dist/image/$$os-$$arch/bulkhead"; \
+	done; \
+	$(GO) run ./hack/image -o "dist/bulkhead_$(VERSION)_oci.tar" -version "$(VERSION)" \
+		-revision "$(REVISION)" -created "$(SOURCE_DATE_EPOCH)" -licenses "$(IMAGE_LICENSES)" $$bins
+
 demo: ## the main job: audit the built-in demo cluster
 	$(GO) run ./cmd/bulkhead audit --demo
 
