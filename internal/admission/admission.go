@@ -32,6 +32,24 @@ type Admission struct {
 	// or ClusterRole judged; each is judged on a clone of it.
 	rbacOnce  sync.Once
 	rbacStore *snapshot.Store
+	// podPeers are the NetworkPolicy peers a pod's labels can join,
+	// compiled on the first pod judged (podJoins).
+	npPeersOnce sync.Once
+	npPeers     []npPodPeer
+	npIndex     selectorIndex // of npPeers' pod selectors
+	// nsPeers are the NetworkPolicy peers a namespace's labels can join,
+	// compiled on the first namespace judged (selectorJoins).
+	nsPeersOnce sync.Once
+	nsPeers     []nsPeer
+	nsIndex     selectorIndex // of nsPeers' selectors
+	// adminPods are the admin network policies a pod's labels can join,
+	// compiled on the first pod judged (adminPodJoins).
+	adminPodsOnce sync.Once
+	adminPods     []adminPods
+	// adminNS are the admin network policies a namespace's labels can
+	// join, compiled on the first namespace judged (adminJoins).
+	adminNSOnce sync.Once
+	adminNS     []adminNamespaces
 }
 
 // New prepares the decisions over a normalised snapshot (a Store's View),
@@ -61,6 +79,7 @@ func New(snap *snapshot.Snapshot, tc tenancy.Config, cfg Config, opts ...Option)
 	for _, o := range opts {
 		o(a)
 	}
+	a.compileJoins()
 	return a, nil
 }
 

@@ -16,6 +16,30 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
+// compileJoins compiles, with the decisions, the selectors that a
+// namespace's or a pod's labels can join, so that no request waits for
+// it.
+func (a *Admission) compileJoins() {
+	a.compileNamespacePeers()
+	a.compilePodPeers()
+	a.adminNSOnce.Do(func() { a.adminNS = compileAdminNamespaces(a.snap) })
+	a.adminPodsOnce.Do(func() { a.adminPods = a.compileAdminPods() })
+}
+
+func (a *Admission) compileNamespacePeers() {
+	a.nsPeersOnce.Do(func() {
+		a.nsPeers = compileNamespacePeers(a.snap.NetworkPolicies)
+		a.nsIndex = newSelectorIndex(len(a.nsPeers), func(i int) labels.Selector { return a.nsPeers[i].sel })
+	})
+}
+
+func (a *Admission) compilePodPeers() {
+	a.npPeersOnce.Do(func() {
+		a.npPeers = compilePodPeers(a.snap.NetworkPolicies)
+		a.npIndex = newSelectorIndex(len(a.npPeers), func(i int) labels.Selector { return a.npPeers[i].pods })
+	})
+}
+
 // selectorJoins judges a namespace's new labels against the
 // NetworkPolicies of the other tenants: a peer whose namespaceSelector
 // did not select the namespace and now does lets its pods in (an ingress
@@ -44,70 +68,90 @@ func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string)
 	}
 	changed := changedLabels(ownLabels(old), ownLabels(ns), nil)
 	out := a.adminJoins(was, now, own, ns.Name, object, changed)
-	for i := range a.snap.NetworkPolicies {
-		np := &a.snap.NetworkPolicies[i]
-		other := a.ten.Of(np.Namespace)
-		if other == own || isCluster(other) {
+	a.compileNamespacePeers()
+	var matched []*nsPeer
+	for _, i := range a.nsIndex.candidates(now) {
+		if p := &a.nsPeers[i]; p.sel.Matches(now) && !p.sel.Matches(was) && !a.selectsOwn(p.sel, own, ns.Name) {
+			matched = append(matched, p)
+		}
+	}
+	for k := 0; k < len(matched); {
+		// The peers of one policy and direction, together.
+		first := matched[k]
+		var fields []string
+		for ; k < len(matched) && matched[k].policy == first.policy && matched[k].ingress == first.ingress; k++ {
+			fields = append(fields, matched[k].field)
+		}
+		other := a.ten.Of(first.namespace)
+		if other == own || isCluster(other) || (!first.ingress && other == tenancy.Platform) {
 			continue
 		}
-		var in, eg []string
-		ingress, egress := policyDirections(np)
-		if ingress {
-			for r, rule := range np.Spec.Ingress {
-				in = append(in, a.joined(rule.From, was, now, own, ns.Name, fmt.Sprintf("spec.ingress[%d].from", r))...)
-			}
+		policy := "NetworkPolicy " + first.policy
+		v := Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: slices.Concat(fields, changed),
+			Fix:    fmt.Sprintf("keep the namespace's labels out of %s's selectors; a label another tenant's policy selects by is that tenant's to give", policy),
+			Reason: fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, which would then admit its pods", object, policy, other)}
+		if !first.ingress {
+			v.Source, v.Target = other, own
+			v.Reason = fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, whose pods could then send to it", object, policy, other)
 		}
-		if egress && other != tenancy.Platform {
-			for r, rule := range np.Spec.Egress {
-				eg = append(eg, a.joined(rule.To, was, now, own, ns.Name, fmt.Sprintf("spec.egress[%d].to", r))...)
-			}
-		}
-		policy := "NetworkPolicy " + np.Namespace + "/" + np.Name
-		fix := fmt.Sprintf("keep the namespace's labels out of %s's selectors; a label another tenant's policy selects by is that tenant's to give", policy)
-		if len(in) > 0 {
-			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: slices.Concat(in, changed), Fix: fix,
-				Reason: fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, which would then admit its pods", object, policy, other)})
-		}
-		if len(eg) > 0 {
-			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: other, Target: own, Object: object, Fields: slices.Concat(eg, changed), Fix: fix,
-				Reason: fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, whose pods could then send to it", object, policy, other)})
-		}
+		out = append(out, v)
 	}
 	return out
 }
 
-// joined lists the peers of a rule whose namespaceSelector selects labels
-// now and did not select was, and selects no other namespace of the
-// tenant own than name: a peer that does has opened the pair already, and
-// one more namespace of the tenant in it opens nothing new between
-// tenants (a platform's new namespace for a tenant that another's policy
-// admits by its tenant label).
-func (a *Admission) joined(peers []networkingv1.NetworkPolicyPeer, was, now labels.Set, own, name, at string) []string {
-	var out []string
-	for p, peer := range peers {
-		if peer.NamespaceSelector == nil {
-			continue
+// nsPeer is a peer of a NetworkPolicy rule with a namespaceSelector,
+// compiled: the peers a namespace's labels can join.
+type nsPeer struct {
+	namespace, policy string // the policy's namespace, and "namespace/name"
+	ingress           bool
+	field             string
+	sel               labels.Selector
+}
+
+// compileNamespacePeers returns, policy by policy and ingress before
+// egress, the peers with a namespaceSelector of the rules the policies'
+// policyTypes make count. A namespace request reads only these, compiled
+// once per snapshot.
+func compileNamespacePeers(nps []networkingv1.NetworkPolicy) []nsPeer {
+	var out []nsPeer
+	add := func(np *networkingv1.NetworkPolicy, peers []networkingv1.NetworkPolicyPeer, ingress bool, at string) {
+		for p, peer := range peers {
+			if peer.NamespaceSelector == nil {
+				continue
+			}
+			sel, err := metav1.LabelSelectorAsSelector(peer.NamespaceSelector)
+			if err != nil {
+				continue
+			}
+			out = append(out, nsPeer{namespace: np.Namespace, policy: np.Namespace + "/" + np.Name, ingress: ingress, sel: sel,
+				field: fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, describe(peer.NamespaceSelector))})
 		}
-		if !joins(peer.NamespaceSelector, was, now) || a.selectsOwn(peer.NamespaceSelector, own, name) {
-			continue
+	}
+	for i := range nps {
+		np := &nps[i]
+		ingress, egress := policyDirections(np)
+		if ingress {
+			for r, rule := range np.Spec.Ingress {
+				add(np, rule.From, true, fmt.Sprintf("spec.ingress[%d].from", r))
+			}
 		}
-		out = append(out, fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, describe(peer.NamespaceSelector)))
+		if egress {
+			for r, rule := range np.Spec.Egress {
+				add(np, rule.To, false, fmt.Sprintf("spec.egress[%d].to", r))
+			}
+		}
 	}
 	return out
 }
 
 // selectsOwn reports whether a selector selects a namespace of the
 // tenant own other than name, as the snapshot holds it.
-func (a *Admission) selectsOwn(sel *metav1.LabelSelector, own, name string) bool {
-	s, err := metav1.LabelSelectorAsSelector(sel)
-	if err != nil {
-		return false
-	}
+func (a *Admission) selectsOwn(sel labels.Selector, own, name string) bool {
 	for _, n := range a.ten.Namespaces(own) {
 		if n == name {
 			continue
 		}
-		if l, ok := a.index.labels[n]; ok && s.Matches(labels.Set(withNameLabel(n, l))) {
+		if l, ok := a.index.labels[n]; ok && sel.Matches(labels.Set(withNameLabel(n, l))) {
 			return true
 		}
 	}
@@ -163,51 +207,84 @@ func (a *Admission) podJoins(pod *corev1.Pod, object string) []Violation {
 	}
 	nsLabels := namespaceLabels(ns)
 	podLabels := labels.Set(pod.Labels)
+	a.compilePodPeers()
+	var matched []*npPodPeer
+	for _, i := range a.npIndex.candidates(podLabels) {
+		if p := &a.npPeers[i]; p.pods.Matches(podLabels) && p.namespaces.Matches(nsLabels) {
+			matched = append(matched, p)
+		}
+	}
 	var out []Violation
-	for i := range a.snap.NetworkPolicies {
-		np := &a.snap.NetworkPolicies[i]
-		other := a.ten.Of(np.Namespace)
-		if other == own || isCluster(other) {
+	for k := 0; k < len(matched); {
+		// The peers of one policy and direction, together.
+		first := matched[k]
+		var fields []string
+		for ; k < len(matched) && matched[k].policy == first.policy && matched[k].ingress == first.ingress; k++ {
+			fields = append(fields, matched[k].field)
+		}
+		other := a.ten.Of(first.namespace)
+		if other == own || isCluster(other) || (!first.ingress && other == tenancy.Platform) {
 			continue
 		}
-		var in, eg []string
-		ingress, egress := policyDirections(np)
-		if ingress {
-			for r, rule := range np.Spec.Ingress {
-				in = append(in, selecting(rule.From, nsLabels, podLabels, fmt.Sprintf("spec.ingress[%d].from", r))...)
-			}
+		policy := "NetworkPolicy " + first.policy
+		v := Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: fields,
+			Fix:    fmt.Sprintf("remove the labels %s selects by, or have tenant %s name this pod's namespace in it", policy, other),
+			Reason: fmt.Sprintf("%s would match the podSelector of %s of tenant %s by its labels, which would then admit it", object, policy, other)}
+		if !first.ingress {
+			v.Source, v.Target = other, own
+			v.Reason = fmt.Sprintf("%s would match the podSelector of %s of tenant %s by its labels, whose pods could then send to it", object, policy, other)
 		}
-		if egress && other != tenancy.Platform {
-			for r, rule := range np.Spec.Egress {
-				eg = append(eg, selecting(rule.To, nsLabels, podLabels, fmt.Sprintf("spec.egress[%d].to", r))...)
-			}
-		}
-		policy := "NetworkPolicy " + np.Namespace + "/" + np.Name
-		fix := fmt.Sprintf("remove the labels %s selects by, or have tenant %s name this pod's namespace in it", policy, other)
-		if len(in) > 0 {
-			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: in, Fix: fix,
-				Reason: fmt.Sprintf("%s would match the podSelector of %s of tenant %s by its labels, which would then admit it", object, policy, other)})
-		}
-		if len(eg) > 0 {
-			out = append(out, Violation{Rule: netpol.IDCrossTenant, Source: other, Target: own, Object: object, Fields: eg, Fix: fix,
-				Reason: fmt.Sprintf("%s would match the podSelector of %s of tenant %s by its labels, whose pods could then send to it", object, policy, other)})
-		}
+		out = append(out, v)
 	}
 	return append(out, a.adminPodJoins(nsLabels, podLabels, own, object)...)
 }
 
-// selecting lists the peers of a rule of another namespace's policy that
-// select a pod by its labels, in a namespace of nsLabels. A peer without
-// a podSelector selects whole namespaces, whatever the pod's labels say
-// (selectorJoins' concern); without a namespaceSelector, the policy's own
-// namespace only.
-func selecting(peers []networkingv1.NetworkPolicyPeer, nsLabels, podLabels labels.Set, at string) []string {
-	var out []string
-	for p, peer := range peers {
-		if peer.PodSelector == nil || peer.NamespaceSelector == nil || !podsJoin(peer.NamespaceSelector, peer.PodSelector, nsLabels, podLabels) {
-			continue
+// npPodPeer is a peer of a NetworkPolicy rule that selects pods by their
+// labels in the namespaces a namespaceSelector selects, compiled.
+type npPodPeer struct {
+	namespace, policy string // the policy's namespace, and "namespace/name"
+	ingress           bool
+	field             string
+	namespaces, pods  labels.Selector
+}
+
+// compilePodPeers returns, policy by policy and ingress before egress,
+// the peers of the rules their policyTypes make count that select pods
+// by label in namespaces chosen by a namespaceSelector: the peers a pod's
+// labels can join. A peer without a podSelector selects whole namespaces,
+// whatever the pod's labels say (selectorJoins' concern); without a
+// namespaceSelector, the policy's own namespace only; a podSelector that
+// selects a pod without labels selects every pod already. A pod request
+// reads only these, compiled once per snapshot.
+func compilePodPeers(nps []networkingv1.NetworkPolicy) []npPodPeer {
+	var out []npPodPeer
+	add := func(np *networkingv1.NetworkPolicy, peers []networkingv1.NetworkPolicyPeer, ingress bool, at string) {
+		for p, peer := range peers {
+			if peer.PodSelector == nil || peer.NamespaceSelector == nil {
+				continue
+			}
+			ns, err1 := metav1.LabelSelectorAsSelector(peer.NamespaceSelector)
+			pods, err2 := metav1.LabelSelectorAsSelector(peer.PodSelector)
+			if err1 != nil || err2 != nil || pods.Matches(labels.Set{}) {
+				continue
+			}
+			out = append(out, npPodPeer{namespace: np.Namespace, policy: np.Namespace + "/" + np.Name, ingress: ingress,
+				field: fmt.Sprintf("%s[%d].podSelector: %s", at, p, describe(peer.PodSelector)), namespaces: ns, pods: pods})
 		}
-		out = append(out, fmt.Sprintf("%s[%d].podSelector: %s", at, p, describe(peer.PodSelector)))
+	}
+	for i := range nps {
+		np := &nps[i]
+		ingress, egress := policyDirections(np)
+		if ingress {
+			for r, rule := range np.Spec.Ingress {
+				add(np, rule.From, true, fmt.Sprintf("spec.ingress[%d].from", r))
+			}
+		}
+		if egress {
+			for r, rule := range np.Spec.Egress {
+				add(np, rule.To, false, fmt.Sprintf("spec.egress[%d].to", r))
+			}
+		}
 	}
 	return out
 }
@@ -238,32 +315,77 @@ func workloadObject(p *corev1.Pod) string {
 // already has opened the pair; rules that open the same pair by the same
 // field are one violation.
 func (a *Admission) adminJoins(was, now labels.Set, own, name, object string, changed []string) []Violation {
+	a.adminNSOnce.Do(func() { a.adminNS = compileAdminNamespaces(a.snap) })
+	joins := func(sel labels.Selector) bool {
+		return sel.Matches(now) && !sel.Matches(was) && !a.selectsOwn(sel, own, name)
+	}
 	var out []Violation
-	judge := func(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) {
+	for i := range a.adminNS {
+		ap := &a.adminNS[i]
+		inSubject := joins(ap.subject)
+		for _, r := range ap.rules {
+			for k, peer := range r.peers {
+				switch {
+				case inSubject:
+					out = append(out, a.adminJoin(own, object, ap.obj, ap.subjField, "", r.adminRule, a.tenantsSelected(peer.ns), !r.egress, changed)...)
+				case joins(r.sels[k]):
+					out = append(out, a.adminJoin(own, object, ap.obj, peer.field, "", r.adminRule, a.tenantsSelected(ap.subjSel), r.egress, changed)...)
+				}
+			}
+		}
+	}
+	return distinct(out)
+}
+
+// adminNamespaces is an admin network policy's Allow rules with their
+// namespace selectors compiled, once per snapshot.
+type adminNamespaces struct {
+	obj, subjField string
+	subjSel        *metav1.LabelSelector
+	subject        labels.Selector
+	rules          []compiledRule
+}
+
+// compiledRule is an Allow rule with the namespace selector of each peer
+// compiled.
+type compiledRule struct {
+	adminRule
+	sels []labels.Selector
+}
+
+func compileAdminNamespaces(snap *snapshot.Snapshot) []adminNamespaces {
+	var out []adminNamespaces
+	add := func(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) {
 		obj, subject, rules := adminRules(p, b)
 		subjField, subjSel := subjectSelector(subject)
 		if subjSel == nil {
 			return
 		}
-		inSubject := joins(subjSel, was, now) && !a.selectsOwn(subjSel, own, name)
-		for _, r := range rules {
-			for _, peer := range r.peers {
-				switch {
-				case inSubject:
-					out = append(out, a.adminJoin(own, object, obj, subjField, "", r, a.tenantsSelected(peer.ns), !r.egress, changed)...)
-				case joins(peer.ns, was, now) && !a.selectsOwn(peer.ns, own, name):
-					out = append(out, a.adminJoin(own, object, obj, peer.field, "", r, a.tenantsSelected(subjSel), r.egress, changed)...)
-				}
-			}
+		subj, err := metav1.LabelSelectorAsSelector(subjSel)
+		if err != nil {
+			return
 		}
+		ap := adminNamespaces{obj: obj, subjField: subjField, subjSel: subjSel, subject: subj}
+		for _, r := range rules {
+			cr := compiledRule{adminRule: r}
+			for _, peer := range r.peers {
+				sel, err := metav1.LabelSelectorAsSelector(peer.ns)
+				if err != nil {
+					sel = labels.Nothing()
+				}
+				cr.sels = append(cr.sels, sel)
+			}
+			ap.rules = append(ap.rules, cr)
+		}
+		out = append(out, ap)
 	}
-	for i := range a.snap.AdminNetworkPolicies {
-		judge(&a.snap.AdminNetworkPolicies[i], nil)
+	for i := range snap.AdminNetworkPolicies {
+		add(&snap.AdminNetworkPolicies[i], nil)
 	}
-	for i := range a.snap.BaselineAdminNetworkPolicies {
-		judge(nil, &a.snap.BaselineAdminNetworkPolicies[i])
+	for i := range snap.BaselineAdminNetworkPolicies {
+		add(nil, &snap.BaselineAdminNetworkPolicies[i])
 	}
-	return distinct(out)
+	return out
 }
 
 // adminPodJoins judges a pod's labels against the Allow rules of the
@@ -272,37 +394,93 @@ func (a *Admission) adminJoins(was, now labels.Set, own, name, object string, ch
 // tenants the rule's peers select; one that joins a pods peer, to or onto
 // the tenants of the subject.
 func (a *Admission) adminPodJoins(nsLabels, podLabels labels.Set, own, object string) []Violation {
+	a.adminPodsOnce.Do(func() { a.adminPods = a.compileAdminPods() })
 	var out []Violation
-	judge := func(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) {
+	for i := range a.adminPods {
+		ap := &a.adminPods[i]
+		if ap.subject != nil && ap.subject.joins(nsLabels, podLabels) {
+			for _, r := range ap.rules {
+				for _, peer := range r.peers {
+					out = append(out, a.adminJoin(own, object, ap.obj, ap.subject.field, " by its labels", r, a.tenantsSelected(peer.ns), !r.egress, nil)...)
+				}
+			}
+		}
+		for _, pr := range ap.peers {
+			if pr.joins(nsLabels, podLabels) {
+				out = append(out, a.adminJoin(own, object, ap.obj, pr.field, " by its labels", pr.rule, a.tenantsSelected(ap.subjSel), pr.rule.egress, nil)...)
+			}
+		}
+	}
+	return distinct(out)
+}
+
+// adminPods is an admin network policy's Allow rules with what in them
+// selects pods by label, compiled once per snapshot.
+type adminPods struct {
+	obj     string
+	subjSel *metav1.LabelSelector
+	rules   []adminRule
+	subject *podsSelector // the subject's pods, if it selects pods
+	peers   []podsSelector
+}
+
+// podsSelector selects pods by label in the namespaces a selector
+// selects; a podSelector that selects a pod without labels never counts
+// (every pod is in it already).
+type podsSelector struct {
+	field      string
+	rule       adminRule
+	namespaces labels.Selector
+	pods       labels.Selector
+}
+
+func (p *podsSelector) joins(nsLabels, podLabels labels.Set) bool {
+	return p.pods.Matches(podLabels) && p.namespaces.Matches(nsLabels)
+}
+
+func newPodsSelector(pods *anp.NamespacedPod, field string, r adminRule) (*podsSelector, bool) {
+	ns, err1 := metav1.LabelSelectorAsSelector(&pods.NamespaceSelector)
+	sel, err2 := metav1.LabelSelectorAsSelector(&pods.PodSelector)
+	if err1 != nil || err2 != nil || sel.Matches(labels.Set{}) {
+		return nil, false
+	}
+	return &podsSelector{field: field, rule: r, namespaces: ns, pods: sel}, true
+}
+
+// compileAdminPods compiles the admin network policies that select pods
+// by label in their subject or a peer of an Allow rule.
+func (a *Admission) compileAdminPods() []adminPods {
+	var out []adminPods
+	add := func(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) {
 		obj, subject, rules := adminRules(p, b)
 		_, subjSel := subjectSelector(subject)
 		if subjSel == nil {
 			return
 		}
-		if s := subject.Pods; s != nil && podsJoin(&s.NamespaceSelector, &s.PodSelector, nsLabels, podLabels) {
-			field := "spec.subject.pods.podSelector=" + describe(&s.PodSelector)
-			for _, r := range rules {
-				for _, peer := range r.peers {
-					out = append(out, a.adminJoin(own, object, obj, field, " by its labels", r, a.tenantsSelected(peer.ns), !r.egress, nil)...)
-				}
+		ap := adminPods{obj: obj, subjSel: subjSel, rules: rules}
+		if s := subject.Pods; s != nil {
+			if ps, ok := newPodsSelector(s, "spec.subject.pods.podSelector="+describe(&s.PodSelector), adminRule{}); ok {
+				ap.subject = ps
 			}
 		}
 		for _, r := range adminPodPeers(p, b) {
 			for _, peer := range r.pods {
-				if podsJoin(&peer.pods.NamespaceSelector, &peer.pods.PodSelector, nsLabels, podLabels) {
-					field := peer.where + ".pods.podSelector=" + describe(&peer.pods.PodSelector)
-					out = append(out, a.adminJoin(own, object, obj, field, " by its labels", r.adminRule, a.tenantsSelected(subjSel), r.egress, nil)...)
+				if ps, ok := newPodsSelector(peer.pods, peer.where+".pods.podSelector="+describe(&peer.pods.PodSelector), r.adminRule); ok {
+					ap.peers = append(ap.peers, *ps)
 				}
 			}
 		}
+		if ap.subject != nil || len(ap.peers) > 0 {
+			out = append(out, ap)
+		}
 	}
 	for i := range a.snap.AdminNetworkPolicies {
-		judge(&a.snap.AdminNetworkPolicies[i], nil)
+		add(&a.snap.AdminNetworkPolicies[i], nil)
 	}
 	for i := range a.snap.BaselineAdminNetworkPolicies {
-		judge(nil, &a.snap.BaselineAdminNetworkPolicies[i])
+		add(nil, &a.snap.BaselineAdminNetworkPolicies[i])
 	}
-	return distinct(out)
+	return out
 }
 
 // adminJoin is what object joining field of obj's Allow rule r opens
@@ -421,13 +599,6 @@ func distinct(vs []Violation) []Violation {
 		}
 	}
 	return out
-}
-
-// joins reports whether a selector selects labels now and did not select
-// was.
-func joins(sel *metav1.LabelSelector, was, now labels.Set) bool {
-	s, err := metav1.LabelSelectorAsSelector(sel)
-	return err == nil && s.Matches(now) && !s.Matches(was)
 }
 
 // sideName is a tenant as a message names it.
