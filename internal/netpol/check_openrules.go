@@ -2,7 +2,10 @@ package netpol
 
 import (
 	"fmt"
+	"net/netip"
+	"slices"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -65,7 +68,7 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 					})
 				case p.IPBlock != nil:
 					blk, err := parseIPBlock(p.IPBlock.CIDR, p.IPBlock.Except)
-					if err != nil || blk.cidr.Bits() != 0 {
+					if err != nil || blk.cidr.Bits() != 0 || exceptsCluster(blk, snap) {
 						continue
 					}
 					out = append(out, finding.Finding{
@@ -91,4 +94,39 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 		}
 	}
 	return out
+}
+
+// exceptsCluster reports whether an ipBlock of every address excepts all
+// the remediation asks for: every address the snapshot holds of a pod off
+// the host network and of a Service, and the metadata service
+// (169.254.169.254, fd00:ec2::254). What it admits is then outside the
+// cluster, which a rule may mean to allow.
+func exceptsCluster(b ipBlock, snap *snapshot.Snapshot) bool {
+	in := func(s string) bool {
+		a, err := netip.ParseAddr(s)
+		return err == nil && b.cidr.Addr().Is4() == a.Unmap().Is4() && b.contains(a)
+	}
+	meta := metadataIP.String()
+	if b.cidr.Addr().Is6() {
+		meta = "fd00:ec2::254"
+	}
+	if in(meta) {
+		return false
+	}
+	for i := range snap.Pods {
+		p := &snap.Pods[i]
+		if p.Spec.HostNetwork {
+			continue
+		}
+		if in(p.Status.PodIP) || slices.ContainsFunc(p.Status.PodIPs, func(ip corev1.PodIP) bool { return in(ip.IP) }) {
+			return false
+		}
+	}
+	for i := range snap.Services {
+		sp := &snap.Services[i].Spec
+		if in(sp.ClusterIP) || slices.ContainsFunc(sp.ClusterIPs, in) {
+			return false
+		}
+	}
+	return true
 }
