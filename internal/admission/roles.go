@@ -51,13 +51,72 @@ func (a *Admission) role(obj runtime.Object) []Violation {
 		for i := range before {
 			had[findingKey(&before[i])] = true
 		}
+		ref := b.RoleRefObject()
 		for i := range now {
 			if !had[findingKey(&now[i])] {
-				found = append(found, roleFinding{binding: b, f: now[i]})
+				f := now[i]
+				f.Reason = newlyGranted(f.Reason, rulesOf(a.authz, ref), rulesOf(authz, ref), b.Namespace == "")
+				found = append(found, roleFinding{binding: b, f: f})
 			}
 		}
 	}
 	return roleViolations(roleName(obj), found)
+}
+
+// rulesOf returns the rules of a Role or ClusterRole, nil when it does
+// not exist.
+func rulesOf(authz *rbac.Authorizer, ref finding.Ref) []rbacv1.PolicyRule {
+	var r *rbac.Role
+	switch ref.Kind {
+	case "ClusterRole":
+		r = authz.ClusterRole(ref.Name)
+	case "Role":
+		r = authz.Role(ref.Namespace, ref.Name)
+	}
+	if r == nil {
+		return nil
+	}
+	return r.Rules
+}
+
+// newlyGranted rewrites the reason of a binding's finding, made with its
+// role's rules after a change, to say only what the binding grants that
+// it does not grant with the rules before: the engine's summary of the
+// rules (or of the dangerous permissions they hold) is replaced by that
+// of the new grants (rbac.NewGrants). A reason that names neither is
+// left whole.
+func newlyGranted(reason string, before, after []rbacv1.PolicyRule, cluster bool) string {
+	added := rbac.NewGrants(before, after)
+	if len(added) == 0 {
+		return reason
+	}
+	if all, some := rbac.Summary(after, cluster), rbac.Summary(added, cluster); all != "" && some != "" && strings.Contains(reason, all) {
+		return strings.Replace(reason, all, some, 1)
+	}
+	had := map[string]bool{}
+	for _, h := range rbac.Capabilities(&rbac.Role{Rules: before}, cluster) {
+		had[h.Capability.Name] = true
+	}
+	var held, boundary, newHeld, newBoundary []rbac.Held
+	for _, h := range rbac.Capabilities(&rbac.Role{Rules: after}, cluster) {
+		held = append(held, h)
+		if h.Capability.Boundary {
+			boundary = append(boundary, h)
+		}
+		if had[h.Capability.Name] {
+			continue
+		}
+		newHeld = append(newHeld, h)
+		if h.Capability.Boundary {
+			newBoundary = append(newBoundary, h)
+		}
+	}
+	for _, c := range [][2][]rbac.Held{{held, newHeld}, {boundary, newBoundary}} {
+		if all, some := rbac.Effects(c[0]), rbac.Effects(c[1]); all != "" && some != "" && strings.Contains(reason, all) {
+			return strings.Replace(reason, all, some, 1)
+		}
+	}
+	return reason
 }
 
 // rbacWith returns the snapshot's RBAC objects with obj, a Role or

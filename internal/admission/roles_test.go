@@ -2,8 +2,16 @@ package admission
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/bootstrap"
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // clusterRole is a ClusterRole with labels and rules given as YAML flow
@@ -112,4 +120,83 @@ func TestRolesConcurrently(t *testing.T) {
 			t.Error("a role granting across tenants was admitted")
 		}
 	}
+}
+
+// TestRoleNamesOnlyNewGrants: a role's denial lists what its bindings
+// newly grant, not what they granted before the change: a rule added
+// beside others, a ClusterRole aggregated into view, a dangerous
+// permission added to one the binding held.
+func TestRoleNamesOnlyNewGrants(t *testing.T) {
+	a := grantsFixture(t, Config{})
+	// the fixture with a-web's reader holding patch on namespaces
+	patching := grantsFixtureWith(t, func(s *snapshot.Snapshot) {
+		for i := range s.Roles {
+			if r := &s.Roles[i]; r.Namespace == "a-web" && r.Name == "reader" {
+				r.Rules = []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"patch"}}}
+			}
+		}
+	})
+	const (
+		patchNamespaces = `[{apiGroups: [""], resources: [namespaces], verbs: [patch]}]`
+		plusBind        = `[{apiGroups: [""], resources: [namespaces], verbs: [patch]}, {apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [bind]}]`
+		plusSecrets     = `[{apiGroups: [""], resources: [configmaps], verbs: [get, list]}, {apiGroups: [""], resources: [secrets], verbs: [get]}]`
+		widgets         = `[{apiGroups: [example.com], resources: [widgets], verbs: [get, list, watch]}]`
+	)
+	cases := []struct {
+		name      string
+		a         *Admission
+		req       Request
+		rule      string
+		want, not []string
+	}{
+		{"a rule added beside one granted before", a, request(Update, decode(t, role("a-web", "reader", plusSecrets)), decode(t, role("a-web", "reader", getConfigMaps))),
+			"BH-API-001", []string{"can get secrets in namespace a-web"}, []string{"configmaps"}},
+		{"a ClusterRole aggregated into view", a, request(Create, decode(t, clusterRole("widget-viewer", `{rbac.authorization.k8s.io/aggregate-to-view: "true"}`, widgets)), nil),
+			"BH-API-001", []string{"can get, list, watch widgets.example.com in namespace a-db"}, []string{"more rules", "pods", "configmaps"}},
+		{"a dangerous permission added to one held before", patching, request(Update, decode(t, role("a-web", "reader", plusBind)), decode(t, role("a-web", "reader", patchNamespaces))),
+			"BH-API-004", []string{"(bind)"}, []string{"relabel"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			d := c.a.Decide(c.req)
+			var msg string
+			for _, v := range d.Violations {
+				if v.Rule == c.rule {
+					msg += v.Message() + "\n"
+				}
+			}
+			if msg == "" {
+				t.Fatalf("no %s violation:\n%s", c.rule, d.Message)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("the message does not say %q:\n%s", w, msg)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(msg, n) {
+					t.Errorf("the message says %q, granted before:\n%s", n, msg)
+				}
+			}
+		})
+	}
+}
+
+// grantsFixtureWith is grantsFixture with the snapshot changed by edit
+// before the admission is made of it.
+func grantsFixtureWith(t *testing.T, edit func(*snapshot.Snapshot)) *Admission {
+	t.Helper()
+	snap, err := load.Paths([]string{filepath.Join("testdata", "cluster.yaml"), filepath.Join("testdata", "grants.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bootstrap.Assume(snap, ""); err != nil {
+		t.Fatal(err)
+	}
+	edit(snap)
+	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel, PlatformNamespaces: []string{"ingress-nginx"}}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
