@@ -93,6 +93,17 @@ func TestInternetBlocks(t *testing.T) {
 			Services: []corev1.Service{{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "s"}, Spec: corev1.ServiceSpec{ClusterIP: "10.96.4.1"}}},
 		}, [2][]string{{"10.96.0.0/16", "10.244.0.0/23", "169.254.169.254/32"}, {"fd00:ec2::254/128"}}},
 		{"nothing known", &snapshot.Snapshot{}, [2][]string{{"169.254.169.254/32"}, {"fd00:ec2::254/128"}}},
+		// Nodes without spec.podCIDRs (the network plugin assigns
+		// addresses): the pods' IPs give the range, widened to a /16, and
+		// a pod on the host network has its node's address.
+		{"pod IPs", &snapshot.Snapshot{
+			Nodes: []corev1.Node{{ObjectMeta: metav1.ObjectMeta{Name: "a"}, Status: corev1.NodeStatus{Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "192.168.1.10"}}}}},
+			Pods:  []corev1.Pod{ipPod("p1", "10.244.1.3", false), ipPod("p2", "10.244.2.5", false), ipPod("h", "192.168.1.10", true)},
+		}, [2][]string{{"10.244.0.0/16", "169.254.169.254/32"}, {"fd00:ec2::254/128"}}},
+		{"pod IPs beside the nodes", &snapshot.Snapshot{
+			Nodes: []corev1.Node{{ObjectMeta: metav1.ObjectMeta{Name: "a"}, Status: corev1.NodeStatus{Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "10.0.0.4"}}}}},
+			Pods:  []corev1.Pod{ipPod("p1", "10.0.8.3", false), ipPod("p2", "10.0.9.5", false)},
+		}, [2][]string{{"10.0.8.0/23", "169.254.169.254/32"}, {"fd00:ec2::254/128"}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.snap.Namespaces = []corev1.Namespace{fixtureNS("kube-system", nil), fixtureNS("a", nil)}
@@ -113,4 +124,11 @@ func TestInternetBlocks(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ipPod is a pod of namespace a with an address, on the host network or not.
+func ipPod(name, ip string, host bool) corev1.Pod {
+	return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: name},
+		Spec:   corev1.PodSpec{HostNetwork: host, Containers: []corev1.Container{{Name: "c", Image: "nginx"}}},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIP: ip, PodIPs: []corev1.PodIP{{IP: ip}}}}
 }

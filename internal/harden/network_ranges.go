@@ -3,6 +3,7 @@ package harden
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -29,7 +30,7 @@ func internetBlocks(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]networking
 	var notes []string
 	pods, from := podRanges(snap, ten)
 	if len(pods) == 0 {
-		notes = append(notes, "network: the pod address range is unknown (no node has spec.podCIDRs and no kube-controller-manager --cluster-cidr is in the input), so the egress rule to addresses outside the cluster cannot except it: where ipBlocks match pod addresses, tenants reach by address the pods of namespaces that are not isolated for ingress (system and platform namespaces)")
+		notes = append(notes, "network: the pod address range is unknown (no node has spec.podCIDRs, no kube-controller-manager --cluster-cidr is in the input and no pod off the host network has an IP), so the egress rule to addresses outside the cluster cannot except it: where ipBlocks match pod addresses, tenants reach by address the pods of namespaces that are not isolated for ingress (system and platform namespaces)")
 	} else {
 		notes = append(notes, fmt.Sprintf("network: pod address range %s (from %s), excepted from egress outside the cluster", joinPrefixes(pods), from))
 	}
@@ -58,7 +59,8 @@ func internetBlocks(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]networking
 }
 
 // podRanges are the pod address ranges: the nodes' spec.podCIDRs, else
-// kube-controller-manager's --cluster-cidr when its pod is in the input.
+// kube-controller-manager's --cluster-cidr when its pod is in the input,
+// else inferred from the pods' IPs (podIPRanges).
 func podRanges(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]netip.Prefix, string) {
 	var out []netip.Prefix
 	for _, n := range snap.Nodes {
@@ -78,7 +80,61 @@ func podRanges(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]netip.Prefix, s
 	if flag := systemFlag(snap, ten, "--cluster-cidr"); flag != "" {
 		return parsePrefixes(flag), "kube-controller-manager --cluster-cidr"
 	}
+	if out := podIPRanges(snap); len(out) > 0 {
+		return out, "the pods' IPs"
+	}
 	return nil, ""
+}
+
+// podIPRanges infers the pod ranges from the addresses of the pods off
+// the host network, for network plugins that assign them without the
+// nodes' spec.podCIDRs: per family, the smallest range holding them all,
+// widened to a /16 for IPv4 and a /112 for IPv6 unless that would take
+// in a node's address (which egress outside the cluster may need).
+func podIPRanges(snap *snapshot.Snapshot) []netip.Prefix {
+	var v4, v6 []netip.Addr
+	for i := range snap.Pods {
+		p := &snap.Pods[i]
+		if p.Spec.HostNetwork {
+			continue // a node's address, not a pod's
+		}
+		ips := []string{p.Status.PodIP}
+		for _, ip := range p.Status.PodIPs {
+			ips = append(ips, ip.IP)
+		}
+		for _, ip := range ips {
+			a, err := netip.ParseAddr(ip)
+			switch {
+			case err != nil:
+			case a.Unmap().Is4():
+				v4 = append(v4, a.Unmap())
+			default:
+				v6 = append(v6, a)
+			}
+		}
+	}
+	var nodes []netip.Addr
+	for i := range snap.Nodes {
+		for _, na := range snap.Nodes[i].Status.Addresses {
+			if a, err := netip.ParseAddr(na.Address); err == nil {
+				nodes = append(nodes, a.Unmap())
+			}
+		}
+	}
+	var out []netip.Prefix
+	for _, fam := range []struct {
+		addrs []netip.Addr
+		wide  int
+	}{{v4, 16}, {v6, 112}} {
+		p, ok := covering(fam.addrs, fam.wide)
+		if ok && slices.ContainsFunc(nodes, p.Contains) {
+			p, ok = covering(fam.addrs, fam.addrs[0].BitLen())
+		}
+		if ok {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // serviceRanges is the service address range: kube-apiserver's

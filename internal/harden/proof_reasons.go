@@ -7,6 +7,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	svcfind "github.com/bulkhead-dev/bulkhead/internal/service"
 )
 
 // reasons says, for each layer that keeps a pair breached after the safe
@@ -23,7 +24,7 @@ func reasons(c *attackpath.Cell, plan Plan, host map[string]bool) []string {
 		case finding.Node:
 			out = append(out, nodeReasons(hops, plan)...)
 		case finding.Network:
-			out = append(out, networkReasons(hops, host)...)
+			out = append(out, networkReasons(hops, host, c.Findings, plan)...)
 		case finding.API:
 			out = append(out, proposed(plan, RBAC, c.Findings,
 				"api: granted through RBAC; harden only proposes narrower bindings, for review",
@@ -85,10 +86,11 @@ func runs(workload, pod string) bool {
 	return pod == name || strings.HasPrefix(pod, name+"-")
 }
 
-// networkReasons explains the witness's network hops; host holds the
+// networkReasons explains the witness's network hops and the pair's
+// Service findings, which no NetworkPolicy closes; host holds the
 // "namespace/name" of the pods on the host network.
-func networkReasons(hops []attackpath.Hop, host map[string]bool) []string {
-	var out []string
+func networkReasons(hops []attackpath.Hop, host map[string]bool, ids []string, plan Plan) []string {
+	out := serviceReasons(ids, plan)
 	for _, h := range hops {
 		switch h.Type {
 		case attackpath.ReachesFromNode:
@@ -102,7 +104,29 @@ func networkReasons(hops []attackpath.Hop, host map[string]bool) []string {
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, "network: a flow the cluster's own policies allow, which harden keeps (bulkhead reach shows which)")
+		out = append(out, "network: a flow the safe objects leave open: a policy the cluster already has, an --allow-flows entry, or a namespace left as it is (see the notes; bulkhead reach shows which)")
+	}
+	return out
+}
+
+// serviceReasons explains the Service findings that join a pair: they
+// are about Services, not about pod traffic that a NetworkPolicy allows.
+func serviceReasons(ids []string, plan Plan) []string {
+	var out []string
+	for _, id := range ids {
+		switch id {
+		case svcfind.IDNodePort:
+			out = append(out, "network: a NodePort or LoadBalancer Service of the target ("+id+") opens ports on every node, which NetworkPolicy does not cover, and its namespace keeps its ingress as it is so that traffic from outside the cluster still reaches it (see the notes)"+
+				proposed(plan, Quota, []string{id}, "; making it a ClusterIP Service is proposed, for review", "; declare the namespace with --platform-namespaces if it is a shared service"))
+		case svcfind.IDExternalIPs:
+			out = append(out, "network: a Service sets externalIPs ("+id+"), which takes traffic sent to those addresses whatever NetworkPolicy says"+
+				proposed(plan, Quota, []string{id}, "; removing them is proposed, for review", ""))
+		case svcfind.IDForeignEndpoints:
+			out = append(out, "network: Endpoints or an EndpointSlice name another tenant's pods ("+id+"), which no NetworkPolicy undoes"+
+				proposed(plan, Quota, []string{id}, "; deleting them is proposed, for review", ""))
+		case svcfind.IDExternalName, svcfind.IDIngressHost:
+			out = append(out, "network: a Service or Ingress names another tenant's ("+id+"), which no NetworkPolicy undoes; its owner must change it")
+		}
 	}
 	return out
 }

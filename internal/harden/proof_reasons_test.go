@@ -1,0 +1,86 @@
+package harden
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	svcfind "github.com/bulkhead-dev/bulkhead/internal/service"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+)
+
+// exposedCluster is testdata/cmd/exposed-cluster.yaml: tenants shop and
+// blog on a node without spec.podCIDRs, the cluster DNS pods behind
+// their Service, and shop's LoadBalancer Service.
+func exposedCluster(t testing.TB) proofInput {
+	t.Helper()
+	l := load.New("exposed-cluster", load.Options{})
+	if err := l.Path("testdata/cmd/exposed-cluster.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	snap, _, err := l.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newProofInput(t, snap, tenancy.Config{})
+}
+
+// TestExposedClusterProof: with the pod range known only from the pods'
+// IPs, the egress outside the cluster excepts it, so that no tenant
+// reaches the DNS pods on every port and harden's policies raise no
+// BH-NET-005 (whose fix they follow); the one residual pair, joined by
+// shop's LoadBalancer Service, gives that Service as its reason, not a
+// policy the cluster never had.
+func TestExposedClusterProof(t *testing.T) {
+	in := exposedCluster(t)
+	plan := in.plan(t, Options{})
+	p := in.prove(t, plan)
+	for _, f := range p.After.Findings {
+		if f.ID == netpol.IDAnyAddress {
+			t.Errorf("harden's own policies raise %s: %s", f.ID, f.Reason)
+		}
+	}
+	var pairs []string
+	for _, r := range p.Residuals {
+		pairs = append(pairs, r.Source+" → "+r.Target)
+	}
+	if !slices.Equal(pairs, []string{"blog → shop"}) {
+		t.Fatalf("residual pairs %v, want blog → shop only", pairs)
+	}
+	why := strings.Join(p.Residuals[0].Reasons, "\n")
+	if !strings.Contains(why, svcfind.IDNodePort) || !strings.Contains(why, "LoadBalancer") || !strings.Contains(why, "ClusterIP Service is proposed") {
+		t.Errorf("blog → shop's reasons do not name its LoadBalancer Service: %s", why)
+	}
+	if strings.Contains(why, "policies") || strings.Contains(why, "policy the cluster") {
+		t.Errorf("blog → shop's reasons name policies the cluster does not have: %s", why)
+	}
+}
+
+// TestServiceReasons: each Service finding that joins a pair gives its
+// own reason, saying whether the plan proposes its fix.
+func TestServiceReasons(t *testing.T) {
+	withProposal := Plan{Proposals: []Proposal{{Layer: Quota, Closes: []string{svcfind.IDNodePort, svcfind.IDExternalIPs}}}}
+	for _, c := range []struct {
+		name string
+		ids  []string
+		plan Plan
+		want []string
+	}{
+		{"node port, proposed", []string{svcfind.IDNodePort}, withProposal, []string{"BH-NET-011", "proposed, for review"}},
+		{"node port, not proposed", []string{svcfind.IDNodePort}, Plan{}, []string{"BH-NET-011", "--platform-namespaces"}},
+		{"externalIPs", []string{svcfind.IDExternalIPs}, withProposal, []string{"externalIPs", "removing them is proposed"}},
+		{"endpoints", []string{svcfind.IDForeignEndpoints}, Plan{}, []string{"Endpoints", "no NetworkPolicy undoes"}},
+		{"pod traffic only", []string{netpol.IDCrossTenant}, Plan{}, []string{"the safe objects leave open"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := strings.Join(networkReasons(nil, nil, c.ids, c.plan), "\n")
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("reasons %q lack %q", got, w)
+				}
+			}
+		})
+	}
+}
