@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 )
 
 // Fingerprint identifies a finding across runs, so that a baseline of
@@ -14,18 +15,25 @@ import (
 // and objects the finding names, as a set. Its wording, severity, witness
 // and detail do not count, nor the order of its refs.
 //
-// When the source is every tenant ("*"), the subject is only an example of
-// one of them (the pod a network witness starts from) and does not count
-// either: adding a tenant may change the example, not the finding.
+// Nor do the refs that are only an example, one of many equals the check
+// picked to show the finding (exampleRules): a change that picks another
+// example, such as a new pod or a policy that closes the first example's
+// flow, leaves the finding the same. When the source is every tenant
+// ("*"), the subject is only an example of one of them (the pod a network
+// witness starts from) and does not count either: adding a tenant may
+// change the example, not the finding.
 func Fingerprint(f *finding.Finding) string {
+	id := identityOf(f)
 	var refs []string
-	if f.SourceTenant != "*" {
-		for _, r := range f.Subjects {
-			refs = append(refs, "s\x00"+ref(r))
+	for _, r := range f.Subjects {
+		if k, ok := id.subject(r); ok && f.SourceTenant != "*" {
+			refs = append(refs, "s\x00"+k)
 		}
 	}
 	for _, r := range f.Objects {
-		refs = append(refs, "o\x00"+ref(r))
+		if k, ok := id.object(r); ok {
+			refs = append(refs, "o\x00"+k)
+		}
 	}
 	slices.Sort(refs)
 	refs = slices.Compact(refs)
@@ -35,6 +43,59 @@ func Fingerprint(f *finding.Finding) string {
 		h.Write([]byte{0xff})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// identity says which of a finding's refs make it what it is.
+type identity int
+
+const (
+	// everyRef: the subjects and objects are the finding (the binding,
+	// the pod, the policy at fault).
+	everyRef identity = iota
+	// tenantsOnly: the refs are an example pod pair and the rules that let
+	// it connect; the finding is the tenant pair itself (BH-NET-001).
+	tenantsOnly
+	// podByNamespace: a pod is one example of the namespace the finding is
+	// about and counts as that namespace; the policies count
+	// (BH-NET-006, BH-NET-007).
+	podByNamespace
+)
+
+// exampleRules are the checks whose refs are in part examples.
+var exampleRules = map[string]identity{
+	netpol.IDCrossTenant: tenantsOnly,
+	netpol.IDMetadata:    podByNamespace,
+	netpol.IDDNSBlocked:  podByNamespace,
+}
+
+// identityOf returns the identity of f's check: everyRef unless
+// exampleRules says otherwise.
+func identityOf(f *finding.Finding) identity { return exampleRules[f.ID] }
+
+// subject returns what a subject ref adds to the fingerprint, if anything.
+func (id identity) subject(r finding.Ref) (string, bool) {
+	switch id {
+	case tenantsOnly:
+		return "", false
+	case podByNamespace:
+		if r.Kind == "Pod" {
+			return "pod of namespace\x00" + r.Namespace, true
+		}
+	}
+	return ref(r), true
+}
+
+// object returns what an object ref adds to the fingerprint, if anything.
+func (id identity) object(r finding.Ref) (string, bool) {
+	switch id {
+	case tenantsOnly:
+		return "", false
+	case podByNamespace:
+		if r.Kind == "Pod" {
+			return "pod of namespace\x00" + r.Namespace, true
+		}
+	}
+	return ref(r), true
 }
 
 func ref(r finding.Ref) string { return r.Kind + "\x00" + r.Namespace + "\x00" + r.Name }

@@ -160,3 +160,48 @@ func TestFingerprint(t *testing.T) {
 		})
 	}
 }
+
+// TestFingerprintExamples: the refs a check picks as an example (a pod pair
+// of two tenants and the rules between them, one pod of a namespace) do not
+// make the finding another; the tenants, the namespace and the objects at
+// fault do.
+func TestFingerprintExamples(t *testing.T) {
+	pod := func(ns, name string) finding.Ref { return finding.Ref{Kind: "Pod", Namespace: ns, Name: name} }
+	policy := func(ns, name string) finding.Ref {
+		return finding.Ref{Kind: "NetworkPolicy", Namespace: ns, Name: name}
+	}
+	cross := finding.Finding{ID: "BH-NET-001", SourceTenant: "a", TargetTenant: "b",
+		Subjects: []finding.Ref{pod("a", "p")}, Objects: []finding.Ref{pod("b", "q"), policy("b", "allow")}}
+	metadata := finding.Finding{ID: "BH-NET-006", SourceTenant: "a", TargetTenant: "cluster",
+		Subjects: []finding.Ref{pod("a", "p")}, Objects: []finding.Ref{policy("a", "egress")}}
+	hostNet := finding.Finding{ID: "BH-NET-008", SourceTenant: "a",
+		Subjects: []finding.Ref{pod("a", "p")}}
+	for _, tc := range []struct {
+		name   string
+		base   finding.Finding
+		change func(*finding.Finding)
+		same   bool
+	}{
+		{"cross-tenant: other example pods", cross, func(f *finding.Finding) {
+			f.Subjects, f.Objects[0] = []finding.Ref{pod("a2", "r")}, pod("b", "s")
+		}, true},
+		{"cross-tenant: other rules of the example", cross, func(f *finding.Finding) { f.Objects = f.Objects[:1] }, true},
+		{"cross-tenant: other source", cross, func(f *finding.Finding) { f.SourceTenant = "c" }, false},
+		{"cross-tenant: other target", cross, func(f *finding.Finding) { f.TargetTenant = "c" }, false},
+		{"metadata: other pod of the namespace", metadata, func(f *finding.Finding) { f.Subjects[0].Name = "other" }, true},
+		{"metadata: pod of another namespace", metadata, func(f *finding.Finding) { f.Subjects[0].Namespace = "a2" }, false},
+		{"metadata: other policy at fault", metadata, func(f *finding.Finding) { f.Objects[0].Name = "wide" }, false},
+		{"host network: the pod is the finding", hostNet, func(f *finding.Finding) { f.Subjects[0].Name = "other" }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.base
+			f.Subjects = append([]finding.Ref(nil), tc.base.Subjects...)
+			f.Objects = append([]finding.Ref(nil), tc.base.Objects...)
+			tc.change(&f)
+			want := analysis.Fingerprint(&tc.base)
+			if got := analysis.Fingerprint(&f); (got == want) != tc.same {
+				t.Errorf("fingerprint %s, base %s; want same=%v", got, want, tc.same)
+			}
+		})
+	}
+}
