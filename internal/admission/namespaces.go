@@ -9,6 +9,8 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/bulkhead-dev/bulkhead/internal/node"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
@@ -18,8 +20,9 @@ import (
 // update may not move it into another tenant (its tenant label, or what a
 // tenants file selects it by) nor lower the Pod Security level it
 // enforces; a service account may not create a namespace into a tenant
-// other than its own. A namespace whose tenant cannot be resolved is
-// denied.
+// other than its own, nor a namespace whose service accounts a binding
+// of another tenant already names. A namespace whose tenant cannot be
+// resolved is denied.
 func (a *Admission) namespace(req Request) []Violation {
 	ns := req.Object.(*corev1.Namespace)
 	object := "Namespace " + ns.Name
@@ -34,7 +37,8 @@ func (a *Admission) namespace(req Request) []Violation {
 	}
 	old, _ := req.OldObject.(*corev1.Namespace)
 	if req.Operation == Create || old == nil {
-		return append(a.namespaceCreated(req, ns, newT, object), a.selectorJoins(nil, ns, newT, object)...)
+		vs := append(a.namespaceCreated(req, ns, newT, object), a.namespaceActivations(ns, newT, object)...)
+		return append(vs, a.selectorJoins(nil, ns, newT, object)...)
 	}
 	oldT, err := a.tenantWith(old)
 	if err != nil {
@@ -73,6 +77,65 @@ func (a *Admission) namespaceCreated(req Request, ns *corev1.Namespace, newT, ob
 		Reason: fmt.Sprintf("service account %s of tenant %s would create %s in tenant %s", req.User.Name, own, object, newT),
 		Fix:    fmt.Sprintf("create namespaces of tenant %s only, or have a platform operator create this one", own),
 	}}
+}
+
+// namespaceActivations judges a new namespace by the bindings that
+// already name the group of its service accounts
+// (system:serviceaccounts:NS) or its default account: kube-controller-
+// manager creates that account with the namespace, so creating the
+// namespace activates them. They are judged as the binding is, in the
+// tenants the namespace joins, with the binding rules' IDs (BH-API-001,
+// BH-API-002) and the binding named: the namespace is denied here, where
+// its creator can act, not its default account after it, which nobody
+// can rename. A namespace the snapshot holds already activates nothing.
+func (a *Admission) namespaceActivations(ns *corev1.Namespace, newT, object string) []Violation {
+	if _, ok := a.index.labels[ns.Name]; ok || isCluster(newT) {
+		return nil
+	}
+	match := func(s rbac.Subject) bool { return namesAccount(s, ns.Name, defaultAccount) }
+	if !slices.ContainsFunc(a.authz.Bindings(), func(b rbac.Binding) bool {
+		for si := range b.Subjects {
+			if s, ok := b.SubjectAt(si); ok && match(s) {
+				return true
+			}
+		}
+		return false
+	}) {
+		return nil // no binding names it: the tenants are not grouped again
+	}
+	ten, err := a.tenancyWith(ns)
+	if err != nil {
+		return nil // tenantWith resolved it: not reached
+	}
+	var out []Violation
+	for _, act := range a.activations(ten, match) {
+		named := act.names()
+		what := "the namespace's default account, which Kubernetes creates with it"
+		if act.group {
+			what = "every service account of the namespace, the default one Kubernetes creates with it included"
+		}
+		out = append(out, Violation{
+			Rule:   act.f.ID,
+			Source: act.f.SourceTenant, Target: act.f.TargetTenant,
+			Object: object,
+			Fields: append([]string{"metadata.name=" + ns.Name}, act.fields...),
+			Reason: fmt.Sprintf("%s would activate %s, which names %s (%s): %s", object, act.binding, named, what, strings.TrimSuffix(act.f.Reason, ".")),
+			Fix:    fmt.Sprintf("remove %s from %s (or have its owner do it) before creating the namespace, or create the namespace under another name", named, act.binding),
+		})
+	}
+	return out
+}
+
+// tenancyWith groups the snapshot's namespaces into tenants again, with
+// ns among them in place of the namespace of its name.
+func (a *Admission) tenancyWith(ns *corev1.Namespace) (*tenancy.Tenancy, error) {
+	nss := make([]corev1.Namespace, 0, len(a.snap.Namespaces)+1)
+	for i := range a.snap.Namespaces {
+		if a.snap.Namespaces[i].Name != ns.Name {
+			nss = append(nss, a.snap.Namespaces[i])
+		}
+	}
+	return tenancy.Resolve(&snapshot.Snapshot{Namespaces: append(nss, *ns)}, a.tenCfg)
 }
 
 // requesterTenant returns the tenant of a service account requester, and

@@ -2,6 +2,7 @@ package admission
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -180,5 +181,38 @@ func TestNamespaceRelabelCost(t *testing.T) {
 	small, large := allocs(50), allocs(2000)
 	if large > small+5 {
 		t.Errorf("%v allocations a request among 2,000 namespaces, %v among 50: want the same", large, small)
+	}
+}
+
+// TestNamespaceActivations: a binding of tenant a names the group of the
+// service accounts of a namespace that does not exist yet, or its default
+// account. Creating the namespace in another tenant would activate it
+// (kube-controller-manager creates the default account with it), so the
+// namespace is denied, naming the binding; in tenant a it is admitted.
+// The default account of a namespace whose group another tenant binds is
+// denied with a fix that does not ask to rename it.
+func TestNamespaceActivations(t *testing.T) {
+	a := grantsFixture(t, Config{})
+	cases := []decideCase{
+		{"namespace of tenant b whose accounts' group tenant a binds", request(Create, nsWith("future", tenantLabel, "b"), nil), false, []string{"BH-API-001"}},
+		{"the same namespace of its own tenant", request(Create, nsWith("future"), nil), false, []string{"BH-API-001"}},
+		{"the same namespace in tenant a", request(Create, nsWith("future", tenantLabel, "a"), nil), true, nil},
+		{"namespace whose default account tenant a binds", request(Create, nsWith("later-ns", tenantLabel, "b"), nil), false, []string{"BH-API-001"}},
+		{"namespace no binding names", request(Create, nsWith("fresh", tenantLabel, "b"), nil), true, nil},
+		{"namespace whose group tenant a binds, existing already", request(Create, nsWith("b-strict", tenantLabel, "b"), nil), true, nil},
+		{"default account of a namespace whose group another tenant binds", request(Create, decode(t, serviceAccount("b-strict", "default")), nil), false, []string{"BH-API-001"}},
+	}
+	decideAll(t, a, "namespace-activations.txt", cases)
+	for _, c := range cases {
+		d := a.Decide(c.req)
+		if d.Allowed {
+			continue
+		}
+		if strings.Contains(d.Message, "name the account differently") {
+			t.Errorf("%s: the fix asks to rename an account its creator cannot name: %s", c.name, d.Message)
+		}
+		if !strings.Contains(d.Message, "RoleBinding a-") {
+			t.Errorf("%s: the binding is not named: %s", c.name, d.Message)
+		}
 	}
 }
