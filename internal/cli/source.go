@@ -60,18 +60,25 @@ func (s *Source) AddWithFlag(fs *pflag.FlagSet) {
 // tells it from the request namespace of can-i and who-can.
 const namespaceUsage = `namespace of -f objects that have none, as kubectl apply -f -n does (default "default")`
 
+// AddTenancyFlags registers the flags that group namespaces into tenants
+// (TenancyConfig), for the commands that take no other source flag (the
+// webhook's server).
+func (s *Source) AddTenancyFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&s.TenantLabel, "tenant-label", "", "group namespaces into tenants by this label's value (default: each namespace is a tenant)")
+	fs.StringVar(&s.TenantsFile, "tenants", "", "YAML file naming tenants by namespace names, globs or label selectors")
+	fs.StringSliceVar(&s.System, "system-namespaces", nil, "namespaces added to those of the cluster tenant ("+strings.Join(tenancy.DefaultSystemNamespaces, ",")+")")
+	fs.StringSliceVar(&s.ReplaceSystem, "replace-system-namespaces", nil, "namespaces of the cluster tenant, replacing the defaults ("+strings.Join(tenancy.DefaultSystemNamespaces, ",")+")")
+	fs.StringSliceVar(&s.Platform, "platform-namespaces", nil, "namespaces (names or globs) of shared platform services such as monitoring, ingress controllers, cert-manager or Argo CD: the platform tenant, whose power is reported as platform exposure, not as breaches between tenants")
+}
+
 // AddFlags registers the source and tenancy flags.
 func (s *Source) AddFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVarP(&s.Files, "filename", "f", nil, "manifest file or directory to analyse instead of a live cluster (YAML or JSON, lists allowed, gzip-compressed or not; directories walked for .yaml, .yml, .json and those with .gz; - for stdin); repeatable")
 	fs.BoolVar(&s.Demo, "demo", false, "analyse the built-in demo cluster (the seed articles' scenarios, examples/seed-cluster)")
 	fs.StringVar(&s.Kubeconfig, "kubeconfig", "", "kubeconfig of the live cluster (default: $KUBECONFIG, ~/.kube/config, or in-cluster)")
 	fs.StringVar(&s.Context, "context", "", "kubeconfig context of the live cluster")
-	fs.StringVar(&s.TenantLabel, "tenant-label", "", "group namespaces into tenants by this label's value (default: each namespace is a tenant)")
-	fs.StringVar(&s.TenantsFile, "tenants", "", "YAML file naming tenants by namespace names, globs or label selectors")
+	s.AddTenancyFlags(fs)
 	fs.BoolVar(&s.AllowIncomplete, "allow-incomplete", false, "analyse a live cluster that refuses or does not serve namespaces, pods, RBAC or NetworkPolicy; the analyses that need them are reported incomplete (default: an error)")
-	fs.StringSliceVar(&s.System, "system-namespaces", nil, "namespaces added to those of the cluster tenant ("+strings.Join(tenancy.DefaultSystemNamespaces, ",")+")")
-	fs.StringSliceVar(&s.ReplaceSystem, "replace-system-namespaces", nil, "namespaces of the cluster tenant, replacing the defaults ("+strings.Join(tenancy.DefaultSystemNamespaces, ",")+")")
-	fs.StringSliceVar(&s.Platform, "platform-namespaces", nil, "namespaces (names or globs) of shared platform services such as monitoring, ingress controllers, cert-manager or Argo CD: the platform tenant, whose power is reported as platform exposure, not as breaches between tenants")
 	fs.StringVar(&s.KubernetesVersion, "kubernetes-version", bootstrap.DefaultVersion, "Kubernetes version whose built-in RBAC policy (cluster-admin, admin, edit, view, system:*) offline input is assumed to have, object by object unless the input has it (embedded: "+strings.Join(bootstrap.Versions(), ", ")+")")
 	fs.BoolVar(&s.NoBuiltinRoles, "no-builtin-roles", false, "do not assume the built-in RBAC policy for offline input (-f, --demo)")
 	fs.BoolVar(&s.Strict, "strict", false, "fail (exit 1) when any input document is skipped: malformed, refused by the API server's validation, a Helm template")

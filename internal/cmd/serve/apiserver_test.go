@@ -9,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
 	"github.com/go-logr/logr/testr"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -157,6 +162,7 @@ func TestAdmissionAPIServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	dangling := danglingGrants(t, ctx, cs)
+	zoneAllow := installAdminPolicies(t, ctx, cfg)
 	// Written before the webhook was there: tenant b lets in the pods
 	// labelled role=monitoring of every namespace.
 	legacy := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "team-b", Name: "from-monitoring"},
@@ -308,6 +314,18 @@ func TestAdmissionAPIServer(t *testing.T) {
 		t.Logf("message: %v", err)
 	})
 
+	t.Run("a namespace labelled into an admin network policy written before the webhook is refused", func(t *testing.T) {
+		eventually(t, "the webhook's informer holds the admin network policy", func() error {
+			ns, err := cs.CoreV1().Namespaces().Get(ctx, "team-a", metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			ns.Labels["zone"] = "dmz"
+			_, err = cs.CoreV1().Namespaces().Update(ctx, ns, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
+			return deniedWith(err, "BH-ADM-003", "AdminNetworkPolicy "+zoneAllow)
+		})
+	})
+
 	hook.halt()
 	t.Run("stopped, tenant namespaces fail closed", func(t *testing.T) {
 		_, err := cs.CoreV1().Pods("team-a").Create(ctx, plainPod("team-a", "while-down"), metav1.CreateOptions{})
@@ -391,4 +409,48 @@ func danglingGrants(t *testing.T, ctx context.Context, cs kubernetes.Interface) 
 		}
 	}
 	return d
+}
+
+// installAdminPolicies serves the admin network policies' kinds as a
+// cluster with sigs.k8s.io/network-policy-api installed does (their group,
+// version, kinds and scope; the schema left open), and writes, before the
+// webhook is there, an AdminNetworkPolicy letting the namespaces labelled
+// zone=dmz into tenant b's. It returns that policy's name.
+func installAdminPolicies(t *testing.T, ctx context.Context, cfg *rest.Config) string {
+	t.Helper()
+	open := true
+	var crds []*apiextensionsv1.CustomResourceDefinition
+	for _, k := range []struct{ kind, plural string }{{"AdminNetworkPolicy", "adminnetworkpolicies"}, {"BaselineAdminNetworkPolicy", "baselineadminnetworkpolicies"}} {
+		crds = append(crds, &apiextensionsv1.CustomResourceDefinition{
+			ObjectMeta: metav1.ObjectMeta{Name: k.plural + "." + anpv1alpha1.GroupName,
+				// a *.k8s.io group: the API server wants its approval named
+				Annotations: map[string]string{"api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/network-policy-api/pull/30"}},
+			Spec: apiextensionsv1.CustomResourceDefinitionSpec{
+				Group: anpv1alpha1.GroupName, Scope: apiextensionsv1.ClusterScoped,
+				Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: k.kind, ListKind: k.kind + "List", Plural: k.plural, Singular: strings.ToLower(k.kind)},
+				Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{Name: "v1alpha1", Served: true, Storage: true,
+					Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{Type: "object", XPreserveUnknownFields: &open}}}},
+			},
+		})
+	}
+	if _, err := envtest.InstallCRDs(cfg, envtest.CRDInstallOptions{CRDs: crds}); err != nil {
+		t.Fatal(err)
+	}
+	scheme := runtime.NewScheme()
+	if err := anpv1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "dmz-to-b"},
+		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: 10,
+			Subject: anpv1alpha1.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{tenantLabel: "b"}}},
+			Ingress: []anpv1alpha1.AdminNetworkPolicyIngressRule{{Action: anpv1alpha1.AdminNetworkPolicyRuleActionAllow,
+				From: []anpv1alpha1.AdminNetworkPolicyIngressPeer{{Namespaces: &metav1.LabelSelector{MatchLabels: map[string]string{"zone": "dmz"}}}}}}}}
+	if err := c.Create(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	return p.Name
 }

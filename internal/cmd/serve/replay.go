@@ -39,7 +39,7 @@ func (r *Replay) Observe(obj runtime.Object) {
 // watches reports whether an informer of the webhook watches obj's kind.
 func watches(obj runtime.Object) bool {
 	t := reflect.TypeOf(obj)
-	for _, w := range watched() {
+	for _, w := range append(watched(), servedOnly()...) {
 		if reflect.TypeOf(w) == t {
 			return true
 		}

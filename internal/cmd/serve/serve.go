@@ -18,7 +18,6 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/admission"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/kube"
-	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 type flags struct {
@@ -30,7 +29,7 @@ type flags struct {
 	injectCABundle      string
 	certSecret          string
 	config              string
-	tenantLabel         string
+	tenancy             cli.Source // its tenancy flags only
 	probeAddr           string
 	metricsAddr         string
 	listRules           bool
@@ -44,16 +43,23 @@ func NewCommand(streams cli.IOStreams) *cobra.Command {
 		Use:   "serve",
 		Short: "Run the admission webhook that keeps tenants isolated",
 		Long: `Serve runs bulkhead's validating admission webhook (docs/webhook.md). The API
-server sends it pods, workload controllers, RoleBindings, ClusterRoleBindings,
-Services and namespaces of tenant namespaces; it denies those that would open a
-path from one tenant to another or to the node, with a message naming the rule,
-the tenants, the fields and the fix.
+server sends it the pods, workload controllers, Roles, RoleBindings,
+ServiceAccounts, Services, Endpoints, NetworkPolicies, Ingresses and namespaces
+of tenant namespaces, and the ClusterRoles, ClusterRoleBindings and admin
+network policies of the cluster; it denies those that would open a path from one
+tenant to another or to the node, with a message naming the rule, the tenants,
+the fields and the fix (serve --list-rules lists the rules).
 
-It reads namespaces, volumes, claims and RBAC through informers and never calls
-the API server per request; it is ready once they have synced. Without
---cert-dir it creates its own CA and serving certificate, and with
---inject-ca-bundle it writes that CA into the webhook configuration.
-deploy/webhook.yaml installs it.`,
+The tenancy flags must be those the audit and bulkhead check run with: the
+platform's namespaces (--platform-namespaces) are not tenants, and a policy
+admitting them is no breach.
+
+It reads namespaces, pods (their addresses), volumes, claims, RBAC, Ingresses,
+NetworkPolicies and admin network policies (when the cluster serves them)
+through informers and never calls the API server per request; it is ready once
+they have synced. Without --cert-dir it creates its own CA and serving
+certificate, and with --inject-ca-bundle it writes that CA into the webhook
+configuration. deploy/webhook.yaml installs it.`,
 		Example: `  # in the cluster, as deploy/webhook.yaml runs it
   bulkhead serve --inject-ca-bundle bulkhead --config /etc/bulkhead/config.yaml
 
@@ -78,7 +84,7 @@ deploy/webhook.yaml installs it.`,
 	fl.StringVar(&f.certSecret, "cert-secret", "", "Secret of --namespace sharing the generated certificate between replicas (created by the first)")
 	fl.StringVar(&f.injectCABundle, "inject-ca-bundle", "", "ValidatingWebhookConfiguration whose caBundle is set to the generated CA once ready")
 	fl.StringVar(&f.config, "config", "", "webhook configuration file (rules' modes, dry run, exemptions; docs/webhook.md)")
-	fl.StringVar(&f.tenantLabel, "tenant-label", "", "group namespaces into tenants by this label's value")
+	f.tenancy.AddTenancyFlags(fl)
 	fl.StringVar(&f.probeAddr, "health-probe-bind-address", ":8081", "address of /healthz and /readyz (0 disables them)")
 	fl.StringVar(&f.metricsAddr, "metrics-bind-address", "0", "address of the Prometheus metrics (0 disables them)")
 	fl.BoolVar(&f.controller, "controller", false, "also keep every tenant namespace's harden baseline (NetworkPolicies, Pod Security labels) and repair drift, on the replica holding the leader lease in --namespace (docs/controller.md; needs deploy/controller-rbac.yaml bound to the server's service account)")
@@ -97,6 +103,10 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 			return fmt.Errorf("%s: %w", f.config, err)
 		}
 	}
+	tc, err := f.tenancy.TenancyConfig()
+	if err != nil {
+		return err
+	}
 	rc, _, err := kube.Config(f.kubeconfig, f.context)
 	if err != nil {
 		return err
@@ -109,7 +119,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		InjectCABundle: f.injectCABundle,
 		CertSecret:     client.ObjectKey{Namespace: f.namespace, Name: f.certSecret},
 		ProbeAddr:      f.probeAddr, MetricsAddr: f.metricsAddr,
-		Tenancy:    tenancy.Config{Label: f.tenantLabel},
+		Tenancy:    tc,
 		Config:     cfg,
 		Log:        log,
 		Controller: f.controller,

@@ -8,6 +8,9 @@ import (
 	"os"
 	"time"
 
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
 	"github.com/go-logr/logr"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -97,6 +100,9 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 	}
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, err
+	}
+	if err := anpv1alpha1.AddToScheme(scheme); err != nil {
 		return nil, err
 	}
 	probe, metrics := o.ProbeAddr, o.MetricsAddr
@@ -197,7 +203,13 @@ func (s *Server) Start(ctx context.Context) error {
 	if s.opts.CertDir == "" {
 		defer func() { _ = os.RemoveAll(s.certDir) }() // a temporary directory
 	}
-	for _, obj := range watched() {
+	kinds := watched()
+	for _, obj := range servedOnly() {
+		if s.served(obj) {
+			kinds = append(kinds, obj)
+		}
+	}
+	for _, obj := range kinds {
 		inf, err := s.mgr.GetCache().GetInformer(ctx, obj)
 		if err != nil {
 			return fmt.Errorf("informer for %T: %w", obj, err)
@@ -217,6 +229,21 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	close(s.ready)
 	return <-errc
+}
+
+// served reports whether the API server serves obj's kind; the webhook
+// logs those it does not (their objects are then never in its snapshot,
+// nor sent to it).
+func (s *Server) served(obj client.Object) bool {
+	gvk, err := apiutil.GVKForObject(obj, s.mgr.GetScheme())
+	if err == nil {
+		_, err = s.mgr.GetRESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
+	if err != nil {
+		s.opts.Log.Info("kind not served: its objects are not in the webhook's snapshot (restart bulkhead serve once it is installed)", "kind", fmt.Sprintf("%T", obj), "reason", err.Error())
+		return false
+	}
+	return true
 }
 
 // waitReady waits for the caches, builds the first snapshot, waits for

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -40,6 +42,17 @@ func watched() []client.Object {
 		&rbacv1.ClusterRoleBinding{},
 		&networkingv1.Ingress{},
 		&networkingv1.NetworkPolicy{},
+	}
+}
+
+// servedOnly are the kinds the decisions read that a cluster may not
+// serve: the admin network policies (a CRD of sigs.k8s.io/network-policy-api),
+// whose selectors a namespace's or a pod's new labels may join. They are
+// watched when the API server serves them.
+func servedOnly() []client.Object {
+	return []client.Object{
+		&anpv1alpha1.AdminNetworkPolicy{},
+		&anpv1alpha1.BaselineAdminNetworkPolicy{},
 	}
 }
 

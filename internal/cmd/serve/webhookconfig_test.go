@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	"github.com/google/go-cmp/cmp"
@@ -171,8 +173,15 @@ func TestDeployedRBAC(t *testing.T) {
 	if role == nil {
 		t.Fatal("deploy/webhook.yaml has no ClusterRole")
 	}
-	for _, obj := range watched() {
-		gvk, err := apiutil.GVKForObject(obj, clientgoscheme.Scheme)
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	if err := anpv1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	for _, obj := range append(watched(), servedOnly()...) {
+		gvk, err := apiutil.GVKForObject(obj, scheme)
 		if err != nil {
 			t.Fatal(err)
 		}
