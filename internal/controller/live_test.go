@@ -41,8 +41,8 @@ import (
 )
 
 // controllerUser is the identity the controller runs as in the tests: the
-// service account deploy/controller-rbac.yaml binds.
-const controllerUser = "system:serviceaccount:bulkhead-system:bulkhead-controller"
+// service account deploy/controller-rbac.yaml binds (the server's).
+const controllerUser = "system:serviceaccount:bulkhead-system:bulkhead-webhook"
 
 // TestLiveBaseline runs the controller, as the service account of
 // deploy/controller-rbac.yaml and nothing more, against a real API server
