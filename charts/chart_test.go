@@ -1,9 +1,13 @@
 package charts
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 
 	"github.com/google/go-cmp/cmp"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -160,6 +164,12 @@ func TestDeployment(t *testing.T) {
 				"--service=bulkhead-webhook", "--namespace=platform-bulkhead", "--tenant-label=example.com/tenant"},
 		},
 		{name: "one replica has no budget", values: withImage + "replicas: 1\n", namespace: "bulkhead-system", replicas: 1, args: deployed.Args, memory: "512Mi"},
+		{
+			name:      "the audit's tenancy",
+			values:    withImage + "platformNamespaces: [ingress-nginx, \"monitoring-*\"]\nsystemNamespaces: [sandbox]\ntenants: {tenants: [{name: payments, namespaces: [payments]}]}\n",
+			namespace: "bulkhead-system", replicas: 2, pdb: true, memory: "512Mi",
+			args: append(slices.Clone(deployed.Args), "--platform-namespaces=ingress-nginx,monitoring-*", "--system-namespaces=sandbox", "--tenants=/etc/bulkhead/tenants.yaml"),
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := mustRender(t, tc.values, tc.namespace)
@@ -226,6 +236,16 @@ func TestConfig(t *testing.T) {
 				t.Errorf("config (-want +got):\n%s", d)
 			}
 		})
+	}
+	// The tenants file is mounted beside the configuration, and reads as
+	// bulkhead serve --tenants reads it.
+	cm := get[*corev1.ConfigMap](t, mustRender(t, withImage+"tenants: {platform: [monitoring], tenants: [{name: payments, namespaces: [payments, \"payments-*\"]}]}\n", "bulkhead-system"), "ConfigMap/bulkhead-webhook")
+	file := filepath.Join(t.TempDir(), "tenants.yaml")
+	if err := os.WriteFile(file, []byte(cm.Data["tenants.yaml"]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := tenancy.LoadFile(file); err != nil || len(f.Tenants) != 1 || f.Tenants[0].Name != "payments" {
+		t.Errorf("tenants.yaml %q: %+v, %v", cm.Data["tenants.yaml"], f, err)
 	}
 	checksum := func(values string) string {
 		d := get[*appsv1.Deployment](t, mustRender(t, values, "bulkhead-system"), "Deployment/bulkhead-webhook")
