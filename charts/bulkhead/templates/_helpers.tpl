@@ -16,7 +16,7 @@ app.kubernetes.io/name: bulkhead-webhook
 
 {{/* The image, which the project does not publish: both fields must be set. */}}
 {{- define "bulkhead.image" -}}
-{{- $msg := "the bulkhead project publishes no image yet: build one (docs/webhook.md, Install), push it and set image.repository and image.tag" -}}
+{{- $msg := "the bulkhead project publishes no image yet: build it with make image (docs/webhook.md, Install), push it and set image.repository and image.tag" -}}
 {{- printf "%s:%s" (required $msg .Values.image.repository) (required $msg (toString .Values.image.tag)) -}}
 {{- end }}
 
