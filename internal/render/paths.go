@@ -20,15 +20,24 @@ type PathsResult struct {
 	Joined []attackpath.Cell
 	// Version is bulkhead's own, written in the JSON.
 	Version string
+	// Incomplete says what the analyses the attack graph joins could not
+	// read or do not model (IncompleteNotes): paths may be missing or
+	// not exist.
+	Incomplete []string
 }
 
 // PathsAs writes r in format f, one of PathsFormats; o tunes the text.
 func PathsAs(w io.Writer, f Format, r PathsResult, o TextOptions) error {
 	switch f {
 	case FormatText:
+		p := &printer{w: w}
+		if p.warnIncomplete("the paths", r.Incomplete); p.err != nil {
+			return p.err
+		}
 		return Paths(w, r.Paths, r.Total, r.Joined, o)
 	case FormatJSON:
-		return PathsJSON(w, r.Paths, r.Total, r.Joined, r.Version)
+		return Document(w, &PathsDocument{SchemaVersion: PathsSchemaVersion, Version: r.Version, Total: r.Total,
+			Paths: r.Paths, Joined: r.Joined, Incomplete: r.Incomplete})
 	case FormatDOT:
 		return PathsDOT(w, r.Paths)
 	}
@@ -92,6 +101,10 @@ type PathsDocument struct {
 	// without an attack path (paths 0), or beside their paths, with a
 	// layer or a severity the paths lack. They carry no witness.
 	Joined []attackpath.Cell `json:"joined"`
+	// Incomplete, when set, says what the analyses the paths rest on could
+	// not read or do not model, a line each: paths may be missing, or
+	// not exist.
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 // PathsJSON writes attack paths as a versioned JSON document; version is

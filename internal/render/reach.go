@@ -17,6 +17,17 @@ type ReachResult struct {
 	Verdict netpol.Verdict
 	AnyPort bool
 	Ports   []netpol.PortRange
+	// Incomplete says what the network analysis could not read or does
+	// not model (IncompleteNotes): the verdict may be wrong either way.
+	Incomplete []string
+}
+
+// ReachMatrixResult is what `bulkhead reach --matrix` found: the matrix,
+// and what the network analysis could not read or does not model
+// (IncompleteNotes).
+type ReachMatrixResult struct {
+	Matrix     netpol.Matrix
+	Incomplete []string
 }
 
 // ReachAs writes r in format f, text or json of ReachFormats; csv is for
@@ -31,16 +42,31 @@ func ReachAs(w io.Writer, f Format, r ReachResult) error {
 	return ReachFormats.unwritten(f)
 }
 
-// ReachMatrixAs writes the reachability matrix in format f, one of
-// ReachFormats.
+// ReachMatrixAs writes the reachability matrix of complete input in
+// format f, one of ReachFormats.
 func ReachMatrixAs(w io.Writer, f Format, mx netpol.Matrix) error {
+	return ReachMatrixResultAs(w, f, ReachMatrixResult{Matrix: mx})
+}
+
+// ReachMatrixResultAs writes the reachability matrix in format f, one of
+// ReachFormats: the text and the JSON say when it stands on incomplete
+// input; the CSV, rows of allowed pairs only, cannot (the command warns on
+// stderr).
+func ReachMatrixResultAs(w io.Writer, f Format, r ReachMatrixResult) error {
 	switch f {
 	case FormatText:
-		return ReachMatrix(w, mx)
+		p := &printer{w: w}
+		if p.warnIncomplete("the matrix", r.Incomplete); p.err != nil {
+			return p.err
+		}
+		return ReachMatrix(w, r.Matrix)
 	case FormatJSON:
-		return ReachMatrixJSON(w, mx)
+		return indentedJSON(w, struct {
+			netpol.Matrix
+			Incomplete []string `json:"incomplete,omitempty"`
+		}{r.Matrix, r.Incomplete})
 	case FormatCSV:
-		return ReachMatrixCSV(w, mx)
+		return ReachMatrixCSV(w, r.Matrix)
 	}
 	return ReachFormats.unwritten(f)
 }
@@ -54,6 +80,7 @@ func ReachText(w io.Writer, r ReachResult) error {
 		return err
 	}
 	p := &printer{w: w}
+	p.warnIncomplete("the answer", r.Incomplete)
 	if r.AnyPort {
 		if len(r.Ports) > 0 {
 			p.printf("allowed ports from %s to %s: %s\n", v.From, v.To, netpol.FormatPorts(r.Ports))
@@ -69,13 +96,16 @@ func ReachText(w io.Writer, r ReachResult) error {
 }
 
 // ReachJSON writes the verdict as indented JSON: allowed, the ports
-// allowed (when any port was asked for) and the verdict with its rules.
+// allowed (when any port was asked for), the verdict with its rules, and
+// what the network analysis could not read or does not model when the
+// input was incomplete.
 func ReachJSON(w io.Writer, r ReachResult) error {
 	out := struct {
 		Allowed      bool               `json:"allowed"`
 		AllowedPorts []netpol.PortRange `json:"allowedPorts,omitempty"`
 		Verdict      netpol.Verdict     `json:"verdict"`
-	}{r.Verdict.Allowed, r.Ports, r.Verdict}
+		Incomplete   []string           `json:"incomplete,omitempty"`
+	}{r.Verdict.Allowed, r.Ports, r.Verdict, r.Incomplete}
 	return indentedJSON(w, out)
 }
 

@@ -1,0 +1,60 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+)
+
+// TestPathsIncomplete: paths on incomplete input say so, a warning line
+// each before the paths in text and an incomplete list in JSON, whether
+// or not a path was found; on complete input neither.
+func TestPathsIncomplete(t *testing.T) {
+	path := attackpath.Path{From: "b", Target: attackpath.Vertex{Kind: attackpath.Pod, Namespace: "a-web", Name: "web"}, Hops: []attackpath.Hop{{
+		From: attackpath.Vertex{Kind: attackpath.Pod, Namespace: "b-web", Name: "web"},
+		To:   attackpath.Vertex{Kind: attackpath.Pod, Namespace: "a-web", Name: "web"}, Type: attackpath.Reaches}}}
+	for _, tc := range []struct {
+		name       string
+		r          PathsResult
+		wantText   string
+		incomplete bool
+	}{
+		{"no path, complete", PathsResult{}, "no path: isolated\n", false},
+		{"no path, incomplete", PathsResult{Incomplete: ciliumNotes},
+			"warning: incomplete input, the paths may be wrong either way (" + ciliumNotes[0] + ")\nno path: isolated\n", true},
+		{"a path, incomplete", PathsResult{Paths: []attackpath.Path{path}, Total: 1, Incomplete: ciliumNotes}, "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var text, js bytes.Buffer
+			if err := PathsAs(&text, FormatText, tc.r, TextOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := PathsAs(&js, FormatJSON, tc.r, TextOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.wantText != "" {
+				if diff := cmp.Diff(tc.wantText, text.String()); diff != "" {
+					t.Errorf("text (-want +got):\n%s", diff)
+				}
+			}
+			if warned := strings.HasPrefix(text.String(), "warning: incomplete input"); warned != tc.incomplete {
+				t.Errorf("text warns %v, want %v:\n%s", warned, tc.incomplete, text.String())
+			}
+			var doc PathsDocument
+			if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.r.Incomplete, doc.Incomplete); diff != "" {
+				t.Errorf("JSON incomplete (-want +got):\n%s", diff)
+			}
+			if !tc.incomplete && strings.Contains(js.String(), `"incomplete"`) {
+				t.Errorf("complete input, JSON says incomplete:\n%s", js.String())
+			}
+		})
+	}
+}
