@@ -91,7 +91,7 @@ func TestBuildDeterministic(t *testing.T) {
 	for range 2 {
 		in := seedProofInput(t)
 		plan := in.plan(t, Options{})
-		files, err := Files(plan, in.prove(t, plan), "demo")
+		files, err := Files(plan, in.prove(t, plan), "demo", "--demo")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -378,6 +378,48 @@ func (p *Proof) Bounded(max int) *Proof {
 // objects, as the audit's gate counts it.
 func (p *Proof) Remaining(s finding.Severity) int { return p.After.AtOrAbove(s) }
 
+// Remains is what stays at or above a severity after the safe objects,
+// by what it is: its parts add up to Remaining.
+type Remains struct {
+	FailOn   finding.Severity `json:"failOn"`
+	Pairs    int              `json:"pairs"`
+	Findings int              `json:"findings"`
+	// AdminPaths are tenants' paths to cluster-admin (the platform's
+	// exposure does not count).
+	AdminPaths int `json:"adminPaths"`
+}
+
+// Total is the sum of the parts, which the exit code stands on.
+func (r Remains) Total() int { return r.Pairs + r.Findings + r.AdminPaths }
+
+// RemainsAt splits Remaining(s) into breached tenant pairs, findings and
+// paths to cluster-admin, counted as analysis.Report.AtOrAbove counts
+// them.
+func (p *Proof) RemainsAt(s finding.Severity) Remains {
+	out := Remains{FailOn: s}
+	if p.After == nil {
+		return out
+	}
+	for _, f := range p.After.Findings {
+		if f.Severity >= s {
+			out.Findings++
+		}
+	}
+	if x := p.After.Isolation; x != nil {
+		for i := range x.Cells {
+			if c := &x.Cells[i]; c.Breached() && c.Worst >= s {
+				out.Pairs++
+			}
+		}
+		for _, ap := range x.AdminPaths {
+			if ap.From != tenancy.Platform && ap.Severity >= s {
+				out.AdminPaths++
+			}
+		}
+	}
+	return out
+}
+
 // keepStatus gives a pod a proposal changes the status of the pod it
 // replaces when it has none: a proposal is a spec to apply, and applying
 // it to a running pod leaves the pod running (the API server ignores a

@@ -38,13 +38,25 @@ func fileOf(o Object) string {
 	return o.Namespace + ".yaml"
 }
 
+// ReviewCommand is the audit that reviews harden's output in dir against
+// the cluster harden analysed: args are the flags that select that
+// cluster and its tenancy ("--demo", "-f cluster.yaml --tenant-label
+// team"), "" for the current kube context.
+func ReviewCommand(args, dir string) string {
+	if args == "" {
+		return "bulkhead audit --with " + dir
+	}
+	return "bulkhead audit " + args + " --with " + dir
+}
+
 // Files lays out a plan as a directory to review and apply: a file of
 // safe objects per namespace (cluster-scoped ones in ClusterFile), a
 // kustomization.yaml listing them, review/ with each proposal (the
 // objects it applies, what it deletes, and its diff), and a README.md of
-// what was done and what was not, from the proof when there is one.
-// The same plan gives the same bytes.
-func Files(plan Plan, proof *Proof, source string) ([]File, error) {
+// what was done and what was not, from the proof when there is one;
+// sourceArgs select the cluster of source for the README's review
+// command (ReviewCommand). The same plan gives the same bytes.
+func Files(plan Plan, proof *Proof, source, sourceArgs string) ([]File, error) {
 	byFile := map[string][]runtime.Object{}
 	var names []string
 	for _, o := range plan.Objects {
@@ -69,7 +81,7 @@ func Files(plan Plan, proof *Proof, source string) ([]File, error) {
 		return nil, err
 	}
 	out = append(out, review...)
-	out = append(out, File{Path: "README.md", Data: []byte(readme(plan, proof, source, names, review))})
+	out = append(out, File{Path: "README.md", Data: []byte(readme(plan, proof, source, sourceArgs, names, review))})
 	slices.SortFunc(out, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return out, nil
 }
@@ -143,14 +155,14 @@ func comment(b *strings.Builder, text string) {
 // readme says what the directory holds, how to review and apply it, what
 // the proof found, and what was not done: residual paths with their
 // reasons, proposals, work for owners and notes.
-func readme(plan Plan, proof *Proof, source string, files []string, review []File) string {
+func readme(plan Plan, proof *Proof, source, sourceArgs string, files []string, review []File) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# bulkhead harden\n\n")
 	w("Generated from %s. Nothing here has been applied: bulkhead never writes to a cluster.\n\n", source)
 	w("## Review, then apply\n\n")
-	w("Review the change against the cluster before applying it (the analysis with these\nmanifests applied as a server-side apply would):\n\n")
-	w("    bulkhead audit --with %s\n\n", "DIR")
+	w("Review the change against the cluster before applying it (the analysis of %s with\nthese manifests applied as a server-side apply would; DIR is this directory):\n\n", source)
+	w("    %s\n\n", ReviewCommand(sourceArgs, "DIR"))
 	w("Apply the safe objects (Namespaces' labels are merged, other objects created):\n\n")
 	w("    kubectl apply --server-side -k DIR\n\n")
 	w("## Safe objects\n\n")

@@ -15,7 +15,7 @@ import (
 func TestFilesSeed(t *testing.T) {
 	in := seedProofInput(t)
 	plan := in.plan(t, Options{})
-	files, err := Files(plan, in.prove(t, plan), "demo")
+	files, err := Files(plan, in.prove(t, plan), "demo", "--demo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestFilesSeed(t *testing.T) {
 		t.Errorf("%d review files for %d proposals", reviews, len(plan.Proposals))
 	}
 	readme := byPath["README.md"]
-	for _, s := range []string{"bulkhead audit --with DIR", "**default → cluster**", "pod default/busybox escapes to its node", "### Work for owners", "pod-reader-binding"} {
+	for _, s := range []string{"bulkhead audit --demo --with DIR", "**default → cluster**", "pod default/busybox escapes to its node", "### Work for owners", "pod-reader-binding"} {
 		if !strings.Contains(readme, s) {
 			t.Errorf("README lacks %q", s)
 		}
@@ -72,5 +72,21 @@ func TestSlug(t *testing.T) {
 		if got := slug(in); got != want {
 			t.Errorf("slug(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestReviewCommand: the review command reads the cluster harden read,
+// and the current kube context only when harden did.
+func TestReviewCommand(t *testing.T) {
+	for _, c := range []struct{ args, dir, want string }{
+		{"--demo", "hardened", "bulkhead audit --demo --with hardened"},
+		{"-f cluster5 --tenant-label team", "h5", "bulkhead audit -f cluster5 --tenant-label team --with h5"},
+		{"", "DIR", "bulkhead audit --with DIR"},
+	} {
+		t.Run(c.want, func(t *testing.T) {
+			if got := ReviewCommand(c.args, c.dir); got != c.want {
+				t.Errorf("got %q, want %q", got, c.want)
+			}
+		})
 	}
 }

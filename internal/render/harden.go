@@ -14,14 +14,18 @@ import (
 // HardenResult is what `bulkhead harden` shows: the plan and its proof.
 type HardenResult struct {
 	Source string
-	Plan   harden.Plan
-	Proof  *harden.Proof
+	// SourceArgs are the flags that select the cluster harden analysed
+	// (--demo, -f PATH…, --context, tenancy), for the review command
+	// (harden.ReviewCommand); "" for the current kube context.
+	SourceArgs string
+	Plan       harden.Plan
+	Proof      *harden.Proof
 	// Out is the directory the plan was written to, "" when none.
 	Out string
-	// Remaining counts what remains at or above FailOn once the safe
-	// objects are applied (Proof.Remaining), when the checks passed: then
-	// harden exits 3, and the text ends by saying so.
-	Remaining int
+	// Remaining is what remains at or above FailOn once the safe objects
+	// are applied (Proof.RemainsAt), when the checks passed: when it is
+	// not nothing harden exits 3, and the text ends by saying what.
+	Remaining harden.Remains
 	FailOn    finding.Severity
 }
 
@@ -54,6 +58,9 @@ type HardenDocument struct {
 	Proposals []string           `json:"proposals"`
 	Work      []harden.Work      `json:"work"`
 	Notes     []string           `json:"notes"`
+	// Remaining is what stays at or above --fail-on after the safe
+	// objects, which sets the exit code.
+	Remaining harden.Remains `json:"remaining"`
 	*harden.Proof
 }
 
@@ -63,7 +70,7 @@ type HardenDocument struct {
 // lists its analysis.ListedCells most severe pairs, and the residuals
 // are the as many worst; the grids and counts say the rest.
 func HardenJSON(w io.Writer, r HardenResult) error {
-	d := HardenDocument{Source: r.Source, Work: r.Plan.Work, Notes: r.Plan.Notes, Proof: r.Proof}
+	d := HardenDocument{Source: r.Source, Work: r.Plan.Work, Notes: r.Plan.Notes, Remaining: r.Remaining, Proof: r.Proof}
 	if r.Proof != nil {
 		// Bounded as the audit's JSON is (see JSON): the worst pairs of
 		// each matrix, and the worst residuals.
@@ -188,18 +195,25 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 		}
 	}
 	if r.Out != "" {
-		p.wrap("", fmt.Sprintf("wrote %s: a file per namespace, kustomization.yaml, review/ and README.md; review with bulkhead audit --with %s", r.Out, r.Out))
+		p.wrap("", fmt.Sprintf("wrote %s: a file per namespace, kustomization.yaml, review/ and README.md; review with %s", r.Out, harden.ReviewCommand(r.SourceArgs, r.Out)))
 	} else {
 		p.wrap("", "the manifests: add -o yaml for the safe objects as one stream, or --out DIR for a directory with the proposals to review and a README")
 	}
-	if r.Remaining > 0 {
+	if rem := r.Remaining; rem.Total() > 0 {
 		dir := r.Out
 		if dir == "" {
 			dir = "DIR"
 		}
-		p.wrap("", fmt.Sprintf("exit 3: %s at or above %s %s after the safe objects (bulkhead audit --with %s lists them)",
-			counted(r.Remaining, "finding, breached pair or path to cluster-admin", "findings, breached pairs or paths to cluster-admin"),
-			r.FailOn, plural(r.Remaining, "remains", "remain"), dir))
+		// What the count is made of: a pair counts once, however many
+		// findings join it, and the matrix above counts pairs of every
+		// severity.
+		parts := []string{counted(rem.Pairs, "breached tenant pair", "breached tenant pairs"), counted(rem.Findings, "finding", "findings")}
+		if rem.AdminPaths > 0 {
+			parts = append(parts, counted(rem.AdminPaths, "path to cluster-admin", "paths to cluster-admin"))
+		}
+		list := strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+		p.wrap("", fmt.Sprintf("exit 3: %s at or above %s %s after the safe objects (%s lists them)",
+			list, r.FailOn, plural(rem.Total(), "remains", "remain"), harden.ReviewCommand(r.SourceArgs, dir)))
 	}
 	return p.err
 }

@@ -43,10 +43,12 @@ func TestHardenTextExit(t *testing.T) {
 		want string // the last line, "" for no exit line
 	}{
 		{"nothing remains", HardenResult{Source: "test", Proof: &harden.Proof{}, FailOn: finding.High}, ""},
-		{"one remains", HardenResult{Source: "test", Proof: &harden.Proof{}, FailOn: finding.High, Remaining: 1},
-			"exit 3: 1 finding, breached pair or path to cluster-admin at or above high remains after the safe objects (bulkhead audit --with DIR lists them)"},
-		{"written to a directory", HardenResult{Source: "test", Proof: &harden.Proof{}, FailOn: finding.Medium, Remaining: 3, Out: "fixes"},
-			"exit 3: 3 findings, breached pairs or paths to cluster-admin at or above medium remain after the safe objects (bulkhead audit --with fixes lists them)"},
+		{"one remains", HardenResult{Source: "test", Proof: &harden.Proof{}, FailOn: finding.High, Remaining: harden.Remains{Findings: 1}},
+			"exit 3: 0 breached tenant pairs and 1 finding at or above high remains after the safe objects (bulkhead audit --with DIR lists them)"},
+		{"written to a directory", HardenResult{Source: "test", SourceArgs: "-f cluster5", Proof: &harden.Proof{}, FailOn: finding.Medium, Remaining: harden.Remains{Pairs: 2, Findings: 9}, Out: "fixes"},
+			"exit 3: 2 breached tenant pairs and 9 findings at or above medium remain after the safe objects (bulkhead audit -f cluster5 --with fixes lists them)"},
+		{"a path to cluster-admin", HardenResult{Source: "test", SourceArgs: "--demo", Proof: &harden.Proof{}, FailOn: finding.High, Remaining: harden.Remains{Pairs: 1, Findings: 2, AdminPaths: 1}},
+			"exit 3: 1 breached tenant pair, 2 findings and 1 path to cluster-admin at or above high remain after the safe objects (bulkhead audit --demo --with DIR lists them)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

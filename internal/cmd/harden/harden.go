@@ -65,14 +65,17 @@ for pods that must stay privileged), Services to change.
 
 The proof lists the pairs still breached and why each could not be closed,
 shows the proposals' effect apart, and checks that nothing legitimate
-breaks: reachability within each tenant unchanged, pod pair by pod pair,
-and every pod still reaching the cluster DNS. A failed check is an error
-(exit 1) naming the pairs.
+breaks, pod by pod: reachability within each tenant unchanged, every pod
+that reached the cluster DNS still reaching it, and traffic from outside
+the cluster still reaching the pods behind LoadBalancer, NodePort and
+externalIPs Services. A failed check is an error (exit 1) naming the pods.
 
 Output: the proof (text, or -o json); -o yaml prints the safe objects as
 one stream to apply; --out DIR writes a file per namespace, a
 kustomization.yaml, review/ and a README.md of what was done and what was
-not. Review the result against the cluster with bulkhead audit --with DIR.
+not. Review the result against the cluster it was made from with the
+command the output names: bulkhead audit, the same --demo, -f, --context
+or tenancy flags as harden, and --with DIR.
 
 Exit status: 0 when nothing at or above --fail-on remains after the safe
 objects; 3 otherwise; 1 on error or a failed check (docs/exit-codes.md).`,
@@ -85,7 +88,7 @@ objects; 3 otherwise; 1 on error or a failed check (docs/exit-codes.md).`,
 
   # keep an intentional flow between tenants, and review the output live
   bulkhead harden -f ./manifests --allow-flows flows.yaml --out ./hardened
-  bulkhead audit --with ./hardened`,
+  bulkhead audit -f ./manifests --with ./hardened`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return f.run(cmd, streams) },
 	}
@@ -218,16 +221,17 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
+	args := sourceArgs(&f.source, cmd.Flags())
 	if f.out != "" {
-		if err := writeDir(f.out, plan, proof, source); err != nil {
+		if err := writeDir(f.out, plan, proof, source, args); err != nil {
 			return err
 		}
 	}
-	result := render.HardenResult{Source: source, Plan: plan, Proof: proof, Out: f.out, FailOn: failOn}
+	result := render.HardenResult{Source: source, SourceArgs: args, Plan: plan, Proof: proof, Out: f.out, FailOn: failOn}
 	if proof.Checks.OK() {
 		// What the text says remains is what sets the exit code; a broken
 		// check is an error instead, and says why itself.
-		result.Remaining = proof.Remaining(failOn)
+		result.Remaining = proof.RemainsAt(failOn)
 	}
 	if err := render.HardenAs(streams.Out, f.output, result, render.TextOptions{Color: cli.IsTerminal(streams.Out) && os.Getenv("NO_COLOR") == ""}); err != nil {
 		return err
@@ -235,7 +239,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if !proof.Checks.OK() {
 		return brokenError(&proof.Checks)
 	}
-	if result.Remaining > 0 {
+	if result.Remaining.Total() > 0 {
 		return cli.ExitError{Code: cli.ExitFindings}
 	}
 	return nil
@@ -258,8 +262,8 @@ func brokenError(c *harden.Checks) error {
 
 // writeDir writes the plan's files under dir, creating it; files of an
 // earlier run that the plan no longer has are left alone.
-func writeDir(dir string, plan harden.Plan, proof *harden.Proof, source string) error {
-	files, err := harden.Files(plan, proof, source)
+func writeDir(dir string, plan harden.Plan, proof *harden.Proof, source, sourceArgs string) error {
+	files, err := harden.Files(plan, proof, source, sourceArgs)
 	if err != nil {
 		return err
 	}

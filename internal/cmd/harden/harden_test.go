@@ -189,3 +189,52 @@ func TestReadFlows(t *testing.T) {
 		t.Errorf("a misspelt field: %v", err)
 	}
 }
+
+// TestReviewNamesTheSource: the review command harden prints and writes
+// in the README reads the cluster harden read, grouped the same way; a
+// bare --with would audit the current kube context instead.
+func TestReviewNamesTheSource(t *testing.T) {
+	fixture := "../../harden/testdata/cmd/dns-cluster.yaml"
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"demo", []string{"--demo"}, "bulkhead audit --demo --with "},
+		{"files and tenancy", []string{"-f", fixture, "--tenant-label", "tenant", "--platform-namespaces", "mon,ingress-*"},
+			"bulkhead audit -f " + fixture + " --tenant-label tenant --platform-namespaces 'mon,ingress-*' --with "},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out, stderr, code := execute(t, append(c.args, "--out", dir, "--fail-on", "none")...)
+			if code != cli.ExitOK {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if flat := strings.Join(strings.Fields(out), " "); !strings.Contains(flat, "review with "+c.want+dir) {
+				t.Errorf("stdout does not name %q:\n%s", c.want+dir, out)
+			}
+			readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(readme), c.want+"DIR") {
+				t.Errorf("README does not name %q:\n%s", c.want+"DIR", readme)
+			}
+		})
+	}
+}
+
+// TestHelpNamesTheChecks: the help names the proof's three checks that
+// nothing legitimate broke, as docs/harden.md does.
+func TestHelpNamesTheChecks(t *testing.T) {
+	out, _, code := execute(t, "--help")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d", code)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, s := range []string{"reachability within each tenant unchanged", "reached the cluster DNS still reaching it", "traffic from outside the cluster still reaching the pods behind LoadBalancer, NodePort and externalIPs Services"} {
+		if !strings.Contains(flat, s) {
+			t.Errorf("help lacks %q", s)
+		}
+	}
+}
