@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	"github.com/bulkhead-dev/bulkhead/internal/render"
@@ -34,7 +35,12 @@ SRC and DST are NAMESPACE/POD or an IP address (an endpoint outside the pods).
 
 The first line is "yes" or "no"; the explanation names the policies and rules
 that decided on the egress side (SRC) and on the ingress side (DST), or says a
-side is not isolated. Exit status 0 when allowed, 4 when denied, 1 on error.
+side is not isolated. Exit status 0 when allowed, 4 when denied, 1 on error,
+and 5 when the answer stands on incomplete input: a CNI's own policy
+(CiliumNetworkPolicy, Calico, Antrea, ...) or a network bulkhead does not
+model, or a resource the cluster refused. A warning line (text) or the
+"incomplete" list (JSON) says what is missing; the answer may be wrong
+either way.
 
 Without --port the answer is "yes" when any port is allowed, and the allowed
 ports are listed. Policies see pod ports (targetPort), not Service ports.
@@ -105,12 +111,23 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	for _, p := range m.Problems() {
 		fmt.Fprintf(streams.ErrOut, "warning: %s\n", p)
 	}
+	// The answer is the network analysis's: it is as complete as the
+	// audit's network analysis would be on this input.
+	incomplete := render.IncompleteNotes(analysis.Coverage(snap, analysis.Engines(), "network"))
 	if f.matrix {
 		mx := m.NamespaceMatrix()
 		if f.pods {
 			mx = m.PodMatrix()
 		}
-		return render.ReachMatrixAs(streams.Out, f.output, mx)
+		if f.output == render.FormatCSV {
+			for _, n := range incomplete { // the CSV has no place for them
+				fmt.Fprintf(streams.ErrOut, "warning: incomplete input, the matrix may be wrong either way (%s)\n", n)
+			}
+		}
+		if err := render.ReachMatrixResultAs(streams.Out, f.output, render.ReachMatrixResult{Matrix: mx, Incomplete: incomplete}); err != nil {
+			return err
+		}
+		return exit(incomplete, true)
 	}
 	var (
 		v     netpol.Verdict
@@ -127,10 +144,20 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	if err != nil {
 		return err
 	}
-	if err := render.ReachAs(streams.Out, f.output, render.ReachResult{Verdict: v, AnyPort: f.port == 0, Ports: ports}); err != nil {
+	r := render.ReachResult{Verdict: v, AnyPort: f.port == 0, Ports: ports, Incomplete: incomplete}
+	if err := render.ReachAs(streams.Out, f.output, r); err != nil {
 		return err
 	}
-	if !v.Allowed {
+	return exit(incomplete, v.Allowed)
+}
+
+// exit returns the exit status of an answer: incomplete input (5) wins
+// over "yes" (0) and "no" (4), which it may have got wrong.
+func exit(incomplete []string, allowed bool) error {
+	switch {
+	case len(incomplete) > 0:
+		return cli.ExitError{Code: cli.ExitIncomplete}
+	case !allowed:
 		return cli.ExitError{Code: cli.ExitNo}
 	}
 	return nil
