@@ -34,7 +34,7 @@ func NewCommand(streams cli.IOStreams) *cobra.Command {
 	f := &flags{}
 	cmd := &cobra.Command{
 		Use:   "paths [--from TENANT|SUBJECT] [--to TENANT|cluster-admin]",
-		Short: "Show the shortest attack paths from a tenant or subject to another tenant or cluster-admin",
+		Short: "Show the shortest attack paths from a tenant or subject to a tenant or cluster-admin",
 		Long: `Paths searches the attack graph (docs/attack-graph.md): the identities a tenant
 controls, what RBAC lets them do, the pods they reach over the network, the nodes
 their pods escape to and the pods those nodes run. It prints the shortest path to
@@ -50,7 +50,10 @@ A pair the audit's matrix marks without an attack path (a finding, such as a
 Service's externalIPs, or DNS discovery joins it) is listed after the paths.
 
 Exit status: 0 when some path exists or a finding joins the pair, 4 when none
-does (isolated), 1 on error.`,
+does (isolated), 1 on error, and 5 when the answer stands on incomplete input
+(an analysis the graph joins could not read a resource, or the input has what
+it does not model, such as a CiliumNetworkPolicy): a warning line (text) or the
+"incomplete" list (JSON) says what, and paths may be missing or not exist.`,
 		Example: `  bulkhead paths --demo --from default
   bulkhead paths --demo --from User:bob
   bulkhead paths --demo --from alice -v
@@ -122,11 +125,22 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	for i := range paths {
 		model.Explain(&paths[i])
 	}
-	result := render.PathsResult{Paths: paths, Total: total, Joined: joined, Version: version.String()}
+	// The graph joins every analysis's facts: the paths are as complete
+	// as the audit's analyses would be on this input.
+	incomplete := render.IncompleteNotes(analysis.Coverage(snap, analysis.Engines()))
+	result := render.PathsResult{Paths: paths, Total: total, Joined: joined, Version: version.String(), Incomplete: incomplete}
 	if err := render.PathsAs(streams.Out, f.output, result, render.TextOptions{Verbose: f.verbose}); err != nil {
 		return err
 	}
-	if total == 0 && len(joined) == 0 {
+	if f.output == render.FormatDOT {
+		for _, n := range incomplete { // the graph has no place for them
+			fmt.Fprintf(streams.ErrOut, "warning: incomplete input, the paths may be wrong either way (%s)\n", n)
+		}
+	}
+	switch {
+	case len(incomplete) > 0:
+		return cli.ExitError{Code: cli.ExitIncomplete} // wins over both answers, which it may have got wrong
+	case total == 0 && len(joined) == 0:
 		return cli.ExitError{Code: cli.ExitNo}
 	}
 	return nil

@@ -24,7 +24,7 @@ func NewCommand(streams cli.IOStreams) *cobra.Command {
 	f := &flags{}
 	cmd := &cobra.Command{
 		Use:   "who-can VERB [TYPE | TYPE/NAME | TYPE NAME | NONRESOURCEURL]",
-		Short: "List every subject that may do an action, with the binding, role and rule that grants it",
+		Short: "List the subjects that may do an action, with the binding, role and rule granting it",
 		Long: `List every user, group and service account that may do an action, deciding
 as kube-apiserver's RBAC authorizer does, with the binding → role → rule
 chain that grants each.
@@ -37,7 +37,7 @@ where its RoleBindings count. Groups stand for their members
 system:masters may do anything and are not listed.
 
 The answer is a table when it fits the terminal (COLUMNS, or 100 columns
-when not a terminal), else a grant a block: the subject, its binding and
+when not a terminal), else one block per grant: the subject, its binding and
 role, the rule. -o json for scripts.
 
 Exit 1 when it cannot answer, also when the input lacks RBAC data (a live
