@@ -161,7 +161,7 @@ func TestDeployment(t *testing.T) {
 			values:    withImage + "replicas: 3\ntenantLabel: example.com/tenant\nresources: {limits: {memory: 1Gi}}\n",
 			namespace: "platform-bulkhead", replicas: 3, pdb: true, memory: "1Gi",
 			args: []string{"serve", "--inject-ca-bundle=bulkhead", "--cert-secret=bulkhead-webhook-tls", "--config=/etc/bulkhead/config.yaml",
-				"--service=bulkhead-webhook", "--namespace=platform-bulkhead", "--tenant-label=example.com/tenant"},
+				"--service=bulkhead-webhook", "--namespace=platform-bulkhead", "--metrics-bind-address=:8080", "--tenant-label=example.com/tenant"},
 		},
 		{name: "one replica has no budget", values: withImage + "replicas: 1\n", namespace: "bulkhead-system", replicas: 1, args: deployed.Args, memory: "512Mi"},
 		{
