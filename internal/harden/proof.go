@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -64,6 +65,10 @@ type Proof struct {
 	// model (ResourceQuota, LimitRange), which cannot change a verdict.
 	Unanalysed map[string]int `json:"unanalysed,omitempty"`
 	Checks     Checks         `json:"checks"`
+	// Incomplete lists the analyses that ran on partial input or did not
+	// run, with why ("network incomplete: …"): pairs the proof shows
+	// isolated may not be, and harden exits 5 rather than 0.
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 // Residual is a tenant pair the safe objects leave breached, and why.
@@ -117,7 +122,28 @@ func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, 
 	p.Reviewed = runAnalyses(factsA.Update(rev.view, rev.ten, rev.changed))
 	done()
 	p.compare(plan, before)
+	p.Incomplete = incomplete(p.After)
 	return p, nil
+}
+
+// incomplete says which analyses of a report ran on partial input or did
+// not run, and why, as the audit's header does.
+func incomplete(r *analysis.Report) []string {
+	if r == nil {
+		return nil
+	}
+	var out []string
+	for _, a := range r.Analyses {
+		if a.Status == analysis.Ran {
+			continue
+		}
+		s := a.Name + " " + a.Status
+		if len(a.Notes) > 0 {
+			s += ": " + strings.Join(a.Notes, "; ")
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // analyseSafe analyses the cluster as it is, with factsB when they are

@@ -185,6 +185,9 @@ func readme(plan Plan, proof *Proof, source, sourceArgs string, files []string, 
 		w("## Proof\n\n")
 		before, after := len(breachedCells(proof.Before)), len(breachedCells(proof.After))
 		w("Applied to the cluster in memory and analysed again: %d breached tenant pairs before, %d after.\n", before, after)
+		for _, why := range proof.Incomplete {
+			w("**Incomplete input**, so a pair shown isolated may not be: %s.\n", why)
+		}
 		if len(proof.Closed) > 0 {
 			w("Now isolated: %s.\n", strings.Join(proof.Closed, ", "))
 		}

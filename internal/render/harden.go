@@ -146,6 +146,9 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 	}
 	p.matrix("before", pr.Before)
 	p.matrix("after the safe objects", pr.After)
+	for _, why := range pr.Incomplete {
+		p.wrap("  ", p.paint("33", "warning ")+"the proof stands on incomplete input, so a pair it shows isolated may not be: "+why)
+	}
 	if len(pr.Closed) > 0 {
 		p.wrap("  ", "now isolated: "+strings.Join(pr.Closed, ", "))
 	}
@@ -214,6 +217,8 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 		list := strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 		p.wrap("", fmt.Sprintf("exit 3: %s at or above %s %s after the safe objects (%s lists them)",
 			list, r.FailOn, plural(rem.Total(), "remains", "remain"), harden.ReviewCommand(r.SourceArgs, dir)))
+	} else if len(pr.Incomplete) > 0 && pr.Checks.OK() {
+		p.wrap("", fmt.Sprintf("exit 5: nothing at or above %s remains after the safe objects, but the proof stands on incomplete input (the warning above)", r.FailOn))
 	}
 	return p.err
 }

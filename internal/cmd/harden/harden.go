@@ -78,7 +78,10 @@ command the output names: bulkhead audit, the same --demo, -f, --context
 or tenancy flags as harden, and --with DIR.
 
 Exit status: 0 when nothing at or above --fail-on remains after the safe
-objects; 3 otherwise; 1 on error or a failed check (docs/exit-codes.md).`,
+objects; 3 otherwise; 5 instead of 0 when the proof stands on incomplete
+input (an analysis that ran on partial input, such as network policies of
+a kind bulkhead does not model); 1 on error or a failed check
+(docs/exit-codes.md).`,
 		Example: `  # the seed articles' cluster: the proof, then the manifests
   bulkhead harden --demo
   bulkhead harden --demo --out ./hardened
@@ -241,6 +244,11 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	if result.Remaining.Total() > 0 {
 		return cli.ExitError{Code: cli.ExitFindings}
+	}
+	if len(proof.Incomplete) > 0 {
+		// Never a silent green: what the proof shows isolated stands on
+		// input some analysis could not read or model.
+		return cli.ExitError{Code: cli.ExitIncomplete}
 	}
 	return nil
 }

@@ -238,3 +238,41 @@ func TestHelpNamesTheChecks(t *testing.T) {
 		}
 	}
 }
+
+// TestIncompleteInput: on input whose network analysis is incomplete (a
+// CiliumNetworkPolicy, which bulkhead does not model), the proof says so
+// in the text and the JSON and exits 5 where it would exit 0; 3 still
+// wins when something remains at --fail-on.
+func TestIncompleteInput(t *testing.T) {
+	fixture := "../../harden/testdata/cmd/cilium-cluster.yaml"
+	out, stderr, code := execute(t, "-f", fixture)
+	if code != cli.ExitIncomplete {
+		t.Fatalf("exit %d, want %d; stderr %s\n%s", code, cli.ExitIncomplete, stderr, out)
+	}
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, s := range []string{"warning the proof stands on incomplete input", "network incomplete: ciliumnetworkpolicies.cilium.io", "exit 5:"} {
+		if !strings.Contains(flat, s) {
+			t.Errorf("text lacks %q:\n%s", s, out)
+		}
+	}
+	js, _, code := execute(t, "-f", fixture, "-o", "json")
+	if code != cli.ExitIncomplete {
+		t.Errorf("-o json: exit %d, want %d", code, cli.ExitIncomplete)
+	}
+	var doc struct {
+		Incomplete []string `json:"incomplete"`
+	}
+	if err := json.Unmarshal([]byte(js), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Incomplete) != 1 || !strings.HasPrefix(doc.Incomplete[0], "network incomplete") {
+		t.Errorf("-o json incomplete = %q, want the network analysis", doc.Incomplete)
+	}
+	if _, _, code := execute(t, "-f", fixture, "--fail-on", "low"); code != cli.ExitFindings {
+		t.Errorf("--fail-on low: exit %d, want %d (3 wins over 5)", code, cli.ExitFindings)
+	}
+	// Complete input still exits 0.
+	if _, _, code := execute(t, "-f", "../../harden/testdata/cmd/dns-cluster.yaml", "--tenant-label", "tenant"); code != cli.ExitOK {
+		t.Errorf("complete input: exit %d, want 0", code)
+	}
+}
