@@ -66,8 +66,8 @@ const namespaceUsage = `namespace of -f objects that have none, as kubectl apply
 func (s *Source) AddTenancyFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&s.TenantLabel, "tenant-label", "", "group namespaces into tenants by this label's value (default: each namespace is a tenant)")
 	fs.StringVar(&s.TenantsFile, "tenants", "", "YAML file naming tenants by namespace names, globs or label selectors")
-	fs.StringSliceVar(&s.System, "system-namespaces", nil, "namespaces added to those of the cluster tenant ("+strings.Join(tenancy.DefaultSystemNamespaces, ",")+")")
-	fs.StringSliceVar(&s.ReplaceSystem, "replace-system-namespaces", nil, "namespaces of the cluster tenant, replacing the defaults ("+strings.Join(tenancy.DefaultSystemNamespaces, ",")+")")
+	fs.StringSliceVar(&s.System, "system-namespaces", nil, "namespaces added to those of the cluster tenant ("+strings.Join(tenancy.DefaultSystemNamespaces, ", ")+")")
+	fs.StringSliceVar(&s.ReplaceSystem, "replace-system-namespaces", nil, "namespaces of the cluster tenant, replacing the defaults ("+strings.Join(tenancy.DefaultSystemNamespaces, ", ")+")")
 	fs.StringSliceVar(&s.Platform, "platform-namespaces", nil, "namespaces (names or globs) of shared platform services such as monitoring, ingress controllers, cert-manager or Argo CD: the platform tenant, whose power is reported as platform exposure, not as breaches between tenants")
 }
 

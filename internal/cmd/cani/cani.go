@@ -49,7 +49,8 @@ Prints yes (exit 0) or no (exit 4); exit 1 means it could not answer, also
 when the input lacks RBAC data (a live cluster read with --allow-incomplete
 that refused a RBAC list, or a snapshot taken from one).`,
 		Example: `  bulkhead can-i list pods -n test-namespace --as alice --demo
-  bulkhead can-i create pods --subresource exec -n prod --as system:serviceaccount:ci:deployer -f cluster.yaml
+  bulkhead can-i create pods --subresource exec -n prod \
+    --as system:serviceaccount:ci:deployer -f cluster.yaml
   bulkhead can-i get /healthz --as system:anonymous
   bulkhead can-i --list -n test-namespace --as alice --demo`,
 		SilenceUsage:      true,
