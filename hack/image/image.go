@@ -88,7 +88,7 @@ func Index(bins []Binary, m Metadata) (v1.ImageIndex, error) {
 			return nil, fmt.Errorf("image for %s: %w", b.Platform.String(), err)
 		}
 		p := b.Platform
-		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &p}})
+		adds = append(adds, mutate.IndexAddendum{Add: notArtifact{img}, Descriptor: v1.Descriptor{Platform: &p}})
 	}
 	return mutate.IndexMediaType(mutate.AppendManifests(empty.Index, adds...), types.OCIImageIndex), nil
 }
@@ -158,3 +158,11 @@ func binaryLayer(binary []byte, created time.Time) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
+
+// notArtifact is an image whose descriptor in the index has no artifactType:
+// go-containerregistry gives every OCI manifest its config's media type
+// there, which the image spec reserves for artifacts, not images.
+type notArtifact struct{ v1.Image }
+
+// ArtifactType is empty: this is an image.
+func (notArtifact) ArtifactType() (string, error) { return "", nil }

@@ -158,6 +158,9 @@ func TestImage(t *testing.T) {
 		im.Manifests[0].Platform.OS != "linux" || im.Manifests[0].Platform.Architecture != runtime.GOARCH {
 		t.Fatalf("index manifests %+v, want one for linux/%s", im.Manifests, runtime.GOARCH)
 	}
+	if d := im.Manifests[0]; d.MediaType != types.OCIManifestSchema1 || d.ArtifactType != "" {
+		t.Errorf("index entry: media type %s, artifactType %q: want an OCI image manifest, no artifact", d.MediaType, d.ArtifactType)
+	}
 	img, err := idx.Image(im.Manifests[0].Digest)
 	if err != nil {
 		t.Fatal(err)
