@@ -292,7 +292,12 @@ func (d *dedication) proposal(claimed map[string]string, opts Options) (Proposal
 	}
 	fmt.Fprintf(&b, "Each workload gets the toleration %s=%s:NoSchedule and the nodeSelector %s: %s, so its pods go to those nodes only.", DedicatedKey, d.value, DedicatedKey, d.value)
 	if len(bare) > 0 {
-		fmt.Fprintf(&b, " A pod's nodeSelector cannot change: re-create %s (kubectl replace --force).", strings.Join(bare, ", "))
+		fmt.Fprintf(&b, " A pod's nodeSelector cannot change: %s must be re-created with them.", strings.Join(bare, ", "))
+	}
+	if len(closes) > 0 {
+		// The webhook (BH-NODE-001) denies a pod that escapes to its node
+		// in a tenant namespace, whatever node it goes to.
+		fmt.Fprintf(&b, " Where bulkhead's webhook holds the cluster it denies these pods in a namespace of tenant %s, re-created or new (BH-NODE-001: workloads that need them belong in a namespace of the cluster tenant): move the workloads to a namespace of the cluster tenant (one declared with --system-namespaces) with this toleration and nodeSelector, or exempt who creates them in the webhook's configuration (exempt.users, exempt.groups). The proof assumes the workloads as written here: in their namespace, on the dedicated nodes.", d.tenant)
 	}
 	if len(refused) > 0 {
 		sort.Strings(refused)

@@ -87,6 +87,9 @@ type Residual struct {
 	// Reviewed is the pair's state with the reviewed proposals applied
 	// too: "isolated", or the layers left.
 	Reviewed string `json:"reviewed"`
+	// ReviewedReasons say why layers are left with the reviewed
+	// proposals, where a proposal does not close its layer alone.
+	ReviewedReasons []string `json:"reviewedReasons,omitempty"`
 }
 
 // Prove applies a plan to copies of the store, whose View before is
@@ -361,6 +364,7 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 		}
 		if j < len(reviewed) && reviewed[j].pair == k.pair {
 			r.Reviewed = layerNames(reviewed[j].cell.Layers) + " left"
+			r.ReviewedReasons = reviewedReasons(reviewed[j].cell)
 		} else {
 			p.ReviewedClosed = append(p.ReviewedClosed, c.Source+" → "+c.Target)
 		}

@@ -59,6 +59,7 @@ func (p *Proof) compareByName() {
 		r.Witness = idx.because(&c)
 		if rc := reviewed[[2]string{c.Source, c.Target}]; rc != nil {
 			r.Reviewed = layerNames(rc.Layers) + " left"
+			r.ReviewedReasons = reviewedReasons(rc)
 		} else {
 			p.ReviewedClosed = append(p.ReviewedClosed, c.Source+" → "+c.Target)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	svcfind "github.com/bulkhead-dev/bulkhead/internal/service"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // reasons says, for each layer that keeps a pair breached after the safe
@@ -143,4 +144,37 @@ func proposed(plan Plan, l Layer, ids []string, yes, no string) string {
 		}
 	}
 	return no
+}
+
+// reviewedReasons says why a pair stays breached with the reviewed
+// proposals too, for the layers whose proposal does not close it alone:
+// the node layer, from the reviewed matrix's witness.
+func reviewedReasons(c *attackpath.Cell) []string {
+	if !slices.Contains(c.Layers, finding.Node) {
+		return nil
+	}
+	var hops []attackpath.Hop
+	if c.Witness != nil {
+		hops = c.Witness.Hops
+	}
+	var who, node string
+	for _, h := range hops {
+		switch h.Type {
+		case attackpath.EscapesToNode, attackpath.PrivilegedPod:
+			if who == "" {
+				who, node = h.From.String(), h.To.Name
+			}
+		case attackpath.NodeRunsPod:
+			node = h.From.Name
+		}
+	}
+	switch {
+	case who == "":
+		return []string{"node: a pod of the source still escapes to a node that runs the target's pods (bulkhead paths --with shows which)"}
+	case c.Target == tenancy.Cluster:
+		return []string{fmt.Sprintf("node: %s still escapes to the node it runs on, which is the cluster tenant's: dedicated nodes keep other tenants off it, not the node itself; moving the workload to a namespace of the cluster tenant, or dropping its privileges, closes it", who)}
+	case node == attackpath.AnyNode:
+		return []string{fmt.Sprintf("node: the input names no node to dedicate, so the proof cannot place %s apart from the target's pods: the pair closes only once a node is labelled and tainted as the node proposal says and the workload re-created there", who)}
+	}
+	return []string{fmt.Sprintf("node: Node/%s still runs pods of both tenants (%s escapes to it): the taint keeps new pods off and moves none already there; drain the node", node, who)}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
 	svcfind "github.com/bulkhead-dev/bulkhead/internal/service"
@@ -82,5 +84,64 @@ func TestServiceReasons(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReviewedReasons: a pair the node proposal leaves breached says why:
+// the node itself is the cluster's, no node could be dedicated, or a node
+// still runs pods of both tenants.
+func TestReviewedReasons(t *testing.T) {
+	pod := attackpath.Vertex{Kind: attackpath.Pod, Namespace: "a", Name: "shell"}
+	escape := func(node string) attackpath.Hop {
+		return attackpath.Hop{From: pod, Type: attackpath.EscapesToNode, To: attackpath.Vertex{Kind: attackpath.Node, Name: node}}
+	}
+	runs := func(node string) attackpath.Hop {
+		return attackpath.Hop{From: attackpath.Vertex{Kind: attackpath.Node, Name: node}, Type: attackpath.NodeRunsPod, To: attackpath.Vertex{Kind: attackpath.Pod, Namespace: "b", Name: "web"}}
+	}
+	for _, c := range []struct {
+		name   string
+		target string
+		layers []finding.Category
+		hops   []attackpath.Hop
+		want   string
+	}{
+		{"the node itself", tenancy.Cluster, []finding.Category{finding.Node}, []attackpath.Hop{escape("n1")}, "the cluster tenant's"},
+		{"no node to dedicate", "b", []finding.Category{finding.Node}, []attackpath.Hop{escape(attackpath.AnyNode), runs(attackpath.AnyNode)}, "names no node to dedicate"},
+		{"a node shared still", "b", []finding.Category{finding.Node}, []attackpath.Hop{escape("n1"), runs("n1")}, "Node/n1 still runs pods of both tenants"},
+		{"no witness", "b", []finding.Category{finding.Node}, nil, "bulkhead paths"},
+		{"not the node layer", "b", []finding.Category{finding.Network}, []attackpath.Hop{escape("n1")}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cell := &attackpath.Cell{Source: "a", Target: c.target, Layers: c.layers}
+			if c.hops != nil {
+				cell.Witness = &attackpath.Path{Hops: c.hops}
+			}
+			got := strings.Join(reviewedReasons(cell), "\n")
+			if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+				t.Errorf("reasons %q, want one containing %q", got, c.want)
+			}
+		})
+	}
+}
+
+// TestNodeProposalMatchesTheWebhook: the node proposal does not tell the
+// owner to re-create a privileged pod where the webhook would deny it: it
+// names the cluster tenant's namespaces or an exemption, and what the
+// proof assumes.
+func TestNodeProposalMatchesTheWebhook(t *testing.T) {
+	in := seedProofInput(t)
+	plan := in.plan(t, Options{})
+	i := slices.IndexFunc(plan.Proposals, func(p Proposal) bool { return p.Layer == Node })
+	if i < 0 {
+		t.Fatal("no node proposal on the demo")
+	}
+	d := plan.Proposals[i].Detail
+	for _, s := range []string{"BH-NODE-001", "a namespace of the cluster tenant", "exempt.users", "The proof assumes"} {
+		if !strings.Contains(d, s) {
+			t.Errorf("node proposal lacks %q:\n%s", s, d)
+		}
+	}
+	if strings.Contains(d, "kubectl replace --force") {
+		t.Errorf("node proposal still says to re-create the pod where it is:\n%s", d)
 	}
 }

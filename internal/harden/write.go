@@ -207,6 +207,9 @@ func readme(plan Plan, proof *Proof, source, sourceArgs string, files []string, 
 			for _, why := range r.Reasons {
 				w("  - %s\n", strings.TrimSpace(why))
 			}
+			for _, why := range r.ReviewedReasons {
+				w("  - with the reviewed proposals, %s\n", strings.TrimSpace(why))
+			}
 		}
 		w("\n")
 	}

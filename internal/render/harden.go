@@ -168,6 +168,9 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 			p.wrap("      ", p.paint("2", "why ")+why)
 		}
 		p.wrap("      ", "with the reviewed proposals: "+res.Reviewed)
+		for _, why := range res.ReviewedReasons {
+			p.wrap("        ", p.paint("2", "why ")+why)
+		}
 	}
 	if len(plan.Proposals) > 0 {
 		p.matrix("with the reviewed proposals too", pr.Reviewed)
