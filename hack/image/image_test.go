@@ -29,9 +29,9 @@ const testVersion = "v0.0.0-imagetest"
 // architecture, stamped with testVersion as `make image` stamps it.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		t.Skipf("no go tool at %s", goTool)
+	goTool, err := exec.LookPath("go") // go test puts its own first in PATH
+	if err != nil {
+		t.Skipf("no go tool: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "bulkhead")
 	cmd := exec.Command(goTool, "build", "-trimpath",
