@@ -28,7 +28,7 @@ func WriteArchive(out string, idx v1.ImageIndex, refName string, mtime time.Time
 	if err != nil {
 		return fmt.Errorf("write archive: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temporary directory
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
 		return fmt.Errorf("write layout: %w", err)
@@ -43,8 +43,8 @@ func WriteArchive(out string, idx v1.ImageIndex, refName string, mtime time.Time
 	}
 	defer func() {
 		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+			_ = f.Close() // the write failed already
+			_ = os.Remove(f.Name())
 		}
 	}()
 	if err := tarDir(f, dir, mtime); err != nil {
@@ -94,7 +94,7 @@ func tarDir(w io.Writer, dir string, mtime time.Time) error {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read only: nothing to flush
 		_, err = io.Copy(tw, f)
 		return err
 	})

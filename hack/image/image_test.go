@@ -66,7 +66,7 @@ func untar(t *testing.T, archive string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	tr := tar.NewReader(f)
 	for {
 		hdr, err := tr.Next()
@@ -103,7 +103,7 @@ func untar(t *testing.T, archive string) string {
 func layerFiles(t *testing.T, img v1.Image) (map[string]*tar.Header, map[string][]byte) {
 	t.Helper()
 	rc := mutate.Extract(img)
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	hdrs, data := map[string]*tar.Header{}, map[string][]byte{}
 	tr := tar.NewReader(rc)
 	for {
