@@ -210,6 +210,9 @@ func (a *Admission) decision(vs []Violation) Decision {
 	for i := range vs {
 		v := &vs[i]
 		v.Mode = a.cfg.ModeOf(v.Rule)
+		if platformExposure(v) {
+			v.Mode = Audit
+		}
 		switch v.Mode {
 		case Enforce:
 			if a.cfg.DryRun {
@@ -227,6 +230,17 @@ func (a *Admission) decision(vs []Violation) Decision {
 		d.Message = strings.Join(denied, "\n")
 	}
 	return d
+}
+
+// platformExposure reports whether a violation is what the platform
+// tenant gains (its accounts' grants, its pods' reach into their nodes):
+// the audit reports it as the platform's exposure, the expected power of
+// shared services, apart from breaches between tenants, and the webhook
+// audits it rather than refusing a platform's own install. Admission's
+// own rules (a namespace moved between tenants, an unresolved tenant)
+// are never exposure.
+func platformExposure(v *Violation) bool {
+	return v.Source == tenancy.Platform && !strings.HasPrefix(v.Rule, "BH-ADM-")
 }
 
 // isCluster reports whether a tenant is the cluster's own.

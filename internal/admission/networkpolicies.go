@@ -52,6 +52,10 @@ func (a *Admission) networkPolicy(np *networkingv1.NetworkPolicy, namespace stri
 	own := a.ten.Of(namespace)
 	obj := "NetworkPolicy " + namespace + "/" + np.Name
 	ingress, egress := policyDirections(np)
+	// A direction no other policy of the namespace isolates the selected
+	// pods in is open already: this policy can only narrow it.
+	ingress = ingress && a.isolatedBy(np, namespace, networkingv1.PolicyTypeIngress)
+	egress = egress && a.isolatedBy(np, namespace, networkingv1.PolicyTypeEgress)
 	var out []Violation
 	if ingress {
 		for i, r := range np.Spec.Ingress {
@@ -61,6 +65,84 @@ func (a *Admission) networkPolicy(np *networkingv1.NetworkPolicy, namespace stri
 	if egress {
 		for i, r := range np.Spec.Egress {
 			out = append(out, a.peers(obj, own, fmt.Sprintf("spec.egress[%d]", i), "to", r.To, r.Ports)...)
+		}
+	}
+	return out
+}
+
+// isolatedBy reports whether a NetworkPolicy of the namespace (on an
+// update, np's stored version among them) isolates, in direction dir,
+// pods that np's podSelector may select too.
+// Pods no policy selects in a direction accept every peer in it (the API:
+// "If no NetworkPolicy objects in a pod's namespace select a particular
+// pod, traffic to and from that pod is allowed"); a policy that only
+// selects such pods narrows what they accept and opens nothing, so its
+// peers are not held against it. One that adds to an isolation already
+// there (a namespace walled in by harden's default-deny) is judged peer by
+// peer.
+func (a *Admission) isolatedBy(np *networkingv1.NetworkPolicy, namespace string, dir networkingv1.PolicyType) bool {
+	nps := a.snap.NetworkPolicies
+	i := sort.Search(len(nps), func(i int) bool { return nps[i].Namespace >= namespace })
+	for ; i < len(nps) && nps[i].Namespace == namespace; i++ {
+		other := &nps[i] // on an update, the stored version of np too
+		in, eg := policyDirections(other)
+		if (dir == networkingv1.PolicyTypeIngress && in || dir == networkingv1.PolicyTypeEgress && eg) && mayOverlap(&np.Spec.PodSelector, &other.Spec.PodSelector) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayOverlap reports whether some labels could satisfy both selectors: it
+// is false only when one requires a value of a key the other excludes
+// (different required values, a value outside an In, a key one requires
+// and the other wants absent). An invalid selector overlaps everything.
+func mayOverlap(x, y *metav1.LabelSelector) bool {
+	req := func(s *metav1.LabelSelector) (values map[string][]string, absent map[string]bool, ok bool) {
+		values, absent = map[string][]string{}, map[string]bool{}
+		for k, v := range s.MatchLabels {
+			values[k] = append(values[k], v)
+		}
+		for _, e := range s.MatchExpressions {
+			switch e.Operator {
+			case metav1.LabelSelectorOpIn:
+				if vs, had := values[e.Key]; had {
+					values[e.Key] = intersect(vs, e.Values)
+				} else {
+					values[e.Key] = slices.Clone(e.Values)
+				}
+			case metav1.LabelSelectorOpDoesNotExist:
+				absent[e.Key] = true
+			}
+		}
+		return values, absent, true
+	}
+	xv, xa, _ := req(x)
+	yv, ya, _ := req(y)
+	for k, vs := range xv {
+		if ya[k] || xa[k] {
+			return false
+		}
+		if ws, ok := yv[k]; ok && len(intersect(vs, ws)) == 0 {
+			return false
+		}
+		if len(vs) == 0 {
+			return false
+		}
+	}
+	for k, ws := range yv {
+		if xa[k] || ya[k] || len(ws) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
 		}
 	}
 	return out
