@@ -127,21 +127,28 @@ func compileNamespacePeers(nps []networkingv1.NetworkPolicy) []nsPeer {
 				field: fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, describe(peer.NamespaceSelector))})
 		}
 	}
+	eachRule(nps, add)
+	return out
+}
+
+// eachRule calls f with the peers of every rule of the policies that
+// their policyTypes make count, policy by policy, ingress before egress,
+// and the rule's peers' path.
+func eachRule(nps []networkingv1.NetworkPolicy, f func(np *networkingv1.NetworkPolicy, peers []networkingv1.NetworkPolicyPeer, ingress bool, at string)) {
 	for i := range nps {
 		np := &nps[i]
 		ingress, egress := policyDirections(np)
 		if ingress {
 			for r, rule := range np.Spec.Ingress {
-				add(np, rule.From, true, fmt.Sprintf("spec.ingress[%d].from", r))
+				f(np, rule.From, true, fmt.Sprintf("spec.ingress[%d].from", r))
 			}
 		}
 		if egress {
 			for r, rule := range np.Spec.Egress {
-				add(np, rule.To, false, fmt.Sprintf("spec.egress[%d].to", r))
+				f(np, rule.To, false, fmt.Sprintf("spec.egress[%d].to", r))
 			}
 		}
 	}
-	return out
 }
 
 // selectsOwn reports whether a selector selects a namespace of the
@@ -272,20 +279,7 @@ func compilePodPeers(nps []networkingv1.NetworkPolicy) []npPodPeer {
 				field: fmt.Sprintf("%s[%d].podSelector: %s", at, p, describe(peer.PodSelector)), namespaces: ns, pods: pods})
 		}
 	}
-	for i := range nps {
-		np := &nps[i]
-		ingress, egress := policyDirections(np)
-		if ingress {
-			for r, rule := range np.Spec.Ingress {
-				add(np, rule.From, true, fmt.Sprintf("spec.ingress[%d].from", r))
-			}
-		}
-		if egress {
-			for r, rule := range np.Spec.Egress {
-				add(np, rule.To, false, fmt.Sprintf("spec.egress[%d].to", r))
-			}
-		}
-	}
+	eachRule(nps, add)
 	return out
 }
 
