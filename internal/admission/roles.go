@@ -2,7 +2,6 @@ package admission
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -162,7 +161,7 @@ func changedRoles(before, after *snapshot.Snapshot) map[finding.Ref]bool {
 	out := map[finding.Ref]bool{}
 	for ref, ra := range a {
 		rb, ok := b[ref]
-		if !ok || !sameRules(rb, ra) {
+		if !ok || !snapshot.SameRules(rb, ra) {
 			out[ref] = true
 		}
 	}
@@ -172,30 +171,6 @@ func changedRoles(before, after *snapshot.Snapshot) map[finding.Ref]bool {
 		}
 	}
 	return out
-}
-
-// sameRules compares rules as the API server stores them: nil and empty
-// lists alike.
-func sameRules(x, y []rbacv1.PolicyRule) bool {
-	if len(x) != len(y) {
-		return false
-	}
-	for i := range x {
-		if !reflect.DeepEqual(normRule(x[i]), normRule(y[i])) {
-			return false
-		}
-	}
-	return true
-}
-
-func normRule(r rbacv1.PolicyRule) rbacv1.PolicyRule {
-	z := func(s []string) []string {
-		if len(s) == 0 {
-			return nil
-		}
-		return s
-	}
-	return rbacv1.PolicyRule{Verbs: z(r.Verbs), APIGroups: z(r.APIGroups), Resources: z(r.Resources), ResourceNames: z(r.ResourceNames), NonResourceURLs: z(r.NonResourceURLs)}
 }
 
 // bindingObject is the RoleBinding or ClusterRoleBinding an indexed

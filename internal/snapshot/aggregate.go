@@ -53,7 +53,7 @@ func (s *Snapshot) Aggregate() {
 					}
 				}
 			}
-			if !reflect.DeepEqual(normRules(rules), normRules(cr.Rules)) {
+			if !SameRules(rules, cr.Rules) {
 				cr.Rules = rules
 				changed = true
 			}
@@ -83,6 +83,12 @@ func normRule(r rbacv1.PolicyRule) rbacv1.PolicyRule {
 		return s
 	}
 	return rbacv1.PolicyRule{Verbs: z(r.Verbs), APIGroups: z(r.APIGroups), Resources: z(r.Resources), ResourceNames: z(r.ResourceNames), NonResourceURLs: z(r.NonResourceURLs)}
+}
+
+// SameRules compares rules as the API server stores them: nil and empty
+// lists alike.
+func SameRules(x, y []rbacv1.PolicyRule) bool {
+	return reflect.DeepEqual(normRules(x), normRules(y))
 }
 
 func normRules(rs []rbacv1.PolicyRule) []rbacv1.PolicyRule {
