@@ -132,7 +132,7 @@ func loadStore(b *testing.B) (*snapshot.Store, tenancy.Config) {
 // its URL and a client trusting it.
 func serveLoopback(b *testing.B, st *snapshot.Store, view *snapshot.Snapshot, tc tenancy.Config) (string, *http.Client) {
 	b.Helper()
-	cert, err := selfSigned([]string{"127.0.0.1"}, time.Now())
+	cert, err := selfSigned([]string{"127.0.0.1"}, time.Now(), defaultLifetimes)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func serveLoopback(b *testing.B, st *snapshot.Store, view *snapshot.Snapshot, tc
 		b.Fatal(err)
 	}
 	port := freePort(b)
-	srv := webhook.NewServer(webhook.Options{Host: "127.0.0.1", Port: port, CertDir: dir, CertName: certFile, KeyName: keyFile})
+	srv := webhook.NewServer(webhook.Options{Host: "127.0.0.1", Port: port, CertDir: dir, CertName: pairFile, KeyName: pairFile})
 	s := newStateFrom(st, tc, admission.Config{})
 	for i := range view.Pods {
 		s.pods.set(&view.Pods[i]) // as the Pod informer delivers them

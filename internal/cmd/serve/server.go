@@ -45,6 +45,13 @@ type Options struct {
 	// in a Secret that every replica shares (the first to start creates
 	// it, the others read it), so that one caBundle trusts them all.
 	CertSecret client.ObjectKey
+	// CertCheckInterval is how often the running server checks a
+	// generated certificate (default an hour): it renews it 30 days
+	// before its expiry, signed by the same CA, or takes up the one
+	// another replica stored in CertSecret.
+	CertCheckInterval time.Duration
+	// certLifetimes, when set, replace defaultLifetimes (tests).
+	certLifetimes lifetimes
 	// InjectCABundle names a ValidatingWebhookConfiguration whose webhooks
 	// get the generated CA as caBundle once the webhook is ready.
 	InjectCABundle string
@@ -75,6 +82,7 @@ type Server struct {
 	state    *state
 	caBundle []byte
 	certDir  string
+	rotator  *rotator // nil with Options.CertDir
 	ready    chan struct{}
 }
 
@@ -89,14 +97,15 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, err := certificate(cfg, o)
+		r, err := generatedCertificate(cfg, o, dir)
 		if err != nil {
 			return nil, fmt.Errorf("serving certificate: %w", err)
 		}
-		if err := b.write(dir); err != nil {
-			return nil, err
-		}
-		s.caBundle, s.certDir = b.ca, dir
+		s.caBundle, s.certDir, s.rotator = r.current.Load().ca, dir, r
+	}
+	certName, keyName := certFile, keyFile
+	if o.CertDir == "" {
+		certName, keyName = pairFile, pairFile
 	}
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -122,7 +131,7 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 		HealthProbeBindAddress:  probe,
 		Cache:                   cacheOptions(o.Controller),
 		WebhookServer: webhook.NewServer(webhook.Options{
-			Host: o.Host, Port: o.Port, CertDir: s.certDir, CertName: certFile, KeyName: keyFile,
+			Host: o.Host, Port: o.Port, CertDir: s.certDir, CertName: certName, KeyName: keyName,
 		}),
 	})
 	if err != nil {
@@ -132,6 +141,11 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 	if o.Controller {
 		if err := controller.Setup(mgr, controller.Options{Tenancy: o.Tenancy, Namespace: o.Namespace}); err != nil {
 			return nil, fmt.Errorf("controller: %w", err)
+		}
+	}
+	if s.rotator != nil {
+		if err := mgr.Add(s.rotator); err != nil {
+			return nil, err
 		}
 	}
 	h := &Handler{decisions: s.state.decisions, log: o.Log.WithName("admission")}
@@ -167,19 +181,34 @@ func cacheOptions(withController bool) cache.Options {
 	return o
 }
 
-// certificate generates the serving certificate, or shares it through
-// o.CertSecret.
-func certificate(cfg *rest.Config, o Options) (bundle, error) {
+// generatedCertificate generates the serving certificate, or shares it
+// through o.CertSecret, writes it into dir and returns the rotator that
+// keeps it valid.
+func generatedCertificate(cfg *rest.Config, o Options, dir string) (*rotator, error) {
+	lt := o.certLifetimes
+	if lt == (lifetimes{}) {
+		lt = defaultLifetimes
+	}
+	var c client.Client
+	var b bundle
+	var err error
 	if o.CertSecret.Name == "" {
-		return selfSigned(o.Hosts, time.Now())
+		b, err = selfSigned(o.Hosts, time.Now(), lt)
+	} else {
+		if c, err = client.New(cfg, client.Options{}); err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		b, err = sharedCertificate(ctx, c, o.CertSecret, o.Hosts, time.Now(), lt)
 	}
-	c, err := client.New(cfg, client.Options{})
 	if err != nil {
-		return bundle{}, err
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return sharedCertificate(ctx, c, o.CertSecret, o.Hosts, time.Now())
+	if err := b.write(dir); err != nil {
+		return nil, err
+	}
+	return newRotator(c, o.CertSecret, o.Hosts, dir, lt, o.CertCheckInterval, o.Log.WithName("certificate"), b), nil
 }
 
 // Manager is the server's controller-runtime manager, for registering

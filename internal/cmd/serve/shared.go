@@ -2,8 +2,8 @@ package serve
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"time"
 
@@ -12,19 +12,50 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
-// caKey is the Secret key of the CA's certificate (cert-manager's name).
-const caKey = "ca.crt"
-
-// renewBefore is how long before its expiry a shared certificate is
-// replaced at start-up.
-const renewBefore = 30 * 24 * time.Hour
+// Secret keys of the shared certificate: the CA's certificate under
+// cert-manager's name, and the CA's key, which signs the serving
+// certificates that replace each other while the CA stays.
+const (
+	caKey        = "ca.crt"
+	caPrivateKey = "ca.key"
+)
 
 // sharedCertificate returns the serving certificate every replica of the
-// webhook uses, kept in a Secret: the one there while it is valid for
-// hosts and for more than renewBefore, else a new one, stored. Replicas
-// starting together race to store theirs; the loser reads the winner's,
-// so that the API server's caBundle trusts every replica.
-func sharedCertificate(ctx context.Context, c client.Client, key client.ObjectKey, hosts []string, now time.Time) (bundle, error) {
+// webhook uses at start-up, kept in a Secret: the one there while it is
+// usable, else a new one, stored. The new one is signed by the stored CA
+// while that CA can sign a certificate for its whole lifetime; otherwise
+// (no Secret, no CA key, a CA near its end) a new CA is made, which
+// changes the caBundle.
+func sharedCertificate(ctx context.Context, c client.Client, key client.ObjectKey, hosts []string, now time.Time, lt lifetimes) (bundle, error) {
+	return syncShared(ctx, c, key, hosts, now, lt, func(stored bundle) (bundle, error) {
+		if stored.canSign(now, lt.serving) {
+			return stored.issue(hosts, now, lt.serving)
+		}
+		return selfSigned(hosts, now, lt)
+	})
+}
+
+// renewShared is the running server's check of the Secret against own,
+// the certificate it serves: the stored one while usable, else a new
+// serving certificate signed by the stored CA, or by own's when the
+// Secret has none that can sign (it was deleted). It never makes a new
+// CA: the caBundle stays.
+func renewShared(ctx context.Context, c client.Client, key client.ObjectKey, hosts []string, now time.Time, lt lifetimes, own bundle) (bundle, error) {
+	return syncShared(ctx, c, key, hosts, now, lt, func(stored bundle) (bundle, error) {
+		for _, b := range []bundle{stored, own} {
+			if b.canSign(now, lt.renewBefore) {
+				return b.issue(hosts, now, lt.serving)
+			}
+		}
+		return bundle{}, fmt.Errorf("no CA in secret %s can sign a certificate for more than %s: delete the secret and restart every replica to make a new CA", key, lt.renewBefore)
+	})
+}
+
+// syncShared reads the Secret's bundle and returns it while usable, or
+// stores the one next makes from it. Replicas renewing together race to
+// store theirs; the loser reads the winner's, so that the API server's
+// caBundle trusts every replica.
+func syncShared(ctx context.Context, c client.Client, key client.ObjectKey, hosts []string, now time.Time, lt lifetimes, next func(stored bundle) (bundle, error)) (bundle, error) {
 	for range 3 {
 		var s corev1.Secret
 		err := c.Get(ctx, key, &s)
@@ -32,20 +63,21 @@ func sharedCertificate(ctx context.Context, c client.Client, key client.ObjectKe
 		if err != nil && !apierrors.IsNotFound(err) {
 			return bundle{}, fmt.Errorf("read secret %s: %w", key, err)
 		}
+		var stored bundle
 		if exists {
-			b := bundle{ca: s.Data[caKey], cert: s.Data[corev1.TLSCertKey], key: s.Data[corev1.TLSPrivateKeyKey]}
-			if usable(b, hosts, now) {
-				return b, nil
+			stored = bundle{ca: s.Data[caKey], caKey: s.Data[caPrivateKey], cert: s.Data[corev1.TLSCertKey], key: s.Data[corev1.TLSPrivateKeyKey]}
+			if usable(stored, hosts, now, lt.renewBefore) {
+				return stored, nil
 			}
 		}
-		b, err := selfSigned(hosts, now)
+		b, err := next(stored)
 		if err != nil {
 			return bundle{}, err
 		}
 		s.Name, s.Namespace, s.Type = key.Name, key.Namespace, corev1.SecretTypeTLS
-		s.Data = map[string][]byte{caKey: b.ca, corev1.TLSCertKey: b.cert, corev1.TLSPrivateKeyKey: b.key}
+		s.Data = map[string][]byte{caKey: b.ca, caPrivateKey: b.caKey, corev1.TLSCertKey: b.cert, corev1.TLSPrivateKeyKey: b.key}
 		if exists {
-			err = c.Update(ctx, &s)
+			err = c.Update(ctx, &s) // fails on a conflict if another replica wrote since the read
 		} else {
 			err = c.Create(ctx, &s)
 		}
@@ -61,18 +93,22 @@ func sharedCertificate(ctx context.Context, c client.Client, key client.ObjectKe
 	return bundle{}, fmt.Errorf("secret %s: replicas kept replacing each other's certificate", key)
 }
 
-// usable reports whether a stored bundle is complete, names every host
+// usable reports whether a bundle is complete (with the CA's key, to
+// renew it), its serving certificate signed by its CA, names every host
 // and stays valid beyond renewBefore.
-func usable(b bundle, hosts []string, now time.Time) bool {
-	if len(b.ca) == 0 || len(b.key) == 0 {
+func usable(b bundle, hosts []string, now time.Time, renewBefore time.Duration) bool {
+	ca, _, err := b.signer()
+	if err != nil {
 		return false
 	}
-	block, _ := pem.Decode(b.cert)
-	if block == nil {
+	if _, err := tls.X509KeyPair(b.cert, b.key); err != nil {
 		return false
 	}
-	cert, err := x509.ParseCertificate(block.Bytes)
+	cert, err := b.leaf()
 	if err != nil || now.Add(renewBefore).After(cert.NotAfter) {
+		return false
+	}
+	if _, err := cert.Verify(x509.VerifyOptions{Roots: poolOf(ca), CurrentTime: now}); err != nil {
 		return false
 	}
 	for _, h := range hosts {
@@ -81,4 +117,10 @@ func usable(b bundle, hosts []string, now time.Time) bool {
 		}
 	}
 	return true
+}
+
+func poolOf(ca *x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(ca)
+	return p
 }
