@@ -20,6 +20,9 @@ const (
 var severityNames = []string{"info", "low", "medium", "high", "critical"}
 
 func (s Severity) String() string {
+	if s == Critical+1 {
+		return "none" // ParseSeverity's "none": --fail-on none
+	}
 	if s < Info || s > Critical {
 		return fmt.Sprintf("severity(%d)", int(s))
 	}

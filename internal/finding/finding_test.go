@@ -21,6 +21,16 @@ func TestSeverityRoundTrip(t *testing.T) {
 	if none <= Critical {
 		t.Errorf("none = %d, want above critical", none)
 	}
+	// --fail-on none is written in JSON (harden's remaining counts) and
+	// read back.
+	b, err := json.Marshal(none)
+	if err != nil || string(b) != `"none"` {
+		t.Fatalf("none marshals as %s, %v", b, err)
+	}
+	var back Severity
+	if err := json.Unmarshal(b, &back); err != nil || back != none {
+		t.Errorf("none reads back as %v, %v", back, err)
+	}
 }
 
 func TestSeverityJSON(t *testing.T) {
