@@ -19,7 +19,7 @@ func TestCertificates(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, h := range append(hosts, "127.0.0.1") {
-		if err := verifies(b.cert, b.key, b.ca, h); err != nil {
+		if err := verifies(b.cert, b.key, b.ca, h, now); err != nil {
 			t.Errorf("%s: %v", h, err)
 		}
 	}
@@ -116,8 +116,8 @@ func TestIssue(t *testing.T) {
 }
 
 // verifies checks that the pair cert/key is a TLS key pair whose leaf
-// verifies against ca for host.
-func verifies(cert, key, ca []byte, host string) error {
+// verifies against ca for host at a time.
+func verifies(cert, key, ca []byte, host string, at time.Time) error {
 	pair, err := tls.X509KeyPair(cert, key)
 	if err != nil {
 		return err
@@ -128,6 +128,6 @@ func verifies(cert, key, ca []byte, host string) error {
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(ca)
-	_, err = leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: host})
+	_, err = leaf.Verify(x509.VerifyOptions{Roots: roots, DNSName: host, CurrentTime: at})
 	return err
 }
