@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -99,15 +100,17 @@ func (r *rotator) check(ctx context.Context) error {
 	own, now := *r.current.Load(), r.now()
 	var next bundle
 	var err error
-	switch {
-	case r.client != nil:
+	if r.client != nil {
 		next, err = renewShared(ctx, r.client, r.secret, r.hosts, now, r.lt, own)
-	case usable(own, r.hosts, now, r.lt.renewBefore):
-		next = own
-	case own.canSign(now, r.lt.renewBefore):
-		next, err = own.issue(r.hosts, now, r.lt.serving)
-	default:
-		err = fmt.Errorf("the CA cannot sign a certificate for more than %s: restart to make a new CA", r.lt.renewBefore)
+		if errors.Is(err, errNoSecret) {
+			// Deleted to make a new CA at the next start: until then
+			// this replica renews its own certificate, which the CA
+			// of the caBundle still signs.
+			r.log.Info("the shared certificate's secret is gone: renewing this replica's own until a replica starts and makes a new CA", "secret", r.secret.String())
+			next, err = r.renewOwn(own, now)
+		}
+	} else {
+		next, err = r.renewOwn(own, now)
 	}
 	if err != nil {
 		return err
@@ -125,6 +128,19 @@ func (r *rotator) check(ctx context.Context) error {
 		r.log.Info("serving certificate rotated", "serial", leaf.SerialNumber.Text(16), "notAfter", leaf.NotAfter, "sameCA", string(next.ca) == string(own.ca))
 	}
 	return nil
+}
+
+// renewOwn returns own while usable, else a new certificate signed by
+// its CA.
+func (r *rotator) renewOwn(own bundle, now time.Time) (bundle, error) {
+	switch {
+	case usable(own, r.hosts, now, r.lt.renewBefore):
+		return own, nil
+	case own.canSign(now, r.lt.renewBefore):
+		return own.issue(r.hosts, now, r.lt.serving)
+	default:
+		return bundle{}, fmt.Errorf("the CA cannot sign a certificate for more than %s: restart to make a new CA", r.lt.renewBefore)
+	}
 }
 
 // observe sets the expiry metric to b's.

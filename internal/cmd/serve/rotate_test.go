@@ -174,8 +174,9 @@ func TestRotationRace(t *testing.T) {
 }
 
 // A replica takes up a certificate another stored, even when its own is
-// not due; a deleted Secret is stored again under the same CA; a
-// certificate of its own alone (no Secret) is renewed too.
+// not due; a deleted Secret is not stored again, so that the next start
+// makes a new CA; a certificate of its own alone (no Secret) is renewed
+// too.
 func TestRotationFollowsSecret(t *testing.T) {
 	start := time.Now()
 	clk := newClock(start)
@@ -197,15 +198,35 @@ func TestRotationFollowsSecret(t *testing.T) {
 		t.Error("b does not serve the certificate a stored")
 	}
 
+	// Deleted to force a new CA: the running replicas do not store it
+	// again but renew their own under the old CA until a replica starts,
+	// makes a new CA and stores it; then they take it up.
 	if err := c.Delete(context.Background(), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: testSecret.Namespace, Name: testSecret.Name}}); err != nil {
 		t.Fatal(err)
 	}
-	clk.set(clk.now().Add(time.Minute))
+	before := *a.current.Load()
+	leaf, _ := before.leaf()
+	clk.set(leaf.NotAfter.Add(-testLifetimes.renewBefore + time.Minute))
 	if err := a.check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if s := stored(t, c); string(s.ca) != string(first.ca) || string(s.cert) != string(served(t, a)) {
-		t.Error("a deleted Secret is not stored again under the same CA")
+	if cur := a.current.Load(); cur.sameServing(before) || string(cur.ca) != string(first.ca) {
+		t.Error("with the Secret gone, a due certificate is not renewed under the same CA")
+	}
+	served(t, a)
+	if err := c.Get(context.Background(), testSecret, &corev1.Secret{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the deleted Secret was stored again (%v): a restart would not make a new CA", err)
+	}
+	restarted := replica(t, c, clk)
+	fresh := *restarted.current.Load()
+	if string(fresh.ca) == string(first.ca) {
+		t.Fatal("a replica starting without the Secret kept the old CA")
+	}
+	if err := b.check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if cur := b.current.Load(); !cur.sameServing(fresh) || string(cur.ca) != string(fresh.ca) {
+		t.Error("a running replica does not take up the new CA's certificate")
 	}
 
 	own, err := selfSigned(testHosts, start, testLifetimes)

@@ -58,8 +58,9 @@ It reads namespaces, pods (their addresses), volumes, claims, RBAC, Ingresses,
 NetworkPolicies and admin network policies (when the cluster serves them)
 through informers and never calls the API server per request; it is ready once
 they have synced. Without --cert-dir it creates its own CA and serving
-certificate, and with --inject-ca-bundle it writes that CA into the webhook
-configuration. deploy/webhook.yaml installs it.`,
+certificate, renews the certificate under the same CA while it runs, and with
+--inject-ca-bundle it writes that CA into the webhook configuration.
+deploy/webhook.yaml installs it.`,
 		Example: `  # in the cluster, as deploy/webhook.yaml runs it
   bulkhead serve --inject-ca-bundle bulkhead --config /etc/bulkhead/config.yaml
 

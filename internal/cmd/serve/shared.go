@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"time"
 
@@ -27,7 +28,7 @@ const (
 // (no Secret, no CA key, a CA near its end) a new CA is made, which
 // changes the caBundle.
 func sharedCertificate(ctx context.Context, c client.Client, key client.ObjectKey, hosts []string, now time.Time, lt lifetimes) (bundle, error) {
-	return syncShared(ctx, c, key, hosts, now, lt, func(stored bundle) (bundle, error) {
+	return syncShared(ctx, c, key, hosts, now, lt, func(stored bundle, _ bool) (bundle, error) {
 		if stored.canSign(now, lt.serving) {
 			return stored.issue(hosts, now, lt.serving)
 		}
@@ -35,13 +36,20 @@ func sharedCertificate(ctx context.Context, c client.Client, key client.ObjectKe
 	})
 }
 
+// errNoSecret is renewShared's answer when the Secret is gone.
+var errNoSecret = errors.New("no shared certificate secret")
+
 // renewShared is the running server's check of the Secret against own,
 // the certificate it serves: the stored one while usable, else a new
 // serving certificate signed by the stored CA, or by own's when the
-// Secret has none that can sign (it was deleted). It never makes a new
-// CA: the caBundle stays.
+// Secret has none that can sign. It never makes a new CA, so the
+// caBundle stays, nor a Secret that was deleted (errNoSecret): the next
+// replica to start makes a new CA then.
 func renewShared(ctx context.Context, c client.Client, key client.ObjectKey, hosts []string, now time.Time, lt lifetimes, own bundle) (bundle, error) {
-	return syncShared(ctx, c, key, hosts, now, lt, func(stored bundle) (bundle, error) {
+	return syncShared(ctx, c, key, hosts, now, lt, func(stored bundle, exists bool) (bundle, error) {
+		if !exists {
+			return bundle{}, fmt.Errorf("secret %s: %w", key, errNoSecret)
+		}
 		for _, b := range []bundle{stored, own} {
 			if b.canSign(now, lt.renewBefore) {
 				return b.issue(hosts, now, lt.serving)
@@ -52,10 +60,11 @@ func renewShared(ctx context.Context, c client.Client, key client.ObjectKey, hos
 }
 
 // syncShared reads the Secret's bundle and returns it while usable, or
-// stores the one next makes from it. Replicas renewing together race to
+// stores the one next makes from it (or from nothing, when the Secret
+// does not exist). Replicas renewing together race to
 // store theirs; the loser reads the winner's, so that the API server's
 // caBundle trusts every replica.
-func syncShared(ctx context.Context, c client.Client, key client.ObjectKey, hosts []string, now time.Time, lt lifetimes, next func(stored bundle) (bundle, error)) (bundle, error) {
+func syncShared(ctx context.Context, c client.Client, key client.ObjectKey, hosts []string, now time.Time, lt lifetimes, next func(stored bundle, exists bool) (bundle, error)) (bundle, error) {
 	for range 3 {
 		var s corev1.Secret
 		err := c.Get(ctx, key, &s)
@@ -70,7 +79,7 @@ func syncShared(ctx context.Context, c client.Client, key client.ObjectKey, host
 				return stored, nil
 			}
 		}
-		b, err := next(stored)
+		b, err := next(stored, exists)
 		if err != nil {
 			return bundle{}, err
 		}
