@@ -20,7 +20,7 @@ const defaultCertCheckInterval = time.Hour
 var (
 	certificateExpiry = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "bulkhead_webhook_certificate_expiry_timestamp_seconds",
-		Help: "When the generated serving certificate the webhook serves expires (Unix time); absent with --cert-dir.",
+		Help: "When the generated serving certificate the webhook serves expires (Unix time); 0 with --cert-dir.",
 	})
 	certificateRotations = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "bulkhead_webhook_certificate_rotations_total",
