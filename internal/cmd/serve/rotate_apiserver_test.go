@@ -59,7 +59,12 @@ func TestCertificateRotationAPIServer(t *testing.T) {
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- s.Start(runCtx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Logf("webhook stopped: %v", err)
+		}
+	})
 	select {
 	case <-s.Ready():
 	case err := <-done:

@@ -139,7 +139,7 @@ func TestRotationRace(t *testing.T) {
 	base := fake.NewClientBuilder().Build()
 	winner := replica(t, base, clk)
 	raced := false
-	c := interceptor.NewClient(base.(client.WithWatch), interceptor.Funcs{
+	c := interceptor.NewClient(base, interceptor.Funcs{
 		Update: func(ctx context.Context, cl client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
 			if !raced {
 				raced = true
@@ -310,7 +310,7 @@ func TestRotationRetries(t *testing.T) {
 	c := fake.NewClientBuilder().Build()
 	r := replica(t, c, clk)
 	var calls atomic.Int32
-	r.client = interceptor.NewClient(c.(client.WithWatch), interceptor.Funcs{
+	r.client = interceptor.NewClient(c, interceptor.Funcs{
 		Get: func(context.Context, client.WithWatch, client.ObjectKey, client.Object, ...client.GetOption) error {
 			calls.Add(1)
 			return apierrors.NewServiceUnavailable("etcd is gone")
