@@ -3,9 +3,7 @@ package netpol
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 
-	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -17,6 +15,7 @@ import (
 // every namespace or every address.
 func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 	var out []finding.Finding
+	excepted := exceptsClusterOf(snap)
 	for i := range snap.NetworkPolicies {
 		np := &snap.NetworkPolicies[i]
 		if ten.IsSystem(np.Namespace) {
@@ -68,7 +67,7 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 					})
 				case p.IPBlock != nil:
 					blk, err := parseIPBlock(p.IPBlock.CIDR, p.IPBlock.Except)
-					if err != nil || blk.cidr.Bits() != 0 || exceptsCluster(blk, snap) {
+					if err != nil || blk.cidr.Bits() != 0 || excepted(blk) {
 						continue
 					}
 					out = append(out, finding.Finding{
@@ -96,35 +95,65 @@ func (m *Model) openRules(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []findi
 	return out
 }
 
-// exceptsCluster reports whether an ipBlock of every address excepts all
-// the remediation asks for: every address the snapshot holds of a pod off
-// the host network and of a Service, and the metadata service
-// (169.254.169.254, fd00:ec2::254). What it admits is then outside the
-// cluster, which a rule may mean to allow.
-func exceptsCluster(b ipBlock, snap *snapshot.Snapshot) bool {
-	in := func(s string) bool {
-		a, err := netip.ParseAddr(s)
-		return err == nil && b.cidr.Addr().Is4() == a.Unmap().Is4() && b.contains(a)
+// exceptsClusterOf returns exceptsCluster over snap, with the cluster's
+// addresses read once and each ipBlock's answer kept: a big cluster's
+// policies repeat the same few blocks, and it has a hundred thousand pod
+// addresses.
+func exceptsClusterOf(snap *snapshot.Snapshot) func(ipBlock) bool {
+	var addrs []netip.Addr
+	read := false
+	known := map[string]bool{}
+	return func(b ipBlock) bool {
+		key := fmt.Sprint(b.cidr, b.except)
+		if v, ok := known[key]; ok {
+			return v
+		}
+		if !read {
+			addrs, read = clusterAddresses(snap), true
+		}
+		v := exceptsCluster(b, addrs)
+		known[key] = v
+		return v
 	}
-	meta := metadataIP.String()
-	if b.cidr.Addr().Is6() {
-		meta = "fd00:ec2::254"
-	}
-	if in(meta) {
-		return false
+}
+
+// clusterAddresses are the addresses the snapshot holds of pods off the
+// host network and of Services, and the metadata services'
+// (169.254.169.254, fd00:ec2::254).
+func clusterAddresses(snap *snapshot.Snapshot) []netip.Addr {
+	out := []netip.Addr{metadataIP, netip.MustParseAddr("fd00:ec2::254")}
+	add := func(s string) {
+		if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, a.Unmap())
+		}
 	}
 	for i := range snap.Pods {
 		p := &snap.Pods[i]
 		if p.Spec.HostNetwork {
 			continue
 		}
-		if in(p.Status.PodIP) || slices.ContainsFunc(p.Status.PodIPs, func(ip corev1.PodIP) bool { return in(ip.IP) }) {
-			return false
+		add(p.Status.PodIP)
+		for _, ip := range p.Status.PodIPs {
+			add(ip.IP)
 		}
 	}
 	for i := range snap.Services {
 		sp := &snap.Services[i].Spec
-		if in(sp.ClusterIP) || slices.ContainsFunc(sp.ClusterIPs, in) {
+		add(sp.ClusterIP)
+		for _, ip := range sp.ClusterIPs {
+			add(ip)
+		}
+	}
+	return out
+}
+
+// exceptsCluster reports whether an ipBlock of every address excepts all
+// the remediation asks for: every address of the cluster (addrs, of its
+// family). What it admits is then outside the cluster, which a rule may
+// mean to allow.
+func exceptsCluster(b ipBlock, addrs []netip.Addr) bool {
+	for _, a := range addrs {
+		if b.cidr.Addr().Is4() == a.Is4() && b.contains(a) {
 			return false
 		}
 	}
