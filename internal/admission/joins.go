@@ -283,16 +283,6 @@ func compilePodPeers(nps []networkingv1.NetworkPolicy) []npPodPeer {
 	return out
 }
 
-// podsJoin reports whether a peer selecting pods by podSel in the
-// namespaces of nsSel selects a pod of podLabels in a namespace of
-// nsLabels by its labels: podSel selects it, and would not select it
-// without labels.
-func podsJoin(nsSel, podSel *metav1.LabelSelector, nsLabels, podLabels labels.Set) bool {
-	ns, err1 := metav1.LabelSelectorAsSelector(nsSel)
-	pods, err2 := metav1.LabelSelectorAsSelector(podSel)
-	return err1 == nil && err2 == nil && ns.Matches(nsLabels) && pods.Matches(podLabels) && !pods.Matches(labels.Set{})
-}
-
 // workloadObject names a pod as the messages do: by the controller whose
 // template it is, if any ("Deployment team-a/web").
 func workloadObject(p *corev1.Pod) string {

@@ -70,7 +70,12 @@ var exampleRules = map[string]identity{
 
 // identityOf returns the identity of f's check: everyRef unless
 // exampleRules says otherwise.
-func identityOf(f *finding.Finding) identity { return exampleRules[f.ID] }
+func identityOf(f *finding.Finding) identity {
+	if id, ok := exampleRules[f.ID]; ok {
+		return id
+	}
+	return everyRef
+}
 
 // subject returns what a subject ref adds to the fingerprint, if anything.
 func (id identity) subject(r finding.Ref) (string, bool) {
