@@ -21,13 +21,13 @@ func SummariseInput(w io.Writer, snap *snapshot.Snapshot) {
 		if len(ps) == 0 {
 			return
 		}
-		fmt.Fprintf(w, "bulkhead: %s\n", counted(len(ps), one, many))
+		Notef(w, "%s", counted(len(ps), one, many))
 		for i, p := range ps {
 			if i == inputShown {
 				fmt.Fprintf(w, "  … %d more (the report's skippedInput and inputWarnings list all)\n", len(ps)-inputShown)
 				break
 			}
-			fmt.Fprintf(w, "  %s\n", p)
+			itemf(w, "%s", p)
 		}
 	}
 	list("input document skipped", "input documents skipped", snap.Problems)
@@ -35,11 +35,11 @@ func SummariseInput(w io.Writer, snap *snapshot.Snapshot) {
 	for _, r := range snap.PodSecurity {
 		switch n := len(r.Existing); {
 		case n == len(r.Refused):
-			fmt.Fprintf(w, "bulkhead: %s: kept in the analysis\n", r)
+			Notef(w, "%s: kept in the analysis", r)
 		case n > 0:
-			fmt.Fprintf(w, "bulkhead: %s: the others are left out of the analysis\n", r)
+			Notef(w, "%s: the others are left out of the analysis", r)
 		default:
-			fmt.Fprintf(w, "bulkhead: %s: left out of the analysis\n", r)
+			Notef(w, "%s: left out of the analysis", r)
 		}
 	}
 }

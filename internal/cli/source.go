@@ -101,7 +101,7 @@ func (s *Source) Load(ctx context.Context, streams IOStreams) (*snapshot.Snapsho
 		return nil, nil, err
 	}
 	for _, w := range ten.Warnings() {
-		fmt.Fprintf(streams.ErrOut, "bulkhead: warning: %s\n", w)
+		Notef(streams.ErrOut, "warning: %s", w)
 	}
 	return snap, ten, nil
 }

@@ -35,7 +35,7 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 			return nil, err
 		}
 		if len(unknown) > 0 {
-			fmt.Fprintf(streams.ErrOut, "bulkhead: --with: %s: objects of kinds bulkhead does not model are not part of the analysis: %s\n", f, strings.Join(unknown, ", "))
+			Notef(streams.ErrOut, "--with: %s: objects of kinds bulkhead does not model are not part of the analysis: %s", f, strings.Join(unknown, ", "))
 		}
 		files = append(files, file{f, objs})
 		for _, o := range objs {
@@ -74,7 +74,7 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 	}
 	view := st.View()
 	view.Source += " with " + strings.Join(s.With, ", ")
-	fmt.Fprintf(streams.ErrOut, "bulkhead: --with: applied %s from %s (%d replacing existing ones, %d new)\n",
+	Notef(streams.ErrOut, "--with: applied %s from %s (%d replacing existing ones, %d new)",
 		counted(applied, "object", "objects"), strings.Join(s.With, ", "), replaced, applied-replaced)
 	return view, nil
 }

@@ -57,7 +57,7 @@ func (c *comparison) apply(r *analysis.Report, streams cli.IOStreams) {
 			if what == "" {
 				what = e.Rule + " " + e.Object
 			}
-			fmt.Fprintf(streams.ErrOut, "bulkhead: warning: %s: suppression expired on %s, no longer suppresses %s (%s: %s)\n",
+			cli.Notef(streams.ErrOut, "warning: %s: suppression expired on %s, no longer suppresses %s (%s: %s)",
 				e.Where, e.Expires, counted(e.Findings, "finding", "findings"), what, e.Reason)
 		}
 	}

@@ -210,7 +210,7 @@ func TestSuppressionExpiry(t *testing.T) {
 			if got := len(r.ExpiredSuppressions) == 1; got != expired {
 				t.Errorf("expiredSuppressions %v", r.ExpiredSuppressions)
 			}
-			if got := strings.Contains(stderr, "suppressions.yaml:2: suppression expired on 2025-06-30, no longer suppresses 1 finding"); got != expired {
+			if got := strings.Contains(strings.Join(strings.Fields(stderr), " "), "suppressions.yaml:2: suppression expired on 2025-06-30, no longer suppresses 1 finding"); got != expired {
 				t.Errorf("stderr %q", stderr)
 			}
 			if expired {

@@ -82,7 +82,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return err
 	}
 	if len(unknown) > 0 {
-		fmt.Fprintf(streams.ErrOut, "bulkhead: --change: objects of kinds bulkhead does not model are not judged here (the webhook admits them): %s\n", strings.Join(unknown, ", "))
+		cli.Notef(streams.ErrOut, "--change: objects of kinds bulkhead does not model are not judged here (the webhook admits them): %s", strings.Join(unknown, ", "))
 	}
 	snap, err := f.source.Snapshot(cmd.Context(), streams)
 	if err != nil {

@@ -205,7 +205,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return err
 	}
 	for _, w := range ten.Warnings() {
-		fmt.Fprintf(streams.ErrOut, "bulkhead: warning: %s\n", w)
+		cli.Notef(streams.ErrOut, "warning: %s", w)
 	}
 	// The plan and the proof share the facts of the cluster as it is: it
 	// is analysed once, while the plan is made (both only read them).
