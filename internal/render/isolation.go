@@ -61,7 +61,9 @@ func (p *printer) isolation(x *attackpath.Matrix, b *analysis.Baseline) {
 		if c.Paths > 0 {
 			reach = fmt.Sprintf(", %d %s reached", c.Paths, plural(c.Paths, "asset", "assets"))
 		}
-		p.printf("  %s %s → %s: %s%s\n", p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers), reach)
+		sev := p.sev(c.Worst)
+		p.printf("  %s ", sev)
+		p.wrapAt(3+visibleLen(sev), fmt.Sprintf("%s → %s: %s%s", c.Source, c.Target, layerList(c.Layers), reach))
 		switch {
 		case c.Witness != nil:
 			p.path(c.Witness, "      ")
@@ -70,7 +72,7 @@ func (p *printer) isolation(x *attackpath.Matrix, b *analysis.Baseline) {
 		case c.Paths == 0:
 			p.printf("      %s\n", p.paint("2", "DNS only: names and addresses of its pods or Services are discoverable"))
 		default:
-			p.printf("      %s\n", p.paint("2", fmt.Sprintf("path: bulkhead paths --from %s --to %s", c.Source, c.Target)))
+			p.wrap("      ", p.paint("2", fmt.Sprintf("path: bulkhead paths --from %s --to %s", c.Source, c.Target)))
 		}
 	}
 	p.platform(x)

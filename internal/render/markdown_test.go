@@ -220,3 +220,23 @@ func TestTextBaseline(t *testing.T) {
 		}
 	}
 }
+
+// TestTextLongTenantNames: a breached pair of tenants with long names is
+// wrapped to the width, not printed on one line of 136 columns.
+func TestTextLongTenantNames(t *testing.T) {
+	a, b := strings.Repeat("payments-", 5)+"eu", strings.Repeat("analytics-", 4)+"us"
+	r := &analysis.Report{Source: "test", Findings: []finding.Finding{}, Isolation: &attackpath.Matrix{Tenants: []string{a, b},
+		Cells: []attackpath.Cell{{Source: a, Target: b, Layers: []finding.Category{finding.Network, finding.DNS}, Worst: finding.High, Paths: 12}}}}
+	var out strings.Builder
+	if err := Text(&out, r, TextOptions{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if len([]rune(line)) > 100 {
+			t.Errorf("%d columns: %q", len([]rune(line)), line)
+		}
+	}
+	if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), a+" → "+b+": network+dns, 12 assets reached") {
+		t.Errorf("the pair is not named whole:\n%s", out.String())
+	}
+}
