@@ -41,14 +41,21 @@ func checkText(w io.Writer, r admission.ReplayReport, width int) error {
 		p.wrap(checkIndent, text)
 	}
 	for _, res := range r.Objects {
-		fmt.Fprintf(&b, "%-8s %s (%s", res.Verdict, res.Object(), res.Operation)
+		head := fmt.Sprintf("%s (%s", res.Object(), res.Operation)
 		if res.Origin != "" {
-			b.WriteString(", " + res.Origin)
+			head += ", " + res.Origin
 		}
 		if !res.Judged {
-			b.WriteString(", not judged")
+			head += ", not judged"
 		}
-		b.WriteString(")\n")
+		head += ")"
+		if width <= 0 {
+			fmt.Fprintf(&b, "%-8s %s\n", res.Verdict, head)
+		} else {
+			p := &printer{w: &b, o: TextOptions{Width: width}}
+			p.printf("%-8s ", res.Verdict)
+			p.wrapAt(len(checkIndent), head)
+		}
 		if res.Message != "" {
 			for _, l := range strings.Split(res.Message, "\n") {
 				line(l)
