@@ -46,6 +46,7 @@ var installs = []struct {
 // Boutique's egress: {} after its own deny-all).
 func TestInstallThroughWebhook(t *testing.T) {
 	origin := regexp.MustCompile(`, testdata/[^)]*\)`)
+	t.Setenv("COLUMNS", "1000") // an object and each message on one line
 	for _, in := range installs {
 		t.Run(in.name, func(t *testing.T) {
 			var args []string
