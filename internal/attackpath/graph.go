@@ -88,8 +88,10 @@ type Edge struct {
 	// classes are the source and destination network classes of a
 	// reaches edge, whose evidence is computed when shown.
 	classes [2]int32
-	// bit is the layer's bit (layerBit), set by Add for the search.
-	bit uint8
+	// bit is the layer's bit (layerBit), set by Add for the search;
+	// weighs the sweep's slots the edge adds to (weighsOf).
+	bit    uint8
+	weighs uint16
 }
 
 // Graph is a directed multigraph of vertices and typed edges.
@@ -180,6 +182,7 @@ func (g *Graph) Add(e Edge) {
 	}
 	g.seen[k] = true
 	e.bit = layerBit[e.Layer]
+	e.weighs = weighsOf(e.Severity, e.bit)
 	g.out[e.From] = append(g.out[e.From], int32(len(g.edges)))
 	g.edges = append(g.edges, e)
 }

@@ -92,13 +92,13 @@ func (w *sweeper) run(base int32, sources [][]int32) {
 				}
 				for _, eid := range g.out[v] {
 					e := &g.edges[eid]
-					if y := 2*e.To + b2i(e.Final); w.pass(from, y, w.own(base, e.To), e.bit, e.Severity) && !e.Final {
+					if y := 2*e.To + b2i(e.Final); w.pass(from, y, w.own(base, e.To), e.weighs) && !e.Final {
 						queue(e.To)
 					}
 				}
 				if r := g.reach; r != nil {
 					r.each(v, func(_, to int32, _ bool) {
-						if w.pass(from, 2*to, w.own(base, to), networkBit, finding.Medium) {
+						if w.pass(from, 2*to, w.own(base, to), networkWeighs) {
 							queue(to)
 						}
 					})
@@ -125,21 +125,18 @@ func (w *sweeper) touch(x int32) {
 }
 
 // pass carries the values of a state along one edge into state y, and
-// reports whether y's values grew.
-func (w *sweeper) pass(from []uint64, y int32, own uint64, bit uint8, sev finding.Severity) bool {
-	to := w.val[int(y)*slots : int(y+1)*slots : int(y+1)*slots]
-	adds := from[slotReach] &^ own // tenants for which the edge weighs
+// reports whether y's values grew. The edge adds the batch's tenants that
+// reach it (but those whose own territory y is) to the severity slots up
+// to its severity and to its layer's slot: weighs (weighsOf) says which.
+func (w *sweeper) pass(from []uint64, y int32, own uint64, weighs uint16) bool {
+	f := (*[slots]uint64)(from)
+	t := (*[slots]uint64)(w.val[int(y)*slots : int(y+1)*slots])
+	adds := f[slotReach] &^ own // tenants for which the edge weighs
 	grew := uint64(0)
 	for k := 0; k < slots; k++ {
-		v := from[k]
-		if k >= slotSev && k < slotLayer && int(sev) >= k-slotSev+1 {
-			v |= adds
-		}
-		if k >= slotLayer && bit == 1<<(k-slotLayer) {
-			v |= adds
-		}
-		grew |= v &^ to[k]
-		to[k] |= v
+		v := f[k] | adds&-uint64(weighs>>k&1)
+		grew |= v &^ t[k]
+		t[k] |= v
 	}
 	if grew != 0 {
 		w.touch(y)
@@ -147,6 +144,26 @@ func (w *sweeper) pass(from []uint64, y int32, own uint64, bit uint8, sev findin
 	}
 	return false
 }
+
+// weighsOf is the slots an edge of a severity and a layer bit adds its
+// tenants to: the severity slots "at least Low" up to sev, and the layer's.
+func weighsOf(sev finding.Severity, bit uint8) uint16 {
+	var m uint16
+	for k := slotSev; k < slotLayer; k++ {
+		if int(sev) >= k-slotSev+1 {
+			m |= 1 << k
+		}
+	}
+	for k := slotLayer; k < slots; k++ {
+		if bit == 1<<(k-slotLayer) {
+			m |= 1 << k
+		}
+	}
+	return m
+}
+
+// networkWeighs is what an edge of network reach adds to.
+var networkWeighs = weighsOf(finding.Medium, networkBit)
 
 // tally sums one batch's values per target tenant: per (source bit,
 // target) the assets reached, the worst severity and the layers.
