@@ -3,7 +3,6 @@ package admission
 import (
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -299,12 +298,7 @@ func TestDecide(t *testing.T) {
 	kubeSystem := namespaceOf(t, a, "kube-system")
 	deploy := decode(t, workload("Deployment", "apps/v1", "a-web"))
 
-	cases := []struct {
-		name    string
-		req     Request
-		allowed bool
-		rules   []string
-	}{
+	cases := []decideCase{
 		{"busybox in a tenant namespace", request(Create, busybox(t, "a-web"), nil), false, []string{"BH-NODE-001"}},
 		{"busybox in kube-system", request(Create, busybox(t, "kube-system"), nil), true, nil},
 		{"plain pod: NET_RAW kept is audited", request(Create, decode(t, nginx), nil), true, []string{"BH-NODE-003"}},
@@ -375,31 +369,7 @@ func TestDecide(t *testing.T) {
 		{"EndpointSlice of the tenant's pods and an outside address", request(Create, decode(t, ownSlice), nil), true, nil},
 		{"delete", request(Delete, busybox(t, "a-web"), nil), true, nil},
 	}
-	var record strings.Builder
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			d := a.Decide(c.req)
-			var rules []string
-			for _, v := range d.Violations {
-				rules = append(rules, v.Rule)
-			}
-			slices.Sort(rules)
-			if d.Allowed != c.allowed || !slices.Equal(rules, c.rules) {
-				t.Errorf("allowed %v, rules %v; want %v, %v\n%s", d.Allowed, rules, c.allowed, c.rules, d.Message)
-			}
-			if !d.Allowed && d.Message == "" {
-				t.Error("denied without a message")
-			}
-			fmt.Fprintf(&record, "== %s: allowed=%v\n", c.name, d.Allowed)
-			if d.Message != "" {
-				fmt.Fprintf(&record, "deny: %s\n", d.Message)
-			}
-			for _, w := range d.Warnings {
-				fmt.Fprintf(&record, "warn: %s\n", w)
-			}
-		})
-	}
-	compareGolden(t, "decisions.txt", record.String())
+	decideAll(t, a, "decisions.txt", cases)
 }
 
 func compareGolden(t *testing.T, name, got string) {
