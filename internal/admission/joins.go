@@ -69,43 +69,36 @@ func (a *Admission) selectorJoins(old, ns *corev1.Namespace, own, object string)
 	changed := changedLabels(ownLabels(old), ownLabels(ns), nil)
 	out := a.adminJoins(was, now, own, ns.Name, object, changed)
 	a.compileNamespacePeers()
-	var matched []*nsPeer
+	var matched []*peerAt
 	for _, i := range a.nsIndex.candidates(now) {
 		if p := &a.nsPeers[i]; p.sel.Matches(now) && !p.sel.Matches(was) && !a.selectsOwn(p.sel, own, ns.Name) {
-			matched = append(matched, p)
+			matched = append(matched, &p.peerAt)
 		}
 	}
-	for k := 0; k < len(matched); {
-		// The peers of one policy and direction, together.
-		first := matched[k]
-		var fields []string
-		for ; k < len(matched) && matched[k].policy == first.policy && matched[k].ingress == first.ingress; k++ {
-			fields = append(fields, matched[k].field)
-		}
-		other := a.ten.Of(first.namespace)
-		if other == own || isCluster(other) || (!first.ingress && other == tenancy.Platform) {
-			continue
-		}
-		policy := "NetworkPolicy " + first.policy
+	return append(out, a.policyJoins(matched, own, func(ingress bool, other, policy string, fields []string) Violation {
 		v := Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: slices.Concat(fields, changed),
 			Fix:    fmt.Sprintf("keep the namespace's labels out of %s's selectors; a label another tenant's policy selects by is that tenant's to give", policy),
 			Reason: fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, which would then admit its pods", object, policy, other)}
-		if !first.ingress {
+		if !ingress {
 			v.Source, v.Target = other, own
 			v.Reason = fmt.Sprintf("%s would match the namespaceSelector of %s of tenant %s, whose pods could then send to it", object, policy, other)
 		}
-		out = append(out, v)
-	}
-	return out
+		return v
+	})...)
 }
 
 // nsPeer is a peer of a NetworkPolicy rule with a namespaceSelector,
 // compiled: the peers a namespace's labels can join.
 type nsPeer struct {
+	peerAt
+	sel labels.Selector
+}
+
+// peerAt is where a peer of a NetworkPolicy rule stands.
+type peerAt struct {
 	namespace, policy string // the policy's namespace, and "namespace/name"
 	ingress           bool
 	field             string
-	sel               labels.Selector
 }
 
 // compileNamespacePeers returns, policy by policy and ingress before
@@ -123,11 +116,38 @@ func compileNamespacePeers(nps []networkingv1.NetworkPolicy) []nsPeer {
 			if err != nil {
 				continue
 			}
-			out = append(out, nsPeer{namespace: np.Namespace, policy: np.Namespace + "/" + np.Name, ingress: ingress, sel: sel,
-				field: fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, describe(peer.NamespaceSelector))})
+			out = append(out, nsPeer{peerAt: peerOf(np, ingress, fmt.Sprintf("%s[%d].namespaceSelector: %s", at, p, describe(peer.NamespaceSelector))), sel: sel})
 		}
 	}
 	eachRule(nps, add)
+	return out
+}
+
+// peerOf is where a peer of np's rule stands: field is its path.
+func peerOf(np *networkingv1.NetworkPolicy, ingress bool, field string) peerAt {
+	return peerAt{namespace: np.Namespace, policy: np.Namespace + "/" + np.Name, ingress: ingress, field: field}
+}
+
+// policyJoins turns the peers a namespace's or a pod's labels joined (in
+// compiled order: policy by policy, ingress before egress) into one
+// violation a policy and direction, made by join with the policy's
+// tenant and the peers' fields. Its own tenant's and the cluster's
+// policies are left out, and the platform's egress peers (its pods
+// reaching a tenant are its exposure).
+func (a *Admission) policyJoins(matched []*peerAt, own string, join func(ingress bool, other, policy string, fields []string) Violation) []Violation {
+	var out []Violation
+	for k := 0; k < len(matched); {
+		first := matched[k]
+		var fields []string
+		for ; k < len(matched) && matched[k].policy == first.policy && matched[k].ingress == first.ingress; k++ {
+			fields = append(fields, matched[k].field)
+		}
+		other := a.ten.Of(first.namespace)
+		if other == own || isCluster(other) || (!first.ingress && other == tenancy.Platform) {
+			continue
+		}
+		out = append(out, join(first.ingress, other, "NetworkPolicy "+first.policy, fields))
+	}
 	return out
 }
 
@@ -215,44 +235,30 @@ func (a *Admission) podJoins(pod *corev1.Pod, object string) []Violation {
 	nsLabels := namespaceLabels(ns)
 	podLabels := labels.Set(pod.Labels)
 	a.compilePodPeers()
-	var matched []*npPodPeer
+	var matched []*peerAt
 	for _, i := range a.npIndex.candidates(podLabels) {
 		if p := &a.npPeers[i]; p.pods.Matches(podLabels) && p.namespaces.Matches(nsLabels) {
-			matched = append(matched, p)
+			matched = append(matched, &p.peerAt)
 		}
 	}
-	var out []Violation
-	for k := 0; k < len(matched); {
-		// The peers of one policy and direction, together.
-		first := matched[k]
-		var fields []string
-		for ; k < len(matched) && matched[k].policy == first.policy && matched[k].ingress == first.ingress; k++ {
-			fields = append(fields, matched[k].field)
-		}
-		other := a.ten.Of(first.namespace)
-		if other == own || isCluster(other) || (!first.ingress && other == tenancy.Platform) {
-			continue
-		}
-		policy := "NetworkPolicy " + first.policy
+	out := a.policyJoins(matched, own, func(ingress bool, other, policy string, fields []string) Violation {
 		v := Violation{Rule: netpol.IDCrossTenant, Source: own, Target: other, Object: object, Fields: fields,
 			Fix:    fmt.Sprintf("remove the labels %s selects by, or have tenant %s name this pod's namespace in it", policy, other),
 			Reason: fmt.Sprintf("%s would match the podSelector of %s of tenant %s by its labels, which would then admit it", object, policy, other)}
-		if !first.ingress {
+		if !ingress {
 			v.Source, v.Target = other, own
 			v.Reason = fmt.Sprintf("%s would match the podSelector of %s of tenant %s by its labels, whose pods could then send to it", object, policy, other)
 		}
-		out = append(out, v)
-	}
+		return v
+	})
 	return append(out, a.adminPodJoins(nsLabels, podLabels, own, object)...)
 }
 
 // npPodPeer is a peer of a NetworkPolicy rule that selects pods by their
 // labels in the namespaces a namespaceSelector selects, compiled.
 type npPodPeer struct {
-	namespace, policy string // the policy's namespace, and "namespace/name"
-	ingress           bool
-	field             string
-	namespaces, pods  labels.Selector
+	peerAt
+	namespaces, pods labels.Selector
 }
 
 // compilePodPeers returns, policy by policy and ingress before egress,
@@ -275,8 +281,7 @@ func compilePodPeers(nps []networkingv1.NetworkPolicy) []npPodPeer {
 			if err1 != nil || err2 != nil || pods.Matches(labels.Set{}) {
 				continue
 			}
-			out = append(out, npPodPeer{namespace: np.Namespace, policy: np.Namespace + "/" + np.Name, ingress: ingress,
-				field: fmt.Sprintf("%s[%d].podSelector: %s", at, p, describe(peer.PodSelector)), namespaces: ns, pods: pods})
+			out = append(out, npPodPeer{peerAt: peerOf(np, ingress, fmt.Sprintf("%s[%d].podSelector: %s", at, p, describe(peer.PodSelector))), namespaces: ns, pods: pods})
 		}
 	}
 	eachRule(nps, add)
