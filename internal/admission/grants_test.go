@@ -17,6 +17,13 @@ import (
 // testdata/grants.yaml (bindings that grant nothing yet, pods with IPs).
 func grantsFixture(t *testing.T, cfg Config, opts ...Option) *Admission {
 	t.Helper()
+	return grantsFixtureWith(t, cfg, func(*snapshot.Snapshot) {}, opts...)
+}
+
+// grantsFixtureWith is grantsFixture with the snapshot changed by edit
+// before the admission is made of it.
+func grantsFixtureWith(t *testing.T, cfg Config, edit func(*snapshot.Snapshot), opts ...Option) *Admission {
+	t.Helper()
 	snap, err := load.Paths([]string{filepath.Join("testdata", "cluster.yaml"), filepath.Join("testdata", "grants.yaml")})
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +31,7 @@ func grantsFixture(t *testing.T, cfg Config, opts ...Option) *Admission {
 	if err := bootstrap.Assume(snap, ""); err != nil {
 		t.Fatal(err)
 	}
+	edit(snap)
 	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel, PlatformNamespaces: []string{"ingress-nginx"}}, cfg, opts...)
 	if err != nil {
 		t.Fatal(err)

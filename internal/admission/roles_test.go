@@ -2,16 +2,12 @@ package admission
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
-	"github.com/bulkhead-dev/bulkhead/internal/bootstrap"
-	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
-	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // clusterRole is a ClusterRole with labels and rules given as YAML flow
@@ -129,7 +125,7 @@ func TestRolesConcurrently(t *testing.T) {
 func TestRoleNamesOnlyNewGrants(t *testing.T) {
 	a := grantsFixture(t, Config{})
 	// the fixture with a-web's reader holding patch on namespaces
-	patching := grantsFixtureWith(t, func(s *snapshot.Snapshot) {
+	patching := grantsFixtureWith(t, Config{}, func(s *snapshot.Snapshot) {
 		for i := range s.Roles {
 			if r := &s.Roles[i]; r.Namespace == "a-web" && r.Name == "reader" {
 				r.Rules = []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"patch"}}}
@@ -180,23 +176,4 @@ func TestRoleNamesOnlyNewGrants(t *testing.T) {
 			}
 		})
 	}
-}
-
-// grantsFixtureWith is grantsFixture with the snapshot changed by edit
-// before the admission is made of it.
-func grantsFixtureWith(t *testing.T, edit func(*snapshot.Snapshot)) *Admission {
-	t.Helper()
-	snap, err := load.Paths([]string{filepath.Join("testdata", "cluster.yaml"), filepath.Join("testdata", "grants.yaml")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := bootstrap.Assume(snap, ""); err != nil {
-		t.Fatal(err)
-	}
-	edit(snap)
-	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel, PlatformNamespaces: []string{"ingress-nginx"}}, Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
 }

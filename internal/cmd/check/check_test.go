@@ -1,39 +1,15 @@
 package check
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/cli/clitest"
 	"github.com/bulkhead-dev/bulkhead/internal/golden"
 )
-
-// run runs the check command with args, as bulkhead would.
-func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
-	cmd.SetArgs(args)
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true // as bulkhead's root command
-	err := cmd.ExecuteContext(context.Background())
-	var exit cli.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		code = exit.Code
-	default:
-		code = cli.ExitFailure
-		errOut.WriteString(err.Error())
-	}
-	return out.String(), errOut.String(), code
-}
 
 var seedArgs = []string{"--demo", "--tenants", "testdata/tenants.yaml", "--change", "testdata/change", "--change", "testdata/relabel.yaml"}
 
@@ -52,7 +28,7 @@ func TestCommand(t *testing.T) {
 		{"harmless", []string{"--demo", "--change", "testdata/change/00-namespaces.yaml", "--change", "testdata/change/50-deployment.yaml"}, cli.ExitOK},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			out, errOut, code := run(t, c.args...)
+			out, errOut, code := clitest.Run(NewCommand, c.args...)
 			if code != c.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, c.code, errOut)
 			}
@@ -103,7 +79,7 @@ func TestCommandErrors(t *testing.T) {
 		{"demo and files", []string{"--demo", "-f", "testdata/change", "--change", "testdata/relabel.yaml"}, "--demo and -f cannot be combined"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			out, errOut, code := run(t, c.args...)
+			out, errOut, code := clitest.Run(NewCommand, c.args...)
 			if code != cli.ExitFailure || !strings.Contains(errOut, c.want) {
 				t.Errorf("exit %d, stderr %q; want 1 and %q", code, errOut, c.want)
 			}
