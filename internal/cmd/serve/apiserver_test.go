@@ -57,6 +57,13 @@ func startWebhook(t *testing.T, cfg *rest.Config, port int) (*running, *Server) 
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runServer(t, s), s
+}
+
+// runServer starts s, waits until it is ready and halts it when the test
+// ends.
+func runServer(t *testing.T, s *Server) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{stop: cancel, done: make(chan error, 1)}
 	go func() { r.done <- s.Start(ctx) }()
@@ -69,7 +76,7 @@ func startWebhook(t *testing.T, cfg *rest.Config, port int) (*running, *Server) 
 		t.Fatal("webhook not ready within 60s")
 	}
 	t.Cleanup(r.halt)
-	return r, s
+	return r
 }
 
 func (r *running) halt() {

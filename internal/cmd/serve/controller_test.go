@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/go-logr/logr/testr"
 	corev1 "k8s.io/api/core/v1"
@@ -47,22 +46,7 @@ func TestServeWithController(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- s.Start(runCtx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Logf("serve stopped: %v", err)
-		}
-	})
-	select {
-	case <-s.Ready():
-	case err := <-done:
-		t.Fatalf("serve stopped before it was ready: %v", err)
-	case <-time.After(60 * time.Second):
-		t.Fatal("serve not ready within 60s")
-	}
+	runServer(t, s)
 	selector := harden.ManagedByLabel + "=" + harden.ManagedBy
 	eventually(t, "the controller writes the baseline", func() error {
 		for _, ns := range []string{"team-a", "team-b"} {

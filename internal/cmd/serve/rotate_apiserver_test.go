@@ -56,22 +56,7 @@ func TestCertificateRotationAPIServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- s.Start(runCtx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Logf("webhook stopped: %v", err)
-		}
-	})
-	select {
-	case <-s.Ready():
-	case err := <-done:
-		t.Fatalf("webhook stopped before it was ready: %v", err)
-	case <-time.After(60 * time.Second):
-		t.Fatal("webhook not ready within 60s")
-	}
+	runServer(t, s)
 	ca := s.CABundle()
 	roots := x509.NewCertPool()
 	if !roots.AppendCertsFromPEM(ca) {
