@@ -26,12 +26,12 @@ func Fingerprint(f *finding.Finding) string {
 	id := identityOf(f)
 	var refs []string
 	for _, r := range f.Subjects {
-		if k, ok := id.subject(r); ok && f.SourceTenant != "*" {
+		if k, ok := id.part(r); ok && f.SourceTenant != "*" {
 			refs = append(refs, "s\x00"+k)
 		}
 	}
 	for _, r := range f.Objects {
-		if k, ok := id.object(r); ok {
+		if k, ok := id.part(r); ok {
 			refs = append(refs, "o\x00"+k)
 		}
 	}
@@ -77,21 +77,9 @@ func identityOf(f *finding.Finding) identity {
 	return everyRef
 }
 
-// subject returns what a subject ref adds to the fingerprint, if anything.
-func (id identity) subject(r finding.Ref) (string, bool) {
-	switch id {
-	case tenantsOnly:
-		return "", false
-	case podByNamespace:
-		if r.Kind == "Pod" {
-			return "pod of namespace\x00" + r.Namespace, true
-		}
-	}
-	return ref(r), true
-}
-
-// object returns what an object ref adds to the fingerprint, if anything.
-func (id identity) object(r finding.Ref) (string, bool) {
+// part returns what a subject or object ref adds to the fingerprint, if
+// anything.
+func (id identity) part(r finding.Ref) (string, bool) {
 	switch id {
 	case tenantsOnly:
 		return "", false
