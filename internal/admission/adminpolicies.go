@@ -21,6 +21,10 @@ type adminRule struct {
 type adminPeer struct {
 	field string
 	ns    *metav1.LabelSelector
+	// pods is a pods peer's selectors (nil for a namespaces peer), at
+	// path where.
+	pods  *anp.NamespacedPod
+	where string
 }
 
 // adminPolicy judges an AdminNetworkPolicy or BaselineAdminNetworkPolicy:
@@ -100,9 +104,7 @@ func adminRules(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) (o
 func ingressPeers(from []anp.AdminNetworkPolicyIngressPeer, where string) []adminPeer {
 	var out []adminPeer
 	for j, p := range from {
-		if f, sel := peerSelector(p.Namespaces, p.Pods, fmt.Sprintf("%s[%d]", where, j)); sel != nil {
-			out = append(out, adminPeer{field: f, ns: sel})
-		}
+		out = appendPeer(out, p.Namespaces, p.Pods, fmt.Sprintf("%s[%d]", where, j))
 	}
 	return out
 }
@@ -110,11 +112,23 @@ func ingressPeers(from []anp.AdminNetworkPolicyIngressPeer, where string) []admi
 func egressPeers(to []anp.AdminNetworkPolicyEgressPeer, where string) []adminPeer {
 	var out []adminPeer
 	for j, p := range to {
-		if f, sel := peerSelector(p.Namespaces, p.Pods, fmt.Sprintf("%s[%d]", where, j)); sel != nil {
-			out = append(out, adminPeer{field: f, ns: sel})
-		}
+		out = appendPeer(out, p.Namespaces, p.Pods, fmt.Sprintf("%s[%d]", where, j))
 	}
 	return out
+}
+
+// appendPeer appends the peer at where to peers if it selects pods by
+// their namespace.
+func appendPeer(peers []adminPeer, ns *metav1.LabelSelector, pods *anp.NamespacedPod, where string) []adminPeer {
+	f, sel := peerSelector(ns, pods, where)
+	if sel == nil {
+		return peers
+	}
+	p := adminPeer{field: f, ns: sel, where: where}
+	if ns == nil {
+		p.pods = pods
+	}
+	return append(peers, p)
 }
 
 // peerSelector is the namespace selector of a namespaces or pods peer,

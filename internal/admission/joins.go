@@ -452,9 +452,12 @@ func (a *Admission) compileAdminPods() []adminPods {
 				ap.subject = ps
 			}
 		}
-		for _, r := range adminPodPeers(p, b) {
-			for _, peer := range r.pods {
-				if ps, ok := newPodsSelector(peer.pods, peer.where+".pods.podSelector="+describe(&peer.pods.PodSelector), r.adminRule); ok {
+		for _, r := range rules {
+			for _, peer := range r.peers {
+				if peer.pods == nil {
+					continue
+				}
+				if ps, ok := newPodsSelector(peer.pods, peer.where+".pods.podSelector="+describe(&peer.pods.PodSelector), r); ok {
 					ap.peers = append(ap.peers, *ps)
 				}
 			}
@@ -512,68 +515,6 @@ func labelled(object string) string {
 		return "namespace's"
 	}
 	return "pod's"
-}
-
-// podPeerRule is an Allow rule of an admin network policy with its pods
-// peers.
-type podPeerRule struct {
-	adminRule
-	pods []podPeer
-}
-
-// podPeer is a pods peer of a rule, at its path.
-type podPeer struct {
-	where string
-	pods  *anp.NamespacedPod
-}
-
-// adminPodPeers are the Allow rules of an AdminNetworkPolicy (p) or a
-// BaselineAdminNetworkPolicy (b) with their pods peers.
-func adminPodPeers(p *anp.AdminNetworkPolicy, b *anp.BaselineAdminNetworkPolicy) []podPeerRule {
-	var out []podPeerRule
-	ingress := func(i int, from []anp.AdminNetworkPolicyIngressPeer) {
-		r := podPeerRule{adminRule: adminRule{where: fmt.Sprintf("spec.ingress[%d]", i)}}
-		for j := range from {
-			if from[j].Namespaces == nil && from[j].Pods != nil {
-				r.pods = append(r.pods, podPeer{fmt.Sprintf("spec.ingress[%d].from[%d]", i, j), from[j].Pods})
-			}
-		}
-		out = append(out, r)
-	}
-	egress := func(i int, to []anp.AdminNetworkPolicyEgressPeer) {
-		r := podPeerRule{adminRule: adminRule{where: fmt.Sprintf("spec.egress[%d]", i), egress: true}}
-		for j := range to {
-			if to[j].Namespaces == nil && to[j].Pods != nil {
-				r.pods = append(r.pods, podPeer{fmt.Sprintf("spec.egress[%d].to[%d]", i, j), to[j].Pods})
-			}
-		}
-		out = append(out, r)
-	}
-	switch {
-	case p != nil:
-		for i, r := range p.Spec.Ingress {
-			if r.Action == anp.AdminNetworkPolicyRuleActionAllow {
-				ingress(i, r.From)
-			}
-		}
-		for i, r := range p.Spec.Egress {
-			if r.Action == anp.AdminNetworkPolicyRuleActionAllow {
-				egress(i, r.To)
-			}
-		}
-	case b != nil:
-		for i, r := range b.Spec.Ingress {
-			if r.Action == anp.BaselineAdminNetworkPolicyRuleActionAllow {
-				ingress(i, r.From)
-			}
-		}
-		for i, r := range b.Spec.Egress {
-			if r.Action == anp.BaselineAdminNetworkPolicyRuleActionAllow {
-				egress(i, r.To)
-			}
-		}
-	}
-	return out
 }
 
 // distinct drops the violations that repeat an earlier one's rule,
