@@ -3,11 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"strings"
-
-	"golang.org/x/term"
 )
 
 // notePrefix starts every line bulkhead writes about its input and its
@@ -30,7 +26,7 @@ func itemf(w io.Writer, format string, args ...any) {
 // width, each next line starting with indent. A word longer than a line
 // stays whole.
 func writeWrapped(w io.Writer, lead, indent, text string) {
-	width := noteWidth(w)
+	width := widthOf(w)
 	var b strings.Builder
 	b.WriteString(lead)
 	col := len(lead)
@@ -49,17 +45,4 @@ func writeWrapped(w io.Writer, lead, indent, text string) {
 	}
 	b.WriteByte('\n')
 	_, _ = io.WriteString(w, b.String())
-}
-
-// noteWidth is the width notes wrap at on w.
-func noteWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok && IsTerminal(f) {
-		if c, _, err := term.GetSize(int(f.Fd())); err == nil && c > 40 {
-			return c
-		}
-	}
-	if c, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && c > 40 {
-		return c
-	}
-	return 100
 }
