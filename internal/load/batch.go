@@ -100,24 +100,31 @@ func (l *Loader) apply(b *batch) {
 // items, mostly) makes room for its objects before placing them.
 const reserveFrom = 256
 
-// reserve makes room in the snapshot, and in the index of objects read,
-// for the objects of ops: a big list placed one object at a time would
-// copy each kind's slice of objects, pods of a kilobyte each, as it
-// doubles, and rehash the index as it grows.
+// reserve makes room in the snapshot, in the index of objects read and
+// in the snapshot's Origins, for the objects of ops: a big list placed
+// one object at a time would copy each kind's slice of objects, pods of
+// a kilobyte each, as it doubles, and rehash the index and the Origins as
+// they grow.
 func (l *Loader) reserve(ops []op) {
 	if len(ops) < reserveFrom {
 		return
 	}
 	counts := map[schema.GroupVersionKind]int{}
-	total := 0
+	total, located := 0, false
 	for _, o := range ops {
 		if o.obj != nil {
 			counts[o.gvk]++
 			total++
+			if !located {
+				_, located = originOf(o.where)
+			}
 		}
 	}
 	if len(l.seen) == 0 && total > 0 {
 		l.seen = make(map[identity]origin, total)
+	}
+	if len(l.snap.Origins) == 0 && located {
+		l.snap.Origins = make(snapshot.Origins, total)
 	}
 	for _, k := range snapshot.Kinds {
 		if n := counts[k.GVK]; n > 0 {

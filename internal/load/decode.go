@@ -30,6 +30,9 @@ func (l *Loader) Bytes(name string, data []byte) {
 	if len(l.seen) == 0 {
 		l.seen = make(map[identity]origin, len(docs)) // an object a document, mostly
 	}
+	if _, located := originOf(name + ":1"); located && len(l.snap.Origins) == 0 && len(docs) >= reserveFrom {
+		l.snap.Origins = make(snapshot.Origins, len(docs))
+	}
 	// Documents go to the workers a few at a time: one goroutine and one
 	// wait per document would cost more than a small document's decoding.
 	for len(docs) > 0 {
