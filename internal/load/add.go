@@ -51,7 +51,7 @@ func (b *batch) add(where string, gvk schema.GroupVersionKind, obj runtime.Objec
 	} else {
 		m.SetNamespace("") // the server ignores it on a cluster-scoped kind
 	}
-	if errs := validate(obj, ns); len(errs) > 0 {
+	if errs := validate(b.memo(), obj, ns); len(errs) > 0 {
 		b.skip(where, "%s %s refused by the API server: %s", gvk.Kind, displayName(m), errorText(errs))
 		return
 	}

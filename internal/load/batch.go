@@ -30,6 +30,9 @@ type batch struct {
 	endOf string
 	// line is the first line with content of the document being read.
 	line int
+	// checked remembers the checks that passed (see memo), from the
+	// first object checked until the batch is merged or applied.
+	checked *memo
 }
 
 // An op is one effect of a batch on the loader: a Problem (Skipped
@@ -63,12 +66,14 @@ func (b *batch) unknown(apiVersion, kind string) {
 
 // merge appends what another batch found after what b found.
 func (b *batch) merge(o *batch) {
+	o.release()
 	b.docs += o.docs
 	b.ops = append(b.ops, o.ops...)
 }
 
 // apply takes what a batch found into the loader.
 func (l *Loader) apply(b *batch) {
+	b.release()
 	l.stats.Documents += b.docs
 	l.helm = append(l.helm, b.helmLines...)
 	l.reserve(b.ops)

@@ -1,10 +1,6 @@
 package load
 
 import (
-	"slices"
-	"strings"
-	"sync"
-
 	corev1 "k8s.io/api/core/v1"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/api/validation/path"
@@ -40,24 +36,24 @@ func kindValidators(checks map[schema.GroupKind]validator) map[schema.GroupKind]
 var checks = map[schema.GroupKind]validator{
 	{Group: "", Kind: "Namespace"}:                                          meta[*corev1.Namespace](namespaceName, nil),
 	{Group: "", Kind: "Node"}:                                               meta[*corev1.Node](dnsSubdomainName, nil),
-	{Group: "", Kind: "Pod"}:                                                meta(dnsSubdomainName, validatePod),
+	{Group: "", Kind: "Pod"}:                                                meta(dnsSubdomainName, plain(validatePod)),
 	{Group: "", Kind: "Service"}:                                            meta(dns1035LabelName, validateService),
-	{Group: "", Kind: "Endpoints"}:                                          meta(dnsSubdomainName, validateEndpoints),
+	{Group: "", Kind: "Endpoints"}:                                          meta(dnsSubdomainName, plain(validateEndpoints)),
 	{Group: "", Kind: "ServiceAccount"}:                                     meta[*corev1.ServiceAccount](dnsSubdomainName, nil),
 	{Group: "", Kind: "Secret"}:                                             meta[*corev1.Secret](dnsSubdomainName, nil),
 	{Group: "", Kind: "ConfigMap"}:                                          meta[*corev1.ConfigMap](dnsSubdomainName, nil),
 	{Group: "", Kind: "PersistentVolume"}:                                   meta[*corev1.PersistentVolume](dnsSubdomainName, nil),
 	{Group: "", Kind: "PersistentVolumeClaim"}:                              meta[*corev1.PersistentVolumeClaim](dnsSubdomainName, nil),
 	{Group: "", Kind: "ReplicationController"}:                              meta(dnsSubdomainName, validateReplicationController),
-	{Group: "discovery.k8s.io", Kind: "EndpointSlice"}:                      meta(dnsSubdomainName, validateEndpointSlice),
-	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:                      meta(path.ValidatePathSegmentName, validateRole),
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:               meta(path.ValidatePathSegmentName, validateClusterRole),
-	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:               meta(path.ValidatePathSegmentName, validateRoleBinding),
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}:        meta(path.ValidatePathSegmentName, validateClusterRoleBinding),
+	{Group: "discovery.k8s.io", Kind: "EndpointSlice"}:                      meta(dnsSubdomainName, plain(validateEndpointSlice)),
+	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:                      meta(path.ValidatePathSegmentName, plain(validateRole)),
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}:               meta(path.ValidatePathSegmentName, plain(validateClusterRole)),
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:               meta(path.ValidatePathSegmentName, plain(validateRoleBinding)),
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}:        meta(path.ValidatePathSegmentName, plain(validateClusterRoleBinding)),
 	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:                     meta(dnsSubdomainName, validateNetworkPolicy),
-	{Group: "networking.k8s.io", Kind: "Ingress"}:                           meta(dnsSubdomainName, validateIngress),
-	{Group: "policy.networking.k8s.io", Kind: "AdminNetworkPolicy"}:         meta(dnsSubdomainName, validateANP),
-	{Group: "policy.networking.k8s.io", Kind: "BaselineAdminNetworkPolicy"}: meta(dnsSubdomainName, validateBANP),
+	{Group: "networking.k8s.io", Kind: "Ingress"}:                           meta(dnsSubdomainName, plain(validateIngress)),
+	{Group: "policy.networking.k8s.io", Kind: "AdminNetworkPolicy"}:         meta(dnsSubdomainName, plain(validateANP)),
+	{Group: "policy.networking.k8s.io", Kind: "BaselineAdminNetworkPolicy"}: meta(dnsSubdomainName, plain(validateBANP)),
 	{Group: "apps", Kind: "Deployment"}:                                     meta(dnsSubdomainName, validateDeployment),
 	{Group: "apps", Kind: "StatefulSet"}:                                    meta(dnsSubdomainName, validateStatefulSet),
 	{Group: "apps", Kind: "DaemonSet"}:                                      meta(dnsSubdomainName, validateDaemonSet),
@@ -75,8 +71,9 @@ var (
 )
 
 // validator checks an object as the API server would on create;
-// namespaced says whether its kind lives in a namespace.
-type validator func(obj runtime.Object, namespaced bool) field.ErrorList
+// namespaced says whether its kind lives in a namespace. m remembers the
+// checks that passed before (nil: none).
+type validator func(m *memo, obj runtime.Object, namespaced bool) field.ErrorList
 
 // typed is an object with metadata.
 type typed interface {
@@ -89,52 +86,24 @@ type typed interface {
 // and then its spec with spec, when not nil. An object of another Go type
 // (a version the snapshot does not model) passes; Add counts it as
 // unknown.
-func meta[T typed](name apivalidation.ValidateNameFunc, spec func(T) field.ErrorList) validator {
-	return func(obj runtime.Object, namespaced bool) field.ErrorList {
+func meta[T typed](name apivalidation.ValidateNameFunc, spec func(*memo, T) field.ErrorList) validator {
+	return func(m *memo, obj runtime.Object, namespaced bool) field.ErrorList {
 		o, ok := obj.(T)
 		if !ok {
 			return nil
 		}
-		errs := validateMeta(o, namespaced, name)
+		errs := m.validateMeta(o, namespaced, name)
 		if spec != nil {
-			errs = append(errs, spec(o)...)
+			errs = append(errs, spec(m, o)...)
 		}
 		return errs
 	}
 }
 
-// validateMeta is apimachinery's ValidateObjectMetaAccessor, with the
-// labels left out when every pair of them passed before: a big cluster
-// repeats a few thousand label pairs over its objects, and each check is a
-// regular expression. The object is the loader's own, decoded for this
-// call; its labels are put back.
-func validateMeta(o metav1.Object, namespaced bool, name apivalidation.ValidateNameFunc) field.ErrorList {
-	labels := o.GetLabels()
-	known := len(labels) > 0
-	for k, v := range labels {
-		if _, ok := validLabels.Load(labelPair{k, v}); !ok {
-			known = false
-			break
-		}
-	}
-	if known {
-		o.SetLabels(nil)
-		defer o.SetLabels(labels)
-	}
-	errs := apivalidation.ValidateObjectMetaAccessor(o, namespaced, name, field.NewPath("metadata"))
-	if !known && len(labels) > 0 && !slices.ContainsFunc(errs, func(e *field.Error) bool { return strings.HasPrefix(e.Field, "metadata.labels") }) {
-		for k, v := range labels {
-			validLabels.Store(labelPair{k, v}, true)
-		}
-	}
-	return errs
+// plain is a check of a spec that remembers nothing.
+func plain[T any](spec func(T) field.ErrorList) func(*memo, T) field.ErrorList {
+	return func(_ *memo, o T) field.ErrorList { return spec(o) }
 }
-
-// labelPair is a label's key and value.
-type labelPair struct{ key, value string }
-
-// validLabels holds the label pairs validation passed.
-var validLabels sync.Map
 
 // selector validates a label selector as the API server does.
 func selector(s *metav1.LabelSelector, p *field.Path) field.ErrorList {

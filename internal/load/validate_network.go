@@ -6,7 +6,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -15,56 +14,66 @@ import (
 
 // validateNetworkPolicy follows kube-apiserver's ValidateNetworkPolicySpec:
 // a policy the server refuses is not a deny-all.
-func validateNetworkPolicy(np *networkingv1.NetworkPolicy) field.ErrorList {
-	p := field.NewPath("spec")
-	errs := selector(&np.Spec.PodSelector, p.Child("podSelector"))
+func validateNetworkPolicy(m *memo, np *networkingv1.NetworkPolicy) field.ErrorList {
+	errs := m.selector(&np.Spec.PodSelector, func() *field.Path { return specPath().Child("podSelector") })
 	for i, rule := range np.Spec.Ingress {
-		rp := p.Child("ingress").Index(i)
-		errs = append(errs, validatePolicyPorts(rule.Ports, rp.Child("ports"))...)
-		errs = append(errs, validatePeers(rule.From, rp.Child("from"))...)
+		rp := func() *field.Path { return specPath().Child("ingress").Index(i) }
+		errs = append(errs, validatePolicyPorts(rule.Ports, func() *field.Path { return rp().Child("ports") })...)
+		errs = append(errs, validatePeers(m, rule.From, func() *field.Path { return rp().Child("from") })...)
 	}
 	for i, rule := range np.Spec.Egress {
-		rp := p.Child("egress").Index(i)
-		errs = append(errs, validatePolicyPorts(rule.Ports, rp.Child("ports"))...)
-		errs = append(errs, validatePeers(rule.To, rp.Child("to"))...)
+		rp := func() *field.Path { return specPath().Child("egress").Index(i) }
+		errs = append(errs, validatePolicyPorts(rule.Ports, func() *field.Path { return rp().Child("ports") })...)
+		errs = append(errs, validatePeers(m, rule.To, func() *field.Path { return rp().Child("to") })...)
 	}
 	if len(np.Spec.PolicyTypes) > 2 {
-		errs = append(errs, field.Invalid(p.Child("policyTypes"), np.Spec.PolicyTypes, "may not specify more than two policyTypes"))
+		errs = append(errs, field.Invalid(specPath().Child("policyTypes"), np.Spec.PolicyTypes, "may not specify more than two policyTypes"))
 	}
 	for i, t := range np.Spec.PolicyTypes {
 		if t != networkingv1.PolicyTypeIngress && t != networkingv1.PolicyTypeEgress {
-			errs = append(errs, field.NotSupported(p.Child("policyTypes").Index(i), t, []string{"Ingress", "Egress"}))
+			errs = append(errs, field.NotSupported(specPath().Child("policyTypes").Index(i), t, []string{"Ingress", "Egress"}))
 		}
 	}
 	return errs
 }
 
-func validatePolicyPorts(ports []networkingv1.NetworkPolicyPort, p *field.Path) field.ErrorList {
+// validatePolicyPorts checks a rule's ports; at makes their path, for
+// an error.
+func validatePolicyPorts(ports []networkingv1.NetworkPolicyPort, at func() *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, port := range ports {
-		ip := p.Index(i)
-		if port.Protocol != nil {
-			errs = append(errs, validateProtocol(*port.Protocol, ip.Child("protocol"))...)
+		child := func(name string) *field.Path { return at().Index(i).Child(name) }
+		if port.Protocol != nil && !knownProtocol(*port.Protocol) {
+			errs = append(errs, validateProtocol(*port.Protocol, child("protocol"))...)
 		}
-		if port.Port != nil {
-			errs = append(errs, validatePortOrName(*port.Port, ip.Child("port"))...)
+		if port.Port != nil && !validPortOrName(*port.Port) {
+			errs = append(errs, validatePortOrName(*port.Port, child("port"))...)
 		}
 		if port.EndPort == nil {
 			continue
 		}
 		switch {
 		case port.Port == nil:
-			errs = append(errs, field.Required(ip.Child("port"), "when endPort is specified"))
+			errs = append(errs, field.Required(child("port"), "when endPort is specified"))
 		case port.Port.Type == intstr.String:
-			errs = append(errs, field.Invalid(ip.Child("endPort"), *port.EndPort, "may not be specified when `port` is non-numeric"))
+			errs = append(errs, field.Invalid(child("endPort"), *port.EndPort, "may not be specified when `port` is non-numeric"))
 		case *port.EndPort < port.Port.IntVal:
-			errs = append(errs, field.Invalid(ip.Child("endPort"), *port.EndPort, "must be greater than or equal to `port`"))
+			errs = append(errs, field.Invalid(child("endPort"), *port.EndPort, "must be greater than or equal to `port`"))
 		}
 		for _, msg := range validation.IsValidPortNum(int(*port.EndPort)) {
-			errs = append(errs, field.Invalid(ip.Child("endPort"), *port.EndPort, msg))
+			errs = append(errs, field.Invalid(child("endPort"), *port.EndPort, msg))
 		}
 	}
 	return errs
+}
+
+// validPortOrName reports whether validatePortOrName accepts port, for a
+// caller to make its path only when it does not.
+func validPortOrName(port intstr.IntOrString) bool {
+	if port.Type == intstr.Int {
+		return len(validation.IsValidPortNum(port.IntValue())) == 0
+	}
+	return portName(port.StrVal)
 }
 
 // validatePortOrName accepts a port number or an IANA service name.
@@ -84,28 +93,29 @@ func validatePortOrName(port intstr.IntOrString, p *field.Path) field.ErrorList 
 
 // validatePeers checks that each peer is exactly one of selectors or an
 // ipBlock, and that an ipBlock's exceptions lie strictly inside its CIDR.
-func validatePeers(peers []networkingv1.NetworkPolicyPeer, p *field.Path) field.ErrorList {
+// at makes the peers' path, for an error.
+func validatePeers(m *memo, peers []networkingv1.NetworkPolicyPeer, at func() *field.Path) field.ErrorList {
 	var errs field.ErrorList
 	for i, peer := range peers {
-		ip := p.Index(i)
+		ip := func() *field.Path { return at().Index(i) }
 		kinds := 0
 		if peer.PodSelector != nil {
 			kinds++
-			errs = append(errs, selector(peer.PodSelector, ip.Child("podSelector"))...)
+			errs = append(errs, m.selector(peer.PodSelector, func() *field.Path { return ip().Child("podSelector") })...)
 		}
 		if peer.NamespaceSelector != nil {
 			kinds++
-			errs = append(errs, selector(peer.NamespaceSelector, ip.Child("namespaceSelector"))...)
+			errs = append(errs, m.selector(peer.NamespaceSelector, func() *field.Path { return ip().Child("namespaceSelector") })...)
 		}
 		if peer.IPBlock != nil {
 			kinds++
-			errs = append(errs, validateIPBlock(peer.IPBlock, ip.Child("ipBlock"))...)
+			errs = append(errs, validateIPBlock(peer.IPBlock, ip().Child("ipBlock"))...)
 		}
 		switch {
 		case kinds == 0:
-			errs = append(errs, field.Required(ip, "must specify a peer"))
+			errs = append(errs, field.Required(ip(), "must specify a peer"))
 		case peer.IPBlock != nil && kinds > 1:
-			errs = append(errs, field.Forbidden(ip, "may not specify both ipBlock and another peer"))
+			errs = append(errs, field.Forbidden(ip(), "may not specify both ipBlock and another peer"))
 		}
 	}
 	return errs
@@ -138,35 +148,36 @@ func validateIPBlock(b *networkingv1.IPBlock, p *field.Path) field.ErrorList {
 }
 
 // validateService checks a Service's selector and ports.
-func validateService(s *corev1.Service) field.ErrorList {
-	p := field.NewPath("spec")
-	errs := metav1validation.ValidateLabels(s.Spec.Selector, p.Child("selector"))
+func validateService(m *memo, s *corev1.Service) field.ErrorList {
+	errs := m.validateLabels(s.Spec.Selector, func() *field.Path { return specPath().Child("selector") })
 	if s.Spec.Type == corev1.ServiceTypeExternalName {
 		if s.Spec.ExternalName == "" {
-			errs = append(errs, field.Required(p.Child("externalName"), ""))
+			errs = append(errs, field.Required(specPath().Child("externalName"), ""))
 		}
 	} else if len(s.Spec.Ports) == 0 && s.Spec.ClusterIP != corev1.ClusterIPNone {
-		errs = append(errs, field.Required(p.Child("ports"), ""))
+		errs = append(errs, field.Required(specPath().Child("ports"), ""))
 	}
 	names := map[string]bool{}
 	for i, port := range s.Spec.Ports {
-		ip := p.Child("ports").Index(i)
+		child := func(name string) *field.Path { return specPath().Child("ports").Index(i).Child(name) }
 		if len(s.Spec.Ports) > 1 && port.Name == "" {
-			errs = append(errs, field.Required(ip.Child("name"), "when multiple ports are specified"))
+			errs = append(errs, field.Required(child("name"), "when multiple ports are specified"))
 		} else if names[port.Name] {
-			errs = append(errs, field.Duplicate(ip.Child("name"), port.Name))
+			errs = append(errs, field.Duplicate(child("name"), port.Name))
 		}
 		names[port.Name] = true
 		for _, msg := range validation.IsValidPortNum(int(port.Port)) {
-			errs = append(errs, field.Invalid(ip.Child("port"), port.Port, msg))
+			errs = append(errs, field.Invalid(child("port"), port.Port, msg))
 		}
-		errs = append(errs, validateProtocol(port.Protocol, ip.Child("protocol"))...)
-		if port.TargetPort.Type == intstr.String || port.TargetPort.IntVal != 0 {
-			errs = append(errs, validatePortOrName(port.TargetPort, ip.Child("targetPort"))...)
+		if !knownProtocol(port.Protocol) {
+			errs = append(errs, validateProtocol(port.Protocol, child("protocol"))...)
+		}
+		if (port.TargetPort.Type == intstr.String || port.TargetPort.IntVal != 0) && !validPortOrName(port.TargetPort) {
+			errs = append(errs, validatePortOrName(port.TargetPort, child("targetPort"))...)
 		}
 	}
 	for i, addr := range s.Spec.ExternalIPs {
-		errs = append(errs, validation.IsValidIP(p.Child("externalIPs").Index(i), addr)...)
+		errs = append(errs, validation.IsValidIP(specPath().Child("externalIPs").Index(i), addr)...)
 	}
 	return errs
 }
