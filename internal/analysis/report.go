@@ -189,6 +189,9 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 	}
 	if opts.Matrix {
 		facts.Prepare() // the graph needs every engine's facts
+		// The graph is built while the engines judge: both only read
+		// the facts, and the graph is the longest of them.
+		go facts.Graph()
 	}
 	if a := snap.Assumed; a.Roles > 0 || a.Bindings > 0 {
 		r.Assumed = &a
