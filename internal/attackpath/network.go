@@ -3,7 +3,6 @@ package attackpath
 import (
 	"fmt"
 	"math/bits"
-	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
@@ -45,22 +44,7 @@ func (m *Model) networkEdges() {
 		m.g.Add(Edge{From: pv, To: src[c], Type: NetworkSource, Layer: finding.Network, Hidden: true})
 		m.g.Add(Edge{From: dst[c], To: pv, Type: NetworkDest, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
 	}
-	// Traffic from a pod's own node is always allowed: a host-network pod
-	// reaches the other pods of its node, pod by pod (linear in pods).
-	net.EachNodeLocal(func(src, dst string) bool {
-		sns, sname, _ := strings.Cut(src, "/")
-		dns, dname, _ := strings.Cut(dst, "/")
-		from, ok1 := m.g.Lookup(Vertex{Kind: Pod, Namespace: sns, Name: sname})
-		to, ok2 := m.g.Lookup(Vertex{Kind: Pod, Namespace: dns, Name: dname})
-		if ok1 && ok2 {
-			m.g.Add(Edge{From: from, To: to, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium, Final: true,
-				Detail: "any port, from its node", Evidence: []finding.Step{
-					{Object: finding.Ref{Kind: "Pod", Namespace: sns, Name: sname}, Fact: "uses the host network: its traffic comes from its node"},
-					{Object: finding.Ref{Kind: "Pod", Namespace: dns, Name: dname}, Fact: "runs on the same node: traffic from a pod's own node is always allowed"},
-				}})
-		}
-		return true
-	})
+	m.nodeLocalEdges()
 	rows := net.ReachRows() // DNS queries and a class's own bit left out
 	if !fitsReach(len(rows)) {
 		for a, row := range rows {
@@ -77,6 +61,37 @@ func (m *Model) networkEdges() {
 		return m.g.Vertex(Vertex{Kind: NetClass, Name: fmt.Sprintf("group-%d", g)})
 	})
 	m.g.reach = r
+}
+
+// nodeLocalEdges: traffic from a pod's own node is always allowed, so a
+// host-network pod reaches every other pod of its node. It does so through
+// one hidden hop per node (the node's pods), which keeps the edges linear
+// in pods: a DaemonSet on the host network would otherwise cost its pods
+// times the node's pods.
+func (m *Model) nodeLocalEdges() {
+	net := m.in.Network
+	hubs := map[string]int32{}
+	net.EachHostPod(func(ns, name, node string) {
+		from, ok := m.g.Lookup(Vertex{Kind: Pod, Namespace: ns, Name: name})
+		if !ok {
+			return
+		}
+		h, ok := hubs[node]
+		if !ok {
+			h = m.g.Vertex(Vertex{Kind: Hub, Name: "node-local:" + node})
+			hubs[node] = h
+			net.EachPodOn(node, func(dns, dname string) {
+				if to, ok := m.g.Lookup(Vertex{Kind: Pod, Namespace: dns, Name: dname}); ok {
+					m.g.Add(Edge{From: h, To: to, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
+				}
+			})
+		}
+		m.g.Add(Edge{From: from, To: h, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium,
+			Detail: "any port, from its node", Evidence: []finding.Step{
+				{Object: finding.Ref{Kind: "Pod", Namespace: ns, Name: name}, Fact: "uses the host network: its traffic comes from node " + node},
+				{Object: finding.Ref{Kind: "Node", Name: node}, Fact: "traffic from a pod's own node is always allowed: it reaches the node's pods on every port"},
+			}})
+	})
 }
 
 // networkEvidence explains a reaches edge: the allowed ports and the rules

@@ -49,3 +49,21 @@ func (m *Model) EachNodeLocal(f func(src, dst string) bool) {
 		}
 	}
 }
+
+// EachHostPod calls f for every host-network pod on a node, in pod order.
+func (m *Model) EachHostPod(f func(namespace, name, node string)) {
+	for i := range m.pods {
+		if s := &m.pods[i]; s.host && s.node != "" {
+			f(s.ns, s.name, s.node)
+		}
+	}
+}
+
+// EachPodOn calls f for every pod that a host-network pod of node reaches
+// from the node (every pod of the node but host-network ones), in pod
+// order.
+func (m *Model) EachPodOn(node string, f func(namespace, name string)) {
+	for _, j := range m.nodeLocal[node] {
+		f(m.pods[j].ns, m.pods[j].name)
+	}
+}
