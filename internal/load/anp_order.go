@@ -27,16 +27,10 @@ func (l *Loader) warnSamePriority() {
 	if len(anps) < 2 {
 		return
 	}
-	nsLabels := map[string]labels.Set{}
-	for _, ns := range l.snap.Namespaces {
-		set := labels.Set{}
-		for k, v := range ns.Labels {
-			set[k] = v
-		}
-		set[corev1.LabelMetadataName] = ns.Name
-		nsLabels[ns.Name] = set
-	}
-	pods := l.candidatePods()
+	// The namespaces and pods are listed for the first pair of policies
+	// of one priority whose subjects differ: most inputs have none.
+	var nsLabels map[string]labels.Set
+	var pods []podLabels
 	for i := range anps {
 		for j := i + 1; j < len(anps); j++ {
 			a, b := &anps[i], &anps[j]
@@ -47,6 +41,9 @@ func (l *Loader) warnSamePriority() {
 			if equality.Semantic.DeepEqual(a.Spec.Subject, b.Spec.Subject) {
 				why = "the same subject"
 			} else {
+				if nsLabels == nil {
+					nsLabels, pods = l.namespaceLabels(), l.candidatePods()
+				}
 				for _, p := range pods {
 					nl, ok := nsLabels[p.namespace]
 					if !ok {
@@ -67,6 +64,21 @@ func (l *Loader) warnSamePriority() {
 			l.warning(wb, "AdminNetworkPolicies %s (%s) and %s (%s) have the same priority %d and both select %s: the order of their rules is undefined by the spec, so implementations may differ", a.Name, wa, b.Name, wb, a.Spec.Priority, why)
 		}
 	}
+}
+
+// namespaceLabels returns the labels of each namespace of the input, its
+// name label included.
+func (l *Loader) namespaceLabels() map[string]labels.Set {
+	nsLabels := make(map[string]labels.Set, len(l.snap.Namespaces))
+	for _, ns := range l.snap.Namespaces {
+		set := labels.Set{}
+		for k, v := range ns.Labels {
+			set[k] = v
+		}
+		set[corev1.LabelMetadataName] = ns.Name
+		nsLabels[ns.Name] = set
+	}
+	return nsLabels
 }
 
 // candidatePods lists the pods of the input and the pod templates of its

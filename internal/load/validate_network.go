@@ -109,7 +109,7 @@ func validatePeers(m *memo, peers []networkingv1.NetworkPolicyPeer, at func() *f
 		}
 		if peer.IPBlock != nil {
 			kinds++
-			errs = append(errs, validateIPBlock(peer.IPBlock, ip().Child("ipBlock"))...)
+			errs = append(errs, validateIPBlock(peer.IPBlock, func() *field.Path { return ip().Child("ipBlock") })...)
 		}
 		switch {
 		case kinds == 0:
@@ -121,19 +121,20 @@ func validatePeers(m *memo, peers []networkingv1.NetworkPolicyPeer, at func() *f
 	return errs
 }
 
-func validateIPBlock(b *networkingv1.IPBlock, p *field.Path) field.ErrorList {
+// validateIPBlock checks an ipBlock; at makes its path, for an error.
+func validateIPBlock(b *networkingv1.IPBlock, at func() *field.Path) field.ErrorList {
 	if b.CIDR == "" {
-		return field.ErrorList{field.Required(p.Child("cidr"), "")}
+		return field.ErrorList{field.Required(at().Child("cidr"), "")}
 	}
-	errs := validation.IsValidCIDR(p.Child("cidr"), b.CIDR)
+	errs := atError(func(p *field.Path) field.ErrorList { return validation.IsValidCIDR(p, b.CIDR) }, func() *field.Path { return at().Child("cidr") })
 	if len(errs) > 0 {
 		return errs
 	}
 	_, outer, _ := netutils.ParseCIDRSloppy(b.CIDR)
 	outerPrefix, _ := netip.ParsePrefix(outer.String())
 	for i, ex := range b.Except {
-		ep := p.Child("except").Index(i)
-		exErrs := validation.IsValidCIDR(ep, ex)
+		ep := func() *field.Path { return at().Child("except").Index(i) }
+		exErrs := atError(func(p *field.Path) field.ErrorList { return validation.IsValidCIDR(p, ex) }, ep)
 		errs = append(errs, exErrs...)
 		if len(exErrs) > 0 {
 			continue
@@ -141,7 +142,7 @@ func validateIPBlock(b *networkingv1.IPBlock, p *field.Path) field.ErrorList {
 		_, inner, _ := netutils.ParseCIDRSloppy(ex)
 		innerPrefix, _ := netip.ParsePrefix(inner.String())
 		if innerPrefix.Addr().Is4() != outerPrefix.Addr().Is4() || innerPrefix.Bits() <= outerPrefix.Bits() || !outerPrefix.Contains(innerPrefix.Addr()) {
-			errs = append(errs, field.Invalid(ep, ex, "must be a strict subset of `cidr`"))
+			errs = append(errs, field.Invalid(ep(), ex, "must be a strict subset of `cidr`"))
 		}
 	}
 	return errs
@@ -204,27 +205,40 @@ func validateEndpointSlice(e *discoveryv1.EndpointSlice) field.ErrorList {
 	var errs field.ErrorList
 	for i, ep := range e.Endpoints {
 		for j, a := range ep.Addresses {
-			ap := field.NewPath("endpoints").Index(i).Child("addresses").Index(j)
+			at := func() *field.Path { return field.NewPath("endpoints").Index(i).Child("addresses").Index(j) }
 			switch e.AddressType {
 			case discoveryv1.AddressTypeIPv4:
-				errs = append(errs, validation.IsValidIPv4Address(ap, a)...)
+				errs = append(errs, atError(func(p *field.Path) field.ErrorList { return validation.IsValidIPv4Address(p, a) }, at)...)
 			case discoveryv1.AddressTypeIPv6:
-				errs = append(errs, validation.IsValidIPv6Address(ap, a)...)
+				errs = append(errs, atError(func(p *field.Path) field.ErrorList { return validation.IsValidIPv6Address(p, a) }, at)...)
 			}
 		}
 	}
 	for i, port := range e.Ports {
-		pp := field.NewPath("ports").Index(i)
+		child := func(name string) *field.Path { return field.NewPath("ports").Index(i).Child(name) }
 		if port.Port != nil {
 			for _, msg := range validation.IsValidPortNum(int(*port.Port)) {
-				errs = append(errs, field.Invalid(pp.Child("port"), *port.Port, msg))
+				errs = append(errs, field.Invalid(child("port"), *port.Port, msg))
 			}
 		}
-		if port.Protocol != nil {
-			errs = append(errs, validateProtocol(*port.Protocol, pp.Child("protocol"))...)
+		if port.Protocol != nil && !knownProtocol(*port.Protocol) {
+			errs = append(errs, validateProtocol(*port.Protocol, child("protocol"))...)
 		}
 	}
 	return errs
+}
+
+// somewhere is the path an apimachinery check is first given by atError.
+var somewhere = field.NewPath("somewhere")
+
+// atError runs an apimachinery check that takes the path of the value it
+// checks first at a placeholder path, and again at the path at makes
+// only when it finds an error: a valid value costs no path.
+func atError(check func(*field.Path) field.ErrorList, at func() *field.Path) field.ErrorList {
+	if len(check(somewhere)) == 0 {
+		return nil
+	}
+	return check(at())
 }
 
 func validateIngress(ing *networkingv1.Ingress) field.ErrorList {

@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	rbacv1 "k8s.io/api/rbac/v1"
-	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -12,7 +11,7 @@ import (
 // The RBAC checks follow kube-apiserver's pkg/apis/rbac/validation.
 
 func validateRole(r *rbacv1.Role) field.ErrorList {
-	return validateRules(r.Rules, true, field.NewPath("rules"))
+	return validateRules(r.Rules, true)
 }
 
 func validateClusterRole(r *rbacv1.ClusterRole) field.ErrorList {
@@ -26,32 +25,32 @@ func validateClusterRole(r *rbacv1.ClusterRole) field.ErrorList {
 			errs = append(errs, selector(&r.AggregationRule.ClusterRoleSelectors[i], ap.Index(i))...)
 		}
 	}
-	return append(errs, validateRules(r.Rules, false, field.NewPath("rules"))...)
+	return append(errs, validateRules(r.Rules, false)...)
 }
 
 // validateRules checks each rule: verbs, and either resources with their
 // API groups or (cluster roles only) non-resource URLs, never both.
-func validateRules(rules []rbacv1.PolicyRule, namespaced bool, p *field.Path) field.ErrorList {
+func validateRules(rules []rbacv1.PolicyRule, namespaced bool) field.ErrorList {
 	var errs field.ErrorList
 	for i, r := range rules {
-		rp := p.Index(i)
+		child := func(name string) *field.Path { return field.NewPath("rules").Index(i).Child(name) }
 		if len(r.Verbs) == 0 {
-			errs = append(errs, field.Required(rp.Child("verbs"), "verbs must contain at least one value"))
+			errs = append(errs, field.Required(child("verbs"), "verbs must contain at least one value"))
 		}
 		if len(r.NonResourceURLs) > 0 {
 			if namespaced {
-				errs = append(errs, field.Invalid(rp.Child("nonResourceURLs"), r.NonResourceURLs, "namespaced rules cannot apply to non-resource URLs"))
+				errs = append(errs, field.Invalid(child("nonResourceURLs"), r.NonResourceURLs, "namespaced rules cannot apply to non-resource URLs"))
 			}
 			if len(r.APIGroups) > 0 || len(r.Resources) > 0 || len(r.ResourceNames) > 0 {
-				errs = append(errs, field.Invalid(rp.Child("nonResourceURLs"), r.NonResourceURLs, "rules cannot apply to both regular resources and non-resource URLs"))
+				errs = append(errs, field.Invalid(child("nonResourceURLs"), r.NonResourceURLs, "rules cannot apply to both regular resources and non-resource URLs"))
 			}
 			continue
 		}
 		if len(r.APIGroups) == 0 {
-			errs = append(errs, field.Required(rp.Child("apiGroups"), "resource rules must supply at least one api group"))
+			errs = append(errs, field.Required(child("apiGroups"), "resource rules must supply at least one api group"))
 		}
 		if len(r.Resources) == 0 {
-			errs = append(errs, field.Required(rp.Child("resources"), "resource rules must supply at least one resource"))
+			errs = append(errs, field.Required(child("resources"), "resource rules must supply at least one resource"))
 		}
 	}
 	return errs
@@ -68,19 +67,19 @@ func validateClusterRoleBinding(b *rbacv1.ClusterRoleBinding) field.ErrorList {
 }
 
 func validateRoleRef(ref rbacv1.RoleRef, kinds []string) field.ErrorList {
-	p := field.NewPath("roleRef")
+	child := func(name string) *field.Path { return field.NewPath("roleRef", name) }
 	var errs field.ErrorList
 	if ref.APIGroup != rbacv1.GroupName {
-		errs = append(errs, field.NotSupported(p.Child("apiGroup"), ref.APIGroup, []string{rbacv1.GroupName}))
+		errs = append(errs, field.NotSupported(child("apiGroup"), ref.APIGroup, []string{rbacv1.GroupName}))
 	}
 	if !slices.Contains(kinds, ref.Kind) {
-		errs = append(errs, field.NotSupported(p.Child("kind"), ref.Kind, kinds))
+		errs = append(errs, field.NotSupported(child("kind"), ref.Kind, kinds))
 	}
 	if ref.Name == "" {
-		errs = append(errs, field.Required(p.Child("name"), ""))
+		errs = append(errs, field.Required(child("name"), ""))
 	}
 	for _, msg := range path.ValidatePathSegmentName(ref.Name, false) {
-		errs = append(errs, field.Invalid(p.Child("name"), ref.Name, msg))
+		errs = append(errs, field.Invalid(child("name"), ref.Name, msg))
 	}
 	return errs
 }
@@ -90,29 +89,29 @@ func validateRoleRef(ref rbacv1.RoleRef, kinds []string) field.ErrorList {
 func validateSubjects(subjects []rbacv1.Subject, namespaced bool) field.ErrorList {
 	var errs field.ErrorList
 	for i, s := range subjects {
-		sp := field.NewPath("subjects").Index(i)
+		child := func(name string) *field.Path { return field.NewPath("subjects").Index(i).Child(name) }
 		if s.Name == "" {
-			errs = append(errs, field.Required(sp.Child("name"), ""))
+			errs = append(errs, field.Required(child("name"), ""))
 		}
 		switch s.Kind {
 		case rbacv1.ServiceAccountKind:
 			if s.Name != "" {
-				for _, msg := range apivalidation.NameIsDNSSubdomain(s.Name, false) {
-					errs = append(errs, field.Invalid(sp.Child("name"), s.Name, msg))
+				for _, msg := range dnsSubdomainName(s.Name, false) {
+					errs = append(errs, field.Invalid(child("name"), s.Name, msg))
 				}
 			}
 			if s.APIGroup != "" {
-				errs = append(errs, field.NotSupported(sp.Child("apiGroup"), s.APIGroup, []string{""}))
+				errs = append(errs, field.NotSupported(child("apiGroup"), s.APIGroup, []string{""}))
 			}
 			if !namespaced && s.Namespace == "" {
-				errs = append(errs, field.Required(sp.Child("namespace"), ""))
+				errs = append(errs, field.Required(child("namespace"), ""))
 			}
 		case rbacv1.UserKind, rbacv1.GroupKind:
 			if s.APIGroup != "" && s.APIGroup != rbacv1.GroupName {
-				errs = append(errs, field.NotSupported(sp.Child("apiGroup"), s.APIGroup, []string{rbacv1.GroupName}))
+				errs = append(errs, field.NotSupported(child("apiGroup"), s.APIGroup, []string{rbacv1.GroupName}))
 			}
 		default:
-			errs = append(errs, field.NotSupported(sp.Child("kind"), s.Kind, []string{rbacv1.ServiceAccountKind, rbacv1.UserKind, rbacv1.GroupKind}))
+			errs = append(errs, field.NotSupported(child("kind"), s.Kind, []string{rbacv1.ServiceAccountKind, rbacv1.UserKind, rbacv1.GroupKind}))
 		}
 	}
 	return errs
