@@ -2,7 +2,9 @@ package snapshot
 
 import (
 	"reflect"
+	"slices"
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -174,12 +176,16 @@ func sortBy[T any](xs []T, key func(int) (string, string)) {
 		ns, n := key(i)
 		keys[i] = k{ns, n, i}
 	}
-	sort.SliceStable(keys, func(a, b int) bool {
-		if keys[a].ns != keys[b].ns {
-			return keys[a].ns < keys[b].ns
+	order := func(a, b k) int {
+		if c := strings.Compare(a.ns, b.ns); c != 0 {
+			return c
 		}
-		return keys[a].name < keys[b].name
-	})
+		return strings.Compare(a.name, b.name)
+	}
+	if slices.IsSortedFunc(keys, order) {
+		return // as most input comes: a snapshot, a listing, a generated file
+	}
+	slices.SortStableFunc(keys, order)
 	sorted := make([]T, len(xs))
 	for j, kk := range keys {
 		sorted[j] = xs[kk.i]
