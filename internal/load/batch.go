@@ -68,6 +68,10 @@ func (b *batch) unknown(apiVersion, kind string) {
 func (b *batch) merge(o *batch) {
 	o.release()
 	b.docs += o.docs
+	if b.ops == nil {
+		b.ops = o.ops // a big list's items: not copied again
+		return
+	}
 	b.ops = append(b.ops, o.ops...)
 }
 

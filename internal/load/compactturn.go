@@ -28,6 +28,7 @@ func (b *batch) compactInTurn(where string, body []byte) (done bool) {
 	ib := &batch{opts: b.opts, ops: make([]op, 0, min(bytes.Count(body, []byte{'\n'})+1, len(body)/64+1))}
 	kinds := kindCache{}
 	prefix := where + " items["
+	var item []byte // where item k is: prefix, k, "]"
 	i := skipSpace(body, open+1)
 	for k := 0; ; k++ {
 		if i >= len(body) || body[i] != '{' {
@@ -46,7 +47,8 @@ func (b *batch) compactInTurn(where string, body []byte) (done bool) {
 			return false
 		}
 		ib.docs++
-		ib.add(prefix+strconv.Itoa(k)+"]", gvk, obj)
+		item = append(strconv.AppendInt(append(item[:0], prefix...), int64(k), 10), ']')
+		ib.add(string(item), gvk, obj)
 		i = skipSpace(body, i+n)
 		if i < len(body) && body[i] == ']' {
 			break

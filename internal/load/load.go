@@ -60,6 +60,8 @@ type Loader struct {
 	helm []int
 	// reference turns the fast paths off (see batch.reference).
 	reference bool
+	// located is where the last object placed was read.
+	located lastOrigin
 }
 
 // New returns a loader filling a snapshot whose Source is source.

@@ -35,7 +35,14 @@ func originOf(where string) (snapshot.Origin, bool) {
 // when set, is where its document begins to say something, past leading
 // comments.
 func (l *Loader) locate(where string, line int, kind, namespace, name string) {
-	at, ok := originOf(where)
+	if i := strings.Index(where, " items["); i >= 0 {
+		where = where[:i] // where the list starts
+	}
+	if where != l.located.where {
+		at, ok := originOf(where)
+		l.located = lastOrigin{where, at, ok}
+	}
+	at, ok := l.located.at, l.located.ok
 	if !ok {
 		return
 	}
@@ -46,6 +53,14 @@ func (l *Loader) locate(where string, line int, kind, namespace, name string) {
 		l.snap.Origins = snapshot.Origins{}
 	}
 	l.snap.Origins[snapshot.ObjectName{Kind: kind, Namespace: namespace, Name: name}] = at
+}
+
+// lastOrigin is the origin of the last document or list an object was
+// located in: the items of a list share it.
+type lastOrigin struct {
+	where string
+	at    snapshot.Origin
+	ok    bool
 }
 
 // leadingComments counts the lines at the start of a document that say
