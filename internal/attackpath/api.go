@@ -294,7 +294,7 @@ func (m *Model) hub(kind, ns string) int32 {
 	}
 	h := m.g.Vertex(Vertex{Kind: Hub, Name: name})
 	fan := func(to int32, final bool) {
-		m.g.Add(Edge{From: h, To: to, Type: hubEdge[kind], Layer: finding.API, Severity: hubSeverity[kind], Hidden: true, Final: final})
+		m.g.addNew(Edge{From: h, To: to, Type: hubEdge[kind], Layer: finding.API, Severity: hubSeverity[kind], Hidden: true, Final: final})
 	}
 	switch {
 	case kind == hubNodes:

@@ -49,6 +49,7 @@ type Model struct {
 	namespaces []string
 	accounts   map[string][]string
 	pods       map[string][]int // namespace -> indexes into Snapshot.Pods
+	podIDs     []int32          // Snapshot.Pods index -> vertex, -1 until made
 
 	relabel *relabelIndex // see relabelIndex
 
@@ -68,6 +69,10 @@ func Build(in Inputs) *Model {
 		sources:  map[string][]int32{},
 		accounts: map[string][]string{},
 		pods:     map[string][]int{},
+		podIDs:   make([]int32, len(in.Snapshot.Pods)),
+	}
+	for i := range m.podIDs {
+		m.podIDs[i] = -1
 	}
 	m.admin = m.g.Vertex(Vertex{Kind: ClusterAdmin, Name: "cluster-admin"})
 	m.index()
@@ -118,9 +123,24 @@ func (m *Model) index() {
 	}
 }
 
+// pod returns the vertex of the snapshot's pod i, adding it when new.
 func (m *Model) pod(i int) int32 {
+	if id := m.podIDs[i]; id >= 0 {
+		return id
+	}
 	p := &m.in.Snapshot.Pods[i]
-	return m.g.Vertex(Vertex{Kind: Pod, Namespace: p.Namespace, Name: p.Name})
+	id := m.g.Vertex(Vertex{Kind: Pod, Namespace: p.Namespace, Name: p.Name})
+	m.podIDs[i] = id
+	return id
+}
+
+// podVertex returns the vertex of the snapshot's pod i when it has one.
+func (m *Model) podVertex(i int) (int32, bool) {
+	if id := m.podIDs[i]; id >= 0 {
+		return id, true
+	}
+	p := &m.in.Snapshot.Pods[i]
+	return m.g.Lookup(Vertex{Kind: Pod, Namespace: p.Namespace, Name: p.Name})
 }
 
 func (m *Model) account(ns, name string) int32 {

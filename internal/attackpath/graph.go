@@ -181,6 +181,23 @@ func (g *Graph) Add(e Edge) {
 		return
 	}
 	g.seen[k] = true
+	g.add(e)
+}
+
+// addNew adds an edge that no other call can add: the fan-out of a hidden
+// hop made in the same breath (each target once), or a pod's one edge
+// into its network class. It skips Add's check for a duplicate, most of
+// what Add costs on a big cluster.
+func (g *Graph) addNew(e Edge) {
+	if g.seen == nil {
+		panic("attackpath: an edge added after the graph was built")
+	}
+	if e.From != e.To {
+		g.add(e)
+	}
+}
+
+func (g *Graph) add(e Edge) {
 	e.bit = layerBit[e.Layer]
 	e.weighs = weighsOf(e.Severity, e.bit)
 	g.out[e.From] = append(g.out[e.From], int32(len(g.edges)))

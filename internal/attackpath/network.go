@@ -41,8 +41,8 @@ func (m *Model) networkEdges() {
 			continue
 		}
 		pv := m.pod(i)
-		m.g.Add(Edge{From: pv, To: src[c], Type: NetworkSource, Layer: finding.Network, Hidden: true})
-		m.g.Add(Edge{From: dst[c], To: pv, Type: NetworkDest, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
+		m.g.addNew(Edge{From: pv, To: src[c], Type: NetworkSource, Layer: finding.Network, Hidden: true})
+		m.g.addNew(Edge{From: dst[c], To: pv, Type: NetworkDest, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
 	}
 	m.nodeLocalEdges()
 	rows := net.ReachRows() // DNS queries and a class's own bit left out
@@ -69,10 +69,10 @@ func (m *Model) networkEdges() {
 // in pods: a DaemonSet on the host network would otherwise cost its pods
 // times the node's pods.
 func (m *Model) nodeLocalEdges() {
-	net := m.in.Network
+	net, snap := m.in.Network, m.in.Snapshot
 	hubs := map[string]int32{}
-	net.EachHostPod(func(ns, name, node string) {
-		from, ok := m.g.Lookup(Vertex{Kind: Pod, Namespace: ns, Name: name})
+	net.EachHostPod(func(i int, node string) {
+		from, ok := m.podVertex(i)
 		if !ok {
 			return
 		}
@@ -80,12 +80,13 @@ func (m *Model) nodeLocalEdges() {
 		if !ok {
 			h = m.g.Vertex(Vertex{Kind: Hub, Name: "node-local:" + node})
 			hubs[node] = h
-			net.EachPodOn(node, func(dns, dname string) {
-				if to, ok := m.g.Lookup(Vertex{Kind: Pod, Namespace: dns, Name: dname}); ok {
-					m.g.Add(Edge{From: h, To: to, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
+			net.EachPodOn(node, func(j int) {
+				if to, ok := m.podVertex(j); ok {
+					m.g.addNew(Edge{From: h, To: to, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
 				}
 			})
 		}
+		ns, name := snap.Pods[i].Namespace, snap.Pods[i].Name
 		m.g.Add(Edge{From: from, To: h, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium,
 			Detail: "any port, from its node", Evidence: []finding.Step{
 				{Object: finding.Ref{Kind: "Pod", Namespace: ns, Name: name}, Fact: "uses the host network: its traffic comes from node " + node},

@@ -72,7 +72,7 @@ func (m *Model) privilegedHub() int32 {
 	h := m.g.Vertex(v)
 	for _, node := range m.allNodes() {
 		nv := m.g.Vertex(Vertex{Kind: Node, Name: node})
-		m.g.Add(Edge{From: h, To: nv, Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical, Hidden: true})
+		m.g.addNew(Edge{From: h, To: nv, Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical, Hidden: true})
 	}
 	return h
 }

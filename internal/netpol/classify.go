@@ -34,7 +34,7 @@ func (b *builder) collectPods() {
 			continue
 		}
 		p := podInfo{ns: pod.Namespace, name: pod.Name, labels: pod.Labels, node: pod.Spec.NodeName,
-			host: pod.Spec.HostNetwork, synthetic: snapshot.IsSynthetic(pod), pod: pod}
+			host: pod.Spec.HostNetwork, synthetic: snapshot.IsSynthetic(pod), pod: pod, index: i}
 		for _, s := range pod.Status.PodIPs {
 			if ip, err := netip.ParseAddr(s.IP); err == nil {
 				p.ips = append(p.ips, ip.Unmap())

@@ -57,6 +57,7 @@ type podInfo struct {
 	named     map[namedPort]int32
 	class     int
 	pod       *corev1.Pod
+	index     int // in the snapshot's Pods
 }
 
 func (p *podInfo) id() string { return p.ns + "/" + p.name }

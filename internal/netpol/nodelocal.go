@@ -50,20 +50,21 @@ func (m *Model) EachNodeLocal(f func(src, dst string) bool) {
 	}
 }
 
-// EachHostPod calls f for every host-network pod on a node, in pod order.
-func (m *Model) EachHostPod(f func(namespace, name, node string)) {
+// EachHostPod calls f for every host-network pod on a node, by its index
+// in the snapshot's Pods, in that order.
+func (m *Model) EachHostPod(f func(pod int, node string)) {
 	for i := range m.pods {
 		if s := &m.pods[i]; s.host && s.node != "" {
-			f(s.ns, s.name, s.node)
+			f(s.index, s.node)
 		}
 	}
 }
 
 // EachPodOn calls f for every pod that a host-network pod of node reaches
-// from the node (every pod of the node but host-network ones), in pod
-// order.
-func (m *Model) EachPodOn(node string, f func(namespace, name string)) {
+// from the node (every pod of the node but host-network ones), by its
+// index in the snapshot's Pods, in that order.
+func (m *Model) EachPodOn(node string, f func(pod int)) {
 	for _, j := range m.nodeLocal[node] {
-		f(m.pods[j].ns, m.pods[j].name)
+		f(m.pods[j].index)
 	}
 }
