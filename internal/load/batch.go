@@ -33,6 +33,9 @@ type batch struct {
 	// checked remembers the checks that passed (see memo), from the
 	// first object checked until the batch is merged or applied.
 	checked *memo
+	// shared are the resource lists the batch's objects share (see
+	// decResourceList).
+	shared *sharedLists
 }
 
 // An op is one effect of a batch on the loader: a Problem (Skipped

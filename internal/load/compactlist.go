@@ -150,7 +150,7 @@ func (b *batch) compactItem(where string, item []byte, implied *schema.GroupVers
 	}()
 	if gvk, ok := kinds.typed(item); ok {
 		obj, err := Scheme.New(gvk)
-		if err == nil && decodeCompact(item, obj, 2) {
+		if err == nil && decodeWith(tdec{js: item, raw: true, depth: 2, lists: b.lists()}, obj, true) {
 			b.add(where, gvk, obj)
 			return true
 		}

@@ -42,7 +42,7 @@ func (b *batch) compactInTurn(where string, body []byte) (done bool) {
 		if err != nil {
 			return false
 		}
-		n, ok := decodePrefix(tdec{js: body[i:], raw: true, depth: 2}, obj)
+		n, ok := decodePrefix(tdec{js: body[i:], raw: true, depth: 2, lists: ib.lists()}, obj)
 		if !ok {
 			return false
 		}

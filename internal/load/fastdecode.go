@@ -127,7 +127,7 @@ func (b *batch) decodeFast(where string, js []byte, implied *schema.GroupVersion
 		slow()
 		return
 	}
-	if !decodeTyped(js, obj) {
+	if !decodeWith(tdec{js: js, lists: b.lists()}, obj, true) {
 		obj, _ = Scheme.New(gvk)
 		if strict, err := kjson.UnmarshalStrict(js, obj); err != nil || len(strict) > 0 {
 			slow()

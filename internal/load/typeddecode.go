@@ -20,6 +20,9 @@ type tdec struct {
 	in *interner
 	// buf holds what jconv writes of a value that a type decodes itself.
 	buf []byte
+	// lists are the resource lists of the batch, shared by the values
+	// written alike (nil: none shared).
+	lists *sharedLists
 }
 
 func (d *tdec) value(p *plan, v reflect.Value) bool {

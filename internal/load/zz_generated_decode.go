@@ -7333,7 +7333,7 @@ func (d *tdec) dec_kcorev1_ResourceID(v *kcorev1.ResourceID) bool {
 }
 
 func (d *tdec) dec_kcorev1_ResourceList(v *kcorev1.ResourceList) bool {
-	return decMap(d, v, (*tdec).dec_kresource_Quantity)
+	return d.decResourceList(v)
 }
 
 func (d *tdec) dec_kcorev1_ResourceName(v *kcorev1.ResourceName) bool {

@@ -33,6 +33,12 @@ var (
 	}
 )
 
+// shared are the map types whose equal values, as written, a batch
+// decodes into one map, by the helper named (see decResourceList).
+var shared = map[reflect.Type]string{
+	reflect.TypeFor[corev1.ResourceList](): "decResourceList",
+}
+
 // unique are the string fields whose values are seldom repeated across
 // objects (names, UIDs, addresses), decoded without interning.
 var unique = map[reflect.Type][]string{
@@ -277,6 +283,9 @@ func (g *generator) body(t reflect.Type) string {
 		}
 		if t == reflect.TypeFor[map[string]string]() {
 			return "\treturn d.decStringMap(v)\n"
+		}
+		if h, ok := shared[t]; ok {
+			return "\treturn d." + h + "(v)\n"
 		}
 		return "\treturn decMap(d, v, " + g.elem(t.Elem()) + ")\n"
 	case reflect.Struct:
