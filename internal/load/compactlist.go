@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -148,9 +149,8 @@ func (b *batch) compactItem(where string, item []byte, implied *schema.GroupVers
 			ok = false
 		}
 	}()
-	if gvk, ok := kinds.typed(item); ok {
-		obj, err := Scheme.New(gvk)
-		if err == nil && decodeWith(tdec{js: item, raw: true, depth: 2, lists: b.lists()}, obj, true) {
+	if gvk, newObj, ok := kinds.typed(item); ok {
+		if obj := newObj(); decodeWith(tdec{js: item, raw: true, depth: 2, lists: b.lists()}, obj, true) {
 			b.add(where, gvk, obj)
 			return true
 		}
@@ -182,26 +182,31 @@ func typedKind(gvk schema.GroupVersionKind) bool {
 type kindCache map[string]cachedKind
 
 type cachedKind struct {
-	gvk   schema.GroupVersionKind
-	typed bool
+	gvk schema.GroupVersionKind
+	// new makes an object of the kind; nil when typedKind does not take
+	// it.
+	new func() runtime.Object
 }
 
-// typed returns the kind of an item, by leadingKind, when typedKind
-// takes it.
-func (c kindCache) typed(item []byte) (schema.GroupVersionKind, bool) {
+// typed returns the kind of an item, by leadingKind, and what makes an
+// object of it, when typedKind takes it.
+func (c kindCache) typed(item []byte) (schema.GroupVersionKind, func() runtime.Object, bool) {
 	_, _, n, ok := leadingKeys(item)
 	if !ok {
-		return schema.GroupVersionKind{}, false
+		return schema.GroupVersionKind{}, nil, false
 	}
 	if k, ok := c[string(item[:n])]; ok {
-		return k.gvk, k.typed
+		return k.gvk, k.new, k.new != nil
 	}
 	gvk, ok := leadingKind(item)
-	typed := ok && typedKind(gvk)
-	if len(c) < 64 {
-		c[string(item[:n])] = cachedKind{gvk, typed}
+	var newObj func() runtime.Object
+	if ok && typedKind(gvk) {
+		newObj = constructor(gvk)
 	}
-	return gvk, typed
+	if len(c) < 64 {
+		c[string(item[:n])] = cachedKind{gvk, newObj}
+	}
+	return gvk, newObj, newObj != nil
 }
 
 // leadingKind reads the kind of an object whose first two keys are

@@ -34,14 +34,11 @@ func (b *batch) compactInTurn(where string, body []byte) (done bool) {
 		if i >= len(body) || body[i] != '{' {
 			return false
 		}
-		gvk, ok := kinds.typed(body[i:])
+		gvk, newObj, ok := kinds.typed(body[i:])
 		if !ok {
 			return false
 		}
-		obj, err := Scheme.New(gvk)
-		if err != nil {
-			return false
-		}
+		obj := newObj()
 		n, ok := decodePrefix(tdec{js: body[i:], raw: true, depth: 2, lists: ib.lists()}, obj)
 		if !ok {
 			return false

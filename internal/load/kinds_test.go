@@ -65,3 +65,29 @@ func TestValidatorsAreKinds(t *testing.T) {
 		t.Errorf("checks of kinds not in snapshot.Kinds (-want +got):\n%s", d)
 	}
 }
+
+// TestConstructorMatchesScheme holds what constructor makes to what
+// Scheme.New makes: an empty object of the same Go type, for every kind
+// the snapshot models and for one it does not; nothing for a kind the
+// Scheme does not know.
+func TestConstructorMatchesScheme(t *testing.T) {
+	gvks := []schema.GroupVersionKind{{Group: "", Version: "v1", Kind: "LimitRange"}}
+	for _, k := range snapshot.Kinds {
+		gvks = append(gvks, k.GVK)
+	}
+	for _, gvk := range gvks {
+		t.Run(gvk.String(), func(t *testing.T) {
+			want, err := Scheme.New(gvk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := constructor(gvk)()
+			if reflect.TypeOf(got) != reflect.TypeOf(want) || !reflect.DeepEqual(got, want) {
+				t.Errorf("constructor made %#v, Scheme.New %#v", got, want)
+			}
+		})
+	}
+	if constructor(schema.GroupVersionKind{Group: "example.com", Version: "v1", Kind: "Widget"}) != nil {
+		t.Error("a constructor for a kind the Scheme does not know")
+	}
+}

@@ -58,3 +58,25 @@ func KindOf(obj runtime.Object) (schema.GroupVersionKind, error) {
 	}
 	return gvks[0], nil
 }
+
+// constructor returns what makes a new object of gvk, as Scheme.New does:
+// its row's New in snapshot.Kinds, which needs no reflection, or the
+// Scheme's for a kind the snapshot does not model. nil when the Scheme
+// does not know the kind.
+func constructor(gvk schema.GroupVersionKind) func() runtime.Object {
+	for _, k := range snapshot.Kinds {
+		if k.GVK == gvk {
+			return k.New
+		}
+	}
+	if !Scheme.Recognizes(gvk) {
+		return nil
+	}
+	return func() runtime.Object {
+		obj, err := Scheme.New(gvk)
+		if err != nil {
+			panic(err) // recognised kinds are made
+		}
+		return obj
+	}
+}
