@@ -111,6 +111,14 @@ func FuzzLoadMatchesReference(f *testing.F) {
 	for _, c := range compactCases {
 		f.Add([]byte(c))
 	}
+	for _, c := range memoCases {
+		if len(c.bad) < 4<<10 {
+			f.Add([]byte(c.good + "\n---\n" + c.bad))
+		}
+	}
+	for _, data := range sharedPods(f) {
+		f.Add([]byte(data))
+	}
 	objs := clusterObjects(8, true)
 	f.Add(clusterYAML(f, objs))
 	f.Add(clusterJSON(f, objs))

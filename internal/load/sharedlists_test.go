@@ -12,7 +12,7 @@ import (
 
 // sharedPods are pods whose containers ask for resources written alike,
 // and one written otherwise, as a stream of documents and as a JSON List.
-func sharedPods(t *testing.T) map[string]string {
+func sharedPods(t testing.TB) map[string]string {
 	t.Helper()
 	pod := func(name, resources string) string {
 		return `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"` + name + `","namespace":"a"},"spec":{"containers":[{"name":"c","resources":` + resources + `}]}}`
