@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"cmp"
 	"reflect"
 	"slices"
 	"sort"
@@ -163,9 +164,11 @@ func (s *Snapshot) sort() {
 	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].Resource < s.Gaps[j].Resource })
 }
 
-// sortBy sorts a slice by the (namespace, name) key returned for each index.
-// It works on a permutation so that the key function may keep indexing the
-// original slice while sorting.
+// sortBy sorts a slice by the (namespace, name) key returned for each
+// index, objects of one key in the order they came. It sorts the keys
+// first, so that the key function may keep indexing the original slice,
+// then moves each object once, in place, cycle by cycle of the
+// permutation: a copy of the slice would be every pod twice over.
 func sortBy[T any](xs []T, key func(int) (string, string)) {
 	type k struct {
 		ns, name string
@@ -185,10 +188,28 @@ func sortBy[T any](xs []T, key func(int) (string, string)) {
 	if slices.IsSortedFunc(keys, order) {
 		return // as most input comes: a snapshot, a listing, a generated file
 	}
-	slices.SortStableFunc(keys, order)
-	sorted := make([]T, len(xs))
-	for j, kk := range keys {
-		sorted[j] = xs[kk.i]
+	slices.SortFunc(keys, func(a, b k) int { // stable: the index breaks ties
+		if c := order(a, b); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	// Position j takes the object at keys[j].i; a position filled is
+	// marked keys[j].i = j.
+	for j := range keys {
+		if keys[j].i == j {
+			continue
+		}
+		held := xs[j]
+		for at := j; ; {
+			from := keys[at].i
+			keys[at].i = at
+			if from == j {
+				xs[at] = held
+				break
+			}
+			xs[at] = xs[from]
+			at = from
+		}
 	}
-	copy(xs, sorted)
 }

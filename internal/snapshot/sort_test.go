@@ -1,7 +1,11 @@
 package snapshot
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
+	"sort"
 	"testing"
 )
 
@@ -32,5 +36,33 @@ func TestSortBy(t *testing.T) {
 				t.Errorf("got %v, want %v", xs, tt.out)
 			}
 		})
+	}
+}
+
+// sortBy agrees with a stable sort of copies on random input, duplicates
+// and runs already in order included.
+func TestSortByAgreesWithStableSort(t *testing.T) {
+	type obj struct{ ns, name, tag string }
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 300; n++ {
+		xs := make([]obj, r.IntN(40))
+		for i := range xs {
+			xs[i] = obj{string(rune('a' + r.IntN(3))), string(rune('a' + r.IntN(4))), fmt.Sprint(i)}
+		}
+		if r.IntN(3) == 0 { // mostly in order, a tail appended
+			sort.SliceStable(xs, func(i, j int) bool { return xs[i].ns+"/"+xs[i].name < xs[j].ns+"/"+xs[j].name })
+			xs = append(xs, obj{"a", "a", "tail"})
+		}
+		want := slices.Clone(xs)
+		sort.SliceStable(want, func(i, j int) bool {
+			if want[i].ns != want[j].ns {
+				return want[i].ns < want[j].ns
+			}
+			return want[i].name < want[j].name
+		})
+		sortBy(xs, func(i int) (string, string) { return xs[i].ns, xs[i].name })
+		if !reflect.DeepEqual(xs, want) {
+			t.Fatalf("got %v, want %v", xs, want)
+		}
 	}
 }
