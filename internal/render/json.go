@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 )
@@ -62,6 +63,9 @@ func fillEmpty(v reflect.Value) {
 		if v.IsNil() && v.CanSet() {
 			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
 		}
+		if !mayHoldNil(v.Type().Elem()) {
+			return // strings, numbers: nothing to fill, however many
+		}
 		for i := 0; i < v.Len(); i++ {
 			fillEmpty(v.Index(i))
 		}
@@ -75,19 +79,56 @@ func fillEmpty(v reflect.Value) {
 			fillEmpty(v.Index(i))
 		}
 	case reflect.Struct:
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			sf := t.Field(i)
-			if !sf.IsExported() {
+		for _, f := range fieldsOf(v.Type()) {
+			fv := v.Field(f.index)
+			if f.omitEmpty && (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.IsNil() {
 				continue
 			}
-			f := v.Field(i)
-			if omitEmpty(sf) && (f.Kind() == reflect.Slice || f.Kind() == reflect.Map) && f.IsNil() {
-				continue
-			}
-			fillEmpty(f)
+			fillEmpty(fv)
 		}
 	}
+}
+
+// field is an exported field of a struct that may hold a nil slice or map
+// (nothing else needs a visit), and whether it is omitted when empty.
+type field struct {
+	index     int
+	omitEmpty bool
+}
+
+// fields caches fieldsOf by struct type: a report or a plan holds
+// thousands of values of a few types, which need not be read field by
+// field, tag by tag, each time.
+var fields sync.Map // reflect.Type → []field
+
+func fieldsOf(t reflect.Type) []field {
+	if fs, ok := fields.Load(t); ok {
+		return fs.([]field)
+	}
+	var fs []field
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if sf.IsExported() && mayHoldNil(sf.Type) {
+			fs = append(fs, field{index: i, omitEmpty: omitEmpty(sf)})
+		}
+	}
+	fields.Store(t, fs)
+	return fs
+}
+
+// mayHoldNil reports whether a value of type t may hold a nil slice or map
+// that fillEmpty would fill: strings, numbers and structs of them never
+// do.
+func mayHoldNil(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Interface, reflect.Slice, reflect.Map:
+		return true
+	case reflect.Array:
+		return mayHoldNil(t.Elem())
+	case reflect.Struct:
+		return len(fieldsOf(t)) > 0
+	}
+	return false
 }
 
 func omitEmpty(sf reflect.StructField) bool {
