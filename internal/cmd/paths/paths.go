@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
@@ -15,6 +16,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/render"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 	"github.com/bulkhead-dev/bulkhead/internal/version"
 )
@@ -93,6 +95,9 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	if f.from != "" && f.from == f.to {
 		return fmt.Errorf("--from and --to name the same tenant %q: paths go from one tenant to another", f.from)
+	}
+	if err := checkFrom(f.from, snap, ten); err != nil {
+		return err // before the analysis, which takes long on a big cluster
 	}
 	facts := analysis.NewFacts(snap, ten)
 	facts.Network.IPBlockMatchesPods = !f.ipBlockIgnoresPods
@@ -229,18 +234,60 @@ func parseFrom(s string, ten *tenancy.Tenancy, model *attackpath.Model) ([]attac
 		v = attackpath.Vertex{Kind: attackpath.User, Name: s}
 	}
 	if !model.Has(v) {
-		var names []string
-		for _, t := range ten.Tenants() {
-			if !t.System {
-				names = append(names, t.Name)
-			}
-		}
-		if len(names) > tenantsNamed {
-			names = append(names[:tenantsNamed], fmt.Sprintf("… %d more: bulkhead audit lists them", len(names)-tenantsNamed))
-		}
-		return nil, fmt.Errorf("--from %q: no tenant of that name, and %s holds no permission and runs nothing in this cluster (tenants: %s)", s, v, strings.Join(names, ", "))
+		return nil, unknownFrom(s, v, ten)
 	}
 	return []attackpath.Source{{Subject: &v}}, nil
+}
+
+// checkFrom reads --from before the analysis, to refuse at once what the
+// graph cannot hold: a bad subject, or a user that no binding names (the
+// graph has a user only as a binding's subject).
+func checkFrom(s string, snap *snapshot.Snapshot, ten *tenancy.Tenancy) error {
+	if s == "" {
+		return nil
+	}
+	v, ok, err := parseSubject(s)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if ten.Namespaces(s) != nil {
+			return nil
+		}
+		v = attackpath.Vertex{Kind: attackpath.User, Name: s}
+	}
+	if v.Kind != attackpath.User {
+		return nil
+	}
+	named := func(subjects []rbacv1.Subject) bool {
+		return slices.ContainsFunc(subjects, func(x rbacv1.Subject) bool { return x.Kind == rbacv1.UserKind && x.Name == v.Name })
+	}
+	for i := range snap.RoleBindings {
+		if named(snap.RoleBindings[i].Subjects) {
+			return nil
+		}
+	}
+	for i := range snap.ClusterRoleBindings {
+		if named(snap.ClusterRoleBindings[i].Subjects) {
+			return nil
+		}
+	}
+	return unknownFrom(s, v, ten)
+}
+
+// unknownFrom is the error for a --from that is no tenant and no subject
+// of the graph: most likely a typo.
+func unknownFrom(s string, v attackpath.Vertex, ten *tenancy.Tenancy) error {
+	var names []string
+	for _, t := range ten.Tenants() {
+		if !t.System {
+			names = append(names, t.Name)
+		}
+	}
+	if len(names) > tenantsNamed {
+		names = append(names[:tenantsNamed], fmt.Sprintf("… %d more: bulkhead audit lists them", len(names)-tenantsNamed))
+	}
+	return fmt.Errorf("--from %q: no tenant of that name, and %s holds no permission and runs nothing in this cluster (tenants: %s)", s, v, strings.Join(names, ", "))
 }
 
 // parseSubject reads KIND:NAME, system:serviceaccount:NS:NAME, and the
