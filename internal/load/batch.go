@@ -30,8 +30,8 @@ type batch struct {
 	endOf string
 	// line is the first line with content of the document being read.
 	line int
-	// checked remembers the checks that passed (see memo), from the
-	// first object checked until the batch is merged or applied.
+	// checked remembers the checks that passed (see memo), shared with
+	// the batches built before and after on the same goroutine.
 	checked *memo
 	// shared are the resource lists the batch's objects share (see
 	// decResourceList).
@@ -69,7 +69,6 @@ func (b *batch) unknown(apiVersion, kind string) {
 
 // merge appends what another batch found after what b found.
 func (b *batch) merge(o *batch) {
-	o.release()
 	b.docs += o.docs
 	if b.ops == nil {
 		b.ops = o.ops // a big list's items: not copied again
@@ -80,7 +79,6 @@ func (b *batch) merge(o *batch) {
 
 // apply takes what a batch found into the loader.
 func (l *Loader) apply(b *batch) {
-	b.release()
 	l.stats.Documents += b.docs
 	l.helm = append(l.helm, b.helmLines...)
 	l.reserve(b.ops)
@@ -159,6 +157,7 @@ type pending struct {
 func (l *Loader) submit(work func(b *batch)) {
 	b := &batch{opts: &l.opts, reference: l.reference}
 	if l.workers <= 1 {
+		b.remembering(&l.inTurn)
 		work(b)
 		l.apply(b)
 		return
@@ -224,7 +223,7 @@ func parallel(parent *batch, n int, work func(b *batch, i int)) []*batch {
 	w := min(workers(), n)
 	if w <= 1 {
 		for i := range out {
-			out[i] = &batch{opts: opts, reference: reference}
+			out[i] = (&batch{opts: opts, reference: reference}).remembering(parent)
 			work(out[i], i)
 		}
 		return out
@@ -238,8 +237,9 @@ func parallel(parent *batch, n int, work func(b *batch, i int)) []*batch {
 	for range w {
 		go func() {
 			defer func() { done <- struct{}{} }()
+			worker := &batch{reference: reference} // what this goroutine remembers
 			for i := range next {
-				out[i] = &batch{opts: opts, reference: reference}
+				out[i] = (&batch{opts: opts, reference: reference}).remembering(worker)
 				work(out[i], i)
 			}
 		}()

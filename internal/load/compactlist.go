@@ -113,6 +113,9 @@ func compactGroups(parent *batch, where string, body []byte, ch *itemChunks, imp
 	for g := range groups {
 		lo, hi := g*n/len(groups), (g+1)*n/len(groups)
 		ib := &batch{opts: parent.opts, reference: parent.reference, ops: make([]op, 0, hi-lo)}
+		if len(groups) == 1 {
+			ib.remembering(parent)
+		}
 		groups[g] = ib
 		run := func() {
 			kinds := kindCache{}

@@ -25,7 +25,7 @@ func (b *batch) compactInTurn(where string, body []byte) (done bool) {
 		return false
 	}
 	// About one item a line, as the compact writers put them.
-	ib := &batch{opts: b.opts, ops: make([]op, 0, min(bytes.Count(body, []byte{'\n'})+1, len(body)/64+1))}
+	ib := (&batch{opts: b.opts, ops: make([]op, 0, min(bytes.Count(body, []byte{'\n'})+1, len(body)/64+1))}).remembering(b)
 	kinds := kindCache{}
 	prefix := where + " items["
 	var item []byte // where item k is: prefix, k, "]"

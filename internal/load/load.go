@@ -62,6 +62,9 @@ type Loader struct {
 	reference bool
 	// located is where the last object placed was read.
 	located lastOrigin
+	// inTurn holds what the batches built in turn on one CPU remember
+	// (see batch.remembering).
+	inTurn batch
 }
 
 // New returns a loader filling a snapshot whose Source is source.

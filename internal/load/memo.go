@@ -1,8 +1,6 @@
 package load
 
 import (
-	"sync"
-
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
@@ -17,8 +15,9 @@ import (
 // anything not remembered goes to that function, which words every error
 // as before. A nil memo remembers nothing (the reference path).
 
-// A memo is what one batch at a time remembers of the checks that
-// passed.
+// A memo is what the batches of one goroutine of a load remember of the
+// checks that passed, in turn: a memo is never shared between goroutines,
+// nor between loads.
 type memo struct {
 	namespaces     map[string]struct{}
 	labels         map[labelPair]struct{}
@@ -29,38 +28,40 @@ type memo struct {
 type labelPair struct{ key, value string }
 
 // memoMax is how many strings and pairs a memo holds before it forgets
-// them all, so that a long run's memo stays small.
-const memoMax = 1 << 15
+// them all, so that a memo stays small on any input.
+const memoMax = 1 << 16
 
-// memos hands a batch a memo that earlier batches filled.
-var memos = sync.Pool{New: func() any {
-	return &memo{namespaces: map[string]struct{}{}, labels: map[labelPair]struct{}{}, annotationKeys: map[string]struct{}{}}
-}}
-
-// memo returns the batch's memo, nil for the reference path.
+// memo returns the batch's memo, made on first use; nil on the reference
+// path.
 func (b *batch) memo() *memo {
 	if b.reference {
 		return nil
 	}
 	if b.checked == nil {
-		b.checked = memos.Get().(*memo)
+		b.checked = new(memo)
 	}
 	return b.checked
 }
 
-// release hands the batch's memo back for other batches.
-func (b *batch) release() {
-	if b.checked == nil {
+// remembering makes b remember what from remembered, and what it will
+// remember (its memo and its shared resource lists): b is built on the
+// goroutine that built from, after it.
+func (b *batch) remembering(from *batch) *batch {
+	if !b.reference {
+		b.checked, b.shared = from.memo(), from.lists()
+	}
+	return b
+}
+
+// room makes room in the memo for one more entry: when it is full, it
+// forgets everything.
+func (m *memo) room() {
+	if len(m.namespaces)+len(m.labels)+len(m.annotationKeys) < memoMax {
 		return
 	}
-	m := b.checked
-	b.checked = nil
-	if len(m.namespaces)+len(m.labels)+len(m.annotationKeys) > memoMax {
-		clear(m.namespaces)
-		clear(m.labels)
-		clear(m.annotationKeys)
-	}
-	memos.Put(m)
+	clear(m.namespaces)
+	clear(m.labels)
+	clear(m.annotationKeys)
 }
 
 // knownLabels reports whether every pair of labels passed before.
@@ -77,10 +78,14 @@ func (m *memo) knownLabels(labels map[string]string) bool {
 }
 
 func (m *memo) rememberLabels(labels map[string]string) {
-	if m == nil {
+	if m == nil || len(labels) == 0 {
 		return
 	}
+	if m.labels == nil {
+		m.labels = map[labelPair]struct{}{}
+	}
 	for k, v := range labels {
+		m.room()
 		m.labels[labelPair{k, v}] = struct{}{}
 	}
 }
@@ -145,10 +150,18 @@ func (m *memo) validateMeta(o metav1.Object, namespaced bool, name apivalidation
 	errs := apivalidation.ValidateObjectMetaAccessor(o, namespaced, name, metadataPath)
 	if len(errs) == 0 && m != nil {
 		if namespaced {
+			if m.namespaces == nil {
+				m.namespaces = map[string]struct{}{}
+			}
+			m.room()
 			m.namespaces[o.GetNamespace()] = struct{}{}
 		}
 		m.rememberLabels(o.GetLabels())
 		for k := range o.GetAnnotations() {
+			if m.annotationKeys == nil {
+				m.annotationKeys = map[string]struct{}{}
+			}
+			m.room()
 			m.annotationKeys[k] = struct{}{}
 		}
 	}

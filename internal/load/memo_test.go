@@ -141,7 +141,7 @@ func TestMemoValidateMeta(t *testing.T) {
 		cm("a", map[string]string{"app": "web"}, map[string]string{"note": "x"}),
 		cm("", nil, nil),
 	}
-	m := memos.New().(*memo)
+	m := new(memo)
 	for i, o := range seq {
 		for _, namespaced := range []bool{true, false} {
 			t.Run(fmt.Sprint(i, " namespaced=", namespaced), func(t *testing.T) {
@@ -166,4 +166,24 @@ func errorStrings(errs field.ErrorList) []string {
 		out = append(out, e.Error())
 	}
 	return out
+}
+
+// TestMemoForgetsWhenFull fills a memo to memoMax: the next pair it
+// remembers makes it forget the others, and what it forgot is checked
+// again.
+func TestMemoForgetsWhenFull(t *testing.T) {
+	m := new(memo)
+	for i := 0; i < memoMax; i++ {
+		m.rememberLabels(map[string]string{"k": fmt.Sprint(i)})
+	}
+	if !m.knownLabels(map[string]string{"k": "0"}) || len(m.labels) != memoMax {
+		t.Fatalf("a full memo holds %d pairs", len(m.labels))
+	}
+	m.rememberLabels(map[string]string{"k": "last"})
+	if m.knownLabels(map[string]string{"k": "0"}) || !m.knownLabels(map[string]string{"k": "last"}) || len(m.labels) != 1 {
+		t.Errorf("after one more pair the memo holds %d pairs", len(m.labels))
+	}
+	if errs := m.validateLabels(map[string]string{"k": "0", "b c": "d"}, func() *field.Path { return field.NewPath("x") }); len(errs) != 1 {
+		t.Errorf("a forgotten pair beside a bad one: %v", errs)
+	}
 }
