@@ -64,64 +64,92 @@ func (m *memo) room() {
 	clear(m.annotationKeys)
 }
 
-// knownLabels reports whether every pair of labels passed before.
-func (m *memo) knownLabels(labels map[string]string) bool {
+// passLabels reports whether every pair of labels passes
+// metav1validation.ValidateLabels: a pair not remembered is checked
+// alone, and remembered when it passes. Always false without a memo.
+func (m *memo) passLabels(labels map[string]string) bool {
 	if m == nil {
 		return false
 	}
 	for k, v := range labels {
-		if _, ok := m.labels[labelPair{k, v}]; !ok {
+		if _, ok := m.labels[labelPair{k, v}]; ok {
+			continue
+		}
+		if len(metav1validation.ValidateLabels(map[string]string{k: v}, somewhere)) > 0 {
 			return false
 		}
+		if m.labels == nil {
+			m.labels = map[labelPair]struct{}{}
+		}
+		m.room()
+		m.labels[labelPair{k, v}] = struct{}{}
 	}
 	return true
 }
 
-func (m *memo) rememberLabels(labels map[string]string) {
-	if m == nil || len(labels) == 0 {
-		return
+// passNamespace reports whether ValidateNamespaceName passes ns, checked
+// once a namespace.
+func (m *memo) passNamespace(ns string) bool {
+	if _, ok := m.namespaces[ns]; ok {
+		return true
 	}
-	if m.labels == nil {
-		m.labels = map[labelPair]struct{}{}
+	if len(apivalidation.ValidateNamespaceName(ns, false)) > 0 {
+		return false
 	}
-	for k, v := range labels {
+	if m.namespaces == nil {
+		m.namespaces = map[string]struct{}{}
+	}
+	m.room()
+	m.namespaces[ns] = struct{}{}
+	return true
+}
+
+// passAnnotations reports whether ValidateAnnotations passes
+// annotations: each key is checked once, and their size every time.
+func (m *memo) passAnnotations(annotations map[string]string) bool {
+	if len(annotations) == 0 {
+		return true
+	}
+	for k := range annotations {
+		if _, ok := m.annotationKeys[k]; ok {
+			continue
+		}
+		if len(apivalidation.ValidateAnnotations(map[string]string{k: ""}, somewhere)) > 0 {
+			return false
+		}
+		if m.annotationKeys == nil {
+			m.annotationKeys = map[string]struct{}{}
+		}
 		m.room()
-		m.labels[labelPair{k, v}] = struct{}{}
+		m.annotationKeys[k] = struct{}{}
 	}
+	return apivalidation.ValidateAnnotationsSize(annotations) == nil
 }
 
 // validateLabels is metav1validation.ValidateLabels, at the path at
-// makes, for labels some pair of which has not passed before.
+// makes, for labels some pair of which does not pass.
 func (m *memo) validateLabels(labels map[string]string, at func() *field.Path) field.ErrorList {
-	if len(labels) == 0 || m.knownLabels(labels) {
+	if len(labels) == 0 || m.passLabels(labels) {
 		return nil
 	}
-	errs := metav1validation.ValidateLabels(labels, at())
-	if len(errs) == 0 {
-		m.rememberLabels(labels)
-	}
-	return errs
+	return metav1validation.ValidateLabels(labels, at())
 }
 
 // selector validates a label selector as the API server does, at the
-// path at makes, unless it only matches labels that passed before.
+// path at makes, unless it only matches labels, which all pass.
 func (m *memo) selector(s *metav1.LabelSelector, at func() *field.Path) field.ErrorList {
-	if s == nil || len(s.MatchExpressions) == 0 && m.knownLabels(s.MatchLabels) {
+	if s == nil || len(s.MatchExpressions) == 0 && m.passLabels(s.MatchLabels) {
 		return nil
 	}
-	errs := selector(s, at())
-	if len(errs) == 0 {
-		m.rememberLabels(s.MatchLabels)
-	}
-	return errs
+	return selector(s, at())
 }
 
 // matchesKnown reports, for a selector of match labels only that all
-// passed before, whether it matches labels, as
-// metav1.LabelSelectorAsSelector's selector would: every pair present.
-// ok is false for any other selector.
+// pass, whether it matches labels, as metav1.LabelSelectorAsSelector's
+// selector would: every pair present. ok is false for any other
+// selector.
 func (m *memo) matchesKnown(s *metav1.LabelSelector, labels map[string]string) (matches, ok bool) {
-	if len(s.MatchExpressions) > 0 || !m.knownLabels(s.MatchLabels) {
+	if len(s.MatchExpressions) > 0 || !m.passLabels(s.MatchLabels) {
 		return false, false
 	}
 	for k, v := range s.MatchLabels {
@@ -140,60 +168,31 @@ var (
 )
 
 // validateMeta is apimachinery's ValidateObjectMetaAccessor, answered at
-// once for metadata whose namespace, labels and annotation keys all
-// passed it before and whose other fields pass the checks of theirs that
-// need no regular expression (apimachinery's too).
+// once for metadata each part of which passes apimachinery's check of
+// it, the memo's strings checked once each. Metadata that does not pass
+// goes to ValidateObjectMetaAccessor whole, for its errors.
 func (m *memo) validateMeta(o metav1.Object, namespaced bool, name apivalidation.ValidateNameFunc) field.ErrorList {
-	if m.knownMeta(o, namespaced, name) {
+	if m.passMeta(o, namespaced, name) {
 		return nil
 	}
-	errs := apivalidation.ValidateObjectMetaAccessor(o, namespaced, name, metadataPath)
-	if len(errs) == 0 && m != nil {
-		if namespaced {
-			if m.namespaces == nil {
-				m.namespaces = map[string]struct{}{}
-			}
-			m.room()
-			m.namespaces[o.GetNamespace()] = struct{}{}
-		}
-		m.rememberLabels(o.GetLabels())
-		for k := range o.GetAnnotations() {
-			if m.annotationKeys == nil {
-				m.annotationKeys = map[string]struct{}{}
-			}
-			m.room()
-			m.annotationKeys[k] = struct{}{}
-		}
-	}
-	return errs
+	return apivalidation.ValidateObjectMetaAccessor(o, namespaced, name, metadataPath)
 }
 
-// knownMeta reports whether ValidateObjectMetaAccessor passes o by what
-// the memo remembers: a name name passes and no generateName, the
-// namespace (when namespaced, else none), the labels and the annotation
-// keys passed before, annotations within their size, a generation not
-// negative, owner references apimachinery passes, no finalizers and no
-// managed fields.
-func (m *memo) knownMeta(o metav1.Object, namespaced bool, name apivalidation.ValidateNameFunc) bool {
+// passMeta reports whether ValidateObjectMetaAccessor passes o, part by
+// part, as it checks them: a name name passes and no generateName, a
+// namespace that passes (when namespaced, else none), a generation not
+// negative, labels and annotations that pass, owner references
+// apimachinery passes, no finalizers and no managed fields. Always false
+// without a memo.
+func (m *memo) passMeta(o metav1.Object, namespaced bool, name apivalidation.ValidateNameFunc) bool {
 	if m == nil || o.GetName() == "" || o.GetGenerateName() != "" || o.GetGeneration() < 0 ||
 		len(o.GetFinalizers()) > 0 || len(o.GetManagedFields()) > 0 {
 		return false
 	}
-	if ns := o.GetNamespace(); namespaced != (ns != "") {
-		return false
-	} else if _, ok := m.namespaces[ns]; namespaced && !ok {
+	if ns := o.GetNamespace(); namespaced != (ns != "") || namespaced && !m.passNamespace(ns) {
 		return false
 	}
-	if !m.knownLabels(o.GetLabels()) {
-		return false
-	}
-	annotations := o.GetAnnotations()
-	for k := range annotations {
-		if _, ok := m.annotationKeys[k]; !ok {
-			return false
-		}
-	}
-	if len(annotations) > 0 && apivalidation.ValidateAnnotationsSize(annotations) != nil {
+	if !m.passLabels(o.GetLabels()) || !m.passAnnotations(o.GetAnnotations()) {
 		return false
 	}
 	if refs := o.GetOwnerReferences(); len(refs) > 0 && len(apivalidation.ValidateOwnerReferences(refs, ownerReferencesPath)) > 0 {
