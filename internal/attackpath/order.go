@@ -9,6 +9,19 @@ type sweepOrder struct {
 	vertices []int32 // by component, components in topological order
 	starts   []int32 // component c is vertices[starts[c]:starts[c+1]]
 	comp     []int32 // vertex → its component
+	// out holds what a sweep reads of each vertex's edges, in the order
+	// of Graph.out, side by side: vertex v's are out[outAt[v]:outAt[v+1]].
+	// A sweep walks every edge once a batch, and an Edge, evidence and
+	// all, is many times the size of what it needs.
+	out   []sweepEdge
+	outAt []int32
+}
+
+// sweepEdge is an edge as a sweep reads it.
+type sweepEdge struct {
+	to     int32
+	weighs uint16
+	final  bool
 }
 
 // order computes the sweep order once per model (Tarjan's algorithm,
@@ -102,5 +115,15 @@ func newSweepOrder(g *Graph) *sweepOrder {
 		}
 	}
 	o.starts = append(o.starts, int32(len(o.vertices)))
+	o.outAt = make([]int32, n+1)
+	o.out = make([]sweepEdge, 0, len(g.edges))
+	for v := range n {
+		o.outAt[v] = int32(len(o.out))
+		for _, eid := range g.out[v] {
+			e := &g.edges[eid]
+			o.out = append(o.out, sweepEdge{to: e.To, weighs: e.weighs, final: e.Final})
+		}
+	}
+	o.outAt[n] = int32(len(o.out))
 	return o
 }

@@ -90,10 +90,9 @@ func (w *sweeper) run(base int32, sources [][]int32) {
 						again = again || o.comp[to] == int32(c)
 					}
 				}
-				for _, eid := range g.out[v] {
-					e := &g.edges[eid]
-					if y := 2*e.To + b2i(e.Final); w.pass(from, y, w.own(base, e.To), e.weighs) && !e.Final {
-						queue(e.To)
+				for _, e := range o.out[o.outAt[v]:o.outAt[v+1]] {
+					if y := 2*e.to + b2i(e.final); w.pass(from, y, w.own(base, e.to), e.weighs) && !e.final {
+						queue(e.to)
 					}
 				}
 				if r := g.reach; r != nil {
