@@ -8,11 +8,15 @@ package attackpath
 type sweepOrder struct {
 	vertices []int32 // by component, components in topological order
 	starts   []int32 // component c is vertices[starts[c]:starts[c+1]]
-	comp     []int32 // vertex → its component
-	// out holds what a sweep reads of each vertex's edges, in the order
-	// of Graph.out, side by side: vertex v's are out[outAt[v]:outAt[v+1]].
-	// A sweep walks every edge once a batch, and an Edge, evidence and
-	// all, is many times the size of what it needs.
+	// A sweep numbers vertices by their place in vertices (pos), so that
+	// it walks its values in order, component by component, and the
+	// values it carries on mostly lie ahead. out holds what it reads of
+	// each place's edges, their targets as places: Graph.out's edges in
+	// their order, then the network layer's reach (networkWeighs), side
+	// by side: place p's are out[outAt[p]:outAt[p+1]]. A sweep walks
+	// every edge once a batch, and an Edge, evidence and all, is many
+	// times the size of what it needs.
+	pos   []int32 // vertex → place
 	out   []sweepEdge
 	outAt []int32
 }
@@ -46,7 +50,6 @@ func newSweepOrder(g *Graph) *sweepOrder {
 	index := make([]int32, n) // 0: not visited; else visit number + 1
 	low := make([]int32, n)
 	onStack := make([]bool, n)
-	comp := make([]int32, n)
 	var stack, order []int32
 	var comps [][2]int32 // [start, end) in order, sink components first
 	next := int32(1)
@@ -106,22 +109,30 @@ func newSweepOrder(g *Graph) *sweepOrder {
 		}
 	}
 	// Tarjan finds sinks first: reverse the components.
-	o := &sweepOrder{vertices: make([]int32, 0, n), starts: make([]int32, 0, len(comps)+1), comp: comp}
+	o := &sweepOrder{vertices: make([]int32, 0, n), starts: make([]int32, 0, len(comps)+1)}
 	for c := len(comps) - 1; c >= 0; c-- {
 		o.starts = append(o.starts, int32(len(o.vertices)))
 		for _, v := range order[comps[c][0]:comps[c][1]] {
-			comp[v] = int32(len(o.starts) - 1)
 			o.vertices = append(o.vertices, v)
 		}
 	}
 	o.starts = append(o.starts, int32(len(o.vertices)))
+	o.pos = make([]int32, n)
+	for p, v := range o.vertices {
+		o.pos[v] = int32(p)
+	}
 	o.outAt = make([]int32, n+1)
-	o.out = make([]sweepEdge, 0, len(g.edges))
-	for v := range n {
-		o.outAt[v] = int32(len(o.out))
+	o.out = make([]sweepEdge, 0, len(g.edges)+g.ReachEdges())
+	for p, v := range o.vertices {
+		o.outAt[p] = int32(len(o.out))
 		for _, eid := range g.out[v] {
 			e := &g.edges[eid]
-			o.out = append(o.out, sweepEdge{to: e.To, weighs: e.weighs, final: e.Final})
+			o.out = append(o.out, sweepEdge{to: o.pos[e.To], weighs: e.weighs, final: e.Final})
+		}
+		if r := g.reach; r != nil {
+			r.each(v, func(_, to int32, _ bool) {
+				o.out = append(o.out, sweepEdge{to: o.pos[to], weighs: networkWeighs})
+			})
 		}
 	}
 	o.outAt[n] = int32(len(o.out))

@@ -30,21 +30,38 @@ const (
 	slots     = 9
 )
 
-// sweeper holds one batch's values, reused from batch to batch.
+// sweeper holds one batch's values, reused from batch to batch. Its
+// states are 2*place (+1 for reached), places as sweepOrder numbers them.
 type sweeper struct {
-	g         *Graph
 	order     *sweepOrder
-	territory []int32
+	territory []int32  // by place
+	owner     []int32  // by place
+	comp      []int32  // by place: its component
 	val       []uint64 // slots per state
 	queued    []bool
 	touched   []int32
 	mark      []bool // touched
 }
 
-func newSweeper(g *Graph, order *sweepOrder, territory []int32) *sweeper {
-	n := 2 * g.Len()
-	return &sweeper{g: g, order: order, territory: territory, val: make([]uint64, n*slots), queued: make([]bool, n), mark: make([]bool, n)}
+// newSweeper makes a sweeper of the graph in order's places; territory
+// and owner are by vertex (tenantIndex).
+func newSweeper(order *sweepOrder, territory, owner []int32) *sweeper {
+	n := len(order.vertices)
+	w := &sweeper{order: order, territory: make([]int32, n), owner: make([]int32, n), comp: make([]int32, n),
+		val: make([]uint64, 2*n*slots), queued: make([]bool, 2*n), mark: make([]bool, 2*n)}
+	for p, v := range order.vertices {
+		w.territory[p], w.owner[p] = territory[v], owner[v]
+	}
+	for c := 0; c+1 < len(order.starts); c++ {
+		for p := order.starts[c]; p < order.starts[c+1]; p++ {
+			w.comp[p] = int32(c)
+		}
+	}
+	return w
 }
+
+// state is the sweep's state of vertex v, controlled or reached.
+func (w *sweeper) state(v int32, reached bool) int32 { return 2*w.order.pos[v] + b2i(reached) }
 
 func (w *sweeper) reset() {
 	for _, x := range w.touched {
@@ -55,27 +72,26 @@ func (w *sweeper) reset() {
 }
 
 // run computes the batch's fixpoint; base is the index of the tenant of
-// bit 0, sources[i] the footholds of the tenant of bit i. Vertices are
-// taken component by component in topological order (sweepOrder): a
-// component is done when a pass over it changes nothing in it, and values
-// only flow on to later components.
+// bit 0, sources[i] the footholds (vertices) of the tenant of bit i.
+// Places are taken component by component in topological order
+// (sweepOrder): a component is done when a pass over it changes nothing
+// in it, and values only flow on to later components.
 func (w *sweeper) run(base int32, sources [][]int32) {
 	w.reset()
 	for i, vs := range sources {
 		for _, v := range vs {
-			x := 2 * v
+			x := w.state(v, false)
 			w.touch(x)
 			w.val[int(x)*slots+slotReach] |= 1 << i
 			w.queued[x] = true
 		}
 	}
-	g, o := w.g, w.order
+	o := w.order
 	for c := 0; c+1 < len(o.starts); c++ {
-		members := o.vertices[o.starts[c]:o.starts[c+1]]
 		for again := true; again; {
 			again = false
-			for _, v := range members {
-				x := 2 * v
+			for p := o.starts[c]; p < o.starts[c+1]; p++ {
+				x := 2 * p
 				if !w.queued[x] {
 					continue
 				}
@@ -84,33 +100,22 @@ func (w *sweeper) run(base int32, sources [][]int32) {
 				if from[slotReach] == 0 {
 					continue
 				}
-				queue := func(to int32) {
-					if y := 2 * to; !w.queued[y] {
+				for _, e := range o.out[o.outAt[p]:o.outAt[p+1]] {
+					y := 2*e.to + b2i(e.final)
+					if w.pass(from, y, w.own(base, e.to), e.weighs) && !e.final && !w.queued[y] {
 						w.queued[y] = true
-						again = again || o.comp[to] == int32(c)
+						again = again || w.comp[e.to] == int32(c)
 					}
-				}
-				for _, e := range o.out[o.outAt[v]:o.outAt[v+1]] {
-					if y := 2*e.to + b2i(e.final); w.pass(from, y, w.own(base, e.to), e.weighs) && !e.final {
-						queue(e.to)
-					}
-				}
-				if r := g.reach; r != nil {
-					r.each(v, func(_, to int32, _ bool) {
-						if w.pass(from, 2*to, w.own(base, to), networkWeighs) {
-							queue(to)
-						}
-					})
 				}
 			}
 		}
 	}
 }
 
-// own is the bit of the batch's tenant whose territory vertex v is, 0 for
+// own is the bit of the batch's tenant whose territory place p is, 0 for
 // none.
-func (w *sweeper) own(base int32, v int32) uint64 {
-	if t := w.territory[v] - base; t >= 0 && t < 64 {
+func (w *sweeper) own(base int32, p int32) uint64 {
+	if t := w.territory[p] - base; t >= 0 && t < 64 {
 		return 1 << t
 	}
 	return 0
@@ -176,9 +181,9 @@ func newTally(tenants int) *tally {
 	return &tally{planes: make([][]uint64, tenants), sev: make([][4]uint64, tenants), layer: make([][4]uint64, tenants)}
 }
 
-// add counts the batch's reach of every asset (owner[v] ≥ 0), once per
+// add counts the batch's reach of every asset (owner ≥ 0), once per
 // vertex whichever state reached it, leaving out each tenant's own.
-func (t *tally) add(w *sweeper, owner []int32, base int32) {
+func (t *tally) add(w *sweeper, base int32) {
 	for i := range t.planes {
 		t.planes[i] = t.planes[i][:0]
 		t.sev[i], t.layer[i] = [4]uint64{}, [4]uint64{}
@@ -187,8 +192,8 @@ func (t *tally) add(w *sweeper, owner []int32, base int32) {
 		if x%2 == reached && w.mark[x-1] {
 			continue // counted with the controlled state
 		}
-		v := x / 2
-		b := owner[v]
+		p := x / 2
+		b := w.owner[p]
 		if b < 0 {
 			continue
 		}
@@ -197,7 +202,7 @@ func (t *tally) add(w *sweeper, owner []int32, base int32) {
 			own = 1 << d
 		}
 		var r uint64
-		for _, s := range [2]int32{2 * v, 2*v + 1} {
+		for _, s := range [2]int32{2 * p, 2*p + 1} {
 			if !w.mark[s] {
 				continue
 			}
@@ -290,7 +295,7 @@ func (m *Model) sweptRows(dns map[string]*dnsCell) (cells []Cell, admin []*admin
 	n := len(ti.tenants)
 	cells, admin = make([]Cell, n*max(n-1, 0)), make([]*adminReach, n)
 	spread((n+63)/64, maxSweepers, func() func(int) {
-		w := newSweeper(m.g, m.order(), ti.territory)
+		w := newSweeper(m.order(), ti.territory, ti.owner)
 		t := newTally(n)
 		return func(batch int) { m.sweepBatch(w, t, int32(64*batch), dns, cells, admin) }
 	})
@@ -310,12 +315,12 @@ func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dns
 		}
 	}
 	w.run(base, srcs)
-	t.add(w, ti.owner, base)
+	t.add(w, base)
 	for a := base; a < end; a++ {
 		i := int(a - base)
 		name := ti.tenants[a]
 		if name != tenancy.Cluster {
-			for _, x := range [2]int32{2 * m.admin, 2*m.admin + 1} {
+			for _, x := range [2]int32{w.state(m.admin, false), w.state(m.admin, true)} {
 				if ok, r := w.reachOf(x, i); ok && (admin[a] == nil || r.worst > admin[a].worst) {
 					admin[a] = &r
 				}
