@@ -13,10 +13,11 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// memoCases are objects whose checks a memo answers, each valid one
-// beside one that differs from it in a single value the API server
-// refuses: a bad value seen after a good one (and before it) is refused
-// with the same message as with no memo.
+// memoCases are objects whose checks a memo answers (or whose resource
+// lists a batch shares), each valid one beside one that differs from it
+// in a single value the API server refuses: a bad value seen after a
+// good one (and before it) is refused with the same message as with no
+// memo.
 var memoCases = []struct {
 	name      string
 	good, bad string
@@ -67,6 +68,9 @@ var memoCases = []struct {
 	{"selector of known pairs, its template's value differing", `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"a"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c"}]}}}}`,
 		`{"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"e","namespace":"a"},"spec":{"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"api"}},"spec":{"containers":[{"name":"c"}]}}}}`,
 		"spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"api\"}: `selector` does not match template `labels`"},
+	{"resource list beside one shared", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"a"},"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"1"}}}]}}`,
+		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"q","namespace":"a"},"spec":{"containers":[{"name":"c","resources":{"limits":{"cpu":"1x"}}}]}}`,
+		`Pod a/q: quantities must match the regular expression`},
 	{"container port in a known namespace", `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"a"},"spec":{"containers":[{"name":"c","ports":[{"name":"http","containerPort":80}]}]}}`,
 		`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"q","namespace":"a"},"spec":{"containers":[{"name":"c"},{"name":"d","ports":[{"name":"http","containerPort":80,"protocol":"ICMP"}]}]}}`,
 		`spec.containers[1].ports[0].protocol: Unsupported value: "ICMP"`},
