@@ -1,10 +1,12 @@
 package load
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -89,5 +91,24 @@ func TestConstructorMatchesScheme(t *testing.T) {
 	}
 	if constructor(schema.GroupVersionKind{Group: "example.com", Version: "v1", Kind: "Widget"}) != nil {
 		t.Error("a constructor for a kind the Scheme does not know")
+	}
+}
+
+// TestSlab takes many objects from one slab: each is a new, empty object
+// of its own, which another's change leaves alone.
+func TestSlab(t *testing.T) {
+	next := slab(reflect.TypeFor[[]corev1.Pod]())
+	seen := map[*corev1.Pod]bool{}
+	var last *corev1.Pod
+	for i := 0; i < 3*slabMax; i++ {
+		p, ok := next().(*corev1.Pod)
+		if !ok || seen[p] || !reflect.DeepEqual(*p, corev1.Pod{}) {
+			t.Fatalf("object %d: %T, seen before %v, %+v", i, p, seen[p], p)
+		}
+		seen[p] = true
+		if last != nil {
+			last.Name = fmt.Sprint(i)
+		}
+		last = p
 	}
 }

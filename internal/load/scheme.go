@@ -1,6 +1,8 @@
 package load
 
 import (
+	"reflect"
+
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -59,14 +61,17 @@ func KindOf(obj runtime.Object) (schema.GroupVersionKind, error) {
 	return gvks[0], nil
 }
 
-// constructor returns what makes a new object of gvk, as Scheme.New does:
-// its row's New in snapshot.Kinds, which needs no reflection, or the
-// Scheme's for a kind the snapshot does not model. nil when the Scheme
-// does not know the kind.
+// constructor returns what makes new objects of gvk, as Scheme.New
+// does: for a kind the snapshot models, the elements of slices of its
+// row's type, made a few at a time (one allocation for up to slabMax
+// objects, which a load keeps, or drops, together anyway) without the
+// Scheme's lookups; Scheme.New for another kind. nil when the Scheme
+// does not know the kind. What it returns is not safe for concurrent
+// use.
 func constructor(gvk schema.GroupVersionKind) func() runtime.Object {
 	for _, k := range snapshot.Kinds {
 		if k.GVK == gvk {
-			return k.New
+			return slab(reflect.ValueOf(k.NewList()).Elem().FieldByName("Items").Type())
 		}
 	}
 	if !Scheme.Recognizes(gvk) {
@@ -78,5 +83,27 @@ func constructor(gvk schema.GroupVersionKind) func() runtime.Object {
 			panic(err) // recognised kinds are made
 		}
 		return obj
+	}
+}
+
+// slabMax is how many objects slab makes at once, at most.
+const slabMax = 64
+
+// slab returns what hands out the elements of slices of items (a list's
+// []corev1.Pod) one by one, as objects: a slice of one element first,
+// then of twice as many as the last, up to slabMax.
+func slab(items reflect.Type) func() runtime.Object {
+	var s reflect.Value
+	next := 0
+	return func() runtime.Object {
+		if !s.IsValid() || next == s.Len() {
+			n := 1
+			if s.IsValid() {
+				n = min(2*s.Len(), slabMax)
+			}
+			s, next = reflect.MakeSlice(items, n, n), 0
+		}
+		next++
+		return s.Index(next - 1).Addr().Interface().(runtime.Object)
 	}
 }
