@@ -29,12 +29,14 @@ type grant struct {
 	from int32
 	// subject is who acts: the binding's subject; none (zero) for a
 	// Grant, whose edges are its role's alone.
-	subject  rbac.Subject
-	access   rbac.Access
-	held     rbac.Held
-	cluster  bool
-	role     *rbac.Role
-	evidence []finding.Step
+	subject rbac.Subject
+	access  rbac.Access
+	held    rbac.Held
+	cluster bool
+	role    *rbac.Role
+	// evidence makes the steps that prove the grant: only for the edges
+	// shown, most of a big cluster's never are.
+	evidence func() []finding.Step
 }
 
 // apiEdges turns every binding's dangerous capabilities, and its read
@@ -100,7 +102,7 @@ func (m *Model) roleEdges(from int32, s rbac.Subject, role *rbac.Role, binding f
 	for _, h := range held {
 		g := grant{from: from, subject: s, held: h, cluster: cluster, role: role,
 			access: rbac.Access{Subject: s, Binding: binding, Role: role.Ref, Namespace: ns, RuleIndex: h.RuleIndex, Rule: role.Rules[h.RuleIndex]}}
-		g.evidence = evidence(h.RuleIndex)
+		g.evidence = func() []finding.Step { return evidence(h.RuleIndex) }
 		if names, all := objectsGranted(role, h.Capability.Probes); all {
 			m.capabilityEdges(&g)
 		} else {
@@ -109,7 +111,7 @@ func (m *Model) roleEdges(from int32, s rbac.Subject, role *rbac.Role, binding f
 	}
 	if readRule := readsPods(role); readRule >= 0 {
 		m.g.Add(Edge{From: from, To: m.hub(hubRead, ns), Type: ReadsObjects, Layer: finding.API,
-			Severity: finding.Medium, Detail: "get/list pods", Final: ns != "", Evidence: evidence(readRule)})
+			Severity: finding.Medium, Detail: "get/list pods", Final: ns != "", explain: func() []finding.Step { return evidence(readRule) }})
 	}
 }
 
@@ -133,7 +135,7 @@ func readsPods(r *rbac.Role) int {
 func (m *Model) capabilityEdges(g *grant) {
 	c := g.held.Capability
 	add := func(to int32, typ EdgeType, sev finding.Severity) {
-		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: c.Name, Evidence: g.evidence})
+		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: c.Name, explain: g.evidence})
 	}
 	ns := g.access.Namespace // "" for a ClusterRoleBinding
 	switch c.Name {
@@ -216,7 +218,7 @@ func (m *Model) namedEdges(g *grant, names []string) {
 		namespaces = m.namespaces
 	}
 	add := func(to int32, typ EdgeType, sev finding.Severity, detail string) {
-		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: detail, Evidence: g.evidence})
+		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: detail, explain: g.evidence})
 	}
 	for _, ns := range namespaces {
 		for _, name := range names {

@@ -85,6 +85,10 @@ type Edge struct {
 	// lead to when a path is shown.
 	Hidden bool
 
+	// explain, when set, makes the evidence when the edge is shown, for
+	// edges that are many and seldom shown (a big cluster's grants).
+	explain func() []finding.Step
+
 	// classes are the source and destination network classes of a
 	// reaches edge, whose evidence is computed when shown.
 	classes [2]int32

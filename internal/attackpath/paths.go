@@ -56,6 +56,9 @@ func (m *Model) Explain(p *Path) {
 		if !e.Hidden {
 			h := &p.Hops[i]
 			h.Evidence = e.Evidence
+			if e.explain != nil {
+				h.Evidence = e.explain()
+			}
 			if e.Type == Reaches {
 				h.Detail, h.Evidence = m.networkEvidence(e)
 			}

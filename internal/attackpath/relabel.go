@@ -67,7 +67,7 @@ func (m *Model) relabelEdges(g *grant, names []string) {
 }
 
 func relabelEvidence(g *grant, ns string) []finding.Step {
-	return append(append([]finding.Step(nil), g.evidence...), finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns},
+	return append(g.evidence(), finding.Step{Object: finding.Ref{Kind: "Namespace", Name: ns},
 		Fact: "its labels are the holder's to set, " + corev1.LabelMetadataName + " aside"})
 }
 
