@@ -325,11 +325,15 @@ func addLayer(ls []finding.Category, l finding.Category) []finding.Category {
 
 // addDNS marks a cell DNS discovery joins: every source but the cluster
 // tenant learns names of the target's pods or Services.
-func addDNS(c *Cell, dns map[string]*dnsCell) {
+func addDNS(c *Cell, dns map[string]*dnsCell) { addDNSCell(c, dns[c.Target]) }
+
+// addDNSCell is addDNS with what DNS discovery adds toward the cell's
+// target, nil for nothing.
+func addDNSCell(c *Cell, d *dnsCell) {
 	if c.Source == tenancy.Cluster || c.Source == c.Target {
 		return
 	}
-	if d, ok := dns[c.Target]; ok {
+	if d != nil {
 		c.Isolated = false
 		c.Layers = addLayer(c.Layers, finding.DNS)
 		c.Worst = max(c.Worst, d.severity)

@@ -294,10 +294,14 @@ func (m *Model) sweptRows(dns map[string]*dnsCell) (cells []Cell, admin []*admin
 	ti := m.tenantIndex()
 	n := len(ti.tenants)
 	cells, admin = make([]Cell, n*max(n-1, 0)), make([]*adminReach, n)
+	byTarget := make([]*dnsCell, n) // dns by tenant index: a map lookup a cell is tenants² of them
+	for b, target := range ti.tenants {
+		byTarget[b] = dns[target]
+	}
 	spread((n+63)/64, maxSweepers, func() func(int) {
 		w := newSweeper(m.order(), ti.territory, ti.owner)
 		t := newTally(n)
-		return func(batch int) { m.sweepBatch(w, t, int32(64*batch), dns, cells, admin) }
+		return func(batch int) { m.sweepBatch(w, t, int32(64*batch), byTarget, cells, admin) }
 	})
 	return cells, admin
 }
@@ -305,7 +309,7 @@ func (m *Model) sweptRows(dns map[string]*dnsCell) (cells []Cell, admin []*admin
 // sweepBatch decides the cells of tenants base to base+63 (by index) with
 // one sweep, into their rows of out. The cluster tenant is no source: its
 // row is isolated but for DNS, as in row.
-func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dnsCell, out []Cell, admin []*adminReach) {
+func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns []*dnsCell, out []Cell, admin []*adminReach) {
 	ti := m.tenantIndex()
 	end := min(base+64, int32(len(ti.tenants)))
 	srcs := make([][]int32, end-base)
@@ -336,7 +340,7 @@ func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns map[string]*dns
 			if count, layers, worst := t.cell(i, b); name != tenancy.Cluster && count > 0 {
 				c.Isolated, c.Layers, c.Worst, c.Paths = false, layersOf(layers), worst, count
 			}
-			addDNS(&c, dns)
+			addDNSCell(&c, dns[b])
 			cells = append(cells, c)
 		}
 	}
