@@ -185,15 +185,34 @@ func sortBy[T any](xs []T, key func(int) (string, string)) {
 		}
 		return strings.Compare(a.name, b.name)
 	}
-	if slices.IsSortedFunc(keys, order) {
-		return // as most input comes: a snapshot, a listing, a generated file
+	// Most input comes in order (a snapshot, a listing, a generated
+	// file), with what was added after it at the end (the pods that
+	// stand for controllers, the objects of a change): only that tail is
+	// sorted, then merged into the rest.
+	run := 1
+	for run < len(keys) && order(keys[run-1], keys[run]) <= 0 {
+		run++
 	}
-	slices.SortFunc(keys, func(a, b k) int { // stable: the index breaks ties
+	if run >= len(keys) {
+		return
+	}
+	tail := keys[run:]
+	slices.SortFunc(tail, func(a, b k) int { // stable: the index breaks ties
 		if c := order(a, b); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.i, b.i)
 	})
+	merged := make([]k, 0, len(keys))
+	head := keys[:run]
+	for len(head) > 0 && len(tail) > 0 {
+		if order(tail[0], head[0]) < 0 { // ties: the head came first
+			merged, tail = append(merged, tail[0]), tail[1:]
+		} else {
+			merged, head = append(merged, head[0]), head[1:]
+		}
+	}
+	keys = append(append(merged, head...), tail...)
 	// Position j takes the object at keys[j].i; a position filled is
 	// marked keys[j].i = j.
 	for j := range keys {

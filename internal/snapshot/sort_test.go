@@ -44,14 +44,16 @@ func TestSortBy(t *testing.T) {
 func TestSortByAgreesWithStableSort(t *testing.T) {
 	type obj struct{ ns, name, tag string }
 	r := rand.New(rand.NewPCG(1, 2))
-	for n := 0; n < 300; n++ {
+	for n := 0; n < 2000; n++ {
 		xs := make([]obj, r.IntN(40))
 		for i := range xs {
 			xs[i] = obj{string(rune('a' + r.IntN(3))), string(rune('a' + r.IntN(4))), fmt.Sprint(i)}
 		}
 		if r.IntN(3) == 0 { // mostly in order, a tail appended
 			sort.SliceStable(xs, func(i, j int) bool { return xs[i].ns+"/"+xs[i].name < xs[j].ns+"/"+xs[j].name })
-			xs = append(xs, obj{"a", "a", "tail"})
+			for j := r.IntN(6); j > 0; j-- {
+				xs = append(xs, obj{string(rune('a' + r.IntN(3))), string(rune('a' + r.IntN(4))), fmt.Sprint("tail", j)})
+			}
 		}
 		want := slices.Clone(xs)
 		sort.SliceStable(want, func(i, j int) bool {
