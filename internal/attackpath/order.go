@@ -112,9 +112,7 @@ func newSweepOrder(g *Graph) *sweepOrder {
 	o := &sweepOrder{vertices: make([]int32, 0, n), starts: make([]int32, 0, len(comps)+1)}
 	for c := len(comps) - 1; c >= 0; c-- {
 		o.starts = append(o.starts, int32(len(o.vertices)))
-		for _, v := range order[comps[c][0]:comps[c][1]] {
-			o.vertices = append(o.vertices, v)
-		}
+		o.vertices = append(o.vertices, order[comps[c][0]:comps[c][1]]...)
 	}
 	o.starts = append(o.starts, int32(len(o.vertices)))
 	o.pos = make([]int32, n)
