@@ -325,25 +325,23 @@ func addLayer(ls []finding.Category, l finding.Category) []finding.Category {
 
 // addDNS marks a cell DNS discovery joins: every source but the cluster
 // tenant learns names of the target's pods or Services.
-func addDNS(c *Cell, dns map[string]*dnsCell) { addDNSCell(c, dns[c.Target]) }
+func addDNS(c *Cell, dns map[string]*dnsCell) {
+	if d := dns[c.Target]; d != nil && c.Source != tenancy.Cluster && c.Source != c.Target {
+		d.apply(c)
+	}
+}
 
-// addDNSCell is addDNS with what DNS discovery adds toward the cell's
-// target, nil for nothing.
-func addDNSCell(c *Cell, d *dnsCell) {
-	if c.Source == tenancy.Cluster || c.Source == c.Target {
+// apply marks a cell from a tenant other than the cluster's toward d's.
+func (d *dnsCell) apply(c *Cell) {
+	c.Isolated = false
+	c.Layers = addLayer(c.Layers, finding.DNS)
+	c.Worst = max(c.Worst, d.severity)
+	if len(c.Findings) == 0 {
+		c.Findings = d.checks // shared, sorted, full: an append copies it
 		return
 	}
-	if d != nil {
-		c.Isolated = false
-		c.Layers = addLayer(c.Layers, finding.DNS)
-		c.Worst = max(c.Worst, d.severity)
-		if len(c.Findings) == 0 {
-			c.Findings = d.checks // shared, sorted, full: an append copies it
-			return
-		}
-		c.Findings = append(c.Findings, d.checks...)
-		slices.Sort(c.Findings)
-	}
+	c.Findings = append(c.Findings, d.checks...)
+	slices.Sort(c.Findings)
 }
 
 // dnsCell is what DNS discovery adds to the cells toward one tenant: the

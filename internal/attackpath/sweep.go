@@ -236,6 +236,9 @@ func (t *tally) count(b int32, r uint64) {
 // cell reads the tally of source bit i toward target b: the assets
 // reached, the layers and the worst severity.
 func (t *tally) cell(i int, b int) (n int, layers uint8, worst finding.Severity) {
+	if len(t.planes[b]) == 0 {
+		return 0, 0, 0 // no source of the batch reached b
+	}
 	for p, word := range t.planes[b] {
 		n |= int(word>>i&1) << p
 	}
@@ -332,15 +335,21 @@ func (m *Model) sweepBatch(w *sweeper, t *tally, base int32, dns []*dnsCell, out
 		}
 		n := len(ti.tenants) - 1
 		cells := out[int(a)*n : int(a)*n : int(a+1)*n] // this source's row, filled in place
+		// Decided once a row, not once a cell: a row is every tenant.
+		source, platform := name != tenancy.Cluster, name == tenancy.Platform
 		for b, target := range ti.tenants {
 			if int32(b) == a {
 				continue
 			}
-			c := Cell{Source: name, Target: target, Isolated: true, Platform: name == tenancy.Platform}
-			if count, layers, worst := t.cell(i, b); name != tenancy.Cluster && count > 0 {
-				c.Isolated, c.Layers, c.Worst, c.Paths = false, layersOf(layers), worst, count
+			c := Cell{Source: name, Target: target, Isolated: true, Platform: platform}
+			if source {
+				if count, layers, worst := t.cell(i, b); count > 0 {
+					c.Isolated, c.Layers, c.Worst, c.Paths = false, layersOf(layers), worst, count
+				}
+				if d := dns[b]; d != nil {
+					d.apply(&c)
+				}
 			}
-			addDNSCell(&c, dns[b])
 			cells = append(cells, c)
 		}
 	}

@@ -2,6 +2,10 @@ package finding
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -93,6 +97,35 @@ func TestDocTable(t *testing.T) {
 	} {
 		if got := tc.s.Names(tc.cell); got != tc.want {
 			t.Errorf("%s.Names(%q) = %v, want %v", tc.s, tc.cell, got, tc.want)
+		}
+	}
+}
+
+// Sort agrees with a stable sort by severity, ID and key on random
+// findings, those of equal keys (told apart by their reason) in the order
+// they came.
+func TestSortIsStable(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := 0; n < 500; n++ {
+		fs := make([]Finding, r.IntN(30))
+		for i := range fs {
+			fs[i] = Finding{ID: string(rune('A' + r.IntN(3))), Severity: Severity(r.IntN(5)),
+				Objects: []Ref{{Kind: "Pod", Name: string(rune('a' + r.IntN(3)))}}, Reason: fmt.Sprint(i)}
+		}
+		want := slices.Clone(fs)
+		sort.SliceStable(want, func(i, j int) bool {
+			a, b := &want[i], &want[j]
+			if a.Severity != b.Severity {
+				return a.Severity > b.Severity
+			}
+			if a.ID != b.ID {
+				return a.ID < b.ID
+			}
+			return a.Key() < b.Key()
+		})
+		Sort(fs)
+		if d := cmp.Diff(want, fs); d != "" {
+			t.Fatal(d)
 		}
 	}
 }
