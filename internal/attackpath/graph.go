@@ -84,6 +84,12 @@ type Edge struct {
 	// they cost nothing in path length and are folded into the edge they
 	// lead to when a path is shown.
 	Hidden bool
+	// shifted moves the length of a hop through a hub from the edge into
+	// the hub (shown) to the hidden edges out of it: the edge in costs
+	// nothing and each edge out one, so that a hop through a hub claims
+	// its targets when a direct edge would, and shortest paths tie as
+	// they would without the hub. See free.
+	shifted bool
 
 	// explain, when set, makes the evidence when the edge is shown, for
 	// edges that are many and seldom shown (a big cluster's grants).
@@ -97,6 +103,10 @@ type Edge struct {
 	bit    uint8
 	weighs uint16
 }
+
+// free reports whether an edge costs nothing in a path's length: a hidden
+// hop, or the edge into a hub whose hidden edges out carry the length.
+func (e *Edge) free() bool { return e.Hidden != e.shifted }
 
 // Graph is a directed multigraph of vertices and typed edges.
 type Graph struct {

@@ -78,16 +78,16 @@ func (m *Model) nodeLocalEdges() {
 		}
 		h, ok := hubs[node]
 		if !ok {
-			h = m.g.Vertex(Vertex{Kind: Hub, Name: "node-local:" + node})
+			h = m.g.Vertex(Vertex{Kind: Hub, Name: "pods-on-node/" + node}) // no "kind:namespace" name: no one's ground
 			hubs[node] = h
 			net.EachPodOn(node, func(j int) {
 				if to, ok := m.podVertex(j); ok {
-					m.g.addNew(Edge{From: h, To: to, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true})
+					m.g.addNew(Edge{From: h, To: to, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium, Hidden: true, Final: true, shifted: true})
 				}
 			})
 		}
 		ns, name := snap.Pods[i].Namespace, snap.Pods[i].Name
-		m.g.Add(Edge{From: from, To: h, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium,
+		m.g.Add(Edge{From: from, To: h, Type: ReachesFromNode, Layer: finding.Network, Severity: finding.Medium, shifted: true,
 			Detail: "any port, from its node", Evidence: []finding.Step{
 				{Object: finding.Ref{Kind: "Pod", Namespace: ns, Name: name}, Fact: "uses the host network: its traffic comes from node " + node},
 				{Object: finding.Ref{Kind: "Node", Name: node}, Fact: "traffic from a pod's own node is always allowed: it reaches the node's pods on every port"},

@@ -53,26 +53,30 @@ func (m *Model) nodeEdges() {
 	m.joinUnlistedNodes(anywhere)
 	for _, ns := range w.Unenforced() {
 		wv := m.g.Vertex(Vertex{Kind: Workloads, Namespace: ns.Namespace, Name: ns.Namespace})
-		m.g.Add(Edge{From: wv, To: m.privilegedHub(), Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical,
+		m.g.Add(Edge{From: wv, To: m.privilegedHubVertex(), Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical, shifted: true,
 			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Namespace", Name: ns.Namespace},
 				Fact: "no Pod Security enforce level (or enforce=privileged): a privileged pod with hostPath / is admitted"}}})
 	}
 }
 
-// privilegedHub returns the hidden hop from a namespace that admits
+// privilegedHub is the name of the hub of every node that a privileged
+// pod may run on: the cluster's ground, as its nodes are (see territory).
+const privilegedHub = "privileged-pod:*"
+
+// privilegedHubVertex returns the hidden hop from a namespace that admits
 // privileged pods to every node, wired when new: the pod's author picks
 // nodeName and tolerations, so taints and cordons keep no one out. Through
 // it such namespaces cost one edge each, not one per node (namespaces ×
 // nodes grows with the square of the cluster).
-func (m *Model) privilegedHub() int32 {
-	v := Vertex{Kind: Hub, Name: "privileged-pod:*"}
+func (m *Model) privilegedHubVertex() int32 {
+	v := Vertex{Kind: Hub, Name: privilegedHub}
 	if id, ok := m.g.Lookup(v); ok {
 		return id
 	}
 	h := m.g.Vertex(v)
 	for _, node := range m.allNodes() {
 		nv := m.g.Vertex(Vertex{Kind: Node, Name: node})
-		m.g.addNew(Edge{From: h, To: nv, Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical, Hidden: true})
+		m.g.addNew(Edge{From: h, To: nv, Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical, Hidden: true, shifted: true})
 	}
 	return h
 }

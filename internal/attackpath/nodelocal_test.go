@@ -61,3 +61,88 @@ spec: {podSelector: {}, policyTypes: [Ingress]}`)
 		t.Fatalf("cell a → b: %+v, want 2 pods reached", c)
 	}
 }
+
+// The hub of the nodes a privileged pod may run on is the cluster's ground,
+// as the nodes are: a path of the cluster tenant through its own
+// namespace to its own nodes crosses nothing, so its most severe path to
+// another tenant's pod is the direct one (exec into it), not a longer one
+// through a node.
+func TestPrivilegedHubIsTheClustersGround(t *testing.T) {
+	snap := fromYAML(t,
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}",
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}",
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: b, labels: {pod-security.kubernetes.io/enforce: restricted}}",
+		"apiVersion: v1\nkind: Node\nmetadata: {name: n1}",
+		"apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: op, namespace: kube-system}",
+		`apiVersion: v1
+kind: Pod
+metadata: {namespace: b, name: q}
+spec: {nodeName: n1, containers: [{name: c, image: x, securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}}]}`,
+		`apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: ops}
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [create]}
+- {apiGroups: [""], resources: [pods/exec], verbs: [create]}`,
+		`apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ops, namespace: a}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ops}
+subjects: [{kind: ServiceAccount, name: op, namespace: kube-system}]`,
+		`apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ops, namespace: b}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ops}
+subjects: [{kind: ServiceAccount, name: op, namespace: kube-system}]`)
+	m := build(t, snap)
+	var got string
+	for _, p := range m.Paths(Source{Tenant: "cluster"}, Target{Tenant: "b"}) {
+		if p.Target.Name == "q" {
+			got = hopTypes(&p)
+		}
+	}
+	if want := "ServiceAccount/kube-system/op -execs-into-> Pod/b/q"; got != want {
+		t.Errorf("cluster → Pod/b/q: %q, want %q", got, want)
+	}
+}
+
+// A hop through a hub ties with a direct edge as the direct edge it
+// stands for would: a host-network pod and a pod whose policies let it in
+// both reach b/q in one hop, and the path shown is the one through the
+// first of them found (the host-network pod, hh, whose vertex comes
+// first), as it was before the hub.
+func TestHubHopTiesAsADirectEdge(t *testing.T) {
+	pod := func(ns, name, node, host, ip string) string {
+		return `apiVersion: v1
+kind: Pod
+metadata: {namespace: ` + ns + `, name: ` + name + `, labels: {app: ` + name + `}}
+spec: {nodeName: ` + node + `, hostNetwork: ` + host + `, containers: [{name: c, image: x}]}
+status: {phase: Running, podIP: ` + ip + `}`
+	}
+	snap := fromYAML(t,
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: a}",
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: b}",
+		"apiVersion: v1\nkind: Node\nmetadata: {name: n1}",
+		"apiVersion: v1\nkind: Node\nmetadata: {name: n2}",
+		pod("a", "aa", "n2", "false", "10.0.0.1"), pod("a", "hh", "n1", "true", "10.0.1.1"),
+		pod("b", "q", "n1", "false", "10.0.0.3"),
+		`apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {namespace: b, name: allow}
+spec: {podSelector: {}, ingress: [{}]}`)
+	snap.Normalize()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := Build(Inputs{Snapshot: snap, Tenancy: ten, Network: netpol.Compile(snap, netpol.DefaultOptions())})
+	var got string
+	for _, p := range m.Paths(Source{Tenant: "a"}, Target{Tenant: "b"}) {
+		if p.Target.Name == "q" {
+			got = hopTypes(&p)
+		}
+	}
+	if want := "Pod/a/hh -reaches-from-node-> Pod/b/q"; got != want {
+		t.Errorf("a → Pod/b/q: %q, want %q", got, want)
+	}
+}

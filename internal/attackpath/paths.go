@@ -129,6 +129,14 @@ func (m *Model) territory(index map[string]int32, owner []int32) []int32 {
 		if x.Kind != Hub {
 			continue
 		}
+		if x.Name == privilegedHub {
+			// Into every node: the nodes' ground, so that the cluster's own
+			// namespaces reaching its own nodes cross nothing.
+			if i, ok := index[tenancy.Cluster]; ok {
+				out[v] = i
+			}
+			continue
+		}
 		if _, ns, ok := strings.Cut(x.Name, ":"); ok && ns != "*" {
 			if i, ok := index[m.ten.Of(ns)]; ok {
 				out[v] = i

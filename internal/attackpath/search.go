@@ -9,7 +9,8 @@ import (
 // A search walks the graph from a set of controlled vertices. A vertex is
 // either controlled (the attacker acts as it, and may go on from it) or only
 // reached (through a final edge: an asset seen, not owned). Hidden edges
-// cost nothing, other edges one hop, so a search is a 0-1 breadth-first
+// cost nothing, other edges one hop (but for a hub whose hidden edges out
+// carry the hop, Edge.free), so a search is a 0-1 breadth-first
 // search over states (vertex, controlled|reached); ties go to the edge added
 // first, which makes every path deterministic.
 //
@@ -157,7 +158,7 @@ func (s *searcher) run(sources []int32) {
 				continue
 			}
 			bit, sev := s.weigh(e)
-			s.relax(x, eid, e.To, e.Final, e.Hidden, bit, sev, &front, &back)
+			s.relax(x, eid, e.To, e.Final, e.free(), bit, sev, &front, &back)
 		}
 		if r := g.reach; r != nil {
 			r.each(x/2, func(eid, to int32, group bool) {
@@ -223,7 +224,7 @@ func (s *searcher) propagate() {
 		for _, eid := range g.out[x/2] {
 			e := &g.edges[eid]
 			bit, sev := s.weigh(e)
-			s.raise(x, eid, e.To, e.Final, e.Hidden, bit, sev, &work)
+			s.raise(x, eid, e.To, e.Final, e.free(), bit, sev, &work)
 		}
 		if r := g.reach; r != nil {
 			r.each(x/2, func(eid, to int32, group bool) {
