@@ -82,17 +82,25 @@ func refused(snap *snapshot.Snapshot) ([]RefusedNamespace, map[int]bool) {
 			enforce[ns.Name] = p.Policy.Enforce
 		}
 	}
+	// Each pod is evaluated on its own, on every core; what is refused is
+	// gathered in pod order after.
+	refusedAt := make([]bool, len(snap.Pods))
+	parallel(len(snap.Pods), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			pod := &snap.Pods[i]
+			if lv, ok := enforce[pod.Namespace]; ok {
+				refusedAt[i] = !policy.AggregateCheckResults(ev.EvaluatePod(lv, &pod.ObjectMeta, &pod.Spec)).Allowed
+			}
+		}
+	})
 	byNS := map[string]*RefusedNamespace{}
 	drop := map[int]bool{}
 	for i := range snap.Pods {
+		if !refusedAt[i] {
+			continue
+		}
 		pod := &snap.Pods[i]
-		lv, ok := enforce[pod.Namespace]
-		if !ok {
-			continue
-		}
-		if policy.AggregateCheckResults(ev.EvaluatePod(lv, &pod.ObjectMeta, &pod.Spec)).Allowed {
-			continue
-		}
+		lv := enforce[pod.Namespace]
 		r := byNS[pod.Namespace]
 		if r == nil {
 			r = &RefusedNamespace{Namespace: pod.Namespace, Level: string(lv.Level), Version: lv.Version.String()}

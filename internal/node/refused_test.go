@@ -1,6 +1,8 @@
 package node
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -156,5 +158,46 @@ func TestRefusedPodsCreateNoFacts(t *testing.T) {
 		if strings.Contains(f.Reason, "Deployment team-a/web") {
 			t.Errorf("a finding about the refused Deployment: %s", f.Reason)
 		}
+	}
+}
+
+// Refused evaluates pods on every core: on a snapshot big enough to be
+// split, it refuses exactly the pods a one-by-one evaluation refuses, and
+// DropRefused keeps the others in their order.
+func TestRefusedManyPods(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a, labels: {pod-security.kubernetes.io/enforce: restricted}}\n")
+	var wantRefused, wantKept []string
+	for i := 0; i < 1200; i++ {
+		name := fmt.Sprintf("p%04d", i)
+		switch i % 3 {
+		case 0: // fits restricted
+			b.WriteString("---\napiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: team-a}\nspec:\n  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}\n  containers: [{name: c, image: busybox, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}]\n")
+			wantKept = append(wantKept, name)
+		case 1: // refused, a manifest: dropped
+			b.WriteString("---\napiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: team-a}\nspec: {containers: [{name: c, image: busybox}]}\n")
+			wantRefused = append(wantRefused, name)
+		default: // refused but running: kept
+			b.WriteString("---\napiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: team-a}\nspec: {containers: [{name: c, image: busybox}]}\nstatus: {phase: Running}\n")
+			wantRefused = append(wantRefused, name)
+			wantKept = append(wantKept, name)
+		}
+	}
+	snap := &snapshot.Snapshot{}
+	load.Bytes(snap, "many.yaml", []byte(b.String()))
+	if len(snap.Problems) > 0 {
+		t.Fatalf("fixture: %v", snap.Problems)
+	}
+	snap.Normalize()
+	got := DropRefused(snap)
+	if len(got) != 1 || !slices.Equal(got[0].Refused, wantRefused) {
+		t.Fatalf("refused: %d namespaces, want team-a's %d pods", len(got), len(wantRefused))
+	}
+	var kept []string
+	for i := range snap.Pods {
+		kept = append(kept, snap.Pods[i].Name)
+	}
+	if !slices.Equal(kept, wantKept) {
+		t.Errorf("kept %d pods, want %d in order", len(kept), len(wantKept))
 	}
 }
