@@ -27,8 +27,11 @@ type Facts struct {
 	authz                                                    *rbac.Authorizer
 	net                                                      *netpol.Model
 	node                                                     *node.Result
-	dns, services, api, netFindings                          []finding.Finding
-	graph                                                    *attackpath.Model
+	// judged is the node result of facts before a change that leaves
+	// every pod's judgement as it was (see Update): Workload keeps it.
+	judged                          *node.Result
+	dns, services, api, netFindings []finding.Finding
+	graph                           *attackpath.Model
 }
 
 // NewFacts prepares the facts of a normalised snapshot.
@@ -80,7 +83,13 @@ func (f *Facts) NetworkModel() *netpol.Model {
 
 // Workload is the node engine's result.
 func (f *Facts) Workload() *node.Result {
-	f.nodeOnce.Do(func() { f.node = node.AnalyzeWith(f.Snapshot, f.Tenancy, f.RBAC()) })
+	f.nodeOnce.Do(func() {
+		if f.judged != nil {
+			f.node, f.judged = node.Rejudge(f.judged, f.Snapshot, f.Tenancy, f.RBAC()), nil
+			return
+		}
+		f.node = node.AnalyzeWith(f.Snapshot, f.Tenancy, f.RBAC())
+	})
 	return f.node
 }
 

@@ -42,8 +42,11 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	if !stale["dns"] && f.dns != nil {
 		nf.dnsOnce.Do(func() { nf.dns = f.dns })
 	}
-	if !stale["node"] && f.node != nil {
+	switch {
+	case !stale["node"] && f.node != nil:
 		nf.nodeOnce.Do(func() { nf.node = f.node })
+	case f.node != nil && !readsAny(judgeReads, changed) && sameTenancy(f.Tenancy, ten):
+		nf.judged = f.node // the pods' judgements hold; the rest is redone
 	}
 	if len(stale) == 0 && !readsAny(graphReads, changed) && f.graph != nil {
 		nf.graphOnce.Do(func() { nf.graph = f.graph })
@@ -87,6 +90,15 @@ func stale(engines []Engine, changed []snapshot.Key, relabelled map[snapshot.Key
 	}
 	return stale
 }
+
+// judgeReads are what the node engine's judgement of each pod reads (a
+// Namespace, which readsAny always counts, aside): the pods and the
+// volumes they mount. A change to anything else the engine reads (RBAC
+// through the API engine, ServiceAccounts, nodes) keeps the judgements.
+var judgeReads = resources(&corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{})
+
+// sameTenancy reports whether two tenancies are alike.
+func sameTenancy(a, b *tenancy.Tenancy) bool { return a == b || reflect.DeepEqual(a, b) }
 
 // The resources readsAny treats apart.
 var (

@@ -130,6 +130,37 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 		}
 	})
 
+	r.finish(snap, ten, authz)
+	return r
+}
+
+// Rejudge is AnalyzeWith for a snapshot whose pods, namespaces, tenancy,
+// PersistentVolumes and claims are those prev was analysed on (a change to
+// RBAC, ServiceAccounts or nodes alone): it keeps prev's judgement of each
+// pod, Pod Security and escapes, and redoes what the change may move
+// (tokens, placement, co-location, findings). Pods that do not line up
+// with prev's are judged again, all of them.
+func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer) *Result {
+	if len(prev.Pods) != len(snap.Pods) {
+		return AnalyzeWith(snap, ten, authz)
+	}
+	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0), Namespaces: prev.Namespaces, Pods: make([]PodFacts, len(prev.Pods))}
+	for i := range prev.Pods {
+		p, was := &snap.Pods[i], &prev.Pods[i]
+		if p.Namespace != was.Namespace || podRef(p) != was.Ref {
+			return AnalyzeWith(snap, ten, authz)
+		}
+		f := *was
+		f.TokenPowers, f.Placement, f.placement = nil, Placement{}, 0
+		r.Pods[i] = f
+	}
+	r.finish(snap, ten, authz)
+	return r
+}
+
+// finish adds to the pods' judgements what reads RBAC, ServiceAccounts and
+// nodes: token powers, placement and co-location, then the findings.
+func (r *Result) finish(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer) {
 	tok := newTokens(snap, authz)
 	pl := newPlacer(snap.Nodes)
 	type tenantAt struct {
@@ -157,7 +188,6 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 	}
 	r.Findings = findings(r, tok, ten)
 	sortFindings(r.Findings)
-	return r
 }
 
 // namespacePolicies reads the policy of every namespace object, and of the

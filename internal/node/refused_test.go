@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // refusedFixture: team-a enforces restricted, team-b restricted at v1.21
@@ -199,5 +201,24 @@ func TestRefusedManyPods(t *testing.T) {
 	}
 	if !slices.Equal(kept, wantKept) {
 		t.Errorf("kept %d pods, want %d in order", len(kept), len(wantKept))
+	}
+}
+
+// Rejudge keeps the pods' judgements of a result on the same pods, and
+// gives what AnalyzeWith gives; on other pods it judges them again.
+func TestRejudge(t *testing.T) {
+	snap := refusedSnapshot(t)
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := AnalyzeWith(snap, ten, nil)
+	if got := Rejudge(full, snap, ten, nil); !reflect.DeepEqual(full, got) {
+		t.Errorf("Rejudge on the same pods differs from AnalyzeWith:\n%+v\n%+v", full.Pods, got.Pods)
+	}
+	other := refusedSnapshot(t)
+	other.Pods = other.Pods[1:]
+	if want, got := AnalyzeWith(other, ten, nil), Rejudge(full, other, ten, nil); !reflect.DeepEqual(want, got) {
+		t.Errorf("Rejudge on other pods differs from AnalyzeWith:\n%+v\n%+v", want.Pods, got.Pods)
 	}
 }
