@@ -29,7 +29,10 @@ type Facts struct {
 	node                                                     *node.Result
 	// judged is the node result of facts before a change that leaves
 	// every pod's judgement as it was (see Update): Workload keeps it.
-	judged                          *node.Result
+	judged *node.Result
+	// rejudge names the namespaces whose pods are judged again all the
+	// same: their labels changed.
+	rejudge                         []string
 	dns, services, api, netFindings []finding.Finding
 	graph                           *attackpath.Model
 }
@@ -85,7 +88,7 @@ func (f *Facts) NetworkModel() *netpol.Model {
 func (f *Facts) Workload() *node.Result {
 	f.nodeOnce.Do(func() {
 		if f.judged != nil {
-			f.node, f.judged = node.Rejudge(f.judged, f.Snapshot, f.Tenancy, f.RBAC()), nil
+			f.node, f.judged = node.Rejudge(f.judged, f.Snapshot, f.Tenancy, f.RBAC(), f.rejudge), nil
 			return
 		}
 		f.node = node.AnalyzeWith(f.Snapshot, f.Tenancy, f.RBAC())

@@ -21,7 +21,8 @@ import (
 // that stand for it. ten is the tenancy resolved on view.
 func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) *Facts {
 	nf := &Facts{Snapshot: view, Tenancy: ten, Network: f.Network}
-	stale := stale(Engines(), changed, f.relabelled(view, ten, changed))
+	relabelled := f.relabelled(view, ten, changed)
+	stale := stale(Engines(), changed, relabelled)
 	if !stale["api"] && f.authz != nil {
 		nf.rbacOnce.Do(func() { nf.authz = f.authz })
 		if f.api != nil {
@@ -45,8 +46,16 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	switch {
 	case !stale["node"] && f.node != nil:
 		nf.nodeOnce.Do(func() { nf.node = f.node })
-	case f.node != nil && !readsAny(judgeReads, changed) && sameTenancy(f.Tenancy, ten):
-		nf.judged = f.node // the pods' judgements hold; the rest is redone
+	case f.node != nil && sameTenancy(f.Tenancy, ten):
+		// The pods' judgements hold but in the namespaces only relabelled
+		// (their Pod Security level may have moved); the rest is redone.
+		others := slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { return relabelled[k] })
+		if !readsAny(judgeReads, others) {
+			nf.judged = f.node
+			for k := range relabelled {
+				nf.rejudge = append(nf.rejudge, k.Name)
+			}
+		}
 	}
 	if len(stale) == 0 && !readsAny(graphReads, changed) && f.graph != nil {
 		nf.graphOnce.Do(func() { nf.graph = f.graph })

@@ -2,6 +2,7 @@ package node
 
 import (
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
@@ -134,21 +135,33 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 	return r
 }
 
-// Rejudge is AnalyzeWith for a snapshot whose pods, namespaces, tenancy,
-// PersistentVolumes and claims are those prev was analysed on (a change to
-// RBAC, ServiceAccounts or nodes alone): it keeps prev's judgement of each
-// pod, Pod Security and escapes, and redoes what the change may move
-// (tokens, placement, co-location, findings). Pods that do not line up
-// with prev's are judged again, all of them.
-func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer) *Result {
+// Rejudge is AnalyzeWith for a snapshot whose pods, tenancy,
+// PersistentVolumes and claims are those prev was analysed on, and whose
+// namespaces are but for the labels of those named in relabelled (a change
+// to RBAC, ServiceAccounts, nodes or namespace labels alone): it keeps
+// prev's judgement of each pod, Pod Security and escapes, outside the
+// relabelled namespaces, and redoes what the change may move (tokens,
+// placement, co-location, findings). Pods that do not line up with prev's
+// are judged again, all of them.
+func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer, relabelled []string) *Result {
 	if len(prev.Pods) != len(snap.Pods) {
 		return AnalyzeWith(snap, ten, authz)
 	}
 	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0), Namespaces: prev.Namespaces, Pods: make([]PodFacts, len(prev.Pods))}
+	var judge *Judge
+	var view podView
+	if len(relabelled) > 0 {
+		judge = NewJudge(snap, ten)
+		view, r.Namespaces = judge.view(), judge.namespaces
+	}
 	for i := range prev.Pods {
 		p, was := &snap.Pods[i], &prev.Pods[i]
 		if p.Namespace != was.Namespace || podRef(p) != was.Ref {
 			return AnalyzeWith(snap, ten, authz)
+		}
+		if judge != nil && slices.Contains(relabelled, p.Namespace) {
+			r.Pods[i] = judge.judge(view, r.Namespace(p.Namespace), p)
+			continue
 		}
 		f := *was
 		f.TokenPowers, f.Placement, f.placement = nil, Placement{}, 0
