@@ -94,13 +94,7 @@ kind: RoleBinding
 metadata: {name: ops, namespace: b}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ops}
 subjects: [{kind: ServiceAccount, name: op, namespace: kube-system}]`)
-	m := build(t, snap)
-	var got string
-	for _, p := range m.Paths(Source{Tenant: "cluster"}, Target{Tenant: "b"}) {
-		if p.Target.Name == "q" {
-			got = hopTypes(&p)
-		}
-	}
+	got := pathTo(build(t, snap), "cluster", "b", "q")
 	if want := "ServiceAccount/kube-system/op -execs-into-> Pod/b/q"; got != want {
 		t.Errorf("cluster → Pod/b/q: %q, want %q", got, want)
 	}
@@ -136,13 +130,18 @@ spec: {podSelector: {}, ingress: [{}]}`)
 		t.Fatal(err)
 	}
 	m := Build(Inputs{Snapshot: snap, Tenancy: ten, Network: netpol.Compile(snap, netpol.DefaultOptions())})
-	var got string
-	for _, p := range m.Paths(Source{Tenant: "a"}, Target{Tenant: "b"}) {
-		if p.Target.Name == "q" {
-			got = hopTypes(&p)
-		}
-	}
-	if want := "Pod/a/hh -reaches-from-node-> Pod/b/q"; got != want {
+	if got, want := pathTo(m, "a", "b", "q"), "Pod/a/hh -reaches-from-node-> Pod/b/q"; got != want {
 		t.Errorf("a → Pod/b/q: %q, want %q", got, want)
 	}
+}
+
+// pathTo is the hops of the path from tenant from to the pod named pod of
+// tenant to, "" for none.
+func pathTo(m *Model, from, to, pod string) string {
+	for _, p := range m.Paths(Source{Tenant: from}, Target{Tenant: to}) {
+		if p.Target.Kind == Pod && p.Target.Name == pod {
+			return hopTypes(&p)
+		}
+	}
+	return ""
 }
