@@ -175,6 +175,9 @@ func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz 
 // nodes: token powers, placement and co-location, then the findings.
 func (r *Result) finish(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer) {
 	tok := newTokens(snap, authz)
+	if tok != nil {
+		tok.prefetch(snap, r.Pods)
+	}
 	pl := newPlacer(snap.Nodes)
 	type tenantAt struct {
 		tenant    string

@@ -139,6 +139,43 @@ func (x *tokens) powers(namespace, name string) []TokenPower {
 	if ps, ok := x.cache[key]; ok {
 		return ps
 	}
+	out := x.compute(namespace, name)
+	x.cache[key] = out
+	return out
+}
+
+// prefetch computes the powers of the accounts whose tokens the pods
+// that exist mount, on every core: each account's is its own, and a big
+// cluster has tens of thousands.
+func (x *tokens) prefetch(snap *snapshot.Snapshot, pods []PodFacts) {
+	type account struct{ namespace, name string }
+	var todo []account
+	seen := map[string]bool{}
+	for i := range pods {
+		f, p := &pods[i], &snap.Pods[i]
+		key := p.Namespace + "/" + f.ServiceAccount
+		if seen[key] || !f.Exists() || !x.mounted(p, f.ServiceAccount) {
+			continue
+		}
+		seen[key] = true
+		if _, ok := x.cache[key]; !ok {
+			todo = append(todo, account{p.Namespace, f.ServiceAccount})
+		}
+	}
+	got := make([][]TokenPower, len(todo))
+	parallel(len(todo), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			got[i] = x.compute(todo[i].namespace, todo[i].name)
+		}
+	})
+	for i, a := range todo {
+		x.cache[a.namespace+"/"+a.name] = got[i]
+	}
+}
+
+// compute is what powers returns, without the cache: it only reads.
+func (x *tokens) compute(namespace, name string) []TokenPower {
+	key := namespace + "/" + name
 	user := rbac.ServiceAccountUser(namespace, name)
 	groups := rbac.ImpersonatedGroups(user, nil)
 	scopeSet := map[string]bool{namespace: true}
@@ -168,7 +205,6 @@ func (x *tokens) powers(namespace, name string) []TokenPower {
 			}
 		}
 	}
-	x.cache[key] = out
 	return out
 }
 
