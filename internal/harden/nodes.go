@@ -127,11 +127,24 @@ func nodePlan(f *analysis.Facts, opts Options) []Proposal {
 			befores = append(befores, d.before)
 		}
 	}
-	// The diffs are most of the work: one object at a time, on every core.
-	eachParallel(len(out), func(i int) {
+	for i := range out {
+		out[i].before = befores[i] // the diff is made when it is written
+	}
+	return out
+}
+
+// FillDiffs makes the diffs of the proposals that have them made when
+// they are written (those moving pods to dedicated nodes), one proposal at
+// a time on every core: the YAML of each object is most of the work.
+func FillDiffs(props []Proposal) {
+	eachParallel(len(props), func(i int) {
+		p := &props[i]
+		if p.before == nil || p.Diff != "" {
+			return
+		}
 		var b strings.Builder
-		for j, after := range out[i].Apply {
-			a, errA := manifest(befores[i][j])
+		for j, after := range p.Apply {
+			a, errA := manifest(p.before[j])
 			z, errZ := manifest(after)
 			if errA != nil || errZ != nil {
 				continue
@@ -142,9 +155,8 @@ func nodePlan(f *analysis.Facts, opts Options) []Proposal {
 			}
 			b.WriteString(unifiedDiff("a/"+path, "b/"+path, a, z))
 		}
-		out[i].Diff = b.String()
+		p.Diff = b.String()
 	})
-	return out
 }
 
 // eachParallel calls work(i) for every i in [0, n), on every core.

@@ -204,6 +204,7 @@ func TestNodeCases(t *testing.T) {
 			view := st.View()
 			ten := resolveTenancy(t, view)
 			ps := NodePlan(view, ten, tc.opts)
+			FillDiffs(ps)
 			var got []string
 			for _, p := range ps {
 				checkNodeProposal(t, p)

@@ -116,8 +116,13 @@ type Proposal struct {
 	Apply  []runtime.Object
 	Delete []runtime.Object
 	// Diff shows the change as a unified diff of YAML, when the proposal
-	// changes existing objects.
+	// changes existing objects. A proposal to move pods to dedicated nodes
+	// has it made when the review files are written (FillDiffs): a big
+	// cluster has hundreds, and -o json or text shows none.
 	Diff string
+
+	// before are the objects Apply replaces, for FillDiffs.
+	before []runtime.Object
 }
 
 // Work is something harden found that only a workload's owner can fix:

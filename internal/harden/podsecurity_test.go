@@ -125,6 +125,7 @@ func renderPlan(t *testing.T, objects []Object, proposals []Proposal, work []Wor
 		b.WriteString(toYAML(t, o.Obj))
 		b.WriteString("---\n")
 	}
+	FillDiffs(proposals)
 	for _, p := range proposals {
 		fmt.Fprintf(&b, "# proposal (%s) closes=%v: %s\n# %s\n", p.Layer, p.Closes, p.Title, strings.ReplaceAll(p.Detail, "\n", "\n# "))
 		for _, o := range p.Apply {

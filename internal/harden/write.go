@@ -116,6 +116,8 @@ func slug(title string) string {
 // apply, with the title, detail, closed findings and deletions as
 // comments) and, when it changes existing objects, the .diff beside it.
 func reviewFiles(props []Proposal) ([]File, error) {
+	props = slices.Clone(props)
+	FillDiffs(props)
 	var out []File
 	for i, p := range props {
 		base := fmt.Sprintf("review/%02d-%s-%s", i+1, p.Layer, slug(p.Title))
