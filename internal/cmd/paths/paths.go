@@ -223,15 +223,12 @@ func parseFrom(s string, ten *tenancy.Tenancy, model *attackpath.Model) ([]attac
 		}
 		return append(out, model.SubjectSources(analysis.SubjectsShown)...), nil
 	}
-	v, ok, err := parseSubject(s)
-	if err != nil {
+	v, tenant, err := fromSubject(s, ten)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if !ok {
-		if ten.Namespaces(s) != nil {
-			return []attackpath.Source{{Tenant: s}}, nil
-		}
-		v = attackpath.Vertex{Kind: attackpath.User, Name: s}
+	case tenant:
+		return []attackpath.Source{{Tenant: s}}, nil
 	}
 	if !model.Has(v) {
 		return nil, unknownFrom(s, v, ten)
@@ -246,18 +243,9 @@ func checkFrom(s string, snap *snapshot.Snapshot, ten *tenancy.Tenancy) error {
 	if s == "" {
 		return nil
 	}
-	v, ok, err := parseSubject(s)
-	if err != nil {
+	v, tenant, err := fromSubject(s, ten)
+	if err != nil || tenant || v.Kind != attackpath.User {
 		return err
-	}
-	if !ok {
-		if ten.Namespaces(s) != nil {
-			return nil
-		}
-		v = attackpath.Vertex{Kind: attackpath.User, Name: s}
-	}
-	if v.Kind != attackpath.User {
-		return nil
 	}
 	named := func(subjects []rbacv1.Subject) bool {
 		return slices.ContainsFunc(subjects, func(x rbacv1.Subject) bool { return x.Kind == rbacv1.UserKind && x.Name == v.Name })
@@ -273,6 +261,21 @@ func checkFrom(s string, snap *snapshot.Snapshot, ten *tenancy.Tenancy) error {
 		}
 	}
 	return unknownFrom(s, v, ten)
+}
+
+// fromSubject reads a --from that is not empty: a tenant (tenant set),
+// else a subject, a bare name that is no tenant being a user.
+func fromSubject(s string, ten *tenancy.Tenancy) (v attackpath.Vertex, tenant bool, err error) {
+	v, ok, err := parseSubject(s)
+	switch {
+	case err != nil:
+		return v, false, err
+	case ok:
+		return v, false, nil
+	case ten.Namespaces(s) != nil:
+		return v, true, nil
+	}
+	return attackpath.Vertex{Kind: attackpath.User, Name: s}, false, nil
 }
 
 // unknownFrom is the error for a --from that is no tenant and no subject
