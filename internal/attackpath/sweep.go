@@ -36,7 +36,6 @@ type sweeper struct {
 	order     *sweepOrder
 	territory []int32  // by place
 	owner     []int32  // by place
-	comp      []int32  // by place: its component
 	val       []uint64 // slots per state
 	queued    []bool
 	touched   []int32
@@ -47,15 +46,10 @@ type sweeper struct {
 // and owner are by vertex (tenantIndex).
 func newSweeper(order *sweepOrder, territory, owner []int32) *sweeper {
 	n := len(order.vertices)
-	w := &sweeper{order: order, territory: make([]int32, n), owner: make([]int32, n), comp: make([]int32, n),
+	w := &sweeper{order: order, territory: make([]int32, n), owner: make([]int32, n),
 		val: make([]uint64, 2*n*slots), queued: make([]bool, 2*n), mark: make([]bool, 2*n)}
 	for p, v := range order.vertices {
 		w.territory[p], w.owner[p] = territory[v], owner[v]
-	}
-	for c := 0; c+1 < len(order.starts); c++ {
-		for p := order.starts[c]; p < order.starts[c+1]; p++ {
-			w.comp[p] = int32(c)
-		}
 	}
 	return w
 }
@@ -88,9 +82,12 @@ func (w *sweeper) run(base int32, sources [][]int32) {
 	}
 	o := w.order
 	for c := 0; c+1 < len(o.starts); c++ {
+		// The component is places start to end; the edges it walks lead
+		// into it or to later ones (topological order).
+		start, end := o.starts[c], o.starts[c+1]
 		for again := true; again; {
 			again = false
-			for p := o.starts[c]; p < o.starts[c+1]; p++ {
+			for p := start; p < end; p++ {
 				x := 2 * p
 				if !w.queued[x] {
 					continue
@@ -104,7 +101,7 @@ func (w *sweeper) run(base int32, sources [][]int32) {
 					y := 2*e.to + b2i(e.final)
 					if w.pass(from, y, w.own(base, e.to), e.weighs) && !e.final && !w.queued[y] {
 						w.queued[y] = true
-						again = again || w.comp[e.to] == int32(c)
+						again = again || e.to < end
 					}
 				}
 			}
