@@ -231,6 +231,15 @@ func (l *Loader) info(info *snapshot.Info) {
 	l.snap.Problems = append(l.snap.Problems, info.Problems...)
 	l.snap.Warnings = append(l.snap.Warnings, info.Warnings...)
 	l.snap.CustomResources = append(l.snap.CustomResources, info.CustomResources...)
+	for k, n := range info.Unknown {
+		if n <= 0 {
+			continue
+		}
+		if l.snap.Unknown == nil {
+			l.snap.Unknown = map[string]int{}
+		}
+		l.snap.Unknown[k] += n // not in Stats: the file holds no such object
+	}
 	if info.Assumed != nil {
 		l.snap.Assumed = *info.Assumed
 	}

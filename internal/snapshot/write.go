@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	goruntime "runtime"
 	"slices"
 	"strings"
@@ -45,6 +46,10 @@ type Info struct {
 	// CustomResources are the resource types of the input's
 	// CustomResourceDefinitions.
 	CustomResources []CustomResource `json:"customResources,omitempty"`
+	// Unknown counts the input's objects of kinds bulkhead does not
+	// model, which the snapshot does not hold, by "apiVersion/kind", so
+	// that an audit of the snapshot reports them as one of the input.
+	Unknown map[string]int `json:"unknownKinds,omitempty"`
 }
 
 // GetObjectKind and DeepCopyObject make Info a list item.
@@ -57,6 +62,7 @@ func (i *Info) DeepCopyObject() runtime.Object {
 	c.Problems = append([]Problem(nil), i.Problems...)
 	c.Warnings = append([]Problem(nil), i.Warnings...)
 	c.CustomResources = append([]CustomResource(nil), i.CustomResources...)
+	c.Unknown = maps.Clone(i.Unknown)
 	if i.Assumed != nil {
 		a := *i.Assumed
 		c.Assumed = &a
@@ -111,7 +117,7 @@ func formatList() string {
 
 // list is the snapshot as a v1 List, its SnapshotInfo first.
 func (s *Snapshot) list(kindOf func(runtime.Object) (schema.GroupVersionKind, error)) (list, error) {
-	info := &Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems, Warnings: s.Warnings, CustomResources: s.CustomResources}
+	info := &Info{APIVersion: InfoAPIVersion, Kind: InfoKind, Source: s.Source, Gaps: s.Gaps, Problems: s.Problems, Warnings: s.Warnings, CustomResources: s.CustomResources, Unknown: s.Unknown}
 	if s.Assumed != (Assumed{}) {
 		info.Assumed = &s.Assumed
 	}

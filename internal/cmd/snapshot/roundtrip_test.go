@@ -29,8 +29,9 @@ func run(t *testing.T, stdin []byte, args ...string) []byte {
 }
 
 // TestCompressedSnapshotAuditsAsTheYAML: a cluster's YAML, written with
-// `snapshot -o json.gz` and audited with -f (a file, and stdin), gives
-// the report of the YAML itself, but for the name of the input.
+// `snapshot -o json.gz` or `-o yaml.gz` and audited with -f (a file, and
+// stdin), gives the report of the YAML itself, but for the name of the
+// input; written again as JSON, it is the snapshot the YAML makes.
 func TestCompressedSnapshotAuditsAsTheYAML(t *testing.T) {
 	dir := t.TempDir()
 	demo := filepath.Join(dir, "demo.yaml")
@@ -45,41 +46,54 @@ func TestCompressedSnapshotAuditsAsTheYAML(t *testing.T) {
 	if err := os.WriteFile(generated, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	corpus := func(name string) string { return filepath.Join("..", "..", "corpus", "testdata", name) }
 	for _, tc := range []struct {
 		name  string
-		yaml  string
+		input string
 		flags []string
 	}{
 		{"demo", demo, nil},
 		{"generated", generated, []string{"--tenant-label", "tenant"}},
+		{"platform", corpus("platform"), []string{"--platform-namespaces", "monitoring,ingress-nginx"}},
+		{"capsule", corpus("capsule"), []string{"--tenant-label", "capsule.clastix.io/tenant"}},
+		{"boutique", corpus("boutique"), nil},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			audit := func(stdin []byte, input string) string {
-				args := append([]string{"audit", "-f", input, "-o", "json", "--fail-on", "none"}, tc.flags...)
-				report := string(run(t, stdin, args...))
-				// The report names its input as given.
-				return strings.Replace(report, `"source": "`+input+`"`, `"source": "INPUT"`, 1)
-			}
-			want := audit(nil, tc.yaml)
+		for _, format := range []string{"json.gz", "yaml.gz"} {
+			t.Run(tc.name+"/"+format, func(t *testing.T) {
+				audit := func(stdin []byte, input string) string {
+					args := append([]string{"audit", "-f", input, "-o", "json", "--fail-on", "none"}, tc.flags...)
+					report := string(run(t, stdin, args...))
+					// The report names its input as given.
+					return strings.Replace(report, `"source": "`+input+`"`, `"source": "INPUT"`, 1)
+				}
+				asJSON := func(input string) string {
+					out := string(run(t, nil, append([]string{"snapshot", "-f", input, "-o", "json"}, tc.flags...)...))
+					return strings.Replace(out, `"source": "`+input+`"`, `"source": "INPUT"`, 1)
+				}
+				want := audit(nil, tc.input)
 
-			gz := run(t, nil, "snapshot", "-f", tc.yaml, "-o", "json.gz")
-			zr, err := gzip.NewReader(bytes.NewReader(gz))
-			if err != nil {
-				t.Fatalf("snapshot -o json.gz is not gzip: %v", err)
-			}
-			if _, err := io.Copy(io.Discard, zr); err != nil {
-				t.Fatalf("snapshot -o json.gz does not decompress: %v", err)
-			}
-			file := filepath.Join(t.TempDir(), "cluster.json.gz")
-			if err := os.WriteFile(file, gz, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(want, audit(nil, file)); d != "" {
-				t.Errorf("audit -f cluster.json.gz (-yaml +json.gz):\n%s", d)
-			}
-			if d := cmp.Diff(want, audit(gz, "-")); d != "" {
-				t.Errorf("audit -f - < cluster.json.gz (-yaml +json.gz):\n%s", d)
-			}
-		})
+				written := run(t, nil, append([]string{"snapshot", "-f", tc.input, "-o", format}, tc.flags...)...)
+				zr, err := gzip.NewReader(bytes.NewReader(written))
+				if err != nil {
+					t.Fatalf("snapshot -o %s is not gzip: %v", format, err)
+				}
+				if _, err := io.Copy(io.Discard, zr); err != nil {
+					t.Fatalf("snapshot -o %s does not decompress: %v", format, err)
+				}
+				file := filepath.Join(t.TempDir(), "cluster."+format)
+				if err := os.WriteFile(file, written, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if d := cmp.Diff(want, audit(nil, file)); d != "" {
+					t.Errorf("audit -f cluster.%s (-yaml +%[1]s):\n%s", format, d)
+				}
+				if d := cmp.Diff(want, audit(written, "-")); d != "" {
+					t.Errorf("audit -f - < cluster.%s (-yaml +%[1]s):\n%s", format, d)
+				}
+				if d := cmp.Diff(asJSON(tc.input), asJSON(file)); d != "" {
+					t.Errorf("snapshot -o json of cluster.%s (-yaml +%[1]s):\n%s", format, d)
+				}
+			})
+		}
 	}
 }
