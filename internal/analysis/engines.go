@@ -88,6 +88,18 @@ var graphReads = resources(&corev1.Secret{}, &corev1.ServiceAccount{}, &corev1.P
 var controllerKinds = resources(&appsv1.Deployment{}, &appsv1.StatefulSet{}, &appsv1.DaemonSet{}, &appsv1.ReplicaSet{},
 	&corev1.ReplicationController{}, &batchv1.Job{}, &batchv1.CronJob{})
 
+// controllerKind is the kind of each resource of controllerKinds, as a
+// representative pod's snapshot.SyntheticAnnotation names it.
+var controllerKind = func() map[string]string {
+	out := map[string]string{}
+	for _, k := range snapshot.Kinds {
+		if r := k.GroupResource().String(); slices.Contains(controllerKinds, r) {
+			out[r] = k.GVK.Kind
+		}
+	}
+	return out
+}()
+
 // resources names the resources of kinds as a snapshot's gaps and keys
 // name them (snapshot.Kinds): "pods", "roles.rbac.authorization.k8s.io".
 func resources(objs ...runtime.Object) []string {

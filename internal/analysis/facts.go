@@ -3,6 +3,8 @@ package analysis
 import (
 	"sync"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/dns"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -28,11 +30,14 @@ type Facts struct {
 	net                                                      *netpol.Model
 	node                                                     *node.Result
 	// judged is the node result of facts before a change that leaves
-	// every pod's judgement as it was (see Update): Workload keeps it.
+	// the judgement of the pods it has not changed as it was (see
+	// Update): Workload keeps those.
 	judged *node.Result
-	// rejudge names the namespaces whose pods are judged again all the
-	// same: their labels changed.
-	rejudge                         []string
+	// rejudgeNamespaces names the namespaces whose labels changed, whose pods
+	// are judged again all the same, as are those rejudge reports: the
+	// pods the change touched.
+	rejudgeNamespaces               []string
+	rejudge                         func(*corev1.Pod) bool
 	dns, services, api, netFindings []finding.Finding
 	graph                           *attackpath.Model
 }
@@ -88,7 +93,7 @@ func (f *Facts) NetworkModel() *netpol.Model {
 func (f *Facts) Workload() *node.Result {
 	f.nodeOnce.Do(func() {
 		if f.judged != nil {
-			f.node, f.judged = node.Rejudge(f.judged, f.Snapshot, f.Tenancy, f.RBAC(), f.rejudge), nil
+			f.node, f.judged = node.Rejudge(f.judged, f.Snapshot, f.Tenancy, f.RBAC(), f.rejudgeNamespaces, f.rejudge), nil
 			return
 		}
 		f.node = node.AnalyzeWith(f.Snapshot, f.Tenancy, f.RBAC())

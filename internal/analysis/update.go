@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"maps"
 	"reflect"
 	"slices"
 
@@ -21,6 +22,7 @@ import (
 // that stand for it. ten is the tenancy resolved on view.
 func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) *Facts {
 	nf := &Facts{Snapshot: view, Tenancy: ten, Network: f.Network}
+	changed = f.seen(view, changed)
 	relabelled := f.relabelled(view, ten, changed)
 	stale := stale(Engines(), changed, relabelled)
 	if !stale["api"] && f.authz != nil {
@@ -47,13 +49,14 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	case !stale["node"] && f.node != nil:
 		nf.nodeOnce.Do(func() { nf.node = f.node })
 	case f.node != nil && sameTenancy(f.Tenancy, ten):
-		// The pods' judgements hold but in the namespaces only relabelled
-		// (their Pod Security level may have moved); the rest is redone.
+		// The pods' judgements hold but for the pods changed and those of
+		// the namespaces only relabelled (their Pod Security level may
+		// have moved); the rest is redone.
 		others := slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { return relabelled[k] })
 		if !readsAny(judgeReads, others) {
-			nf.judged = f.node
+			nf.judged, nf.rejudge = f.node, rejudged(changed)
 			for k := range relabelled {
-				nf.rejudge = append(nf.rejudge, k.Name)
+				nf.rejudgeNamespaces = append(nf.rejudgeNamespaces, k.Name)
 			}
 		}
 	}
@@ -61,6 +64,55 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		nf.graphOnce.Do(func() { nf.graph = f.graph })
 	}
 	return nf
+}
+
+// seen returns the changed objects the engines can see: a workload
+// controller is seen only through the representative pod it stands for
+// when it has no pod of its own (snapshot.Normalize), so a changed
+// controller that has none before the change nor after it, while the
+// representative pods of the views are the same ones, changes nothing an
+// engine reads (its running pods are objects of their own). A harden
+// proposal that changes the template of a Deployment whose pods run
+// leaves every pod, and so the network and Pod Security facts, as they
+// were.
+func (f *Facts) seen(view *snapshot.Snapshot, changed []snapshot.Key) []snapshot.Key {
+	var controllers map[string]bool // "namespace/Kind/name" of the changed controllers
+	for _, k := range changed {
+		if kind, ok := controllerKind[k.Resource.String()]; ok {
+			if controllers == nil {
+				controllers = map[string]bool{}
+			}
+			controllers[k.Namespace+"/"+kind+"/"+k.Name] = true
+		}
+	}
+	if controllers == nil {
+		return changed
+	}
+	before, after := representatives(f.Snapshot), representatives(view)
+	if !maps.Equal(before, after) {
+		return changed // a representative came or went: the change shows
+	}
+	for r := range before {
+		if controllers[r] {
+			return changed // it stands for a changed controller
+		}
+	}
+	return slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool {
+		_, ok := controllerKind[k.Resource.String()]
+		return ok
+	})
+}
+
+// representatives returns the representative pods of a view by
+// "namespace/Kind/name" of the controller they stand for.
+func representatives(s *snapshot.Snapshot) map[string]bool {
+	out := map[string]bool{}
+	for i := range s.Pods {
+		if of, ok := s.Pods[i].Annotations[snapshot.SyntheticAnnotation]; ok {
+			out[s.Pods[i].Namespace+"/"+of] = true
+		}
+	}
+	return out
 }
 
 // Stale returns the engines whose facts a change to the objects of
@@ -100,11 +152,32 @@ func stale(engines []Engine, changed []snapshot.Key, relabelled map[snapshot.Key
 	return stale
 }
 
-// judgeReads are what the node engine's judgement of each pod reads (a
-// Namespace, which readsAny always counts, aside): the pods and the
-// volumes they mount. A change to anything else the engine reads (RBAC
-// through the API engine, ServiceAccounts, nodes) keeps the judgements.
-var judgeReads = resources(&corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{})
+// judgeReads are what the node engine's judgement of each pod reads
+// beside the pod itself (a Namespace, which readsAny always counts,
+// aside): the volumes it mounts. A change to anything else the engine
+// reads (pods, whose judgements are each the pod's own; RBAC through the
+// API engine; ServiceAccounts; nodes) keeps the judgements of the pods it
+// leaves as they were.
+var judgeReads = resources(&corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{})
+
+// rejudged reports the pods whose judgement a change may move beside
+// those of relabelled namespaces: the pods changed and the
+// representatives of the controllers changed.
+func rejudged(changed []snapshot.Key) func(*corev1.Pod) bool {
+	touched := map[string]bool{} // "namespace/Kind/name", as podRef names them
+	for _, k := range changed {
+		switch r := k.Resource.String(); {
+		case r == pods:
+			touched[k.Namespace+"/Pod/"+k.Name] = true
+		case controllerKind[r] != "":
+			touched[k.Namespace+"/"+controllerKind[r]+"/"+k.Name] = true
+		}
+	}
+	return func(p *corev1.Pod) bool {
+		kind, name := snapshot.Workload(p)
+		return touched[p.Namespace+"/"+kind+"/"+name]
+	}
+}
 
 // sameTenancy reports whether two tenancies are alike.
 func sameTenancy(a, b *tenancy.Tenancy) bool { return a == b || reflect.DeepEqual(a, b) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -130,6 +131,7 @@ func analyse(t *testing.T, st *snapshot.Store, cfg tenancy.Config, prev *Facts, 
 	}
 	f := prev.Update(view, ten, changed)
 	Run(f, Engines(), Options{Matrix: true})
+	changed = prev.seen(view, changed)
 	return f, stale(Engines(), changed, prev.relabelled(view, ten, changed))
 }
 
@@ -140,4 +142,77 @@ func report(t *testing.T, f *Facts) string {
 		t.Fatal(err)
 	}
 	return string(out)
+}
+
+// TestSeenControllers: a changed controller is seen through its
+// representative pod only; one whose pods run, before and after, changes
+// nothing the engines read, unless the representatives of the views differ
+// (a Deployment that takes over a ReplicaSet standing for itself).
+func TestSeenControllers(t *testing.T) {
+	const base = `apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: running, namespace: a}
+spec:
+  selector: {matchLabels: {app: running}}
+  template:
+    metadata: {labels: {app: running}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: running-1, namespace: a, labels: {app: running}}
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: idle, namespace: a}
+spec:
+  selector: {matchLabels: {app: idle}}
+  template:
+    metadata: {labels: {app: idle}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: orphan-1, namespace: a, ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: orphan, uid: u}]}
+spec:
+  selector: {matchLabels: {app: orphan}}
+  template:
+    metadata: {labels: {app: orphan}}
+    spec: {containers: [{name: c, image: nginx}]}
+`
+	deployment := func(name, app string, privileged bool) *appsv1.Deployment {
+		return &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "a"}, Spec: appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": app}},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx", SecurityContext: &corev1.SecurityContext{Privileged: &privileged}}}}}}}
+	}
+	for _, tc := range []struct {
+		name string
+		obj  *appsv1.Deployment
+		seen bool
+	}{
+		{"a controller whose pods run", deployment("running", "running", true), false},
+		{"a controller standing for itself", deployment("idle", "idle", true), true},
+		{"a new controller taking over a ReplicaSet's representative", deployment("orphan", "orphan", false), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			snap := &snapshot.Snapshot{}
+			load.Bytes(snap, "base.yaml", []byte(base))
+			st := snapshot.NewStore(snap)
+			prev := NewFacts(st.View(), nil)
+			key, _, err := st.ServerSideApply(tc.obj)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := prev.seen(st.View(), []snapshot.Key{key})
+			if (len(got) == 1) != tc.seen {
+				t.Errorf("seen = %v, want the change seen: %v", got, tc.seen)
+			}
+		})
+	}
 }

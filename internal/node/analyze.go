@@ -1,8 +1,8 @@
 package node
 
 import (
-	"runtime"
 	"slices"
+	"runtime"
 	"sort"
 	"sync"
 
@@ -135,40 +135,68 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 	return r
 }
 
-// Rejudge is AnalyzeWith for a snapshot whose pods, tenancy,
-// PersistentVolumes and claims are those prev was analysed on, and whose
-// namespaces are but for the labels of those named in relabelled (a change
-// to RBAC, ServiceAccounts, nodes or namespace labels alone): it keeps
-// prev's judgement of each pod, Pod Security and escapes, outside the
-// relabelled namespaces, and redoes what the change may move (tokens,
-// placement, co-location, findings). Pods that do not line up with prev's
-// are judged again, all of them.
-func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer, relabelled []string) *Result {
-	if len(prev.Pods) != len(snap.Pods) {
-		return AnalyzeWith(snap, ten, authz)
-	}
-	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0), Namespaces: prev.Namespaces, Pods: make([]PodFacts, len(prev.Pods))}
-	var judge *Judge
-	var view podView
-	if len(relabelled) > 0 {
-		judge = NewJudge(snap, ten)
-		view, r.Namespaces = judge.view(), judge.namespaces
-	}
-	for i := range prev.Pods {
-		p, was := &snap.Pods[i], &prev.Pods[i]
-		if p.Namespace != was.Namespace || podRef(p) != was.Ref {
-			return AnalyzeWith(snap, ten, authz)
+// Rejudge is AnalyzeWith for a snapshot whose tenancy, PersistentVolumes
+// and claims are those prev was analysed on and whose namespaces are but
+// for their labels (a change to pods, RBAC, ServiceAccounts, nodes or
+// namespace labels): it keeps prev's judgement of each pod, Pod Security
+// and escapes, found in prev by its reference, and judges again the pods
+// prev does not have and those again reports (a changed pod, a pod of a
+// relabelled namespace); it redoes what the change may move (tokens,
+// placement, co-location, findings). relabelled names the namespaces
+// whose labels changed, whose Pod Security policies are read again.
+func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer, relabelled []string, again func(*corev1.Pod) bool) *Result {
+	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0), Namespaces: prev.Namespaces, Pods: make([]PodFacts, len(snap.Pods))}
+	lined := len(prev.Pods) == len(snap.Pods)
+	var at map[finding.Ref]int // prev's pods by reference, -1 for a reference held twice
+	var redo []int
+	for i := range snap.Pods {
+		p := &snap.Pods[i]
+		ref, j := podRef(p), -1
+		if lined && prev.Pods[i].Ref == ref && prev.Pods[i].Namespace == p.Namespace {
+			j = i
+		} else {
+			if at == nil {
+				at = byRef(prev.Pods)
+			}
+			if k, ok := at[ref]; ok {
+				j = k
+			}
 		}
-		if judge != nil && slices.Contains(relabelled, p.Namespace) {
-			r.Pods[i] = judge.judge(view, r.Namespace(p.Namespace), p)
+		if j < 0 || slices.Contains(relabelled, p.Namespace) || again != nil && again(p) {
+			redo = append(redo, i)
 			continue
 		}
-		f := *was
+		f := prev.Pods[j]
 		f.TokenPowers, f.Placement, f.placement = nil, Placement{}, 0
 		r.Pods[i] = f
 	}
+	if len(redo) > 0 || len(relabelled) > 0 {
+		judge := NewJudge(snap, ten)
+		r.Namespaces = judge.namespaces
+		parallel(len(redo), func(lo, hi int) {
+			view := judge.view()
+			for _, i := range redo[lo:hi] {
+				pod := &snap.Pods[i]
+				r.Pods[i] = judge.judge(view, r.Namespace(pod.Namespace), pod)
+			}
+		})
+	}
 	r.finish(snap, ten, authz)
 	return r
+}
+
+// byRef indexes pods' judgements by reference; a reference two pods hold
+// (a pod that calls itself representative) finds neither.
+func byRef(pods []PodFacts) map[finding.Ref]int {
+	at := make(map[finding.Ref]int, len(pods))
+	for i := range pods {
+		if _, dup := at[pods[i].Ref]; dup {
+			at[pods[i].Ref] = -1
+			continue
+		}
+		at[pods[i].Ref] = i
+	}
+	return at
 }
 
 // finish adds to the pods' judgements what reads RBAC, ServiceAccounts and

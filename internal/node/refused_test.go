@@ -213,12 +213,12 @@ func TestRejudge(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := AnalyzeWith(snap, ten, nil)
-	if got := Rejudge(full, snap, ten, nil, nil); !reflect.DeepEqual(full, got) {
+	if got := Rejudge(full, snap, ten, nil, nil, nil); !reflect.DeepEqual(full, got) {
 		t.Errorf("Rejudge on the same pods differs from AnalyzeWith:\n%+v\n%+v", full.Pods, got.Pods)
 	}
 	other := refusedSnapshot(t)
 	other.Pods = other.Pods[1:]
-	if want, got := AnalyzeWith(other, ten, nil), Rejudge(full, other, ten, nil, nil); !reflect.DeepEqual(want, got) {
+	if want, got := AnalyzeWith(other, ten, nil), Rejudge(full, other, ten, nil, nil, nil); !reflect.DeepEqual(want, got) {
 		t.Errorf("Rejudge on other pods differs from AnalyzeWith:\n%+v\n%+v", want.Pods, got.Pods)
 	}
 }
