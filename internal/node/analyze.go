@@ -1,8 +1,8 @@
 package node
 
 import (
-	"slices"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 
