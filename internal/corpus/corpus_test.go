@@ -35,6 +35,9 @@ var clusters = map[string]cluster{
 	"argocd": {dir: "argocd", args: []string{"-n", "argocd"}},
 	// Without -n, namespace-less objects belong to "default", as with kubectl.
 	"argocd/no-n": {dir: "argocd"},
+	// As installed in a cluster: beside the namespaces every cluster has
+	// (an empty default among them), Argo CD declared platform.
+	"argocd+base": {dir: "argocd", args: []string{"-f", filepath.Join("testdata", "install-base.yaml"), "-n", "argocd", "--platform-namespaces", "argocd"}},
 	// Online Boutique's README applies it to the default namespace: no -n.
 	"boutique": {dir: "boutique"},
 	"recipes":  {dir: "recipes"},
@@ -510,6 +513,10 @@ var table = []row{
 		why: "platform power is still reported"},
 	{cluster: "platform+flag", check: "pair", target: "team-a>team-b", want: "layer:network",
 		why: "declaring platforms changes nothing between tenants"},
+	{cluster: "argocd+base", check: "pair", target: "default>platform", want: "isolated",
+		why: "the empty default namespace enforces no Pod Security level, yet no one of its tenant may start a pod there"},
+	{cluster: "argocd+base", check: "BH-NODE-004", target: "Namespace*/default", want: "present",
+		why: "the missing label is still reported as what it is, a namespace any pod may run privileged in"},
 
 	// argocd: Argo CD's install.yaml applied with -n argocd, team-x and team-y.
 	{cluster: "argocd", check: "tenant", target: "argocd", want: "argocd",
@@ -528,6 +535,8 @@ var table = []row{
 		why: "team-x admits only itself; team-y runs baseline pods; yuri's admin stays in team-y"},
 	{cluster: "argocd", check: "pair", target: "team-x>argocd", want: "layer:network",
 		why: "Argo CD's own policy admits every peer to argocd-server on 8080 and 8083"},
+	{cluster: "argocd+base", check: "pair", target: "default>team-x", want: "isolated",
+		why: "default enforces no Pod Security level, but it is empty and no one of its tenant may start a pod there: no attacker reaches Argo CD's tokens on the nodes (power, not presence)"},
 	{cluster: "argocd", check: "flow", target: "team-x/deployment-billing>argocd/deployment-argocd-server:TCP/8080", want: "allowed",
 		why: "argocd-server-network-policy admits every peer on 8080"},
 	{cluster: "argocd", check: "flow", target: "team-x/deployment-billing>argocd/deployment-argocd-redis:TCP/6379", want: "denied",

@@ -71,7 +71,7 @@ func findings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
 	if tok != nil {
 		out = append(out, relabelFindings(r, tok.authz, ten)...)
 	}
-	return append(out, tokenFindings(r)...)
+	return append(out, tokenFindings(r, tok, ten)...)
 }
 
 // escapeFinding reports one pod that reaches into its node, with all its

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
@@ -229,15 +230,99 @@ func (x *tokens) holds(user string, groups []string, scope string, c *rbac.Capab
 	return witness, c.AllOf
 }
 
+// serviceAccountsGroupPrefix starts the group of one namespace's service
+// accounts.
+const serviceAccountsGroupPrefix = "system:serviceaccounts:"
+
+// startsPods returns the namespaces whose tenant can start a pod there: a
+// pod of the namespace runs or would run (someone of the tenant deploys
+// there, whether or not the snapshot names them), or a subject of the
+// tenant may create pods or pod controllers there: one a RoleBinding of
+// the namespace names (but a service account of another tenant), or a
+// service account of the tenant that a ClusterRoleBinding lets do it
+// everywhere. A namespace that enforces no Pod Security level but where
+// only the cluster or the platform starts pods (an empty default
+// namespace a GitOps controller deploys to) makes no tenant an attacker:
+// power, not presence.
+func startsPods(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]bool {
+	out := map[string]bool{}
+	for i := range r.Pods {
+		if p := &r.Pods[i]; p.Running && p.Exists() {
+			out[p.Namespace] = true
+		}
+	}
+	if tok == nil {
+		return out
+	}
+	tenantOf := func(ns string) string {
+		if ten == nil {
+			return ns
+		}
+		return ten.Of(ns)
+	}
+	creates := map[*rbac.Role][2]bool{} // by role: [in a RoleBinding, in a ClusterRoleBinding]
+	grants := func(role *rbac.Role, cluster bool) bool {
+		c, ok := creates[role]
+		if !ok {
+			for k, scope := range [2]bool{false, true} {
+				for _, h := range rbac.Capabilities(role, scope) {
+					if h.Capability.Name == "pods create" || h.Capability.Name == "*/*/*" {
+						c[k] = true
+					}
+				}
+			}
+			creates[role] = c
+		}
+		if cluster {
+			return c[1]
+		}
+		return c[0]
+	}
+	everywhere := map[string]bool{} // tenants with a service account that starts pods in every namespace
+	bindings := tok.authz.Bindings()
+	for bi := range bindings {
+		b := &bindings[bi]
+		if b.Role == nil || !grants(b.Role, b.Namespace == "") {
+			continue
+		}
+		for si := range b.Subjects {
+			s, ok := b.SubjectAt(si)
+			if !ok {
+				continue
+			}
+			// The namespace of a service account, or of the group of a
+			// namespace's service accounts: their tenant is its.
+			home, ok := s.Namespace, s.Kind == rbacv1.ServiceAccountKind
+			if s.Kind == rbacv1.GroupKind {
+				home, ok = strings.CutPrefix(s.Name, serviceAccountsGroupPrefix)
+			}
+			switch {
+			case b.Namespace != "" && (!ok || tenantOf(home) == tenantOf(b.Namespace)):
+				out[b.Namespace] = true
+			case b.Namespace == "" && ok:
+				everywhere[tenantOf(home)] = true
+			}
+		}
+	}
+	for i := range r.Namespaces {
+		if ns := &r.Namespaces[i]; everywhere[ns.Tenant] {
+			out[ns.Namespace] = true
+		}
+	}
+	return out
+}
+
 // tokenFindings reports each service account whose dangerous token sits on
-// nodes that another tenant can escape to: a tenant with a namespace that
-// enforces no Pod Security level reaches every node, and a tenant with a
-// pod that escapes reaches the nodes it shares.
-func tokenFindings(r *Result) []finding.Finding {
-	unenforced := map[string]string{} // tenant -> one of its unenforced namespaces
+// nodes that another tenant can escape to: a tenant that can start a pod
+// in a namespace enforcing no Pod Security level reaches every node (see
+// startsPods), and a tenant with a pod that escapes reaches the nodes it
+// shares.
+func tokenFindings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
+	starts := startsPods(r, tok, ten)
+	unenforced := map[string]string{} // tenant -> one of its unenforced namespaces it starts pods in
 	for i := range r.Namespaces {
 		ns := &r.Namespaces[i]
-		if !ns.Enforces() && ns.InSnapshot && ns.Tenant != tenancy.Cluster {
+		if !ns.Enforces() && ns.InSnapshot && ns.Tenant != tenancy.Cluster && starts[ns.Namespace] {
 			if _, ok := unenforced[ns.Tenant]; !ok {
 				unenforced[ns.Tenant] = ns.Namespace
 			}

@@ -112,13 +112,43 @@ func TestTokenFindings(t *testing.T) {
 			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
-	t.Run("unenforced namespace reaches every node", func(t *testing.T) {
-		r := analyze(t, build(namespace("open", nil)))
-		want := []summary{{IDToken, finding.High, "*", "*", "ServiceAccount/ci/deployer"}}
-		if diff := cmp.Diff(want, tokenFindingsOf(r)); diff != "" {
-			t.Errorf("(-want +got):\n%s", diff)
+	// A namespace enforcing no level lets its tenant put a privileged pod
+	// on any node, if the tenant starts pods there at all.
+	both := []summary{{IDToken, finding.High, "*", "*", "ServiceAccount/ci/deployer"}}
+	onlyC := []summary{{IDToken, finding.High, "c", "*", "ServiceAccount/ci/deployer"}}
+	editIn := func(ns string, subject rbacv1.Subject) func(*snapshot.Snapshot) {
+		return func(snap *snapshot.Snapshot) {
+			snap.RoleBindings = append(snap.RoleBindings, rbacv1.RoleBinding{
+				ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "deployer"},
+				Subjects:   []rbacv1.Subject{subject},
+				RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "deployer"},
+			})
 		}
-	})
+	}
+	for _, tc := range []struct {
+		name   string
+		change func(*snapshot.Snapshot)
+		want   []summary
+	}{
+		{"a pod of the unenforced namespace runs", func(snap *snapshot.Snapshot) {
+			snap.Pods = append(snap.Pods, newPod("open", "web", onNode("n2"), contained))
+		}, both},
+		{"a RoleBinding of the namespace lets a user start pods", editIn("open", rbacv1.Subject{Kind: "User", Name: "olga"}), both},
+		{"a RoleBinding lets the tenant's service accounts start pods", editIn("open", rbacv1.Subject{Kind: "Group", Name: "system:serviceaccounts:open"}), both},
+		// Power, not presence: no one of the tenant starts pods there.
+		{"an empty namespace", func(*snapshot.Snapshot) {}, onlyC},
+		{"only another tenant's account starts pods there", editIn("open", rbacv1.Subject{Kind: "ServiceAccount", Namespace: "b", Name: "argocd"}), onlyC},
+		{"only another tenant's accounts start pods there", editIn("open", rbacv1.Subject{Kind: "Group", Name: "system:serviceaccounts:b"}), onlyC},
+	} {
+		t.Run("unenforced namespace: "+tc.name, func(t *testing.T) {
+			snap := build(namespace("open", nil))
+			tc.change(snap)
+			r := analyze(t, snap)
+			if diff := cmp.Diff(tc.want, tokenFindingsOf(r)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
 // A Job of the input runs once and ends: its token sits on a node only
