@@ -62,7 +62,7 @@ that refused a RBAC list, or a snapshot taken from one).`,
 	fs := cmd.Flags()
 	// The request's namespace; registered first so that the source flags
 	// leave -n to it.
-	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request")
+	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request, and of the -f objects that have none, as kubectl apply -f -n puts them")
 	f.source.AddFlags(fs)
 	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "check the action in all namespaces (a request without namespace)")
 	fs.StringVar(&f.subresource, "subresource", "", "subresource such as log, exec or scale")
@@ -96,6 +96,10 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 			return err
 		}
 	}
+	// -n places the -f objects that have no namespace, as in every other
+	// command: a Role and RoleBinding of a namespace-less install asked
+	// about in -n's namespace are found there.
+	f.source.Namespace = f.namespace
 	snap, err := f.source.Snapshot(cmd.Context(), streams)
 	if err != nil {
 		return err

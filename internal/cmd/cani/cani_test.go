@@ -176,3 +176,42 @@ func TestBadArguments(t *testing.T) {
 		}
 	}
 }
+
+// TestNamespacePlacesManifests: -n is the namespace of the question and,
+// as in every other command, of the -f objects that have none, so that a
+// namespace-less install asked about in its namespace is found there.
+func TestNamespacePlacesManifests(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "install.yaml")
+	const install = `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: dex}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: dex}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dex}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: dex}
+subjects: [{kind: ServiceAccount, name: dex}]
+`
+	if err := os.WriteFile(file, []byte(install), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		ns, as, want string
+	}{
+		{"argocd", "system:serviceaccount:argocd:dex", "yes"},
+		{"default", "system:serviceaccount:default:dex", "yes"},
+		{"argocd", "system:serviceaccount:default:dex", "no"}, // placed in argocd, not default
+	} {
+		t.Run(tt.ns+" "+tt.as, func(t *testing.T) {
+			out, _, _ := runCanI(t, "get", "configmaps", "-n", tt.ns, "--as", tt.as, "-f", file)
+			if got := strings.TrimSpace(out); got != tt.want {
+				t.Errorf("output %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -56,7 +56,7 @@ taken from one): the list would miss subjects.`,
 	fs := cmd.Flags()
 	// The request's namespace; registered first so that the source flags
 	// leave -n to it.
-	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request")
+	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request, and of the -f objects that have none, as kubectl apply -f -n puts them")
 	f.source.AddFlags(fs)
 	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "a request without namespace: only ClusterRoleBindings count")
 	fs.StringVar(&f.subresource, "subresource", "", "subresource such as log, exec or scale")
@@ -73,6 +73,10 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	if _, _, err := rbac.ParseTarget(args, f.subresource); err != nil {
 		return err
 	}
+	// -n places the -f objects that have no namespace, as in every other
+	// command: a Role and RoleBinding of a namespace-less install asked
+	// about in -n's namespace are found there.
+	f.source.Namespace = f.namespace
 	snap, err := f.source.Snapshot(cmd.Context(), streams)
 	if err != nil {
 		return err

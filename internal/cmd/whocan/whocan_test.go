@@ -3,6 +3,8 @@ package whocan
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,5 +87,36 @@ func TestUnknownOutput(t *testing.T) {
 	cmd.SetErr(&out)
 	if err := cmd.Execute(); err == nil || err.Error() != `--output "xml": want text or json` {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestNamespacePlacesManifests: -n places the -f objects that have no
+// namespace, as in every other command.
+func TestNamespacePlacesManifests(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "install.yaml")
+	const install = `apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: dex}
+rules: [{apiGroups: [""], resources: [configmaps], verbs: [get]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: dex}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: dex}
+subjects: [{kind: ServiceAccount, name: dex}]
+`
+	if err := os.WriteFile(file, []byte(install), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got render.WhoCanDocument
+	if err := json.Unmarshal([]byte(runWhoCan(t, "get", "configmaps", "-n", "argocd", "-o", "json", "-f", file, "--no-builtin-roles")), &got); err != nil {
+		t.Fatal(err)
+	}
+	var subjects []string
+	for _, x := range got.Access {
+		subjects = append(subjects, x.Subject.String())
+	}
+	if diff := cmp.Diff([]string{"ServiceAccount/argocd/dex"}, subjects); diff != "" {
+		t.Errorf("who-can get configmaps -n argocd (-want +got):\n%s", diff)
 	}
 }
