@@ -13,22 +13,18 @@ import (
 const AdminTarget = "cluster-admin"
 
 // Apply narrows r to what is new since old, the baseline read from file:
-// the findings whose fingerprint old holds leave Findings and Summary; a
+// the findings old holds (by fingerprint, or a finding of old from or to
+// every tenant that they narrow) leave Findings and Summary; a
 // breached pair or a tenant's path to cluster-admin is new unless old has
 // it at the same or a higher severity. r.Baseline counts what was left
 // out and lists the new pairs, which alone reach the gate
 // (analysis.Report.AtOrAbove).
 func Apply(r, old *analysis.Report, file string) {
 	b := &analysis.Baseline{File: file, NewPairs: []analysis.TenantPair{}, NewAdminPaths: []analysis.TenantPair{}}
-	known := map[string]bool{}
-	for _, f := range old.Findings {
-		if f.Fingerprint != "" {
-			known[f.Fingerprint] = true
-		}
-	}
+	known := newKnown(old.Findings)
 	kept := []finding.Finding{}
 	for _, f := range r.Findings {
-		if known[f.Fingerprint] {
+		if known.holds(&f) {
 			b.Findings++
 			continue
 		}

@@ -85,3 +85,41 @@ func TestBreachedReadsGrid(t *testing.T) {
 		t.Errorf("malformed grid: %v", got)
 	}
 }
+
+// TestApplyNarrowed: a finding from or to every tenant in the baseline
+// holds the same finding narrowed to some of its tenants (a fix that keeps
+// one flow on purpose), but not one widened, nor one naming a tenant its
+// list leaves out.
+func TestApplyNarrowed(t *testing.T) {
+	net := func(src, dst string, srcs ...string) finding.Finding {
+		f := finding.Finding{ID: "BH-NET-001", Severity: finding.High, SourceTenant: src, TargetTenant: dst, SourceTenants: srcs,
+			Subjects: []finding.Ref{{Kind: "Pod", Namespace: "x", Name: "p"}}, Objects: []finding.Ref{{Kind: "Pod", Namespace: dst, Name: "q"}}}
+		f.Fingerprint = analysis.Fingerprint(&f)
+		return f
+	}
+	for _, tc := range []struct {
+		name string
+		was  finding.Finding
+		now  finding.Finding
+		new  bool
+	}{
+		{"the same", net("a", "b"), net("a", "b"), false},
+		{"narrowed from every tenant", net("*", "b"), net("platform", "b"), false},
+		{"narrowed from listed tenants", net("*", "b", "a", "platform"), net("platform", "b"), false},
+		{"a tenant the list leaves out", net("*", "b", "a", "c"), net("platform", "b"), true},
+		{"widened", net("a", "b"), net("*", "b"), true},
+		{"another target", net("*", "b"), net("a", "c"), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			now := report([]string{"-..", ".-.", "..-"}, nil, tc.now)
+			Apply(now, report([]string{"-..", ".-.", "..-"}, nil, tc.was), "old.json")
+			if got := len(now.Findings) == 1; got != tc.new {
+				t.Errorf("new = %v, want %v", got, tc.new)
+			}
+			d := Compare(report([]string{"-..", ".-.", "..-"}, nil, tc.was), report([]string{"-..", ".-.", "..-"}, nil, tc.now))
+			if got := len(d.Opened.Findings) == 1; got != tc.new {
+				t.Errorf("diff: opened = %v, want %v", got, tc.new)
+			}
+		})
+	}
+}

@@ -104,16 +104,14 @@ func (d *Diff) OpenedAtOrAbove(s finding.Severity) int {
 	return n
 }
 
-// findingChanges are the findings of now whose fingerprint was does not
-// hold, worst first.
+// findingChanges are the findings of now that was does not hold (by
+// fingerprint, or a finding from or to every tenant they narrow), worst
+// first.
 func findingChanges(was, now []finding.Finding) []finding.Finding {
-	known := map[string]bool{}
-	for _, f := range was {
-		known[f.Fingerprint] = true
-	}
+	known := newKnown(was)
 	out := []finding.Finding{}
 	for _, f := range now {
-		if f.Fingerprint == "" || !known[f.Fingerprint] {
+		if !known.holds(&f) {
 			out = append(out, f)
 		}
 	}
