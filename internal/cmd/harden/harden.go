@@ -55,8 +55,10 @@ closes):
                 pods, the platform namespaces that reach it today, and
                 addresses outside the cluster (--egress)
   pod-security  each tenant namespace's Pod Security labels, at the strictest
-                level its current pods pass (pods that fail are work for
-                their owners: a label evicts nothing)
+                level its current pods pass, but never below baseline (unless
+                --allow-privileged NS) nor below the label it has: pods that
+                fail are work for their owners (a label evicts nothing, but
+                the API server refuses them when they are next created)
   quota         a ResourceQuota per tenant namespace (no NodePorts; a
                 LimitRange too with --quota)
 Proposals, for a human to review (review/ with --out), never mixed with
