@@ -2,6 +2,7 @@ package attackpath
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -129,13 +130,40 @@ func readsPods(r *rbac.Role) int {
 	return -1
 }
 
+// podsCreateDetail names the capability "pods create" as the rule grants
+// it: through the pod controllers it names when it does not name pods
+// (a StatefulSet's pods run as any account of the namespace too).
+func podsCreateDetail(g *grant) string {
+	if g.role == nil || g.held.RuleIndex < 0 || g.held.RuleIndex >= len(g.role.Rules) {
+		return "pods create"
+	}
+	rule := &g.role.Rules[g.held.RuleIndex]
+	if slices.Contains(rule.Resources, "pods") || slices.Contains(rule.Resources, "*") {
+		return "pods create"
+	}
+	var through []string
+	for _, r := range rule.Resources {
+		if slices.Contains(podControllers, r) {
+			through = append(through, r)
+		}
+	}
+	if len(through) == 0 {
+		return "pods create"
+	}
+	return "pods create, through " + strings.Join(through, ", ")
+}
+
+// podControllers are the resources whose objects create pods.
+var podControllers = []string{"deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers", "jobs", "cronjobs"}
+
 // capabilityEdges adds the edges of one capability of the catalogue. A
 // grant in one namespace leads to that namespace's assets; a cluster-wide
 // grant leads to a hub that fans out to every namespace's.
 func (m *Model) capabilityEdges(g *grant) {
 	c := g.held.Capability
+	detail := c.Name
 	add := func(to int32, typ EdgeType, sev finding.Severity) {
-		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: c.Name, explain: g.evidence})
+		m.g.Add(Edge{From: g.from, To: to, Type: typ, Layer: finding.API, Severity: sev, Detail: detail, explain: g.evidence})
 	}
 	ns := g.access.Namespace // "" for a ClusterRoleBinding
 	switch c.Name {
@@ -159,6 +187,7 @@ func (m *Model) capabilityEdges(g *grant) {
 	case "nodes/proxy":
 		add(m.hub(hubNodes, ""), KubeletProxy, finding.Critical)
 	case "pods create":
+		detail = podsCreateDetail(g)
 		add(m.hub(hubWorkloads, ns), CreatesPods, finding.High)
 	case "pods exec":
 		add(m.hub(hubExec, ns), ExecsInto, finding.High)

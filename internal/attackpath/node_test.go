@@ -123,3 +123,28 @@ func TestControlPlaneNode(t *testing.T) {
 		})
 	}
 }
+
+// A rule on pod controllers only grants "pods create" through them, and
+// the step says so.
+func TestPodsCreateThroughControllers(t *testing.T) {
+	for _, tc := range []struct {
+		rules, want string
+	}{
+		{`[{apiGroups: [""], resources: [pods], verbs: [create]}]`, "pods create"},
+		{`[{apiGroups: [apps], resources: [statefulsets, deployments], verbs: ["*"]}]`, "pods create, through statefulsets, deployments"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			m := build(t, fromYAML(t, nsYAML("team-a", "baseline"), role("team-a", "deployer", tc.rules),
+				roleBinding("team-a", "deployer", "User", "ann", "")))
+			for i := 0; i < m.g.Edges(); i++ {
+				if e := m.g.Edge(int32(i)); e.Type == CreatesPods {
+					if e.Detail != tc.want {
+						t.Errorf("detail %q, want %q", e.Detail, tc.want)
+					}
+					return
+				}
+			}
+			t.Fatal("no creates-pods-in edge")
+		})
+	}
+}
