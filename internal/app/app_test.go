@@ -121,7 +121,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"audit", "--demo", "--fail-on", "bad"}, "bulkhead: --fail-on: unknown severity \"bad\" (want one of info, low, medium, high, critical, none)\n"},
 		{[]string{"audit", "--demo", "-o", "xml"}, "bulkhead: --output \"xml\": want text, json, html, sarif or markdown\n"},
 		{[]string{"audit", "--demo", "-f", "x.yaml"}, "bulkhead: --demo and -f cannot be combined\n"},
-		{[]string{"audit", "--demo", "--tenant-label", "a", "--tenants", "testdata/nope.yaml"}, "bulkhead: open testdata/nope.yaml: no such file or directory\n"},
+		{[]string{"audit", "--demo", "--tenant-label", "a", "--tenants", "testdata/nope.yaml"}, "bulkhead: --tenants: open testdata/nope.yaml: no such file or directory\n"},
 		{[]string{"snapshot", "--demo", "-o", "xml"}, "bulkhead: --output \"xml\": want yaml, json, yaml.gz or json.gz\n"},
 		{[]string{"nope"}, "bulkhead: unknown command \"nope\" for \"bulkhead\"\n"},
 	} {

@@ -43,7 +43,7 @@ type TenantSpec struct {
 func LoadFile(name string) (*File, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--tenants: %w", err)
 	}
 	f, err := ParseFile(data)
 	if err != nil {

@@ -30,6 +30,9 @@ func (s selection) apply(r *analysis.Report) error {
 		var names []string
 		for _, t := range r.Tenants {
 			names = append(names, t.Name)
+			if slices.Contains(t.Namespaces, s.tenant) {
+				return fmt.Errorf("--tenant %q: no such tenant; namespace %s belongs to tenant %s (--tenant %[3]s)", s.tenant, s.tenant, t.Name)
+			}
 		}
 		return fmt.Errorf("--tenant %q: no such tenant (tenants: %s)", s.tenant, strings.Join(names, ", "))
 	}

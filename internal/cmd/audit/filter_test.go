@@ -152,3 +152,14 @@ func TestKnownChecksMatchDocs(t *testing.T) {
 		t.Errorf("docs/checks and knownChecks differ (-docs +known):\n%s", d)
 	}
 }
+
+// TestTenantNamedByNamespace: a namespace given for a tenant is answered
+// with the tenant it belongs to.
+func TestTenantNamedByNamespace(t *testing.T) {
+	capsule := filepath.Join("..", "..", "corpus", "testdata", "capsule")
+	out, stderr, code := execute(t, "-f", capsule, "--tenant-label", "capsule.clastix.io/tenant", "--tenant", "solar-prod")
+	want := `--tenant "solar-prod": no such tenant; namespace solar-prod belongs to tenant solar (--tenant solar)`
+	if code != cli.ExitFailure || out != "" || !strings.HasPrefix(stderr, want) {
+		t.Errorf("exit %d, stdout %q, error %q; want exit 1 and %q", code, out, stderr, want)
+	}
+}

@@ -283,6 +283,9 @@ func fromSubject(s string, ten *tenancy.Tenancy) (v attackpath.Vertex, tenant bo
 func unknownFrom(s string, v attackpath.Vertex, ten *tenancy.Tenancy) error {
 	var names []string
 	for _, t := range ten.Tenants() {
+		if slices.Contains(t.Namespaces, s) {
+			return fmt.Errorf("--from %q: no tenant of that name, and %s holds no permission and runs nothing in this cluster; namespace %s belongs to tenant %s (--from %[4]s)", s, v, s, t.Name)
+		}
 		if !t.System {
 			names = append(names, t.Name)
 		}
@@ -338,6 +341,9 @@ func parseTo(s string, ten *tenancy.Tenancy) (attackpath.Target, error) {
 	var names []string
 	for _, t := range ten.Tenants() {
 		names = append(names, t.Name)
+		if slices.Contains(t.Namespaces, s) {
+			return attackpath.Target{}, fmt.Errorf("--to %q: no such tenant; namespace %s belongs to tenant %s (--to %[3]s)", s, s, t.Name)
+		}
 	}
 	return attackpath.Target{}, fmt.Errorf("--to %q: no such tenant (tenants: %s; or cluster-admin)", s, strings.Join(names, ", "))
 }
