@@ -83,7 +83,7 @@ func dnsFindings(snap *snapshot.Snapshot) []finding.Finding {
 				Detail:      fmt.Sprintf("The kubernetes plugin is authoritative for %s, so a PTR sweep of the service and pod ranges names %s of every tenant (discovery): namespaces, service names and the pods behind Services of others are one loop of lookups away.", strings.Join(rz, " and "), what),
 				Objects:     []finding.Ref{ref},
 				Witness:     []finding.Step{{Object: ref, Fact: fmt.Sprintf("%s: kubernetes %s", where, strings.Join(k.Zones, " "))}},
-				Remediation: "Drop in-addr.arpa and ip6.arpa from the kubernetes plugin's zones (and from its fallthrough) unless something relies on reverse lookups of cluster addresses.",
+				Remediation: "Drop in-addr.arpa and ip6.arpa from the kubernetes plugin's zones unless something relies on reverse lookups of cluster addresses (its fallthrough may keep them: it only matters for zones the plugin serves).",
 			})
 		}
 	}
