@@ -25,7 +25,7 @@ func reasons(c *attackpath.Cell, plan Plan, host map[string]bool) []string {
 		case finding.Node:
 			out = append(out, nodeReasons(hops, plan)...)
 		case finding.Network:
-			out = append(out, networkReasons(hops, host, c.Findings, plan)...)
+			out = append(out, networkReasons(hops, host, c.Findings, plan, c.Target == tenancy.Platform)...)
 		case finding.API:
 			out = append(out, proposed(plan, RBAC, c.Findings,
 				"api: granted through RBAC; harden only proposes narrower bindings, for review",
@@ -89,9 +89,10 @@ func runs(workload, pod string) bool {
 
 // networkReasons explains the witness's network hops and the pair's
 // Service findings, which no NetworkPolicy closes; host holds the
-// "namespace/name" of the pods on the host network.
-func networkReasons(hops []attackpath.Hop, host map[string]bool, ids []string, plan Plan) []string {
-	out := serviceReasons(ids, plan)
+// "namespace/name" of the pods on the host network; platform says the
+// target is the platform tenant.
+func networkReasons(hops []attackpath.Hop, host map[string]bool, ids []string, plan Plan, platform bool) []string {
+	out := serviceReasons(ids, plan, platform)
 	for _, h := range hops {
 		switch h.Type {
 		case attackpath.ReachesFromNode:
@@ -112,13 +113,19 @@ func networkReasons(hops []attackpath.Hop, host map[string]bool, ids []string, p
 
 // serviceReasons explains the Service findings that join a pair: they
 // are about Services, not about pod traffic that a NetworkPolicy allows.
-func serviceReasons(ids []string, plan Plan) []string {
+// platform says the target is the platform tenant, whose shared services
+// are declared so already.
+func serviceReasons(ids []string, plan Plan, platform bool) []string {
+	declare := "; declare the namespace with --platform-namespaces if it is a shared service"
+	if platform {
+		declare = "; the namespace is declared platform: a shared service keeps its node ports, which its own NetworkPolicy can still narrow"
+	}
 	var out []string
 	for _, id := range ids {
 		switch id {
 		case svcfind.IDNodePort:
 			out = append(out, "network: a NodePort or LoadBalancer Service of the target ("+id+") opens ports on every node, which NetworkPolicy does not cover, and its namespace keeps its ingress as it is so that traffic from outside the cluster still reaches it (see the notes)"+
-				proposed(plan, Quota, []string{id}, "; making it a ClusterIP Service is proposed, for review", "; declare the namespace with --platform-namespaces if it is a shared service"))
+				proposed(plan, Quota, []string{id}, "; making it a ClusterIP Service is proposed, for review", declare))
 		case svcfind.IDExternalIPs:
 			out = append(out, "network: a Service sets externalIPs ("+id+"), which takes traffic sent to those addresses whatever NetworkPolicy says"+
 				proposed(plan, Quota, []string{id}, "; removing them is proposed, for review", ""))

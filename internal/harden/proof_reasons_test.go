@@ -65,23 +65,29 @@ func TestExposedClusterProof(t *testing.T) {
 func TestServiceReasons(t *testing.T) {
 	withProposal := Plan{Proposals: []Proposal{{Layer: Quota, Closes: []string{svcfind.IDNodePort, svcfind.IDExternalIPs}}}}
 	for _, c := range []struct {
-		name string
-		ids  []string
-		plan Plan
-		want []string
+		name     string
+		ids      []string
+		plan     Plan
+		platform bool
+		want     []string
+		not      string
 	}{
-		{"node port, proposed", []string{svcfind.IDNodePort}, withProposal, []string{"BH-NET-011", "proposed, for review"}},
-		{"node port, not proposed", []string{svcfind.IDNodePort}, Plan{}, []string{"BH-NET-011", "--platform-namespaces"}},
-		{"externalIPs", []string{svcfind.IDExternalIPs}, withProposal, []string{"externalIPs", "removing them is proposed"}},
-		{"endpoints", []string{svcfind.IDForeignEndpoints}, Plan{}, []string{"Endpoints", "no NetworkPolicy undoes"}},
-		{"pod traffic only", []string{netpol.IDCrossTenant}, Plan{}, []string{"the safe objects leave open"}},
+		{"node port, proposed", []string{svcfind.IDNodePort}, withProposal, false, []string{"BH-NET-011", "proposed, for review"}, ""},
+		{"node port, not proposed", []string{svcfind.IDNodePort}, Plan{}, false, []string{"BH-NET-011", "--platform-namespaces"}, ""},
+		{"node port of the platform", []string{svcfind.IDNodePort}, Plan{}, true, []string{"BH-NET-011", "declared platform"}, "--platform-namespaces"},
+		{"externalIPs", []string{svcfind.IDExternalIPs}, withProposal, false, []string{"externalIPs", "removing them is proposed"}, ""},
+		{"endpoints", []string{svcfind.IDForeignEndpoints}, Plan{}, false, []string{"Endpoints", "no NetworkPolicy undoes"}, ""},
+		{"pod traffic only", []string{netpol.IDCrossTenant}, Plan{}, false, []string{"the safe objects leave open"}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := strings.Join(networkReasons(nil, nil, c.ids, c.plan), "\n")
+			got := strings.Join(networkReasons(nil, nil, c.ids, c.plan, c.platform), "\n")
 			for _, w := range c.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("reasons %q lack %q", got, w)
 				}
+			}
+			if c.not != "" && strings.Contains(got, c.not) {
+				t.Errorf("reasons %q say %q", got, c.not)
 			}
 		})
 	}
