@@ -86,6 +86,7 @@ func subjectTenant(s rbac.Subject, ten *tenancy.Tenancy) string {
 // someone other than the platform may remove.
 func relabelFindings(r *Result, a *rbac.Authorizer, ten *tenancy.Tenancy) []finding.Finding {
 	var out []finding.Finding
+	var home func(rbac.Subject) string // a user's or group's tenant, as the API findings say it
 	for i := range r.Namespaces {
 		ns := &r.Namespaces[i]
 		if !ns.Enforces() || !ns.InSnapshot || ns.Tenant == tenancy.Cluster {
@@ -94,6 +95,9 @@ func relabelFindings(r *Result, a *rbac.Authorizer, ten *tenancy.Tenancy) []find
 		xs := relabelers(a, ten, ns.Namespace)
 		if len(xs) == 0 {
 			continue
+		}
+		if home == nil {
+			home = a.Homes(ten)
 		}
 		nsRef := finding.Ref{Kind: "Namespace", Name: ns.Namespace}
 		f := finding.Finding{ID: ruleRelabel.ID, Severity: ruleRelabel.Severity, Category: ruleRelabel.Category, TargetTenant: ns.Tenant,
@@ -107,7 +111,11 @@ func relabelFindings(r *Result, a *rbac.Authorizer, ten *tenancy.Tenancy) []find
 				f.Witness = append(f.Witness, x.Witness()...)
 			}
 			names = append(names, x.Subject.String())
-			if t := subjectTenant(x.Subject, ten); t != "" {
+			t := subjectTenant(x.Subject, ten)
+			if t == "" {
+				t = home(x.Subject)
+			}
+			if t != "" {
 				sources[t] = true
 			}
 		}

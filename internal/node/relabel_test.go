@@ -19,13 +19,16 @@ func TestRelabelFindings(t *testing.T) {
 		return rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name}
 	}
 	snap := &snapshot.Snapshot{
-		Namespaces: []corev1.Namespace{namespace("a", enforce("baseline")), namespace("b", enforce("restricted")), namespace("c", enforce("baseline"))},
+		Namespaces: []corev1.Namespace{namespace("a", enforce("baseline")), namespace("b", enforce("restricted")), namespace("c", enforce("baseline")),
+			namespace("d", enforce("baseline"))},
 		ClusterRoles: []rbacv1.ClusterRole{{ObjectMeta: metav1.ObjectMeta{Name: "ns-editor"}, Rules: []rbacv1.PolicyRule{
 			{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"patch"}},
 		}}},
 		RoleBindings: []rbacv1.RoleBinding{
 			// a's own service account may patch namespace a
 			{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "self"}, Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: "ci"}}, RoleRef: ref("ns-editor")},
+			// a user bound in d alone is d's, as the API findings say
+			{ObjectMeta: metav1.ObjectMeta{Namespace: "d", Name: "dora"}, Subjects: []rbacv1.Subject{{Kind: "User", Name: "dora"}}, RoleRef: ref("ns-editor")},
 		},
 		ClusterRoleBindings: []rbacv1.ClusterRoleBinding{
 			// the platform team, cluster-wide: not a tenant
@@ -43,6 +46,7 @@ func TestRelabelFindings(t *testing.T) {
 	}
 	want := []summary{
 		{IDRelabel, finding.High, "*", "a", "Namespace/a"},
+		{IDRelabel, finding.High, "*", "d", "Namespace/d"}, // c's accounts and dora, d's
 		{IDRelabel, finding.High, "c", "b", "Namespace/b"},
 		{IDRelabel, finding.High, "c", "c", "Namespace/c"},
 	}

@@ -65,6 +65,20 @@ func classify(s Subject, ten *tenancy.Tenancy) (class, string) {
 	return classPerson, ""
 }
 
+// Homes returns the tenant each user and group belongs to, as the API
+// findings name their source tenant: the one tenant whose namespaces its
+// RoleBindings are in, "" when it is bound in several tenants' or is no
+// person (a system identity, a broad group, a service account).
+func (a *Authorizer) Homes(ten *tenancy.Tenancy) func(Subject) string {
+	homes, _ := a.personHomes(ten)
+	return func(s Subject) string {
+		if cls, _ := classify(s, ten); cls != classPerson {
+			return ""
+		}
+		return homeOf(homes[s])
+	}
+}
+
 // personHomes returns, for every user and group of classPerson, the tenants
 // whose namespaces bind it ("*" for a ClusterRoleBinding) and the bindings
 // that name it.
