@@ -181,6 +181,10 @@ func (s *Source) files(streams IOStreams) (*snapshot.Snapshot, error) {
 	}
 	snap, stats, err := l.Result()
 	if err != nil {
+		if load.IsConflict(err) && len(s.Files) > 1 {
+			// Most often a change given beside the cluster it changes.
+			return nil, fmt.Errorf("%w\n(to analyse manifests applied on top of a cluster, such as harden's output, give them with --with: audit, reach and paths apply them as kubectl apply --server-side would)", err)
+		}
 		return nil, err
 	}
 	if stats.Objects == 0 {

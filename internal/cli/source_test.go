@@ -55,6 +55,8 @@ func TestFilesExitCodes(t *testing.T) {
 			cli.ExitFailure, "load DIR/nope.yaml: stat DIR/nope.yaml: no such file or directory"},
 		{"differing duplicates", map[string]string{"a.yaml": goodNS, "b.yaml": strings.Replace(goodNS, "team-a}", "team-a, labels: {x: z}}", 1)}, []string{"-f", "DIR"},
 			cli.ExitFailure, "Namespace team-a is defined twice, differently, at DIR/a.yaml:1 and at DIR/b.yaml:1"},
+		{"differing duplicates across inputs: a change given with -f", map[string]string{"a.yaml": goodNS, "b.yaml": strings.Replace(goodNS, "team-a}", "team-a, labels: {x: z}}", 1)}, []string{"-f", "DIR/a.yaml", "-f", "DIR/b.yaml"},
+			cli.ExitFailure, "the cluster has\n(to analyse manifests applied on top of a cluster, such as harden's output, give them with --with"},
 		{"a skipped document is fatal with --strict", map[string]string{"m.yaml": goodNS + "---\n" + badPod}, []string{"--strict", "-f", "DIR/m.yaml"},
 			cli.ExitFailure, "--strict: 1 document of the input skipped: DIR/m.yaml:5 (document 2): Pod team-a/Bad_Name refused by the API server"},
 		{"a skipped document is not fatal without it", map[string]string{"m.yaml": goodNS + "---\n" + badPod}, []string{"-f", "DIR/m.yaml"},

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -86,13 +87,25 @@ func (l *Loader) duplicate(where string, id identity, first origin, obj runtime.
 		l.warning(where, "%s is identical to the one at %s; merged", id, first.where)
 		return
 	}
-	err := fmt.Errorf("%s is defined twice, differently, at %s and at %s: the API server holds one object per name, so the input does not say which one the cluster has", id, first.where, where)
+	err := conflictError{fmt.Sprintf("%s is defined twice, differently, at %s and at %s: the API server holds one object per name, so the input does not say which one the cluster has", id, first.where, where)}
 	if l.conflictsAsProblems {
 		l.stats.Skipped++
 		l.problem(where, "%v", err)
 		return
 	}
 	l.conflicts = append(l.conflicts, err)
+}
+
+// conflictError is an object defined twice, differently (see duplicate).
+type conflictError struct{ msg string }
+
+func (e conflictError) Error() string { return e.msg }
+
+// IsConflict reports whether err says an object was defined twice,
+// differently.
+func IsConflict(err error) bool {
+	var c conflictError
+	return errors.As(err, &c)
 }
 
 func displayName(m metav1.Object) string {
