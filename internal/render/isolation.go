@@ -67,6 +67,10 @@ func (p *printer) isolation(x *attackpath.Matrix, b *analysis.Baseline) {
 		switch {
 		case c.Witness != nil:
 			p.path(c.Witness, "      ")
+			if c.Witness.Severity < c.Worst && len(c.Findings) > 0 {
+				// The verdict is a finding's, worse than the path's.
+				p.wrap("      ", p.paint("2", fmt.Sprintf("the path is %s; the findings that join the pair (%s, below) make it %s", c.Witness.Severity, strings.Join(c.Findings, ", "), c.Worst)))
+			}
 		case c.Paths == 0 && len(c.Findings) > 0:
 			p.wrap("      ", p.paint("2", "no attack path; joined by "+strings.Join(c.Findings, ", ")+" (below)"))
 		case c.Paths == 0:
