@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/analysis/analysistest"
@@ -214,5 +215,70 @@ spec:
 				t.Errorf("seen = %v, want the change seen: %v", got, tc.seen)
 			}
 		})
+	}
+}
+
+// TestUpdateNamespaceGoesWithItsLastPod: a namespace the snapshot does not
+// list lives through its pods alone; once the last is deleted, its
+// missing Pod Security label no longer lets a tenant bound there escape.
+func TestUpdateNamespaceGoesWithItsLastPod(t *testing.T) {
+	const cluster = `apiVersion: v1
+kind: Namespace
+metadata: {name: a, labels: {pod-security.kubernetes.io/enforce: baseline}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: b, labels: {pod-security.kubernetes.io/enforce: baseline}}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: default, namespace: x}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: run, namespace: x}
+rules: [{apiGroups: [""], resources: [pods], verbs: [create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: run, namespace: x}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: run}
+subjects: [{kind: ServiceAccount, name: default, namespace: a}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pa, namespace: a}
+spec: {nodeName: n1, containers: [{name: c, image: nginx}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pb, namespace: b}
+spec: {nodeName: n1, containers: [{name: c, image: nginx}]}
+status: {phase: Running}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: px, namespace: x}
+spec: {nodeName: n1, containers: [{name: c, image: nginx}]}
+status: {phase: Running}
+`
+	snap := &snapshot.Snapshot{}
+	load.Bytes(snap, "cluster.yaml", []byte(cluster))
+	if len(snap.Problems) > 0 {
+		t.Fatal(snap.Problems)
+	}
+	st := snapshot.NewStore(snap)
+	prev, _ := analyse(t, st, tenancy.Config{}, nil, nil)
+	key := snapshot.Key{Resource: schema.GroupResource{Resource: "pods"}, Namespace: "x", Name: "px"}
+	st.Delete(key)
+	inc, _ := analyse(t, st, tenancy.Config{}, prev, []snapshot.Key{key})
+	full, _ := analyse(t, st, tenancy.Config{}, nil, nil)
+	if d := cmp.Diff(report(t, full), report(t, inc)); d != "" {
+		t.Errorf("after the last pod of x went, the incremental report differs (-full +incremental):\n%s", d)
 	}
 }

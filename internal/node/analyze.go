@@ -143,9 +143,13 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 // prev does not have and those again reports (a changed pod, a pod of a
 // relabelled namespace); it redoes what the change may move (tokens,
 // placement, co-location, findings). relabelled names the namespaces
-// whose labels changed, whose Pod Security policies are read again.
+// whose labels changed; every namespace's Pod Security policy is read
+// again.
 func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer, relabelled []string, again func(*corev1.Pod) bool) *Result {
-	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0), Namespaces: prev.Namespaces, Pods: make([]PodFacts, len(snap.Pods))}
+	// The namespaces are read again: a namespace the snapshot does not
+	// hold lives only through its pods, and goes with the last of them.
+	judge := NewJudge(snap, ten)
+	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0), Namespaces: judge.namespaces, Pods: make([]PodFacts, len(snap.Pods))}
 	lined := len(prev.Pods) == len(snap.Pods)
 	var at map[finding.Ref]int // prev's pods by reference, -1 for a reference held twice
 	var redo []int
@@ -170,9 +174,7 @@ func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz 
 		f.TokenPowers, f.Placement, f.placement = nil, Placement{}, 0
 		r.Pods[i] = f
 	}
-	if len(redo) > 0 || len(relabelled) > 0 {
-		judge := NewJudge(snap, ten)
-		r.Namespaces = judge.namespaces
+	if len(redo) > 0 {
 		parallel(len(redo), func(lo, hi int) {
 			view := judge.view()
 			for _, i := range redo[lo:hi] {

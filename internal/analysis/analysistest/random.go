@@ -122,7 +122,7 @@ func Change(r *rand.Rand, st *snapshot.Store) (string, []snapshot.Key) {
 		}
 		return out
 	}()
-	switch r.Intn(14) {
+	switch r.Intn(17) {
 	case 0:
 		p := Pod(r, ns, 100+r.Intn(50), max(1, len(view.Nodes)))
 		if r.Intn(3) == 0 {
@@ -204,6 +204,38 @@ func Change(r *rand.Rand, st *snapshot.Store) (string, []snapshot.Key) {
 		mode := []string{"insecure", "verified", "disabled"}[r.Intn(3)]
 		return apply("corefile", &corev1.ConfigMap{ObjectMeta: meta("kube-system", "coredns"),
 			Data: map[string]string{"Corefile": ".:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n       pods " + mode + "\n    }\n}\n"}})
+	case 13:
+		// A pod changed in place, under its name: its own judgement moves.
+		if len(real) > 0 {
+			p := real[r.Intn(len(real))].DeepCopy()
+			privileged := r.Intn(2) == 0
+			p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{Privileged: &privileged}
+			p.Spec.Volumes = nil
+			if r.Intn(2) == 0 {
+				p.Spec.Volumes = []corev1.Volume{{Name: "root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}}
+			}
+			return apply("edit pod", p)
+		}
+		fallthrough
+	case 14:
+		// A controller over pods that run (app a0, which pods get): seen
+		// through nothing, whatever its template says.
+		privileged := r.Intn(2) == 0
+		d := &appsv1.Deployment{ObjectMeta: meta(ns, "running"), Spec: appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "a0"}},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "a0"}},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x", SecurityContext: &corev1.SecurityContext{Privileged: &privileged}}}}}}}
+		return apply("add deployment over pods", d)
+	case 15:
+		// A namespace the snapshot does not list lives through its pods
+		// alone, and goes with the last of them.
+		for _, p := range real {
+			if p.Namespace == "ghost" {
+				return remove("delete ghost pod", &p)
+			}
+		}
+		p := Pod(r, "ghost", 200+r.Intn(5), max(1, len(view.Nodes)))
+		return apply("add ghost pod", &p)
 	default:
 		if len(view.Nodes) > 0 {
 			n := view.Nodes[r.Intn(len(view.Nodes))].DeepCopy()
