@@ -121,8 +121,10 @@ func relabelFindings(r *Result, a *rbac.Authorizer, ten *tenancy.Tenancy) []find
 		}
 		src := sortedKeys(sources)
 		switch {
-		case sources["*"] || len(src) > 1:
-			f.SourceTenant = "*"
+		case sources["*"]:
+			f.SourceTenant = "*" // every tenant
+		case len(src) > 1:
+			f.SourceTenant, f.SourceTenants = "*", src // exactly these
 		case len(src) == 1:
 			f.SourceTenant = src[0]
 		}

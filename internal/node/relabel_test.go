@@ -1,6 +1,7 @@
 package node
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -52,6 +53,13 @@ func TestRelabelFindings(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// Two tenants relabel d: the finding names them, not every tenant
+	// (which would breach a → d and b → d).
+	for _, f := range r.Findings {
+		if f.ID == IDRelabel && f.TargetTenant == "d" && !slices.Equal(f.SourceTenants, []string{"c", "d"}) {
+			t.Errorf("sources of d's finding %q %v, want * of c and d", f.SourceTenant, f.SourceTenants)
+		}
 	}
 }
 
