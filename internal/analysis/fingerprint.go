@@ -68,6 +68,11 @@ var exampleRules = map[string]identity{
 	netpol.IDDNSBlocked:  podByNamespace,
 }
 
+// TenantsOnly reports whether a check's findings are their tenant pair
+// alone, their refs only examples (BH-NET-001): two of them with the same
+// tenants are the same finding, whatever pods they show.
+func TenantsOnly(id string) bool { return exampleRules[id] == tenantsOnly }
+
 // identityOf returns the identity of f's check: everyRef unless
 // exampleRules says otherwise.
 func identityOf(f *finding.Finding) identity {

@@ -97,6 +97,14 @@ func TestApplyNarrowed(t *testing.T) {
 		f.Fingerprint = analysis.Fingerprint(&f)
 		return f
 	}
+	// A finding whose subjects are the finding: from "*", its fingerprint
+	// leaves them out, so a narrowed one must name the same.
+	relabel := func(src, subject string) finding.Finding {
+		f := finding.Finding{ID: "BH-NODE-008", Severity: finding.High, SourceTenant: src, TargetTenant: "d",
+			Subjects: []finding.Ref{{Kind: "User", Name: subject}}, Objects: []finding.Ref{{Kind: "Namespace", Name: "d"}}}
+		f.Fingerprint = analysis.Fingerprint(&f)
+		return f
+	}
 	for _, tc := range []struct {
 		name string
 		was  finding.Finding
@@ -109,6 +117,8 @@ func TestApplyNarrowed(t *testing.T) {
 		{"a tenant the list leaves out", net("*", "b", "a", "c"), net("platform", "b"), true},
 		{"widened", net("a", "b"), net("*", "b"), true},
 		{"another target", net("*", "b"), net("a", "c"), true},
+		{"a relabeller narrowed, the same subject", relabel("*", "p"), relabel("a", "p"), false},
+		{"a new relabeller", relabel("*", "p"), relabel("e", "q"), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			now := report([]string{"-..", ".-.", "..-"}, nil, tc.now)

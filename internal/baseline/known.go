@@ -23,7 +23,8 @@ func newKnown(old []finding.Finding) knownFindings {
 
 // holds reports whether the findings read before hold f: one with its
 // fingerprint, or one it narrows, the same finding from or to every
-// tenant ("*") whose tenants, when listed, include f's. A fix that closes
+// tenant ("*") whose tenants, when listed, include f's (see narrows for
+// the source side). A fix that closes
 // a finding for all tenants but one (harden keeps a declared platform's
 // flows) leaves that one, which is not new.
 func (k knownFindings) holds(f *finding.Finding) bool {
@@ -51,7 +52,7 @@ func (k knownFindings) holds(f *finding.Finding) bool {
 		if o == nil {
 			continue
 		}
-		if side[0] && len(o.SourceTenants) > 0 && !slices.Contains(o.SourceTenants, f.SourceTenant) {
+		if side[0] && !narrows(f, o) {
 			continue
 		}
 		if side[1] && len(o.TargetTenants) > 0 && !slices.Contains(o.TargetTenants, f.TargetTenant) {
@@ -60,4 +61,23 @@ func (k knownFindings) holds(f *finding.Finding) bool {
 		return true
 	}
 	return false
+}
+
+// narrows reports whether f, from one tenant, is o, from "*", narrowed:
+// o lists f's tenant, or lists none (every tenant); and f's subjects are
+// o's, since a fingerprint from "*" leaves the subjects out, unless the
+// check's findings are their tenants alone.
+func narrows(f, o *finding.Finding) bool {
+	if len(o.SourceTenants) > 0 && !slices.Contains(o.SourceTenants, f.SourceTenant) {
+		return false
+	}
+	if analysis.TenantsOnly(f.ID) {
+		return true
+	}
+	for _, s := range f.Subjects {
+		if !slices.Contains(o.Subjects, s) {
+			return false
+		}
+	}
+	return true
 }
