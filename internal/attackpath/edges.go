@@ -9,7 +9,6 @@ const (
 	PrivilegedPod EdgeType = "runs-privileged-pod-on" // Workloads → Node
 	NodeRunsPod   EdgeType = "node-runs-pod"          // Node → Pod
 	MayBeNode     EdgeType = "may-be"                 // Node/(any node) → Node
-	ControlPlane  EdgeType = "control-plane-of"       // Node → ClusterAdmin
 
 	// api layer (internal/rbac)
 	MemberOf       EdgeType = "member-of"          // User, ServiceAccount → Group
@@ -40,7 +39,7 @@ const (
 
 // EdgeTypes lists every edge type, in documentation order.
 var EdgeTypes = []EdgeType{
-	MountsToken, EscapesToNode, PrivilegedPod, NodeRunsPod, MayBeNode, ControlPlane,
+	MountsToken, EscapesToNode, PrivilegedPod, NodeRunsPod, MayBeNode,
 	MemberOf, CreatesPods, RunsPodsAs, ExecsInto, ReadsSecrets, HoldsToken, MintsToken, Impersonates,
 	ReadsObjects, ProxiesTo, KubeletProxy, IsClusterAdmin, AdminControls,
 	BindsRole, EscalatesRole, Relabels, LiftsPSA, JoinsSelector,

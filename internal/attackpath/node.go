@@ -51,36 +51,11 @@ func (m *Model) nodeEdges() {
 		}
 	}
 	m.joinUnlistedNodes(anywhere)
-	m.controlPlaneEdges()
 	for _, ns := range w.Unenforced() {
 		wv := m.g.Vertex(Vertex{Kind: Workloads, Namespace: ns.Namespace, Name: ns.Namespace})
 		m.g.Add(Edge{From: wv, To: m.privilegedHubVertex(), Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical, shifted: true,
 			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Namespace", Name: ns.Namespace},
 				Fact: "no Pod Security enforce level (or enforce=privileged): a privileged pod with hostPath / is admitted"}}})
-	}
-}
-
-// controlPlaneLabels mark the nodes of a control plane the cluster runs
-// itself (kubeadm, k3s, RKE2; a managed control plane has no Node).
-var controlPlaneLabels = []string{"node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"}
-
-// controlPlaneEdges: root on a control-plane node is cluster-admin. Its
-// disk holds the cluster's admin credentials and PKI (kubeadm's
-// /etc/kubernetes/admin.conf and pki/, the API server's and etcd's keys),
-// which sign or hold any identity.
-func (m *Model) controlPlaneEdges() {
-	for i := range m.in.Snapshot.Nodes {
-		n := &m.in.Snapshot.Nodes[i]
-		for _, l := range controlPlaneLabels {
-			if _, ok := n.Labels[l]; !ok {
-				continue
-			}
-			nv := m.g.Vertex(Vertex{Kind: Node, Name: n.Name})
-			m.g.Add(Edge{From: nv, To: m.admin, Type: ControlPlane, Layer: finding.Node, Severity: finding.Critical,
-				Evidence: []finding.Step{{Object: finding.Ref{Kind: "Node", Name: n.Name},
-					Fact: "is a control-plane node (label " + l + "): root on it reads the cluster's admin credentials and keys (/etc/kubernetes/admin.conf, pki/), which act as or sign any identity"}}})
-			break
-		}
 	}
 }
 

@@ -88,42 +88,6 @@ func TestNodeExporterEscape(t *testing.T) {
 	}
 }
 
-// Root on a control-plane node is cluster-admin: its disk holds the
-// admin credentials and keys. A worker's root is not.
-func TestControlPlaneNode(t *testing.T) {
-	node := func(name, labels string) string {
-		return "apiVersion: v1\nkind: Node\nmetadata: {name: " + name + ", labels: {" + labels + "}}"
-	}
-	escaping := podYAML("team-a", "shell", "default", "\n    securityContext: {privileged: true}\n  nodeName: cp-1")
-	for _, tc := range []struct {
-		name   string
-		labels string
-		admin  bool
-	}{
-		{"control-plane", "node-role.kubernetes.io/control-plane: \"\"", true},
-		{"master", "node-role.kubernetes.io/master: \"\"", true},
-		{"worker", "node-role.kubernetes.io/worker: \"\"", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			m := build(t, fromYAML(t, nsYAML("team-a", "privileged"), node("cp-1", tc.labels), escaping))
-			paths := m.Paths(Source{Tenant: "team-a"}, Target{ClusterAdmin: true})
-			if got := len(paths) > 0; got != tc.admin {
-				t.Fatalf("a path to cluster-admin: %v, want %v", got, tc.admin)
-			}
-			if !tc.admin {
-				return
-			}
-			m.Explain(&paths[0])
-			if got := hopTypes(&paths[0]); !strings.Contains(got, "-escapes-to-node-> Node/cp-1") || !strings.Contains(got, "Node/cp-1 -control-plane-of-> ") {
-				t.Errorf("path:\n%s", got)
-			}
-			if paths[0].Severity != finding.Critical {
-				t.Errorf("severity %s, want critical", paths[0].Severity)
-			}
-		})
-	}
-}
-
 // A rule on pod controllers only grants "pods create" through them, and
 // the step says so.
 func TestPodsCreateThroughControllers(t *testing.T) {
