@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
@@ -230,28 +229,28 @@ func (x *tokens) holds(user string, groups []string, scope string, c *rbac.Capab
 	return witness, c.AllOf
 }
 
-// serviceAccountsGroupPrefix starts the group of one namespace's service
-// accounts.
-const serviceAccountsGroupPrefix = "system:serviceaccounts:"
-
-// startsPods returns the namespaces whose tenant can start a pod there: a
-// pod of the namespace runs or would run (someone of the tenant deploys
-// there, whether or not the snapshot names them), or a subject of the
-// tenant may create pods or pod controllers there: one a RoleBinding of
-// the namespace names (but a service account of another tenant), or a
-// service account of the tenant that a ClusterRoleBinding lets do it
-// everywhere. A namespace that enforces no Pod Security level but where
-// only the cluster or the platform starts pods (an empty default
-// namespace a GitOps controller deploys to) makes no tenant an attacker:
-// power, not presence.
-func startsPods(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]bool {
-	out := map[string]bool{}
-	for i := range r.Pods {
-		if p := &r.Pods[i]; p.Running && p.Exists() {
-			out[p.Namespace] = true
+// attackers returns the tenants that can start a privileged pod on any
+// node, each with a namespace enforcing no Pod Security level it can start
+// pods in: the namespace's own tenant when a pod of it runs or would run
+// there (someone of the tenant deploys there, whether or not the snapshot
+// names them), and whoever RBAC lets create pods or pod controllers in it
+// (a RoleBinding there, or a ClusterRoleBinding for every such namespace):
+// the tenant of a service account, the home of a user or group (or, bound
+// by a RoleBinding of the namespace, the namespace's tenant), every tenant
+// for the broad groups. An empty namespace only the cluster deploys to
+// makes no tenant an attacker: power, not presence.
+func attackers(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]string {
+	out := map[string]string{}
+	var open []string // the namespaces enforcing no level, in order
+	openAt := map[string]bool{}
+	for i := range r.Namespaces {
+		ns := &r.Namespaces[i]
+		if !ns.Enforces() && ns.InSnapshot && ns.Tenant != tenancy.Cluster {
+			open = append(open, ns.Namespace)
+			openAt[ns.Namespace] = true
 		}
 	}
-	if tok == nil {
+	if len(open) == 0 {
 		return out
 	}
 	tenantOf := func(ns string) string {
@@ -259,6 +258,25 @@ func startsPods(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]bool {
 			return ns
 		}
 		return ten.Of(ns)
+	}
+	add := func(t, ns string) {
+		if _, ok := out[t]; !ok && t != "" && t != tenancy.Cluster {
+			out[t] = ns
+		}
+	}
+	runs := map[string]bool{}
+	for i := range r.Pods {
+		if p := &r.Pods[i]; p.Running && p.Exists() {
+			runs[p.Namespace] = true
+		}
+	}
+	for _, ns := range open {
+		if runs[ns] {
+			add(tenantOf(ns), ns)
+		}
+	}
+	if tok == nil || ten == nil {
+		return out
 	}
 	creates := map[*rbac.Role][2]bool{} // by role: [in a RoleBinding, in a ClusterRoleBinding]
 	grants := func(role *rbac.Role, cluster bool) bool {
@@ -278,35 +296,37 @@ func startsPods(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]bool {
 		}
 		return c[0]
 	}
-	everywhere := map[string]bool{} // tenants with a service account that starts pods in every namespace
+	whose := tok.authz.SubjectTenants(ten)
+	every := map[string]bool{} // every tenant of the namespaces
+	for i := range r.Namespaces {
+		every[r.Namespaces[i].Tenant] = true
+	}
 	bindings := tok.authz.Bindings()
 	for bi := range bindings {
 		b := &bindings[bi]
-		if b.Role == nil || !grants(b.Role, b.Namespace == "") {
+		if b.Role == nil || (b.Namespace != "" && !openAt[b.Namespace]) || !grants(b.Role, b.Namespace == "") {
 			continue
+		}
+		where := b.Namespace // where the tenants start their pod: here, or the first open namespace
+		if where == "" {
+			where = open[0]
 		}
 		for si := range b.Subjects {
 			s, ok := b.SubjectAt(si)
 			if !ok {
 				continue
 			}
-			// The namespace of a service account, or of the group of a
-			// namespace's service accounts: their tenant is its.
-			home, ok := s.Namespace, s.Kind == rbacv1.ServiceAccountKind
-			if s.Kind == rbacv1.GroupKind {
-				home, ok = strings.CutPrefix(s.Name, serviceAccountsGroupPrefix)
-			}
+			t, all := whose(s)
 			switch {
-			case b.Namespace != "" && (!ok || tenantOf(home) == tenantOf(b.Namespace)):
-				out[b.Namespace] = true
-			case b.Namespace == "" && ok:
-				everywhere[tenantOf(home)] = true
+			case all:
+				for _, t := range sortedKeys(every) {
+					add(t, where)
+				}
+			case t == "" && b.Namespace != "":
+				add(tenantOf(b.Namespace), where) // a person bound here acts for its tenant
+			default:
+				add(t, where)
 			}
-		}
-	}
-	for i := range r.Namespaces {
-		if ns := &r.Namespaces[i]; everywhere[ns.Tenant] {
-			out[ns.Namespace] = true
 		}
 	}
 	return out
@@ -315,19 +335,10 @@ func startsPods(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]bool {
 // tokenFindings reports each service account whose dangerous token sits on
 // nodes that another tenant can escape to: a tenant that can start a pod
 // in a namespace enforcing no Pod Security level reaches every node (see
-// startsPods), and a tenant with a pod that escapes reaches the nodes it
+// attackers), and a tenant with a pod that escapes reaches the nodes it
 // shares.
 func tokenFindings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
-	starts := startsPods(r, tok, ten)
-	unenforced := map[string]string{} // tenant -> one of its unenforced namespaces it starts pods in
-	for i := range r.Namespaces {
-		ns := &r.Namespaces[i]
-		if !ns.Enforces() && ns.InSnapshot && ns.Tenant != tenancy.Cluster && starts[ns.Namespace] {
-			if _, ok := unenforced[ns.Tenant]; !ok {
-				unenforced[ns.Tenant] = ns.Namespace
-			}
-		}
-	}
+	unenforced := attackers(r, tok, ten) // tenant -> a namespace enforcing no level it starts pods in
 	escapers := map[string][]int{} // tenant -> its pods that reach their node
 	for i := range r.Pods {
 		p := &r.Pods[i]
@@ -347,7 +358,9 @@ func tokenFindings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Findi
 	}
 	anywhere := newTenantSet(len(allTenants))
 	for t := range unenforced {
-		anywhere.add(index[t])
+		if i, ok := index[t]; ok {
+			anywhere.add(i)
+		}
 	}
 	near := map[int]tenantSet{} // placement -> tenants with an escaping pod beside it
 	escapersNear := func(placement int) tenantSet {

@@ -79,6 +79,25 @@ func (a *Authorizer) Homes(ten *tenancy.Tenancy) func(Subject) string {
 	}
 }
 
+// SubjectTenants returns whose power a subject's is: the tenant of a
+// service account or of the group of a namespace's accounts, the cluster
+// for system identities, the home of a user or group (see Homes; "" when
+// it has none), and every tenant (every = true) for the broad groups and
+// the anonymous user.
+func (a *Authorizer) SubjectTenants(ten *tenancy.Tenancy) func(Subject) (tenant string, every bool) {
+	homes, _ := a.personHomes(ten)
+	return func(s Subject) (string, bool) {
+		switch cls, t := classify(s, ten); cls {
+		case classBroad:
+			return "", true
+		case classPerson:
+			return homeOf(homes[s]), false
+		default:
+			return t, false
+		}
+	}
+}
+
 // personHomes returns, for every user and group of classPerson, the tenants
 // whose namespaces bind it ("*" for a ClusterRoleBinding) and the bindings
 // that name it.
