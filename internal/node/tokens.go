@@ -339,7 +339,7 @@ func attackers(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]string {
 // shares.
 func tokenFindings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
 	unenforced := attackers(r, tok, ten) // tenant -> a namespace enforcing no level it starts pods in
-	escapers := map[string][]int{} // tenant -> its pods that reach their node
+	escapers := map[string][]int{}       // tenant -> its pods that reach their node
 	for i := range r.Pods {
 		p := &r.Pods[i]
 		if p.EscapesToNode() && p.Running && p.Exists() && p.Tenant != tenancy.Cluster {
