@@ -48,6 +48,22 @@ type Source struct {
 	// With are manifests applied to the snapshot before it is analysed,
 	// as `kubectl apply --server-side` would apply them (AddWithFlag).
 	With []string
+	// Defaulted is set by a load of -f input: how many namespaced objects
+	// named no namespace and were placed in Namespace.
+	Defaulted int
+}
+
+// DefaultedWarning is what a command whose -n names its request's
+// namespace (can-i, who-can) says when -f objects that named no namespace
+// were placed in default, the request being about another one and no
+// namespace given for them: a namespace-less install
+// asked about where it is meant to go would otherwise answer a wrong no.
+// It is "" when there is nothing to say.
+func (s *Source) DefaultedWarning(request string) string {
+	if s.Defaulted == 0 || s.Namespace != "" || request == "" || request == "default" {
+		return "" // none placed, or placed where the user said
+	}
+	return fmt.Sprintf("%d object(s) of -f name no namespace and were placed in default, as kubectl apply -f does, not in %s, which -n asks about (--manifest-namespace %[2]s places them there)", s.Defaulted, request)
 }
 
 // AddWithFlag registers --with, for the commands that analyse a snapshot
@@ -180,6 +196,7 @@ func (s *Source) files(streams IOStreams) (*snapshot.Snapshot, error) {
 		}
 	}
 	snap, stats, err := l.Result()
+	s.Defaulted = stats.Defaulted
 	if err != nil {
 		if load.IsConflict(err) && len(s.Files) > 1 {
 			// Most often a change given beside the cluster it changes.

@@ -45,9 +45,11 @@ func (b *batch) add(where string, gvk schema.GroupVersionKind, obj runtime.Objec
 	}
 	m.SetManagedFields(nil)
 	ns := namespaced(gvk.GroupKind())
+	defaulted := false
 	if ns {
 		if m.GetNamespace() == "" {
 			m.SetNamespace(b.opts.Namespace)
+			defaulted = true
 		}
 	} else {
 		m.SetNamespace("") // the server ignores it on a cluster-scoped kind
@@ -56,7 +58,7 @@ func (b *batch) add(where string, gvk schema.GroupVersionKind, obj runtime.Objec
 		b.skip(where, "%s %s refused by the API server: %s", gvk.Kind, displayName(m), errorText(errs))
 		return
 	}
-	b.ops = append(b.ops, op{where: where, gvk: gvk, obj: obj, line: b.line})
+	b.ops = append(b.ops, op{where: where, gvk: gvk, obj: obj, line: b.line, defaulted: defaulted})
 }
 
 // place adds an object readied by add to the snapshot: a second copy of

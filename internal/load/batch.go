@@ -53,6 +53,9 @@ type op struct {
 	// line is where the object's document begins to say something, past
 	// its leading comments (0: where says it).
 	line int
+	// defaulted says the object named no namespace and was given
+	// Options.Namespace.
+	defaulted bool
 }
 
 func (b *batch) skip(where, format string, args ...any) {
@@ -85,6 +88,9 @@ func (l *Loader) apply(b *batch) {
 	for _, o := range b.ops {
 		switch {
 		case o.obj != nil:
+			if o.defaulted {
+				l.stats.Defaulted++
+			}
 			l.place(o.where, o.line, o.gvk, o.obj)
 		case o.unknown != "":
 			l.unknown(o.unknown)

@@ -35,6 +35,9 @@ type Stats struct {
 	Skipped int
 	// Merged counts identical duplicates merged into one object.
 	Merged int
+	// Defaulted counts the namespaced objects placed in Options.Namespace
+	// because they named none.
+	Defaulted int
 }
 
 // Loader reads manifests into one snapshot, remembering the identity of

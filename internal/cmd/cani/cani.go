@@ -62,8 +62,11 @@ that refused a RBAC list, or a snapshot taken from one).`,
 	fs := cmd.Flags()
 	// The request's namespace; registered first so that the source flags
 	// leave -n to it.
-	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request, and of the -f objects that have none, as kubectl apply -f -n puts them")
+	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request (not of the -f objects that have none: --manifest-namespace)")
 	f.source.AddFlags(fs)
+	// -n is the request's here; the source's namespace of -f objects
+	// that have none is a flag of its own.
+	fs.StringVar(&f.source.Namespace, "manifest-namespace", "", `namespace of -f objects that have none, as kubectl apply -f -n does (default "default")`)
 	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "check the action in all namespaces (a request without namespace)")
 	fs.StringVar(&f.subresource, "subresource", "", "subresource such as log, exec or scale")
 	fs.StringVar(&f.as, "as", "", "user to check, e.g. alice or system:serviceaccount:NS:NAME (required)")
@@ -96,10 +99,6 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 			return err
 		}
 	}
-	// -n places the -f objects that have no namespace, as in every other
-	// command: a Role and RoleBinding of a namespace-less install asked
-	// about in -n's namespace are found there.
-	f.source.Namespace = f.namespace
 	snap, err := f.source.Snapshot(cmd.Context(), streams)
 	if err != nil {
 		return err
@@ -114,6 +113,11 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 			warnings = append(warnings, notNamespaced(target))
 		}
 		for _, w := range warnings {
+			fmt.Fprintf(streams.ErrOut, "Warning: %s\n", w)
+		}
+	}
+	if !f.allNamespaces {
+		if w := f.source.DefaultedWarning(f.namespace); w != "" {
 			fmt.Fprintf(streams.ErrOut, "Warning: %s\n", w)
 		}
 	}

@@ -177,10 +177,11 @@ func TestBadArguments(t *testing.T) {
 	}
 }
 
-// TestNamespacePlacesManifests: -n is the namespace of the question and,
-// as in every other command, of the -f objects that have none, so that a
-// namespace-less install asked about in its namespace is found there.
-func TestNamespacePlacesManifests(t *testing.T) {
+// TestManifestNamespace: -n is the request's namespace; the -f objects
+// that have none go to default, as kubectl apply -f puts them, or to
+// --manifest-namespace, and a question about another namespace than the
+// one they went to says so.
+func TestManifestNamespace(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "install.yaml")
 	const install = `apiVersion: v1
 kind: ServiceAccount
@@ -200,17 +201,25 @@ subjects: [{kind: ServiceAccount, name: dex}]
 	if err := os.WriteFile(file, []byte(install), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	const warning = "Warning: 3 object(s) of -f name no namespace and were placed in default, as kubectl apply -f does, not in argocd, which -n asks about (--manifest-namespace argocd places them there)"
 	for _, tt := range []struct {
-		ns, as, want string
+		args        []string
+		want, error string
 	}{
-		{"argocd", "system:serviceaccount:argocd:dex", "yes"},
-		{"default", "system:serviceaccount:default:dex", "yes"},
-		{"argocd", "system:serviceaccount:default:dex", "no"}, // placed in argocd, not default
+		{[]string{"-n", "argocd", "--as", "system:serviceaccount:argocd:dex", "--manifest-namespace", "argocd"}, "yes", ""},
+		{[]string{"-n", "default", "--as", "system:serviceaccount:default:dex"}, "yes", ""},
+		{[]string{"-n", "argocd", "--as", "system:serviceaccount:argocd:dex"}, "no", warning},
+		// A namespace-less binding meant for one namespace is not moved
+		// into the namespace asked about.
+		{[]string{"-n", "billing", "--as", "system:serviceaccount:argocd:dex", "--manifest-namespace", "argocd"}, "no", ""},
 	} {
-		t.Run(tt.ns+" "+tt.as, func(t *testing.T) {
-			out, _, _ := runCanI(t, "get", "configmaps", "-n", tt.ns, "--as", tt.as, "-f", file)
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, stderr, _ := runCanI(t, append([]string{"get", "configmaps", "-f", file}, tt.args...)...)
 			if got := strings.TrimSpace(out); got != tt.want {
 				t.Errorf("output %q, want %q", got, tt.want)
+			}
+			if tt.error != "" && !strings.Contains(stderr, tt.error) || tt.error == "" && strings.Contains(stderr, "Warning: ") {
+				t.Errorf("stderr %q, want %q", stderr, tt.error)
 			}
 		})
 	}

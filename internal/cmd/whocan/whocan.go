@@ -56,8 +56,11 @@ taken from one): the list would miss subjects.`,
 	fs := cmd.Flags()
 	// The request's namespace; registered first so that the source flags
 	// leave -n to it.
-	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request, and of the -f objects that have none, as kubectl apply -f -n puts them")
+	fs.StringVarP(&f.namespace, "namespace", "n", "default", "namespace of the request (not of the -f objects that have none: --manifest-namespace)")
 	f.source.AddFlags(fs)
+	// -n is the request's here; the source's namespace of -f objects
+	// that have none is a flag of its own.
+	fs.StringVar(&f.source.Namespace, "manifest-namespace", "", `namespace of -f objects that have none, as kubectl apply -f -n does (default "default")`)
 	fs.BoolVarP(&f.allNamespaces, "all-namespaces", "A", false, "a request without namespace: only ClusterRoleBindings count")
 	fs.StringVar(&f.subresource, "subresource", "", "subresource such as log, exec or scale")
 	render.WhoCanFormats.AddFlag(fs, &f.output)
@@ -73,10 +76,6 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	if _, _, err := rbac.ParseTarget(args, f.subresource); err != nil {
 		return err
 	}
-	// -n places the -f objects that have no namespace, as in every other
-	// command: a Role and RoleBinding of a namespace-less install asked
-	// about in -n's namespace are found there.
-	f.source.Namespace = f.namespace
 	snap, err := f.source.Snapshot(cmd.Context(), streams)
 	if err != nil {
 		return err
@@ -99,6 +98,9 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 			warnings = append(warnings, fmt.Sprintf("resource '%s' is not namespace scoped: ignoring -n", target.Resource))
 		}
 		ns = ""
+	}
+	if w := f.source.DefaultedWarning(ns); w != "" {
+		warnings = append(warnings, w)
 	}
 	for _, w := range warnings {
 		fmt.Fprintf(streams.ErrOut, "Warning: %s\n", w)

@@ -90,9 +90,9 @@ func TestUnknownOutput(t *testing.T) {
 	}
 }
 
-// TestNamespacePlacesManifests: -n places the -f objects that have no
-// namespace, as in every other command.
-func TestNamespacePlacesManifests(t *testing.T) {
+// TestManifestNamespace: --manifest-namespace places the -f objects that
+// have no namespace; -n is the request's.
+func TestManifestNamespace(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "install.yaml")
 	const install = `apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -109,7 +109,7 @@ subjects: [{kind: ServiceAccount, name: dex}]
 		t.Fatal(err)
 	}
 	var got render.WhoCanDocument
-	if err := json.Unmarshal([]byte(runWhoCan(t, "get", "configmaps", "-n", "argocd", "-o", "json", "-f", file, "--no-builtin-roles")), &got); err != nil {
+	if err := json.Unmarshal([]byte(runWhoCan(t, "get", "configmaps", "-n", "argocd", "--manifest-namespace", "argocd", "-o", "json", "-f", file, "--no-builtin-roles")), &got); err != nil {
 		t.Fatal(err)
 	}
 	var subjects []string
