@@ -3,10 +3,13 @@ package harden
 import (
 	"cmp"
 	"fmt"
+	"maps"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -86,6 +89,9 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 		notes = append(notes, n...)
 	}
 	w.platform = platformReach(model, ten)
+	var hostNotes []string
+	w.platformNodes, hostNotes = platformHostReach(base, model, ten)
+	notes = append(notes, hostNotes...)
 	w.exposed = exposedServices(base)
 	notes = append(sharedServices(base, model, ten), notes...)
 	var out []Object
@@ -123,6 +129,11 @@ type networkWriter struct {
 	dns      *clusterDNS
 	internet []networkingv1.IPBlock
 	platform map[string][]string // tenant namespace -> platform namespaces reaching it
+	// platformNodes are, per tenant namespace, the addresses of the
+	// platform's host-network pods that reach it today (their traffic
+	// comes from their node's address, which no namespace selector
+	// matches): an ingress controller on the host network, for one.
+	platformNodes map[string][]hostSource
 	exposed  map[string][]exposedService
 
 	// The base's policies and host-network pods by namespace, and the
@@ -210,6 +221,26 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 	if p := w.platform[ns]; len(p) > 0 {
 		in = append(in, networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{namespacesPeer(p)}})
 		inWhy += fmt.Sprintf(" and from the platform namespaces that reach it today (%s)", strings.Join(p, ", "))
+	}
+	if hs := w.platformNodes[ns]; len(hs) > 0 {
+		var from []networkingv1.NetworkPolicyPeer
+		var addrs []netip.Prefix
+		var who []string
+		for _, h := range hs {
+			addrs = append(addrs, h.addr)
+			if !slices.Contains(who, h.pod) {
+				who = append(who, h.pod)
+			}
+		}
+		for _, p := range aggregate(addrs) {
+			from = append(from, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.String()}})
+		}
+		in = append(in, networkingv1.NetworkPolicyIngressRule{From: from})
+		named := strings.Join(who[:min(len(who), 3)], ", ")
+		if len(who) > 3 {
+			named += fmt.Sprintf(" and %d more", len(who)-3)
+		}
+		inWhy += fmt.Sprintf(" and from the node addresses of the platform's host-network pods that reach it today (%s)", named)
 	}
 	eg := []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{tenantPeer}}}
 	egWhy := fmt.Sprintf("allows egress to the tenant's namespaces (%s)", strings.Join(tenantNS, ", "))
@@ -402,6 +433,125 @@ func platformReach(m *netpol.Model, ten *tenancy.Tenancy) map[string][]string {
 		sort.Strings(out[ns])
 	}
 	return out
+}
+
+// hostSource is a platform pod on the host network and the address its
+// traffic comes from, as an ipBlock CIDR.
+type hostSource struct {
+	pod  string // namespace/name
+	addr netip.Prefix
+}
+
+// platformHostReach lists, per tenant namespace, the platform pods on the
+// host network that reach some pod of it today, by the address of their
+// node (a host-network pod's own address is its node's), so that the
+// tenant's new ingress policy still admits them. One whose address the
+// input does not give cannot be admitted: a note says so.
+func platformHostReach(base *snapshot.Snapshot, m *netpol.Model, ten *tenancy.Tenancy) (map[string][]hostSource, []string) {
+	byNS := map[string][]netpol.ClassID{}
+	for _, c := range m.Classes() {
+		if !c.IsExternal() && !c.HostNetwork && !ten.IsSystem(c.Namespace) && !ten.IsPlatform(c.Namespace) {
+			byNS[c.Namespace] = append(byNS[c.Namespace], c.ID)
+		}
+	}
+	out := map[string][]hostSource{}
+	var notes []string
+	for i := range base.Pods {
+		p := &base.Pods[i]
+		if !p.Spec.HostNetwork || !ten.IsPlatform(p.Namespace) {
+			continue
+		}
+		c, ok := m.ClassOf(p.Namespace, p.Name)
+		if !ok {
+			continue
+		}
+		var reached []string
+		for _, ns := range slices.Sorted(maps.Keys(byNS)) {
+			if slices.ContainsFunc(byNS[ns], func(d netpol.ClassID) bool { return m.Reaches(c, d) }) {
+				reached = append(reached, ns)
+			}
+		}
+		if len(reached) == 0 {
+			continue
+		}
+		name := p.Namespace + "/" + p.Name
+		addrs := hostAddrs(p)
+		if len(addrs) == 0 {
+			notes = append(notes, fmt.Sprintf("network: platform pod %s is on the host network and reaches %s today, but the input gives no address of its node: the namespaces' new ingress policies refuse it (a namespace selector never matches the host network); add an ipBlock of the nodes' addresses to their bulkhead-allow-ingress", name, strings.Join(reached, ", ")))
+			continue
+		}
+		for _, ns := range reached {
+			for _, a := range addrs {
+				out[ns] = append(out[ns], hostSource{pod: name, addr: a})
+			}
+		}
+	}
+	return out, notes
+}
+
+// hostAddrs are the addresses of a host-network pod, its node's, as
+// single-address prefixes.
+func hostAddrs(p *corev1.Pod) []netip.Prefix {
+	var ips []string
+	for _, ip := range p.Status.PodIPs {
+		ips = append(ips, ip.IP)
+	}
+	if len(ips) == 0 && p.Status.PodIP != "" {
+		ips = append(ips, p.Status.PodIP)
+	}
+	if len(ips) == 0 && p.Status.HostIP != "" {
+		ips = append(ips, p.Status.HostIP)
+	}
+	var out []netip.Prefix
+	for _, s := range ips {
+		if a, err := netip.ParseAddr(s); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return out
+}
+
+// aggregate returns the fewest prefixes that cover exactly the addresses
+// of ps: two halves of a prefix, both present, become the prefix.
+func aggregate(ps []netip.Prefix) []netip.Prefix {
+	set := map[netip.Prefix]bool{}
+	for _, p := range ps {
+		set[p.Masked()] = true
+	}
+	for merged := true; merged; {
+		merged = false
+		for p := range set {
+			if p.Bits() == 0 || !set[p] {
+				continue
+			}
+			parent := netip.PrefixFrom(p.Addr(), p.Bits()-1).Masked()
+			lo := netip.PrefixFrom(parent.Addr(), p.Bits())
+			hi := sibling(lo)
+			if set[lo] && set[hi] {
+				delete(set, lo)
+				delete(set, hi)
+				set[parent] = true
+				merged = true
+			}
+		}
+	}
+	out := slices.Collect(maps.Keys(set))
+	slices.SortFunc(out, func(a, b netip.Prefix) int {
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Bits(), b.Bits())
+	})
+	return out
+}
+
+// sibling is the other half of p's parent prefix.
+func sibling(p netip.Prefix) netip.Prefix {
+	b := p.Addr().AsSlice()
+	bit := p.Bits() - 1
+	b[bit/8] ^= 0x80 >> (bit % 8)
+	a, _ := netip.AddrFromSlice(b)
+	return netip.PrefixFrom(a, p.Bits())
 }
 
 // sortNetworkObjects orders objects by namespace, then kind and name.

@@ -2,6 +2,8 @@ package harden
 
 import (
 	"bytes"
+	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -326,5 +328,81 @@ func TestNetworkOptionErrors(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// An ingress controller on the host network (bare metal) reaches the
+// tenants from its node's address, which no namespace selector matches:
+// the tenants' new ingress policies admit that address, and nothing else
+// of the node's network gets through. Without its address in the input,
+// a note says what to add.
+func TestNetworkPlatformHostNetwork(t *testing.T) {
+	for _, known := range []bool{true, false} {
+		t.Run(fmt.Sprintf("address known %v", known), func(t *testing.T) {
+			snap, _ := fixture(t)
+			snap.Namespaces = append(snap.Namespaces, fixtureNS("ingress", nil))
+			ip := ""
+			if known {
+				ip = "10.0.0.7"
+			}
+			snap.Pods = append(snap.Pods, fixturePod(podSpec{ns: "ingress", name: "controller", ip: ip, node: "n2", labels: map[string]string{"app": "ingress"}, host: true}))
+			ten, err := tenancy.Resolve(snap, tenancy.Config{Label: "tenant", PlatformNamespaces: []string{"monitoring", "ingress"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, notes, err := NetworkPlan(snap, ten, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkValid(t, objs)
+			p := newProof(t, snap, ten, objs, nil)
+			controller := netpol.Endpoint{Namespace: "ingress", Pod: "controller"}
+			api := netpol.Endpoint{Namespace: "a2", Pod: "api"}
+			v, err := p.after.Reach(controller, api, 8080, corev1.ProtocolTCP)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Allowed != known {
+				t.Errorf("ingress controller -> a2/api after: allowed %v, want %v\n%s", v.Allowed, known, strings.Join(v.Explain(), "\n"))
+			}
+			noted := slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "ingress/controller is on the host network") })
+			if noted == known {
+				t.Errorf("a note about the controller's unknown address: %v, want %v (%q)", noted, !known, notes)
+			}
+			// Another host-network pod, of a tenant, on another node: still refused.
+			if known {
+				v, err := p.after.Reach(netpol.Endpoint{IP: mustAddr("10.0.0.8")}, api, 8080, corev1.ProtocolTCP)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v.Allowed {
+					t.Errorf("another address of the node network gets through after")
+				}
+			}
+		})
+	}
+}
+
+func TestAggregate(t *testing.T) {
+	pfx := func(ss ...string) []netip.Prefix {
+		var out []netip.Prefix
+		for _, s := range ss {
+			out = append(out, netip.MustParsePrefix(s))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		in, want []netip.Prefix
+	}{
+		{pfx("10.0.0.7/32"), pfx("10.0.0.7/32")},
+		{pfx("10.0.0.0/32", "10.0.0.1/32"), pfx("10.0.0.0/31")},
+		{pfx("10.0.0.1/32", "10.0.0.2/32"), pfx("10.0.0.1/32", "10.0.0.2/32")}, // not one aligned block
+		{pfx("10.0.0.0/32", "10.0.0.1/32", "10.0.0.2/32", "10.0.0.3/32", "10.0.0.5/32"), pfx("10.0.0.0/30", "10.0.0.5/32")},
+		{pfx("fd00::1/128", "fd00::/128"), pfx("fd00::/127")},
+		{pfx("10.0.0.1/32", "10.0.0.1/32"), pfx("10.0.0.1/32")},
+	} {
+		if got := aggregate(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("aggregate(%v) = %v, want %v", c.in, got, c.want)
+		}
 	}
 }
