@@ -134,7 +134,7 @@ type networkWriter struct {
 	// comes from their node's address, which no namespace selector
 	// matches): an ingress controller on the host network, for one.
 	platformNodes map[string][]hostSource
-	exposed  map[string][]exposedService
+	exposed       map[string][]exposedService
 
 	// The base's policies and host-network pods by namespace, and the
 	// names its policies take, so that each namespace is written without
