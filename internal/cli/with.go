@@ -82,7 +82,10 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 // readWith reads one --with manifest, and lists the kinds of its objects
 // bulkhead does not model ("v1/ResourceQuota (4)"). A reviewed change
 // must be read whole: any document skipped is an error, and so is a
-// manifest of nothing but kinds bulkhead does not model.
+// manifest of nothing bulkhead analyses, but for a kustomization that
+// lists no resources (a change of nothing) and quotas alone (harden's
+// quota layer), which change no verdict; objects of kinds bulkhead does
+// not model are listed, not analysed.
 func (s *Source) readWith(file string) ([]snapshot.Object, []string, error) {
 	l := load.New(file, load.Options{Namespace: s.Namespace})
 	paths, err := kustomizationResources(file)
@@ -101,7 +104,9 @@ func (s *Source) readWith(file string) ([]snapshot.Object, []string, error) {
 	switch {
 	case len(with.Problems) > 0:
 		return nil, nil, fmt.Errorf("--with: %s of %s skipped: %s", counted(stats.Skipped, "document", "documents"), file, summarise(with.Problems))
-	case stats.Objects == 0:
+	case len(paths) == 0:
+		return nil, nil, nil
+	case stats.Objects == 0 && !onlyQuotas(with.Unknown):
 		return nil, nil, fmt.Errorf("--with: %w", noObjects([]string{file}, with, stats))
 	}
 	unknown := make([]string, 0, len(with.Unknown))
@@ -110,6 +115,18 @@ func (s *Source) readWith(file string) ([]snapshot.Object, []string, error) {
 	}
 	sort.Strings(unknown)
 	return with.Objects(), unknown, nil
+}
+
+// onlyQuotas reports whether the kinds bulkhead does not model are quotas
+// and limit ranges alone, which bound what a namespace may use and change
+// no verdict of isolation.
+func onlyQuotas(unknown map[string]int) bool {
+	for k := range unknown {
+		if k != "v1/ResourceQuota" && k != "v1/LimitRange" {
+			return false
+		}
+	}
+	return len(unknown) > 0
 }
 
 // kustomizationResources returns what applying path means: for a
@@ -131,7 +148,7 @@ func kustomizationResources(path string) ([]string, error) {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(path, "kustomization.yaml"), err)
 	}
 	if len(k.Resources) == 0 {
-		return nil, fmt.Errorf("%s lists no resources", filepath.Join(path, "kustomization.yaml"))
+		return nil, nil // a change of nothing, as kubectl apply -k applies it (harden's output of a layer with no safe object)
 	}
 	out := make([]string, len(k.Resources))
 	for i, r := range k.Resources {

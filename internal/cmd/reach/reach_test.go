@@ -217,3 +217,23 @@ func TestPodNotFoundNamesPods(t *testing.T) {
 		}
 	}
 }
+
+// A change of nothing (harden's output of a layer without a safe object,
+// whose kustomization lists no resources) and a change of quotas alone
+// (harden --layers quota) review as no change, not as errors.
+func TestWithNothingToAnalyse(t *testing.T) {
+	empty := t.TempDir()
+	if err := os.WriteFile(filepath.Join(empty, "kustomization.yaml"), []byte("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	quotas := filepath.Join(t.TempDir(), "quota.yaml")
+	if err := os.WriteFile(quotas, []byte("apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: default}\nspec: {hard: {services.nodeports: \"0\"}}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, with := range []string{empty, quotas} {
+		out, code := execute(t, "default/nginx-default", "network/nginx", "--port", "80", "--demo", "--with", with)
+		if code != 0 || !strings.HasPrefix(out, "yes\n") {
+			t.Errorf("--with %s: exit %d\n%s", with, code, out)
+		}
+	}
+}
