@@ -39,8 +39,9 @@ it has none.
 
 Which pods: those the node engine reports as escaping to or reaching into
 their node (BH-NODE-001, BH-NODE-002) in a tenant namespace, and every pod
-of a namespace in Options.AllowPrivileged (any pod there may be privileged
-tomorrow). Platform and cluster pods are left alone: node agents run on
+of a namespace in Options.AllowPrivileged that enforces no level already
+(any pod there may be privileged tomorrow; a label the namespace has is
+never lowered). Platform and cluster pods are left alone: node agents run on
 every node by design.
 
 Which nodes: those the pods run on now (spec.nodeName); for pods not yet
@@ -87,7 +88,10 @@ func nodePlan(f *analysis.Facts, opts Options) []Proposal {
 		if p.Tenant == tenancy.Cluster || ten.IsSystem(p.Namespace) || ten.IsPlatform(p.Namespace) {
 			continue
 		}
-		if len(escape[p.Ref.String()]) > 0 || (slices.Contains(opts.AllowPrivileged, p.Namespace) && p.Running) {
+		// A namespace allowed to stay privileged whose own label enforces
+		// a level already refuses privileged pods: harden never lowers it.
+		mayBePrivileged := slices.Contains(opts.AllowPrivileged, p.Namespace) && !res.Namespace(p.Namespace).Enforces()
+		if len(escape[p.Ref.String()]) > 0 || (mayBePrivileged && p.Running) {
 			byTenant[p.Tenant] = append(byTenant[p.Tenant], i)
 		}
 	}

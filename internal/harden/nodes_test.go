@@ -195,6 +195,12 @@ func TestNodeCases(t *testing.T) {
 			contains: "may run privileged pods (allowed)",
 		},
 		{
+			name: "allowed privileged, but its own label enforces baseline: nothing moves",
+			objs: []runtime.Object{n1, n2, namespace("a", map[string]string{"pod-security.kubernetes.io/enforce": "baseline"}), namespace("b", nil),
+				deployment("web", restrictedPod("a", "web")), deployment("other", baselinePod("b", "other"))},
+			opts: Options{AllowPrivileged: []string{"a"}},
+		},
+		{
 			name: "no escaping pods: nothing to propose",
 			objs: []runtime.Object{n1, namespace("a", nil), deployment("web", restrictedPod("a", "web"))},
 		},
