@@ -95,6 +95,11 @@ func BuildFrom(facts *analysis.Facts, opts Options) (Plan, error) {
 	if len(layers) == 0 {
 		layers = Layers
 	}
+	for _, ns := range opts.AllowPrivileged {
+		if facts.Snapshot.Namespace(ns) == nil {
+			return Plan{}, fmt.Errorf("--allow-privileged: namespace %q is not in the cluster", ns)
+		}
+	}
 	var out Plan
 	for _, l := range Layers { // the canonical order, whatever opts says
 		if !slices.Contains(layers, l) {

@@ -157,6 +157,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"--demo", "-o", "xml"}, `--output "xml": want text, yaml or json`},
 		{[]string{"--demo", "--fail-on", "worst"}, `--fail-on`},
 		{[]string{"--demo", "--allow-flows", "testdata/none.yaml"}, `--allow-flows`},
+		{[]string{"--demo", "--allow-privileged", "nosuchns"}, `--allow-privileged: namespace "nosuchns" is not in the cluster`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			_, stderr, code := execute(t, tc.args...)
