@@ -37,9 +37,12 @@ func (a *Admission) pod(p *corev1.Pod) []Violation {
 	if isCluster(f.Tenant) || f.Reach == node.Contained {
 		return nil
 	}
+	// Every field the webhook would deny is named at once, the worst
+	// first, so that one correction passes: a pod both privileged and on
+	// the host's PID namespace is told both.
 	var fields []string
 	for _, e := range f.Escapes {
-		if e.Reach == f.Reach && !slices.Contains(fields, e.Field) {
+		if (e.Reach == f.Reach || f.Reach >= node.Host && e.Reach >= node.Host) && !slices.Contains(fields, e.Field) {
 			fields = append(fields, e.Field)
 		}
 	}
@@ -73,7 +76,7 @@ func (a *Admission) pod(p *corev1.Pod) []Violation {
 func podFix(namespace string, f node.PodFacts, fields []string) string {
 	var drops []string
 	for _, e := range f.Escapes {
-		if e.Reach != f.Reach || e.Check != "netRaw" {
+		if e.Check != "netRaw" || !slices.Contains(fields, e.Field) {
 			continue
 		}
 		path, ok := strings.CutSuffix(e.Field, " lacks NET_RAW")
