@@ -86,6 +86,7 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 	if egress == EgressInternet && w.dns != nil { // egress is isolated only with DNS found
 		var n []string
 		w.internet, n = internetBlocks(base, ten)
+		w.internetExcepts = exceptsOf(base, ten)
 		notes = append(notes, n...)
 	}
 	w.platform = platformReach(model, ten)
@@ -128,7 +129,10 @@ type networkWriter struct {
 	findings map[string]map[string]bool // namespace -> finding IDs
 	dns      *clusterDNS
 	internet []networkingv1.IPBlock
-	platform map[string][]string // tenant namespace -> platform namespaces reaching it
+	// internetExcepts says what internet's blocks leave out ("the metadata
+	// service and the pod range").
+	internetExcepts string
+	platform        map[string][]string // tenant namespace -> platform namespaces reaching it
 	// platformNodes are, per tenant namespace, the addresses of the
 	// platform's host-network pods that reach it today (their traffic
 	// comes from their node's address, which no namespace selector
@@ -250,7 +254,7 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 			to = append(to, networkingv1.NetworkPolicyPeer{IPBlock: w.internet[i].DeepCopy()})
 		}
 		eg = append(eg, networkingv1.NetworkPolicyEgressRule{To: to})
-		egWhy += " and to addresses outside the cluster (not the metadata service, the pod or the service range)"
+		egWhy += " and to addresses outside the cluster (not " + w.internetExcepts + ")"
 	}
 	for _, d := range []struct {
 		dir  networkingv1.PolicyType

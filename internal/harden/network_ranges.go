@@ -58,6 +58,23 @@ func internetBlocks(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]networking
 	return out, notes
 }
 
+// exceptsOf says what the blocks of internetBlocks leave out of the
+// addresses outside the cluster: the metadata service always, the pod and
+// service ranges when they are known.
+func exceptsOf(snap *snapshot.Snapshot, ten *tenancy.Tenancy) string {
+	parts := []string{"the metadata service"}
+	if pods, _ := podRanges(snap, ten); len(pods) > 0 {
+		parts = append(parts, "the pod range")
+	}
+	if svc, _ := serviceRanges(snap, ten); len(svc) > 0 {
+		parts = append(parts, "the service range")
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}
+
 // podRanges are the pod address ranges: the nodes' spec.podCIDRs, else
 // kube-controller-manager's --cluster-cidr when its pod is in the input,
 // else inferred from the pods' IPs (podIPRanges).

@@ -406,3 +406,19 @@ func TestAggregate(t *testing.T) {
 		}
 	}
 }
+
+// The reason of the egress allow names only what its blocks leave out.
+func TestExceptsOf(t *testing.T) {
+	empty := &snapshot.Snapshot{}
+	ten, err := tenancy.Resolve(empty, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := exceptsOf(empty, ten); got != "the metadata service" {
+		t.Errorf("no ranges known: %q", got)
+	}
+	snap, ten := fixture(t)
+	if got := exceptsOf(snap, ten); got != "the metadata service, the pod range or the service range" {
+		t.Errorf("the fixture: %q", got)
+	}
+}
