@@ -100,7 +100,7 @@ func BuildFrom(facts *analysis.Facts, opts Options) (Plan, error) {
 			return Plan{}, fmt.Errorf("--allow-privileged: namespace %q is not in the cluster", ns)
 		}
 	}
-	var out Plan
+	out := Plan{Layers: layers}
 	for _, l := range Layers { // the canonical order, whatever opts says
 		if !slices.Contains(layers, l) {
 			continue

@@ -2,6 +2,7 @@ package harden
 
 import (
 	"k8s.io/apimachinery/pkg/runtime"
+	"slices"
 )
 
 // Labels and annotations on every object harden writes.
@@ -143,4 +144,12 @@ type Plan struct {
 	// Notes say what was not done and why (a layer the cluster does not
 	// allow closing, a flow that cannot be expressed).
 	Notes []string
+	// Layers are the layers the plan was made for (all when none was
+	// asked for), so that a residual says it was left for a layer not
+	// asked for.
+	Layers []Layer `json:"-"`
 }
+
+// made reports whether the plan was made for layer l; a plan built by
+// hand, with no layers said, counts as made for all.
+func (p Plan) made(l Layer) bool { return len(p.Layers) == 0 || slices.Contains(p.Layers, l) }

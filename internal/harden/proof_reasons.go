@@ -27,6 +27,10 @@ func reasons(c *attackpath.Cell, plan Plan, host map[string]bool) []string {
 		case finding.Network:
 			out = append(out, networkReasons(hops, host, c.Findings, plan, c.Target == tenancy.Platform)...)
 		case finding.API:
+			if !plan.made(RBAC) {
+				out = append(out, "api: granted through RBAC; narrower bindings were not asked for (--layers without rbac)")
+				continue
+			}
 			out = append(out, proposed(plan, RBAC, c.Findings,
 				"api: granted through RBAC; harden only proposes narrower bindings, for review",
 				"api: granted through RBAC that harden leaves alone (system or platform bindings, see the notes)"))
@@ -58,9 +62,12 @@ func nodeReasons(hops []attackpath.Hop, plan Plan) []string {
 				refused = append(refused, w.Object)
 			}
 		}
-		if len(refused) > 0 {
+		switch {
+		case !plan.made(PodSecurity):
+			why += "; Pod Security labels were not asked for (--layers without pod-security)"
+		case len(refused) > 0:
 			why += fmt.Sprintf("; it stays until it is replaced (a Pod Security label evicts nothing), and namespace %s's new level refuses it when it is re-created (work for owners: %s)", h.From.Namespace, strings.Join(refused, ", "))
-		} else {
+		default:
 			why += "; its namespace's Pod Security level still admits it (--allow-privileged, or an existing label harden never lowers)"
 		}
 		if slices.ContainsFunc(plan.Proposals, func(p Proposal) bool { return p.Layer == Node }) {

@@ -151,3 +151,21 @@ func TestNodeProposalMatchesTheWebhook(t *testing.T) {
 		t.Errorf("node proposal still says to re-create the pod where it is:\n%s", d)
 	}
 }
+
+// A residual of a layer harden was not asked for says so, instead of
+// blaming an existing label or the platform's bindings.
+func TestReasonsOfLayersNotAsked(t *testing.T) {
+	pod := attackpath.Vertex{Kind: attackpath.Pod, Namespace: "a", Name: "shell"}
+	c := &attackpath.Cell{Source: "a", Target: "b", Layers: []finding.Category{finding.API, finding.Node},
+		Witness: &attackpath.Path{Hops: []attackpath.Hop{{From: pod, Type: attackpath.EscapesToNode, To: attackpath.Vertex{Kind: attackpath.Node, Name: "n1"}}}}}
+	got := strings.Join(reasons(c, Plan{Layers: []Layer{Network}}, nil), "\n")
+	for _, w := range []string{"--layers without pod-security", "--layers without rbac"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("reasons %q lack %q", got, w)
+		}
+	}
+	got = strings.Join(reasons(c, Plan{}, nil), "\n")
+	if strings.Contains(got, "--layers") {
+		t.Errorf("a plan of every layer blames --layers: %q", got)
+	}
+}
