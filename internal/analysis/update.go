@@ -108,7 +108,7 @@ func (f *Facts) seen(view *snapshot.Snapshot, changed []snapshot.Key) []snapshot
 func representatives(s *snapshot.Snapshot) map[string]bool {
 	out := map[string]bool{}
 	for i := range s.Pods {
-		if of, ok := s.Pods[i].Annotations[snapshot.SyntheticAnnotation]; ok {
+		if of, ok := s.Pods[i].Annotations[snapshot.SyntheticAnnotation]; ok && snapshot.IsSynthetic(&s.Pods[i]) {
 			out[s.Pods[i].Namespace+"/"+of] = true
 		}
 	}

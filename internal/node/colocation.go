@@ -39,7 +39,7 @@ func newPlacer(nodes []corev1.Node) *placer {
 
 // place returns the index of the pod's placement in p.all.
 func (p *placer) place(pod *corev1.Pod) int {
-	if pod.Annotations[snapshot.SyntheticAnnotation] != "" && strings.HasPrefix(pod.Annotations[snapshot.SyntheticAnnotation], "DaemonSet/") {
+	if snapshot.IsSynthetic(pod) && strings.HasPrefix(pod.Annotations[snapshot.SyntheticAnnotation], "DaemonSet/") {
 		pod = withDaemonSetTolerations(pod)
 	}
 	key := placementKey(pod, len(p.nodes) == 0)

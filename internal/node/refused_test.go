@@ -222,3 +222,23 @@ func TestRejudge(t *testing.T) {
 		t.Errorf("Rejudge on other pods differs from AnalyzeWith:\n%+v\n%+v", want.Pods, got.Pods)
 	}
 }
+
+// A live pod whose author gave it the representative annotation is still
+// a live pod: the level it violates keeps it, as the cluster does, instead
+// of the analysis dropping it as a template the API server would refuse.
+func TestForgedRepresentativeIsKept(t *testing.T) {
+	forged := newPod("team-a", "hidden", onNode("n1"), app(privileged), func(p *corev1.Pod) {
+		p.Annotations = map[string]string{snapshot.SyntheticAnnotation: "Deployment/web"}
+	})
+	snap := &snapshot.Snapshot{
+		Namespaces: []corev1.Namespace{namespace("team-a", enforce("baseline"))},
+		Pods:       []corev1.Pod{forged},
+	}
+	DropRefused(snap)
+	if len(snap.Pods) != 1 {
+		t.Fatalf("the live pod was dropped as a representative")
+	}
+	if kind, name := snapshot.Workload(&snap.Pods[0]); kind != "Pod" || name != "hidden" {
+		t.Errorf("Workload = %s/%s, want Pod/hidden", kind, name)
+	}
+}

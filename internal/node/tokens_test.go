@@ -183,8 +183,9 @@ func TestJobTokenIsBrief(t *testing.T) {
 			Nodes: []corev1.Node{node("n1", nil)},
 			Pods: []corev1.Pod{
 				newPod("ci", "deploy", withSA("deployer"), onNode("n1"), contained, func(p *corev1.Pod) {
-					if tc.kind != "" {
+					if tc.kind != "" { // a representative pod: placed, but never read from a cluster
 						p.Annotations = map[string]string{snapshot.SyntheticAnnotation: tc.kind + "/deploy"}
+						p.Status = corev1.PodStatus{}
 					}
 				}),
 				newPod("c", "shell", onNode("n1"), app(privileged)),

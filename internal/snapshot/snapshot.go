@@ -124,15 +124,21 @@ type Gap struct {
 const SyntheticAnnotation = "bulkhead.dev/representative-of"
 
 // IsSynthetic reports whether a pod was derived from a controller template.
+// A pod with a status was read from a cluster: whatever annotations its
+// author gave it, it is real (else a pod annotated so would be taken for
+// a template and left out where the API server refuses templates).
 func IsSynthetic(p *corev1.Pod) bool {
 	_, ok := p.Annotations[SyntheticAnnotation]
-	return ok
+	return ok && p.Status.Phase == ""
 }
 
 // Workload names what a pod stands for in findings: for a representative
 // pod, the kind and name of its controller; for any other pod, "Pod" and
 // its own name.
 func Workload(p *corev1.Pod) (kind, name string) {
+	if !IsSynthetic(p) {
+		return "Pod", p.Name
+	}
 	if kind, name, ok := strings.Cut(p.Annotations[SyntheticAnnotation], "/"); ok {
 		return kind, name
 	}
