@@ -89,6 +89,9 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 		w.internetExcepts = exceptsOf(base, ten)
 		notes = append(notes, n...)
 	}
+	if egress == EgressNone {
+		notes = append(notes, keptEgress(base, ten)...)
+	}
 	w.platform = platformReach(model, ten)
 	var hostNotes []string
 	w.platformNodes, hostNotes = platformHostReach(base, model, ten)
@@ -435,6 +438,26 @@ func platformReach(m *netpol.Model, ten *tenancy.Tenancy) map[string][]string {
 			}
 		}
 		sort.Strings(out[ns])
+	}
+	return out
+}
+
+// keptEgress says, with --egress none, which tenant namespaces keep a
+// policy of their own that allows egress to any address or to an ipBlock:
+// harden adds policies and removes none, so their pods keep reaching
+// outside the cluster.
+func keptEgress(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []string {
+	var out []string
+	for _, np := range snap.NetworkPolicies {
+		if ten.IsSystem(np.Namespace) || ten.IsPlatform(np.Namespace) {
+			continue
+		}
+		open := slices.ContainsFunc(np.Spec.Egress, func(r networkingv1.NetworkPolicyEgressRule) bool {
+			return len(r.To) == 0 || slices.ContainsFunc(r.To, func(p networkingv1.NetworkPolicyPeer) bool { return p.IPBlock != nil })
+		})
+		if open {
+			out = append(out, fmt.Sprintf("network: --egress none: NetworkPolicy %s/%s of the tenant allows egress to addresses outside the cluster and stays (harden removes no policy): remove it or narrow it for none to hold there", np.Namespace, np.Name))
+		}
 	}
 	return out
 }

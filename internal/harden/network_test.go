@@ -422,3 +422,23 @@ func TestExceptsOf(t *testing.T) {
 		t.Errorf("the fixture: %q", got)
 	}
 }
+
+// --egress none adds no egress to the internet, and says which policies
+// of the tenants' own still allow it: harden removes none.
+func TestEgressNoneKeptPolicies(t *testing.T) {
+	snap, ten := fixture(t)
+	_, notes, err := NetworkPlan(snap, ten, Options{Egress: EgressNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "NetworkPolicy b1/egress-vpc of the tenant allows egress") }) {
+		t.Errorf("no note of b1's own egress policy: %q", notes)
+	}
+	_, notes, err = NetworkPlan(snap, ten, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "--egress none") }) {
+		t.Errorf("a note of --egress none without it: %q", notes)
+	}
+}
