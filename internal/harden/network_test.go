@@ -431,7 +431,9 @@ func TestEgressNoneKeptPolicies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "NetworkPolicy b1/egress-vpc of the tenant allows egress") }) {
+	if !slices.ContainsFunc(notes, func(n string) bool {
+		return strings.Contains(n, "NetworkPolicy b1/egress-vpc of the tenant allows egress")
+	}) {
 		t.Errorf("no note of b1's own egress policy: %q", notes)
 	}
 	_, notes, err = NetworkPlan(snap, ten, Options{})
