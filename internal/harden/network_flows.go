@@ -92,7 +92,11 @@ func (w *networkWriter) flows(flows []parsedFlow) ([]Object, []string) {
 	hardened := func(ns string) bool { return !w.ten.IsSystem(ns) && !w.ten.IsPlatform(ns) }
 	for _, f := range flows {
 		if w.base.Namespace(f.From.Namespace) == nil || w.base.Namespace(f.To.Namespace) == nil {
-			notes = append(notes, fmt.Sprintf("network: flow %q names a namespace the input does not have (%s → %s); its policies are written all the same", f.Name, f.From.Namespace, f.To.Namespace))
+			// A policy in a namespace that does not exist cannot be
+			// applied (kubectl apply -k refuses it), and the proof would
+			// take the namespace for a tenant of its own.
+			notes = append(notes, fmt.Sprintf("network: flow %q names a namespace the input does not have (%s → %s): none of its policies is written; give the flow again once the namespace exists", f.Name, f.From.Namespace, f.To.Namespace))
+			continue
 		}
 		why := fmt.Sprintf("keeps the intentional flow %q from %s to %s", f.Name, describePeer(f.From), describePeer(f.To))
 		if hardened(f.From.Namespace) {

@@ -444,3 +444,24 @@ func TestEgressNoneKeptPolicies(t *testing.T) {
 		t.Errorf("a note of --egress none without it: %q", notes)
 	}
 }
+
+// A flow into a namespace the cluster does not have writes no policy: it
+// could not be applied, and the proof would take it for a tenant.
+func TestFlowToMissingNamespace(t *testing.T) {
+	snap, ten := fixture(t)
+	flows := []Flow{{Name: "nowhere", From: Peer{Namespace: "a1"}, To: Peer{Namespace: "nosuch"}, Ports: []string{"8080"}}}
+	objs, notes, err := NetworkPlan(snap, ten, Options{AllowFlows: flows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if o.Namespace == "nosuch" || strings.Contains(objectName(o.Obj), "flow-nowhere") {
+			t.Errorf("a policy of the flow into a missing namespace: %s/%s", o.Namespace, objectName(o.Obj))
+		}
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool {
+		return strings.Contains(n, `flow "nowhere" names a namespace the input does not have`)
+	}) {
+		t.Errorf("no note of the flow: %q", notes)
+	}
+}
