@@ -74,6 +74,11 @@ func Paths(w io.Writer, paths []attackpath.Path, total int, joined []attackpath.
 		if slices.Contains(c.Layers, finding.DNS) {
 			by = append(by, "DNS discovery")
 		}
+		if l := unshownLayers(c, paths); len(l) > 0 {
+			// The matrix counts every path; a layer only longer or milder
+			// paths cross is on none shown here.
+			by = append(by, "paths not shown that cross the "+layerList(l)+" layer (the matrix counts every path, this lists the most severe to each asset)")
+		}
 		what := "no attack path, but joined by"
 		if c.Paths > 0 {
 			what = "beside the paths above, joined by"
@@ -82,6 +87,31 @@ func Paths(w io.Writer, paths []attackpath.Path, total int, joined []attackpath.
 			p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers), what, strings.Join(by, ", "), c.Source))
 	}
 	return p.err
+}
+
+// unshownLayers are the layers of a joined pair that neither the paths
+// shown for it, nor its findings, nor DNS discovery account for.
+func unshownLayers(c attackpath.Cell, paths []attackpath.Path) []finding.Category {
+	have := map[finding.Category]bool{finding.DNS: true}
+	for i := range paths {
+		if paths[i].From == c.Source && paths[i].To == c.Target {
+			for _, l := range paths[i].Layers {
+				have[l] = true
+			}
+		}
+	}
+	for _, id := range c.Findings {
+		if r, ok := finding.RuleOf(id); ok {
+			have[r.Category] = true
+		}
+	}
+	var out []finding.Category
+	for _, l := range c.Layers {
+		if !have[l] {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // PathsSchemaVersion versions the JSON of `bulkhead paths -o json`; like

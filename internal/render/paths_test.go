@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
 // TestPathsIncomplete: paths on incomplete input say so, a warning line
@@ -54,6 +55,32 @@ func TestPathsIncomplete(t *testing.T) {
 			}
 			if !tc.incomplete && strings.Contains(js.String(), `"incomplete"`) {
 				t.Errorf("complete input, JSON says incomplete:\n%s", js.String())
+			}
+		})
+	}
+}
+
+// A joined pair's layer that no path shown, finding or DNS discovery
+// accounts for is said to be on paths not shown.
+func TestPathsUnshownLayers(t *testing.T) {
+	paths := []attackpath.Path{{From: "a", To: "b", Severity: finding.High, Layers: []finding.Category{finding.API}}}
+	for _, tc := range []struct {
+		name     string
+		findings []string
+		want     bool
+	}{
+		{"network on no path shown", []string{"BH-NODE-007"}, true},
+		{"network by its finding", []string{"BH-NET-001"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			joined := []attackpath.Cell{{Source: "a", Target: "b", Worst: finding.Critical, Paths: 1,
+				Layers: []finding.Category{finding.API, finding.Network}, Findings: tc.findings}}
+			var buf bytes.Buffer
+			if err := Paths(&buf, paths, 1, joined, TextOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(buf.String(), "cross the network layer"); got != tc.want {
+				t.Errorf("said %v, want %v:\n%s", got, tc.want, buf.String())
 			}
 		})
 	}
