@@ -308,15 +308,35 @@ func refusedWork(ns string, pods []*corev1.Pod, verdicts []node.Verdict, version
 			continue
 		}
 		obj := workloadName(p)
+		if ds := daemonSetOf(p); ds != "" {
+			obj = "DaemonSet/" + ds
+		}
 		if seen[obj] {
 			continue
 		}
 		seen[obj] = true
-		out = append(out, Work{Namespace: ns, Object: obj,
-			Problem: v.Message() + "; it keeps running (a label does not evict), but the API server will refuse it when it is next created"})
+		problem := v.Message() + "; it keeps running (a label does not evict), but the API server will refuse it when it is next created"
+		if strings.HasPrefix(obj, "DaemonSet/") {
+			problem += "; a DaemonSet: a node added after the label gets none of its pods, and one deleted is not re-created (fix its template, give --allow-privileged " + ns + ", or declare the namespace platform if it is a node agent of the platform)"
+		}
+		out = append(out, Work{Namespace: ns, Object: obj, Problem: problem})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Object < out[j].Object })
 	return out
+}
+
+// daemonSetOf is the DaemonSet a pod belongs to, its owner or the one it
+// stands for, "" for none.
+func daemonSetOf(p *corev1.Pod) string {
+	if kind, name := snapshot.Workload(p); kind == "DaemonSet" {
+		return name
+	}
+	for _, o := range p.OwnerReferences {
+		if o.Kind == "DaemonSet" {
+			return o.Name
+		}
+	}
+	return ""
 }
 
 // workloadName names a pod as "Kind/name": its controller for a

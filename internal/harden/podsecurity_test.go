@@ -601,3 +601,20 @@ func TestPodSecurityProof(t *testing.T) {
 		t.Errorf("second run: %s", renderPlan(t, again, nil, work2, nil))
 	}
 }
+
+// A DaemonSet's pod that the new level refuses is the DaemonSet's work,
+// said to starve new nodes of its pods, whether it runs (owned) or stands
+// for the template.
+func TestPodSecurityDaemonSetWork(t *testing.T) {
+	live := privilegedPod("a", "agent-x7k2p")
+	live.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: "agent", UID: "u"}}
+	live.Status.Phase = corev1.PodRunning
+	live.Spec.NodeName = "n1"
+	st := storeOf(t, namespace("a", nil), live)
+	view := st.View()
+	ten := resolveTenancy(t, view)
+	_, work, _ := PodSecurityPlan(view, ten, Options{})
+	if len(work) != 1 || work[0].Object != "DaemonSet/agent" || !strings.Contains(work[0].Problem, "a node added after the label gets none of its pods") {
+		t.Errorf("work = %+v, want the DaemonSet's, saying new nodes get none", work)
+	}
+}
