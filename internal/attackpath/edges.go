@@ -9,6 +9,7 @@ const (
 	PrivilegedPod EdgeType = "runs-privileged-pod-on" // Workloads → Node
 	NodeRunsPod   EdgeType = "node-runs-pod"          // Node → Pod
 	MayBeNode     EdgeType = "may-be"                 // Node/(any node) → Node
+	ControlPlane  EdgeType = "root-on-control-plane"  // Pod, Workloads → ClusterAdmin
 
 	// api layer (internal/rbac)
 	MemberOf       EdgeType = "member-of"          // User, ServiceAccount → Group
@@ -39,7 +40,7 @@ const (
 
 // EdgeTypes lists every edge type, in documentation order.
 var EdgeTypes = []EdgeType{
-	MountsToken, EscapesToNode, PrivilegedPod, NodeRunsPod, MayBeNode,
+	MountsToken, EscapesToNode, PrivilegedPod, NodeRunsPod, MayBeNode, ControlPlane,
 	MemberOf, CreatesPods, RunsPodsAs, ExecsInto, ReadsSecrets, HoldsToken, MintsToken, Impersonates,
 	ReadsObjects, ProxiesTo, KubeletProxy, IsClusterAdmin, AdminControls,
 	BindsRole, EscalatesRole, Relabels, LiftsPSA, JoinsSelector,

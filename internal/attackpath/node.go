@@ -2,6 +2,7 @@ package attackpath
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -19,6 +20,7 @@ func (m *Model) nodeEdges() {
 		return
 	}
 	snap := m.in.Snapshot
+	cp := m.controlPlaneNodes()
 	// Placement vertices group the pods a node runs or may run, so that a
 	// node costs one edge per placement, not one per pod.
 	var anywhere []int32
@@ -48,6 +50,9 @@ func (m *Model) nodeEdges() {
 				m.g.Add(Edge{From: pv, To: nv, Type: EscapesToNode, Layer: finding.Node, Severity: finding.Critical,
 					Detail: escapeFields(f), Evidence: escapeEvidence(p, f)})
 			}
+			if len(cp) > 0 {
+				m.rootOnControlPlane(pv, p, f, nodes, cp)
+			}
 		}
 	}
 	m.joinUnlistedNodes(anywhere)
@@ -56,7 +61,84 @@ func (m *Model) nodeEdges() {
 		m.g.Add(Edge{From: wv, To: m.privilegedHubVertex(), Type: PrivilegedPod, Layer: finding.Node, Severity: finding.Critical, shifted: true,
 			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Namespace", Name: ns.Namespace},
 				Fact: "no Pod Security enforce level (or enforce=privileged): a privileged pod with hostPath / is admitted"}}})
+		if len(cp) > 0 {
+			// The pod's author picks its node (nodeName) and tolerates
+			// the control plane's taint.
+			m.g.Add(Edge{From: wv, To: m.admin, Type: ControlPlane, Layer: finding.Node, Severity: finding.Critical,
+				Evidence: []finding.Step{
+					{Object: finding.Ref{Kind: "Namespace", Name: ns.Namespace}, Fact: "no Pod Security enforce level (or enforce=privileged): a privileged pod with hostPath /, nodeName " + cp[0] + " and a toleration of its taint is admitted"},
+					controlPlaneStep(cp[0]),
+				}})
+		}
 	}
+}
+
+// controlPlaneLabels mark the nodes of a control plane the cluster runs
+// itself (kubeadm, k3s, RKE2); a managed control plane has no Node.
+var controlPlaneLabels = []string{"node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master"}
+
+// controlPlaneNodes lists the snapshot's control-plane nodes, by name.
+func (m *Model) controlPlaneNodes() []string {
+	var out []string
+	for i := range m.in.Snapshot.Nodes {
+		n := &m.in.Snapshot.Nodes[i]
+		if slices.ContainsFunc(controlPlaneLabels, func(l string) bool { _, ok := n.Labels[l]; return ok }) {
+			out = append(out, n.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// controlPlaneStep is why root on a control-plane node is cluster-admin.
+func controlPlaneStep(node string) finding.Step {
+	return finding.Step{Object: finding.Ref{Kind: "Node", Name: node},
+		Fact: "is a control-plane node: root on it reads the cluster's admin credentials and keys (/etc/kubernetes/admin.conf, pki/), which act as or sign any identity"}
+}
+
+// rootOnControlPlane adds the edge from a pod that is root on its node
+// to cluster-admin when a node it runs or may run on is a control-plane
+// node (cp). Only escapes that are root count (a privileged container, the
+// node's filesystem or /etc, a container runtime's socket), not every
+// escape that reaches the node: the kubelet's credentials, read from
+// /var/lib/kubelet, are not the control plane's.
+func (m *Model) rootOnControlPlane(pv int32, p *corev1.Pod, f *node.PodFacts, nodes, cp []string) {
+	var root *node.Escape
+	for i := range f.Escapes {
+		if e := &f.Escapes[i]; rootEscape(e) {
+			root = e
+			break
+		}
+	}
+	if root == nil {
+		return
+	}
+	for _, n := range nodes {
+		if slices.Contains(cp, n) {
+			m.g.Add(Edge{From: pv, To: m.admin, Type: ControlPlane, Layer: finding.Node, Severity: finding.Critical, Detail: root.Field,
+				Evidence: []finding.Step{{Object: podRef(p), Fact: "runs or may run on " + n + ", and is root there: " + root.Reason}, controlPlaneStep(n)}})
+			return
+		}
+	}
+}
+
+// rootEscape reports whether an escape makes a pod root on its node.
+func rootEscape(e *node.Escape) bool {
+	if e.Reach != node.Node {
+		return false
+	}
+	switch e.Check {
+	case "privileged", "windowsHostProcess":
+		return true
+	case "hostPath", "persistentVolumes":
+		_, rest, ok := strings.Cut(e.Field, "path=")
+		if !ok {
+			return false
+		}
+		path, _, _ := strings.Cut(rest, " ")
+		return path == "/" || path == "/etc" || strings.HasPrefix(path, "/etc/kubernetes") || strings.HasSuffix(path, ".sock")
+	}
+	return false
 }
 
 // privilegedHub is the name of the hub of every node that a privileged

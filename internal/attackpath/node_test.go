@@ -112,3 +112,47 @@ func TestPodsCreateThroughControllers(t *testing.T) {
 		})
 	}
 }
+
+// Root on a control-plane node is cluster-admin: its disk holds the admin
+// credentials and keys. A worker's root is not, nor an escape to the
+// control-plane node that is not root (the kubelet's credentials).
+func TestRootOnControlPlane(t *testing.T) {
+	node := func(name, labels string) string {
+		return "apiVersion: v1\nkind: Node\nmetadata: {name: " + name + ", labels: {" + labels + "}}"
+	}
+	cp := node("cp-1", `node-role.kubernetes.io/control-plane: ""`)
+	worker := node("cp-1", `node-role.kubernetes.io/worker: ""`)
+	privileged := podYAML("team-a", "shell", "default", "\n    securityContext: {privileged: true}\n  nodeName: cp-1")
+	kubeletDir := podYAML("team-a", "reader", "default", "\n    securityContext: {runAsUser: 0}\n    volumeMounts: [{name: k, mountPath: /k, readOnly: true}]\n  nodeName: cp-1\n  volumes: [{name: k, hostPath: {path: /var/lib/kubelet}}]")
+	creator := role("team-b", "run", `[{apiGroups: [""], resources: [pods], verbs: [create]}]`) + "\n---\n" + roleBinding("team-b", "run", "User", "bea", "")
+	for _, tc := range []struct {
+		name  string
+		docs  []string
+		from  Source
+		admin bool
+	}{
+		{"a privileged pod on the control plane", []string{nsYAML("team-a", "privileged"), cp, privileged}, Source{Tenant: "team-a"}, true},
+		{"a privileged pod on a worker", []string{nsYAML("team-a", "privileged"), worker, privileged}, Source{Tenant: "team-a"}, false},
+		{"the kubelet's directory on the control plane", []string{nsYAML("team-a", "privileged"), cp, kubeletDir}, Source{Tenant: "team-a"}, false},
+		{"a namespace that admits privileged pods, with a control plane", []string{nsYAML("team-b", ""), cp, creator}, Source{Subject: &Vertex{Kind: User, Name: "bea"}}, true},
+		{"a namespace that admits privileged pods, no control plane", []string{nsYAML("team-b", ""), worker, creator}, Source{Subject: &Vertex{Kind: User, Name: "bea"}}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := build(t, fromYAML(t, tc.docs...))
+			paths := m.Paths(tc.from, Target{ClusterAdmin: true})
+			if got := len(paths) > 0; got != tc.admin {
+				for i := range paths {
+					m.Explain(&paths[i])
+					t.Log(hopTypes(&paths[i]))
+				}
+				t.Fatalf("a path to cluster-admin: %v, want %v", got, tc.admin)
+			}
+			if tc.admin {
+				m.Explain(&paths[0])
+				if got := hopTypes(&paths[0]); !strings.Contains(got, "-root-on-control-plane->") || paths[0].Severity != finding.Critical {
+					t.Errorf("path (%s):\n%s", paths[0].Severity, got)
+				}
+			}
+		})
+	}
+}
