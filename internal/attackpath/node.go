@@ -98,14 +98,14 @@ func controlPlaneStep(node string) finding.Step {
 
 // rootOnControlPlane adds the edge from a pod that is root on its node
 // to cluster-admin when a node it runs or may run on is a control-plane
-// node (cp). Only escapes that are root count (a privileged container, the
-// node's filesystem or /etc, a container runtime's socket), not every
-// escape that reaches the node: the kubelet's credentials, read from
-// /var/lib/kubelet, are not the control plane's.
+// node (cp). Only escapes that yield the cluster's admin credentials there
+// count (node.Escape.Admin), not every escape that reaches the node: the
+// kubelet's credentials, read from /var/lib/kubelet, are not the control
+// plane's.
 func (m *Model) rootOnControlPlane(pv int32, p *corev1.Pod, f *node.PodFacts, nodes, cp []string) {
 	var root *node.Escape
 	for i := range f.Escapes {
-		if e := &f.Escapes[i]; rootEscape(e) {
+		if e := &f.Escapes[i]; e.Admin {
 			root = e
 			break
 		}
@@ -120,25 +120,6 @@ func (m *Model) rootOnControlPlane(pv int32, p *corev1.Pod, f *node.PodFacts, no
 			return
 		}
 	}
-}
-
-// rootEscape reports whether an escape makes a pod root on its node.
-func rootEscape(e *node.Escape) bool {
-	if e.Reach != node.Node {
-		return false
-	}
-	switch e.Check {
-	case "privileged", "windowsHostProcess":
-		return true
-	case "hostPath", "persistentVolumes":
-		_, rest, ok := strings.Cut(e.Field, "path=")
-		if !ok {
-			return false
-		}
-		path, _, _ := strings.Cut(rest, " ")
-		return path == "/" || path == "/etc" || strings.HasPrefix(path, "/etc/kubernetes") || strings.HasSuffix(path, ".sock")
-	}
-	return false
 }
 
 // privilegedHub is the name of the hub of every node that a privileged

@@ -124,6 +124,7 @@ func TestRootOnControlPlane(t *testing.T) {
 	worker := node("cp-1", `node-role.kubernetes.io/worker: ""`)
 	privileged := podYAML("team-a", "shell", "default", "\n    securityContext: {privileged: true}\n  nodeName: cp-1")
 	kubeletDir := podYAML("team-a", "reader", "default", "\n    securityContext: {runAsUser: 0}\n    volumeMounts: [{name: k, mountPath: /k, readOnly: true}]\n  nodeName: cp-1\n  volumes: [{name: k, hostPath: {path: /var/lib/kubelet}}]")
+	nonRootWriter := podYAML("team-a", "writer", "default", "\n    securityContext: {runAsUser: 1000, runAsNonRoot: true, allowPrivilegeEscalation: false}\n    volumeMounts: [{name: r, mountPath: /r}]\n  nodeName: cp-1\n  volumes: [{name: r, hostPath: {path: /}}]")
 	creator := role("team-b", "run", `[{apiGroups: [""], resources: [pods], verbs: [create]}]`) + "\n---\n" + roleBinding("team-b", "run", "User", "bea", "")
 	for _, tc := range []struct {
 		name  string
@@ -134,6 +135,7 @@ func TestRootOnControlPlane(t *testing.T) {
 		{"a privileged pod on the control plane", []string{nsYAML("team-a", "privileged"), cp, privileged}, Source{Tenant: "team-a"}, true},
 		{"a privileged pod on a worker", []string{nsYAML("team-a", "privileged"), worker, privileged}, Source{Tenant: "team-a"}, false},
 		{"the kubelet's directory on the control plane", []string{nsYAML("team-a", "privileged"), cp, kubeletDir}, Source{Tenant: "team-a"}, false},
+		{"the node's / written by a non-root user", []string{nsYAML("team-a", "privileged"), cp, nonRootWriter}, Source{Tenant: "team-a"}, false},
 		{"a namespace that admits privileged pods, with a control plane", []string{nsYAML("team-b", ""), cp, creator}, Source{Subject: &Vertex{Kind: User, Name: "bea"}}, true},
 		{"a namespace that admits privileged pods, no control plane", []string{nsYAML("team-b", ""), worker, creator}, Source{Subject: &Vertex{Kind: User, Name: "bea"}}, false},
 	} {

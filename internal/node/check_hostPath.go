@@ -28,7 +28,7 @@ func checkHostPath(p *podView) []Escape {
 		if !m.mounted || g.reach == Contained {
 			continue
 		}
-		out = append(out, Escape{Check: "hostPath", Reach: g.reach, Severity: g.severity,
+		out = append(out, Escape{Check: "hostPath", Reach: g.reach, Severity: g.severity, Admin: g.admin,
 			Field:  "spec.volumes[" + v.Name + "].hostPath.path=" + v.HostPath.Path + m.String(),
 			Reason: "hostPath " + v.HostPath.Path + " " + g.reason})
 	}

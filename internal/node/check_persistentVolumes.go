@@ -47,7 +47,7 @@ func checkPersistentVolumes(p *podView) []Escape {
 		if !m.mounted || g.reach == Contained {
 			continue
 		}
-		out = append(out, Escape{Check: "persistentVolumes", Reach: g.reach, Severity: g.severity,
+		out = append(out, Escape{Check: "persistentVolumes", Reach: g.reach, Severity: g.severity, Admin: g.admin,
 			Field: "spec.volumes[" + v.Name + "].persistentVolumeClaim.claimName=" + pvc.Name +
 				" -> PersistentVolume/" + pv.Name + " " + kind + ".path=" + nodePath + m.String(),
 			Reason: kind + " PersistentVolume " + pv.Name + " at " + nodePath + " " + g.reason})

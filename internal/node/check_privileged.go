@@ -18,7 +18,7 @@ func checkPrivileged(p *podView) []Escape {
 	for _, c := range p.containers() {
 		if isPrivileged(c.c) {
 			out = append(out, Escape{
-				Check: "privileged", Reach: Node, Severity: finding.Critical,
+				Check: "privileged", Reach: Node, Severity: finding.Critical, Admin: true,
 				Field:  c.path + ".securityContext.privileged=true",
 				Reason: "privileged container: all capabilities and the node's devices, root on the node",
 			})

@@ -20,7 +20,7 @@ func checkWindowsHostProcess(p *podView) []Escape {
 	}
 	var out []Escape
 	if podLevel {
-		out = append(out, Escape{Check: "windowsHostProcess", Reach: Node, Severity: finding.Critical,
+		out = append(out, Escape{Check: "windowsHostProcess", Reach: Node, Severity: finding.Critical, Admin: true,
 			Field:  "spec.securityContext.windowsOptions.hostProcess=true",
 			Reason: "HostProcess containers run as processes of the Windows node: the node itself"})
 	}
@@ -30,7 +30,7 @@ func checkWindowsHostProcess(p *podView) []Escape {
 			continue
 		}
 		if *sc.WindowsOptions.HostProcess && !podLevel {
-			out = append(out, Escape{Check: "windowsHostProcess", Reach: Node, Severity: finding.Critical,
+			out = append(out, Escape{Check: "windowsHostProcess", Reach: Node, Severity: finding.Critical, Admin: true,
 				Field:  c.path + ".securityContext.windowsOptions.hostProcess=true",
 				Reason: "a HostProcess container runs as a process of the Windows node: the node itself"})
 		}

@@ -51,6 +51,12 @@ type Escape struct {
 	Field string `json:"field"`
 	// Reason says what the field gives the pod, in one line.
 	Reason string `json:"reason"`
+	// Admin is set when, on a control-plane node, the escape yields the
+	// cluster's admin credentials or keys: root on the node (a privileged
+	// container, a root-owned part of the node written as root, a
+	// runtime's socket) or a read of them as root. The kubelet's own
+	// credentials are not: they are the node's.
+	Admin bool `json:"-"`
 }
 
 // check is one way out of a container that Pod Security does not name, or

@@ -39,3 +39,40 @@ func FuzzGradeHostPath(f *testing.F) {
 		}
 	})
 }
+
+// On a control-plane node, a mount yields the cluster's admin credentials
+// only when it is root on the node or reads them as root: not the
+// kubelet's own credentials, not static pod manifests read, not a write
+// that file permissions still bind.
+func TestGradeAdmin(t *testing.T) {
+	root, user := power{level: asRoot, who: "UID 0"}, power{level: asUser, who: "UID 1000"}
+	for _, tc := range []struct {
+		path     string
+		writable bool
+		pw       power
+		admin    bool
+	}{
+		{"/", false, root, true},
+		{"/", true, root, true},
+		{"/", true, user, false},
+		{"/etc/", true, root, true},
+		{"/etc", false, root, false},
+		{"/etc/kubernetes", false, root, true},
+		{"/etc/kubernetes/admin.conf", false, root, true},
+		{"/etc/kubernetes/pki/ca.key", false, root, true},
+		{"/etc/kubernetes/manifests", false, root, false},
+		{"/etc/kubernetes/kubelet.conf", false, root, false},
+		{"/etc/kubernetes/manifests", true, root, true},
+		{"/var/lib/kubelet", false, root, false},
+		{"/var/lib/kubelet", true, root, false},
+		{"/run/containerd", false, root, true},
+		{"/run/containerd/containerd.sock", false, user, true},
+		{"/var/run", false, root, true},
+		{"/proc", true, root, true},
+		{"/home", true, root, false},
+	} {
+		if got := gradeHostPath(tc.path, tc.writable, tc.pw).admin; got != tc.admin {
+			t.Errorf("%s (writable %v, %s): admin %v, want %v", tc.path, tc.writable, tc.pw.who, got, tc.admin)
+		}
+	}
+}
