@@ -453,6 +453,10 @@ func (w *adminWriter) flowPorts(f parsedFlow) ([]anp.AdminNetworkPolicyPort, err
 			out = append(out, anp.AdminNetworkPolicyPort{NamedPort: netPtr(p.Port.StrVal)})
 			continue
 		}
+		if p.EndPort != nil {
+			out = append(out, anp.AdminNetworkPolicyPort{PortRange: &anp.PortRange{Protocol: *p.Protocol, Start: p.Port.IntVal, End: *p.EndPort}})
+			continue
+		}
 		out = append(out, anp.AdminNetworkPolicyPort{PortNumber: &anp.Port{Protocol: *p.Protocol, Port: p.Port.IntVal}})
 	}
 	return out, nil

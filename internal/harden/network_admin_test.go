@@ -660,3 +660,18 @@ func TestAdminManifestStatus(t *testing.T) {
 		}
 	}
 }
+
+// A flow's port range is an AdminNetworkPolicy portRange.
+func TestAdminFlowPortRange(t *testing.T) {
+	port, err := parseFlowPort("UDP/3000-3010")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := (&adminWriter{}).flowPorts(parsedFlow{Flow: Flow{Name: "r"}, ports: []networkingv1.NetworkPolicyPort{port}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].PortRange == nil || got[0].PortRange.Start != 3000 || got[0].PortRange.End != 3010 || got[0].PortRange.Protocol != corev1.ProtocolUDP {
+		t.Errorf("ports %+v, want UDP 3000-3010 as a range", got)
+	}
+}

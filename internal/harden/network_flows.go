@@ -61,14 +61,25 @@ func parseFlows(flows []Flow) ([]parsedFlow, error) {
 	return out, nil
 }
 
-// parseFlowPort reads "PROTO/PORT", "PORT" (TCP) or a port name (TCP, or
-// "PROTO/NAME").
+// parseFlowPort reads "PROTO/PORT", "PORT" (TCP), a range "PORT-END"
+// (either form) or a port name (TCP, or "PROTO/NAME").
 func parseFlowPort(s string) (networkingv1.NetworkPolicyPort, error) {
 	proto, port := corev1.ProtocolTCP, s
 	if p, rest, ok := strings.Cut(s, "/"); ok {
 		proto, port = corev1.Protocol(strings.ToUpper(p)), rest
 		if proto != corev1.ProtocolTCP && proto != corev1.ProtocolUDP && proto != corev1.ProtocolSCTP {
 			return networkingv1.NetworkPolicyPort{}, fmt.Errorf("port %q: protocol must be TCP, UDP or SCTP", s)
+		}
+	}
+	if lo, hi, ok := strings.Cut(port, "-"); ok {
+		a, errA := strconv.Atoi(lo)
+		b, errB := strconv.Atoi(hi)
+		if errA == nil && errB == nil {
+			if a < 1 || b > 65535 || a > b {
+				return networkingv1.NetworkPolicyPort{}, fmt.Errorf("port %q: a range is START-END, both in 1-65535, START not above END", s)
+			}
+			end := int32(b)
+			return networkingv1.NetworkPolicyPort{Protocol: netPtr(proto), Port: netPtr(intstr.FromInt32(int32(a))), EndPort: &end}, nil
 		}
 	}
 	if n, err := strconv.Atoi(port); err == nil {

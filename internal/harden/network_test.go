@@ -320,6 +320,7 @@ func TestNetworkOptionErrors(t *testing.T) {
 		{"flow labels", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "a", Pods: map[string]string{"app": "a b"}}, To: Peer{Namespace: "b"}}}}, "pods of a"},
 		{"flow port", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}, Ports: []string{"70000"}}}}, "out of 1-65535"},
 		{"flow protocol", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}, Ports: []string{"ICMP/1"}}}}, "protocol must be"},
+		{"flow port range backwards", Options{AllowFlows: []Flow{{Name: "f", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}, Ports: []string{"TCP/8100-8000"}}}}, "a range is START-END"},
 		{"flow twice", Options{AllowFlows: []Flow{{Name: "f!", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}}, {Name: "F", From: Peer{Namespace: "a"}, To: Peer{Namespace: "b"}}}}, "would have the name"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -463,5 +464,30 @@ func TestFlowToMissingNamespace(t *testing.T) {
 		return strings.Contains(n, `flow "nowhere" names a namespace the input does not have`)
 	}) {
 		t.Errorf("no note of the flow: %q", notes)
+	}
+}
+
+// A flow's port range is written as port and endPort, and lets through
+// its ports only.
+func TestFlowPortRange(t *testing.T) {
+	snap, ten := fixture(t)
+	flows := []Flow{{Name: "range", From: Peer{Namespace: "a2", Pods: map[string]string{"app": "api"}}, To: Peer{Namespace: "b1", Pods: map[string]string{"app": "web"}}, Ports: []string{"TCP/8000-8100"}}}
+	objs, _, err := NetworkPlan(snap, ten, Options{AllowFlows: flows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, objs)
+	p := newProof(t, snap, ten, objs, flows)
+	for _, c := range []struct {
+		port int32
+		want bool
+	}{{8080, true}, {8000, true}, {8100, true}, {8101, false}, {22, false}} {
+		v, err := p.after.Reach(netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "b1", Pod: "web"}, c.port, corev1.ProtocolTCP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Allowed != c.want {
+			t.Errorf("port %d: allowed %v, want %v", c.port, v.Allowed, c.want)
+		}
 	}
 }
