@@ -68,25 +68,11 @@ func tenantNamespace(ten *tenancy.Tenancy, namespace string) bool {
 	return t != tenancy.Cluster && t != tenancy.Platform
 }
 
-// subjectTenant is the tenant a subject acts for: its namespace's for
-// service accounts, "*" for groups of everyone, "" when unknown.
-func subjectTenant(s rbac.Subject, ten *tenancy.Tenancy) string {
-	switch {
-	case s.Kind == "ServiceAccount":
-		return ten.Of(s.Namespace)
-	case s.Kind == "Group" && strings.HasPrefix(s.Name, rbac.ServiceAccountsPrefix) && s.Name != rbac.AllServiceAccounts:
-		return ten.Of(strings.TrimPrefix(s.Name, rbac.ServiceAccountsPrefix))
-	case s.Name == rbac.AllAuthenticated || s.Name == rbac.AllUnauthenticated || s.Name == rbac.AllServiceAccounts || s.Name == rbac.AnonymousUser:
-		return "*"
-	}
-	return ""
-}
-
 // relabelFindings reports namespaces that enforce a Pod Security level
 // someone other than the platform may remove.
 func relabelFindings(r *Result, a *rbac.Authorizer, ten *tenancy.Tenancy) []finding.Finding {
 	var out []finding.Finding
-	var home func(rbac.Subject) string // a user's or group's tenant, as the API findings say it
+	var whose func(rbac.Subject) (string, bool) // a subject's tenant, as the API findings say it
 	for i := range r.Namespaces {
 		ns := &r.Namespaces[i]
 		if !ns.Enforces() || !ns.InSnapshot || ns.Tenant == tenancy.Cluster {
@@ -96,8 +82,8 @@ func relabelFindings(r *Result, a *rbac.Authorizer, ten *tenancy.Tenancy) []find
 		if len(xs) == 0 {
 			continue
 		}
-		if home == nil {
-			home = a.Homes(ten)
+		if whose == nil {
+			whose = a.SubjectTenants(ten)
 		}
 		nsRef := finding.Ref{Kind: "Namespace", Name: ns.Namespace}
 		f := finding.Finding{ID: ruleRelabel.ID, Severity: ruleRelabel.Severity, Category: ruleRelabel.Category, TargetTenant: ns.Tenant,
@@ -111,9 +97,9 @@ func relabelFindings(r *Result, a *rbac.Authorizer, ten *tenancy.Tenancy) []find
 				f.Witness = append(f.Witness, x.Witness()...)
 			}
 			names = append(names, x.Subject.String())
-			t := subjectTenant(x.Subject, ten)
-			if t == "" {
-				t = home(x.Subject)
+			t, every := whose(x.Subject)
+			if every {
+				t = "*"
 			}
 			if t != "" {
 				sources[t] = true

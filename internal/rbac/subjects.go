@@ -65,24 +65,10 @@ func classify(s Subject, ten *tenancy.Tenancy) (class, string) {
 	return classPerson, ""
 }
 
-// Homes returns the tenant each user and group belongs to, as the API
-// findings name their source tenant: the one tenant whose namespaces its
-// RoleBindings are in, "" when it is bound in several tenants' or is no
-// person (a system identity, a broad group, a service account).
-func (a *Authorizer) Homes(ten *tenancy.Tenancy) func(Subject) string {
-	homes, _ := a.personHomes(ten)
-	return func(s Subject) string {
-		if cls, _ := classify(s, ten); cls != classPerson {
-			return ""
-		}
-		return homeOf(homes[s])
-	}
-}
-
 // SubjectTenants returns whose power a subject's is: the tenant of a
 // service account or of the group of a namespace's accounts, the cluster
-// for system identities, the home of a user or group (see Homes; "" when
-// it has none), and every tenant (every = true) for the broad groups and
+// for system identities, the home of a user or group (the one tenant
+// whose namespaces its RoleBindings are in; "" when it has none), and every tenant (every = true) for the broad groups and
 // the anonymous user.
 func (a *Authorizer) SubjectTenants(ten *tenancy.Tenancy) func(Subject) (tenant string, every bool) {
 	homes, _ := a.personHomes(ten)
