@@ -141,9 +141,9 @@ func podsCreateDetail(g *grant) string {
 	if slices.Contains(rule.Resources, "pods") || slices.Contains(rule.Resources, "*") {
 		return "pods create"
 	}
-	var through []string
+	var through []string // the capability's controllers the rule names
 	for _, r := range rule.Resources {
-		if slices.Contains(podControllers, r) {
+		if slices.ContainsFunc(g.held.Capability.Probes, func(p rbac.Probe) bool { return p.Resource == r }) {
 			through = append(through, r)
 		}
 	}
@@ -152,9 +152,6 @@ func podsCreateDetail(g *grant) string {
 	}
 	return "pods create, through " + strings.Join(through, ", ")
 }
-
-// podControllers are the resources whose objects create pods.
-var podControllers = []string{"deployments", "daemonsets", "statefulsets", "replicasets", "replicationcontrollers", "jobs", "cronjobs"}
 
 // capabilityEdges adds the edges of one capability of the catalogue. A
 // grant in one namespace leads to that namespace's assets; a cluster-wide

@@ -284,7 +284,7 @@ func attackers(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]string {
 		if !ok {
 			for k, scope := range [2]bool{false, true} {
 				for _, h := range rbac.Capabilities(role, scope) {
-					if h.Capability.Name == "pods create" || h.Capability.Name == "*/*/*" {
+					if h.StartsPods() {
 						c[k] = true
 					}
 				}

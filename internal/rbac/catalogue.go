@@ -97,6 +97,12 @@ type Held struct {
 	RuleIndex  int
 }
 
+// StartsPods reports whether the capability lets its holder start pods of
+// its choice: pods create (pods or any pod controller), or everything.
+func (h Held) StartsPods() bool {
+	return h.Capability.Name == "pods create" || h.Capability.Name == "*/*/*"
+}
+
 // Capabilities returns the capabilities a role's rules give in a scope:
 // cluster is true for a ClusterRoleBinding, false for a RoleBinding (which
 // grants no cluster-scoped permission). Names are ignored: a rule limited to
