@@ -2,7 +2,6 @@ package node
 
 import (
 	"runtime"
-	"slices"
 	"sort"
 	"sync"
 
@@ -151,6 +150,10 @@ func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz 
 	judge := NewJudge(snap, ten)
 	r := &Result{CoLocation: newCoLocation(len(snap.Nodes) == 0), Namespaces: judge.namespaces, Pods: make([]PodFacts, len(snap.Pods))}
 	lined := len(prev.Pods) == len(snap.Pods)
+	relabel := make(map[string]bool, len(relabelled)) // a set: harden relabels every tenant namespace at once
+	for _, ns := range relabelled {
+		relabel[ns] = true
+	}
 	var at map[finding.Ref]int // prev's pods by reference, -1 for a reference held twice
 	var redo []int
 	for i := range snap.Pods {
@@ -166,7 +169,7 @@ func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz 
 				j = k
 			}
 		}
-		if j < 0 || slices.Contains(relabelled, p.Namespace) || again != nil && again(p) {
+		if j < 0 || relabel[p.Namespace] || again != nil && again(p) {
 			redo = append(redo, i)
 			continue
 		}
