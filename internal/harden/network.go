@@ -481,6 +481,9 @@ func platformHostReach(base *snapshot.Snapshot, m *netpol.Model, ten *tenancy.Te
 			byNS[c.Namespace] = append(byNS[c.Namespace], c.ID)
 		}
 	}
+	namespaces := slices.Sorted(maps.Keys(byNS))
+	// A DaemonSet's pods share a class: what it reaches is found once.
+	reachedBy := map[netpol.ClassID][]string{}
 	out := map[string][]hostSource{}
 	var notes []string
 	for i := range base.Pods {
@@ -492,11 +495,14 @@ func platformHostReach(base *snapshot.Snapshot, m *netpol.Model, ten *tenancy.Te
 		if !ok {
 			continue
 		}
-		var reached []string
-		for _, ns := range slices.Sorted(maps.Keys(byNS)) {
-			if slices.ContainsFunc(byNS[ns], func(d netpol.ClassID) bool { return m.Reaches(c, d) }) {
-				reached = append(reached, ns)
+		reached, known := reachedBy[c]
+		if !known {
+			for _, ns := range namespaces {
+				if slices.ContainsFunc(byNS[ns], func(d netpol.ClassID) bool { return m.Reaches(c, d) }) {
+					reached = append(reached, ns)
+				}
 			}
+			reachedBy[c] = reached
 		}
 		if len(reached) == 0 {
 			continue
