@@ -239,7 +239,7 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 				who = append(who, h.pod)
 			}
 		}
-		for _, p := range aggregate(addrs) {
+		for _, p := range collapse(addrs) {
 			from = append(from, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.String()}})
 		}
 		in = append(in, networkingv1.NetworkPolicyIngressRule{From: from})
@@ -542,49 +542,6 @@ func hostAddrs(p *corev1.Pod) []netip.Prefix {
 		}
 	}
 	return out
-}
-
-// aggregate returns the fewest prefixes that cover exactly the addresses
-// of ps: two halves of a prefix, both present, become the prefix.
-func aggregate(ps []netip.Prefix) []netip.Prefix {
-	set := map[netip.Prefix]bool{}
-	for _, p := range ps {
-		set[p.Masked()] = true
-	}
-	for merged := true; merged; {
-		merged = false
-		for p := range set {
-			if p.Bits() == 0 || !set[p] {
-				continue
-			}
-			parent := netip.PrefixFrom(p.Addr(), p.Bits()-1).Masked()
-			lo := netip.PrefixFrom(parent.Addr(), p.Bits())
-			hi := sibling(lo)
-			if set[lo] && set[hi] {
-				delete(set, lo)
-				delete(set, hi)
-				set[parent] = true
-				merged = true
-			}
-		}
-	}
-	out := slices.Collect(maps.Keys(set))
-	slices.SortFunc(out, func(a, b netip.Prefix) int {
-		if c := a.Addr().Compare(b.Addr()); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Bits(), b.Bits())
-	})
-	return out
-}
-
-// sibling is the other half of p's parent prefix.
-func sibling(p netip.Prefix) netip.Prefix {
-	b := p.Addr().AsSlice()
-	bit := p.Bits() - 1
-	b[bit/8] ^= 0x80 >> (bit % 8)
-	a, _ := netip.AddrFromSlice(b)
-	return netip.PrefixFrom(a, p.Bits())
 }
 
 // sortNetworkObjects orders objects by namespace, then kind and name.

@@ -384,7 +384,9 @@ func TestNetworkPlatformHostNetwork(t *testing.T) {
 	}
 }
 
-func TestAggregate(t *testing.T) {
+// The node addresses of host-network pods are written as the fewest exact
+// prefixes (collapse).
+func TestCollapseNodeAddresses(t *testing.T) {
 	pfx := func(ss ...string) []netip.Prefix {
 		var out []netip.Prefix
 		for _, s := range ss {
@@ -402,8 +404,8 @@ func TestAggregate(t *testing.T) {
 		{pfx("fd00::1/128", "fd00::/128"), pfx("fd00::/127")},
 		{pfx("10.0.0.1/32", "10.0.0.1/32"), pfx("10.0.0.1/32")},
 	} {
-		if got := aggregate(c.in); !slices.Equal(got, c.want) {
-			t.Errorf("aggregate(%v) = %v, want %v", c.in, got, c.want)
+		if got := collapse(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("collapse(%v) = %v, want %v", c.in, got, c.want)
 		}
 	}
 }
