@@ -85,8 +85,7 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 	notes = append(notes, dnsNotes...)
 	if egress == EgressInternet && w.dns != nil { // egress is isolated only with DNS found
 		var n []string
-		w.internet, n = internetBlocks(base, ten)
-		w.internetExcepts = exceptsOf(base, ten)
+		w.internet, n, w.internetExcepts = internetBlocks(base, ten)
 		notes = append(notes, n...)
 	}
 	if egress == EgressNone {

@@ -112,7 +112,7 @@ func TestInternetBlocks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			blocks, _ := internetBlocks(c.snap, ten)
+			blocks, _, _ := internetBlocks(c.snap, ten)
 			if len(blocks) != 2 || blocks[0].CIDR != "0.0.0.0/0" || blocks[1].CIDR != "::/0" {
 				t.Fatalf("blocks %v", blocks)
 			}

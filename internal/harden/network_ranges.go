@@ -26,8 +26,7 @@ var metadataPrefixes = []netip.Prefix{
 // network plugins whose ipBlocks match pod addresses) and no node
 // credentials. The notes say where the ranges come from, or that the pod
 // range is unknown.
-func internetBlocks(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]networkingv1.IPBlock, []string) {
-	var notes []string
+func internetBlocks(snap *snapshot.Snapshot, ten *tenancy.Tenancy) (blocks []networkingv1.IPBlock, notes []string, excepts string) {
 	pods, from := podRanges(snap, ten)
 	if len(pods) == 0 {
 		notes = append(notes, "network: the pod address range is unknown (no node has spec.podCIDRs, no kube-controller-manager --cluster-cidr is in the input and no pod off the host network has an IP), so the egress rule to addresses outside the cluster cannot except it: where ipBlocks match pod addresses, tenants reach by address the pods of namespaces that are not isolated for ingress (system and platform namespaces)")
@@ -38,7 +37,6 @@ func internetBlocks(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]networking
 	if len(svc) > 0 {
 		notes = append(notes, fmt.Sprintf("network: service address range %s (%s), excepted from egress outside the cluster", joinPrefixes(svc), svcFrom))
 	}
-	var out []networkingv1.IPBlock
 	for _, all := range []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")} {
 		var except []netip.Prefix
 		for _, p := range append(append(append([]netip.Prefix(nil), metadataPrefixes...), pods...), svc...) {
@@ -53,20 +51,20 @@ func internetBlocks(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]networking
 			}
 			b.Except = append(b.Except, p.String())
 		}
-		out = append(out, b)
+		blocks = append(blocks, b)
 	}
-	return out, notes
+	return blocks, notes, exceptsOf(len(pods) > 0, len(svc) > 0)
 }
 
 // exceptsOf says what the blocks of internetBlocks leave out of the
 // addresses outside the cluster: the metadata service always, the pod and
 // service ranges when they are known.
-func exceptsOf(snap *snapshot.Snapshot, ten *tenancy.Tenancy) string {
+func exceptsOf(podsKnown, servicesKnown bool) string {
 	parts := []string{"the metadata service"}
-	if pods, _ := podRanges(snap, ten); len(pods) > 0 {
+	if podsKnown {
 		parts = append(parts, "the pod range")
 	}
-	if svc, _ := serviceRanges(snap, ten); len(svc) > 0 {
+	if servicesKnown {
 		parts = append(parts, "the service range")
 	}
 	if len(parts) == 1 {

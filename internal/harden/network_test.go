@@ -417,11 +417,11 @@ func TestExceptsOf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := exceptsOf(empty, ten); got != "the metadata service" {
+	if _, _, got := internetBlocks(empty, ten); got != "the metadata service" {
 		t.Errorf("no ranges known: %q", got)
 	}
 	snap, ten := fixture(t)
-	if got := exceptsOf(snap, ten); got != "the metadata service, the pod range or the service range" {
+	if _, _, got := internetBlocks(snap, ten); got != "the metadata service, the pod range or the service range" {
 		t.Errorf("the fixture: %q", got)
 	}
 }
