@@ -37,7 +37,7 @@ var (
 	// read-only flag guards files, not sockets. A workload that mounts the
 	// socket itself is built to use it, so its UID is taken to be let in
 	// (the socket's group or mode).
-	runtimeSocket = grade{Node, finding.Critical, "the container runtime's socket: starts a privileged container on the node", false}
+	runtimeSocket = grade{Node, finding.Critical, "the container runtime's socket: starts a privileged container on the node", true}
 	closed        = func(what string) grade { return grade{Host, finding.Low, what, false} }
 	// runtimeDir is a directory above the runtime's socket: whoever the
 	// socket's mode (0660 root) keeps out cannot use it.
@@ -110,7 +110,7 @@ func gradeHostPath(p string, writable bool, pw power) grade {
 			u = runtimeDir // mounted for what is around the socket
 		}
 		g := targetGrade(t, u, writable, pw)
-		g.admin = yieldsAdmin(t, g, p, writable, pw)
+		g.admin = yieldsAdmin(t, u, g, p, writable, pw)
 		if worse(g, best) || (!worse(best, g) && g.admin && !best.admin) {
 			best = g
 		}
@@ -137,16 +137,18 @@ var rootWritable = []string{"/", "/etc", "/etc/kubernetes", "/proc", "/sys", "/r
 var adminFiles = []string{"/etc/kubernetes/admin.conf", "/etc/kubernetes/super-admin.conf", "/etc/kubernetes/pki"}
 
 // yieldsAdmin reports whether a mount of node path p, graded g on target
-// t, yields on a control-plane node the cluster's admin credentials: a
+// t (user is the target's grade for a user file permissions bind), yields on a control-plane node the cluster's admin credentials: a
 // runtime's socket, which starts a privileged container; written as root
 // where writing is root on the node; read as root, the whole filesystem or
 // the admin kubeconfigs and keys. Not the kubelet's directory: its
 // credentials are the node's, not the cluster's.
-func yieldsAdmin(t *hostTarget, g grade, p string, writable bool, pw power) bool {
+func yieldsAdmin(t *hostTarget, user, g grade, p string, writable bool, pw power) bool {
 	switch {
 	case g.reach != Node:
 		return false
-	case strings.HasSuffix(g.reason, runtimeSocket.reason):
+	case g.admin && (pw.level == asRoot || !writable && user.admin):
+		// A runtime's socket, as root or read by the user it is mounted
+		// for; not where file permissions keep the user from it.
 		return true
 	case pw.level != asRoot:
 		return false
