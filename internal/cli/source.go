@@ -12,6 +12,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/bootstrap"
+	"github.com/bulkhead-dev/bulkhead/internal/dns"
 	"github.com/bulkhead-dev/bulkhead/internal/kube"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/node"
@@ -204,7 +205,7 @@ func (s *Source) files(streams IOStreams) (*snapshot.Snapshot, error) {
 		}
 		return nil, err
 	}
-	if stats.Objects == 0 {
+	if stats.Objects == 0 || onlyUnread(snap, stats) {
 		return nil, noObjects(s.Files, snap, stats)
 	}
 	if s.Strict && len(snap.Problems) > 0 {
@@ -225,6 +226,9 @@ func noObjects(files []string, snap *snapshot.Snapshot, stats load.Stats) error 
 	}
 	what := fmt.Sprintf("no Kubernetes objects in %s", strings.Join(names, ", "))
 	switch {
+	case stats.Objects > 0:
+		return fmt.Errorf("%s that bulkhead analyses: only %s, and no analysis reads a ConfigMap but the CoreDNS Corefile (%s/%s)",
+			what, counted(len(snap.ConfigMaps), "ConfigMap", "ConfigMaps"), dns.CorefileNamespace, dns.CorefileName)
 	case len(snap.Problems) > 0:
 		return fmt.Errorf("%s (%s skipped: %s)", what, counted(stats.Skipped, "document", "documents"), summarise(snap.Problems))
 	case stats.Unknown > 0:
@@ -238,6 +242,21 @@ func noObjects(files []string, snap *snapshot.Snapshot, stats load.Stats) error 
 		return fmt.Errorf("%s: no .yaml, .yml or .json files (nor .gz of them)", what)
 	}
 	return fmt.Errorf("%s: the input is empty", what)
+}
+
+// onlyUnread reports whether every object loaded is a ConfigMap that no
+// analysis reads (any but the CoreDNS Corefile): a directory of
+// application config, which would otherwise audit green.
+func onlyUnread(snap *snapshot.Snapshot, stats load.Stats) bool {
+	if stats.Objects != len(snap.ConfigMaps) {
+		return false
+	}
+	for i := range snap.ConfigMaps {
+		if cm := &snap.ConfigMaps[i]; cm.Namespace == dns.CorefileNamespace && cm.Name == dns.CorefileName {
+			return false
+		}
+	}
+	return true
 }
 
 // summarise lists the first problems, then how many more there are.

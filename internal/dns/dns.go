@@ -21,11 +21,18 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 	return out
 }
 
+// CorefileNamespace and CorefileName name the ConfigMap of CoreDNS's
+// Corefile, the one ConfigMap the analyses read.
+const (
+	CorefileNamespace = "kube-system"
+	CorefileName      = "coredns"
+)
+
 // corefile returns the CoreDNS ConfigMap and its Corefile, if present.
 func corefile(snap *snapshot.Snapshot) (*corev1.ConfigMap, string, bool) {
 	for i := range snap.ConfigMaps {
 		cm := &snap.ConfigMaps[i]
-		if cm.Namespace == "kube-system" && cm.Name == "coredns" {
+		if cm.Namespace == CorefileNamespace && cm.Name == CorefileName {
 			text, ok := cm.Data["Corefile"]
 			return cm, text, ok
 		}

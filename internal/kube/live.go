@@ -17,6 +17,7 @@ import (
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 
+	"github.com/bulkhead-dev/bulkhead/internal/dns"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
@@ -254,7 +255,7 @@ func (l *loader) metadataOnly(ctx context.Context, md metadata.Interface, k snap
 // coreDNS reads the CoreDNS Corefile ConfigMap; a cluster without one (or
 // with another DNS server) simply has none.
 func (l *loader) coreDNS(ctx context.Context, cs kubernetes.Interface) error {
-	cm, err := cs.CoreV1().ConfigMaps(metav1.NamespaceSystem).Get(ctx, "coredns", metav1.GetOptions{})
+	cm, err := cs.CoreV1().ConfigMaps(dns.CorefileNamespace).Get(ctx, dns.CorefileName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
