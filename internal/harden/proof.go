@@ -36,6 +36,11 @@ type ProofOptions struct {
 	Before *analysis.Report
 	// Phase, when set, is called as each step starts, for progress.
 	Phase func(name string) (done func())
+	// Listed, when above 0, is how many residuals the proof explains,
+	// the worst: the others are counted in ResidualsOmitted. A cluster of
+	// a thousand tenants can have a million residual pairs; their reasons
+	// and witnesses would outweigh the analysis.
+	Listed int
 }
 
 func (o ProofOptions) phase(name string) func() {
@@ -54,13 +59,19 @@ type Proof struct {
 	// Closed are the tenant pairs breached before and isolated after the
 	// safe objects ("a → b").
 	Closed []string `json:"closed"`
+	// ClosedOmitted counts the closed pairs Bounded left out.
+	ClosedOmitted int `json:"closedOmitted,omitempty"`
 	// Residuals are the pairs still breached after the safe objects,
 	// worst first.
 	Residuals []Residual `json:"residuals"`
-	// ResidualsOmitted counts the residuals Bounded left out.
+	// ResidualsOmitted counts the residuals left out, by
+	// ProofOptions.Listed or Bounded.
 	ResidualsOmitted int `json:"residualsOmitted,omitempty"`
 	// ReviewedClosed are the residual pairs the reviewed proposals close.
 	ReviewedClosed []string `json:"reviewedClosed"`
+	// ReviewedClosedOmitted counts the pairs of ReviewedClosed Bounded
+	// left out.
+	ReviewedClosedOmitted int `json:"reviewedClosedOmitted,omitempty"`
 	// Unanalysed counts the plan's objects of kinds the analysis does not
 	// model (ResourceQuota, LimitRange), which cannot change a verdict.
 	Unanalysed map[string]int `json:"unanalysed,omitempty"`
@@ -124,7 +135,7 @@ func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, 
 	done = o.phase("analysing it with the reviewed proposals")
 	p.Reviewed = runAnalyses(factsA.Update(rev.view, rev.ten, rev.changed))
 	done()
-	p.compare(plan, before)
+	p.compare(plan, before, o.Listed)
 	p.Incomplete = incomplete(p.After)
 	return p, nil
 }
@@ -317,7 +328,9 @@ func breachedCells(r *analysis.Report) map[[2]string]*attackpath.Cell {
 // with the reason each stays; snap is the cluster before the plan. The
 // matrices are merged as lists of breached cells sorted by pair (a
 // cluster of a thousand tenants has a million pairs, in each matrix).
-func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
+// When listed is above 0, only the listed worst residuals are explained
+// and kept, the others counted.
+func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot, listed int) {
 	host := map[string]bool{}
 	for i := range snap.Pods {
 		if pod := &snap.Pods[i]; pod.Spec.HostNetwork {
@@ -342,12 +355,23 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 	for i, next := len(sevs)-1, 0; i >= 0; i-- {
 		at[sevs[i]], next = next, next+at[sevs[i]]
 	}
-	residuals := make([]Residual, len(after))
+	if listed <= 0 || listed > len(after) {
+		listed = len(after)
+	}
+	residuals := make([]Residual, listed)
 	j := 0 // reviewed[j] is the first of reviewed's pairs not before k's
 	for _, k := range after {
 		c := k.cell
 		for j < len(reviewed) && reviewed[j].pair < k.pair {
 			j++
+		}
+		closes := j >= len(reviewed) || reviewed[j].pair != k.pair
+		if closes {
+			p.ReviewedClosed = append(p.ReviewedClosed, c.Source+" → "+c.Target)
+		}
+		at[c.Worst]++
+		if at[c.Worst]-1 >= listed {
+			continue // not explained: counted below
 		}
 		r := Residual{Source: c.Source, Target: c.Target, Layers: c.Layers, Worst: c.Worst, Findings: c.Findings, Reviewed: "isolated"}
 		if c.Witness != nil {
@@ -362,19 +386,17 @@ func (p *Proof) compare(plan Plan, snap *snapshot.Snapshot) {
 		if c.Witness == nil {
 			r.Witness = idx.because(c)
 		}
-		if j < len(reviewed) && reviewed[j].pair == k.pair {
+		if !closes {
 			r.Reviewed = layerNames(reviewed[j].cell.Layers) + " left"
 			r.ReviewedReasons = reviewedReasons(reviewed[j].cell)
-		} else {
-			p.ReviewedClosed = append(p.ReviewedClosed, c.Source+" → "+c.Target)
 		}
 		r.Reasons = reasons(c, plan, host)
-		residuals[at[c.Worst]] = r
-		at[c.Worst]++
+		residuals[at[c.Worst]-1] = r
 	}
 	if len(residuals) > 0 {
 		p.Residuals = residuals
 	}
+	p.ResidualsOmitted = len(after) - listed
 	sort.Strings(p.ReviewedClosed)
 }
 
@@ -390,17 +412,28 @@ func keepRunning(st *snapshot.Store, before *snapshot.Snapshot, plan Plan) ([]sn
 	return st.KeepRunning(before, relabelled)
 }
 
-// Bounded returns the proof with its max worst residuals only, counting
-// the others, as a report's JSON lists its matrix's most severe pairs
-// only (analysis.ListedCells): a cluster of a thousand tenants has a
-// million pairs. The reports are shared, the rest copied.
+// Bounded returns the proof with its max worst residuals only, and the
+// first max of its closed pairs, counting the others, as a report's JSON
+// lists its matrix's most severe pairs only (analysis.ListedCells): a
+// cluster of a thousand tenants has a million pairs. The reports are
+// shared, the rest copied.
 func (p *Proof) Bounded(max int) *Proof {
-	if len(p.Residuals) <= max {
+	if len(p.Residuals) <= max && len(p.Closed) <= max && len(p.ReviewedClosed) <= max {
 		return p
 	}
 	out := *p
-	out.Residuals = p.Residuals[:max:max]
-	out.ResidualsOmitted = p.ResidualsOmitted + len(p.Residuals) - max
+	if len(p.Residuals) > max {
+		out.Residuals = p.Residuals[:max:max]
+		out.ResidualsOmitted = p.ResidualsOmitted + len(p.Residuals) - max
+	}
+	if len(p.Closed) > max {
+		out.Closed = p.Closed[:max:max]
+		out.ClosedOmitted = p.ClosedOmitted + len(p.Closed) - max
+	}
+	if len(p.ReviewedClosed) > max {
+		out.ReviewedClosed = p.ReviewedClosed[:max:max]
+		out.ReviewedClosedOmitted = p.ReviewedClosedOmitted + len(p.ReviewedClosed) - max
+	}
 	return &out
 }
 

@@ -30,11 +30,23 @@ func TestCompareMatchesPairByPair(t *testing.T) {
 				reviewed = nil
 			}
 			got := &Proof{Before: before, After: after, Reviewed: reviewed}
-			got.compare(Plan{}, &snapshot.Snapshot{})
+			got.compare(Plan{}, &snapshot.Snapshot{}, 0)
 			want := &Proof{Before: before, After: after, Reviewed: reviewed}
 			want.compareByName()
 			if d := cmp.Diff(want, got); d != "" {
 				t.Fatalf("compare differs from pair by pair (-want +got):\n%s", d)
+			}
+			// Explaining only the worst residuals keeps them, and only
+			// them, as they are, and counts the others.
+			listed := 1 + r.Intn(5)
+			some := &Proof{Before: before, After: after, Reviewed: reviewed}
+			some.compare(Plan{}, &snapshot.Snapshot{}, listed)
+			if len(want.Residuals) > listed {
+				want.ResidualsOmitted = len(want.Residuals) - listed
+				want.Residuals = want.Residuals[:listed]
+			}
+			if d := cmp.Diff(want, some); d != "" {
+				t.Fatalf("compare explaining %d residuals differs (-want +got):\n%s", listed, d)
 			}
 		})
 	}
@@ -104,7 +116,8 @@ func randomReport(r *rand.Rand) *analysis.Report {
 // worst (the first) and counts the others; the proof itself is left as it
 // is, and a bound it fits returns it unchanged.
 func TestBounded(t *testing.T) {
-	p := &Proof{Residuals: []Residual{{Source: "a", Worst: finding.Critical}, {Source: "b", Worst: finding.High}, {Source: "c", Worst: finding.Low}}}
+	p := &Proof{Residuals: []Residual{{Source: "a", Worst: finding.Critical}, {Source: "b", Worst: finding.High}, {Source: "c", Worst: finding.Low}},
+		Closed: []string{"a → b", "a → c", "b → a"}, ReviewedClosed: []string{"c → a", "c → b"}}
 	for _, tc := range []struct {
 		max, listed, omitted int
 	}{
@@ -117,10 +130,16 @@ func TestBounded(t *testing.T) {
 			if len(b.Residuals) != tc.listed || b.ResidualsOmitted != tc.omitted {
 				t.Errorf("%d listed, %d omitted; want %d, %d", len(b.Residuals), b.ResidualsOmitted, tc.listed, tc.omitted)
 			}
+			if len(b.Closed) != tc.listed || b.ClosedOmitted != tc.omitted || b.Closed[0] != "a → b" {
+				t.Errorf("closed %v, %d omitted; want the first %d, %d omitted", b.Closed, b.ClosedOmitted, tc.listed, tc.omitted)
+			}
+			if n := min(tc.max, 2); len(b.ReviewedClosed) != n || b.ReviewedClosedOmitted != 2-n {
+				t.Errorf("reviewed closed %v, %d omitted; want %d listed", b.ReviewedClosed, b.ReviewedClosedOmitted, n)
+			}
 			if b.Residuals[0].Source != "a" {
 				t.Errorf("first residual %s, want the worst, a", b.Residuals[0].Source)
 			}
-			if len(p.Residuals) != 3 || p.ResidualsOmitted != 0 {
+			if len(p.Residuals) != 3 || p.ResidualsOmitted != 0 || len(p.Closed) != 3 || len(p.ReviewedClosed) != 2 {
 				t.Errorf("the proof itself changed: %+v", p)
 			}
 		})

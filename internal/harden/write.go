@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 )
 
 // File is one file of harden's output directory: its path, relative and
@@ -154,6 +156,15 @@ func comment(b *strings.Builder, text string) {
 	}
 }
 
+// andMore is ", and N more pairs" after a list that leaves n out, ""
+// when it leaves none.
+func andMore(n int, one, many string) string {
+	if n == 0 {
+		return ""
+	}
+	return ", and " + countOf(n, "more "+one, "more "+many)
+}
+
 // readme says what the directory holds, how to review and apply it, what
 // the proof found, and what was not done: residual paths with their
 // reasons, proposals, work for owners and notes.
@@ -185,13 +196,15 @@ func readme(plan Plan, proof *Proof, source, sourceArgs string, files []string, 
 	}
 	if proof != nil {
 		w("## Proof\n\n")
-		before, after := len(breachedCells(proof.Before)), len(breachedCells(proof.After))
+		full := proof
+		proof = proof.Bounded(analysis.ListedCells)
+		before, after := len(breachedCells(full.Before)), len(breachedCells(full.After))
 		w("Applied to the cluster in memory and analysed again: %d breached tenant pairs before, %d after.\n", before, after)
 		for _, why := range proof.Incomplete {
 			w("**Incomplete input**, so a pair shown isolated may not be: %s.\n", why)
 		}
 		if len(proof.Closed) > 0 {
-			w("Now isolated: %s.\n", strings.Join(proof.Closed, ", "))
+			w("Now isolated: %s%s.\n", strings.Join(proof.Closed, ", "), andMore(proof.ClosedOmitted, "pair", "pairs"))
 		}
 		c := &proof.Checks
 		w("\n- within each tenant, %s compared: %s\n", countOf(c.Pairs, "pod pair", "pod pairs"), verdict(len(c.Intra) == 0, "reachability unchanged", fmt.Sprintf("%d changed", len(c.Intra))))
@@ -212,6 +225,10 @@ func readme(plan Plan, proof *Proof, source, sourceArgs string, files []string, 
 			for _, why := range r.ReviewedReasons {
 				w("  - with the reviewed proposals, %s\n", strings.TrimSpace(why))
 			}
+		}
+		if proof.ResidualsOmitted > 0 {
+			w("- … and %s, less severe or later in name order: `bulkhead paths --from SOURCE --to TARGET` explains any pair\n",
+				countOf(proof.ResidualsOmitted, "more residual pair", "more residual pairs"))
 		}
 		w("\n")
 	}

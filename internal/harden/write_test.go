@@ -1,11 +1,15 @@
 package harden
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/bulkhead-dev/bulkhead/internal/analysis"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
 // TestFilesSeed: the demo's output directory, byte for byte
@@ -88,5 +92,29 @@ func TestReviewCommand(t *testing.T) {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestReadmeBounded: the README of a big cluster's proof lists the
+// analysis.ListedCells worst residuals and first closed pairs, and counts
+// the rest, instead of a line for each of a million pairs.
+func TestReadmeBounded(t *testing.T) {
+	n := analysis.ListedCells + 7
+	p := &Proof{ResidualsOmitted: 5}
+	for i := range n {
+		p.Residuals = append(p.Residuals, Residual{Source: fmt.Sprintf("t%04d", i), Target: "x", Worst: finding.High, Reviewed: "isolated"})
+		p.Closed = append(p.Closed, fmt.Sprintf("c%04d → x", i))
+	}
+	readme := readme(Plan{}, p, "big", "-f big.yaml", nil, nil)
+	if got := strings.Count(readme, "- **t"); got != analysis.ListedCells {
+		t.Errorf("README lists %d residuals, want %d", got, analysis.ListedCells)
+	}
+	if got := strings.Count(readme, "c0"); got != analysis.ListedCells {
+		t.Errorf("README lists %d closed pairs, want %d", got, analysis.ListedCells)
+	}
+	for _, want := range []string{"- … and 12 more residual pairs", ", and 7 more pairs."} {
+		if !strings.Contains(readme, want) {
+			t.Errorf("README lacks %q", want)
+		}
 	}
 }

@@ -150,16 +150,16 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 		p.wrap("  ", p.paint("33", "warning ")+"the proof stands on incomplete input, so a pair it shows isolated may not be: "+why)
 	}
 	if len(pr.Closed) > 0 {
-		p.wrap("  ", "now isolated: "+strings.Join(pr.Closed, ", "))
+		p.wrap("  ", "now isolated: "+pairList(pr.Closed, pr.ClosedOmitted, o.Verbose))
 	}
 	if len(pr.Residuals) > 0 {
 		p.printf("%s\n", p.paint("1", "residual paths (still breached after the safe objects, and why):"))
 	}
-	for i, res := range pr.Residuals {
-		if i == pairsMax && !o.Verbose {
-			p.printf("  … %d more residual pairs (-o json, or --out DIR for the README)\n", len(pr.Residuals)-i)
-			break
-		}
+	shown := len(pr.Residuals)
+	if shown > pairsMax && !o.Verbose {
+		shown = pairsMax
+	}
+	for _, res := range pr.Residuals[:shown] {
 		p.printf("  %s %s → %s: %s\n", p.sev(res.Worst), res.Source, res.Target, layerList(res.Layers))
 		for _, h := range res.Witness {
 			p.wrap("      ", h)
@@ -172,10 +172,16 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 			p.wrap("        ", p.paint("2", "why ")+why)
 		}
 	}
+	switch more := len(pr.Residuals) - shown + pr.ResidualsOmitted; {
+	case more > 0 && shown < len(pr.Residuals):
+		p.printf("  … %d more residual pairs (-o json, or --out DIR for the README)\n", more)
+	case more > 0:
+		p.printf("  … %d more residual pairs, less severe (bulkhead paths --from SOURCE --to TARGET explains any pair)\n", more)
+	}
 	if len(plan.Proposals) > 0 {
 		p.matrix("with the reviewed proposals too", pr.Reviewed)
 		if len(pr.ReviewedClosed) > 0 {
-			p.wrap("  ", "they would close: "+strings.Join(pr.ReviewedClosed, ", "))
+			p.wrap("  ", "they would close: "+pairList(pr.ReviewedClosed, pr.ReviewedClosedOmitted, o.Verbose))
 		}
 		for _, prop := range plan.Proposals {
 			p.wrap("  - ", fmt.Sprintf("%s: %s", prop.Layer, prop.Title))
@@ -269,4 +275,19 @@ func (p *printer) checks(c *harden.Checks) {
 	for _, n := range c.Notes {
 		p.wrap("  note   ", n)
 	}
+}
+
+// pairList joins the pairs a list names, the first pairsMax of them
+// unless verbose, and says how many more there are: omitted of them were
+// left out before.
+func pairList(pairs []string, omitted int, verbose bool) string {
+	if len(pairs) > pairsMax && !verbose {
+		omitted += len(pairs) - pairsMax
+		pairs = pairs[:pairsMax]
+	}
+	out := strings.Join(pairs, ", ")
+	if omitted > 0 {
+		out += fmt.Sprintf(", and %d more pairs (-o json lists up to %d)", omitted, analysis.ListedCells)
+	}
+	return out
 }

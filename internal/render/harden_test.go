@@ -31,6 +31,30 @@ func TestHardenTextBounded(t *testing.T) {
 	if !strings.Contains(b.String(), "t29 → x") {
 		t.Errorf("-v left residuals out:\n%s", b.String())
 	}
+
+	// Residuals the proof did not explain are counted, with -v too, and
+	// so are closed pairs past the first pairsMax.
+	p.ResidualsOmitted = 1000
+	for i := range pairsMax + 3 {
+		p.Closed = append(p.Closed, fmt.Sprintf("c%02d → x", i))
+	}
+	b.Reset()
+	if err := HardenText(&b, HardenResult{Source: "test", Proof: p}, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	flat := strings.Join(strings.Fields(b.String()), " ") // unwrapped
+	for _, want := range []string{"… 1005 more residual pairs (-o json", "c24 → x, and 3 more pairs (-o json lists up to 1000)"} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	if err := HardenText(&b, HardenResult{Source: "test", Proof: p}, TextOptions{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "… 1000 more residual pairs, less severe") || !strings.Contains(b.String(), "c27 → x") || strings.Contains(b.String(), "more pairs") {
+		t.Errorf("-v: unexplained residuals not counted, or closed pairs cut:\n%s", b.String())
+	}
 }
 
 // TestHardenTextExit: when something at or above --fail-on remains after

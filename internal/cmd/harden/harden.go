@@ -222,7 +222,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
-	proof, err := harden.Prove(st, view, ten, resolve, plan, harden.ProofOptions{Network: facts.Network, Facts: facts, Before: before, Phase: progress.Phase})
+	proof, err := harden.Prove(st, view, ten, resolve, plan, harden.ProofOptions{Network: facts.Network, Facts: facts, Before: before, Phase: progress.Phase, Listed: analysis.ListedCells})
 	if err != nil {
 		return err
 	}
