@@ -146,14 +146,14 @@ type networkWriter struct {
 	// names its policies take, so that each namespace is written without
 	// going through the whole cluster.
 	policies map[string][]networkingv1.NetworkPolicy
-	hostPods map[string][]string
+	hostPods map[string][]hostGroup
 	taken    map[[2]string]bool
 }
 
 // newNetworkWriter indexes base for the namespaces' policies.
 func newNetworkWriter(base *snapshot.Snapshot, ten *tenancy.Tenancy, findings map[string]map[string]bool) *networkWriter {
 	w := &networkWriter{base: base, ten: ten, findings: findings,
-		policies: map[string][]networkingv1.NetworkPolicy{}, hostPods: map[string][]string{}, taken: map[[2]string]bool{}}
+		policies: map[string][]networkingv1.NetworkPolicy{}, hostPods: map[string][]hostGroup{}, taken: map[[2]string]bool{}}
 	for i := range base.NetworkPolicies {
 		np := &base.NetworkPolicies[i]
 		w.policies[np.Namespace] = append(w.policies[np.Namespace], *np)
@@ -161,10 +161,39 @@ func newNetworkWriter(base *snapshot.Snapshot, ten *tenancy.Tenancy, findings ma
 	}
 	for i := range base.Pods {
 		if p := &base.Pods[i]; p.Spec.HostNetwork {
-			w.hostPods[p.Namespace] = append(w.hostPods[p.Namespace], p.Name)
+			w.hostPods[p.Namespace] = addHostPod(w.hostPods[p.Namespace], p)
 		}
 	}
 	return w
+}
+
+// hostGroup is the host-network pods of one workload in a namespace.
+type hostGroup struct {
+	owner string // "Kind/name" (snapshot.Owner)
+	pods  []string
+}
+
+// addHostPod adds a pod to the group of its workload, groups in the
+// order their first pod comes.
+func addHostPod(groups []hostGroup, p *corev1.Pod) []hostGroup {
+	kind, name := snapshot.Owner(p)
+	owner := kind + "/" + name
+	for i := range groups {
+		if groups[i].owner == owner {
+			groups[i].pods = append(groups[i].pods, p.Name)
+			return groups
+		}
+	}
+	return append(groups, hostGroup{owner: owner, pods: []string{p.Name}})
+}
+
+// note says what a tenant's host-network pods mean for its new policies:
+// a workload's pods in one note, not one a node.
+func (g hostGroup) note(ns string) string {
+	if len(g.pods) == 1 {
+		return fmt.Sprintf("network: pod %s/%s is on the host network: pod policy does not cover it, and the tenant's pods now refuse its connections unless they come from its own node (%s)", ns, g.pods[0], netpol.IDHostNetwork)
+	}
+	return fmt.Sprintf("network: the %d pods of %s in %s are on the host network: pod policy does not cover them, and the tenant's pods now refuse their connections unless they come from their own node (%s)", len(g.pods), g.owner, ns, netpol.IDHostNetwork)
 }
 
 // namespace writes the policies of one tenant namespace.
@@ -285,8 +314,8 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 			add(np, nil, why)
 		}
 	}
-	for _, name := range w.hostPods[ns] {
-		notes = append(notes, fmt.Sprintf("network: pod %s/%s is on the host network: pod policy does not cover it, and the tenant's pods now refuse its connections unless they come from its own node (%s)", ns, name, netpol.IDHostNetwork))
+	for _, g := range w.hostPods[ns] {
+		notes = append(notes, g.note(ns))
 	}
 	return out, notes
 }

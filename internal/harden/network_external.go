@@ -138,11 +138,17 @@ func sharedServices(snap *snapshot.Snapshot, m *netpol.Model, ten *tenancy.Tenan
 			names = append(names, n)
 		}
 		sort.Strings(names)
+		if len(names) > namedMax {
+			names = append(names[:namedMax], fmt.Sprintf("and %d more", len(to)-namedMax))
+		}
 		notes = append(notes, fmt.Sprintf("network: tenant %s reaches pods of %d other tenants today (%s) through policies that allow it, like a shared platform service (monitoring that scrapes, an ingress controller): harden closes those paths; if it is one, declare it with --platform-namespaces %s to keep its connections into the tenants",
 			t.Name, len(to), strings.Join(names, ", "), strings.Join(t.Namespaces, ",")))
 	}
 	return notes
 }
+
+// namedMax is how many tenants a note names before it counts the others.
+const namedMax = 10
 
 // isolatedPods returns the pods ("namespace/name") some NetworkPolicy
 // selects for ingress, and those it selects for egress.

@@ -15,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
@@ -491,5 +492,37 @@ func TestFlowPortRange(t *testing.T) {
 		if v.Allowed != c.want {
 			t.Errorf("port %d: allowed %v, want %v", c.port, v.Allowed, c.want)
 		}
+	}
+}
+
+// TestNetworkHostPodsGrouped: a DaemonSet's host-network pods, one a
+// node, make one note for the DaemonSet, not one a node (a thousand on a
+// big cluster); a lone host-network pod keeps its own.
+func TestNetworkHostPodsGrouped(t *testing.T) {
+	snap, ten := fixture(t)
+	for i, node := range []string{"n1", "n2", "n3"} {
+		p := fixturePod(podSpec{ns: "a1", name: fmt.Sprintf("agent-%d", i), ip: fmt.Sprintf("10.0.0.%d", 20+i), node: node, host: true})
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: "agent", UID: "u", Controller: ptr.To(true)}}
+		snap.Pods = append(snap.Pods, p)
+	}
+	snap.Pods = append(snap.Pods, fixturePod(podSpec{ns: "a1", name: "solo", ip: "10.0.0.30", node: "n1", host: true}))
+	snap.Normalize()
+	_, notes, err := NetworkPlan(snap, ten, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var host []string
+	for _, n := range notes {
+		if strings.Contains(n, "on the host network") {
+			host = append(host, n)
+		}
+	}
+	want := []string{
+		"network: the 3 pods of DaemonSet/agent in a1 are on the host network: pod policy does not cover them, and the tenant's pods now refuse their connections unless they come from their own node (BH-NET-008)",
+		"network: pod a1/solo is on the host network: pod policy does not cover it, and the tenant's pods now refuse its connections unless they come from its own node (BH-NET-008)",
+		"network: pod a2/agent is on the host network: pod policy does not cover it, and the tenant's pods now refuse its connections unless they come from its own node (BH-NET-008)",
+	}
+	if d := cmp.Diff(want, host); d != "" {
+		t.Errorf("host-network notes (-want +got):\n%s", d)
 	}
 }

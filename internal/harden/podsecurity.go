@@ -307,10 +307,8 @@ func refusedWork(ns string, pods []*corev1.Pod, verdicts []node.Verdict, version
 		if v.Admitted() {
 			continue
 		}
-		obj := workloadName(p)
-		if ds := daemonSetOf(p); ds != "" {
-			obj = "DaemonSet/" + ds
-		}
+		kind, name := snapshot.Owner(p)
+		obj := kind + "/" + name
 		if seen[obj] {
 			continue
 		}
@@ -323,27 +321,6 @@ func refusedWork(ns string, pods []*corev1.Pod, verdicts []node.Verdict, version
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Object < out[j].Object })
 	return out
-}
-
-// daemonSetOf is the DaemonSet a pod belongs to, its owner or the one it
-// stands for, "" for none.
-func daemonSetOf(p *corev1.Pod) string {
-	if kind, name := snapshot.Workload(p); kind == "DaemonSet" {
-		return name
-	}
-	for _, o := range p.OwnerReferences {
-		if o.Kind == "DaemonSet" {
-			return o.Name
-		}
-	}
-	return ""
-}
-
-// workloadName names a pod as "Kind/name": its controller for a
-// representative pod, the pod itself otherwise.
-func workloadName(p *corev1.Pod) string {
-	kind, name := snapshot.Workload(p)
-	return kind + "/" + name
 }
 
 // podSecurityObject is the Namespace carrying the labels to merge.

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
@@ -282,7 +283,8 @@ func oracle(t *testing.T, snap *snapshot.Snapshot, objects []Object, work []Work
 				continue
 			}
 			if v := node.Evaluate(&pol, p); !v.Admitted() {
-				failing[ns+" "+workloadName(p)] = true
+				kind, name := snapshot.Owner(p)
+				failing[ns+" "+kind+"/"+name] = true
 			}
 		}
 	}
@@ -616,5 +618,25 @@ func TestPodSecurityDaemonSetWork(t *testing.T) {
 	_, work, _ := PodSecurityPlan(view, ten, Options{})
 	if len(work) != 1 || work[0].Object != "DaemonSet/agent" || !strings.Contains(work[0].Problem, "a node added after the label gets none of its pods") {
 		t.Errorf("work = %+v, want the DaemonSet's, saying new nodes get none", work)
+	}
+}
+
+// The running pods of a Deployment that the new level refuses are one
+// work item, the Deployment's (the owner fixes its template), not one a
+// replica.
+func TestPodSecurityDeploymentWork(t *testing.T) {
+	var pods []runtime.Object
+	for _, name := range []string{"web-7d9f8c6b5-a1b2c", "web-7d9f8c6b5-d3e4f"} {
+		p := privilegedPod("a", name)
+		p.Labels = map[string]string{"pod-template-hash": "7d9f8c6b5"}
+		p.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7d9f8c6b5", UID: "u", Controller: ptr.To(true)}}
+		p.Status.Phase = corev1.PodRunning
+		pods = append(pods, p)
+	}
+	st := storeOf(t, append([]runtime.Object{namespace("a", nil)}, pods...)...)
+	view := st.View()
+	_, work, _ := PodSecurityPlan(view, resolveTenancy(t, view), Options{})
+	if len(work) != 1 || work[0].Object != "Deployment/web" {
+		t.Errorf("work = %+v, want one item, Deployment/web's", work)
 	}
 }

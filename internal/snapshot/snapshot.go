@@ -9,6 +9,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 )
 
@@ -143,6 +144,40 @@ func Workload(p *corev1.Pod) (kind, name string) {
 		return kind, name
 	}
 	return "Pod", p.Name
+}
+
+// Owner names the workload whose owner fixes a pod: the controller a
+// representative pod stands for; for a running pod, its controlling
+// owner, a ReplicaSet named for a Deployment (its name the Deployment's
+// and the pod's pod-template-hash) taken for that Deployment; otherwise
+// the pod itself.
+func Owner(p *corev1.Pod) (kind, name string) {
+	if IsSynthetic(p) {
+		return Workload(p)
+	}
+	var owner *metav1.OwnerReference
+	for i := range p.OwnerReferences {
+		o := &p.OwnerReferences[i]
+		if o.Name == "" || o.Kind == "" {
+			continue
+		}
+		if o.Controller != nil && *o.Controller {
+			owner = o
+			break
+		}
+		if owner == nil {
+			owner = o // written by hand without controller: true
+		}
+	}
+	if owner == nil {
+		return "Pod", p.Name
+	}
+	if hash := p.Labels["pod-template-hash"]; owner.Kind == "ReplicaSet" && hash != "" {
+		if deploy, ok := strings.CutSuffix(owner.Name, "-"+hash); ok && deploy != "" {
+			return "Deployment", deploy
+		}
+	}
+	return owner.Kind, owner.Name
 }
 
 // Namespace returns the named namespace, or nil.
