@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,5 +146,36 @@ func TestVersionFlag(t *testing.T) {
 	cmd, _, _ := run(t, "version")
 	if code != 0 || flag != cmd || !strings.HasPrefix(flag, "bulkhead ") {
 		t.Errorf("--version %q (exit %d), version %q", flag, code, cmd)
+	}
+}
+
+// TestTextEscapesClusterText: a tenant's admin names a RoleBinding's
+// subject with an escape sequence that clears the terminal line; every
+// text output prints it escaped, the raw ESC never.
+func TestTextEscapesClusterText(t *testing.T) {
+	dir := t.TempDir()
+	manifest := "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n---\n" +
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n---\n" +
+		"apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: evil, namespace: team-b}\n" +
+		"roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}\n" +
+		"subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: \"carol\\e[2Kall tenants isolated\"}]\n"
+	file := filepath.Join(dir, "evil.yaml")
+	if err := os.WriteFile(file, []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"audit", "-f", file, "--fail-on", "none"},
+		{"audit", "-f", file, "--fail-on", "none", "-o", "markdown"},
+		{"who-can", "-f", file, "get", "secrets", "-n", "team-b"},
+		{"paths", "-f", file, "--from", "team-a"},
+		{"harden", "-f", file, "--fail-on", "none"},
+	} {
+		out, errOut, _ := run(t, args...)
+		if strings.ContainsRune(out+errOut, 0x1b) {
+			t.Errorf("%v: a raw ESC in the output:\n%q", args, out+errOut)
+		}
+		if shows := args[0] == "who-can" || args[0] == "audit" && len(args) == 5; shows && !strings.Contains(out, `carol\x1b[2Kall`) {
+			t.Errorf("%v: the subject is not shown escaped:\n%s", args, out)
+		}
 	}
 }

@@ -73,6 +73,6 @@ func checkText(w io.Writer, r admission.ReplayReport, width int) error {
 		b.WriteString(" (dry run: the webhook denies nothing)")
 	}
 	b.WriteString("\n")
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, safeText(b.String(), false))
 	return err
 }

@@ -57,7 +57,7 @@ type mdWriter struct {
 
 func (m *mdWriter) printf(format string, args ...any) {
 	if m.err == nil {
-		_, m.err = fmt.Fprintf(m.w, format, args...)
+		_, m.err = io.WriteString(m.w, safeText(fmt.Sprintf(format, args...), false))
 	}
 }
 

@@ -27,11 +27,12 @@ func Rules(w io.Writer, access []rbac.Access, headers bool) error {
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].String() < rules[j].String() })
 
 	tw := tabwriter.NewWriter(w, 6, 4, 3, ' ', 0)
+	sw := safeWriter{tw} // resource names and verbs are free text
 	if headers {
-		fmt.Fprintln(tw, "Resources\tNon-Resource URLs\tResource Names\tVerbs")
+		fmt.Fprintln(sw, "Resources\tNon-Resource URLs\tResource Names\tVerbs")
 	}
 	for _, r := range rules {
-		fmt.Fprintf(tw, "%s\t%v\t%v\t%v\n", combineResourceGroup(r.Resources, r.APIGroups), r.NonResourceURLs, r.ResourceNames, r.Verbs)
+		fmt.Fprintf(sw, "%s\t%v\t%v\t%v\n", combineResourceGroup(r.Resources, r.APIGroups), r.NonResourceURLs, r.ResourceNames, r.Verbs)
 	}
 	return tw.Flush()
 }

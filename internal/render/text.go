@@ -70,9 +70,11 @@ type printer struct {
 	incomplete string
 }
 
+// printf writes as fmt.Fprintf does, the cluster's text made safe for a
+// terminal (safeText).
 func (p *printer) printf(format string, args ...interface{}) {
 	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
+		_, p.err = io.WriteString(p.w, safeText(fmt.Sprintf(format, args...), p.o.Color))
 	}
 }
 
