@@ -12,7 +12,11 @@ import (
 // Fingerprint identifies a finding across runs, so that a baseline of
 // accepted findings survives reruns and unrelated changes to the cluster:
 // a hash of the check ID, the source and target tenants, and the subjects
-// and objects the finding names, as a set. Its wording, severity, witness
+// and objects the finding names, as a set; a pod a controller made counts
+// as its workload (Ref.Owner), and the nodes a finding about pods names
+// (where they run) do not count, so that a restart, a rollout or a
+// reschedule, which replace the pod under another name or move it, leave
+// the finding the same. Its wording, severity, witness
 // and detail do not count, nor the order of its refs.
 //
 // Nor do the refs that are only an example, one of many equals the check
@@ -24,6 +28,7 @@ import (
 // change the example, not the finding.
 func Fingerprint(f *finding.Finding) string {
 	id := identityOf(f)
+	placed := namesPods(f)
 	var refs []string
 	for _, r := range f.Subjects {
 		if k, ok := id.part(r); ok && f.SourceTenant != "*" {
@@ -31,6 +36,9 @@ func Fingerprint(f *finding.Finding) string {
 		}
 	}
 	for _, r := range f.Objects {
+		if r.Kind == "Node" && placed {
+			continue // where the pods run now: a reschedule moves it
+		}
 		if k, ok := id.part(r); ok {
 			refs = append(refs, "o\x00"+k)
 		}
@@ -43,6 +51,20 @@ func Fingerprint(f *finding.Finding) string {
 		h.Write([]byte{0xff})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// namesPods reports whether a finding names a pod or a workload
+// controller: then the nodes it names are where those pods run or may
+// run, not what the finding is about.
+func namesPods(f *finding.Finding) bool {
+	for _, refs := range [2][]finding.Ref{f.Subjects, f.Objects} {
+		for _, r := range refs {
+			if r.Kind == "Pod" || workloadKinds[r.Kind] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // identity says which of a finding's refs make it what it is.
@@ -96,4 +118,20 @@ func (id identity) part(r finding.Ref) (string, bool) {
 	return ref(r), true
 }
 
-func ref(r finding.Ref) string { return r.Kind + "\x00" + r.Namespace + "\x00" + r.Name }
+// ref is a ref's part of a fingerprint: a pod a controller made counts as
+// its workload, which outlives the pod's name, and so does the
+// controller a manifest's representative pod stands for (the same
+// finding, on manifests and on the live cluster they were applied to).
+func ref(r finding.Ref) string {
+	switch {
+	case r.Kind == "Pod" && r.Owner != "":
+		return "workload\x00" + r.Namespace + "\x00" + r.Owner
+	case workloadKinds[r.Kind]:
+		return "workload\x00" + r.Namespace + "\x00" + r.Kind + "/" + r.Name
+	}
+	return r.Kind + "\x00" + r.Namespace + "\x00" + r.Name
+}
+
+// workloadKinds are the controllers whose pods findings name them for.
+var workloadKinds = map[string]bool{"Deployment": true, "StatefulSet": true, "DaemonSet": true, "ReplicaSet": true,
+	"ReplicationController": true, "Job": true, "CronJob": true}

@@ -2,8 +2,11 @@ package analysis_test
 
 import (
 	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
@@ -201,6 +204,95 @@ func TestFingerprintExamples(t *testing.T) {
 			want := analysis.Fingerprint(&tc.base)
 			if got := analysis.Fingerprint(&f); (got == want) != tc.same {
 				t.Errorf("fingerprint %s, base %s; want same=%v", got, want, tc.same)
+			}
+		})
+	}
+}
+
+// livePod is a running privileged pod of Deployment web, through its
+// ReplicaSet web-HASH, named web-HASH-SUFFIX.
+func livePod(hash, suffix string) string {
+	return `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: zz-live
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-` + hash + `-` + suffix + `
+  namespace: zz-live
+  labels: {app: web, pod-template-hash: "` + hash + `"}
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: ReplicaSet, name: web-` + hash + `, uid: u1, controller: true}
+spec:
+  nodeName: node-1
+  containers:
+  - name: app
+    image: registry.k8s.io/pause:3.10
+    securityContext: {privileged: true}
+status:
+  phase: Running
+  podIP: 10.244.1.7
+`
+}
+
+// deployment is Deployment web of zz-live as a manifest, no pod of it
+// running: the analysis sees its representative pod.
+const deployment = `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: zz-live
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: zz-live
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: registry.k8s.io/pause:3.10
+        securityContext: {privileged: true}
+`
+
+// TestFingerprintOutlivesPods: the findings about a Deployment's running
+// pod keep their fingerprints when the pod is restarted (another name),
+// when a rollout replaces it (another ReplicaSet), when it moves to
+// another node, and between the
+// Deployment's manifest and the cluster it was applied to, so that a
+// baseline of a live cluster does not fail on a restart.
+func TestFingerprintOutlivesPods(t *testing.T) {
+	of := func(r *analysis.Report) map[string]string {
+		out := map[string]string{}
+		for _, f := range r.Findings {
+			if f.SourceTenant == "zz-live" {
+				out[f.ID] = f.Fingerprint
+			}
+		}
+		return out
+	}
+	want := of(auditFS(t, livePod("7d9f8c6b5", "x7k2p")))
+	if want["BH-NODE-001"] == "" {
+		t.Fatalf("no BH-NODE-001 finding of the live pod: %v", want)
+	}
+	for name, extra := range map[string]string{
+		"restarted":             livePod("7d9f8c6b5", "q9w8z"),
+		"rolled out":            livePod("5c4b3a291", "a1b2c"),
+		"rescheduled":           strings.Replace(livePod("7d9f8c6b5", "m3n4p"), "nodeName: node-1", "nodeName: node-2", 1),
+		"as a manifest, no pod": deployment,
+	} {
+		t.Run(name, func(t *testing.T) {
+			got := of(auditFS(t, extra))
+			if d := cmp.Diff(want, got); d != "" {
+				t.Errorf("fingerprints by check (-live pod +%s):\n%s", name, d)
 			}
 		})
 	}

@@ -220,6 +220,7 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		r.Analyses = append(r.Analyses, a)
 	}
 	finding.Sort(r.Findings)
+	owners(facts.Snapshot, r.Findings)
 	for i := range r.Findings {
 		r.Findings[i].Fingerprint = Fingerprint(&r.Findings[i])
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +178,43 @@ func TestTextEscapesClusterText(t *testing.T) {
 		if shows := args[0] == "who-can" || args[0] == "audit" && len(args) == 5; shows && !strings.Contains(out, `carol\x1b[2Kall`) {
 			t.Errorf("%v: the subject is not shown escaped:\n%s", args, out)
 		}
+	}
+}
+
+// TestWithRelabelKeepsFingerprints: a change of a namespace's labels that
+// keeps its pods running (a Pod Security warn label) leaves the findings
+// about its Deployment as they were, fingerprints included: the
+// Deployment's representative, kept running, is still its pod.
+func TestWithRelabelKeepsFingerprints(t *testing.T) {
+	dir := t.TempDir()
+	cluster := filepath.Join(dir, "cluster.yaml")
+	change := filepath.Join(dir, "label.yaml")
+	write := func(path, s string) {
+		if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(cluster, "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n---\n"+
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: team-b}\n"+
+		"spec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n"+
+		"    spec:\n      containers:\n      - {name: app, image: example, securityContext: {capabilities: {add: [NET_RAW]}, allowPrivilegeEscalation: true}}\n")
+	write(change, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-b\n  labels: {pod-security.kubernetes.io/warn: restricted}\n")
+	fingerprints := func(args ...string) map[string]string {
+		out, errOut, _ := run(t, append([]string{"audit", "-f", cluster, "-o", "json", "--fail-on", "none"}, args...)...)
+		var r struct {
+			Findings []struct{ ID, Fingerprint string }
+		}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, errOut)
+		}
+		m := map[string]string{}
+		for _, f := range r.Findings {
+			m[f.Fingerprint] = f.ID
+		}
+		return m
+	}
+	before, after := fingerprints(), fingerprints("--with", change)
+	if len(before) == 0 || !maps.Equal(before, after) {
+		t.Errorf("fingerprints before %v, with the warn label %v", before, after)
 	}
 }

@@ -73,6 +73,11 @@ type Ref struct {
 	Kind      string `json:"kind"`
 	Namespace string `json:"namespace,omitempty"`
 	Name      string `json:"name"`
+	// Owner is, for a pod a controller made, the workload it belongs to
+	// ("Deployment/web", "DaemonSet/agent"): what its owner fixes, and
+	// what stays when the pod is replaced (a restart, a rollout) under
+	// another name.
+	Owner string `json:"owner,omitempty"`
 }
 
 func (r Ref) String() string {

@@ -6,8 +6,10 @@ import (
 	"reflect"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/utils/ptr"
 )
 
 // Key is an object's identity, as the API server knows it: its kind's
@@ -307,6 +309,16 @@ func (st *Store) KeepRunning(before *Snapshot, namespaces map[string]bool) ([]Ke
 			continue
 		}
 		c := pod.DeepCopy()
+		if kind, name := Workload(pod); kind != "Pod" {
+			// The controller's running pods: owned by it, as they would be.
+			ref := metav1.OwnerReference{Kind: kind, Name: name, Controller: ptr.To(true)}
+			for _, k := range Kinds {
+				if k.GVK.Kind == kind {
+					ref.APIVersion = k.GVK.GroupVersion().String()
+				}
+			}
+			c.OwnerReferences = append(c.OwnerReferences, ref)
+		}
 		delete(c.Annotations, SyntheticAnnotation)
 		if c.Status.Phase == "" {
 			c.Status.Phase = corev1.PodRunning
