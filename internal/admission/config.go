@@ -109,6 +109,10 @@ func (c Config) ModeOf(id string) Mode {
 	return Enforce
 }
 
+// Exempts reports whether the requester is exempt: admitted unjudged,
+// even while the webhook cannot judge anything else.
+func (c Config) Exempts(u User) bool { return c.exempt(u) }
+
 // exempt reports whether the requester is exempt.
 func (c Config) exempt(u User) bool {
 	if slices.Contains(c.Exempt.Users, u.Name) {

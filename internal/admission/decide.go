@@ -126,6 +126,9 @@ func (a *Admission) violations(req Request) []Violation {
 		if !a.known[req.Namespace] {
 			return []Violation{unresolved(req)}
 		}
+		if claims, ok := a.ten.Contested(req.Namespace); ok {
+			return []Violation{contested(req, claims)}
+		}
 	}
 	vs := a.object(req.Namespace, req.Object)
 	if req.Operation == Update && req.OldObject != nil && len(vs) > 0 {
@@ -181,6 +184,16 @@ func unresolved(req Request) Violation {
 	return Violation{Rule: IDUnresolved, Object: fmt.Sprintf("%s %s/%s", req.Kind.Kind, req.Namespace, req.Name),
 		Reason: fmt.Sprintf("namespace %s is not in bulkhead's view of the cluster, so the tenant of %s %s/%s cannot be resolved", req.Namespace, req.Kind.Kind, req.Namespace, req.Name),
 		Fix:    "retry once the namespace exists; bulkhead denies what it cannot place in a tenant"}
+}
+
+// contested is the violation of a request into a namespace that tenants
+// of the file claim at once: its tenant is unknown until its labels
+// change, which an exempt user, or anyone whose change leaves it one
+// tenant's, may do.
+func contested(req Request, claims string) Violation {
+	return Violation{Rule: IDUnresolved, Object: fmt.Sprintf("%s %s/%s", req.Kind.Kind, req.Namespace, req.Name),
+		Reason: fmt.Sprintf("namespace %s is claimed by %s, so the tenant of %s %s/%s cannot be resolved", req.Namespace, claims, req.Kind.Kind, req.Namespace, req.Name),
+		Fix:    "change the namespace's labels so that one tenant claims it; bulkhead denies what it cannot place in a tenant"}
 }
 
 // without drops the violations of vs that old already had: same rule,

@@ -1,6 +1,7 @@
 package admission
 
 import (
+	"fmt"
 	"maps"
 
 	corev1 "k8s.io/api/core/v1"
@@ -61,7 +62,7 @@ func other(nss []*corev1.Namespace, name string) *corev1.Namespace {
 // whose tenant errs is resolved among all again for the error's message.
 func (a *Admission) tenantWith(ns *corev1.Namespace) (string, error) {
 	if stored, ok := a.index.labels[ns.Name]; ok && maps.Equal(stored, ns.Labels) {
-		return a.ten.Of(ns.Name), nil
+		return tenantOf(a.ten, ns.Name)
 	}
 	nss := []corev1.Namespace{*ns}
 	if c := other(a.index.carriers, ns.Name); c != nil {
@@ -74,7 +75,16 @@ func (a *Admission) tenantWith(ns *corev1.Namespace) (string, error) {
 	if err != nil {
 		return a.resolveWith(ns)
 	}
-	return ten.Of(ns.Name), nil
+	return tenantOf(ten, ns.Name)
+}
+
+// tenantOf is the tenant of a namespace, an error when tenants of the
+// file contest it (tenancy.Config.Live).
+func tenantOf(ten *tenancy.Tenancy, namespace string) (string, error) {
+	if claims, ok := ten.Contested(namespace); ok {
+		return "", fmt.Errorf("namespace %q is claimed by %s", namespace, claims)
+	}
+	return ten.Of(namespace), nil
 }
 
 // resolveWith groups the snapshot's namespaces into tenants again, with
@@ -91,5 +101,5 @@ func (a *Admission) resolveWith(ns *corev1.Namespace) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return ten.Of(ns.Name), nil
+	return tenantOf(ten, ns.Name)
 }

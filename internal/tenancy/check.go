@@ -18,7 +18,7 @@ import (
 func (t *Tenancy) check(snap *snapshot.Snapshot, nss []*corev1.Namespace) error {
 	var errs []error
 	errs = append(errs, t.checkSystemPlatform()...)
-	if t.cfg.Label != "" {
+	if t.cfg.Label != "" && !t.cfg.Live {
 		errs = append(errs, t.checkLabel(snap))
 	}
 	if t.cfg.File != nil {
@@ -92,6 +92,12 @@ func (t *Tenancy) checkClaims(nss []*corev1.Namespace) []error {
 				owner = Platform
 			}
 			t.warnings = append(t.warnings, fmt.Sprintf("tenant %s matches namespace %q, which stays in tenant %q", strings.Join(by, " and tenant "), ns.Name, owner))
+		case len(by) > 1 && t.cfg.Live:
+			if t.contested == nil {
+				t.contested = map[string]string{}
+			}
+			t.contested[ns.Name] = "tenants " + strings.Join(by, " and ")
+			t.warnings = append(t.warnings, fmt.Sprintf("namespace %q is claimed by tenants %s", ns.Name, strings.Join(by, " and ")))
 		case len(by) > 1:
 			errs = append(errs, fmt.Errorf("namespace %q is claimed by tenants %s", ns.Name, strings.Join(by, " and ")))
 		}

@@ -168,3 +168,31 @@ func TestPlatform(t *testing.T) {
 		t.Errorf("Of(platform) of a snapshot without it = %q", got)
 	}
 }
+
+// TestResolveLive: on a running cluster (Config.Live), the states a
+// snapshot's tenancy is refused in are passing ones: a tenant label no
+// namespace carries yet groups nothing yet, and a namespace two tenants
+// claim is contested, with a warning, while the others resolve.
+func TestResolveLive(t *testing.T) {
+	ten, err := Resolve(cluster(), Config{Label: "tenant", Live: true})
+	if err != nil {
+		t.Fatalf("unused tenant label: %v", err)
+	}
+	if got := ten.Of("pay-api"); got != "pay-api" {
+		t.Errorf("pay-api is tenant %q, want a tenant of its own", got)
+	}
+	file := mustFile(t, "tenants: [{name: a, selector: {matchLabels: {team: payments}}}, {name: b, namespaces: [pay-db]}]")
+	ten, err = Resolve(cluster(), Config{File: file, Live: true})
+	if err != nil {
+		t.Fatalf("contested namespace: %v", err)
+	}
+	if claims, ok := ten.Contested("pay-db"); !ok || !strings.Contains(claims, `"a"`) || !strings.Contains(claims, `"b"`) {
+		t.Errorf("pay-db contested %v by %q, want by a and b", ok, claims)
+	}
+	if _, ok := ten.Contested("pay-api"); ok || ten.Of("pay-api") != "a" {
+		t.Errorf("pay-api: tenant %q, contested %v; want a, uncontested", ten.Of("pay-api"), ok)
+	}
+	if w := strings.Join(ten.Warnings(), "\n"); !strings.Contains(w, `namespace "pay-db" is claimed by tenants`) {
+		t.Errorf("warnings %q, want the contest", w)
+	}
+}

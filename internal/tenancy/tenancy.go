@@ -40,6 +40,13 @@ type Config struct {
 	// PlatformNamespaces are the names or globs of the platform tenant's
 	// namespaces, together with the tenants file's platform:.
 	PlatformNamespaces []string
+	// Live says the namespaces are a running cluster's, which change
+	// under the configuration (the admission webhook): what would be a
+	// mistake in a snapshot is a passing state there. A tenant label no
+	// namespace carries yet groups nothing yet, and a namespace two
+	// tenants of the file claim is Contested, not an error of the whole
+	// tenancy.
+	Live bool
 }
 
 // Tenant is a named group of namespaces.
@@ -60,6 +67,9 @@ type Tenancy struct {
 	platform    []string // names or globs
 	cfg         Config
 	warnings    []string
+	// contested are the namespaces two tenants of the file claim (Live
+	// only), with the claims.
+	contested map[string]string
 }
 
 // Resolve assigns every namespace of the snapshot, and every namespace an
@@ -188,6 +198,14 @@ func (t *Tenancy) Of(namespace string) string {
 		return OwnPrefix + namespace
 	}
 	return ten
+}
+
+// Contested says whether tenants of the file claim a namespace of a live
+// cluster at once (Config.Live), and which: its tenant is unknown until
+// its labels change.
+func (t *Tenancy) Contested(namespace string) (claims string, ok bool) {
+	claims, ok = t.contested[namespace]
+	return claims, ok
 }
 
 // IsSystem reports whether the namespace belongs to the cluster tenant.

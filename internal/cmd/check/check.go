@@ -77,6 +77,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if err != nil {
 		return err
 	}
+	tc.Live = true // as the webhook judges the cluster
 	change, unknown, err := readChange(f.change, f.source.Namespace)
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ type Replay struct {
 func NewReplay(tc tenancy.Config, cfg admission.Config, log logr.Logger) *Replay {
 	s := newState(tc, cfg)
 	s.markSynced()
-	return &Replay{state: s, Handler: &Handler{decisions: s.decisions, log: log}}
+	return &Replay{state: s, Handler: &Handler{decisions: s.decisions, config: &s.config, log: log}}
 }
 
 // Observe delivers an object as an informer's add or update event would:

@@ -148,7 +148,7 @@ func New(cfg *rest.Config, o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	h := &Handler{decisions: s.state.decisions, log: o.Log.WithName("admission")}
+	h := &Handler{decisions: s.state.decisions, config: &s.state.config, log: o.Log.WithName("admission")}
 	mgr.GetWebhookServer().Register(Path, &webhook.Admission{Handler: h})
 	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
 		return nil, err

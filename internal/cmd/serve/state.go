@@ -87,6 +87,7 @@ func newState(tc tenancy.Config, cfg admission.Config) *state {
 // newStateFrom is a state over a store already filled (a generated
 // cluster, in benchmarks); the informers' events change it as usual.
 func newStateFrom(st *snapshot.Store, tc tenancy.Config, cfg admission.Config) *state {
+	tc.Live = true // namespaces come and go under the configuration
 	return &state{tenancy: tc, config: cfg, store: st, dirty: true, pods: newPodIndex()}
 }
 
