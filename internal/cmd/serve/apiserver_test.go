@@ -192,6 +192,28 @@ func TestAdmissionAPIServer(t *testing.T) {
 		return deniedWith(err, "BH-NODE-001")
 	})
 
+	t.Run("a second server on the taken port exits saying why", func(t *testing.T) {
+		s, err := New(cfg, Options{
+			Host: "127.0.0.1", Port: port, Hosts: []string{"127.0.0.1"},
+			CertSecret: client.ObjectKey{Namespace: "kube-system", Name: "bulkhead-webhook-tls"},
+			Tenancy:    tenancy.Config{Label: tenantLabel},
+			Log:        testr.NewWithOptions(t, testr.Options{Verbosity: 1}),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- s.Start(context.Background()) }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), "address already in use") {
+				t.Errorf("Start: %v, want the taken address", err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatal("a server on a taken port still runs after 60s, silent")
+		}
+	})
+
 	t.Run("the article's busybox pod is refused in a tenant namespace", func(t *testing.T) {
 		_, err := cs.CoreV1().Pods("team-a").Create(ctx, seedBusybox(t, "team-a"), metav1.CreateOptions{})
 		if err := deniedWith(err, "BH-NODE-001 (tenant a → its node and every tenant on it): Pod team-a/busybox would be root on its node", "spec.containers[shell].securityContext.privileged=true", "fix: "); err != nil {

@@ -247,17 +247,43 @@ func (s *Server) Start(ctx context.Context) error {
 			return fmt.Errorf("informer for %T: %w", obj, err)
 		}
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- s.mgr.Start(ctx) }()
-	if err := s.waitReady(ctx); err != nil {
-		cancel()
-		if stopErr := <-errc; stopErr != nil {
-			s.opts.Log.V(1).Info("manager stopped", "error", stopErr)
+	stopped := make(chan struct{})
+	var mgrErr error
+	go func() {
+		defer close(stopped)
+		mgrErr = s.mgr.Start(ctx)
+	}()
+	// The wait ends when the manager does: a webhook server that cannot
+	// listen (a port taken, no certificates) stops it, and serve exits
+	// saying why rather than waiting for ever.
+	waitCtx, stopWait := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-stopped:
+			stopWait()
+		case <-waitCtx.Done():
+		}
+	}()
+	err := s.waitReady(waitCtx)
+	stopWait()
+	if err != nil {
+		select {
+		case <-stopped:
+			if mgrErr != nil {
+				return fmt.Errorf("the webhook stopped before it was ready: %w", mgrErr)
+			}
+		default:
+			cancel()
+			<-stopped
+			if mgrErr != nil {
+				s.opts.Log.V(1).Info("manager stopped", "error", mgrErr)
+			}
 		}
 		return err
 	}
 	close(s.ready)
-	return <-errc
+	<-stopped
+	return mgrErr
 }
 
 // served reports whether the API server serves obj's kind; the webhook
@@ -275,10 +301,20 @@ func (s *Server) served(obj client.Object) bool {
 	return true
 }
 
+// cacheSyncNotice is how long the caches sync before serve logs that it
+// is still waiting for them.
+const cacheSyncNotice = 15 * time.Second
+
 // waitReady waits for the caches, builds the first snapshot, waits for
 // the webhook server to listen and injects the CA bundle.
 func (s *Server) waitReady(ctx context.Context) error {
-	if !s.mgr.GetCache().WaitForCacheSync(ctx) {
+	start := time.Now()
+	waiting := time.AfterFunc(cacheSyncNotice, func() {
+		s.opts.Log.Info("still waiting for the informer caches to sync: is the API server reachable, and may the service account list what deploy/rbac.yaml grants?", "waited", time.Since(start).Round(time.Second).String())
+	})
+	synced := s.mgr.GetCache().WaitForCacheSync(ctx)
+	waiting.Stop()
+	if !synced {
 		return errors.New("the informer caches did not sync")
 	}
 	s.state.markSynced()
