@@ -301,19 +301,28 @@ func (s *Server) served(obj client.Object) bool {
 	return true
 }
 
-// cacheSyncNotice is how long the caches sync before serve logs that it
-// is still waiting for them.
+// cacheSyncNotice is how often serve logs that it is still waiting for
+// the caches to sync.
 const cacheSyncNotice = 15 * time.Second
 
 // waitReady waits for the caches, builds the first snapshot, waits for
 // the webhook server to listen and injects the CA bundle.
 func (s *Server) waitReady(ctx context.Context) error {
-	start := time.Now()
-	waiting := time.AfterFunc(cacheSyncNotice, func() {
-		s.opts.Log.Info("still waiting for the informer caches to sync: is the API server reachable, and may the service account list what deploy/rbac.yaml grants?", "waited", time.Since(start).Round(time.Second).String())
-	})
+	start, done := time.Now(), make(chan struct{})
+	go func() {
+		tick := time.NewTicker(cacheSyncNotice)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				s.opts.Log.Info("still waiting for the informer caches to sync: is the API server reachable, and may the service account list what deploy/rbac.yaml grants?", "waited", time.Since(start).Round(time.Second).String())
+			}
+		}
+	}()
 	synced := s.mgr.GetCache().WaitForCacheSync(ctx)
-	waiting.Stop()
+	close(done)
 	if !synced {
 		return errors.New("the informer caches did not sync")
 	}
