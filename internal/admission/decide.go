@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -149,6 +150,13 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 		return append(a.pod(p), a.podJoins(p, workloadObject(p))...)
 	case *corev1.Service:
 		return a.service(o)
+	case *corev1.PersistentVolumeClaim:
+		c := o
+		if c.Namespace == "" {
+			c = c.DeepCopy()
+			c.Namespace = namespace
+		}
+		return a.claim(c, "PersistentVolumeClaim "+c.Namespace+"/"+c.Name)
 	case *rbacv1.RoleBinding, *rbacv1.ClusterRoleBinding:
 		return a.binding(obj)
 	case *rbacv1.Role:
@@ -175,7 +183,11 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 		return a.endpoints(nil, o, namespace)
 	}
 	if pod, ok := templatePod(obj, namespace); ok {
-		return append(a.pod(pod), a.podJoins(pod, workloadObject(pod))...)
+		vs := append(a.pod(pod), a.podJoins(pod, workloadObject(pod))...)
+		if sts, ok := obj.(*appsv1.StatefulSet); ok {
+			vs = append(vs, a.claimTemplates(sts, pod.Namespace)...)
+		}
+		return vs
 	}
 	return nil
 }

@@ -54,6 +54,8 @@ func newObject(gvk schema.GroupVersionKind) (runtime.Object, bool) {
 		return &corev1.Pod{}, true
 	case corev1.SchemeGroupVersion.WithKind("Service"):
 		return &corev1.Service{}, true
+	case corev1.SchemeGroupVersion.WithKind("PersistentVolumeClaim"):
+		return &corev1.PersistentVolumeClaim{}, true
 	case corev1.SchemeGroupVersion.WithKind("Namespace"):
 		return &corev1.Namespace{}, true
 	case appsv1.SchemeGroupVersion.WithKind("Deployment"):

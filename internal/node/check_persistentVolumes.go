@@ -1,5 +1,13 @@
 package node
 
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	psaapi "k8s.io/pod-security-admission/api"
+)
+
 /*
 A PersistentVolumeClaim bound to a hostPath or local PersistentVolume is a
 hostPath by another name: Pod Security checks spec.volumes[*].hostPath and
@@ -51,6 +59,43 @@ func checkPersistentVolumes(p *podView) []Escape {
 			Field: "spec.volumes[" + v.Name + "].persistentVolumeClaim.claimName=" + pvc.Name +
 				" -> PersistentVolume/" + pv.Name + " " + kind + ".path=" + nodePath + m.String(),
 			Reason: kind + " PersistentVolume " + pv.Name + " at " + nodePath + " " + g.reason})
+	}
+	return out
+}
+
+// Claim judges a PersistentVolumeClaim by what the pods of its namespace
+// could do with it: a pod mounting it, as the worst the namespace admits
+// (root, or a non-root user where it enforces restricted). A claim bound
+// (spec.volumeName) to a hostPath or local PersistentVolume gives its
+// tenant that path on the node, for any pod to mount, whatever Pod
+// Security enforces; the escapes name the claim's fields. Nothing when
+// the claim names no volume, or one not in the snapshot.
+func (j *Judge) Claim(pvc *corev1.PersistentVolumeClaim) []Escape {
+	if pvc.Spec.VolumeName == "" {
+		return nil
+	}
+	user := int64(0)
+	c := corev1.Container{Name: "any", Image: "any", VolumeMounts: []corev1.VolumeMount{{Name: "claim", MountPath: "/claim"}},
+		SecurityContext: &corev1.SecurityContext{RunAsUser: &user}}
+	if j.Namespace(pvc.Namespace).Policy.Enforce.Level == psaapi.LevelRestricted {
+		nonRoot, id := true, int64(65534)
+		c.SecurityContext = &corev1.SecurityContext{RunAsNonRoot: &nonRoot, RunAsUser: &id}
+	}
+	probe := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: pvc.Namespace, Name: pvc.Name},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{c}, Volumes: []corev1.Volume{{Name: "claim",
+			VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: pvc.Name}}}}}}
+	view := j.view()
+	view.pod = probe
+	view.claim = func(ns, name string) *corev1.PersistentVolumeClaim {
+		if ns == pvc.Namespace && name == pvc.Name {
+			return pvc
+		}
+		return nil
+	}
+	out := checkPersistentVolumes(&view)
+	for i := range out {
+		_, rest, _ := strings.Cut(out[i].Field, " -> ")
+		out[i].Field = "spec.volumeName=" + pvc.Spec.VolumeName + " -> " + rest
 	}
 	return out
 }

@@ -20,6 +20,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -212,6 +213,26 @@ func TestAdmissionAPIServer(t *testing.T) {
 		case <-time.After(60 * time.Second):
 			t.Fatal("a server on a taken port still runs after 60s, silent")
 		}
+	})
+
+	t.Run("a claim bound to the node's root by name is refused, pod or no pod", func(t *testing.T) {
+		pv := &corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: "node-root"}, Spec: corev1.PersistentVolumeSpec{
+			Capacity:               corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")},
+			AccessModes:            []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}},
+		}}
+		if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		pvc := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "just-created"}, Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}},
+			VolumeName:  "node-root",
+		}}
+		eventually(t, "the webhook sees the volume", func() error {
+			_, err := cs.CoreV1().PersistentVolumeClaims("team-a").Create(ctx, pvc, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+			return deniedWith(err, "BH-NODE-001 (tenant a → its node and every tenant on it): PersistentVolumeClaim team-a/just-created", "spec.volumeName=node-root")
+		})
 	})
 
 	t.Run("the article's busybox pod is refused in a tenant namespace", func(t *testing.T) {

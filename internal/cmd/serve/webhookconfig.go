@@ -90,7 +90,7 @@ func WebhookConfiguration(ep Endpoint, systemNamespaces []string) *admissionregi
 		}
 	}
 	tenants := hook(TenantWebhook, admissionregistrationv1.Fail,
-		rule("", "pods", "pods/ephemeralcontainers", "services", "serviceaccounts", "namespaces", "namespaces/status", "namespaces/finalize"),
+		rule("", "pods", "pods/ephemeralcontainers", "services", "serviceaccounts", "persistentvolumeclaims", "namespaces", "namespaces/status", "namespaces/finalize"),
 		rule("apps", "deployments", "statefulsets", "daemonsets", "replicasets"),
 		rule("batch", "jobs", "cronjobs"),
 		rule("rbac.authorization.k8s.io", "roles", "rolebindings"),
