@@ -2,6 +2,8 @@ package admission
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -9,6 +11,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
@@ -108,10 +111,54 @@ func (a *Admission) Decide(req Request) Decision {
 	if !Judged(req.Kind) || req.Object == nil || (req.Operation != Create && req.Operation != Update) {
 		return Decision{Allowed: true}
 	}
-	if a.cfg.exempt(req.User) {
+	if a.cfg.exempt(req.User) || controllerMade(req) {
 		return Decision{Allowed: true}
 	}
 	return a.decision(a.violations(req))
+}
+
+// madeBy are the owners whose objects each built-in controller of
+// kube-controller-manager creates, by the controller's service account
+// (--use-service-account-credentials, the default of kubeadm and the
+// managed clusters).
+var madeBy = map[string][]string{
+	"replicaset-controller":  {"ReplicaSet"},
+	"replication-controller": {"ReplicationController"},
+	"deployment-controller":  {"Deployment"},
+	"statefulset-controller": {"StatefulSet"},
+	"daemon-set-controller":  {"DaemonSet"},
+	"job-controller":         {"Job"},
+	"cronjob-controller":     {"CronJob"},
+}
+
+// controllerManager is kube-controller-manager's own user, which its
+// controllers act as without --use-service-account-credentials.
+const controllerManager = "system:kube-controller-manager"
+
+// controllerMade reports whether a request creates an object a built-in
+// controller makes from its owner's template: a ReplicaSet's pod, a
+// Deployment's ReplicaSet, a CronJob's Job. The template was judged when
+// the owner was written (or the owner predates the webhook, or an exempt
+// user wrote it): its pods are what the owner already is, so that a
+// workload admitted before the webhook can still be scaled and rolled
+// out, and a controller's write is never refused for its owner's sake.
+func controllerMade(req Request) bool {
+	if req.Operation != Create {
+		return false
+	}
+	obj, ok := req.Object.(metav1.Object)
+	if !ok {
+		return false
+	}
+	owner := metav1.GetControllerOfNoCopy(obj)
+	if owner == nil {
+		return false
+	}
+	if req.User.Name == controllerManager {
+		return slices.ContainsFunc(slices.Collect(maps.Values(madeBy)), func(kinds []string) bool { return slices.Contains(kinds, owner.Kind) })
+	}
+	name, ok := strings.CutPrefix(req.User.Name, "system:serviceaccount:kube-system:")
+	return ok && slices.Contains(madeBy[name], owner.Kind)
 }
 
 // violations judges the request's object; on an update, what the stored
