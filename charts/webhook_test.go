@@ -41,6 +41,13 @@ var webhookCases = []struct {
 		fail:      admissionregistrationv1.Fail, timeout: 3,
 	},
 	{
+		name:      "system namespaces declared",
+		values:    withImage + "systemNamespaces: [calico-system, tigera-operator]\n",
+		namespace: "bulkhead-system",
+		excluded:  []string{"kube-system", "kube-public", "kube-node-lease", "bulkhead-system", "calico-system", "tigera-operator"},
+		fail:      admissionregistrationv1.Fail, timeout: 3,
+	},
+	{
 		name: "shorter timeout, Ignore", values: withImage + "webhook: {timeoutSeconds: 1, failurePolicy: Ignore}\n", namespace: "bulkhead-system",
 		excluded: tenancy.DefaultSystemNamespaces, fail: admissionregistrationv1.Ignore, timeout: 1,
 	},

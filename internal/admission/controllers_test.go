@@ -44,3 +44,21 @@ func TestControllerMade(t *testing.T) {
 		})
 	}
 }
+
+// TestAPIServerExempt: the API server's reconciliation of its bootstrap
+// roles is never refused, whatever a legacy binding of them reaches;
+// another user's same change is judged.
+func TestAPIServerExempt(t *testing.T) {
+	a := fixture(t, Config{})
+	p := busybox(t, "a-web")
+	for _, c := range []struct {
+		user    string
+		allowed bool
+	}{{apiServerUser, true}, {"system:apiserver-impostor", false}, {"alice", false}} {
+		req := request(Create, p, nil)
+		req.User = User{Name: c.user, Groups: []string{"system:masters"}}
+		if d := a.Decide(req); d.Allowed != c.allowed {
+			t.Errorf("%s: allowed %v, want %v", c.user, d.Allowed, c.allowed)
+		}
+	}
+}

@@ -23,10 +23,17 @@ app.kubernetes.io/name: bulkhead-webhook
 {{/*
 The namespaces tenants.bulkhead.dev leaves out, in serve.WebhookConfiguration's order:
 the system namespaces (tenancy.DefaultSystemNamespaces), the release's namespace, then
-webhook.excludedNamespaces; each once. Rendered as a JSON list.
+systemNamespaces (the cluster's too: judged by nothing, they need not wait on the webhook)
+and webhook.excludedNamespaces; each once. Rendered as a JSON list.
 */}}
 {{- define "bulkhead.excludedNamespaces" -}}
 {{- $ns := list "kube-system" "kube-public" "kube-node-lease" "bulkhead-system" .Release.Namespace -}}
+{{- range .Values.systemNamespaces -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (toString .)) -}}
+{{- fail (printf "systemNamespaces: %q is not a namespace name" (toString .)) -}}
+{{- end -}}
+{{- $ns = append $ns (toString .) -}}
+{{- end -}}
 {{- range .Values.webhook.excludedNamespaces -}}
 {{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" (toString .)) -}}
 {{- fail (printf "webhook.excludedNamespaces: %q is not a namespace name" (toString .)) -}}

@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // TestTenancyFlags: the webhook takes every tenancy flag the audit and
@@ -30,5 +32,23 @@ func TestTenancyFlags(t *testing.T) {
 	}
 	if err := cmd.Flags().Parse([]string{"--platform-namespaces", "ingress-nginx,monitoring-*", "--tenants", "t.yaml"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestOwnNamespaceIsTheCluster: wherever the webhook is installed, its
+// namespace is the cluster tenant's, so that its own account's grants (the
+// controller's ClusterRoleBinding) are not judged a tenant's reach.
+func TestOwnNamespaceIsTheCluster(t *testing.T) {
+	f := &flags{namespace: "security"}
+	tc, err := f.tenancyConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ten, err := tenancy.Resolve(&snapshot.Snapshot{}, tc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ten.IsSystem("security") || ten.IsSystem("team-a") {
+		t.Errorf("security system %v, team-a system %v; want the webhook's namespace only", ten.IsSystem("security"), ten.IsSystem("team-a"))
 	}
 }

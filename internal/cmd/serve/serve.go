@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/go-logr/logr"
@@ -18,6 +19,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/admission"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
 	"github.com/bulkhead-dev/bulkhead/internal/kube"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 type flags struct {
@@ -43,7 +45,7 @@ func NewCommand(streams cli.IOStreams) *cobra.Command {
 		Use:   "serve",
 		Short: "Run the admission webhook that keeps tenants isolated",
 		Long: `Serve runs bulkhead's validating admission webhook (docs/webhook.md). The API
-server sends it the pods, workload controllers, Roles, RoleBindings,
+server sends it the pods, workload controllers, PersistentVolumeClaims, Roles, RoleBindings,
 ServiceAccounts, Services, Endpoints, NetworkPolicies, Ingresses and namespaces
 of tenant namespaces, and the ClusterRoles, ClusterRoleBindings and admin
 network policies of the cluster; it denies those that would open a path from one
@@ -104,7 +106,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 			return fmt.Errorf("%s: %w", f.config, err)
 		}
 	}
-	tc, err := f.tenancy.TenancyConfig()
+	tc, err := f.tenancyConfig()
 	if err != nil {
 		return err
 	}
@@ -130,6 +132,20 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return err
 	}
 	return s.Start(cmd.Context())
+}
+
+// tenancyConfig is the tenancy the flags ask for, with the webhook's own
+// namespace (--namespace) the cluster's, wherever it is installed: its
+// account's grants are the platform's machinery, not a tenant's reach.
+func (f *flags) tenancyConfig() (tenancy.Config, error) {
+	tc, err := f.tenancy.TenancyConfig()
+	if err != nil {
+		return tc, err
+	}
+	if !slices.Contains(tc.ExtraSystemNamespaces, f.namespace) {
+		tc.ExtraSystemNamespaces = append(tc.ExtraSystemNamespaces, f.namespace)
+	}
+	return tc, nil
 }
 
 func listRules(streams cli.IOStreams) error {
