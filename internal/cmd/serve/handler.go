@@ -63,7 +63,11 @@ func (h *Handler) Handle(_ context.Context, req cradmission.Request) (resp cradm
 		return cradmission.Denied(fmt.Sprintf("%s: bulkhead cannot judge %s %s/%s yet (%v) and denies it; retry shortly", admission.IDUnresolved, gvk.Kind, req.Namespace, req.Name, err))
 	}
 	r, err := request(req)
+	if err == nil && r.Object == nil && (r.Operation == admission.Create || r.Operation == admission.Update) {
+		err = fmt.Errorf("a %s of %s without its object", r.Operation, gvk.Kind) // never from the API server
+	}
 	if err != nil {
+		h.log.Info("refused an undecodable request", "kind", gvk.Kind, "namespace", req.Namespace, "name", req.Name, "uid", req.UID, "error", err.Error())
 		return cradmission.Errored(http.StatusBadRequest, err)
 	}
 	d := a.Decide(r)
@@ -85,7 +89,7 @@ func (h *Handler) Handle(_ context.Context, req cradmission.Request) (resp cradm
 		h.log.Info("audit", "rule", v.Rule, "message", v.Message(), "uid", req.UID)
 	}
 	if !d.Allowed {
-		h.log.V(1).Info("denied", "kind", gvk.Kind, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username, "message", d.Message)
+		h.log.Info("denied", "kind", gvk.Kind, "namespace", req.Namespace, "name", req.Name, "user", req.UserInfo.Username, "message", d.Message)
 	}
 	return resp
 }

@@ -88,6 +88,11 @@ func TestHandle(t *testing.T) {
 		{"an exempt user before the caches synced", newState(tenancy.Config{}, admission.Config{Exempt: admission.Exempt{Users: []string{"alice"}}}), review(t, privileged("a-web"), "Pod", "a-web"), true, http.StatusOK, "", "", ""},
 		{"warn", synced(admission.Config{Rules: map[string]admission.Mode{node.IDNodeEscape: admission.Warn}}), review(t, privileged("a-web"), "Pod", "a-web"), true, http.StatusOK, "", "BH-NODE-001 (tenant a", ""},
 		{"audit", synced(admission.Config{Rules: map[string]admission.Mode{node.IDNodeEscape: admission.Audit}}), review(t, privileged("a-web"), "Pod", "a-web"), true, http.StatusOK, "", "", "BH-NODE-001 (tenant a"},
+		{"a create without its object", synced(admission.Config{}), func() cradmission.Request {
+			r := review(t, privileged("a-web"), "Pod", "a-web")
+			r.Object.Raw = nil
+			return r
+		}(), false, http.StatusBadRequest, "a CREATE of Pod without its object", "", ""},
 		{"malformed object", synced(admission.Config{}), func() cradmission.Request {
 			r := review(t, privileged("a-web"), "Pod", "a-web")
 			r.Object.Raw = []byte(`{"spec": 7}`)
