@@ -240,7 +240,7 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 }
 
 func unresolved(req Request) Violation {
-	return Violation{Rule: IDUnresolved, Object: fmt.Sprintf("%s %s/%s", req.Kind.Kind, req.Namespace, req.Name),
+	return Violation{Rule: IDUnresolved, Object: ObjectName(req.Kind.Kind, req.Namespace, req.Name),
 		Reason: fmt.Sprintf("namespace %s is not in bulkhead's view of the cluster, so the tenant of %s %s/%s cannot be resolved", req.Namespace, req.Kind.Kind, req.Namespace, req.Name),
 		Fix:    "retry once the namespace exists; bulkhead denies what it cannot place in a tenant"}
 }
@@ -250,7 +250,7 @@ func unresolved(req Request) Violation {
 // change, which an exempt user, or anyone whose change leaves it one
 // tenant's, may do.
 func contested(req Request, claims string) Violation {
-	return Violation{Rule: IDUnresolved, Object: fmt.Sprintf("%s %s/%s", req.Kind.Kind, req.Namespace, req.Name),
+	return Violation{Rule: IDUnresolved, Object: ObjectName(req.Kind.Kind, req.Namespace, req.Name),
 		Reason: fmt.Sprintf("namespace %s is claimed by %s, so the tenant of %s %s/%s cannot be resolved", req.Namespace, claims, req.Kind.Kind, req.Namespace, req.Name),
 		Fix:    "change the namespace's labels so that one tenant claims it; bulkhead denies what it cannot place in a tenant"}
 }

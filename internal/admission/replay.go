@@ -43,11 +43,15 @@ type Result struct {
 }
 
 // Object names the object as the webhook's messages do: "Pod team-a/web".
-func (r Result) Object() string {
-	if r.Namespace == "" {
-		return r.Kind + " " + r.Name
+func (r Result) Object() string { return ObjectName(r.Kind, r.Namespace, r.Name) }
+
+// ObjectName names an object as the webhook's messages do: "Pod
+// team-a/web", "ClusterRoleBinding view-all".
+func ObjectName(kind, namespace, name string) string {
+	if namespace == "" {
+		return kind + " " + name
 	}
-	return r.Kind + " " + r.Namespace + "/" + r.Name
+	return kind + " " + namespace + "/" + name
 }
 
 // Change is one object of a change, where it was read.

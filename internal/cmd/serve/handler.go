@@ -48,7 +48,7 @@ func (h *Handler) Handle(_ context.Context, req cradmission.Request) (resp cradm
 	defer func() {
 		if r := recover(); r != nil {
 			h.log.Error(fmt.Errorf("panic: %v", r), "judging a request failed; denied", "kind", gvk.Kind, "namespace", req.Namespace, "name", req.Name, "uid", req.UID)
-			resp = cradmission.Denied(fmt.Sprintf("bulkhead could not judge %s %s/%s (an internal error, logged) and denies it", gvk.Kind, req.Namespace, req.Name))
+			resp = cradmission.Denied(fmt.Sprintf("bulkhead could not judge %s (an internal error, logged) and denies it", admission.ObjectName(gvk.Kind, req.Namespace, req.Name)))
 		}
 	}()
 	if !admission.Judged(gvk) {
@@ -60,7 +60,7 @@ func (h *Handler) Handle(_ context.Context, req cradmission.Request) (resp cradm
 	a, err := h.decisions()
 	if err != nil {
 		decisions.WithLabelValues(admission.IDUnresolved, metricDenied).Inc()
-		return cradmission.Denied(fmt.Sprintf("%s: bulkhead cannot judge %s %s/%s yet (%v) and denies it; retry shortly", admission.IDUnresolved, gvk.Kind, req.Namespace, req.Name, err))
+		return cradmission.Denied(fmt.Sprintf("%s: bulkhead cannot judge %s yet (%v) and denies it; retry shortly", admission.IDUnresolved, admission.ObjectName(gvk.Kind, req.Namespace, req.Name), err))
 	}
 	r, err := request(req)
 	if err == nil && r.Object == nil && (r.Operation == admission.Create || r.Operation == admission.Update) {
