@@ -3,6 +3,7 @@ package baseline
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -22,8 +23,13 @@ type Diff struct {
 	Opened Changes `json:"opened"`
 	Closed Changes `json:"closed"`
 	// Notes say what could not be compared (a report without a matrix, a
-	// report narrowed to some checks or a tenant).
+	// report narrowed to some checks or a tenant, reports of clusters
+	// without a tenant in common).
 	Notes []string `json:"notes,omitempty"`
+	// Incomplete lists the analyses of the new report that ran on partial
+	// input or did not run, with why: what it shows closed or isolated may
+	// not be (diff exits 5 when nothing opened).
+	Incomplete []string `json:"incomplete,omitempty"`
 }
 
 // Changes are the pairs and findings that opened, or closed.
@@ -77,6 +83,21 @@ func Compare(was, now *analysis.Report) *Diff {
 	}
 	if was.Selection != nil || now.Selection != nil {
 		d.Notes = append(d.Notes, "a report was narrowed by --tenant, --checks or --skip-checks: what it left out shows as opened or closed")
+	}
+	if SharesNoTenant(was, now) {
+		d.Notes = append(d.Notes, "the reports have no tenant in common: they are of other clusters or tenancies, so everything shows as opened or closed")
+	}
+	if was.Incomplete() && !now.Incomplete() {
+		d.Notes = append(d.Notes, "the old report stands on incomplete input: what it showed isolated may not have been, so what opened may have been open before")
+	}
+	for _, a := range now.Analyses {
+		if a.Status != analysis.Ran {
+			why := a.Name + " " + a.Status
+			if len(a.Notes) > 0 {
+				why += ": " + strings.Join(a.Notes, "; ")
+			}
+			d.Incomplete = append(d.Incomplete, why)
+		}
 	}
 	for _, c := range []*Changes{&d.Opened, &d.Closed} {
 		c.Pairs = nonNil(c.Pairs)

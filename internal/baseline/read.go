@@ -11,14 +11,17 @@ import (
 
 // Read reads a JSON report that `bulkhead audit -o json` wrote. A report of
 // another schema version is an error: fingerprints and fields are only
-// comparable within one version.
+// comparable within one version; so is a report written with --baseline,
+// whose findings are only those new since its own baseline.
 func Read(r io.Reader) (*analysis.Report, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
 	var probe struct {
-		SchemaVersion *string `json:"schemaVersion"`
+		SchemaVersion *string          `json:"schemaVersion"`
+		Findings      *json.RawMessage `json:"findings"`
+		Baseline      *json.RawMessage `json:"baseline"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("not a bulkhead JSON report: %w", jsonError(data, err))
@@ -29,6 +32,11 @@ func Read(r io.Reader) (*analysis.Report, error) {
 	case *probe.SchemaVersion != analysis.SchemaVersion:
 		return nil, fmt.Errorf("report of schema %q, this bulkhead reads %q: audit again with this version to compare",
 			*probe.SchemaVersion, analysis.SchemaVersion)
+	case probe.Findings == nil:
+		return nil, errors.New("not a bulkhead audit report: no findings list (write one with bulkhead audit -o json)")
+	case probe.Baseline != nil && string(*probe.Baseline) != "null":
+		return nil, errors.New("a report written with --baseline: it lists only the findings that baseline did not have, so it does not stand for the cluster; " +
+			"compare with the report of an audit without --baseline (keep it: bulkhead audit -o json > report.json)")
 	}
 	var rep analysis.Report
 	if err := json.Unmarshal(data, &rep); err != nil {
@@ -65,4 +73,30 @@ func lineOf(data []byte, offset int64) int {
 		}
 	}
 	return line
+}
+
+// SharesNoTenant reports whether two reports have tenants and none in
+// common (the cluster tenant aside): a baseline of another cluster, whose
+// every pair and finding would compare as new.
+func SharesNoTenant(a, b *analysis.Report) bool {
+	names := map[string]bool{}
+	for _, t := range a.Tenants {
+		if !t.System {
+			names[t.Name] = true
+		}
+	}
+	if len(names) == 0 {
+		return false
+	}
+	some := false
+	for _, t := range b.Tenants {
+		if t.System {
+			continue
+		}
+		some = true
+		if names[t.Name] {
+			return false
+		}
+	}
+	return some
 }

@@ -28,6 +28,8 @@ func TestRead(t *testing.T) {
 	}{
 		{"other schema", `{"schemaVersion": "bulkhead.dev/report/v2"}`, `report of schema "bulkhead.dev/report/v2", this bulkhead reads "bulkhead.dev/report/v1alpha1"`},
 		{"no schema", `{"findings": []}`, "not a bulkhead JSON report: no schemaVersion"},
+		{"no findings list", `{"schemaVersion": "bulkhead.dev/report/v1alpha1"}`, "not a bulkhead audit report: no findings list"},
+		{"written with --baseline", `{"schemaVersion": "bulkhead.dev/report/v1alpha1", "findings": [], "baseline": {"file": "old.json"}}`, "a report written with --baseline: it lists only the findings that baseline did not have"},
 		{"not json", "bulkhead audit: demo\n", "not a bulkhead JSON report: line 1: invalid character"},
 		{"truncated", "{\n\"schemaVersion\": \"bulkhead.dev/report/v1alpha1\",\n\"findings\": [", "not a bulkhead JSON report: line 3: unexpected end of JSON input"},
 		{"empty", "", "not a bulkhead JSON report"},

@@ -35,6 +35,9 @@ func DiffText(w io.Writer, d *baseline.Diff, o TextOptions) error {
 	for _, n := range d.Notes {
 		p.wrap(p.paint("33", "note:")+"   ", n)
 	}
+	for _, why := range d.Incomplete {
+		p.wrap(p.paint("33", "warning:")+" ", "the new report stands on incomplete input, so what it shows closed may not be: "+why)
+	}
 	p.changes("opened", &d.Opened, true)
 	p.changes("closed", &d.Closed, false)
 	return p.err

@@ -62,6 +62,9 @@ func (c *comparison) apply(r *analysis.Report, streams cli.IOStreams) {
 		}
 	}
 	if c.old != nil {
+		if baseline.SharesNoTenant(c.old, r) {
+			cli.Notef(streams.ErrOut, "warning: --baseline %s has no tenant in common with this cluster (a report of another cluster or tenancy?): everything it holds is new", c.baselineFile)
+		}
 		baseline.Apply(r, c.old, c.baselineFile)
 	}
 }

@@ -34,8 +34,9 @@ in NEW, or at a lower severity, are closed. Findings are compared by
 fingerprint (docs/report-schema.md). Each list is worst first.
 
 Exit status: 3 when something opened at or above --fail-on (a finding, a
-breached pair or a path to cluster-admin); otherwise 0, whatever closed; 1 on
-error (docs/exit-codes.md).`,
+breached pair or a path to cluster-admin); else 5 when the new report stands on
+incomplete input (it says which analyses, and why); otherwise 0, whatever
+closed; 1 on error (docs/exit-codes.md).`,
 		Example: `  # what a change to the manifests opens, before merging it
   bulkhead audit -f main/ -o json > old.json
   bulkhead audit -f main/ --with change.yaml -o json > new.json
@@ -75,6 +76,11 @@ func (f *flags) run(streams cli.IOStreams, oldFile, newFile string) error {
 	}
 	if d.OpenedAtOrAbove(failOn) > 0 {
 		return cli.ExitError{Code: cli.ExitFindings}
+	}
+	if len(d.Incomplete) > 0 {
+		// Never a silent green: what the new report shows closed stands
+		// on input some analysis could not read or model.
+		return cli.ExitError{Code: cli.ExitIncomplete}
 	}
 	return nil
 }

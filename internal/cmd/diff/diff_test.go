@@ -115,7 +115,7 @@ func TestDiffErrors(t *testing.T) {
 		}
 		return p
 	}
-	good := write("good.json", `{"schemaVersion": "bulkhead.dev/report/v1alpha1"}`)
+	good := write("good.json", `{"schemaVersion": "bulkhead.dev/report/v1alpha1", "findings": []}`)
 	other := write("other.json", `{"schemaVersion": "bulkhead.dev/report/v0"}`)
 	text := write("report.txt", "bulkhead audit: demo\n")
 	for _, tc := range []struct {
@@ -135,5 +135,46 @@ func TestDiffErrors(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, error %q; want exit 1 and %q", code, out, stderr, tc.want)
 			}
 		})
+	}
+}
+
+// TestDiffIncompleteAndOtherCluster: a new report standing on incomplete
+// input (a CiliumNetworkPolicy the network analysis does not model) makes
+// diff warn and exit 5 when nothing opened, never a silent 0; reports
+// without a tenant in common are said to be of other clusters.
+func TestDiffIncompleteAndOtherCluster(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cluster := write("cluster.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n")
+	cilium := write("cilium.yaml", "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: allow, namespace: team-a}\nspec: {}\n")
+	other := write("other.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: blog}\n")
+	report := func(name string, files ...string) string {
+		args := []string{"-o", "json", "--fail-on", "none"}
+		for _, f := range files {
+			args = append(args, "-f", f)
+		}
+		out, stderr, code := execute(t, auditcmd.NewCommand, args...)
+		if code != cli.ExitOK && code != cli.ExitIncomplete {
+			t.Fatalf("audit %v: exit %d: %s", files, code, stderr)
+		}
+		return write(name, out)
+	}
+	old, incomplete, elsewhere := report("old.json", cluster), report("new.json", cluster, cilium), report("other.json", other)
+
+	out, _, code := execute(t, NewCommand, old, incomplete)
+	if code != cli.ExitIncomplete || !strings.Contains(out, "warning: the new report stands on incomplete input") || !strings.Contains(out, "ciliumnetworkpolicies") {
+		t.Errorf("exit %d, want 5 and the warning:\n%s", code, out)
+	}
+	if out, _, code := execute(t, NewCommand, old, incomplete, "-o", "json"); code != cli.ExitIncomplete || !strings.Contains(out, `"incomplete": [`) {
+		t.Errorf("-o json: exit %d, want 5 and the incomplete list:\n%s", code, out)
+	}
+	if out, _, code := execute(t, NewCommand, old, elsewhere, "--fail-on", "none"); code != cli.ExitOK || !strings.Contains(out, "the reports have no tenant in common") {
+		t.Errorf("exit %d, want 0 and the note:\n%s", code, out)
 	}
 }
