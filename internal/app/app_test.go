@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -216,5 +217,27 @@ func TestWithRelabelKeepsFingerprints(t *testing.T) {
 	before, after := fingerprints(), fingerprints("--with", change)
 	if len(before) == 0 || !maps.Equal(before, after) {
 		t.Errorf("fingerprints before %v, with the warn label %v", before, after)
+	}
+}
+
+// TestTextFitsTheTerminal: every line of the text outputs fits 100
+// columns, the width they wrap to when stdout is no terminal, on the demo
+// and on a corpus cluster with a platform tenant (whose legend is the
+// longest).
+func TestTextFitsTheTerminal(t *testing.T) {
+	platform := []string{"-f", filepath.Join("..", "corpus", "testdata", "platform"), "--platform-namespaces", "monitoring,ingress-nginx"}
+	for _, args := range [][]string{
+		{"audit", "--demo"},
+		{"harden", "--demo"},
+		{"paths", "--demo", "--from", "default", "-v"},
+		append([]string{"audit"}, platform...),
+		append([]string{"harden"}, platform...),
+	} {
+		out, errOut, _ := run(t, args...)
+		for i, line := range strings.Split(out+errOut, "\n") {
+			if n := utf8.RuneCountInString(line); n > 100 {
+				t.Errorf("%v: line %d is %d columns: %s", args, i+1, n, line)
+			}
+		}
 	}
 }

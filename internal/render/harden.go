@@ -253,11 +253,11 @@ func (p *printer) checks(c *harden.Checks) {
 	line := func(what string, broken []harden.Broken, n int, counts string) {
 		switch {
 		case len(broken) > 0:
-			p.printf("  %s %s: %s\n", p.paint("1;31", "FAILED"), what, counts)
+			p.wrap("  "+p.paint("1;31", "FAILED")+" ", what+": "+counts)
 		case n == 0:
-			p.printf("  %s %s: nothing to compare\n", p.paint("33", "none  "), what)
+			p.wrap("  "+p.paint("33", "none  ")+" ", what+": nothing to compare")
 		default:
-			p.printf("  %s %s: %s\n", p.paint("32", "ok    "), what, counts)
+			p.wrap("  "+p.paint("32", "ok    ")+" ", what+": "+counts)
 		}
 	}
 	line("reachability within each tenant unchanged", c.Intra, c.Pairs, counted(c.Pairs, "pod pair", "pod pairs")+" compared")

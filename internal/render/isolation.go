@@ -246,11 +246,14 @@ func (p *printer) grid(x *attackpath.Matrix) {
 		}
 		p.printf("\n")
 	}
-	legend := "rows: from, columns: to; a api, n network, d dns, h node; · isolated; colour: worst severity"
+	legend := "rows: from, columns: to; a api, n network, d dns, h node; · isolated"
+	if p.o.Color {
+		legend += "; colour: worst severity"
+	}
 	if slices.Contains(tenants, tenancy.Platform) {
 		legend += "; the platform row is exposure, not breaches"
 	}
-	p.printf("  %s\n", p.paint("2", legend))
+	p.wrap("  ", p.paint("2", legend))
 	if hidden := len(x.Tenants) - len(tenants); hidden > 0 {
 		p.wrap("  ", p.paint("2", fmt.Sprintf("the %d most exposed of %d tenants; %s hidden: -o json has every pair, --tenant NAME one tenant's row and column", len(tenants), len(x.Tenants), counted(hidden, "tenant", "tenants"))))
 	}

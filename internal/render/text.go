@@ -212,7 +212,7 @@ func (p *printer) footer(r *analysis.Report) {
 			ks = append(ks, fmt.Sprintf("%s ×%d", k, n))
 		}
 		sort.Strings(ks)
-		p.wrap("not analysed (kinds bulkhead does not model): ", strings.Join(ks, ", "))
+		p.wrap("not analysed: ", "kinds bulkhead does not model: "+strings.Join(ks, ", "))
 	}
 	for _, pr := range r.Problems {
 		p.wrap(p.paint("33", "skipped ")+" ", pr.String())
