@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -29,13 +30,19 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 	}
 	var files []file
 	relabels := false
+	unmodelled := map[string]int{}
 	for _, f := range s.With {
 		objs, unknown, err := s.readWith(f)
 		if err != nil {
 			return nil, err
 		}
 		if len(unknown) > 0 {
-			Notef(streams.ErrOut, "--with: %s: objects of kinds bulkhead does not model are not part of the analysis: %s", f, strings.Join(unknown, ", "))
+			var kinds []string
+			for _, k := range slices.Sorted(maps.Keys(unknown)) {
+				kinds = append(kinds, fmt.Sprintf("%s (%d)", k, unknown[k]))
+				unmodelled[k] += unknown[k]
+			}
+			Notef(streams.ErrOut, "--with: %s: objects of kinds bulkhead does not model are not part of the analysis: %s", f, strings.Join(kinds, ", "))
 		}
 		files = append(files, file{f, objs})
 		for _, o := range objs {
@@ -74,19 +81,37 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 	}
 	view := st.View()
 	view.Source += " with " + strings.Join(s.With, ", ")
+	// The change's kinds bulkhead does not model count as the cluster's
+	// would: a CiliumNetworkPolicy makes the network analysis incomplete.
+	if len(unmodelled) > 0 {
+		u := maps.Clone(view.Unknown)
+		if u == nil {
+			u = map[string]int{}
+		}
+		for k, n := range unmodelled {
+			u[k] += n
+		}
+		view.Unknown = u
+		view.Gaps = slices.Clone(view.Gaps)
+		for _, g := range view.ConnectivityGaps() {
+			if !view.HasGap(g.Resource) {
+				view.Gaps = append(view.Gaps, g)
+			}
+		}
+	}
 	Notef(streams.ErrOut, "--with: applied %s from %s (%d replacing existing ones, %d new)",
 		counted(applied, "object", "objects"), strings.Join(s.With, ", "), replaced, applied-replaced)
 	return view, nil
 }
 
-// readWith reads one --with manifest, and lists the kinds of its objects
-// bulkhead does not model ("v1/ResourceQuota (4)"). A reviewed change
+// readWith reads one --with manifest, and counts the objects of the kinds
+// bulkhead does not model, by kind ("v1/ResourceQuota": 4). A reviewed change
 // must be read whole: any document skipped is an error, and so is a
 // manifest of nothing bulkhead analyses, but for a kustomization that
 // lists no resources (a change of nothing) and quotas alone (harden's
 // quota layer), which change no verdict; objects of kinds bulkhead does
 // not model are listed, not analysed.
-func (s *Source) readWith(file string) ([]snapshot.Object, []string, error) {
+func (s *Source) readWith(file string) ([]snapshot.Object, map[string]int, error) {
 	l := load.New(file, load.Options{Namespace: s.Namespace})
 	paths, err := kustomizationResources(file)
 	if err != nil {
@@ -106,27 +131,10 @@ func (s *Source) readWith(file string) ([]snapshot.Object, []string, error) {
 		return nil, nil, fmt.Errorf("--with: %s of %s skipped: %s", counted(stats.Skipped, "document", "documents"), file, summarise(with.Problems))
 	case len(paths) == 0:
 		return nil, nil, nil
-	case stats.Objects == 0 && !onlyQuotas(with.Unknown):
+	case stats.Objects == 0 && len(with.Unknown) == 0:
 		return nil, nil, fmt.Errorf("--with: %w", noObjects([]string{file}, with, stats))
 	}
-	unknown := make([]string, 0, len(with.Unknown))
-	for k, n := range with.Unknown {
-		unknown = append(unknown, fmt.Sprintf("%s (%d)", k, n))
-	}
-	sort.Strings(unknown)
-	return with.Objects(), unknown, nil
-}
-
-// onlyQuotas reports whether the kinds bulkhead does not model are quotas
-// and limit ranges alone, which bound what a namespace may use and change
-// no verdict of isolation.
-func onlyQuotas(unknown map[string]int) bool {
-	for k := range unknown {
-		if k != "v1/ResourceQuota" && k != "v1/LimitRange" {
-			return false
-		}
-	}
-	return len(unknown) > 0
+	return with.Objects(), with.Unknown, nil
 }
 
 // kustomizationResources returns what applying path means: for a
