@@ -62,7 +62,11 @@ type htmlView struct {
 	// Input lists what of the input was left out, assumed or refused.
 	Input     []inputNote
 	Selection string
-	Matrix    *htmlMatrix
+	// Comparison says what --baseline and --suppressions left out, so
+	// that the page never looks cleaner than the cluster without saying
+	// why.
+	Comparison []string
+	Matrix     *htmlMatrix
 }
 
 type severityCount struct {
@@ -123,6 +127,7 @@ func newHTMLView(r *analysis.Report) (*htmlView, error) {
 	v.Incomplete = strings.Join(partial, ", ")
 	v.Analyses = r.Analyses
 	v.Input = inputNotes(r)
+	v.Comparison = comparisonLines(r)
 	if s := r.Selection; s != nil {
 		v.Selection = selectionText(s)
 	}
@@ -324,6 +329,35 @@ func htmlTenants(r *analysis.Report, m *htmlMatrix) []htmlTenant {
 	}
 	for i := range out {
 		out[i].Unlisted = max(0, out[i].Reaches+out[i].ReachedBy-listed[out[i].Name])
+	}
+	return out
+}
+
+// comparisonLines say, a sentence each, what the baseline held and what
+// is new, and what suppressions took out (the page lists neither).
+func comparisonLines(r *analysis.Report) []string {
+	var out []string
+	if b := r.Baseline; b != nil {
+		held := []string{counted(b.Findings, "finding", "findings")}
+		news := []string{counted(len(r.Findings), "finding", "findings")}
+		if r.Isolation != nil {
+			held = append(held, counted(b.Pairs, "breached pair", "breached pairs"), counted(b.AdminPaths, "path to cluster-admin", "paths to cluster-admin"))
+			news = append(news, counted(len(b.NewPairs), "pair", "pairs"), counted(len(b.NewAdminPaths), "path to cluster-admin", "paths to cluster-admin"))
+		}
+		out = append(out, fmt.Sprintf("Compared with the baseline %s, which already has %s of this report: those are left out of this page; new: %s.", b.File, sentence(held), sentence(news)))
+		var pairs []string
+		for _, np := range append(append([]analysis.TenantPair(nil), b.NewPairs...), b.NewAdminPaths...) {
+			pairs = append(pairs, fmt.Sprintf("%s → %s (%s)", np.Source, np.Target, np.Worst))
+		}
+		if len(pairs) > 0 {
+			out = append(out, "New: "+strings.Join(pairs, ", ")+".")
+		}
+	}
+	if n := len(r.Suppressed); n > 0 {
+		out = append(out, fmt.Sprintf("%s suppressed, left out of this page (the text and JSON reports list them with their reasons).", counted(n, "finding", "findings")))
+	}
+	for _, e := range r.ExpiredSuppressions {
+		out = append(out, fmt.Sprintf("The suppression at %s expired on %s: it suppresses nothing any more.", e.Where, e.Expires))
 	}
 	return out
 }

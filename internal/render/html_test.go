@@ -306,3 +306,23 @@ func BenchmarkHTML(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/(1<<20), "MB")
 }
+
+// TestHTMLComparison: a page held against a baseline or a suppressions
+// file says what they left out and what is new, never a cleaner cluster
+// without saying why; one finding is "1 finding".
+func TestHTMLComparison(t *testing.T) {
+	r := edgeReport()
+	r.Findings = r.Findings[:1]
+	r.Baseline = &analysis.Baseline{File: "previous.json", Findings: 38, Pairs: 11, AdminPaths: 1}
+	r.Suppressed = []analysis.Suppressed{{Finding: finding.Finding{ID: "BH-API-002"}, By: "s.yaml:3", Reason: "audited"}}
+	page := htmlOf(t, r)
+	for _, want := range []string{
+		"Compared with the baseline previous.json, which already has 38 findings of this report: those are left out of this page; new: 1 finding.",
+		"1 finding suppressed, left out of this page",
+		"<b>1</b> finding</div>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}

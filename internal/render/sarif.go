@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/url"
 	"path"
@@ -50,6 +51,20 @@ func SARIF(w io.Writer, r *analysis.Report) error {
 	}
 	for i := range r.Findings {
 		run.Results = append(run.Results, result(r, &r.Findings[i], index))
+	}
+	// A suppressed finding is a result with its suppression, as SARIF
+	// says, so that code scanning shows it dismissed, with the reason,
+	// rather than never found.
+	for i := range r.Suppressed {
+		s := &r.Suppressed[i]
+		res := result(r, &s.Finding, index)
+		res.BaselineState = ""
+		justification := s.Reason + " (" + s.By
+		if s.Expires != "" {
+			justification += ", until " + s.Expires
+		}
+		res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: justification + ")"}}
+		run.Results = append(run.Results, res)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -225,6 +240,13 @@ func invocation(r *analysis.Report) sarifInvocation {
 	}
 	for _, p := range r.Problems {
 		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "warning", Message: sarifMessage{Text: "input skipped: " + p.String()}})
+	}
+	if b := r.Baseline; b != nil {
+		text := fmt.Sprintf("baseline %s already has %s of this report, left out of the results", b.File, counted(b.Findings, "finding", "findings"))
+		if r.Isolation != nil {
+			text += fmt.Sprintf(" (and %s, %s)", counted(b.Pairs, "breached pair", "breached pairs"), counted(b.AdminPaths, "path to cluster-admin", "paths to cluster-admin"))
+		}
+		inv.Notifications = append(inv.Notifications, sarifNotification{Level: "note", Message: sarifMessage{Text: text}})
 	}
 	return inv
 }

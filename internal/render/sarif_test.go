@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -232,6 +233,7 @@ func TestSARIFResults(t *testing.T) {
 		"warning: analysis network incomplete: networkpolicies.networking.k8s.io forbidden",
 		"warning: analysis node not run: not built",
 		"warning: input skipped: bad.yaml:3: missing kind",
+		"note: baseline previous.json already has 0 findings of this report, left out of the results",
 	}
 	if d := cmp.Diff(want, notes); d != "" {
 		t.Errorf("notifications (-want +got):\n%s", d)
@@ -321,6 +323,42 @@ func TestPascal(t *testing.T) {
 	} {
 		if got := pascal(title); got != want {
 			t.Errorf("pascal(%q) = %q, want %q", title, got, want)
+		}
+	}
+}
+
+// TestSARIFSuppressed: a finding a suppressions file took out is a result
+// with its suppression (kind external, the reason, the file and line),
+// after the results that stand, so that code scanning shows it dismissed;
+// the log still validates.
+func TestSARIFSuppressed(t *testing.T) {
+	r := edgeReport()
+	r.Suppressed = []analysis.Suppressed{{Finding: finding.Finding{ID: "BH-API-002", Severity: finding.High, Category: finding.API, Reason: "bob reads every tenant",
+		Subjects: []finding.Ref{{Kind: "User", Name: "bob"}}}, By: "suppress.yaml:3", Reason: "bob is the auditor", Expires: "2027-01-01"}}
+	out := sarifOf(t, r)
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sarifValidator(t).Validate(doc); err != nil {
+		t.Errorf("SARIF output does not validate: %v", err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	results := log.Runs[0].Results
+	if len(results) != len(r.Findings)+1 {
+		t.Fatalf("%d results, want the %d findings and the suppressed one", len(results), len(r.Findings))
+	}
+	last := results[len(results)-1]
+	want := []sarifSuppression{{Kind: "external", Status: "accepted", Justification: "bob is the auditor (suppress.yaml:3, until 2027-01-01)"}}
+	if last.RuleID != "BH-API-002" || !reflect.DeepEqual(last.Suppressions, want) || last.BaselineState != "" {
+		t.Errorf("suppressed result %+v, want BH-API-002 with %+v", last, want)
+	}
+	for _, res := range results[:len(results)-1] {
+		if len(res.Suppressions) > 0 {
+			t.Errorf("result %s suppressed", res.RuleID)
 		}
 	}
 }
