@@ -127,3 +127,15 @@ func TestHardenTextVacuousChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestHardenJSONNoNull: a plan with nothing in a list writes [] for it,
+// as every bulkhead JSON document does, not null.
+func TestHardenJSONNoNull(t *testing.T) {
+	var b bytes.Buffer
+	if err := HardenJSON(&b, HardenResult{Source: "test", Proof: &harden.Proof{}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"proposals": [],`) || !strings.Contains(b.String(), `"work": [],`) || !strings.Contains(b.String(), `"objects": [],`) {
+		t.Errorf("harden JSON:\n%s", b.String())
+	}
+}

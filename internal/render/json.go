@@ -44,7 +44,14 @@ func JSON(w io.Writer, r *analysis.Report) error {
 // with its nil slices and maps (those not omitted when empty) written as
 // [] and {}. It fills them in v, which must be a pointer.
 func Document(w io.Writer, v any) error {
-	fillEmpty(reflect.ValueOf(v))
+	rv := reflect.ValueOf(v)
+	if rv.IsValid() && rv.Kind() != reflect.Pointer {
+		// A value is copied to where its nil lists can be filled.
+		p := reflect.New(rv.Type())
+		p.Elem().Set(rv)
+		v, rv = p.Interface(), p
+	}
+	fillEmpty(rv)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
