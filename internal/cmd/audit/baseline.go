@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"time"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
@@ -62,6 +63,9 @@ func (c *comparison) apply(r *analysis.Report, streams cli.IOStreams) {
 		}
 	}
 	if c.old != nil {
+		if c.old.Selection != nil && !reflect.DeepEqual(c.old.Selection, r.Selection) {
+			cli.Notef(streams.ErrOut, "warning: --baseline %s was narrowed by --tenant, --checks or --skip-checks: what it left out counts as new", c.baselineFile)
+		}
 		if baseline.SharesNoTenant(c.old, r) {
 			cli.Notef(streams.ErrOut, "warning: --baseline %s has no tenant in common with this cluster (a report of another cluster or tenancy?): everything it holds is new", c.baselineFile)
 		}

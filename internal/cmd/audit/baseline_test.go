@@ -259,3 +259,39 @@ func TestComparisonErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestBaselineWarnings: a baseline narrowed to a tenant, or of a cluster
+// without a tenant in common, is used, with a warning that what it lacks
+// counts as new.
+func TestBaselineWarnings(t *testing.T) {
+	dir := t.TempDir()
+	save := func(name string, args ...string) string {
+		out, stderr, code := execute(t, append(args, "-o", "json", "--fail-on", "none")...)
+		if code != cli.ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	narrowed := save("narrowed.json", "--demo", "--tenant", "test")
+	other := filepath.Join(dir, "other.yaml")
+	if err := os.WriteFile(other, []byte("apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	elsewhere := save("elsewhere.json", "-f", other)
+	for baseline, want := range map[string]string{
+		narrowed:  "was narrowed by --tenant, --checks or --skip-checks: what it left out counts as new",
+		elsewhere: "has no tenant in common with this cluster",
+	} {
+		_, stderr, _ := execute(t, "--demo", "--baseline", baseline, "--fail-on", "none")
+		if !strings.Contains(strings.Join(strings.Fields(stderr), " "), want) {
+			t.Errorf("--baseline %s: stderr %q, want %q", filepath.Base(baseline), stderr, want)
+		}
+	}
+	if _, stderr, _ := execute(t, "--demo", "--tenant", "test", "--baseline", narrowed, "--fail-on", "none"); strings.Contains(stderr, "narrowed") {
+		t.Errorf("the same narrowing warned: %s", stderr)
+	}
+}
