@@ -19,10 +19,16 @@ func CheckAs(w io.Writer, f Format, r admission.ReplayReport, o TextOptions) err
 	case FormatJSON:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(r)
+		return enc.Encode(struct {
+			SchemaVersion string `json:"schemaVersion"`
+			admission.ReplayReport
+		}{CheckSchemaVersion, r})
 	}
 	return CheckFormats.unwritten(f)
 }
+
+// CheckSchemaVersion versions check's JSON.
+const CheckSchemaVersion = "bulkhead.dev/check/v1alpha1"
 
 // checkIndent starts the lines under an object's verdict.
 const checkIndent = "         "

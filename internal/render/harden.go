@@ -48,16 +48,20 @@ func HardenAs(w io.Writer, f Format, r HardenResult, o TextOptions) error {
 	return HardenFormats.unwritten(f)
 }
 
+// HardenSchemaVersion versions harden's JSON.
+const HardenSchemaVersion = "bulkhead.dev/harden/v1alpha1"
+
 // HardenDocument is the JSON of a harden result.
 type HardenDocument struct {
-	Source    string             `json:"source"`
-	Before    *attackpath.Matrix `json:"before"`
-	After     *attackpath.Matrix `json:"after"`
-	Reviewed  *attackpath.Matrix `json:"reviewed"`
-	Objects   []string           `json:"objects"`
-	Proposals []string           `json:"proposals"`
-	Work      []harden.Work      `json:"work"`
-	Notes     []string           `json:"notes"`
+	SchemaVersion string             `json:"schemaVersion"`
+	Source        string             `json:"source"`
+	Before        *attackpath.Matrix `json:"before"`
+	After         *attackpath.Matrix `json:"after"`
+	Reviewed      *attackpath.Matrix `json:"reviewed"`
+	Objects       []string           `json:"objects"`
+	Proposals     []string           `json:"proposals"`
+	Work          []harden.Work      `json:"work"`
+	Notes         []string           `json:"notes"`
 	// Remaining is what stays at or above --fail-on after the safe
 	// objects, which sets the exit code.
 	Remaining harden.Remains `json:"remaining"`
@@ -70,7 +74,7 @@ type HardenDocument struct {
 // lists its analysis.ListedCells most severe pairs, and the residuals
 // are the as many worst; the grids and counts say the rest.
 func HardenJSON(w io.Writer, r HardenResult) error {
-	d := HardenDocument{Source: r.Source, Work: r.Plan.Work, Notes: r.Plan.Notes, Remaining: r.Remaining, Proof: r.Proof}
+	d := HardenDocument{SchemaVersion: HardenSchemaVersion, Source: r.Source, Work: r.Plan.Work, Notes: r.Plan.Notes, Remaining: r.Remaining, Proof: r.Proof}
 	if r.Proof != nil {
 		// Bounded as the audit's JSON is (see JSON): the worst pairs of
 		// each matrix, and the worst residuals.

@@ -101,18 +101,29 @@ func ReachText(w io.Writer, r ReachResult) error {
 // input was incomplete.
 func ReachJSON(w io.Writer, r ReachResult) error {
 	out := struct {
-		Allowed      bool               `json:"allowed"`
-		AllowedPorts []netpol.PortRange `json:"allowedPorts,omitempty"`
-		Verdict      netpol.Verdict     `json:"verdict"`
-		Incomplete   []string           `json:"incomplete,omitempty"`
-	}{r.Verdict.Allowed, r.Ports, r.Verdict, r.Incomplete}
+		SchemaVersion string             `json:"schemaVersion"`
+		Allowed       bool               `json:"allowed"`
+		AllowedPorts  []netpol.PortRange `json:"allowedPorts,omitempty"`
+		Verdict       netpol.Verdict     `json:"verdict"`
+		Incomplete    []string           `json:"incomplete,omitempty"`
+	}{ReachSchemaVersion, r.Verdict.Allowed, r.Ports, r.Verdict, r.Incomplete}
 	return indentedJSON(w, out)
 }
 
 // ReachMatrixJSON writes the matrix as indented JSON.
 func ReachMatrixJSON(w io.Writer, mx netpol.Matrix) error {
-	return indentedJSON(w, mx)
+	return indentedJSON(w, struct {
+		SchemaVersion string `json:"schemaVersion"`
+		netpol.Matrix
+	}{ReachMatrixSchemaVersion, mx})
 }
+
+// ReachSchemaVersion and ReachMatrixSchemaVersion version reach's JSON,
+// of one connection and of the matrix.
+const (
+	ReachSchemaVersion       = "bulkhead.dev/reach/v1alpha1"
+	ReachMatrixSchemaVersion = "bulkhead.dev/reach-matrix/v1alpha1"
+)
 
 // ReachMatrixCSV writes the allowed pairs of the matrix as CSV: from, to
 // and the ports, separated by ";".

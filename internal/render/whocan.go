@@ -14,8 +14,9 @@ import (
 // WhoCanDocument is `bulkhead who-can -o json`: the request asked about
 // and every grant of it, never null.
 type WhoCanDocument struct {
-	Request rbac.Request  `json:"request"`
-	Access  []rbac.Access `json:"access"`
+	SchemaVersion string        `json:"schemaVersion"`
+	Request       rbac.Request  `json:"request"`
+	Access        []rbac.Access `json:"access"`
 }
 
 // WhoCanAs writes the subjects that may make req, with what grants each,
@@ -87,5 +88,8 @@ func WhoCanJSON(w io.Writer, req rbac.Request, access []rbac.Access) error {
 	if access == nil {
 		access = []rbac.Access{}
 	}
-	return indentedJSON(w, WhoCanDocument{Request: req, Access: access})
+	return indentedJSON(w, WhoCanDocument{SchemaVersion: WhoCanSchemaVersion, Request: req, Access: access})
 }
+
+// WhoCanSchemaVersion versions who-can's JSON.
+const WhoCanSchemaVersion = "bulkhead.dev/who-can/v1alpha1"
