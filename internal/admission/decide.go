@@ -121,9 +121,11 @@ func (a *Admission) Decide(req Request) Decision {
 // kube-controller-manager creates, by the controller's service account
 // (--use-service-account-credentials, the default of kubeadm and the
 // managed clusters).
+//
+// Only owners the webhook judges count: a ReplicationController is not
+// judged, so its pods are, whoever creates them.
 var madeBy = map[string][]string{
 	"replicaset-controller":  {"ReplicaSet"},
-	"replication-controller": {"ReplicationController"},
 	"deployment-controller":  {"Deployment"},
 	"statefulset-controller": {"StatefulSet"},
 	"daemon-set-controller":  {"DaemonSet"},
@@ -143,6 +145,12 @@ const controllerManager = "system:kube-controller-manager"
 // workload admitted before the webhook can still be scaled and rolled
 // out, and a controller's write is never refused for its owner's sake.
 func controllerMade(req Request) bool {
+	if _, ok := req.Object.(*corev1.PersistentVolumeClaim); ok && req.Operation == Update {
+		// The PV controller binds a claim by setting its volumeName: to
+		// the volume a provisioner made for it, or the one an operator
+		// made for it (claimRef), never of the tenant's choosing.
+		return req.User.Name == controllerManager || req.User.Name == "system:serviceaccount:kube-system:persistent-volume-binder"
+	}
 	if req.Operation != Create {
 		return false
 	}

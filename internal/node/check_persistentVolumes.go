@@ -20,10 +20,17 @@ PersistentVolume (or finds one) chooses the node path.
 
 Writable unless the mount, or the claim reference, is read-only; graded
 per container as hostPath is, by who the container runs as. An
-unbound claim, or one whose volume is not in the snapshot, exposes nothing
-known.
+unbound claim, one whose volume is not in the snapshot, or one a dynamic
+provisioner bound (its volume annotated pv.kubernetes.io/provisioned-by),
+exposes nothing known.
 */
 var persistentVolumesCheck = check{name: "persistentVolumes", evaluate: checkPersistentVolumes}
+
+// provisionedBy marks a PersistentVolume a dynamic provisioner made for a
+// claim (kind's and k3s's local-path, a CSI hostpath driver): its path is
+// a directory the provisioner chose for that claim alone, not a node path
+// anyone picked, so it is no way out of the container.
+const provisionedBy = "pv.kubernetes.io/provisioned-by"
 
 func checkPersistentVolumes(p *podView) []Escape {
 	if p.claim == nil || p.volume == nil {
@@ -39,8 +46,8 @@ func checkPersistentVolumes(p *podView) []Escape {
 			continue
 		}
 		pv := p.volume(pvc.Spec.VolumeName)
-		if pv == nil {
-			continue
+		if pv == nil || pv.Annotations[provisionedBy] != "" {
+			continue // a provisioner's volume: a directory made for this claim
 		}
 		var nodePath, kind string
 		switch {

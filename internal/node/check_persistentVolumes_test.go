@@ -12,12 +12,17 @@ func TestCheckPersistentVolumes(t *testing.T) {
 		"host-root": {ObjectMeta: metav1.ObjectMeta{Name: "host-root"}, Spec: corev1.PersistentVolumeSpec{PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}},
 		"local-log": {ObjectMeta: metav1.ObjectMeta{Name: "local-log"}, Spec: corev1.PersistentVolumeSpec{PersistentVolumeSource: corev1.PersistentVolumeSource{Local: &corev1.LocalVolumeSource{Path: "/var/log"}}}},
 		"nfs":       {ObjectMeta: metav1.ObjectMeta{Name: "nfs"}, Spec: corev1.PersistentVolumeSpec{PersistentVolumeSource: corev1.PersistentVolumeSource{NFS: &corev1.NFSVolumeSource{Server: "x", Path: "/"}}}},
+		// kind's and k3s's local-path provisioner: a directory of its own
+		// for the claim, under /var.
+		"pvc-1234": {ObjectMeta: metav1.ObjectMeta{Name: "pvc-1234", Annotations: map[string]string{provisionedBy: "rancher.io/local-path"}},
+			Spec: corev1.PersistentVolumeSpec{PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/local-path-provisioner/pvc-1234_a_data"}}}},
 	}
 	pvcs := map[string]*corev1.PersistentVolumeClaim{
 		"a/root":    {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "root"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "host-root"}},
 		"a/logs":    {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "logs"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "local-log"}},
 		"a/nfs":     {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "nfs"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "nfs"}},
 		"a/pending": {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "pending"}},
+		"a/data":    {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "data"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "pvc-1234"}},
 		"b/root":    {ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "root"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "host-root"}},
 	}
 	view := podView{
@@ -45,6 +50,7 @@ func TestCheckPersistentVolumes(t *testing.T) {
 		{name: "hostPath PV read-only as root", pod: newPod("a", "p", claim("root", true, true)),
 			want: []found{{Node, "spec.volumes[v].persistentVolumeClaim.claimName=root -> PersistentVolume/host-root hostPath.path=/ (read-only)"}}},
 		{name: "network volume", pod: newPod("a", "p", claim("nfs", false, false))},
+		{name: "a provisioner's hostPath volume", pod: newPod("a", "p", claim("data", false, false))},
 		{name: "unbound claim", pod: newPod("a", "p", claim("pending", false, false))},
 		{name: "missing claim", pod: newPod("a", "p", claim("nope", false, false))},
 		{name: "claim of another namespace", pod: newPod("c", "p", claim("root", false, false))},
