@@ -1,6 +1,8 @@
 package render
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -11,13 +13,14 @@ import (
 // a CI log: a RoleBinding's subject names, a Role's name and an
 // annotation are free text that the API server does not validate, so a
 // tenant could write escape sequences into them that clear lines, move
-// the cursor or retitle the terminal when the report is read, or
-// reverse the text around them (bidi controls). Every control character
-// but newline and tab, and every bidi override, is written as a Go
-// escape (\x1b, \u202e); with color, the colour and weight sequences the
-// printer writes (ESC [ params m, with the params paint uses) pass.
+// the cursor, recolour a severity or retitle the terminal when the report
+// is read, or reverse the text around them (bidi controls). Every control
+// character but newline and tab, and every bidi override, is written as a
+// Go escape (\x1b, \u202e). The printer's own colours pass, with colour:
+// paint marks them with paintMark, which no input can know, and safeText
+// turns each mark into the escape character.
 func safeText(s string, color bool) string {
-	i := unsafeAt(s, color)
+	i := unsafeAt(s)
 	if i < 0 {
 		return s
 	}
@@ -26,9 +29,13 @@ func safeText(s string, color bool) string {
 	for i < len(s) {
 		b.WriteString(s[:i])
 		s = s[i:]
-		if n := sgrLen(s, color); n > 0 {
-			b.WriteString(s[:n])
-			s = s[n:]
+		if strings.HasPrefix(s, paintMark) {
+			s = s[len(paintMark):]
+			if color {
+				b.WriteByte(0x1b)
+			} else if end := strings.IndexByte(s, 'm'); end >= 0 {
+				s = s[end+1:] // the colour, dropped
+			}
 		} else {
 			r, size := utf8.DecodeRuneInString(s)
 			switch {
@@ -41,7 +48,7 @@ func safeText(s string, color bool) string {
 			}
 			s = s[size:]
 		}
-		if i = unsafeAt(s, color); i < 0 {
+		if i = unsafeAt(s); i < 0 {
 			i = len(s)
 		}
 	}
@@ -49,11 +56,28 @@ func safeText(s string, color bool) string {
 	return b.String()
 }
 
+// paintMark starts each colour sequence the printer writes, in place of
+// the escape character: a private-use character and a random word made at
+// start, so that no cluster text can hold it and pass for a colour.
+var paintMark = func() string {
+	var nonce [8]byte
+	if _, err := rand.Read(nonce[:]); err != nil {
+		panic(err) // crypto/rand never fails on a supported system
+	}
+	return "\ue000" + hex.EncodeToString(nonce[:]) + "\ue001"
+}()
+
 // unsafeAt is the index of the first character of s that safeText
-// rewrites, -1 for none.
-func unsafeAt(s string, color bool) int {
+// rewrites (a paint mark among them), -1 for none.
+func unsafeAt(s string) int {
 	for i, r := range s {
-		if unsafeRune(r) && (r != 0x1b || sgrLen(s[i:], color) == 0) {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return i // a byte that is no UTF-8; U+FFFD itself is text
+			}
+			continue
+		}
+		if unsafeRune(r) {
 			return i
 		}
 	}
@@ -68,35 +92,11 @@ func unsafeRune(r rune) bool {
 		return true
 	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x200e, r == 0x200f, r == 0x061c:
 		return true // bidi embeddings, overrides, isolates and marks
-	case r == utf8.RuneError:
-		return true // only a byte that is no UTF-8 decodes so in a range
+	case r == 0xe000 || r == 0xe001:
+		return true // a paint mark, or a forgery of one
 	}
 	return false
 }
-
-// sgrLen is the length of the colour sequence s starts with when color is
-// on and its params are ones the printer writes, else 0.
-func sgrLen(s string, color bool) int {
-	if !color || !strings.HasPrefix(s, "\x1b[") {
-		return 0
-	}
-	end := strings.IndexByte(s, 'm')
-	if end < 0 || end > 12 {
-		return 0
-	}
-	for _, code := range strings.Split(s[2:end], ";") {
-		if !sgrCodes[code] {
-			return 0
-		}
-	}
-	return end + 1
-}
-
-// sgrCodes are the SGR parameters a painted report uses: reset, bold,
-// dim and the foreground colours.
-var sgrCodes = map[string]bool{"0": true, "1": true, "2": true, "22": true, "39": true,
-	"31": true, "32": true, "33": true, "34": true, "35": true, "36": true, "37": true,
-	"91": true, "92": true, "93": true, "94": true, "95": true, "96": true, "97": true}
 
 // safeWriter writes through safeText, without colour.
 type safeWriter struct{ w io.Writer }

@@ -82,7 +82,7 @@ func (p *printer) paint(code, s string) string {
 	if !p.o.Color {
 		return s
 	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
+	return paintMark + "[" + code + "m" + s + paintMark + "[0m"
 }
 
 var severityColor = map[finding.Severity]string{
@@ -236,7 +236,7 @@ func (p *printer) wrapAt(col int, text string) {
 	}
 	line := 0
 	for i, word := range strings.Fields(text) {
-		if i > 0 && line+1+len(word) > width {
+		if i > 0 && line+1+wordLen(word) > width {
 			p.printf("\n%s", strings.Repeat(" ", col))
 			line = 0
 		} else if i > 0 {
@@ -244,17 +244,36 @@ func (p *printer) wrapAt(col int, text string) {
 			line++
 		}
 		p.printf("%s", word)
-		line += len(word)
+		line += wordLen(word)
 	}
 	p.printf("\n")
 }
 
-// visibleLen is the printed width of s, ignoring ANSI escapes.
+// wordLen is the length wrapping counts for a word: its bytes, but for
+// the printer's colour sequences, which print nothing.
+func wordLen(w string) int {
+	n := len(w)
+	for {
+		i := strings.Index(w, paintMark)
+		if i < 0 {
+			return n
+		}
+		end := strings.IndexByte(w[i:], 'm')
+		if end < 0 {
+			return n
+		}
+		n -= end + 1
+		w = w[i+end+1:]
+	}
+}
+
+// visibleLen is the printed width of s, ignoring colour sequences (the
+// printer's, which start with paintMark, or ANSI escapes).
 func visibleLen(s string) int {
 	n, esc := 0, false
 	for _, r := range s {
 		switch {
-		case r == '\x1b':
+		case r == '\x1b' || r == '\ue000':
 			esc = true
 		case esc && r == 'm':
 			esc = false

@@ -45,13 +45,14 @@ func WhoCan(w io.Writer, access []rbac.Access, o TextOptions) error {
 	}
 	var table bytes.Buffer
 	tw := tabwriter.NewWriter(&table, 6, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tNAME\tNAMESPACE\tBINDING\tROLE\tRULE")
+	sw := safeWriter{tw} // subjects' names are free text
+	fmt.Fprintln(sw, "KIND\tNAME\tNAMESPACE\tBINDING\tROLE\tRULE")
 	for _, x := range access {
 		ns := x.Subject.Namespace
 		if ns == "" {
 			ns = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.Subject.Kind, x.Subject.Name, ns, x.Binding, x.Role, rbac.RuleString(x.Rule))
+		fmt.Fprintf(sw, "%s\t%s\t%s\t%s\t%s\t%s\n", x.Subject.Kind, x.Subject.Name, ns, x.Binding, x.Role, rbac.RuleString(x.Rule))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
