@@ -131,7 +131,7 @@ func (s *Source) readWith(file string) ([]snapshot.Object, map[string]int, error
 		return nil, nil, fmt.Errorf("--with: %s of %s skipped: %s", counted(stats.Skipped, "document", "documents"), file, summarise(with.Problems))
 	case len(paths) == 0:
 		return nil, nil, nil
-	case stats.Objects == 0 && len(with.Unknown) == 0:
+	case stats.Objects == 0 && !changesVerdict(with.Unknown):
 		return nil, nil, fmt.Errorf("--with: %w", noObjects([]string{file}, with, stats))
 	}
 	return with.Objects(), with.Unknown, nil
@@ -166,4 +166,18 @@ func kustomizationResources(path string) ([]string, error) {
 		out[i] = filepath.Join(path, r)
 	}
 	return out, nil
+}
+
+// changesVerdict reports whether a change of objects bulkhead does not
+// model still tells the analysis something: a connectivity kind (a
+// CiliumNetworkPolicy makes the network analysis incomplete), or quotas
+// and limit ranges (harden's quota layer, which change no verdict). A
+// change of anything else alone is no change the analysis can see.
+func changesVerdict(unknown map[string]int) bool {
+	for k := range unknown {
+		if snapshot.IsConnectivity(k) || k == "v1/ResourceQuota" || k == "v1/LimitRange" {
+			return true
+		}
+	}
+	return false
 }

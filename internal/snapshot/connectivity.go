@@ -114,6 +114,19 @@ func (s *Snapshot) noteConnectivity() {
 
 // splitUnknown splits an Unknown key, "group/version/Kind" or "v1/Kind",
 // into the group and the kind.
+// IsConnectivity reports whether an unknown kind's key ("cilium.io/v2/
+// CiliumNetworkPolicy") is a connectivity kind, one that decides who
+// reaches whom beside NetworkPolicy.
+func IsConnectivity(key string) bool {
+	group, kind := splitUnknown(key)
+	for _, k := range ConnectivityKinds {
+		if k.Group == group && k.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
 func splitUnknown(key string) (group, kind string) {
 	i := strings.LastIndex(key, "/")
 	if i < 0 {

@@ -183,7 +183,8 @@ func TestWith(t *testing.T) {
 		t.Errorf("with a CiliumNetworkPolicy: exit %d, want 5 and why\n%s", code, out)
 	}
 	for file, want := range map[string]string{
-		"testdata/missing.yaml": "--with:",
+		"testdata/missing.yaml":         "--with:",
+		"testdata/removed-version.yaml": "--with: no Kubernetes objects in testdata/removed-version.yaml that bulkhead analyses: 1 object(s) of kinds it does not model (networking.k8s.io/v1beta1/NetworkPolicy)",
 	} {
 		var outBuf, errOut bytes.Buffer
 		cmd := NewCommand(cli.IOStreams{In: strings.NewReader(""), Out: &outBuf, ErrOut: &errOut})
