@@ -2,6 +2,7 @@ package analysis_test
 
 import (
 	"io/fs"
+	"maps"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -295,5 +296,68 @@ func TestFingerprintOutlivesPods(t *testing.T) {
 				t.Errorf("fingerprints by check (-live pod +%s):\n%s", name, d)
 			}
 		})
+	}
+}
+
+// cronPod is a running privileged pod of the Job the CronJob backup made
+// for one run, with the CronJob's manifest beside it.
+func cronPod(run string) string {
+	return `
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: zz-cron
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: backup
+  namespace: zz-cron
+spec:
+  schedule: "0 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          containers:
+          - name: app
+            image: registry.k8s.io/pause:3.10
+            securityContext: {privileged: true}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: backup-` + run + `-abcde
+  namespace: zz-cron
+  ownerReferences:
+  - {apiVersion: batch/v1, kind: Job, name: backup-` + run + `, uid: u1, controller: true}
+spec:
+  nodeName: node-1
+  restartPolicy: OnFailure
+  containers:
+  - name: app
+    image: registry.k8s.io/pause:3.10
+    securityContext: {privileged: true}
+status:
+  phase: Running
+`
+}
+
+// TestFingerprintCronJobRuns: a CronJob's pods keep their findings'
+// fingerprints from one run to the next, its Jobs named anew each time.
+func TestFingerprintCronJobRuns(t *testing.T) {
+	of := func(r *analysis.Report) map[string]bool {
+		out := map[string]bool{}
+		for _, f := range r.Findings {
+			if f.SourceTenant == "zz-cron" && f.ID == "BH-NODE-001" {
+				out[f.Fingerprint] = true
+			}
+		}
+		return out
+	}
+	first, next := of(auditFS(t, cronPod("29001300"))), of(auditFS(t, cronPod("29001360")))
+	if len(first) != 1 || !maps.Equal(first, next) {
+		t.Errorf("BH-NODE-001 fingerprints, one run %v, the next %v; want one, the same", first, next)
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 // owners sets the Owner of the pods the findings name as subjects or
 // objects: the workload a controller-made pod belongs to
-// (snapshot.Owner), which a fingerprint counts instead of the pod's name.
+// (Snapshot.Owners), which a fingerprint counts instead of the pod's name.
 func owners(snap *snapshot.Snapshot, fs []finding.Finding) {
 	var byPod map[[2]string]string // lazily: most reports name few pods
 	set := func(refs []finding.Ref) {
@@ -35,9 +35,10 @@ func podOwners(snap *snapshot.Snapshot) map[[2]string]string {
 	if snap == nil {
 		return out
 	}
+	owner := snap.Owners()
 	for i := range snap.Pods {
 		p := &snap.Pods[i]
-		if kind, name := snapshot.Owner(p); kind != "Pod" {
+		if kind, name := owner(p); kind != "Pod" {
 			out[[2]string{p.Namespace, p.Name}] = kind + "/" + name
 		}
 	}

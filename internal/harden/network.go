@@ -159,9 +159,11 @@ func newNetworkWriter(base *snapshot.Snapshot, ten *tenancy.Tenancy, findings ma
 		w.policies[np.Namespace] = append(w.policies[np.Namespace], *np)
 		w.taken[[2]string{np.Namespace, np.Name}] = true
 	}
+	owner := base.Owners()
 	for i := range base.Pods {
 		if p := &base.Pods[i]; p.Spec.HostNetwork {
-			w.hostPods[p.Namespace] = addHostPod(w.hostPods[p.Namespace], p)
+			kind, name := owner(p)
+			w.hostPods[p.Namespace] = addHostPod(w.hostPods[p.Namespace], p, kind+"/"+name)
 		}
 	}
 	return w
@@ -169,15 +171,13 @@ func newNetworkWriter(base *snapshot.Snapshot, ten *tenancy.Tenancy, findings ma
 
 // hostGroup is the host-network pods of one workload in a namespace.
 type hostGroup struct {
-	owner string // "Kind/name" (snapshot.Owner)
+	owner string // "Kind/name" (snapshot.Snapshot.Owners)
 	pods  []string
 }
 
-// addHostPod adds a pod to the group of its workload, groups in the
-// order their first pod comes.
-func addHostPod(groups []hostGroup, p *corev1.Pod) []hostGroup {
-	kind, name := snapshot.Owner(p)
-	owner := kind + "/" + name
+// addHostPod adds a pod to the group of its workload (owner, "Kind/name"),
+// groups in the order their first pod comes.
+func addHostPod(groups []hostGroup, p *corev1.Pod, owner string) []hostGroup {
 	for i := range groups {
 		if groups[i].owner == owner {
 			groups[i].pods = append(groups[i].pods, p.Name)

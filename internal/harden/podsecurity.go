@@ -77,6 +77,7 @@ func PodSecurityPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options
 		}
 	}
 	names := podSecurityNamespaces(snap, ten)
+	owner := snap.Owners() // only reads the indexes it built: safe on every core
 	// Each namespace is judged on its own: all of them on every core.
 	decisions := make([]psDecision, len(names))
 	eachParallel(len(names), func(i int) {
@@ -86,7 +87,7 @@ func PodSecurityPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options
 			decisions[i] = psDecision{note: fmt.Sprintf("namespace %s: no Namespace object in the snapshot, so its Pod Security labels are unknown; not labelled", name)}
 			return
 		}
-		decisions[i] = decidePodSecurity(ns, pods[name], version, ten.IsPlatform(name), slices.Contains(opts.AllowPrivileged, name))
+		decisions[i] = decidePodSecurity(ns, pods[name], owner, version, ten.IsPlatform(name), slices.Contains(opts.AllowPrivileged, name))
 	})
 	var objects []Object
 	var work []Work
@@ -165,7 +166,7 @@ type psDecision struct {
 }
 
 // decidePodSecurity chooses one namespace's labels.
-func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, version string, platform, allowPrivileged bool) psDecision {
+func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, owner func(*corev1.Pod) (string, string), version string, platform, allowPrivileged bool) psDecision {
 	pinned, err := psaapi.ParseVersion(version)
 	if err != nil {
 		pinned = psaapi.LatestVersion()
@@ -218,7 +219,7 @@ func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, version string,
 
 	d := psDecision{}
 	if !platform {
-		d.work = refusedWork(ns.Name, pods, verdicts, pinned, enforce)
+		d.work = refusedWork(ns.Name, pods, owner, verdicts, pinned, enforce)
 	}
 	changed := false
 	for k, v := range want {
@@ -288,7 +289,7 @@ func validEnforce(labels map[string]string) *psaapi.LevelVersion {
 // with the admission plugin's message. verdicts are the pods' at version:
 // reused when the enforce level is of that version, else the pods are
 // evaluated again.
-func refusedWork(ns string, pods []*corev1.Pod, verdicts []node.Verdict, version psaapi.Version, enforce psaapi.LevelVersion) []Work {
+func refusedWork(ns string, pods []*corev1.Pod, owner func(*corev1.Pod) (string, string), verdicts []node.Verdict, version psaapi.Version, enforce psaapi.LevelVersion) []Work {
 	pol := node.NamespacePolicy{Namespace: ns, Policy: psaapi.Policy{Enforce: enforce}}
 	seen := map[string]bool{}
 	var out []Work
@@ -307,7 +308,7 @@ func refusedWork(ns string, pods []*corev1.Pod, verdicts []node.Verdict, version
 		if v.Admitted() {
 			continue
 		}
-		kind, name := snapshot.Owner(p)
+		kind, name := owner(p)
 		obj := kind + "/" + name
 		if seen[obj] {
 			continue

@@ -609,7 +609,7 @@ func TestPodSecurityProof(t *testing.T) {
 // for the template.
 func TestPodSecurityDaemonSetWork(t *testing.T) {
 	live := privilegedPod("a", "agent-x7k2p")
-	live.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: "agent", UID: "u"}}
+	live.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "DaemonSet", Name: "agent", UID: "u", Controller: ptr.To(true)}}
 	live.Status.Phase = corev1.PodRunning
 	live.Spec.NodeName = "n1"
 	st := storeOf(t, namespace("a", nil), live)

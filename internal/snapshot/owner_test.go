@@ -3,6 +3,7 @@ package snapshot
 import (
 	"testing"
 
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -32,8 +33,10 @@ func TestOwner(t *testing.T) {
 			OwnerReferences: []metav1.OwnerReference{ref("DaemonSet", "node-exporter", &yes)}}}, "DaemonSet/node-exporter"},
 		{"the controller among owners", corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p",
 			OwnerReferences: []metav1.OwnerReference{ref("ConfigMap", "c", &no), ref("StatefulSet", "db", &yes)}}}, "StatefulSet/db"},
-		{"an owner written without controller", corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p",
-			OwnerReferences: []metav1.OwnerReference{ref("DaemonSet", "agent", nil)}}}, "DaemonSet/agent"},
+		// Only the controller's reference counts, as the controllers write
+		// it: another owner is no workload whose template made the pod.
+		{"an owner that is no controller", corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p",
+			OwnerReferences: []metav1.OwnerReference{ref("DaemonSet", "agent", nil)}}}, "Pod/p"},
 		{"a live pod annotated as a representative stays a pod", corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p",
 			Annotations: map[string]string{SyntheticAnnotation: "Deployment/x"}}, Status: corev1.PodStatus{Phase: corev1.PodRunning}}, "Pod/p"},
 	} {
@@ -42,5 +45,38 @@ func TestOwner(t *testing.T) {
 				t.Errorf("Owner = %s/%s, want %s", kind, name, tc.want)
 			}
 		})
+	}
+}
+
+// TestOwners: a CronJob's pods are the CronJob's, run after run: through
+// the Job's controller when the snapshot holds the Job, else by the name
+// the CronJob controller gives its Jobs, when the CronJob is there; a Job
+// of no CronJob stays a Job.
+func TestOwners(t *testing.T) {
+	yes := true
+	pod := func(ns, job string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: job + "-x2x4z",
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "Job", Name: job, UID: "u", Controller: &yes}}}}
+	}
+	s := &Snapshot{
+		CronJobs: []batchv1.CronJob{{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "backup"}}},
+		Jobs: []batchv1.Job{{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "report-29001234",
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "batch/v1", Kind: "CronJob", Name: "report", UID: "c", Controller: &yes}}}},
+			{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "backup-20241130"}}},
+	}
+	owner := s.Owners()
+	for _, tc := range []struct {
+		pod  *corev1.Pod
+		want string
+	}{
+		{pod("a", "report-29001234"), "CronJob/report"},        // the Job's controller
+		{pod("a", "backup-29001300"), "CronJob/backup"},        // no Job object: by name
+		{pod("a", "backup-20241130"), "Job/backup-20241130"},   // a Job of its own, held
+		{pod("a", "migrate-29001300"), "Job/migrate-29001300"}, // no such CronJob
+		{pod("b", "backup-29001300"), "Job/backup-29001300"},   // another namespace
+	} {
+		if kind, name := owner(tc.pod); kind+"/"+name != tc.want {
+			t.Errorf("%s/%s: %s/%s, want %s", tc.pod.Namespace, tc.pod.Name, kind, name, tc.want)
+		}
 	}
 }

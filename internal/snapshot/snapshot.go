@@ -147,29 +147,17 @@ func Workload(p *corev1.Pod) (kind, name string) {
 }
 
 // Owner names the workload whose owner fixes a pod: the controller a
-// representative pod stands for; for a running pod, its controlling
-// owner, a ReplicaSet named for a Deployment (its name the Deployment's
-// and the pod's pod-template-hash) taken for that Deployment; otherwise
-// the pod itself.
+// representative pod stands for; for a running pod, its controlling owner
+// (the reference marked controller, as the controllers write it), a
+// ReplicaSet named for a Deployment (its name the Deployment's and the
+// pod's pod-template-hash) taken for that Deployment; otherwise the pod
+// itself. Snapshot.Owners goes on from a CronJob's Job to the CronJob.
 func Owner(p *corev1.Pod) (kind, name string) {
 	if IsSynthetic(p) {
 		return Workload(p)
 	}
-	var owner *metav1.OwnerReference
-	for i := range p.OwnerReferences {
-		o := &p.OwnerReferences[i]
-		if o.Name == "" || o.Kind == "" {
-			continue
-		}
-		if o.Controller != nil && *o.Controller {
-			owner = o
-			break
-		}
-		if owner == nil {
-			owner = o // written by hand without controller: true
-		}
-	}
-	if owner == nil {
+	owner := metav1.GetControllerOfNoCopy(p)
+	if owner == nil || owner.Name == "" || owner.Kind == "" {
 		return "Pod", p.Name
 	}
 	if hash := p.Labels["pod-template-hash"]; owner.Kind == "ReplicaSet" && hash != "" {
@@ -178,6 +166,52 @@ func Owner(p *corev1.Pod) (kind, name string) {
 		}
 	}
 	return owner.Kind, owner.Name
+}
+
+// Owners returns Owner for the snapshot's pods, which also goes from a
+// Job to the CronJob that made it: the Job's controller when the snapshot
+// holds the Job, else a CronJob of the namespace whose name and a number
+// make the Job's (as the CronJob controller names its Jobs). So a
+// CronJob's pods are the CronJob's, run after run.
+func (s *Snapshot) Owners() func(*corev1.Pod) (kind, name string) {
+	jobs := map[[2]string]string{} // namespace, Job → its CronJob, "" for none
+	for i := range s.Jobs {
+		j := &s.Jobs[i]
+		cron := ""
+		if o := metav1.GetControllerOfNoCopy(j); o != nil && o.Kind == "CronJob" {
+			cron = o.Name
+		}
+		jobs[[2]string{j.Namespace, j.Name}] = cron
+	}
+	crons := map[[2]string]bool{}
+	for i := range s.CronJobs {
+		crons[[2]string{s.CronJobs[i].Namespace, s.CronJobs[i].Name}] = true
+	}
+	return func(p *corev1.Pod) (string, string) {
+		kind, name := Owner(p)
+		if kind != "Job" {
+			return kind, name
+		}
+		if cron, ok := jobs[[2]string{p.Namespace, name}]; ok {
+			if cron != "" {
+				return "CronJob", cron
+			}
+			return kind, name
+		}
+		if i := strings.LastIndexByte(name, '-'); i > 0 && isDigits(name[i+1:]) && crons[[2]string{p.Namespace, name[:i]}] {
+			return "CronJob", name[:i]
+		}
+		return kind, name
+	}
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Namespace returns the named namespace, or nil.
