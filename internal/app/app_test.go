@@ -241,3 +241,26 @@ func TestTextFitsTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestStatefulSetClaimTemplate: the audit follows a StatefulSet's claim
+// templates as its pods will mount them: one bound by name to a hostPath
+// volume of the node's root is an escape before any pod or claim exists,
+// as the webhook judges it; bound through a StorageClass, none.
+func TestStatefulSetClaimTemplate(t *testing.T) {
+	file := filepath.Join("testdata", "statefulset-claim-root.yaml")
+	out, errOut, _ := run(t, "audit", "-f", file, "--fail-on", "none")
+	if !strings.Contains(out, "BH-NODE-001  StatefulSet team-a/db (its pod template) escapes to its node") {
+		t.Errorf("no escape through the claim template:\n%s%s", out, errOut)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	class := filepath.Join(t.TempDir(), "class.yaml")
+	if err := os.WriteFile(class, []byte(strings.Replace(string(data), "volumeName: node-root", "storageClassName: standard", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, _ := run(t, "audit", "-f", class, "--fail-on", "none"); strings.Contains(out, "BH-NODE-001") {
+		t.Errorf("an escape through a StorageClass claim:\n%s", out)
+	}
+}

@@ -2,6 +2,7 @@ package node
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
@@ -34,6 +35,17 @@ func NewJudge(snap *snapshot.Snapshot, ten *tenancy.Tenancy) *Judge {
 	for i := range snap.PersistentVolumeClaims {
 		c := &snap.PersistentVolumeClaims[i]
 		j.claims[c.Namespace+"/"+c.Name] = c
+	}
+	// The claims a StatefulSet's templates will make, where the snapshot
+	// does not hold them yet (manifests): what its first pod mounts.
+	for i := range snap.StatefulSets {
+		sts := &snap.StatefulSets[i]
+		for _, t := range sts.Spec.VolumeClaimTemplates {
+			name := snapshot.ClaimTemplateName(t.Name, sts.Name)
+			if key := sts.Namespace + "/" + name; j.claims[key] == nil {
+				j.claims[key] = &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: sts.Namespace, Name: name}, Spec: *t.Spec.DeepCopy()}
+			}
+		}
 	}
 	for i := range snap.PersistentVolumes {
 		j.volumes[snap.PersistentVolumes[i].Name] = &snap.PersistentVolumes[i]

@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"maps"
+	"slices"
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -17,6 +18,9 @@ type controller struct {
 	selector *metav1.LabelSelector // nil: select by the template's labels
 	template *corev1.PodTemplateSpec
 	owned    bool // managed by another controller of the snapshot
+	// claims are a StatefulSet's volumeClaimTemplates, whose claims its
+	// pods mount.
+	claims []corev1.PersistentVolumeClaim
 }
 
 // expandControllers adds one representative pod for every workload
@@ -36,7 +40,7 @@ func (s *Snapshot) expandControllers() {
 	}
 	for i := range s.StatefulSets {
 		d := &s.StatefulSets[i]
-		cs = append(cs, controller{kind: "StatefulSet", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template})
+		cs = append(cs, controller{kind: "StatefulSet", meta: &d.ObjectMeta, selector: d.Spec.Selector, template: &d.Spec.Template, claims: d.Spec.VolumeClaimTemplates})
 	}
 	for i := range s.DaemonSets {
 		d := &s.DaemonSets[i]
@@ -163,8 +167,22 @@ func representative(c controller) corev1.Pod {
 		p.Annotations = map[string]string{}
 	}
 	p.Annotations[SyntheticAnnotation] = c.kind + "/" + c.meta.Name
+	// A StatefulSet's pod mounts the claim each template makes for it, as
+	// its controller adds them: the first pod's.
+	for _, t := range c.claims {
+		claim := ClaimTemplateName(t.Name, c.meta.Name)
+		p.Spec.Volumes = slices.DeleteFunc(p.Spec.Volumes, func(v corev1.Volume) bool { return v.Name == t.Name })
+		p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: t.Name,
+			VolumeSource: corev1.VolumeSource{PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim}}})
+	}
 	DefaultPodSpec(&p.Spec)
 	return p
+}
+
+// ClaimTemplateName is the claim a StatefulSet's volumeClaimTemplate
+// makes for its first pod (ordinal 0): TEMPLATE-STATEFULSET-0.
+func ClaimTemplateName(template, statefulSet string) string {
+	return template + "-" + statefulSet + "-0"
 }
 
 // HelmHookAnnotation marks a Helm hook: a Job or pod Helm runs around an
