@@ -11,9 +11,10 @@ import (
 )
 
 // claim judges a PersistentVolumeClaim: one bound by name (spec.volumeName)
-// to a hostPath or local PersistentVolume hands its tenant that path on a
-// node, for any pod of the namespace to mount, and Pod Security, which
-// checks a pod's hostPath volumes only, does not see it. It is judged
+// to a hostPath or local PersistentVolume, or one the PV controller may
+// bind to such a volume (node.Judge.Bindable), hands its tenant that path
+// on a node, for any pod of the namespace to mount, and Pod Security,
+// which checks a pod's hostPath volumes only, does not see it. It is judged
 // when it is written, whichever comes first, the claim or a pod that
 // names it. object names it in the messages.
 func (a *Admission) claim(pvc *corev1.PersistentVolumeClaim, object string) []Violation {
@@ -43,10 +44,14 @@ func (a *Admission) claim(pvc *corev1.PersistentVolumeClaim, object string) []Vi
 	if worst == node.Weakens {
 		target = ""
 	}
+	verb, fix := "would give", "bind the claim through a StorageClass, not by volumeName to a node's path"
+	if pvc.Spec.VolumeName == "" {
+		verb, fix = "may be bound and give", "claim a StorageClass whose volumes a provisioner makes, not one where a volume of a node's path is available or reserved for the claim"
+	}
 	return []Violation{{
 		Rule: reachRules[worst], Source: tenant, Target: target, Object: object, Fields: fields,
-		Reason: fmt.Sprintf("%s would give the pods of namespace %s the %s: a pod that mounts it %s", object, pvc.Namespace, reason, reachVerb[worst]),
-		Fix:    "bind the claim through a StorageClass, not by volumeName to a node's path; workloads that need the node's files belong in a namespace of the cluster tenant",
+		Reason: fmt.Sprintf("%s %s the pods of namespace %s the %s: a pod that mounts it %s", object, verb, pvc.Namespace, reason, reachVerb[worst]),
+		Fix:    fix + "; workloads that need the node's files belong in a namespace of the cluster tenant",
 	}}
 }
 

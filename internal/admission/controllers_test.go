@@ -1,12 +1,20 @@
 package admission
 
 import (
+	"path/filepath"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/utils/ptr"
+
+	"github.com/bulkhead-dev/bulkhead/internal/bootstrap"
+	"github.com/bulkhead-dev/bulkhead/internal/load"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // TestControllerMade: what kube-controller-manager's controllers create
@@ -85,23 +93,65 @@ func TestControllersMakeJudgedOwners(t *testing.T) {
 	}
 }
 
-// TestClaimBinding: the PV controller binding a claim (setting its
-// volumeName to the volume made or reserved for it) is never refused;
-// a tenant setting it is judged.
+// TestClaimBinding: a claim is judged by the volume it names or the PV
+// controller may bind it to, whoever writes it: the binder's binding of a
+// claim to the node's root is refused as a tenant's would be, its binding
+// to the volume a provisioner made for the claim is not; an unbound claim
+// of a class whose available volumes include a hostPath of the node's root,
+// or one such volume reserves (claimRef), is refused before the binder
+// binds it.
 func TestClaimBinding(t *testing.T) {
-	a := fixture(t, Config{})
-	old := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "data", Namespace: "a-web"},
-		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}}}
-	bound := old.DeepCopy()
-	bound.Spec.VolumeName = "node-root"
+	snap, err := load.Paths([]string{filepath.Join("testdata", "cluster.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bootstrap.Assume(snap, ""); err != nil {
+		t.Fatal(err)
+	}
+	hostPV := func(name, class, path string, claim *corev1.ObjectReference, ann map[string]string) corev1.PersistentVolume {
+		return corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: name, Annotations: ann},
+			Spec: corev1.PersistentVolumeSpec{StorageClassName: class, AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+				Capacity:               corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Gi")},
+				PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: path}}, ClaimRef: claim}}
+	}
+	snap.PersistentVolumes = append(snap.PersistentVolumes,
+		hostPV("pvc-1234", "standard", "/var/local-path-provisioner/pvc-1234_a-web_data", &corev1.ObjectReference{Namespace: "a-web", Name: "data"},
+			map[string]string{"pv.kubernetes.io/provisioned-by": "rancher.io/local-path"}),
+		hostPV("manual-root", "manual", "/", nil, nil),
+		hostPV("reserved-root", "", "/", &corev1.ObjectReference{Namespace: "a-web", Name: "grab"}, nil))
+	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel, PlatformNamespaces: []string{"ingress-nginx"}}, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := func(name, class, volume string) *corev1.PersistentVolumeClaim {
+		return &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "a-web"},
+			Spec: corev1.PersistentVolumeClaimSpec{StorageClassName: ptr.To(class), VolumeName: volume, AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+				Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}}}
+	}
+	binder := User{Name: "system:serviceaccount:kube-system:persistent-volume-binder"}
 	for _, c := range []struct {
-		user    string
-		allowed bool
-	}{{"system:serviceaccount:kube-system:persistent-volume-binder", true}, {controllerManager, true}, {"alice", false}} {
-		req := request(Update, bound, old)
-		req.User = User{Name: c.user}
-		if d := a.Decide(req); d.Allowed != c.allowed {
-			t.Errorf("%s binds the claim to node-root: allowed %v, want %v (%s)", c.user, d.Allowed, c.allowed, d.Message)
-		}
+		name     string
+		op       Operation
+		obj, old *corev1.PersistentVolumeClaim
+		user     User
+		allowed  bool
+	}{
+		{"the binder, to the provisioner's volume", Update, claim("data", "standard", "pvc-1234"), claim("data", "standard", ""), binder, true},
+		{"the binder, to the node's root", Update, claim("data", "standard", "node-root"), claim("data", "standard", ""), binder, false},
+		{"a claim of the class a hostPath volume of the node's root is available in", Create, claim("c", "manual", ""), nil, User{Name: "alice"}, false},
+		{"a claim a hostPath volume of the node's root is reserved for", Create, claim("grab", "other", ""), nil, User{Name: "alice"}, false},
+		{"a claim of a class with no such volume", Create, claim("d", "standard", ""), nil, User{Name: "alice"}, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var old runtime.Object
+			if c.old != nil {
+				old = c.old
+			}
+			req := request(c.op, c.obj, old)
+			req.User = c.user
+			if d := a.Decide(req); d.Allowed != c.allowed {
+				t.Errorf("allowed %v, want %v (%s)", d.Allowed, c.allowed, d.Message)
+			}
+		})
 	}
 }

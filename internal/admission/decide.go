@@ -145,12 +145,6 @@ const controllerManager = "system:kube-controller-manager"
 // workload admitted before the webhook can still be scaled and rolled
 // out, and a controller's write is never refused for its owner's sake.
 func controllerMade(req Request) bool {
-	if _, ok := req.Object.(*corev1.PersistentVolumeClaim); ok && req.Operation == Update {
-		// The PV controller binds a claim by setting its volumeName: to
-		// the volume a provisioner made for it, or the one an operator
-		// made for it (claimRef), never of the tenant's choosing.
-		return req.User.Name == controllerManager || req.User.Name == "system:serviceaccount:kube-system:persistent-volume-binder"
-	}
 	if req.Operation != Create {
 		return false
 	}

@@ -1,10 +1,12 @@
 package node
 
 import (
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	psaapi "k8s.io/pod-security-admission/api"
 )
 
@@ -29,7 +31,8 @@ var persistentVolumesCheck = check{name: "persistentVolumes", evaluate: checkPer
 // provisionedBy marks a PersistentVolume a dynamic provisioner made for a
 // claim (kind's and k3s's local-path, a CSI hostpath driver): its path is
 // a directory the provisioner chose for that claim alone, not a node path
-// anyone picked, so it is no way out of the container.
+// anyone picked, so it is no way out of the container, unless the path is
+// one that makes its writer root on the node (/, /etc, ...).
 const provisionedBy = "pv.kubernetes.io/provisioned-by"
 
 func checkPersistentVolumes(p *podView) []Escape {
@@ -46,8 +49,8 @@ func checkPersistentVolumes(p *podView) []Escape {
 			continue
 		}
 		pv := p.volume(pvc.Spec.VolumeName)
-		if pv == nil || pv.Annotations[provisionedBy] != "" {
-			continue // a provisioner's volume: a directory made for this claim
+		if pv == nil {
+			continue
 		}
 		var nodePath, kind string
 		switch {
@@ -59,7 +62,9 @@ func checkPersistentVolumes(p *podView) []Escape {
 			continue
 		}
 		g, m := p.gradeMount(v.Name, nodePath, v.PersistentVolumeClaim.ReadOnly)
-		if !m.mounted || g.reach == Contained {
+		if !m.mounted || g.reach == Contained || pv.Annotations[provisionedBy] != "" && g.reach < Node {
+			// A provisioner's volume is a directory it made for this
+			// claim: only a path that is the node's own counts.
 			continue
 		}
 		out = append(out, Escape{Check: "persistentVolumes", Reach: g.reach, Severity: g.severity, Admin: g.admin,
@@ -75,12 +80,77 @@ func checkPersistentVolumes(p *podView) []Escape {
 // (root, or a non-root user where it enforces restricted). A claim bound
 // (spec.volumeName) to a hostPath or local PersistentVolume gives its
 // tenant that path on the node, for any pod to mount, whatever Pod
-// Security enforces; the escapes name the claim's fields. Nothing when
-// the claim names no volume, or one not in the snapshot.
+// Security enforces; so does an unbound claim the PV controller may bind
+// to one (Bindable). The escapes name the claim's fields. Nothing when the
+// claim names no volume it may get, or one not in the snapshot.
 func (j *Judge) Claim(pvc *corev1.PersistentVolumeClaim) []Escape {
+	field := "spec.volumeName=" + pvc.Spec.VolumeName
+	names := []string{pvc.Spec.VolumeName}
 	if pvc.Spec.VolumeName == "" {
-		return nil
+		names = j.Bindable(pvc)
+		field = "spec.volumeName unset, bindable"
 	}
+	var out []Escape
+	for _, name := range names {
+		bound := pvc.DeepCopy()
+		bound.Spec.VolumeName = name
+		for _, e := range j.claimed(bound) {
+			_, rest, _ := strings.Cut(e.Field, " -> ")
+			e.Field = field + " -> " + rest
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Bindable lists, sorted, the volumes the PV controller may bind an
+// unbound claim to: one reserved for it (its claimRef names the claim),
+// and the available ones (no claimRef) of the claim's class, access modes,
+// size and selector, where the claim names a class ("" for none). A claim
+// naming no class gets the cluster's default one, whose provisioner makes
+// its volume.
+func (j *Judge) Bindable(pvc *corev1.PersistentVolumeClaim) []string {
+	var out []string
+	for name, pv := range j.volumes {
+		if ref := pv.Spec.ClaimRef; ref != nil {
+			if ref.Namespace == pvc.Namespace && ref.Name == pvc.Name {
+				out = append(out, name)
+			}
+			continue
+		}
+		if pvc.Spec.StorageClassName != nil && pv.Spec.StorageClassName == *pvc.Spec.StorageClassName && fits(pv, pvc) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fits reports whether a volume offers what a claim asks: its access
+// modes, its size, its selector's labels.
+func fits(pv *corev1.PersistentVolume, pvc *corev1.PersistentVolumeClaim) bool {
+	for _, m := range pvc.Spec.AccessModes {
+		if !slices.Contains(pv.Spec.AccessModes, m) {
+			return false
+		}
+	}
+	if want, ok := pvc.Spec.Resources.Requests[corev1.ResourceStorage]; ok {
+		if have, ok := pv.Spec.Capacity[corev1.ResourceStorage]; !ok || have.Cmp(want) < 0 {
+			return false
+		}
+	}
+	if pvc.Spec.Selector != nil {
+		sel, err := metav1.LabelSelectorAsSelector(pvc.Spec.Selector)
+		if err != nil || !sel.Matches(labels.Set(pv.Labels)) {
+			return false
+		}
+	}
+	return true
+}
+
+// claimed judges a claim bound to its volumeName, mounted by the worst pod
+// its namespace admits.
+func (j *Judge) claimed(pvc *corev1.PersistentVolumeClaim) []Escape {
 	user := int64(0)
 	c := corev1.Container{Name: "any", Image: "any", VolumeMounts: []corev1.VolumeMount{{Name: "claim", MountPath: "/claim"}},
 		SecurityContext: &corev1.SecurityContext{RunAsUser: &user}}
@@ -99,10 +169,5 @@ func (j *Judge) Claim(pvc *corev1.PersistentVolumeClaim) []Escape {
 		}
 		return nil
 	}
-	out := checkPersistentVolumes(&view)
-	for i := range out {
-		_, rest, _ := strings.Cut(out[i].Field, " -> ")
-		out[i].Field = "spec.volumeName=" + pvc.Spec.VolumeName + " -> " + rest
-	}
-	return out
+	return checkPersistentVolumes(&view)
 }

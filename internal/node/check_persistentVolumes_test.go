@@ -16,6 +16,10 @@ func TestCheckPersistentVolumes(t *testing.T) {
 		// for the claim, under /var.
 		"pvc-1234": {ObjectMeta: metav1.ObjectMeta{Name: "pvc-1234", Annotations: map[string]string{provisionedBy: "rancher.io/local-path"}},
 			Spec: corev1.PersistentVolumeSpec{PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/var/local-path-provisioner/pvc-1234_a_data"}}}},
+		// ... but the annotation does not make the node's root a directory
+		// of the claim's own.
+		"pvc-root": {ObjectMeta: metav1.ObjectMeta{Name: "pvc-root", Annotations: map[string]string{provisionedBy: "example.com/bad"}},
+			Spec: corev1.PersistentVolumeSpec{PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}},
 	}
 	pvcs := map[string]*corev1.PersistentVolumeClaim{
 		"a/root":    {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "root"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "host-root"}},
@@ -23,6 +27,7 @@ func TestCheckPersistentVolumes(t *testing.T) {
 		"a/nfs":     {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "nfs"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "nfs"}},
 		"a/pending": {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "pending"}},
 		"a/data":    {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "data"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "pvc-1234"}},
+		"a/evil":    {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "evil"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "pvc-root"}},
 		"b/root":    {ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "root"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "host-root"}},
 	}
 	view := podView{
@@ -51,6 +56,8 @@ func TestCheckPersistentVolumes(t *testing.T) {
 			want: []found{{Node, "spec.volumes[v].persistentVolumeClaim.claimName=root -> PersistentVolume/host-root hostPath.path=/ (read-only)"}}},
 		{name: "network volume", pod: newPod("a", "p", claim("nfs", false, false))},
 		{name: "a provisioner's hostPath volume", pod: newPod("a", "p", claim("data", false, false))},
+		{name: "a provisioner's volume at the node's root", pod: newPod("a", "p", claim("evil", false, false)),
+			want: []found{{Node, "spec.volumes[v].persistentVolumeClaim.claimName=evil -> PersistentVolume/pvc-root hostPath.path=/ (writable)"}}},
 		{name: "unbound claim", pod: newPod("a", "p", claim("pending", false, false))},
 		{name: "missing claim", pod: newPod("a", "p", claim("nope", false, false))},
 		{name: "claim of another namespace", pod: newPod("c", "p", claim("root", false, false))},
