@@ -254,7 +254,7 @@ func unresolved(req Request) Violation {
 func contested(req Request, claims string) Violation {
 	return Violation{Rule: IDUnresolved, Object: ObjectName(req.Kind.Kind, req.Namespace, req.Name),
 		Reason: fmt.Sprintf("namespace %s is claimed by %s, so the tenant of %s %s/%s cannot be resolved", req.Namespace, claims, req.Kind.Kind, req.Namespace, req.Name),
-		Fix:    "change the namespace's labels so that one tenant claims it; bulkhead denies what it cannot place in a tenant"}
+		Fix:    "change the namespace's labels, or the tenants file (by name and glob it claims namespaces too), so that one tenant claims it; bulkhead denies what it cannot place in a tenant"}
 }
 
 // without drops the violations of vs that old already had: same rule,

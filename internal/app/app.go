@@ -25,6 +25,7 @@ import (
 	snapshotcmd "github.com/bulkhead-dev/bulkhead/internal/cmd/snapshot"
 	versioncmd "github.com/bulkhead-dev/bulkhead/internal/cmd/version"
 	whocancmd "github.com/bulkhead-dev/bulkhead/internal/cmd/whocan"
+	"github.com/bulkhead-dev/bulkhead/internal/termsafe"
 	"github.com/bulkhead-dev/bulkhead/internal/version"
 )
 
@@ -116,7 +117,7 @@ func RunAs(ctx context.Context, inv Invocation, args []string, streams cli.IOStr
 	case errors.As(err, &exit):
 		return exit.Code
 	default:
-		fmt.Fprintf(streams.ErrOut, "bulkhead: %v\n", err)
+		fmt.Fprintf(streams.ErrOut, "bulkhead: %s\n", termsafe.String(err.Error())) // names from the cluster
 		return 1
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
+	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
 
 // Read reads a JSON report that `bulkhead audit -o json` wrote. A report of
@@ -76,12 +77,13 @@ func lineOf(data []byte, offset int64) int {
 }
 
 // SharesNoTenant reports whether two reports have tenants and none in
-// common (the cluster tenant aside): a baseline of another cluster, whose
-// every pair and finding would compare as new.
+// common (the cluster tenant and default, which every cluster has, aside):
+// a baseline of another cluster, whose every pair and finding would
+// compare as new.
 func SharesNoTenant(a, b *analysis.Report) bool {
 	names := map[string]bool{}
 	for _, t := range a.Tenants {
-		if !t.System {
+		if !everyCluster(t) {
 			names[t.Name] = true
 		}
 	}
@@ -90,7 +92,7 @@ func SharesNoTenant(a, b *analysis.Report) bool {
 	}
 	some := false
 	for _, t := range b.Tenants {
-		if t.System {
+		if everyCluster(t) {
 			continue
 		}
 		some = true
@@ -99,4 +101,10 @@ func SharesNoTenant(a, b *analysis.Report) bool {
 		}
 	}
 	return some
+}
+
+// everyCluster reports whether every cluster has the tenant: the
+// cluster's, and default's.
+func everyCluster(t tenancy.Tenant) bool {
+	return t.System || t.Name == "default" && len(t.Namespaces) == 1 && t.Namespaces[0] == "default"
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/bulkhead-dev/bulkhead/internal/termsafe"
 )
 
 // notePrefix starts every line bulkhead writes about its input and its
@@ -26,6 +28,7 @@ func itemf(w io.Writer, format string, args ...any) {
 // width, each next line starting with indent. A word longer than a line
 // stays whole.
 func writeWrapped(w io.Writer, lead, indent, text string) {
+	text = termsafe.String(text) // names from the cluster, in the messages
 	width := widthOf(w)
 	var b strings.Builder
 	b.WriteString(lead)

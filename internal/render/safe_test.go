@@ -9,6 +9,7 @@ import (
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/termsafe"
 )
 
 // TestSafeText: what a tenant can write into free-text fields (a
@@ -59,7 +60,7 @@ func FuzzSafeText(f *testing.F) {
 				t.Fatalf("safeText(%q, %v) = %q: %U at %d", s, color, out, r, i)
 			}
 		}
-		if unsafeAt(s) < 0 && out != s {
+		if termsafe.Index(s) < 0 && out != s {
 			t.Fatalf("safeText(%q) changed safe text to %q", s, out)
 		}
 	})

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -77,6 +78,39 @@ func TestOwners(t *testing.T) {
 	} {
 		if kind, name := owner(tc.pod); kind+"/"+name != tc.want {
 			t.Errorf("%s/%s: %s/%s, want %s", tc.pod.Namespace, tc.pod.Name, kind, name, tc.want)
+		}
+	}
+}
+
+// TestOwnersReplicaSets: a ReplicaSet the snapshot holds says whose it
+// is: a standalone one named like a Deployment's is its own workload, and
+// a Deployment's is the Deployment's without the hash label.
+func TestOwnersReplicaSets(t *testing.T) {
+	yes := true
+	pod := func(rs, hash string) *corev1.Pod {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: rs + "-x2x4z",
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: rs, UID: "u", Controller: &yes}}}}
+		if hash != "" {
+			p.Labels = map[string]string{"pod-template-hash": hash}
+		}
+		return p
+	}
+	s := &Snapshot{ReplicaSets: []appsv1.ReplicaSet{
+		{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web-6f7d8c9b5w"}},
+		{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "api-5d8f7c9b6d",
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "api", UID: "d", Controller: &yes}}}},
+	}}
+	owner := s.Owners()
+	for _, tc := range []struct {
+		pod  *corev1.Pod
+		want string
+	}{
+		{pod("web-6f7d8c9b5w", "6f7d8c9b5w"), "ReplicaSet/web-6f7d8c9b5w"}, // standalone, named like a Deployment's
+		{pod("api-5d8f7c9b6d", ""), "Deployment/api"},                      // no hash label
+		{pod("db-7c9d8e6f5a", "7c9d8e6f5a"), "Deployment/db"},              // not held: by the hash
+	} {
+		if kind, name := owner(tc.pod); kind+"/"+name != tc.want {
+			t.Errorf("%s: %s/%s, want %s", tc.pod.Name, kind, name, tc.want)
 		}
 	}
 }

@@ -168,8 +168,10 @@ func Owner(p *corev1.Pod) (kind, name string) {
 	return owner.Kind, owner.Name
 }
 
-// Owners returns Owner for the snapshot's pods, which also goes from a
-// Job to the CronJob that made it: the Job's controller when the snapshot
+// Owners returns Owner for the snapshot's pods, which goes from a
+// ReplicaSet the snapshot holds to its Deployment by the ReplicaSet's own
+// controller (a ReplicaSet of none is its own workload, whatever its
+// name), and from a Job to the CronJob that made it: the Job's controller when the snapshot
 // holds the Job, else a CronJob of the namespace whose name and a number
 // make the Job's (as the CronJob controller names its Jobs). So a
 // CronJob's pods are the CronJob's, run after run.
@@ -187,7 +189,26 @@ func (s *Snapshot) Owners() func(*corev1.Pod) (kind, name string) {
 	for i := range s.CronJobs {
 		crons[[2]string{s.CronJobs[i].Namespace, s.CronJobs[i].Name}] = true
 	}
+	sets := map[[2]string]string{} // namespace, ReplicaSet → its Deployment, "" for none
+	for i := range s.ReplicaSets {
+		rs := &s.ReplicaSets[i]
+		deploy := ""
+		if o := metav1.GetControllerOfNoCopy(rs); o != nil && o.Kind == "Deployment" {
+			deploy = o.Name
+		}
+		sets[[2]string{rs.Namespace, rs.Name}] = deploy
+	}
 	return func(p *corev1.Pod) (string, string) {
+		// A ReplicaSet the snapshot holds says itself whose it is; the
+		// pod-template-hash is for one it does not hold.
+		if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == "ReplicaSet" && !IsSynthetic(p) {
+			if deploy, ok := sets[[2]string{p.Namespace, ref.Name}]; ok {
+				if deploy != "" {
+					return "Deployment", deploy
+				}
+				return "ReplicaSet", ref.Name
+			}
+		}
 		kind, name := Owner(p)
 		if kind != "Job" {
 			return kind, name

@@ -151,9 +151,10 @@ func TestDiffIncompleteAndOtherCluster(t *testing.T) {
 		}
 		return p
 	}
-	cluster := write("cluster.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n")
+	cluster := write("cluster.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n")
 	cilium := write("cilium.yaml", "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: allow, namespace: team-a}\nspec: {}\n")
-	other := write("other.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: blog}\n")
+	// Every cluster has default: it makes no tenant in common.
+	other := write("other.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: blog}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n")
 	report := func(name string, files ...string) string {
 		args := []string{"-o", "json", "--fail-on", "none"}
 		for _, f := range files {
