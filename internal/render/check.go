@@ -74,11 +74,17 @@ func checkText(w io.Writer, r admission.ReplayReport, width int) error {
 			line("audit: " + a)
 		}
 	}
-	fmt.Fprintf(&b, "\n%d object(s) over %s: %d denied, %d warned, %d allowed", len(r.Objects), r.Cluster, r.Denied, r.Warned, r.Allowed)
+	summary := fmt.Sprintf("%d object(s) over %s: %d denied, %d warned, %d allowed", len(r.Objects), r.Cluster, r.Denied, r.Warned, r.Allowed)
 	if r.DryRun {
-		b.WriteString(" (dry run: the webhook denies nothing)")
+		summary += " (dry run: the webhook denies nothing)"
 	}
 	b.WriteString("\n")
+	if width > 0 {
+		p := &printer{w: &b, o: TextOptions{Width: width}}
+		p.wrap("", summary)
+	} else {
+		b.WriteString(summary + "\n")
+	}
 	_, err := io.WriteString(w, safeText(b.String(), false))
 	return err
 }

@@ -135,7 +135,7 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 	for _, obj := range plan.Objects {
 		nss[obj.Namespace] = true
 	}
-	p.printf("%s %s\n", p.paint("1", "bulkhead harden:"), r.Source)
+	p.wrap(p.paint("1", "bulkhead harden:")+" ", r.Source)
 	p.printf("plan: %s in %s, %s for review, %s for owners\n",
 		counted(len(plan.Objects), "safe object", "safe objects"), counted(len(nss), "namespace", "namespaces"),
 		counted(len(plan.Proposals), "proposal", "proposals"), counted(len(plan.Work), "workload", "workloads"))

@@ -101,7 +101,7 @@ func (p *printer) summary(r *analysis.Report) {
 	if p.o.Tenant != "" {
 		title = fmt.Sprintf("bulkhead audit (tenant %s):", p.o.Tenant)
 	}
-	p.printf("%s %s\n", p.paint("1", title), r.Source)
+	p.wrap(p.paint("1", title)+" ", r.Source)
 	var line []string
 	if len(r.Findings) == 0 {
 		line = append(line, p.paint("32", "no findings"))
