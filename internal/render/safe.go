@@ -15,29 +15,19 @@ import (
 // know, and safeText turns each mark into the escape character; without
 // colour, it drops them.
 func safeText(s string, color bool) string {
-	i := termsafe.Index(s)
-	if i < 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for i >= 0 {
-		b.WriteString(s[:i])
-		s = s[i:]
-		if strings.HasPrefix(s, paintMark) {
-			s = s[len(paintMark):]
-			if color {
-				b.WriteByte(0x1b)
-			} else if end := strings.IndexByte(s, 'm'); end >= 0 {
-				s = s[end+1:] // the colour, dropped
-			}
-		} else {
-			s = s[termsafe.Escape(&b, s):]
+	return termsafe.Rewrite(s, func(b *strings.Builder, rest string) int {
+		if !strings.HasPrefix(rest, paintMark) {
+			return 0
 		}
-		i = termsafe.Index(s)
-	}
-	b.WriteString(s)
-	return b.String()
+		if color {
+			b.WriteByte(0x1b)
+			return len(paintMark)
+		}
+		if end := strings.IndexByte(rest[len(paintMark):], 'm'); end >= 0 {
+			return len(paintMark) + end + 1 // the colour, dropped
+		}
+		return len(paintMark)
+	})
 }
 
 // paintMark starts each colour sequence the printer writes, in place of

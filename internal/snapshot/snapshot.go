@@ -176,27 +176,11 @@ func Owner(p *corev1.Pod) (kind, name string) {
 // make the Job's (as the CronJob controller names its Jobs). So a
 // CronJob's pods are the CronJob's, run after run.
 func (s *Snapshot) Owners() func(*corev1.Pod) (kind, name string) {
-	jobs := map[[2]string]string{} // namespace, Job → its CronJob, "" for none
-	for i := range s.Jobs {
-		j := &s.Jobs[i]
-		cron := ""
-		if o := metav1.GetControllerOfNoCopy(j); o != nil && o.Kind == "CronJob" {
-			cron = o.Name
-		}
-		jobs[[2]string{j.Namespace, j.Name}] = cron
-	}
+	jobs := controllersOf(s.Jobs, "CronJob")
+	sets := controllersOf(s.ReplicaSets, "Deployment")
 	crons := map[[2]string]bool{}
 	for i := range s.CronJobs {
 		crons[[2]string{s.CronJobs[i].Namespace, s.CronJobs[i].Name}] = true
-	}
-	sets := map[[2]string]string{} // namespace, ReplicaSet → its Deployment, "" for none
-	for i := range s.ReplicaSets {
-		rs := &s.ReplicaSets[i]
-		deploy := ""
-		if o := metav1.GetControllerOfNoCopy(rs); o != nil && o.Kind == "Deployment" {
-			deploy = o.Name
-		}
-		sets[[2]string{rs.Namespace, rs.Name}] = deploy
 	}
 	return func(p *corev1.Pod) (string, string) {
 		// A ReplicaSet the snapshot holds says itself whose it is; the
@@ -224,6 +208,24 @@ func (s *Snapshot) Owners() func(*corev1.Pod) (kind, name string) {
 		}
 		return kind, name
 	}
+}
+
+// controllersOf maps objects by namespace and name to the name of their
+// controller of kind, "" for none.
+func controllersOf[T any, PT interface {
+	*T
+	metav1.Object
+}](objs []T, kind string) map[[2]string]string {
+	out := make(map[[2]string]string, len(objs))
+	for i := range objs {
+		o := PT(&objs[i])
+		owner := ""
+		if ref := metav1.GetControllerOfNoCopy(o); ref != nil && ref.Kind == kind {
+			owner = ref.Name
+		}
+		out[[2]string{o.GetNamespace(), o.GetName()}] = owner
+	}
+	return out
 }
 
 func isDigits(s string) bool {

@@ -15,7 +15,12 @@ import (
 )
 
 // String returns s with every unsafe character escaped.
-func String(s string) string {
+func String(s string) string { return Rewrite(s, nil) }
+
+// Rewrite returns s with every unsafe character escaped, but where own,
+// given the text from an unsafe character on, writes something else and
+// returns how much of the text it stands for (0: escape it).
+func Rewrite(s string, own func(b *strings.Builder, rest string) int) string {
 	i := Index(s)
 	if i < 0 {
 		return s
@@ -24,7 +29,15 @@ func String(s string) string {
 	b.Grow(len(s) + 16)
 	for i >= 0 {
 		b.WriteString(s[:i])
-		s = s[i+Escape(&b, s[i:]):]
+		s = s[i:]
+		n := 0
+		if own != nil {
+			n = own(&b, s)
+		}
+		if n == 0 {
+			n = Escape(&b, s)
+		}
+		s = s[n:]
 		i = Index(s)
 	}
 	b.WriteString(s)
