@@ -18,6 +18,8 @@ PersistentVolume (or finds one) chooses the node path.
 
 	spec.volumes[*].persistentVolumeClaim.claimName
 	  -> PersistentVolumeClaim.spec.volumeName
+	  (or spec.volumes[*].ephemeral.volumeClaimTemplate.spec.volumeName,
+	  the claim the ephemeral-volume controller will make)
 	  -> PersistentVolume.spec.hostPath.path | PersistentVolume.spec.local.path
 
 Writable unless the mount, or the claim reference, is read-only; graded
@@ -41,10 +43,19 @@ func checkPersistentVolumes(p *podView) []Escape {
 	}
 	var out []Escape
 	for _, v := range p.pod.Spec.Volumes {
-		if v.PersistentVolumeClaim == nil {
-			continue
+		var pvc *corev1.PersistentVolumeClaim
+		var readOnly bool
+		field := "spec.volumes[" + v.Name + "]."
+		switch {
+		case v.PersistentVolumeClaim != nil:
+			pvc, readOnly = p.claim(p.pod.Namespace, v.PersistentVolumeClaim.ClaimName), v.PersistentVolumeClaim.ReadOnly
+			field += "persistentVolumeClaim.claimName=" + v.PersistentVolumeClaim.ClaimName
+		case v.Ephemeral != nil && v.Ephemeral.VolumeClaimTemplate != nil:
+			// The claim the ephemeral-volume controller makes for the pod.
+			pvc = &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: p.pod.Namespace, Name: p.pod.Name + "-" + v.Name},
+				Spec: v.Ephemeral.VolumeClaimTemplate.Spec}
+			field += "ephemeral.volumeClaimTemplate.spec.volumeName=" + pvc.Spec.VolumeName
 		}
-		pvc := p.claim(p.pod.Namespace, v.PersistentVolumeClaim.ClaimName)
 		if pvc == nil || pvc.Spec.VolumeName == "" {
 			continue
 		}
@@ -61,15 +72,14 @@ func checkPersistentVolumes(p *podView) []Escape {
 		default:
 			continue
 		}
-		g, m := p.gradeMount(v.Name, nodePath, v.PersistentVolumeClaim.ReadOnly)
+		g, m := p.gradeMount(v.Name, nodePath, readOnly)
 		if !m.mounted || g.reach == Contained || pv.Annotations[provisionedBy] != "" && g.reach < Node {
 			// A provisioner's volume is a directory it made for this
 			// claim: only a path that is the node's own counts.
 			continue
 		}
 		out = append(out, Escape{Check: "persistentVolumes", Reach: g.reach, Severity: g.severity, Admin: g.admin,
-			Field: "spec.volumes[" + v.Name + "].persistentVolumeClaim.claimName=" + pvc.Name +
-				" -> PersistentVolume/" + pv.Name + " " + kind + ".path=" + nodePath + m.String(),
+			Field:  field + " -> PersistentVolume/" + pv.Name + " " + kind + ".path=" + nodePath + m.String(),
 			Reason: kind + " PersistentVolume " + pv.Name + " at " + nodePath + " " + g.reason})
 	}
 	return out

@@ -41,7 +41,21 @@ func TestCheckPersistentVolumes(t *testing.T) {
 			p.Spec.Containers[0].VolumeMounts = append(p.Spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "v", MountPath: "/v", ReadOnly: readOnlyMount})
 		}
 	}
+	ephemeral := func(volume, class string) func(*corev1.Pod) {
+		return func(p *corev1.Pod) {
+			spec := corev1.PersistentVolumeClaimSpec{VolumeName: volume}
+			if class != "" {
+				spec.StorageClassName = &class
+			}
+			p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: "scratch", VolumeSource: corev1.VolumeSource{
+				Ephemeral: &corev1.EphemeralVolumeSource{VolumeClaimTemplate: &corev1.PersistentVolumeClaimTemplate{Spec: spec}}}})
+			p.Spec.Containers[0].VolumeMounts = append(p.Spec.Containers[0].VolumeMounts, corev1.VolumeMount{Name: "scratch", MountPath: "/scratch"})
+		}
+	}
 	runCheck(t, persistentVolumesCheck, []checkCase{
+		{name: "an ephemeral volume's claim naming the node's root", pod: newPod("a", "p", ephemeral("host-root", "")),
+			want: []found{{Node, "spec.volumes[scratch].ephemeral.volumeClaimTemplate.spec.volumeName=host-root -> PersistentVolume/host-root hostPath.path=/ (writable)"}}},
+		{name: "an ephemeral volume of a StorageClass", pod: newPod("a", "p", ephemeral("", "standard"))},
 		{name: "hostPath PV", pod: newPod("a", "p", claim("root", false, false)),
 			want: []found{{Node, "spec.volumes[v].persistentVolumeClaim.claimName=root -> PersistentVolume/host-root hostPath.path=/ (writable)"}}},
 		{name: "local PV read-only claim", pod: newPod("a", "p", claim("logs", true, false)),
