@@ -80,3 +80,22 @@ func TestWhoCanTableEscaped(t *testing.T) {
 		t.Errorf("who-can's table: %q", b.String())
 	}
 }
+
+// TestWrapMeasuresEscapes: a line is wrapped as it prints, its escapes
+// counted at their length, so that a name with control characters does
+// not push it past the width.
+func TestWrapMeasuresEscapes(t *testing.T) {
+	var b bytes.Buffer
+	p := &printer{w: &b, o: TextOptions{Width: 60}}
+	// 35 + 1 + 15 bytes fit the 58 columns after the lead; escaped, the
+	// second word is 24 columns and goes to the next line.
+	p.wrap("  ", strings.Repeat("a", 35)+" rb\x1b[31m\x1b[0m\x1b[0m")
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if n := len([]rune(line)); n > 60 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+	if !strings.Contains(b.String(), `rb\x1b[31m\x1b[0m\x1b[0m`) {
+		t.Errorf("not escaped: %q", b.String())
+	}
+}

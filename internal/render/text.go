@@ -10,6 +10,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
+	"github.com/bulkhead-dev/bulkhead/internal/termsafe"
 )
 
 // TextOptions tune the text report.
@@ -234,6 +235,15 @@ func (p *printer) wrapAt(col int, text string) {
 	if width < 30 {
 		width = 30
 	}
+	// Escaped before it is measured: an escape is longer than the
+	// character it stands for.
+	text = termsafe.Rewrite(text, func(b *strings.Builder, rest string) int {
+		if strings.HasPrefix(rest, paintMark) {
+			b.WriteString(paintMark)
+			return len(paintMark)
+		}
+		return 0
+	})
 	line := 0
 	for i, word := range strings.Fields(text) {
 		if i > 0 && line+1+wordLen(word) > width {
