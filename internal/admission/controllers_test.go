@@ -118,7 +118,8 @@ func TestClaimBinding(t *testing.T) {
 		hostPV("pvc-1234", "standard", "/var/local-path-provisioner/pvc-1234_a-web_data", &corev1.ObjectReference{Namespace: "a-web", Name: "data"},
 			map[string]string{"pv.kubernetes.io/provisioned-by": "rancher.io/local-path"}),
 		hostPV("manual-root", "manual", "/", nil, nil),
-		hostPV("reserved-root", "", "/", &corev1.ObjectReference{Namespace: "a-web", Name: "grab"}, nil))
+		hostPV("reserved-root", "", "/", &corev1.ObjectReference{Namespace: "a-web", Name: "grab"}, nil),
+		hostPV("classless-root", "", "/", nil, nil))
 	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel, PlatformNamespaces: []string{"ingress-nginx"}}, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +142,11 @@ func TestClaimBinding(t *testing.T) {
 		{"a claim of the class a hostPath volume of the node's root is available in", Create, claim("c", "manual", ""), nil, User{Name: "alice"}, false},
 		{"a claim a hostPath volume of the node's root is reserved for", Create, claim("grab", "other", ""), nil, User{Name: "alice"}, false},
 		{"a claim of a class with no such volume", Create, claim("d", "standard", ""), nil, User{Name: "alice"}, true},
+		{"a claim of no class, a volume of none at the node's root available", Create, func() *corev1.PersistentVolumeClaim {
+			c := claim("e", "", "")
+			c.Spec.StorageClassName = nil
+			return c
+		}(), nil, User{Name: "alice"}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var old runtime.Object

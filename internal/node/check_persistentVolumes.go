@@ -116,9 +116,9 @@ func (j *Judge) Claim(pvc *corev1.PersistentVolumeClaim) []Escape {
 // Bindable lists, sorted, the volumes the PV controller may bind an
 // unbound claim to: one reserved for it (its claimRef names the claim),
 // and the available ones (no claimRef) of the claim's class, access modes,
-// size and selector, where the claim names a class ("" for none). A claim
-// naming no class gets the cluster's default one, whose provisioner makes
-// its volume.
+// size and selector. A claim naming no class is taken to bind volumes of
+// none: the API server gives it the default class before the webhook
+// sees it, and where there is no default class, that is what it binds.
 func (j *Judge) Bindable(pvc *corev1.PersistentVolumeClaim) []string {
 	var out []string
 	for name, pv := range j.volumes {
@@ -128,7 +128,11 @@ func (j *Judge) Bindable(pvc *corev1.PersistentVolumeClaim) []string {
 			}
 			continue
 		}
-		if pvc.Spec.StorageClassName != nil && pv.Spec.StorageClassName == *pvc.Spec.StorageClassName && fits(pv, pvc) {
+		class := "" // a claim of no class: where no default class is set, it binds volumes of none
+		if pvc.Spec.StorageClassName != nil {
+			class = *pvc.Spec.StorageClassName
+		}
+		if pv.Spec.StorageClassName == class && fits(pv, pvc) {
 			out = append(out, name)
 		}
 	}
