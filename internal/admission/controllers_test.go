@@ -119,7 +119,12 @@ func TestClaimBinding(t *testing.T) {
 			map[string]string{"pv.kubernetes.io/provisioned-by": "rancher.io/local-path"}),
 		hostPV("manual-root", "manual", "/", nil, nil),
 		hostPV("reserved-root", "", "/", &corev1.ObjectReference{Namespace: "a-web", Name: "grab"}, nil),
-		hostPV("classless-root", "", "/", nil, nil))
+		hostPV("classless-root", "", "/", nil, nil),
+		hostPV("beta-root", "", "/", nil, map[string]string{"volume.beta.kubernetes.io/storage-class": "beta"}))
+	// A volume kept for a deleted claim: bound to no new one of its name.
+	released := hostPV("released-root", "", "/", &corev1.ObjectReference{Namespace: "a-web", Name: "logs", UID: "old"}, nil)
+	released.Status.Phase = corev1.VolumeReleased
+	snap.PersistentVolumes = append(snap.PersistentVolumes, released)
 	a, err := New(snapshot.NewStore(snap).View(), tenancy.Config{Label: tenantLabel, PlatformNamespaces: []string{"ingress-nginx"}}, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +147,13 @@ func TestClaimBinding(t *testing.T) {
 		{"a claim of the class a hostPath volume of the node's root is available in", Create, claim("c", "manual", ""), nil, User{Name: "alice"}, false},
 		{"a claim a hostPath volume of the node's root is reserved for", Create, claim("grab", "other", ""), nil, User{Name: "alice"}, false},
 		{"a claim of a class with no such volume", Create, claim("d", "standard", ""), nil, User{Name: "alice"}, true},
+		{"a claim named like a Released volume's old claim", Create, claim("logs", "other", ""), nil, User{Name: "alice"}, true},
+		{"a claim of the beta class annotation", Create, func() *corev1.PersistentVolumeClaim {
+			c := claim("f", "", "")
+			c.Spec.StorageClassName = nil
+			c.Annotations = map[string]string{"volume.beta.kubernetes.io/storage-class": "beta"}
+			return c
+		}(), nil, User{Name: "alice"}, false},
 		{"a claim of no class, a volume of none at the node's root available", Create, func() *corev1.PersistentVolumeClaim {
 			c := claim("e", "", "")
 			c.Spec.StorageClassName = nil

@@ -51,10 +51,17 @@ func checkPersistentVolumes(p *podView) []Escape {
 			pvc, readOnly = p.claim(p.pod.Namespace, v.PersistentVolumeClaim.ClaimName), v.PersistentVolumeClaim.ReadOnly
 			field += "persistentVolumeClaim.claimName=" + v.PersistentVolumeClaim.ClaimName
 		case v.Ephemeral != nil && v.Ephemeral.VolumeClaimTemplate != nil:
-			// The claim the ephemeral-volume controller makes for the pod.
-			pvc = &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: p.pod.Namespace, Name: p.pod.Name + "-" + v.Name},
-				Spec: v.Ephemeral.VolumeClaimTemplate.Spec}
-			field += "ephemeral.volumeClaimTemplate.spec.volumeName=" + pvc.Spec.VolumeName
+			// The claim the ephemeral-volume controller made for the pod,
+			// bound as the cluster bound it; or, not made yet, the one it
+			// will make, by the template.
+			name := p.pod.Name + "-" + v.Name
+			if pvc = p.claim(p.pod.Namespace, name); pvc != nil {
+				field += "ephemeral (claim " + name + ")"
+			} else {
+				pvc = &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: p.pod.Namespace, Name: name},
+					Spec: v.Ephemeral.VolumeClaimTemplate.Spec}
+				field += "ephemeral.volumeClaimTemplate.spec.volumeName=" + pvc.Spec.VolumeName
+			}
 		}
 		if pvc == nil || pvc.Spec.VolumeName == "" {
 			continue
@@ -118,26 +125,51 @@ func (j *Judge) Claim(pvc *corev1.PersistentVolumeClaim) []Escape {
 // and the available ones (no claimRef) of the claim's class, access modes,
 // size and selector. A claim naming no class is taken to bind volumes of
 // none: the API server gives it the default class before the webhook
-// sees it, and where there is no default class, that is what it binds.
+// sees it, and where there is no default class, that is what it binds. A
+// Released or Failed volume is bound to no new claim.
 func (j *Judge) Bindable(pvc *corev1.PersistentVolumeClaim) []string {
 	var out []string
+	class := claimClass(pvc)
 	for name, pv := range j.volumes {
+		if pv.Status.Phase == corev1.VolumeReleased || pv.Status.Phase == corev1.VolumeFailed {
+			continue // kept for the claim it had, bound to no other
+		}
 		if ref := pv.Spec.ClaimRef; ref != nil {
-			if ref.Namespace == pvc.Namespace && ref.Name == pvc.Name {
+			if ref.Namespace == pvc.Namespace && ref.Name == pvc.Name && (ref.UID == "" || pvc.UID == "" || ref.UID == pvc.UID) {
 				out = append(out, name)
 			}
 			continue
 		}
-		class := "" // a claim of no class: where no default class is set, it binds volumes of none
-		if pvc.Spec.StorageClassName != nil {
-			class = *pvc.Spec.StorageClassName
-		}
-		if pv.Spec.StorageClassName == class && fits(pv, pvc) {
+		if volumeClass(pv) == class && fits(pv, pvc) {
 			out = append(out, name)
 		}
 	}
 	slices.Sort(out)
 	return out
+}
+
+// betaClass is the annotation the PV controller reads a class from before
+// spec.storageClassName, on claims and volumes alike.
+const betaClass = "volume.beta.kubernetes.io/storage-class"
+
+// claimClass is the class a claim asks, as the PV controller reads it: ""
+// for none, which where no default class is set binds volumes of none.
+func claimClass(pvc *corev1.PersistentVolumeClaim) string {
+	if c, ok := pvc.Annotations[betaClass]; ok {
+		return c
+	}
+	if pvc.Spec.StorageClassName != nil {
+		return *pvc.Spec.StorageClassName
+	}
+	return ""
+}
+
+// volumeClass is a volume's class, as the PV controller reads it.
+func volumeClass(pv *corev1.PersistentVolume) string {
+	if c, ok := pv.Annotations[betaClass]; ok {
+		return c
+	}
+	return pv.Spec.StorageClassName
 }
 
 // fits reports whether a volume offers what a claim asks: its access

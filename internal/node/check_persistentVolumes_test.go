@@ -28,7 +28,10 @@ func TestCheckPersistentVolumes(t *testing.T) {
 		"a/pending": {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "pending"}},
 		"a/data":    {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "data"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "pvc-1234"}},
 		"a/evil":    {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "evil"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "pvc-root"}},
-		"b/root":    {ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "root"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "host-root"}},
+		// The claim the ephemeral-volume controller made for pod q, which
+		// the binder bound by its class to the node's root.
+		"a/q-scratch": {ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "q-scratch"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "host-root"}},
+		"b/root":      {ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "root"}, Spec: corev1.PersistentVolumeClaimSpec{VolumeName: "host-root"}},
 	}
 	view := podView{
 		claim:  func(ns, name string) *corev1.PersistentVolumeClaim { return pvcs[ns+"/"+name] },
@@ -56,6 +59,8 @@ func TestCheckPersistentVolumes(t *testing.T) {
 		{name: "an ephemeral volume's claim naming the node's root", pod: newPod("a", "p", ephemeral("host-root", "")),
 			want: []found{{Node, "spec.volumes[scratch].ephemeral.volumeClaimTemplate.spec.volumeName=host-root -> PersistentVolume/host-root hostPath.path=/ (writable)"}}},
 		{name: "an ephemeral volume of a StorageClass", pod: newPod("a", "p", ephemeral("", "standard"))},
+		{name: "an ephemeral volume whose claim was bound to the node's root", pod: newPod("a", "q", ephemeral("", "manual")),
+			want: []found{{Node, "spec.volumes[scratch].ephemeral (claim q-scratch) -> PersistentVolume/host-root hostPath.path=/ (writable)"}}},
 		{name: "hostPath PV", pod: newPod("a", "p", claim("root", false, false)),
 			want: []found{{Node, "spec.volumes[v].persistentVolumeClaim.claimName=root -> PersistentVolume/host-root hostPath.path=/ (writable)"}}},
 		{name: "local PV read-only claim", pod: newPod("a", "p", claim("logs", true, false)),

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -17,9 +16,7 @@ func CheckAs(w io.Writer, f Format, r admission.ReplayReport, o TextOptions) err
 	case FormatText:
 		return checkText(w, r, o.Width)
 	case FormatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return Document(w, struct {
 			SchemaVersion string `json:"schemaVersion"`
 			admission.ReplayReport
 		}{CheckSchemaVersion, r})

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bulkhead-dev/bulkhead/internal/admission"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/harden"
 )
@@ -137,5 +138,17 @@ func TestHardenJSONNoNull(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `"proposals": [],`) || !strings.Contains(b.String(), `"work": [],`) || !strings.Contains(b.String(), `"objects": [],`) {
 		t.Errorf("harden JSON:\n%s", b.String())
+	}
+}
+
+// TestCheckJSONEmpty: check's JSON of a change of nothing writes its lists
+// [], with its schemaVersion.
+func TestCheckJSONEmpty(t *testing.T) {
+	var b bytes.Buffer
+	if err := CheckAs(&b, FormatJSON, admission.ReplayReport{Cluster: "test"}, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"objects": []`) || !strings.Contains(b.String(), `"schemaVersion": "`+CheckSchemaVersion+`"`) {
+		t.Errorf("check JSON:\n%s", b.String())
 	}
 }

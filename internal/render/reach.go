@@ -2,7 +2,6 @@ package render
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -62,9 +61,10 @@ func ReachMatrixResultAs(w io.Writer, f Format, r ReachMatrixResult) error {
 		return ReachMatrix(w, r.Matrix)
 	case FormatJSON:
 		return indentedJSON(w, struct {
+			SchemaVersion string `json:"schemaVersion"`
 			netpol.Matrix
 			Incomplete []string `json:"incomplete,omitempty"`
-		}{r.Matrix, r.Incomplete})
+		}{ReachMatrixSchemaVersion, r.Matrix, r.Incomplete})
 	case FormatCSV:
 		return ReachMatrixCSV(w, r.Matrix)
 	}
@@ -108,14 +108,6 @@ func ReachJSON(w io.Writer, r ReachResult) error {
 		Incomplete    []string           `json:"incomplete,omitempty"`
 	}{ReachSchemaVersion, r.Verdict.Allowed, r.Ports, r.Verdict, r.Incomplete}
 	return indentedJSON(w, out)
-}
-
-// ReachMatrixJSON writes the matrix as indented JSON.
-func ReachMatrixJSON(w io.Writer, mx netpol.Matrix) error {
-	return indentedJSON(w, struct {
-		SchemaVersion string `json:"schemaVersion"`
-		netpol.Matrix
-	}{ReachMatrixSchemaVersion, mx})
 }
 
 // ReachSchemaVersion and ReachMatrixSchemaVersion version reach's JSON,
@@ -204,8 +196,4 @@ func allPorts(ps []netpol.PortRange) bool {
 
 // indentedJSON writes v as JSON indented by two spaces, as it is (nil
 // lists stay null, unlike Document).
-func indentedJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
+func indentedJSON(w io.Writer, v any) error { return Document(w, v) }
