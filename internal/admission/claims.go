@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/node"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
 // claim judges a PersistentVolumeClaim: one bound by name (spec.volumeName)
@@ -23,10 +24,7 @@ func (a *Admission) claim(pvc *corev1.PersistentVolumeClaim, object string) []Vi
 		return nil
 	}
 	escapes := a.judge.Claim(pvc)
-	worst := node.Contained
-	for _, e := range escapes {
-		worst = max(worst, e.Reach)
-	}
+	worst := node.Worst(escapes)
 	if worst == node.Contained {
 		return nil
 	}
@@ -63,7 +61,7 @@ func (a *Admission) claimTemplates(sts *appsv1.StatefulSet, namespace string) []
 		t := &sts.Spec.VolumeClaimTemplates[i]
 		pvc := &corev1.PersistentVolumeClaim{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
 		pvc.Namespace = namespace
-		pvc.Name = t.Name + "-" + sts.Name + "-0"
+		pvc.Name = snapshot.ClaimTemplateName(t.Name, sts.Name)
 		object := fmt.Sprintf("StatefulSet %s/%s (volumeClaimTemplates[%s])", namespace, sts.Name, t.Name)
 		out = append(out, a.claim(pvc, object)...)
 	}

@@ -21,7 +21,7 @@ func TestRuntimeClassSandbox(t *testing.T) {
 		{"hostPath /, gvisor: the node's files all the same", newPod("a", "p", hostPathVolume("h", "/", true), app(dropCaps("NET_RAW")), rc("runsc")), Node},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := worst(escapes(&podView{pod: &tc.pod}))
+			got := Worst(escapes(&podView{pod: &tc.pod}))
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("reach (-want +got):\n%s", diff)
 			}

@@ -146,8 +146,8 @@ func escapes(p *podView) []Escape {
 	return out
 }
 
-// worst returns the highest reach among es.
-func worst(es []Escape) Reach {
+// Worst returns the highest reach among es.
+func Worst(es []Escape) Reach {
 	r := Contained
 	for _, e := range es {
 		if e.Reach > r {

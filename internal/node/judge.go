@@ -95,6 +95,6 @@ func (j *Judge) judge(view podView, ns *NamespacePolicy, pod *corev1.Pod) PodFac
 		Live:           isLive(pod),
 		ServiceAccount: serviceAccountName(pod),
 	}
-	f.Reach = worst(f.Escapes)
+	f.Reach = Worst(f.Escapes)
 	return f
 }
