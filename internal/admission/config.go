@@ -109,18 +109,15 @@ func (c Config) ModeOf(id string) Mode {
 	return Enforce
 }
 
-// Exempts reports whether the requester is exempt: admitted unjudged,
-// even while the webhook cannot judge anything else.
-func (c Config) Exempts(u User) bool { return c.exempt(u) }
-
 // apiServerUser is the API server's own loopback client, which
 // reconciles the bootstrap roles (system:aggregate-to-edit, ...) on every
 // start: always exempt, so that a denial never leaves the cluster's own
 // roles stale after an upgrade.
 const apiServerUser = "system:apiserver"
 
-// exempt reports whether the requester is exempt.
-func (c Config) exempt(u User) bool {
+// Exempts reports whether the requester is exempt: admitted unjudged,
+// even while the webhook cannot judge anything else.
+func (c Config) Exempts(u User) bool {
 	if u.Name == apiServerUser || slices.Contains(c.Exempt.Users, u.Name) {
 		return true
 	}

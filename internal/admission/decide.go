@@ -2,7 +2,6 @@ package admission
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -111,7 +110,7 @@ func (a *Admission) Decide(req Request) Decision {
 	if !Judged(req.Kind) || req.Object == nil || (req.Operation != Create && req.Operation != Update) {
 		return Decision{Allowed: true}
 	}
-	if a.cfg.exempt(req.User) || controllerMade(req) {
+	if a.cfg.Exempts(req.User) || controllerMade(req) {
 		return Decision{Allowed: true}
 	}
 	return a.decision(a.violations(req))
@@ -157,7 +156,12 @@ func controllerMade(req Request) bool {
 		return false
 	}
 	if req.User.Name == controllerManager {
-		return slices.ContainsFunc(slices.Collect(maps.Values(madeBy)), func(kinds []string) bool { return slices.Contains(kinds, owner.Kind) })
+		for _, kinds := range madeBy {
+			if slices.Contains(kinds, owner.Kind) {
+				return true
+			}
+		}
+		return false
 	}
 	name, ok := strings.CutPrefix(req.User.Name, "system:serviceaccount:kube-system:")
 	return ok && slices.Contains(madeBy[name], owner.Kind)
@@ -205,7 +209,7 @@ func (a *Admission) object(namespace string, obj runtime.Object) []Violation {
 			c = c.DeepCopy()
 			c.Namespace = namespace
 		}
-		return a.claim(c, "PersistentVolumeClaim "+c.Namespace+"/"+c.Name)
+		return a.claim(c, ObjectName("PersistentVolumeClaim", c.Namespace, c.Name))
 	case *rbacv1.RoleBinding, *rbacv1.ClusterRoleBinding:
 		return a.binding(obj)
 	case *rbacv1.Role:
