@@ -92,12 +92,8 @@ func (s *Source) applyWith(streams IOStreams, snap *snapshot.Snapshot) (*snapsho
 			u[k] += n
 		}
 		view.Unknown = u
-		view.Gaps = slices.Clone(view.Gaps)
-		for _, g := range view.ConnectivityGaps() {
-			if !view.HasGap(g.Resource) {
-				view.Gaps = append(view.Gaps, g)
-			}
-		}
+		view.Gaps = slices.Clone(view.Gaps) // the view's own, not the store's
+		view.NoteConnectivity()
 	}
 	Notef(streams.ErrOut, "--with: applied %s from %s (%d replacing existing ones, %d new)",
 		counted(applied, "object", "objects"), strings.Join(s.With, ", "), replaced, applied-replaced)

@@ -85,11 +85,8 @@ func ConnectivityResources() []string {
 func (s *Snapshot) ConnectivityGaps() []Gap {
 	counts := make([]int, len(ConnectivityKinds))
 	for key, n := range s.Unknown {
-		group, kind := splitUnknown(key)
-		for i, k := range ConnectivityKinds {
-			if k.Group == group && k.Kind == kind {
-				counts[i] += n
-			}
+		if i := connectivityIndex(key); i >= 0 {
+			counts[i] += n
 		}
 	}
 	var out []Gap
@@ -101,10 +98,10 @@ func (s *Snapshot) ConnectivityGaps() []Gap {
 	return out
 }
 
-// noteConnectivity records ConnectivityGaps, keeping any gap already
+// NoteConnectivity records ConnectivityGaps, keeping any gap already
 // recorded for the same resource (a live count, or one read back from a
 // snapshot file), so that it is idempotent.
-func (s *Snapshot) noteConnectivity() {
+func (s *Snapshot) NoteConnectivity() {
 	for _, g := range s.ConnectivityGaps() {
 		if !s.HasGap(g.Resource) {
 			s.Gaps = append(s.Gaps, g)
@@ -112,21 +109,25 @@ func (s *Snapshot) noteConnectivity() {
 	}
 }
 
-// splitUnknown splits an Unknown key, "group/version/Kind" or "v1/Kind",
-// into the group and the kind.
 // IsConnectivity reports whether an unknown kind's key ("cilium.io/v2/
 // CiliumNetworkPolicy") is a connectivity kind, one that decides who
 // reaches whom beside NetworkPolicy.
-func IsConnectivity(key string) bool {
+func IsConnectivity(key string) bool { return connectivityIndex(key) >= 0 }
+
+// connectivityIndex is the place in ConnectivityKinds of an unknown kind's
+// key, whatever its version, -1 for none.
+func connectivityIndex(key string) int {
 	group, kind := splitUnknown(key)
-	for _, k := range ConnectivityKinds {
+	for i, k := range ConnectivityKinds {
 		if k.Group == group && k.Kind == kind {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
+// splitUnknown splits an Unknown key, "group/version/Kind" or "v1/Kind",
+// into the group and the kind.
 func splitUnknown(key string) (group, kind string) {
 	i := strings.LastIndex(key, "/")
 	if i < 0 {

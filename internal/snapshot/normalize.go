@@ -22,7 +22,7 @@ func (s *Snapshot) Normalize() {
 	s.applyDefaults()
 	s.Aggregate()
 	s.expandControllers()
-	s.noteConnectivity()
+	s.NoteConnectivity()
 	s.sort()
 }
 

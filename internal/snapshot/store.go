@@ -243,7 +243,7 @@ func (st *Store) View() *Snapshot {
 	}
 	v.Aggregate()
 	v.expandControllers()
-	v.noteConnectivity()
+	v.NoteConnectivity()
 	v.sort()
 	return v
 }
