@@ -16,25 +16,11 @@ const newPairsShown = 10
 // cleaner than the cluster without saying why.
 func (p *printer) comparison(r *analysis.Report) {
 	if b := r.Baseline; b != nil {
-		held := []string{counted(b.Findings, "finding", "findings")}
-		if r.Isolation != nil {
-			held = append(held, counted(b.Pairs, "breached pair", "breached pairs"),
-				counted(b.AdminPaths, "path to cluster-admin", "paths to cluster-admin"))
-		}
-		line := fmt.Sprintf("%s already has %s of this report (left out); new: %s", b.File, sentence(held),
-			counted(len(r.Findings), "finding", "findings"))
-		if r.Isolation != nil {
-			line += ", " + counted(len(b.NewPairs), "pair", "pairs") + ", " +
-				counted(len(b.NewAdminPaths), "path to cluster-admin", "paths to cluster-admin")
-		}
-		p.wrap("baseline: ", line)
-		var pairs []string
-		for i, np := range append(append([]analysis.TenantPair(nil), b.NewPairs...), b.NewAdminPaths...) {
-			if i == newPairsShown && !p.o.Verbose {
-				pairs = append(pairs, fmt.Sprintf("… %d more (-v)", len(b.NewPairs)+len(b.NewAdminPaths)-i))
-				break
-			}
-			pairs = append(pairs, fmt.Sprintf("%s → %s (%s)", np.Source, np.Target, np.Worst))
+		held, news, all := baselineCounts(r)
+		p.wrap("baseline: ", fmt.Sprintf("%s already has %s of this report (left out); new: %s", b.File, sentence(held), strings.Join(news, ", ")))
+		pairs := all
+		if len(all) > newPairsShown && !p.o.Verbose {
+			pairs = append(all[:newPairsShown:newPairsShown], fmt.Sprintf("… %d more (-v)", len(all)-newPairsShown))
 		}
 		if len(pairs) > 0 {
 			p.wrap("new:      ", strings.Join(pairs, ", "))
@@ -47,6 +33,24 @@ func (p *printer) comparison(r *analysis.Report) {
 		p.wrap(p.paint("33", "warning:")+" ", fmt.Sprintf("%s: suppression expired on %s, no longer suppresses %s",
 			e.Where, e.Expires, counted(e.Findings, "finding", "findings")))
 	}
+}
+
+// baselineCounts says what a report's baseline held of it (findings, and
+// with the matrix its breached pairs and paths to cluster-admin), what is
+// new in it, counted the same way, and the new pairs and paths, each
+// "source → target (worst)".
+func baselineCounts(r *analysis.Report) (held, news, pairs []string) {
+	b := r.Baseline
+	held = []string{counted(b.Findings, "finding", "findings")}
+	news = []string{counted(len(r.Findings), "finding", "findings")}
+	if r.Isolation != nil {
+		held = append(held, counted(b.Pairs, "breached pair", "breached pairs"), counted(b.AdminPaths, "path to cluster-admin", "paths to cluster-admin"))
+		news = append(news, counted(len(b.NewPairs), "pair", "pairs"), counted(len(b.NewAdminPaths), "path to cluster-admin", "paths to cluster-admin"))
+	}
+	for _, np := range append(append([]analysis.TenantPair(nil), b.NewPairs...), b.NewAdminPaths...) {
+		pairs = append(pairs, fmt.Sprintf("%s → %s (%s)", np.Source, np.Target, np.Worst))
+	}
+	return held, news, pairs
 }
 
 // suppressed lists the findings suppressions took out, with the reason

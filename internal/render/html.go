@@ -338,17 +338,8 @@ func htmlTenants(r *analysis.Report, m *htmlMatrix) []htmlTenant {
 func comparisonLines(r *analysis.Report) []string {
 	var out []string
 	if b := r.Baseline; b != nil {
-		held := []string{counted(b.Findings, "finding", "findings")}
-		news := []string{counted(len(r.Findings), "finding", "findings")}
-		if r.Isolation != nil {
-			held = append(held, counted(b.Pairs, "breached pair", "breached pairs"), counted(b.AdminPaths, "path to cluster-admin", "paths to cluster-admin"))
-			news = append(news, counted(len(b.NewPairs), "pair", "pairs"), counted(len(b.NewAdminPaths), "path to cluster-admin", "paths to cluster-admin"))
-		}
+		held, news, pairs := baselineCounts(r)
 		out = append(out, fmt.Sprintf("Compared with the baseline %s, which already has %s of this report: those are left out of this page; new: %s.", b.File, sentence(held), sentence(news)))
-		var pairs []string
-		for _, np := range append(append([]analysis.TenantPair(nil), b.NewPairs...), b.NewAdminPaths...) {
-			pairs = append(pairs, fmt.Sprintf("%s → %s (%s)", np.Source, np.Target, np.Worst))
-		}
 		if len(pairs) > 0 {
 			out = append(out, "New: "+strings.Join(pairs, ", ")+".")
 		}
