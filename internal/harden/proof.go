@@ -422,19 +422,19 @@ func (p *Proof) Bounded(max int) *Proof {
 		return p
 	}
 	out := *p
-	if len(p.Residuals) > max {
-		out.Residuals = p.Residuals[:max:max]
-		out.ResidualsOmitted = p.ResidualsOmitted + len(p.Residuals) - max
-	}
-	if len(p.Closed) > max {
-		out.Closed = p.Closed[:max:max]
-		out.ClosedOmitted = p.ClosedOmitted + len(p.Closed) - max
-	}
-	if len(p.ReviewedClosed) > max {
-		out.ReviewedClosed = p.ReviewedClosed[:max:max]
-		out.ReviewedClosedOmitted = p.ReviewedClosedOmitted + len(p.ReviewedClosed) - max
-	}
+	out.Residuals, out.ResidualsOmitted = bound(p.Residuals, p.ResidualsOmitted, max)
+	out.Closed, out.ClosedOmitted = bound(p.Closed, p.ClosedOmitted, max)
+	out.ReviewedClosed, out.ReviewedClosedOmitted = bound(p.ReviewedClosed, p.ReviewedClosedOmitted, max)
 	return &out
+}
+
+// bound is a list's first max items and the count of those left out,
+// omitted of them left out already.
+func bound[T any](list []T, omitted, max int) ([]T, int) {
+	if len(list) <= max {
+		return list, omitted
+	}
+	return list[:max:max], omitted + len(list) - max
 }
 
 // Remaining counts what stays at or above a severity after the safe

@@ -92,14 +92,17 @@ func (t *Tenancy) checkClaims(nss []*corev1.Namespace) []error {
 				owner = Platform
 			}
 			t.warnings = append(t.warnings, fmt.Sprintf("tenant %s matches namespace %q, which stays in tenant %q", strings.Join(by, " and tenant "), ns.Name, owner))
-		case len(by) > 1 && t.cfg.Live:
+		case len(by) > 1:
+			claims := "tenants " + strings.Join(by, " and ")
+			if !t.cfg.Live {
+				errs = append(errs, fmt.Errorf("namespace %q is claimed by %s", ns.Name, claims))
+				break
+			}
 			if t.contested == nil {
 				t.contested = map[string]string{}
 			}
-			t.contested[ns.Name] = "tenants " + strings.Join(by, " and ")
-			t.warnings = append(t.warnings, fmt.Sprintf("namespace %q is claimed by tenants %s", ns.Name, strings.Join(by, " and ")))
-		case len(by) > 1:
-			errs = append(errs, fmt.Errorf("namespace %q is claimed by tenants %s", ns.Name, strings.Join(by, " and ")))
+			t.contested[ns.Name] = claims
+			t.warnings = append(t.warnings, fmt.Sprintf("namespace %q is claimed by %s", ns.Name, claims))
 		}
 	}
 	return errs
