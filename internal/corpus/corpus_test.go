@@ -42,6 +42,14 @@ var clusters = map[string]cluster{
 	"boutique": {dir: "boutique"},
 	"recipes":  {dir: "recipes"},
 	"capsule":  {dir: "capsule", args: []string{"--tenant-label", "capsule.clastix.io/tenant"}},
+	// kubernetes-dashboard v2.7.0 as its README installs it, with the
+	// admin-user its docs create, beside the namespaces every cluster has.
+	"dashboard": {dir: "dashboard", args: []string{"-f", filepath.Join("testdata", "install-base.yaml")}},
+	// cert-manager's chart as `helm install` renders it, beside the
+	// dashboard cluster's tenants; then declared platform, as a platform
+	// team runs it.
+	"certmanager":          {dir: "certmanager", args: []string{"-f", filepath.Join("testdata", "install-base.yaml"), "-f", filepath.Join("testdata", "dashboard", "tenants.yaml")}},
+	"certmanager+platform": {dir: "certmanager", args: []string{"-f", filepath.Join("testdata", "install-base.yaml"), "-f", filepath.Join("testdata", "dashboard", "tenants.yaml"), "--platform-namespaces", "cert-manager"}},
 }
 
 // row is one expectation. check is a finding ID (a glob, e.g. "BH-NODE-*")
@@ -577,6 +585,57 @@ var table = []row{
 		why: "a LoadBalancer Service opens node ports outside NetworkPolicy"},
 	{cluster: "boutique", check: "BH-*", target: "User//ana", want: "max:medium",
 		why: "ana's admin RoleBinding acts in analytics only"},
+
+	// dashboard: kubernetes-dashboard v2.7.0 and its sample admin-user;
+	// tenants shop (restricted, walled in) and blog (nothing enforced).
+	{cluster: "dashboard", check: "admin-path", target: "kubernetes-dashboard", want: "critical",
+		why: "the docs' admin-user ServiceAccount is bound to cluster-admin"},
+	{cluster: "dashboard", check: "BH-API-002", target: "ServiceAccount/kubernetes-dashboard/admin-user", want: "critical",
+		why: "a ClusterRoleBinding to cluster-admin"},
+	{cluster: "dashboard", check: "BH-API-*", target: "ServiceAccount/kubernetes-dashboard/kubernetes-dashboard", want: "max:medium",
+		why: "the dashboard's own account reads metrics cluster-wide; its secrets and configmap rights name its own objects"},
+	{cluster: "dashboard", check: "BH-API-001", target: "ServiceAccount/kubernetes-dashboard/kubernetes-dashboard", want: "absent",
+		why: "its Role is in its own namespace"},
+	{cluster: "dashboard", check: "BH-NODE-001", target: "*/kubernetes-dashboard/*", want: "absent",
+		why: "both deployments run as non-root without privilege escalation"},
+	{cluster: "dashboard", check: "BH-NODE-004", target: "Namespace*/blog", want: "present",
+		why: "blog enforces no Pod Security level and bea may create pods there"},
+	{cluster: "dashboard", check: "BH-NODE-004", target: "Namespace*/shop", want: "absent",
+		why: "shop enforces restricted"},
+	{cluster: "dashboard", check: "pair", target: "blog>shop", want: "critical",
+		why: "bea's pods escape to any node, shop's pods among them"},
+	{cluster: "dashboard", check: "pair", target: "blog>shop", want: "no-layer:network",
+		why: "shop admits ingress from its own pods only"},
+	{cluster: "dashboard", check: "pair", target: "shop>blog", want: "isolated",
+		why: "shop's egress is its own pods and DNS, it enforces restricted, and sam acts in shop only"},
+	{cluster: "dashboard", check: "pair", target: "blog>kubernetes-dashboard", want: "layer:network",
+		why: "v2.7.0 ships no NetworkPolicy"},
+	{cluster: "dashboard", check: "flow", target: "blog/deployment-wordpress>kubernetes-dashboard/deployment-kubernetes-dashboard:TCP/8443", want: "allowed",
+		why: "nothing selects the dashboard for ingress"},
+	{cluster: "dashboard", check: "flow", target: "blog/deployment-wordpress>shop/deployment-cart:TCP/7070", want: "denied",
+		why: "default-deny in shop admits its own pods only"},
+
+	// certmanager: cert-manager v1.19.6's chart, default values.
+	{cluster: "certmanager", check: "admin-path", target: "cert-manager", want: "critical",
+		why: "cainjector may patch every webhook configuration, the controller create pods in kube-system"},
+	{cluster: "certmanager", check: "BH-API-002", target: "ServiceAccount/cert-manager/cert-manager-cainjector", want: "critical",
+		why: "update and patch of mutating webhook configurations intercepts every write"},
+	{cluster: "certmanager", check: "BH-NODE-007", target: "blog>*", want: "critical",
+		why: "cainjector's token sits on nodes blog's pods escape to"},
+	{cluster: "certmanager", check: "BH-API-001", target: "ServiceAccount/cert-manager/*", want: "max:low",
+		why: "the chart's leader-election Roles in kube-system name its own leases: they can disturb, not read or run"},
+	{cluster: "certmanager", check: "BH-API-*", target: "User//sam", want: "absent",
+		why: "the chart aggregates certificates and issuers into edit: sam's stay in shop"},
+	{cluster: "certmanager", check: "pair", target: "cert-manager>shop", want: "critical",
+		why: "the controller reads and writes every namespace's secrets and creates pods anywhere"},
+	{cluster: "certmanager", check: "pair", target: "shop>cert-manager", want: "isolated",
+		why: "shop is walled in and enforces restricted"},
+	{cluster: "certmanager+platform", check: "tenant", target: "cert-manager", want: "platform",
+		why: "declared platform"},
+	{cluster: "certmanager+platform", check: "pair", target: "blog>platform", want: "critical",
+		why: "blog's escape reaches the platform's tokens: the platform is a target like any tenant"},
+	{cluster: "certmanager+platform", check: "pair", target: "shop>platform", want: "isolated",
+		why: "shop is walled in and enforces restricted"},
 
 	// recipes: four of the network policy recipes, each in its namespace.
 	{cluster: "recipes", check: "flow", target: "foo/client>default/web", want: "denied",

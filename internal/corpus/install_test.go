@@ -29,6 +29,11 @@ var installs = []struct {
 	// Capsule's chart creates capsule-system; its RBAC manifests do not.
 	{"capsule", []string{"install-base.yaml", "capsule/tenants.yaml", "install-capsule-system.yaml"}, []string{"capsule/capsule-rbac.yaml", "capsule/playground-rbac.yaml"},
 		[]string{"--tenant-label", "capsule.clastix.io/tenant", "--platform-namespaces", "capsule-system"}},
+	// kubernetes-dashboard as its README installs it, and the admin-user
+	// its docs create; cert-manager as its chart installs it, declared
+	// platform.
+	{"dashboard", []string{"install-base.yaml", "dashboard/tenants.yaml"}, []string{"dashboard/recommended.yaml", "dashboard/admin-user.yaml"}, nil},
+	{"certmanager", []string{"install-base.yaml", "dashboard/tenants.yaml"}, []string{"certmanager/cert-manager.yaml"}, []string{"--platform-namespaces", "cert-manager"}},
 	// The recipes' workloads define their namespaces, default included.
 	{"recipes", []string{"recipes/workloads.yaml"}, []string{"recipes/recipes.yaml"}, nil},
 }

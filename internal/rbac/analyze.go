@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -117,7 +118,11 @@ func (an *analysis) judge(b *Binding, homes map[Subject][]string) {
 			// Cluster-scoped reads (nodes, nodes/metrics, /metrics) and the
 			// review APIs: no access to any tenant's namespace.
 		case cls == classTenant && home != target:
-			an.add(ruleCrossTenant, maxSeverity(ruleCrossTenant.Severity, held), b, s, home, target, held,
+			sev := maxSeverity(ruleCrossTenant.Severity, held)
+			if len(held) == 0 && coordinationOnly(b.Role.Rules) {
+				sev = finding.Low
+			}
+			an.add(ruleCrossTenant, sev, b, s, home, target, held,
 				fmt.Sprintf("%s of tenant %s can %s %s", s, home, summary, where),
 				"Delete the subject from the binding, or move the workload into the tenant it acts on.")
 		case len(boundary) > 0:
@@ -290,6 +295,38 @@ func benign(rules []rbacv1.PolicyRule) bool {
 			continue
 		}
 		return false
+	}
+	return true
+}
+
+// coordinationOnly reports whether namespaced rules touch nothing but
+// events and leader-election leases, whose writes beyond create name the
+// leases they may take: what a controller's chart grants it in another
+// namespace to elect its leader there (cert-manager's in kube-system). Such
+// a grant can disturb the namespace, not read its data or run code in it.
+// A lease written by any name could take the leadership of the
+// namespace's own controllers, and is not.
+func coordinationOnly(rules []rbacv1.PolicyRule) bool {
+	for i := range rules {
+		r := &rules[i]
+		if len(r.Resources) == 0 || len(r.Verbs) == 0 || len(r.APIGroups) == 0 {
+			continue // non-resource URLs, which a namespace's grant cannot give, or nothing
+		}
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				switch {
+				case res == "events" && (g == "" || g == "events.k8s.io"):
+				case res == "leases" && g == "coordination.k8s.io":
+					if len(r.ResourceNames) == 0 && slices.ContainsFunc(r.Verbs, func(v string) bool {
+						return v != "create" && v != "get" && v != "list" && v != "watch"
+					}) {
+						return false
+					}
+				default:
+					return false
+				}
+			}
+		}
 	}
 	return true
 }

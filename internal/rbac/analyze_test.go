@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/golden"
@@ -126,5 +130,48 @@ func TestDemoFindings(t *testing.T) {
 				t.Errorf("alice list pods in %s = %v", n, got)
 			}
 		}
+	}
+}
+
+// TestLeaderElectionElsewhereIsLow: a tenant's controller granted its own
+// leases and events in another tenant's namespace (cert-manager's chart
+// in kube-system) can disturb it, not read or run in it: BH-API-001 is low.
+// Leases it may write by any name, or anything else beside, keep it medium.
+func TestLeaderElectionElsewhereIsLow(t *testing.T) {
+	leases := rule(l("get", "update", "patch"), l("coordination.k8s.io"), l("leases"), "ctl-leader")
+	create := rule(l("create"), l("coordination.k8s.io"), l("leases"))
+	events := rule(l("create", "patch"), l("", "events.k8s.io"), l("events"))
+	for _, c := range []struct {
+		name  string
+		rules []rbacv1.PolicyRule
+		want  finding.Severity
+	}{
+		{"named leases, create, events", []rbacv1.PolicyRule{leases, create, events}, finding.Low},
+		{"leases read by any name", []rbacv1.PolicyRule{leases, rule(l("get", "list", "watch"), l("coordination.k8s.io"), l("leases"))}, finding.Low},
+		{"leases written by any name", []rbacv1.PolicyRule{rule(l("update"), l("coordination.k8s.io"), l("leases"))}, finding.Medium},
+		{"every verb on leases", []rbacv1.PolicyRule{rule(l("*"), l("coordination.k8s.io"), l("leases"))}, finding.Medium},
+		{"leases of every group", []rbacv1.PolicyRule{rule(l("get"), l("*"), l("leases"), "ctl-leader")}, finding.Medium},
+		{"and configmaps", []rbacv1.PolicyRule{leases, rule(l("get"), l(""), l("configmaps"), "ctl-leader")}, finding.Medium},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			snap := &snapshot.Snapshot{
+				Namespaces:   []corev1.Namespace{{ObjectMeta: metav1.ObjectMeta{Name: "tools"}}, {ObjectMeta: metav1.ObjectMeta{Name: "kube-system"}}},
+				Roles:        []rbacv1.Role{role("kube-system", "ctl:leader", c.rules...)},
+				RoleBindings: []rbacv1.RoleBinding{roleBinding("kube-system", "ctl:leader", "Role", "ctl:leader", sa("tools", "ctl"))},
+			}
+			ten, err := tenancy.Resolve(snap, tenancy.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []finding.Finding
+			for _, f := range Analyze(snap, ten) {
+				if f.ID == IDCrossTenant {
+					got = append(got, f)
+				}
+			}
+			if len(got) != 1 || got[0].Severity != c.want {
+				t.Fatalf("BH-API-001 findings %+v, want one at %s", got, c.want)
+			}
+		})
 	}
 }
