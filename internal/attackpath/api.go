@@ -58,7 +58,7 @@ func (m *Model) apiEdges() {
 		}
 		cluster := b.Namespace == ""
 		held := rbac.Capabilities(b.Role, cluster)
-		if len(held) == 0 && readsPods(b.Role) < 0 {
+		if len(held) == 0 && readsPods(b.Role) < 0 && (!cluster || len(rbac.NamedImpersonation(b.Role)) == 0) {
 			continue
 		}
 		for si := range b.Subjects {
@@ -104,10 +104,20 @@ func (m *Model) roleEdges(from int32, s rbac.Subject, role *rbac.Role, binding f
 		g := grant{from: from, subject: s, held: h, cluster: cluster, role: role,
 			access: rbac.Access{Subject: s, Binding: binding, Role: role.Ref, Namespace: ns, RuleIndex: h.RuleIndex, Rule: role.Rules[h.RuleIndex]}}
 		g.evidence = func() []finding.Step { return evidence(h.RuleIndex) }
-		if names, all := objectsGranted(role, h.Capability.Probes); all {
+		// Impersonation held at all is of anyone (system:masters named
+		// among groups counts): cluster-admin.
+		if names, all := objectsGranted(role, h.Capability.Probes); all || h.Capability.Name == "impersonate users or groups" {
 			m.capabilityEdges(&g)
 		} else {
 			m.namedEdges(&g, names)
+		}
+	}
+	if cluster {
+		// Users and groups impersonated by name lend their permissions.
+		for _, im := range rbac.NamedImpersonation(role) {
+			rule := im.Rule
+			m.g.Add(Edge{From: from, To: m.subjectVertex(im.Subject), Type: Impersonates, Layer: finding.API, Severity: finding.High,
+				Detail: "impersonate " + strings.ToLower(im.Subject.Kind) + " " + im.Subject.Name, explain: func() []finding.Step { return evidence(rule) }})
 		}
 	}
 	if readRule := readsPods(role); readRule >= 0 {

@@ -19,7 +19,7 @@ const (
 	ReadsSecrets   EdgeType = "reads-secrets-of"   // subject → Secrets
 	HoldsToken     EdgeType = "holds-token-of"     // Secrets → ServiceAccount
 	MintsToken     EdgeType = "mints-token-of"     // subject → ServiceAccount
-	Impersonates   EdgeType = "impersonates"       // subject → ServiceAccount
+	Impersonates   EdgeType = "impersonates"       // subject → ServiceAccount, User or Group
 	ReadsObjects   EdgeType = "reads-objects-in"   // subject → Namespace
 	ProxiesTo      EdgeType = "proxies-to"         // subject → Pod (services/proxy)
 	KubeletProxy   EdgeType = "kubelet-proxy-to"   // subject → Node (nodes/proxy)

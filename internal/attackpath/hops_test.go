@@ -118,6 +118,24 @@ func TestNewHops(t *testing.T) {
 			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
 			want: "ServiceAccount/team-a/builder -impersonates-> ServiceAccount/team-b/db",
 		},
+		{
+			name: "impersonating a named user of another tenant",
+			with: []string{execRole, clusterRoleYAML("imp", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [bob]}]`),
+				binding("", "imp", "ClusterRole", "imp", "ServiceAccount", "builder", "team-a"), binding("team-b", "bob", "ClusterRole", "exec", "User", "bob", "")},
+			without: []string{execRole, clusterRoleYAML("imp", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [carol]}]`),
+				binding("", "imp", "ClusterRole", "imp", "ServiceAccount", "builder", "team-a"), binding("team-b", "bob", "ClusterRole", "exec", "User", "bob", "")},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "ServiceAccount/team-a/builder -impersonates-> User/bob\nUser/bob -execs-into-> Pod/team-b/db",
+		},
+		{
+			name: "impersonating system:masters by name beside a named user",
+			with: []string{clusterRoleYAML("imp", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [nobody]}, {apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: [system:masters]}]`),
+				binding("", "imp", "ClusterRole", "imp", "ServiceAccount", "builder", "team-a")},
+			without: []string{clusterRoleYAML("imp", `[{apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: [system:masters]}]`),
+				binding("", "imp", "ClusterRole", "imp", "ServiceAccount", "builder", "team-a")},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "ServiceAccount/team-a/builder -is-cluster-admin-> cluster-admin",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			with := build(t, fromYAML(t, replace(base, tc.with)...))

@@ -1,7 +1,8 @@
 // Package corpus holds no code: its test runs `bulkhead audit` and `bulkhead
 // reach` through the real CLI entry on clusters composed from real upstream
 // manifests (kube-prometheus, ingress-nginx, Argo CD, Online Boutique, the
-// network policy recipes, Capsule), in testdata/<cluster>/, and checks a
+// network policy recipes, Capsule, kubernetes-dashboard, cert-manager), in
+// testdata/<cluster>/, and checks a
 // table of expected findings and non-findings, tenant pairs and flows.
 //
 // Each upstream-derived file names its repository, path, commit and licence,

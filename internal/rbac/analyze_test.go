@@ -175,3 +175,48 @@ func TestLeaderElectionElsewhereIsLow(t *testing.T) {
 		})
 	}
 }
+
+// TestImpersonationByName: impersonating any user, or system:masters
+// beside some user, is cluster-admin; impersonating named users or
+// groups, or named service accounts, is not "anyone" (the attack graph
+// follows the named identities' permissions instead).
+func TestImpersonationByName(t *testing.T) {
+	users := func(names ...string) rbacv1.PolicyRule { return rule(l("impersonate"), l(""), l("users"), names...) }
+	groups := func(names ...string) rbacv1.PolicyRule { return rule(l("impersonate"), l(""), l("groups"), names...) }
+	sas := func(names ...string) rbacv1.PolicyRule {
+		return rule(l("impersonate"), l(""), l("serviceaccounts"), names...)
+	}
+	for _, c := range []struct {
+		name  string
+		rules []rbacv1.PolicyRule
+		want  []string // capability names held through a ClusterRoleBinding
+		named []string
+	}{
+		{"any user", []rbacv1.PolicyRule{users()}, l("impersonate users or groups"), nil},
+		{"a named user", []rbacv1.PolicyRule{users("bob")}, nil, l("User/bob")},
+		{"any group, no user", []rbacv1.PolicyRule{groups()}, nil, nil},
+		{"system:masters beside a named user", []rbacv1.PolicyRule{users("nobody"), groups(SystemMasters)}, l("impersonate users or groups"), l("User/nobody", "Group/system:masters")},
+		{"any group beside a named user", []rbacv1.PolicyRule{users("nobody"), groups()}, l("impersonate users or groups"), l("User/nobody")},
+		{"a named group beside a named user", []rbacv1.PolicyRule{users("nobody"), groups("devs")}, nil, l("User/nobody", "Group/devs")},
+		{"every service account", []rbacv1.PolicyRule{sas()}, l("impersonate every serviceaccount"), nil},
+		{"named service accounts", []rbacv1.PolicyRule{sas("default")}, l("impersonate serviceaccounts"), nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := &Role{Rules: c.rules}
+			var got []string
+			for _, h := range Capabilities(r, true) {
+				got = append(got, h.Capability.Name)
+			}
+			if strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("capabilities %q, want %q", got, c.want)
+			}
+			var named []string
+			for _, im := range NamedImpersonation(r) {
+				named = append(named, im.Subject.Kind+"/"+im.Subject.Name)
+			}
+			if strings.Join(named, ",") != strings.Join(c.named, ",") {
+				t.Errorf("named %q, want %q", named, c.named)
+			}
+		})
+	}
+}

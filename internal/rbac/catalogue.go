@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	rbacv1 "k8s.io/api/rbac/v1"
+
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
@@ -27,6 +29,11 @@ type Capability struct {
 	// holding grants the capability; AllOf, when set, must all be held.
 	Probes []Probe
 	AllOf  bool
+	// AnyName is set when the danger is acting as any identity of a kind:
+	// a rule limited to named objects does not hold the capability (it
+	// lends only the named identities' permissions, which the attack
+	// graph follows; see NamedImpersonation).
+	AnyName bool
 }
 
 // Probe is a request shape without a name or namespace.
@@ -55,9 +62,9 @@ var Catalogue = []Capability{
 	{Name: "*/*/*", Effect: "do anything to any resource (cluster-admin in its scope)", Severity: finding.Critical, Boundary: true,
 		Probes: []Probe{{Verb: "*", APIGroup: "*", Resource: "*"}}},
 	{Name: "impersonate users or groups", Effect: "act as any user or group, system:masters included, and so do anything (cluster-admin)", Severity: finding.Critical, Boundary: true, Cluster: true,
-		Probes: probes([]string{"impersonate"}, "", "users", "groups")},
+		Probes: probes([]string{"impersonate"}, "", "users", "groups"), AnyName: true},
 	{Name: "impersonate every serviceaccount", Effect: "act as every service account of every namespace, the control plane's controllers in the system namespaces included, and so hold their permissions", Severity: finding.Critical, Boundary: true, Cluster: true,
-		Probes: probes([]string{"impersonate"}, "", "serviceaccounts")},
+		Probes: probes([]string{"impersonate"}, "", "serviceaccounts"), AnyName: true},
 	{Name: "nodes/proxy", Effect: "run commands in every pod of every node through the kubelet API (get alone is enough)", Severity: finding.Critical, Boundary: true, Cluster: true,
 		Probes: probes([]string{"get", "create"}, "", "nodes/proxy")},
 	{Name: "csr create+approve", Effect: "issue itself client certificates for any identity, system:masters included", Severity: finding.Critical, Boundary: true, Cluster: true, AllOf: true,
@@ -105,8 +112,9 @@ func (h Held) StartsPods() bool {
 
 // Capabilities returns the capabilities a role's rules give in a scope:
 // cluster is true for a ClusterRoleBinding, false for a RoleBinding (which
-// grants no cluster-scoped permission). Names are ignored: a rule limited to
-// some objects still grants the capability on them.
+// grants no cluster-scoped permission). Names are ignored but for the
+// capabilities of acting as anyone (AnyName): a rule limited to some
+// objects still grants the capability on them.
 func Capabilities(r *Role, cluster bool) []Held {
 	var out []Held
 	for ci := range Catalogue {
@@ -115,10 +123,14 @@ func Capabilities(r *Role, cluster bool) []Held {
 			continue
 		}
 		held, rule := false, -1
-		if c.AllOf {
+		switch {
+		case c.Name == "impersonate users or groups":
+			rule = impersonatesAnyone(r)
+			held = rule >= 0
+		case c.AllOf:
 			held = true
 			for _, p := range c.Probes {
-				i := firstRule(r, p)
+				i := firstRule(r, p, c.AnyName)
 				if i < 0 {
 					held = false
 					break
@@ -127,9 +139,9 @@ func Capabilities(r *Role, cluster bool) []Held {
 					rule = i
 				}
 			}
-		} else {
+		default:
 			for _, p := range c.Probes {
-				if i := firstRule(r, p); i >= 0 {
+				if i := firstRule(r, p, c.AnyName); i >= 0 {
 					held, rule = true, i
 					break
 				}
@@ -152,12 +164,15 @@ func Capabilities(r *Role, cluster bool) []Held {
 }
 
 // firstRule returns the first rule of the role that allows the probe on
-// some object, or -1.
-func firstRule(r *Role, p Probe) int {
+// some object (on every object when every is set), or -1.
+func firstRule(r *Role, p Probe, every bool) int {
 	req := Request{Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Subresource: p.Subresource}
 	for i := range r.Rules {
 		rule := &r.Rules[i]
 		if len(rule.ResourceNames) > 0 {
+			if every {
+				continue
+			}
 			req.Name = rule.ResourceNames[0]
 		} else {
 			req.Name = ""
@@ -167,4 +182,59 @@ func firstRule(r *Role, p Probe) int {
 		}
 	}
 	return -1
+}
+
+// impersonatesAnyone returns the rule through which a role's holder may
+// act as cluster-admin by impersonation, or -1: impersonating any user (a
+// controller's user among them), or the group system:masters (any group,
+// or that one named) beside some user, since the API server refuses a
+// group impersonated without a user.
+func impersonatesAnyone(r *Role) int {
+	if i := firstRule(r, Probe{Verb: "impersonate", Resource: "users"}, true); i >= 0 {
+		return i
+	}
+	masters := -1
+	for i := range r.Rules {
+		req := Request{Verb: "impersonate", Resource: "groups", Name: SystemMasters}
+		if RuleAllows(&req, &r.Rules[i]) {
+			masters = i
+			break
+		}
+	}
+	if masters < 0 || firstRule(r, Probe{Verb: "impersonate", Resource: "users"}, false) < 0 {
+		return -1
+	}
+	return masters
+}
+
+// Impersonated is an identity a role lets its holder impersonate by name,
+// and the rule that does.
+type Impersonated struct {
+	Subject Subject
+	Rule    int
+}
+
+// NamedImpersonation lists the users and groups (service accounts as
+// their users) a role lets its holder impersonate by name, in rule order:
+// a ClusterRoleBinding's holder acts with their permissions. Groups count
+// only beside some user the role lets it impersonate, since the API
+// server refuses a group impersonated without a user. Impersonation of
+// anyone (unnamed rules) is the catalogue's.
+func NamedImpersonation(r *Role) []Impersonated {
+	var out []Impersonated
+	user := firstRule(r, Probe{Verb: "impersonate", Resource: "users"}, false) >= 0
+	for i := range r.Rules {
+		rule := &r.Rules[i]
+		for _, name := range rule.ResourceNames {
+			for _, k := range []struct{ resource, kind string }{{"users", rbacv1.UserKind}, {"groups", rbacv1.GroupKind}} {
+				req := Request{Verb: "impersonate", Resource: k.resource, Name: name}
+				s := Subject{Kind: k.kind, Name: name}
+				if (k.kind == rbacv1.UserKind || user) && RuleAllows(&req, rule) &&
+					!slices.ContainsFunc(out, func(x Impersonated) bool { return x.Subject == s }) {
+					out = append(out, Impersonated{Subject: s, Rule: i})
+				}
+			}
+		}
+	}
+	return out
 }
