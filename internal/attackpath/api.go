@@ -196,8 +196,10 @@ func (m *Model) capabilityEdges(g *grant) {
 	case "pods create":
 		detail = podsCreateDetail(g)
 		add(m.hub(hubWorkloads, ns), CreatesPods, finding.High)
-	case "pods exec":
+	case "pods exec", "pods update":
 		add(m.hub(hubExec, ns), ExecsInto, finding.High)
+	case "secrets create+read":
+		add(m.hub(hubAccounts, ns), MintsToken, finding.High)
 	case "secrets read":
 		add(m.hub(hubSecrets, ns), ReadsSecrets, finding.High)
 	case "serviceaccounts/token create":
@@ -259,7 +261,7 @@ func (m *Model) namedEdges(g *grant, names []string) {
 	for _, ns := range namespaces {
 		for _, name := range names {
 			switch c.Name {
-			case "pods exec":
+			case "pods exec", "pods update":
 				for _, i := range m.pods[ns] {
 					if m.in.Snapshot.Pods[i].Name == name {
 						add(m.pod(i), ExecsInto, finding.High, c.Name+" "+name)

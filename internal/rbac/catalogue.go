@@ -34,6 +34,9 @@ type Capability struct {
 	// lends only the named identities' permissions, which the attack
 	// graph follows; see NamedImpersonation).
 	AnyName bool
+	// With, when set, are requests one of which must be held beside the
+	// Probes: "create secrets" mints tokens only with a way to read them.
+	With []Probe
 }
 
 // Probe is a request shape without a name or namespace.
@@ -87,13 +90,18 @@ var Catalogue = []Capability{
 		Probes: probes([]string{"create"}, "", "serviceaccounts/token")},
 	{Name: "impersonate serviceaccounts", Effect: "act as the service accounts of the namespace (a RoleBinding grants no other impersonation), and so hold their permissions", Severity: finding.High,
 		Probes: probes([]string{"impersonate"}, "", "serviceaccounts")},
+	{Name: "secrets create+read", Effect: "mint a token of any service account of the namespace, by creating a Secret of type kubernetes.io/service-account-token for it and reading the token the control plane writes in, and so act as it", Severity: finding.High,
+		Probes: probes([]string{"create"}, "", "secrets"), With: probes([]string{"get", "list", "watch"}, "", "secrets")},
 	{Name: "secrets read", Effect: "read secrets, service-account tokens and credentials included", Severity: finding.High,
 		Probes: probes([]string{"get", "list", "watch"}, "", "secrets")},
 	{Name: "pods create", Effect: "run pods as any service account of the namespace, and so hold its permissions and mount its secrets", Severity: finding.High,
 		Probes: append(append(probes([]string{"create"}, "", "pods"), probes(writeVerbs, "", "replicationcontrollers")...),
 			append(probes(writeVerbs, "apps", "deployments", "daemonsets", "statefulsets", "replicasets"), probes(writeVerbs, "batch", "jobs", "cronjobs")...)...)},
-	{Name: "pods exec", Effect: "run commands in, attach to or forward ports of running pods", Severity: finding.High,
-		Probes: probes([]string{"create", "get"}, "", "pods/exec", "pods/attach", "pods/portforward", "pods/proxy", "pods/ephemeralcontainers")},
+	{Name: "pods exec", Effect: "run commands in, attach to, forward ports of or add debug containers to running pods", Severity: finding.High,
+		Probes: append(probes([]string{"create", "get"}, "", "pods/exec", "pods/attach", "pods/portforward", "pods/proxy"),
+			probes([]string{"update", "patch"}, "", "pods/ephemeralcontainers")...)},
+	{Name: "pods update", Effect: "replace the image of a running pod's container (a field the API server lets change, and Pod Security does not judge), and so run code as the pod, with its service account's token", Severity: finding.High,
+		Probes: probes([]string{"update", "patch"}, "", "pods")},
 	{Name: "services/proxy", Effect: "reach the pods behind any service through the API server, bypassing NetworkPolicy", Severity: finding.Medium,
 		Probes: probes([]string{"get", "create"}, "", "services/proxy")},
 }
@@ -147,6 +155,9 @@ func Capabilities(r *Role, cluster bool) []Held {
 				}
 			}
 		}
+		if held && len(c.With) > 0 {
+			held = slices.ContainsFunc(c.With, func(p Probe) bool { return firstRule(r, p, c.AnyName) >= 0 })
+		}
 		if held {
 			out = append(out, Held{Capability: c, RuleIndex: rule})
 		}
@@ -164,9 +175,12 @@ func Capabilities(r *Role, cluster bool) []Held {
 }
 
 // firstRule returns the first rule of the role that allows the probe on
-// some object (on every object when every is set), or -1.
+// some object (on every object when every is set), or -1. A create of an
+// object (not of a subresource) names none when it is authorized: a rule
+// limited to names never allows it.
 func firstRule(r *Role, p Probe, every bool) int {
 	req := Request{Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Subresource: p.Subresource}
+	every = every || (p.Verb == "create" && p.Subresource == "")
 	for i := range r.Rules {
 		rule := &r.Rules[i]
 		if len(rule.ResourceNames) > 0 {
