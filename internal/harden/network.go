@@ -91,6 +91,9 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 	if egress == EgressNone {
 		notes = append(notes, keptEgress(base, ten)...)
 	}
+	if w.api = findAPIServer(base); w.api == nil && w.dns != nil {
+		notes = append(notes, noAPIServerNote(egress == EgressInternet))
+	}
 	w.platform = platformReach(model, ten)
 	var hostNotes []string
 	w.platformNodes, hostNotes = platformHostReach(base, model, ten)
@@ -131,6 +134,8 @@ type networkWriter struct {
 	findings map[string]map[string]bool // namespace -> finding IDs
 	dns      *clusterDNS
 	internet []networkingv1.IPBlock
+	// api is where the API server answers (nil: not in the input).
+	api *apiServer
 	// internetExcepts says what internet's blocks leave out ("the metadata
 	// service and the pod range").
 	internetExcepts string
@@ -245,14 +250,13 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 		add(newPolicy(ns, namePrefix+"default-deny", metav1.LabelSelector{}, types), closes,
 			"isolates every pod of the namespace for "+what+": only what the other policies allow gets through")
 	}
-	if _, isolated := open[networkingv1.PolicyTypeEgress]; isolated {
-		np := newPolicy(ns, namePrefix+"allow-dns", metav1.LabelSelector{}, egressOnly)
-		np.Spec.Egress = []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{w.dns.peer()}, Ports: w.dns.policyPorts()}}
-		add(np, presentIDs(ids, netpol.IDDNSBlocked), "allows egress to "+w.dns.describe())
-	}
 	tenantPeer := namespacesPeer(tenantNS)
 	in := []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{tenantPeer}}}
 	inWhy := fmt.Sprintf("allows ingress from the tenant's namespaces (%s)", strings.Join(tenantNS, ", "))
+	if w.api != nil {
+		in = append(in, w.api.ingress())
+		inWhy += " and from " + w.api.describe() + ", which calls the admission webhooks and aggregated APIs served here"
+	}
 	if p := w.platform[ns]; len(p) > 0 {
 		in = append(in, networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{namespacesPeer(p)}})
 		inWhy += fmt.Sprintf(" and from the platform namespaces that reach it today (%s)", strings.Join(p, ", "))
@@ -279,6 +283,16 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 	}
 	eg := []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{tenantPeer}}}
 	egWhy := fmt.Sprintf("allows egress to the tenant's namespaces (%s)", strings.Join(tenantNS, ", "))
+	if w.api != nil {
+		eg = append(eg, w.api.egress()...)
+		egWhy += " and to " + w.api.describe()
+	}
+	var dnsRule []networkingv1.NetworkPolicyEgressRule
+	dnsWhy := ""
+	if w.dns != nil { // egress is isolated only with the DNS pods found
+		dnsRule = []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{w.dns.peer()}, Ports: w.dns.policyPorts()}}
+		dnsWhy = "allows egress to " + w.dns.describe()
+	}
 	if len(w.internet) > 0 {
 		var to []networkingv1.NetworkPolicyPeer
 		for i := range w.internet {
@@ -287,14 +301,20 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 		eg = append(eg, networkingv1.NetworkPolicyEgressRule{To: to})
 		egWhy += " and to addresses outside the cluster (not " + w.internetExcepts + ")"
 	}
+	// Each allow selects only the pods no existing policy isolates in its
+	// direction: those an existing policy isolates keep what it allows,
+	// no more (DNS included).
 	for _, d := range []struct {
-		dir  networkingv1.PolicyType
-		name string
-		why  string
-		set  func(*networkingv1.NetworkPolicy)
+		dir    networkingv1.PolicyType
+		name   string
+		why    string
+		closes []string
+		set    func(*networkingv1.NetworkPolicy)
 	}{
-		{networkingv1.PolicyTypeIngress, "allow-ingress", inWhy, func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress = deepIngress(in) }},
-		{networkingv1.PolicyTypeEgress, "allow-egress", egWhy, func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepEgress(eg) }},
+		{networkingv1.PolicyTypeEgress, "allow-dns", dnsWhy, presentIDs(ids, netpol.IDDNSBlocked),
+			func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepEgress(dnsRule) }},
+		{networkingv1.PolicyTypeIngress, "allow-ingress", inWhy, nil, func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress = deepIngress(in) }},
+		{networkingv1.PolicyTypeEgress, "allow-egress", egWhy, nil, func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepEgress(eg) }},
 	} {
 		sels, isolated := open[d.dir]
 		if !isolated {
@@ -311,7 +331,7 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 			if len(sel.MatchLabels)+len(sel.MatchExpressions) > 0 {
 				why += "; only for the pods no existing policy isolates for " + strings.ToLower(string(d.dir))
 			}
-			add(np, nil, why)
+			add(np, d.closes, why)
 		}
 	}
 	for _, g := range w.hostPods[ns] {

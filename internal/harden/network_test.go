@@ -197,11 +197,14 @@ func TestNetworkFixture(t *testing.T) {
 		// a1's database keeps its own policy: only a1's web on 5432
 		{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{Namespace: "a1", Pod: "db"}, 5432, corev1.ProtocolTCP, true},
 		{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "a1", Pod: "db"}, 5432, corev1.ProtocolTCP, false},
-		// DNS on the pods' port, not the Service's, from a namespace whose
-		// own egress policy blocked it
-		{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 5353, corev1.ProtocolUDP, true},
-		{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 5353, corev1.ProtocolTCP, true},
-		{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 9153, corev1.ProtocolTCP, false},
+		// DNS on the pods' port, not the Service's, for the pods no
+		// existing policy isolates for egress; a pod whose own egress
+		// policy keeps it from DNS stays kept from it (nothing widened)
+		{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 5353, corev1.ProtocolUDP, true},
+		{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 5353, corev1.ProtocolTCP, true},
+		{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 9153, corev1.ProtocolTCP, false},
+		{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 5353, corev1.ProtocolUDP, false},
+		{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{Namespace: "kube-system", Pod: "coredns-1"}, 5353, corev1.ProtocolTCP, false},
 		// monitoring still scrapes what it did: a2's pods, not b1's web,
 		// which b1's own policy isolates
 		{netpol.Endpoint{Namespace: "monitoring", Pod: "prometheus"}, netpol.Endpoint{Namespace: "a2", Pod: "api"}, 8080, corev1.ProtocolTCP, true},
@@ -524,5 +527,63 @@ func TestNetworkHostPodsGrouped(t *testing.T) {
 	}
 	if d := cmp.Diff(want, host); d != "" {
 		t.Errorf("host-network notes (-want +got):\n%s", d)
+	}
+}
+
+// TestAPIServerKept: the API server stays reachable from every pod that
+// reached it (egress to its endpoints and to its cluster IP, with or
+// without egress outside the cluster, wherever its address sits), and it
+// still reaches the webhooks a tenant namespace serves; a pod whose own
+// egress policy keeps it from the API server stays kept from it.
+func TestAPIServerKept(t *testing.T) {
+	for _, c := range []struct {
+		name, endpoint string
+		egress         Egress
+	}{
+		{"node network, egress none", "192.168.1.10", EgressNone},
+		{"in the pod range, egress outside the cluster", "10.244.1.200", EgressInternet},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			snap, ten := fixture(t)
+			snap.Services = append(snap.Services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
+				Spec: corev1.ServiceSpec{ClusterIP: "10.96.0.1", Ports: []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(6443), Protocol: corev1.ProtocolTCP}}}})
+			snap.Endpoints = append(snap.Endpoints, corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
+				Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: c.endpoint}}, Ports: []corev1.EndpointPort{{Name: "https", Port: 6443, Protocol: corev1.ProtocolTCP}}}}})
+			objs, notes, err := NetworkPlan(snap, ten, Options{Egress: c.egress})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkValid(t, objs)
+			if slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "default/kubernetes") }) {
+				t.Errorf("a note that the API server is missing: %q", notes)
+			}
+			p := newProof(t, snap, ten, objs, nil)
+			api := mustAddr(c.endpoint)
+			for _, r := range []struct {
+				src, dst netpol.Endpoint
+				port     int32
+				want     bool
+			}{
+				{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{IP: api}, 6443, true},
+				{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{IP: mustAddr("10.96.0.1")}, 443, true},
+				{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{IP: api}, 22, c.egress == EgressInternet && !strings.HasPrefix(c.endpoint, "10.244.")},
+				// the API server calls a webhook served in a1
+				{netpol.Endpoint{IP: api}, netpol.Endpoint{Namespace: "a1", Pod: "web"}, 9443, true},
+				// b1's own egress policy allows its VPC range only
+				{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{IP: api}, 6443, false},
+			} {
+				v, err := p.after.Reach(r.src, r.dst, r.port, corev1.ProtocolTCP)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v.Allowed != r.want {
+					t.Errorf("%s -> %s TCP/%d: allowed %v, want %v\n%s", r.src, r.dst, r.port, v.Allowed, r.want, strings.Join(v.Explain(), "\n"))
+				}
+			}
+			checks := checkNothingBroke(snap, ten, p.before, p.after)
+			if checks.APIPods == 0 || len(checks.API) > 0 {
+				t.Errorf("API server check: %d pods compared, broken %v", checks.APIPods, checks.API)
+			}
+		})
 	}
 }

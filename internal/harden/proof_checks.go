@@ -25,7 +25,9 @@ import (
 //     does;
 //  3. every pod behind a Service of type LoadBalancer or NodePort, or with
 //     externalIPs, that an address outside the cluster reached on a port
-//     of the Service still is reached there.
+//     of the Service still is reached there;
+//  4. every pod that reached the API server (the endpoints of the Service
+//     default/kubernetes) on its ports still does.
 //
 // Pods on the host network are left out: they use their node's address,
 // which pod policy cannot name, and harden's policies do not select them.
@@ -43,12 +45,18 @@ type Checks struct {
 	// the cluster no longer reaches on every port of the Service it did.
 	ExternalPods int      `json:"externalPods"`
 	External     []Broken `json:"external"`
+	// APIPods counts the pods that reached the API server before; API
+	// lists those that no longer do.
+	APIPods int      `json:"apiServerPods"`
+	API     []Broken `json:"apiServer"`
 	// Notes say what the checks left out or could not check.
 	Notes []string `json:"notes,omitempty"`
 }
 
 // OK reports whether every check passed.
-func (c *Checks) OK() bool { return len(c.Intra) == 0 && len(c.DNS) == 0 && len(c.External) == 0 }
+func (c *Checks) OK() bool {
+	return len(c.Intra) == 0 && len(c.DNS) == 0 && len(c.External) == 0 && len(c.API) == 0
+}
 
 // Broken is a pod pair (or a pod and DNS) whose reachability the safe
 // objects changed; Pairs counts the pod pairs like it.
@@ -122,7 +130,39 @@ func checkNothingBroke(snap *snapshot.Snapshot, ten *tenancy.Tenancy, mb, ma *ne
 	c.intraTenant(gs, mb, ma)
 	c.dns(gs, mb, ma)
 	c.external(snap, ten, mb, ma)
+	c.apiServer(snap, gs, mb, ma)
 	return c
+}
+
+// apiServer checks that every group that reached each API server endpoint
+// on each of its ports before still does.
+func (c *Checks) apiServer(snap *snapshot.Snapshot, gs []*podGroup, mb, ma *netpol.Model) {
+	a := findAPIServer(snap)
+	if a == nil {
+		c.Notes = append(c.Notes, "no endpoints of the Service default/kubernetes in the input: the API server check had nothing to check")
+		return
+	}
+	reaches := func(m *netpol.Model, g *podGroup) bool {
+		ns, name, _ := strings.Cut(g.first, "/")
+		for _, e := range a.endpoints {
+			for _, p := range a.ports {
+				v, err := m.Reach(netpol.Endpoint{Namespace: ns, Pod: name}, netpol.Endpoint{IP: e.Addr()}, p.Port.IntVal, *p.Protocol)
+				if err != nil || !v.Allowed {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for _, g := range gs {
+		if !reaches(mb, g) {
+			continue
+		}
+		c.APIPods += g.pods
+		if !reaches(ma, g) {
+			c.API = append(c.API, Broken{From: g.first, To: "the API server", Before: "every endpoint", After: "not every endpoint", Pairs: g.pods})
+		}
+	}
 }
 
 // intraTenant compares, for every pair of groups of the same tenant, the

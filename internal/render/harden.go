@@ -276,6 +276,10 @@ func (p *printer) checks(c *harden.Checks) {
 	for _, b := range c.External {
 		p.wrap("         ", b.String())
 	}
+	line("every pod that reached the API server still does", c.API, c.APIPods, counted(c.APIPods, "pod", "pods"))
+	for _, b := range c.API {
+		p.wrap("         ", b.String())
+	}
 	for _, n := range c.Notes {
 		p.wrap("  note   ", n)
 	}

@@ -68,9 +68,10 @@ for pods that must stay privileged), Services to change.
 The proof lists the pairs still breached and why each could not be closed,
 shows the proposals' effect apart, and checks that nothing legitimate
 breaks, pod by pod: reachability within each tenant unchanged, every pod
-that reached the cluster DNS still reaching it, and traffic from outside
+that reached the cluster DNS still reaching it, traffic from outside
 the cluster still reaching the pods behind LoadBalancer, NodePort and
-externalIPs Services. A failed check is an error (exit 1) naming the pods.
+externalIPs Services, and every pod that reached the API server still
+reaching it. A failed check is an error (exit 1) naming the pods.
 
 Output: the proof (text, or -o json); -o yaml prints the safe objects as
 one stream to apply; --out DIR writes a file per namespace, a

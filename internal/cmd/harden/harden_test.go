@@ -225,7 +225,7 @@ func TestReviewNamesTheSource(t *testing.T) {
 	}
 }
 
-// TestHelpNamesTheChecks: the help names the proof's three checks that
+// TestHelpNamesTheChecks: the help names the proof's four checks that
 // nothing legitimate broke, as docs/harden.md does.
 func TestHelpNamesTheChecks(t *testing.T) {
 	out, _, code := execute(t, "--help")
@@ -233,7 +233,7 @@ func TestHelpNamesTheChecks(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	flat := strings.Join(strings.Fields(out), " ")
-	for _, s := range []string{"reachability within each tenant unchanged", "reached the cluster DNS still reaching it", "traffic from outside the cluster still reaching the pods behind LoadBalancer, NodePort and externalIPs Services"} {
+	for _, s := range []string{"reachability within each tenant unchanged", "reached the cluster DNS still reaching it", "traffic from outside the cluster still reaching the pods behind LoadBalancer, NodePort and externalIPs Services", "every pod that reached the API server still reaching it"} {
 		if !strings.Contains(flat, s) {
 			t.Errorf("help lacks %q", s)
 		}

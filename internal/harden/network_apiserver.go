@@ -1,0 +1,167 @@
+package harden
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// apiServer is where the cluster's API server answers, as the input says:
+// the endpoints of the Service default/kubernetes (Endpoints or
+// EndpointSlices) and their ports, and that Service's cluster IPs and
+// ports. Pods that use their service account's token call it there, and
+// it calls the admission webhooks and aggregated APIs served from tenant
+// namespaces from those addresses.
+type apiServer struct {
+	endpoints []netip.Prefix
+	ports     []networkingv1.NetworkPolicyPort
+	service   []netip.Prefix
+	svcPorts  []networkingv1.NetworkPolicyPort
+}
+
+// apiServiceNamespace and apiServiceName name the Service every cluster
+// fronts its API server with.
+const (
+	apiServiceNamespace = "default"
+	apiServiceName      = "kubernetes"
+)
+
+// findAPIServer finds the API server's addresses in snap; nil when the
+// input holds no endpoints of default/kubernetes.
+func findAPIServer(snap *snapshot.Snapshot) *apiServer {
+	a := &apiServer{}
+	addAddr := func(s string) {
+		if ip, err := netip.ParseAddr(s); err == nil {
+			if p := netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()); !slices.Contains(a.endpoints, p) {
+				a.endpoints = append(a.endpoints, p)
+			}
+		}
+	}
+	addPort := func(ports *[]networkingv1.NetworkPolicyPort, proto corev1.Protocol, port int32) {
+		if proto == "" {
+			proto = corev1.ProtocolTCP
+		}
+		pp := networkingv1.NetworkPolicyPort{Protocol: &proto, Port: &intstr.IntOrString{IntVal: port}}
+		if port > 0 && !slices.ContainsFunc(*ports, func(x networkingv1.NetworkPolicyPort) bool { return *x.Protocol == proto && x.Port.IntVal == port }) {
+			*ports = append(*ports, pp)
+		}
+	}
+	for i := range snap.Endpoints {
+		e := &snap.Endpoints[i]
+		if e.Namespace != apiServiceNamespace || e.Name != apiServiceName {
+			continue
+		}
+		for _, ss := range e.Subsets {
+			for _, ad := range ss.Addresses {
+				addAddr(ad.IP)
+			}
+			for _, p := range ss.Ports {
+				addPort(&a.ports, p.Protocol, p.Port)
+			}
+		}
+	}
+	for i := range snap.EndpointSlices {
+		es := &snap.EndpointSlices[i]
+		if es.Namespace != apiServiceNamespace || es.Labels[discoveryv1.LabelServiceName] != apiServiceName {
+			continue
+		}
+		for _, ep := range es.Endpoints {
+			for _, ad := range ep.Addresses {
+				addAddr(ad)
+			}
+		}
+		for _, p := range es.Ports {
+			if p.Port != nil {
+				proto := corev1.ProtocolTCP
+				if p.Protocol != nil {
+					proto = *p.Protocol
+				}
+				addPort(&a.ports, proto, *p.Port)
+			}
+		}
+	}
+	if len(a.endpoints) == 0 || len(a.ports) == 0 {
+		return nil
+	}
+	if s := findService(snap, apiServiceNamespace, apiServiceName); s != nil {
+		for _, ip := range append([]string{s.Spec.ClusterIP}, s.Spec.ClusterIPs...) {
+			if addr, err := netip.ParseAddr(ip); err == nil {
+				if p := netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()); !slices.Contains(a.service, p) {
+					a.service = append(a.service, p)
+				}
+			}
+		}
+		for _, p := range s.Spec.Ports {
+			addPort(&a.svcPorts, p.Protocol, p.Port)
+		}
+	}
+	slices.SortFunc(a.endpoints, func(x, y netip.Prefix) int { return x.Addr().Compare(y.Addr()) })
+	return a
+}
+
+// egress is the rules that let pods call the API server: its endpoints on
+// their ports, and the Service's cluster IP on its ports (a CNI may judge
+// a connection before or after the Service address is translated).
+func (a *apiServer) egress() []networkingv1.NetworkPolicyEgressRule {
+	out := []networkingv1.NetworkPolicyEgressRule{{To: blocks(a.endpoints), Ports: portsCopy(a.ports)}}
+	if len(a.service) > 0 && len(a.svcPorts) > 0 {
+		out = append(out, networkingv1.NetworkPolicyEgressRule{To: blocks(a.service), Ports: portsCopy(a.svcPorts)})
+	}
+	return out
+}
+
+// ingress is the rule that lets the API server call the namespace's
+// admission webhooks and aggregated APIs, on any port: it connects from
+// its own addresses.
+func (a *apiServer) ingress() networkingv1.NetworkPolicyIngressRule {
+	return networkingv1.NetworkPolicyIngressRule{From: blocks(a.endpoints)}
+}
+
+// describe names the API server's addresses: "10.0.0.1:6443".
+func (a *apiServer) describe() string {
+	var addrs []string
+	for _, p := range a.endpoints {
+		addrs = append(addrs, p.Addr().String())
+	}
+	var ports []string
+	for _, p := range a.ports {
+		ports = append(ports, fmt.Sprintf("%s %d", *p.Protocol, p.Port.IntVal))
+	}
+	return fmt.Sprintf("the API server (%s on %s, the endpoints of Service %s/%s)", strings.Join(addrs, ", "), strings.Join(ports, ", "), apiServiceNamespace, apiServiceName)
+}
+
+func blocks(ps []netip.Prefix) []networkingv1.NetworkPolicyPeer {
+	out := make([]networkingv1.NetworkPolicyPeer, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.String()}})
+	}
+	return out
+}
+
+func portsCopy(ps []networkingv1.NetworkPolicyPort) []networkingv1.NetworkPolicyPort {
+	out := make([]networkingv1.NetworkPolicyPort, len(ps))
+	for i := range ps {
+		ps[i].DeepCopyInto(&out[i])
+	}
+	return out
+}
+
+// noAPIServerNote says what isolating egress means for the API server
+// when the input does not say where it is, with or without egress to
+// addresses outside the cluster (internet).
+func noAPIServerNote(internet bool) string {
+	lose := "lose it: nothing outside the cluster is allowed"
+	if internet {
+		lose = "reach it only through the rule for addresses outside the cluster, and lose it where its address falls in a range that rule leaves out"
+	}
+	return "network: the input holds no endpoints of the Service default/kubernetes, so the egress policies do not name the API server: pods that call it (operators, anything that uses its service account's token) " +
+		lose + ". Add the Endpoints or EndpointSlice of default/kubernetes to the input (a live run reads them)"
+}
