@@ -90,14 +90,14 @@ func Files(plan Plan, proof *Proof, source, sourceArgs string) ([]File, error) {
 
 func kustomization(files []string) string {
 	var b strings.Builder
-	b.WriteString("# The safe objects bulkhead harden wrote: kubectl apply --server-side -k .\n")
+	b.WriteString(kustomizationHeader + "\n")
 	b.WriteString("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n")
 	for _, f := range files {
 		fmt.Fprintf(&b, "- %s\n", f)
 	}
 	if len(files) == 0 {
 		b.Reset()
-		b.WriteString("# bulkhead harden found nothing safe to apply.\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n")
+		b.WriteString(emptyKustomizationHeader + "\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n")
 	}
 	return b.String()
 }
@@ -178,6 +178,7 @@ func readme(plan Plan, proof *Proof, source, sourceArgs string, files []string, 
 	w("    %s\n\n", ReviewCommand(sourceArgs, "DIR"))
 	w("Apply the safe objects (Namespaces' labels are merged, other objects created):\n\n")
 	w("    kubectl apply --server-side -k DIR\n\n")
+	w("A namespace whose Pod Security labels were set with `kubectl label` makes the apply\nreport a conflict on them: harden's labels are never weaker, so take them over with\n`--force-conflicts` once reviewed.\n\n")
 	w("## Safe objects\n\n")
 	if len(plan.Objects) == 0 {
 		w("None: nothing could be closed without a human's review.\n\n")
@@ -276,4 +277,19 @@ func verdict(ok bool, yes, no string) string {
 		return yes
 	}
 	return "FAILED, " + no
+}
+
+// The first line of the kustomization.yaml harden writes with --out, with
+// safe objects and without: it tells a directory of harden's from any
+// other (OwnKustomization).
+const (
+	kustomizationHeader      = "# The safe objects bulkhead harden wrote: kubectl apply --server-side -k ."
+	emptyKustomizationHeader = "# bulkhead harden found nothing safe to apply."
+)
+
+// OwnKustomization reports whether a kustomization.yaml is one harden
+// wrote.
+func OwnKustomization(data []byte) bool {
+	first, _, _ := strings.Cut(string(data), "\n")
+	return first == kustomizationHeader || first == emptyKustomizationHeader
 }

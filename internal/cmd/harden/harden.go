@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -101,7 +102,7 @@ a kind bulkhead does not model); 1 on error or a failed check
 	f.source.AddFlags(cmd.Flags())
 	render.HardenFormats.AddFlag(cmd.Flags(), &f.output)
 	fl := cmd.Flags()
-	fl.StringVar(&f.out, "out", "", "write the plan to this directory: a file of safe objects per namespace (cluster.yaml for cluster-scoped ones), kustomization.yaml, review/ with each proposal and its diff, README.md")
+	fl.StringVar(&f.out, "out", "", "write the plan to this directory: a file of safe objects per namespace (cluster.yaml for cluster-scoped ones), kustomization.yaml, review/ with each proposal and its diff, README.md; an earlier harden's output there is replaced, any other non-empty directory refused")
 	fl.StringSliceVar(&f.layers, "layers", nil, "layers to close, comma-separated: "+layerNames()+" (default all)")
 	fl.StringVar(&f.egress, "egress", string(harden.EgressInternet), "what tenants may reach outside the cluster: internet (never the metadata service, the pod or the service ranges) or none")
 	fl.StringVar(&f.network, "network", "policy", "network objects to write: policy (NetworkPolicy, which every CNI enforces) or admin (AdminNetworkPolicy and BaselineAdminNetworkPolicy, which tenants cannot delete, where the cluster serves them)")
@@ -278,6 +279,9 @@ func writeDir(dir string, plan harden.Plan, proof *harden.Proof, source, sourceA
 	if err != nil {
 		return err
 	}
+	if err := clearOut(dir); err != nil {
+		return err
+	}
 	for _, file := range files {
 		path := filepath.Join(dir, filepath.FromSlash(file.Path))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -285,6 +289,47 @@ func writeDir(dir string, plan harden.Plan, proof *harden.Proof, source, sourceA
 		}
 		if err := os.WriteFile(path, file.Data, 0o644); err != nil {
 			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	return nil
+}
+
+// clearOut readies --out DIR: a new or empty directory is used as it is;
+// one a harden wrote before (its kustomization.yaml says so) loses the
+// files harden writes (the YAML and README.md at its top, the YAML and
+// diffs of review/), so that none of the last plan's is left to apply;
+// any other is refused, never emptied.
+func clearOut(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case os.IsNotExist(err):
+		return nil
+	case err != nil:
+		return fmt.Errorf("--out: %w", err)
+	case len(entries) == 0:
+		return nil
+	}
+	k, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+	if err != nil || !harden.OwnKustomization(k) {
+		return fmt.Errorf("--out %s: the directory is not empty and holds no earlier output of bulkhead harden: give a new or empty directory", dir)
+	}
+	for _, sub := range []struct {
+		dir  string
+		exts []string
+	}{{dir, []string{".yaml", ".md"}}, {filepath.Join(dir, "review"), []string{".yaml", ".diff"}}} {
+		es, err := os.ReadDir(sub.dir)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		for _, e := range es {
+			if e.Type().IsRegular() && slices.Contains(sub.exts, filepath.Ext(e.Name())) {
+				if err := os.Remove(filepath.Join(sub.dir, e.Name())); err != nil {
+					return fmt.Errorf("--out: %w", err)
+				}
+			}
 		}
 	}
 	return nil

@@ -277,3 +277,45 @@ func TestIncompleteInput(t *testing.T) {
 		t.Errorf("complete input: exit %d, want 0", code)
 	}
 }
+
+// TestOutReplacesEarlierOutput: --out into a directory an earlier harden
+// wrote leaves none of the earlier plan's files to apply (a namespace's
+// YAML, a review file) and keeps the user's own; a directory of anything
+// else is refused and left as it is.
+func TestOutReplacesEarlierOutput(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, code := execute(t, "--demo", "--out", dir, "--fail-on", "none"); code != cli.ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"gone-namespace.yaml", filepath.Join("review", "09-gone.yaml"), filepath.Join("review", "09-gone.diff"), "notes.txt"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, stderr, code := execute(t, "--demo", "--out", dir, "--fail-on", "none"); code != cli.ExitOK {
+		t.Fatalf("rerun: exit %d: %s", code, stderr)
+	}
+	for _, f := range []string{"gone-namespace.yaml", filepath.Join("review", "09-gone.yaml"), filepath.Join("review", "09-gone.diff")} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
+			t.Errorf("%s left from the earlier output: %v", f, err)
+		}
+	}
+	for _, f := range []string{"notes.txt", "kustomization.yaml", "README.md"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+
+	other := t.TempDir()
+	mine := filepath.Join(other, "deployment.yaml")
+	if err := os.WriteFile(mine, []byte("kind: Deployment\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := execute(t, "--demo", "--out", other, "--fail-on", "none")
+	if code != cli.ExitFailure || !strings.Contains(stderr, "not empty") {
+		t.Errorf("a foreign directory: exit %d, %q", code, stderr)
+	}
+	if b, err := os.ReadFile(mine); err != nil || string(b) != "kind: Deployment\n" {
+		t.Errorf("the user's file: %q, %v", b, err)
+	}
+}
