@@ -246,15 +246,42 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if !proof.Checks.OK() {
 		return brokenError(&proof.Checks)
 	}
-	if result.Remaining.Total() > 0 {
+	// The text says why it exits as it does; the YAML and JSON on stdout
+	// are for a program, so stderr says it for the person running it.
+	quiet := f.output != render.FormatText
+	if r := result.Remaining; r.Total() > 0 {
+		if quiet {
+			cli.Notef(streams.ErrOut, "after the safe objects, %s remain at --fail-on %s (exit %d): the text output (-o text) says which, and why each stays",
+				remainsText(r), failOn, cli.ExitFindings)
+		}
 		return cli.ExitError{Code: cli.ExitFindings}
 	}
 	if len(proof.Incomplete) > 0 {
 		// Never a silent green: what the proof shows isolated stands on
 		// input some analysis could not read or model.
+		if quiet {
+			cli.Notef(streams.ErrOut, "warning: incomplete input, the proof may be wrong either way (exit %d): %s", cli.ExitIncomplete, strings.Join(proof.Incomplete, "; "))
+		}
 		return cli.ExitError{Code: cli.ExitIncomplete}
 	}
 	return nil
+}
+
+// remainsText says what remains: "2 breached pairs, 1 finding".
+func remainsText(r harden.Remains) string {
+	var parts []string
+	for _, p := range []struct {
+		n         int
+		one, many string
+	}{{r.Pairs, "breached pair", "breached pairs"}, {r.Findings, "finding", "findings"}, {r.AdminPaths, "path to cluster-admin", "paths to cluster-admin"}} {
+		switch {
+		case p.n == 1:
+			parts = append(parts, "1 "+p.one)
+		case p.n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.many))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // brokenError names the pairs a failed check found.
@@ -268,6 +295,9 @@ func brokenError(c *harden.Checks) error {
 	}
 	for _, b := range c.External {
 		parts = append(parts, "from outside the cluster: "+b.String())
+	}
+	for _, b := range c.API {
+		parts = append(parts, "the API server: "+b.String())
 	}
 	return fmt.Errorf("the plan would break legitimate traffic, so it is not safe to apply: %s", strings.Join(parts, "; "))
 }

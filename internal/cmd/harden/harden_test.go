@@ -319,3 +319,25 @@ func TestOutReplacesEarlierOutput(t *testing.T) {
 		t.Errorf("the user's file: %q, %v", b, err)
 	}
 }
+
+// TestMachineOutputSaysWhyItExits: with -o yaml or json on stdout, stderr
+// says why harden exits 3 (what remains) or 5 (incomplete input); the
+// text says it in the proof and adds nothing to stderr.
+func TestMachineOutputSaysWhyItExits(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--demo", "-o", "yaml"}, cli.ExitFindings, "remain at --fail-on high (exit 3)"},
+		{[]string{"--demo", "-o", "json"}, cli.ExitFindings, "remain at --fail-on high (exit 3)"},
+		{[]string{"-f", "../../harden/testdata/cmd/cilium-cluster.yaml", "-o", "yaml", "--fail-on", "none"}, cli.ExitIncomplete, "incomplete input"},
+		{[]string{"--demo"}, cli.ExitFindings, ""},
+	} {
+		_, stderr, code := execute(t, c.args...)
+		flat := strings.Join(strings.Fields(stderr), " ")
+		if code != c.code || (c.want == "") != (flat == "") || !strings.Contains(flat, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", c.args, code, flat, c.code, c.want)
+		}
+	}
+}
