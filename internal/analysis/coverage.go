@@ -38,3 +38,25 @@ func Coverage(snap *snapshot.Snapshot, engines []Engine, names ...string) []Anal
 	}
 	return out
 }
+
+// Coverage is Coverage of the facts' snapshot with the engines' caveats
+// (Engine.Caveats), which need the facts: what Run reports of each.
+func (f *Facts) Coverage(engines []Engine, names ...string) []Analysis {
+	out := Coverage(f.Snapshot, engines, names...)
+	for _, e := range engines {
+		if e.Caveats == nil || e.Run == nil || (len(names) > 0 && !slices.Contains(names, e.Name)) {
+			continue
+		}
+		notes := e.Caveats(f)
+		if len(notes) == 0 {
+			continue
+		}
+		i := slices.IndexFunc(out, func(a Analysis) bool { return a.Name == e.Name })
+		if i < 0 {
+			out = append(out, Analysis{Name: e.Name, Category: e.Category, Status: Incomplete})
+			i = len(out) - 1
+		}
+		out[i].Notes = append(out[i].Notes, notes...)
+	}
+	return out
+}

@@ -68,3 +68,60 @@ func TestCoverage(t *testing.T) {
 		})
 	}
 }
+
+// TestCoverageOfFactsHasCaveats: an address block against pods of another
+// tenant that the input gives no address makes the network analysis
+// incomplete, in Run's report and in Facts.Coverage alike (Coverage of the
+// snapshot alone, which compiles nothing, cannot tell).
+func TestCoverageOfFactsHasCaveats(t *testing.T) {
+	l := load.New("test", load.Options{})
+	l.Bytes("cluster.yaml", []byte(`apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: b}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: a}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: b}
+spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: internal-only, namespace: b}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}]}]
+`))
+	snap, _, err := l.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Normalize()
+	ten, err := tenancy.Resolve(snap, tenancy.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts := analysis.NewFacts(snap, ten)
+	got := facts.Coverage(analysis.Engines())
+	if len(got) != 1 || got[0].Name != "network" || got[0].Status != analysis.Incomplete || len(got[0].Notes) != 1 {
+		t.Fatalf("coverage %+v, want network incomplete with one note", got)
+	}
+	r := analysis.Run(facts, analysis.Engines(), analysis.Options{})
+	for _, a := range r.Analyses {
+		if a.Name == "network" && (a.Status != analysis.Incomplete || !cmp.Equal(a.Notes, got[0].Notes)) {
+			t.Errorf("Run's network analysis %+v, coverage %+v", a, got[0])
+		}
+	}
+	if !r.Incomplete() {
+		t.Error("the report is not incomplete")
+	}
+}

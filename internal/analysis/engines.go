@@ -43,6 +43,10 @@ type Engine struct {
 	// Run analyses the facts of a normalised snapshot. It must be pure and
 	// deterministic.
 	Run func(*Facts) []finding.Finding
+	// Caveats, when set, says where the facts cannot decide a verdict the
+	// input leaves open (address blocks against pods the input gives no
+	// address): each note makes the analysis incomplete, as a gap does.
+	Caveats func(*Facts) []string
 	// Absent, when set, says why the analysis is not part of this build,
 	// and Run is nil.
 	Absent string
@@ -65,7 +69,8 @@ func Engines() []Engine {
 			NamespaceLabels: true,
 			Run: func(f *Facts) []finding.Finding {
 				return slices.Concat(f.NetworkFindings(), f.Services())
-			}},
+			},
+			Caveats: func(f *Facts) []string { return f.NetworkModel().AddressCaveats(f.Tenancy) }},
 		{Name: "dns", Category: finding.DNS,
 			Needs: append([]string{"configmaps/kube-system/coredns"}, resources(&corev1.Service{}, &corev1.Pod{}, &discoveryv1.EndpointSlice{})...),
 			Reads: resources(&corev1.ConfigMap{}, &corev1.Service{}, &corev1.Pod{}, &corev1.Endpoints{}, &discoveryv1.EndpointSlice{}),

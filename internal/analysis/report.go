@@ -214,6 +214,12 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		}
 		done := opts.phase(e.Name)
 		fs := e.Run(facts)
+		if e.Caveats != nil {
+			if notes := e.Caveats(facts); len(notes) > 0 {
+				a.Status = Incomplete
+				a.Notes = append(a.Notes, notes...)
+			}
+		}
 		done()
 		a.Findings = len(fs)
 		r.Findings = append(r.Findings, fs...)

@@ -310,6 +310,10 @@ func (b *builder) unknownAddresses(id int, a *atom, noIP []int, match [][]int32)
 			match[i] = append(match[i], int32(id))
 		} else {
 			a.unknown++
+			if a.unknownNS == nil {
+				a.unknownNS = map[string]bool{}
+			}
+			a.unknownNS[m.pods[i].ns] = true
 		}
 	}
 	if a.unknown == 0 {

@@ -32,6 +32,8 @@ type atom struct {
 	// depends on the address they get).
 	rules   []*rule
 	unknown int
+	// unknownNS are the namespaces of those pods.
+	unknownNS map[string]bool
 }
 
 // builder holds compile-time state.

@@ -132,7 +132,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	}
 	// The graph joins every analysis's facts: the paths are as complete
 	// as the audit's analyses would be on this input.
-	incomplete := render.IncompleteNotes(analysis.Coverage(snap, analysis.Engines()))
+	incomplete := render.IncompleteNotes(facts.Coverage(analysis.Engines()))
 	result := render.PathsResult{Paths: paths, Total: total, Joined: joined, Version: version.String(), Incomplete: incomplete}
 	if err := render.PathsAs(streams.Out, f.output, result, render.TextOptions{Verbose: f.verbose}); err != nil {
 		return err

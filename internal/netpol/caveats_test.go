@@ -1,0 +1,55 @@
+package netpol
+
+import (
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// TestAddressCaveats: an address block of one tenant's policy that pods of
+// another tenant without an address may fall in (manifests) is a caveat
+// naming the rule and the other tenant; none when the pods have their
+// addresses, or when the only such pods are the policy's own tenant's.
+func TestAddressCaveats(t *testing.T) {
+	cluster := func(ips bool, podNS string) *snapshot.Snapshot {
+		pod := func(ns, name, ip string) corev1.Pod {
+			p := corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x"}}}}
+			if ips {
+				p.Status = corev1.PodStatus{Phase: corev1.PodRunning, PodIP: ip, PodIPs: []corev1.PodIP{{IP: ip}}}
+			}
+			return p
+		}
+		snap := &snapshot.Snapshot{
+			Namespaces: []corev1.Namespace{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, {ObjectMeta: metav1.ObjectMeta{Name: "b"}}},
+			Pods:       []corev1.Pod{pod("a", "client", "10.1.0.5"), pod(podNS, "srv", "10.1.0.6")},
+			NetworkPolicies: []networkingv1.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "private-only"},
+				Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+					Egress: []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.0/8"}}}}}}}},
+		}
+		snap.Normalize()
+		return snap
+	}
+	for _, c := range []struct {
+		name  string
+		ips   bool
+		podNS string
+		want  string
+	}{
+		{"another tenant's pods without addresses", false, "b", "NetworkPolicy a/private-only egress[0]: address block 10.0.0.0/8 may hold the addresses of 2 pods the input gives none; whether it allows traffic to pods of tenant b"},
+		{"the pods' addresses known", true, "b", ""},
+		{"only the policy's own tenant's pods", false, "a", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			snap := cluster(c.ips, c.podNS)
+			got := strings.Join(Compile(snap, DefaultOptions()).AddressCaveats(resolveTenancy(t, snap)), "\n")
+			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+				t.Errorf("caveats %q, want %q", got, c.want)
+			}
+		})
+	}
+}
