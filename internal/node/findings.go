@@ -143,8 +143,8 @@ func escapeFinding(r *Result, p *PodFacts, ns *NamespacePolicy, exp *exposure) f
 		fmt.Fprintf(&d, "Namespace %s enforces no Pod Security level.", p.Namespace)
 	}
 	f.Detail = d.String()
-	f.Remediation = fmt.Sprintf("Label namespace %s with pod-security.kubernetes.io/enforce=baseline (restricted where the workloads allow) and remove %s from %s; keep tenants that must run such pods on nodes of their own (taints and nodeSelector).",
-		p.Namespace, fieldList(p.Escapes), subject)
+	f.Remediation = fmt.Sprintf("Label namespace %s with pod-security.kubernetes.io/enforce=baseline (restricted where the workloads allow) and, in %s, %s; keep tenants that must run such pods on nodes of their own (taints and nodeSelector).",
+		p.Namespace, subject, fieldChanges(p.Escapes))
 	return f
 }
 
@@ -353,20 +353,34 @@ func targetTenant(others []string, n int) string {
 }
 
 // fieldList names the offending fields of the escapes, without values.
-func fieldList(es []Escape) string {
-	var out []string
+// fieldChanges says what to change in a pod for its escapes: remove the
+// fields that grant them, and add what a field lacks ("add NET_RAW to
+// spec.containers[c].securityContext.capabilities.drop").
+func fieldChanges(es []Escape) string {
+	var remove, add []string
 	seen := map[string]bool{}
 	for _, e := range es {
 		f := e.Field
+		if field, what, ok := strings.Cut(f, " lacks "); ok {
+			if s := "add " + what + " to " + field; !seen[s] {
+				seen[s] = true
+				add = append(add, s)
+			}
+			continue
+		}
 		if i := strings.IndexAny(f, "= "); i > 0 {
 			f = f[:i]
 		}
 		if !seen[f] {
 			seen[f] = true
-			out = append(out, f)
+			remove = append(remove, f)
 		}
 	}
-	return strings.Join(out, ", ")
+	var parts []string
+	if len(remove) > 0 {
+		parts = append(parts, "remove "+strings.Join(remove, ", "))
+	}
+	return strings.Join(append(parts, add...), " and ")
 }
 
 func dedupe(ss []string) []string {
