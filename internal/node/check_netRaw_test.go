@@ -21,3 +21,21 @@ func TestCheckNetRaw(t *testing.T) {
 		{name: "privileged has its own check", pod: newPod("a", "p", app(privileged))},
 	}, podView{})
 }
+
+// TestFieldChanges: the fix removes the fields that grant an escape and
+// adds what a field lacks, never removing the list NET_RAW is missing from.
+func TestFieldChanges(t *testing.T) {
+	got := fieldChanges([]Escape{
+		{Field: "spec.volumes[sock].hostPath.path=/run/containerd/containerd.sock"},
+		{Field: "spec.containers[fb].securityContext.capabilities.drop lacks NET_RAW"},
+		{Field: "spec.hostPID"},
+		{Field: "spec.containers[sidecar].securityContext.capabilities.drop lacks NET_RAW"},
+	})
+	want := "remove spec.volumes[sock].hostPath.path, spec.hostPID and add NET_RAW to spec.containers[fb].securityContext.capabilities.drop and add NET_RAW to spec.containers[sidecar].securityContext.capabilities.drop"
+	if got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if got := fieldChanges([]Escape{{Field: "spec.containers[c].securityContext.capabilities.drop lacks NET_RAW"}}); got != "add NET_RAW to spec.containers[c].securityContext.capabilities.drop" {
+		t.Errorf("NET_RAW alone: %q", got)
+	}
+}
