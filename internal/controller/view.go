@@ -12,6 +12,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -24,15 +25,28 @@ import (
 // watched are the kinds the baseline is planned from: the namespaces and
 // their pods (real ones, and the controllers whose templates stand for
 // pods not yet created), the Services that front the cluster DNS, the
-// nodes (pod and node address ranges, the Kubernetes version) and the
-// NetworkPolicies already there.
+// nodes (pod and node address ranges, the Kubernetes version), the
+// NetworkPolicies already there and the API server's endpoints (its
+// Endpoints only: CacheByObject).
 func watched() []client.Object {
 	return []client.Object{
 		&corev1.Namespace{}, &corev1.Node{}, &corev1.Pod{}, &corev1.Service{},
-		&networkingv1.NetworkPolicy{},
+		&networkingv1.NetworkPolicy{}, &corev1.Endpoints{},
 		&appsv1.Deployment{}, &appsv1.StatefulSet{}, &appsv1.DaemonSet{}, &appsv1.ReplicaSet{},
 		&corev1.ReplicationController{}, &batchv1.Job{}, &batchv1.CronJob{},
 	}
+}
+
+// CacheByObject narrows the informers of the watched kinds that the
+// baseline needs only one object of: of Endpoints, the API server's
+// (default/kubernetes), which the pods' egress and the webhooks' ingress
+// name; the controller's Role in default lets it read no other
+// namespace's. A manager running the controller takes these options.
+func CacheByObject() map[client.Object]cache.ByObject {
+	return map[client.Object]cache.ByObject{&corev1.Endpoints{}: {
+		Namespaces: map[string]cache.Config{metav1.NamespaceDefault: {}},
+		Field:      fields.OneTermEqualSelector("metadata.name", "kubernetes"),
+	}}
 }
 
 // view is the cluster as the informers hold it, in a snapshot.Store that

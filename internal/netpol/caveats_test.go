@@ -34,18 +34,40 @@ func TestAddressCaveats(t *testing.T) {
 		snap.Normalize()
 		return snap
 	}
+	block := func(cidr string, except ...string) func(*snapshot.Snapshot) {
+		return func(s *snapshot.Snapshot) {
+			s.NetworkPolicies[0].Spec.Egress[0].To[0].IPBlock = &networkingv1.IPBlock{CIDR: cidr, Except: except}
+		}
+	}
+	podCIDR := func(c string) func(*snapshot.Snapshot) {
+		return func(s *snapshot.Snapshot) {
+			s.Nodes = append(s.Nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{PodCIDRs: []string{c}}})
+		}
+	}
+	apiServer := func(s *snapshot.Snapshot) {
+		s.Endpoints = append(s.Endpoints, corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
+			Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.0.0.10"}}}}})
+	}
 	for _, c := range []struct {
-		name  string
-		ips   bool
-		podNS string
-		want  string
+		name   string
+		ips    bool
+		podNS  string
+		change []func(*snapshot.Snapshot)
+		want   string
 	}{
-		{"another tenant's pods without addresses", false, "b", "NetworkPolicy a/private-only egress[0]: address block 10.0.0.0/8 may hold the addresses of 2 pods the input gives none; whether it allows traffic to pods of tenant b"},
-		{"the pods' addresses known", true, "b", ""},
-		{"only the policy's own tenant's pods", false, "a", ""},
+		{"another tenant's pods without addresses", false, "b", nil, "NetworkPolicy a/private-only egress[0]: address block 10.0.0.0/8 may hold the addresses of 2 pods the input gives none; whether it allows traffic to pods of tenant b"},
+		{"the pods' addresses known", true, "b", nil, ""},
+		{"only the policy's own tenant's pods", false, "a", nil, ""},
+		{"the API server's address", false, "b", []func(*snapshot.Snapshot){block("10.0.0.10/32"), apiServer}, ""},
+		{"an address no one is known to hold", false, "b", []func(*snapshot.Snapshot){block("10.0.0.11/32"), apiServer}, "address block 10.0.0.11"},
+		{"the nodes' pod range excepted", false, "b", []func(*snapshot.Snapshot){block("10.0.0.0/8", "10.244.0.0/16"), podCIDR("10.244.1.0/24")}, ""},
+		{"the nodes' pod range inside", false, "b", []func(*snapshot.Snapshot){podCIDR("10.244.1.0/24")}, "address block 10.0.0.0/8"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			snap := cluster(c.ips, c.podNS)
+			for _, ch := range c.change {
+				ch(snap)
+			}
 			got := strings.Join(Compile(snap, DefaultOptions()).AddressCaveats(resolveTenancy(t, snap)), "\n")
 			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 				t.Errorf("caveats %q, want %q", got, c.want)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 
@@ -301,6 +302,9 @@ func (b *builder) classify() {
 // and its rules (the pods are taken to be outside the block).
 func (b *builder) unknownAddresses(id int, a *atom, noIP []int, match [][]int32) {
 	m := b.m
+	if len(noIP) > 0 && (b.takenAddress(a.block) || b.outsidePodRanges(a.block)) {
+		return // no pod gets an address something else holds, or outside the pod ranges
+	}
 	covers := a.block.coversPods()
 	for _, i := range noIP {
 		if !m.pods[i].host && !a.matchPods {
@@ -324,6 +328,88 @@ func (b *builder) unknownAddresses(id int, a *atom, noIP []int, match [][]int32)
 		m.notes = append(m.notes, fmt.Sprintf("%s %s %s[%d]: address block %s against %d pods the input gives no address (representative pods of controllers, pods not yet scheduled): whether it matches them depends on the address each gets; they are taken to be outside it",
 			r.policy.kind(), joinNS(r.policy.namespace, r.policy.name), r.dir, r.index, a.block.describe(), a.unknown))
 	}
+}
+
+// takenAddress reports whether a block is one address that the input
+// gives to something a pod without an address cannot get: a pod's, a
+// node's, a Service's cluster IP, or an endpoint of the API server
+// (default/kubernetes, which the API server writes itself).
+func (b *builder) takenAddress(blk *ipBlock) bool {
+	if blk.cidr.Bits() != blk.cidr.Addr().BitLen() || len(blk.except) > 0 {
+		return false
+	}
+	if b.taken == nil {
+		b.taken = map[netip.Addr]bool{}
+		add := func(s string) {
+			if ip, err := netip.ParseAddr(s); err == nil {
+				b.taken[ip.Unmap()] = true
+			}
+		}
+		for i := range b.snap.Pods {
+			for _, ip := range b.snap.Pods[i].Status.PodIPs {
+				add(ip.IP)
+			}
+			add(b.snap.Pods[i].Status.PodIP)
+		}
+		for i := range b.snap.Nodes {
+			for _, ad := range b.snap.Nodes[i].Status.Addresses {
+				add(ad.Address)
+			}
+		}
+		for i := range b.snap.Services {
+			for _, ip := range b.snap.Services[i].Spec.ClusterIPs {
+				add(ip)
+			}
+			add(b.snap.Services[i].Spec.ClusterIP)
+		}
+		for i := range b.snap.Endpoints {
+			if e := &b.snap.Endpoints[i]; e.Namespace == "default" && e.Name == "kubernetes" {
+				for _, ss := range e.Subsets {
+					for _, ad := range ss.Addresses {
+						add(ad.IP)
+					}
+				}
+			}
+		}
+		for i := range b.snap.EndpointSlices {
+			if es := &b.snap.EndpointSlices[i]; es.Namespace == "default" && es.Labels["kubernetes.io/service-name"] == "kubernetes" {
+				for _, ep := range es.Endpoints {
+					for _, ad := range ep.Addresses {
+						add(ad)
+					}
+				}
+			}
+		}
+	}
+	return b.taken[blk.cidr.Addr().Unmap()]
+}
+
+// outsidePodRanges reports whether a block holds no address of the pod
+// ranges the nodes declare (spec.podCIDRs), where every pod not on the
+// host network gets its address: false when no node declares one.
+func (b *builder) outsidePodRanges(blk *ipBlock) bool {
+	if b.podRanges == nil {
+		b.podRanges = []netip.Prefix{}
+		for i := range b.snap.Nodes {
+			for _, c := range b.snap.Nodes[i].Spec.PodCIDRs {
+				if p, err := netip.ParsePrefix(c); err == nil && !slices.Contains(b.podRanges, p.Masked()) {
+					b.podRanges = append(b.podRanges, p.Masked())
+				}
+			}
+		}
+	}
+	if len(b.podRanges) == 0 {
+		return false
+	}
+	for _, r := range b.podRanges {
+		if !blk.cidr.Overlaps(r) {
+			continue
+		}
+		if !slices.ContainsFunc(blk.except, func(e netip.Prefix) bool { return e.Bits() <= r.Bits() && e.Contains(r.Addr()) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // resolveSubjects sets each policy's selected classes. Subject atoms never

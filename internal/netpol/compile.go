@@ -45,7 +45,13 @@ type builder struct {
 	named    map[namedPort]bool
 	nsLabels map[string]map[string]string
 	prefixes []netip.Prefix
-	ranges   []portRange
+	// taken are the addresses the input gives to pods, nodes, Services
+	// and the API server (takenAddress), made on first use.
+	taken map[netip.Addr]bool
+	// podRanges are the nodes' spec.podCIDRs (outsidePodRanges), made on
+	// first use.
+	podRanges []netip.Prefix
+	ranges    []portRange
 }
 
 func (b *builder) atomID(key string, a *atom) int {

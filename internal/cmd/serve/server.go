@@ -177,6 +177,8 @@ func cacheOptions(withController bool) cache.Options {
 	o := cache.Options{DefaultTransform: cache.TransformStripManagedFields()}
 	if !withController {
 		o.ByObject = map[client.Object]cache.ByObject{&corev1.Pod{}: {Transform: slimPod}}
+	} else {
+		o.ByObject = controller.CacheByObject()
 	}
 	return o
 }
