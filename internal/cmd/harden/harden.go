@@ -106,9 +106,9 @@ a kind bulkhead does not model); 1 on error or a failed check
 	fl.StringSliceVar(&f.layers, "layers", nil, "layers to close, comma-separated: "+layerNames()+" (default all)")
 	fl.StringVar(&f.egress, "egress", string(harden.EgressInternet), "what tenants may reach outside the cluster: internet (never the metadata service, the pod or the service ranges) or none")
 	fl.StringVar(&f.network, "network", "policy", "network objects to write: policy (NetworkPolicy, which every CNI enforces) or admin (AdminNetworkPolicy and BaselineAdminNetworkPolicy, which tenants cannot delete, where the cluster serves them)")
-	fl.StringVar(&f.allowFlows, "allow-flows", "", "YAML or JSON file listing intentional cross-tenant flows to keep: [{name, from: {namespace, pods}, to: {namespace, pods}, ports: [\"TCP/5432\", \"TCP/8000-8100\", \"http\"]}]")
+	fl.StringVar(&f.allowFlows, "allow-flows", "", "YAML or JSON file listing intentional cross-tenant flows to keep: [{name, from: {namespace, pods}, to: {namespace, pods}, ports: [\"TCP/5432\", \"TCP/8000-8100\", \"http\"]}]; pods is a label map, ports are the destination pods' ports (a Service's targetPort, not its port) or their names, none for every port")
 	fl.StringSliceVar(&f.allowPrivileged, "allow-privileged", nil, "namespaces whose Pod Security level may stay below baseline (privileged), comma-separated")
-	fl.BoolVar(&f.quota, "quota", false, "add a LimitRange to each tenant namespace's ResourceQuota and allow LoadBalancer Services")
+	fl.BoolVar(&f.quota, "quota", false, "add a LimitRange to each tenant namespace's ResourceQuota and allow LoadBalancer Services that open no node port (spec.allocateLoadBalancerNodePorts: false): the quota's services.nodeports: 0 still refuses those that do")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding, a breached tenant pair or a path to cluster-admin at or above this severity remains after the safe objects: critical, high, medium, low, info or none")
 	return cmd
 }
