@@ -75,3 +75,23 @@ func TestAddressCaveats(t *testing.T) {
 		})
 	}
 }
+
+// TestCrossRemediation: a cross-tenant reach into pods no policy isolates
+// is fixed by a default-deny; into isolated pods, by narrowing the rules
+// that let the sources in, which the fix names.
+func TestCrossRemediation(t *testing.T) {
+	open := Verdict{Ingress: Side{Allowed: true}, Egress: Side{Allowed: true}}
+	if got := crossRemediation(&open); !strings.HasPrefix(got, "Isolate the target namespaces") {
+		t.Errorf("not isolated: %q", got)
+	}
+	rule := RuleRef{Kind: "NetworkPolicy", Namespace: "default", Name: "frontend", Direction: "ingress", Index: 0}
+	isolated := Verdict{Ingress: Side{Allowed: true, Isolated: true, Rules: []RuleRef{rule}}, Egress: Side{Allowed: true}}
+	if got := crossRemediation(&isolated); !strings.Contains(got, "NetworkPolicy default/frontend ingress[0] lets these sources in: narrow it") {
+		t.Errorf("isolated: %q", got)
+	}
+	egressRule := RuleRef{Kind: "NetworkPolicy", Namespace: "a", Name: "out", Direction: "egress", Index: 1}
+	both := Verdict{Ingress: isolated.Ingress, Egress: Side{Allowed: true, Isolated: true, Rules: []RuleRef{egressRule}}}
+	if got := crossRemediation(&both); !strings.Contains(got, "ingress[0] and NetworkPolicy a/out egress[1] let these sources in: narrow them") {
+		t.Errorf("both sides: %q", got)
+	}
+}

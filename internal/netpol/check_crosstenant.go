@@ -164,8 +164,35 @@ func (m *Model) crossFinding(x *tenantIndex, mats []*matrix, src string, sources
 		Subjects:    []finding.Ref{subject},
 		Objects:     append([]finding.Ref{object}, objs...),
 		Witness:     steps,
-		Remediation: "Isolate the target namespaces with a default-deny NetworkPolicy (ingress and egress) and allow only the flows the tenant needs; an AdminNetworkPolicy can deny cross-tenant traffic cluster-wide.",
+		Remediation: crossRemediation(&v),
 	}
+}
+
+// crossRemediation is the fix of a cross-tenant reach, from its witness:
+// a default-deny where the target is not isolated; where it is, the rules
+// that let the sources in (a default-deny would change nothing), to narrow.
+func crossRemediation(v *Verdict) string {
+	const anp = "an AdminNetworkPolicy can deny cross-tenant traffic cluster-wide."
+	var allows []string
+	for _, side := range []*Side{&v.Ingress, &v.Egress} {
+		if !side.Isolated {
+			continue
+		}
+		for _, r := range side.Rules {
+			if r.Index >= 0 && r.Action != "Deny" && r.Action != "Pass" {
+				allows = append(allows, r.String())
+			}
+		}
+	}
+	if !v.Ingress.Isolated || len(allows) == 0 {
+		return "Isolate the target namespaces with a default-deny NetworkPolicy (ingress and egress) and allow only the flows the tenant needs; " + anp
+	}
+	verb, it := " lets these sources in: narrow it", "it is"
+	if len(allows) > 1 {
+		verb, it = " let these sources in: narrow them", "they are"
+	}
+	return "The target's pods are isolated, but " + strings.Join(allows, " and ") + verb + " to the namespaces and pods " + it +
+		" meant for (an empty rule, or a namespaceSelector: {}, admits every tenant's pods); " + anp
 }
 
 // crossWitness finds a class pair from a source tenant into tenant b,
