@@ -91,6 +91,7 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 	if egress == EgressNone {
 		notes = append(notes, keptEgress(base, ten)...)
 	}
+	w.nodeLocal = nodeLocalDNS(base, ten)
 	if w.api = findAPIServer(base); w.api == nil && w.dns != nil {
 		notes = append(notes, noAPIServerNote(egress == EgressInternet))
 	}
@@ -136,6 +137,8 @@ type networkWriter struct {
 	internet []networkingv1.IPBlock
 	// api is where the API server answers (nil: not in the input).
 	api *apiServer
+	// nodeLocal are NodeLocal DNSCache's addresses (nodeLocalDNS).
+	nodeLocal []netip.Prefix
 	// internetExcepts says what internet's blocks leave out ("the metadata
 	// service and the pod range").
 	internetExcepts string
@@ -292,6 +295,14 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 	if w.dns != nil { // egress is isolated only with the DNS pods found
 		dnsRule = []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{w.dns.peer()}, Ports: w.dns.policyPorts()}}
 		dnsWhy = "allows egress to " + w.dns.describe()
+		if len(w.nodeLocal) > 0 {
+			dnsRule = append(dnsRule, nodeLocalRule(w.nodeLocal))
+			var addrs []string
+			for _, p := range w.nodeLocal {
+				addrs = append(addrs, p.Addr().String())
+			}
+			dnsWhy += " and to NodeLocal DNSCache (" + strings.Join(addrs, ", ") + ", UDP and TCP 53)"
+		}
 	}
 	if len(w.internet) > 0 {
 		var to []networkingv1.NetworkPolicyPeer

@@ -3,6 +3,7 @@ package harden
 import (
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"sort"
 	"strings"
@@ -222,3 +223,56 @@ func (d *clusterDNS) policyPorts() []networkingv1.NetworkPolicyPort {
 }
 
 func netPtr[T any](v T) *T { return &v }
+
+// nodeLocalDNS returns the addresses NodeLocal DNSCache answers on, from
+// the -localip argument of its host-network pods (or of its DaemonSet's
+// template) in system namespaces: the link-local address it binds on
+// every node, and often the DNS Service's cluster IP, which it takes over
+// so that queries to it never reach the DNS pods. Pods then query those
+// addresses, which no pod selector names.
+func nodeLocalDNS(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []netip.Prefix {
+	var out []netip.Prefix
+	add := func(ns string, spec *corev1.PodSpec) {
+		if !spec.HostNetwork || !ten.IsSystem(ns) {
+			return
+		}
+		for _, c := range spec.Containers {
+			args := append(append([]string(nil), c.Command...), c.Args...)
+			for i, a := range args {
+				var v string
+				switch {
+				case (a == "-localip" || a == "--localip") && i+1 < len(args):
+					v = args[i+1]
+				case strings.HasPrefix(a, "-localip="), strings.HasPrefix(a, "--localip="):
+					_, v, _ = strings.Cut(a, "=")
+				default:
+					continue
+				}
+				for _, s := range strings.Split(v, ",") {
+					if ip, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
+						if p := netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()); !slices.Contains(out, p) {
+							out = append(out, p)
+						}
+					}
+				}
+			}
+		}
+	}
+	for i := range snap.Pods {
+		add(snap.Pods[i].Namespace, &snap.Pods[i].Spec)
+	}
+	for i := range snap.DaemonSets {
+		add(snap.DaemonSets[i].Namespace, &snap.DaemonSets[i].Spec.Template.Spec)
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
+	return out
+}
+
+// nodeLocalRule is the egress rule to NodeLocal DNSCache's addresses on
+// the DNS port, UDP and TCP.
+func nodeLocalRule(addrs []netip.Prefix) networkingv1.NetworkPolicyEgressRule {
+	udp, tcp := corev1.ProtocolUDP, corev1.ProtocolTCP
+	port := intstr.FromInt32(dnsPort)
+	return networkingv1.NetworkPolicyEgressRule{To: blocks(addrs),
+		Ports: []networkingv1.NetworkPolicyPort{{Protocol: &udp, Port: &port}, {Protocol: &tcp, Port: &port}}}
+}

@@ -587,3 +587,47 @@ func TestAPIServerKept(t *testing.T) {
 		})
 	}
 }
+
+// TestNodeLocalDNSKept: with NodeLocal DNSCache, pods query its addresses
+// (the link-local one and the DNS Service's cluster IP it takes over),
+// which no pod selector names: the DNS allow names them, even with
+// --egress none, and the check holds it.
+func TestNodeLocalDNSKept(t *testing.T) {
+	snap, ten := fixture(t)
+	snap.Pods = append(snap.Pods, corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "node-local-dns-x1"},
+		Spec: corev1.PodSpec{HostNetwork: true, NodeName: "node1", Containers: []corev1.Container{{Name: "node-cache", Image: "k8s-dns-node-cache",
+			Args: []string{"-localip", "169.254.20.10,10.96.0.10", "-conf", "/etc/Corefile"}}}},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "192.168.1.10"}})
+	objs, _, err := NetworkPlan(snap, ten, Options{Egress: EgressNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, objs)
+	p := newProof(t, snap, ten, objs, nil)
+	for _, dst := range []string{"169.254.20.10", "10.96.0.10"} {
+		for _, proto := range []corev1.Protocol{corev1.ProtocolUDP, corev1.ProtocolTCP} {
+			v, err := p.after.Reach(netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{IP: mustAddr(dst)}, 53, proto)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !v.Allowed {
+				t.Errorf("a1/web -> %s %s/53 denied:\n%s", dst, proto, strings.Join(v.Explain(), "\n"))
+			}
+		}
+	}
+	if c := checkNothingBroke(snap, ten, p.before, p.after); len(c.DNS) > 0 {
+		t.Errorf("DNS check: %v", c.DNS)
+	}
+	// Without the allow, the check catches it.
+	var without []Object
+	for _, o := range objs {
+		if np, ok := o.Obj.(*networkingv1.NetworkPolicy); ok && np.Name == "bulkhead-allow-dns" {
+			continue
+		}
+		without = append(without, o)
+	}
+	q := newProof(t, snap, ten, without, nil)
+	if c := checkNothingBroke(snap, ten, q.before, q.after); !slices.ContainsFunc(c.DNS, func(b Broken) bool { return b.To == "NodeLocal DNSCache" }) {
+		t.Errorf("no NodeLocal DNSCache breakage caught without the allow: %v", c.DNS)
+	}
+}

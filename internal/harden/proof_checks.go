@@ -129,6 +129,7 @@ func checkNothingBroke(snap *snapshot.Snapshot, ten *tenancy.Tenancy, mb, ma *ne
 	}
 	c.intraTenant(gs, mb, ma)
 	c.dns(gs, mb, ma)
+	c.nodeLocalDNS(nodeLocalDNS(snap, ten), gs, mb, ma)
 	c.external(snap, ten, mb, ma)
 	c.apiServer(snap, gs, mb, ma)
 	return c
@@ -222,6 +223,31 @@ func (c *Checks) dns(gs []*podGroup, mb, ma *netpol.Model) {
 	}
 	if missed > 0 {
 		c.Notes = append(c.Notes, fmt.Sprintf("%s did not reach DNS before either (the cluster's own policies): left as they were", countOf(missed, "pod", "pods")))
+	}
+}
+
+// nodeLocalDNS checks that every group that reached NodeLocal DNSCache's
+// addresses on the DNS port, UDP and TCP, before still does (a pod of the
+// cluster queries them, not the DNS pods).
+func (c *Checks) nodeLocalDNS(addrs []netip.Prefix, gs []*podGroup, mb, ma *netpol.Model) {
+	if len(addrs) == 0 {
+		return
+	}
+	reaches := func(m *netpol.Model, g *podGroup) bool {
+		ns, name, _ := strings.Cut(g.first, "/")
+		for _, a := range addrs {
+			for _, proto := range []corev1.Protocol{corev1.ProtocolUDP, corev1.ProtocolTCP} {
+				if v, err := m.Reach(netpol.Endpoint{Namespace: ns, Pod: name}, netpol.Endpoint{IP: a.Addr()}, dnsPort, proto); err != nil || !v.Allowed {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	for _, g := range gs {
+		if reaches(mb, g) && !reaches(ma, g) {
+			c.DNS = append(c.DNS, Broken{From: g.first, To: "NodeLocal DNSCache", Before: "UDP and TCP 53", After: "not every address", Pairs: g.pods})
+		}
 	}
 }
 
