@@ -96,6 +96,9 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 		notes = append(notes, noAPIServerNote(egress == EgressInternet))
 	}
 	w.platform = platformReach(model, ten)
+	if w.dns != nil { // egress is isolated
+		notes = append(notes, platformCalls(model, ten)...)
+	}
 	var hostNotes []string
 	w.platformNodes, hostNotes = platformHostReach(base, model, ten)
 	notes = append(notes, hostNotes...)
@@ -470,6 +473,35 @@ func sortedIDs(ids []string) []string {
 // some of whose pods (not on the host network, which namespace selectors
 // never match) reach some pod of it today.
 func platformReach(m *netpol.Model, ten *tenancy.Tenancy) map[string][]string {
+	return platformPairs(m, ten, false)
+}
+
+// platformCalls says which platform namespaces the tenants' pods reach
+// today, which the egress policies close as any other tenant's: a note a
+// platform namespace, for the flows to keep with --allow-flows.
+func platformCalls(m *netpol.Model, ten *tenancy.Tenancy) []string {
+	by := map[string][]string{}
+	for ns, ps := range platformPairs(m, ten, true) {
+		for _, p := range ps {
+			by[p] = append(by[p], ns)
+		}
+	}
+	var notes []string
+	for _, p := range slices.Sorted(maps.Keys(by)) {
+		nss := by[p]
+		slices.Sort(nss)
+		named := strings.Join(nss[:min(len(nss), 3)], ", ")
+		if len(nss) > 3 {
+			named += fmt.Sprintf(" and %d more", len(nss)-3)
+		}
+		notes = append(notes, fmt.Sprintf("network: pods of %d tenant namespace(s) (%s) reach platform namespace %s today; the egress policies close that as any path between tenants: keep what the tenants must call there (a collector, a mesh's control plane) with --allow-flows", len(nss), named, p))
+	}
+	return notes
+}
+
+// platformPairs is platformReach, or with toPlatform, per tenant
+// namespace the platform namespaces some pod of it reaches today.
+func platformPairs(m *netpol.Model, ten *tenancy.Tenancy, toPlatform bool) map[string][]string {
 	var platform []netpol.Class
 	byNS := map[string][]netpol.ClassID{}
 	for _, c := range m.Classes() {
@@ -489,7 +521,7 @@ func platformReach(m *netpol.Model, ten *tenancy.Tenancy) map[string][]string {
 				continue
 			}
 			for _, d := range dsts {
-				if m.Reaches(p.ID, d) {
+				if toPlatform && m.Reaches(d, p.ID) || !toPlatform && m.Reaches(p.ID, d) {
 					seen[p.Namespace] = true
 					out[ns] = append(out[ns], p.Namespace)
 					break

@@ -87,6 +87,9 @@ func adminNetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, egress Egre
 	w.dns, dnsNotes = findDNS(base, ten)
 	notes = append(notes, dnsNotes...)
 	w.platform = platformReach(model, ten)
+	if w.dns != nil { // egress is walled in
+		notes = append(notes, platformCalls(model, ten)...)
+	}
 	var tenants []tenancy.Tenant
 	for _, t := range ten.Tenants() {
 		switch {
