@@ -1,6 +1,7 @@
 package node
 
 import (
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -37,5 +38,20 @@ func TestFieldChanges(t *testing.T) {
 	}
 	if got := fieldChanges([]Escape{{Field: "spec.containers[c].securityContext.capabilities.drop lacks NET_RAW"}}); got != "add NET_RAW to spec.containers[c].securityContext.capabilities.drop" {
 		t.Errorf("NET_RAW alone: %q", got)
+	}
+}
+
+// TestUnenforcedNamesWhatBaselineRefuses: the fix of a namespace that
+// enforces nothing names its workloads that baseline would refuse (a node
+// agent), so that the label is not applied blind.
+func TestUnenforcedNamesWhatBaselineRefuses(t *testing.T) {
+	ns := &NamespacePolicy{Namespace: "monitoring", Tenant: "monitoring", InSnapshot: true, Policy: serverDefault}
+	f, ok := unenforced(&Result{CoLocation: &CoLocation{}}, ns, []string{"DaemonSet/monitoring/node-exporter"})
+	if !ok || !strings.Contains(f.Remediation, "kubectl label namespace monitoring") ||
+		!strings.Contains(f.Remediation, "DaemonSet/monitoring/node-exporter needs more than baseline") {
+		t.Errorf("remediation %q", f.Remediation)
+	}
+	if f, _ := unenforced(&Result{CoLocation: &CoLocation{}}, ns, nil); strings.Contains(f.Remediation, "more than baseline") {
+		t.Errorf("nothing refused, yet: %q", f.Remediation)
 	}
 }

@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	psaapi "k8s.io/pod-security-admission/api"
@@ -63,8 +64,18 @@ func findings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
 	for _, ns := range weakenedOrder {
 		out = append(out, weakenedFinding(r.Namespace(ns), weakened[ns], x))
 	}
+	// The workloads baseline refuses, by namespace: an unenforced
+	// namespace's fix names them.
+	needHost := map[string][]string{}
+	for i := range r.Pods {
+		if p := &r.Pods[i]; p.Exists() && !p.Verdict.Baseline.Allowed {
+			if ref := p.Ref.String(); !slices.Contains(needHost[p.Namespace], ref) {
+				needHost[p.Namespace] = append(needHost[p.Namespace], ref)
+			}
+		}
+	}
 	for i := range r.Namespaces {
-		if f, ok := unenforced(r, &r.Namespaces[i]); ok {
+		if f, ok := unenforced(r, &r.Namespaces[i], needHost[r.Namespaces[i].Namespace]); ok {
 			out = append(out, f)
 		}
 	}
@@ -232,7 +243,8 @@ func weakenedFinding(ns *NamespacePolicy, pods []*PodFacts, x *exposures) findin
 }
 
 // unenforced reports a tenant namespace whose pods may be privileged.
-func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
+// needHost are the workloads of the namespace that baseline refuses.
+func unenforced(r *Result, ns *NamespacePolicy, needHost []string) (finding.Finding, bool) {
 	if ns.Enforces() || !ns.InSnapshot || ns.Tenant == tenancy.Cluster {
 		return finding.Finding{}, false
 	}
@@ -279,6 +291,16 @@ func unenforced(r *Result, ns *NamespacePolicy) (finding.Finding, bool) {
 	}
 	f.Detail = d.String()
 	f.Remediation = fmt.Sprintf("kubectl label namespace %s pod-security.kubernetes.io/enforce=baseline pod-security.kubernetes.io/enforce-version=latest (restricted where the workloads allow), and keep tenants from editing their namespace's labels.", ns.Namespace)
+	// Workloads that need host access (a node agent) would be refused by
+	// that label when next created: say so, and how else to wall them.
+	if len(needHost) > 0 {
+		verb := "need"
+		if len(needHost) == 1 {
+			verb = "needs"
+		}
+		f.Remediation += fmt.Sprintf(" %s %s more than baseline, which then refuses it when next created: a node agent that needs it belongs in a namespace of the cluster tenant (or one declared platform, where no tenant creates pods), on nodes of its own.",
+			nameList(needHost, 3, len(needHost)), verb)
+	}
 	return f, true
 }
 
