@@ -48,6 +48,14 @@ func TestAddressCaveats(t *testing.T) {
 		s.Endpoints = append(s.Endpoints, corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
 			Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.0.0.10"}}}}})
 	}
+	unaddressed := func(ns, name string) func(*snapshot.Snapshot) {
+		return func(s *snapshot.Snapshot) {
+			s.Pods = append(s.Pods, corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x"}}}})
+		}
+	}
+	hostPod := func(s *snapshot.Snapshot) {
+		s.Pods = append(s.Pods, corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "agent"}, Spec: corev1.PodSpec{HostNetwork: true, Containers: []corev1.Container{{Name: "c", Image: "x"}}}})
+	}
 	for _, c := range []struct {
 		name   string
 		ips    bool
@@ -55,13 +63,16 @@ func TestAddressCaveats(t *testing.T) {
 		change []func(*snapshot.Snapshot)
 		want   string
 	}{
-		{"another tenant's pods without addresses", false, "b", nil, "NetworkPolicy a/private-only egress[0]: address block 10.0.0.0/8 may hold the addresses of 2 pods the input gives none; whether it allows traffic to pods of tenant b"},
+		{"another tenant's pods without addresses", false, "b", nil, "NetworkPolicy a/private-only egress[0]: address block 10.0.0.0/8 may hold the addresses of 1 pod of another tenant the input gives none; whether it allows traffic to pods of tenant b"},
 		{"the pods' addresses known", true, "b", nil, ""},
 		{"only the policy's own tenant's pods", false, "a", nil, ""},
 		{"the API server's address", false, "b", []func(*snapshot.Snapshot){block("10.0.0.10/32"), apiServer}, ""},
 		{"an address no one is known to hold", false, "b", []func(*snapshot.Snapshot){block("10.0.0.11/32"), apiServer}, "address block 10.0.0.11"},
 		{"the nodes' pod range excepted", false, "b", []func(*snapshot.Snapshot){block("10.0.0.0/8", "10.244.0.0/16"), podCIDR("10.244.1.0/24")}, ""},
 		{"the nodes' pod range inside", false, "b", []func(*snapshot.Snapshot){podCIDR("10.244.1.0/24")}, "address block 10.0.0.0/8"},
+		{"a link-local address (NodeLocal DNSCache)", false, "b", []func(*snapshot.Snapshot){block("169.254.20.10/32")}, ""},
+		{"the pod range excepted, but a pod's address outside it", true, "b", []func(*snapshot.Snapshot){block("10.0.0.0/8", "10.244.0.0/16"), podCIDR("10.244.1.0/24"), unaddressed("b", "late")}, "address block 10.0.0.0/8"},
+		{"a host-network pod outside the pod range", false, "b", []func(*snapshot.Snapshot){block("192.168.0.0/16"), podCIDR("10.244.1.0/24"), hostPod}, "address block 192.168.0.0/16"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			snap := cluster(c.ips, c.podNS)

@@ -3,6 +3,7 @@ package netpol
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 )
 
@@ -99,6 +100,12 @@ func (b ipBlock) coversPods() bool {
 		}
 	}
 	return true
+}
+
+// inNonPodNetworks reports whether the block lies in a network no pod
+// address is taken from (nonPodNetworks).
+func (b ipBlock) inNonPodNetworks() bool {
+	return slices.ContainsFunc(nonPodNetworks, func(n netip.Prefix) bool { return n.Bits() <= b.cidr.Bits() && n.Contains(b.cidr.Addr()) })
 }
 
 // ipRange is an inclusive range of addresses of one family.

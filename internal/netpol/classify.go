@@ -302,22 +302,28 @@ func (b *builder) classify() {
 // and its rules (the pods are taken to be outside the block).
 func (b *builder) unknownAddresses(id int, a *atom, noIP []int, match [][]int32) {
 	m := b.m
-	if len(noIP) > 0 && (b.takenAddress(a.block) || b.outsidePodRanges(a.block)) {
-		return // no pod gets an address something else holds, or outside the pod ranges
-	}
 	covers := a.block.coversPods()
+	// A pod off the host network never gets an address of the networks
+	// no pod address is taken from, nor one the input gives something
+	// else, nor one outside the pod ranges the nodes declare (when the
+	// known pod addresses bear them out). A host-network pod's address is
+	// its node's: none of that rules it out.
+	podsOutside := !covers && len(noIP) > 0 &&
+		(a.block.inNonPodNetworks() || b.takenAddress(a.block) || b.outsidePodRanges(a.block))
 	for _, i := range noIP {
 		if !m.pods[i].host && !a.matchPods {
 			continue
 		}
-		if covers {
+		switch {
+		case covers:
 			match[i] = append(match[i], int32(id))
-		} else {
+		case podsOutside && !m.pods[i].host:
+		default:
 			a.unknown++
 			if a.unknownNS == nil {
-				a.unknownNS = map[string]bool{}
+				a.unknownNS = map[string]int{}
 			}
-			a.unknownNS[m.pods[i].ns] = true
+			a.unknownNS[m.pods[i].ns]++
 		}
 	}
 	if a.unknown == 0 {
@@ -394,6 +400,21 @@ func (b *builder) outsidePodRanges(blk *ipBlock) bool {
 			for _, c := range b.snap.Nodes[i].Spec.PodCIDRs {
 				if p, err := netip.ParsePrefix(c); err == nil && !slices.Contains(b.podRanges, p.Masked()) {
 					b.podRanges = append(b.podRanges, p.Masked())
+				}
+			}
+		}
+		// Some CNIs (Calico's and Cilium's own IPAM, a VPC's) give pods
+		// addresses outside spec.podCIDRs: the ranges are trusted only
+		// when every pod address the input gives lies in them.
+		for i := range b.snap.Pods {
+			p := &b.snap.Pods[i]
+			if p.Spec.HostNetwork {
+				continue
+			}
+			for _, ip := range p.Status.PodIPs {
+				if a, err := netip.ParseAddr(ip.IP); err == nil && !slices.ContainsFunc(b.podRanges, func(r netip.Prefix) bool { return r.Contains(a.Unmap()) }) {
+					b.podRanges = b.podRanges[:0]
+					return false
 				}
 			}
 		}

@@ -32,8 +32,8 @@ type atom struct {
 	// depends on the address they get).
 	rules   []*rule
 	unknown int
-	// unknownNS are the namespaces of those pods.
-	unknownNS map[string]bool
+	// unknownNS counts those pods by namespace.
+	unknownNS map[string]int
 }
 
 // builder holds compile-time state.
