@@ -149,7 +149,7 @@ func TestNewHops(t *testing.T) {
 			name: "impersonating system:masters by name beside a named user",
 			with: []string{clusterRoleYAML("imp", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [nobody]}, {apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: [system:masters]}]`),
 				binding("", "imp", "ClusterRole", "imp", "ServiceAccount", "builder", "team-a")},
-			without: []string{clusterRoleYAML("imp", `[{apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: [system:masters]}]`),
+			without: []string{clusterRoleYAML("imp", `[{apiGroups: [""], resources: [users], verbs: [impersonate], resourceNames: [nobody]}, {apiGroups: [""], resources: [groups], verbs: [impersonate], resourceNames: [devs]}]`),
 				binding("", "imp", "ClusterRole", "imp", "ServiceAccount", "builder", "team-a")},
 			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
 			want: "ServiceAccount/team-a/builder -is-cluster-admin-> cluster-admin",

@@ -176,8 +176,9 @@ func TestLeaderElectionElsewhereIsLow(t *testing.T) {
 	}
 }
 
-// TestImpersonationByName: impersonating any user, or system:masters
-// beside some user, is cluster-admin; impersonating named users or
+// TestImpersonationByName: impersonating any user, or system:masters (a
+// user to go with it may come from any binding), is cluster-admin;
+// impersonating named users or
 // groups, or named service accounts, is not "anyone" (the attack graph
 // follows the named identities' permissions instead).
 func TestImpersonationByName(t *testing.T) {
@@ -194,7 +195,8 @@ func TestImpersonationByName(t *testing.T) {
 	}{
 		{"any user", []rbacv1.PolicyRule{users()}, l("impersonate users or groups"), nil},
 		{"a named user", []rbacv1.PolicyRule{users("bob")}, nil, l("User/bob")},
-		{"any group, no user", []rbacv1.PolicyRule{groups()}, nil, nil},
+		{"any group, no user here (another binding may give one)", []rbacv1.PolicyRule{groups()}, l("impersonate users or groups"), nil},
+		{"system:masters by name, no user here", []rbacv1.PolicyRule{groups(SystemMasters)}, l("impersonate users or groups"), l("Group/system:masters")},
 		{"system:masters beside a named user", []rbacv1.PolicyRule{users("nobody"), groups(SystemMasters)}, l("impersonate users or groups"), l("User/nobody", "Group/system:masters")},
 		{"any group beside a named user", []rbacv1.PolicyRule{users("nobody"), groups()}, l("impersonate users or groups"), l("User/nobody")},
 		{"a named group beside a named user", []rbacv1.PolicyRule{users("nobody"), groups("devs")}, nil, l("User/nobody", "Group/devs")},

@@ -201,24 +201,20 @@ func firstRule(r *Role, p Probe, every bool) int {
 // impersonatesAnyone returns the rule through which a role's holder may
 // act as cluster-admin by impersonation, or -1: impersonating any user (a
 // controller's user among them), or the group system:masters (any group,
-// or that one named) beside some user, since the API server refuses a
-// group impersonated without a user.
+// or that one named). The API server takes a group only beside an
+// impersonated user (or service account), which the holder may have
+// through any of its bindings: a group alone counts.
 func impersonatesAnyone(r *Role) int {
 	if i := firstRule(r, Probe{Verb: "impersonate", Resource: "users"}, true); i >= 0 {
 		return i
 	}
-	masters := -1
 	for i := range r.Rules {
 		req := Request{Verb: "impersonate", Resource: "groups", Name: SystemMasters}
 		if RuleAllows(&req, &r.Rules[i]) {
-			masters = i
-			break
+			return i
 		}
 	}
-	if masters < 0 || firstRule(r, Probe{Verb: "impersonate", Resource: "users"}, false) < 0 {
-		return -1
-	}
-	return masters
+	return -1
 }
 
 // Impersonated is an identity a role lets its holder impersonate by name,
@@ -230,20 +226,19 @@ type Impersonated struct {
 
 // NamedImpersonation lists the users and groups (service accounts as
 // their users) a role lets its holder impersonate by name, in rule order:
-// a ClusterRoleBinding's holder acts with their permissions. Groups count
-// only beside some user the role lets it impersonate, since the API
-// server refuses a group impersonated without a user. Impersonation of
-// anyone (unnamed rules) is the catalogue's.
+// a ClusterRoleBinding's holder acts with their permissions. A group
+// counts although the API server takes it only beside an impersonated
+// user: the holder may have one through another binding. Impersonation
+// of anyone (unnamed rules) is the catalogue's.
 func NamedImpersonation(r *Role) []Impersonated {
 	var out []Impersonated
-	user := firstRule(r, Probe{Verb: "impersonate", Resource: "users"}, false) >= 0
 	for i := range r.Rules {
 		rule := &r.Rules[i]
 		for _, name := range rule.ResourceNames {
 			for _, k := range []struct{ resource, kind string }{{"users", rbacv1.UserKind}, {"groups", rbacv1.GroupKind}} {
 				req := Request{Verb: "impersonate", Resource: k.resource, Name: name}
 				s := Subject{Kind: k.kind, Name: name}
-				if (k.kind == rbacv1.UserKind || user) && RuleAllows(&req, rule) &&
+				if RuleAllows(&req, rule) &&
 					!slices.ContainsFunc(out, func(x Impersonated) bool { return x.Subject == s }) {
 					out = append(out, Impersonated{Subject: s, Rule: i})
 				}
