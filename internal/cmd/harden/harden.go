@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -102,7 +102,7 @@ a kind bulkhead does not model); 1 on error or a failed check
 	f.source.AddFlags(cmd.Flags())
 	render.HardenFormats.AddFlag(cmd.Flags(), &f.output)
 	fl := cmd.Flags()
-	fl.StringVar(&f.out, "out", "", "write the plan to this directory: a file of safe objects per namespace (cluster.yaml for cluster-scoped ones), kustomization.yaml, review/ with each proposal and its diff, README.md; an earlier harden's output there is replaced, any other non-empty directory refused")
+	fl.StringVar(&f.out, "out", "", "write the plan to this directory: a file of safe objects per namespace (cluster.yaml for cluster-scoped ones), kustomization.yaml, review/ with each proposal and its diff, README.md; the files an earlier harden wrote there are replaced (others are kept), any other non-empty directory refused")
 	fl.StringSliceVar(&f.layers, "layers", nil, "layers to close, comma-separated: "+layerNames()+" (default all)")
 	fl.StringVar(&f.egress, "egress", string(harden.EgressInternet), "what tenants may reach outside the cluster: internet (never the metadata service, the pod or the service ranges) or none")
 	fl.StringVar(&f.network, "network", "policy", "network objects to write: policy (NetworkPolicy, which every CNI enforces) or admin (AdminNetworkPolicy and BaselineAdminNetworkPolicy, which tenants cannot delete, where the cluster serves them)")
@@ -326,9 +326,10 @@ func writeDir(dir string, plan harden.Plan, proof *harden.Proof, source, sourceA
 
 // clearOut readies --out DIR: a new or empty directory is used as it is;
 // one a harden wrote before (its kustomization.yaml says so) loses the
-// files harden writes (the YAML and README.md at its top, the YAML and
-// diffs of review/), so that none of the last plan's is left to apply;
-// any other is refused, never emptied.
+// files harden wrote there (those its kustomization lists, README.md, and
+// the numbered proposals of review/), so that none of the last plan's is
+// left to apply, and keeps any other; any other directory is refused,
+// never emptied.
 func clearOut(dir string) error {
 	entries, err := os.ReadDir(dir)
 	switch {
@@ -343,24 +344,35 @@ func clearOut(dir string) error {
 	if err != nil || !harden.OwnKustomization(k) {
 		return fmt.Errorf("--out %s: the directory is not empty and holds no earlier output of bulkhead harden: give a new or empty directory", dir)
 	}
-	for _, sub := range []struct {
-		dir  string
-		exts []string
-	}{{dir, []string{".yaml", ".md"}}, {filepath.Join(dir, "review"), []string{".yaml", ".diff"}}} {
-		es, err := os.ReadDir(sub.dir)
-		if os.IsNotExist(err) {
-			continue
+	var kust struct {
+		Resources []string `json:"resources"`
+	}
+	if err := yaml.Unmarshal(k, &kust); err != nil {
+		return fmt.Errorf("--out %s: kustomization.yaml: %w", dir, err)
+	}
+	var gone []string
+	for _, r := range append(kust.Resources, "README.md", "kustomization.yaml") {
+		if r == filepath.Base(r) { // harden lists files of its own directory only
+			gone = append(gone, filepath.Join(dir, r))
 		}
-		if err != nil {
+	}
+	review, err := os.ReadDir(filepath.Join(dir, "review"))
+	if err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("--out: %w", err)
+	}
+	for _, e := range review {
+		if e.Type().IsRegular() && proposalFile.MatchString(e.Name()) {
+			gone = append(gone, filepath.Join(dir, "review", e.Name()))
+		}
+	}
+	for _, f := range gone {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("--out: %w", err)
-		}
-		for _, e := range es {
-			if e.Type().IsRegular() && slices.Contains(sub.exts, filepath.Ext(e.Name())) {
-				if err := os.Remove(filepath.Join(sub.dir, e.Name())); err != nil {
-					return fmt.Errorf("--out: %w", err)
-				}
-			}
 		}
 	}
 	return nil
 }
+
+// proposalFile is the name harden gives a proposal in review/:
+// "01-rbac-narrow-….yaml", and its ".diff".
+var proposalFile = regexp.MustCompile(`^[0-9]{2,}-[a-z-]+-[a-z0-9.-]*\.(yaml|diff)$`)

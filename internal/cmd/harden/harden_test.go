@@ -287,7 +287,19 @@ func TestOutReplacesEarlierOutput(t *testing.T) {
 	if _, stderr, code := execute(t, "--demo", "--out", dir, "--fail-on", "none"); code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, f := range []string{"gone-namespace.yaml", filepath.Join("review", "09-gone.yaml"), filepath.Join("review", "09-gone.diff"), "notes.txt"} {
+	// An earlier plan's namespace file (listed in its kustomization) and
+	// proposals, and the user's own files.
+	k, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), append(k, "- gone-namespace.yaml\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"gone-namespace.yaml", filepath.Join("review", "09-node-gone.yaml"), filepath.Join("review", "09-node-gone.diff"), "notes.txt", "patch.yaml", "NOTES.md"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -295,12 +307,12 @@ func TestOutReplacesEarlierOutput(t *testing.T) {
 	if _, stderr, code := execute(t, "--demo", "--out", dir, "--fail-on", "none"); code != cli.ExitOK {
 		t.Fatalf("rerun: exit %d: %s", code, stderr)
 	}
-	for _, f := range []string{"gone-namespace.yaml", filepath.Join("review", "09-gone.yaml"), filepath.Join("review", "09-gone.diff")} {
+	for _, f := range []string{"gone-namespace.yaml", filepath.Join("review", "09-node-gone.yaml"), filepath.Join("review", "09-node-gone.diff")} {
 		if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
 			t.Errorf("%s left from the earlier output: %v", f, err)
 		}
 	}
-	for _, f := range []string{"notes.txt", "kustomization.yaml", "README.md"} {
+	for _, f := range []string{"notes.txt", "patch.yaml", "NOTES.md", "kustomization.yaml", "README.md"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
