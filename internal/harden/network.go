@@ -159,6 +159,9 @@ type networkWriter struct {
 	policies map[string][]networkingv1.NetworkPolicy
 	hostPods map[string][]hostGroup
 	taken    map[[2]string]bool
+	// served are, by namespace, the pod ports its Services send to: where
+	// the API server calls an admission webhook or aggregated API.
+	served map[string][]networkingv1.NetworkPolicyPort
 }
 
 // newNetworkWriter indexes base for the namespaces' policies.
@@ -170,6 +173,7 @@ func newNetworkWriter(base *snapshot.Snapshot, ten *tenancy.Tenancy, findings ma
 		w.policies[np.Namespace] = append(w.policies[np.Namespace], *np)
 		w.taken[[2]string{np.Namespace, np.Name}] = true
 	}
+	w.served = servedPorts(base)
 	owner := base.Owners()
 	for i := range base.Pods {
 		if p := &base.Pods[i]; p.Spec.HostNetwork {
@@ -259,9 +263,11 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 	tenantPeer := namespacesPeer(tenantNS)
 	in := []networkingv1.NetworkPolicyIngressRule{{From: []networkingv1.NetworkPolicyPeer{tenantPeer}}}
 	inWhy := fmt.Sprintf("allows ingress from the tenant's namespaces (%s)", strings.Join(tenantNS, ", "))
-	if w.api != nil {
-		in = append(in, w.api.ingress())
-		inWhy += " and from " + w.api.describe() + ", which calls the admission webhooks and aggregated APIs served here"
+	if ports := w.served[ns]; w.api != nil && len(ports) > 0 {
+		rule := w.api.ingress()
+		rule.Ports = portsCopy(ports)
+		in = append(in, rule)
+		inWhy += " and from " + w.api.describe() + " on the ports the namespace's Services send to, where it calls the admission webhooks and aggregated APIs served here"
 	}
 	if p := w.platform[ns]; len(p) > 0 {
 		in = append(in, networkingv1.NetworkPolicyIngressRule{From: []networkingv1.NetworkPolicyPeer{namespacesPeer(p)}})

@@ -119,8 +119,9 @@ func (a *apiServer) egress() []networkingv1.NetworkPolicyEgressRule {
 }
 
 // ingress is the rule that lets the API server call the namespace's
-// admission webhooks and aggregated APIs, on any port: it connects from
-// its own addresses.
+// admission webhooks and aggregated APIs: it connects from its own
+// addresses (the caller sets the ports: those the namespace's Services
+// send to, as a webhook's or an APIService's Service does).
 func (a *apiServer) ingress() networkingv1.NetworkPolicyIngressRule {
 	return networkingv1.NetworkPolicyIngressRule{From: blocks(a.endpoints)}
 }
@@ -164,4 +165,28 @@ func noAPIServerNote(internet bool) string {
 	}
 	return "network: the input holds no endpoints of the Service default/kubernetes, so the egress policies do not name the API server: pods that call it (operators, anything that uses its service account's token) " +
 		lose + ". Add the Endpoints or EndpointSlice of default/kubernetes to the input (a live run reads them)"
+}
+
+// servedPorts are, by namespace, the pod ports its Services send to (a
+// Service's targetPort, a number or a port name, else its port), with
+// their protocols.
+func servedPorts(snap *snapshot.Snapshot) map[string][]networkingv1.NetworkPolicyPort {
+	out := map[string][]networkingv1.NetworkPolicyPort{}
+	for i := range snap.Services {
+		s := &snap.Services[i]
+		for _, sp := range s.Spec.Ports {
+			port := sp.TargetPort
+			if port.Type == intstr.Int && port.IntVal == 0 {
+				port = intstr.FromInt32(sp.Port)
+			}
+			proto := sp.Protocol
+			if proto == "" {
+				proto = corev1.ProtocolTCP
+			}
+			if !slices.ContainsFunc(out[s.Namespace], func(x networkingv1.NetworkPolicyPort) bool { return *x.Protocol == proto && *x.Port == port }) {
+				out[s.Namespace] = append(out[s.Namespace], networkingv1.NetworkPolicyPort{Protocol: &proto, Port: &port})
+			}
+		}
+	}
+	return out
 }

@@ -547,6 +547,9 @@ func TestAPIServerKept(t *testing.T) {
 			snap, ten := fixture(t)
 			snap.Services = append(snap.Services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
 				Spec: corev1.ServiceSpec{ClusterIP: "10.96.0.1", Ports: []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(6443), Protocol: corev1.ProtocolTCP}}}})
+			// a1 serves an admission webhook on 9443, behind a Service
+			snap.Services = append(snap.Services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "a1", Name: "webhook"},
+				Spec: corev1.ServiceSpec{Selector: map[string]string{"app": "web"}, Ports: []corev1.ServicePort{{Port: 443, TargetPort: intstr.FromInt32(9443)}}}})
 			snap.Endpoints = append(snap.Endpoints, corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
 				Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: c.endpoint}}, Ports: []corev1.EndpointPort{{Name: "https", Port: 6443, Protocol: corev1.ProtocolTCP}}}}})
 			objs, notes, err := NetworkPlan(snap, ten, Options{Egress: c.egress})
@@ -567,8 +570,10 @@ func TestAPIServerKept(t *testing.T) {
 				{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{IP: api}, 6443, true},
 				{netpol.Endpoint{Namespace: "a2", Pod: "api"}, netpol.Endpoint{IP: mustAddr("10.96.0.1")}, 443, true},
 				{netpol.Endpoint{Namespace: "a1", Pod: "web"}, netpol.Endpoint{IP: api}, 22, c.egress == EgressInternet && !strings.HasPrefix(c.endpoint, "10.244.")},
-				// the API server calls a webhook served in a1
+				// the API server calls a webhook served in a1, on the
+				// Service's port only
 				{netpol.Endpoint{IP: api}, netpol.Endpoint{Namespace: "a1", Pod: "web"}, 9443, true},
+				{netpol.Endpoint{IP: api}, netpol.Endpoint{Namespace: "a1", Pod: "web"}, 22, false},
 				// b1's own egress policy allows its VPC range only
 				{netpol.Endpoint{Namespace: "b1", Pod: "web"}, netpol.Endpoint{IP: api}, 6443, false},
 			} {
