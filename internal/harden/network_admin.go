@@ -90,6 +90,11 @@ func adminNetworkPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, egress Egre
 	if w.dns != nil { // egress is walled in
 		notes = append(notes, platformCalls(model, ten)...)
 	}
+	// With --egress none the baseline denies outside the cluster: the
+	// tenants' policies allow the API server first, when it is known.
+	if w.api = findAPIServer(base); w.api == nil && w.dns != nil && egress == EgressNone {
+		notes = append(notes, noAPIServerNote(false))
+	}
 	var tenants []tenancy.Tenant
 	for _, t := range ten.Tenants() {
 		switch {
@@ -154,6 +159,7 @@ type adminWriter struct {
 	experimental bool
 	findings     map[string]map[string]bool
 	dns          *clusterDNS
+	api          *apiServer
 	platform     map[string][]string
 	system       []string // the system namespaces, sorted
 }
@@ -323,6 +329,12 @@ func (w *adminWriter) tenant(t tenancy.Tenant, name string, priority int32) Obje
 			anp.AdminNetworkPolicyEgressRule{Name: "pass-same-tenant", Action: anp.AdminNetworkPolicyRuleActionPass, To: []anp.AdminNetworkPolicyEgressPeer{{Namespaces: namesSelector(nss)}}},
 			anp.AdminNetworkPolicyEgressRule{Name: "deny-other-namespaces", Action: anp.AdminNetworkPolicyRuleActionDeny, To: []anp.AdminNetworkPolicyEgressPeer{{Namespaces: &metav1.LabelSelector{}}}},
 		)
+		if w.experimental && w.api != nil {
+			// Before the baseline's deny of outside the cluster
+			// (--egress none): the pods that call the API server keep it.
+			eg = append(eg, anp.AdminNetworkPolicyEgressRule{Name: "allow-apiserver", Action: anp.AdminNetworkPolicyRuleActionAllow,
+				To: []anp.AdminNetworkPolicyEgressPeer{{Networks: w.api.networks()}}, Ports: netPtr(w.api.adminPorts())})
+		}
 		if w.experimental {
 			var nets []anp.CIDR
 			for _, p := range metadataPrefixes {

@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
@@ -357,6 +358,21 @@ func TestAdminNetworkFixture(t *testing.T) {
 		{"experimental egress none", experimentalFixture, true, Options{Egress: EgressNone}, []reach{
 			{a1web, internet, 443, tcp, false},
 			{a1web, metadata, 80, tcp, false},
+		}},
+		// The API server stays reachable when the baseline denies outside
+		// the cluster: its addresses and ports only.
+		{"experimental egress none with the API server", func(t *testing.T) (*snapshot.Snapshot, *tenancy.Tenancy) {
+			snap, ten := experimentalFixture(t)
+			snap.Services = append(snap.Services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
+				Spec: corev1.ServiceSpec{ClusterIP: "10.96.0.1", Ports: []corev1.ServicePort{{Name: "https", Port: 443, TargetPort: intstr.FromInt32(6443), Protocol: corev1.ProtocolTCP}}}})
+			snap.Endpoints = append(snap.Endpoints, corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
+				Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "192.168.1.10"}}, Ports: []corev1.EndpointPort{{Name: "https", Port: 6443, Protocol: corev1.ProtocolTCP}}}}})
+			return snap, ten
+		}, true, Options{Egress: EgressNone}, []reach{
+			{a1web, netpol.Endpoint{IP: mustAddr("192.168.1.10")}, 6443, tcp, true},
+			{a1web, netpol.Endpoint{IP: mustAddr("10.96.0.1")}, 443, tcp, true},
+			{a1web, netpol.Endpoint{IP: mustAddr("192.168.1.10")}, 22, tcp, false},
+			{a1web, internet, 443, tcp, false},
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

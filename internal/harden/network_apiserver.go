@@ -10,6 +10,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
@@ -186,6 +187,29 @@ func servedPorts(snap *snapshot.Snapshot) map[string][]networkingv1.NetworkPolic
 			if !slices.ContainsFunc(out[s.Namespace], func(x networkingv1.NetworkPolicyPort) bool { return *x.Protocol == proto && *x.Port == port }) {
 				out[s.Namespace] = append(out[s.Namespace], networkingv1.NetworkPolicyPort{Protocol: &proto, Port: &port})
 			}
+		}
+	}
+	return out
+}
+
+// networks are the API server's addresses, endpoints and cluster IPs, as
+// an admin policy's networks peer names them.
+func (a *apiServer) networks() []anp.CIDR {
+	var out []anp.CIDR
+	for _, p := range append(append([]netip.Prefix(nil), a.endpoints...), a.service...) {
+		out = append(out, anp.CIDR(p.String()))
+	}
+	return out
+}
+
+// adminPorts are the ports of the endpoints and of the cluster IP, as an
+// admin policy names them.
+func (a *apiServer) adminPorts() []anp.AdminNetworkPolicyPort {
+	var out []anp.AdminNetworkPolicyPort
+	for _, p := range append(append([]networkingv1.NetworkPolicyPort(nil), a.ports...), a.svcPorts...) {
+		ap := anp.AdminNetworkPolicyPort{PortNumber: &anp.Port{Protocol: *p.Protocol, Port: p.Port.IntVal}}
+		if !slices.ContainsFunc(out, func(x anp.AdminNetworkPolicyPort) bool { return *x.PortNumber == *ap.PortNumber }) {
+			out = append(out, ap)
 		}
 	}
 	return out
