@@ -148,6 +148,13 @@ func run(cmd *cobra.Command, f *flags, streams cli.IOStreams, args []string) err
 	if err := render.ReachAs(streams.Out, f.output, r); err != nil {
 		return err
 	}
+	if !v.Allowed && len(v.Notes) > 0 {
+		// A "no" that stands on what the input does not say (a pod's
+		// address an address block may hold, the node a host-network pod
+		// runs on) may be wrong: its notes say why, and it exits as the
+		// audit's incomplete network analysis does.
+		return cli.ExitError{Code: cli.ExitIncomplete}
+	}
 	return exit(incomplete, v.Allowed)
 }
 

@@ -243,3 +243,38 @@ func TestWithNothingToAnalyse(t *testing.T) {
 		}
 	}
 }
+
+// TestNoOnUnknownAddressIsIncomplete: a "no" that depends on an address
+// the input does not give (an address block a pod without an address may
+// fall in) exits 5, its note saying why; a "yes" does not depend on it.
+func TestNoOnUnknownAddressIsIncomplete(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(file, []byte(`apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: a}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: b}
+spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: private-only, namespace: a}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, code := execute(t, "a/client", "b/db", "--port", "5432", "-f", file)
+	if code != cli.ExitIncomplete || !strings.Contains(out, "has no address in the input") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	if out, code := execute(t, "b/db", "a/client", "--port", "80", "-f", file); code != 0 {
+		t.Errorf("a yes: exit %d:\n%s", code, out)
+	}
+}
