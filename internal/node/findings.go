@@ -2,7 +2,6 @@ package node
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	psaapi "k8s.io/pod-security-admission/api"
@@ -67,9 +66,11 @@ func findings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Finding {
 	// The workloads baseline refuses, by namespace: an unenforced
 	// namespace's fix names them.
 	needHost := map[string][]string{}
+	seen := map[string]bool{}
 	for i := range r.Pods {
 		if p := &r.Pods[i]; p.Exists() && !p.Verdict.Baseline.Allowed {
-			if ref := p.Ref.String(); !slices.Contains(needHost[p.Namespace], ref) {
+			if ref := p.Ref.String(); !seen[ref] {
+				seen[ref] = true
 				needHost[p.Namespace] = append(needHost[p.Namespace], ref)
 			}
 		}
