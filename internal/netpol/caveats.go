@@ -12,7 +12,8 @@ import (
 // tenants: a NetworkPolicy rule's address block that pods without an
 // address in the input (manifests, representative pods of controllers)
 // may fall in, when some of those pods are another tenant's than the
-// policy's (system tenants apart). The model takes such pods to be
+// policy's (system tenants apart; pods on the host network too, which pod
+// policy does not protect whatever their address: BH-NET-008). The model takes such pods to be
 // outside the block, so a pair the block would join is shown isolated;
 // live input gives the addresses. One note per rule, naming at most
 // caveatTenants tenants.

@@ -320,6 +320,11 @@ func (b *builder) unknownAddresses(id int, a *atom, noIP []int, match [][]int32)
 		case podsOutside && !m.pods[i].host:
 		default:
 			a.unknown++
+			if m.pods[i].host {
+				// Pod policy does not protect a host-network pod
+				// (BH-NET-008 says so whatever its address): no caveat.
+				continue
+			}
 			if a.unknownNS == nil {
 				a.unknownNS = map[string]int{}
 			}

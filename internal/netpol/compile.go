@@ -32,7 +32,8 @@ type atom struct {
 	// depends on the address they get).
 	rules   []*rule
 	unknown int
-	// unknownNS counts those pods by namespace.
+	// unknownNS counts those pods by namespace, those on the host
+	// network apart (AddressCaveats).
 	unknownNS map[string]int
 }
 
