@@ -501,7 +501,7 @@ func tokenFindings(r *Result, tok *tokens, ten *tenancy.Tenancy) []finding.Findi
 		}
 		fmt.Fprintf(&d, "The token is a file on the node: whoever escapes to the node acts as the account. Tenants that can: %s.", nameList(sources, maxNamedTenants, n))
 		f.Detail = d.String()
-		f.Remediation = fmt.Sprintf("Set automountServiceAccountToken: false on %s (or on the pods that do not call the API), narrow its RoleBindings, and enforce baseline in the namespaces named.", saRef)
+		f.Remediation = fmt.Sprintf("Enforce Pod Security baseline in the namespaces the tenants escape from (named above): the escape is what reaches the token. Keep the pods that mount it on nodes no tenant's pod shares (a taint, a nodeSelector), and narrow the bindings of %s to what it uses; set automountServiceAccountToken: false only on pods that do not call the API (an operator needs its token).", saRef)
 		out = append(out, f)
 	}
 	return out
