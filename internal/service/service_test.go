@@ -119,3 +119,13 @@ func TestExternalNameNamespace(t *testing.T) {
 		}
 	}
 }
+// TestNodePortRemediation: a tenant's NodePort or LoadBalancer goes behind
+// the shared ingress; the platform's (the ingress itself) is kept, walled.
+func TestNodePortRemediation(t *testing.T) {
+	if got := nodePortRemediation(false); !strings.HasPrefix(got, "Use a ClusterIP Service behind a shared ingress") {
+		t.Errorf("tenant: %q", got)
+	}
+	if got := nodePortRemediation(true); strings.Contains(got, "Use a ClusterIP") || !strings.Contains(got, "stays") {
+		t.Errorf("platform: %q", got)
+	}
+}

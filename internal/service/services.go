@@ -109,11 +109,21 @@ func services(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 				Detail:      fmt.Sprintf("Node ports listen on every node's addresses, outside the namespace; with externalTrafficPolicy %s the pods see %s, so NetworkPolicy namespace and pod selectors cannot tell tenants (or the internet) apart there.", etp, map[string]string{"Cluster": "a node's address instead of the client's", "Local": "the client's address only for traffic arriving at a node that runs a pod"}[etp]),
 				Objects:     []finding.Ref{ref},
 				Witness:     []finding.Step{{Object: ref, Fact: "spec.type: " + string(s.Spec.Type)}},
-				Remediation: "Use a ClusterIP Service behind a shared ingress, or restrict who may create NodePort and LoadBalancer Services; allow the node and load balancer ranges explicitly with ipBlock.",
+				Remediation: nodePortRemediation(ten.IsPlatform(s.Namespace)),
 			})
 		}
 	}
 	return out
+}
+
+// nodePortRemediation is BH-NET-011's fix: a tenant's Service goes behind
+// the shared ingress; the platform's, often that ingress itself, stays,
+// walled to what it serves.
+func nodePortRemediation(platform bool) string {
+	if platform {
+		return "A platform Service (the shared ingress itself, often) stays: isolate its pods with NetworkPolicy that admits the node and load balancer ranges (ipBlock) on its target ports only, and keep tenants from creating NodePort and LoadBalancer Services of their own."
+	}
+	return "Use a ClusterIP Service behind a shared ingress, or restrict who may create NodePort and LoadBalancer Services; allow the node and load balancer ranges explicitly with ipBlock."
 }
 
 func protoOr(p corev1.Protocol) string {
