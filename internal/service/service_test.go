@@ -119,6 +119,7 @@ func TestExternalNameNamespace(t *testing.T) {
 		}
 	}
 }
+
 // TestNodePortRemediation: a tenant's NodePort or LoadBalancer goes behind
 // the shared ingress; the platform's (the ingress itself) is kept, walled.
 func TestNodePortRemediation(t *testing.T) {
