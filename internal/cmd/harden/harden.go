@@ -350,10 +350,13 @@ func clearOut(dir string) error {
 	if err := yaml.Unmarshal(k, &kust); err != nil {
 		return fmt.Errorf("--out %s: kustomization.yaml: %w", dir, err)
 	}
-	var gone []string
-	for _, r := range append(kust.Resources, "README.md", "kustomization.yaml") {
-		if r == filepath.Base(r) { // harden lists files of its own directory only
-			gone = append(gone, filepath.Join(dir, r))
+	// Harden's own files only: those its kustomization lists whose every
+	// object it labelled, a file of its own directory; nothing is removed
+	// before every file is judged.
+	gone := []string{filepath.Join(dir, "README.md"), filepath.Join(dir, "kustomization.yaml")}
+	for _, r := range kust.Resources {
+		if f := filepath.Join(dir, r); r == filepath.Base(r) && ownedByHarden(f) {
+			gone = append(gone, f)
 		}
 	}
 	review, err := os.ReadDir(filepath.Join(dir, "review"))
@@ -371,6 +374,30 @@ func clearOut(dir string) error {
 		}
 	}
 	return nil
+}
+
+// ownedByHarden reports whether a file is a regular file of objects harden
+// wrote: every document carries its managed-by label or its reason
+// annotation (a Namespace's labels are the user's, and get no label).
+func ownedByHarden(path string) bool {
+	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false
+	}
+	docs := 0
+	for _, doc := range strings.Split(string(data), "\n---") {
+		if strings.TrimSpace(doc) == "" {
+			continue
+		}
+		docs++
+		if !strings.Contains(doc, harden.ManagedByLabel+": "+harden.ManagedBy) && !strings.Contains(doc, harden.ReasonAnnotation+":") {
+			return false
+		}
+	}
+	return docs > 0
 }
 
 // proposalFile is the name harden gives a proposal in review/:

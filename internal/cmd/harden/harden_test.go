@@ -293,14 +293,19 @@ func TestOutReplacesEarlierOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), append(k, "- gone-namespace.yaml\n"...), 0o644); err != nil {
+	// The user lists a file and a directory of their own in it too.
+	if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), append(k, "- gone-namespace.yaml\n- my-netpol.yaml\n- overlay\n"...), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"gone-namespace.yaml", filepath.Join("review", "09-node-gone.yaml"), filepath.Join("review", "09-node-gone.diff"), "notes.txt", "patch.yaml", "NOTES.md"} {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f)), 0o755); err != nil {
+	harden := "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  labels:\n    app.kubernetes.io/managed-by: bulkhead\n  name: bulkhead-x\n"
+	for _, f := range []struct{ path, data string }{
+		{"gone-namespace.yaml", harden}, {filepath.Join("review", "09-node-gone.yaml"), "x"}, {filepath.Join("review", "09-node-gone.diff"), "x"},
+		{"notes.txt", "x"}, {"patch.yaml", "x"}, {"NOTES.md", "x"}, {"my-netpol.yaml", "kind: NetworkPolicy\n"}, {filepath.Join("overlay", "x.yaml"), "x"},
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, f.path)), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, f.path), []byte(f.data), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -312,7 +317,7 @@ func TestOutReplacesEarlierOutput(t *testing.T) {
 			t.Errorf("%s left from the earlier output: %v", f, err)
 		}
 	}
-	for _, f := range []string{"notes.txt", "patch.yaml", "NOTES.md", "kustomization.yaml", "README.md"} {
+	for _, f := range []string{"notes.txt", "patch.yaml", "NOTES.md", "my-netpol.yaml", filepath.Join("overlay", "x.yaml"), "kustomization.yaml", "README.md", "default.yaml"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
