@@ -200,6 +200,9 @@ func TestImpersonationByName(t *testing.T) {
 		{"system:masters beside a named user", []rbacv1.PolicyRule{users("nobody"), groups(SystemMasters)}, l("impersonate users or groups"), l("User/nobody", "Group/system:masters")},
 		{"any group beside a named user", []rbacv1.PolicyRule{users("nobody"), groups()}, l("impersonate users or groups"), l("User/nobody")},
 		{"a named group beside a named user", []rbacv1.PolicyRule{users("nobody"), groups("devs")}, nil, l("User/nobody", "Group/devs")},
+		// the API server authorizes a service account's user name against
+		// serviceaccounts, never users
+		{"a service account named as a user", []rbacv1.PolicyRule{users("system:serviceaccount:kube-system:clusterrole-aggregation-controller")}, nil, nil},
 		{"every service account", []rbacv1.PolicyRule{sas()}, l("impersonate every serviceaccount"), nil},
 		{"named service accounts", []rbacv1.PolicyRule{sas("default")}, l("impersonate serviceaccounts"), nil},
 	} {

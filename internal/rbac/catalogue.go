@@ -236,6 +236,12 @@ func NamedImpersonation(r *Role) []Impersonated {
 		rule := &r.Rules[i]
 		for _, name := range rule.ResourceNames {
 			for _, k := range []struct{ resource, kind string }{{"users", rbacv1.UserKind}, {"groups", rbacv1.GroupKind}} {
+				if _, _, sa := SplitServiceAccountUser(name); sa && k.kind == rbacv1.UserKind {
+					// The API server authorizes impersonating such a user
+					// as a service account, against serviceaccounts: a
+					// users rule grants nothing there.
+					continue
+				}
 				req := Request{Verb: "impersonate", Resource: k.resource, Name: name}
 				s := Subject{Kind: k.kind, Name: name}
 				if RuleAllows(&req, rule) &&
