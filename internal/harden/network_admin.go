@@ -332,8 +332,7 @@ func (w *adminWriter) tenant(t tenancy.Tenant, name string, priority int32) Obje
 		if w.experimental && w.api != nil {
 			// Before the baseline's deny of outside the cluster
 			// (--egress none): the pods that call the API server keep it.
-			eg = append(eg, anp.AdminNetworkPolicyEgressRule{Name: "allow-apiserver", Action: anp.AdminNetworkPolicyRuleActionAllow,
-				To: []anp.AdminNetworkPolicyEgressPeer{{Networks: w.api.networks()}}, Ports: netPtr(w.api.adminPorts())})
+			eg = append(eg, w.api.adminEgress()...)
 		}
 		if w.experimental {
 			var nets []anp.CIDR

@@ -192,25 +192,25 @@ func servedPorts(snap *snapshot.Snapshot) map[string][]networkingv1.NetworkPolic
 	return out
 }
 
-// networks are the API server's addresses, endpoints and cluster IPs, as
-// an admin policy's networks peer names them.
-func (a *apiServer) networks() []anp.CIDR {
-	var out []anp.CIDR
-	for _, p := range append(append([]netip.Prefix(nil), a.endpoints...), a.service...) {
-		out = append(out, anp.CIDR(p.String()))
-	}
-	return out
-}
-
-// adminPorts are the ports of the endpoints and of the cluster IP, as an
-// admin policy names them.
-func (a *apiServer) adminPorts() []anp.AdminNetworkPolicyPort {
-	var out []anp.AdminNetworkPolicyPort
-	for _, p := range append(append([]networkingv1.NetworkPolicyPort(nil), a.ports...), a.svcPorts...) {
-		ap := anp.AdminNetworkPolicyPort{PortNumber: &anp.Port{Protocol: *p.Protocol, Port: p.Port.IntVal}}
-		if !slices.ContainsFunc(out, func(x anp.AdminNetworkPolicyPort) bool { return *x.PortNumber == *ap.PortNumber }) {
-			out = append(out, ap)
+// adminEgress are the admin policy rules that let pods call the API
+// server: its endpoints on their ports, and its cluster IPs on theirs,
+// each address with its own ports only.
+func (a *apiServer) adminEgress() []anp.AdminNetworkPolicyEgressRule {
+	rule := func(name string, addrs []netip.Prefix, ports []networkingv1.NetworkPolicyPort) anp.AdminNetworkPolicyEgressRule {
+		var nets []anp.CIDR
+		for _, p := range addrs {
+			nets = append(nets, anp.CIDR(p.String()))
 		}
+		var aps []anp.AdminNetworkPolicyPort
+		for _, p := range ports {
+			aps = append(aps, anp.AdminNetworkPolicyPort{PortNumber: &anp.Port{Protocol: *p.Protocol, Port: p.Port.IntVal}})
+		}
+		return anp.AdminNetworkPolicyEgressRule{Name: name, Action: anp.AdminNetworkPolicyRuleActionAllow,
+			To: []anp.AdminNetworkPolicyEgressPeer{{Networks: nets}}, Ports: &aps}
+	}
+	out := []anp.AdminNetworkPolicyEgressRule{rule("allow-apiserver", a.endpoints, a.ports)}
+	if len(a.service) > 0 && len(a.svcPorts) > 0 {
+		out = append(out, rule("allow-apiserver-service", a.service, a.svcPorts))
 	}
 	return out
 }
