@@ -69,7 +69,10 @@ func TestAddressCaveats(t *testing.T) {
 		{"the API server's address", false, "b", []func(*snapshot.Snapshot){block("10.0.0.10/32"), apiServer}, ""},
 		{"an address no one is known to hold", false, "b", []func(*snapshot.Snapshot){block("10.0.0.11/32"), apiServer}, "address block 10.0.0.11"},
 		{"the nodes' pod range excepted", false, "b", []func(*snapshot.Snapshot){block("10.0.0.0/8", "10.244.0.0/16"), podCIDR("10.244.1.0/24")}, ""},
-		{"the nodes' pod range inside", false, "b", []func(*snapshot.Snapshot){podCIDR("10.244.1.0/24")}, "address block 10.0.0.0/8"},
+		// the block holds the only range the pods get addresses from: they
+		// are in it (TestPodRangeHeldMatches)
+		{"the block holds the nodes' pod range", false, "b", []func(*snapshot.Snapshot){podCIDR("10.244.1.0/24")}, ""},
+		{"the block holds part of the nodes' pod ranges", false, "b", []func(*snapshot.Snapshot){block("10.244.1.0/24"), podCIDR("10.244.1.0/24"), podCIDR("10.244.2.0/24")}, "address block 10.244.1.0/24"},
 		{"a link-local address (NodeLocal DNSCache)", false, "b", []func(*snapshot.Snapshot){block("169.254.20.10/32")}, ""},
 		{"the pod range excepted, but a pod's address outside it", true, "b", []func(*snapshot.Snapshot){block("10.0.0.0/8", "10.244.0.0/16"), podCIDR("10.244.1.0/24"), unaddressed("b", "late")}, "address block 10.0.0.0/8"},
 		// a host-network pod's address is its node's, and pod policy does
@@ -106,5 +109,29 @@ func TestCrossRemediation(t *testing.T) {
 	both := Verdict{Ingress: isolated.Ingress, Egress: Side{Allowed: true, Isolated: true, Rules: []RuleRef{egressRule}}}
 	if got := crossRemediation(&both); !strings.Contains(got, "ingress[0] and NetworkPolicy a/out egress[1] let these sources in: narrow them") {
 		t.Errorf("both sides: %q", got)
+	}
+}
+
+// TestPodRangeHeldMatches: a pod without an address matches a block that
+// holds every pod range the nodes declare: the egress it allows reaches it.
+func TestPodRangeHeldMatches(t *testing.T) {
+	snap := &snapshot.Snapshot{
+		Namespaces: []corev1.Namespace{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, {ObjectMeta: metav1.ObjectMeta{Name: "b"}}},
+		Nodes:      []corev1.Node{{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Spec: corev1.NodeSpec{PodCIDRs: []string{"10.244.1.0/24"}}}},
+		Pods: []corev1.Pod{
+			{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "client"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x"}}}},
+			{ObjectMeta: metav1.ObjectMeta{Namespace: "b", Name: "pending"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "x"}}}},
+		},
+		NetworkPolicies: []networkingv1.NetworkPolicy{{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "internal"},
+			Spec: networkingv1.NetworkPolicySpec{PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+				Egress: []networkingv1.NetworkPolicyEgressRule{{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "10.244.0.0/16"}}}}}}}},
+	}
+	snap.Normalize()
+	v, err := Compile(snap, DefaultOptions()).Reach(Endpoint{Namespace: "a", Pod: "client"}, Endpoint{Namespace: "b", Pod: "pending"}, 80, corev1.ProtocolTCP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Allowed || len(v.Notes) > 0 {
+		t.Errorf("allowed %v, notes %q", v.Allowed, v.Notes)
 	}
 }

@@ -310,12 +310,15 @@ func (b *builder) unknownAddresses(id int, a *atom, noIP []int, match [][]int32)
 	// its node's: none of that rules it out.
 	podsOutside := !covers && len(noIP) > 0 &&
 		(a.block.inNonPodNetworks() || b.takenAddress(a.block) || b.outsidePodRanges(a.block))
+	// A block that holds every pod range the nodes declare holds the
+	// address every pod off the host network will get.
+	podsInside := !covers && !podsOutside && len(noIP) > 0 && b.holdsPodRanges(a.block)
 	for _, i := range noIP {
 		if !m.pods[i].host && !a.matchPods {
 			continue
 		}
 		switch {
-		case covers:
+		case covers, podsInside && !m.pods[i].host:
 			match[i] = append(match[i], int32(id))
 		case podsOutside && !m.pods[i].host:
 		default:
@@ -399,6 +402,41 @@ func (b *builder) takenAddress(blk *ipBlock) bool {
 // ranges the nodes declare (spec.podCIDRs), where every pod not on the
 // host network gets its address: false when no node declares one.
 func (b *builder) outsidePodRanges(blk *ipBlock) bool {
+	ranges := b.trustedPodRanges()
+	if len(ranges) == 0 {
+		return false
+	}
+	for _, r := range ranges {
+		if !blk.cidr.Overlaps(r) {
+			continue
+		}
+		if !slices.ContainsFunc(blk.except, func(e netip.Prefix) bool { return e.Bits() <= r.Bits() && e.Contains(r.Addr()) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// holdsPodRanges reports whether a block holds every pod range the nodes
+// declare, none of them cut by its excepts: false when no node declares
+// one.
+func (b *builder) holdsPodRanges(blk *ipBlock) bool {
+	ranges := b.trustedPodRanges()
+	if len(ranges) == 0 {
+		return false
+	}
+	for _, r := range ranges {
+		if blk.cidr.Bits() > r.Bits() || !blk.cidr.Contains(r.Addr()) ||
+			slices.ContainsFunc(blk.except, func(e netip.Prefix) bool { return e.Overlaps(r) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// trustedPodRanges are the nodes' spec.podCIDRs, when the pod addresses
+// the input gives lie in them (made on first use; empty otherwise).
+func (b *builder) trustedPodRanges() []netip.Prefix {
 	if b.podRanges == nil {
 		b.podRanges = []netip.Prefix{}
 		for i := range b.snap.Nodes {
@@ -419,23 +457,12 @@ func (b *builder) outsidePodRanges(blk *ipBlock) bool {
 			for _, ip := range p.Status.PodIPs {
 				if a, err := netip.ParseAddr(ip.IP); err == nil && !slices.ContainsFunc(b.podRanges, func(r netip.Prefix) bool { return r.Contains(a.Unmap()) }) {
 					b.podRanges = b.podRanges[:0]
-					return false
+					return b.podRanges
 				}
 			}
 		}
 	}
-	if len(b.podRanges) == 0 {
-		return false
-	}
-	for _, r := range b.podRanges {
-		if !blk.cidr.Overlaps(r) {
-			continue
-		}
-		if !slices.ContainsFunc(blk.except, func(e netip.Prefix) bool { return e.Bits() <= r.Bits() && e.Contains(r.Addr()) }) {
-			return false
-		}
-	}
-	return true
+	return b.podRanges
 }
 
 // resolveSubjects sets each policy's selected classes. Subject atoms never
