@@ -91,7 +91,11 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 	if egress == EgressNone {
 		notes = append(notes, keptEgress(base, ten)...)
 	}
-	w.nodeLocal = nodeLocalDNS(base, ten)
+	var localNotes []string
+	w.nodeLocal, localNotes = nodeLocalDNSNoted(base, ten)
+	if w.dns != nil {
+		notes = append(notes, localNotes...)
+	}
 	if w.api = findAPIServer(base); w.api == nil && w.dns != nil {
 		notes = append(notes, noAPIServerNote(egress == EgressInternet))
 	}

@@ -231,7 +231,15 @@ func netPtr[T any](v T) *T { return &v }
 // so that queries to it never reach the DNS pods. Pods then query those
 // addresses, which no pod selector names.
 func nodeLocalDNS(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []netip.Prefix {
+	out, _ := nodeLocalDNSNoted(snap, ten)
+	return out
+}
+
+// nodeLocalDNSNoted is nodeLocalDNS, with a note for a -localip that
+// names no address (a template whose placeholders were never filled in).
+func nodeLocalDNSNoted(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]netip.Prefix, []string) {
 	var out []netip.Prefix
+	var notes []string
 	add := func(ns string, spec *corev1.PodSpec) {
 		if !spec.HostNetwork || !ten.IsSystem(ns) {
 			return
@@ -249,10 +257,15 @@ func nodeLocalDNS(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []netip.Prefix 
 					continue
 				}
 				for _, s := range strings.Split(v, ",") {
-					if ip, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil {
-						if p := netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()); !slices.Contains(out, p) {
-							out = append(out, p)
+					ip, err := netip.ParseAddr(strings.TrimSpace(s))
+					if err != nil {
+						if n := fmt.Sprintf("network: NodeLocal DNSCache in %s answers on %q, which is no address (a template not filled in?): the DNS allow does not name it", ns, s); !slices.Contains(notes, n) {
+							notes = append(notes, n)
 						}
+						continue
+					}
+					if p := netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()); !slices.Contains(out, p) {
+						out = append(out, p)
 					}
 				}
 			}
@@ -265,7 +278,7 @@ func nodeLocalDNS(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []netip.Prefix 
 		add(snap.DaemonSets[i].Namespace, &snap.DaemonSets[i].Spec.Template.Spec)
 	}
 	slices.SortFunc(out, func(a, b netip.Prefix) int { return a.Addr().Compare(b.Addr()) })
-	return out
+	return out, notes
 }
 
 // nodeLocalRule is the egress rule to NodeLocal DNSCache's addresses on

@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -634,5 +635,21 @@ func TestNodeLocalDNSKept(t *testing.T) {
 	q := newProof(t, snap, ten, without, nil)
 	if c := checkNothingBroke(snap, ten, q.before, q.after); !slices.ContainsFunc(c.DNS, func(b Broken) bool { return b.To == "NodeLocal DNSCache" }) {
 		t.Errorf("no NodeLocal DNSCache breakage caught without the allow: %v", c.DNS)
+	}
+}
+
+// TestNodeLocalTemplateNoted: a NodeLocal DNSCache whose -localip was never
+// filled in (the upstream template's placeholders) is a note, not silence.
+func TestNodeLocalTemplateNoted(t *testing.T) {
+	snap, ten := fixture(t)
+	snap.DaemonSets = append(snap.DaemonSets, appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "node-local-dns"},
+		Spec: appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{Spec: corev1.PodSpec{HostNetwork: true, Containers: []corev1.Container{{Name: "node-cache", Image: "k8s-dns-node-cache",
+			Args: []string{"-localip", "__PILLAR__LOCAL__DNS__,__PILLAR__DNS__SERVER__"}}}}}}})
+	_, notes, err := NetworkPlan(snap, ten, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, `"__PILLAR__LOCAL__DNS__", which is no address`) }) {
+		t.Errorf("no note of the template: %q", notes)
 	}
 }
