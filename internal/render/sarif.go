@@ -49,8 +49,19 @@ func SARIF(w io.Writer, r *analysis.Report) error {
 		index[rule.ID] = i
 		run.Tool.Driver.Rules[i] = sarifRuleOf(rule)
 	}
+	worst := map[string]finding.Severity{}
 	for i := range r.Findings {
-		run.Results = append(run.Results, result(r, &r.Findings[i], index))
+		f := &r.Findings[i]
+		run.Results = append(run.Results, result(r, f, index))
+		worst[f.ID] = max(worst[f.ID], f.Severity)
+	}
+	// Code scanning reads a result's severity from its rule's score only:
+	// a graded rule scores as its worst result of the run, so that a
+	// critical result is never shown at the rule's default.
+	for id, sev := range worst {
+		if i, ok := index[id]; ok && rules[i].Graded && sev > rules[i].Severity {
+			run.Tool.Driver.Rules[i].Properties.SecuritySeverity = securitySeverity(sev)
+		}
 	}
 	// A suppressed finding is a result with its suppression, as SARIF
 	// says, so that code scanning shows it dismissed, with the reason,

@@ -362,3 +362,23 @@ func TestSARIFSuppressed(t *testing.T) {
 		}
 	}
 }
+
+// TestSARIFGradedRuleScore: code scanning reads a result's severity from
+// its rule's security-severity only: a graded rule scores as its worst
+// result of the run (a critical BH-API-002 is not shown at medium); a rule
+// whose results are at its default, or one that does not grade, keeps it.
+func TestSARIFGradedRuleScore(t *testing.T) {
+	r := &analysis.Report{Findings: []finding.Finding{
+		{ID: "BH-API-002", Severity: finding.Critical, Category: finding.API, Reason: "cluster-admin everywhere"},
+		{ID: "BH-API-002", Severity: finding.Medium, Category: finding.API, Reason: "reads pods everywhere"},
+		{ID: "BH-API-001", Severity: finding.Medium, Category: finding.API, Reason: "reads pods in another tenant"},
+	}}
+	log, _ := sarifResults(t, sarifOf(t, r))
+	score := map[string]string{}
+	for _, rule := range log.Runs[0].Tool.Driver.Rules {
+		score[rule.ID] = rule.Properties.SecuritySeverity
+	}
+	if score["BH-API-002"] != securitySeverity(finding.Critical) || score["BH-API-001"] != securitySeverity(finding.Medium) || score["BH-API-003"] != securitySeverity(finding.High) {
+		t.Errorf("scores %v", score)
+	}
+}
