@@ -44,8 +44,8 @@ func watched() []client.Object {
 // namespace's. A manager running the controller takes these options.
 func CacheByObject() map[client.Object]cache.ByObject {
 	return map[client.Object]cache.ByObject{&corev1.Endpoints{}: {
-		Namespaces: map[string]cache.Config{metav1.NamespaceDefault: {}},
-		Field:      fields.OneTermEqualSelector("metadata.name", "kubernetes"),
+		Namespaces: map[string]cache.Config{snapshot.APIServiceNamespace: {}},
+		Field:      fields.OneTermEqualSelector("metadata.name", snapshot.APIServiceName),
 	}}
 }
 

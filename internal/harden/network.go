@@ -92,7 +92,7 @@ func networkPlan(f *analysis.Facts, opts Options) ([]Object, []string, error) {
 		notes = append(notes, keptEgress(base, ten)...)
 	}
 	var localNotes []string
-	w.nodeLocal, localNotes = nodeLocalDNSNoted(base, ten)
+	w.nodeLocal, localNotes = nodeLocalDNS(base, ten)
 	if w.dns != nil {
 		notes = append(notes, localNotes...)
 	}

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
@@ -28,71 +27,21 @@ type apiServer struct {
 	svcPorts  []networkingv1.NetworkPolicyPort
 }
 
-// apiServiceNamespace and apiServiceName name the Service every cluster
-// fronts its API server with.
-const (
-	apiServiceNamespace = "default"
-	apiServiceName      = "kubernetes"
-)
-
 // findAPIServer finds the API server's addresses in snap; nil when the
 // input holds no endpoints of default/kubernetes.
 func findAPIServer(snap *snapshot.Snapshot) *apiServer {
-	a := &apiServer{}
-	addAddr := func(s string) {
-		if ip, err := netip.ParseAddr(s); err == nil {
-			if p := netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()); !slices.Contains(a.endpoints, p) {
-				a.endpoints = append(a.endpoints, p)
-			}
-		}
-	}
-	addPort := func(ports *[]networkingv1.NetworkPolicyPort, proto corev1.Protocol, port int32) {
-		if proto == "" {
-			proto = corev1.ProtocolTCP
-		}
-		pp := networkingv1.NetworkPolicyPort{Protocol: &proto, Port: &intstr.IntOrString{IntVal: port}}
-		if port > 0 && !slices.ContainsFunc(*ports, func(x networkingv1.NetworkPolicyPort) bool { return *x.Protocol == proto && x.Port.IntVal == port }) {
-			*ports = append(*ports, pp)
-		}
-	}
-	for i := range snap.Endpoints {
-		e := &snap.Endpoints[i]
-		if e.Namespace != apiServiceNamespace || e.Name != apiServiceName {
-			continue
-		}
-		for _, ss := range e.Subsets {
-			for _, ad := range ss.Addresses {
-				addAddr(ad.IP)
-			}
-			for _, p := range ss.Ports {
-				addPort(&a.ports, p.Protocol, p.Port)
-			}
-		}
-	}
-	for i := range snap.EndpointSlices {
-		es := &snap.EndpointSlices[i]
-		if es.Namespace != apiServiceNamespace || es.Labels[discoveryv1.LabelServiceName] != apiServiceName {
-			continue
-		}
-		for _, ep := range es.Endpoints {
-			for _, ad := range ep.Addresses {
-				addAddr(ad)
-			}
-		}
-		for _, p := range es.Ports {
-			if p.Port != nil {
-				proto := corev1.ProtocolTCP
-				if p.Protocol != nil {
-					proto = *p.Protocol
-				}
-				addPort(&a.ports, proto, *p.Port)
-			}
-		}
-	}
-	if len(a.endpoints) == 0 || len(a.ports) == 0 {
+	addrs, ports := snap.APIServerEndpoints()
+	if len(addrs) == 0 || len(ports) == 0 {
 		return nil
 	}
-	if s := findService(snap, apiServiceNamespace, apiServiceName); s != nil {
+	a := &apiServer{}
+	for _, ip := range addrs {
+		a.endpoints = append(a.endpoints, netip.PrefixFrom(ip, ip.BitLen()))
+	}
+	for _, p := range ports {
+		a.ports = appendPort(a.ports, p.Protocol, p.Port)
+	}
+	if s := findService(snap, snapshot.APIServiceNamespace, snapshot.APIServiceName); s != nil {
 		for _, ip := range append([]string{s.Spec.ClusterIP}, s.Spec.ClusterIPs...) {
 			if addr, err := netip.ParseAddr(ip); err == nil {
 				if p := netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen()); !slices.Contains(a.service, p) {
@@ -101,11 +50,22 @@ func findAPIServer(snap *snapshot.Snapshot) *apiServer {
 			}
 		}
 		for _, p := range s.Spec.Ports {
-			addPort(&a.svcPorts, p.Protocol, p.Port)
+			a.svcPorts = appendPort(a.svcPorts, p.Protocol, p.Port)
 		}
 	}
-	slices.SortFunc(a.endpoints, func(x, y netip.Prefix) int { return x.Addr().Compare(y.Addr()) })
 	return a
+}
+
+// appendPort adds a port (TCP when the protocol is unset) to a policy's
+// ports unless it is there.
+func appendPort(ports []networkingv1.NetworkPolicyPort, proto corev1.Protocol, port int32) []networkingv1.NetworkPolicyPort {
+	if proto == "" {
+		proto = corev1.ProtocolTCP
+	}
+	if port <= 0 || slices.ContainsFunc(ports, func(x networkingv1.NetworkPolicyPort) bool { return *x.Protocol == proto && x.Port.IntVal == port }) {
+		return ports
+	}
+	return append(ports, networkingv1.NetworkPolicyPort{Protocol: &proto, Port: &intstr.IntOrString{IntVal: port}})
 }
 
 // egress is the rules that let pods call the API server: its endpoints on
@@ -137,7 +97,7 @@ func (a *apiServer) describe() string {
 	for _, p := range a.ports {
 		ports = append(ports, fmt.Sprintf("%s %d", *p.Protocol, p.Port.IntVal))
 	}
-	return fmt.Sprintf("the API server (%s on %s, the endpoints of Service %s/%s)", strings.Join(addrs, ", "), strings.Join(ports, ", "), apiServiceNamespace, apiServiceName)
+	return fmt.Sprintf("the API server (%s on %s, the endpoints of Service %s/%s)", strings.Join(addrs, ", "), strings.Join(ports, ", "), snapshot.APIServiceNamespace, snapshot.APIServiceName)
 }
 
 func blocks(ps []netip.Prefix) []networkingv1.NetworkPolicyPeer {

@@ -229,15 +229,9 @@ func netPtr[T any](v T) *T { return &v }
 // template) in system namespaces: the link-local address it binds on
 // every node, and often the DNS Service's cluster IP, which it takes over
 // so that queries to it never reach the DNS pods. Pods then query those
-// addresses, which no pod selector names.
-func nodeLocalDNS(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []netip.Prefix {
-	out, _ := nodeLocalDNSNoted(snap, ten)
-	return out
-}
-
-// nodeLocalDNSNoted is nodeLocalDNS, with a note for a -localip that
-// names no address (a template whose placeholders were never filled in).
-func nodeLocalDNSNoted(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]netip.Prefix, []string) {
+// addresses, which no pod selector names. The notes name a -localip that
+// is no address (a template whose placeholders were never filled in).
+func nodeLocalDNS(snap *snapshot.Snapshot, ten *tenancy.Tenancy) ([]netip.Prefix, []string) {
 	var out []netip.Prefix
 	var notes []string
 	add := func(ns string, spec *corev1.PodSpec) {

@@ -129,7 +129,8 @@ func checkNothingBroke(snap *snapshot.Snapshot, ten *tenancy.Tenancy, mb, ma *ne
 	}
 	c.intraTenant(gs, mb, ma)
 	c.dns(gs, mb, ma)
-	c.nodeLocalDNS(nodeLocalDNS(snap, ten), gs, mb, ma)
+	local, _ := nodeLocalDNS(snap, ten)
+	c.nodeLocalDNS(local, gs, mb, ma)
 	c.external(snap, ten, mb, ma)
 	c.apiServer(snap, gs, mb, ma)
 	return c
@@ -143,27 +144,33 @@ func (c *Checks) apiServer(snap *snapshot.Snapshot, gs []*podGroup, mb, ma *netp
 		c.Notes = append(c.Notes, "no endpoints of the Service default/kubernetes in the input: the API server check had nothing to check")
 		return
 	}
-	reaches := func(m *netpol.Model, g *podGroup) bool {
-		ns, name, _ := strings.Cut(g.first, "/")
-		for _, e := range a.endpoints {
-			for _, p := range a.ports {
-				v, err := m.Reach(netpol.Endpoint{Namespace: ns, Pod: name}, netpol.Endpoint{IP: e.Addr()}, p.Port.IntVal, *p.Protocol)
-				if err != nil || !v.Allowed {
-					return false
-				}
-			}
-		}
-		return true
+	var ports []netpol.PortRange
+	for _, p := range a.ports {
+		ports = append(ports, netpol.PortRange{Protocol: *p.Protocol, Start: p.Port.IntVal, End: p.Port.IntVal})
 	}
 	for _, g := range gs {
-		if !reaches(mb, g) {
+		if !reachesAddrs(mb, g, a.endpoints, ports) {
 			continue
 		}
 		c.APIPods += g.pods
-		if !reaches(ma, g) {
+		if !reachesAddrs(ma, g, a.endpoints, ports) {
 			c.API = append(c.API, Broken{From: g.first, To: "the API server", Before: "every endpoint", After: "not every endpoint", Pairs: g.pods})
 		}
 	}
+}
+
+// reachesAddrs reports whether a group's first pod reaches every address
+// on every port.
+func reachesAddrs(m *netpol.Model, g *podGroup, addrs []netip.Prefix, ports []netpol.PortRange) bool {
+	ns, name, _ := strings.Cut(g.first, "/")
+	for _, a := range addrs {
+		for _, p := range ports {
+			if v, err := m.Reach(netpol.Endpoint{Namespace: ns, Pod: name}, netpol.Endpoint{IP: a.Addr()}, p.Start, p.Protocol); err != nil || !v.Allowed {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // intraTenant compares, for every pair of groups of the same tenant, the
@@ -233,19 +240,9 @@ func (c *Checks) nodeLocalDNS(addrs []netip.Prefix, gs []*podGroup, mb, ma *netp
 	if len(addrs) == 0 {
 		return
 	}
-	reaches := func(m *netpol.Model, g *podGroup) bool {
-		ns, name, _ := strings.Cut(g.first, "/")
-		for _, a := range addrs {
-			for _, proto := range []corev1.Protocol{corev1.ProtocolUDP, corev1.ProtocolTCP} {
-				if v, err := m.Reach(netpol.Endpoint{Namespace: ns, Pod: name}, netpol.Endpoint{IP: a.Addr()}, dnsPort, proto); err != nil || !v.Allowed {
-					return false
-				}
-			}
-		}
-		return true
-	}
+	ports := []netpol.PortRange{{Protocol: corev1.ProtocolUDP, Start: dnsPort, End: dnsPort}, {Protocol: corev1.ProtocolTCP, Start: dnsPort, End: dnsPort}}
 	for _, g := range gs {
-		if reaches(mb, g) && !reaches(ma, g) {
+		if reachesAddrs(mb, g, addrs, ports) && !reachesAddrs(ma, g, addrs, ports) {
 			c.DNS = append(c.DNS, Broken{From: g.first, To: "NodeLocal DNSCache", Before: "UDP and TCP 53", After: "not every address", Pairs: g.pods})
 		}
 	}

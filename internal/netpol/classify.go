@@ -376,23 +376,9 @@ func (b *builder) takenAddress(blk *ipBlock) bool {
 			}
 			add(b.snap.Services[i].Spec.ClusterIP)
 		}
-		for i := range b.snap.Endpoints {
-			if e := &b.snap.Endpoints[i]; e.Namespace == "default" && e.Name == "kubernetes" {
-				for _, ss := range e.Subsets {
-					for _, ad := range ss.Addresses {
-						add(ad.IP)
-					}
-				}
-			}
-		}
-		for i := range b.snap.EndpointSlices {
-			if es := &b.snap.EndpointSlices[i]; es.Namespace == "default" && es.Labels["kubernetes.io/service-name"] == "kubernetes" {
-				for _, ep := range es.Endpoints {
-					for _, ad := range ep.Addresses {
-						add(ad)
-					}
-				}
-			}
+		apiServer, _ := b.snap.APIServerEndpoints()
+		for _, ip := range apiServer {
+			b.taken[ip] = true
 		}
 	}
 	return b.taken[blk.cidr.Addr().Unmap()]
