@@ -220,16 +220,8 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 		if dir == "" {
 			dir = "DIR"
 		}
-		// What the count is made of: a pair counts once, however many
-		// findings join it, and the matrix above counts pairs of every
-		// severity.
-		parts := []string{counted(rem.Pairs, "breached tenant pair", "breached tenant pairs"), counted(rem.Findings, "finding", "findings")}
-		if rem.AdminPaths > 0 {
-			parts = append(parts, counted(rem.AdminPaths, "path to cluster-admin", "paths to cluster-admin"))
-		}
-		list := strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 		p.wrap("", fmt.Sprintf("exit 3: %s at or above %s %s after the safe objects (%s lists them)",
-			list, r.FailOn, plural(rem.Total(), "remains", "remain"), harden.ReviewCommand(r.SourceArgs, dir)))
+			RemainsList(rem), r.FailOn, plural(rem.Total(), "remains", "remain"), harden.ReviewCommand(r.SourceArgs, dir)))
 	} else if len(pr.Incomplete) > 0 && pr.Checks.OK() {
 		p.wrap("", fmt.Sprintf("exit 5: nothing at or above %s remains after the safe objects, but the proof stands on incomplete input (the warning above)", r.FailOn))
 	}
@@ -298,4 +290,16 @@ func pairList(pairs []string, omitted int, verbose bool) string {
 		out += fmt.Sprintf(", and %d more pairs (-o json lists up to %d)", omitted, analysis.ListedCells)
 	}
 	return out
+}
+
+// RemainsList says what the count of what remains is made of: "2 breached
+// tenant pairs, 1 finding and 1 path to cluster-admin". A pair counts
+// once, however many findings join it, and the matrix counts pairs of
+// every severity.
+func RemainsList(rem harden.Remains) string {
+	parts := []string{counted(rem.Pairs, "breached tenant pair", "breached tenant pairs"), counted(rem.Findings, "finding", "findings")}
+	if rem.AdminPaths > 0 {
+		parts = append(parts, counted(rem.AdminPaths, "path to cluster-admin", "paths to cluster-admin"))
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }

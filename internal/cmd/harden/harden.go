@@ -252,7 +252,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 	if r := result.Remaining; r.Total() > 0 {
 		if quiet {
 			cli.Notef(streams.ErrOut, "after the safe objects, %s remain at --fail-on %s (exit %d): the text output (-o text) says which, and why each stays",
-				remainsText(r), failOn, cli.ExitFindings)
+				render.RemainsList(r), failOn, cli.ExitFindings)
 		}
 		return cli.ExitError{Code: cli.ExitFindings}
 	}
@@ -265,23 +265,6 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		return cli.ExitError{Code: cli.ExitIncomplete}
 	}
 	return nil
-}
-
-// remainsText says what remains: "2 breached pairs, 1 finding".
-func remainsText(r harden.Remains) string {
-	var parts []string
-	for _, p := range []struct {
-		n         int
-		one, many string
-	}{{r.Pairs, "breached pair", "breached pairs"}, {r.Findings, "finding", "findings"}, {r.AdminPaths, "path to cluster-admin", "paths to cluster-admin"}} {
-		switch {
-		case p.n == 1:
-			parts = append(parts, "1 "+p.one)
-		case p.n > 1:
-			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.many))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // brokenError names the pairs a failed check found.
