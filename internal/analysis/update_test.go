@@ -61,12 +61,12 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 		if cfg.Label != "" {
 			zoneNamespaces(r, st, cfg.Label)
 		}
-		facts, _ := analyse(t, st, cfg, nil, nil)
+		facts, _ := analyse(t, st.View(), cfg, nil, nil)
 		for step := 0; step < 25 && done < changes; step++ {
 			what, keys := analysistest.Change(r, st)
 			done++
-			inc, stale := analyse(t, st, cfg, facts, keys)
-			full, _ := analyse(t, st, cfg, nil, nil)
+			inc, stale := analyse(t, st.View(), cfg, facts, keys)
+			full, _ := analyse(t, st.ViewFromScratch(), cfg, nil, nil)
 			for _, e := range Engines() {
 				if !stale[e.Name] {
 					reused[e.Name]++
@@ -114,12 +114,11 @@ func zoneNamespaces(r *rand.Rand, st *snapshot.Store, key string) {
 	}
 }
 
-// analyse makes the view of st as the commands do (Pod Security refusals
-// dropped, tenancy resolved by cfg), then facts: updated from prev when
-// given, else new. It reports which engines were stale.
-func analyse(t *testing.T, st *snapshot.Store, cfg tenancy.Config, prev *Facts, changed []snapshot.Key) (*Facts, map[string]bool) {
+// analyse takes a store's view as the commands do (Pod Security refusals
+// dropped, tenancy resolved by cfg), then makes facts: updated from prev
+// when given, else new. It reports which engines were stale.
+func analyse(t *testing.T, view *snapshot.Snapshot, cfg tenancy.Config, prev *Facts, changed []snapshot.Key) (*Facts, map[string]bool) {
 	t.Helper()
-	view := st.View()
 	node.DropRefused(view)
 	ten, err := tenancy.Resolve(view, cfg)
 	if err != nil {
@@ -273,11 +272,11 @@ status: {phase: Running}
 		t.Fatal(snap.Problems)
 	}
 	st := snapshot.NewStore(snap)
-	prev, _ := analyse(t, st, tenancy.Config{}, nil, nil)
+	prev, _ := analyse(t, st.View(), tenancy.Config{}, nil, nil)
 	key := snapshot.Key{Resource: schema.GroupResource{Resource: "pods"}, Namespace: "x", Name: "px"}
 	st.Delete(key)
-	inc, _ := analyse(t, st, tenancy.Config{}, prev, []snapshot.Key{key})
-	full, _ := analyse(t, st, tenancy.Config{}, nil, nil)
+	inc, _ := analyse(t, st.View(), tenancy.Config{}, prev, []snapshot.Key{key})
+	full, _ := analyse(t, st.ViewFromScratch(), tenancy.Config{}, nil, nil)
 	if d := cmp.Diff(report(t, full), report(t, inc)); d != "" {
 		t.Errorf("after the last pod of x went, the incremental report differs (-full +incremental):\n%s", d)
 	}

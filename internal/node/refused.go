@@ -54,13 +54,13 @@ func DropRefused(snap *snapshot.Snapshot) []RefusedNamespace {
 	if len(drop) == 0 {
 		return out
 	}
-	kept := snap.Pods[:0]
+	// A new slice: a store's views share theirs.
+	kept := make([]corev1.Pod, 0, len(snap.Pods)-len(drop))
 	for i := range snap.Pods {
 		if !drop[i] {
 			kept = append(kept, snap.Pods[i])
 		}
 	}
-	clear(snap.Pods[len(kept):])
 	snap.Pods = kept
 	return out
 }

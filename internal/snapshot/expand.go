@@ -31,7 +31,9 @@ type controller struct {
 // Deployment or CronJob present in the snapshot are left to their owner.
 // Jobs that finished and Helm hook Jobs get none: they hold no node and no
 // token for long. A CronJob's template counts: it will run again.
-func (s *Snapshot) expandControllers() {
+//
+// It returns the pods it added.
+func (s *Snapshot) expandControllers() []corev1.Pod {
 	owners := s.ownerIndex()
 	var cs []controller
 	for i := range s.Deployments {
@@ -80,6 +82,7 @@ func (s *Snapshot) expandControllers() {
 		added = append(added, representative(c))
 	}
 	s.Pods = append(s.Pods, added...)
+	return added
 }
 
 // ownerIndex is the set of Deployments and CronJobs present, by kind,

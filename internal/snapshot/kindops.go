@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sort"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -35,6 +37,13 @@ type kindOps interface {
 	copyObject(obj runtime.Object) (metaObject, bool)
 	// fill sets s's slice of the kind to the objects, in order.
 	fill(s *Snapshot, objs []metaObject)
+	// patch sets dst's slice of the kind to src's, sorted by namespace
+	// and name without two of one identity, with the changes made: each
+	// replaces (or adds) the object of its identity, or deletes it.
+	patch(dst, src *Snapshot, changes []change)
+	// segment sets dst's slice of the kind to the part of src's, sorted
+	// by namespace, in namespace ns.
+	segment(dst, src *Snapshot, ns string)
 }
 
 // pointer is *T of an object type T.
@@ -180,4 +189,42 @@ func (o *slot[T, L, PT, PL]) fill(s *Snapshot, objs []metaObject) {
 		xs[i] = *obj.(PT)
 	}
 	*o.field(s) = xs
+}
+
+func (o *slot[T, L, PT, PL]) patch(dst, src *Snapshot, changes []change) {
+	old := *o.field(src)
+	out := make([]T, 0, len(old)+len(changes))
+	i := 0
+	for _, c := range changes {
+		j := i + sort.Search(len(old)-i, func(k int) bool { return compareKey(PT(&old[i+k]), c.namespace, c.name) >= 0 })
+		out = append(out, old[i:j]...)
+		i = j
+		if i < len(old) && compareKey(PT(&old[i]), c.namespace, c.name) == 0 {
+			i++ // replaced or deleted
+		}
+		if c.obj != nil {
+			out = append(out, *c.obj.(PT))
+		}
+	}
+	out = append(out, old[i:]...)
+	if len(out) == 0 {
+		out = nil
+	}
+	*o.field(dst) = out
+}
+
+func (o *slot[T, L, PT, PL]) segment(dst, src *Snapshot, ns string) {
+	xs := *o.field(src)
+	lo := sort.Search(len(xs), func(i int) bool { return PT(&xs[i]).GetNamespace() >= ns })
+	hi := lo + sort.Search(len(xs)-lo, func(i int) bool { return PT(&xs[lo+i]).GetNamespace() > ns })
+	*o.field(dst) = xs[lo:hi:hi]
+}
+
+// compareKey orders an object against a namespace and name, as the sort
+// of a snapshot does: by namespace, then name.
+func compareKey(obj metaObject, namespace, name string) int {
+	if c := strings.Compare(obj.GetNamespace(), namespace); c != 0 {
+		return c
+	}
+	return strings.Compare(obj.GetName(), name)
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -161,8 +160,17 @@ func (s *Snapshot) sort() {
 	for _, k := range Kinds {
 		k.ops.sort(s, k.Namespaced)
 	}
-	sort.Slice(s.Gaps, func(i, j int) bool { return s.Gaps[i].Resource < s.Gaps[j].Resource })
+	s.sortGaps()
 }
+
+// sortGaps sorts the gaps by resource, in a slice of their own.
+func (s *Snapshot) sortGaps() {
+	if !slices.IsSortedFunc(s.Gaps, compareGaps) {
+		s.Gaps = slices.SortedStableFunc(slices.Values(s.Gaps), compareGaps)
+	}
+}
+
+func compareGaps(a, b Gap) int { return strings.Compare(a.Resource, b.Resource) }
 
 // sortBy sorts a slice by the (namespace, name) key returned for each
 // index, objects of one key in the order they came. It sorts the keys

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -65,6 +66,12 @@ type Store struct {
 	// problems and gaps of loading, what was assumed.
 	meta  Snapshot
 	kinds []objects // one per row of Kinds
+	// last is the view View made last, in this store or in the one it
+	// was cloned from, and changed the names applied or deleted since,
+	// by row of Kinds: the next View derives from last what they change
+	// and shares the rest.
+	last    *viewed
+	changed []map[name]bool
 }
 
 // name is an object's namespace and name within its kind.
@@ -169,7 +176,9 @@ func (st *Store) Apply(obj runtime.Object) (Key, error) {
 	i := byType[reflect.TypeOf(obj)]
 	c, _ := Kinds[i].ops.copyObject(obj)
 	applyDefault(c)
-	st.kinds[i].set(name{key.Namespace, key.Name}, c)
+	n := name{key.Namespace, key.Name}
+	st.kinds[i].set(n, c)
+	st.noteChange(i, n)
 	return key, nil
 }
 
@@ -185,6 +194,7 @@ func (st *Store) Delete(key Key) bool {
 		return false
 	}
 	st.kinds[i].set(n, nil)
+	st.noteChange(i, n)
 	return true
 }
 
@@ -223,29 +233,69 @@ func (st *Store) Len(k Kind) int {
 // either leave the other without. It copies only the changes made since
 // the objects were last merged, never the objects.
 func (st *Store) Clone() *Store {
-	c := &Store{meta: *st.meta.Clone(), kinds: make([]objects, len(st.kinds))}
+	c := &Store{meta: *st.meta.Clone(), kinds: make([]objects, len(st.kinds)), last: st.last}
 	for i := range st.kinds {
 		o := &st.kinds[i]
 		c.kinds[i] = objects{base: o.base, changes: maps.Clone(o.changes)}
+	}
+	if st.changed != nil {
+		c.changed = make([]map[name]bool, len(st.changed))
+		for i, m := range st.changed {
+			c.changed[i] = maps.Clone(m)
+		}
 	}
 	return c
 }
 
 // View returns the snapshot of the store's objects, normalised as
-// Normalize does (ClusterRole aggregation, representative pods, sorted),
-// in new slices: the engines may read it, and anything changing it
-// changes only the view. Its objects are shallow copies, sharing maps
-// and slices with the stored ones, which nothing may write.
+// Normalize does (ClusterRole aggregation, representative pods, sorted).
+// The engines may read it; its slices may be shared with other views of
+// the store and its clones (their capacity is their length, so that an
+// append copies), and its objects are shallow copies sharing maps and
+// slices with the stored ones: nothing may write into them. Anything
+// that changes a view sets its fields to new slices.
+//
+// The first View of a store normalises every object; a later one, of the
+// store or of a clone of it, starts from the view before and redoes only
+// what the objects applied or deleted since change (see derive).
 func (st *Store) View() *Snapshot {
+	if st.last != nil {
+		return st.derive()
+	}
+	v, last := st.normalise()
+	st.last, st.changed = last, nil
+	return v.Clone()
+}
+
+// ViewFromScratch is View made from every stored object, as the first
+// View of a store is, whatever views came before: what each later View
+// must equal.
+func (st *Store) ViewFromScratch() *Snapshot {
+	v, _ := st.normalise()
+	return v
+}
+
+// normalise makes the view of every stored object, and what a later View
+// derives its view from.
+func (st *Store) normalise() (*Snapshot, *viewed) {
 	v := st.meta.Clone()
 	for i, k := range Kinds {
 		k.ops.fill(v, st.kinds[i].list())
 	}
-	v.Aggregate()
-	v.expandControllers()
-	v.NoteConnectivity()
 	v.sort()
-	return v
+	roles := slices.Clone(v.ClusterRoles)
+	v.Aggregate()
+	added := v.expandControllers()
+	reps := make(map[name]bool, len(added))
+	for i := range added {
+		reps[name{added[i].Namespace, added[i].Name}] = true
+	}
+	if len(added) > 0 {
+		Kinds[podsRow].ops.sort(v, namespaced)
+	}
+	v.NoteConnectivity()
+	v.sortGaps()
+	return v, &viewed{view: v, roles: roles, reps: reps}
 }
 
 // kindIndex finds the row of Kinds of a resource.
