@@ -32,7 +32,16 @@ func SummariseInput(w io.Writer, snap *snapshot.Snapshot) {
 	}
 	list("input document skipped", "input documents skipped", snap.Problems)
 	list("input warning", "input warnings", snap.Warnings)
-	for _, r := range snap.PodSecurity {
+	for i, r := range snap.PodSecurity {
+		if i == inputShown {
+			pods := 0
+			for _, r := range snap.PodSecurity[i:] {
+				pods += len(r.Refused)
+			}
+			fmt.Fprintf(w, "  … %s more, %s (the report's podSecurity lists all)\n",
+				counted(len(snap.PodSecurity)-i, "namespace", "namespaces"), counted(pods, "refused pod", "refused pods"))
+			break
+		}
 		switch n := len(r.Existing); {
 		case n == len(r.Refused):
 			Notef(w, "%s: kept in the analysis", r)
