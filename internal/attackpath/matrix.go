@@ -3,6 +3,7 @@ package attackpath
 import (
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/bulkhead-dev/bulkhead/internal/dns"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -202,6 +203,14 @@ func (m *Model) matrixSwept(n int) Matrix {
 // Summarize explains those it shows) and returns the paths to cluster-admin
 // of the admins tenants, searching once from each source, the searches
 // spread over the machine's cores.
+//
+// Each search may walk the whole graph (a source that reaches
+// cluster-admin reaches everything), so the searches share a budget of
+// witnessBudget times the graph's states: sources are taken in the order
+// of their first cell in pick, then of admins (the most severe first), in
+// waves of witnessWave, and once a wave ends with the budget spent, the
+// rest keep their verdict without a witness (`bulkhead paths` gives any).
+// What is searched does not depend on the number of cores.
 func (m *Model) witnesses(x *Matrix, pick []int, admins []int32) map[int32]Path {
 	ti := m.tenantIndex()
 	index, territory, owner := ti.index, ti.territory, ti.owner
@@ -220,31 +229,52 @@ func (m *Model) witnesses(x *Matrix, pick []int, admins []int32) map[int32]Path 
 			bySource[a] = []int{}
 		}
 	}
-	slices.Sort(sources)
 	admin := make([]*Path, len(sources))
-	spread(len(sources), 0, func() func(int) {
-		s := m.g.searcher()
-		s.owner = territory
-		acc := newAccumulator(len(x.Tenants), m.g.Len())
-		return func(k int) {
-			ai := sources[k]
-			a := ti.tenants[ai]
-			s.self = ai
-			acc.collect(s, m.sources[a], owner, ai)
-			for _, i := range bySource[ai] { // each cell is one source's
-				c := &x.Cells[i]
-				bi := index[c.Target]
-				w := m.newPath(a, a, c.Target, acc.best[bi]/2, s.path(acc.best[bi]))
-				c.Witness = &w
+	cost := make([]int, len(sources))
+	budget := max(witnessBudget*2*m.g.Len(), witnessFloor)
+	var mu sync.Mutex
+	var idle, used []*witnessSearch
+	spent := 0
+	for lo := 0; lo < len(sources) && spent < budget; lo += witnessWave {
+		hi := min(lo+witnessWave, len(sources))
+		spread(hi-lo, 0, func() func(int) {
+			mu.Lock()
+			var w *witnessSearch
+			if n := len(idle); n > 0 {
+				w, idle = idle[n-1], idle[:n-1]
+			} else {
+				w = &witnessSearch{s: m.g.searcher(), acc: newAccumulator(len(x.Tenants), m.g.Len())}
+				w.s.owner = territory
 			}
-			if slices.Contains(admins, ai) {
-				if st, ok := s.best(m.admin); ok {
-					p := m.adminPath(s, a, st)
-					admin[k] = &p
+			used = append(used, w)
+			mu.Unlock()
+			s, acc := w.s, w.acc
+			return func(j int) {
+				k := lo + j
+				ai := sources[k]
+				a := ti.tenants[ai]
+				s.self = ai
+				acc.collect(s, m.sources[a], owner, ai)
+				cost[k] = len(s.touched)
+				for _, i := range bySource[ai] { // each cell is one source's
+					c := &x.Cells[i]
+					bi := index[c.Target]
+					w := m.newPath(a, a, c.Target, acc.best[bi]/2, s.path(acc.best[bi]))
+					c.Witness = &w
+				}
+				if slices.Contains(admins, ai) {
+					if st, ok := s.best(m.admin); ok {
+						p := m.adminPath(s, a, st)
+						admin[k] = &p
+					}
 				}
 			}
+		})
+		idle, used = append(idle, used...), used[:0]
+		for _, c := range cost[lo:hi] {
+			spent += c
 		}
-	})
+	}
 	out := map[int32]Path{}
 	for k, p := range admin {
 		if p != nil {
@@ -253,6 +283,24 @@ func (m *Model) witnesses(x *Matrix, pick []int, admins []int32) map[int32]Path 
 	}
 	return out
 }
+
+// witnessSearch is one worker's search state for witnesses, kept from
+// wave to wave.
+type witnessSearch struct {
+	s   *searcher
+	acc *accumulator
+}
+
+// The witness searches' budget: witnessBudget times the graph's states
+// (about that many searches of the whole graph), and never below
+// witnessFloor states, which the searches of a cluster of a few thousand
+// pods do not reach; witnessWave searches at a time. Variables for tests
+// only.
+var (
+	witnessBudget = 8
+	witnessFloor  = 1 << 21
+	witnessWave   = 4
+)
 
 // adminPath is tenant a's path to cluster-admin found by search s, ending
 // in state st. Its severity is the worst over every way there (the

@@ -97,13 +97,29 @@ func (p *printer) isolation(x *attackpath.Matrix, b *analysis.Baseline) {
 	}
 	if len(admins) > 0 {
 		p.printf("%s\n", p.paint("1", "paths to cluster-admin:"))
+		// Paths the audit gave no hops (the most severe have them) are
+		// named a line per severity: bulkhead paths gives their hops.
+		bare := map[finding.Severity][]string{}
 		for _, a := range admins {
+			if len(a.Hops) == 0 && !p.o.Verbose {
+				bare[a.Severity] = append(bare[a.Severity], a.From)
+				continue
+			}
 			p.printf("  %s %s\n", p.sev(a.Severity), a.From)
 			p.path(a, "      ")
+		}
+		for s := finding.Critical; s > finding.Info; s-- {
+			if names := bare[s]; len(names) > 0 {
+				p.wrap("  "+p.sev(s)+" ", list(names, adminsNamed)+" (bulkhead paths --to cluster-admin)")
+			}
 		}
 	}
 	p.printf("\n")
 }
+
+// adminsNamed is how many tenants a line of paths to cluster-admin
+// without hops names.
+const adminsNamed = 10
 
 // platform lists what the platform tenant reaches: expected power of the
 // shared services, shown apart from the breaches, with the worst path.
