@@ -1,0 +1,41 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
+)
+
+// Paths to cluster-admin that the audit gave no hops (past its witness
+// budget) are named a line per severity, not a line each; -v lists each.
+func TestAdminPathsWithoutHops(t *testing.T) {
+	r := demoReport(t)
+	x := r.Isolation
+	for i := range 14 {
+		x.AdminPaths = append(x.AdminPaths, attackpath.Path{From: fmt.Sprintf("bare-%02d", i), To: "cluster-admin", Severity: finding.Critical})
+	}
+	x.AdminPaths = append(x.AdminPaths, attackpath.Path{From: "bare-high", To: "cluster-admin", Severity: finding.High})
+	var b strings.Builder
+	if err := Text(&b, r, TextOptions{Width: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"  CRITICAL bare-00, bare-01, bare-02, bare-03, bare-04, bare-05, bare-06, bare-07, bare-08, bare-09, … 4 more (-v) (bulkhead paths --to cluster-admin)\n",
+		" bare-high (bulkhead paths --to cluster-admin)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no line %q in:\n%s", want, out[strings.Index(out, "paths to cluster-admin:"):])
+		}
+	}
+	b.Reset()
+	if err := Text(&b, r, TextOptions{Width: 1000, Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "bare-13\n") {
+		t.Errorf("-v does not list each path to cluster-admin")
+	}
+}
