@@ -199,13 +199,10 @@ func (m *Model) capabilityEdges(g *grant) {
 	case "pods exec", "pods update":
 		add(m.hub(hubExec, ns), ExecsInto, finding.High)
 	case "secrets create+read":
-		// Through a RoleBinding: the namespace's accounts. A
-		// ClusterRoleBinding's (a certificate controller's) is reported
-		// by the API engine, and followed no further: every account of
-		// the cluster at once would make each search the whole graph.
-		if !g.cluster {
-			add(m.hub(hubAccounts, ns), MintsToken, finding.High)
-		}
+		// Through a ClusterRoleBinding (a certificate controller's),
+		// every account of the cluster: the controller manager's
+		// accounts among them.
+		add(m.hub(hubAccounts, ns), MintsToken, finding.High)
 	case "secrets read":
 		add(m.hub(hubSecrets, ns), ReadsSecrets, finding.High)
 	case "serviceaccounts/token create":

@@ -46,6 +46,8 @@ var (
 	bindViewB  = role("team-b", "binder", `[{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create]}, {apiGroups: [rbac.authorization.k8s.io], resources: [clusterroles], verbs: [bind], resourceNames: [view]}]`)
 	relabelA   = role("team-a", "labeller", `[{apiGroups: [""], resources: [namespaces], verbs: [patch]}, {apiGroups: [""], resources: [pods], verbs: [create]}]`)
 	labelOnlyA = role("team-a", "labeller", `[{apiGroups: [""], resources: [namespaces], verbs: [patch]}]`)
+	gcAccount  = "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: gc, namespace: kube-system}"
+	adminRole  = clusterRoleYAML("cluster-admin", `[{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]`)
 	noRelabelA = role("team-a", "labeller", `[{apiGroups: [""], resources: [namespaces], verbs: [get]}, {apiGroups: [""], resources: [pods], verbs: [create]}]`)
 )
 
@@ -128,6 +130,17 @@ func TestNewHops(t *testing.T) {
 			want: "ServiceAccount/team-a/builder -mints-token-of-> ServiceAccount/team-b/db",
 		},
 		{
+			name: "creating and reading secrets cluster-wide mints every account's token, cluster-admin's holder's among them",
+			with: []string{clusterRoleYAML("sec", `[{apiGroups: [""], resources: [secrets], verbs: [create, get]}]`),
+				binding("", "sec", "ClusterRole", "sec", "ServiceAccount", "builder", "team-a"),
+				binding("", "gc", "ClusterRole", "cluster-admin", "ServiceAccount", "gc", "kube-system"), gcAccount, adminRole},
+			without: []string{clusterRoleYAML("sec", `[{apiGroups: [""], resources: [secrets], verbs: [get]}]`),
+				binding("", "sec", "ClusterRole", "sec", "ServiceAccount", "builder", "team-a"),
+				binding("", "gc", "ClusterRole", "cluster-admin", "ServiceAccount", "gc", "kube-system"), gcAccount, adminRole},
+			from: Source{Tenant: "team-a"}, to: Target{ClusterAdmin: true},
+			want: "ServiceAccount/team-a/builder -mints-token-of-> ServiceAccount/kube-system/gc",
+		},
+		{
 			name: "patching another tenant's pods replaces their image",
 			with: []string{role("team-b", "patch", `[{apiGroups: [""], resources: [pods], verbs: [get, patch]}]`),
 				binding("team-b", "patch", "Role", "patch", "ServiceAccount", "builder", "team-a")},
@@ -172,7 +185,7 @@ func TestNewHops(t *testing.T) {
 			if ps := without.Paths(tc.from, tc.to); len(ps) > 0 {
 				t.Errorf("path remains with the cause removed:\n%s", hopTypes(&ps[0]))
 			}
-			if tc.from.Tenant != "" {
+			if tc.from.Tenant != "" && tc.to.Tenant != "" {
 				x := with.Matrix()
 				if c := x.Cell(tc.from.Tenant, tc.to.Tenant); c == nil || c.Isolated {
 					t.Errorf("matrix cell %s → %s isolated with the cause present", tc.from.Tenant, tc.to.Tenant)
