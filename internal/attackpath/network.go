@@ -13,7 +13,8 @@ import (
 // destination class holds its pods. Reaching a pod over the network is a
 // final step: it exposes the pod, it does not hand it over. Reaching the
 // cluster DNS pods on their DNS ports only is the name resolution every pod
-// needs: it is no edge.
+// needs, and reaching the pods at the API server's address on its ports
+// only is calling the API server: neither is an edge.
 func (m *Model) networkEdges() {
 	net := m.in.Network
 	if net == nil {

@@ -228,6 +228,9 @@ func (b *builder) classify() {
 		if p.dns {
 			key.WriteString("dns")
 		}
+		if p.api {
+			key.WriteString("api")
+		}
 		key.WriteByte(0)
 		for _, n := range named {
 			if v, ok := p.named[n]; ok {
@@ -247,7 +250,7 @@ func (b *builder) classify() {
 		if !ok {
 			c = len(m.classes)
 			classOf[k] = c
-			m.classes = append(m.classes, Class{ID: ClassID(c), Namespace: p.ns, HostNetwork: p.host, named: p.named, dns: p.dns})
+			m.classes = append(m.classes, Class{ID: ClassID(c), Namespace: p.ns, HostNetwork: p.host, named: p.named, dns: p.dns, api: p.api})
 			m.classAtoms = append(m.classAtoms, match[i])
 		}
 		p.class = c

@@ -137,6 +137,7 @@ func Compile(snap *snapshot.Snapshot, opts Options) *Model {
 	pend = append(pend, b.compileAdmin()...)
 	b.collectPods()
 	b.markDNS()
+	b.markAPIServer()
 	b.classify()
 	for _, p := range pend {
 		p.r.peers = newBitset(len(m.classes))
@@ -154,6 +155,7 @@ func Compile(snap *snapshot.Snapshot, opts Options) *Model {
 	b.resolveSubjects()
 	m.ports = buildPortAtoms(b.ranges)
 	m.markDNSAtoms()
+	m.apiAtom = m.atomsOf(m.apiPorts)
 	m.index()
 	m.compute()
 	return m

@@ -115,13 +115,18 @@ func targetPort(pod *corev1.Pod, sp corev1.ServicePort, proto int) (int32, bool)
 }
 
 // markDNSAtoms records which port atoms are DNS ports.
-func (m *Model) markDNSAtoms() {
-	m.dnsAtom = make([]bool, len(m.ports.atoms))
-	for _, r := range m.dnsPorts {
+func (m *Model) markDNSAtoms() { m.dnsAtom = m.atomsOf(m.dnsPorts) }
+
+// atomsOf marks the port atoms that are one of the ports, each an atom of
+// its own.
+func (m *Model) atomsOf(ports []portRange) []bool {
+	out := make([]bool, len(m.ports.atoms))
+	for _, r := range ports {
 		if a := m.ports.find(r.proto, r.lo); a >= 0 && m.ports.atoms[a].lo == r.lo && m.ports.atoms[a].hi == r.hi {
-			m.dnsAtom[a] = true
+			out[a] = true
 		}
 	}
+	return out
 }
 
 // DNSServer reports whether a class holds cluster DNS pods: those the DNS
@@ -140,14 +145,20 @@ func (m *Model) DNSPorts() []PortRange { return mergePorts(m.dnsPorts) }
 // traffic is what every pod needs to resolve names; it exposes nothing
 // else of the DNS pods' tenant.
 func (m *Model) DNSOnly(src, dst ClassID) bool {
+	return m.DNSServer(dst) && m.only(src, dst, m.dnsAtom)
+}
+
+// only reports whether src reaches dst on some port, and only on ports
+// of the atoms marked.
+func (m *Model) only(src, dst ClassID, marked []bool) bool {
 	s, d := int(src), int(dst)
-	if s < 0 || s >= len(m.classes) || !m.DNSServer(dst) {
+	if s < 0 || s >= len(m.classes) || d < 0 || d >= len(m.classes) {
 		return false
 	}
 	some := false
 	for a, mx := range m.reach {
 		if mx.row(s).has(d) {
-			if !m.dnsAtom[a] {
+			if !marked[a] {
 				return false
 			}
 			some = true

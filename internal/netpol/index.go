@@ -26,6 +26,10 @@ type Model struct {
 	// the port atoms that are one of them.
 	dnsPorts []portRange
 	dnsAtom  []bool
+	// apiPorts are the ports the API server answers on at its addresses;
+	// apiAtom marks the port atoms that are one of them.
+	apiPorts []portRange
+	apiAtom  []bool
 
 	npIn, npEg     [][]*policy
 	admIn, admEg   [][]*rule

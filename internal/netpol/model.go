@@ -41,6 +41,7 @@ type Class struct {
 	ext    ipRange
 	named  map[namedPort]int32
 	dns    bool // cluster DNS pods
+	api    bool // pods at an address of the API server
 }
 
 // IsExternal reports whether the class stands for addresses outside the pods.
@@ -54,6 +55,7 @@ type podInfo struct {
 	host      bool
 	synthetic bool
 	dns       bool // a cluster DNS pod
+	api       bool // at an address the API server answers on
 	named     map[namedPort]int32
 	class     int
 	pod       *corev1.Pod

@@ -5,7 +5,9 @@ package netpol
 // over class ids: what EachReachable gives pair by pair, without a call per
 // pair. A class's own bit is cleared, and so are the cluster DNS pods'
 // classes when the class reaches them on their DNS ports only (name
-// resolution, not a path). Sets hold pod classes only.
+// resolution, not a path), and the classes of pods at the API server's
+// address when it reaches them on the API server's ports only (the API
+// every pod calls: see APIOnly). Sets hold pod classes only.
 func (m *Model) ReachRows() [][]uint64 {
 	mats := m.distinctMatrices()
 	rows := make([][]uint64, m.nPod)
@@ -16,7 +18,7 @@ func (m *Model) ReachRows() [][]uint64 {
 		}
 		row.clearFrom(m.nPod)
 		for d := row.first(0); d >= 0; d = row.first(d + 1) {
-			if d == s || (m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d))) {
+			if d == s || (m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d))) || (m.classes[d].api && m.APIOnly(ClassID(s), ClassID(d))) {
 				row[d>>6] &^= 1 << (uint(d) & 63)
 			}
 		}

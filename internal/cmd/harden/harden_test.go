@@ -358,3 +358,28 @@ func TestMachineOutputSaysWhyItExits(t *testing.T) {
 		}
 	}
 }
+
+// TestKubeadmControlPlane: on a kubeadm cluster the API server shares its
+// node's address with etcd and the scheduler, all on the host network.
+// Harden's allow to the API server's address and port is the API every
+// pod calls, not a path to etcd: with --egress none nothing remains and
+// the proof exits 0. Before it, team-a's open egress reaches etcd.
+func TestKubeadmControlPlane(t *testing.T) {
+	fixture := "../../harden/testdata/cmd/kubeadm-cluster.yaml"
+	out, stderr, code := execute(t, "-f", fixture, "--egress", "none")
+	if code != cli.ExitOK {
+		t.Fatalf("exit %d, want 0; stderr %s\n%s", code, stderr, out)
+	}
+	for _, s := range []string{"isolation after the safe objects: 0 of 9 tenant pairs breached", "ok     every pod that reached the API server still does: 3 pods"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("output lacks %q:\n%s", s, out)
+		}
+	}
+	if strings.Contains(out, "etcd-cp1") {
+		t.Errorf("etcd named in the proof:\n%s", out)
+	}
+	// Before the safe objects, team-a's open egress reaches etcd.
+	if !strings.Contains(out, "   3 team-a  n ") {
+		t.Errorf("before the safe objects, team-a does not reach the cluster tenant over the network:\n%s", out)
+	}
+}

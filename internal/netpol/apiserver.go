@@ -1,0 +1,59 @@
+package netpol
+
+import (
+	"slices"
+	"sort"
+)
+
+// markAPIServer marks the pods at an address the API server answers on,
+// as the endpoints of the Service default/kubernetes say, and those ports.
+// On a control-plane node of kubeadm, the API server, etcd, the scheduler
+// and the controller manager all run on the host network, at the node's
+// address: a connection to that address on the API server's port reaches
+// the API server, whichever of them it is addressed to, and talking to the
+// API server is what every pod may do (what it may do there is RBAC's to
+// say, not the network's). A managed control plane has no pod there.
+func (b *builder) markAPIServer() {
+	m := b.m
+	addrs, ports := b.snap.APIServerEndpoints()
+	if len(addrs) == 0 || len(ports) == 0 {
+		return
+	}
+	found := false
+	for i := range m.pods {
+		p := &m.pods[i]
+		for _, ip := range p.ips {
+			if slices.Contains(addrs, ip) {
+				p.api, found = true, true
+				break
+			}
+		}
+	}
+	if !found {
+		return
+	}
+	for _, p := range ports {
+		if proto := protoIndex(p.Protocol); proto >= 0 {
+			m.apiPorts = append(m.apiPorts, portRange{proto, p.Port, p.Port})
+		}
+	}
+	sort.Slice(m.apiPorts, func(i, j int) bool {
+		if m.apiPorts[i].proto != m.apiPorts[j].proto {
+			return m.apiPorts[i].proto < m.apiPorts[j].proto
+		}
+		return m.apiPorts[i].lo < m.apiPorts[j].lo
+	})
+	// Each port is an atom of its own, so reach on it is told apart from
+	// reach on the ports around it.
+	b.ranges = append(b.ranges, m.apiPorts...)
+}
+
+// APIOnly reports whether src reaches dst only as a client of the API
+// server: dst holds pods at an address the API server answers on, and
+// every port src reaches them on is one it answers on there. Such
+// traffic is the API every pod may call; it exposes nothing of the pods'
+// tenant that RBAC does not decide.
+func (m *Model) APIOnly(src, dst ClassID) bool {
+	d := int(dst)
+	return d >= 0 && d < m.nPod && m.classes[d].api && m.only(src, dst, m.apiAtom)
+}

@@ -1,0 +1,69 @@
+package netpol
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// Reaching the pods at the API server's address on the ports it answers
+// on there is calling the API server: no reach row of the attack graph,
+// whichever static pod the address is (kubeadm's etcd shares it); any
+// other port of theirs is reach, and so are pods elsewhere.
+func TestAPIOnly(t *testing.T) {
+	tcp := corev1.ProtocolTCP
+	api := &corev1.Endpoints{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
+		Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.0.0.10"}}, Ports: []corev1.EndpointPort{{Name: "https", Port: 6443, Protocol: tcp}}}}}
+	for _, tt := range []struct {
+		name     string
+		ports    []networkingv1.NetworkPolicyPort
+		endpoint bool
+		apiOnly  bool
+	}{
+		{"the API server's port", []networkingv1.NetworkPolicyPort{npPort(tcp, 6443)}, true, true},
+		{"etcd's port too", []networkingv1.NetworkPolicyPort{npPort(tcp, 6443), npPort(tcp, 2379)}, true, false},
+		{"every port", nil, true, false},
+		{"no endpoints of the API server in the input", []networkingv1.NetworkPolicyPort{npPort(tcp, 6443)}, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := &snapshot.Snapshot{
+				Pods: []corev1.Pod{
+					testPod("a", "web", nil, "10.244.1.5"),
+					hostPod("kube-system", "etcd-cp1", "cp1", "10.0.0.10"),
+					hostPod("kube-system", "kube-apiserver-cp1", "cp1", "10.0.0.10"),
+					hostPod("kube-system", "kube-proxy-w1", "w1", "10.0.0.11"),
+				},
+				NetworkPolicies: []networkingv1.NetworkPolicy{netPolicy("a", "egress", networkingv1.NetworkPolicySpec{
+					PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+					Egress: []networkingv1.NetworkPolicyEgressRule{{Ports: tt.ports, To: []networkingv1.NetworkPolicyPeer{
+						{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.0/24"}}}}}})},
+			}
+			if tt.endpoint {
+				snap.Endpoints = []corev1.Endpoints{*api}
+			}
+			m := Compile(snap, DefaultOptions())
+			web, _ := m.ClassOf("a", "web")
+			rows := m.ReachRows()
+			for _, name := range []string{"etcd-cp1", "kube-apiserver-cp1"} {
+				c, _ := m.ClassOf("kube-system", name)
+				if !m.Reaches(web, c) {
+					t.Fatalf("web does not reach %s", name)
+				}
+				if got := m.APIOnly(web, c); got != tt.apiOnly {
+					t.Errorf("APIOnly(web, %s) = %v, want %v (ports %s)", name, got, tt.apiOnly, FormatPorts(m.Ports(web, c)))
+				}
+				if inRow := rows[web][c/64]&(1<<(uint(c)%64)) != 0; inRow == tt.apiOnly {
+					t.Errorf("%s in web's reach row: %v, want %v", name, inRow, !tt.apiOnly)
+				}
+			}
+			proxy, _ := m.ClassOf("kube-system", "kube-proxy-w1")
+			if m.APIOnly(web, proxy) {
+				t.Error("APIOnly towards a pod at another address")
+			}
+		})
+	}
+}
