@@ -134,6 +134,9 @@ func (a *Admission) rbacWith(obj runtime.Object) (*snapshot.Snapshot, error) {
 			RoleBindings:        slices.Clone(a.snap.RoleBindings),
 			ClusterRoleBindings: slices.Clone(a.snap.ClusterRoleBindings),
 		})
+		// A first view, from which the view of each request's clone
+		// derives what its one object changes.
+		a.rbacStore.View()
 	})
 	st := a.rbacStore.Clone()
 	if _, _, err := st.ServerSideApply(obj); err != nil {
