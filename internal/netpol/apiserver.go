@@ -12,7 +12,10 @@ import (
 // address: a connection to that address on the API server's port reaches
 // the API server, whichever of them it is addressed to, and talking to the
 // API server is what every pod may do (what it may do there is RBAC's to
-// say, not the network's). A managed control plane has no pod there.
+// say, not the network's). A managed control plane has no pod there. Only
+// pods on the host network count: a pod with an address of its own would
+// be the API server itself only on a control plane run in pods, which is
+// left to reach like any pod.
 func (b *builder) markAPIServer() {
 	m := b.m
 	addrs, ports := b.snap.APIServerEndpoints()
@@ -22,6 +25,9 @@ func (b *builder) markAPIServer() {
 	found := false
 	for i := range m.pods {
 		p := &m.pods[i]
+		if !p.host {
+			continue // the API server of a node: a pod's own address is its own
+		}
 		for _, ip := range p.ips {
 			if slices.Contains(addrs, ip) {
 				p.api, found = true, true

@@ -24,7 +24,11 @@ type EndpointPort struct {
 // APIServerEndpoints returns where the API server answers, as the
 // endpoints of the Service default/kubernetes say (Endpoints and
 // EndpointSlices alike): its addresses, sorted, and their ports, in the
-// order first met. Empty when the input holds none.
+// order first met. Empty when the input holds none. Only the objects the
+// API server writes count, both named kubernetes: another EndpointSlice
+// labelled for the Service (anyone allowed to write EndpointSlices in
+// default may make one) would lend its addresses the API server's
+// standing, which harden allows and the attack graph passes over.
 func (s *Snapshot) APIServerEndpoints() ([]netip.Addr, []EndpointPort) {
 	var addrs []netip.Addr
 	var ports []EndpointPort
@@ -57,7 +61,7 @@ func (s *Snapshot) APIServerEndpoints() ([]netip.Addr, []EndpointPort) {
 	}
 	for i := range s.EndpointSlices {
 		es := &s.EndpointSlices[i]
-		if es.Namespace != APIServiceNamespace || es.Labels[discoveryv1.LabelServiceName] != APIServiceName {
+		if es.Namespace != APIServiceNamespace || es.Name != APIServiceName || es.Labels[discoveryv1.LabelServiceName] != APIServiceName {
 			continue
 		}
 		for _, ep := range es.Endpoints {

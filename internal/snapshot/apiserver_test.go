@@ -12,9 +12,10 @@ import (
 
 // TestAPIServerEndpoints: the addresses and ports of default/kubernetes,
 // from Endpoints and EndpointSlices alike, once each, addresses sorted and
-// protocols TCP when unset; another Service's are not its.
+// protocols TCP when unset; another Service's are not its, nor another
+// EndpointSlice labelled for it.
 func TestAPIServerEndpoints(t *testing.T) {
-	port := int32(6443)
+	port, etcd := int32(6443), int32(2379)
 	s := &Snapshot{
 		Endpoints: []corev1.Endpoints{
 			{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
@@ -23,7 +24,9 @@ func TestAPIServerEndpoints(t *testing.T) {
 				Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.0.0.99"}}, Ports: []corev1.EndpointPort{{Port: 80}}}}},
 		},
 		EndpointSlices: []discoveryv1.EndpointSlice{{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes", Labels: map[string]string{discoveryv1.LabelServiceName: "kubernetes"}},
-			Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"10.0.0.11", "10.0.0.10"}}}, Ports: []discoveryv1.EndpointPort{{Port: &port}}}},
+			Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"10.0.0.11", "10.0.0.10"}}}, Ports: []discoveryv1.EndpointPort{{Port: &port}}},
+			{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes-extra", Labels: map[string]string{discoveryv1.LabelServiceName: "kubernetes"}},
+				Endpoints: []discoveryv1.Endpoint{{Addresses: []string{"10.0.0.12"}}}, Ports: []discoveryv1.EndpointPort{{Port: &etcd}}}},
 	}
 	addrs, ports := s.APIServerEndpoints()
 	if want := []netip.Addr{netip.MustParseAddr("10.0.0.10"), netip.MustParseAddr("10.0.0.11")}; !slices.Equal(addrs, want) {
