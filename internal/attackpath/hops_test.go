@@ -141,6 +141,22 @@ func TestNewHops(t *testing.T) {
 			want: "ServiceAccount/team-a/builder -mints-token-of-> ServiceAccount/kube-system/gc",
 		},
 		{
+			name: "creating secrets through one binding and reading them through another mints tokens",
+			with: []string{gcAccount, adminRole, binding("", "gc", "ClusterRole", "cluster-admin", "ServiceAccount", "gc", "kube-system"),
+				clusterRoleYAML("sec-create", `[{apiGroups: [""], resources: [secrets], verbs: [create]}]`),
+				clusterRoleYAML("sec-read", `[{apiGroups: [""], resources: [secrets], verbs: [get]}]`),
+				binding("", "sec-create", "ClusterRole", "sec-create", "Group", "system:serviceaccounts:team-a", ""),
+				binding("kube-system", "sec-read", "ClusterRole", "sec-read", "ServiceAccount", "builder", "team-a")},
+			// reading in another namespace than the accounts' mints nothing there
+			without: []string{gcAccount, adminRole, binding("", "gc", "ClusterRole", "cluster-admin", "ServiceAccount", "gc", "kube-system"),
+				clusterRoleYAML("sec-create", `[{apiGroups: [""], resources: [secrets], verbs: [create]}]`),
+				clusterRoleYAML("sec-read", `[{apiGroups: [""], resources: [secrets], verbs: [get]}]`),
+				binding("", "sec-create", "ClusterRole", "sec-create", "Group", "system:serviceaccounts:team-a", ""),
+				binding("team-a", "sec-read", "ClusterRole", "sec-read", "ServiceAccount", "builder", "team-a")},
+			from: Source{Tenant: "team-a"}, to: Target{ClusterAdmin: true},
+			want: "ServiceAccount/team-a/builder -mints-token-of-> ServiceAccount/kube-system/gc",
+		},
+		{
 			name: "patching another tenant's pods replaces their image",
 			with: []string{role("team-b", "patch", `[{apiGroups: [""], resources: [pods], verbs: [get, patch]}]`),
 				binding("team-b", "patch", "Role", "patch", "ServiceAccount", "builder", "team-a")},

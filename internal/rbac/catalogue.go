@@ -174,6 +174,11 @@ func Capabilities(r *Role, cluster bool) []Held {
 	return out
 }
 
+// FirstRule returns the first rule of the role that allows the probe on
+// some object (on every object when every is set), or -1; a create of an
+// object is never allowed by name.
+func FirstRule(r *Role, p Probe, every bool) int { return firstRule(r, p, every) }
+
 // firstRule returns the first rule of the role that allows the probe on
 // some object (on every object when every is set), or -1. A create of an
 // object (not of a subresource) names none when it is authorized: a rule
