@@ -194,7 +194,8 @@ func (m *Model) matrixSwept(n int) Matrix {
 			x.AdminPaths = append(x.AdminPaths, p)
 			continue
 		}
-		x.AdminPaths = append(x.AdminPaths, Path{From: ti.tenants[a], To: "cluster-admin", Target: m.g.At(m.admin), Severity: admin[a].worst})
+		x.AdminPaths = append(x.AdminPaths, Path{From: ti.tenants[a], To: "cluster-admin", Target: m.g.At(m.admin), Severity: admin[a].worst,
+			Layers: layersOf(admin[a].layers), Unsearched: true})
 	}
 	return x
 }

@@ -29,6 +29,11 @@ type Path struct {
 	Severity finding.Severity   `json:"severity"`
 	Layers   []finding.Category `json:"layers"`
 	Hops     []Hop              `json:"hops"`
+	// Unsearched marks a path to cluster-admin of the audit's matrix that
+	// has its severity and layers but no hops: the witness searches' budget
+	// ran out before its source (`bulkhead paths --from FROM --to
+	// cluster-admin` gives them).
+	Unsearched bool `json:"unsearched,omitempty"`
 
 	edges []int32 // the graph edges behind the hops, for Explain
 }

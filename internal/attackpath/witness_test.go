@@ -48,6 +48,11 @@ func TestWitnessBudget(t *testing.T) {
 		if len(with) != witnessWave {
 			t.Errorf("%d cores: %d paths with hops past the budget, want one wave of %d: %v", procs, len(with), witnessWave, with)
 		}
+		for _, p := range m.MatrixExplained(100).AdminPaths {
+			if p.Unsearched != (len(p.Hops) == 0) || len(p.Layers) == 0 {
+				t.Errorf("%d cores: path of %s: %d hops, unsearched %v, layers %v", procs, p.From, len(p.Hops), p.Unsearched, p.Layers)
+			}
+		}
 		if first == nil {
 			first = with
 		} else if fmt.Sprint(with) != fmt.Sprint(first) {

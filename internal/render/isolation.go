@@ -97,20 +97,24 @@ func (p *printer) isolation(x *attackpath.Matrix, b *analysis.Baseline) {
 	}
 	if len(admins) > 0 {
 		p.printf("%s\n", p.paint("1", "paths to cluster-admin:"))
-		// Paths the audit gave no hops (the most severe have them) are
-		// named a line per severity: bulkhead paths gives their hops.
+		// Paths the audit's searches did not reach (the most severe have
+		// their hops) are named a line per severity, each with -v: bulkhead
+		// paths gives their hops.
 		bare := map[finding.Severity][]string{}
 		for _, a := range admins {
-			if len(a.Hops) == 0 && !p.o.Verbose {
+			switch {
+			case a.Unsearched && !p.o.Verbose:
 				bare[a.Severity] = append(bare[a.Severity], a.From)
-				continue
+			case a.Unsearched:
+				p.printf("  %s %s: %s (bulkhead paths --from %s --to cluster-admin)\n", p.sev(a.Severity), a.From, layerList(a.Layers), a.From)
+			default:
+				p.printf("  %s %s\n", p.sev(a.Severity), a.From)
+				p.path(a, "      ")
 			}
-			p.printf("  %s %s\n", p.sev(a.Severity), a.From)
-			p.path(a, "      ")
 		}
 		for s := finding.Critical; s > finding.Info; s-- {
 			if names := bare[s]; len(names) > 0 {
-				p.wrap("  "+p.sev(s)+" ", list(names, adminsNamed)+" (bulkhead paths --to cluster-admin)")
+				p.wrap("  "+p.sev(s)+" ", list(names, adminsNamed)+", without their hops (bulkhead paths --from TENANT --to cluster-admin)")
 			}
 		}
 	}
