@@ -130,11 +130,15 @@ func noAPIServerNote(internet bool) string {
 
 // servedPorts are, by namespace, the pod ports its Services send to (a
 // Service's targetPort, a number or a port name, else its port), with
-// their protocols.
+// their protocols. The API server's own Service is not one: no pod of
+// its namespace is behind it.
 func servedPorts(snap *snapshot.Snapshot) map[string][]networkingv1.NetworkPolicyPort {
 	out := map[string][]networkingv1.NetworkPolicyPort{}
 	for i := range snap.Services {
 		s := &snap.Services[i]
+		if s.Namespace == snapshot.APIServiceNamespace && s.Name == snapshot.APIServiceName {
+			continue
+		}
 		for _, sp := range s.Spec.Ports {
 			port := sp.TargetPort
 			if port.Type == intstr.Int && port.IntVal == 0 {
