@@ -378,6 +378,14 @@ func TestKubeadmControlPlane(t *testing.T) {
 	if strings.Contains(out, "etcd-cp1") {
 		t.Errorf("etcd named in the proof:\n%s", out)
 	}
+	// default serves nothing to the API server: its own Service has no
+	// pod behind it.
+	yamlOut, _, _ := execute(t, "-f", fixture, "--egress", "none", "-o", "yaml")
+	for _, doc := range strings.Split(yamlOut, "\n---\n") {
+		if strings.Contains(doc, "name: bulkhead-allow-ingress") && strings.Contains(doc, "namespace: default") && strings.Contains(doc, "10.0.0.10") {
+			t.Errorf("default's ingress allow names the API server's address:\n%s", doc)
+		}
+	}
 	// Before the safe objects, team-a's open egress reaches etcd.
 	if !strings.Contains(out, "   3 team-a  n ") {
 		t.Errorf("before the safe objects, team-a does not reach the cluster tenant over the network:\n%s", out)
