@@ -39,7 +39,7 @@ func SummariseInput(w io.Writer, snap *snapshot.Snapshot) {
 				pods += len(r.Refused)
 			}
 			fmt.Fprintf(w, "  … %s more, %s (the report's podSecurity lists all)\n",
-				counted(len(snap.PodSecurity)-i, "namespace", "namespaces"), counted(pods, "refused pod", "refused pods"))
+				counted(len(snap.PodSecurity)-i, "namespace", "namespaces"), counted(pods, "pod its level refuses", "pods their level refuses"))
 			break
 		}
 		switch n := len(r.Existing); {
