@@ -54,6 +54,13 @@ func (b *builder) markAPIServer() {
 	b.ranges = append(b.ranges, m.apiPorts...)
 }
 
+// serviceOnly reports whether pod class s reaches pod class d only as
+// every pod does: to resolve names (DNSOnly) or to call the API server
+// (APIOnly). Neither is a breach.
+func (m *Model) serviceOnly(s, d int) bool {
+	return (m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d))) || (m.classes[d].api && m.APIOnly(ClassID(s), ClassID(d)))
+}
+
 // APIOnly reports whether src reaches dst only as a client of the API
 // server: dst holds pods at an address the API server answers on, and
 // every port src reaches them on is one it answers on there. Such

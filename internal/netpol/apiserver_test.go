@@ -3,6 +3,7 @@ package netpol
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -63,6 +64,45 @@ func TestAPIOnly(t *testing.T) {
 			proxy, _ := m.ClassOf("kube-system", "kube-proxy-w1")
 			if m.APIOnly(web, proxy) {
 				t.Error("APIOnly towards a pod at another address")
+			}
+		})
+	}
+}
+
+// Calling the API server is no cross-tenant reach (BH-NET-001), even where
+// a tenant's own host-network pod shares the API server's address; any
+// other port of that pod is.
+func TestCrossTenantIgnoresAPIServer(t *testing.T) {
+	tcp := corev1.ProtocolTCP
+	bToA := brief{IDCrossTenant, "high", "b", "a", "pods of tenant b can open connections to pods of tenant a"}
+	for _, tt := range []struct {
+		name  string
+		ports []networkingv1.NetworkPolicyPort
+		want  []brief
+	}{
+		// b's agent reaches a's pod, which no ingress policy isolates
+		{"the API server's port", []networkingv1.NetworkPolicyPort{npPort(tcp, 6443)}, []brief{bToA}},
+		{"and the agent's", []networkingv1.NetworkPolicyPort{npPort(tcp, 6443), npPort(tcp, 9100)},
+			[]brief{{IDCrossTenant, "high", "a", "b", "pods of tenant a can open connections to pods of tenant b"}, bToA}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			snap := &snapshot.Snapshot{
+				Namespaces: []corev1.Namespace{{ObjectMeta: metav1.ObjectMeta{Name: "a"}}, {ObjectMeta: metav1.ObjectMeta{Name: "b"}}, {ObjectMeta: metav1.ObjectMeta{Name: "kube-system"}}},
+				Pods: []corev1.Pod{
+					testPod("a", "web", nil, "10.244.1.5"),
+					hostPod("b", "agent", "cp1", "10.0.0.10"),
+					hostPod("kube-system", "kube-apiserver-cp1", "cp1", "10.0.0.10"),
+				},
+				Endpoints: []corev1.Endpoints{{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "kubernetes"},
+					Subsets: []corev1.EndpointSubset{{Addresses: []corev1.EndpointAddress{{IP: "10.0.0.10"}}, Ports: []corev1.EndpointPort{{Port: 6443, Protocol: tcp}}}}}},
+				NetworkPolicies: []networkingv1.NetworkPolicy{netPolicy("a", "egress", networkingv1.NetworkPolicySpec{
+					PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
+					Egress: []networkingv1.NetworkPolicyEgressRule{{Ports: tt.ports, To: []networkingv1.NetworkPolicyPeer{
+						{IPBlock: &networkingv1.IPBlock{CIDR: "10.0.0.10/32"}}}}}})},
+			}
+			got := briefsOf(Analyze(snap, resolveTenancy(t, snap), DefaultOptions()), IDCrossTenant)
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("(-want +got):\n%s", d)
 			}
 		})
 	}

@@ -109,8 +109,8 @@ func (m *Model) crossTenant(ten *tenancy.Tenancy) []finding.Finding {
 		}
 		m.unionRow(mats, s, row)
 		for d := row.first(0); d >= 0; {
-			if m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d)) {
-				d = row.first(d + 1) // a DNS query is not a breach
+			if m.serviceOnly(s, d) {
+				d = row.first(d + 1) // a DNS query, a call to the API server: no breach
 				continue
 			}
 			if b := x.classTen[d]; b != a && !x.system[b] {
@@ -217,7 +217,7 @@ func (m *Model) crossWitness(x *tenantIndex, mats []*matrix, sources bitset, b i
 				}
 				for word &= mask[w]; word != 0; word &= word - 1 {
 					d := w*64 + bits.TrailingZeros64(word)
-					if d >= m.nPod || m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d)) {
+					if d >= m.nPod || m.serviceOnly(s, d) {
 						continue
 					}
 					if !m.classes[s].HostNetwork && !m.classes[d].HostNetwork {

@@ -18,7 +18,7 @@ func (m *Model) ReachRows() [][]uint64 {
 		}
 		row.clearFrom(m.nPod)
 		for d := row.first(0); d >= 0; d = row.first(d + 1) {
-			if d == s || (m.classes[d].dns && m.DNSOnly(ClassID(s), ClassID(d))) || (m.classes[d].api && m.APIOnly(ClassID(s), ClassID(d))) {
+			if d == s || m.serviceOnly(s, d) {
 				row[d>>6] &^= 1 << (uint(d) & 63)
 			}
 		}
