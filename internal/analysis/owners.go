@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"slices"
+
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
@@ -8,23 +10,34 @@ import (
 // owners sets the Owner of the pods the findings name as subjects or
 // objects: the workload a controller-made pod belongs to
 // (Snapshot.Owners), which a fingerprint counts instead of the pod's name.
+// A finding's refs are shared with the engine's result the facts keep
+// (which other goroutines read, and a later report reuses): a list with
+// an owner to set is copied first.
 func owners(snap *snapshot.Snapshot, fs []finding.Finding) {
 	var byPod map[[2]string]string // lazily: most reports name few pods
-	set := func(refs []finding.Ref) {
+	set := func(refs []finding.Ref) []finding.Ref {
+		copied := false
 		for i := range refs {
-			r := &refs[i]
-			if r.Kind != "Pod" || r.Owner != "" {
+			if refs[i].Kind != "Pod" || refs[i].Owner != "" {
 				continue
 			}
 			if byPod == nil {
 				byPod = podOwners(snap)
 			}
-			r.Owner = byPod[[2]string{r.Namespace, r.Name}]
+			owner := byPod[[2]string{refs[i].Namespace, refs[i].Name}]
+			if owner == "" {
+				continue
+			}
+			if !copied {
+				refs, copied = slices.Clone(refs), true
+			}
+			refs[i].Owner = owner
 		}
+		return refs
 	}
 	for i := range fs {
-		set(fs[i].Subjects)
-		set(fs[i].Objects)
+		fs[i].Subjects = set(fs[i].Subjects)
+		fs[i].Objects = set(fs[i].Objects)
 	}
 }
 
