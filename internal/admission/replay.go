@@ -82,6 +82,12 @@ func Replay(st *snapshot.Store, change []Change, o ReplayOptions) ([]Result, err
 		out = make([]Result, 0, len(change))
 	)
 	for _, c := range change {
+		if adm == nil {
+			// Viewed before the clone, which derives its own view from it.
+			if adm, err = New(st.View(), o.Tenancy, o.Config); err != nil {
+				return nil, err
+			}
+		}
 		next := st.Clone()
 		key, replaced, err2 := next.ServerSideApply(c.Object.Obj)
 		if err2 != nil {
@@ -91,11 +97,6 @@ func Replay(st *snapshot.Store, change []Change, o ReplayOptions) ([]Result, err
 		var old runtime.Object
 		if replaced {
 			old, _ = st.Get(key)
-		}
-		if adm == nil {
-			if adm, err = New(st.View(), o.Tenancy, o.Config); err != nil {
-				return nil, err
-			}
 		}
 		req := NewRequest(KindNamed(c.Object.Kind), key, obj, old, o.User)
 		r := replayResult(req, adm.Decide(req), c.Origin)

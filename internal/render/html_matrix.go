@@ -117,7 +117,7 @@ func newHTMLMatrix(x *attackpath.Matrix, fs []finding.Finding, incomplete string
 		case c.Paths == 0:
 			h.Note = "DNS only: the names and addresses of its pods or Services are discoverable."
 		default:
-			h.Note = fmt.Sprintf("The report carries the witness of the %d most severe pairs only: bulkhead paths --from %s --to %s", analysis.ExplainedCells, c.Source, c.Target)
+			h.Note = fmt.Sprintf("The report carries the witness of the %d most severe pairs at most (fewer on a big cluster, where searches run out of budget): bulkhead paths --from %s --to %s", analysis.ExplainedCells, c.Source, c.Target)
 		}
 		for _, id := range c.Findings {
 			for _, n := range byID[id] {

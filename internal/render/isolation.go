@@ -112,7 +112,7 @@ func (p *printer) isolation(x *attackpath.Matrix, b *analysis.Baseline) {
 				p.path(a, "      ")
 			}
 		}
-		for s := finding.Critical; s > finding.Info; s-- {
+		for s := finding.Critical; s >= finding.Info; s-- {
 			if names := bare[s]; len(names) > 0 {
 				p.wrap("  "+p.sev(s)+" ", list(names, adminsNamed)+", without their hops (bulkhead paths --from TENANT --to cluster-admin)")
 			}
