@@ -9,7 +9,9 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/cli"
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
 const schemaPath = "../../../docs/report.schema.json"
@@ -96,5 +98,37 @@ func TestReportSchemaRejects(t *testing.T) {
 				t.Error("schema accepts it")
 			}
 		})
+	}
+}
+
+// TestReportSchemaUnsearched: a path to cluster-admin past the witness
+// budget, as the matrix writes it (no hops, unsearched), follows the
+// schema.
+func TestReportSchemaUnsearched(t *testing.T) {
+	schema := reportSchema(t)
+	out, _, _ := execute(t, "--demo", "-o", "json", "--fail-on", "none")
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	p, err := json.Marshal(attackpath.Path{From: "test", To: "cluster-admin", Target: attackpath.Vertex{Kind: attackpath.ClusterAdmin, Name: "cluster-admin"},
+		Severity: finding.Critical, Layers: []finding.Category{finding.API}, Hops: []attackpath.Hop{}, Unsearched: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var path any
+	if err := json.Unmarshal(p, &path); err != nil {
+		t.Fatal(err)
+	}
+	x := r["isolation"].(map[string]any)
+	admins, _ := x["adminPaths"].([]any)
+	x["adminPaths"] = append(admins, path)
+	data, _ := json.Marshal(r)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Errorf("an unsearched path does not follow %s: %v", schemaPath, err)
 	}
 }
