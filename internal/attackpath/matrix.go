@@ -298,7 +298,7 @@ type witnessSearch struct {
 // pods do not reach; witnessWave searches at a time. Variables for tests
 // only.
 var (
-	witnessBudget = 8
+	witnessBudget = 4
 	witnessFloor  = 1 << 21
 	witnessWave   = 4
 )
