@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 )
@@ -52,6 +53,16 @@ func (b *builder) markAPIServer() {
 	// Each port is an atom of its own, so reach on it is told apart from
 	// reach on the ports around it.
 	b.ranges = append(b.ranges, m.apiPorts...)
+}
+
+// apiServerNote says, for a destination pod at an address of the API
+// server on a port it answers on there, that the connection lands on the
+// API server, whichever pod sharing the address it names.
+func (m *Model) apiServerNote(d resolved, pi int, port int32) string {
+	if d.pod == nil || !d.pod.api || !slices.Contains(m.apiPorts, portRange{pi, port, port}) {
+		return ""
+	}
+	return fmt.Sprintf("%s/%d here is the API server's (default/kubernetes's endpoints): the connection reaches the API server, not the pod named; no breach in the attack graph", Protocols[pi], port)
 }
 
 // serviceOnly reports whether pod class s reaches pod class d only as

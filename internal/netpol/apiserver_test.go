@@ -1,6 +1,8 @@
 package netpol
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -59,6 +61,15 @@ func TestAPIOnly(t *testing.T) {
 				}
 				if inRow := rows[web][c/64]&(1<<(uint(c)%64)) != 0; inRow == tt.apiOnly {
 					t.Errorf("%s in web's reach row: %v, want %v", name, inRow, !tt.apiOnly)
+				}
+			}
+			for port, want := range map[int32]bool{6443: tt.endpoint, 2379: false} {
+				v, err := m.Reach(Endpoint{Namespace: "a", Pod: "web"}, Endpoint{Namespace: "kube-system", Pod: "etcd-cp1"}, port, tcp)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := slices.ContainsFunc(v.Notes, func(n string) bool { return strings.Contains(n, "reaches the API server") }); got != want {
+					t.Errorf("reach etcd-cp1 on %d: a note that it is the API server %v, want %v: %q", port, got, want, v.Notes)
 				}
 			}
 			proxy, _ := m.ClassOf("kube-system", "kube-proxy-w1")

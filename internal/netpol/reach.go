@@ -141,6 +141,9 @@ func (m *Model) verdict(s, d resolved, pi int, port int32) Verdict {
 	v.Egress = m.egressSide(s, d, pi, port)
 	v.Ingress = m.ingressSide(s, d, pi, port)
 	v.Notes = append(m.addressNotes(s, d, dirEgress, pi, port), m.addressNotes(d, s, dirIngress, pi, port)...)
+	if n := m.apiServerNote(d, pi, port); n != "" {
+		v.Notes = append(v.Notes, n)
+	}
 	v.Allowed = v.Egress.Allowed && v.Ingress.Allowed
 	switch {
 	case v.Allowed && !v.Egress.Isolated && !v.Ingress.Isolated:
