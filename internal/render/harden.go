@@ -121,6 +121,30 @@ func objectRef(o harden.Object) string {
 	return kind + "/" + o.Namespace + "/" + name
 }
 
+// How many headline notes, and items of the other lists (proposals, work
+// for owners, notes), the text shows without -v: a cluster of a thousand
+// tenants has hundreds of each, which -o json and the README of --out
+// list in full.
+const (
+	headlineMax = 10
+	itemsMax    = 25
+)
+
+// listItems writes each of items with write, the first max of them (all
+// with -v), then how many more there are and where to find them.
+func (p *printer) listItems(items []string, max int, what, where string, write func(string)) {
+	shown := items
+	if len(items) > max && !p.o.Verbose {
+		shown = items[:max]
+	}
+	for _, it := range shown {
+		write(it)
+	}
+	if more := len(items) - len(shown); more > 0 {
+		p.printf("  … %d more %s (%s)\n", more, what, where)
+	}
+}
+
 // HardenText writes the proof for people: the plan in a line, the matrix
 // before and after the safe objects, the pairs now isolated, the residual
 // pairs with why each stays, the effect of the reviewed proposals, the
@@ -139,11 +163,15 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 	p.printf("plan: %s in %s, %s for review, %s for owners\n",
 		counted(len(plan.Objects), "safe object", "safe objects"), counted(len(nss), "namespace", "namespaces"),
 		counted(len(plan.Proposals), "proposal", "proposals"), counted(len(plan.Work), "workload", "workloads"))
+	var headline []string
 	for _, n := range plan.Notes { // the trade-offs, before the proof
 		if harden.Headline(n) {
-			p.wrap("  ", p.paint("33", "note ")+n)
+			headline = append(headline, n)
 		}
 	}
+	p.listItems(headline, headlineMax, "notes", "-v, -o json, or --out DIR for the README", func(n string) {
+		p.wrap("  ", p.paint("33", "note ")+n)
+	})
 	pr := r.Proof
 	if pr == nil {
 		return p.err
@@ -187,16 +215,20 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 		if len(pr.ReviewedClosed) > 0 {
 			p.wrap("  ", "they would close: "+pairList(pr.ReviewedClosed, pr.ReviewedClosedOmitted, o.Verbose))
 		}
-		for _, prop := range plan.Proposals {
-			p.wrap("  - ", fmt.Sprintf("%s: %s", prop.Layer, prop.Title))
+		titles := make([]string, len(plan.Proposals))
+		for i, prop := range plan.Proposals {
+			titles[i] = fmt.Sprintf("%s: %s", prop.Layer, prop.Title)
 		}
+		p.listItems(titles, itemsMax, "proposals", "-v, -o json, or --out DIR for the review files", func(t string) { p.wrap("  - ", t) })
 	}
 	p.checks(&pr.Checks)
 	if len(plan.Work) > 0 {
 		p.printf("%s\n", p.paint("1", "work for owners:"))
-		for _, wk := range plan.Work {
-			p.wrap("  ", fmt.Sprintf("%s %s: %s", wk.Namespace, wk.Object, wk.Problem))
+		work := make([]string, len(plan.Work))
+		for i, wk := range plan.Work {
+			work[i] = fmt.Sprintf("%s %s: %s", wk.Namespace, wk.Object, wk.Problem)
 		}
+		p.listItems(work, itemsMax, "workloads", "-v, -o json, or --out DIR for the README", func(wk string) { p.wrap("  ", wk) })
 	}
 	var notes []string
 	for _, n := range plan.Notes {
@@ -206,9 +238,7 @@ func HardenText(w io.Writer, r HardenResult, o TextOptions) error {
 	}
 	if len(notes) > 0 {
 		p.printf("%s\n", p.paint("1", "notes:"))
-		for _, n := range notes {
-			p.wrap("  ", n)
-		}
+		p.listItems(notes, itemsMax, "notes", "-v, -o json, or --out DIR for the README", func(n string) { p.wrap("  ", n) })
 	}
 	if r.Out != "" {
 		p.wrap("", fmt.Sprintf("wrote %s: a file per namespace, kustomization.yaml, review/ and README.md; review with %s", r.Out, harden.ReviewCommand(r.SourceArgs, r.Out)))
