@@ -50,7 +50,7 @@ func (m *Model) apiEdges() {
 	}
 	var granting []scopedSubject
 	seen := map[scopedSubject]bool{}
-	halves := secretsHalves{}
+	parts := grantParts{}
 	bindings := a.Bindings()
 	for bi := range bindings {
 		b := &bindings[bi]
@@ -58,7 +58,7 @@ func (m *Model) apiEdges() {
 			continue
 		}
 		cluster := b.Namespace == ""
-		halves.collect(m, b)
+		parts.collect(m, b)
 		held := rbac.Capabilities(b.Role, cluster)
 		if len(held) == 0 && readsPods(b.Role) < 0 && (!cluster || len(rbac.NamedImpersonation(b.Role)) == 0) {
 			continue
@@ -82,7 +82,7 @@ func (m *Model) apiEdges() {
 	for _, k := range granting {
 		m.grantEdges(m.subjectVertex(k.s), k.s, k.ns)
 	}
-	m.mintEdges(halves)
+	m.partEdges(parts)
 }
 
 type scopedSubject struct {

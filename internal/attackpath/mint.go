@@ -8,40 +8,72 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 )
 
-// RBAC adds up across bindings: creating secrets through one and reading
-// them through another mints tokens as surely as one role holding both
-// (the capability "secrets create+read"), and so does a subject's own
-// binding beside one of the groups it is in. secretsHalves gathers, by
-// subject vertex, the create and the read of secrets each binding gives;
-// mintEdges joins them.
+// RBAC adds up across bindings: creating secrets through one binding and
+// reading them through another mints tokens as surely as one role holding
+// both (the capability "secrets create+read"), and so does a subject's own
+// binding beside one of the groups it is in; creating certificate
+// requests, approving them and approving for the client signer
+// ("csr create+approve") add up the same way. grantParts gathers, by
+// subject vertex, the parts each binding gives; partEdges joins them.
 
-// secretsHalf is create or read of secrets held through one binding, in
-// a namespace ("" for cluster-wide).
-type secretsHalf struct {
-	create bool
+// part is one part of a capability held through one binding, in a
+// namespace ("" for cluster-wide).
+type part struct {
+	kind   partKind
 	ns     string
 	access rbac.Access
 }
 
-type secretsHalves map[int32][]secretsHalf
+type partKind int
 
-var (
-	secretsCreate = rbac.Probe{Verb: "create", Resource: "secrets"}
-	secretsReads  = []rbac.Probe{{Verb: "get", Resource: "secrets"}, {Verb: "list", Resource: "secrets"}, {Verb: "watch", Resource: "secrets"}}
+const (
+	secretsCreate partKind = iota
+	secretsRead
+	csrCreate
+	csrApproval
+	csrSigner
 )
 
-// collect records what binding b gives each of its subjects of create and
-// read of secrets. Create is never limited by names; a read limited to a
-// name counts, since the creator picks the name.
-func (h secretsHalves) collect(m *Model, b *rbac.Binding) {
-	create := rbac.FirstRule(b.Role, secretsCreate, true)
-	read := -1
-	for _, p := range secretsReads {
-		if read = rbac.FirstRule(b.Role, p, false); read >= 0 {
+type grantParts map[int32][]part
+
+// partProbes are the requests that hold each part but the client signer's
+// (rbac.ApprovesClientSigner). Create is never limited by names; a read
+// limited to a name counts, since the creator picks the name.
+var partProbes = map[partKind][]rbac.Probe{
+	secretsCreate: {{Verb: "create", Resource: "secrets"}},
+	secretsRead:   {{Verb: "get", Resource: "secrets"}, {Verb: "list", Resource: "secrets"}, {Verb: "watch", Resource: "secrets"}},
+	csrCreate:     {{Verb: "create", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests"}},
+	csrApproval:   {{Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"}},
+}
+
+// collect records the parts binding b gives each of its subjects. The
+// certificate parts are cluster-scoped: only a ClusterRoleBinding grants
+// them.
+func (h grantParts) collect(m *Model, b *rbac.Binding) {
+	type held struct {
+		kind partKind
+		rule int
+	}
+	var parts []held
+	for kind := secretsCreate; kind <= csrSigner; kind++ {
+		if kind >= csrCreate && b.Namespace != "" {
 			break
 		}
+		rule := -1
+		if kind == csrSigner {
+			rule = rbac.ApprovesClientSigner(b.Role)
+		}
+		for _, p := range partProbes[kind] {
+			if rule >= 0 {
+				break
+			}
+			rule = rbac.FirstRule(b.Role, p, kind == secretsCreate || kind == csrCreate)
+		}
+		if rule >= 0 {
+			parts = append(parts, held{kind, rule})
+		}
 	}
-	if create < 0 && read < 0 {
+	if len(parts) == 0 {
 		return
 	}
 	for si := range b.Subjects {
@@ -50,24 +82,22 @@ func (h secretsHalves) collect(m *Model, b *rbac.Binding) {
 			continue
 		}
 		v := m.subjectVertex(s)
-		for _, half := range []struct {
-			create bool
-			rule   int
-		}{{true, create}, {false, read}} {
-			if half.rule >= 0 {
-				h[v] = append(h[v], secretsHalf{create: half.create, ns: b.Namespace,
-					access: rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: half.rule, Rule: b.Role.Rules[half.rule]}})
-			}
+		for _, p := range parts {
+			h[v] = append(h[v], part{kind: p.kind, ns: b.Namespace,
+				access: rbac.Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: p.rule, Rule: b.Role.Rules[p.rule]}})
 		}
 	}
 }
 
-// mintEdges gives each subject that creates secrets where it, or a group
-// it is in, reads them (or reads where it, or a group, creates) the edge
-// "secrets create+read" to the accounts of that namespace, or of every
-// namespace when both halves are cluster-wide. A pair held through groups
-// alone is the group's own: its members follow their edge to it.
-func (m *Model) mintEdges(h secretsHalves) {
+// partEdges gives each subject the edges of the capabilities it holds
+// through several bindings, its own or those of a group it is in: where it
+// creates secrets and reads them, "secrets create+read" to the accounts of
+// that namespace (of every namespace when both parts are cluster-wide);
+// where it creates certificate requests, approves them and approves for
+// the client signer, "csr create+approve" to cluster-admin. A capability
+// held through groups alone is the group's own: its members follow their
+// edge to it; one held through a single binding is its capability's edge.
+func (m *Model) partEdges(h grantParts) {
 	subjects := make([]int32, 0, len(h))
 	for v := range h {
 		subjects = append(subjects, v)
@@ -81,25 +111,61 @@ func (m *Model) mintEdges(h secretsHalves) {
 				all = append(all, h[id]...)
 			}
 		}
-		for i := range all {
-			c := &all[i]
-			if !c.create {
+		m.mintEdges(v, all, len(own))
+		m.csrEdges(v, all, len(own))
+	}
+}
+
+// mintEdges adds v's "secrets create+read" edges from its parts, of which
+// the first own are its own.
+func (m *Model) mintEdges(v int32, all []part, own int) {
+	for i := range all {
+		c := &all[i]
+		if c.kind != secretsCreate {
+			continue
+		}
+		for j := range all {
+			r := &all[j]
+			if r.kind != secretsRead || (i >= own && j >= own) || c.access.Binding == r.access.Binding {
 				continue
 			}
-			for j := range all {
-				r := &all[j]
-				if r.create || (i >= len(own) && j >= len(own)) || c.access.Binding == r.access.Binding {
-					continue // one binding's pair is its capability's (or */*/*'s) edge
-				}
-				ns, ok := commonScope(c.ns, r.ns)
-				if !ok {
-					continue
-				}
-				m.g.Add(Edge{From: v, To: m.hub(hubAccounts, ns), Type: MintsToken, Layer: finding.API, Severity: finding.High,
-					Detail: "secrets create+read", explain: func() []finding.Step { return append(c.access.Witness(), r.access.Witness()...) }})
+			ns, ok := commonScope(c.ns, r.ns)
+			if !ok {
+				continue
 			}
+			m.g.Add(Edge{From: v, To: m.hub(hubAccounts, ns), Type: MintsToken, Layer: finding.API, Severity: finding.High,
+				Detail: "secrets create+read", explain: func() []finding.Step { return append(c.access.Witness(), r.access.Witness()...) }})
 		}
 	}
+}
+
+// csrEdges adds v's "csr create+approve" edge when its parts, of which the
+// first own are its own, hold the three parts, not all through one
+// binding.
+func (m *Model) csrEdges(v int32, all []part, own int) {
+	var first [3]*part
+	fromOwn, bindings := false, map[finding.Ref]bool{}
+	for i := range all {
+		p := &all[i]
+		k := int(p.kind - csrCreate)
+		if k < 0 || first[k] != nil {
+			continue
+		}
+		first[k] = p
+		fromOwn = fromOwn || i < own
+		bindings[p.access.Binding] = true
+	}
+	if first[0] == nil || first[1] == nil || first[2] == nil || !fromOwn || len(bindings) < 2 {
+		return
+	}
+	m.g.Add(Edge{From: v, To: m.admin, Type: IsClusterAdmin, Layer: finding.API, Severity: finding.Critical,
+		Detail: "csr create+approve", explain: func() []finding.Step {
+			var steps []finding.Step
+			for _, p := range first {
+				steps = append(steps, p.access.Witness()...)
+			}
+			return steps
+		}})
 }
 
 // commonScope is where two grants both hold: a namespace, or every one

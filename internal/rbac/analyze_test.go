@@ -225,3 +225,36 @@ func TestImpersonationByName(t *testing.T) {
 		})
 	}
 }
+
+// Approving one's own certificate requests issues client certificates
+// only with approve on the client signer too, by name or by its domain's
+// wildcard: the CertificateApproval admission plugin asks for it.
+func TestCSRApprovalNeedsTheClientSigner(t *testing.T) {
+	csr := rbacv1.PolicyRule{APIGroups: []string{"certificates.k8s.io"}, Resources: []string{"certificatesigningrequests"}, Verbs: []string{"create", "get"}}
+	approval := rbacv1.PolicyRule{APIGroups: []string{"certificates.k8s.io"}, Resources: []string{"certificatesigningrequests/approval"}, Verbs: []string{"update"}}
+	signer := func(names ...string) rbacv1.PolicyRule {
+		return rbacv1.PolicyRule{APIGroups: []string{"certificates.k8s.io"}, Resources: []string{"signers"}, Verbs: []string{"approve"}, ResourceNames: names}
+	}
+	for _, c := range []struct {
+		name  string
+		rules []rbacv1.PolicyRule
+		want  bool
+	}{
+		{"the client signer", []rbacv1.PolicyRule{csr, approval, signer(ClientSigner)}, true},
+		{"the domain's wildcard", []rbacv1.PolicyRule{csr, approval, signer("kubernetes.io/*")}, true},
+		{"every signer", []rbacv1.PolicyRule{csr, approval, signer()}, true},
+		{"kubelet serving only", []rbacv1.PolicyRule{csr, approval, signer("kubernetes.io/kubelet-serving")}, false},
+		{"no signer", []rbacv1.PolicyRule{csr, approval}, false},
+		{"no approval", []rbacv1.PolicyRule{csr, signer(ClientSigner)}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := false
+			for _, h := range Capabilities(&Role{Rules: c.rules}, true) {
+				got = got || h.Capability.Name == "csr create+approve"
+			}
+			if got != c.want {
+				t.Errorf("csr create+approve held %v, want %v", got, c.want)
+			}
+		})
+	}
+}

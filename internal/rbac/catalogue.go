@@ -70,7 +70,7 @@ var Catalogue = []Capability{
 		Probes: probes([]string{"impersonate"}, "", "serviceaccounts"), AnyName: true},
 	{Name: "nodes/proxy", Effect: "run commands in every pod of every node through the kubelet API (get alone is enough)", Severity: finding.Critical, Boundary: true, Cluster: true,
 		Probes: probes([]string{"get", "create"}, "", "nodes/proxy")},
-	{Name: "csr create+approve", Effect: "issue itself client certificates for any identity, system:masters included", Severity: finding.Critical, Boundary: true, Cluster: true, AllOf: true,
+	{Name: "csr create+approve", Effect: "issue itself client certificates (signer kubernetes.io/kube-apiserver-client, whose approval it holds) for any user and group but system:masters, which the CertificateSubjectRestriction admission plugin refuses: the names and groups of the cluster's administrators among them", Severity: finding.Critical, Boundary: true, Cluster: true, AllOf: true,
 		Probes: []Probe{{Verb: "create", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests"}, {Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"}}},
 	{Name: "mutating admission write", Effect: "register mutating webhooks or policies that rewrite any object sent to the API server, such as injecting a privileged container into another tenant's pods (as good as cluster-admin)", Severity: finding.Critical, Boundary: true, Cluster: true,
 		Probes: probes(writeVerbs, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings")},
@@ -135,6 +135,22 @@ func Capabilities(r *Role, cluster bool) []Held {
 		case c.Name == "impersonate users or groups":
 			rule = impersonatesAnyone(r)
 			held = rule >= 0
+		case c.Name == "csr create+approve":
+			// The CertificateApproval admission plugin wants approve on
+			// the signer too: a role approving kubelet-serving
+			// certificates only issues no client certificate.
+			held = true
+			for _, p := range c.Probes {
+				i := firstRule(r, p, c.AnyName)
+				if i < 0 {
+					held = false
+					break
+				}
+				if rule < 0 {
+					rule = i
+				}
+			}
+			held = held && ApprovesClientSigner(r) >= 0
 		case c.AllOf:
 			held = true
 			for _, p := range c.Probes {
@@ -209,6 +225,27 @@ func firstRule(r *Role, p Probe, every bool) int {
 // or that one named). The API server takes a group only beside an
 // impersonated user (or service account), which the holder may have
 // through any of its bindings: a group alone counts.
+// ClientSigner is the signer of client certificates the API server takes
+// for any user and group: the controller manager signs what is approved
+// for it.
+const ClientSigner = "kubernetes.io/kube-apiserver-client"
+
+// ApprovesClientSigner returns the first rule of the role that lets its
+// holder approve certificate requests for ClientSigner, by its name or its
+// domain's wildcard ("kubernetes.io/*"), as the CertificateApproval
+// admission plugin asks; -1 for none.
+func ApprovesClientSigner(r *Role) int {
+	for _, name := range []string{ClientSigner, "kubernetes.io/*"} {
+		req := Request{Verb: "approve", APIGroup: "certificates.k8s.io", Resource: "signers", Name: name}
+		for i := range r.Rules {
+			if RuleAllows(&req, &r.Rules[i]) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
 func impersonatesAnyone(r *Role) int {
 	if i := firstRule(r, Probe{Verb: "impersonate", Resource: "users"}, true); i >= 0 {
 		return i
