@@ -135,22 +135,6 @@ func Capabilities(r *Role, cluster bool) []Held {
 		case c.Name == "impersonate users or groups":
 			rule = impersonatesAnyone(r)
 			held = rule >= 0
-		case c.Name == "csr create+approve":
-			// The CertificateApproval admission plugin wants approve on
-			// the signer too: a role approving kubelet-serving
-			// certificates only issues no client certificate.
-			held = true
-			for _, p := range c.Probes {
-				i := firstRule(r, p, c.AnyName)
-				if i < 0 {
-					held = false
-					break
-				}
-				if rule < 0 {
-					rule = i
-				}
-			}
-			held = held && ApprovesClientSigner(r) >= 0
 		case c.AllOf:
 			held = true
 			for _, p := range c.Probes {
@@ -170,6 +154,12 @@ func Capabilities(r *Role, cluster bool) []Held {
 					break
 				}
 			}
+		}
+		if held && c.Name == "csr create+approve" {
+			// The CertificateApproval admission plugin wants approve on
+			// the signer too: a role approving kubelet-serving
+			// certificates only issues no client certificate.
+			held = ApprovesClientSigner(r) >= 0
 		}
 		if held && len(c.With) > 0 {
 			held = slices.ContainsFunc(c.With, func(p Probe) bool { return firstRule(r, p, c.AnyName) >= 0 })
