@@ -43,7 +43,8 @@ var partProbes = map[partKind][]rbac.Probe{
 	secretsCreate: {{Verb: "create", Resource: "secrets"}},
 	secretsRead:   {{Verb: "get", Resource: "secrets"}, {Verb: "list", Resource: "secrets"}, {Verb: "watch", Resource: "secrets"}},
 	csrCreate:     {{Verb: "create", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests"}},
-	csrApproval:   {{Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"}},
+	csrApproval: {{Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"},
+		{Verb: "patch", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"}},
 }
 
 // collect records the parts binding b gives each of its subjects. The
@@ -189,6 +190,8 @@ func (m *Model) groupsOfVertex(v int32) []string {
 	switch {
 	case x.Kind == ServiceAccount:
 		return groupsOf(x.Namespace)
+	case x.Kind == User && x.Name == rbac.AnonymousUser:
+		return []string{rbac.AllUnauthenticated}
 	case x.Kind == User:
 		return []string{rbac.AllAuthenticated}
 	case x.Kind == Group && x.Name == rbac.AllAuthenticated, x.Kind == Group && x.Name == rbac.AllUnauthenticated:

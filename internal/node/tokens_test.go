@@ -1,6 +1,7 @@
 package node
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -202,5 +203,56 @@ func TestJobTokenIsBrief(t *testing.T) {
 		if n != tc.want {
 			t.Errorf("%q: %d token findings, want %d", tc.kind, n, tc.want)
 		}
+	}
+}
+
+// A token's powers are judged as the catalogue judges a role, over every
+// binding of its account: creating secrets mints tokens only beside a way
+// to read them; certificate requests issue client certificates only with
+// approve on the client signer; impersonating system:masters by name is
+// impersonating anyone. Each part may come through another binding.
+func TestTokenPowersCombine(t *testing.T) {
+	rule := func(group, resource string, verbs []string, names ...string) rbacv1.PolicyRule {
+		return rbacv1.PolicyRule{APIGroups: []string{group}, Resources: []string{resource}, Verbs: verbs, ResourceNames: names}
+	}
+	csr := rule("certificates.k8s.io", "certificatesigningrequests", []string{"create"})
+	approval := rule("certificates.k8s.io", "certificatesigningrequests/approval", []string{"patch"})
+	for _, c := range []struct {
+		name  string
+		roles [][]rbacv1.PolicyRule // one ClusterRole and ClusterRoleBinding each
+		want  []string
+	}{
+		{"create secrets alone", [][]rbacv1.PolicyRule{{rule("", "secrets", []string{"create"})}}, nil},
+		{"create and read secrets, two bindings", [][]rbacv1.PolicyRule{{rule("", "secrets", []string{"create"})}, {rule("", "secrets", []string{"watch"})}},
+			[]string{"secrets create+read", "secrets read"}},
+		{"create secrets, read one named", [][]rbacv1.PolicyRule{{rule("", "secrets", []string{"create"}), rule("", "secrets", []string{"get"}, "ca")}},
+			[]string{"secrets create+read"}},
+		{"approve kubelet serving certificates", [][]rbacv1.PolicyRule{{csr, approval, rule("certificates.k8s.io", "signers", []string{"approve"}, "kubernetes.io/kubelet-serving")}}, nil},
+		{"approve client certificates, three bindings", [][]rbacv1.PolicyRule{{csr}, {approval}, {rule("certificates.k8s.io", "signers", []string{"approve"}, "kubernetes.io/kube-apiserver-client")}},
+			[]string{"csr create+approve"}},
+		{"impersonate system:masters by name", [][]rbacv1.PolicyRule{{rule("", "groups", []string{"impersonate"}, "system:masters")}}, []string{"impersonate users or groups"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			snap := &snapshot.Snapshot{Namespaces: []corev1.Namespace{namespace("ci", enforce("baseline"))},
+				ServiceAccounts: []corev1.ServiceAccount{{ObjectMeta: metav1.ObjectMeta{Namespace: "ci", Name: "bot"}}},
+				Pods:            []corev1.Pod{newPod("ci", "bot", withSA("bot"))}}
+			for i, rules := range c.roles {
+				name := fmt.Sprint("r", i)
+				snap.ClusterRoles = append(snap.ClusterRoles, rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: rules})
+				snap.ClusterRoleBindings = append(snap.ClusterRoleBindings, rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: name},
+					Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Namespace: "ci", Name: "bot"}},
+					RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name}})
+			}
+			var got []string
+			for _, p := range analyze(t, snap).Pods {
+				for _, pw := range p.TokenPowers {
+					got = append(got, pw.Capability)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("powers %q, want %q", got, c.want)
+			}
+		})
 	}
 }

@@ -70,8 +70,9 @@ var Catalogue = []Capability{
 		Probes: probes([]string{"impersonate"}, "", "serviceaccounts"), AnyName: true},
 	{Name: "nodes/proxy", Effect: "run commands in every pod of every node through the kubelet API (get alone is enough)", Severity: finding.Critical, Boundary: true, Cluster: true,
 		Probes: probes([]string{"get", "create"}, "", "nodes/proxy")},
-	{Name: "csr create+approve", Effect: "issue itself client certificates (signer kubernetes.io/kube-apiserver-client, whose approval it holds) for any user and group but system:masters, which the CertificateSubjectRestriction admission plugin refuses: the names and groups of the cluster's administrators among them", Severity: finding.Critical, Boundary: true, Cluster: true, AllOf: true,
-		Probes: []Probe{{Verb: "create", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests"}, {Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"}}},
+	{Name: "csr create+approve", Effect: "issue itself client certificates (signer kubernetes.io/kube-apiserver-client, whose approval it holds) for any user and group but system:masters, which the CertificateSubjectRestriction admission plugin refuses: the names and groups of the cluster's administrators among them", Severity: finding.Critical, Boundary: true, Cluster: true,
+		Probes: probes([]string{"create"}, "certificates.k8s.io", "certificatesigningrequests"),
+		With:   probes([]string{"update", "patch"}, "certificates.k8s.io", "certificatesigningrequests/approval")},
 	{Name: "mutating admission write", Effect: "register mutating webhooks or policies that rewrite any object sent to the API server, such as injecting a privileged container into another tenant's pods (as good as cluster-admin)", Severity: finding.Critical, Boundary: true, Cluster: true,
 		Probes: probes(writeVerbs, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings")},
 	{Name: "validating admission write", Effect: "register validating webhooks that are sent every admitted object (other tenants' secrets included) and may deny any request, or change and delete the validating webhooks and policies that keep tenants apart; it cannot rewrite objects", Severity: finding.High, Boundary: true, Cluster: true,
@@ -209,12 +210,6 @@ func firstRule(r *Role, p Probe, every bool) int {
 	return -1
 }
 
-// impersonatesAnyone returns the rule through which a role's holder may
-// act as cluster-admin by impersonation, or -1: impersonating any user (a
-// controller's user among them), or the group system:masters (any group,
-// or that one named). The API server takes a group only beside an
-// impersonated user (or service account), which the holder may have
-// through any of its bindings: a group alone counts.
 // ClientSigner is the signer of client certificates the API server takes
 // for any user and group: the controller manager signs what is approved
 // for it.
@@ -236,6 +231,12 @@ func ApprovesClientSigner(r *Role) int {
 	return -1
 }
 
+// impersonatesAnyone returns the rule through which a role's holder may
+// act as cluster-admin by impersonation, or -1: impersonating any user (a
+// controller's user among them), or the group system:masters (any group,
+// or that one named). The API server takes a group only beside an
+// impersonated user (or service account), which the holder may have
+// through any of its bindings: a group alone counts.
 func impersonatesAnyone(r *Role) int {
 	if i := firstRule(r, Probe{Verb: "impersonate", Resource: "users"}, true); i >= 0 {
 		return i
