@@ -180,8 +180,9 @@ func isolatedPods(snap *snapshot.Snapshot) (in, eg map[string]bool) {
 
 // headlineMarks are the words of the notes about a trade-off the user
 // should see first: a namespace left open to keep its outside traffic,
-// a tenant that looks like a shared platform service.
-var headlineMarks = []string{"takes traffic from outside the cluster", "like a shared platform service"}
+// a tenant that looks like a shared platform service, tenants' calls to a
+// platform namespace closed.
+var headlineMarks = []string{"takes traffic from outside the cluster", "like a shared platform service", "reach platform namespace"}
 
 // Headline reports whether a note of a plan is about a trade-off to show
 // before the rest: harden walled in (or left open) a tenant that looks

@@ -35,6 +35,7 @@ type flags struct {
 	allowPrivileged []string
 	quota           bool
 	failOn          string
+	verbose         bool
 }
 
 // NewCommand returns the harden command.
@@ -109,6 +110,7 @@ a kind bulkhead does not model); 1 on error or a failed check
 	fl.StringVar(&f.allowFlows, "allow-flows", "", "YAML or JSON file listing intentional cross-tenant flows to keep: [{name, from: {namespace, pods}, to: {namespace, pods}, ports: [\"TCP/5432\", \"TCP/8000-8100\", \"http\"]}]; pods is a label map, ports are the destination pods' ports (a Service's targetPort, not its port) or their names, none for every port")
 	fl.StringSliceVar(&f.allowPrivileged, "allow-privileged", nil, "namespaces whose Pod Security level may stay below baseline (privileged), comma-separated")
 	fl.BoolVar(&f.quota, "quota", false, "add a LimitRange to each tenant namespace's ResourceQuota and allow LoadBalancer Services that open no node port (spec.allocateLoadBalancerNodePorts: false): the quota's services.nodeports: 0 still refuses those that do")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every residual pair, note, proposal and workload in the text output (by default the first of each, and how many more)")
 	fl.StringVar(&f.failOn, "fail-on", "high", "exit 3 when a finding, a breached tenant pair or a path to cluster-admin at or above this severity remains after the safe objects: critical, high, medium, low, info or none")
 	return cmd
 }
@@ -240,7 +242,7 @@ func (f *flags) run(cmd *cobra.Command, streams cli.IOStreams) error {
 		// check is an error instead, and says why itself.
 		result.Remaining = proof.RemainsAt(failOn)
 	}
-	if err := render.HardenAs(streams.Out, f.output, result, render.TextOptions{Color: cli.IsTerminal(streams.Out) && os.Getenv("NO_COLOR") == ""}); err != nil {
+	if err := render.HardenAs(streams.Out, f.output, result, render.TextOptions{Color: cli.IsTerminal(streams.Out) && os.Getenv("NO_COLOR") == "", Verbose: f.verbose}); err != nil {
 		return err
 	}
 	if !proof.Checks.OK() {

@@ -44,6 +44,11 @@ func TestDemo(t *testing.T) {
 	if _, _, code := execute(t, "--demo", "--fail-on", "none"); code != cli.ExitOK {
 		t.Errorf("--fail-on none: exit %d, want 0", code)
 	}
+	// -v, which the text's "… N more" lines name, lists everything: the
+	// demo's lists are short, so the same text.
+	if verbose, stderr, code := execute(t, "--demo", "-v"); code != cli.ExitFindings || verbose != out {
+		t.Errorf("-v: exit %d, stderr %s, same text %v", code, stderr, verbose == out)
+	}
 }
 
 // TestYAML: -o yaml is the safe objects only, each labelled and
