@@ -118,22 +118,38 @@ func (m *Model) partEdges(h grantParts) {
 }
 
 // mintEdges adds v's "secrets create+read" edges from its parts, of which
-// the first own are its own.
+// the first own are its own. Reads are indexed by namespace, so that a
+// subject bound in many namespaces costs its parts, not their square.
 func (m *Model) mintEdges(v int32, all []part, own int) {
+	reads := map[string][]int{}
+	for j := range all {
+		if all[j].kind == secretsRead {
+			reads[all[j].ns] = append(reads[all[j].ns], j)
+		}
+	}
+	if len(reads) == 0 {
+		return
+	}
 	for i := range all {
 		c := &all[i]
 		if c.kind != secretsCreate {
 			continue
 		}
-		for j := range all {
+		var with []int // the reads that hold where c does
+		if c.ns == "" {
+			for _, js := range reads {
+				with = append(with, js...)
+			}
+			slices.Sort(with)
+		} else {
+			with = append(slices.Clone(reads[c.ns]), reads[""]...)
+		}
+		for _, j := range with {
 			r := &all[j]
-			if r.kind != secretsRead || (i >= own && j >= own) || c.access.Binding == r.access.Binding {
+			if (i >= own && j >= own) || c.access.Binding == r.access.Binding {
 				continue
 			}
-			ns, ok := commonScope(c.ns, r.ns)
-			if !ok {
-				continue
-			}
+			ns, _ := commonScope(c.ns, r.ns)
 			m.g.Add(Edge{From: v, To: m.hub(hubAccounts, ns), Type: MintsToken, Layer: finding.API, Severity: finding.High,
 				Detail: "secrets create+read", explain: func() []finding.Step { return append(c.access.Witness(), r.access.Witness()...) }})
 		}
