@@ -106,7 +106,13 @@ func (m *Model) roleEdges(from int32, s rbac.Subject, role *rbac.Role, binding f
 	for _, h := range held {
 		g := grant{from: from, subject: s, held: h, cluster: cluster, role: role,
 			access: rbac.Access{Subject: s, Binding: binding, Role: role.Ref, Namespace: ns, RuleIndex: h.RuleIndex, Rule: role.Rules[h.RuleIndex]}}
-		g.evidence = func() []finding.Step { return evidence(h.RuleIndex) }
+		g.evidence = func() []finding.Step {
+			steps := evidence(h.RuleIndex)
+			for _, i := range h.Rules(role)[1:] { // the rules the capability needs beside it
+				steps = append(steps, finding.Step{Object: role.Ref, Fact: fmt.Sprintf("rule %d: %s", i, rbac.RuleString(role.Rules[i]))})
+			}
+			return steps
+		}
 		// Impersonation held at all is of anyone (system:masters named
 		// among groups counts): cluster-admin.
 		if names, all := objectsGranted(role, h.Capability.Probes); all || h.Capability.Name == "impersonate users or groups" {

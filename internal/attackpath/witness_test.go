@@ -3,6 +3,8 @@ package attackpath
 import (
 	"fmt"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -57,6 +59,30 @@ func TestWitnessBudget(t *testing.T) {
 			first = with
 		} else if fmt.Sprint(with) != fmt.Sprint(first) {
 			t.Errorf("%d cores: %v have hops, with 1 core %v", procs, with, first)
+		}
+	}
+}
+
+// A capability that stands on several rules of one role cites each: the
+// certificate request, its approval and the client signer's.
+func TestEvidenceCitesEveryRule(t *testing.T) {
+	m := build(t, fromYAML(t, append(replace(base, nil),
+		clusterRoleYAML("csr-all", `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create]}, {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}, {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client]}]`),
+		binding("", "csr-all", "ClusterRole", "csr-all", "ServiceAccount", "builder", "team-a"))...))
+	ps := m.Paths(Source{Tenant: "team-a"}, Target{ClusterAdmin: true})
+	if len(ps) == 0 {
+		t.Fatal("no path to cluster-admin")
+	}
+	m.Explain(&ps[0])
+	var facts []string
+	for _, h := range ps[0].Hops {
+		for _, e := range h.Evidence {
+			facts = append(facts, e.Fact)
+		}
+	}
+	for _, rule := range []string{"rule 0:", "rule 1:", "rule 2:"} {
+		if !slices.ContainsFunc(facts, func(f string) bool { return strings.HasPrefix(f, rule) }) {
+			t.Errorf("the evidence does not cite %s\n%s", rule, strings.Join(facts, "\n"))
 		}
 	}
 }

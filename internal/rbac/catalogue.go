@@ -113,6 +113,28 @@ type Held struct {
 	RuleIndex  int
 }
 
+// Rules lists the rules of the role a held capability stands on: the rule
+// of its probe, then that of a request it needs beside it (With) and of
+// the client signer's approval, each once.
+func (h Held) Rules(r *Role) []int {
+	out := []int{h.RuleIndex}
+	add := func(i int) {
+		if i >= 0 && !slices.Contains(out, i) {
+			out = append(out, i)
+		}
+	}
+	for _, p := range h.Capability.With {
+		if i := firstRule(r, p, h.Capability.AnyName); i >= 0 {
+			add(i)
+			break
+		}
+	}
+	if h.Capability.Name == "csr create+approve" {
+		add(ApprovesClientSigner(r))
+	}
+	return out
+}
+
 // StartsPods reports whether the capability lets its holder start pods of
 // its choice: pods create (pods or any pod controller), or everything.
 func (h Held) StartsPods() bool {
