@@ -200,6 +200,9 @@ func (m *Model) capabilityEdges(g *grant) {
 		add(m.hub(hubAccounts, ns), Impersonates, c.Severity)
 	case "csr create+approve", "mutating admission write":
 		add(m.admin, IsClusterAdmin, finding.Critical)
+	case "node csr create+approve":
+		// Any node's identity: the tokens of every pod bound to a node.
+		add(m.hub(hubPodUsers, ""), MintsToken, finding.High)
 	case "nodes/proxy":
 		add(m.hub(hubNodes, ""), KubeletProxy, finding.Critical)
 	case "pods create":
@@ -315,6 +318,7 @@ const (
 	hubSecrets   = "secrets"   // Secrets of the namespace
 	hubExec      = "exec"      // every pod of the namespace
 	hubAccounts  = "accounts"  // every service account of the namespace
+	hubPodUsers  = "pod-users" // the service accounts the namespace's pods run as
 	hubProxy     = "proxy"     // every pod of the namespace, final
 	hubRead      = "read"      // the Namespace, final
 	hubNodes     = "nodes"     // every node
@@ -365,17 +369,25 @@ func (m *Model) hub(kind, ns string) int32 {
 		for _, sa := range m.accounts[ns] {
 			fan(m.account(ns, sa), false)
 		}
+	case kind == hubPodUsers:
+		seen := map[string]bool{}
+		for _, i := range m.pods[ns] {
+			if sa := m.in.Snapshot.Pods[i].Spec.ServiceAccountName; sa != "" && !seen[sa] {
+				seen[sa] = true
+				fan(m.account(ns, sa), false)
+			}
+		}
 	}
 	return h
 }
 
 var hubEdge = map[string]EdgeType{
-	hubWorkloads: CreatesPods, hubSecrets: ReadsSecrets, hubExec: ExecsInto, hubAccounts: MintsToken,
+	hubWorkloads: CreatesPods, hubSecrets: ReadsSecrets, hubExec: ExecsInto, hubAccounts: MintsToken, hubPodUsers: MintsToken,
 	hubProxy: ProxiesTo, hubRead: ReadsObjects, hubNodes: KubeletProxy, hubLabels: Relabels,
 }
 
 var hubSeverity = map[string]finding.Severity{
-	hubWorkloads: finding.High, hubSecrets: finding.High, hubExec: finding.High, hubAccounts: finding.High,
+	hubWorkloads: finding.High, hubSecrets: finding.High, hubExec: finding.High, hubAccounts: finding.High, hubPodUsers: finding.High,
 	hubProxy: finding.Medium, hubRead: finding.Medium, hubNodes: finding.Critical, hubLabels: finding.High,
 }
 

@@ -175,6 +175,15 @@ func TestNewHops(t *testing.T) {
 			want: "ServiceAccount/team-a/builder -is-cluster-admin-> cluster-admin",
 		},
 		{
+			name: "requesting and approving certificates for the nodes' client signer takes the tokens of the pods on the nodes",
+			with: []string{clusterRoleYAML("csr", `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create]}, {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [patch]}, {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kube-apiserver-client-kubelet]}]`),
+				binding("", "csr", "ClusterRole", "csr", "ServiceAccount", "builder", "team-a")},
+			without: []string{clusterRoleYAML("csr", `[{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create]}, {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [patch]}, {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve], resourceNames: [kubernetes.io/kubelet-serving]}]`),
+				binding("", "csr", "ClusterRole", "csr", "ServiceAccount", "builder", "team-a")},
+			from: Source{Tenant: "team-a"}, to: Target{Tenant: "team-b"},
+			want: "ServiceAccount/team-a/builder -mints-token-of-> ServiceAccount/team-b/db",
+		},
+		{
 			name: "patching another tenant's pods replaces their image",
 			with: []string{role("team-b", "patch", `[{apiGroups: [""], resources: [pods], verbs: [get, patch]}]`),
 				binding("team-b", "patch", "Role", "patch", "ServiceAccount", "builder", "team-a")},

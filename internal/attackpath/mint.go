@@ -32,6 +32,7 @@ const (
 	csrCreate
 	csrApproval
 	csrSigner
+	csrNodeSigner
 )
 
 type grantParts map[int32][]part
@@ -56,13 +57,16 @@ func (h grantParts) collect(m *Model, b *rbac.Binding) {
 		rule int
 	}
 	var parts []held
-	for kind := secretsCreate; kind <= csrSigner; kind++ {
+	for kind := secretsCreate; kind <= csrNodeSigner; kind++ {
 		if kind >= csrCreate && b.Namespace != "" {
 			break
 		}
 		rule := -1
-		if kind == csrSigner {
-			rule = rbac.ApprovesClientSigner(b.Role)
+		switch kind {
+		case csrSigner:
+			rule = rbac.ApprovesSigner(b.Role, rbac.ClientSigner)
+		case csrNodeSigner:
+			rule = rbac.ApprovesSigner(b.Role, rbac.NodeClientSigner)
 		}
 		for _, p := range partProbes[kind] {
 			if rule >= 0 {
@@ -156,33 +160,55 @@ func (m *Model) mintEdges(v int32, all []part, own int) {
 	}
 }
 
-// csrEdges adds v's "csr create+approve" edge when its parts, of which the
-// first own are its own, hold the three parts, not all through one
-// binding.
+// csrEdges adds v's certificate edge when its parts, of which the first
+// own are its own, hold a request, its approval and a signer's approval,
+// not all through one binding: "csr create+approve" to cluster-admin for
+// the client signer, else "node csr create+approve" to the accounts the
+// pods run as for the nodes' client signer.
 func (m *Model) csrEdges(v int32, all []part, own int) {
-	var first [3]*part
-	fromOwn, bindings := false, map[finding.Ref]bool{}
+	var first [4]*part // create, approval, client signer, node client signer
+	var at [4]int
 	for i := range all {
 		p := &all[i]
 		k := int(p.kind - csrCreate)
 		if k < 0 || first[k] != nil {
 			continue
 		}
-		first[k] = p
-		fromOwn = fromOwn || i < own
-		bindings[p.access.Binding] = true
+		first[k], at[k] = p, i
 	}
-	if first[0] == nil || first[1] == nil || first[2] == nil || !fromOwn || len(bindings) < 2 {
-		return
-	}
-	m.g.Add(Edge{From: v, To: m.admin, Type: IsClusterAdmin, Layer: finding.API, Severity: finding.Critical,
-		Detail: "csr create+approve", explain: func() []finding.Step {
-			var steps []finding.Step
-			for _, p := range first {
-				steps = append(steps, p.access.Witness()...)
+	for _, signer := range []int{2, 3} {
+		parts := []int{0, 1, signer}
+		fromOwn, bindings := false, map[finding.Ref]bool{}
+		held := true
+		for _, k := range parts {
+			if first[k] == nil {
+				held = false
+				break
 			}
-			return steps
-		}})
+			fromOwn = fromOwn || at[k] < own
+			bindings[first[k].access.Binding] = true
+		}
+		if !held {
+			continue
+		}
+		if fromOwn && len(bindings) >= 2 {
+			evidence := func() []finding.Step {
+				var steps []finding.Step
+				for _, k := range parts {
+					steps = append(steps, first[k].access.Witness()...)
+				}
+				return steps
+			}
+			if signer == 2 {
+				m.g.Add(Edge{From: v, To: m.admin, Type: IsClusterAdmin, Layer: finding.API, Severity: finding.Critical,
+					Detail: "csr create+approve", explain: evidence})
+			} else {
+				m.g.Add(Edge{From: v, To: m.hub(hubPodUsers, ""), Type: MintsToken, Layer: finding.API, Severity: finding.High,
+					Detail: "node csr create+approve", explain: evidence})
+			}
+		}
+		return // the client signer's certificates say more than a node's
+	}
 }
 
 // commonScope is where two grants both hold: a namespace, or every one

@@ -205,6 +205,10 @@ func (x *tokens) compute(namespace, name string) []TokenPower {
 			}
 		}
 	}
+	// Client certificates for anyone say more than a node's.
+	if slices.ContainsFunc(out, func(p TokenPower) bool { return p.Capability == "csr create+approve" }) {
+		out = slices.DeleteFunc(out, func(p TokenPower) bool { return p.Capability == "node csr create+approve" })
+	}
 	return out
 }
 
@@ -212,7 +216,7 @@ func (x *tokens) compute(namespace, name string) []TokenPower {
 // the witness of the first probe allowed. It asks what the catalogue asks
 // of one role (rbac.Capabilities), of everything bound to the user: one of
 // the With requests beside the probes, approve on the client signer for
-// csr create+approve, and the group system:masters by name for
+// a certificate capability, and the group system:masters by name for
 // impersonation.
 func (x *tokens) holds(user string, groups []string, scope string, c *rbac.Capability) ([]finding.Step, bool) {
 	witness, ok := x.allowed(user, groups, scope, c.Probes, c.AllOf)
@@ -225,8 +229,9 @@ func (x *tokens) holds(user string, groups []string, scope string, c *rbac.Capab
 	if len(c.With) > 0 && !x.allowsSome(user, groups, scope, c.With) {
 		return nil, false
 	}
-	if c.Name == "csr create+approve" {
-		if _, signer := x.allowed(user, groups, "", []rbac.Probe{{Verb: "approve", APIGroup: "certificates.k8s.io", Resource: "signers"}}, false, rbac.ClientSigner, "kubernetes.io/*"); !signer {
+	if c.Signer != "" {
+		domain, _, _ := strings.Cut(c.Signer, "/")
+		if _, signer := x.allowed(user, groups, "", []rbac.Probe{{Verb: "approve", APIGroup: "certificates.k8s.io", Resource: "signers"}}, false, c.Signer, domain+"/*"); !signer {
 			return nil, false
 		}
 	}

@@ -230,6 +230,10 @@ func TestTokenPowersCombine(t *testing.T) {
 		{"approve kubelet serving certificates", [][]rbacv1.PolicyRule{{csr, approval, rule("certificates.k8s.io", "signers", []string{"approve"}, "kubernetes.io/kubelet-serving")}}, nil},
 		{"approve client certificates, three bindings", [][]rbacv1.PolicyRule{{csr}, {approval}, {rule("certificates.k8s.io", "signers", []string{"approve"}, "kubernetes.io/kube-apiserver-client")}},
 			[]string{"csr create+approve"}},
+		{"approve node client certificates", [][]rbacv1.PolicyRule{{csr, approval, rule("certificates.k8s.io", "signers", []string{"approve"}, "kubernetes.io/kube-apiserver-client-kubelet")}},
+			[]string{"node csr create+approve"}},
+		{"approve every signer", [][]rbacv1.PolicyRule{{csr, approval, rule("certificates.k8s.io", "signers", []string{"approve"})}},
+			[]string{"csr create+approve"}},
 		{"impersonate system:masters by name", [][]rbacv1.PolicyRule{{rule("", "groups", []string{"impersonate"}, "system:masters")}}, []string{"impersonate users or groups"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

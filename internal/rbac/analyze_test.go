@@ -235,25 +235,30 @@ func TestCSRApprovalNeedsTheClientSigner(t *testing.T) {
 	signer := func(names ...string) rbacv1.PolicyRule {
 		return rbacv1.PolicyRule{APIGroups: []string{"certificates.k8s.io"}, Resources: []string{"signers"}, Verbs: []string{"approve"}, ResourceNames: names}
 	}
+	patch := rbacv1.PolicyRule{APIGroups: []string{"certificates.k8s.io"}, Resources: []string{"certificatesigningrequests/approval"}, Verbs: []string{"patch"}}
 	for _, c := range []struct {
 		name  string
 		rules []rbacv1.PolicyRule
-		want  bool
+		want  string // the certificate capability held, if any
 	}{
-		{"the client signer", []rbacv1.PolicyRule{csr, approval, signer(ClientSigner)}, true},
-		{"the domain's wildcard", []rbacv1.PolicyRule{csr, approval, signer("kubernetes.io/*")}, true},
-		{"every signer", []rbacv1.PolicyRule{csr, approval, signer()}, true},
-		{"kubelet serving only", []rbacv1.PolicyRule{csr, approval, signer("kubernetes.io/kubelet-serving")}, false},
-		{"no signer", []rbacv1.PolicyRule{csr, approval}, false},
-		{"no approval", []rbacv1.PolicyRule{csr, signer(ClientSigner)}, false},
+		{"the client signer", []rbacv1.PolicyRule{csr, approval, signer(ClientSigner)}, "csr create+approve"},
+		{"approval by patch", []rbacv1.PolicyRule{csr, patch, signer(ClientSigner)}, "csr create+approve"},
+		{"the domain's wildcard", []rbacv1.PolicyRule{csr, approval, signer("kubernetes.io/*")}, "csr create+approve"},
+		{"every signer", []rbacv1.PolicyRule{csr, approval, signer()}, "csr create+approve"},
+		{"the nodes' client signer", []rbacv1.PolicyRule{csr, approval, signer(NodeClientSigner)}, "node csr create+approve"},
+		{"kubelet serving only", []rbacv1.PolicyRule{csr, approval, signer("kubernetes.io/kubelet-serving")}, ""},
+		{"no signer", []rbacv1.PolicyRule{csr, approval}, ""},
+		{"no approval", []rbacv1.PolicyRule{csr, signer(ClientSigner)}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			got := false
+			var got []string
 			for _, h := range Capabilities(&Role{Rules: c.rules}, true) {
-				got = got || h.Capability.Name == "csr create+approve"
+				if strings.Contains(h.Capability.Name, "csr") {
+					got = append(got, h.Capability.Name)
+				}
 			}
-			if got != c.want {
-				t.Errorf("csr create+approve held %v, want %v", got, c.want)
+			if strings.Join(got, ",") != c.want {
+				t.Errorf("certificate capabilities %q, want %q", got, c.want)
 			}
 		})
 	}

@@ -37,6 +37,9 @@ type Capability struct {
 	// With, when set, are requests one of which must be held beside the
 	// Probes: "create secrets" mints tokens only with a way to read them.
 	With []Probe
+	// Signer, when set, is the certificate signer whose approval must be
+	// held beside (ApprovesSigner).
+	Signer string
 }
 
 // Probe is a request shape without a name or namespace.
@@ -72,7 +75,10 @@ var Catalogue = []Capability{
 		Probes: probes([]string{"get", "create"}, "", "nodes/proxy")},
 	{Name: "csr create+approve", Effect: "issue itself client certificates (signer kubernetes.io/kube-apiserver-client, whose approval it holds) for any user and group but system:masters, which the CertificateSubjectRestriction admission plugin refuses: the names and groups of the cluster's administrators among them", Severity: finding.Critical, Boundary: true, Cluster: true,
 		Probes: probes([]string{"create"}, "certificates.k8s.io", "certificatesigningrequests"),
-		With:   probes([]string{"update", "patch"}, "certificates.k8s.io", "certificatesigningrequests/approval")},
+		With:   probes([]string{"update", "patch"}, "certificates.k8s.io", "certificatesigningrequests/approval"), Signer: ClientSigner},
+	{Name: "node csr create+approve", Effect: "issue itself client certificates as any node (signer kubernetes.io/kube-apiserver-client-kubelet, whose approval it holds: user system:node:NAME in group system:nodes), so that the Node authorizer hands it the service-account tokens and secrets of the pods bound to whichever node it names", Severity: finding.High, Boundary: true, Cluster: true,
+		Probes: probes([]string{"create"}, "certificates.k8s.io", "certificatesigningrequests"),
+		With:   probes([]string{"update", "patch"}, "certificates.k8s.io", "certificatesigningrequests/approval"), Signer: NodeClientSigner},
 	{Name: "mutating admission write", Effect: "register mutating webhooks or policies that rewrite any object sent to the API server, such as injecting a privileged container into another tenant's pods (as good as cluster-admin)", Severity: finding.Critical, Boundary: true, Cluster: true,
 		Probes: probes(writeVerbs, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "mutatingadmissionpolicies", "mutatingadmissionpolicybindings")},
 	{Name: "validating admission write", Effect: "register validating webhooks that are sent every admitted object (other tenants' secrets included) and may deny any request, or change and delete the validating webhooks and policies that keep tenants apart; it cannot rewrite objects", Severity: finding.High, Boundary: true, Cluster: true,
@@ -129,8 +135,8 @@ func (h Held) Rules(r *Role) []int {
 			break
 		}
 	}
-	if h.Capability.Name == "csr create+approve" {
-		add(ApprovesClientSigner(r))
+	if h.Capability.Signer != "" {
+		add(ApprovesSigner(r, h.Capability.Signer))
 	}
 	return out
 }
@@ -178,11 +184,11 @@ func Capabilities(r *Role, cluster bool) []Held {
 				}
 			}
 		}
-		if held && c.Name == "csr create+approve" {
+		if held && c.Signer != "" {
 			// The CertificateApproval admission plugin wants approve on
 			// the signer too: a role approving kubelet-serving
 			// certificates only issues no client certificate.
-			held = ApprovesClientSigner(r) >= 0
+			held = ApprovesSigner(r, c.Signer) >= 0
 		}
 		if held && len(c.With) > 0 {
 			held = slices.ContainsFunc(c.With, func(p Probe) bool { return firstRule(r, p, c.AnyName) >= 0 })
@@ -194,6 +200,10 @@ func Capabilities(r *Role, cluster bool) []Held {
 	// "*/*/*" already says everything: drop the rest.
 	if len(out) > 1 && out[0].Capability.Name == "*/*/*" {
 		out = out[:1]
+	}
+	// Client certificates for anyone say more than a node's.
+	if hasCapability(out, "csr create+approve") {
+		out = slices.DeleteFunc(out, func(h Held) bool { return h.Capability.Name == "node csr create+approve" })
 	}
 	// Impersonating every service account says more than impersonating
 	// those of one namespace.
@@ -232,17 +242,24 @@ func firstRule(r *Role, p Probe, every bool) int {
 	return -1
 }
 
-// ClientSigner is the signer of client certificates the API server takes
-// for any user and group: the controller manager signs what is approved
-// for it.
-const ClientSigner = "kubernetes.io/kube-apiserver-client"
+// The signers of client certificates the controller manager signs what is
+// approved for: ClientSigner for any user and group (system:masters
+// aside), NodeClientSigner for nodes (system:node:NAME in system:nodes).
+const (
+	ClientSigner     = "kubernetes.io/kube-apiserver-client"
+	NodeClientSigner = "kubernetes.io/kube-apiserver-client-kubelet"
+)
 
-// ApprovesClientSigner returns the first rule of the role that lets its
-// holder approve certificate requests for ClientSigner, by its name or its
-// domain's wildcard ("kubernetes.io/*"), as the CertificateApproval
-// admission plugin asks; -1 for none.
-func ApprovesClientSigner(r *Role) int {
-	for _, name := range []string{ClientSigner, "kubernetes.io/*"} {
+// ApprovesClientSigner is ApprovesSigner for ClientSigner.
+func ApprovesClientSigner(r *Role) int { return ApprovesSigner(r, ClientSigner) }
+
+// ApprovesSigner returns the first rule of the role that lets its holder
+// approve certificate requests for a signer, by its name or its domain's
+// wildcard ("kubernetes.io/*"), as the CertificateApproval admission plugin
+// asks; -1 for none.
+func ApprovesSigner(r *Role, signer string) int {
+	domain, _, _ := strings.Cut(signer, "/")
+	for _, name := range []string{signer, domain + "/*"} {
 		req := Request{Verb: "approve", APIGroup: "certificates.k8s.io", Resource: "signers", Name: name}
 		for i := range r.Rules {
 			if RuleAllows(&req, &r.Rules[i]) {
