@@ -63,11 +63,7 @@ func (m *Model) apiEdges() {
 		if len(held) == 0 && readsPods(b.Role) < 0 && (!cluster || len(rbac.NamedImpersonation(b.Role)) == 0) {
 			continue
 		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok {
-				continue
-			}
+		for s := range b.Resolved() {
 			from := m.subjectVertex(s)
 			m.roleEdges(from, s, b.Role, b.Ref, b.Namespace, held, nil)
 			for _, h := range held {

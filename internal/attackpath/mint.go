@@ -81,11 +81,7 @@ func (h grantParts) collect(m *Model, b *rbac.Binding) {
 	if len(parts) == 0 {
 		return
 	}
-	for si := range b.Subjects {
-		s, ok := b.SubjectAt(si)
-		if !ok {
-			continue
-		}
+	for s := range b.Resolved() {
 		v := m.subjectVertex(s)
 		for _, p := range parts {
 			h[v] = append(h[v], part{kind: p.kind, ns: b.Namespace,

@@ -72,9 +72,8 @@ func (m *Model) homes() map[rbac.Subject]string {
 		if b.Namespace != "" {
 			t = m.ten.Of(b.Namespace)
 		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok || s.Kind == rbacv1.ServiceAccountKind {
+		for s := range b.Resolved() {
+			if s.Kind == rbacv1.ServiceAccountKind {
 				continue
 			}
 			if s.Kind == rbacv1.UserKind {

@@ -84,11 +84,7 @@ func (an *analysis) judge(b *Binding, homes map[Subject][]string) {
 	if summary == "" {
 		return // the role grants nothing a request could match
 	}
-	for si := range b.Subjects {
-		s, ok := b.SubjectAt(si)
-		if !ok {
-			continue
-		}
+	for s := range b.Resolved() {
 		cls, home := classify(s, an.ten)
 		if cls == classPerson {
 			home = homeOf(homes[s])
@@ -173,10 +169,8 @@ func (an *analysis) latent(b *Binding) {
 		target = an.ten.Of(b.Namespace)
 	}
 	var subjects []finding.Ref
-	for si := range b.Subjects {
-		if s, ok := b.SubjectAt(si); ok {
-			subjects = append(subjects, SubjectRef(s))
-		}
+	for s := range b.Resolved() {
+		subjects = append(subjects, SubjectRef(s))
 	}
 	why := "does not exist"
 	if ref.Kind != "Role" && ref.Kind != "ClusterRole" || (ref.Kind == "Role" && b.Namespace == "") {

@@ -323,11 +323,7 @@ func (an *analysis) eachHolder(capability string, f func(Subject, *Binding)) {
 		if b.Role == nil || !hasCapability(an.capabilities(b.Role, b.Namespace == ""), capability) {
 			continue
 		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok {
-				continue
-			}
+		for s := range b.Resolved() {
 			if cls, _ := classify(s, an.ten); cls == classSystem || seen[scoped{s, b.Namespace}] {
 				continue
 			}

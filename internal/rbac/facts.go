@@ -40,11 +40,7 @@ func (a *Authorizer) Grants() []Grant {
 		if len(held) == 0 {
 			continue
 		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok {
-				continue
-			}
+		for s := range b.Resolved() {
 			for _, h := range held {
 				out = append(out, Grant{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace,
 					Capability: h.Capability.Name, RuleIndex: h.RuleIndex, ResourceNames: b.Role.Rules[h.RuleIndex].ResourceNames})

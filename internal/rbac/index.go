@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"iter"
 	"sort"
 	"sync"
 
@@ -63,6 +64,18 @@ func (b *Binding) SubjectAt(i int) (Subject, bool) {
 		return Subject{Kind: s.Kind, Name: s.Name, Namespace: ns}, true
 	}
 	return Subject{}, false
+}
+
+// Resolved yields the subjects the binding names, each as SubjectAt
+// resolves it, passing over those that name nobody.
+func (b *Binding) Resolved() iter.Seq[Subject] {
+	return func(yield func(Subject) bool) {
+		for i := range b.Subjects {
+			if s, ok := b.SubjectAt(i); ok && !yield(s) {
+				return
+			}
+		}
+	}
 }
 
 // subjectRef is one subject of one binding.

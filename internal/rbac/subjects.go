@@ -96,11 +96,7 @@ func (a *Authorizer) personHomes(ten *tenancy.Tenancy) (map[Subject][]string, ma
 		if b.Namespace != "" {
 			t = ten.Of(b.Namespace)
 		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok {
-				continue
-			}
+		for s := range b.Resolved() {
 			if c, _ := classify(s, ten); c != classPerson {
 				continue
 			}

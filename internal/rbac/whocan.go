@@ -43,11 +43,7 @@ func (a *Authorizer) WhoCan(req Request) []Access {
 		if rule < 0 {
 			return
 		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok {
-				continue
-			}
+		for s := range b.Resolved() {
 			out = append(out, Access{Subject: s, Binding: b.Ref, Role: b.Role.Ref, Namespace: b.Namespace, RuleIndex: rule, Rule: b.Role.Rules[rule]})
 		}
 	}
