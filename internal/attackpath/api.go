@@ -430,20 +430,19 @@ func (m *Model) membership() {
 	for v := int32(0); v < int32(m.g.Len()); v++ {
 		x := m.g.At(v)
 		switch x.Kind {
-		case ServiceAccount:
-			for _, grp := range groupsOf(x.Namespace) {
-				if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: grp}); ok {
+		case ServiceAccount, User, Group:
+			for _, grp := range impliedGroups(x) {
+				// Grants to the unauthenticated lead nowhere: no
+				// tenant's identity is in that group.
+				if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: grp}); ok && grp != rbac.AllUnauthenticated {
+					fact := "authenticates in group " + grp
+					if x.Kind == Group {
+						fact = "its members authenticate, so are also in group " + grp
+					}
 					m.g.Add(Edge{From: v, To: gv, Type: MemberOf, Layer: finding.API, Severity: finding.Info,
-						Evidence: []finding.Step{{Object: x.Ref(), Fact: "authenticates in group " + grp}}})
+						Evidence: []finding.Step{{Object: x.Ref(), Fact: fact}}})
 				}
 			}
-		case User:
-			if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: rbac.AllAuthenticated}); ok && !strings.HasPrefix(x.Name, "system:anonymous") {
-				m.g.Add(Edge{From: v, To: gv, Type: MemberOf, Layer: finding.API, Severity: finding.Info,
-					Evidence: []finding.Step{{Object: x.Ref(), Fact: "authenticates in group " + rbac.AllAuthenticated}}})
-			}
-		case Group:
-			m.groupMembership(v, x.Name)
 		case Workloads:
 			for _, sa := range m.accounts[x.Namespace] {
 				m.g.Add(Edge{From: v, To: m.account(x.Namespace, sa), Type: RunsPodsAs, Layer: finding.API, Severity: finding.High,
@@ -455,29 +454,6 @@ func (m *Model) membership() {
 	if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: rbac.SystemMasters}); ok {
 		m.g.Add(Edge{From: gv, To: m.admin, Type: IsClusterAdmin, Layer: finding.API, Severity: finding.Critical,
 			Evidence: []finding.Step{{Object: finding.Ref{Kind: "Group", Name: rbac.SystemMasters}, Fact: "bypasses RBAC: the API server allows its members everything"}}})
-	}
-}
-
-// groupMembership: a group's members are in the groups it implies. Every
-// member of any group but system:unauthenticated is authenticated, so in
-// system:authenticated, and every member of system:serviceaccounts:NS is a
-// service account, so in system:serviceaccounts: a grant to those groups
-// reaches the footholds of every tenant.
-func (m *Model) groupMembership(v int32, name string) {
-	var implied []string
-	switch {
-	case name == rbac.AllAuthenticated || name == rbac.AllUnauthenticated:
-		return
-	case strings.HasPrefix(name, rbac.ServiceAccountsPrefix):
-		implied = []string{rbac.AllServiceAccounts, rbac.AllAuthenticated}
-	default:
-		implied = []string{rbac.AllAuthenticated}
-	}
-	for _, grp := range implied {
-		if gv, ok := m.g.Lookup(Vertex{Kind: Group, Name: grp}); ok {
-			m.g.Add(Edge{From: v, To: gv, Type: MemberOf, Layer: finding.API, Severity: finding.Info,
-				Evidence: []finding.Step{{Object: finding.Ref{Kind: "Group", Name: name}, Fact: "its members authenticate, so are also in group " + grp}}})
-		}
 	}
 }
 

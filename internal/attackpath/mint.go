@@ -37,16 +37,12 @@ const (
 
 type grantParts map[int32][]part
 
-// partProbes are the requests that hold each part but the client signer's
-// (rbac.ApprovesClientSigner). Create is never limited by names; a read
-// limited to a name counts, since the creator picks the name.
-var partProbes = map[partKind][]rbac.Probe{
-	secretsCreate: {{Verb: "create", Resource: "secrets"}},
-	secretsRead:   {{Verb: "get", Resource: "secrets"}, {Verb: "list", Resource: "secrets"}, {Verb: "watch", Resource: "secrets"}},
-	csrCreate:     {{Verb: "create", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests"}},
-	csrApproval: {{Verb: "update", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"},
-		{Verb: "patch", APIGroup: "certificates.k8s.io", Resource: "certificatesigningrequests", Subresource: "approval"}},
-}
+// partProbes are the requests that hold each part but a signer's: the
+// catalogue's, a capability's Probes and the With beside them.
+var partProbes = func() map[partKind][]rbac.Probe {
+	mint, csr := rbac.CapabilityNamed("secrets create+read"), rbac.CapabilityNamed("csr create+approve")
+	return map[partKind][]rbac.Probe{secretsCreate: mint.Probes, secretsRead: mint.With, csrCreate: csr.Probes, csrApproval: csr.With}
+}()
 
 // collect records the parts binding b gives each of its subjects. The
 // certificate parts are cluster-scoped: only a ClusterRoleBinding grants
@@ -72,7 +68,7 @@ func (h grantParts) collect(m *Model, b *rbac.Binding) {
 			if rule >= 0 {
 				break
 			}
-			rule = rbac.FirstRule(b.Role, p, kind == secretsCreate || kind == csrCreate)
+			rule = rbac.FirstRule(b.Role, p, false) // a create is never limited by names
 		}
 		if rule >= 0 {
 			parts = append(parts, held{kind, rule})
@@ -107,7 +103,7 @@ func (m *Model) partEdges(h grantParts) {
 	for _, v := range subjects {
 		own := h[v]
 		all := slices.Clone(own)
-		for _, g := range m.groupsOfVertex(v) {
+		for _, g := range impliedGroups(m.g.At(v)) {
 			if id, ok := m.g.Lookup(Vertex{Kind: Group, Name: g}); ok {
 				all = append(all, h[id]...)
 			}
@@ -221,24 +217,27 @@ func commonScope(a, b string) (string, bool) {
 	return "", false
 }
 
-// groupsOfVertex names the groups every member of a subject vertex is in
-// beside itself: a service account's, anyone authenticated's.
-func (m *Model) groupsOfVertex(v int32) []string {
-	x := m.g.At(v)
-	switch {
-	case x.Kind == ServiceAccount:
+// impliedGroups names the groups every member of a subject vertex is in
+// beside itself, as the API server authenticates them: a service
+// account's; anyone's but the anonymous user's system:authenticated, its
+// system:unauthenticated; a group's members are authenticated, and those
+// of a namespace's service-account group are service accounts.
+func impliedGroups(x Vertex) []string {
+	switch x.Kind {
+	case ServiceAccount:
 		return groupsOf(x.Namespace)
-	case x.Kind == User && x.Name == rbac.AnonymousUser:
-		return []string{rbac.AllUnauthenticated}
-	case x.Kind == User:
+	case User:
+		if strings.HasPrefix(x.Name, rbac.AnonymousUser) {
+			return []string{rbac.AllUnauthenticated}
+		}
 		return []string{rbac.AllAuthenticated}
-	case x.Kind == Group && x.Name == rbac.AllAuthenticated, x.Kind == Group && x.Name == rbac.AllUnauthenticated:
-		return nil
-	case x.Kind == Group && x.Name == rbac.AllServiceAccounts:
-		return []string{rbac.AllAuthenticated}
-	case x.Kind == Group && strings.HasPrefix(x.Name, rbac.ServiceAccountsPrefix):
-		return []string{rbac.AllServiceAccounts, rbac.AllAuthenticated}
-	case x.Kind == Group:
+	case Group:
+		switch {
+		case x.Name == rbac.AllAuthenticated || x.Name == rbac.AllUnauthenticated:
+			return nil
+		case strings.HasPrefix(x.Name, rbac.ServiceAccountsPrefix):
+			return []string{rbac.AllServiceAccounts, rbac.AllAuthenticated}
+		}
 		return []string{rbac.AllAuthenticated}
 	}
 	return nil

@@ -132,16 +132,10 @@ func (m *Model) createsPods(g *grant, ns string) ([]finding.Step, bool) {
 		return nil, false // a Grant holds its role's rules only
 	}
 	user, groups := rbac.Identity(g.subject)
-	for i := range rbac.Catalogue {
-		c := &rbac.Catalogue[i]
-		if c.Name != "pods create" {
-			continue
-		}
-		for _, p := range c.Probes {
-			d := m.in.RBAC.Authorize(rbac.Request{User: user, Groups: groups, Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Namespace: ns})
-			if d.By != nil {
-				return d.By.Witness(), true
-			}
+	for _, p := range rbac.CapabilityNamed("pods create").Probes {
+		d := m.in.RBAC.Authorize(rbac.Request{User: user, Groups: groups, Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Namespace: ns})
+		if d.By != nil {
+			return d.By.Witness(), true
 		}
 	}
 	return nil, false

@@ -213,6 +213,17 @@ func Capabilities(r *Role, cluster bool) []Held {
 	return out
 }
 
+// CapabilityNamed returns the capability of the catalogue of a name, nil
+// for none.
+func CapabilityNamed(name string) *Capability {
+	for i := range Catalogue {
+		if Catalogue[i].Name == name {
+			return &Catalogue[i]
+		}
+	}
+	return nil
+}
+
 // FirstRule returns the first rule of the role that allows the probe on
 // some object (on every object when every is set), or -1; a create of an
 // object is never allowed by name.
