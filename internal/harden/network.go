@@ -269,7 +269,7 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 	inWhy := fmt.Sprintf("allows ingress from the tenant's namespaces (%s)", strings.Join(tenantNS, ", "))
 	if ports := w.served[ns]; w.api != nil && len(ports) > 0 {
 		rule := w.api.ingress()
-		rule.Ports = portsCopy(ports)
+		rule.Ports = deepCopies(ports)
 		in = append(in, rule)
 		inWhy += " and from " + w.api.describe() + " on the ports the namespace's Services send to, where it calls the admission webhooks and aggregated APIs served here"
 	}
@@ -336,9 +336,9 @@ func (w *networkWriter) namespace(ns string, tenantNS []string) ([]Object, []str
 		set    func(*networkingv1.NetworkPolicy)
 	}{
 		{networkingv1.PolicyTypeEgress, "allow-dns", dnsWhy, presentIDs(ids, netpol.IDDNSBlocked),
-			func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepEgress(dnsRule) }},
-		{networkingv1.PolicyTypeIngress, "allow-ingress", inWhy, nil, func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress = deepIngress(in) }},
-		{networkingv1.PolicyTypeEgress, "allow-egress", egWhy, nil, func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepEgress(eg) }},
+			func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepCopies(dnsRule) }},
+		{networkingv1.PolicyTypeIngress, "allow-ingress", inWhy, nil, func(np *networkingv1.NetworkPolicy) { np.Spec.Ingress = deepCopies(in) }},
+		{networkingv1.PolicyTypeEgress, "allow-egress", egWhy, nil, func(np *networkingv1.NetworkPolicy) { np.Spec.Egress = deepCopies(eg) }},
 	} {
 		sels, isolated := open[d.dir]
 		if !isolated {
@@ -389,18 +389,15 @@ func namespacesPeer(names []string) networkingv1.NetworkPolicyPeer {
 // metadataNameLabel is the label the API server gives every namespace, its name.
 const metadataNameLabel = "kubernetes.io/metadata.name"
 
-func deepIngress(rs []networkingv1.NetworkPolicyIngressRule) []networkingv1.NetworkPolicyIngressRule {
-	out := make([]networkingv1.NetworkPolicyIngressRule, len(rs))
-	for i := range rs {
-		rs[i].DeepCopyInto(&out[i])
-	}
-	return out
-}
-
-func deepEgress(rs []networkingv1.NetworkPolicyEgressRule) []networkingv1.NetworkPolicyEgressRule {
-	out := make([]networkingv1.NetworkPolicyEgressRule, len(rs))
-	for i := range rs {
-		rs[i].DeepCopyInto(&out[i])
+// deepCopies returns a deep copy of each of xs (policy rules, ports), so
+// that policies share nothing an edit of one would change in another.
+func deepCopies[T any, PT interface {
+	*T
+	DeepCopyInto(*T)
+}](xs []T) []T {
+	out := make([]T, len(xs))
+	for i := range xs {
+		PT(&xs[i]).DeepCopyInto(&out[i])
 	}
 	return out
 }

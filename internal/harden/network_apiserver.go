@@ -72,9 +72,9 @@ func appendPort(ports []networkingv1.NetworkPolicyPort, proto corev1.Protocol, p
 // their ports, and the Service's cluster IP on its ports (a CNI may judge
 // a connection before or after the Service address is translated).
 func (a *apiServer) egress() []networkingv1.NetworkPolicyEgressRule {
-	out := []networkingv1.NetworkPolicyEgressRule{{To: blocks(a.endpoints), Ports: portsCopy(a.ports)}}
+	out := []networkingv1.NetworkPolicyEgressRule{{To: blocks(a.endpoints), Ports: deepCopies(a.ports)}}
 	if len(a.service) > 0 && len(a.svcPorts) > 0 {
-		out = append(out, networkingv1.NetworkPolicyEgressRule{To: blocks(a.service), Ports: portsCopy(a.svcPorts)})
+		out = append(out, networkingv1.NetworkPolicyEgressRule{To: blocks(a.service), Ports: deepCopies(a.svcPorts)})
 	}
 	return out
 }
@@ -104,14 +104,6 @@ func blocks(ps []netip.Prefix) []networkingv1.NetworkPolicyPeer {
 	out := make([]networkingv1.NetworkPolicyPeer, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: p.String()}})
-	}
-	return out
-}
-
-func portsCopy(ps []networkingv1.NetworkPolicyPort) []networkingv1.NetworkPolicyPort {
-	out := make([]networkingv1.NetworkPolicyPort, len(ps))
-	for i := range ps {
-		ps[i].DeepCopyInto(&out[i])
 	}
 	return out
 }
