@@ -67,6 +67,10 @@ func (st *Store) noteChange(i int, n name) {
 	st.changed[i][n] = true
 }
 
+// changedIn reports whether an object of row i was applied or deleted
+// since the last view.
+func (st *Store) changedIn(i int) bool { return len(st.changed) > 0 && len(st.changed[i]) > 0 }
+
 // changesOf lists the changes of row i since the last view, in the order
 // of a sorted snapshot.
 func (st *Store) changesOf(i int) []change {
@@ -99,10 +103,10 @@ func (st *Store) derive() *Snapshot {
 	v := st.meta.Clone()
 	touched := map[string]bool{}
 	for i, k := range Kinds {
-		if len(st.changed) == 0 || len(st.changed[i]) == 0 || i == podsRow {
+		if !st.changedIn(i) || i == podsRow {
 			k.ops.share(v, last.view)
 		}
-		if len(st.changed) == 0 || len(st.changed[i]) == 0 {
+		if !st.changedIn(i) {
 			continue
 		}
 		if i == podsRow || controllerRows[i] {
@@ -119,7 +123,7 @@ func (st *Store) derive() *Snapshot {
 		}
 	}
 	roles := last.roles
-	if len(st.changed) > 0 && len(st.changed[clusterRolesRow]) > 0 {
+	if st.changedIn(clusterRolesRow) {
 		roles = v.ClusterRoles
 		v.ClusterRoles = slices.Clone(roles)
 		v.Aggregate()
@@ -143,7 +147,7 @@ func (st *Store) derivePods(v *Snapshot, touched map[string]bool) ([]corev1.Pod,
 	last := st.last
 	old := last.view.Pods
 	var changes map[string][]change
-	if len(st.changed[podsRow]) > 0 {
+	if st.changedIn(podsRow) {
 		changes = map[string][]change{}
 		for _, c := range st.changesOf(podsRow) {
 			changes[c.namespace] = append(changes[c.namespace], c)
