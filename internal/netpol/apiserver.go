@@ -3,7 +3,6 @@ package netpol
 import (
 	"fmt"
 	"slices"
-	"sort"
 )
 
 // markAPIServer marks the pods at an address the API server answers on,
@@ -44,12 +43,7 @@ func (b *builder) markAPIServer() {
 			m.apiPorts = append(m.apiPorts, portRange{proto, p.Port, p.Port})
 		}
 	}
-	sort.Slice(m.apiPorts, func(i, j int) bool {
-		if m.apiPorts[i].proto != m.apiPorts[j].proto {
-			return m.apiPorts[i].proto < m.apiPorts[j].proto
-		}
-		return m.apiPorts[i].lo < m.apiPorts[j].lo
-	})
+	slices.SortFunc(m.apiPorts, comparePortRanges)
 	// Each port is an atom of its own, so reach on it is told apart from
 	// reach on the ports around it.
 	b.ranges = append(b.ranges, m.apiPorts...)

@@ -1,7 +1,7 @@
 package netpol
 
 import (
-	"sort"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -72,12 +72,7 @@ func (b *builder) markDNS() {
 	for r := range ports {
 		m.dnsPorts = append(m.dnsPorts, r)
 	}
-	sort.Slice(m.dnsPorts, func(i, j int) bool {
-		if m.dnsPorts[i].proto != m.dnsPorts[j].proto {
-			return m.dnsPorts[i].proto < m.dnsPorts[j].proto
-		}
-		return m.dnsPorts[i].lo < m.dnsPorts[j].lo
-	})
+	slices.SortFunc(m.dnsPorts, comparePortRanges)
 	// Each DNS port is an atom of its own, so reach on it is told apart
 	// from reach on the ports around it.
 	b.ranges = append(b.ranges, m.dnsPorts...)

@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -85,12 +86,7 @@ func (m *Model) NamespaceMatrix() Matrix {
 					hit[b][g] = false
 				}
 			}
-			sort.Slice(rs, func(i, j int) bool {
-				if rs[i].proto != rs[j].proto {
-					return rs[i].proto < rs[j].proto
-				}
-				return rs[i].lo < rs[j].lo
-			})
+			slices.SortFunc(rs, comparePortRanges)
 			out.Allowed = append(out.Allowed, Cell{From: names[a], To: names[b], Ports: mergePorts(rs)})
 		}
 	}

@@ -1,6 +1,7 @@
 package netpol
 
 import (
+	"cmp"
 	"fmt"
 	"sort"
 	"strings"
@@ -161,6 +162,14 @@ func (s *portSpec) admits(proto int, port int32, named map[namedPort]int32) bool
 		}
 	}
 	return false
+}
+
+// comparePortRanges orders ranges by protocol, then first port.
+func comparePortRanges(a, b portRange) int {
+	if c := cmp.Compare(a.proto, b.proto); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.lo, b.lo)
 }
 
 // mergePorts joins adjacent ranges of the same protocol.
