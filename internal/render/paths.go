@@ -68,6 +68,31 @@ func Paths(w io.Writer, paths []attackpath.Path, total int, joined []attackpath.
 	if total > 0 {
 		p.printf("%d %s\n", total, plural(total, "path", "paths"))
 	}
+	for _, g := range groupJoined(joined, paths) {
+		c := g.cells[0]
+		p.wrap("", fmt.Sprintf("%s %s → %s (%s): %s (bulkhead audit --tenant %s)",
+			p.sev(c.Worst), c.Source, joinedTargets(g.cells), layerList(c.Layers), g.what, c.Source))
+	}
+	return p.err
+}
+
+// joinedGroup is the joined pairs of one source that say the same (the
+// severity, layers and what joins them), a line for all: a tenant that
+// DNS discovery alone joins to a thousand others gets one line, not a
+// thousand.
+type joinedGroup struct {
+	what  string
+	cells []attackpath.Cell
+}
+
+// joinedShown is how many targets a group's line names.
+const joinedShown = 5
+
+// groupJoined groups the joined pairs that say the same, in the order of
+// their first pair.
+func groupJoined(joined []attackpath.Cell, paths []attackpath.Path) []joinedGroup {
+	var groups []joinedGroup
+	at := map[string]int{}
 	for _, c := range joined {
 		var by []string
 		by = append(by, c.Findings...)
@@ -83,10 +108,29 @@ func Paths(w io.Writer, paths []attackpath.Path, total int, joined []attackpath.
 		if c.Paths > 0 {
 			what = "beside the paths above, joined by"
 		}
-		p.wrap("", fmt.Sprintf("%s %s → %s (%s): %s %s (bulkhead audit --tenant %s)",
-			p.sev(c.Worst), c.Source, c.Target, layerList(c.Layers), what, strings.Join(by, ", "), c.Source))
+		what += " " + strings.Join(by, ", ")
+		key := c.Source + "\x00" + c.Worst.String() + "\x00" + layerList(c.Layers) + "\x00" + what
+		if i, ok := at[key]; ok {
+			groups[i].cells = append(groups[i].cells, c)
+			continue
+		}
+		at[key] = len(groups)
+		groups = append(groups, joinedGroup{what: what, cells: []attackpath.Cell{c}})
 	}
-	return p.err
+	return groups
+}
+
+// joinedTargets names a group's targets, or past joinedShown of them
+// counts them and names the first.
+func joinedTargets(cells []attackpath.Cell) string {
+	var names []string
+	for i := range cells[:min(len(cells), joinedShown)] {
+		names = append(names, cells[i].Target)
+	}
+	if len(cells) <= joinedShown {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%d tenants (%s, … %d more)", len(cells), strings.Join(names, ", "), len(cells)-joinedShown)
 }
 
 // unshownLayers are the layers of a joined pair that neither the paths

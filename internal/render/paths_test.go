@@ -85,3 +85,29 @@ func TestPathsUnshownLayers(t *testing.T) {
 		})
 	}
 }
+
+// The joined pairs of a source that say the same share a line, which
+// names the first targets and counts the rest; pairs that differ in
+// severity, layers or what joins them keep lines of their own, in the
+// order of their first pair.
+func TestPathsJoinedGrouped(t *testing.T) {
+	dns := []finding.Category{finding.DNS}
+	var joined []attackpath.Cell
+	for _, target := range []string{"t1", "t2", "t3", "t4", "t5", "t6", "t7"} {
+		joined = append(joined, attackpath.Cell{Source: "a", Target: target, Worst: finding.Low, Layers: dns, Findings: []string{"BH-DNS-002"}})
+	}
+	joined = append(joined,
+		attackpath.Cell{Source: "a", Target: "m", Worst: finding.Medium, Layers: dns, Findings: []string{"BH-DNS-002"}},
+		attackpath.Cell{Source: "a", Target: "x", Worst: finding.Low, Layers: dns, Findings: []string{"BH-DNS-002", "BH-NET-011"}},
+		attackpath.Cell{Source: "a", Target: "y", Worst: finding.Low, Layers: dns, Findings: []string{"BH-DNS-002", "BH-NET-011"}})
+	var buf bytes.Buffer
+	if err := Paths(&buf, nil, 0, joined, TextOptions{Width: 1000}); err != nil {
+		t.Fatal(err)
+	}
+	want := "LOW a → 7 tenants (t1, t2, t3, t4, t5, … 2 more) (dns): no attack path, but joined by BH-DNS-002, DNS discovery (bulkhead audit --tenant a)\n" +
+		"MEDIUM a → m (dns): no attack path, but joined by BH-DNS-002, DNS discovery (bulkhead audit --tenant a)\n" +
+		"LOW a → x, y (dns): no attack path, but joined by BH-DNS-002, BH-NET-011, DNS discovery (bulkhead audit --tenant a)\n"
+	if diff := cmp.Diff(want, buf.String()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
