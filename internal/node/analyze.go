@@ -139,11 +139,13 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 // for their labels (a change to pods, RBAC, ServiceAccounts, nodes or
 // namespace labels): it keeps prev's judgement of each pod, Pod Security
 // and escapes, found in prev by its reference, and judges again the pods
-// prev does not have and those again reports (a changed pod, a pod of a
-// relabelled namespace); it redoes what the change may move (tokens,
-// placement, co-location, findings). relabelled names the namespaces
-// whose labels changed; every namespace's Pod Security policy is read
-// again.
+// prev does not have and those again reports (a changed pod); it redoes
+// what the change may move (tokens, placement, co-location, findings).
+// relabelled names the namespaces whose labels changed: their pods keep
+// their escapes, and their verdicts move to the namespace's new policy
+// (Verdict.Reverdict), or they are judged again when that policy
+// evaluates at another version. Every namespace's Pod Security policy is
+// read again.
 func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer, relabelled []string, again func(*corev1.Pod) bool) *Result {
 	// The namespaces are read again: a namespace the snapshot does not
 	// hold lives only through its pods, and goes with the last of them.
@@ -169,11 +171,21 @@ func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz 
 				j = k
 			}
 		}
-		if j < 0 || relabel[p.Namespace] || again != nil && again(p) {
+		if j < 0 || again != nil && again(p) {
 			redo = append(redo, i)
 			continue
 		}
 		f := prev.Pods[j]
+		if relabel[p.Namespace] {
+			// The escapes read the pod and volumes alone; the verdict
+			// moves with the namespace's policy.
+			v, ok := f.Verdict.Reverdict(r.Namespace(p.Namespace))
+			if !ok {
+				redo = append(redo, i)
+				continue
+			}
+			f.Verdict = v
+		}
 		f.TokenPowers, f.Placement, f.placement = nil, Placement{}, 0
 		r.Pods[i] = f
 	}

@@ -95,7 +95,13 @@ func Evaluate(ns *NamespacePolicy, pod *corev1.Pod) Verdict {
 	version := ns.Policy.Enforce.Version
 	v.Baseline = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelBaseline, Version: version}, &pod.ObjectMeta, &pod.Spec))
 	v.Restricted = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: version}, &pod.ObjectMeta, &pod.Spec))
-	switch ns.Policy.Enforce.Level {
+	v.enforce()
+	return v
+}
+
+// enforce sets the result at the enforce level from the results at both.
+func (v *Verdict) enforce() {
+	switch v.Enforced.Level {
 	case psaapi.LevelRestricted:
 		v.Enforce = v.Restricted
 	case psaapi.LevelBaseline:
@@ -103,5 +109,39 @@ func Evaluate(ns *NamespacePolicy, pod *corev1.Pod) Verdict {
 	default:
 		v.Enforce = policy.AggregateCheckResult{Allowed: true}
 	}
+}
+
+// newestChecks is the newest version the checks were written for: the
+// library evaluates any version after it, "latest" included, as it
+// (policy.checkRegistry.EvaluatePod).
+var newestChecks = sync.OnceValue(func() psaapi.Version {
+	var newest psaapi.Version
+	for _, c := range policy.DefaultChecks() {
+		if last := c.Versions[len(c.Versions)-1].MinimumVersion; newest.Older(last) {
+			newest = last
+		}
+	}
+	return newest
+})
+
+// evaluatedAs is the version the checks evaluate a pod at when asked for v.
+func evaluatedAs(v psaapi.Version) psaapi.Version {
+	if newest := newestChecks(); newest.Older(v) {
+		return newest
+	}
 	return v
+}
+
+// Reverdict is Evaluate of a pod in ns whose verdict in its namespace
+// before was v, without evaluating the pod again: when the checks
+// evaluate at the same version under both policies, only the enforce
+// level moved. It reports false when the versions differ: the pod must
+// be evaluated again.
+func (v Verdict) Reverdict(ns *NamespacePolicy) (Verdict, bool) {
+	if evaluatedAs(v.Enforced.Version) != evaluatedAs(ns.Policy.Enforce.Version) {
+		return Verdict{}, false
+	}
+	out := Verdict{Enforced: ns.Policy.Enforce, Baseline: v.Baseline, Restricted: v.Restricted}
+	out.enforce()
+	return out, true
 }

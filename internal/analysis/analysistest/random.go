@@ -177,6 +177,11 @@ func Change(r *rand.Rand, st *snapshot.Store) (string, []snapshot.Key) {
 		labels := map[string]string{"zone": fmt.Sprint(r.Intn(2))}
 		if r.Intn(2) == 0 {
 			labels["pod-security.kubernetes.io/enforce"] = []string{"privileged", "baseline", "restricted"}[r.Intn(3)]
+			// The checks evaluate latest and the newest version alike,
+			// v1.0 apart from both.
+			if v := []string{"", "latest", "v1.32", "v1.0"}[r.Intn(4)]; v != "" {
+				labels["pod-security.kubernetes.io/enforce-version"] = v
+			}
 		}
 		return apply("label namespace", &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns, Labels: labels}})
 	case 9:
