@@ -99,14 +99,16 @@ func TestPathsJoinedGrouped(t *testing.T) {
 	joined = append(joined,
 		attackpath.Cell{Source: "a", Target: "m", Worst: finding.Medium, Layers: dns, Findings: []string{"BH-DNS-002"}},
 		attackpath.Cell{Source: "a", Target: "x", Worst: finding.Low, Layers: dns, Findings: []string{"BH-DNS-002", "BH-NET-011"}},
-		attackpath.Cell{Source: "a", Target: "y", Worst: finding.Low, Layers: dns, Findings: []string{"BH-DNS-002", "BH-NET-011"}})
+		attackpath.Cell{Source: "a", Target: "y", Worst: finding.Low, Layers: dns, Findings: []string{"BH-DNS-002", "BH-NET-011"}},
+		attackpath.Cell{Source: "a", Target: "z", Worst: finding.Low, Layers: dns, Findings: []string{"BH-DNS-002", "BH-NET-011"}, Paths: 1})
 	var buf bytes.Buffer
 	if err := Paths(&buf, nil, 0, joined, TextOptions{Width: 1000}); err != nil {
 		t.Fatal(err)
 	}
 	want := "LOW a → 7 tenants (t1, t2, t3, t4, t5, … 2 more) (dns): no attack path, but joined by BH-DNS-002, DNS discovery (bulkhead audit --tenant a)\n" +
 		"MEDIUM a → m (dns): no attack path, but joined by BH-DNS-002, DNS discovery (bulkhead audit --tenant a)\n" +
-		"LOW a → x, y (dns): no attack path, but joined by BH-DNS-002, BH-NET-011, DNS discovery (bulkhead audit --tenant a)\n"
+		"LOW a → x, y (dns): no attack path, but joined by BH-DNS-002, BH-NET-011, DNS discovery (bulkhead audit --tenant a)\n" +
+		"LOW a → z (dns): beside the paths above, joined by BH-DNS-002, BH-NET-011, DNS discovery (bulkhead audit --tenant a)\n"
 	if diff := cmp.Diff(want, buf.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
