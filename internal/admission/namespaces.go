@@ -94,8 +94,8 @@ func (a *Admission) namespaceActivations(ns *corev1.Namespace, newT, object stri
 	}
 	match := func(s rbac.Subject) bool { return namesAccount(s, ns.Name, defaultAccount) }
 	if !slices.ContainsFunc(a.authz.Bindings(), func(b rbac.Binding) bool {
-		for si := range b.Subjects {
-			if s, ok := b.SubjectAt(si); ok && match(s) {
+		for s := range b.Resolved() {
+			if match(s) {
 				return true
 			}
 		}

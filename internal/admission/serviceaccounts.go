@@ -88,9 +88,8 @@ func (a *Admission) activations(ten *tenancy.Tenancy, match func(rbac.Subject) b
 	var out []activation
 	for _, b := range a.authz.Bindings() {
 		var mine []rbac.Subject
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if ok && match(s) {
+		for s := range b.Resolved() {
+			if match(s) {
 				mine = append(mine, s)
 			}
 		}

@@ -392,8 +392,8 @@ func (n *narrowing) holds(s rbac.Subject, ns string) bool {
 			continue
 		}
 		b := rbac.Binding{Namespace: ns, Subjects: rb.Subjects}
-		for i := range rb.Subjects {
-			if x, ok := b.SubjectAt(i); ok && x == s {
+		for x := range b.Resolved() {
+			if x == s {
 				return true
 			}
 		}

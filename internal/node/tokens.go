@@ -230,8 +230,8 @@ func (x *tokens) holds(user string, groups []string, scope string, c *rbac.Capab
 		return nil, false
 	}
 	if c.Signer != "" {
-		domain, _, _ := strings.Cut(c.Signer, "/")
-		if _, signer := x.allowed(user, groups, "", []rbac.Probe{{Verb: "approve", APIGroup: "certificates.k8s.io", Resource: "signers"}}, false, c.Signer, domain+"/*"); !signer {
+		p, names := rbac.SignerApproval(c.Signer)
+		if _, signer := x.allowed(user, groups, "", []rbac.Probe{p}, false, names...); !signer {
 			return nil, false
 		}
 	}
@@ -370,11 +370,7 @@ func attackers(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]string {
 		if where == "" {
 			where = open[0]
 		}
-		for si := range b.Subjects {
-			s, ok := b.SubjectAt(si)
-			if !ok {
-				continue
-			}
+		for s := range b.Resolved() {
 			t, all := whose(s)
 			switch {
 			case all:

@@ -261,17 +261,22 @@ const (
 	NodeClientSigner = "kubernetes.io/kube-apiserver-client-kubelet"
 )
 
-// ApprovesClientSigner is ApprovesSigner for ClientSigner.
-func ApprovesClientSigner(r *Role) int { return ApprovesSigner(r, ClientSigner) }
+// SignerApproval is what the CertificateApproval admission plugin asks of
+// whoever approves a certificate request for a signer: approve on
+// signers, named by the signer's name or its domain's wildcard
+// ("kubernetes.io/*"), either.
+func SignerApproval(signer string) (Probe, []string) {
+	domain, _, _ := strings.Cut(signer, "/")
+	return Probe{Verb: "approve", APIGroup: "certificates.k8s.io", Resource: "signers"}, []string{signer, domain + "/*"}
+}
 
 // ApprovesSigner returns the first rule of the role that lets its holder
-// approve certificate requests for a signer, by its name or its domain's
-// wildcard ("kubernetes.io/*"), as the CertificateApproval admission plugin
-// asks; -1 for none.
+// approve certificate requests for a signer (SignerApproval); -1 for
+// none.
 func ApprovesSigner(r *Role, signer string) int {
-	domain, _, _ := strings.Cut(signer, "/")
-	for _, name := range []string{signer, domain + "/*"} {
-		req := Request{Verb: "approve", APIGroup: "certificates.k8s.io", Resource: "signers", Name: name}
+	p, names := SignerApproval(signer)
+	for _, name := range names {
+		req := Request{Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Name: name}
 		for i := range r.Rules {
 			if RuleAllows(&req, &r.Rules[i]) {
 				return i
