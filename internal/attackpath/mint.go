@@ -145,7 +145,7 @@ func (m *Model) mintEdges(v int32, all []part, own int) {
 			if (i >= own && j >= own) || c.access.Binding == r.access.Binding {
 				continue
 			}
-			ns, _ := commonScope(c.ns, r.ns)
+			ns := commonScope(c.ns, r.ns)
 			m.g.Add(Edge{From: v, To: m.hub(hubAccounts, ns), Type: MintsToken, Layer: finding.API, Severity: finding.High,
 				Detail: "secrets create+read", explain: func() []finding.Step { return append(c.access.Witness(), r.access.Witness()...) }})
 		}
@@ -203,18 +203,13 @@ func (m *Model) csrEdges(v int32, all []part, own int) {
 	}
 }
 
-// commonScope is where two grants both hold: a namespace, or every one
-// ("") when both are cluster-wide.
-func commonScope(a, b string) (string, bool) {
-	switch {
-	case a == b:
-		return a, true
-	case a == "":
-		return b, true
-	case b == "":
-		return a, true
+// commonScope is where two grants that overlap both hold: a namespace,
+// or every one ("") when both are cluster-wide.
+func commonScope(a, b string) string {
+	if a == "" {
+		return b
 	}
-	return "", false
+	return a
 }
 
 // impliedGroups names the groups every member of a subject vertex is in

@@ -221,10 +221,16 @@ func (o *slot[T, L, PT, PL]) segment(dst, src *Snapshot, ns string) {
 }
 
 // compareKey orders an object against a namespace and name, as the sort
-// of a snapshot does: by namespace, then name.
+// of a snapshot does (compareNames).
 func compareKey(obj metaObject, namespace, name string) int {
-	if c := strings.Compare(obj.GetNamespace(), namespace); c != 0 {
+	return compareNames(obj.GetNamespace(), obj.GetName(), namespace, name)
+}
+
+// compareNames orders objects as the sort of a snapshot does: by
+// namespace, then name.
+func compareNames(namespaceA, nameA, namespaceB, nameB string) int {
+	if c := strings.Compare(namespaceA, namespaceB); c != 0 {
 		return c
 	}
-	return strings.Compare(obj.GetName(), name)
+	return strings.Compare(nameA, nameB)
 }

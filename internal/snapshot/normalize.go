@@ -187,12 +187,7 @@ func sortBy[T any](xs []T, key func(int) (string, string)) {
 		ns, n := key(i)
 		keys[i] = k{ns, n, i}
 	}
-	order := func(a, b k) int {
-		if c := strings.Compare(a.ns, b.ns); c != 0 {
-			return c
-		}
-		return strings.Compare(a.name, b.name)
-	}
+	order := func(a, b k) int { return compareNames(a.ns, a.name, b.ns, b.name) }
 	// Most input comes in order (a snapshot, a listing, a generated
 	// file), with what was added after it at the end (the pods that
 	// stand for controllers, the objects of a change): only that tail is

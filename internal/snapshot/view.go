@@ -82,12 +82,7 @@ func (st *Store) changesOf(i int) []change {
 		}
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b change) int {
-		if c := strings.Compare(a.namespace, b.namespace); c != 0 {
-			return c
-		}
-		return strings.Compare(a.name, b.name)
-	})
+	slices.SortFunc(out, func(a, b change) int { return compareNames(a.namespace, a.name, b.namespace, b.name) })
 	return out
 }
 
