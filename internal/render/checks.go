@@ -163,10 +163,15 @@ func (p *printer) evidence(f *finding.Finding, indent string) {
 	}
 }
 
-// list joins names, cutting after max with a count of the rest.
-func list(names []string, max int) string {
+// list joins names, cutting after max with a count of the rest and -v
+// to see them.
+func list(names []string, max int) string { return cutList(names, max, " (-v)") }
+
+// cutList joins names, cutting after max with a count of the rest, hint
+// after it.
+func cutList(names []string, max int, hint string) string {
 	if len(names) > max {
-		names = append(names[:max:max], fmt.Sprintf("… %d more (-v)", len(names)-max))
+		names = append(names[:max:max], fmt.Sprintf("… %d more%s", len(names)-max, hint))
 	}
 	return strings.Join(names, ", ")
 }

@@ -166,11 +166,11 @@ func (p *printer) subject(r *attackpath.SubjectReach) {
 		p.printf("  %s (%s): reaches only %s\n", r.Subject, home, r.Home)
 		return
 	}
-	names := r.Tenants
-	if len(names) > 8 && !p.o.Verbose {
-		names = append(append([]string(nil), names[:8]...), fmt.Sprintf("… %d more", len(r.Tenants)-8))
+	names := strings.Join(r.Tenants, ", ")
+	if !p.o.Verbose {
+		names = cutList(r.Tenants, 8, "")
 	}
-	p.wrap("  ", fmt.Sprintf("%s (%s): reaches %d %s: %s", r.Subject, home, len(r.Tenants), plural(len(r.Tenants), "tenant", "tenants"), strings.Join(names, ", ")))
+	p.wrap("  ", fmt.Sprintf("%s (%s): reaches %d %s: %s", r.Subject, home, len(r.Tenants), plural(len(r.Tenants), "tenant", "tenants"), names))
 	for i := range r.Paths {
 		if i == subjectPaths && !p.o.Verbose {
 			p.printf("      … (-v)\n")

@@ -123,14 +123,14 @@ func groupJoined(joined []attackpath.Cell, paths []attackpath.Path) []joinedGrou
 // joinedTargets names a group's targets, or past joinedShown of them
 // counts them and names the first.
 func joinedTargets(cells []attackpath.Cell) string {
-	var names []string
-	for i := range cells[:min(len(cells), joinedShown)] {
-		names = append(names, cells[i].Target)
+	names := make([]string, len(cells))
+	for i := range cells {
+		names[i] = cells[i].Target
 	}
 	if len(cells) <= joinedShown {
 		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%d tenants (%s, … %d more)", len(cells), strings.Join(names, ", "), len(cells)-joinedShown)
+	return fmt.Sprintf("%d tenants (%s)", len(cells), cutList(names, joinedShown, ""))
 }
 
 // unshownLayers are the layers of a joined pair that neither the paths
