@@ -112,7 +112,7 @@ func (e *Edge) free() bool { return e.Hidden != e.shifted }
 type Graph struct {
 	vertices []Vertex
 	index    map[Vertex]int32
-	edges    []Edge
+	edges    edgeStore
 	out      [][]int32 // edge ids by source vertex
 	seen     map[edgeKey]bool
 	// reach is the network layer's class-to-class reach, as virtual edges
@@ -133,7 +133,7 @@ func NewGraph() *Graph { return newGraph(0, 0) }
 // a big cluster's graph would otherwise rehash its indexes many times over.
 func newGraph(vertices, edges int) *Graph {
 	return &Graph{index: make(map[Vertex]int32, vertices), seen: make(map[edgeKey]bool, edges),
-		vertices: make([]Vertex, 0, vertices), out: make([][]int32, 0, vertices), edges: make([]Edge, 0, edges)}
+		vertices: make([]Vertex, 0, vertices), out: make([][]int32, 0, vertices), edges: newEdgeStore(edges)}
 }
 
 // Vertex returns the id of v, adding it when new.
@@ -162,7 +162,7 @@ func (g *Graph) Len() int { return len(g.vertices) }
 
 // Edges is the number of edges, ids 0 to Edges()-1; the network layer's
 // class-to-class reach (ReachEdges) is apart.
-func (g *Graph) Edges() int { return len(g.edges) }
+func (g *Graph) Edges() int { return g.edges.len() }
 
 // ReachEdges is the number of class-to-class reach pairs kept as rows.
 func (g *Graph) ReachEdges() int {
@@ -177,7 +177,7 @@ func (g *Graph) Edge(id int32) *Edge {
 	if id >= reachBase {
 		return g.reach.edge(id)
 	}
-	return &g.edges[id]
+	return g.edges.at(id)
 }
 
 // Add adds an edge unless one of the same type and detail already joins the
@@ -214,6 +214,38 @@ func (g *Graph) addNew(e Edge) {
 func (g *Graph) add(e Edge) {
 	e.bit = layerBit[e.Layer]
 	e.weighs = weighsOf(e.Severity, e.bit)
-	g.out[e.From] = append(g.out[e.From], int32(len(g.edges)))
-	g.edges = append(g.edges, e)
+	g.out[e.From] = append(g.out[e.From], g.edges.add(e))
+}
+
+// edgeChunk is the number of edges an edgeStore keeps in each chunk but
+// the first.
+const edgeChunk = 1 << 14
+
+// edgeStore keeps a graph's edges in chunks, so that a big cluster's
+// million edges are never copied to grow: one slice would be, five times
+// over, as it doubled. The first chunk grows as a slice would, from the
+// room asked for, so a small graph costs no more than one.
+type edgeStore struct {
+	chunks [][]Edge
+	n      int
+}
+
+func newEdgeStore(room int) edgeStore {
+	return edgeStore{chunks: [][]Edge{make([]Edge, 0, min(room, edgeChunk))}}
+}
+
+func (s *edgeStore) len() int { return s.n }
+
+func (s *edgeStore) at(id int32) *Edge { return &s.chunks[id/edgeChunk][id%edgeChunk] }
+
+// add appends e and returns its id.
+func (s *edgeStore) add(e Edge) int32 {
+	last := &s.chunks[len(s.chunks)-1]
+	if len(*last) == edgeChunk {
+		s.chunks = append(s.chunks, make([]Edge, 0, edgeChunk))
+		last = &s.chunks[len(s.chunks)-1]
+	}
+	*last = append(*last, e)
+	s.n++
+	return int32(s.n - 1)
 }

@@ -39,7 +39,7 @@ func newSweepOrder(g *Graph) *sweepOrder {
 	n := g.Len()
 	succ := func(v int32, f func(w int32)) {
 		for _, eid := range g.out[v] {
-			if e := &g.edges[eid]; !e.Final {
+			if e := g.edges.at(eid); !e.Final {
 				f(e.To)
 			}
 		}
@@ -120,11 +120,11 @@ func newSweepOrder(g *Graph) *sweepOrder {
 		o.pos[v] = int32(p)
 	}
 	o.outAt = make([]int32, n+1)
-	o.out = make([]sweepEdge, 0, len(g.edges)+g.ReachEdges())
+	o.out = make([]sweepEdge, 0, g.edges.len()+g.ReachEdges())
 	for p, v := range o.vertices {
 		o.outAt[p] = int32(len(o.out))
 		for _, eid := range g.out[v] {
-			e := &g.edges[eid]
+			e := g.edges.at(eid)
 			o.out = append(o.out, sweepEdge{to: o.pos[e.To], weighs: e.weighs, final: e.Final})
 		}
 		if r := g.reach; r != nil {

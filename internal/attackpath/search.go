@@ -153,7 +153,7 @@ func (s *searcher) run(sources []int32) {
 			continue // an asset seen is no foothold
 		}
 		for _, eid := range g.out[x/2] {
-			e := &g.edges[eid]
+			e := g.edges.at(eid)
 			if y := 2*e.To + b2i(e.Final); s.done[y] {
 				continue
 			}
@@ -222,7 +222,7 @@ func (s *searcher) propagate() {
 		x := work[head]
 		s.queued[x] = false
 		for _, eid := range g.out[x/2] {
-			e := &g.edges[eid]
+			e := g.edges.at(eid)
 			bit, sev := s.weigh(e)
 			s.raise(x, eid, e.To, e.Final, e.free(), bit, sev, &work)
 		}

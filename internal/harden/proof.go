@@ -184,8 +184,11 @@ func (p *Proof) analyseSafe(st *snapshot.Store, before *snapshot.Snapshot, ten *
 	factsA := factsB.Update(safe.view, safe.ten, safe.changed)
 	// The checks need the network models before and after only: made
 	// first, they leave factsB unused, free to go, while the rest is
-	// analysed.
+	// analysed. The other engines' facts, which the network model does
+	// not use, are made beside them, as Prepare would.
+	wait = beside(func() { factsA.Workload(); factsA.DNS(); factsA.Services() })
 	p.Checks = checkNothingBroke(before, ten, factsB.NetworkModel(), factsA.NetworkModel())
+	wait()
 	return factsA, safe.st, nil
 }
 
