@@ -100,10 +100,15 @@ type findingIndex struct {
 	anySrc   map[string][]*finding.Finding
 	// said is "ID: reason" of the findings because has named.
 	said map[*finding.Finding]string
+	// lists are the tenants a finding's long lists name (SourceTenants,
+	// TargetTenants), as sets: a finding of every tenant, asked of each
+	// of a million pairs, would be read through a million times.
+	lists map[*finding.Finding]*[2]map[string]bool
 }
 
 func indexFindings(fs []finding.Finding) *findingIndex {
-	x := &findingIndex{bySource: map[[2]string][]*finding.Finding{}, anySrc: map[string][]*finding.Finding{}, said: map[*finding.Finding]string{}}
+	x := &findingIndex{bySource: map[[2]string][]*finding.Finding{}, anySrc: map[string][]*finding.Finding{}, said: map[*finding.Finding]string{},
+		lists: map[*finding.Finding]*[2]map[string]bool{}}
 	for i := range fs {
 		f := &fs[i]
 		if f.SourceTenant == "*" {
@@ -123,7 +128,7 @@ func (x *findingIndex) because(c *attackpath.Cell) []string {
 	for _, id := range c.Findings {
 		for _, fs := range [][]*finding.Finding{x.bySource[[2]string{id, c.Source}], x.anySrc[id]} {
 			for _, f := range fs {
-				if names(f.SourceTenant, f.SourceTenants, c.Source) && names(f.TargetTenant, f.TargetTenants, c.Target) {
+				if x.names(f, c.Source, c.Target) {
 					said, ok := x.said[f]
 					if !ok {
 						said = f.ID + ": " + f.Reason
@@ -138,13 +143,42 @@ func (x *findingIndex) because(c *attackpath.Cell) []string {
 	return slices.Compact(out)
 }
 
-// names reports whether a finding's side (a tenant, or "*" with an
-// optional list) names a tenant.
-func names(side string, list []string, tenant string) bool {
-	if side == "*" {
-		return len(list) == 0 || slices.Contains(list, tenant)
+// names reports whether a finding's sides (each a tenant, or "*" with an
+// optional list) name a source and a target tenant.
+func (x *findingIndex) names(f *finding.Finding, source, target string) bool {
+	sets := x.lists[f]
+	if sets == nil && len(f.SourceTenants)+len(f.TargetTenants) > 16 {
+		sets = &[2]map[string]bool{setOf(f.SourceTenants), setOf(f.TargetTenants)}
+		x.lists[f] = sets
 	}
-	return side == tenant
+	for i, s := range []struct {
+		side   string
+		list   []string
+		tenant string
+	}{{f.SourceTenant, f.SourceTenants, source}, {f.TargetTenant, f.TargetTenants, target}} {
+		switch {
+		case s.side != "*":
+			if s.side != s.tenant {
+				return false
+			}
+		case len(s.list) == 0:
+		case sets != nil:
+			if !sets[i][s.tenant] {
+				return false
+			}
+		case !slices.Contains(s.list, s.tenant):
+			return false
+		}
+	}
+	return true
+}
+
+func setOf(list []string) map[string]bool {
+	out := make(map[string]bool, len(list))
+	for _, s := range list {
+		out[s] = true
+	}
+	return out
 }
 
 // layerNames says layers as "network+node".

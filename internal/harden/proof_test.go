@@ -2,6 +2,7 @@ package harden
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -263,6 +264,33 @@ func TestBecause(t *testing.T) {
 	want := []string{"BH-NET-001: a reaches b", "BH-NET-002: everyone reaches b"}
 	if !slices.Equal(got, want) {
 		t.Errorf("because = %q, want %q", got, want)
+	}
+
+	// Long lists are read as sets, on either side.
+	var many []string
+	for i := range 40 {
+		many = append(many, fmt.Sprintf("t%02d", i))
+	}
+	long := []finding.Finding{
+		{ID: "BH-DNS-002", SourceTenant: "*", SourceTenants: many, TargetTenant: "*", TargetTenants: many[:20], Reason: "listed"},
+		{ID: "BH-DNS-002", SourceTenant: "*", TargetTenant: "*", TargetTenants: many[30:], Reason: "listed targets"},
+	}
+	x = indexFindings(long)
+	for _, tc := range []struct {
+		source, target string
+		want           []string
+	}{
+		{"t00", "t19", []string{"BH-DNS-002: listed"}},
+		{"t39", "t05", []string{"BH-DNS-002: listed"}},
+		{"t05", "t20", nil},
+		{"t05", "t35", []string{"BH-DNS-002: listed targets"}},
+		{"x", "t05", nil},
+		{"x", "t31", []string{"BH-DNS-002: listed targets"}},
+	} {
+		got := x.because(&attackpath.Cell{Source: tc.source, Target: tc.target, Findings: []string{"BH-DNS-002"}})
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s → %s: because = %q, want %q", tc.source, tc.target, got, tc.want)
+		}
 	}
 }
 
