@@ -27,7 +27,7 @@ var planners = map[Layer]planner{
 		return Plan{Objects: objs, Notes: notes}, err
 	},
 	PodSecurity: func(f *analysis.Facts, o Options) (Plan, error) {
-		objs, work, notes := PodSecurityPlan(f.Snapshot, f.Tenancy, o)
+		objs, work, notes := podSecurityPlan(f.Snapshot, f.Tenancy, o, f.Workload())
 		return Plan{Objects: objs, Work: work, Notes: notes}, nil
 	},
 	DNS: func(f *analysis.Facts, o Options) (Plan, error) {

@@ -96,11 +96,14 @@ func emptyStatus(st map[string]any) bool {
 // manifests returns the YAML of objects as one stream of documents, each
 // after a "---" line.
 func manifests(objs []runtime.Object) (string, error) {
+	// Each object is encoded on its own, on every core; the first error,
+	// in the objects' order, is the one returned.
+	ys, errs := make([]string, len(objs)), make([]error, len(objs))
+	eachParallel(len(objs), func(i int) { ys[i], errs[i] = manifest(objs[i]) })
 	var b strings.Builder
-	for _, o := range objs {
-		y, err := manifest(o)
-		if err != nil {
-			return "", err
+	for i, y := range ys {
+		if errs[i] != nil {
+			return "", errs[i]
 		}
 		b.WriteString("---\n")
 		b.WriteString(y)

@@ -64,11 +64,26 @@ var levelRank = map[psaapi.Level]int{psaapi.LevelPrivileged: 0, psaapi.LevelBase
 // whose labels are to be merged, the pods their new level refuses, and
 // notes on what was left as it is.
 func PodSecurityPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options) ([]Object, []Work, []string) {
+	return podSecurityPlan(snap, ten, opts, nil)
+}
+
+// podSecurityPlan is PodSecurityPlan, with judged the node engine's
+// result on snap when there is one: a pod's verdict there moves to the
+// level it is evaluated at here without evaluating the pod again, when
+// both evaluate at the same version (node.Verdict.Reverdict).
+func podSecurityPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options, judged *node.Result) ([]Object, []Work, []string) {
 	version := PodSecurityVersion(snap)
 	pods := map[string][]*corev1.Pod{}
+	known := map[string][]*node.Verdict{}
+	if judged != nil && len(judged.Pods) != len(snap.Pods) {
+		judged = nil
+	}
 	for i := range snap.Pods {
 		p := &snap.Pods[i]
 		pods[p.Namespace] = append(pods[p.Namespace], p)
+		if judged != nil {
+			known[p.Namespace] = append(known[p.Namespace], &judged.Pods[i].Verdict)
+		}
 	}
 	byName := map[string]*corev1.Namespace{}
 	for i := range snap.Namespaces {
@@ -87,7 +102,7 @@ func PodSecurityPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options
 			decisions[i] = psDecision{note: fmt.Sprintf("namespace %s: no Namespace object in the snapshot, so its Pod Security labels are unknown; not labelled", name)}
 			return
 		}
-		decisions[i] = decidePodSecurity(ns, pods[name], owner, version, ten.IsPlatform(name), slices.Contains(opts.AllowPrivileged, name))
+		decisions[i] = decidePodSecurity(ns, pods[name], known[name], owner, version, ten.IsPlatform(name), slices.Contains(opts.AllowPrivileged, name))
 	})
 	var objects []Object
 	var work []Work
@@ -166,7 +181,7 @@ type psDecision struct {
 }
 
 // decidePodSecurity chooses one namespace's labels.
-func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, owner func(*corev1.Pod) (string, string), version string, platform, allowPrivileged bool) psDecision {
+func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, known []*node.Verdict, owner func(*corev1.Pod) (string, string), version string, platform, allowPrivileged bool) psDecision {
 	pinned, err := psaapi.ParseVersion(version)
 	if err != nil {
 		pinned = psaapi.LatestVersion()
@@ -177,7 +192,7 @@ func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, owner func(*cor
 		Audit:   psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
 		Warn:    psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
 	})
-	verdicts := evaluateAt(pods, pinned)
+	verdicts := evaluateAt(pods, known, pinned)
 	passes := strictestPassed(verdicts)
 	level := passes
 	if !platform && !allowPrivileged && levelRank[level] < levelRank[psaapi.LevelBaseline] {
@@ -241,11 +256,18 @@ func decidePodSecurity(ns *corev1.Namespace, pods []*corev1.Pod, owner func(*cor
 }
 
 // evaluateAt evaluates every pod at baseline and restricted of the
-// version.
-func evaluateAt(pods []*corev1.Pod, version psaapi.Version) []node.Verdict {
+// version; known, when not nil, holds each pod's verdict under another
+// policy, which moves to this one when both evaluate at the same version.
+func evaluateAt(pods []*corev1.Pod, known []*node.Verdict, version psaapi.Version) []node.Verdict {
 	pol := node.NamespacePolicy{Policy: psaapi.Policy{Enforce: psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: version}}}
 	out := make([]node.Verdict, len(pods))
 	for i, p := range pods {
+		if known != nil {
+			if v, ok := known[i].Reverdict(&pol); ok {
+				out[i] = v
+				continue
+			}
+		}
 		out[i] = node.Evaluate(&pol, p)
 	}
 	return out

@@ -22,6 +22,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/golden"
 	"github.com/bulkhead-dev/bulkhead/internal/load"
 	"github.com/bulkhead-dev/bulkhead/internal/node"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -638,5 +639,52 @@ func TestPodSecurityDeploymentWork(t *testing.T) {
 	_, work, _ := PodSecurityPlan(view, resolveTenancy(t, view), Options{})
 	if len(work) != 1 || work[0].Object != "Deployment/web" {
 		t.Errorf("work = %+v, want one item, Deployment/web's", work)
+	}
+}
+
+// TestPodSecurityFromJudged: the plan made with the node engine's
+// verdicts (as harden makes it) is the plan that evaluates every pod,
+// whatever version each namespace enforces: a verdict found at a version
+// that evaluates otherwise (v1.0 passes a pod that latest refuses) is not
+// carried over.
+func TestPodSecurityFromJudged(t *testing.T) {
+	// Passes restricted up to v1.18, before seccomp and capabilities joined it.
+	oldRestricted := func(ns, name string) *corev1.Pod {
+		p := restrictedPod(ns, name)
+		p.Spec.SecurityContext.SeccompProfile = nil
+		p.Spec.Containers[0].SecurityContext.Capabilities = nil
+		return p
+	}
+	var objs []runtime.Object
+	for i, labels := range []map[string]string{
+		nil,
+		{psaapi.EnforceLevelLabel: "restricted", psaapi.EnforceVersionLabel: "v1.0"},
+		{psaapi.EnforceLevelLabel: "restricted", psaapi.EnforceVersionLabel: "v1.18"},
+		{psaapi.EnforceLevelLabel: "baseline", psaapi.EnforceVersionLabel: "latest"},
+		{psaapi.EnforceLevelLabel: "restricted", psaapi.EnforceVersionLabel: "v1.99"},
+		{psaapi.EnforceLevelLabel: "privileged", psaapi.EnforceVersionLabel: "v1.22"},
+		{psaapi.EnforceLevelLabel: "nonsense"},
+	} {
+		ns := fmt.Sprintf("ns-%d", i)
+		objs = append(objs, namespace(ns, labels), oldRestricted(ns, "old"), restrictedPod(ns, "new"))
+		if i%2 == 1 {
+			objs = append(objs, baselinePod(ns, "base"))
+		}
+		if i == 5 {
+			objs = append(objs, privilegedPod(ns, "priv"))
+		}
+	}
+	snap := buildSnapshot(t, objs...)
+	ten := resolveTenancy(t, snap)
+	judged := node.AnalyzeWith(snap, ten, rbac.NewAuthorizer(snap))
+	o, w, n := podSecurityPlan(snap, ten, Options{}, nil)
+	want := renderPlan(t, o, nil, w, n)
+	o, w, n = podSecurityPlan(snap, ten, Options{}, judged)
+	got := renderPlan(t, o, nil, w, n)
+	if got != want {
+		t.Errorf("plan from the node engine's verdicts differs:\n%s", cmp.Diff(want, got))
+	}
+	if !strings.Contains(want, "ns-1") || !strings.Contains(want, "baseline") {
+		t.Fatalf("the plan does not label ns-1 baseline:\n%s", want)
 	}
 }
