@@ -217,14 +217,15 @@ func (g *Graph) add(e Edge) {
 	g.out[e.From] = append(g.out[e.From], g.edges.add(e))
 }
 
-// edgeChunk is the number of edges an edgeStore keeps in each chunk but
-// the first.
+// edgeChunk is the number of edges each chunk of an edgeStore holds, all
+// but the last full: edge id i is edge i%edgeChunk of chunk i/edgeChunk.
 const edgeChunk = 1 << 14
 
 // edgeStore keeps a graph's edges in chunks, so that a big cluster's
 // million edges are never copied to grow: one slice would be, five times
-// over, as it doubled. The first chunk grows as a slice would, from the
-// room asked for, so a small graph costs no more than one.
+// over, as it grew. The first chunk starts from the room asked for and
+// grows as a slice would, so a small graph costs no more than one; the
+// next ones are made full size.
 type edgeStore struct {
 	chunks [][]Edge
 	n      int

@@ -75,6 +75,8 @@ func podSecurityPlan(snap *snapshot.Snapshot, ten *tenancy.Tenancy, opts Options
 	version := PodSecurityVersion(snap)
 	pods := map[string][]*corev1.Pod{}
 	known := map[string][]*node.Verdict{}
+	// The node engine judges snap.Pods[i] as its Pods[i] (AnalyzeWith,
+	// Rejudge); a result of another snapshot is not used.
 	if judged != nil && len(judged.Pods) != len(snap.Pods) {
 		judged = nil
 	}

@@ -3,6 +3,8 @@ package harden
 import (
 	"fmt"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -644,9 +646,11 @@ func TestPodSecurityDeploymentWork(t *testing.T) {
 
 // TestPodSecurityFromJudged: the plan made with the node engine's
 // verdicts (as harden makes it) is the plan that evaluates every pod,
-// whatever version each namespace enforces: a verdict found at a version
-// that evaluates otherwise (v1.0 passes a pod that latest refuses) is not
-// carried over.
+// whatever version each namespace enforces, and so is each pod's verdict
+// at the plan's version: a verdict found at a version that evaluates
+// otherwise (v1.0 and v1.18 pass a pod that the newest checks refuse) is
+// not carried over, and one found at a version evaluated as the newest
+// (latest, v1.99) is.
 func TestPodSecurityFromJudged(t *testing.T) {
 	// Passes restricted up to v1.18, before seccomp and capabilities joined it.
 	oldRestricted := func(ns, name string) *corev1.Pod {
@@ -684,7 +688,34 @@ func TestPodSecurityFromJudged(t *testing.T) {
 	if got != want {
 		t.Errorf("plan from the node engine's verdicts differs:\n%s", cmp.Diff(want, got))
 	}
-	if !strings.Contains(want, "ns-1") || !strings.Contains(want, "baseline") {
-		t.Fatalf("the plan does not label ns-1 baseline:\n%s", want)
+
+	pinned, err := psaapi.ParseVersion(PodSecurityVersion(snap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods := make([]*corev1.Pod, len(snap.Pods))
+	known := make([]*node.Verdict, len(snap.Pods))
+	for i := range snap.Pods {
+		pods[i], known[i] = &snap.Pods[i], &judged.Pods[i].Verdict
+	}
+	evaluated, carried := evaluateAt(pods, nil, pinned), evaluateAt(pods, known, pinned)
+	moved := map[string]bool{}
+	for i, p := range pods {
+		if !reflect.DeepEqual(evaluated[i], carried[i]) {
+			t.Errorf("pod %s/%s: verdict carried over differs from the evaluated one:\n%+v\n%+v", p.Namespace, p.Name, evaluated[i], carried[i])
+		}
+		_, ok := known[i].Reverdict(&node.NamespacePolicy{Policy: psaapi.Policy{Enforce: psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: pinned}}})
+		moved[p.Namespace] = ok
+	}
+	// Both ways are taken: the namespaces at v1.0 and v1.18 evaluate
+	// their pods again, those at latest or past the newest checks move
+	// their verdicts.
+	for ns, want := range map[string]bool{"ns-1": false, "ns-2": false, "ns-3": true, "ns-4": true} {
+		if moved[ns] != want {
+			t.Errorf("namespace %s: verdicts moved %v, want %v", ns, moved[ns], want)
+		}
+	}
+	if evaluated[slices.IndexFunc(pods, func(p *corev1.Pod) bool { return p.Namespace == "ns-1" && p.Name == "old" })].Restricted.Allowed {
+		t.Fatalf("the old pod passes restricted at %s: the fixture no longer tells the versions apart", pinned)
 	}
 }

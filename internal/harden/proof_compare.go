@@ -103,12 +103,17 @@ type findingIndex struct {
 	// lists are the tenants a finding's long lists name (SourceTenants,
 	// TargetTenants), as sets: a finding of every tenant, asked of each
 	// of a million pairs, would be read through a million times.
-	lists map[*finding.Finding]*[2]map[string]bool
+	lists map[*finding.Finding][2]map[string]bool
 }
+
+// longList is the length of a finding's tenant lists past which they are
+// read as sets (findingIndex.lists): below it, a scan costs less than
+// making one.
+const longList = 16
 
 func indexFindings(fs []finding.Finding) *findingIndex {
 	x := &findingIndex{bySource: map[[2]string][]*finding.Finding{}, anySrc: map[string][]*finding.Finding{}, said: map[*finding.Finding]string{},
-		lists: map[*finding.Finding]*[2]map[string]bool{}}
+		lists: map[*finding.Finding][2]map[string]bool{}}
 	for i := range fs {
 		f := &fs[i]
 		if f.SourceTenant == "*" {
@@ -146,34 +151,32 @@ func (x *findingIndex) because(c *attackpath.Cell) []string {
 // names reports whether a finding's sides (each a tenant, or "*" with an
 // optional list) name a source and a target tenant.
 func (x *findingIndex) names(f *finding.Finding, source, target string) bool {
-	sets := x.lists[f]
-	if sets == nil && len(f.SourceTenants)+len(f.TargetTenants) > 16 {
-		sets = &[2]map[string]bool{setOf(f.SourceTenants), setOf(f.TargetTenants)}
+	sets, ok := x.lists[f]
+	if !ok && len(f.SourceTenants)+len(f.TargetTenants) > longList {
+		sets = [2]map[string]bool{setOf(f.SourceTenants), setOf(f.TargetTenants)}
 		x.lists[f] = sets
 	}
-	for i, s := range []struct {
-		side   string
-		list   []string
-		tenant string
-	}{{f.SourceTenant, f.SourceTenants, source}, {f.TargetTenant, f.TargetTenants, target}} {
-		switch {
-		case s.side != "*":
-			if s.side != s.tenant {
-				return false
-			}
-		case len(s.list) == 0:
-		case sets != nil:
-			if !sets[i][s.tenant] {
-				return false
-			}
-		case !slices.Contains(s.list, s.tenant):
-			return false
-		}
+	return sideNames(f.SourceTenant, f.SourceTenants, sets[0], source) && sideNames(f.TargetTenant, f.TargetTenants, sets[1], target)
+}
+
+// sideNames reports whether one side of a finding (a tenant, or "*" with
+// an optional list, as a set when set is not nil) names a tenant.
+func sideNames(side string, list []string, set map[string]bool, tenant string) bool {
+	switch {
+	case side != "*":
+		return side == tenant
+	case len(list) == 0:
+		return true
+	case set != nil:
+		return set[tenant]
 	}
-	return true
+	return slices.Contains(list, tenant)
 }
 
 func setOf(list []string) map[string]bool {
+	if len(list) == 0 {
+		return nil
+	}
 	out := make(map[string]bool, len(list))
 	for _, s := range list {
 		out[s] = true
