@@ -31,7 +31,8 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 			nf.apiOnce.Do(func() { nf.api = f.api })
 		}
 	}
-	if !stale["network"] {
+	switch {
+	case !stale["network"]:
 		if f.net != nil {
 			nf.netOnce.Do(func() { nf.net = f.net })
 		}
@@ -40,6 +41,16 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		}
 		if f.services != nil {
 			nf.svcOnce.Do(func() { nf.services = f.services })
+		}
+	case f.net != nil && len(relabelled) == 0 && sameTenancy(f.Tenancy, ten) &&
+		f.net.Keeps(f.Snapshot, view, engineSees("network", changed)):
+		// Pods, nodes or Services changed only in what the network model
+		// does not read (a harden proposal that moves pods to nodes of
+		// their own): the model and its findings hold; the Service checks,
+		// which read Services whole, are made again.
+		nf.netOnce.Do(func() { nf.net = f.net })
+		if f.netFindings != nil {
+			nf.netFindOnce.Do(func() { nf.netFindings = f.netFindings })
 		}
 	}
 	if !stale["dns"] && f.dns != nil {
@@ -64,6 +75,16 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		nf.graphOnce.Do(func() { nf.graph = f.graph })
 	}
 	return nf
+}
+
+// engineSees returns the changed objects an engine reads.
+func engineSees(name string, changed []snapshot.Key) []snapshot.Key {
+	for _, e := range Engines() {
+		if e.Name == name {
+			return slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { return !readsAny(e.Reads, []snapshot.Key{k}) })
+		}
+	}
+	return changed
 }
 
 // seen returns the changed objects the engines can see: a workload

@@ -10,8 +10,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/examples"
 	"github.com/bulkhead-dev/bulkhead/internal/analysis/analysistest"
@@ -54,19 +58,33 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 		bases = append(bases, analysistest.Cluster(r))
 	}
 	done, reused := 0, map[string]int{}
+	// netKept counts by change the network models kept though the network
+	// engine reads what changed (netpol.Model.Keeps); netKeptSelecting
+	// those kept over a node relabelled where a policy selects nodes.
+	netKept, netKeptSelecting := map[string]int{}, 0
 	relabels, keptOnRelabel, moved := 0, 0, 0
 	for b := 0; done < changes; b++ {
 		base := bases[b%len(bases)]
 		st := snapshot.NewStore(base.Clone())
+		if b%3 == 1 {
+			sharpen(st)
+		}
 		if cfg.Label != "" {
 			zoneNamespaces(r, st, cfg.Label)
 		}
 		facts, _ := analyse(t, st.View(), cfg, nil, nil)
+		selects := len(st.View().AdminNetworkPolicies) > 0
 		for step := 0; step < 25 && done < changes; step++ {
 			what, keys := analysistest.Change(r, st)
 			done++
 			inc, stale := analyse(t, st.View(), cfg, facts, keys)
 			full, _ := analyse(t, st.ViewFromScratch(), cfg, nil, nil)
+			if stale["network"] && inc.net == facts.net {
+				netKept[what]++
+				if what == "dedicate node" && selects {
+					netKeptSelecting++
+				}
+			}
 			for _, e := range Engines() {
 				if !stale[e.Name] {
 					reused[e.Name]++
@@ -90,7 +108,16 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 			facts = inc
 		}
 	}
-	t.Logf("%d changes; facts kept per engine: %v; %d namespace relabels, the API facts kept on %d, the tenancy moved by %d", done, reused, relabels, keptOnRelabel, moved)
+	t.Logf("%d changes; facts kept per engine: %v; %d namespace relabels, the API facts kept on %d, the tenancy moved by %d; network models kept on a change it reads: %v",
+		done, reused, relabels, keptOnRelabel, moved, netKept)
+	for _, what := range []string{"move pod", "dedicate node", "expose service", "edit pod"} {
+		if netKept[what] == 0 {
+			t.Errorf("no %q change kept the network model: the test does not exercise netpol.Model.Keeps", what)
+		}
+	}
+	if netKeptSelecting > 0 {
+		t.Errorf("%d node relabels kept the network model where a policy selects nodes", netKeptSelecting)
+	}
 	for _, e := range Engines() {
 		if reused[e.Name] == 0 {
 			t.Errorf("engine %s never kept its facts: the test does not exercise Update", e.Name)
@@ -101,6 +128,40 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 	}
 	if cfg.Label != "" && moved == 0 {
 		t.Error("no namespace relabel moved the tenancy: the test does not exercise tenancy by label")
+	}
+}
+
+// sharpen adds to st what makes more of a change seen by the network
+// model: an agent on the host network of node-0 and an
+// AdminNetworkPolicy that denies every namespace's egress to nodes of
+// pool 1, which a node's new labels move the agent into or out of; a
+// policy that isolates the pods labelled app a1 of a namespace; and the
+// cluster's DNS, whose Service port says which port DNS pods serve.
+func sharpen(st *snapshot.Store) {
+	ns := st.View().Namespaces[0].Name
+	agent := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "agent", Labels: map[string]string{"app": "agent"}},
+		Spec: corev1.PodSpec{NodeName: "node-0", HostNetwork: true, Containers: []corev1.Container{{Name: "c", Image: "x",
+			Ports: []corev1.ContainerPort{{ContainerPort: 9100, Protocol: corev1.ProtocolTCP}}}}},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning, HostIP: "192.168.0.10", PodIP: "192.168.0.10"}}
+	anp := &anpv1alpha1.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "nodes"},
+		Spec: anpv1alpha1.AdminNetworkPolicySpec{Priority: 10, Subject: anpv1alpha1.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}},
+			Egress: []anpv1alpha1.AdminNetworkPolicyEgressRule{{Name: "pool-1", Action: anpv1alpha1.AdminNetworkPolicyRuleActionDeny,
+				To: []anpv1alpha1.AdminNetworkPolicyEgressPeer{{Nodes: &metav1.LabelSelector{MatchLabels: map[string]string{"pool": "1"}}}}}}}}
+	isolate := &networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "isolate-a1"},
+		Spec: networkingv1.NetworkPolicySpec{PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"app": "a1"}},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress}}}
+	system := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kube-system"}}
+	dns := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "coredns", Labels: map[string]string{"k8s-app": "kube-dns"}},
+		Spec: corev1.PodSpec{NodeName: "node-0", Containers: []corev1.Container{{Name: "coredns", Image: "coredns", Ports: []corev1.ContainerPort{
+			{Name: "dns", ContainerPort: 53, Protocol: corev1.ProtocolUDP}, {Name: "alt", ContainerPort: 54, Protocol: corev1.ProtocolUDP}}}}},
+		Status: corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "10.0.99.2"}}
+	dnsService := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "kube-dns"},
+		Spec: corev1.ServiceSpec{Selector: map[string]string{"k8s-app": "kube-dns"}, ClusterIP: "10.96.0.10",
+			Ports: []corev1.ServicePort{{Name: "dns", Port: 53, Protocol: corev1.ProtocolUDP, TargetPort: intstr.FromInt32(53)}}}}
+	for _, o := range []runtime.Object{agent, anp, isolate, system, dns, dnsService} {
+		if _, _, err := st.ServerSideApply(o); err != nil {
+			panic(err)
+		}
 	}
 }
 

@@ -167,6 +167,7 @@ func (b *builder) classify() {
 			}
 			b.unknownAddresses(id, a, noIP, match)
 		case a.nodeSel != nil:
+			m.nodeLabels = true
 			for i := range m.pods {
 				p := &m.pods[i]
 				if nl, ok := nodeLabels[p.node]; p.host && ok && a.nodeSel.matches(nl) {

@@ -41,6 +41,8 @@ type Model struct {
 	// pods on it (indexes into pods): traffic from the node to them is
 	// always allowed.
 	nodeLocal map[string][]int
+	// nodeLabels is set when a policy peer selects nodes by their labels.
+	nodeLabels bool
 
 	all, podSet bitset
 	// reach[a] row s holds the classes s can open connections to on port

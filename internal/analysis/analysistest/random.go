@@ -122,7 +122,7 @@ func Change(r *rand.Rand, st *snapshot.Store) (string, []snapshot.Key) {
 		}
 		return out
 	}()
-	switch r.Intn(17) {
+	switch r.Intn(20) {
 	case 0:
 		p := Pod(r, ns, 100+r.Intn(50), max(1, len(view.Nodes)))
 		if r.Intn(3) == 0 {
@@ -241,6 +241,59 @@ func Change(r *rand.Rand, st *snapshot.Store) (string, []snapshot.Key) {
 		}
 		p := Pod(r, "ghost", 200+r.Intn(5), max(1, len(view.Nodes)))
 		return apply("add ghost pod", &p)
+	case 16:
+		// A pod moved to nodes of its own, as harden proposes: what the
+		// network model reads of it stays.
+		if len(real) > 0 {
+			p := real[r.Intn(len(real))].DeepCopy()
+			p.Spec.Tolerations = append(p.Spec.Tolerations, corev1.Toleration{Key: "dedicated", Operator: corev1.TolerationOpEqual, Value: p.Namespace, Effect: corev1.TaintEffectNoSchedule})
+			p.Spec.NodeSelector = map[string]string{"dedicated": p.Namespace}
+			if r.Intn(2) == 0 {
+				p.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+					NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{{Key: "pool", Operator: corev1.NodeSelectorOpIn, Values: []string{"1"}}}}}}}}
+			}
+			if r.Intn(4) == 0 {
+				// And a label a policy may select (see the test's bases).
+				flip := "a1"
+				if p.Labels["app"] == "a1" {
+					flip = "a0"
+				}
+				p.Labels = map[string]string{"app": flip}
+			}
+			return apply("move pod", p)
+		}
+		fallthrough
+	case 17:
+		// A node dedicated to a namespace: a label and a taint; sometimes
+		// a label that says the nodes run on a cloud.
+		if len(view.Nodes) > 0 {
+			n := view.Nodes[r.Intn(len(view.Nodes))].DeepCopy()
+			if n.Labels == nil {
+				n.Labels = map[string]string{}
+			}
+			n.Labels["dedicated"] = ns
+			if r.Intn(3) == 0 {
+				n.Labels[corev1.LabelInstanceTypeStable] = "m5.large"
+			}
+			n.Spec.Taints = []corev1.Taint{{Key: "dedicated", Value: ns, Effect: corev1.TaintEffectNoSchedule}}
+			return apply("dedicate node", n)
+		}
+		fallthrough
+	case 18:
+		// A Service's exposure outside the cluster changed, or its port.
+		if s := view.Services[r.Intn(max(1, len(view.Services))):]; len(s) > 0 && len(s[0].Spec.Ports) > 0 {
+			s := s[0].DeepCopy()
+			switch r.Intn(3) {
+			case 0:
+				s.Spec.Type, s.Spec.Ports[0].NodePort = corev1.ServiceTypeClusterIP, 0
+			case 1:
+				s.Spec.Type, s.Spec.Ports[0].NodePort = corev1.ServiceTypeNodePort, 30081
+			default:
+				s.Spec.Ports[0].Port++
+			}
+			return apply("expose service", s)
+		}
+		fallthrough
 	default:
 		if len(view.Nodes) > 0 {
 			n := view.Nodes[r.Intn(len(view.Nodes))].DeepCopy()

@@ -1,0 +1,216 @@
+package netpol
+
+import (
+	"fmt"
+	"math/rand"
+	"reflect"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
+
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
+)
+
+// keepCluster is randomCluster with nodes n1 and n2 (their addresses
+// those of the host-network pods on them), a Service, and maybe an
+// AdminNetworkPolicy that denies egress to the nodes of pool 1.
+func keepCluster(r *rand.Rand) *snapshot.Snapshot {
+	snap := randomCluster(r)
+	for i, name := range []string{"n1", "n2"} {
+		snap.Nodes = append(snap.Nodes, corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"pool": fmt.Sprint(r.Intn(2))}},
+			Status: corev1.NodeStatus{Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: fmt.Sprintf("192.168.0.%d", i+1)}}}})
+	}
+	snap.Services = append(snap.Services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web"},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, ClusterIP: "10.96.0.20", Selector: map[string]string{"app": "x"},
+			Ports: []corev1.ServicePort{{Port: 80, NodePort: 30080, Protocol: corev1.ProtocolTCP}}}})
+	if r.Intn(2) == 0 {
+		snap.AdminNetworkPolicies = append(snap.AdminNetworkPolicies, anp.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "nodes"},
+			Spec: anp.AdminNetworkPolicySpec{Priority: 1, Subject: anp.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}},
+				Egress: []anp.AdminNetworkPolicyEgressRule{{Name: "pool-1", Action: anp.AdminNetworkPolicyRuleActionDeny,
+					To: []anp.AdminNetworkPolicyEgressPeer{{Nodes: &metav1.LabelSelector{MatchLabels: map[string]string{"pool": "1"}}}}}}}})
+	}
+	return snap
+}
+
+// selectsNodes reports whether a policy peer of s selects nodes.
+func selectsNodes(s *snapshot.Snapshot) bool {
+	for _, a := range s.AdminNetworkPolicies {
+		for _, r := range a.Spec.Egress {
+			for _, p := range r.To {
+				if p.Nodes != nil {
+					return true
+				}
+			}
+		}
+	}
+	for _, a := range s.BaselineAdminNetworkPolicies {
+		for _, r := range a.Spec.Egress {
+			for _, p := range r.To {
+				if p.Nodes != nil {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// changeable is a clone of s whose pods, nodes and Services are copies,
+// to change in place.
+func changeable(s *snapshot.Snapshot) *snapshot.Snapshot {
+	c := s.Clone()
+	c.Pods, c.Nodes, c.Services = make([]corev1.Pod, len(s.Pods)), make([]corev1.Node, len(s.Nodes)), make([]corev1.Service, len(s.Services))
+	for i := range s.Pods {
+		s.Pods[i].DeepCopyInto(&c.Pods[i])
+	}
+	for i := range s.Nodes {
+		s.Nodes[i].DeepCopyInto(&c.Nodes[i])
+	}
+	for i := range s.Services {
+		s.Services[i].DeepCopyInto(&c.Services[i])
+	}
+	return c
+}
+
+// TestKeeps: a change to a pod, node or Service in what the network model
+// does not read keeps the model, and the model kept answers as the model
+// of the changed cluster does (every pod pair, every finding); a change
+// to what it reads does not keep it.
+func TestKeeps(t *testing.T) {
+	type change struct {
+		name  string
+		keeps bool
+		apply func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key
+	}
+	pod := func(r *rand.Rand, s *snapshot.Snapshot) *corev1.Pod { return &s.Pods[r.Intn(len(s.Pods))] }
+	podKey := func(p *corev1.Pod) snapshot.Key {
+		return snapshot.Key{Resource: podsResource, Namespace: p.Namespace, Name: p.Name}
+	}
+	node := func(r *rand.Rand, s *snapshot.Snapshot) *corev1.Node { return &s.Nodes[r.Intn(len(s.Nodes))] }
+	nodeKey := func(n *corev1.Node) snapshot.Key { return snapshot.Key{Resource: nodesResource, Name: n.Name} }
+	svc := func(s *snapshot.Snapshot) (*corev1.Service, snapshot.Key) {
+		sv := &s.Services[0]
+		return sv, snapshot.Key{Resource: servicesResource, Namespace: sv.Namespace, Name: sv.Name}
+	}
+	changes := []change{
+		{"pod scheduled elsewhere", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := pod(r, s)
+			p.Spec.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists}}
+			p.Spec.NodeSelector = map[string]string{"dedicated": "a"}
+			p.Spec.Affinity = &corev1.Affinity{}
+			return podKey(p)
+		}},
+		{"pod's server-kept metadata", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := pod(r, s)
+			p.ResourceVersion, p.UID, p.Generation = "7", "u", 3
+			p.Annotations = map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{}"}
+			return podKey(p)
+		}},
+		{"pod relabelled", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := pod(r, s)
+			p.Labels = map[string]string{"app": "z"}
+			return podKey(p)
+		}},
+		{"pod's port", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := pod(r, s)
+			p.Spec.Containers[0].Ports = append(p.Spec.Containers[0].Ports, corev1.ContainerPort{Name: "new", ContainerPort: 7000})
+			return podKey(p)
+		}},
+		{"pod's address", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := pod(r, s)
+			p.Status.PodIP = "10.9.9.9"
+			return podKey(p)
+		}},
+		{"pod on the host network", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := pod(r, s)
+			p.Spec.HostNetwork = !p.Spec.HostNetwork
+			return podKey(p)
+		}},
+		{"node tainted", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			n := node(r, s)
+			n.Spec.Taints = []corev1.Taint{{Key: "dedicated", Value: "a", Effect: corev1.TaintEffectNoSchedule}}
+			return nodeKey(n)
+		}},
+		{"node relabelled", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			n := node(r, s)
+			n.Labels = map[string]string{"pool": fmt.Sprint(r.Intn(2)), "dedicated": "a"}
+			return nodeKey(n)
+		}},
+		{"node on a cloud", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			n := node(r, s)
+			n.Labels = map[string]string{"pool": n.Labels["pool"], corev1.LabelInstanceTypeStable: "m5.large"}
+			return nodeKey(n)
+		}},
+		{"node's address", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			n := node(r, s)
+			n.Status.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "192.168.0.9"}}
+			return nodeKey(n)
+		}},
+		{"Service made ClusterIP", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			sv, k := svc(s)
+			sv.Spec.Type, sv.Spec.Ports[0].NodePort, sv.Spec.ExternalIPs = corev1.ServiceTypeClusterIP, 0, nil
+			sv.Labels = map[string]string{"exposed": "no"}
+			return k
+		}},
+		{"Service's address", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			sv, k := svc(s)
+			sv.Spec.ClusterIP = "10.96.0.21"
+			return k
+		}},
+		{"Service's port", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			sv, k := svc(s)
+			sv.Spec.Ports[0].Port = 81
+			return k
+		}},
+	}
+	kept := map[string]int{}
+	for seed := int64(0); seed < 60; seed++ {
+		for _, c := range changes {
+			r := rand.New(rand.NewSource(seed))
+			before := keepCluster(r)
+			m := Compile(before, DefaultOptions())
+			after := changeable(before)
+			k := c.apply(r, after)
+			selects := selectsNodes(before)
+			want := c.keeps && !(c.name == "node relabelled" && selects && !reflect.DeepEqual(nodesByName(before)[k.Name].Labels, nodesByName(after)[k.Name].Labels))
+			if got := m.Keeps(before, after, []snapshot.Key{k}); got != want {
+				t.Fatalf("seed %d, %s (%v): Keeps = %v, want %v", seed, c.name, k, got, want)
+			}
+			if !want {
+				continue
+			}
+			kept[c.name]++
+			fresh := Compile(after, DefaultOptions())
+			if d := cmp.Diff(fresh.PodMatrix(), m.PodMatrix()); d != "" {
+				t.Fatalf("seed %d, %s: the pod matrix kept differs from the changed cluster's (-changed +kept):\n%s", seed, c.name, d)
+			}
+			ten := resolveTenancy(t, after)
+			if d := cmp.Diff(fresh.Findings(after, ten), m.Findings(after, ten)); d != "" {
+				t.Fatalf("seed %d, %s: the findings kept differ from the changed cluster's (-changed +kept):\n%s", seed, c.name, d)
+			}
+		}
+	}
+	for _, c := range changes {
+		if c.keeps && kept[c.name] == 0 {
+			t.Errorf("%s never kept the model", c.name)
+		}
+	}
+	// A change Keeps does not model, or a pod that comes or goes, keeps
+	// nothing.
+	before := keepCluster(rand.New(rand.NewSource(1)))
+	m := Compile(before, DefaultOptions())
+	after := changeable(before)
+	after.NetworkPolicies = nil
+	if m.Keeps(before, after, []snapshot.Key{{Resource: schema.GroupResource{Group: "networking.k8s.io", Resource: "networkpolicies"}, Namespace: "a", Name: "x"}}) {
+		t.Error("a changed NetworkPolicy kept the model")
+	}
+	after = changeable(before)
+	after.Pods = after.Pods[1:]
+	if m.Keeps(before, after, []snapshot.Key{{Resource: podsResource, Namespace: before.Pods[0].Namespace, Name: before.Pods[0].Name}}) {
+		t.Error("a deleted pod kept the model")
+	}
+}
