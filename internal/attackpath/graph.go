@@ -1,6 +1,8 @@
 package attackpath
 
 import (
+	"sync"
+
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 )
 
@@ -118,6 +120,35 @@ type Graph struct {
 	// reach is the network layer's class-to-class reach, as virtual edges
 	// (reachRows); nil when the pairs are edges.
 	reach *reachRows
+
+	// tight holds, by edge id, what a search reads of each edge, packed
+	// (tightEdges): a million edges of a big cluster are read from 8 MB,
+	// not 128.
+	tightMu sync.Mutex
+	tight   []tightEdge
+}
+
+// tightEdge is what a search reads of an edge: its target, whether it is
+// final and free (Edge.final, Edge.free), its severity and its layer's
+// bit.
+type tightEdge struct {
+	to    int32
+	sev   uint8
+	bit   uint8
+	final bool
+	free  bool
+}
+
+// tightEdges returns the packed edges, packing those added since the last
+// call; slices returned before stay valid (edges are never changed).
+func (g *Graph) tightEdges() []tightEdge {
+	g.tightMu.Lock()
+	defer g.tightMu.Unlock()
+	for id := int32(len(g.tight)); int(id) < g.edges.len(); id++ {
+		e := g.edges.at(id)
+		g.tight = append(g.tight, tightEdge{to: e.To, sev: uint8(e.Severity), bit: e.bit, final: e.Final, free: e.free()})
+	}
+	return g.tight
 }
 
 type edgeKey struct {

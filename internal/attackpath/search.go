@@ -27,6 +27,8 @@ import (
 // the previous search touched.
 type searcher struct {
 	g *Graph
+	// edges are g's packed edges (Graph.tightEdges).
+	edges []tightEdge
 	// via[x] is the edge that reached state x = 2*vertex+state (state 0
 	// controlled, 1 reached), -1 for a source, -2 for not reached.
 	via  []int32
@@ -81,7 +83,7 @@ var layerSets = func() (out [16][]finding.Category) {
 
 func (g *Graph) searcher() *searcher {
 	n := 2 * len(g.vertices)
-	s := &searcher{g: g, via: make([]int32, n), dist: make([]int32, n), layers: make([]uint8, n), worst: make([]finding.Severity, n),
+	s := &searcher{g: g, edges: g.tightEdges(), via: make([]int32, n), dist: make([]int32, n), layers: make([]uint8, n), worst: make([]finding.Severity, n),
 		pred: make([]int32, n), sdist: make([]int32, n), done: make([]bool, n), queued: make([]bool, n), self: -1}
 	for i := range s.via {
 		s.via[i] = -2
@@ -96,6 +98,14 @@ func (s *searcher) weigh(e *Edge) (uint8, finding.Severity) {
 		return 0, finding.Info
 	}
 	return e.bit, e.Severity
+}
+
+// weighTight is weigh of a packed edge.
+func (s *searcher) weighTight(e *tightEdge) (uint8, finding.Severity) {
+	if s.self >= 0 && s.owner[e.to] == s.self {
+		return 0, finding.Info
+	}
+	return e.bit, finding.Severity(e.sev)
 }
 
 // weighReach is weigh for a network reach between classes (reachRows).
@@ -153,12 +163,12 @@ func (s *searcher) run(sources []int32) {
 			continue // an asset seen is no foothold
 		}
 		for _, eid := range g.out[x/2] {
-			e := g.edges.at(eid)
-			if y := 2*e.To + b2i(e.Final); s.done[y] {
+			e := &s.edges[eid]
+			if y := 2*e.to + b2i(e.final); s.done[y] {
 				continue
 			}
-			bit, sev := s.weigh(e)
-			s.relax(x, eid, e.To, e.Final, e.free(), bit, sev, &front, &back)
+			bit, sev := s.weighTight(e)
+			s.relax(x, eid, e.to, e.final, e.free, bit, sev, &front, &back)
 		}
 		if r := g.reach; r != nil {
 			r.each(x/2, func(eid, to int32, group bool) {
@@ -222,9 +232,9 @@ func (s *searcher) propagate() {
 		x := work[head]
 		s.queued[x] = false
 		for _, eid := range g.out[x/2] {
-			e := g.edges.at(eid)
-			bit, sev := s.weigh(e)
-			s.raise(x, eid, e.To, e.Final, e.free(), bit, sev, &work)
+			e := &s.edges[eid]
+			bit, sev := s.weighTight(e)
+			s.raise(x, eid, e.to, e.final, e.free, bit, sev, &work)
 		}
 		if r := g.reach; r != nil {
 			r.each(x/2, func(eid, to int32, group bool) {
