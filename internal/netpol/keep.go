@@ -25,12 +25,12 @@ func (m *Model) Keeps(before, after *snapshot.Snapshot, changed []snapshot.Key) 
 	pods, nodes, services := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, k := range changed {
 		id := k.Namespace + "/" + k.Name
-		switch {
-		case k.Resource == podsResource:
+		switch k.Resource {
+		case podsResource:
 			pods[id] = true
-		case k.Resource == nodesResource:
+		case nodesResource:
 			nodes[k.Name] = true
-		case k.Resource == servicesResource:
+		case servicesResource:
 			services[id] = true
 		default:
 			return false
@@ -84,7 +84,7 @@ var (
 // but the one that marks a representative pod.
 func unread(m *metav1.ObjectMeta) {
 	synthetic, ok := m.Annotations[snapshot.SyntheticAnnotation]
-	m.UID, m.ResourceVersion, m.Generation, m.CreationTimestamp, m.ManagedFields, m.SelfLink = "", "", 0, metav1.Time{}, nil, ""
+	m.UID, m.ResourceVersion, m.Generation, m.CreationTimestamp, m.ManagedFields = "", "", 0, metav1.Time{}, nil
 	m.Annotations = nil
 	if ok {
 		m.Annotations = map[string]string{snapshot.SyntheticAnnotation: synthetic}
