@@ -81,6 +81,8 @@ var layerSets = func() (out [16][]finding.Category) {
 	return out
 }()
 
+// searcher returns a searcher of g as it is: edges added after are not
+// seen by it (a model's graph takes none once built).
 func (g *Graph) searcher() *searcher {
 	n := 2 * len(g.vertices)
 	s := &searcher{g: g, edges: g.tightEdges(), via: make([]int32, n), dist: make([]int32, n), layers: make([]uint8, n), worst: make([]finding.Severity, n),

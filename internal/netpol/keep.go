@@ -63,8 +63,9 @@ func (m *Model) Keeps(before, after *snapshot.Snapshot, changed []snapshot.Key) 
 			}
 		}
 	}
+	sa, sb := servicesByID(before), servicesByID(after)
 	for id := range services {
-		a, b := serviceNamed(before, id), serviceNamed(after, id)
+		a, b := sa[id], sb[id]
 		if a == nil || b == nil || !sameService(a, b) {
 			return false
 		}
@@ -144,11 +145,11 @@ func nodesByName(s *snapshot.Snapshot) map[string]*corev1.Node {
 	return out
 }
 
-func serviceNamed(s *snapshot.Snapshot, id string) *corev1.Service {
+// servicesByID returns the Services of s by "namespace/name".
+func servicesByID(s *snapshot.Snapshot) map[string]*corev1.Service {
+	out := make(map[string]*corev1.Service, len(s.Services))
 	for i := range s.Services {
-		if sv := &s.Services[i]; sv.Namespace+"/"+sv.Name == id {
-			return sv
-		}
+		out[s.Services[i].Namespace+"/"+s.Services[i].Name] = &s.Services[i]
 	}
-	return nil
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
@@ -26,7 +27,16 @@ func keepCluster(r *rand.Rand) *snapshot.Snapshot {
 	}
 	snap.Services = append(snap.Services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "web"},
 		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, ClusterIP: "10.96.0.20", Selector: map[string]string{"app": "x"},
-			Ports: []corev1.ServicePort{{Port: 80, NodePort: 30080, Protocol: corev1.ProtocolTCP}}}})
+			Ports: []corev1.ServicePort{{Port: 80, NodePort: 30080, Protocol: corev1.ProtocolTCP}}}},
+		// The cluster's DNS, served by the pods of app y on their port "dns".
+		corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "kube-system", Name: "kube-dns"},
+			Spec: corev1.ServiceSpec{ClusterIP: "10.96.0.10", ClusterIPs: []string{"10.96.0.10"}, Selector: map[string]string{"app": "y"},
+				Ports: []corev1.ServicePort{{Name: "dns", Port: 53, Protocol: corev1.ProtocolUDP, TargetPort: intstr.FromString("dns")}}}})
+	for i := range snap.Pods {
+		if p := &snap.Pods[i]; p.Labels["app"] == "y" {
+			p.Namespace = "kube-system"
+		}
+	}
 	if r.Intn(2) == 0 {
 		snap.AdminNetworkPolicies = append(snap.AdminNetworkPolicies, anp.AdminNetworkPolicy{ObjectMeta: metav1.ObjectMeta{Name: "nodes"},
 			Spec: anp.AdminNetworkPolicySpec{Priority: 1, Subject: anp.AdminNetworkPolicySubject{Namespaces: &metav1.LabelSelector{}},
@@ -96,6 +106,10 @@ func TestKeeps(t *testing.T) {
 		sv := &s.Services[0]
 		return sv, snapshot.Key{Resource: servicesResource, Namespace: sv.Namespace, Name: sv.Name}
 	}
+	dnsSvc := func(s *snapshot.Snapshot) (*corev1.Service, snapshot.Key) {
+		sv := &s.Services[1]
+		return sv, snapshot.Key{Resource: servicesResource, Namespace: sv.Namespace, Name: sv.Name}
+	}
 	changes := []change{
 		{"pod scheduled elsewhere", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
 			p := pod(r, s)
@@ -123,6 +137,18 @@ func TestKeeps(t *testing.T) {
 		{"pod's address", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
 			p := pod(r, s)
 			p.Status.PodIP = "10.9.9.9"
+			return podKey(p)
+		}},
+		{"pod's sidecar port", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := pod(r, s)
+			always := corev1.ContainerRestartPolicyAlways
+			p.Spec.InitContainers = append(p.Spec.InitContainers, corev1.Container{Name: "sidecar", RestartPolicy: &always,
+				Ports: []corev1.ContainerPort{{Name: "proxy", ContainerPort: 15001}}})
+			return podKey(p)
+		}},
+		{"pod's host address", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := pod(r, s)
+			p.Status.HostIP = "192.168.0.7"
 			return podKey(p)
 		}},
 		{"pod on the host network", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
@@ -164,6 +190,26 @@ func TestKeeps(t *testing.T) {
 		{"Service's port", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
 			sv, k := svc(s)
 			sv.Spec.Ports[0].Port = 81
+			return k
+		}},
+		{"DNS made NodePort", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			sv, k := dnsSvc(s)
+			sv.Spec.Type, sv.Spec.Ports[0].NodePort = corev1.ServiceTypeNodePort, 30053
+			return k
+		}},
+		{"DNS's selector", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			sv, k := dnsSvc(s)
+			sv.Spec.Selector = map[string]string{"app": "x"}
+			return k
+		}},
+		{"DNS's target port", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			sv, k := dnsSvc(s)
+			sv.Spec.Ports[0].TargetPort = intstr.FromInt32(5353)
+			return k
+		}},
+		{"DNS's addresses", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			sv, k := dnsSvc(s)
+			sv.Spec.ClusterIPs = append(sv.Spec.ClusterIPs, "fd00::10")
 			return k
 		}},
 	}
