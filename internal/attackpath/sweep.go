@@ -8,8 +8,9 @@ import (
 // A sweep decides the matrix for 64 source tenants at once, one bit each,
 // instead of one search per tenant: every state of the graph carries, per
 // tenant of the batch, whether the tenant reaches it, the worst severity
-// over all its paths there (as the four bitsets "at least Low" to "at
-// least Critical") and the layers of those paths. A search per tenant
+// over all its paths there (a number from Info to Critical, in three bit
+// planes) and the layers of those paths: eight words a state, one cache
+// line. A search per tenant
 // walks the graph once per tenant, which on a shared cluster is tenants ×
 // graph; a sweep walks it once per 64 tenants, and does the same work as
 // word operations.
@@ -25,9 +26,9 @@ import (
 // sweep value slots, per state.
 const (
 	slotReach = 0
-	slotSev   = 1 // slotSev+k-1: worst ≥ severity k, k = Low..Critical
-	slotLayer = 5 // slotLayer+i: a path with layer bit 1<<i
-	slots     = 9
+	slotSev   = 1 // slotSev+k: bit k of the worst severity, k = 0..2
+	slotLayer = 4 // slotLayer+i: a path with layer bit 1<<i
+	slots     = 8
 )
 
 // sweeper holds one batch's values, reused from batch to batch. Its
@@ -126,16 +127,23 @@ func (w *sweeper) touch(x int32) {
 }
 
 // pass carries the values of a state along one edge into state y, and
-// reports whether y's values grew. The edge adds the batch's tenants that
-// reach it (but those whose own territory y is) to the severity slots up
-// to its severity and to its layer's slot: weighs (weighsOf) says which.
+// reports whether y's values grew. For the batch's tenants that reach it
+// (but those whose own territory y is), the edge raises the severity to
+// at least its own and adds its layer: weighs (weighsOf) says which.
 func (w *sweeper) pass(from []uint64, y int32, own uint64, weighs uint16) bool {
 	f := (*[slots]uint64)(from)
 	t := (*[slots]uint64)(w.val[int(y)*slots : int(y+1)*slots])
 	adds := f[slotReach] &^ own // tenants for which the edge weighs
-	grew := uint64(0)
-	for k := 0; k < slots; k++ {
-		v := f[k] | adds&-uint64(weighs>>k&1)
+	// The severity the edge gives its tenants, then the worst of that,
+	// what from carries and what y has.
+	const b0, b1, b2 = slotSev, slotSev + 1, slotSev + 2
+	s2, s1, s0 := worse(f[b2], f[b1], f[b0], adds&-uint64(weighs>>2&1), adds&-uint64(weighs>>1&1), adds&-uint64(weighs&1))
+	s2, s1, s0 = worse(t[b2], t[b1], t[b0], s2, s1, s0)
+	grew := f[slotReach]&^t[slotReach] | s2 ^ t[b2] | s1 ^ t[b1] | s0 ^ t[b0]
+	t[slotReach] |= f[slotReach]
+	t[b2], t[b1], t[b0] = s2, s1, s0
+	for k := slotLayer; k < slots; k++ {
+		v := f[k] | adds&-uint64(weighs>>(k-slotLayer+3)&1)
 		grew |= v &^ t[k]
 		t[k] |= v
 	}
@@ -146,21 +154,32 @@ func (w *sweeper) pass(from []uint64, y int32, own uint64, weighs uint16) bool {
 	return false
 }
 
-// weighsOf is the slots an edge of a severity and a layer bit adds its
-// tenants to: the severity slots "at least Low" up to sev, and the layer's.
+// weighsOf is what an edge of a severity and a layer bit gives its
+// tenants: the severity in bits 0 to 2, the layer's bit shifted by 3.
 func weighsOf(sev finding.Severity, bit uint8) uint16 {
-	var m uint16
-	for k := slotSev; k < slotLayer; k++ {
-		if int(sev) >= k-slotSev+1 {
-			m |= 1 << k
-		}
+	return uint16(sev)&7 | uint16(bit&15)<<3
+}
+
+// worse returns, lane by lane, the worse of two severities given in three
+// bit planes each (a2 a1 a0 and b2 b1 b0, bit 2 the highest).
+func worse(a2, a1, a0, b2, b1, b0 uint64) (uint64, uint64, uint64) {
+	eq2, eq1 := ^(a2 ^ b2), ^(a1 ^ b1)
+	b := b2&^a2 | eq2&(b1&^a1|eq1&(b0&^a0)) // lanes where b is worse
+	return a2 ^ (a2^b2)&b, a1 ^ (a1^b1)&b, a0 ^ (a0^b0)&b
+}
+
+// atLeast returns the lanes whose severity, in three bit planes, is at
+// least k (1 to 4).
+func atLeast(s2, s1, s0 uint64, k int) uint64 {
+	switch k {
+	case 1:
+		return s2 | s1 | s0
+	case 2:
+		return s2 | s1
+	case 3:
+		return s2 | s1&s0
 	}
-	for k := slotLayer; k < slots; k++ {
-		if bit == 1<<(k-slotLayer) {
-			m |= 1 << k
-		}
-	}
-	return m
+	return s2
 }
 
 // networkWeighs is what an edge of network reach adds to.
@@ -207,7 +226,7 @@ func (t *tally) add(w *sweeper, base int32) {
 			m := val[slotReach] &^ own
 			r |= m
 			for k := 0; k < 4; k++ {
-				t.sev[b][k] |= val[slotSev+k] & m
+				t.sev[b][k] |= atLeast(val[slotSev+2], val[slotSev+1], val[slotSev], k+1) & m
 				t.layer[b][k] |= val[slotLayer+k] & m
 			}
 		}
@@ -267,13 +286,7 @@ func (w *sweeper) reachOf(x int32, i int) (bool, adminReach) {
 	if val[slotReach]>>i&1 == 0 {
 		return false, adminReach{}
 	}
-	var r adminReach
-	for k := 3; k >= 0; k-- {
-		if val[slotSev+k]>>i&1 != 0 {
-			r.worst = finding.Severity(k + 1)
-			break
-		}
-	}
+	r := adminReach{worst: finding.Severity(val[slotSev+2]>>i&1<<2 | val[slotSev+1]>>i&1<<1 | val[slotSev]>>i&1)}
 	for k := 0; k < 4; k++ {
 		if val[slotLayer+k]>>i&1 != 0 {
 			r.layers |= 1 << k
