@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/util/sets"
+
 	"github.com/bulkhead-dev/bulkhead/internal/analysis"
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
@@ -103,7 +105,7 @@ type findingIndex struct {
 	// lists are the tenants a finding's long lists name (SourceTenants,
 	// TargetTenants), as sets: a finding of every tenant, asked of each
 	// of a million pairs, would be read through a million times.
-	lists map[*finding.Finding][2]map[string]bool
+	lists map[*finding.Finding][2]sets.Set[string]
 }
 
 // longList is the length of a finding's tenant lists past which they are
@@ -113,7 +115,7 @@ const longList = 16
 
 func indexFindings(fs []finding.Finding) *findingIndex {
 	x := &findingIndex{bySource: map[[2]string][]*finding.Finding{}, anySrc: map[string][]*finding.Finding{}, said: map[*finding.Finding]string{},
-		lists: map[*finding.Finding][2]map[string]bool{}}
+		lists: map[*finding.Finding][2]sets.Set[string]{}}
 	for i := range fs {
 		f := &fs[i]
 		if f.SourceTenant == "*" {
@@ -151,37 +153,26 @@ func (x *findingIndex) because(c *attackpath.Cell) []string {
 // names reports whether a finding's sides (each a tenant, or "*" with an
 // optional list) name a source and a target tenant.
 func (x *findingIndex) names(f *finding.Finding, source, target string) bool {
-	sets, ok := x.lists[f]
+	lists, ok := x.lists[f]
 	if !ok && len(f.SourceTenants)+len(f.TargetTenants) > longList {
-		sets = [2]map[string]bool{setOf(f.SourceTenants), setOf(f.TargetTenants)}
-		x.lists[f] = sets
+		lists = [2]sets.Set[string]{sets.New(f.SourceTenants...), sets.New(f.TargetTenants...)}
+		x.lists[f] = lists
 	}
-	return sideNames(f.SourceTenant, f.SourceTenants, sets[0], source) && sideNames(f.TargetTenant, f.TargetTenants, sets[1], target)
+	return sideNames(f.SourceTenant, f.SourceTenants, lists[0], source) && sideNames(f.TargetTenant, f.TargetTenants, lists[1], target)
 }
 
 // sideNames reports whether one side of a finding (a tenant, or "*" with
 // an optional list, as a set when set is not nil) names a tenant.
-func sideNames(side string, list []string, set map[string]bool, tenant string) bool {
+func sideNames(side string, list []string, set sets.Set[string], tenant string) bool {
 	switch {
 	case side != "*":
 		return side == tenant
 	case len(list) == 0:
 		return true
 	case set != nil:
-		return set[tenant]
+		return set.Has(tenant)
 	}
 	return slices.Contains(list, tenant)
-}
-
-func setOf(list []string) map[string]bool {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make(map[string]bool, len(list))
-	for _, s := range list {
-		out[s] = true
-	}
-	return out
 }
 
 // layerNames says layers as "network+node".

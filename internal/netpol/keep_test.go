@@ -96,9 +96,13 @@ func TestKeeps(t *testing.T) {
 		keeps bool
 		apply func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key
 	}
-	pod := func(r *rand.Rand, s *snapshot.Snapshot) *corev1.Pod { return &s.Pods[r.Intn(len(s.Pods))] }
-	podKey := func(p *corev1.Pod) snapshot.Key {
-		return snapshot.Key{Resource: podsResource, Namespace: p.Namespace, Name: p.Name}
+	// onPod is a change of a random pod by edit.
+	onPod := func(edit func(p *corev1.Pod)) func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+		return func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			p := &s.Pods[r.Intn(len(s.Pods))]
+			edit(p)
+			return snapshot.Key{Resource: podsResource, Namespace: p.Namespace, Name: p.Name}
+		}
 	}
 	node := func(r *rand.Rand, s *snapshot.Snapshot) *corev1.Node { return &s.Nodes[r.Intn(len(s.Nodes))] }
 	nodeKey := func(n *corev1.Node) snapshot.Key { return snapshot.Key{Resource: nodesResource, Name: n.Name} }
@@ -111,51 +115,35 @@ func TestKeeps(t *testing.T) {
 		return sv, snapshot.Key{Resource: servicesResource, Namespace: sv.Namespace, Name: sv.Name}
 	}
 	changes := []change{
-		{"pod scheduled elsewhere", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
-			p := pod(r, s)
+		{"pod scheduled elsewhere", true, onPod(func(p *corev1.Pod) {
 			p.Spec.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists}}
 			p.Spec.NodeSelector = map[string]string{"dedicated": "a"}
 			p.Spec.Affinity = &corev1.Affinity{}
-			return podKey(p)
-		}},
-		{"pod's server-kept metadata", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
-			p := pod(r, s)
+		})},
+		{"pod's server-kept metadata", true, onPod(func(p *corev1.Pod) {
 			p.ResourceVersion, p.UID, p.Generation = "7", "u", 3
 			p.Annotations = map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{}"}
-			return podKey(p)
-		}},
-		{"pod relabelled", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
-			p := pod(r, s)
+		})},
+		{"pod relabelled", false, onPod(func(p *corev1.Pod) {
 			p.Labels = map[string]string{"app": "z"}
-			return podKey(p)
-		}},
-		{"pod's port", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
-			p := pod(r, s)
+		})},
+		{"pod's port", false, onPod(func(p *corev1.Pod) {
 			p.Spec.Containers[0].Ports = append(p.Spec.Containers[0].Ports, corev1.ContainerPort{Name: "new", ContainerPort: 7000})
-			return podKey(p)
-		}},
-		{"pod's address", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
-			p := pod(r, s)
+		})},
+		{"pod's address", false, onPod(func(p *corev1.Pod) {
 			p.Status.PodIP = "10.9.9.9"
-			return podKey(p)
-		}},
-		{"pod's sidecar port", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
-			p := pod(r, s)
+		})},
+		{"pod's sidecar port", false, onPod(func(p *corev1.Pod) {
 			always := corev1.ContainerRestartPolicyAlways
 			p.Spec.InitContainers = append(p.Spec.InitContainers, corev1.Container{Name: "sidecar", RestartPolicy: &always,
 				Ports: []corev1.ContainerPort{{Name: "proxy", ContainerPort: 15001}}})
-			return podKey(p)
-		}},
-		{"pod's host address", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
-			p := pod(r, s)
+		})},
+		{"pod's host address", false, onPod(func(p *corev1.Pod) {
 			p.Status.HostIP = "192.168.0.7"
-			return podKey(p)
-		}},
-		{"pod on the host network", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
-			p := pod(r, s)
+		})},
+		{"pod on the host network", false, onPod(func(p *corev1.Pod) {
 			p.Spec.HostNetwork = !p.Spec.HostNetwork
-			return podKey(p)
-		}},
+		})},
 		{"node tainted", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
 			n := node(r, s)
 			n.Spec.Taints = []corev1.Taint{{Key: "dedicated", Value: "a", Effect: corev1.TaintEffectNoSchedule}}
