@@ -205,11 +205,7 @@ func (x *tokens) compute(namespace, name string) []TokenPower {
 			}
 		}
 	}
-	// Client certificates for anyone say more than a node's.
-	if slices.ContainsFunc(out, func(p TokenPower) bool { return p.Capability == "csr create+approve" }) {
-		out = slices.DeleteFunc(out, func(p TokenPower) bool { return p.Capability == "node csr create+approve" })
-	}
-	return out
+	return rbac.WithoutNodeCertificates(out, func(p TokenPower) string { return p.Capability })
 }
 
 // holds reports whether the user holds the capability in the scope, with

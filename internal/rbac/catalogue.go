@@ -201,16 +201,25 @@ func Capabilities(r *Role, cluster bool) []Held {
 	if len(out) > 1 && out[0].Capability.Name == "*/*/*" {
 		out = out[:1]
 	}
-	// Client certificates for anyone say more than a node's.
-	if hasCapability(out, "csr create+approve") {
-		out = slices.DeleteFunc(out, func(h Held) bool { return h.Capability.Name == "node csr create+approve" })
-	}
+	out = WithoutNodeCertificates(out, func(h Held) string { return h.Capability.Name })
 	// Impersonating every service account says more than impersonating
 	// those of one namespace.
 	if hasCapability(out, "impersonate every serviceaccount") {
 		out = slices.DeleteFunc(out, func(h Held) bool { return h.Capability.Name == "impersonate serviceaccounts" })
 	}
 	return out
+}
+
+// WithoutNodeCertificates drops "node csr create+approve" from capabilities
+// held together, named by name, when "csr create+approve" is among them:
+// client certificates for anyone say more than a node's. A role's
+// capabilities (Capabilities) and an account's token powers, held across
+// its bindings, are both told so.
+func WithoutNodeCertificates[T any](held []T, name func(T) string) []T {
+	if !slices.ContainsFunc(held, func(x T) bool { return name(x) == "csr create+approve" }) {
+		return held
+	}
+	return slices.DeleteFunc(held, func(x T) bool { return name(x) == "node csr create+approve" })
 }
 
 // CapabilityNamed returns the capability of the catalogue of a name, nil
