@@ -139,7 +139,7 @@ func (w *sweeper) pass(from []uint64, y int32, own uint64, weighs uint16) bool {
 	const b0, b1, b2 = slotSev, slotSev + 1, slotSev + 2
 	s2, s1, s0 := worse(f[b2], f[b1], f[b0], adds&-uint64(weighs>>2&1), adds&-uint64(weighs>>1&1), adds&-uint64(weighs&1))
 	s2, s1, s0 = worse(t[b2], t[b1], t[b0], s2, s1, s0)
-	grew := f[slotReach]&^t[slotReach] | s2 ^ t[b2] | s1 ^ t[b1] | s0 ^ t[b0]
+	grew := f[slotReach]&^t[slotReach] | (s2 ^ t[b2]) | (s1 ^ t[b1]) | (s0 ^ t[b0])
 	t[slotReach] |= f[slotReach]
 	t[b2], t[b1], t[b0] = s2, s1, s0
 	for k := slotLayer; k < slots; k++ {

@@ -73,7 +73,7 @@ func TestSweepEqualsSearchOnClusters(t *testing.T) {
 	}
 	clusters := map[string]*snapshot.Snapshot{"demo": demo}
 	// Generated production-shaped clusters, each namespace its own tenant:
-	// 30 and 70 tenants (more than one batch of 64).
+	// 30 and 70 tenants (more than one word of 64).
 	for _, n := range []int{6, 14} {
 		var buf bytes.Buffer
 		if _, err := scalegen.Write(&buf, scalegen.Config{Tenants: n, Seed: uint64(n), Format: scalegen.YAML}); err != nil {
@@ -116,8 +116,11 @@ func randomModel(t *testing.T, seed uint64) *Model {
 	t.Helper()
 	r := rand.New(rand.NewPCG(seed, 7))
 	tenants := 2 + r.IntN(5)
-	if seed%25 == 0 {
-		tenants = 65 + r.IntN(70) // more than one batch
+	switch {
+	case seed%50 == 0:
+		tenants = 129 + r.IntN(40) // more than one batch
+	case seed%25 == 0:
+		tenants = 65 + r.IntN(60) // more than one word of a batch
 	}
 	snap := &snapshot.Snapshot{}
 	for i := 0; i < tenants; i++ {
@@ -320,6 +323,34 @@ func TestWorstFirst(t *testing.T) {
 	for _, c := range cells {
 		if c.Breached() && c.Worst > least && !slices.ContainsFunc(b.Cells, func(d Cell) bool { return d.Target == c.Target }) {
 			t.Errorf("Bound left out %s (%s) but kept a %s", c.Target, c.Worst, least)
+		}
+	}
+}
+
+// pass raises a state to the worst of what it holds, what the edge's
+// source carries and the edge's own severity, and reports growth exactly
+// when the state changed: a sweep goes on from the states that grew.
+func TestPassReportsGrowth(t *testing.T) {
+	for held := finding.Info; held <= finding.Critical; held++ {
+		for carried := finding.Info; carried <= finding.Critical; carried++ {
+			for edge := finding.Info; edge <= finding.Critical; edge++ {
+				w := &sweeper{val: make([]uint64, 2*slots), mark: make([]bool, 2)}
+				put := func(x int, s finding.Severity) {
+					v := w.val[x*slots : (x+1)*slots]
+					v[slotReach] = 1
+					for k := 0; k < 3; k++ {
+						v[slotSev+k] = uint64(s) >> k & 1
+					}
+				}
+				put(0, carried)
+				put(1, held)
+				grew := w.pass(w.val[0:slots], 1, 0, weighsOf(edge, 0))
+				v := w.val[slots : 2*slots]
+				got := finding.Severity(v[slotSev] | v[slotSev+1]<<1 | v[slotSev+2]<<2)
+				if want := max(held, carried, edge); got != want || grew != (want != held) {
+					t.Errorf("holding %s, %s carried over a %s edge: %s, grew %v; want %s, grew %v", held, carried, edge, got, grew, want, want != held)
+				}
+			}
 		}
 	}
 }
