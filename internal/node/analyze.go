@@ -1,6 +1,7 @@
 package node
 
 import (
+	"maps"
 	"runtime"
 	"sort"
 	"sync"
@@ -25,6 +26,11 @@ type Result struct {
 	CoLocation *CoLocation
 	// Findings are sorted with finding.Sort.
 	Findings []finding.Finding
+
+	// tokens holds the service accounts' powers found, for a Rejudge
+	// with the same authorizer to keep: an account's powers read RBAC
+	// alone.
+	tokens *tokens
 }
 
 // PodFacts is what the engine found about one pod (or representative pod
@@ -130,7 +136,7 @@ func AnalyzeWith(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Auth
 		}
 	})
 
-	r.finish(snap, ten, authz)
+	r.finish(snap, ten, authz, nil)
 	return r
 }
 
@@ -198,7 +204,7 @@ func Rejudge(prev *Result, snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz 
 			}
 		})
 	}
-	r.finish(snap, ten, authz)
+	r.finish(snap, ten, authz, prev)
 	return r
 }
 
@@ -217,12 +223,18 @@ func byRef(pods []PodFacts) map[finding.Ref]int {
 }
 
 // finish adds to the pods' judgements what reads RBAC, ServiceAccounts and
-// nodes: token powers, placement and co-location, then the findings.
-func (r *Result) finish(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer) {
+// nodes: token powers, placement and co-location, then the findings. The
+// accounts' powers prev found with the same authorizer hold (prev may be
+// nil).
+func (r *Result) finish(snap *snapshot.Snapshot, ten *tenancy.Tenancy, authz *rbac.Authorizer, prev *Result) {
 	tok := newTokens(snap, authz)
 	if tok != nil {
+		if prev != nil && prev.tokens != nil && prev.tokens.authz == tok.authz {
+			tok.cache = maps.Clone(prev.tokens.cache)
+		}
 		tok.prefetch(snap, r.Pods)
 	}
+	r.tokens = tok
 	pl := newPlacer(snap.Nodes)
 	type tenantAt struct {
 		tenant    string

@@ -9,8 +9,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/rbac"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
@@ -77,6 +79,40 @@ func TestTokenPowers(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("token powers (-want +got):\n%s", diff)
+	}
+}
+
+// Rejudge keeps the accounts' powers found with the same authorizer
+// (they read RBAC alone) and finds them again with another: a binding
+// gone takes its powers with it.
+func TestRejudgeKeepsTokenPowers(t *testing.T) {
+	snap := &snapshot.Snapshot{Namespaces: []corev1.Namespace{namespace("ci", enforce("baseline")), namespace("b", enforce("baseline"))}}
+	rbacFixture(snap)
+	snap.Pods = []corev1.Pod{newPod("ci", "deploy", withSA("deployer")), newPod("ci", "reader", withSA("reader"))}
+	ten := resolve(t, snap)
+	authz := rbac.NewAuthorizer(snap)
+	before := AnalyzeWith(snap, ten, authz)
+	everyPod := func(*corev1.Pod) bool { return true }
+
+	kept := Rejudge(before, snap, ten, authz, nil, everyPod)
+	if diff := cmp.Diff(before.Pods, kept.Pods, cmp.AllowUnexported(PodFacts{}), cmp.Comparer(func(a, b psaapi.Version) bool { return a == b })); diff != "" {
+		t.Errorf("Rejudge with the same authorizer (-AnalyzeWith +Rejudge):\n%s", diff)
+	}
+	for i := range kept.Pods {
+		if ps := kept.Pods[i].TokenPowers; len(ps) == 0 || &ps[0] != &before.Pods[i].TokenPowers[0] {
+			t.Errorf("%s: the powers were found again, not kept", kept.Pods[i].Ref.Name)
+		}
+	}
+
+	unbound := &snapshot.Snapshot{Namespaces: snap.Namespaces, ServiceAccounts: snap.ServiceAccounts, ClusterRoles: snap.ClusterRoles,
+		ClusterRoleBindings: snap.ClusterRoleBindings, Pods: snap.Pods}
+	authz = rbac.NewAuthorizer(unbound)
+	want, got := AnalyzeWith(unbound, ten, authz), Rejudge(before, unbound, ten, authz, nil, nil)
+	if diff := cmp.Diff(want.Pods, got.Pods, cmp.AllowUnexported(PodFacts{}), cmp.Comparer(func(a, b psaapi.Version) bool { return a == b })); diff != "" {
+		t.Errorf("Rejudge with another authorizer (-AnalyzeWith +Rejudge):\n%s", diff)
+	}
+	if ps := got.Pods[1].TokenPowers; len(ps) != 0 {
+		t.Errorf("reader kept %d powers of a RoleBinding gone", len(ps))
 	}
 }
 
