@@ -59,7 +59,7 @@ func (m *Model) apiEdges() {
 		}
 		cluster := b.Namespace == ""
 		parts.collect(m, b)
-		held := rbac.Capabilities(b.Role, cluster)
+		held := a.Held(b.Role, cluster)
 		if len(held) == 0 && readsPods(b.Role) < 0 && (!cluster || len(rbac.NamedImpersonation(b.Role)) == 0) {
 			continue
 		}

@@ -123,7 +123,7 @@ func (m *Model) liftEdge(g *grant, ns string) {
 // controller) in ns: through the role of the grant itself, or through any
 // other binding of the subject. The evidence is the allowing rule.
 func (m *Model) createsPods(g *grant, ns string) ([]finding.Step, bool) {
-	for _, h := range rbac.Capabilities(g.role, g.cluster) {
+	for _, h := range m.in.RBAC.Held(g.role, g.cluster) {
 		if h.StartsPods() {
 			return []finding.Step{{Object: g.role.Ref, Fact: fmt.Sprintf("rule %d: %s", h.RuleIndex, rbac.RuleString(g.role.Rules[h.RuleIndex]))}}, true
 		}

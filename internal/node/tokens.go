@@ -338,7 +338,7 @@ func attackers(r *Result, tok *tokens, ten *tenancy.Tenancy) map[string]string {
 		c, ok := creates[role]
 		if !ok {
 			for k, scope := range [2]bool{false, true} {
-				for _, h := range rbac.Capabilities(role, scope) {
+				for _, h := range tok.authz.Held(role, scope) {
 					if h.StartsPods() {
 						c[k] = true
 					}

@@ -21,7 +21,7 @@ func Analyze(snap *snapshot.Snapshot, ten *tenancy.Tenancy) []finding.Finding {
 // Analyze reports the grants that break tenant isolation, one finding per
 // check, binding and source tenant, its subjects listed together.
 func (a *Authorizer) Analyze(ten *tenancy.Tenancy) []finding.Finding {
-	an := &analysis{a: a, ten: ten, byKey: map[string]int{}, caps: map[capKey][]Held{}}
+	an := &analysis{a: a, ten: ten, byKey: map[string]int{}}
 	homes, bound := a.personHomes(ten)
 	for bi := range a.bindings {
 		an.binding(bi, homes)
@@ -46,21 +46,12 @@ type analysis struct {
 	ten   *tenancy.Tenancy
 	out   []finding.Finding
 	byKey map[string]int
-	caps  map[capKey][]Held
 
 	groupParts map[groupScope]*ownerPart
 	partCovers map[partRole]bool
 }
 
-func (an *analysis) capabilities(r *Role, cluster bool) []Held {
-	k := capKey{r, cluster}
-	if h, ok := an.caps[k]; ok {
-		return h
-	}
-	h := Capabilities(r, cluster)
-	an.caps[k] = h
-	return h
-}
+func (an *analysis) capabilities(r *Role, cluster bool) []Held { return an.a.Held(r, cluster) }
 
 // binding judges every subject of one binding of the snapshot.
 func (an *analysis) binding(bi int, homes map[Subject][]string) {
@@ -80,7 +71,7 @@ func (an *analysis) judge(b *Binding, homes map[Subject][]string) {
 	}
 	held := an.capabilities(b.Role, cluster)
 	boundary := boundaryOnly(held)
-	summary := summarise(b.Role.Rules, cluster)
+	summary := an.a.summary(b.Role, cluster)
 	if summary == "" {
 		return // the role grants nothing a request could match
 	}

@@ -3,6 +3,7 @@ package rbac
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
@@ -145,6 +146,45 @@ func (h Held) Rules(r *Role) []int {
 // its choice: pods create (pods or any pod controller), or everything.
 func (h Held) StartsPods() bool {
 	return h.Capability.Name == "pods create" || h.Capability.Name == "*/*/*"
+}
+
+// roleFact is what is found of one role in one scope, each part once.
+type roleFact struct {
+	held, summary sync.Once
+	h             []Held
+	s             string
+}
+
+// fact returns the memo of a role in a scope.
+func (a *Authorizer) fact(r *Role, cluster bool) *roleFact {
+	a.roleFacts.Lock()
+	defer a.roleFacts.Unlock()
+	if a.roleFacts.m == nil {
+		a.roleFacts.m = map[capKey]*roleFact{}
+	}
+	k := capKey{r, cluster}
+	f := a.roleFacts.m[k]
+	if f == nil {
+		f = &roleFact{}
+		a.roleFacts.m[k] = f
+	}
+	return f
+}
+
+// Held is Capabilities, found once per role and scope for the
+// authorizer: roles do not change once indexed. Callers must not change
+// the result.
+func (a *Authorizer) Held(r *Role, cluster bool) []Held {
+	f := a.fact(r, cluster)
+	f.held.Do(func() { f.h = Capabilities(r, cluster) })
+	return f.h
+}
+
+// summary is summarise of a role's rules, found once per role and scope.
+func (a *Authorizer) summary(r *Role, cluster bool) string {
+	f := a.fact(r, cluster)
+	f.summary.Do(func() { f.s = summarise(r.Rules, cluster) })
+	return f.s
 }
 
 // Capabilities returns the capabilities a role's rules give in a scope:

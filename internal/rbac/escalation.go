@@ -89,7 +89,7 @@ func (an *analysis) roleEscalation(s Subject, b *Binding) {
 	}
 	_, home := classify(s, an.ten)
 	rule := 0
-	for _, h := range Capabilities(b.Role, ns == "") {
+	for _, h := range an.capabilities(b.Role, ns == "") {
 		if h.Capability.Name == "escalate" {
 			rule = h.RuleIndex
 		}
@@ -182,14 +182,14 @@ func (an *analysis) escalation(s Subject, b *Binding) {
 	for _, r := range targets {
 		names = append(names, r.Ref.String())
 		objs = append(objs, r.Ref)
-		sev = maxSeverity(sev, Capabilities(r, ns == ""))
+		sev = maxSeverity(sev, an.capabilities(r, ns == ""))
 	}
 	target := "*"
 	if ns != "" {
 		target = an.ten.Of(ns)
 	}
 	_, home := classify(s, an.ten)
-	held := Capabilities(b.Role, ns == "")
+	held := an.capabilities(b.Role, ns == "")
 	rule := 0
 	for _, h := range held {
 		if h.Capability.Name == "bind" {

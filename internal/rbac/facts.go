@@ -24,19 +24,13 @@ type Grant struct {
 // system identities included, sorted by subject, binding and capability.
 // Together with WhoCan and RulesFor it says who can do what where.
 func (a *Authorizer) Grants() []Grant {
-	caps := map[capKey][]Held{}
 	var out []Grant
 	for bi := range a.bindings {
 		b := &a.bindings[bi]
 		if b.Role == nil {
 			continue
 		}
-		k := capKey{b.Role, b.Namespace == ""}
-		held, ok := caps[k]
-		if !ok {
-			held = Capabilities(b.Role, k.cluster)
-			caps[k] = held
-		}
+		held := a.Held(b.Role, b.Namespace == "")
 		if len(held) == 0 {
 			continue
 		}

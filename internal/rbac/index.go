@@ -106,6 +106,14 @@ type Authorizer struct {
 	sortedClusterRoles []*Role
 	rolesIn            map[string][]*Role
 
+	// roleFacts memoises what is found of one role in one scope
+	// (Held, summaries): thousands of bindings share a few hundred roles,
+	// and an authorizer kept across analyses keeps them.
+	roleFacts struct {
+		sync.Mutex
+		m map[capKey]*roleFact
+	}
+
 	// homes memoises personHomes for the last tenancy JudgeBinding was
 	// asked about: admission judges every binding against the same one.
 	homes struct {

@@ -30,7 +30,7 @@ func (a *Authorizer) JudgeBinding(obj runtime.Object, ten *tenancy.Tenancy) ([]f
 		return nil, fmt.Errorf("%T is not a RoleBinding or ClusterRoleBinding", obj)
 	}
 	b.Role = a.resolve(b.RoleRef, b.Namespace)
-	an := &analysis{a: a, ten: ten, byKey: map[string]int{}, caps: map[capKey][]Held{}}
+	an := &analysis{a: a, ten: ten, byKey: map[string]int{}}
 	an.judge(&b, a.homesOf(ten))
 	for i := range an.out {
 		f := &an.out[i]

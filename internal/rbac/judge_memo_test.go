@@ -10,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -106,5 +107,50 @@ func TestJudgeBindingCost(t *testing.T) {
 	small, large := allocs(50), allocs(2000)
 	if large > small+5 {
 		t.Errorf("%v allocations a binding among 2,000, %v among 50: want the same", large, small)
+	}
+}
+
+// Held and summary are Capabilities and summarise of a role in a scope,
+// found once per authorizer however many ask at once (run with -race).
+func TestHeldIsCapabilities(t *testing.T) {
+	a := NewAuthorizer(seedSnapshot())
+	var roles []*Role
+	for _, r := range a.sortedClusterRoles {
+		roles = append(roles, r)
+	}
+	for i, rules := range [][]rbacv1.PolicyRule{
+		{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}},
+		{{APIGroups: []string{""}, Resources: []string{"pods", "pods/exec"}, Verbs: []string{"create", "get"}}},
+		{{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list"}}, {NonResourceURLs: []string{"/metrics"}, Verbs: []string{"get"}}},
+		{{APIGroups: []string{rbacv1.GroupName}, Resources: []string{"clusterroles"}, Verbs: []string{"bind", "escalate"}}},
+		{{APIGroups: []string{""}, Resources: []string{"users", "groups", "serviceaccounts"}, Verbs: []string{"impersonate"}}},
+		{{APIGroups: []string{"apps"}, Resources: []string{"deployments"}, Verbs: []string{"create"}, ResourceNames: []string{"web"}}},
+		nil,
+	} {
+		roles = append(roles, &Role{Ref: finding.Ref{Kind: "ClusterRole", Name: fmt.Sprint("r", i)}, Rules: rules})
+	}
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for _, r := range roles {
+				for _, cluster := range []bool{false, true} {
+					if diff := cmp.Diff(Capabilities(r, cluster), a.Held(r, cluster)); diff != "" {
+						t.Errorf("%s cluster=%v: Held differs from Capabilities (-want +got):\n%s", r.Ref, cluster, diff)
+					}
+					if got, want := a.summary(r, cluster), summarise(r.Rules, cluster); got != want {
+						t.Errorf("%s cluster=%v: summary %q, want %q", r.Ref, cluster, got, want)
+					}
+				}
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	for _, r := range roles {
+		if x, y := a.Held(r, true), a.Held(r, true); len(x) > 0 && &x[0] != &y[0] {
+			t.Errorf("%s: found twice, not once", r.Ref)
+		}
 	}
 }
