@@ -208,7 +208,7 @@ func newReachRows(rows [][]uint64, src, dst []int32, vertices int, group func(g 
 	for v := range r.srcOf {
 		r.srcOf[v] = -1
 	}
-	for len(r.srcOf) < int(maxVertex(r.src))+1 {
+	for top := int(maxVertex(r.src)); len(r.srcOf) <= top; {
 		r.srcOf = append(r.srcOf, -1)
 	}
 	for i, v := range r.src {
