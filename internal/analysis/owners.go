@@ -14,17 +14,27 @@ import (
 // (which other goroutines read, and a later report reuses): a list with
 // an owner to set is copied first.
 func owners(snap *snapshot.Snapshot, fs []finding.Finding) {
-	var byPod map[[2]string]string // lazily: most reports name few pods
+	named := map[[2]string]string{} // the pods named, by namespace and name, to their workload
+	for i := range fs {
+		for _, refs := range [2][]finding.Ref{fs[i].Subjects, fs[i].Objects} {
+			for _, r := range refs {
+				if r.Kind == "Pod" && r.Owner == "" {
+					named[[2]string{r.Namespace, r.Name}] = ""
+				}
+			}
+		}
+	}
+	if len(named) == 0 {
+		return
+	}
+	podOwners(snap, named)
 	set := func(refs []finding.Ref) []finding.Ref {
 		copied := false
 		for i := range refs {
 			if refs[i].Kind != "Pod" || refs[i].Owner != "" {
 				continue
 			}
-			if byPod == nil {
-				byPod = podOwners(snap)
-			}
-			owner := byPod[[2]string{refs[i].Namespace, refs[i].Name}]
+			owner := named[[2]string{refs[i].Namespace, refs[i].Name}]
 			if owner == "" {
 				continue
 			}
@@ -41,19 +51,23 @@ func owners(snap *snapshot.Snapshot, fs []finding.Finding) {
 	}
 }
 
-// podOwners maps the pods a controller made, by namespace and name, to
-// their workload as "Kind/name".
-func podOwners(snap *snapshot.Snapshot) map[[2]string]string {
-	out := map[[2]string]string{}
+// podOwners sets the workload, as "Kind/name", of each pod of named
+// (by namespace and name) that a controller made. Only the pods named
+// are asked about: a big cluster has a hundred thousand, its findings
+// name a few.
+func podOwners(snap *snapshot.Snapshot, named map[[2]string]string) {
 	if snap == nil {
-		return out
+		return
 	}
 	owner := snap.Owners()
 	for i := range snap.Pods {
 		p := &snap.Pods[i]
+		k := [2]string{p.Namespace, p.Name}
+		if _, ok := named[k]; !ok {
+			continue
+		}
 		if kind, name := owner(p); kind != "Pod" {
-			out[[2]string{p.Namespace, p.Name}] = kind + "/" + name
+			named[k] = kind + "/" + name
 		}
 	}
-	return out
 }
