@@ -108,11 +108,46 @@ func newSweepOrder(g *Graph) *sweepOrder {
 			}
 		}
 	}
-	// Tarjan finds sinks first: reverse the components.
-	o := &sweepOrder{vertices: make([]int32, 0, n), starts: make([]int32, 0, len(comps)+1)}
+	// Tarjan finds sinks first. Components go in topological order,
+	// breadth first (Kahn's, first in first out): the components an edge
+	// leads to are placed side by side, so that the values a sweep
+	// carries along a place's edges lie together.
+	compOf := make([]int32, n)
+	for c, r := range comps {
+		for _, v := range order[r[0]:r[1]] {
+			compOf[v] = int32(c)
+		}
+	}
+	indegree := make([]int32, len(comps))
+	for v := int32(0); v < int32(n); v++ {
+		succ(v, func(w int32) {
+			if compOf[w] != compOf[v] {
+				indegree[compOf[w]]++
+			}
+		})
+	}
+	queue := make([]int32, 0, len(comps))
 	for c := len(comps) - 1; c >= 0; c-- {
+		if indegree[c] == 0 {
+			queue = append(queue, int32(c))
+		}
+	}
+	o := &sweepOrder{vertices: make([]int32, 0, n), starts: make([]int32, 0, len(comps)+1)}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
 		o.starts = append(o.starts, int32(len(o.vertices)))
-		o.vertices = append(o.vertices, order[comps[c][0]:comps[c][1]]...)
+		members := order[comps[c][0]:comps[c][1]]
+		o.vertices = append(o.vertices, members...)
+		for _, v := range members {
+			succ(v, func(w int32) {
+				if d := compOf[w]; d != c {
+					if indegree[d]--; indegree[d] == 0 {
+						queue = append(queue, d)
+					}
+				}
+			})
+		}
 	}
 	o.starts = append(o.starts, int32(len(o.vertices)))
 	o.pos = make([]int32, n)

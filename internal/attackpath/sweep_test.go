@@ -354,3 +354,32 @@ func TestPassReportsGrowth(t *testing.T) {
 		}
 	}
 }
+
+// The sweep order places every vertex once, and every edge a sweep walks
+// on from leads into the same component or a later one.
+func TestSweepOrderIsTopological(t *testing.T) {
+	for seed := uint64(1); seed <= 100; seed++ {
+		m := randomModel(t, seed)
+		o := m.order()
+		comp := make([]int, m.g.Len())
+		placed := make([]bool, m.g.Len())
+		for c := 0; c+1 < len(o.starts); c++ {
+			for _, v := range o.vertices[o.starts[c]:o.starts[c+1]] {
+				if placed[v] {
+					t.Fatalf("seed %d: vertex %d placed twice", seed, v)
+				}
+				placed[v], comp[v] = true, c
+			}
+		}
+		if n := len(o.vertices); n != m.g.Len() {
+			t.Fatalf("seed %d: %d of %d vertices placed", seed, n, m.g.Len())
+		}
+		for p, v := range o.vertices {
+			for _, e := range o.out[o.outAt[p]:o.outAt[p+1]] {
+				if w := o.vertices[e.to]; !e.final && comp[w] < comp[v] {
+					t.Fatalf("seed %d: an edge leads from component %d back to %d", seed, comp[v], comp[w])
+				}
+			}
+		}
+	}
+}
