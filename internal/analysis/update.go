@@ -42,12 +42,13 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		if f.services != nil {
 			nf.svcOnce.Do(func() { nf.services = f.services })
 		}
-	case f.net != nil && len(relabelled) == 0 && sameTenancy(f.Tenancy, ten) &&
+	case f.net != nil && sameTenancy(f.Tenancy, ten) &&
 		f.net.Keeps(f.Snapshot, view, engineSees("network", changed)):
-		// Pods, nodes or Services changed only in what the network model
-		// does not read (a harden proposal that moves pods to nodes of
-		// their own): the model and its findings hold; the Service checks,
-		// which read Services whole, are made again.
+		// Pods, nodes, Services or namespaces changed only in what the
+		// network model does not read (a harden proposal that moves pods
+		// to nodes of their own, a label no namespace selector reads): the
+		// model and its findings hold; the Service checks, which read
+		// Services whole, are made again.
 		nf.netOnce.Do(func() { nf.net = f.net })
 		if f.netFindings != nil {
 			nf.netFindOnce.Do(func() { nf.netFindings = f.netFindings })

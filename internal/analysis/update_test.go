@@ -110,7 +110,7 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 	}
 	t.Logf("%d changes; facts kept per engine: %v; %d namespace relabels, the API facts kept on %d, the tenancy moved by %d; network models kept on a change it reads: %v",
 		done, reused, relabels, keptOnRelabel, moved, netKept)
-	for _, what := range []string{"move pod", "dedicate node", "expose service", "edit pod"} {
+	for _, what := range []string{"move pod", "dedicate node", "expose service", "edit pod", "label namespace"} {
 		if netKept[what] == 0 {
 			t.Errorf("no %q change kept the network model: the test does not exercise netpol.Model.Keeps", what)
 		}

@@ -175,6 +175,7 @@ func (b *builder) classify() {
 				}
 			}
 		case a.nsSel != nil:
+			m.nsSelectors = append(m.nsSelectors, a.nsSel)
 			for _, ns := range nsIdx.candidates(a.nsSel) {
 				if a.nsSel.matches(b.nsLabels[ns]) {
 					for _, i := range byNS[ns] {

@@ -43,6 +43,9 @@ type Model struct {
 	nodeLocal map[string][]int
 	// nodeLabels is set when a policy peer selects nodes by their labels.
 	nodeLabels bool
+	// nsSelectors are the selectors of namespaces the policies hold: the
+	// model reads a namespace's labels through them alone.
+	nsSelectors []*selector
 
 	all, podSet bitset
 	// reach[a] row s holds the classes s can open connections to on port

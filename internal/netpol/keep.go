@@ -10,19 +10,21 @@ import (
 )
 
 // Keeps reports whether m, compiled from before, is the model of after:
-// a snapshot of the same objects but those of changed, each a pod, node
-// or Service the model reads alike in both. The model does not read
-// where a pod may be scheduled (tolerations, node selector, affinity),
-// the taints of a node, nor how a Service is exposed outside the cluster
-// (its type, node and load-balancer ports, external addresses); nor the
-// labels of nodes unless a policy peer selects nodes, or they move what
-// cloud the nodes run on. The pods of both must be the same pods in the
-// same order: the model names pods by their index.
+// a snapshot of the same objects but those of changed, each a pod, node,
+// Service or Namespace the model reads alike in both. The model does not
+// read where a pod may be scheduled (tolerations, node selector,
+// affinity), the taints of a node, nor how a Service is exposed outside
+// the cluster (its type, node and load-balancer ports, external
+// addresses); nor the labels of nodes unless a policy peer selects nodes,
+// or they move what cloud the nodes run on; nor a namespace's labels but
+// through the policies' namespace selectors, which must each select it
+// or not in both. The pods of both must be the same pods in the same
+// order: the model names pods by their index.
 func (m *Model) Keeps(before, after *snapshot.Snapshot, changed []snapshot.Key) bool {
 	if len(before.Pods) != len(after.Pods) {
 		return false
 	}
-	pods, nodes, services := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	pods, nodes, services, namespaces := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, k := range changed {
 		id := k.Namespace + "/" + k.Name
 		switch k.Resource {
@@ -32,9 +34,14 @@ func (m *Model) Keeps(before, after *snapshot.Snapshot, changed []snapshot.Key) 
 			nodes[k.Name] = true
 		case servicesResource:
 			services[id] = true
+		case namespacesResource:
+			namespaces[k.Name] = true
 		default:
 			return false
 		}
+	}
+	if len(namespaces) > 0 && !m.keepsNamespaces(before, after, namespaces) {
+		return false
 	}
 	for i := range before.Pods {
 		a, b := &before.Pods[i], &after.Pods[i]
@@ -75,10 +82,47 @@ func (m *Model) Keeps(before, after *snapshot.Snapshot, changed []snapshot.Key) 
 
 // The resources Keeps tells apart, as snapshot.Key names them.
 var (
-	podsResource     = corev1.SchemeGroupVersion.WithResource("pods").GroupResource()
-	nodesResource    = corev1.SchemeGroupVersion.WithResource("nodes").GroupResource()
-	servicesResource = corev1.SchemeGroupVersion.WithResource("services").GroupResource()
+	podsResource       = corev1.SchemeGroupVersion.WithResource("pods").GroupResource()
+	nodesResource      = corev1.SchemeGroupVersion.WithResource("nodes").GroupResource()
+	servicesResource   = corev1.SchemeGroupVersion.WithResource("services").GroupResource()
+	namespacesResource = corev1.SchemeGroupVersion.WithResource("namespaces").GroupResource()
 )
+
+// keepsNamespaces reports whether the namespaces named are in both
+// snapshots, alike but for their labels and what the API server keeps,
+// and each namespace selector of the policies selects each alike.
+func (m *Model) keepsNamespaces(before, after *snapshot.Snapshot, names map[string]bool) bool {
+	nb, na := namespacesByName(before), namespacesByName(after)
+	for name := range names {
+		a, b := nb[name], na[name]
+		if a == nil || b == nil {
+			return false
+		}
+		x, y := *a, *b
+		for _, ns := range []*corev1.Namespace{&x, &y} {
+			unread(&ns.ObjectMeta)
+			ns.Labels = nil
+		}
+		if !reflect.DeepEqual(x, y) {
+			return false
+		}
+		la, lb := withNameLabel(name, a.Labels), withNameLabel(name, b.Labels)
+		for _, sel := range m.nsSelectors {
+			if sel.matches(la) != sel.matches(lb) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func namespacesByName(s *snapshot.Snapshot) map[string]*corev1.Namespace {
+	out := make(map[string]*corev1.Namespace, len(s.Namespaces))
+	for i := range s.Namespaces {
+		out[s.Namespaces[i].Name] = &s.Namespaces[i]
+	}
+	return out
+}
 
 // unread clears what the API server keeps of every object and the model
 // never reads: identity, versions, managed fields; and the annotations,

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	anp "sigs.k8s.io/network-policy-api/apis/v1alpha1"
@@ -69,11 +70,15 @@ func selectsNodes(s *snapshot.Snapshot) bool {
 	return false
 }
 
-// changeable is a clone of s whose pods, nodes and Services are copies,
-// to change in place.
+// changeable is a clone of s whose pods, nodes, Services and namespaces
+// are copies, to change in place.
 func changeable(s *snapshot.Snapshot) *snapshot.Snapshot {
 	c := s.Clone()
 	c.Pods, c.Nodes, c.Services = make([]corev1.Pod, len(s.Pods)), make([]corev1.Node, len(s.Nodes)), make([]corev1.Service, len(s.Services))
+	c.Namespaces = make([]corev1.Namespace, len(s.Namespaces))
+	for i := range s.Namespaces {
+		s.Namespaces[i].DeepCopyInto(&c.Namespaces[i])
+	}
 	for i := range s.Pods {
 		s.Pods[i].DeepCopyInto(&c.Pods[i])
 	}
@@ -114,7 +119,27 @@ func TestKeeps(t *testing.T) {
 		sv := &s.Services[1]
 		return sv, snapshot.Key{Resource: servicesResource, Namespace: sv.Namespace, Name: sv.Name}
 	}
+	namespace := func(r *rand.Rand, s *snapshot.Snapshot) (*corev1.Namespace, snapshot.Key) {
+		ns := &s.Namespaces[r.Intn(len(s.Namespaces))]
+		return ns, snapshot.Key{Resource: namespacesResource, Name: ns.Name}
+	}
 	changes := []change{
+		{"namespace labelled what no policy reads", true, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			ns, k := namespace(r, s)
+			ns.Labels = map[string]string{"team": ns.Labels["team"], "cost-centre": "42"}
+			ns.Annotations = map[string]string{"owner": "someone"}
+			return k
+		}},
+		{"namespace moved to another team", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			ns, k := namespace(r, s)
+			ns.Labels = map[string]string{"team": map[string]string{"red": "blue", "blue": "red"}[ns.Labels["team"]]}
+			return k
+		}},
+		{"namespace's finalizers", false, func(r *rand.Rand, s *snapshot.Snapshot) snapshot.Key {
+			ns, k := namespace(r, s)
+			ns.Spec.Finalizers = append(ns.Spec.Finalizers, "example.com/hold")
+			return k
+		}},
 		{"pod scheduled elsewhere", true, onPod(func(p *corev1.Pod) {
 			p.Spec.Tolerations = []corev1.Toleration{{Key: "dedicated", Operator: corev1.TolerationOpExists}}
 			p.Spec.NodeSelector = map[string]string{"dedicated": "a"}
@@ -201,7 +226,7 @@ func TestKeeps(t *testing.T) {
 			return k
 		}},
 	}
-	kept := map[string]int{}
+	kept, moved := map[string]int{}, map[bool]int{}
 	for seed := int64(0); seed < 60; seed++ {
 		for _, c := range changes {
 			r := rand.New(rand.NewSource(seed))
@@ -214,6 +239,12 @@ func TestKeeps(t *testing.T) {
 			if c.name == "node relabelled" && selects {
 				// Labels a policy reads: kept only when they stay.
 				want = reflect.DeepEqual(nodesByName(before)[k.Name].Labels, nodesByName(after)[k.Name].Labels)
+			}
+			if c.name == "namespace moved to another team" {
+				// Kept only when every namespace selector of the policies
+				// selects the namespace alike before and after.
+				want = sameSelection(before, after, k.Name)
+				moved[want]++
 			}
 			if got := m.Keeps(before, after, []snapshot.Key{k}); got != want {
 				t.Fatalf("seed %d, %s (%v): Keeps = %v, want %v", seed, c.name, k, got, want)
@@ -237,6 +268,9 @@ func TestKeeps(t *testing.T) {
 			t.Errorf("%s never kept the model", c.name)
 		}
 	}
+	if moved[true] == 0 || moved[false] == 0 {
+		t.Errorf("a namespace moved to another team kept the model %d times and changed it %d: the clusters test one side only", moved[true], moved[false])
+	}
 	// A change Keeps does not model, or a pod that comes or goes, keeps
 	// nothing.
 	before := keepCluster(rand.New(rand.NewSource(1)))
@@ -251,4 +285,85 @@ func TestKeeps(t *testing.T) {
 	if m.Keeps(before, after, []snapshot.Key{{Resource: podsResource, Namespace: before.Pods[0].Namespace, Name: before.Pods[0].Name}}) {
 		t.Error("a deleted pod kept the model")
 	}
+}
+
+// sameSelection reports whether every namespace selector of the
+// NetworkPolicies and AdminNetworkPolicies of before selects namespace ns
+// alike in before and after, by the API's own label selector.
+func sameSelection(before, after *snapshot.Snapshot, ns string) bool {
+	labelsIn := func(s *snapshot.Snapshot) labels.Set {
+		for _, n := range s.Namespaces {
+			if n.Name == ns {
+				l := labels.Set{corev1.LabelMetadataName: ns}
+				for k, v := range n.Labels {
+					l[k] = v
+				}
+				return l
+			}
+		}
+		return nil
+	}
+	lb, la := labelsIn(before), labelsIn(after)
+	var sels []*metav1.LabelSelector
+	for _, p := range before.NetworkPolicies {
+		for _, r := range p.Spec.Ingress {
+			for _, peer := range r.From {
+				sels = append(sels, peer.NamespaceSelector)
+			}
+		}
+		for _, r := range p.Spec.Egress {
+			for _, peer := range r.To {
+				sels = append(sels, peer.NamespaceSelector)
+			}
+		}
+	}
+	admin := func(subject anp.AdminNetworkPolicySubject, in []anp.AdminNetworkPolicyIngressPeer, out []anp.AdminNetworkPolicyEgressPeer) {
+		sels = append(sels, subject.Namespaces)
+		if p := subject.Pods; p != nil {
+			sels = append(sels, &p.NamespaceSelector)
+		}
+		for _, peer := range in {
+			sels = append(sels, peer.Namespaces)
+			if peer.Pods != nil {
+				sels = append(sels, &peer.Pods.NamespaceSelector)
+			}
+		}
+		for _, peer := range out {
+			sels = append(sels, peer.Namespaces)
+			if peer.Pods != nil {
+				sels = append(sels, &peer.Pods.NamespaceSelector)
+			}
+		}
+	}
+	for _, a := range before.AdminNetworkPolicies {
+		for _, r := range a.Spec.Ingress {
+			admin(a.Spec.Subject, r.From, nil)
+		}
+		for _, r := range a.Spec.Egress {
+			admin(a.Spec.Subject, nil, r.To)
+		}
+		admin(a.Spec.Subject, nil, nil)
+	}
+	for _, b := range before.BaselineAdminNetworkPolicies {
+		for _, r := range b.Spec.Ingress {
+			admin(b.Spec.Subject, r.From, nil)
+		}
+		for _, r := range b.Spec.Egress {
+			admin(b.Spec.Subject, nil, r.To)
+		}
+		admin(b.Spec.Subject, nil, nil)
+	}
+	for _, sel := range sels {
+		if sel == nil {
+			continue
+		}
+		s, err := metav1.LabelSelectorAsSelector(sel)
+		if err != nil {
+			return false
+		}
+		if s.Matches(lb) != s.Matches(la) {
+			return false
+		}
+	}
+	return true
 }
