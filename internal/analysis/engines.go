@@ -14,6 +14,7 @@ import (
 	anpv1alpha1 "sigs.k8s.io/network-policy-api/apis/v1alpha1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
@@ -37,6 +38,10 @@ type Engine struct {
 	// whose labels alone changed, the tenancy the same, leaves the facts
 	// of the engines without it valid.
 	NamespaceLabels bool
+	// Relabel, when set, says whether relabelling a namespace from before
+	// to after moves the labels the engine's facts read: a relabel that
+	// moves none of them leaves the facts valid.
+	Relabel func(namespace string, before, after map[string]string) bool
 	// Uses names the engines whose facts the engine's own are built on:
 	// when theirs change, its do.
 	Uses []string
@@ -79,6 +84,7 @@ func Engines() []Engine {
 			Needs:           resources(&corev1.Namespace{}, &corev1.Node{}, &corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{}),
 			Reads:           resources(&corev1.Node{}, &corev1.Pod{}, &corev1.PersistentVolume{}, &corev1.PersistentVolumeClaim{}, &corev1.ServiceAccount{}),
 			NamespaceLabels: true,
+			Relabel:         node.PolicyMoved,
 			Uses:            []string{"api"},
 			Run:             func(f *Facts) []finding.Finding { return f.Workload().Findings }},
 	}

@@ -64,7 +64,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		// The pods' judgements hold but for the pods changed and those of
 		// the namespaces only relabelled (their Pod Security level may
 		// have moved); the rest is redone.
-		others := slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { return relabelled[k] })
+		others := slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { _, ok := relabelled[k]; return ok })
 		if !readsAny(judgeReads, others) {
 			nf.judged, nf.rejudge = f.node, rejudged(changed)
 			for k := range relabelled {
@@ -146,12 +146,15 @@ func Stale(engines []Engine, changed []snapshot.Key) map[string]bool {
 
 // stale is Stale, with the changed Namespaces of relabelled seen only by
 // the engines that read namespace labels.
-func stale(engines []Engine, changed []snapshot.Key, relabelled map[snapshot.Key]bool) map[string]bool {
+func stale(engines []Engine, changed []snapshot.Key, relabelled map[snapshot.Key]relabel) map[string]bool {
 	stale := map[string]bool{}
 	for _, e := range engines {
 		seen := changed
-		if len(relabelled) > 0 && !e.NamespaceLabels {
-			seen = slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { return relabelled[k] })
+		if len(relabelled) > 0 {
+			seen = slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool {
+				l, ok := relabelled[k]
+				return ok && !e.seesRelabel(k.Name, l)
+			})
 		}
 		if readsAny(e.Reads, seen) {
 			stale[e.Name] = true
@@ -228,11 +231,21 @@ func readsAny(reads []string, changed []snapshot.Key) bool {
 	return false
 }
 
+// relabel is a Namespace whose labels and annotations alone changed: its
+// labels before and after.
+type relabel struct{ before, after map[string]string }
+
+// seesRelabel reports whether the engine's facts see a namespace
+// relabelled.
+func (e *Engine) seesRelabel(namespace string, l relabel) bool {
+	return e.NamespaceLabels && (e.Relabel == nil || e.Relabel(namespace, l.before, l.after))
+}
+
 // relabelled returns the changed Namespaces that only their labels and
 // annotations changed, when the tenancy resolved on view is f's: a
 // Namespace added or removed, or a tenancy that moved, is seen by every
 // engine.
-func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) map[snapshot.Key]bool {
+func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) map[snapshot.Key]relabel {
 	var keys []snapshot.Key
 	for _, k := range changed {
 		if k.Resource.String() == namespaces {
@@ -243,7 +256,7 @@ func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, change
 		return nil
 	}
 	before, after := namespacesByName(f.Snapshot), namespacesByName(view)
-	out := map[snapshot.Key]bool{}
+	out := map[snapshot.Key]relabel{}
 	for _, k := range keys {
 		a, b := before[k.Name], after[k.Name]
 		if a == nil || b == nil {
@@ -253,7 +266,7 @@ func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, change
 		x.Labels, x.Annotations, y.Labels, y.Annotations = nil, nil, nil, nil
 		x.ResourceVersion, x.ManagedFields, y.ResourceVersion, y.ManagedFields = "", nil, "", nil
 		if reflect.DeepEqual(x, y) {
-			out[k] = true
+			out[k] = relabel{a.Labels, b.Labels}
 		}
 	}
 	return out

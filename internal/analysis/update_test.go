@@ -62,7 +62,7 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 	// engine reads what changed (netpol.Model.Keeps); netKeptSelecting
 	// those kept over a node relabelled where a policy selects nodes.
 	netKept, netKeptSelecting := map[string]int{}, 0
-	relabels, keptOnRelabel, moved := 0, 0, 0
+	relabels, keptOnRelabel, moved, nodeKeptOnRelabel := 0, 0, 0, 0
 	for b := 0; done < changes; b++ {
 		base := bases[b%len(bases)]
 		st := snapshot.NewStore(base.Clone())
@@ -95,6 +95,17 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 				if !stale["api"] {
 					keptOnRelabel++
 				}
+				name := keys[0].Name
+				psaMoved := node.PolicyMoved(name, facts.Snapshot.Namespace(name).Labels, inc.Snapshot.Namespace(name).Labels)
+				switch {
+				case psaMoved && !stale["node"]:
+					t.Errorf("base %d, change %d: the Pod Security labels moved, but the node facts were kept", b, step)
+				case !psaMoved && reflect.DeepEqual(facts.Tenancy, inc.Tenancy):
+					if stale["node"] {
+						t.Errorf("base %d, change %d: labels the node engine does not read moved, but its facts were not kept", b, step)
+					}
+					nodeKeptOnRelabel++
+				}
 				if !reflect.DeepEqual(facts.Tenancy, inc.Tenancy) {
 					moved++
 					if !stale["api"] || !stale["dns"] {
@@ -125,6 +136,9 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 	}
 	if keptOnRelabel == 0 {
 		t.Error("no namespace relabel kept the API facts: the test does not exercise relabelling")
+	}
+	if cfg.Label == "" && nodeKeptOnRelabel == 0 {
+		t.Error("no namespace relabel kept the node facts: the test does not exercise node.PolicyMoved")
 	}
 	if cfg.Label != "" && moved == 0 {
 		t.Error("no namespace relabel moved the tenancy: the test does not exercise tenancy by label")

@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"reflect"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -56,6 +57,14 @@ func namespacePolicy(ns string, labels map[string]string) NamespacePolicy {
 		p.LabelErrors = append(p.LabelErrors, e.Error())
 	}
 	return p
+}
+
+// PolicyMoved reports whether relabelling a namespace from before to
+// after moves its Pod Security policy (its pod-security.kubernetes.io
+// labels, as the admission plugin reads them): the only labels of a
+// namespace the engine reads.
+func PolicyMoved(namespace string, before, after map[string]string) bool {
+	return !reflect.DeepEqual(namespacePolicy(namespace, before), namespacePolicy(namespace, after))
 }
 
 // Verdict is a pod's Pod Security evaluation in its namespace.

@@ -69,3 +69,27 @@ func TestReverdictIsEvaluate(t *testing.T) {
 		t.Error("no refused pair differs: the test cannot tell a Reverdict that moves too much")
 	}
 }
+
+// PolicyMoved: only the Pod Security labels, as the admission plugin
+// reads them, move a namespace's policy.
+func TestPolicyMoved(t *testing.T) {
+	const enforce, version = "pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/enforce-version"
+	for _, c := range []struct {
+		name          string
+		before, after map[string]string
+		moved         bool
+	}{
+		{"another label", map[string]string{"team": "a"}, map[string]string{"team": "b", "cost": "1"}, false},
+		{"labels added beside the level", map[string]string{enforce: "baseline"}, map[string]string{enforce: "baseline", "team": "b"}, false},
+		{"latest named", map[string]string{enforce: "baseline"}, map[string]string{enforce: "baseline", version: "latest"}, false},
+		{"level raised", map[string]string{enforce: "baseline"}, map[string]string{enforce: "restricted"}, true},
+		{"level set", nil, map[string]string{enforce: "privileged"}, true},
+		{"version pinned", map[string]string{enforce: "baseline"}, map[string]string{enforce: "baseline", version: "v1.25"}, true},
+		{"a level that is none", map[string]string{enforce: "baseline"}, map[string]string{enforce: "strictest"}, true},
+		{"warn level", nil, map[string]string{"pod-security.kubernetes.io/warn": "restricted"}, true},
+	} {
+		if got := PolicyMoved("ns", c.before, c.after); got != c.moved {
+			t.Errorf("%s: PolicyMoved = %v, want %v", c.name, got, c.moved)
+		}
+	}
+}
