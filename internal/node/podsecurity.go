@@ -102,8 +102,15 @@ func Evaluate(ns *NamespacePolicy, pod *corev1.Pod) Verdict {
 	}
 	v := Verdict{Enforced: ns.Policy.Enforce}
 	version := ns.Policy.Enforce.Version
-	v.Baseline = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelBaseline, Version: version}, &pod.ObjectMeta, &pod.Spec))
 	v.Restricted = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: version}, &pod.ObjectMeta, &pod.Spec))
+	if v.Restricted.Allowed {
+		// Restricted runs every baseline check, or a stricter one in its
+		// place (a check's OverrideCheckIDs): a pod it admits, baseline
+		// admits, and every check allowed aggregates to this.
+		v.Baseline = policy.AggregateCheckResult{Allowed: true}
+	} else {
+		v.Baseline = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelBaseline, Version: version}, &pod.ObjectMeta, &pod.Spec))
+	}
 	v.enforce()
 	return v
 }

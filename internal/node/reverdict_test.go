@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
 
 	"github.com/bulkhead-dev/bulkhead/internal/node/podgen"
 )
@@ -67,6 +68,46 @@ func TestReverdictIsEvaluate(t *testing.T) {
 	t.Logf("%d verdicts moved, %d refused (%d of them would differ)", moved, refused, differs)
 	if differs == 0 {
 		t.Error("no refused pair differs: the test cannot tell a Reverdict that moves too much")
+	}
+}
+
+// TestEvaluateIsBothLevels: Evaluate, which takes a pod restricted admits
+// as one baseline admits without running the baseline checks, gives what
+// the library gives at both levels, for pods of every kind at every
+// version from v1.0 to past the newest the checks know.
+func TestEvaluateIsBothLevels(t *testing.T) {
+	ev, err := evaluator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	versions := []psaapi.Version{psaapi.LatestVersion()}
+	newest := newestChecks()
+	for minor := 0; minor <= newest.Minor()+2; minor++ {
+		versions = append(versions, psaapi.MajorMinorVersion(1, minor))
+	}
+	skipped, baselineRefuses := 0, 0
+	for _, pod := range podgen.Pods(7, 2000) {
+		for _, v := range versions {
+			ns := NamespacePolicy{Policy: psaapi.Policy{Enforce: psaapi.LevelVersion{Level: psaapi.LevelBaseline, Version: v}}}
+			got := Evaluate(&ns, &pod)
+			want := Verdict{Enforced: ns.Policy.Enforce,
+				Baseline:   policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelBaseline, Version: v}, &pod.ObjectMeta, &pod.Spec)),
+				Restricted: policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: v}, &pod.ObjectMeta, &pod.Spec))}
+			want.enforce()
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("pod %s at %s: Evaluate %+v, the library %+v", pod.Name, v, got, want)
+			}
+			if want.Restricted.Allowed {
+				skipped++
+			}
+			if !want.Baseline.Allowed {
+				baselineRefuses++
+			}
+		}
+	}
+	t.Logf("%d evaluations took the restricted verdict for baseline's; baseline refused %d", skipped, baselineRefuses)
+	if skipped == 0 || baselineRefuses == 0 {
+		t.Error("the pods do not reach both sides of the shortcut")
 	}
 }
 
