@@ -50,6 +50,7 @@ type Model struct {
 	accounts   map[string][]string
 	pods       map[string][]int // namespace -> indexes into Snapshot.Pods
 	podIDs     []int32          // Snapshot.Pods index -> vertex, -1 until made
+	placed     []int32          // node.PodFacts.PlacementID -> vertex, -1 until made
 
 	relabel *relabelIndex // see relabelIndex
 

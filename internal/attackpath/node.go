@@ -3,6 +3,7 @@ package attackpath
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -175,11 +176,16 @@ func (m *Model) joinUnlistedNodes(anywhere []int32) {
 
 // placement returns the vertex of a pod's placement and whether it is new.
 func (m *Model) placement(f *node.PodFacts) (int32, bool) {
-	v := Vertex{Kind: Placement, Name: fmt.Sprint(f.PlacementID())}
-	if id, ok := m.g.Lookup(v); ok {
-		return id, false
+	id := f.PlacementID()
+	if id < len(m.placed) && m.placed[id] >= 0 {
+		return m.placed[id], false
 	}
-	return m.g.Vertex(v), true
+	for len(m.placed) <= id {
+		m.placed = append(m.placed, -1)
+	}
+	v := m.g.Vertex(Vertex{Kind: Placement, Name: strconv.Itoa(id)})
+	m.placed[id] = v
+	return v, true
 }
 
 func placementFact(pl *node.Placement, nodes []string) string {
