@@ -31,8 +31,10 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 			nf.apiOnce.Do(func() { nf.api = f.api })
 		}
 	}
+	netKept := false // the network model is f's
 	switch {
 	case !stale["network"]:
+		netKept = f.net != nil
 		if f.net != nil {
 			nf.netOnce.Do(func() { nf.net = f.net })
 		}
@@ -53,6 +55,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		if f.netFindings != nil {
 			nf.netFindOnce.Do(func() { nf.netFindings = f.netFindings })
 		}
+		netKept = true
 	}
 	if !stale["dns"] && f.dns != nil {
 		nf.dnsOnce.Do(func() { nf.dns = f.dns })
@@ -72,10 +75,27 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 			}
 		}
 	}
-	if len(stale) == 0 && !readsAny(graphReads, changed) && f.graph != nil {
+	if f.graph != nil && !stale["api"] && netKept && !stale["dns"] && !stale["node"] && f.keepsGraph(changed, relabelled) {
 		nf.graphOnce.Do(func() { nf.graph = f.graph })
 	}
 	return nf
+}
+
+// keepsGraph reports whether f's attack graph, whose engines' facts the
+// change leaves as they were, is also the graph after it: the change
+// touches nothing else it reads, and the namespaces relabelled keep what
+// the graph reads of their labels (attackpath.Model.KeepsRelabel).
+func (f *Facts) keepsGraph(changed []snapshot.Key, relabelled map[snapshot.Key]relabel) bool {
+	others := slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { _, ok := relabelled[k]; return ok })
+	if readsAny(graphReads, others) {
+		return false
+	}
+	for k, l := range relabelled {
+		if !f.graph.KeepsRelabel(k.Name, l.before, l.after) {
+			return false
+		}
+	}
+	return true
 }
 
 // engineSees returns the changed objects an engine reads.

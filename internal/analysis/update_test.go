@@ -62,7 +62,7 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 	// engine reads what changed (netpol.Model.Keeps); netKeptSelecting
 	// those kept over a node relabelled where a policy selects nodes.
 	netKept, netKeptSelecting := map[string]int{}, 0
-	relabels, keptOnRelabel, moved, nodeKeptOnRelabel := 0, 0, 0, 0
+	relabels, keptOnRelabel, moved, nodeKeptOnRelabel, graphKeptOnRelabel := 0, 0, 0, 0, 0
 	for b := 0; done < changes; b++ {
 		base := bases[b%len(bases)]
 		st := snapshot.NewStore(base.Clone())
@@ -106,6 +106,9 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 					}
 					nodeKeptOnRelabel++
 				}
+				if inc.graph == facts.graph {
+					graphKeptOnRelabel++
+				}
 				if !reflect.DeepEqual(facts.Tenancy, inc.Tenancy) {
 					moved++
 					if !stale["api"] || !stale["dns"] {
@@ -140,6 +143,10 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 	if cfg.Label == "" && nodeKeptOnRelabel == 0 {
 		t.Error("no namespace relabel kept the node facts: the test does not exercise node.PolicyMoved")
 	}
+	if cfg.Label == "" && graphKeptOnRelabel == 0 {
+		t.Error("no namespace relabel kept the attack graph: the test does not exercise Model.KeepsRelabel")
+	}
+	t.Logf("the attack graph kept on %d namespace relabels", graphKeptOnRelabel)
 	if cfg.Label != "" && moved == 0 {
 		t.Error("no namespace relabel moved the tenancy: the test does not exercise tenancy by label")
 	}

@@ -263,3 +263,28 @@ func TestEdgeTypesDocumented(t *testing.T) {
 		}
 	}
 }
+
+// KeepsRelabel: a graph holds across a relabel when every selector the
+// namespace could join by relabelling takes it alike, by the same labels
+// (a label a NotIn requires absent is dropped by the relabelling, so it
+// does not count); labels that join a selector, or leave one, move it.
+func TestKeepsRelabel(t *testing.T) {
+	snap := fromYAML(t, policy("team-b", "from-team-b",
+		"{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: b}, matchExpressions: [{key: env, operator: NotIn, values: [prod]}]}}]}]}"))
+	m := &Model{in: Inputs{Snapshot: snap}}
+	for _, c := range []struct {
+		name          string
+		before, after map[string]string
+		keeps         bool
+	}{
+		{"a label no selector reads", map[string]string{"team": "a"}, map[string]string{"team": "a", "cost": "1"}, true},
+		{"no label at all", nil, map[string]string{"cost": "1"}, true},
+		{"a label relabelling drops (NotIn)", map[string]string{"team": "a", "env": "prod"}, map[string]string{"team": "a", "env": "dev"}, true},
+		{"joined", map[string]string{"team": "a"}, map[string]string{"team": "b"}, false},
+		{"joined no longer", map[string]string{"team": "b"}, map[string]string{"team": "b", "env": "prod"}, false},
+	} {
+		if got := m.KeepsRelabel("team-a", c.before, c.after); got != c.keeps {
+			t.Errorf("%s: KeepsRelabel = %v, want %v", c.name, got, c.keeps)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package attackpath
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/bulkhead-dev/bulkhead/internal/finding"
 	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/rbac"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
 /*
@@ -226,19 +228,54 @@ func (m *Model) relabelIndex() *relabelIndex {
 			}
 			x.egress[np.Namespace] = append(x.egress[np.Namespace], s)
 		}
+	}
+	x.peers = joinPeers(snap)
+	m.relabel = x
+	return x
+}
+
+// joinPeers lists the ingress peers of the snapshot's NetworkPolicies
+// that a relabelled namespace could join, in policy, rule and peer order.
+func joinPeers(snap *snapshot.Snapshot) []joinPeer {
+	var out []joinPeer
+	for pi := range snap.NetworkPolicies {
+		np := &snap.NetworkPolicies[pi]
 		if !hasPolicyType(np, networkingv1.PolicyTypeIngress) {
 			continue
 		}
 		for ri, r := range np.Spec.Ingress {
 			for _, peer := range r.From {
 				if s, ok := joinablePeer(peer); ok {
-					x.peers = append(x.peers, joinPeer{policy: pi, rule: ri, peer: peer, selector: s})
+					out = append(out, joinPeer{policy: pi, rule: ri, peer: peer, selector: s})
 				}
 			}
 		}
 	}
-	m.relabel = x
-	return x
+	return out
+}
+
+// KeepsRelabel reports whether the graph, built with namespace ns
+// labelled before, is also the graph of the same snapshot with ns
+// labelled after. The graph reads a namespace's labels only for the
+// selectors that relabelling it could join (selectorEdges): each must be
+// joinable alike, by the same labels, under both.
+func (m *Model) KeepsRelabel(ns string, before, after map[string]string) bool {
+	current := func(l map[string]string) labels.Set {
+		out := labels.Set{corev1.LabelMetadataName: ns}
+		for k, v := range l {
+			out[k] = v
+		}
+		return out
+	}
+	lb, la := current(before), current(after)
+	for _, c := range joinPeers(m.in.Snapshot) {
+		wb, okb := joinableBy(c.selector, c.peer.NamespaceSelector, ns, lb)
+		wa, oka := joinableBy(c.selector, c.peer.NamespaceSelector, ns, la)
+		if okb != oka || !maps.Equal(wb, wa) {
+			return false
+		}
+	}
+	return true
 }
 
 // selectorHub returns the vertex standing for the pods an ingress rule of
