@@ -114,10 +114,7 @@ func TestJudgeBindingCost(t *testing.T) {
 // found once per authorizer however many ask at once (run with -race).
 func TestHeldIsCapabilities(t *testing.T) {
 	a := NewAuthorizer(seedSnapshot())
-	var roles []*Role
-	for _, r := range a.sortedClusterRoles {
-		roles = append(roles, r)
-	}
+	roles := append([]*Role(nil), a.sortedClusterRoles...)
 	for i, rules := range [][]rbacv1.PolicyRule{
 		{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}},
 		{{APIGroups: []string{""}, Resources: []string{"pods", "pods/exec"}, Verbs: []string{"create", "get"}}},
