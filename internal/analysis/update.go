@@ -275,7 +275,7 @@ func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, change
 	if len(keys) == 0 || !reflect.DeepEqual(f.Tenancy, ten) {
 		return nil
 	}
-	before, after := namespacesByName(f.Snapshot), namespacesByName(view)
+	before, after := f.Snapshot.NamespacesByName(), view.NamespacesByName()
 	out := map[snapshot.Key]relabel{}
 	for _, k := range keys {
 		a, b := before[k.Name], after[k.Name]
@@ -288,14 +288,6 @@ func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, change
 		if reflect.DeepEqual(x, y) {
 			out[k] = relabel{a.Labels, b.Labels}
 		}
-	}
-	return out
-}
-
-func namespacesByName(s *snapshot.Snapshot) map[string]*corev1.Namespace {
-	out := make(map[string]*corev1.Namespace, len(s.Namespaces))
-	for i := range s.Namespaces {
-		out[s.Namespaces[i].Name] = &s.Namespaces[i]
 	}
 	return out
 }

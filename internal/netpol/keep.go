@@ -92,7 +92,7 @@ var (
 // snapshots, alike but for their labels and what the API server keeps,
 // and each namespace selector of the policies selects each alike.
 func (m *Model) keepsNamespaces(before, after *snapshot.Snapshot, names map[string]bool) bool {
-	nb, na := namespacesByName(before), namespacesByName(after)
+	nb, na := before.NamespacesByName(), after.NamespacesByName()
 	for name := range names {
 		a, b := nb[name], na[name]
 		if a == nil || b == nil {
@@ -114,14 +114,6 @@ func (m *Model) keepsNamespaces(before, after *snapshot.Snapshot, names map[stri
 		}
 	}
 	return true
-}
-
-func namespacesByName(s *snapshot.Snapshot) map[string]*corev1.Namespace {
-	out := make(map[string]*corev1.Namespace, len(s.Namespaces))
-	for i := range s.Namespaces {
-		out[s.Namespaces[i].Name] = &s.Namespaces[i]
-	}
-	return out
 }
 
 // unread clears what the API server keeps of every object and the model

@@ -336,22 +336,22 @@ func sameSelection(before, after *snapshot.Snapshot, ns string) bool {
 		}
 	}
 	for _, a := range before.AdminNetworkPolicies {
+		admin(a.Spec.Subject, nil, nil)
 		for _, r := range a.Spec.Ingress {
 			admin(a.Spec.Subject, r.From, nil)
 		}
 		for _, r := range a.Spec.Egress {
 			admin(a.Spec.Subject, nil, r.To)
 		}
-		admin(a.Spec.Subject, nil, nil)
 	}
-	for _, b := range before.BaselineAdminNetworkPolicies {
-		for _, r := range b.Spec.Ingress {
-			admin(b.Spec.Subject, r.From, nil)
+	if b := before.BaselineAdminNetworkPolicies; len(b) > 0 {
+		admin(b[0].Spec.Subject, nil, nil) // one BANP a cluster, named default
+		for _, r := range b[0].Spec.Ingress {
+			admin(b[0].Spec.Subject, r.From, nil)
 		}
-		for _, r := range b.Spec.Egress {
-			admin(b.Spec.Subject, nil, r.To)
+		for _, r := range b[0].Spec.Egress {
+			admin(b[0].Spec.Subject, nil, r.To)
 		}
-		admin(b.Spec.Subject, nil, nil)
 	}
 	for _, sel := range sels {
 		if sel == nil {

@@ -247,6 +247,15 @@ func (s *Snapshot) Namespace(name string) *corev1.Namespace {
 	return nil
 }
 
+// NamespacesByName indexes the Namespaces by name.
+func (s *Snapshot) NamespacesByName() map[string]*corev1.Namespace {
+	out := make(map[string]*corev1.Namespace, len(s.Namespaces))
+	for i := range s.Namespaces {
+		out[s.Namespaces[i].Name] = &s.Namespaces[i]
+	}
+	return out
+}
+
 // HasGap reports whether the resource could not be read.
 func (s *Snapshot) HasGap(resource string) bool {
 	for _, g := range s.Gaps {
