@@ -59,6 +59,11 @@ func namespacePolicy(ns string, labels map[string]string) NamespacePolicy {
 	return p
 }
 
+// windows reports whether a pod says it runs Windows (spec.os.name).
+func windows(pod *corev1.Pod) bool {
+	return pod.Spec.OS != nil && pod.Spec.OS.Name == corev1.Windows
+}
+
 // PolicyMoved reports whether relabelling a namespace from before to
 // after moves its Pod Security policy (its pod-security.kubernetes.io
 // labels, as the admission plugin reads them): the only labels of a
@@ -103,10 +108,14 @@ func Evaluate(ns *NamespacePolicy, pod *corev1.Pod) Verdict {
 	v := Verdict{Enforced: ns.Policy.Enforce}
 	version := ns.Policy.Enforce.Version
 	v.Restricted = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelRestricted, Version: version}, &pod.ObjectMeta, &pod.Spec))
-	if v.Restricted.Allowed {
+	if v.Restricted.Allowed && !windows(pod) {
 		// Restricted runs every baseline check, or a stricter one in its
 		// place (a check's OverrideCheckIDs): a pod it admits, baseline
-		// admits, and every check allowed aggregates to this.
+		// admits, and every check allowed aggregates to this. Not so for
+		// a Windows pod: from v1.25 the restricted seccomp and
+		// capabilities checks, which stand in for baseline's, let it
+		// through (API validation refuses what they would), where
+		// baseline's refuse an unconfined profile or an added capability.
 		v.Baseline = policy.AggregateCheckResult{Allowed: true}
 	} else {
 		v.Baseline = policy.AggregateCheckResults(ev.EvaluatePod(psaapi.LevelVersion{Level: psaapi.LevelBaseline, Version: version}, &pod.ObjectMeta, &pod.Spec))
