@@ -67,15 +67,20 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		// The pods' judgements hold but for the pods changed and those of
 		// the namespaces only relabelled (their Pod Security level may
 		// have moved); the rest is redone.
-		others := slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { _, ok := relabelled[k]; return ok })
-		if !readsAny(judgeReads, others) {
+		if !readsAny(judgeReads, withoutRelabelled(changed, relabelled)) {
 			nf.judged, nf.rejudge = f.node, rejudged(changed)
 			for k := range relabelled {
 				nf.rejudgeNamespaces = append(nf.rejudgeNamespaces, k.Name)
 			}
 		}
 	}
-	if f.graph != nil && !stale["api"] && netKept && !stale["dns"] && !stale["node"] && f.keepsGraph(changed, relabelled) {
+	// The graph is built on every engine's facts: it holds when each is
+	// f's (a network model that Keeps counts).
+	factsKept := true
+	for name := range stale {
+		factsKept = factsKept && name == "network" && netKept
+	}
+	if f.graph != nil && factsKept && f.keepsGraph(changed, relabelled) {
 		nf.graphOnce.Do(func() { nf.graph = f.graph })
 	}
 	return nf
@@ -86,8 +91,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 // touches nothing else it reads, and the namespaces relabelled keep what
 // the graph reads of their labels (attackpath.Model.KeepsRelabel).
 func (f *Facts) keepsGraph(changed []snapshot.Key, relabelled map[snapshot.Key]relabel) bool {
-	others := slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { _, ok := relabelled[k]; return ok })
-	if readsAny(graphReads, others) {
+	if readsAny(graphReads, withoutRelabelled(changed, relabelled)) {
 		return false
 	}
 	for k, l := range relabelled {
@@ -96,6 +100,12 @@ func (f *Facts) keepsGraph(changed []snapshot.Key, relabelled map[snapshot.Key]r
 		}
 	}
 	return true
+}
+
+// withoutRelabelled returns the changed objects but the namespaces of
+// relabelled.
+func withoutRelabelled(changed []snapshot.Key, relabelled map[snapshot.Key]relabel) []snapshot.Key {
+	return slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool { _, ok := relabelled[k]; return ok })
 }
 
 // engineSees returns the changed objects an engine reads.
