@@ -7,6 +7,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -89,17 +90,16 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 // keepsGraph reports whether f's attack graph, whose engines' facts the
 // change leaves as they were, is also the graph after it: the change
 // touches nothing else it reads, and the namespaces relabelled keep what
-// the graph reads of their labels (attackpath.Model.KeepsRelabel).
+// the graph reads of their labels (attackpath.Model.KeepsRelabels).
 func (f *Facts) keepsGraph(changed []snapshot.Key, relabelled map[snapshot.Key]relabel) bool {
 	if readsAny(graphReads, withoutRelabelled(changed, relabelled)) {
 		return false
 	}
+	relabels := make([]attackpath.Relabel, 0, len(relabelled))
 	for k, l := range relabelled {
-		if !f.graph.KeepsRelabel(k.Name, l.before, l.after) {
-			return false
-		}
+		relabels = append(relabels, attackpath.Relabel{Namespace: k.Name, Before: l.before, After: l.after})
 	}
-	return true
+	return f.graph.KeepsRelabels(relabels)
 }
 
 // withoutRelabelled returns the changed objects but the namespaces of

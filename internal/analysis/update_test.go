@@ -144,7 +144,7 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 		t.Error("no namespace relabel kept the node facts: the test does not exercise node.PolicyMoved")
 	}
 	if cfg.Label == "" && graphKeptOnRelabel == 0 {
-		t.Error("no namespace relabel kept the attack graph: the test does not exercise Model.KeepsRelabel")
+		t.Error("no namespace relabel kept the attack graph: the test does not exercise Model.KeepsRelabels")
 	}
 	t.Logf("the attack graph kept on %d namespace relabels", graphKeptOnRelabel)
 	if cfg.Label != "" && moved == 0 {

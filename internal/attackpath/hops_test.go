@@ -264,11 +264,11 @@ func TestEdgeTypesDocumented(t *testing.T) {
 	}
 }
 
-// KeepsRelabel: a graph holds across a relabel when every selector the
+// KeepsRelabels: a graph holds across a relabel when every selector the
 // namespace could join by relabelling takes it alike, by the same labels
 // (a label a NotIn requires absent is dropped by the relabelling, so it
 // does not count); labels that join a selector, or leave one, move it.
-func TestKeepsRelabel(t *testing.T) {
+func TestKeepsRelabels(t *testing.T) {
 	snap := fromYAML(t, policy("team-b", "from-team-b",
 		"{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: b}, matchExpressions: [{key: env, operator: NotIn, values: [prod]}]}}]}]}"))
 	m := &Model{in: Inputs{Snapshot: snap}}
@@ -283,8 +283,8 @@ func TestKeepsRelabel(t *testing.T) {
 		{"joined", map[string]string{"team": "a"}, map[string]string{"team": "b"}, false},
 		{"joined no longer", map[string]string{"team": "b"}, map[string]string{"team": "b", "env": "prod"}, false},
 	} {
-		if got := m.KeepsRelabel("team-a", c.before, c.after); got != c.keeps {
-			t.Errorf("%s: KeepsRelabel = %v, want %v", c.name, got, c.keeps)
+		if got := m.KeepsRelabels([]Relabel{{Namespace: "team-a", Before: c.before, After: c.after}}); got != c.keeps {
+			t.Errorf("%s: KeepsRelabels = %v, want %v", c.name, got, c.keeps)
 		}
 	}
 }

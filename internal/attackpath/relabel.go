@@ -160,10 +160,7 @@ func (m *Model) selectorEdges(lv int32, ns string) {
 	if source < 0 {
 		return
 	}
-	current := labels.Set{corev1.LabelMetadataName: ns}
-	for k, v := range x.nsLabels[ns] {
-		current[k] = v
-	}
+	current := namespaceLabels(ns, x.nsLabels[ns])
 	home := m.ten.Of(ns)
 	for _, c := range x.peers {
 		np := &snap.NetworkPolicies[c.policy]
@@ -254,25 +251,37 @@ func joinPeers(snap *snapshot.Snapshot) []joinPeer {
 	return out
 }
 
-// KeepsRelabel reports whether the graph, built with namespace ns
-// labelled before, is also the graph of the same snapshot with ns
-// labelled after. The graph reads a namespace's labels only for the
-// selectors that relabelling it could join (selectorEdges): each must be
-// joinable alike, by the same labels, under both.
-func (m *Model) KeepsRelabel(ns string, before, after map[string]string) bool {
-	current := func(l map[string]string) labels.Set {
-		out := labels.Set{corev1.LabelMetadataName: ns}
-		for k, v := range l {
-			out[k] = v
-		}
-		return out
+// namespaceLabels is the label set of namespace ns labelled l, with the
+// name label the API server sets.
+func namespaceLabels(ns string, l map[string]string) labels.Set {
+	out := labels.Set{corev1.LabelMetadataName: ns}
+	for k, v := range l {
+		out[k] = v
 	}
-	lb, la := current(before), current(after)
-	for _, c := range joinPeers(m.in.Snapshot) {
-		wb, okb := joinableBy(c.selector, c.peer.NamespaceSelector, ns, lb)
-		wa, oka := joinableBy(c.selector, c.peer.NamespaceSelector, ns, la)
-		if okb != oka || !maps.Equal(wb, wa) {
-			return false
+	return out
+}
+
+// Relabel is a namespace whose labels changed from Before to After.
+type Relabel struct {
+	Namespace     string
+	Before, After map[string]string
+}
+
+// KeepsRelabels reports whether the graph, built with namespaces labelled
+// as before, is also the graph of the same snapshot with them labelled as
+// after. The graph reads a namespace's labels only for the selectors that
+// relabelling it could join (selectorEdges): each must be joinable alike,
+// by the same labels, under both.
+func (m *Model) KeepsRelabels(relabels []Relabel) bool {
+	peers := joinPeers(m.in.Snapshot)
+	for _, r := range relabels {
+		lb, la := namespaceLabels(r.Namespace, r.Before), namespaceLabels(r.Namespace, r.After)
+		for _, c := range peers {
+			wb, okb := joinableBy(c.selector, c.peer.NamespaceSelector, r.Namespace, lb)
+			wa, oka := joinableBy(c.selector, c.peer.NamespaceSelector, r.Namespace, la)
+			if okb != oka || !maps.Equal(wb, wa) {
+				return false
+			}
 		}
 	}
 	return true
