@@ -3,11 +3,13 @@ package harden
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/yaml"
+	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 )
 
 // diffContext is the number of unchanged lines shown around each change,
@@ -75,11 +77,71 @@ func manifest(obj runtime.Object) (string, error) {
 	if st, ok := m["status"].(map[string]any); ok && emptyStatus(st) {
 		delete(m, "status")
 	}
-	out, err := yaml.Marshal(m)
+	out, err := marshalYAML(m)
 	if err != nil {
 		return "", fmt.Errorf("encode %T: %w", obj, err)
 	}
 	return string(out), nil
+}
+
+// marshalYAML returns what sigs.k8s.io/yaml.Marshal(m) does for m as
+// encoding/json decodes an object (maps, slices, strings, bools, nils
+// and float64s), without its way through JSON text, which goes half of
+// its time in go-yaml reading that text back: go-yaml reads a number
+// with no fraction as an int, so whole numbers are made ints here and m
+// is written by go-yaml directly. m is changed in place. A number with a
+// fraction, or too big to be exact, sends m the long way, which is
+// exact by definition.
+func marshalYAML(m map[string]any) ([]byte, error) {
+	if asRead(m) {
+		return goyaml.Marshal(m)
+	}
+	return yaml.Marshal(m)
+}
+
+// asRead makes the whole float64s in v ints, as go-yaml reads them from
+// the JSON encoding/json writes of them; false when v holds a number
+// this does not take.
+func asRead(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if f, ok := e.(float64); ok {
+				n, ok := wholeNumber(f)
+				if !ok {
+					return false
+				}
+				x[k] = n
+			} else if !asRead(e) {
+				return false
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if f, ok := e.(float64); ok {
+				n, ok := wholeNumber(f)
+				if !ok {
+					return false
+				}
+				x[i] = n
+			} else if !asRead(e) {
+				return false
+			}
+		}
+	case float64:
+		return false // only reached at the top, which is a map
+	}
+	return true
+}
+
+// wholeNumber returns f as an int when it has no fraction and is within
+// what a float64 holds exactly: encoding/json writes it as digits
+// alone, which go-yaml reads as that int.
+func wholeNumber(f float64) (int, bool) {
+	if f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
+		return 0, false
+	}
+	return int(f), true
 }
 
 // emptyStatus reports whether a status says nothing: no field, or only

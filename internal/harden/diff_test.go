@@ -1,6 +1,7 @@
 package harden
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/yaml"
 )
 
 func TestUnifiedDiff(t *testing.T) {
@@ -224,6 +226,97 @@ metadata:
 	t.Run("an object without its kind is an error", func(t *testing.T) {
 		if _, err := manifest(&corev1.ConfigMap{}); err == nil {
 			t.Error("no error")
+		}
+	})
+}
+
+// TestMarshalYAMLIsMarshal checks marshalYAML against sigs.k8s.io/yaml.Marshal,
+// which it stands for, byte for byte: on every object harden writes for
+// the seed cluster, and on random objects as encoding/json reads them,
+// with strings YAML reads as other types, numbers of every kind and
+// strings long enough to be folded. Keys have no digits: go-yaml sorts
+// some keys with digits differently by the order it is given them, so
+// yaml.Marshal itself writes them in no fixed order.
+func TestMarshalYAMLIsMarshal(t *testing.T) {
+	check := func(t *testing.T, raw []byte) {
+		t.Helper()
+		var a, b map[string]any
+		if err := json.Unmarshal(raw, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, &b); err != nil {
+			t.Fatal(err)
+		}
+		got, err := marshalYAML(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := yaml.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(string(want), string(got)); d != "" {
+			t.Fatalf("%s: (-yaml.Marshal +marshalYAML):\n%s", raw, d)
+		}
+	}
+	t.Run("seed cluster", func(t *testing.T) {
+		plan := seedProofInput(t).plan(t, Options{})
+		var objs []runtime.Object
+		for _, o := range plan.Objects {
+			objs = append(objs, o.Obj)
+		}
+		for _, p := range plan.Proposals {
+			objs = append(append(objs, p.Apply...), p.Delete...)
+		}
+		if len(objs) < 10 {
+			t.Fatalf("%d objects: want the seed cluster's plan", len(objs))
+		}
+		for _, o := range objs {
+			raw, err := json.Marshal(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, raw)
+		}
+	})
+	t.Run("random", func(t *testing.T) {
+		rng := rand.New(rand.NewSource(1))
+		scalars := []any{"", "on", "yes", "No", "null", "~", "true", "1", "0x1F", "1.5", "1e3", ".inf", "-", "a: b", "- a", "#x",
+			"line\nnext", "tab\there", "  lead", "trail ", "é日本", "'q'", `"d"`, "{x}", "[y]", "*a", "&a", "!t", "%p", "@a", "`b",
+			strings.Repeat("word ", 30), strings.Repeat("x", 200),
+			0.0, 1.0, -1.0, 8080.0, 65535.0, 1.5, -0.25, 1e-7, 1e21, float64(1 << 53), float64(1<<53 - 1), -float64(1 << 60), 123456789012.0,
+			true, false, nil}
+		keys := []string{"", "a", "b", "name", "ports", "app.kubernetes.io/name", "kubernetes.io/metadata.name", "k-app", "on", "yes", "null",
+			"~", "a: b", "- a", "#x", "line\nnext", "é日本", "'q'", `"d"`, "{x}", "*a", "!t", "%p", "@a", "`b", strings.Repeat("long", 40)}
+		var value func(depth int) any
+		value = func(depth int) any {
+			switch k := rng.Intn(6); {
+			case depth < 4 && k == 0:
+				m := map[string]any{}
+				for range rng.Intn(5) {
+					m[keys[rng.Intn(len(keys))]] = value(depth + 1)
+				}
+				return m
+			case depth < 4 && k == 1:
+				s := make([]any, rng.Intn(4))
+				for i := range s {
+					s[i] = value(depth + 1)
+				}
+				return s
+			default:
+				return scalars[rng.Intn(len(scalars))]
+			}
+		}
+		for i := range 5000 {
+			m := map[string]any{"index": strings.Repeat("i", i%7)}
+			for range 1 + rng.Intn(6) {
+				m[keys[rng.Intn(len(keys))]] = value(0)
+			}
+			raw, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, raw)
 		}
 	})
 }
