@@ -68,6 +68,8 @@ type Loader struct {
 	// inTurn holds what the batches built in turn on one CPU remember
 	// (see batch.remembering).
 	inTurn batch
+	// streamed counts the files read as a stream (see gunzipBytes).
+	streamed int
 }
 
 // New returns a loader filling a snapshot whose Source is source.
@@ -160,14 +162,10 @@ func FS(fsys fs.FS, source string) (*snapshot.Snapshot, error) {
 // stream is decompressed.
 func (l *Loader) Reader(name string, r io.Reader) error {
 	data, err := io.ReadAll(r)
-	if err == nil {
-		data, err = gunzip(data)
-	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
-	l.Bytes(name, data)
-	return nil
+	return l.gunzipBytes(name, data)
 }
 
 // Reader loads manifests from a stream into snap, named name in messages;
@@ -212,14 +210,10 @@ func (l *Loader) readReal(path, real string, read func(string) ([]byte, error)) 
 	}
 	l.read[real] = true
 	data, err := read(path)
-	if err == nil {
-		data, err = gunzip(data)
-	}
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
-	l.Bytes(path, data)
-	return nil
+	return l.gunzipBytes(path, data)
 }
 
 func (l *Loader) problem(where, format string, args ...any) {
