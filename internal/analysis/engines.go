@@ -94,6 +94,11 @@ func Engines() []Engine {
 // the tokens that sit in Secrets and the accounts they belong to.
 var graphReads = resources(&corev1.Secret{}, &corev1.ServiceAccount{}, &corev1.Pod{}, &corev1.Node{}, &networkingv1.NetworkPolicy{})
 
+// serviceReads are what the Service and Ingress checks (Facts.Services)
+// read of the network engine's input: no policy and no node. They also
+// read which namespaces exist or hold objects, and the tenancy.
+var serviceReads = resources(&corev1.Service{}, &corev1.Endpoints{}, &discoveryv1.EndpointSlice{}, &networkingv1.Ingress{}, &corev1.Pod{})
+
 // controllerKinds are the kinds a normalised snapshot stands for by the
 // pods they create (snapshot.Normalize's representative pods).
 var controllerKinds = resources(&appsv1.Deployment{}, &appsv1.StatefulSet{}, &appsv1.DaemonSet{}, &appsv1.ReplicaSet{},

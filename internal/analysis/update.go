@@ -58,6 +58,9 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		}
 		netKept = true
 	}
+	if f.keepsServices(view, ten, withoutRelabelled(changed, relabelled)) {
+		nf.svcOnce.Do(func() { nf.services = f.services })
+	}
 	if !stale["dns"] && f.dns != nil {
 		nf.dnsOnce.Do(func() { nf.dns = f.dns })
 	}
@@ -100,6 +103,30 @@ func (f *Facts) keepsGraph(changed []snapshot.Key, relabelled map[snapshot.Key]r
 		relabels = append(relabels, attackpath.Relabel{Namespace: k.Name, Before: l.before, After: l.after})
 	}
 	return f.graph.KeepsRelabels(relabels)
+}
+
+// keepsServices reports whether f's Service and Ingress findings hold
+// for view: nothing they read changed (a namespace's labels alone, under
+// the same tenancy, are not read), and every object changed sits in a
+// namespace that exists before and after, so that the namespaces an
+// ExternalName may point to are the same.
+func (f *Facts) keepsServices(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) bool {
+	if f.services == nil || !sameTenancy(f.Tenancy, ten) || readsAny(serviceReads, changed) {
+		return false
+	}
+	var before, after map[string]*corev1.Namespace
+	for _, k := range changed {
+		if k.Namespace == "" {
+			continue
+		}
+		if before == nil {
+			before, after = f.Snapshot.NamespacesByName(), view.NamespacesByName()
+		}
+		if before[k.Namespace] == nil || after[k.Namespace] == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // withoutRelabelled returns the changed objects but the namespaces of

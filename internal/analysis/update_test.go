@@ -62,6 +62,9 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 	// engine reads what changed (netpol.Model.Keeps); netKeptSelecting
 	// those kept over a node relabelled where a policy selects nodes.
 	netKept, netKeptSelecting := map[string]int{}, 0
+	// servicesKept counts by change the Service checks' findings kept
+	// though the network engine, which reports them, reads what changed.
+	servicesKept := map[string]int{}
 	relabels, keptOnRelabel, moved, nodeKeptOnRelabel, graphKeptOnRelabel := 0, 0, 0, 0, 0
 	for b := 0; done < changes; b++ {
 		base := bases[b%len(bases)]
@@ -89,6 +92,9 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 				if !stale[e.Name] {
 					reused[e.Name]++
 				}
+			}
+			if stale["network"] && len(facts.services) > 0 && len(inc.services) > 0 && &inc.services[0] == &facts.services[0] {
+				servicesKept[what]++
 			}
 			if what == "label namespace" && !reflect.DeepEqual(facts.Snapshot.Namespace(keys[0].Name).Labels, inc.Snapshot.Namespace(keys[0].Name).Labels) {
 				relabels++
@@ -122,8 +128,13 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 			facts = inc
 		}
 	}
-	t.Logf("%d changes; facts kept per engine: %v; %d namespace relabels, the API facts kept on %d, the tenancy moved by %d; network models kept on a change it reads: %v",
-		done, reused, relabels, keptOnRelabel, moved, netKept)
+	t.Logf("%d changes; facts kept per engine: %v; %d namespace relabels, the API facts kept on %d, the tenancy moved by %d; network models kept on a change it reads: %v; Service findings kept on one: %v",
+		done, reused, relabels, keptOnRelabel, moved, netKept, servicesKept)
+	for _, what := range []string{"label namespace", "dedicate node"} {
+		if servicesKept[what] == 0 {
+			t.Errorf("no %q change kept the Service findings: the test does not exercise keepsServices", what)
+		}
+	}
 	for _, what := range []string{"move pod", "dedicate node", "expose service", "edit pod", "label namespace"} {
 		if netKept[what] == 0 {
 			t.Errorf("no %q change kept the network model: the test does not exercise netpol.Model.Keeps", what)
