@@ -93,45 +93,39 @@ func manifest(obj runtime.Object) (string, error) {
 // fraction, or too big to be exact, sends m the long way, which is
 // exact by definition.
 func marshalYAML(m map[string]any) ([]byte, error) {
-	if asRead(m) {
+	if _, ok := asRead(m); ok {
 		return goyaml.Marshal(m)
 	}
 	return yaml.Marshal(m)
 }
 
-// asRead makes the whole float64s in v ints, as go-yaml reads them from
-// the JSON encoding/json writes of them; false when v holds a number
-// this does not take.
-func asRead(v any) bool {
+// asRead returns v with its whole float64s made ints, as go-yaml reads
+// them from the JSON encoding/json writes of them, changing maps and
+// slices in place (the ints made before a number it does not take are
+// written as that float64 is); false when v holds a number this does not
+// take.
+func asRead(v any) (any, bool) {
 	switch x := v.(type) {
+	case float64:
+		return wholeNumber(x)
 	case map[string]any:
 		for k, e := range x {
-			if f, ok := e.(float64); ok {
-				n, ok := wholeNumber(f)
-				if !ok {
-					return false
-				}
-				x[k] = n
-			} else if !asRead(e) {
-				return false
+			y, ok := asRead(e)
+			if !ok {
+				return nil, false
 			}
+			x[k] = y
 		}
 	case []any:
 		for i, e := range x {
-			if f, ok := e.(float64); ok {
-				n, ok := wholeNumber(f)
-				if !ok {
-					return false
-				}
-				x[i] = n
-			} else if !asRead(e) {
-				return false
+			y, ok := asRead(e)
+			if !ok {
+				return nil, false
 			}
+			x[i] = y
 		}
-	case float64:
-		return false // only reached at the top, which is a map
 	}
-	return true
+	return v, true
 }
 
 // wholeNumber returns f as an int when it has no fraction and is within
