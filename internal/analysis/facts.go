@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -39,7 +40,14 @@ type Facts struct {
 	rejudgeNamespaces               []string
 	rejudge                         func(*corev1.Pod) bool
 	dns, services, api, netFindings []finding.Finding
-	graph                           *attackpath.Model
+	// apiFrom and netFindFrom are facts before a change that leaves
+	// their API or network findings as they are (see Update): the getters
+	// take them from there, once there are.
+	apiFrom, netFindFrom *Facts
+	graph                *attackpath.Model
+	// built is the graph once it is built, for Update, which may run
+	// while another goroutine builds it.
+	built atomic.Pointer[attackpath.Model]
 }
 
 // NewFacts prepares the facts of a normalised snapshot.
@@ -72,14 +80,26 @@ func (f *Facts) RBAC() *rbac.Authorizer {
 // APIFindings is the API engine's findings, found once: the audit and
 // the generators of harden read the same. Callers must not change them.
 func (f *Facts) APIFindings() []finding.Finding {
-	f.apiOnce.Do(func() { f.api = f.RBAC().Analyze(f.Tenancy) })
+	f.apiOnce.Do(func() {
+		if from := f.apiFrom; from != nil {
+			f.api, f.apiFrom = from.APIFindings(), nil
+			return
+		}
+		f.api = f.RBAC().Analyze(f.Tenancy)
+	})
 	return f.api
 }
 
 // NetworkFindings is the network model's findings (the Service checks'
 // apart), found once. Callers must not change them.
 func (f *Facts) NetworkFindings() []finding.Finding {
-	f.netFindOnce.Do(func() { f.netFindings = f.NetworkModel().Findings(f.Snapshot, f.Tenancy) })
+	f.netFindOnce.Do(func() {
+		if from := f.netFindFrom; from != nil {
+			f.netFindings, f.netFindFrom = from.NetworkFindings(), nil
+			return
+		}
+		f.netFindings = f.NetworkModel().Findings(f.Snapshot, f.Tenancy)
+	})
 	return f.netFindings
 }
 
@@ -122,6 +142,7 @@ func (f *Facts) Graph() *attackpath.Model {
 			Snapshot: f.Snapshot, Tenancy: f.Tenancy,
 			RBAC: f.RBAC(), Workload: f.Workload(), Network: f.NetworkModel(), DNS: exposed,
 		})
+		f.built.Store(f.graph)
 	})
 	return f.graph
 }

@@ -21,6 +21,10 @@ import (
 // of f: then only the engines reading namespace labels see it (see
 // Engine.NamespaceLabels). A changed workload controller changes the pods
 // that stand for it. ten is the tenancy resolved on view.
+//
+// Update may run while another goroutine analyses f (Run), once f's
+// engines' facts are made (Prepare): it reads those as they are, and
+// f's findings and graph only through what makes them once.
 func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) *Facts {
 	nf := &Facts{Snapshot: view, Tenancy: ten, Network: f.Network}
 	changed = f.seen(view, changed)
@@ -28,9 +32,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	stale := stale(Engines(), changed, relabelled)
 	if !stale["api"] && f.authz != nil {
 		nf.rbacOnce.Do(func() { nf.authz = f.authz })
-		if f.api != nil {
-			nf.apiOnce.Do(func() { nf.api = f.api })
-		}
+		nf.apiFrom = f
 	}
 	netKept := false // the network model is f's
 	switch {
@@ -39,9 +41,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		if f.net != nil {
 			nf.netOnce.Do(func() { nf.net = f.net })
 		}
-		if f.netFindings != nil {
-			nf.netFindOnce.Do(func() { nf.netFindings = f.netFindings })
-		}
+		nf.netFindFrom = f
 		if f.services != nil {
 			nf.svcOnce.Do(func() { nf.services = f.services })
 		}
@@ -53,9 +53,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		// model and its findings hold; the Service checks, which read
 		// Services whole, are made again.
 		nf.netOnce.Do(func() { nf.net = f.net })
-		if f.netFindings != nil {
-			nf.netFindOnce.Do(func() { nf.netFindings = f.netFindings })
-		}
+		nf.netFindFrom = f
 		netKept = true
 	}
 	if f.keepsServices(view, ten, withoutRelabelled(changed, relabelled)) {
@@ -84,17 +82,18 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	for name := range stale {
 		factsKept = factsKept && name == "network" && netKept
 	}
-	if f.graph != nil && factsKept && f.keepsGraph(changed, relabelled) {
-		nf.graphOnce.Do(func() { nf.graph = f.graph })
+	if g := f.built.Load(); g != nil && factsKept && keepsGraph(g, changed, relabelled) {
+		nf.graphOnce.Do(func() { nf.graph = g })
+		nf.built.Store(g)
 	}
 	return nf
 }
 
-// keepsGraph reports whether f's attack graph, whose engines' facts the
-// change leaves as they were, is also the graph after it: the change
+// keepsGraph reports whether g, the attack graph of facts whose engines'
+// facts the change leaves as they were, is also the graph after it: the change
 // touches nothing else it reads, and the namespaces relabelled keep what
 // the graph reads of their labels (attackpath.Model.KeepsRelabels).
-func (f *Facts) keepsGraph(changed []snapshot.Key, relabelled map[snapshot.Key]relabel) bool {
+func keepsGraph(g *attackpath.Model, changed []snapshot.Key, relabelled map[snapshot.Key]relabel) bool {
 	if readsAny(graphReads, withoutRelabelled(changed, relabelled)) {
 		return false
 	}
@@ -102,7 +101,7 @@ func (f *Facts) keepsGraph(changed []snapshot.Key, relabelled map[snapshot.Key]r
 	for k, l := range relabelled {
 		relabels = append(relabels, attackpath.Relabel{Namespace: k.Name, Before: l.before, After: l.after})
 	}
-	return f.graph.KeepsRelabels(relabels)
+	return g.KeepsRelabels(relabels)
 }
 
 // keepsServices reports whether f's Service and Ingress findings hold

@@ -123,17 +123,27 @@ func Prove(st *snapshot.Store, before *snapshot.Snapshot, ten *tenancy.Tenancy, 
 	}
 
 	// The proposals are applied while the safe objects' facts are
-	// analysed, which only read them.
+	// analysed, which only read them, and the engines' facts with the
+	// proposals are made there too: that analysis builds its attack graph
+	// on one core.
 	done := o.phase("analysing it with the safe objects")
 	wait := beside(func() { p.After = runAnalyses(factsA) })
 	rev, err := applyReviewed(safe, resolve, plan)
+	var factsR *analysis.Facts
+	if err == nil && len(rev.changed) > 0 {
+		factsR = factsA.Update(rev.view, rev.ten, rev.changed)
+		factsR.Prepare()
+	}
 	wait()
 	done()
 	if err != nil {
 		return nil, err
 	}
 	done = o.phase("analysing it with the reviewed proposals")
-	p.Reviewed = runAnalyses(factsA.Update(rev.view, rev.ten, rev.changed))
+	if factsR == nil { // no change: every fact of the safe objects', the graph too
+		factsR = factsA.Update(rev.view, rev.ten, rev.changed)
+	}
+	p.Reviewed = runAnalyses(factsR)
 	done()
 	p.compare(plan, before, o.Listed)
 	p.Incomplete = incomplete(p.After)
