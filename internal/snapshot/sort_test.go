@@ -6,7 +6,11 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // sortBy orders by namespace, then name, keeps objects of one identity in
@@ -67,4 +71,72 @@ func TestSortByAgreesWithStableSort(t *testing.T) {
 			t.Fatalf("got %v, want %v", xs, want)
 		}
 	}
+}
+
+// A store made of a sorted snapshot lists each kind's objects in order
+// until something changes, so that its first View sorts nothing; made of
+// an unsorted one, or with an identity twice, it lists them in no order.
+// Either way the list holds the objects of the store.
+func TestStoreListsInOrder(t *testing.T) {
+	pods := func(names ...string) *Snapshot {
+		s := &Snapshot{}
+		for _, n := range names {
+			ns, name, _ := strings.Cut(n, "/")
+			s.Pods = append(s.Pods, corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+		}
+		return s
+	}
+	names := func(objs []metaObject) []string {
+		var out []string
+		for _, o := range objs {
+			out = append(out, o.GetNamespace()+"/"+o.GetName())
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		in      *Snapshot
+		inOrder bool
+	}{
+		{"sorted", pods("a/x", "a/y", "b/a"), true},
+		{"namespace before name", pods("a/z", "b/a"), true},
+		{"unsorted", pods("b/a", "a/x"), false},
+		{"twice", pods("a/x", "a/x"), false},
+		{"empty", pods(), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := names(objectsOf(tc.in))
+			st := NewStore(tc.in)
+			o := &st.kinds[podsRow]
+			if got := o.inOrder != nil; got != tc.inOrder && len(want) > 0 {
+				t.Fatalf("in order: %v, want %v", got, tc.inOrder)
+			}
+			got := names(o.list())
+			if tc.inOrder && !slices.Equal(got, want) {
+				t.Errorf("list %v, want %v in order", got, want)
+			}
+			slices.Sort(got)
+			uniq := slices.Compact(slices.Sorted(slices.Values(want)))
+			if !slices.Equal(got, uniq) {
+				t.Errorf("list %v, want %v", got, uniq)
+			}
+			if _, err := st.Apply(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "0", Name: "new"}}); err != nil {
+				t.Fatal(err)
+			}
+			got = names(o.list())
+			slices.Sort(got)
+			if want := slices.Concat([]string{"0/new"}, uniq); !slices.Equal(got, want) {
+				t.Errorf("after an Apply, list %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// objectsOf is the pods of s, as the store holds them.
+func objectsOf(s *Snapshot) []metaObject {
+	var out []metaObject
+	for i := range s.Pods {
+		out = append(out, &s.Pods[i])
+	}
+	return out
 }

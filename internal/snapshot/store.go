@@ -83,6 +83,11 @@ type name struct{ namespace, name string }
 type objects struct {
 	base    map[name]metaObject
 	changes map[name]metaObject
+	// inOrder is base's objects by namespace and name, when the snapshot
+	// the store was made of held them so (a normalised one does): list
+	// gives them so until anything changes, and the first View need not
+	// sort them. Nil otherwise.
+	inOrder []metaObject
 }
 
 // compactAt is how many changes a kind collects before they are merged
@@ -122,12 +127,17 @@ func (o *objects) compact() {
 			base[n] = obj
 		}
 	}
-	o.base, o.changes = base, nil
+	o.base, o.changes, o.inOrder = base, nil, nil
 }
 
-// list lists the objects, in no order: View sorts them, with the pods
-// Normalize adds.
+// list lists the objects, by namespace and name while nothing changed
+// since the store was made of a sorted snapshot, else in no order: View
+// sorts them, with the pods Normalize adds. The caller must not change
+// the list.
 func (o *objects) list() []metaObject {
+	if o.inOrder != nil && len(o.changes) == 0 {
+		return o.inOrder
+	}
 	out := make([]metaObject, 0, len(o.base)+len(o.changes))
 	for n, obj := range o.base {
 		if _, changed := o.changes[n]; !changed {
@@ -156,13 +166,27 @@ func NewStore(s *Snapshot) *Store {
 	for i, k := range Kinds {
 		n := k.Len(s)
 		base := make(map[name]metaObject, n)
+		inOrder := make([]metaObject, n)
 		for j := range n {
 			obj := k.ops.at(s, j)
 			base[name{obj.GetNamespace(), obj.GetName()}] = obj
+			if inOrder == nil {
+				continue
+			}
+			if j > 0 && !before(inOrder[j-1], obj) {
+				inOrder = nil // out of order, or twice
+				continue
+			}
+			inOrder[j] = obj
 		}
-		st.kinds[i].base = base
+		st.kinds[i].base, st.kinds[i].inOrder = base, inOrder
 	}
 	return st
+}
+
+// before reports whether a comes before b by namespace and name.
+func before(a, b metaObject) bool {
+	return compareNames(a.GetNamespace(), a.GetName(), b.GetNamespace(), b.GetName()) < 0
 }
 
 // Apply stores a copy of obj, a typed object of a kind the snapshot
@@ -236,7 +260,7 @@ func (st *Store) Clone() *Store {
 	c := &Store{meta: *st.meta.Clone(), kinds: make([]objects, len(st.kinds)), last: st.last}
 	for i := range st.kinds {
 		o := &st.kinds[i]
-		c.kinds[i] = objects{base: o.base, changes: maps.Clone(o.changes)}
+		c.kinds[i] = objects{base: o.base, changes: maps.Clone(o.changes), inOrder: o.inOrder}
 	}
 	if st.changed != nil {
 		c.changed = make([]map[name]bool, len(st.changed))

@@ -3,6 +3,7 @@ package snapshot_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -245,5 +246,24 @@ func TestServerSideApply(t *testing.T) {
 	}
 	if got, _ := st.Get(snapshot.Key{Resource: schema.GroupResource{Group: "networking.k8s.io", Resource: "networkpolicies"}, Namespace: "a", Name: "p"}); len(got.(*networkingv1.NetworkPolicy).Labels) != 0 {
 		t.Errorf("a policy was merged, not replaced: %v", got.(*networkingv1.NetworkPolicy).Labels)
+	}
+}
+
+// The first view of a store made of a normalised snapshot, whose objects
+// are in order, is that snapshot; so is that of one whose pods were
+// shuffled.
+func TestViewOfNormalised(t *testing.T) {
+	want := demo(t)
+	want.Normalize()
+	in := want.Clone()
+	if d := cmp.Diff(want, snapshot.NewStore(in).View()); d != "" {
+		t.Errorf("view of a normalised snapshot differs from it (-want +got):\n%s", d)
+	}
+	shuffled := want.Clone()
+	shuffled.Pods = slices.Clone(shuffled.Pods) // Clone shares the objects
+	r := rand.New(rand.NewPCG(1, 2))
+	r.Shuffle(len(shuffled.Pods), func(i, j int) { shuffled.Pods[i], shuffled.Pods[j] = shuffled.Pods[j], shuffled.Pods[i] })
+	if d := cmp.Diff(want, snapshot.NewStore(shuffled).View()); d != "" {
+		t.Errorf("view of a shuffled normalised snapshot differs from it (-want +got):\n%s", d)
 	}
 }
