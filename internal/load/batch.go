@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	goruntime "runtime"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -78,6 +79,19 @@ func (b *batch) merge(o *batch) {
 		return
 	}
 	b.ops = append(b.ops, o.ops...)
+}
+
+// mergeAll appends what each of groups found, in order, after what b
+// found, making room for it all at once.
+func (b *batch) mergeAll(groups []*batch) {
+	total := 0
+	for _, ib := range groups {
+		total += len(ib.ops)
+	}
+	b.ops = slices.Grow(b.ops, total)
+	for _, ib := range groups {
+		b.merge(ib)
+	}
 }
 
 // apply takes what a batch found into the loader.

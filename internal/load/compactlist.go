@@ -2,7 +2,6 @@ package load
 
 import (
 	"bytes"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,14 +63,7 @@ func (b *batch) compactListWith(where string, body []byte, inTurn bool) (done bo
 		return false
 	}
 	b.docs-- // the list itself is not a document; its items are
-	total := 0
-	for _, ib := range groups {
-		total += len(ib.ops)
-	}
-	b.ops = slices.Grow(b.ops, total)
-	for _, ib := range groups {
-		b.merge(ib)
-	}
+	b.mergeAll(groups)
 	return true
 }
 

@@ -33,11 +33,20 @@ func gunzip(data []byte) ([]byte, error) {
 	if !isGzip(data) {
 		return data, nil
 	}
+	return decompress(data, nil)
+}
+
+// decompress decompresses data, a gzip stream, into a buffer of the size
+// its trailer says. tell, when set, is given the data decompressed so far
+// after each read: what it is given stays as it is, the buffer growing
+// into a new one when the trailer said less (a stream of several
+// members).
+func decompress(data []byte, tell func([]byte)) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("corrupt gzip stream: %w", err)
 	}
-	out, err := readAll(zr, sizeHint(data))
+	out, err := readAll(zr, sizeHint(data), tell)
 	if err != nil {
 		return nil, fmt.Errorf("corrupt gzip stream: %w", err)
 	}
@@ -45,8 +54,9 @@ func gunzip(data []byte) ([]byte, error) {
 }
 
 // readAll reads r to its end into a buffer of capacity size, grown only
-// when r holds more (io.ReadAll, with a first size).
-func readAll(r io.Reader, size int) ([]byte, error) {
+// when r holds more (io.ReadAll, with a first size), telling tell (when
+// set) what it has read after each read but the last.
+func readAll(r io.Reader, size int, tell func([]byte)) ([]byte, error) {
 	b := make([]byte, 0, size)
 	for {
 		if len(b) == cap(b) {
@@ -59,6 +69,9 @@ func readAll(r io.Reader, size int) ([]byte, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if tell != nil {
+			tell(b)
 		}
 	}
 }

@@ -2,9 +2,7 @@ package load
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -46,44 +44,23 @@ type gunzipping struct {
 	err   error
 }
 
-// startGunzip starts decompressing data, a gzip stream, into a buffer of
-// the size its trailer says.
+// startGunzip starts decompressing data, a gzip stream.
 func startGunzip(data []byte) *gunzipping {
 	g := &gunzipping{sofar: make(chan []byte, 1)}
 	go func() {
 		defer close(g.sofar)
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			g.err = fmt.Errorf("corrupt gzip stream: %w", err)
-			return
-		}
-		b := make([]byte, 0, sizeHint(data))
 		told := 0
-		for {
-			if len(b) == cap(b) {
-				// The trailer said less (a stream of several members):
-				// what was handed out stays valid in the old buffer.
-				b = append(b, 0)[:len(b)]
-			}
-			n, err := zr.Read(b[len(b):cap(b)])
-			b = b[:len(b)+n]
-			if err == io.EOF {
-				g.data = b
+		g.data, g.err = decompress(data, func(b []byte) {
+			if len(b)-told < streamStep {
 				return
 			}
-			if err != nil {
-				g.err = fmt.Errorf("corrupt gzip stream: %w", err)
-				return
+			told = len(b)
+			select { // the reader wants the latest only
+			case <-g.sofar:
+			default:
 			}
-			if len(b)-told >= streamStep {
-				told = len(b)
-				select { // the reader wants the latest only
-				case <-g.sofar:
-				default:
-				}
-				g.sofar <- b
-			}
-		}
+			g.sofar <- b
+		})
 	}()
 	return g
 }
@@ -209,8 +186,8 @@ func (s *stream) take(data []byte, end bool) {
 		upto = bytes.LastIndexByte(data, '\n') + 1
 	}
 	lines := data[s.off:upto]
-	if bytes.IndexByte(lines, '\r') >= 0 || bytes.Contains(lines, []byte("{{")) {
-		s.usual = true // CR LF ends, or perhaps a Helm template: compactList or document decides
+	if !streamable(lines) {
+		s.usual = true
 		return
 	}
 	var chunk [][]byte
@@ -246,6 +223,13 @@ func (s *stream) take(data []byte, end bool) {
 		}
 	}
 	s.send(chunk)
+}
+
+// streamable reports whether text of the file may be read as a stream:
+// CR LF line ends, and "{{" (perhaps a Helm template), are for
+// compactList and document to decide.
+func streamable(text []byte) bool {
+	return bytes.IndexByte(text, '\r') < 0 && !bytes.Contains(text, []byte("{{"))
 }
 
 // header reads the List's first line, which must end with the '[' of
@@ -292,7 +276,7 @@ func (s *stream) finish(data []byte) bool {
 	if s.usual || s.failed.Load() || s.trailer == 0 || s.last[len(s.last)-1] == ',' {
 		return false
 	}
-	if rest := data[s.trailer:]; bytes.IndexByte(rest, '\r') >= 0 || bytes.Contains(rest, []byte("{{")) {
+	if !streamable(data[s.trailer:]) {
 		return false
 	}
 	implied, ok := listShell(data, s.open, s.trailer)
@@ -300,14 +284,7 @@ func (s *stream) finish(data []byte) bool {
 		return false
 	}
 	b := &batch{opts: &s.l.opts}
-	total := 0
-	for _, ib := range s.batches {
-		total += len(ib.ops)
-	}
-	b.ops = make([]op, 0, total)
-	for _, ib := range s.batches {
-		b.merge(ib)
-	}
+	b.mergeAll(s.batches)
 	s.l.stats.Files++
 	s.l.streamed++
 	s.l.queue(b)
