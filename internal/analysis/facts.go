@@ -44,10 +44,9 @@ type Facts struct {
 	// their API or network findings as they are (see Update): the getters
 	// take them from there, once there are.
 	apiFrom, netFindFrom *Facts
-	graph                *attackpath.Model
-	// built is the graph once it is built, for Update, which may run
+	// graph is the attack graph once built: Update reads it, and may run
 	// while another goroutine builds it.
-	built atomic.Pointer[attackpath.Model]
+	graph atomic.Pointer[attackpath.Model]
 }
 
 // NewFacts prepares the facts of a normalised snapshot.
@@ -138,11 +137,10 @@ func (f *Facts) Services() []finding.Finding {
 func (f *Facts) Graph() *attackpath.Model {
 	f.graphOnce.Do(func() {
 		exposed := dns.Exposures(f.Snapshot, f.Tenancy)
-		f.graph = attackpath.Build(attackpath.Inputs{
+		f.graph.Store(attackpath.Build(attackpath.Inputs{
 			Snapshot: f.Snapshot, Tenancy: f.Tenancy,
 			RBAC: f.RBAC(), Workload: f.Workload(), Network: f.NetworkModel(), DNS: exposed,
-		})
-		f.built.Store(f.graph)
+		}))
 	})
-	return f.graph
+	return f.graph.Load()
 }

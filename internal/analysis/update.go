@@ -30,6 +30,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	changed = f.seen(view, changed)
 	relabelled := f.relabelled(view, ten, changed)
 	stale := stale(Engines(), changed, relabelled)
+	others := withoutRelabelled(changed, relabelled) // the changes but the namespaces only relabelled
 	if !stale["api"] && f.authz != nil {
 		nf.rbacOnce.Do(func() { nf.authz = f.authz })
 		nf.apiFrom = f
@@ -56,7 +57,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		nf.netFindFrom = f
 		netKept = true
 	}
-	if f.keepsServices(view, ten, withoutRelabelled(changed, relabelled)) {
+	if f.keepsServices(view, ten, others) {
 		nf.svcOnce.Do(func() { nf.services = f.services })
 	}
 	if !stale["dns"] && f.dns != nil {
@@ -69,7 +70,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		// The pods' judgements hold but for the pods changed and those of
 		// the namespaces only relabelled (their Pod Security level may
 		// have moved); the rest is redone.
-		if !readsAny(judgeReads, withoutRelabelled(changed, relabelled)) {
+		if !readsAny(judgeReads, others) {
 			nf.judged, nf.rejudge = f.node, rejudged(changed)
 			for k := range relabelled {
 				nf.rejudgeNamespaces = append(nf.rejudgeNamespaces, k.Name)
@@ -82,19 +83,19 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	for name := range stale {
 		factsKept = factsKept && name == "network" && netKept
 	}
-	if g := f.built.Load(); g != nil && factsKept && keepsGraph(g, changed, relabelled) {
-		nf.graphOnce.Do(func() { nf.graph = g })
-		nf.built.Store(g)
+	if g := f.graph.Load(); g != nil && factsKept && keepsGraph(g, others, relabelled) {
+		nf.graphOnce.Do(func() { nf.graph.Store(g) })
 	}
 	return nf
 }
 
 // keepsGraph reports whether g, the attack graph of facts whose engines'
-// facts the change leaves as they were, is also the graph after it: the change
-// touches nothing else it reads, and the namespaces relabelled keep what
-// the graph reads of their labels (attackpath.Model.KeepsRelabels).
-func keepsGraph(g *attackpath.Model, changed []snapshot.Key, relabelled map[snapshot.Key]relabel) bool {
-	if readsAny(graphReads, withoutRelabelled(changed, relabelled)) {
+// facts the change leaves as they were, is also the graph after it: the
+// other changes than the namespaces relabelled touch nothing else it
+// reads, and those keep what the graph reads of their labels
+// (attackpath.Model.KeepsRelabels).
+func keepsGraph(g *attackpath.Model, others []snapshot.Key, relabelled map[snapshot.Key]relabel) bool {
+	if readsAny(graphReads, others) {
 		return false
 	}
 	relabels := make([]attackpath.Relabel, 0, len(relabelled))

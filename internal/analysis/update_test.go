@@ -112,7 +112,7 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 					}
 					nodeKeptOnRelabel++
 				}
-				if inc.graph == facts.graph {
+				if inc.graph.Load() == facts.graph.Load() {
 					graphKeptOnRelabel++
 				}
 				if !reflect.DeepEqual(facts.Tenancy, inc.Tenancy) {
