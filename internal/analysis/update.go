@@ -27,9 +27,7 @@ import (
 // f's findings and graph only through what makes them once.
 func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) *Facts {
 	nf := &Facts{Snapshot: view, Tenancy: ten, Network: f.Network}
-	changed = f.seen(view, changed)
-	relabelled := f.relabelled(view, ten, changed)
-	stale := stale(Engines(), changed, relabelled)
+	changed, relabelled, stale := f.staleness(view, ten, changed)
 	others := withoutRelabelled(changed, relabelled) // the changes but the namespaces only relabelled
 	if !stale["api"] && f.authz != nil {
 		nf.rbacOnce.Do(func() { nf.authz = f.authz })
@@ -87,6 +85,24 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		nf.graphOnce.Do(func() { nf.graph.Store(g) })
 	}
 	return nf
+}
+
+// staleness returns the changes as the engines see them (seen), the
+// Namespaces among them whose labels alone changed, and the engines whose
+// facts the change leaves stale: those that read what changed, and every
+// one when the tenancy moved, which an object in a namespace no Namespace
+// declares does (it brings the namespace, and may bring a tenant, as the
+// last one out of it takes them away).
+func (f *Facts) staleness(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) ([]snapshot.Key, map[snapshot.Key]relabel, map[string]bool) {
+	changed = f.seen(view, changed)
+	relabelled := f.relabelled(view, ten, changed)
+	st := stale(Engines(), changed, relabelled)
+	if !sameTenancy(f.Tenancy, ten) {
+		for _, e := range Engines() {
+			st[e.Name] = true
+		}
+	}
+	return changed, relabelled, st
 }
 
 // keepsGraph reports whether g, the attack graph of facts whose engines'

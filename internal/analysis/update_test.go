@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -224,8 +225,8 @@ func analyse(t *testing.T, view *snapshot.Snapshot, cfg tenancy.Config, prev *Fa
 	}
 	f := prev.Update(view, ten, changed)
 	Run(f, Engines(), Options{Matrix: true})
-	changed = prev.seen(view, changed)
-	return f, stale(Engines(), changed, prev.relabelled(view, ten, changed))
+	_, _, stale := prev.staleness(view, ten, changed)
+	return f, stale
 }
 
 func report(t *testing.T, f *Facts) string {
@@ -372,5 +373,37 @@ status: {phase: Running}
 	full, _ := analyse(t, st.ViewFromScratch(), tenancy.Config{}, nil, nil)
 	if d := cmp.Diff(report(t, full), report(t, inc)); d != "" {
 		t.Errorf("after the last pod of x went, the incremental report differs (-full +incremental):\n%s", d)
+	}
+}
+
+// An object in a namespace no Namespace declares brings the namespace, a
+// tenant of its own: the facts that read the tenancy are made again, and
+// the report is a full analysis's. (An ExternalName in default points
+// there, for the Service checks.)
+func TestUpdateTenancyMoves(t *testing.T) {
+	demo, err := load.FS(examples.SeedCluster, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo.Services = append(demo.Services, corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "ext"},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeExternalName, ExternalName: "db.ghost.svc.cluster.local"}})
+	st := snapshot.NewStore(demo)
+	facts, _ := analyse(t, st.View(), tenancy.Config{}, nil, nil)
+	report(t, facts)
+	key, _, err := st.ServerSideApply(&rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Namespace: "ghost", Name: "rb"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
+		Subjects: []rbacv1.Subject{{Kind: "User", APIGroup: rbacv1.GroupName, Name: "carol"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc, stale := analyse(t, st.View(), tenancy.Config{}, facts, []snapshot.Key{key})
+	full, _ := analyse(t, st.ViewFromScratch(), tenancy.Config{}, nil, nil)
+	for _, e := range Engines() {
+		if !stale[e.Name] {
+			t.Errorf("the tenancy moved, but engine %s's facts were kept", e.Name)
+		}
+	}
+	if d := cmp.Diff(report(t, full), report(t, inc)); d != "" {
+		t.Fatalf("incremental report differs from a full analysis (-full +incremental):\n%s", d)
 	}
 }
