@@ -41,16 +41,13 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 			nf.netOnce.Do(func() { nf.net = f.net })
 		}
 		nf.netFindFrom = f
-		if f.services != nil {
-			nf.svcOnce.Do(func() { nf.services = f.services })
-		}
 	case f.net != nil && sameTenancy(f.Tenancy, ten) &&
 		f.net.Keeps(f.Snapshot, view, engineSees("network", changed)):
 		// Pods, nodes, Services or namespaces changed only in what the
 		// network model does not read (a harden proposal that moves pods
 		// to nodes of their own, a label no namespace selector reads): the
-		// model and its findings hold; the Service checks, which read
-		// Services whole, are made again.
+		// model and its findings hold. The Service checks, which read
+		// Services whole, hold as keepsServices says.
 		nf.netOnce.Do(func() { nf.net = f.net })
 		nf.netFindFrom = f
 		netKept = true
