@@ -178,7 +178,7 @@ func (a *Admission) selectsOwn(sel labels.Selector, own, name string) bool {
 		if n == name {
 			continue
 		}
-		if l, ok := a.index.labels[n]; ok && sel.Matches(labels.Set(withNameLabel(n, l))) {
+		if l, ok := a.index.labels[n]; ok && sel.Matches(labels.Set(snapshot.NamespaceLabels(n, l))) {
 			return true
 		}
 	}
@@ -188,12 +188,7 @@ func (a *Admission) selectsOwn(sel labels.Selector, own, name string) bool {
 // namespaceLabels are a namespace's labels as selectors see them: with
 // the name label the API server sets.
 func namespaceLabels(ns *corev1.Namespace) labels.Set {
-	out := make(labels.Set, len(ns.Labels)+1)
-	for k, v := range ns.Labels {
-		out[k] = v
-	}
-	out[metadataNameLabel] = ns.Name
-	return out
+	return snapshot.NamespaceLabels(ns.Name, ns.Labels)
 }
 
 // ownLabels are the labels of a namespace (none for nil) but the name

@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/bulkhead-dev/bulkhead/internal/netpol"
+	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
 
 // metadataNameLabel is the label the API server gives every namespace:
@@ -237,7 +238,7 @@ func (a *Admission) otherTenants(own string, sel *metav1.LabelSelector) []tenant
 		if t == own || isCluster(t) || a.ten.IsPlatform(ns.Name) {
 			continue
 		}
-		if !s.Matches(labels.Set(withNameLabel(ns.Name, ns.Labels))) {
+		if !s.Matches(labels.Set(snapshot.NamespaceLabels(ns.Name, ns.Labels))) {
 			continue
 		}
 		byTenant[t] = append(byTenant[t], ns.Name)
@@ -248,20 +249,6 @@ func (a *Admission) otherTenants(own string, sel *metav1.LabelSelector) []tenant
 		out = append(out, tenantNamespaces{tenant: t, namespaces: nss})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].tenant < out[j].tenant })
-	return out
-}
-
-// withNameLabel returns a namespace's labels with kubernetes.io/metadata.name
-// set to its name, as the API server sets it.
-func withNameLabel(name string, ls map[string]string) map[string]string {
-	if ls[metadataNameLabel] == name {
-		return ls
-	}
-	out := make(map[string]string, len(ls)+1)
-	for k, v := range ls {
-		out[k] = v
-	}
-	out[metadataNameLabel] = name
 	return out
 }
 

@@ -160,7 +160,7 @@ func (m *Model) selectorEdges(lv int32, ns string) {
 	if source < 0 {
 		return
 	}
-	current := namespaceLabels(ns, x.nsLabels[ns])
+	current := labels.Set(snapshot.NamespaceLabels(ns, x.nsLabels[ns]))
 	home := m.ten.Of(ns)
 	for _, c := range x.peers {
 		np := &snap.NetworkPolicies[c.policy]
@@ -251,16 +251,6 @@ func joinPeers(snap *snapshot.Snapshot) []joinPeer {
 	return out
 }
 
-// namespaceLabels is the label set of namespace ns labelled l, with the
-// name label the API server sets.
-func namespaceLabels(ns string, l map[string]string) labels.Set {
-	out := labels.Set{corev1.LabelMetadataName: ns}
-	for k, v := range l {
-		out[k] = v
-	}
-	return out
-}
-
 // Relabel is a namespace whose labels changed from Before to After.
 type Relabel struct {
 	Namespace     string
@@ -275,7 +265,7 @@ type Relabel struct {
 func (m *Model) KeepsRelabels(relabels []Relabel) bool {
 	peers := joinPeers(m.in.Snapshot)
 	for _, r := range relabels {
-		lb, la := namespaceLabels(r.Namespace, r.Before), namespaceLabels(r.Namespace, r.After)
+		lb, la := labels.Set(snapshot.NamespaceLabels(r.Namespace, r.Before)), labels.Set(snapshot.NamespaceLabels(r.Namespace, r.After))
 		for _, c := range peers {
 			wb, okb := joinableBy(c.selector, c.peer.NamespaceSelector, r.Namespace, lb)
 			wa, oka := joinableBy(c.selector, c.peer.NamespaceSelector, r.Namespace, la)

@@ -96,7 +96,7 @@ func (b *builder) collectPods() {
 			}
 		}
 		if _, ok := b.nsLabels[p.ns]; !ok {
-			b.nsLabels[p.ns] = withNameLabel(p.ns, nil)
+			b.nsLabels[p.ns] = snapshot.NamespaceLabels(p.ns, nil)
 		}
 	}
 }

@@ -130,7 +130,7 @@ func Compile(snap *snapshot.Snapshot, opts Options) *Model {
 
 	for i := range snap.Namespaces {
 		ns := &snap.Namespaces[i]
-		b.nsLabels[ns.Name] = withNameLabel(ns.Name, ns.Labels)
+		b.nsLabels[ns.Name] = snapshot.NamespaceLabels(ns.Name, ns.Labels)
 	}
 	var pend []pending
 	pend = append(pend, b.compileNetworkPolicies()...)
@@ -159,19 +159,6 @@ func Compile(snap *snapshot.Snapshot, opts Options) *Model {
 	m.index()
 	m.compute()
 	return m
-}
-
-func withNameLabel(name string, labels map[string]string) map[string]string {
-	if labels[corev1.LabelMetadataName] == name {
-		return labels
-	}
-	out := make(map[string]string, len(labels)+1)
-	for k, v := range labels {
-		out[k] = v
-	}
-	// The API server sets this label on every namespace.
-	out[corev1.LabelMetadataName] = name
-	return out
 }
 
 // subjectAtoms remembers which atoms select each policy's pods.

@@ -106,7 +106,7 @@ func (m *Model) keepsNamespaces(before, after *snapshot.Snapshot, names map[stri
 		if !reflect.DeepEqual(x, y) {
 			return false
 		}
-		la, lb := withNameLabel(name, a.Labels), withNameLabel(name, b.Labels)
+		la, lb := snapshot.NamespaceLabels(name, a.Labels), snapshot.NamespaceLabels(name, b.Labels)
 		for _, sel := range m.nsSelectors {
 			if sel.matches(la) != sel.matches(lb) {
 				return false

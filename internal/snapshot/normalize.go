@@ -36,6 +36,22 @@ func (s *Snapshot) applyDefaults() {
 	}
 }
 
+// NamespaceLabels returns the labels of namespace name as the API server
+// holds them: with the kubernetes.io/metadata.name label it sets on
+// every namespace to the namespace's name. It is labels itself when they
+// say so already, else a copy; either way it must not be changed.
+func NamespaceLabels(name string, labels map[string]string) map[string]string {
+	if labels[corev1.LabelMetadataName] == name {
+		return labels
+	}
+	out := make(map[string]string, len(labels)+1)
+	for k, v := range labels {
+		out[k] = v
+	}
+	out[corev1.LabelMetadataName] = name
+	return out
+}
+
 // applyDefault sets what the API server would have set on admission of
 // one object, for the kinds whose defaults the engines read.
 func applyDefault(obj runtime.Object) {

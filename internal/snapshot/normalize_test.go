@@ -1,6 +1,8 @@
 package snapshot
 
 import (
+	"maps"
+	"reflect"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -135,4 +137,33 @@ func firstPortProtocol(p *corev1.Pod) string {
 		return ""
 	}
 	return string(p.Spec.Containers[0].Ports[0].Protocol)
+}
+
+// NamespaceLabels gives a namespace's labels the name label the API
+// server sets, its own value winning, and copies only when it must.
+func TestNamespaceLabels(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		in, want map[string]string
+		same     bool
+	}{
+		{"none", nil, map[string]string{corev1.LabelMetadataName: "a"}, false},
+		{"others", map[string]string{"x": "1"}, map[string]string{"x": "1", corev1.LabelMetadataName: "a"}, false},
+		{"another name", map[string]string{corev1.LabelMetadataName: "b"}, map[string]string{corev1.LabelMetadataName: "a"}, false},
+		{"its name", map[string]string{corev1.LabelMetadataName: "a", "x": "1"}, map[string]string{corev1.LabelMetadataName: "a", "x": "1"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := maps.Clone(tc.in)
+			got := NamespaceLabels("a", tc.in)
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+			if !maps.Equal(tc.in, before) {
+				t.Errorf("the labels given changed: %v, were %v", tc.in, before)
+			}
+			if same := tc.in != nil && reflect.ValueOf(got).Pointer() == reflect.ValueOf(tc.in).Pointer(); same != tc.same {
+				t.Errorf("the labels given returned: %v, want %v", same, tc.same)
+			}
+		})
+	}
 }
