@@ -37,37 +37,37 @@ func (m *Model) order() *sweepOrder {
 
 func newSweepOrder(g *Graph) *sweepOrder {
 	n := g.Len()
-	succ := func(v int32, f func(w int32)) {
+	// Every edge a sweep reads, by vertex, read once from the graph: the
+	// passes below walk these, not the edges (each an Edge far from the
+	// last). A vertex's successors are its edges but the final ones.
+	adjAt := make([]int32, n+1)
+	adj := make([]sweepEdge, 0, g.edges.len()+g.ReachEdges())
+	for v := int32(0); v < int32(n); v++ {
+		adjAt[v] = int32(len(adj))
 		for _, eid := range g.out[v] {
-			if e := g.edges.at(eid); !e.Final {
-				f(e.To)
-			}
+			e := g.edges.at(eid)
+			adj = append(adj, sweepEdge{to: e.To, weighs: e.weighs, final: e.Final})
 		}
 		if r := g.reach; r != nil {
-			r.each(v, func(_, to int32, _ bool) { f(to) })
+			r.each(v, func(_, to int32, _ bool) { adj = append(adj, sweepEdge{to: to, weighs: networkWeighs}) })
 		}
 	}
+	adjAt[n] = int32(len(adj))
 	index := make([]int32, n) // 0: not visited; else visit number + 1
 	low := make([]int32, n)
 	onStack := make([]bool, n)
 	var stack, order []int32
 	var comps [][2]int32 // [start, end) in order, sink components first
 	next := int32(1)
-	// Each frame is a vertex and its successors still to visit.
-	type frame struct {
-		v     int32
-		succs []int32
-	}
+	// Each frame is a vertex and the place in adj of its next edge.
+	type frame struct{ v, at int32 }
 	var frames []frame
-	var buf []int32
 	push := func(v int32) {
 		index[v], low[v] = next, next
 		next++
 		stack = append(stack, v)
 		onStack[v] = true
-		buf = buf[:0]
-		succ(v, func(w int32) { buf = append(buf, w) })
-		frames = append(frames, frame{v, append([]int32(nil), buf...)})
+		frames = append(frames, frame{v, adjAt[v]})
 	}
 	for root := int32(0); root < int32(n); root++ {
 		if index[root] != 0 {
@@ -76,10 +76,11 @@ func newSweepOrder(g *Graph) *sweepOrder {
 		push(root)
 		for len(frames) > 0 {
 			f := &frames[len(frames)-1]
-			if len(f.succs) > 0 {
-				w := f.succs[0]
-				f.succs = f.succs[1:]
-				switch {
+			if f.at < adjAt[f.v+1] {
+				e := adj[f.at]
+				f.at++
+				switch w := e.to; {
+				case e.final:
 				case index[w] == 0:
 					push(w)
 				case onStack[w]:
@@ -120,11 +121,11 @@ func newSweepOrder(g *Graph) *sweepOrder {
 	}
 	indegree := make([]int32, len(comps))
 	for v := int32(0); v < int32(n); v++ {
-		succ(v, func(w int32) {
-			if compOf[w] != compOf[v] {
-				indegree[compOf[w]]++
+		for _, e := range adj[adjAt[v]:adjAt[v+1]] {
+			if !e.final && compOf[e.to] != compOf[v] {
+				indegree[compOf[e.to]]++
 			}
-		})
+		}
 	}
 	queue := make([]int32, 0, len(comps))
 	for c := len(comps) - 1; c >= 0; c-- {
@@ -140,13 +141,13 @@ func newSweepOrder(g *Graph) *sweepOrder {
 		members := order[comps[c][0]:comps[c][1]]
 		o.vertices = append(o.vertices, members...)
 		for _, v := range members {
-			succ(v, func(w int32) {
-				if d := compOf[w]; d != c {
+			for _, e := range adj[adjAt[v]:adjAt[v+1]] {
+				if d := compOf[e.to]; !e.final && d != c {
 					if indegree[d]--; indegree[d] == 0 {
 						queue = append(queue, d)
 					}
 				}
-			})
+			}
 		}
 	}
 	o.starts = append(o.starts, int32(len(o.vertices)))
@@ -154,18 +155,14 @@ func newSweepOrder(g *Graph) *sweepOrder {
 	for p, v := range o.vertices {
 		o.pos[v] = int32(p)
 	}
+	// The edges again, by place, their targets as places.
 	o.outAt = make([]int32, n+1)
-	o.out = make([]sweepEdge, 0, g.edges.len()+g.ReachEdges())
+	o.out = make([]sweepEdge, 0, len(adj))
 	for p, v := range o.vertices {
 		o.outAt[p] = int32(len(o.out))
-		for _, eid := range g.out[v] {
-			e := g.edges.at(eid)
-			o.out = append(o.out, sweepEdge{to: o.pos[e.To], weighs: e.weighs, final: e.Final})
-		}
-		if r := g.reach; r != nil {
-			r.each(v, func(_, to int32, _ bool) {
-				o.out = append(o.out, sweepEdge{to: o.pos[to], weighs: networkWeighs})
-			})
+		for _, e := range adj[adjAt[v]:adjAt[v+1]] {
+			e.to = o.pos[e.to]
+			o.out = append(o.out, e)
 		}
 	}
 	o.outAt[n] = int32(len(o.out))
