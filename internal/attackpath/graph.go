@@ -243,7 +243,7 @@ func (g *Graph) addNew(e Edge) {
 }
 
 func (g *Graph) add(e Edge) {
-	e.bit = layerBit[e.Layer]
+	e.bit = layerBit(e.Layer)
 	e.weighs = weighsOf(e.Severity, e.bit)
 	g.out[e.From] = append(g.out[e.From], g.edges.add(e))
 }

@@ -365,9 +365,9 @@ func (a *accumulator) collect(s *searcher, sources []int32, owner []int32, self 
 // addLayer returns the layers ls and l, in layer order (a shared slice,
 // see layersOf).
 func addLayer(ls []finding.Category, l finding.Category) []finding.Category {
-	mask := layerBit[l]
+	mask := layerBit(l)
 	for _, x := range ls {
-		mask |= layerBit[x]
+		mask |= layerBit(x)
 	}
 	return layersOf(mask)
 }

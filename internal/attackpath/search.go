@@ -62,7 +62,21 @@ const (
 	reached    = 1
 )
 
-var layerBit = map[finding.Category]uint8{finding.API: 1, finding.Network: 2, finding.DNS: 4, finding.Node: 8}
+// layerBit is a layer's bit in a mask of layers (0 for none): a switch,
+// not a map, as the matrix asks it for every cell a finding marks.
+func layerBit(l finding.Category) uint8 {
+	switch l {
+	case finding.API:
+		return 1
+	case finding.Network:
+		return 2
+	case finding.DNS:
+		return 4
+	case finding.Node:
+		return 8
+	}
+	return 0
+}
 
 // layersOf returns the layers of a mask, in layer order. The slices are
 // shared and full (len = cap): callers never write into them, and an
@@ -72,7 +86,7 @@ func layersOf(mask uint8) []finding.Category { return layerSets[mask&15] }
 var layerSets = func() (out [16][]finding.Category) {
 	for mask := range out {
 		for _, l := range layerOrder {
-			if uint8(mask)&layerBit[l] != 0 {
+			if uint8(mask)&layerBit(l) != 0 {
 				out[mask] = append(out[mask], l)
 			}
 		}
@@ -127,7 +141,7 @@ func b2i(b bool) int32 {
 }
 
 // networkBit is the network layer's bit, looked up once.
-var networkBit = layerBit[finding.Network]
+var networkBit = layerBit(finding.Network)
 
 func (s *searcher) reset() {
 	for _, x := range s.touched {
