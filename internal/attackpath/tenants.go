@@ -1,6 +1,9 @@
 package attackpath
 
 import (
+	"cmp"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,8 +20,13 @@ import (
 func (m *Model) assign() {
 	homes := m.homes()
 	home := make(map[int32]string, len(homes))
-	for subject, t := range homes {
-		home[m.subjectVertex(subject)] = t
+	// In a fixed order: a subject bound with no edge of its own gets its
+	// vertex here, and the vertices' numbers are the graph's order.
+	subjects := slices.SortedFunc(maps.Keys(homes), func(a, b rbac.Subject) int {
+		return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Namespace, b.Namespace), strings.Compare(a.Name, b.Name))
+	})
+	for _, subject := range subjects {
+		home[m.subjectVertex(subject)] = homes[subject]
 	}
 	m.owner = make([]string, m.g.Len())
 	for v := int32(0); v < int32(m.g.Len()); v++ {
