@@ -160,11 +160,10 @@ func (s *stream) decode(c streamChunkOf) {
 		if s.failed.Load() {
 			return
 		}
-		if rawSkip(item, 0) != len(item) {
-			s.failed.Store(true) // not one JSON value: jsonBracketItems would not split it so
-			return
-		}
 		c.into.docs++
+		// compactItem takes an item that is one JSON value, no more (as
+		// jsonBracketItems splits them): a line that is not goes the
+		// usual way.
 		if !c.into.compactItem(s.prefix+strconv.Itoa(c.first+j)+"]", item, s.implied, kinds) {
 			s.failed.Store(true)
 			return
