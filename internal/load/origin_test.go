@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -70,6 +71,40 @@ func TestOrigins(t *testing.T) {
 	snap, _, _ := l.Result()
 	if len(snap.Origins) != 0 {
 		t.Errorf("stdin input located in a file: %v", snap.Origins)
+	}
+}
+
+// A big batch's objects (a list of many items, many documents) are
+// located beside their placing, each where it was read, the first copy of
+// an object read twice where the first was.
+func TestOriginsOfBigBatches(t *testing.T) {
+	var docs, items []string
+	want := snapshot.Origins{}
+	line := 1
+	for i := range 2 * reserveFrom {
+		doc := fmt.Sprintf("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa%d\n  namespace: a\n", i)
+		docs = append(docs, doc)
+		want[snapshot.ObjectName{Kind: "ServiceAccount", Namespace: "a", Name: fmt.Sprint("sa", i)}] = snapshot.Origin{File: "docs.yaml", Line: line}
+		line += strings.Count(doc, "\n") + 1 // and the "---"
+		items = append(items, fmt.Sprintf(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm%d","namespace":"a"}}`, i))
+	}
+	docs = append(docs, docs[7]) // read twice, identical: merged
+	list := `{"apiVersion":"v1","kind":"List","items":[` + "\n" + strings.Join(items, ",\n") + "\n]}\n"
+	for i := range items {
+		want[snapshot.ObjectName{Kind: "ConfigMap", Namespace: "a", Name: fmt.Sprint("cm", i)}] = snapshot.Origin{File: "list.json", Line: 1}
+	}
+	l := New("big", Options{})
+	l.Bytes("docs.yaml", []byte(strings.Join(docs, "---\n")))
+	l.Bytes("list.json", []byte(list))
+	snap, stats, err := l.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Merged != 1 {
+		t.Errorf("%d objects merged, want 1", stats.Merged)
+	}
+	if d := cmp.Diff(want, snap.Origins); d != "" {
+		t.Errorf("origins (-want +got):\n%s", d)
 	}
 }
 
