@@ -3,6 +3,7 @@ package snapshot
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -74,9 +75,10 @@ func (s *Snapshot) expandControllers() []corev1.Pod {
 		cs = append(cs, controller{kind: "CronJob", meta: &d.ObjectMeta, template: &d.Spec.JobTemplate.Spec.Template})
 	}
 	pods := s.podsByNamespace()
+	sels := selectors{}
 	var added []corev1.Pod
 	for _, c := range cs {
-		if c.owned || s.hasPods(c, pods[c.meta.Namespace]) {
+		if c.owned || s.hasPods(c, pods[c.meta.Namespace], sels) {
 			continue
 		}
 		added = append(added, representative(c))
@@ -121,13 +123,10 @@ func (s *Snapshot) podsByNamespace() map[string][]int {
 	return out
 }
 
-func (s *Snapshot) hasPods(c controller, inNamespace []int) bool {
+func (s *Snapshot) hasPods(c controller, inNamespace []int, sels selectors) bool {
 	var sel labels.Selector
 	if c.selector != nil {
-		var err error
-		if sel, err = metav1.LabelSelectorAsSelector(c.selector); err != nil {
-			sel = nil
-		}
+		sel = sels.of(c.selector)
 	}
 	if sel == nil && len(c.template.Labels) > 0 {
 		sel = labels.SelectorFromSet(c.template.Labels)
@@ -153,6 +152,50 @@ func (s *Snapshot) hasPods(c controller, inNamespace []int) bool {
 		}
 	}
 	return false
+}
+
+// selectors are the label selectors of controllers, made once per
+// selector: a big cluster's thousands of Deployments repeat a few, and
+// making one checks every key and value it names. A selector that is not
+// valid is nil.
+type selectors map[string]labels.Selector
+
+func (x selectors) of(ls *metav1.LabelSelector) labels.Selector {
+	k := selectorKey(ls)
+	if sel, ok := x[k]; ok {
+		return sel
+	}
+	sel, err := metav1.LabelSelectorAsSelector(ls)
+	if err != nil {
+		sel = nil
+	}
+	x[k] = sel
+	return sel
+}
+
+// selectorKey spells a label selector unambiguously: each string
+// prefixed by its length, the labels in key order.
+func selectorKey(ls *metav1.LabelSelector) string {
+	var b strings.Builder
+	put := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	b.WriteString(strconv.Itoa(len(ls.MatchLabels)))
+	for _, k := range slices.Sorted(maps.Keys(ls.MatchLabels)) {
+		put(k)
+		put(ls.MatchLabels[k])
+	}
+	for _, e := range ls.MatchExpressions {
+		put(e.Key)
+		put(string(e.Operator))
+		b.WriteString(strconv.Itoa(len(e.Values)))
+		for _, v := range e.Values {
+			put(v)
+		}
+	}
+	return b.String()
 }
 
 func representative(c controller) corev1.Pod {

@@ -70,3 +70,52 @@ func TestIsOneOff(t *testing.T) {
 		})
 	}
 }
+
+// Controllers share the selector made for an equal one, and only for an
+// equal one: every pair of these selectors has its own key, however
+// their strings run together, and each is the selector
+// LabelSelectorAsSelector makes (nil when it refuses it).
+func TestSelectorsAreTheirOwn(t *testing.T) {
+	in := func(key string, values ...string) metav1.LabelSelectorRequirement {
+		return metav1.LabelSelectorRequirement{Key: key, Operator: metav1.LabelSelectorOpIn, Values: values}
+	}
+	all := []*metav1.LabelSelector{
+		{},
+		{MatchLabels: map[string]string{"a": "b"}},
+		{MatchLabels: map[string]string{"a": "b", "c": "d"}},
+		{MatchLabels: map[string]string{"a\x00b\x00c": "d"}}, // not valid
+		{MatchLabels: map[string]string{"a": "b\x00c"}},      // not valid
+		{MatchLabels: map[string]string{"a\x00b": "c"}},      // not valid
+		{MatchLabels: map[string]string{"a": "b:1"}},         // not valid
+		{MatchLabels: map[string]string{"a": "b", "1": "2"}},
+		{MatchLabels: map[string]string{"1:a": "b"}}, // not valid
+		{MatchExpressions: []metav1.LabelSelectorRequirement{in("a", "b")}},
+		{MatchExpressions: []metav1.LabelSelectorRequirement{in("a", "b", "c")}},
+		{MatchExpressions: []metav1.LabelSelectorRequirement{in("a", "b"), in("c")}},
+		{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "a", Operator: metav1.LabelSelectorOpExists}}},
+		{MatchLabels: map[string]string{"a": "b"}, MatchExpressions: []metav1.LabelSelectorRequirement{in("c", "d")}},
+	}
+	sels := selectors{}
+	seen := map[string]int{}
+	for i, ls := range all {
+		k := selectorKey(ls)
+		if j, ok := seen[k]; ok {
+			t.Errorf("selectors %d and %d share the key %q", j, i, k)
+		}
+		seen[k] = i
+		want, err := metav1.LabelSelectorAsSelector(ls)
+		got := sels.of(ls)
+		switch {
+		case err != nil && got != nil:
+			t.Errorf("selector %d: refused (%v), yet made %v", i, err, got)
+		case err == nil && (got == nil || got.String() != want.String()):
+			t.Errorf("selector %d: made %v, want %v", i, got, want)
+		}
+	}
+	// An equal selector, its labels listed in another order, is the one
+	// already made.
+	again := &metav1.LabelSelector{MatchLabels: map[string]string{"c": "d", "a": "b"}}
+	if selectorKey(again) != selectorKey(all[2]) || len(sels) != len(all) {
+		t.Errorf("an equal selector has another key, or a selector was made twice (%d made for %d)", len(sels), len(all))
+	}
+}
