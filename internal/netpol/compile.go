@@ -71,6 +71,10 @@ func (b *builder) atomID(key string, a *atom) int {
 
 // podsIn is the atom "pods of namespace ns matching sel" (sel nil: all).
 func (b *builder) podsIn(ns string, sel *metav1.LabelSelector) int {
+	key := "ns\x00" + ns + "\x00" + selectorKey(sel)
+	if id, ok := b.atomKey[key]; ok {
+		return id // its selectors compiled once: most policies repeat a few
+	}
 	a := &atom{ns: ns}
 	if sel != nil {
 		s := compileSelector(sel)
@@ -78,11 +82,15 @@ func (b *builder) podsIn(ns string, sel *metav1.LabelSelector) int {
 			a.podSel = &s
 		}
 	}
-	return b.atomID("ns\x00"+ns+"\x00"+selectorKey(sel), a)
+	return b.atomID(key, a)
 }
 
 // podsWhere is the atom "pods matching podSel in namespaces matching nsSel".
 func (b *builder) podsWhere(nsSel, podSel *metav1.LabelSelector) int {
+	key := "sel\x00" + selectorKey(nsSel) + "\x00" + selectorKey(podSel)
+	if id, ok := b.atomKey[key]; ok {
+		return id
+	}
 	ns := compileSelector(nsSel)
 	a := &atom{nsSel: &ns}
 	if podSel != nil {
@@ -91,14 +99,18 @@ func (b *builder) podsWhere(nsSel, podSel *metav1.LabelSelector) int {
 			a.podSel = &s
 		}
 	}
-	return b.atomID("sel\x00"+selectorKey(nsSel)+"\x00"+selectorKey(podSel), a)
+	return b.atomID(key, a)
 }
 
 // nodesWhere is the atom "host-network pods on nodes matching sel", an
 // AdminNetworkPolicy nodes peer.
 func (b *builder) nodesWhere(sel *metav1.LabelSelector) int {
+	key := "node\x00" + selectorKey(sel)
+	if id, ok := b.atomKey[key]; ok {
+		return id
+	}
 	s := compileSelector(sel)
-	return b.atomID("node\x00"+selectorKey(sel), &atom{nodeSel: &s})
+	return b.atomID(key, &atom{nodeSel: &s})
 }
 
 // inBlock is a NetworkPolicy ipBlock peer: it matches pod IPs when
