@@ -71,7 +71,7 @@ func (b *builder) atomID(key string, a *atom) int {
 
 // podsIn is the atom "pods of namespace ns matching sel" (sel nil: all).
 func (b *builder) podsIn(ns string, sel *metav1.LabelSelector) int {
-	key := "ns\x00" + ns + "\x00" + selectorKey(sel)
+	key := "ns\x00" + ns + "\x00" + snapshot.SelectorKey(sel)
 	if id, ok := b.atomKey[key]; ok {
 		return id // its selectors compiled once: most policies repeat a few
 	}
@@ -87,7 +87,7 @@ func (b *builder) podsIn(ns string, sel *metav1.LabelSelector) int {
 
 // podsWhere is the atom "pods matching podSel in namespaces matching nsSel".
 func (b *builder) podsWhere(nsSel, podSel *metav1.LabelSelector) int {
-	key := "sel\x00" + selectorKey(nsSel) + "\x00" + selectorKey(podSel)
+	key := "sel\x00" + snapshot.SelectorKey(nsSel) + "\x00" + snapshot.SelectorKey(podSel)
 	if id, ok := b.atomKey[key]; ok {
 		return id
 	}
@@ -105,7 +105,7 @@ func (b *builder) podsWhere(nsSel, podSel *metav1.LabelSelector) int {
 // nodesWhere is the atom "host-network pods on nodes matching sel", an
 // AdminNetworkPolicy nodes peer.
 func (b *builder) nodesWhere(sel *metav1.LabelSelector) int {
-	key := "node\x00" + selectorKey(sel)
+	key := "node\x00" + snapshot.SelectorKey(sel)
 	if id, ok := b.atomKey[key]; ok {
 		return id
 	}

@@ -2,7 +2,6 @@ package netpol
 
 import (
 	"sort"
-	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
@@ -89,30 +88,6 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// selectorKey is a canonical text for a selector, so equal selectors share
-// one evaluation. nil and {} differ only where the caller says so.
-func selectorKey(s *metav1.LabelSelector) string {
-	if s == nil {
-		return "<nil>"
-	}
-	var b strings.Builder
-	keys := make([]string, 0, len(s.MatchLabels))
-	for k := range s.MatchLabels {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		b.WriteString(k + "=" + s.MatchLabels[k] + ",")
-	}
-	b.WriteString(";")
-	for _, e := range s.MatchExpressions {
-		vs := append([]string(nil), e.Values...)
-		sort.Strings(vs)
-		b.WriteString(e.Key + " " + string(e.Operator) + " (" + strings.Join(vs, "|") + "),")
-	}
-	return b.String()
 }
 
 // describeSelector renders a selector for explanations.

@@ -155,13 +155,13 @@ func (s *Snapshot) hasPods(c controller, inNamespace []int, sels selectors) bool
 }
 
 // selectors are the label selectors of controllers, made once per
-// selector: a big cluster's thousands of Deployments repeat a few, and
-// making one checks every key and value it names. A selector that is not
-// valid is nil.
+// selector (SelectorKey): a big cluster's thousands of Deployments repeat
+// a few, and making one checks every key and value it names. A selector
+// that is not valid is nil.
 type selectors map[string]labels.Selector
 
 func (x selectors) of(ls *metav1.LabelSelector) labels.Selector {
-	k := selectorKey(ls)
+	k := SelectorKey(ls)
 	if sel, ok := x[k]; ok {
 		return sel
 	}
@@ -173,9 +173,14 @@ func (x selectors) of(ls *metav1.LabelSelector) labels.Selector {
 	return sel
 }
 
-// selectorKey spells a label selector unambiguously: each string
-// prefixed by its length, the labels in key order.
-func selectorKey(ls *metav1.LabelSelector) string {
+// SelectorKey spells a label selector unambiguously, equal selectors
+// alike: each string prefixed by its length, the labels in key order, an
+// expression's values in order; nil is "nil", apart from the empty
+// selector.
+func SelectorKey(ls *metav1.LabelSelector) string {
+	if ls == nil {
+		return "nil"
+	}
 	var b strings.Builder
 	put := func(s string) {
 		b.WriteString(strconv.Itoa(len(s)))
@@ -191,7 +196,7 @@ func selectorKey(ls *metav1.LabelSelector) string {
 		put(e.Key)
 		put(string(e.Operator))
 		b.WriteString(strconv.Itoa(len(e.Values)))
-		for _, v := range e.Values {
+		for _, v := range slices.Sorted(slices.Values(e.Values)) {
 			put(v)
 		}
 	}

@@ -88,7 +88,8 @@ func TestSelectorsAreTheirOwn(t *testing.T) {
 		{MatchLabels: map[string]string{"a\x00b": "c"}},      // not valid
 		{MatchLabels: map[string]string{"a": "b:1"}},         // not valid
 		{MatchLabels: map[string]string{"a": "b", "1": "2"}},
-		{MatchLabels: map[string]string{"1:a": "b"}}, // not valid
+		{MatchLabels: map[string]string{"1:a": "b"}},   // not valid
+		{MatchLabels: map[string]string{"a": "b,c=d"}}, // not valid
 		{MatchExpressions: []metav1.LabelSelectorRequirement{in("a", "b")}},
 		{MatchExpressions: []metav1.LabelSelectorRequirement{in("a", "b", "c")}},
 		{MatchExpressions: []metav1.LabelSelectorRequirement{in("a", "b"), in("c")}},
@@ -98,7 +99,7 @@ func TestSelectorsAreTheirOwn(t *testing.T) {
 	sels := selectors{}
 	seen := map[string]int{}
 	for i, ls := range all {
-		k := selectorKey(ls)
+		k := SelectorKey(ls)
 		if j, ok := seen[k]; ok {
 			t.Errorf("selectors %d and %d share the key %q", j, i, k)
 		}
@@ -115,7 +116,16 @@ func TestSelectorsAreTheirOwn(t *testing.T) {
 	// An equal selector, its labels listed in another order, is the one
 	// already made.
 	again := &metav1.LabelSelector{MatchLabels: map[string]string{"c": "d", "a": "b"}}
-	if selectorKey(again) != selectorKey(all[2]) || len(sels) != len(all) {
+	if SelectorKey(again) != SelectorKey(all[2]) || len(sels) != len(all) {
 		t.Errorf("an equal selector has another key, or a selector was made twice (%d made for %d)", len(sels), len(all))
+	}
+	// So is one whose expression lists its values in another order; no
+	// selector is not the empty one, which selects everything.
+	reordered := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{in("a", "c", "b")}}
+	if SelectorKey(reordered) != SelectorKey(all[11]) {
+		t.Errorf("In (c, b) and In (b, c) have other keys: %q, %q", SelectorKey(reordered), SelectorKey(all[11]))
+	}
+	if SelectorKey(nil) == SelectorKey(&metav1.LabelSelector{}) {
+		t.Error("no selector and the empty one share a key")
 	}
 }
