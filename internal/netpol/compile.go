@@ -55,10 +55,14 @@ type builder struct {
 	ranges    []portRange
 }
 
-func (b *builder) atomID(key string, a *atom) int {
+// atomID returns the atom of key, made by newAtom the first time: a big
+// cluster's policies repeat a few peers in every namespace, and making
+// one compiles its selectors.
+func (b *builder) atomID(key string, newAtom func() *atom) int {
 	if id, ok := b.atomKey[key]; ok {
 		return id
 	}
+	a := newAtom()
 	id := len(b.atoms)
 	b.atoms = append(b.atoms, a)
 	b.atomKey[key] = id
@@ -71,58 +75,52 @@ func (b *builder) atomID(key string, a *atom) int {
 
 // podsIn is the atom "pods of namespace ns matching sel" (sel nil: all).
 func (b *builder) podsIn(ns string, sel *metav1.LabelSelector) int {
-	key := "ns\x00" + ns + "\x00" + snapshot.SelectorKey(sel)
-	if id, ok := b.atomKey[key]; ok {
-		return id // its selectors compiled once: most policies repeat a few
-	}
-	a := &atom{ns: ns}
-	if sel != nil {
-		s := compileSelector(sel)
-		if !s.isEmpty() {
-			a.podSel = &s
+	return b.atomID("ns\x00"+ns+"\x00"+snapshot.SelectorKey(sel), func() *atom {
+		a := &atom{ns: ns}
+		if sel != nil {
+			s := compileSelector(sel)
+			if !s.isEmpty() {
+				a.podSel = &s
+			}
 		}
-	}
-	return b.atomID(key, a)
+		return a
+	})
 }
 
 // podsWhere is the atom "pods matching podSel in namespaces matching nsSel".
 func (b *builder) podsWhere(nsSel, podSel *metav1.LabelSelector) int {
-	key := "sel\x00" + snapshot.SelectorKey(nsSel) + "\x00" + snapshot.SelectorKey(podSel)
-	if id, ok := b.atomKey[key]; ok {
-		return id
-	}
-	ns := compileSelector(nsSel)
-	a := &atom{nsSel: &ns}
-	if podSel != nil {
-		s := compileSelector(podSel)
-		if !s.isEmpty() {
-			a.podSel = &s
+	return b.atomID("sel\x00"+snapshot.SelectorKey(nsSel)+"\x00"+snapshot.SelectorKey(podSel), func() *atom {
+		ns := compileSelector(nsSel)
+		a := &atom{nsSel: &ns}
+		if podSel != nil {
+			s := compileSelector(podSel)
+			if !s.isEmpty() {
+				a.podSel = &s
+			}
 		}
-	}
-	return b.atomID(key, a)
+		return a
+	})
 }
 
 // nodesWhere is the atom "host-network pods on nodes matching sel", an
 // AdminNetworkPolicy nodes peer.
 func (b *builder) nodesWhere(sel *metav1.LabelSelector) int {
-	key := "node\x00" + snapshot.SelectorKey(sel)
-	if id, ok := b.atomKey[key]; ok {
-		return id
-	}
-	s := compileSelector(sel)
-	return b.atomID(key, &atom{nodeSel: &s})
+	return b.atomID("node\x00"+snapshot.SelectorKey(sel), func() *atom {
+		s := compileSelector(sel)
+		return &atom{nodeSel: &s}
+	})
 }
 
 // inBlock is a NetworkPolicy ipBlock peer: it matches pod IPs when
 // Options.IPBlockMatchesPods says so.
 func (b *builder) inBlock(blk ipBlock) int {
-	return b.atomID("ip\x00"+blk.key(), &atom{block: &blk, matchPods: b.m.opts.IPBlockMatchesPods})
+	return b.atomID("ip\x00"+blk.key(), func() *atom { return &atom{block: &blk, matchPods: b.m.opts.IPBlockMatchesPods} })
 }
 
 // inNetwork is an AdminNetworkPolicy networks peer: unlike ipBlock it
 // always matches pod IPs.
 func (b *builder) inNetwork(blk ipBlock) int {
-	return b.atomID("net\x00"+blk.key(), &atom{block: &blk, matchPods: true})
+	return b.atomID("net\x00"+blk.key(), func() *atom { return &atom{block: &blk, matchPods: true} })
 }
 
 // pending is a rule whose peers are atom ids until classes exist.
