@@ -54,6 +54,9 @@ type Model struct {
 
 	relabel *relabelIndex // see relabelIndex
 
+	joinOnce  sync.Once
+	joinPeers []joinPeer // see joinable
+
 	orderOnce  sync.Once
 	sweepOrder *sweepOrder // see order
 

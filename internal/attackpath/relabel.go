@@ -203,6 +203,10 @@ type joinPeer struct {
 	policy, rule int
 	peer         networkingv1.NetworkPolicyPeer
 	selector     labels.Selector
+	// keys are the label keys the selector reads: whether relabelling
+	// joins a namespace to the peer depends on its labels at these alone
+	// (joinableBy).
+	keys []string
 }
 
 func (m *Model) relabelIndex() *relabelIndex {
@@ -226,9 +230,16 @@ func (m *Model) relabelIndex() *relabelIndex {
 			x.egress[np.Namespace] = append(x.egress[np.Namespace], s)
 		}
 	}
-	x.peers = joinPeers(snap)
+	x.peers = m.joinable()
 	m.relabel = x
 	return x
+}
+
+// joinable returns joinPeers of the model's snapshot, made once: the
+// graph reads them when built, and KeepsRelabels after each relabel.
+func (m *Model) joinable() []joinPeer {
+	m.joinOnce.Do(func() { m.joinPeers = joinPeers(m.in.Snapshot) })
+	return m.joinPeers
 }
 
 // joinPeers lists the ingress peers of the snapshot's NetworkPolicies
@@ -243,7 +254,12 @@ func joinPeers(snap *snapshot.Snapshot) []joinPeer {
 		for ri, r := range np.Spec.Ingress {
 			for _, peer := range r.From {
 				if s, ok := joinablePeer(peer); ok {
-					out = append(out, joinPeer{policy: pi, rule: ri, peer: peer, selector: s})
+					reqs, _ := s.Requirements()
+					keys := make([]string, len(reqs))
+					for i, r := range reqs {
+						keys[i] = r.Key()
+					}
+					out = append(out, joinPeer{policy: pi, rule: ri, peer: peer, selector: s, keys: keys})
 				}
 			}
 		}
@@ -263,10 +279,13 @@ type Relabel struct {
 // relabelling it could join (selectorEdges): each must be joinable alike,
 // by the same labels, under both.
 func (m *Model) KeepsRelabels(relabels []Relabel) bool {
-	peers := joinPeers(m.in.Snapshot)
+	peers := m.joinable()
 	for _, r := range relabels {
 		lb, la := labels.Set(snapshot.NamespaceLabels(r.Namespace, r.Before)), labels.Set(snapshot.NamespaceLabels(r.Namespace, r.After))
 		for _, c := range peers {
+			if !slices.ContainsFunc(c.keys, func(k string) bool { bv, bok := lb[k]; av, aok := la[k]; return bv != av || bok != aok }) {
+				continue // the labels it reads did not move
+			}
 			wb, okb := joinableBy(c.selector, c.peer.NamespaceSelector, r.Namespace, lb)
 			wa, oka := joinableBy(c.selector, c.peer.NamespaceSelector, r.Namespace, la)
 			if okb != oka || !maps.Equal(wb, wa) {

@@ -24,16 +24,16 @@ func (m *Model) Keeps(before, after *snapshot.Snapshot, changed []snapshot.Key) 
 	if len(before.Pods) != len(after.Pods) {
 		return false
 	}
-	pods, nodes, services, namespaces := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	pods, services := map[[2]string]bool{}, map[string]bool{}
+	nodes, namespaces := map[string]bool{}, map[string]bool{}
 	for _, k := range changed {
-		id := k.Namespace + "/" + k.Name
 		switch k.Resource {
 		case podsResource:
-			pods[id] = true
+			pods[[2]string{k.Namespace, k.Name}] = true
 		case nodesResource:
 			nodes[k.Name] = true
 		case servicesResource:
-			services[id] = true
+			services[k.Namespace+"/"+k.Name] = true
 		case namespacesResource:
 			namespaces[k.Name] = true
 		default:
@@ -48,7 +48,7 @@ func (m *Model) Keeps(before, after *snapshot.Snapshot, changed []snapshot.Key) 
 		if a.Namespace != b.Namespace || a.Name != b.Name {
 			return false
 		}
-		if pods[a.Namespace+"/"+a.Name] && !samePod(a, b) {
+		if len(pods) > 0 && pods[[2]string{a.Namespace, a.Name}] && !samePod(a, b) {
 			return false
 		}
 	}
@@ -69,6 +69,9 @@ func (m *Model) Keeps(before, after *snapshot.Snapshot, changed []snapshot.Key) 
 				return false
 			}
 		}
+	}
+	if len(services) == 0 {
+		return true
 	}
 	sa, sb := servicesByID(before), servicesByID(after)
 	for id := range services {

@@ -71,12 +71,17 @@ func (s *Snapshot) Objects() []Object {
 func (s *Snapshot) Counts() map[string]int {
 	c := map[string]int{}
 	for _, k := range Kinds {
-		for i := range k.Len(s) {
-			if p, ok := k.ops.at(s, i).(*corev1.Pod); ok && IsSynthetic(p) {
-				c["Pod (representative)"]++
-				continue
+		n := k.Len(s)
+		if k.Resource == "pods" {
+			for i := range s.Pods {
+				if IsSynthetic(&s.Pods[i]) {
+					c["Pod (representative)"]++
+					n--
+				}
 			}
-			c[k.GVK.Kind]++
+		}
+		if n > 0 {
+			c[k.GVK.Kind] += n
 		}
 	}
 	return c
@@ -86,9 +91,12 @@ func (s *Snapshot) Counts() map[string]int {
 // object of the snapshot lives in.
 func (s *Snapshot) ReferencedNamespaces() []string {
 	seen := map[string]bool{}
-	for _, o := range s.Objects() {
-		if ns := o.Obj.GetNamespace(); ns != "" {
-			seen[ns] = true
+	for _, k := range Kinds {
+		last := "" // a kind's objects mostly come sorted by namespace
+		for i := range k.Len(s) {
+			if ns := k.ops.at(s, i).GetNamespace(); ns != "" && ns != last {
+				seen[ns], last = true, ns
+			}
 		}
 	}
 	out := make([]string, 0, len(seen))
