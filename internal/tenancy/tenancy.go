@@ -2,10 +2,12 @@ package tenancy
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
@@ -263,4 +265,50 @@ func dedupe(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// ResolveSince is Resolve of after, the snapshot that before became when
+// the objects named by changed were applied or deleted, where prev is what
+// Resolve gave for before (with the same Config): it is prev itself when
+// the change cannot move a namespace to another tenant, and after resolved
+// anew otherwise. It cannot when every object changed lives in a
+// namespace that a Namespace object declares before and after it, and
+// every Namespace changed, declared before and after, keeps what its
+// tenant is read from: its tenant label (a tenants file's selectors read
+// every label: there a Namespace changed resolves anew). A big cluster's
+// re-analysis after one change need not read every object for the
+// namespaces they live in.
+func ResolveSince(prev *Tenancy, before, after *snapshot.Snapshot, changed []snapshot.Key) (*Tenancy, error) {
+	for _, k := range changed {
+		ns, isNamespace := k.Namespace, k.Resource == namespaceResource
+		if isNamespace {
+			ns = k.Name
+		}
+		if ns == "" {
+			continue // cluster-scoped: no namespace is its
+		}
+		a, b := before.Namespace(ns), after.Namespace(ns)
+		if a == nil || b == nil || (isNamespace && !prev.assignsAlike(a, b)) {
+			return Resolve(after, prev.cfg)
+		}
+	}
+	return prev, nil
+}
+
+// namespaceResource is the resource of Namespaces as snapshot.Key names it.
+var namespaceResource = schema.GroupResource{Resource: "namespaces"}
+
+// assignsAlike reports whether a Namespace, once a and then b, reads the
+// same to the tenancy: the same tenant label, or with a tenants file the
+// same labels.
+func (t *Tenancy) assignsAlike(a, b *corev1.Namespace) bool {
+	switch {
+	case t.cfg.File != nil:
+		return maps.Equal(a.Labels, b.Labels)
+	case t.cfg.Label != "":
+		va, oka := a.Labels[t.cfg.Label]
+		vb, okb := b.Labels[t.cfg.Label]
+		return va == vb && oka == okb
+	}
+	return true
 }
