@@ -47,6 +47,45 @@ type Facts struct {
 	// graph is the attack graph once built: Update reads it, and may run
 	// while another goroutine builds it.
 	graph atomic.Pointer[attackpath.Model]
+	// ranFrom is facts before a change that leaves every finding and the
+	// graph as they were (see Update): Run takes what it made of them
+	// from there. ran is what Run made of these facts, by runKey.
+	ranFrom *Facts
+	ranMu   sync.Mutex
+	ran     map[string]*ran
+}
+
+// ran is what Run made of facts' findings and graph: the findings sorted,
+// their owners set and fingerprinted, and the isolation matrix with the
+// findings' cells and its summary. Nothing writes into them once made.
+type ran struct {
+	findings  []finding.Finding
+	isolation *attackpath.Matrix
+}
+
+// ranOf returns what Run made of the findings and graph of f, or of the
+// facts f keeps them from, with the engines and options of key; nil when
+// it made nothing yet.
+func (f *Facts) ranOf(key string) *ran {
+	for ; f != nil; f = f.ranFrom {
+		f.ranMu.Lock()
+		r := f.ran[key]
+		f.ranMu.Unlock()
+		if r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// keepRan records what Run made of f's findings and graph.
+func (f *Facts) keepRan(key string, r *ran) {
+	f.ranMu.Lock()
+	defer f.ranMu.Unlock()
+	if f.ran == nil {
+		f.ran = map[string]*ran{}
+	}
+	f.ran[key] = r
 }
 
 // NewFacts prepares the facts of a normalised snapshot.

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -225,25 +226,61 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		r.Findings = append(r.Findings, fs...)
 		r.Analyses = append(r.Analyses, a)
 	}
-	finding.Sort(r.Findings)
-	owners(facts.Snapshot, r.Findings)
-	for i := range r.Findings {
-		r.Findings[i].Fingerprint = Fingerprint(&r.Findings[i])
-	}
-	if opts.Matrix {
-		done := opts.phase("attack graph")
-		defer done()
-		g := facts.Graph()
-		x := g.MatrixExplained(ExplainedCells)
-		x.AddFindings(r.Findings)
-		g.Summarize(&x, ExplainedCells)
-		x.Subjects, x.SubjectsLeft = g.Subjects(SubjectsShown)
-		r.Isolation = &x
+	key := runKey(engines, opts)
+	if was := facts.ranFrom.ranOf(key); was != nil && len(was.findings) == len(r.Findings) {
+		// The facts are those of a report before, whatever changed since:
+		// so are its findings and matrix.
+		r.Findings = slices.Clone(was.findings)
+		if was.isolation != nil {
+			x := *was.isolation
+			r.Isolation = &x
+		}
+	} else {
+		finding.Sort(r.Findings)
+		owners(facts.Snapshot, r.Findings)
+		for i := range r.Findings {
+			r.Findings[i].Fingerprint = Fingerprint(&r.Findings[i])
+		}
+		if opts.Matrix {
+			done := opts.phase("attack graph")
+			g := facts.Graph()
+			x := g.MatrixExplained(ExplainedCells)
+			x.AddFindings(r.Findings)
+			g.Summarize(&x, ExplainedCells)
+			x.Subjects, x.SubjectsLeft = g.Subjects(SubjectsShown)
+			r.Isolation = &x
+			done()
+		}
+		// Kept apart from the report's own, which its caller may change
+		// (a matrix's fields are replaced, never written into).
+		made := &ran{findings: slices.Clone(r.Findings)}
+		if r.Isolation != nil {
+			x := *r.Isolation
+			made.isolation = &x
+		}
+		facts.keepRan(key, made)
 	}
 	for _, f := range r.Findings {
 		r.Summary[f.Severity.String()]++
 	}
 	return r
+}
+
+// runKey names what Run makes for engines and opts: the engines' names
+// and whether it makes the matrix.
+func runKey(engines []Engine, opts Options) string {
+	var b strings.Builder
+	for _, e := range engines {
+		b.WriteString(e.Name)
+		if e.Run == nil {
+			b.WriteString("(not run)")
+		}
+		b.WriteByte(',')
+	}
+	if opts.Matrix {
+		b.WriteString("matrix")
+	}
+	return b.String()
 }
 
 // AtOrAbove counts what is at or above a severity: findings, breached

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
+	"github.com/bulkhead-dev/bulkhead/internal/node"
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 	"github.com/bulkhead-dev/bulkhead/internal/tenancy"
 )
@@ -52,7 +53,8 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		nf.netFindFrom = f
 		netKept = true
 	}
-	if f.keepsServices(view, ten, others) {
+	servicesKept := f.keepsServices(view, ten, others)
+	if servicesKept {
 		nf.svcOnce.Do(func() { nf.services = f.services })
 	}
 	if !stale["dns"] && f.dns != nil {
@@ -80,6 +82,11 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	}
 	if g := f.graph.Load(); g != nil && factsKept && keepsGraph(g, others, relabelled) {
 		nf.graphOnce.Do(func() { nf.graph.Store(g) })
+		if servicesKept {
+			// Every finding and the graph are f's: so is what Run makes
+			// of them.
+			nf.ranFrom = f
+		}
 	}
 	return nf
 }
@@ -259,18 +266,22 @@ var judgeReads = resources(&corev1.PersistentVolume{}, &corev1.PersistentVolumeC
 // those of relabelled namespaces: the pods changed and the
 // representatives of the controllers changed.
 func rejudged(changed []snapshot.Key) func(*corev1.Pod) bool {
-	touched := map[string]bool{} // "namespace/Kind/name", as podRef names them
+	touched := map[[3]string]bool{} // namespace, Kind and name, as podRef names them
+	in := map[string]bool{}         // the namespaces of touched
 	for _, k := range changed {
 		switch r := k.Resource.String(); {
 		case r == pods:
-			touched[k.Namespace+"/Pod/"+k.Name] = true
+			touched[[3]string{k.Namespace, "Pod", k.Name}], in[k.Namespace] = true, true
 		case controllerKind[r] != "":
-			touched[k.Namespace+"/"+controllerKind[r]+"/"+k.Name] = true
+			touched[[3]string{k.Namespace, controllerKind[r], k.Name}], in[k.Namespace] = true, true
 		}
 	}
 	return func(p *corev1.Pod) bool {
+		if !in[p.Namespace] {
+			return false // asked of every pod of a big cluster
+		}
 		kind, name := snapshot.Workload(p)
-		return touched[p.Namespace+"/"+kind+"/"+name]
+		return touched[[3]string{p.Namespace, kind, name}]
 	}
 }
 
@@ -340,4 +351,22 @@ func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, change
 		}
 	}
 	return out
+}
+
+// DropRefused is node.DropRefused of view, the normalised view of a store
+// after the objects named by changed were applied or deleted, where f's
+// snapshot is the view before, on which it ran: only the pods of the
+// namespaces of the pods, workload controllers and Namespaces changed are
+// evaluated again.
+func (f *Facts) DropRefused(view *snapshot.Snapshot, changed []snapshot.Key) []node.RefusedNamespace {
+	dirty := map[string]bool{}
+	for _, k := range changed {
+		switch r := k.Resource.String(); {
+		case r == namespaces:
+			dirty[k.Name] = true
+		case r == pods || controllerKind[r] != "":
+			dirty[k.Namespace] = true
+		}
+	}
+	return node.DropRefusedSince(f.Snapshot, view, dirty)
 }

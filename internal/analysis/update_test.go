@@ -67,6 +67,11 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 	// though the network engine, which reports them, reads what changed.
 	servicesKept := map[string]int{}
 	relabels, keptOnRelabel, moved, nodeKeptOnRelabel, graphKeptOnRelabel := 0, 0, 0, 0, 0
+	// refusing counts the changes after which Pod Security refuses some
+	// pod, refusalsMoved those where the change moved the list; ranKept
+	// those whose report Run took from the one before (Facts.ranFrom);
+	// tenancyKept those that kept the tenancy (tenancy.ResolveSince).
+	refusing, refusalsMoved, ranKept, tenancyKept := 0, 0, 0, 0
 	for b := 0; done < changes; b++ {
 		base := bases[b%len(bases)]
 		st := snapshot.NewStore(base.Clone())
@@ -123,6 +128,18 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 					}
 				}
 			}
+			if len(full.Snapshot.PodSecurity) > 0 {
+				refusing++
+				if !reflect.DeepEqual(full.Snapshot.PodSecurity, facts.Snapshot.PodSecurity) {
+					refusalsMoved++
+				}
+			}
+			if inc.ranFrom != nil {
+				ranKept++
+			}
+			if inc.Tenancy == facts.Tenancy {
+				tenancyKept++
+			}
 			if d := cmp.Diff(report(t, full), report(t, inc)); d != "" {
 				t.Fatalf("base %d, change %d (%s, %v): incremental report differs from a full analysis (-full +incremental):\n%s", b, step, what, keys, d)
 			}
@@ -159,6 +176,16 @@ func testUpdate(t *testing.T, cfg tenancy.Config) {
 		t.Error("no namespace relabel kept the attack graph: the test does not exercise Model.KeepsRelabels")
 	}
 	t.Logf("the attack graph kept on %d namespace relabels", graphKeptOnRelabel)
+	t.Logf("Pod Security refused pods after %d changes, and %d moved the list; %d reports were the one before; %d kept the tenancy", refusing, refusalsMoved, ranKept, tenancyKept)
+	if tenancyKept == 0 {
+		t.Error("no change kept the tenancy: the test does not exercise tenancy.ResolveSince")
+	}
+	if refusalsMoved == 0 {
+		t.Error("no change moved the pods Pod Security refuses: the test does not exercise Facts.DropRefused")
+	}
+	if cfg.Label == "" && ranKept == 0 {
+		t.Error("no report was taken from the one before: the test does not exercise Facts.ranFrom")
+	}
 	if cfg.Label != "" && moved == 0 {
 		t.Error("no namespace relabel moved the tenancy: the test does not exercise tenancy by label")
 	}
@@ -210,11 +237,19 @@ func zoneNamespaces(r *rand.Rand, st *snapshot.Store, key string) {
 
 // analyse takes a store's view as the commands do (Pod Security refusals
 // dropped, tenancy resolved by cfg), then makes facts: updated from prev
-// when given, else new. It reports which engines were stale.
+// when given (the refusals and the tenancy too: Facts.DropRefused,
+// tenancy.ResolveSince), else new. It reports which engines were stale.
 func analyse(t *testing.T, view *snapshot.Snapshot, cfg tenancy.Config, prev *Facts, changed []snapshot.Key) (*Facts, map[string]bool) {
 	t.Helper()
-	node.DropRefused(view)
-	ten, err := tenancy.Resolve(view, cfg)
+	var ten *tenancy.Tenancy
+	var err error
+	if prev == nil {
+		node.DropRefused(view)
+		ten, err = tenancy.Resolve(view, cfg)
+	} else {
+		prev.DropRefused(view, changed)
+		ten, err = tenancy.ResolveSince(prev.Tenancy, prev.Snapshot, view, changed)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,8 +46,11 @@ func Refused(snap *snapshot.Snapshot) []RefusedNamespace {
 // refuses, keeps the live ones, records what Refused returns in
 // snap.PodSecurity and returns it. Call it after Normalize, before the
 // engines run; a second call keeps the first list.
-func DropRefused(snap *snapshot.Snapshot) []RefusedNamespace {
-	out, drop := refused(snap)
+func DropRefused(snap *snapshot.Snapshot) []RefusedNamespace { return dropRefused(snap, nil) }
+
+// dropRefused is DropRefused, with known as refusedKnown takes it.
+func dropRefused(snap *snapshot.Snapshot, known func(*corev1.Pod) (refused, ok bool)) []RefusedNamespace {
+	out, drop := refusedKnown(snap, known)
 	if snap.PodSecurity == nil {
 		snap.PodSecurity = out
 	}
@@ -65,17 +68,73 @@ func DropRefused(snap *snapshot.Snapshot) []RefusedNamespace {
 	return out
 }
 
+// DropRefusedSince is DropRefused of view, the snapshot prev became when
+// some objects were applied or deleted, once DropRefused ran on prev. The
+// pods of the namespaces dirty names are evaluated; those of every other
+// namespace are prev's (dirty must name the namespaces of the pods, the
+// workload controllers and the Namespaces changed), and are refused as
+// prev's list says, without evaluating them again.
+func DropRefusedSince(prev, view *snapshot.Snapshot, dirty map[string]bool) []RefusedNamespace {
+	if prev == nil || prev.PodSecurity == nil {
+		return DropRefused(view) // prev was never judged
+	}
+	listed := make(map[string]map[string]bool, len(prev.PodSecurity)) // prev's refused pods by namespace
+	for _, r := range prev.PodSecurity {
+		listed[r.Namespace] = make(map[string]bool, len(r.Refused))
+		for _, name := range r.Refused {
+			listed[r.Namespace][name] = true
+		}
+	}
+	return dropRefused(view, func(pod *corev1.Pod) (refused, ok bool) {
+		if dirty[pod.Namespace] {
+			return false, false
+		}
+		if names := listed[pod.Namespace]; names != nil {
+			return names[refusedName(pod)], true
+		}
+		return false, true
+	})
+}
+
 // refused returns the list and, by pod index, the refused pods that do not
 // exist.
 func refused(snap *snapshot.Snapshot) ([]RefusedNamespace, map[int]bool) {
+	return refusedKnown(snap, nil)
+}
+
+// refusedKnown is refused, with known, when not nil, answering for the
+// pods whose answer it knows (ok): only the others are evaluated.
+func refusedKnown(snap *snapshot.Snapshot, known func(*corev1.Pod) (refused, ok bool)) ([]RefusedNamespace, map[int]bool) {
 	ev, err := evaluator()
 	if err != nil {
 		panic(fmt.Sprintf("pod security evaluator: %v", err))
 	}
+	const (
+		unknown = iota
+		allowed
+		refusedPod
+	)
+	answer := make([]uint8, len(snap.Pods))
+	var need map[string]bool // the namespaces whose level is read; nil: every one
+	if known != nil {
+		need = map[string]bool{}
+		for i := range snap.Pods {
+			pod := &snap.Pods[i]
+			switch r, ok := known(pod); {
+			case !ok:
+				need[pod.Namespace] = true
+			case r:
+				answer[i] = refusedPod
+				need[pod.Namespace] = true // the list names the level
+			default:
+				answer[i] = allowed
+			}
+		}
+	}
 	enforce := map[string]psaapi.LevelVersion{}
 	for i := range snap.Namespaces {
 		ns := &snap.Namespaces[i]
-		if _, seen := enforce[ns.Name]; seen {
+		if _, seen := enforce[ns.Name]; seen || (need != nil && !need[ns.Name]) {
 			continue
 		}
 		if p := namespacePolicy(ns.Name, ns.Labels); p.Enforces() {
@@ -87,6 +146,10 @@ func refused(snap *snapshot.Snapshot) ([]RefusedNamespace, map[int]bool) {
 	refusedAt := make([]bool, len(snap.Pods))
 	parallel(len(snap.Pods), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
+			if answer[i] != unknown {
+				refusedAt[i] = answer[i] == refusedPod
+				continue
+			}
 			pod := &snap.Pods[i]
 			if lv, ok := enforce[pod.Namespace]; ok {
 				refusedAt[i] = !policy.AggregateCheckResults(ev.EvaluatePod(lv, &pod.ObjectMeta, &pod.Spec)).Allowed

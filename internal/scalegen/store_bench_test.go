@@ -108,8 +108,15 @@ func BenchmarkReanalysis(b *testing.B) {
 			cfg := tenancy.Config{Label: tenantLabel}
 			audit := func(st *snapshot.Store, prev *analysis.Facts, changed []snapshot.Key) *analysis.Facts {
 				view := st.View()
-				nodeengine.DropRefused(view)
-				ten, err := tenancy.Resolve(view, cfg)
+				var ten *tenancy.Tenancy
+				var err error
+				if prev == nil {
+					nodeengine.DropRefused(view)
+					ten, err = tenancy.Resolve(view, cfg)
+				} else {
+					prev.DropRefused(view, changed)
+					ten, err = tenancy.ResolveSince(prev.Tenancy, prev.Snapshot, view, changed)
+				}
 				if err != nil {
 					b.Fatal(err)
 				}
