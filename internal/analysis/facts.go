@@ -47,9 +47,10 @@ type Facts struct {
 	// graph is the attack graph once built: Update reads it, and may run
 	// while another goroutine builds it.
 	graph atomic.Pointer[attackpath.Model]
-	// ranFrom is facts before a change that leaves every finding and the
-	// graph as they were (see Update): Run takes what it made of them
-	// from there. ran is what Run made of these facts, by runKey.
+	// ranFrom is facts before a change that leaves every finding, the
+	// graph and the owners of pods as they were (see Update): Run takes
+	// what it made of them from there. ran is what Run made of these
+	// facts, by runKey. ranMu guards both.
 	ranFrom *Facts
 	ranMu   sync.Mutex
 	ran     map[string]*ran
@@ -57,7 +58,9 @@ type Facts struct {
 
 // ran is what Run made of facts' findings and graph: the findings sorted,
 // their owners set and fingerprinted, and the isolation matrix with the
-// findings' cells and its summary. Nothing writes into them once made.
+// findings' cells and its summary. The reports Run makes from it share
+// its slices (their own top level aside): nothing writes into them once
+// made, as no caller of Run writes into a report's findings or matrix.
 type ran struct {
 	findings  []finding.Finding
 	isolation *attackpath.Matrix
@@ -67,15 +70,33 @@ type ran struct {
 // facts f keeps them from, with the engines and options of key; nil when
 // it made nothing yet.
 func (f *Facts) ranOf(key string) *ran {
-	for ; f != nil; f = f.ranFrom {
+	for f != nil {
 		f.ranMu.Lock()
-		r := f.ran[key]
+		r, from := f.ran[key], f.ranFrom
 		f.ranMu.Unlock()
 		if r != nil {
 			return r
 		}
+		f = from
 	}
 	return nil
+}
+
+// ranBefore returns what Run made of the findings and graph of the facts
+// f keeps them from, when it made it, with the engines and options of
+// key; f keeps it and lets those facts go.
+func (f *Facts) ranBefore(key string) *ran {
+	f.ranMu.Lock()
+	from := f.ranFrom
+	f.ranMu.Unlock()
+	r := from.ranOf(key)
+	if r != nil {
+		f.keepRan(key, r)
+		f.ranMu.Lock()
+		f.ranFrom = nil
+		f.ranMu.Unlock()
+	}
+	return r
 }
 
 // keepRan records what Run made of f's findings and graph.
@@ -168,7 +189,13 @@ func (f *Facts) DNS() []finding.Finding {
 // Services is the findings of the Service and Ingress checks, which the
 // network engine reports beside NetworkPolicy's.
 func (f *Facts) Services() []finding.Finding {
-	f.svcOnce.Do(func() { f.services = service.Analyze(f.Snapshot, f.Tenancy) })
+	f.svcOnce.Do(func() {
+		// Never nil once made, none found or not: Update keeps them by
+		// that (keepsServices).
+		if f.services = service.Analyze(f.Snapshot, f.Tenancy); f.services == nil {
+			f.services = []finding.Finding{}
+		}
+	})
 	return f.services
 }
 

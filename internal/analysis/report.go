@@ -227,9 +227,9 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 		r.Analyses = append(r.Analyses, a)
 	}
 	key := runKey(engines, opts)
-	if was := facts.ranFrom.ranOf(key); was != nil && len(was.findings) == len(r.Findings) {
-		// The facts are those of a report before, whatever changed since:
-		// so are its findings and matrix.
+	if was := facts.ranBefore(key); was != nil && len(was.findings) == len(r.Findings) {
+		// The findings, graph and owners are those of a report before,
+		// whatever changed since: so are its findings and matrix.
 		r.Findings = slices.Clone(was.findings)
 		if was.isolation != nil {
 			x := *was.isolation
@@ -251,8 +251,8 @@ func Run(facts *Facts, engines []Engine, opts Options) *Report {
 			r.Isolation = &x
 			done()
 		}
-		// Kept apart from the report's own, which its caller may change
-		// (a matrix's fields are replaced, never written into).
+		// The report's top level is its caller's to change (filters
+		// replace a matrix's fields); the slices are shared (see ran).
 		made := &ran{findings: slices.Clone(r.Findings)}
 		if r.Isolation != nil {
 			x := *r.Isolation

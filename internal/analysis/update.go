@@ -28,6 +28,10 @@ import (
 // f's findings and graph only through what makes them once.
 func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) *Facts {
 	nf := &Facts{Snapshot: view, Tenancy: ten, Network: f.Network}
+	// The owners of the pods findings name (which Run reads, beside the
+	// engines' facts, for fingerprints) are read from the controllers,
+	// whose change seen may leave no engine seeing.
+	owned := !slices.ContainsFunc(changed, func(k snapshot.Key) bool { return controllerKind[k.Resource.String()] != "" })
 	changed, relabelled, stale := f.staleness(view, ten, changed)
 	others := withoutRelabelled(changed, relabelled) // the changes but the namespaces only relabelled
 	if !stale["api"] && f.authz != nil {
@@ -82,9 +86,9 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	}
 	if g := f.graph.Load(); g != nil && factsKept && keepsGraph(g, others, relabelled) {
 		nf.graphOnce.Do(func() { nf.graph.Store(g) })
-		if servicesKept {
-			// Every finding and the graph are f's: so is what Run makes
-			// of them.
+		if servicesKept && owned {
+			// Every finding, the graph and the owners of the pods
+			// findings name are f's: so is what Run makes of them.
 			nf.ranFrom = f
 		}
 	}

@@ -73,10 +73,13 @@ func dropRefused(snap *snapshot.Snapshot, known func(*corev1.Pod) (refused, ok b
 // pods of the namespaces dirty names are evaluated; those of every other
 // namespace are prev's (dirty must name the namespaces of the pods, the
 // workload controllers and the Namespaces changed), and are refused as
-// prev's list says, without evaluating them again.
+// prev's list says, without evaluating them again. That list is prev's
+// own evaluation only when view has none yet: a view that carries one
+// (a store's views carry the list of the snapshot the store was made
+// from, which DropRefused keeps) is evaluated whole.
 func DropRefusedSince(prev, view *snapshot.Snapshot, dirty map[string]bool) []RefusedNamespace {
-	if prev == nil || prev.PodSecurity == nil {
-		return DropRefused(view) // prev was never judged
+	if prev == nil || prev.PodSecurity == nil || view.PodSecurity != nil {
+		return DropRefused(view)
 	}
 	listed := make(map[string]map[string]bool, len(prev.PodSecurity)) // prev's refused pods by namespace
 	for _, r := range prev.PodSecurity {

@@ -13,9 +13,11 @@ import (
 
 // ResolveSince keeps the tenancy of the snapshot before a change only when
 // the change cannot move it: whatever it returns equals Resolve of the
-// snapshot after, and it is the tenancy before (the same pointer) exactly
-// where a change leaves every namespace's tenant and the namespaces as
-// they were.
+// snapshot after, and it is the tenancy before (the same pointer) in the
+// cases below that leave every namespace's tenant and the namespaces as
+// they were. It may resolve anew where it need not (a second pod in a
+// namespace nothing declares): Update compares the tenancies, not their
+// pointers.
 func TestResolveSince(t *testing.T) {
 	nsKey := func(name string) snapshot.Key {
 		return snapshot.Key{Resource: schema.GroupResource{Resource: "namespaces"}, Name: name}

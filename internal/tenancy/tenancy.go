@@ -274,10 +274,10 @@ func dedupe(xs []string) []string {
 // anew otherwise. It cannot when every object changed lives in a
 // namespace that a Namespace object declares before and after it, and
 // every Namespace changed, declared before and after, keeps what its
-// tenant is read from: its tenant label (a tenants file's selectors read
-// every label: there a Namespace changed resolves anew). A big cluster's
-// re-analysis after one change need not read every object for the
-// namespaces they live in.
+// tenant is read from: its tenant label, or with a tenants file (whose
+// selectors may read any label) every label. A big cluster's re-analysis
+// after one change need not read every object for the namespaces they
+// live in.
 func ResolveSince(prev *Tenancy, before, after *snapshot.Snapshot, changed []snapshot.Key) (*Tenancy, error) {
 	for _, k := range changed {
 		ns, isNamespace := k.Namespace, k.Resource == namespaceResource
