@@ -357,6 +357,23 @@ func (f *Facts) relabelled(view *snapshot.Snapshot, ten *tenancy.Tenancy, change
 	return out
 }
 
+// Reanalyse returns the facts of view, the normalised view of a store
+// after the objects named by changed were applied or deleted, where f are
+// the facts of the view before (with the pods Pod Security refuses
+// dropped, as the commands drop them): the pods refused dropped from view
+// (DropRefused), its tenancy resolved (tenancy.ResolveSince, with the
+// configuration f's was resolved with) and the facts the change leaves
+// valid kept (Update). It is the start of a re-analysis after a change,
+// each step redoing only what the change touches.
+func (f *Facts) Reanalyse(view *snapshot.Snapshot, changed []snapshot.Key) (*Facts, error) {
+	f.DropRefused(view, changed)
+	ten, err := tenancy.ResolveSince(f.Tenancy, f.Snapshot, view, changed)
+	if err != nil {
+		return nil, err
+	}
+	return f.Update(view, ten, changed), nil
+}
+
 // DropRefused is node.DropRefused of view, the normalised view of a store
 // after the objects named by changed were applied or deleted, where f's
 // snapshot is the view before, on which it ran: only the pods of the

@@ -238,30 +238,26 @@ func zoneNamespaces(r *rand.Rand, st *snapshot.Store, key string) {
 
 // analyse takes a store's view as the commands do (Pod Security refusals
 // dropped, tenancy resolved by cfg), then makes facts: updated from prev
-// when given (the refusals and the tenancy too: Facts.DropRefused,
-// tenancy.ResolveSince), else new. It reports which engines were stale.
+// when given (Facts.Reanalyse: the refusals and the tenancy too), else
+// new. It reports which engines were stale.
 func analyse(t *testing.T, view *snapshot.Snapshot, cfg tenancy.Config, prev *Facts, changed []snapshot.Key) (*Facts, map[string]bool) {
 	t.Helper()
-	var ten *tenancy.Tenancy
-	var err error
 	if prev == nil {
 		node.DropRefused(view)
-		ten, err = tenancy.Resolve(view, cfg)
-	} else {
-		prev.DropRefused(view, changed)
-		ten, err = tenancy.ResolveSince(prev.Tenancy, prev.Snapshot, view, changed)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if prev == nil {
+		ten, err := tenancy.Resolve(view, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
 		f := NewFacts(view, ten)
 		reports.Store(f, marshal(t, Run(f, Engines(), Options{Matrix: true})))
 		return f, nil
 	}
-	f := prev.Update(view, ten, changed)
+	f, err := prev.Reanalyse(view, changed)
+	if err != nil {
+		t.Fatal(err)
+	}
 	reports.Store(f, marshal(t, Run(f, Engines(), Options{Matrix: true})))
-	_, _, stale := prev.staleness(view, ten, changed)
+	_, _, stale := prev.staleness(view, f.Tenancy, changed)
 	return f, stale
 }
 

@@ -95,7 +95,7 @@ func BenchmarkStoreView(b *testing.B) {
 }
 
 // BenchmarkReanalysis is the audit of a cluster after one object changed,
-// from the facts of the audit before (analysis.Facts.Update): the view of
+// from the facts of the audit before (analysis.Facts.Reanalyse): the view of
 // the changed store, Pod Security refusals, tenancy, the engines whose
 // facts the change makes stale, the attack graph and the report. Issue
 // 12's goal is 100 ms at 100,000 pods for each of the four changes.
@@ -108,21 +108,19 @@ func BenchmarkReanalysis(b *testing.B) {
 			cfg := tenancy.Config{Label: tenantLabel}
 			audit := func(st *snapshot.Store, prev *analysis.Facts, changed []snapshot.Key) *analysis.Facts {
 				view := st.View()
-				var ten *tenancy.Tenancy
-				var err error
+				var f *analysis.Facts
 				if prev == nil {
 					nodeengine.DropRefused(view)
-					ten, err = tenancy.Resolve(view, cfg)
+					ten, err := tenancy.Resolve(view, cfg)
+					if err != nil {
+						b.Fatal(err)
+					}
+					f = analysis.NewFacts(view, ten)
 				} else {
-					prev.DropRefused(view, changed)
-					ten, err = tenancy.ResolveSince(prev.Tenancy, prev.Snapshot, view, changed)
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				f := analysis.NewFacts(view, ten)
-				if prev != nil {
-					f = prev.Update(view, ten, changed)
+					var err error
+					if f, err = prev.Reanalyse(view, changed); err != nil {
+						b.Fatal(err)
+					}
 				}
 				analysis.Run(f, analysis.Engines(), analysis.Options{Matrix: true})
 				return f
