@@ -430,9 +430,10 @@ func (b *builder) holdsPodRanges(blk *ipBlock) bool {
 func (b *builder) trustedPodRanges() []netip.Prefix {
 	if b.podRanges == nil {
 		b.podRanges = []netip.Prefix{}
+		ranges := prefixSet{}
 		for i := range b.snap.Nodes {
 			for _, c := range b.snap.Nodes[i].Spec.PodCIDRs {
-				if p, err := netip.ParsePrefix(c); err == nil && !slices.Contains(b.podRanges, p.Masked()) {
+				if p, err := netip.ParsePrefix(c); err == nil && ranges.add(p.Masked()) {
 					b.podRanges = append(b.podRanges, p.Masked())
 				}
 			}
@@ -446,7 +447,7 @@ func (b *builder) trustedPodRanges() []netip.Prefix {
 				continue
 			}
 			for _, ip := range p.Status.PodIPs {
-				if a, err := netip.ParseAddr(ip.IP); err == nil && !slices.ContainsFunc(b.podRanges, func(r netip.Prefix) bool { return r.Contains(a.Unmap()) }) {
+				if a, err := netip.ParseAddr(ip.IP); err == nil && !ranges.contains(a.Unmap()) {
 					b.podRanges = b.podRanges[:0]
 					return b.podRanges
 				}
@@ -454,6 +455,43 @@ func (b *builder) trustedPodRanges() []netip.Prefix {
 		}
 	}
 	return b.podRanges
+}
+
+// prefixSet is a set of masked prefixes that tells whether one holds an
+// address by looking the address's own prefix of each length up: a big
+// cluster's nodes declare a thousand pod ranges, of one or two lengths,
+// and its pods a hundred thousand addresses.
+type prefixSet struct {
+	set     map[netip.Prefix]bool
+	lengths []netip.Prefix // one prefix of each length and family held
+}
+
+// add adds a masked prefix and reports whether it was new.
+func (s *prefixSet) add(p netip.Prefix) bool {
+	if s.set[p] {
+		return false
+	}
+	if s.set == nil {
+		s.set = map[netip.Prefix]bool{}
+	}
+	s.set[p] = true
+	if !slices.ContainsFunc(s.lengths, func(l netip.Prefix) bool { return l.Bits() == p.Bits() && l.Addr().Is4() == p.Addr().Is4() }) {
+		s.lengths = append(s.lengths, p)
+	}
+	return true
+}
+
+// contains reports whether a prefix of the set holds a.
+func (s *prefixSet) contains(a netip.Addr) bool {
+	for _, l := range s.lengths {
+		if l.Addr().Is4() != a.Is4() {
+			continue
+		}
+		if p, err := a.Prefix(l.Bits()); err == nil && s.set[p] {
+			return true
+		}
+	}
+	return false
 }
 
 // resolveSubjects sets each policy's selected classes. Subject atoms never
