@@ -481,8 +481,13 @@ func (s *prefixSet) add(p netip.Prefix) bool {
 	return true
 }
 
-// contains reports whether a prefix of the set holds a.
+// contains reports whether a prefix of the set holds a. No prefix holds
+// an address with a zone (netip.Prefix.Contains), which Addr.Prefix
+// would drop.
 func (s *prefixSet) contains(a netip.Addr) bool {
+	if a.Zone() != "" {
+		return false
+	}
 	for _, l := range s.lengths {
 		if l.Addr().Is4() != a.Is4() {
 			continue

@@ -9,8 +9,8 @@ import (
 
 // A prefixSet holds an address exactly when one of its prefixes contains
 // it, as a walk over every prefix says: on random prefixes of mixed
-// lengths and families, nested and disjoint, and addresses in and out of
-// them.
+// lengths and families, nested and disjoint, those of every address
+// among them, and addresses in and out of them, some with a zone.
 func TestPrefixSetContains(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	addr := func() netip.Addr {
@@ -38,8 +38,21 @@ func TestPrefixSetContains(t *testing.T) {
 				all = append(all, p)
 			}
 		}
+		if r.Intn(10) == 0 { // every address of a family
+			p := netip.PrefixFrom(netip.IPv4Unspecified(), 0)
+			if r.Intn(2) == 0 {
+				p = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
+			}
+			if !slices.Contains(all, p) {
+				s.add(p)
+				all = append(all, p)
+			}
+		}
 		for range 200 {
 			a := addr()
+			if a.Is6() && r.Intn(8) == 0 {
+				a = a.WithZone("eth0") // held by no prefix
+			}
 			want := slices.ContainsFunc(all, func(p netip.Prefix) bool { return p.Contains(a) })
 			if got := s.contains(a); got != want {
 				t.Fatalf("contains(%s) = %v, want %v, prefixes %v", a, got, want, all)
