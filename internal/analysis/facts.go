@@ -99,6 +99,17 @@ func (f *Facts) ranBefore(key string) *ran {
 	return r
 }
 
+// ranSource is the facts whose report a report of f would be taken from:
+// f, unless Run made none of f yet and f takes its own from other facts.
+func (f *Facts) ranSource() *Facts {
+	f.ranMu.Lock()
+	defer f.ranMu.Unlock()
+	if len(f.ran) == 0 && f.ranFrom != nil {
+		return f.ranFrom
+	}
+	return f
+}
+
 // keepRan records what Run made of f's findings and graph.
 func (f *Facts) keepRan(key string, r *ran) {
 	f.ranMu.Lock()

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/bulkhead-dev/bulkhead/internal/attackpath"
@@ -29,9 +31,10 @@ import (
 func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []snapshot.Key) *Facts {
 	nf := &Facts{Snapshot: view, Tenancy: ten, Network: f.Network}
 	// The owners of the pods findings name (which Run reads, beside the
-	// engines' facts, for fingerprints) are read from the controllers,
-	// whose change seen may leave no engine seeing.
-	owned := !slices.ContainsFunc(changed, func(k snapshot.Key) bool { return controllerKind[k.Resource.String()] != "" })
+	// engines' facts, for fingerprints) are read from ReplicaSets, Jobs
+	// and CronJobs (snapshot.Owners), whose change seen may leave no
+	// engine seeing.
+	owned := !slices.ContainsFunc(changed, func(k snapshot.Key) bool { return slices.Contains(ownerKinds, k.Resource.String()) })
 	changed, relabelled, stale := f.staleness(view, ten, changed)
 	others := withoutRelabelled(changed, relabelled) // the changes but the namespaces only relabelled
 	if !stale["api"] && f.authz != nil {
@@ -71,7 +74,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		// The pods' judgements hold but for the pods changed and those of
 		// the namespaces only relabelled (their Pod Security level may
 		// have moved); the rest is redone.
-		if !readsAny(judgeReads, others) {
+		if !readsAny(judgeReads, others) && !slices.ContainsFunc(others, func(k snapshot.Key) bool { return slices.Contains(claimTemplates, k.Resource.String()) }) {
 			nf.judged, nf.rejudge = f.node, rejudged(changed)
 			for k := range relabelled {
 				nf.rejudgeNamespaces = append(nf.rejudgeNamespaces, k.Name)
@@ -88,8 +91,9 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		nf.graphOnce.Do(func() { nf.graph.Store(g) })
 		if servicesKept && owned {
 			// Every finding, the graph and the owners of the pods
-			// findings name are f's: so is what Run makes of them.
-			nf.ranFrom = f
+			// findings name are f's: so is what Run makes of them (f's
+			// own, or, when f has made none, what f keeps them from).
+			nf.ranFrom = f.ranSource()
 		}
 	}
 	return nf
@@ -177,7 +181,9 @@ func engineSees(name string, changed []snapshot.Key) []snapshot.Key {
 // engine reads (its running pods are objects of their own). A harden
 // proposal that changes the template of a Deployment whose pods run
 // leaves every pod, and so the network and Pod Security facts, as they
-// were.
+// were. A StatefulSet is always seen: its volumeClaimTemplates are the
+// claims its running pods mount where the snapshot holds none
+// (node.NewJudge).
 func (f *Facts) seen(view *snapshot.Snapshot, changed []snapshot.Key) []snapshot.Key {
 	var controllers map[string]bool // "namespace/Kind/name" of the changed controllers
 	for _, k := range changed {
@@ -201,10 +207,17 @@ func (f *Facts) seen(view *snapshot.Snapshot, changed []snapshot.Key) []snapshot
 		}
 	}
 	return slices.DeleteFunc(slices.Clone(changed), func(k snapshot.Key) bool {
-		_, ok := controllerKind[k.Resource.String()]
-		return ok
+		r := k.Resource.String()
+		return controllerKind[r] != "" && !slices.Contains(claimTemplates, r)
 	})
 }
+
+// claimTemplates are the controllers whose templates the node engine reads
+// beside the pods they stand for: a StatefulSet's volumeClaimTemplates
+// are the claims its running pods mount where the snapshot holds none
+// (node.NewJudge). A change to one may move the judgement of any pod of
+// its namespace.
+var claimTemplates = resources(&appsv1.StatefulSet{})
 
 // representatives returns the representative pods of a view by
 // "namespace/Kind/name" of the controller they stand for.
@@ -257,6 +270,10 @@ func stale(engines []Engine, changed []snapshot.Key, relabelled map[snapshot.Key
 	}
 	return stale
 }
+
+// ownerKinds are the controllers snapshot.Owners reads to name the
+// workload a running pod belongs to.
+var ownerKinds = resources(&appsv1.ReplicaSet{}, &batchv1.Job{}, &batchv1.CronJob{})
 
 // judgeReads are what the node engine's judgement of each pod reads
 // beside the pod itself (a Namespace, which readsAny always counts,

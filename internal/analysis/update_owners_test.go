@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -147,5 +148,92 @@ spec:
 	}
 	if d := cmp.Diff(names(full), names(inc)); d != "" {
 		t.Errorf("pods left by Facts.DropRefused differ from DropRefused's (-full +incremental):\n%s", d)
+	}
+}
+
+// statefulSetCluster is a StatefulSet whose running pod mounts the claim
+// its template makes (the snapshot holds no PersistentVolumeClaim), bound
+// to a hostPath volume of the node's root: the node engine reads the
+// template for the pod.
+const statefulSetCluster = `apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: hostpv}
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  hostPath: {path: /}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web, namespace: a}
+spec:
+  serviceName: web
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx, volumeMounts: [{name: data, mountPath: /data}]}]}
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], volumeName: hostpv, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-0, namespace: a, labels: {app: web}, ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: web, uid: u, controller: true}]}
+spec:
+  nodeName: n1
+  containers: [{name: c, image: nginx, volumeMounts: [{name: data, mountPath: /data}]}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: data-web-0}}]
+status: {phase: Running}
+`
+
+// A StatefulSet whose pod runs is seen all the same: its claim template
+// is what the pod mounts. Unbound from the hostPath volume, the pod no
+// longer reaches into its node, whether the change comes alone (seen
+// would drop it: the StatefulSet has no representative) or beside one
+// that makes the node engine judge again (Rejudge would judge only the
+// pods changed and the representatives).
+func TestUpdateClaimTemplate(t *testing.T) {
+	for _, beside := range []bool{false, true} {
+		snap := &snapshot.Snapshot{}
+		load.Bytes(snap, "cluster.yaml", []byte(statefulSetCluster))
+		st := snapshot.NewStore(snap)
+		prev, _ := analyse(t, st.View(), tenancy.Config{}, nil, nil)
+		before := report(t, prev)
+		key := snapshot.Key{Resource: schema.GroupResource{Group: "apps", Resource: "statefulsets"}, Namespace: "a", Name: "web"}
+		obj, _ := st.Get(key)
+		sts := obj.(*appsv1.StatefulSet).DeepCopy()
+		sts.Spec.VolumeClaimTemplates[0].Spec.VolumeName = ""
+		if _, err := st.Apply(sts); err != nil {
+			t.Fatal(err)
+		}
+		changed := []snapshot.Key{key}
+		if beside { // a Deployment with no pod: its representative makes the node engine stale
+			dep := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: "a", Name: "other"},
+				Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "other"}},
+					Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "other"}},
+						Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "nginx"}}}}}}
+			k, err := st.Apply(dep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed = append(changed, k)
+		}
+		inc, _ := analyse(t, st.View(), tenancy.Config{}, prev, changed)
+		full, _ := analyse(t, st.ViewFromScratch(), tenancy.Config{}, nil, nil)
+		want := report(t, full)
+		if want == before {
+			t.Fatal("the report did not move: the case tests nothing")
+		}
+		if d := cmp.Diff(want, report(t, inc)); d != "" {
+			t.Errorf("beside a Deployment %v: incremental report differs from a full analysis (-full +incremental):\n%s", beside, d)
+		}
 	}
 }

@@ -261,14 +261,15 @@ func analyse(t *testing.T, view *snapshot.Snapshot, cfg tenancy.Config, prev *Fa
 	return f, stale
 }
 
-// reports are the reports analyse made, by facts: the first Run of
-// updated facts is the one that takes the report before (Facts.ranFrom).
+// reports are the reports analyse made, by facts, until report takes
+// them: the first Run of updated facts is the one that takes the report
+// before (Facts.ranFrom).
 var reports sync.Map
 
 // report is the report analyse made of f, or else a new one.
 func report(t *testing.T, f *Facts) string {
 	t.Helper()
-	if r, ok := reports.Load(f); ok {
+	if r, ok := reports.LoadAndDelete(f); ok {
 		return r.(string)
 	}
 	return marshal(t, Run(f, Engines(), Options{Matrix: true}))
