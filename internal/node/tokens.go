@@ -188,6 +188,17 @@ func (x *tokens) compute(namespace, name string) []TokenPower {
 		}
 	}
 	scopes := append([]string{""}, sortedKeys(scopeSet)...)
+	// The bindings that apply to the account in a scope are found once
+	// for every request of the catalogue there.
+	scoped := map[string]*rbac.Scoped{}
+	in := func(scope string) *rbac.Scoped {
+		s := scoped[scope]
+		if s == nil {
+			s = x.authz.Scoped(user, groups, scope)
+			scoped[scope] = s
+		}
+		return s
+	}
 	var out []TokenPower
 	for ci := range rbac.Catalogue {
 		c := &rbac.Catalogue[ci]
@@ -195,7 +206,7 @@ func (x *tokens) compute(namespace, name string) []TokenPower {
 			if c.Cluster && scope != "" {
 				break
 			}
-			w, ok := x.holds(user, groups, scope, c)
+			w, ok := holds(in, scope, c)
 			if !ok {
 				continue
 			}
@@ -214,20 +225,22 @@ func (x *tokens) compute(namespace, name string) []TokenPower {
 // the With requests beside the probes, approve on the client signer for
 // a certificate capability, and the group system:masters by name for
 // impersonation.
-func (x *tokens) holds(user string, groups []string, scope string, c *rbac.Capability) ([]finding.Step, bool) {
-	witness, ok := x.allowed(user, groups, scope, c.Probes, c.AllOf)
+//
+// in gives the user's authorizer in a scope.
+func holds(in func(scope string) *rbac.Scoped, scope string, c *rbac.Capability) ([]finding.Step, bool) {
+	witness, ok := allowed(in(scope), c.Probes, c.AllOf)
 	if !ok && c.Name == "impersonate users or groups" {
-		witness, ok = x.allowed(user, groups, scope, []rbac.Probe{{Verb: "impersonate", Resource: "groups"}}, false, rbac.SystemMasters)
+		witness, ok = allowed(in(scope), []rbac.Probe{{Verb: "impersonate", Resource: "groups"}}, false, rbac.SystemMasters)
 	}
 	if !ok {
 		return nil, false
 	}
-	if len(c.With) > 0 && !x.allowsSome(user, groups, scope, c.With) {
+	if len(c.With) > 0 && !allowsSome(in(scope), c.With) {
 		return nil, false
 	}
 	if c.Signer != "" {
 		p, names := rbac.SignerApproval(c.Signer)
-		if _, signer := x.allowed(user, groups, "", []rbac.Probe{p}, false, names...); !signer {
+		if _, signer := allowed(in(""), []rbac.Probe{p}, false, names...); !signer {
 			return nil, false
 		}
 	}
@@ -237,11 +250,11 @@ func (x *tokens) holds(user string, groups []string, scope string, c *rbac.Capab
 // allowsSome reports whether the user may make one of the requests on
 // some object: a rule limited to names counts, as a role's With does in
 // the catalogue (the holder creates a secret of that name, then reads it).
-func (x *tokens) allowsSome(user string, groups []string, scope string, probes []rbac.Probe) bool {
-	if _, ok := x.allowed(user, groups, scope, probes, false); ok {
+func allowsSome(a *rbac.Scoped, probes []rbac.Probe) bool {
+	if _, ok := allowed(a, probes, false); ok {
 		return true
 	}
-	for _, acc := range x.authz.RulesFor(user, groups, scope) {
+	for _, acc := range a.RulesFor() {
 		for _, p := range probes {
 			for _, name := range acc.Rule.ResourceNames {
 				req := rbac.Request{Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Subresource: p.Subresource, Name: name}
@@ -257,7 +270,7 @@ func (x *tokens) allowsSome(user string, groups []string, scope string, probes [
 // allowed reports whether the user may make the requests, any of them (all
 // of them when all is set), on no object in particular or on one of the
 // names given, and the witness of the first allowed.
-func (x *tokens) allowed(user string, groups []string, scope string, probes []rbac.Probe, all bool, names ...string) ([]finding.Step, bool) {
+func allowed(a *rbac.Scoped, probes []rbac.Probe, all bool, names ...string) ([]finding.Step, bool) {
 	if len(names) == 0 {
 		names = []string{""}
 	}
@@ -265,7 +278,7 @@ func (x *tokens) allowed(user string, groups []string, scope string, probes []rb
 	for _, p := range probes {
 		var d rbac.Decision
 		for _, name := range names {
-			if d = x.authz.Authorize(rbac.Request{User: user, Groups: groups, Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Subresource: p.Subresource, Namespace: scope, Name: name}); d.Allowed {
+			if d = a.Authorize(rbac.Request{Verb: p.Verb, APIGroup: p.APIGroup, Resource: p.Resource, Subresource: p.Subresource, Name: name}); d.Allowed {
 				break
 			}
 		}

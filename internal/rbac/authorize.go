@@ -89,13 +89,19 @@ func (a *Authorizer) Authorize(req Request) Decision {
 	if !req.IsResource() {
 		ns = "" // non-resource requests have no namespace
 	}
-	for _, m := range a.applicable(req.User, req.Groups, ns) {
+	return a.decide(&req, a.applicable(req.User, req.Groups, ns))
+}
+
+// decide is Authorize's answer from the bindings that apply to the
+// request's user in its namespace.
+func (a *Authorizer) decide(req *Request, refs []subjectRef) Decision {
+	for _, m := range refs {
 		b := &a.bindings[m.binding]
 		if b.Role == nil {
 			continue
 		}
 		for i := range b.Role.Rules {
-			if RuleAllows(&req, &b.Role.Rules[i]) {
+			if RuleAllows(req, &b.Role.Rules[i]) {
 				x := a.access(m, i)
 				return Decision{Allowed: true, By: &x}
 			}
@@ -104,22 +110,55 @@ func (a *Authorizer) Authorize(req Request) Decision {
 	return Decision{}
 }
 
+// Scoped is the Authorizer for the requests of one user, with its groups,
+// in one namespace ("" for the cluster scope): the bindings that apply are
+// found once, not once a request. A service account's dangerous
+// permissions are tens of requests in each namespace it is bound in, and
+// a big cluster has tens of thousands of accounts.
+type Scoped struct {
+	a               *Authorizer
+	user, namespace string
+	groups          []string
+	refs            []subjectRef
+}
+
+// Scoped returns the Authorizer of user's requests in namespace.
+func (a *Authorizer) Scoped(user string, groups []string, namespace string) *Scoped {
+	return &Scoped{a: a, user: user, groups: groups, namespace: namespace, refs: a.applicable(user, groups, namespace)}
+}
+
+// Authorize is the Authorizer's Authorize of a request of the user in the
+// namespace (its User, Groups and Namespace are the Scoped's): the same
+// decision, by the same rule.
+func (s *Scoped) Authorize(req Request) Decision {
+	req.User, req.Groups, req.Namespace = s.user, s.groups, s.namespace
+	if contains(req.Groups, SystemMasters) || (!req.IsResource() && s.namespace != "") {
+		return s.a.Authorize(req) // decided before RBAC, or in no namespace
+	}
+	return s.a.decide(&req, s.refs)
+}
+
+// RulesFor is the Authorizer's RulesFor of the user in the namespace.
+func (s *Scoped) RulesFor() []Access {
+	var out []Access
+	for _, m := range s.refs {
+		b := &s.a.bindings[m.binding]
+		if b.Role == nil {
+			continue
+		}
+		for i := range b.Role.Rules {
+			out = append(out, s.a.access(m, i))
+		}
+	}
+	return out
+}
+
 // RulesFor returns every rule that applies to a user with these groups in a
 // namespace ("" for cluster-scoped rules only), in kube-apiserver's order:
 // what a SubjectRulesReview reports. Membership in system:masters is not
 // reflected, as in kube-apiserver.
 func (a *Authorizer) RulesFor(user string, groups []string, namespace string) []Access {
-	var out []Access
-	for _, m := range a.applicable(user, groups, namespace) {
-		b := &a.bindings[m.binding]
-		if b.Role == nil {
-			continue
-		}
-		for i := range b.Role.Rules {
-			out = append(out, a.access(m, i))
-		}
-	}
-	return out
+	return a.Scoped(user, groups, namespace).RulesFor()
 }
 
 func (a *Authorizer) access(m subjectRef, rule int) Access {
