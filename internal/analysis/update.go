@@ -34,7 +34,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 	// engines' facts, for fingerprints) are read from ReplicaSets, Jobs
 	// and CronJobs (snapshot.Owners), whose change seen may leave no
 	// engine seeing.
-	owned := !slices.ContainsFunc(changed, func(k snapshot.Key) bool { return slices.Contains(ownerKinds, k.Resource.String()) })
+	owned := !changesAny(changed, ownerKinds)
 	changed, relabelled, stale := f.staleness(view, ten, changed)
 	others := withoutRelabelled(changed, relabelled) // the changes but the namespaces only relabelled
 	if !stale["api"] && f.authz != nil {
@@ -74,7 +74,7 @@ func (f *Facts) Update(view *snapshot.Snapshot, ten *tenancy.Tenancy, changed []
 		// The pods' judgements hold but for the pods changed and those of
 		// the namespaces only relabelled (their Pod Security level may
 		// have moved); the rest is redone.
-		if !readsAny(judgeReads, others) && !slices.ContainsFunc(others, func(k snapshot.Key) bool { return slices.Contains(claimTemplates, k.Resource.String()) }) {
+		if !readsAny(judgeReads, others) && !changesAny(others, claimTemplates) {
 			nf.judged, nf.rejudge = f.node, rejudged(changed)
 			for k := range relabelled {
 				nf.rejudgeNamespaces = append(nf.rejudgeNamespaces, k.Name)
@@ -269,6 +269,12 @@ func stale(engines []Engine, changed []snapshot.Key, relabelled map[snapshot.Key
 		}
 	}
 	return stale
+}
+
+// changesAny reports whether an object of the resources of kinds is among
+// the changed, as they are (readsAny takes a controller for its pods).
+func changesAny(changed []snapshot.Key, kinds []string) bool {
+	return slices.ContainsFunc(changed, func(k snapshot.Key) bool { return slices.Contains(kinds, k.Resource.String()) })
 }
 
 // ownerKinds are the controllers snapshot.Owners reads to name the

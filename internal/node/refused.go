@@ -37,7 +37,7 @@ type RefusedNamespace = snapshot.RefusedPods
 // Refused evaluates every pod of the snapshot at its namespace's enforce
 // level and version, and lists per namespace, sorted, those it refuses.
 func Refused(snap *snapshot.Snapshot) []RefusedNamespace {
-	out, _ := refused(snap)
+	out, _ := refusedKnown(snap, nil)
 	return out
 }
 
@@ -99,14 +99,9 @@ func DropRefusedSince(prev, view *snapshot.Snapshot, dirty map[string]bool) []Re
 	})
 }
 
-// refused returns the list and, by pod index, the refused pods that do not
-// exist.
-func refused(snap *snapshot.Snapshot) ([]RefusedNamespace, map[int]bool) {
-	return refusedKnown(snap, nil)
-}
-
-// refusedKnown is refused, with known, when not nil, answering for the
-// pods whose answer it knows (ok): only the others are evaluated.
+// refusedKnown returns the list and, by pod index, the refused pods that
+// do not exist; known, when not nil, answers for the pods whose answer it
+// knows (ok): only the others are evaluated.
 func refusedKnown(snap *snapshot.Snapshot, known func(*corev1.Pod) (refused, ok bool)) ([]RefusedNamespace, map[int]bool) {
 	ev, err := evaluator()
 	if err != nil {

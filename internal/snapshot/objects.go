@@ -70,9 +70,9 @@ func (s *Snapshot) Objects() []Object {
 // synthetic pods excluded.
 func (s *Snapshot) Counts() map[string]int {
 	c := map[string]int{}
-	for _, k := range Kinds {
+	for row, k := range Kinds {
 		n := k.Len(s)
-		if k.Resource == "pods" {
+		if row == podsRow {
 			for i := range s.Pods {
 				if IsSynthetic(&s.Pods[i]) {
 					c["Pod (representative)"]++

@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/bulkhead-dev/bulkhead/internal/snapshot"
 )
@@ -296,7 +295,7 @@ func ResolveSince(prev *Tenancy, before, after *snapshot.Snapshot, changed []sna
 }
 
 // namespaceResource is the resource of Namespaces as snapshot.Key names it.
-var namespaceResource = schema.GroupResource{Resource: "namespaces"}
+var namespaceResource = corev1.SchemeGroupVersion.WithResource("namespaces").GroupResource()
 
 // assignsAlike reports whether a Namespace, once a and then b, reads the
 // same to the tenancy: the same tenant label, or with a tenants file the
