@@ -27,8 +27,10 @@ type controller struct {
 // expandControllers adds one representative pod for every workload
 // controller that has no pod in the snapshot, so that offline manifests
 // (Helm output, a GitOps repo) are analysed as the pods they will create.
-// A controller is taken to have pods when a real pod of its namespace is
-// owned by it or matches its selector. ReplicaSets and Jobs owned by a
+// A controller is taken to have pods when a real pod of its namespace that
+// has not finished (IsOneOff) is owned by it or matches its selector: the
+// pods a CronJob's last runs left Succeeded, or a Deployment's evicted
+// ones, say nothing of the pods it runs next. ReplicaSets and Jobs owned by a
 // Deployment or CronJob present in the snapshot are left to their owner.
 // Jobs that finished and Helm hook Jobs get none: they hold no node and no
 // token for long. A CronJob's template counts: it will run again.
@@ -133,8 +135,8 @@ func (s *Snapshot) hasPods(c controller, inNamespace []int, sels selectors) bool
 	}
 	for _, i := range inNamespace {
 		p := &s.Pods[i]
-		if IsSynthetic(p) {
-			continue
+		if IsSynthetic(p) || IsOneOff(p) {
+			continue // a finished pod is no sign of the pods to come
 		}
 		for _, ref := range p.OwnerReferences {
 			if ref.Kind == c.kind && ref.Name == c.meta.Name {

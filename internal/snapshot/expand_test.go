@@ -4,9 +4,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 )
 
 // Finished Jobs and Helm hooks hold no node and no token for long: they get
@@ -44,6 +46,49 @@ func TestExpandSkipsOneOffJobs(t *testing.T) {
 		got = append(got, s.Pods[i].Annotations[SyntheticAnnotation])
 	}
 	want := []string{"CronJob/backup", "Job/failing", "Job/running"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("representative pods (-want +got):\n%s", d)
+	}
+}
+
+// A controller whose only pods finished runs pods again: a CronJob whose
+// last run's pod is kept Succeeded (successfulJobsHistoryLimit), its
+// template labelled as the pod is, and a Deployment whose pods were all
+// evicted (Failed) get a representative. One running pod is enough to get
+// none, finished ones beside it or not.
+func TestExpandFinishedPodsAreNoPods(t *testing.T) {
+	pod := func(name string, labels map[string]string, phase corev1.PodPhase, owner metav1.OwnerReference) corev1.Pod {
+		return corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "a", Labels: labels, OwnerReferences: []metav1.OwnerReference{owner}},
+			Spec: corev1.PodSpec{NodeName: "n1"}, Status: corev1.PodStatus{Phase: phase}}
+	}
+	deployment := func(name string) appsv1.Deployment {
+		return appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "a"},
+			Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": name}}, Template: podTemplate(map[string]string{"app": name})}}
+	}
+	rs := func(name string) metav1.OwnerReference {
+		return metav1.OwnerReference{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: name + "-5d4f8", Controller: ptr.To(true)}
+	}
+	job := metav1.OwnerReference{APIVersion: "batch/v1", Kind: "Job", Name: "backup-29001", Controller: ptr.To(true)}
+	s := &Snapshot{
+		CronJobs: []batchv1.CronJob{{ObjectMeta: metav1.ObjectMeta{Name: "backup", Namespace: "a"},
+			Spec: batchv1.CronJobSpec{JobTemplate: batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: podTemplate(map[string]string{"app": "backup"})}}}}},
+		Deployments: []appsv1.Deployment{deployment("evicted"), deployment("mixed"), deployment("running")},
+		Pods: []corev1.Pod{
+			pod("backup-29001-x7k2p", map[string]string{"app": "backup"}, corev1.PodSucceeded, job),
+			pod("evicted-5d4f8-aaaaa", map[string]string{"app": "evicted"}, corev1.PodFailed, rs("evicted")),
+			pod("mixed-5d4f8-aaaaa", map[string]string{"app": "mixed"}, corev1.PodFailed, rs("mixed")),
+			pod("mixed-5d4f8-bbbbb", map[string]string{"app": "mixed"}, corev1.PodPending, rs("mixed")),
+			pod("running-5d4f8-aaaaa", map[string]string{"app": "running"}, corev1.PodRunning, rs("running")),
+		},
+	}
+	s.Normalize()
+	var got []string
+	for i := range s.Pods {
+		if a := s.Pods[i].Annotations[SyntheticAnnotation]; a != "" {
+			got = append(got, a)
+		}
+	}
+	want := []string{"CronJob/backup", "Deployment/evicted"}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("representative pods (-want +got):\n%s", d)
 	}
